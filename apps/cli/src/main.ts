@@ -1,0 +1,20 @@
+// The `followup` command line. Each subcommand lives in its own file under commands/ and
+// exports `register(program)`; this file only wires them together.
+import { Command } from 'commander';
+
+const program = new Command();
+program
+  .name('followup')
+  .description('trial-followup: survival read-outs from registry follow-up')
+  .showHelpAfterError();
+
+// Subcommands register themselves here, one line each.
+const commands: Array<(p: Command) => void> = [
+];
+for (const register of commands) register(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`followup: ${message}\n`);
+  process.exit(1);
+});
