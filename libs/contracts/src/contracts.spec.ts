@@ -1,0 +1,44 @@
+import { decode, enrollmentEvent, registryNotification, outcomeEvent, daysBetween, addDays, isRealDate } from './index';
+
+describe('contracts', () => {
+  it('accepts the feeds.md PatientRandomised example', () => {
+    const r = decode(enrollmentEvent, JSON.stringify({
+      v: 1, type: 'PatientRandomised', eventId: 'e1', trialId: 'BCIS-1', patientId: 'BCIS1-0001', arm: 'IABP',
+      randomisedOn: '2006-03-14', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
+      sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH',
+    }));
+    expect(r.ok).toBe(true);
+  });
+
+  it('names the field that is wrong', () => {
+    const r = decode(enrollmentEvent, JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId: 'e', trialId: 'T', patientId: 'P', seenOn: '2009-02-30' }));
+    expect(r).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'seenOn: is not a real calendar date' } });
+  });
+
+  it('rejects non-JSON with its reason', () => {
+    const r = decode(outcomeEvent, Buffer.from('{nope'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('invalid-json');
+  });
+
+  it('accepts the feeds.md notification and extract-complete examples', () => {
+    const death = {
+      v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
+      nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH',
+      givenNames: 'JOHN PAUL', postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
+      underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+    };
+    expect(decode(registryNotification, JSON.stringify(death)).ok).toBe(true);
+    expect(decode(registryNotification, JSON.stringify({ v: 1, source: 'NRS', kind: 'extract-complete', completeUpTo: '2011-09-30' })).ok).toBe(true);
+    const bad = decode(registryNotification, JSON.stringify({ ...death, dateOfDeath: '1930-01-01' }));
+    expect(bad.ok).toBe(false);
+  });
+
+  it('counts civil days', () => {
+    expect(daysBetween('2006-03-14', '2006-03-15')).toBe(1);
+    expect(daysBetween('2008-02-28', '2008-03-01')).toBe(2);
+    expect(addDays('2008-02-28', 2)).toBe('2008-03-01');
+    expect(isRealDate('2008-02-29')).toBe(true);
+    expect(isRealDate('2009-02-29')).toBe(false);
+  });
+});

@@ -1,0 +1,6 @@
+export * from './common';
+export * from './enrollments';
+export * from './notifications';
+export * from './outcomes';
+export * from './topics';
+export * from './parse';

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { civilDate, nonEmpty, registrySource, sex } from './common';
+
+/** Messages on `registry.notifications` (feeds.md). Key: `source:recordId`. */
+
+export const recordKinds = ['death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace'] as const;
+export const recordKind = z.enum(recordKinds);
+export type RecordKind = z.infer<typeof recordKind>;
+
+export const registryRecord = z.object({
+  v: z.literal(1),
+  source: registrySource,
+  recordId: nonEmpty,
+  version: z.number().int().positive(),
+  kind: recordKind,
+  extractedOn: civilDate,
+  nhsNumber: z.string().nullable(),
+  chiNumber: z.string().nullable(),
+  dateOfBirth: civilDate.nullable(),
+  sex: sex.nullable(),
+  familyName: z.string().nullable(),
+  givenNames: z.string().nullable(),
+  postcode: z.string().nullable(),
+  dateOfDeath: civilDate.nullable(),
+  dateOfRegistration: civilDate.nullable(),
+  underlyingCause: z.string().nullable(),
+  placeOfDeath: z.string().nullable(),
+  eventDate: civilDate.nullable(),
+}).superRefine((r, ctx) => {
+  if ((r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath === null) {
+    ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: `is required for kind ${r.kind}` });
+  }
+  if ((r.kind === 'embarkation' || r.kind === 're-entry') && r.eventDate === null) {
+    ctx.addIssue({ code: 'custom', path: ['eventDate'], message: `is required for kind ${r.kind}` });
+  }
+  if (r.dateOfBirth && r.dateOfDeath && r.dateOfDeath < r.dateOfBirth) {
+    ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: 'is before dateOfBirth' });
+  }
+});
+export type RegistryRecord = z.infer<typeof registryRecord>;
+
+/** `extract-complete`: every registration of `source` up to `completeUpTo` has been published. */
+export const extractComplete = z.object({
+  v: z.literal(1),
+  source: registrySource,
+  kind: z.literal('extract-complete'),
+  completeUpTo: civilDate,
+  extractedOn: civilDate.optional(),
+});
+export type ExtractComplete = z.infer<typeof extractComplete>;
+
+export const registryNotification = z.union([extractComplete, registryRecord]);
+export type RegistryNotification = z.infer<typeof registryNotification>;
+
+export function notificationKey(n: RegistryNotification): string {
+  return n.kind === 'extract-complete' ? `${n.source}:extract-complete:${n.completeUpTo}` : `${n.source}:${n.recordId}`;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { civilDate, eventId, nonEmpty, registrySource } from './common';
+
+/**
+ * Events on `followup.outcomes`, emitted by the linkage service. Key: `trialId:patientId`
+ * (`registry:SOURCE` for RegistryExtractCompleted, which concerns every trial).
+ * Past tense, versioned by `v`; a change of shape is a new `v` with an upcaster.
+ */
+
+/** Which registry record an outcome came from. */
+const recordRef = {
+  source: registrySource,
+  recordId: nonEmpty,
+  version: z.number().int().positive(),
+};
+
+/** How a link was made and why: model version, total weight, and per-field evidence. */
+export const linkEvidence = z.object({
+  method: z.enum(['deterministic', 'probabilistic', 'clerical']),
+  modelVersion: z.string(),
+  weight: z.number().nullable(),
+  fields: z.record(z.string(), z.object({ level: z.string(), weight: z.number() })),
+  reviewer: z.string().nullable().optional(),
+});
+export type LinkEvidence = z.infer<typeof linkEvidence>;
+
+const patientEvent = {
+  v: z.literal(1),
+  eventId,
+  trialId: nonEmpty,
+  patientId: nonEmpty,
+  occurredAt: z.string(), // ISO instant the linkage service decided it (passed in, not read from a clock in domain code)
+};
+
+export const deathLinked = z.object({
+  ...patientEvent, type: z.literal('DeathLinked'), ...recordRef,
+  dateOfDeath: civilDate, underlyingCause: z.string().nullable(), evidence: linkEvidence,
+});
+export const deathAmended = z.object({
+  ...patientEvent, type: z.literal('DeathAmended'), ...recordRef,
+  dateOfDeath: civilDate, underlyingCause: z.string().nullable(),
+});
+export const deathWithdrawn = z.object({
+  ...patientEvent, type: z.literal('DeathWithdrawn'), ...recordRef,
+  reason: z.enum(['cancelled', 'relinked', 'review-rejected']),
+});
+export const embarked = z.object({ ...patientEvent, type: z.literal('Embarked'), ...recordRef, eventDate: civilDate });
+export const reEntered = z.object({ ...patientEvent, type: z.literal('ReEntered'), ...recordRef, eventDate: civilDate });
+export const noTraceFlagged = z.object({ ...patientEvent, type: z.literal('NoTraceFlagged'), ...recordRef });
+export const deathConflictFlagged = z.object({
+  ...patientEvent, type: z.literal('DeathConflictFlagged'), ...recordRef,
+  otherRecordIds: z.array(z.string()),
+});
+
+export const reviewCandidate = z.object({
+  patientId: nonEmpty,
+  weight: z.number(),
+  fields: z.record(z.string(), z.object({ level: z.string(), weight: z.number() })),
+});
+export const linkageReviewRequested = z.object({
+  ...patientEvent, type: z.literal('LinkageReviewRequested'), ...recordRef,
+  reviewId: nonEmpty,
+  reason: z.enum(['between-thresholds', 'close-candidates', 'death-before-randomisation', 'identifier-conflict']),
+  modelVersion: z.string(),
+  candidates: z.array(reviewCandidate),
+});
+
+export const registryExtractCompleted = z.object({
+  v: z.literal(1), type: z.literal('RegistryExtractCompleted'), eventId, occurredAt: z.string(),
+  source: registrySource, completeUpTo: civilDate,
+});
+
+export const outcomeEvent = z.discriminatedUnion('type', [
+  deathLinked, deathAmended, deathWithdrawn, embarked, reEntered, noTraceFlagged,
+  deathConflictFlagged, linkageReviewRequested, registryExtractCompleted,
+]);
+export type OutcomeEvent = z.infer<typeof outcomeEvent>;
+export type DeathLinked = z.infer<typeof deathLinked>;
+export type DeathAmended = z.infer<typeof deathAmended>;
+export type DeathWithdrawn = z.infer<typeof deathWithdrawn>;
+export type Embarked = z.infer<typeof embarked>;
+export type ReEntered = z.infer<typeof reEntered>;
+export type NoTraceFlagged = z.infer<typeof noTraceFlagged>;
+export type DeathConflictFlagged = z.infer<typeof deathConflictFlagged>;
+export type LinkageReviewRequested = z.infer<typeof linkageReviewRequested>;
+export type RegistryExtractCompleted = z.infer<typeof registryExtractCompleted>;
+
+export function outcomeKey(e: OutcomeEvent): string {
+  return e.type === 'RegistryExtractCompleted' ? `registry:${e.source}` : `${e.trialId}:${e.patientId}`;
+}
+
+/**
+ * Clerical review decisions, on `linkage.reviews` (key: `reviewId`), made through the API by a
+ * reviewer and applied by the linkage service like any other input.
+ */
+export const reviewDecided = z.object({
+  v: z.literal(1), type: z.literal('ReviewDecided'), eventId, occurredAt: z.string(),
+  reviewId: nonEmpty, decision: z.enum(['accept', 'reject']),
+  patientId: z.string().nullable(), reviewer: nonEmpty, note: z.string().nullable(),
+});
+export type ReviewDecided = z.infer<typeof reviewDecided>;
