@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { configOrExit, runService } from '@trial/platform';
+import { apiModule } from './app.module';
+
+const config = configOrExit('api');
+runService(apiModule(config), { service: 'api', port: config.API_PORT });

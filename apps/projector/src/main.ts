@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { configOrExit, runService } from '@trial/platform';
+import { projectorModule } from './app.module';
+
+const config = configOrExit('projector');
+runService(projectorModule(config), { service: 'projector', port: config.PROJECTOR_PORT, consumer: 'projector' });

@@ -1,0 +1,4 @@
+export * from './kafka';
+export * from './consumer';
+export * from './dead-letters';
+export * from './errors';

@@ -1,0 +1,78 @@
+import { Kafka, logLevel, LogEntry, Producer, CompressionTypes, Message } from 'kafkajs';
+import { TopicSpec } from '@trial/contracts';
+
+export type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+
+/** kafkajs client whose own logs go through our structured logger. */
+export function createKafka(brokers: string, clientId: string, log: Log): Kafka {
+  // Keys are hashed with the Java-compatible murmur2 partitioner (kafkajs 2's default), as intended.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+    [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+  };
+  return new Kafka({
+    clientId,
+    brokers: brokers.split(','),
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logCreator: () => ({ namespace, level, log: entry }: LogEntry) => {
+      const { message, ...rest } = entry;
+      log(levels[level] ?? 'info', message, { kafka: namespace, ...rest });
+    },
+  });
+}
+
+/** Creates missing topics with explicit settings; existing topics are left alone. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.numPartitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }],
+        })),
+      });
+    }
+    return missing.map((s) => s.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const ours = topics.filter((t) => existing.has(t));
+    if (ours.length) await admin.deleteTopics({ topics: ours, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * An idempotent producer (acks from all in-sync replicas, one in flight per partition, so a
+ * retry never duplicates or reorders). Values are JSON.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+export interface OutMessage {
+  key: string;
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
+export async function publish(producer: Producer, topic: string, messages: OutMessage[]) {
+  const kafkaMessages: Message[] = messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers }));
+  return producer.send({ topic, messages: kafkaMessages, acks: -1, compression: CompressionTypes.None });
+}

@@ -1,0 +1,64 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { Kafka, Producer } from 'kafkajs';
+import { ConfigError, loadConfig, AppConfig } from '@trial/config';
+import { TopicNames, topicSpecs } from '@trial/contracts';
+import { ensureTopics, Log } from '@trial/messaging';
+import { KafkaBatchServer } from './kafka-batch.server';
+import { CLOCK, Clock, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+
+/** Loads config or exits with one clear line: a service must not start half-configured. */
+export function configOrExit(service: string): AppConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${service}: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+export interface ServiceOptions {
+  service: string;
+  port: number;
+  /** Consumer group name; the service consumes with `@EventPattern` handlers when given. */
+  consumer?: string;
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+/**
+ * Creates and starts one service: HTTP (health and any controllers), the Kafka batch
+ * consumer when the module has handlers, and clean shutdown on SIGINT/SIGTERM.
+ */
+export async function startService(module: Type<unknown>, opts: ServiceOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const kafka = app.get<Kafka>(KAFKA);
+  const topics = app.get<TopicNames>(TOPICS);
+  await ensureTopics(kafka, topicSpecs(topics));
+  if (opts.consumer) {
+    app.connectMicroservice({
+      strategy: new KafkaBatchServer({
+        kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
+        log: app.get<Log>(LOG), now: app.get<Clock>(CLOCK),
+      }),
+    }, { inheritAppConfig: true });
+  }
+  await opts.configure?.(app);
+  await app.startAllMicroservices();
+  await app.listen(opts.port, '127.0.0.1');
+  app.get<Log>(LOG)('info', `${opts.service} listening`, { port: opts.port, topics });
+  return app;
+}
+
+/** Starts a service from its main.ts; a failure to start is logged as one line and exits 1. */
+export function runService(module: Type<unknown>, opts: ServiceOptions): void {
+  startService(module, opts).catch((e: unknown) => {
+    process.stderr.write(`${opts.service}: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

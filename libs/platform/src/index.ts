@@ -1,0 +1,6 @@
+export * from './tokens';
+export * from './logging';
+export * from './kafka-batch.server';
+export * from './platform.module';
+export * from './health.controller';
+export * from './bootstrap';

@@ -1,0 +1,68 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { Kafka, Producer } from 'kafkajs';
+import { AppConfig } from '@trial/config';
+import { topicNames } from '@trial/contracts';
+import { createKafka, createProducer, Log } from '@trial/messaging';
+import { createDataSource, migrate } from '@trial/storage';
+import { HealthController } from './health.controller';
+import { createLogger, logFn, redactPaths } from './logging';
+import { CLOCK, CONFIG, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+
+/**
+ * What every service shares: validated config, JSON logging, the Postgres data source
+ * (migrated at start), a Kafka client and idempotent producer, topic names, a clock and
+ * `GET /health`.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements OnApplicationShutdown {
+  constructor(@Inject(PRODUCER) private readonly producer: Producer) {}
+
+  static forService(service: string, config: AppConfig): DynamicModule {
+    const logger = createLogger(service, config.LOG_LEVEL);
+    const log = logFn(logger);
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger, redact: redactPaths(), autoLogging: config.LOG_LEVEL === 'debug' } }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ type: 'postgres', url: config.DATABASE_URL }),
+          dataSourceFactory: async () => {
+            const ds = await createDataSource(config.DATABASE_URL, { applicationName: service }).initialize();
+            await migrate(ds);
+            return ds;
+          },
+        }),
+        TerminusModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOG, useValue: log },
+        { provide: CLOCK, useValue: () => new Date().toISOString() },
+        { provide: TOPICS, useValue: topicNames(config.TOPIC_PREFIX) },
+        { provide: KAFKA, useValue: createKafka(config.KAFKA_BROKERS, service, log) },
+        {
+          provide: PRODUCER,
+          inject: [KAFKA],
+          useFactory: async (kafka: Kafka) => {
+            const p = createProducer(kafka);
+            await p.connect();
+            return p;
+          },
+        },
+      ],
+      exports: [CONFIG, LOG, CLOCK, TOPICS, KAFKA, PRODUCER],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+export type { Log, DataSource };

@@ -1,0 +1,9 @@
+/** Injection tokens shared by the services. */
+export const CONFIG = Symbol('CONFIG');
+export const KAFKA = Symbol('KAFKA');
+export const PRODUCER = Symbol('PRODUCER');
+export const TOPICS = Symbol('TOPICS');
+export const LOG = Symbol('LOG');
+/** `() => string`: the current instant as ISO 8601. Injected so domain code never reads a clock. */
+export const CLOCK = Symbol('CLOCK');
+export type Clock = () => string;

@@ -1,0 +1,8 @@
+// Exits 0 when the broker at KAFKA_BROKERS answers a metadata request (used by infra.sh).
+const { Kafka, logLevel } = require('kafkajs');
+const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+const admin = new Kafka({ clientId: 'infra-ready', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+admin.connect()
+  .then(() => admin.describeCluster())
+  .then(() => admin.disconnect())
+  .then(() => process.exit(0), () => process.exit(1));
