@@ -1,0 +1,156 @@
+import { Comparison, FieldName, compare, fieldNames } from './levels';
+import { CompiledModel, LinkageModel, compileModel } from './model';
+import { Prepared, PreparedPatient, PreparedRecord } from './person';
+
+export interface FieldEvidence {
+  level: string;
+  weight: number;
+}
+
+export type FieldsEvidence = Record<FieldName, FieldEvidence>;
+
+/** A scored candidate, in the shape of `reviewCandidate` (libs/contracts outcomes.ts). */
+export interface CandidateScore {
+  patientId: string;
+  weight: number;
+  fields: FieldsEvidence;
+}
+
+export type ReviewReason = 'between-thresholds' | 'close-candidates' | 'death-before-randomisation' | 'identifier-conflict';
+
+/**
+ * The decision for one record against its blocked candidates. `weight`, `modelVersion`,
+ * `method` and `fields` are the `linkEvidence` of outcomes.ts; `candidates` are
+ * `reviewCandidate`s, best first. `patientId` is the linked or best candidate (null when there
+ * was none) and `weight` its match weight (null when there was no candidate to score).
+ */
+export interface LinkDecision {
+  decision: 'linked' | 'review' | 'unlinked';
+  patientId: string | null;
+  weight: number | null;
+  modelVersion: string;
+  method: 'deterministic' | 'probabilistic';
+  reason: ReviewReason | null;
+  fields: Partial<FieldsEvidence>;
+  candidates: CandidateScore[];
+}
+
+export interface DecideOptions {
+  /** How many candidates to return as evidence (best first). Default 3. */
+  maxCandidates?: number;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Weights of a comparison vector under a compiled model, fields in a fixed order. */
+export function scoreComparison(c: Comparison, cm: CompiledModel, familyKey: string | null): { weight: number; fields: FieldsEvidence } {
+  let weight = cm.priorWeight;
+  const fields = {} as FieldsEvidence;
+  for (const f of fieldNames) {
+    const level = c[f];
+    let w = cm.weights[f][level];
+    if (f === 'familyName' && level === 'exact' && familyKey !== null) {
+      const tf = cm.familyExactTf.get(familyKey);
+      if (tf !== undefined) w = tf;
+    }
+    weight += w;
+    fields[f] = { level, weight: w };
+  }
+  return { weight, fields };
+}
+
+/**
+ * The deterministic rule of issue 4: a valid NHS or CHI number equal to the patient's links
+ * when the date of birth, or the sex and the family name, corroborate it. A valid equal number
+ * whose other details disagree is only scored like any other candidate.
+ */
+export function isDeterministicMatch(r: Prepared, p: Prepared, c: Comparison): boolean {
+  const sameNumber = (r.nhsValid && p.nhsValid && r.nhs === p.nhs) || (r.chiValid && p.chiValid && r.chi === p.chi);
+  if (!sameNumber) return false;
+  return c.dateOfBirth === 'exact' || (c.sex === 'same' && c.familyName === 'exact');
+}
+
+interface Scored extends CandidateScore {
+  deterministic: boolean;
+  patient: PreparedPatient;
+}
+
+function byWeightThenId(a: Scored, b: Scored): number {
+  if (b.weight !== a.weight) return b.weight - a.weight;
+  return a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0;
+}
+
+function deathBeforeRandomisation(r: PreparedRecord, p: PreparedPatient): boolean {
+  return (r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath !== null && p.randomisedOn !== null && r.dateOfDeath < p.randomisedOn;
+}
+
+function publicScore(s: Scored): CandidateScore {
+  const fields = {} as FieldsEvidence;
+  for (const f of fieldNames) fields[f] = { level: s.fields[f].level, weight: round2(s.fields[f].weight) };
+  return { patientId: s.patientId, weight: round2(s.weight), fields };
+}
+
+/**
+ * Decides one record against the candidate patients its blocking keys found. Pure: the result
+ * depends only on the record, the SET of candidates (order and duplicates do not matter) and
+ * the model, which is what makes the service's links independent of arrival order.
+ *
+ * Rules, in order:
+ * 1. exactly one deterministic match → linked (method deterministic); two or more patients
+ *    sharing the record's number with corroboration → review (identifier-conflict);
+ * 2. otherwise the best match weight: ≥ link → linked, unless a second candidate is within
+ *    `closeMargin` bits (→ review, close-candidates); ≥ review → review (between-thresholds);
+ *    below → unlinked;
+ * 3. a death dated before the chosen patient's randomisation is never linked automatically:
+ *    it goes to review (death-before-randomisation).
+ */
+export function decide(record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, options: DecideOptions = {}): LinkDecision {
+  const cm = compileModel(model);
+  const seen = new Set<string>();
+  const scored: Scored[] = [];
+  for (const p of candidates) {
+    if (seen.has(p.patientId)) continue;
+    seen.add(p.patientId);
+    const c = compare(record, p);
+    const s = scoreComparison(c, cm, record.familyKey);
+    scored.push({ patientId: p.patientId, weight: s.weight, fields: s.fields, deterministic: isDeterministicMatch(record, p, c), patient: p });
+  }
+  scored.sort(byWeightThenId);
+  const maxCandidates = options.maxCandidates ?? 3;
+  const evidence = scored.slice(0, maxCandidates).map(publicScore);
+  const base = { modelVersion: model.version, candidates: evidence };
+  if (scored.length === 0) {
+    return { ...base, decision: 'unlinked', patientId: null, weight: null, method: 'probabilistic', reason: null, fields: {} };
+  }
+  const deterministic = scored.filter((s) => s.deterministic);
+  const t = model.thresholds;
+  let chosen: Scored;
+  let method: LinkDecision['method'];
+  let decision: LinkDecision['decision'];
+  let reason: ReviewReason | null = null;
+  if (deterministic.length > 0) {
+    chosen = deterministic[0];
+    method = 'deterministic';
+    decision = deterministic.length === 1 ? 'linked' : 'review';
+    if (deterministic.length > 1) reason = 'identifier-conflict';
+  } else {
+    chosen = scored[0];
+    method = 'probabilistic';
+    const second = scored[1];
+    if (chosen.weight >= t.link) {
+      if (second !== undefined && second.weight >= chosen.weight - t.closeMargin) {
+        decision = 'review';
+        reason = 'close-candidates';
+      } else decision = 'linked';
+    } else if (chosen.weight >= t.review) {
+      decision = 'review';
+      reason = 'between-thresholds';
+    } else decision = 'unlinked';
+  }
+  if (decision === 'linked' && deathBeforeRandomisation(record, chosen.patient)) {
+    decision = 'review';
+    reason = 'death-before-randomisation';
+  }
+  const pub = publicScore(chosen);
+  return { ...base, decision, patientId: chosen.patientId, weight: pub.weight, method, reason, fields: pub.fields };
+}

@@ -1,0 +1,12 @@
+// @trial/linkage: pure record linkage (no I/O, no NestJS, no clock, no logging).
+export * from './identifiers';
+export * from './jaro-winkler';
+export * from './nysiis';
+export * from './person';
+export * from './levels';
+export * from './model';
+export * from './decide';
+export * from './em';
+export * from './blocking';
+export * from './rng';
+export * from './default-model';

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { FieldName, fieldLevels, fieldNames } from './levels';
+
+/**
+ * A Fellegi-Sunter linkage model (Fellegi & Sunter 1969): for each field and comparison level,
+ * m = P(level | same person) and u = P(level | different people); a level's weight is the log2
+ * Bayes factor log2(m/u). `prior` is λ, the probability that a random (record, patient) pair is
+ * the same person; the match weight of a pair is log2(λ/(1-λ)) + Σ field weights, i.e. the log2
+ * posterior odds (Splink's "match weight"). Thresholds apply to that match weight.
+ * The model is plain JSON: the service stores it under `version` and every decision names it.
+ */
+export interface LevelParams {
+  m: number;
+  u: number;
+}
+
+export type FieldParams = Record<string, LevelParams>;
+
+export interface Thresholds {
+  /** At or above: link without a person. */
+  link: number;
+  /** At or above (and below `link`): clerical review. Below: no link. */
+  review: number;
+  /** A second candidate within this many bits of the best sends the record to review. */
+  closeMargin: number;
+}
+
+export interface LinkageModel {
+  version: string;
+  prior: number;
+  fields: Record<FieldName, FieldParams>;
+  thresholds: Thresholds;
+  /**
+   * Term frequencies of normalised family names (letters only, no spaces) among patients.
+   * An exact match on a name more common than u(exact) uses its frequency as u instead, so
+   * SMITH = SMITH weighs less than an exact match on a rare name.
+   */
+  termFrequencies: { familyName: Record<string, number> };
+}
+
+const probability = z.number().gt(0).lt(1);
+const levelParams = z.object({ m: probability, u: probability });
+
+function fieldSchema(field: FieldName) {
+  const levels = fieldLevels[field].filter((l) => l !== 'absent');
+  return z.object(Object.fromEntries(levels.map((l) => [l, levelParams]))).strict();
+}
+
+export const linkageModelSchema = z.object({
+  version: z.string().min(1),
+  prior: probability,
+  fields: z.object(Object.fromEntries(fieldNames.map((f) => [f, fieldSchema(f)]))),
+  thresholds: z.object({ link: z.number(), review: z.number(), closeMargin: z.number().nonnegative() })
+    .refine((t) => t.review <= t.link, { message: 'review threshold must not exceed link threshold' }),
+  termFrequencies: z.object({ familyName: z.record(z.string(), probability) }),
+});
+
+export type ModelParseResult = { ok: true; model: LinkageModel } | { ok: false; code: 'invalid-model'; reason: string };
+
+/** Reads a stored model (JSON text), checking every probability and threshold. */
+export function parseModel(json: string): ModelParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    return { ok: false, code: 'invalid-model', reason: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const parsed = linkageModelSchema.safeParse(value);
+  if (!parsed.success) {
+    return { ok: false, code: 'invalid-model', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  }
+  return { ok: true, model: parsed.data as LinkageModel };
+}
+
+export function serialiseModel(model: LinkageModel): string {
+  return JSON.stringify(model, null, 2);
+}
+
+/** Weights of a model, computed once per model object. */
+export interface CompiledModel {
+  model: LinkageModel;
+  priorWeight: number;
+  weights: Record<FieldName, Record<string, number>>;
+  /** Exact family-name weight for names in the term-frequency table. */
+  familyExactTf: Map<string, number>;
+}
+
+const compiled = new WeakMap<LinkageModel, CompiledModel>();
+
+export function compileModel(model: LinkageModel): CompiledModel {
+  const cached = compiled.get(model);
+  if (cached) return cached;
+  const weights = {} as Record<FieldName, Record<string, number>>;
+  for (const f of fieldNames) {
+    const w: Record<string, number> = { absent: 0 };
+    for (const [level, p] of Object.entries(model.fields[f])) w[level] = Math.log2(p.m / p.u);
+    weights[f] = w;
+  }
+  const exact = model.fields.familyName.exact;
+  const familyExactTf = new Map<string, number>();
+  for (const [name, tf] of Object.entries(model.termFrequencies.familyName)) {
+    // Only names more common than the average exact-agreement rate are down-weighted; rarer
+    // names keep the field's weight (conservative: no up-weighting from a sparse table).
+    if (tf > exact.u) familyExactTf.set(name, Math.log2(exact.m / tf));
+  }
+  const c: CompiledModel = { model, priorWeight: Math.log2(model.prior / (1 - model.prior)), weights, familyExactTf };
+  compiled.set(model, c);
+  return c;
+}

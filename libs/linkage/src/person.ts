@@ -1,0 +1,129 @@
+import { isValidChiNumber, isValidNhsNumber, normaliseIdentifier } from './identifiers';
+import { nysiis } from './nysiis';
+
+/**
+ * The identifying details linkage compares: a randomised patient's or a registry record's.
+ * Plain data in the shapes of feeds.md (PatientRandomised, RegistryRecord); null = missing.
+ */
+export interface Identity {
+  nhsNumber: string | null;
+  chiNumber: string | null;
+  dateOfBirth: string | null;
+  sex: 'M' | 'F' | 'U' | null;
+  familyName: string | null;
+  givenNames: string | null;
+  postcode: string | null;
+}
+
+export interface PatientIdentity extends Identity {
+  patientId: string;
+  /** Randomisation date `YYYY-MM-DD`: a death dated before it goes to review. */
+  randomisedOn: string | null;
+}
+
+/** What the decision needs to know about the record besides identity. */
+export interface RecordFacts extends Identity {
+  kind: 'death' | 'death-cancelled' | 'embarkation' | 're-entry' | 'no-trace';
+  dateOfDeath: string | null;
+  eventDate: string | null;
+}
+
+/** An identity normalised once (names upper case letters, postcode parts, valid identifiers). */
+export interface Prepared {
+  /** The NHS number as given (digits only), valid or not; `nhsValid` says which. */
+  nhs: string | null;
+  nhsValid: boolean;
+  chi: string | null;
+  chiValid: boolean;
+  dob: string | null;
+  dobY: number;
+  dobM: number;
+  dobD: number;
+  sex: 'M' | 'F' | null;
+  /** Family name: tokens joined by one space; `familyKey` with no separators. */
+  family: string | null;
+  familyKey: string | null;
+  familyTokens: string[];
+  familyCode: string;
+  given: string | null;
+  givenTokens: string[];
+  postcode: string | null;
+  sector: string | null;
+  district: string | null;
+}
+
+export interface PreparedPatient extends Prepared {
+  patientId: string;
+  randomisedOn: string | null;
+}
+
+export interface PreparedRecord extends Prepared {
+  kind: RecordFacts['kind'];
+  dateOfDeath: string | null;
+  eventDate: string | null;
+}
+
+/** Upper case, letters only, tokens split on spaces, hyphens and apostrophes (O'BRIEN = OBRIEN). */
+export function nameTokens(raw: string | null): string[] {
+  if (raw === null) return [];
+  return raw
+    .toUpperCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f']/g, '')
+    .split(/[^A-Z]+/)
+    .filter((t) => t.length > 0);
+}
+
+/** UK postcode parts: full `OUT IN`, sector `OUT D`, district `OUT`; null when not a postcode. */
+export function postcodeParts(raw: string | null): { full: string; sector: string; district: string } | null {
+  if (raw === null) return null;
+  const s = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (!/^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(s)) return null;
+  const out = s.slice(0, -3);
+  const inward = s.slice(-3);
+  return { full: `${out} ${inward}`, sector: `${out} ${inward[0]}`, district: out };
+}
+
+function digitsOrNull(raw: string | null): string | null {
+  if (raw === null) return null;
+  const v = normaliseIdentifier(raw);
+  return v.length > 0 ? v : null;
+}
+
+export function prepareIdentity(p: Identity): Prepared {
+  const nhs = digitsOrNull(p.nhsNumber);
+  const chi = digitsOrNull(p.chiNumber);
+  const dob = p.dateOfBirth && /^\d{4}-\d{2}-\d{2}$/.test(p.dateOfBirth) ? p.dateOfBirth : null;
+  const familyTokens = nameTokens(p.familyName);
+  const givenTokens = nameTokens(p.givenNames);
+  const pc = postcodeParts(p.postcode);
+  const familyKey = familyTokens.length ? familyTokens.join('') : null;
+  return {
+    nhs,
+    nhsValid: isValidNhsNumber(nhs),
+    chi,
+    chiValid: isValidChiNumber(chi),
+    dob,
+    dobY: dob ? Number(dob.slice(0, 4)) : 0,
+    dobM: dob ? Number(dob.slice(5, 7)) : 0,
+    dobD: dob ? Number(dob.slice(8, 10)) : 0,
+    sex: p.sex === 'M' || p.sex === 'F' ? p.sex : null,
+    family: familyTokens.length ? familyTokens.join(' ') : null,
+    familyKey,
+    familyTokens,
+    familyCode: familyKey ? nysiis(familyKey) : '',
+    given: givenTokens.length ? givenTokens.join(' ') : null,
+    givenTokens,
+    postcode: pc ? pc.full : null,
+    sector: pc ? pc.sector : null,
+    district: pc ? pc.district : null,
+  };
+}
+
+export function preparePatient(p: PatientIdentity): PreparedPatient {
+  return { ...prepareIdentity(p), patientId: p.patientId, randomisedOn: p.randomisedOn };
+}
+
+export function prepareRecord(r: RecordFacts): PreparedRecord {
+  return { ...prepareIdentity(r), kind: r.kind, dateOfDeath: r.dateOfDeath, eventDate: r.eventDate };
+}

@@ -1,0 +1,4 @@
+export * from './layouts';
+export * from './validate';
+export * from './reader';
+export * from './rejects';
