@@ -1,0 +1,53 @@
+// @trial/survival: the trial's survival statistics, pure TypeScript (no I/O, no NestJS),
+// agreeing with R survival 3.5 and rpact (see the tests for the reference calls).
+//
+// API in brief:
+// - SurvivalTable: one group's time-ordered table. SurvivalTable.fromRows(times, events) bulk
+//   loads (O(n log n)); add(time, event) / remove(time, event) update one patient (O(log m),
+//   plus an O(m) memmove when a distinct time appears or disappears; never a re-sort).
+// - computeReadout(groups: Map<label, SurvivalTable>, { reference, ties, confType, confLevel,
+//   at, tau, coxInit }): SurvivalReadout, exactly the JSON of `followup stats --json`.
+//   coxWarmStart(previousReadout) gives the coxInit for the next call (warm-started Cox).
+// - lanDeMetsBoundaries({ info, alpha, sided, spending }): BoundariesResult, exactly the JSON
+//   of `followup boundaries --json`.
+// - Lower-level estimators: kaplanMeier, confLimits, curveQuantile, survivalAt,
+//   restrictedMean, mergeTables, logRankTest, coxFit.
+// - Errors: SurvivalError with a code (NO_EVENTS, NOT_CONVERGED, SINGLE_GROUP, ...); no
+//   function returns NaN silently.
+export { SurvivalError } from './errors';
+export type { SurvivalErrorCode } from './errors';
+export { SurvivalTable } from './table';
+export type { EventFlag } from './table';
+export type { ConfType, KmCurve, AtRow } from './km';
+export {
+  kaplanMeier,
+  confLimits,
+  confZ,
+  curveQuantile,
+  survivalAt,
+  restrictedMean,
+} from './km';
+export { mergeTables } from './merge';
+export type { MergedTable } from './merge';
+export { logRankTest } from './logrank';
+export type { ChiSquareTest } from './logrank';
+export { coxFit } from './cox';
+export type { Ties, CoxFit, CoxOptions } from './cox';
+export type {
+  SurvivalReadout,
+  GroupReadout,
+  KmRow,
+  MedianEstimate,
+  RmstEstimate,
+  CoxReadout,
+  CoxTerm,
+  FollowUp,
+  ReadoutOptions,
+} from './readout';
+export {
+  computeReadout,
+  coxWarmStart,
+  orderGroups,
+} from './readout';
+export { lanDeMetsBoundaries, spendAlpha } from './boundaries';
+export type { Spending, BoundariesOptions, BoundaryLook, BoundariesResult } from './boundaries';

@@ -1,0 +1,287 @@
+// Kaplan-Meier estimation for one group: product-limit survival, Greenwood variance, pointwise
+// confidence limits, quantiles (median), survival at chosen times and the restricted mean.
+// Each function mirrors the R survival 3.5 code named in its comment, down to the treatment
+// of the edge cases (S = 0, S = 1, a flat 0.5), because R is the reference the DSMB trusts.
+import { qnorm } from './dist';
+import { SurvivalError } from './errors';
+
+export type ConfType = 'log' | 'log-log' | 'plain';
+
+/** The curve of one group, one entry per distinct observed time (events or censorings). */
+export interface KmCurve {
+  readonly n: number;
+  readonly time: ArrayLike<number>;
+  readonly nRisk: Float64Array;
+  readonly nEvent: ArrayLike<number>;
+  readonly nCensor: ArrayLike<number>;
+  /** S(t) just after each time. */
+  readonly surv: Float64Array;
+  /** Greenwood sum of d / (n (n - d)): the variance of log S(t). Infinity once S(t) = 0. */
+  readonly varLog: Float64Array;
+}
+
+/**
+ * Kaplan-Meier product-limit estimate with Greenwood's variance.
+ * Method: S(t) = prod over event times t_i <= t of (1 - d_i / n_i); var(log S) = sum of
+ * d_i / (n_i (n_i - d_i)) (Greenwood 1926), infinite once n_i = d_i. Censorings tied with an
+ * event at t_i count as at risk at t_i (censoring after death), as R does.
+ * Assumes right-censored data, times ascending and distinct (a SurvivalTable's rows).
+ * Reference: R survival 3.5 survfit(Surv(time, status) ~ 1) (survfitkm.c); Kaplan & Meier 1958.
+ * Cost O(m).
+ */
+export function kaplanMeier(
+  time: ArrayLike<number>,
+  nEvent: ArrayLike<number>,
+  nCensor: ArrayLike<number>,
+): KmCurve {
+  const m = time.length;
+  let n = 0;
+  for (let i = 0; i < m; i++) n += nEvent[i] + nCensor[i];
+  const nRisk = new Float64Array(m);
+  const surv = new Float64Array(m);
+  const varLog = new Float64Array(m);
+  let atRisk = n;
+  let s = 1;
+  let v = 0;
+  for (let i = 0; i < m; i++) {
+    const d = nEvent[i];
+    nRisk[i] = atRisk;
+    if (d > 0) {
+      s *= (atRisk - d) / atRisk;
+      v = atRisk > d ? v + d / (atRisk * (atRisk - d)) : Infinity;
+    }
+    surv[i] = s;
+    varLog[i] = v;
+    atRisk -= d + nCensor[i];
+  }
+  return { n, time, nRisk, nEvent, nCensor, surv, varLog };
+}
+
+/** Standard error of S(t): S * sqrt(var log S), as summary.survfit's std.err; null where R
+ *  gives NaN (S = 0, where the Greenwood sum is infinite). */
+export function survStdErr(s: number, varLog: number): number | null {
+  const se = s * Math.sqrt(varLog);
+  return Number.isFinite(se) ? se : null;
+}
+
+/** The normal quantile for a two-sided level, as R's qnorm(1 - (1 - conf.int) / 2). */
+export function confZ(confLevel: number): number {
+  if (!(confLevel > 0 && confLevel < 1)) {
+    throw new SurvivalError('INVALID_OPTION', `confidence level must be in (0, 1), got ${confLevel}`);
+  }
+  return qnorm(1 - (1 - confLevel) / 2);
+}
+
+/**
+ * Pointwise confidence limits for S(t) from the standard error of log S (seLog).
+ * Method: log: S exp(-+ z se); log-log: exp(-exp(log(-log S) -+ z se / log S)); plain:
+ * S -+ z S se. Limits capped to [0, 1] as R does (log-log needs no cap). Undefined (null) where
+ * R gives NA or NaN: S = 0 for every type, and S = 1 for log-log.
+ * Reference: R survival 3.5 survfit_confint (the same arithmetic, so results agree to rounding).
+ */
+export function confLimits(
+  s: number,
+  seLog: number,
+  confType: ConfType,
+  z: number,
+): [number | null, number | null] {
+  let lower: number;
+  let upper: number;
+  switch (confType) {
+    case 'log': {
+      if (s === 0) return [null, null];
+      const se2 = z * seLog;
+      lower = Math.exp(Math.log(s) - se2);
+      upper = Math.min(Math.exp(Math.log(s) + se2), 1);
+      break;
+    }
+    case 'log-log': {
+      if (s === 0 || s === 1) return [null, null];
+      const se2 = (z * seLog) / Math.log(s);
+      lower = Math.exp(-Math.exp(Math.log(-Math.log(s)) - se2));
+      upper = Math.exp(-Math.exp(Math.log(-Math.log(s)) + se2));
+      break;
+    }
+    case 'plain': {
+      const se2 = seLog * s * z;
+      lower = Math.max(s - se2, 0);
+      upper = Math.min(s + se2, 1);
+      break;
+    }
+    default: {
+      const never: never = confType;
+      throw new SurvivalError('INVALID_OPTION', `unknown conf type ${String(never)}`);
+    }
+  }
+  return [Number.isFinite(lower) ? lower : null, Number.isFinite(upper) ? upper : null];
+}
+
+/** Confidence band of a whole curve; NaN marks an undefined limit (internal use only). */
+export function confBand(curve: KmCurve, confType: ConfType, z: number): { lower: Float64Array; upper: Float64Array } {
+  const m = curve.surv.length;
+  const lower = new Float64Array(m);
+  const upper = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const [lo, up] = confLimits(curve.surv[i], Math.sqrt(curve.varLog[i]), confType, z);
+    lower[i] = lo ?? NaN;
+    upper[i] = up ?? NaN;
+  }
+  return { lower, upper };
+}
+
+// R's sqrt(.Machine$double.eps), the tolerance of quantile.survfit.
+const QUANTILE_TOL = Math.sqrt(2.220446049250313e-16);
+
+/**
+ * The p-quantile of a step curve: the first time at which 1 - S >= p; where S equals 1 - p
+ * (within sqrt(machine eps)) over an interval, the midpoint of that interval, and where it
+ * stays there until the last time, the midpoint with that last time. NaN values of S (an
+ * undefined band) are skipped. Null where the curve never reaches 1 - p.
+ * Used with S, and with the lower and upper bands for the quantile's confidence interval.
+ * Reference: R survival 3.5 quantile.survfit / findq, reproduced step for step (dedup of
+ * equal levels, approx(method = "constant", f = 1) on y +- tol).
+ * Cost O(m) for a monotone curve (O(m log m) otherwise).
+ */
+export function curveQuantile(time: ArrayLike<number>, surv: ArrayLike<number>, p: number): number | null {
+  // x = c(0, time), y = c(0, 1 - surv), as doquant builds them.
+  const n0 = time.length + 1;
+  const xAt = (i: number): number => (i === 0 ? 0 : time[i - 1]);
+  const yAt = (i: number): number => (i === 0 ? 0 : 1 - surv[i - 1]);
+  let maxY = -Infinity;
+  for (let i = 0; i < n0; i++) {
+    const y = yAt(i);
+    if (!Number.isNaN(y) && y > maxY) maxY = y;
+  }
+  if (maxY < p) return null;
+  const xmax = xAt(n0 - 1);
+  // duplicated(y): keep the first occurrence of each value; NA (NaN) counts as one value.
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const seen = new Set<number>();
+  let seenNaN = false;
+  for (let i = 0; i < n0; i++) {
+    const y = yAt(i);
+    if (Number.isNaN(y)) {
+      if (seenNaN) continue;
+      seenNaN = true;
+    } else {
+      if (seen.has(y)) continue;
+      seen.add(y);
+    }
+    xs.push(xAt(i));
+    ys.push(y);
+  }
+  const n = ys.length;
+  // approx(y +- tol, 1:n, p, "constant", f = 1): the index of the smallest knot >= p, among
+  // the non-NA knots; NA when p is below the smallest knot or above the largest.
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (!Number.isNaN(ys[i])) order.push(i);
+  let monotone = true;
+  for (let k = 1; k < order.length; k++) if (ys[order[k]] < ys[order[k - 1]]) monotone = false;
+  if (!monotone) order.sort((a, b) => ys[a] - ys[b]);
+  const knotIndex = (shift: number): number => {
+    const lo = ys[order[0]] + shift;
+    const hi = ys[order[order.length - 1]] + shift;
+    if (p < lo || p > hi) return -1;
+    for (const i of order) if (ys[i] + shift >= p) return i;
+    return -1;
+  };
+  const i1 = knotIndex(QUANTILE_TOL);
+  const i2 = knotIndex(-QUANTILE_TOL);
+  let quant = i1 >= 0 && i2 >= 0 ? (xs[i1] + xs[i2]) / 2 : NaN;
+  if (p === 0) quant = xs[0];
+  const yLast = ys[n - 1];
+  if (!Number.isNaN(yLast) && Math.abs(p - yLast) < QUANTILE_TOL) {
+    quant = i1 >= 0 ? (xs[i1] + xmax) / 2 : NaN;
+  }
+  return Number.isNaN(quant) ? null : quant;
+}
+
+/** One row of survival at a chosen time. */
+export interface AtRow {
+  time: number;
+  nRisk: number;
+  survival: number;
+  stdErr: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/**
+ * Survival at chosen times: S at the last step at or before t, with that step's standard
+ * error and limits; before the first observed time S = 1, se = 0 and limits 1. nRisk is the
+ * number still at risk at t (time >= t), 0 beyond the last observation.
+ * Reference: R survival 3.5 summary(fit, times = t, extend = TRUE). Cost O(log m) per time.
+ */
+export function survivalAt(
+  curve: KmCurve,
+  band: { lower: Float64Array; upper: Float64Array },
+  t: number,
+): AtRow {
+  // k = number of rows with time <= t.
+  let lo = 0;
+  let hi = curve.time.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (curve.time[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const k = lo;
+  const m = curve.time.length;
+  let nRisk: number;
+  if (k === 0) nRisk = curve.n;
+  else if (curve.time[k - 1] === t) nRisk = curve.nRisk[k - 1];
+  else nRisk = k < m ? curve.nRisk[k] : 0;
+  if (k === 0) return { time: t, nRisk, survival: 1, stdErr: 0, lower: 1, upper: 1 };
+  const i = k - 1;
+  const s = curve.surv[i];
+  return {
+    time: t,
+    nRisk,
+    survival: s,
+    stdErr: survStdErr(s, curve.varLog[i]),
+    lower: Number.isNaN(band.lower[i]) ? null : band.lower[i],
+    upper: Number.isNaN(band.upper[i]) ? null : band.upper[i],
+  };
+}
+
+/**
+ * Restricted mean survival time to tau and its standard error.
+ * Method: area under the KM step curve from 0 to tau; variance sum over times t_i <= tau of
+ * A_i^2 d_i / (n_i (n_i - d_i)), where A_i is the area under the curve from t_i to tau (a
+ * time with n_i = d_i contributes 0, as R's survmean does).
+ * Assumes tau >= 0. Reference: R survival 3.5 survmean, summary(fit, rmean = tau)$table
+ * columns rmean and se(rmean); Klein & Moeschberger 2003, section 4.5. Cost O(m).
+ */
+export function restrictedMean(curve: KmCurve, tau: number): { tau: number; estimate: number; stdErr: number } {
+  if (!(Number.isFinite(tau) && tau >= 0)) {
+    throw new SurvivalError('INVALID_OPTION', `tau must be a finite non-negative number, got ${tau}`);
+  }
+  let kept = 0;
+  while (kept < curve.time.length && curve.time[kept] <= tau) kept++;
+  // Points temptime = (t_1..t_kept, tau) with survivals (S_1..S_kept, S_kept); rectangle j spans
+  // (temptime_{j-1}, temptime_j] at height S_{j-1} (1 for the first).
+  const rect = new Float64Array(kept + 1);
+  let prevTime = 0;
+  let prevSurv = 1;
+  for (let j = 0; j <= kept; j++) {
+    const tj = j < kept ? curve.time[j] : tau;
+    rect[j] = (tj - prevTime) * prevSurv;
+    prevTime = tj;
+    if (j < kept) prevSurv = curve.surv[j];
+  }
+  let mean = 0;
+  for (let j = 0; j <= kept; j++) mean += rect[j];
+  // varmean = sum(cumsum(rev(rect[-1]))^2 * rev(hh)[-1]), accumulated from tau backwards.
+  let varMean = 0;
+  let area = 0;
+  for (let j = kept; j >= 1; j--) {
+    area += rect[j];
+    const i = j - 1;
+    const nr = curve.nRisk[i];
+    const d = curve.nEvent[i];
+    const hh = nr - d === 0 ? 0 : d / (nr * (nr - d));
+    varMean += area * area * hh;
+  }
+  return { tau, estimate: mean, stdErr: Math.sqrt(varMean) };
+}
