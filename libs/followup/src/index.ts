@@ -1,0 +1,25 @@
+/**
+ * @trial/followup: one patient's follow-up, derived from the event log by pure rules (no I/O,
+ * no clock: dates and ids come in with the events).
+ *
+ * - `evolve(state, event)` / `replay(events)`: fold a patient's enrolment and outcome events
+ *   (`FollowupEvent`) into `PatientState`, from `initialState`. Any order of the two topics
+ *   gives the same state.
+ * - `decide({ type: 'AdmitEvent', event }, state)`: the read side's intake guard; returns the
+ *   events to append or a `FollowupRejection` (not-randomised, wrong-patient,
+ *   already-randomised, after-withdrawal, superseded).
+ * - `evolveCompleteness(c, RegistryExtractCompleted)`: the registries' `completeUpTo` map.
+ * - `deriveFollowUp(state, completeness, { dataCutoff })`: `(time, status, reason, dates)`,
+ *   with CNSR codes 0 death, 1 registry (or data) cutoff, 2 embarked, 3 withdrew, 4 not traced.
+ * - `toAdtteFragment(followUp)`: the per-patient ADTTE columns.
+ */
+export * from './events';
+export * from './dates';
+export * from './state';
+export * from './evolve';
+export * from './decide';
+export * from './completeness';
+export * from './reasons';
+export * from './derive';
+export * from './adtte';
+export { assertNever } from './never';

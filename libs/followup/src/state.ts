@@ -1,0 +1,70 @@
+import type { DeathWithdrawn, RegistrySource } from '@trial/contracts';
+import type { CivilDate } from './dates';
+
+/** A registry record is identified by `source:recordId`; its versions supersede each other. */
+export type RecordKey = `${RegistrySource}:${string}`;
+
+export function recordKey(source: RegistrySource, recordId: string): RecordKey {
+  return `${source}:${recordId}`;
+}
+
+interface RecordRef {
+  source: RegistrySource;
+  recordId: string;
+  version: number;
+}
+
+/**
+ * The latest known version of one registry record linked to the patient. Keeping only the
+ * latest version per record (rather than a list of events) is what makes amendments and
+ * cancellations replace, not add to, what came before.
+ */
+export type RegistryFact =
+  | (RecordRef & { kind: 'death'; dateOfDeath: CivilDate; from: 'DeathLinked' | 'DeathAmended' })
+  | (RecordRef & { kind: 'death-withdrawn'; reason: DeathWithdrawn['reason'] })
+  | (RecordRef & { kind: 'embarkation'; eventDate: CivilDate })
+  | (RecordRef & { kind: 're-entry'; eventDate: CivilDate })
+  | (RecordRef & { kind: 'no-trace' });
+
+export interface Randomisation {
+  eventId: string;
+  arm: string;
+  site: string;
+  randomisedOn: CivilDate;
+}
+
+/**
+ * One patient's follow-up facts. Plain data (no Map/Set/Date) so a projector can store it as
+ * JSON. Each field is folded so that events from the two topics commute: maxima, minima and
+ * per-record latest versions, never "the last event seen".
+ */
+export interface PatientState {
+  trialId: string | null;
+  patientId: string | null;
+  randomisation: Randomisation | null;
+  /** Current identifiers: they decide which registry covers the patient. */
+  nhsNumber: string | null;
+  chiNumber: string | null;
+  /**
+   * Every date the trial saw the patient alive, sorted, without repeats. All of them, not just
+   * the latest, because a data cutoff or a withdrawal can make the latest one irrelevant.
+   */
+  seenAlive: readonly CivilDate[];
+  /** Earliest effective date of consent withdrawal. */
+  withdrawnOn: CivilDate | null;
+  records: Readonly<Record<RecordKey, RegistryFact>>;
+  /** Records the linkage service flagged as conflicting death records (informational). */
+  conflicts: readonly RecordKey[];
+}
+
+export const initialState: PatientState = {
+  trialId: null,
+  patientId: null,
+  randomisation: null,
+  nhsNumber: null,
+  chiNumber: null,
+  seenAlive: [],
+  withdrawnOn: null,
+  records: {},
+  conflicts: [],
+};
