@@ -1,6 +1,10 @@
 // The `followup` command line. Each subcommand lives in its own file under commands/ and
 // exports `register(program)`; this file only wires them together.
 import { Command } from 'commander';
+import { register as stats } from './commands/stats';
+import { register as boundaries } from './commands/boundaries';
+import { register as demo } from './commands/demo';
+import { register as link } from './commands/link';
 
 const program = new Command();
 program
@@ -10,6 +14,10 @@ program
 
 // Subcommands register themselves here, one line each.
 const commands: Array<(p: Command) => void> = [
+  stats,
+  boundaries,
+  demo,
+  link,
 ];
 for (const register of commands) register(program);
 

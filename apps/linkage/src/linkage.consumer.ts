@@ -68,8 +68,8 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnApplicationShu
         if (!stored.length) continue;
         const patients = (await tx.query(
           `select details from linkage_patients where nhs_number = $1`, [n.nhsNumber])) as Array<{ details: PatientRandomised }>;
-        const match = patients.map((p) => p.details).find((p) => exactNhsLink(p, n));
-        if (match) await this.link(tx, match, n);
+        // A person enrolled in two trials is an outcome in both.
+        for (const p of patients.map((x) => x.details).filter((x) => exactNhsLink(x, n))) await this.link(tx, p, n);
       }
     });
     this.relay.kick();

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: unit, integration and end-to-end suites against the real broker and database.
+# Starts the infrastructure if it is not up, and compiles first (e2e runs the compiled services).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/infra.sh up || exit 1
+npm run --silent build || exit 1
+mkdir -p test-output
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/trial_followup_test}"
+status=0
+# Units in parallel; suites that share the broker and database one at a time.
+npx jest --selectProjects unit --json --outputFile=test-output/unit.json "$@" || status=1
+npx jest --selectProjects int e2e --runInBand --json --outputFile=test-output/int-e2e.json "$@" || status=1
+node -e '
+  const r = ["unit", "int-e2e"].map((f) => { try { return require(`./test-output/${f}.json`); } catch { return null; } });
+  const sum = (k) => r.reduce((s, x) => s + (x ? x[k] : 0), 0);
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`);
+  if (r.some((x) => !x) || sum("numTotalTests") === 0) process.exit(1);
+' || status=1
+exit $status

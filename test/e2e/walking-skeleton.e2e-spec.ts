@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { projectRoot, RunningServices, startServices } from '../../apps/cli/src/supervisor';
+import { smallTrialDeaths, smallTrialEnrollments } from '../../apps/cli/src/demo/small-trial';
+import { publishAll, waitForSummary } from '../../apps/cli/src/demo/publish';
+import { KAFKA_BROKERS, privateTopics, TEST_DATABASE_URL, testKafka, uniqueId } from '../support';
+
+/**
+ * The whole path, through the compiled services as separate processes: a randomisation and
+ * a registry death published to the real broker are linked on an exact NHS number, turned
+ * into an outcome event, projected into Postgres and read back from the API.
+ */
+describe('walking skeleton: Kafka -> linkage -> projector -> Postgres -> API', () => {
+  const kafka = testKafka();
+  let services: RunningServices;
+  let drop: () => Promise<void>;
+  let prefix: string;
+  const ports = { api: 4310, ingest: 4311, linkage: 4312, projector: 4313 };
+
+  beforeAll(async () => {
+    let topics;
+    ({ prefix, topics, drop } = await privateTopics(kafka, 'e2e'));
+    void topics;
+    services = await startServices({
+      KAFKA_BROKERS, DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test',
+      AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
+    }, ports, join(projectRoot(), 'test-output', 'e2e-logs'));
+  });
+
+  afterAll(async () => {
+    await services?.stop();
+    await drop?.();
+  });
+
+  it('shows a linked death in the per-arm summary', async () => {
+    const trialId = uniqueId('E2E');
+    const { topicNames } = await import('@trial/contracts');
+    const sent = await publishAll(kafka, topicNames(prefix), smallTrialEnrollments(trialId), smallTrialDeaths(trialId));
+    for (const m of sent) console.log(`published to ${m.topicName} partition ${m.partition} base offset ${m.baseOffset}`);
+    const arms = await waitForSummary(`http://127.0.0.1:${ports.api}`, trialId, (a) => a.reduce((s, x) => s + x.deaths, 0) === 3);
+    expect(arms).toEqual([
+      { arm: 'control', randomised: 5, deaths: 2 },
+      { arm: 'IABP', randomised: 5, deaths: 1 },
+    ]);
+    const outcomes = await (await import('../support')).readAll(kafka, `${prefix}followup.outcomes`, 3);
+    console.log(`outcome events on ${prefix}followup.outcomes: ${outcomes.map((o) => `p${o.partition}@${o.offset}`).join(', ')}`);
+    expect(outcomes.map((o) => (o.value as { type: string }).type)).toEqual(['DeathLinked', 'DeathLinked', 'DeathLinked']);
+  });
+});
