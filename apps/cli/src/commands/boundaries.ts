@@ -1,0 +1,72 @@
+// `followup boundaries`: Lan-DeMets efficacy boundaries for the DSMB's interim looks
+// (contract: shared/contracts/stats-cli.md). A thin layer over lanDeMetsBoundaries.
+import { Command } from 'commander';
+import { BoundariesResult, lanDeMetsBoundaries, Spending, SurvivalError } from '@trial/survival';
+
+class BoundariesInputError extends Error {}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function number(name: string, text: string): number {
+  if (!NUMBER.test(text.trim())) throw new BoundariesInputError(`followup boundaries: ${name} must be a number, got '${text}'`);
+  return Number(text);
+}
+
+export function formatBoundaries(r: BoundariesResult): string {
+  const name = r.spending === 'obrien-fleming' ? "O'Brien-Fleming" : 'Pocock';
+  const rows = [['look', 'info', r.sided === 2 ? 'reject if |Z| >=' : 'reject if Z >=', 'nominal p (1-sided)', 'cumulative alpha']];
+  r.looks.forEach((l, i) =>
+    rows.push([String(i + 1), String(l.info), l.z.toFixed(4), l.nominalP.toFixed(6), l.cumulativeAlpha.toFixed(6)]),
+  );
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const lines = rows.map((row) => row.map((cell, c) => cell.padStart(widths[c])).join('  '));
+  return (
+    [`Lan-DeMets ${name}-type alpha spending, alpha = ${r.alpha}, ${r.sided}-sided`, '', ...lines].join('\n') + '\n'
+  );
+}
+
+interface RawOptions {
+  info: string;
+  alpha: string;
+  sided: string;
+  spending: string;
+  json?: boolean;
+}
+
+export function runBoundaries(raw: RawOptions): string {
+  const info = raw.info.split(',').map((s) => number('--info', s));
+  const alpha = number('--alpha', raw.alpha);
+  const sidedNumber = number('--sided', raw.sided);
+  if (sidedNumber !== 1 && sidedNumber !== 2) throw new BoundariesInputError(`followup boundaries: --sided must be 1 or 2, got ${raw.sided}`);
+  const sided: 1 | 2 = sidedNumber;
+  let spending: Spending;
+  if (raw.spending === 'obrien-fleming' || raw.spending === 'pocock') spending = raw.spending;
+  else throw new BoundariesInputError(`followup boundaries: --spending must be obrien-fleming or pocock, got '${raw.spending}'`);
+  try {
+    const result = lanDeMetsBoundaries({ info, alpha, sided, spending });
+    return raw.json === true ? JSON.stringify(result) + '\n' : formatBoundaries(result);
+  } catch (err) {
+    if (err instanceof SurvivalError) throw new BoundariesInputError(`followup boundaries: ${err.message}`);
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('boundaries')
+    .description('Lan-DeMets group-sequential efficacy boundaries for interim looks')
+    .requiredOption('--info <fractions>', 'information fractions of the looks, e.g. 0.5,0.75,1')
+    .option('--alpha <alpha>', 'overall type I error', '0.05')
+    .option('--sided <n>', '1 or 2', '2')
+    .option('--spending <type>', 'obrien-fleming or pocock', 'obrien-fleming')
+    .option('--json', 'print one JSON document')
+    .action((raw: RawOptions) => {
+      try {
+        process.stdout.write(runBoundaries(raw));
+      } catch (err) {
+        if (!(err instanceof BoundariesInputError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        process.exitCode = 2;
+      }
+    });
+}
