@@ -1,0 +1,52 @@
+import { EnrollmentEvent, enrollmentKey } from '@trial/contracts';
+import { TRIAL_ID } from './cohort';
+import { seededUuid } from './prng';
+import { World } from './world';
+
+/** One line of enrollments.jsonl: the Kafka key and value, and the civil date it happened on. */
+export interface EnrolmentLine {
+  on: string;
+  key: string;
+  event: EnrollmentEvent;
+}
+
+export const REGISTERED_ON = '2005-11-21';
+
+const ORDER: Record<EnrollmentEvent['type'], number> = {
+  TrialRegistered: 0, PatientRandomised: 1, PatientDetailsCorrected: 2, PatientSeenAlive: 3, ConsentWithdrawn: 4,
+};
+
+export function enrolmentLines(world: World): EnrolmentLine[] {
+  const id = (key: string): string => seededUuid(world.seed, key);
+  const lines: Array<Omit<EnrolmentLine, 'key'>> = [{
+    on: REGISTERED_ON,
+    event: {
+      v: 1, type: 'TrialRegistered', eventId: id('TrialRegistered'), trialId: TRIAL_ID,
+      title: 'Balloon Pump-Assisted Coronary Intervention Study',
+      arms: ['control', 'IABP'], referenceArm: 'control', plannedEvents: 100, alpha: 0.05, sided: 2,
+      looks: [0.25, 0.5, 0.75, 1.0], spending: 'obrien-fleming',
+    },
+  }];
+  for (const p of world.patients) {
+    lines.push({
+      on: p.randomisedOn,
+      event: {
+        v: 1, type: 'PatientRandomised', eventId: id(`PatientRandomised:${p.patientId}`), trialId: TRIAL_ID,
+        patientId: p.patientId, arm: p.arm, randomisedOn: p.randomisedOn, site: p.site,
+        nhsNumber: p.nhsNumber, chiNumber: p.chiNumber, dateOfBirth: p.dateOfBirth, sex: p.sex,
+        familyName: p.familyName, givenNames: p.givenNames, postcode: p.postcode,
+      },
+    });
+    const f = world.fates.get(p.patientId);
+    for (const seenOn of f?.seenAlive ?? []) {
+      lines.push({ on: seenOn, event: { v: 1, type: 'PatientSeenAlive', eventId: id(`PatientSeenAlive:${p.patientId}:${seenOn}`), trialId: TRIAL_ID, patientId: p.patientId, seenOn } });
+    }
+    if (f?.withdrawnOn) {
+      lines.push({ on: f.withdrawnOn, event: { v: 1, type: 'ConsentWithdrawn', eventId: id(`ConsentWithdrawn:${p.patientId}`), trialId: TRIAL_ID, patientId: p.patientId, effectiveOn: f.withdrawnOn } });
+    }
+  }
+  const patientOf = (e: EnrollmentEvent): string => (e.type === 'TrialRegistered' ? '' : e.patientId);
+  return lines
+    .sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : ORDER[a.event.type] - ORDER[b.event.type] || patientOf(a.event).localeCompare(patientOf(b.event))))
+    .map((l) => ({ on: l.on, key: enrollmentKey(l.event), event: l.event }));
+}
