@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Roles } from '@trial/auth';
 
 export interface ArmSummary {
   arm: string;
@@ -12,8 +13,9 @@ export interface ArmSummary {
 export class TrialsController {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Per-arm randomised and death counts, read from the projector's read model. */
+  /** Per-arm randomised and death counts, read from the projector's read model (unblinded: dsmb). */
   @Get(':trialId/summary')
+  @Roles('dsmb')
   async summary(@Param('trialId') trialId: string): Promise<{ trialId: string; arms: ArmSummary[] }> {
     const trial = (await this.ds.query(`select design from read_trials where trial_id = $1`, [trialId])) as Array<{ design: { arms: string[] } }>;
     if (!trial.length) throw new NotFoundException(`trial ${trialId} is not registered`);

@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '@trial/config';
+
+export { projectRoot };
 
 export const SERVICES = ['linkage', 'projector', 'api', 'ingest'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -11,14 +14,6 @@ export interface RunningServices {
   stop: () => Promise<void>;
 }
 
-/** The repository root, found from this file whether it runs from source or from dist/. */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'trial-followup') return dir;
-  }
-  throw new Error(`cannot find the trial-followup root above ${from}`);
-}
 const ROOT = projectRoot();
 
 /**

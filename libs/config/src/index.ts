@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@trial/contracts';
 
@@ -33,4 +35,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('invalid configuration: AUTH_SECRET: is required in production');
   }
   return parsed.data;
+}
+
+/** The repository root, found from a file's directory whether it runs from source or dist/. */
+export function projectRoot(from = __dirname): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'trial-followup') return dir;
+  }
+  throw new Error(`cannot find the trial-followup root above ${from}`);
+}
+
+/** Where the generated development signing secret lives (see @trial/auth resolveSecret). */
+export function devSecretFile(): string {
+  return join(projectRoot(), '.infra', 'auth-secret');
 }

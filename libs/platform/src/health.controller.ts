@@ -1,9 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
+import { Public } from '@trial/auth';
 import { KAFKA } from './tokens';
 
 /** `GET /health`: ready when Postgres answers a ping and the Kafka cluster answers metadata. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

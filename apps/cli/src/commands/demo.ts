@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { loadConfig } from '@trial/config';
+import { devSecretFile, loadConfig } from '@trial/config';
+import { resolveSecret, signToken } from '@trial/auth';
 import { topicNames, topicSpecs } from '@trial/contracts';
 import { createKafka, ensureTopics } from '@trial/messaging';
 import { projectRoot, startServices } from '../supervisor';
@@ -38,9 +39,10 @@ export function register(program: Command): void {
       const sent = await publishAll(kafka, topics, smallTrialEnrollments(), deaths);
       for (const m of sent) process.stdout.write(`published to ${m.topicName} partition ${m.partition} (base offset ${m.baseOffset})\n`);
       const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
-      const arms = await waitForSummary(apiUrl, SMALL_TRIAL_ID, (a) => a.reduce((s, x) => s + x.deaths, 0) >= deaths.length);
+      const token = signToken(resolveSecret(config.AUTH_SECRET, devSecretFile()), { sub: 'demo', role: 'dsmb', ttlSeconds: 600 });
+      const arms = await waitForSummary(apiUrl, token, SMALL_TRIAL_ID, (a) => a.reduce((s, x) => s + x.deaths, 0) >= deaths.length);
       process.stdout.write(`\n${formatSummary(SMALL_TRIAL_ID, arms)}\n\n`);
-      process.stdout.write(`API: ${apiUrl}/trials/${SMALL_TRIAL_ID}/summary   health: ${apiUrl}/health\n`);
+      process.stdout.write(`API: ${apiUrl}/trials/${SMALL_TRIAL_ID}/summary (a dsmb token: npx followup token --role dsmb)   health: ${apiUrl}/health\n`);
       if (opts.exit) return shutdown();
       process.stdout.write('running; press Ctrl-C to stop\n');
       await new Promise(() => undefined);

@@ -25,11 +25,11 @@ export async function publishAll(kafka: Kafka, topics: TopicNames, enrollments: 
 export interface ArmSummary { arm: string; randomised: number; deaths: number }
 
 /** Polls the API's summary until `done` holds, or times out with the last answer. */
-export async function waitForSummary(apiUrl: string, trialId: string, done: (arms: ArmSummary[]) => boolean, timeoutMs = 30_000): Promise<ArmSummary[]> {
+export async function waitForSummary(apiUrl: string, token: string, trialId: string, done: (arms: ArmSummary[]) => boolean, timeoutMs = 30_000): Promise<ArmSummary[]> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   while (Date.now() < deadline) {
-    const res = await fetch(`${apiUrl}/trials/${encodeURIComponent(trialId)}/summary`).catch(() => null);
+    const res = await fetch(`${apiUrl}/trials/${encodeURIComponent(trialId)}/summary`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
     if (res?.ok) {
       const body = (await res.json()) as { arms: ArmSummary[] };
       last = body;
