@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { register as stats } from './commands/stats';
 import { register as boundaries } from './commands/boundaries';
 import { register as demo } from './commands/demo';
+import { register as token } from './commands/token';
 import { register as link } from './commands/link';
 
 const program = new Command();
@@ -17,6 +18,7 @@ const commands: Array<(p: Command) => void> = [
   stats,
   boundaries,
   demo,
+  token,
   link,
 ];
 for (const register of commands) register(program);
