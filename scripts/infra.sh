@@ -16,6 +16,7 @@ KAFKA_DIR="$INFRA/kafka"
 LIBS="$ROOT/infra/kafka/target/libs"
 PG_PRIVATE="$INFRA/postgres"
 PG_PRIVATE_PORT="${PG_PRIVATE_PORT:-55432}"
+PG_SHARED_PORT="${PG_SHARED_PORT:-5432}"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -100,16 +101,16 @@ kafka_down() {
 # --- PostgreSQL -------------------------------------------------------------------------------
 pg_base_url() {
   if [[ -n "${DATABASE_URL:-}" ]]; then echo "${DATABASE_URL%/*}"; return; fi
-  if [[ -f "$PG_PRIVATE/PG_VERSION" ]] || ! port_open 5432; then echo "postgres://postgres@127.0.0.1:$PG_PRIVATE_PORT"; return; fi
-  echo "postgres://postgres@127.0.0.1:5432"
+  if port_open "$PG_SHARED_PORT"; then echo "postgres://postgres@127.0.0.1:$PG_SHARED_PORT"; return; fi
+  echo "postgres://postgres@127.0.0.1:$PG_PRIVATE_PORT"
 }
 
 pg_up() {
-  if [[ -z "${DATABASE_URL:-}" ]] && ! port_open 5432; then
+  if [[ -z "${DATABASE_URL:-}" ]] && ! port_open "$PG_SHARED_PORT"; then
     local bindir; bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-    [[ -n "$bindir" ]] || die "no PostgreSQL on 127.0.0.1:5432 and no initdb to start one; set DATABASE_URL"
+    [[ -n "$bindir" ]] || die "no PostgreSQL on 127.0.0.1:$PG_SHARED_PORT and no initdb to start one; set DATABASE_URL"
     if [[ ! -f "$PG_PRIVATE/PG_VERSION" ]]; then
-      log "no PostgreSQL on 127.0.0.1:5432: creating a private cluster in $PG_PRIVATE"
+      log "no PostgreSQL on 127.0.0.1:$PG_SHARED_PORT: creating a private cluster in $PG_PRIVATE"
       local owner=(); [[ "$(id -u)" == 0 ]] && { mkdir -p "$PG_PRIVATE"; chown postgres "$PG_PRIVATE" "$INFRA"; owner=(runuser -u postgres --); }
       "${owner[@]}" "$bindir/initdb" -D "$PG_PRIVATE" -U postgres --auth=trust >/dev/null
     fi
@@ -124,6 +125,10 @@ pg_up() {
       log "creating database $db"; psql "$base/postgres" -qc "create database \"$db\"" >/dev/null
     fi
   done
+  # start.sh and test.sh read this, so the services use the same server (private or shared).
+  mkdir -p "$INFRA"
+  printf 'DATABASE_URL=%s\nTEST_DATABASE_URL=%s\n' \
+    "${DATABASE_URL:-$base/trial_followup}" "${TEST_DATABASE_URL:-$base/trial_followup_test}" > "$INFRA/pg.env"
   log "postgres ready at $base"
 }
 

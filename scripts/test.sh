@@ -5,9 +5,10 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/infra.sh up || exit 1
+set -a; source .infra/pg.env; set +a
 npm run --silent build || exit 1
 mkdir -p test-output
-export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/trial_followup_test}"
+
 status=0
 # Units in parallel; suites that share the broker and database one at a time.
 npx jest --selectProjects unit --json --outputFile=test-output/unit.json "$@" || status=1
