@@ -109,6 +109,9 @@ function evaluate(merged: MergedTable, beta: readonly number[], ties: Ties): Eva
  * Newton-Raphson with step-halving, the iteration of R's coxfit6: step from init, accept a
  * step whose log-likelihood does not decrease (otherwise halve it), and stop when
  * |1 - L_old / L_new| <= eps (1e-9) after a full step, within maxIter (20) iterations.
+ * A warm start (init) instead iterates until the Newton step is below 1e-10 (relative), so it
+ * lands on the maximum itself. A log-likelihood that converges while a coefficient still moves
+ * (R's "coefficient may be infinite" warning) is a NOT_CONVERGED error here, not a number.
  * Standard errors from the inverse information; Wald = b' I b; score test u(0)' I(0)^-1 u(0);
  * likelihood ratio 2 (L(b) - L(0)); all on k - 1 df. A warm start (init) changes only the path:
  * the score and likelihood-ratio tests are always against b = 0, as summary(coxph) reports.
@@ -148,8 +151,30 @@ export function coxFit(merged: MergedTable, groupLabels: readonly string[], opti
   for (let iter = 1; iter <= maxIter; iter++) {
     const ev = evaluate(merged, newBeta, options.ties);
     const finite = Number.isFinite(ev.loglik);
-    if (finite && Math.abs(1 - oldLik / ev.loglik) <= eps && !halving) {
-      const chol = cholesky(ev.imat);
+    const chol = finite ? cholesky(ev.imat) : null;
+    // The Newton step from newBeta: how far the estimate still is from the maximum.
+    const step = chol ? cholSolve(chol, ev.u) : null;
+    let converged = false;
+    if (chol && step && !halving) {
+      if (isZeroStart) {
+        // R's rule, so that a cold start stops where coxph stops.
+        converged = Math.abs(1 - oldLik / ev.loglik) <= eps;
+        // R's "Loglik converged before variable ...; coefficient may be infinite": the log
+        // likelihood is flat because a coefficient runs off to infinity.
+        const tolInf = Math.sqrt(eps);
+        if (converged && step.some((x, g) => Math.abs(x) > eps && Math.abs(x) > tolInf * Math.abs(newBeta[g]))) {
+          throw new SurvivalError(
+            'NOT_CONVERGED',
+            'Cox log-likelihood converged before the coefficients: a hazard ratio may be infinite (monotone likelihood)',
+          );
+        }
+      } else {
+        // Warm start: the path differs from R's, so converge on the coefficients themselves
+        // (quadratic convergence makes the result the maximum to rounding; one step more).
+        converged = ev.loglik >= oldLik - eps * Math.abs(oldLik) && step.every((x, g) => Math.abs(x) <= 1e-10 * Math.max(1, Math.abs(newBeta[g])));
+      }
+    }
+    if (converged && chol) {
       const variance = cholInverse(chol);
       let wald = 0;
       for (let g = 0; g < p; g++) for (let h = 0; h < p; h++) wald += newBeta[g] * ev.imat[g][h] * newBeta[h];
@@ -168,7 +193,7 @@ export function coxFit(merged: MergedTable, groupLabels: readonly string[], opti
       return fit;
     }
     if (iter === maxIter) break;
-    if (!finite || ev.loglik < oldLik) {
+    if (!finite || !step || ev.loglik < oldLik) {
       // Not improving: go back half way towards the last accepted point.
       halving = true;
       newBeta = newBeta.map((b, g) => (b + beta[g]) / 2);
@@ -176,7 +201,7 @@ export function coxFit(merged: MergedTable, groupLabels: readonly string[], opti
       halving = false;
       oldLik = ev.loglik;
       beta = newBeta;
-      newBeta = addVec(newBeta, cholSolve(cholesky(ev.imat), ev.u));
+      newBeta = addVec(newBeta, step);
     }
   }
   throw new SurvivalError('NOT_CONVERGED', `Cox model did not converge in ${maxIter} iterations`);
