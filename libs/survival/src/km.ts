@@ -116,12 +116,18 @@ export function confLimits(
   return [Number.isFinite(lower) ? lower : null, Number.isFinite(upper) ? upper : null];
 }
 
-/** Confidence band of a whole curve; NaN marks an undefined limit (internal use only). */
+/** Confidence band of a whole curve; NaN marks an undefined limit (internal use only).
+ *  Rows without events repeat the previous limits, so only event rows are computed. */
 export function confBand(curve: KmCurve, confType: ConfType, z: number): { lower: Float64Array; upper: Float64Array } {
   const m = curve.surv.length;
   const lower = new Float64Array(m);
   const upper = new Float64Array(m);
   for (let i = 0; i < m; i++) {
+    if (i > 0 && curve.nEvent[i] === 0) {
+      lower[i] = lower[i - 1];
+      upper[i] = upper[i - 1];
+      continue;
+    }
     const [lo, up] = confLimits(curve.surv[i], Math.sqrt(curve.varLog[i]), confType, z);
     lower[i] = lo ?? NaN;
     upper[i] = up ?? NaN;
@@ -143,6 +149,78 @@ const QUANTILE_TOL = Math.sqrt(2.220446049250313e-16);
  * Cost O(m) for a monotone curve (O(m log m) otherwise).
  */
 export function curveQuantile(time: ArrayLike<number>, surv: ArrayLike<number>, p: number): number | null {
+  // Fast path for the usual case, 1 - S non-decreasing wherever defined: equal levels are then
+  // contiguous, so "first occurrence" and "smallest knot >= p" are plain forward scans.
+  const m = time.length;
+  let maxY = 0;
+  let monotone = true;
+  let firstNaN = -1;
+  let firstOfMax = 0; // position in c(0, time): 0 is the prepended origin
+  for (let i = 0; i < m; i++) {
+    const y = 1 - surv[i];
+    if (Number.isNaN(y)) {
+      if (firstNaN < 0) firstNaN = i + 1;
+      continue;
+    }
+    if (y < maxY) monotone = false;
+    else if (y > maxY) {
+      maxY = y;
+      firstOfMax = i + 1;
+    }
+  }
+  if (!monotone) return curveQuantileGeneral(time, surv, p);
+  if (maxY < p) return null;
+  const xAt = (i: number): number => (i === 0 ? 0 : time[i - 1]);
+  const firstAtLeast = (level: number, shift: number): number => {
+    if (p < shift) return -1; // below the smallest knot (the origin, y = 0)
+    if (level > maxY) return -1;
+    if (level <= 0) return 0;
+    for (let i = 0; i < m; i++) if (1 - surv[i] >= level) return i + 1;
+    return -1;
+  };
+  const i1 = firstAtLeast(p - QUANTILE_TOL, QUANTILE_TOL);
+  const i2 = firstAtLeast(p + QUANTILE_TOL, -QUANTILE_TOL);
+  let quant = i1 >= 0 && i2 >= 0 ? (xAt(i1) + xAt(i2)) / 2 : NaN;
+  if (p === 0) quant = 0;
+  // The last level kept by duplicated(): NA if the first NA comes after the last new level.
+  const yLast = firstNaN > firstOfMax ? NaN : maxY;
+  if (!Number.isNaN(yLast) && Math.abs(p - yLast) < QUANTILE_TOL) {
+    quant = i1 >= 0 ? (xAt(i1) + xAt(m)) / 2 : NaN;
+  }
+  return Number.isNaN(quant) ? null : quant;
+}
+
+/** curveQuantile for a curve whose levels are not monotone (possible for a plain-type band):
+ *  findq literally, with dedup by value and approx's sorting of the knots. */
+function curveQuantileGeneral(time: ArrayLike<number>, surv: ArrayLike<number>, p: number): number | null {
+  // Without a level within tol of p, the last-point rule cannot apply and the knots that
+  // approx() picks are the first positions of the smallest levels >= p -+ tol: one scan.
+  const m = time.length;
+  let minY = 0;
+  let maxY = 0;
+  let v1 = Infinity;
+  let j1 = -1;
+  let v2 = Infinity;
+  let j2 = -1;
+  for (let i = 0; i <= m; i++) {
+    const y = i === 0 ? 0 : 1 - surv[i - 1];
+    if (Number.isNaN(y)) continue;
+    if (Math.abs(y - p) < QUANTILE_TOL) return findqLiteral(time, surv, p);
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+    if (y >= p - QUANTILE_TOL && y < v1) { v1 = y; j1 = i; }
+    if (y >= p + QUANTILE_TOL && y < v2) { v2 = y; j2 = i; }
+  }
+  if (maxY < p) return null;
+  const inRange = (shift: number): boolean => p >= minY + shift && p <= maxY + shift;
+  const xAt = (i: number): number => (i === 0 ? 0 : time[i - 1]);
+  if (p === 0) return 0;
+  if (!inRange(QUANTILE_TOL) || !inRange(-QUANTILE_TOL) || j1 < 0 || j2 < 0) return null;
+  return (xAt(j1) + xAt(j2)) / 2;
+}
+
+/** findq exactly as R writes it (dedup by value, approx on the sorted knots). */
+function findqLiteral(time: ArrayLike<number>, surv: ArrayLike<number>, p: number): number | null {
   // x = c(0, time), y = c(0, 1 - surv), as doquant builds them.
   const n0 = time.length + 1;
   const xAt = (i: number): number => (i === 0 ? 0 : time[i - 1]);

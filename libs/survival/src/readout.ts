@@ -217,6 +217,22 @@ function groupReadout(
   const m = curve.surv.length;
   const km: KmRow[] = new Array<KmRow>(m);
   for (let i = 0; i < m; i++) {
+    const prev = i > 0 ? km[i - 1] : undefined;
+    if (prev !== undefined && curve.nEvent[i] === 0) {
+      // No event: S, its error and limits are the previous row's. Reusing those values (not
+      // recomputing them) spares the garbage collector a boxed number per field and row.
+      km[i] = {
+        time: curve.time[i],
+        nRisk: curve.nRisk[i],
+        nEvent: 0,
+        nCensor: curve.nCensor[i],
+        survival: prev.survival,
+        stdErr: prev.stdErr,
+        lower: prev.lower,
+        upper: prev.upper,
+      };
+      continue;
+    }
     const s = curve.surv[i];
     km[i] = {
       time: curve.time[i],
