@@ -40,7 +40,7 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
     randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
     sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: 'SE1 7EH',
   });
-  const count = async () => Number((await db.query('select count(*) from read_patients where trial_id = $1', [trialId])).rows[0].count);
+  const count = async () => Number((await db.query('select count(*) from rm_patients where trial_id = $1', [trialId])).rows[0].count);
 
   it('sends an invalid message to the DLQ with its reason and applies the next one', async () => {
     app = (await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`)).app;

@@ -1,11 +1,20 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, devSecretFile } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { PlatformModule } from '@trial/platform';
+import { AuditController } from './audit.controller';
+import { ReadErrorFilter } from './read-errors.filter';
+import { ReadoutController } from './readout.controller';
+import { ReadoutEvents } from './readout-events';
 import { TrialsController } from './trials.controller';
 
 export function apiModule(config: AppConfig) {
-  @Module({ imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))], controllers: [TrialsController] })
+  @Module({
+    imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
+    controllers: [TrialsController, ReadoutController, AuditController],
+    providers: [ReadoutEvents, { provide: APP_FILTER, useClass: ReadErrorFilter }],
+  })
   class ApiModule {}
   return ApiModule;
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { configOrExit, runService } from '@trial/platform';
 import { apiModule } from './app.module';
+import { setupDocs } from './docs';
 
 const config = configOrExit('api');
-runService(apiModule(config), { service: 'api', port: config.API_PORT });
+runService(apiModule(config), { service: 'api', port: config.API_PORT, configure: setupDocs });

@@ -1,7 +1,9 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Roles } from '@trial/auth';
+import { CurrentUser, Principal, Roles } from '@trial/auth';
+import { analysisAt, recordAudit } from '@trial/readstore';
 
 export interface ArmSummary {
   arm: string;
@@ -9,20 +11,26 @@ export interface ArmSummary {
   deaths: number;
 }
 
+@ApiTags('read-out')
+@ApiBearerAuth()
 @Controller('trials')
 export class TrialsController {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Per-arm randomised and death counts, read from the projector's read model (unblinded: dsmb). */
+  /** Per-arm randomised and death counts in TrialRegistered's arm order (unblinded: dsmb, audited). */
   @Get(':trialId/summary')
   @Roles('dsmb')
-  async summary(@Param('trialId') trialId: string): Promise<{ trialId: string; arms: ArmSummary[] }> {
-    const trial = (await this.ds.query(`select design from read_trials where trial_id = $1`, [trialId])) as Array<{ design: { arms: string[] } }>;
-    if (!trial.length) throw new NotFoundException(`trial ${trialId} is not registered`);
-    const rows = (await this.ds.query(
-      `select arm, count(*)::int as randomised, count(died_on)::int as deaths
-       from read_patients where trial_id = $1 group by arm`, [trialId])) as ArmSummary[];
-    const byArm = new Map(rows.map((r) => [r.arm, r]));
-    return { trialId, arms: trial[0].design.arms.map((arm) => byArm.get(arm) ?? { arm, randomised: 0, deaths: 0 }) };
+  async summary(@Param('trialId') trialId: string, @CurrentUser() user: Principal): Promise<{ trialId: string; arms: ArmSummary[] }> {
+    const { analysis } = await analysisAt(this.ds, trialId, {}, {});
+    await recordAudit(this.ds, { sub: user.sub, role: user.role, trialId, view: 'summary', query: {} });
+    const arms = analysis.design?.arms ?? analysis.accrual.byArm.map((a) => a.arm);
+    return {
+      trialId,
+      arms: arms.map((arm) => ({
+        arm,
+        randomised: analysis.accrual.byArm.find((a) => a.arm === arm)?.n ?? 0,
+        deaths: analysis.deathRates.find((d) => d.arm === arm)?.deaths ?? 0,
+      })),
+    };
   }
 }

@@ -1,8 +1,10 @@
 import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SkeletonReadModels1764100001000 } from './1764100001000-skeleton-read-models';
+import { SurvivalReadModels1764100005000 } from './1764100005000-survival-read-models';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
   Foundation1764100000000,
   SkeletonReadModels1764100001000,
+  SurvivalReadModels1764100005000,
 ];

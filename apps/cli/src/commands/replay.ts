@@ -1,0 +1,32 @@
+// `followup replay [--trial T]`: drops and rebuilds the survival read models from the topics
+// (@trial/readstore rebuild). Uses the same environment as the services (DATABASE_URL,
+// KAFKA_BROKERS, TOPIC_PREFIX). Prints one JSON report on stdout.
+import { Command } from 'commander';
+import { loadConfig } from '@trial/config';
+import { topicNames } from '@trial/contracts';
+import { createKafka } from '@trial/messaging';
+import { readLog, rebuild } from '@trial/readstore';
+import { createDataSource, migrate } from '@trial/storage';
+
+export function register(program: Command): void {
+  program.command('replay')
+    .description('drop and rebuild the survival read models from the event log')
+    .option('--trial <trialId>', 'rebuild only this trial')
+    .action(async (opts: { trial?: string }) => {
+      const config = loadConfig();
+      const started = Date.now();
+      const kafka = createKafka(config.KAFKA_BROKERS, 'followup-replay', (level, msg) => {
+        if (level === 'error') process.stderr.write(`kafka: ${msg}\n`);
+      });
+      const ds = await createDataSource(config.DATABASE_URL, { applicationName: 'followup-replay', poolSize: 2 }).initialize();
+      try {
+        await migrate(ds);
+        const report = await rebuild(ds, () => readLog(kafka, topicNames(config.TOPIC_PREFIX)), {
+          trialId: opts.trial, now: () => new Date().toISOString(),
+        });
+        process.stdout.write(`${JSON.stringify({ ...report, trial: opts.trial ?? null, seconds: (Date.now() - started) / 1000 })}\n`);
+      } finally {
+        await ds.destroy();
+      }
+    });
+}

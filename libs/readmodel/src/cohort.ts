@@ -1,0 +1,69 @@
+import { SurvivalTable } from '@trial/survival';
+import type { Observation } from './observation';
+
+/**
+ * One trial's incrementally maintained aggregates: a SurvivalTable per arm and one pooled,
+ * accrual counts by site and month, and person-time by arm. A patient's change is applied as
+ * "remove the old observation, add the new one", so an event costs O(log m), never a
+ * recompute over the trial (issue 5: no recompute from scratch per event).
+ */
+export class TrialCohort {
+  readonly arms = new Map<string, SurvivalTable>();
+  readonly pooled = new SurvivalTable();
+  /** `site\u0000YYYY-MM` -> patients randomised. */
+  private readonly accrual = new Map<string, number>();
+  /** Sum of follow-up days by arm, for deaths per 100 person-years. */
+  private readonly days = new Map<string, number>();
+
+  static of(observations: Iterable<Observation>): TrialCohort {
+    const c = new TrialCohort();
+    for (const o of observations) c.apply(null, o);
+    return c;
+  }
+
+  /** Replaces `before` by `after` (either may be null: a new patient, or one leaving the analysis). */
+  apply(before: Observation | null, after: Observation | null): void {
+    if (before !== null) this.change(before, -1);
+    if (after !== null) this.change(after, +1);
+  }
+
+  private change(o: Observation, sign: 1 | -1): void {
+    let table = this.arms.get(o.arm);
+    if (table === undefined) {
+      table = new SurvivalTable();
+      this.arms.set(o.arm, table);
+    }
+    if (sign > 0) {
+      table.add(o.time, o.status);
+      this.pooled.add(o.time, o.status);
+    } else {
+      table.remove(o.time, o.status);
+      this.pooled.remove(o.time, o.status);
+    }
+    const key = `${o.site}\u0000${o.randomisedOn.slice(0, 7)}`;
+    bump(this.accrual, key, sign);
+    bump(this.days, o.arm, sign * o.time);
+  }
+
+  /** Accrual rows sorted by site then month. */
+  accrualRows(): Array<{ site: string; month: string; n: number }> {
+    return [...this.accrual.entries()]
+      .map(([k, n]) => {
+        const [site, month] = k.split('\u0000');
+        return { site, month, n };
+      })
+      .sort((a, b) => (a.site === b.site ? cmp(a.month, b.month) : cmp(a.site, b.site)));
+  }
+
+  followUpDays(arm: string): number {
+    return this.days.get(arm) ?? 0;
+  }
+}
+
+function bump(m: Map<string, number>, key: string, by: number): void {
+  const v = (m.get(key) ?? 0) + by;
+  if (v === 0) m.delete(key);
+  else m.set(key, v);
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

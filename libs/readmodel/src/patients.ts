@@ -1,0 +1,65 @@
+import type { EnrollmentEvent, OutcomeEvent, TrialRegistered, RegistryExtractCompleted } from '@trial/contracts';
+import {
+  coveringRegistry, deriveFollowUp, evolve, evolveCompleteness, initialState, isFollowupEvent,
+  type Completeness, type DeriveOptions, type FollowUp, type FollowupEvent, type PatientState,
+} from '@trial/followup';
+
+export type LogEvent = EnrollmentEvent | OutcomeEvent;
+
+/** A patient's key in the read models' maps (NUL cannot occur in an id). */
+export const patientKey = (trialId: string, patientId: string): string => `${trialId}\u0000${patientId}`;
+
+/** A log slice split by what each event concerns. Order within each list is log order. */
+export interface SortedEvents {
+  trials: TrialRegistered[];
+  extracts: RegistryExtractCompleted[];
+  /** Patient key -> that patient's events. */
+  patients: Map<string, FollowupEvent[]>;
+  /** Events per trial (patient events and TrialRegistered): the read-out's `eventsApplied`. */
+  perTrial: Map<string, number>;
+}
+
+/**
+ * Splits events by subject. Review requests and conflict flags are patient events too (evolve
+ * folds them), so they count as applied; RegistryExtractCompleted belongs to no trial.
+ */
+export function sortEvents(events: readonly LogEvent[]): SortedEvents {
+  const out: SortedEvents = { trials: [], extracts: [], patients: new Map(), perTrial: new Map() };
+  for (const e of events) {
+    if (e.type === 'RegistryExtractCompleted') {
+      out.extracts.push(e);
+      continue;
+    }
+    out.perTrial.set(e.trialId, (out.perTrial.get(e.trialId) ?? 0) + 1);
+    if (e.type === 'TrialRegistered') out.trials.push(e);
+    else if (isFollowupEvent(e)) {
+      const k = patientKey(e.trialId, e.patientId);
+      const list = out.patients.get(k);
+      if (list) list.push(e);
+      else out.patients.set(k, [e]);
+    }
+  }
+  return out;
+}
+
+/** Folds extracts into completeness; later dates win, so order and repeats do not matter. */
+export function foldCompleteness(c: Completeness, extracts: readonly RegistryExtractCompleted[]): Completeness {
+  return extracts.reduce(evolveCompleteness, c);
+}
+
+/** Folds one patient's new events into the held state (or the initial state). */
+export function foldPatient(held: PatientState | null, events: readonly FollowupEvent[]): PatientState {
+  return events.reduce(evolve, held ?? initialState);
+}
+
+/**
+ * The patient's follow-up, or null while it cannot be derived: an outcome that overtook its
+ * PatientRandomised stays parked in the state (evolve accepts any order) and counts from the
+ * moment the randomisation arrives.
+ */
+export function followUpOf(state: PatientState, completeness: Completeness, options: DeriveOptions = {}): FollowUp | null {
+  const r = deriveFollowUp(state, completeness, options);
+  return r.ok ? r.value : null;
+}
+
+export { coveringRegistry };

@@ -1,0 +1,12 @@
+/**
+ * @trial/readstore: the survival read models in Postgres. `ReadModelProjector` applies
+ * partition batches (effects, checkpoint and event-id dedupe in one transaction);
+ * `analysisAt`/`heldAt` read the read-out now, as of an instant or at a data cutoff;
+ * `rebuild` is `followup replay`; `recordAudit`/`listAudit` the unblinded-read trail.
+ */
+export * from './rows';
+export * from './projector';
+export * from './queries';
+export * from './audit';
+export * from './rebuild';
+export * from './log-reader';

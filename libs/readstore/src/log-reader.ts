@@ -1,0 +1,75 @@
+import type { Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { decode, enrollmentEvent, outcomeEvent, type TopicNames } from '@trial/contracts';
+import type { LogEvent } from '@trial/readmodel';
+
+export interface Watermark {
+  topic: string;
+  partition: number;
+  /** Offset of the next message to be written: everything below it is read. */
+  high: string;
+}
+
+export interface LogRead {
+  events: LogEvent[];
+  watermarks: Watermark[];
+  invalid: number;
+}
+
+/**
+ * Reads the enrolment and outcome topics from the beginning up to their high watermarks at
+ * the time of the call, with a throwaway consumer group (it commits nothing that matters).
+ * Invalid messages are counted and skipped: the live consumer sent them to the DLQ.
+ */
+export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (read: number) => void): Promise<LogRead> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const watermarks: Watermark[] = [];
+  try {
+    for (const topic of [topics.enrollments, topics.outcomes]) {
+      for (const p of await admin.fetchTopicOffsets(topic)) watermarks.push({ topic, partition: p.partition, high: p.high });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const pending = new Map(watermarks.filter((w) => BigInt(w.high) > 0n).map((w) => [`${w.topic}:${w.partition}`, BigInt(w.high) - 1n]));
+  const events: LogEvent[] = [];
+  let invalid = 0;
+  if (pending.size === 0) return { events, watermarks, invalid };
+  const groupId = `replay-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 });
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => { finish = resolve; });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topics.enrollments, topics.outcomes], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const key = `${batch.topic}:${batch.partition}`;
+        const last = pending.get(key);
+        if (last === undefined) return;
+        const schema = batch.topic === topics.enrollments ? enrollmentEvent : outcomeEvent;
+        for (const m of batch.messages) {
+          if (BigInt(m.offset) > last) break;
+          const d = decode(schema, m.value);
+          if (d.ok) events.push(d.value as LogEvent);
+          else invalid++;
+        }
+        onProgress?.(events.length);
+        if (BigInt(batch.lastOffset()) >= last) {
+          pending.delete(key);
+          if (pending.size === 0) finish();
+        }
+      },
+    });
+    await done;
+  } finally {
+    await consumer.disconnect();
+    const admin2 = kafka.admin();
+    await admin2.connect();
+    await admin2.deleteGroups([groupId]).catch(() => undefined);
+    await admin2.disconnect();
+  }
+  return { events, watermarks, invalid };
+}

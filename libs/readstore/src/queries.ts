@@ -1,0 +1,124 @@
+import type { DataSource } from 'typeorm';
+import type { TrialRegistered } from '@trial/contracts';
+import type { Completeness, FollowUp, PatientState } from '@trial/followup';
+import {
+  analyse, followUpOf, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
+} from '@trial/readmodel';
+import { loadCompleteness, rows, type Sql } from './rows';
+
+/** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
+export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query';
+export class ReadError extends Error {
+  constructor(readonly code: ReadErrorCode, message: string) {
+    super(message);
+    this.name = 'ReadError';
+  }
+}
+
+export interface TrialListing {
+  trialId: string;
+  title: string | null;
+  arms: string[];
+  referenceArm: string | null;
+  randomised: number;
+  deaths: number;
+  eventsApplied: number;
+  dataComplete: Completeness;
+  informationFraction: number | null;
+  updatedAt: string;
+}
+
+export async function listTrials(sql: Sql): Promise<TrialListing[]> {
+  const list = await rows<{ trial_id: string; design: TrialRegistered | null; events_applied: string; updated_at: Date; analysis: TrialAnalysis | null }>(sql,
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.analysis
+     from rm_trials t left join rm_readouts r using (trial_id) order by t.trial_id`);
+  return list.map((r) => listing(r.trial_id, r.design, Number(r.events_applied), r.updated_at, r.analysis));
+}
+
+export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing & { accrual: TrialAnalysis['accrual'] | null }> {
+  const [r] = await rows<{ trial_id: string; design: TrialRegistered | null; events_applied: string; updated_at: Date; analysis: TrialAnalysis | null }>(sql,
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.analysis
+     from rm_trials t left join rm_readouts r using (trial_id) where t.trial_id = $1`, [trialId]);
+  if (!r) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
+  return { ...listing(r.trial_id, r.design, Number(r.events_applied), r.updated_at, r.analysis), accrual: r.analysis?.accrual ?? null };
+}
+
+function listing(trialId: string, design: TrialRegistered | null, eventsApplied: number, updatedAt: Date, a: TrialAnalysis | null): TrialListing {
+  const deaths = a?.deathRates.reduce((s, d) => s + d.deaths, 0) ?? 0;
+  return {
+    trialId, title: design?.title ?? null, arms: design?.arms ?? [], referenceArm: design?.referenceArm ?? null,
+    randomised: a?.accrual.total ?? 0, deaths, eventsApplied, dataComplete: a?.dataComplete ?? {},
+    informationFraction: design ? Math.min(1, deaths / design.plannedEvents) : null, updatedAt: updatedAt.toISOString(),
+  };
+}
+
+export interface Moment {
+  /** ISO instant: the read models as the pipeline held them then. Absent: now. */
+  asOf?: string;
+  /** Civil date: administrative censoring (deriveFollowUp's dataCutoff). */
+  dataCutoff?: string;
+}
+
+export interface HeldAnalysis {
+  analysis: TrialAnalysis;
+  /** The instant the figures are as of: the last change at or before the requested moment. */
+  asOf: string;
+}
+
+/**
+ * The trial's analysis at a moment. Now, with the default query, it is the stored read-out the
+ * projector maintains. Otherwise it is recomputed from the patients' states as held then
+ * (append-only history) with the completeness held then: the same pure functions over the same
+ * inputs, so it equals what the pipeline showed. Reads in one repeatable-read snapshot.
+ */
+export async function analysisAt(ds: DataSource, trialId: string, moment: Moment, query: ReadoutQuery): Promise<HeldAnalysis> {
+  return ds.transaction('REPEATABLE READ', async (tx) => {
+    const [trial] = await rows<{ design: TrialRegistered | null }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
+    if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
+    const isDefault = query.at === undefined && query.tau === undefined && query.confType === undefined && query.ties === undefined;
+    if (moment.asOf === undefined && moment.dataCutoff === undefined && isDefault) {
+      const [r] = await rows<{ analysis: TrialAnalysis; recorded_at: Date }>(tx, `select analysis, recorded_at from rm_readouts where trial_id = $1`, [trialId]);
+      if (!r) throw new ReadError('not-yet-projected', `trial ${trialId} has no read-out yet`);
+      return { analysis: r.analysis, asOf: r.recorded_at.toISOString() };
+    }
+    const held = await heldAt(tx, trialId, moment.asOf);
+    const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff })).filter((f): f is FollowUp => f !== null);
+    const cohort = TrialCohort.of(followUps.map(observationOf));
+    const analysis = analyse(cohort, { trialId, design: trial.design, eventsApplied: held.eventsApplied, dataComplete: held.completeness }, query);
+    return { analysis, asOf: held.asOf };
+  });
+}
+
+export interface Held {
+  states: PatientState[];
+  completeness: Completeness;
+  eventsApplied: number;
+  asOf: string;
+}
+
+/** Patient states, completeness and event count as held at `asOf` (or now). */
+export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<Held> {
+  if (asOf === undefined) {
+    const states = await rows<{ state: PatientState }>(sql, `select state from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
+    const [t] = await rows<{ events_applied: string; updated_at: Date }>(sql, `select events_applied, updated_at from rm_trials where trial_id = $1`, [trialId]);
+    return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql), eventsApplied: Number(t?.events_applied ?? 0), asOf: (t?.updated_at ?? new Date()).toISOString() };
+  }
+  const [h] = await rows<{ events_applied: string; recorded_at: Date }>(sql,
+    `select events_applied, recorded_at from rm_readout_history where trial_id = $1 and recorded_at <= $2 order by recorded_at desc, id desc limit 1`, [trialId, asOf]);
+  if (!h) throw new ReadError('not-yet-projected', `trial ${trialId} had no read-out at ${asOf}`);
+  const states = await rows<{ state: PatientState }>(sql,
+    `select distinct on (patient_id) state from rm_patient_history where trial_id = $1 and recorded_at <= $2
+     order by patient_id, recorded_at desc, id desc`, [trialId, asOf]);
+  return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql, asOf), eventsApplied: Number(h.events_applied), asOf: h.recorded_at.toISOString() };
+}
+
+/** Follow-ups now (or at a data cutoff) for the ADTTE export, with the design. */
+export async function followUpsNow(ds: DataSource, trialId: string, dataCutoff?: string): Promise<{ design: TrialRegistered | null; followUps: FollowUp[] }> {
+  return ds.transaction('REPEATABLE READ', async (tx) => {
+    const [trial] = await rows<{ design: TrialRegistered | null }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
+    if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
+    const held = await heldAt(tx, trialId);
+    const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff })).filter((f): f is FollowUp => f !== null);
+    return { design: trial.design, followUps };
+  });
+}

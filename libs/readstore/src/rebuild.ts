@@ -1,0 +1,126 @@
+import type { DataSource } from 'typeorm';
+import type { TrialRegistered } from '@trial/contracts';
+import type { PatientState } from '@trial/followup';
+import {
+  analyse, coveringRegistry, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameJson, sortEvents,
+  TrialCohort, type LogEvent, type Observation,
+} from '@trial/readmodel';
+import type { LogRead } from './log-reader';
+import { PROJECTION_LOCK, PROJECTOR } from './projector';
+import { appendPatientHistory, loadCompleteness, notifyChanged, rows, saveAnalysis, upsertPatients, type PatientRow } from './rows';
+
+export interface RebuildOptions {
+  /** Only this trial's read models (completeness is global and always rebuilt). */
+  trialId?: string;
+  now: () => string;
+  consumer?: string;
+}
+
+export interface RebuildReport {
+  eventsRead: number;
+  eventsApplied: number;
+  invalid: number;
+  trials: number;
+  patients: number;
+  /** Patients whose state differs from what the live read models held (history rows added). */
+  changedPatients: number;
+}
+
+const CHUNK = 5_000;
+
+/**
+ * `followup replay`: drops the current read models (all, or one trial's) and rebuilds them
+ * from the log with the same pure folds the live projector uses. It holds the projection lock
+ * exclusively for the whole rebuild, so the live projector waits and then resumes from the
+ * checkpoints set here (the log's end at the time of the read). History is append-only and not
+ * dropped: a DSMB look stays reproducible; a rebuilt patient whose state differs from what was
+ * held gets a new history row at the replay's time, so asOf tells the truth about both.
+ */
+export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, options: RebuildOptions): Promise<RebuildReport> {
+  const consumer = options.consumer ?? PROJECTOR;
+  const only = options.trialId;
+  return ds.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+    const log = await read();
+    const now = options.now();
+    const seen = new Set<string>();
+    const unique: LogEvent[] = [];
+    for (const e of log.events) {
+      if (seen.has(e.eventId)) continue;
+      seen.add(e.eventId);
+      if (only === undefined || e.type === 'RegistryExtractCompleted' || e.trialId === only) unique.push(e);
+    }
+    const sorted = sortEvents(unique);
+    const completeness = foldCompleteness({}, sorted.extracts);
+
+    const oldStates = new Map((await rows<{ trial_id: string; patient_id: string; state: PatientState }>(tx,
+      `select trial_id, patient_id, state from rm_patients where $1::text is null or trial_id = $1`, [only ?? null]))
+      .map((r) => [patientKey(r.trial_id, r.patient_id), r.state]));
+    const oldVersions = new Map((await rows<{ trial_id: string; version: string }>(tx,
+      `select trial_id, version from rm_trials where $1::text is null or trial_id = $1`, [only ?? null])).map((r) => [r.trial_id, Number(r.version)]));
+    const oldCompleteness = await loadCompleteness(tx);
+
+    await tx.query(`delete from rm_readouts where $1::text is null or trial_id = $1`, [only ?? null]);
+    await tx.query(`delete from rm_patients where $1::text is null or trial_id = $1`, [only ?? null]);
+    await tx.query(`delete from rm_trials where $1::text is null or trial_id = $1`, [only ?? null]);
+
+    for (const [source, date] of Object.entries(completeness)) {
+      if (oldCompleteness[source as keyof typeof oldCompleteness] === date) continue;
+      await tx.query(`insert into rm_completeness (source, complete_up_to, recorded_at) values ($1, $2, $3)
+        on conflict (source) do update set complete_up_to = excluded.complete_up_to, recorded_at = excluded.recorded_at`, [source, date, now]);
+      await tx.query(`insert into rm_completeness_history (source, complete_up_to, recorded_at) values ($1, $2, $3)`, [source, date, now]);
+    }
+    const held = await loadCompleteness(tx);
+
+    const patients: Array<PatientRow & { registry: string | null }> = [];
+    const byTrial = new Map<string, Observation[]>();
+    for (const [key, evs] of sorted.patients) {
+      const state = foldPatient(null, evs);
+      const fu = followUpOf(state, held);
+      patients.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, registry: coveringRegistry(state) });
+      if (fu) {
+        const list = byTrial.get(fu.trialId) ?? [];
+        list.push(observationOf(fu));
+        byTrial.set(fu.trialId, list);
+      }
+      void key;
+    }
+    const changed = patients.filter((p) => !sameJson(oldStates.get(patientKey(p.trial_id, p.patient_id)) ?? null, p.state));
+    for (let i = 0; i < patients.length; i += CHUNK) await upsertPatients(tx, patients.slice(i, i + CHUNK), now);
+    for (let i = 0; i < changed.length; i += CHUNK) await appendPatientHistory(tx, changed.slice(i, i + CHUNK), now);
+
+    const designs = new Map<string, TrialRegistered>();
+    for (const t of sorted.trials) designs.set(t.trialId, t);
+    const trialIds = [...new Set([...sorted.perTrial.keys(), ...byTrial.keys()])].sort();
+    for (const trialId of trialIds) {
+      const design = designs.get(trialId) ?? null;
+      const eventsApplied = sorted.perTrial.get(trialId) ?? 0;
+      // A new version, so every running projector reloads this trial rather than trust its cache.
+      const version = (oldVersions.get(trialId) ?? 0) + 1;
+      await tx.query(`insert into rm_trials (trial_id, design, version, events_applied, updated_at) values ($1, $2, $3, $4, $5)`,
+        [trialId, design === null ? null : JSON.stringify(design), version, eventsApplied, now]);
+      const analysis = analyse(TrialCohort.of(byTrial.get(trialId) ?? []), { trialId, design, eventsApplied, dataComplete: held });
+      await saveAnalysis(tx, analysis, version, now);
+      await notifyChanged(tx, { trialId, version, eventsApplied, topic: null, partition: null, lastOffset: null });
+    }
+
+    // The live projector must neither re-apply nor miss anything after this.
+    const ids = unique.filter((e) => only === undefined || e.type !== 'RegistryExtractCompleted').map((e) => e.eventId);
+    if (only === undefined) await tx.query(`delete from applied_events where consumer = $1`, [consumer]);
+    for (let i = 0; i < ids.length; i += CHUNK * 4) {
+      await tx.query(`insert into applied_events (consumer, event_id) select $1, unnest($2::text[]) on conflict do nothing`, [consumer, ids.slice(i, i + CHUNK * 4)]);
+    }
+    if (only === undefined) {
+      for (const w of log.watermarks) {
+        if (BigInt(w.high) === 0n) continue;
+        await tx.query(`insert into consumer_checkpoints (consumer, topic, partition, "offset") values ($1, $2, $3, $4)
+          on conflict (consumer, topic, partition) do update set "offset" = greatest(consumer_checkpoints."offset", excluded."offset"), updated_at = now()`,
+          [consumer, w.topic, w.partition, (BigInt(w.high) - 1n).toString()]);
+      }
+    }
+    return {
+      eventsRead: log.events.length, eventsApplied: unique.length, invalid: log.invalid, trials: trialIds.length,
+      patients: patients.length, changedPatients: changed.length,
+    };
+  });
+}
