@@ -9,7 +9,7 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 const moduleNameMapper = {
-  '^@trial/(contracts|survival|linkage|registry|followup|messaging|storage|config|platform|auth|readmodel|readstore)$': '<rootDir>/libs/$1/src',
+  '^@trial/(contracts|survival|linkage|registry|followup|messaging|storage|config|platform|auth|readmodel|readstore|linkstore|ingest)$': '<rootDir>/libs/$1/src',
 };
 const common = {
   rootDir: __dirname,

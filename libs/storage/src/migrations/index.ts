@@ -1,10 +1,12 @@
 import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SkeletonReadModels1764100001000 } from './1764100001000-skeleton-read-models';
 import { SurvivalReadModels1764100005000 } from './1764100005000-survival-read-models';
+import { LinkageStore1764100007000 } from './1764100007000-linkage-store';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
   Foundation1764100000000,
   SkeletonReadModels1764100001000,
   SurvivalReadModels1764100005000,
+  LinkageStore1764100007000,
 ];

@@ -1,0 +1,103 @@
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { RegistryRecord, ReviewDecided } from '@trial/contracts';
+import { CandidateScore } from '@trial/linkage';
+import { Identity } from './store';
+
+/**
+ * The clerical review queue as the API shows it: the registry record and each candidate
+ * patient side by side, with the model's per-field evidence. Reviewers see identifiers
+ * (DESIGN.md: the reviewer role); nothing here is logged.
+ */
+export interface ReviewView {
+  reviewId: string;
+  status: string;
+  reason: string;
+  modelVersion: string;
+  trialId: string;
+  createdAt: string;
+  record: Pick<RegistryRecord, 'source' | 'recordId' | 'version' | 'kind' | 'nhsNumber' | 'chiNumber' | 'dateOfBirth' | 'sex'
+    | 'familyName' | 'givenNames' | 'postcode' | 'dateOfDeath' | 'eventDate' | 'underlyingCause'>;
+  candidates: Array<CandidateScore & { patient: (Identity & { withdrawnOn: string | null }) | null }>;
+  decision: { decision: string | null; patientId: string | null; decidedBy: string | null; decidedAt: string | null };
+}
+
+interface Row {
+  reviewId: string; status: string; reason: string; modelVersion: string; trialId: string; createdAt: Date;
+  record: RegistryRecord; candidates: CandidateScore[]; decision: string | null; patientId: string | null;
+  decidedBy: string | null; decidedAt: Date | null;
+}
+
+const select = `select r.review_id as "reviewId", r.status, r.reason, r.model_version as "modelVersion", r.trial_id as "trialId",
+  r.created_at as "createdAt", v.record, r.candidates, r.decision, r.patient_id as "patientId", r.decided_by as "decidedBy",
+  r.decided_at as "decidedAt"
+  from lk_reviews r join lk_record_versions v
+    on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version`;
+
+async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
+  const ids = row.candidates.map((c) => c.patientId);
+  const patients = (await ds.query(
+    `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients
+     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`, [scope, row.trialId, ids])) as Array<{ patientId: string; identity: Identity; withdrawnOn: string | null }>;
+  const byId = new Map(patients.map((p) => [p.patientId, { ...p.identity, withdrawnOn: p.withdrawnOn }]));
+  const r = row.record;
+  return {
+    reviewId: row.reviewId, status: row.status, reason: row.reason, modelVersion: row.modelVersion, trialId: row.trialId,
+    createdAt: new Date(row.createdAt).toISOString(),
+    record: {
+      source: r.source, recordId: r.recordId, version: r.version, kind: r.kind, nhsNumber: r.nhsNumber, chiNumber: r.chiNumber,
+      dateOfBirth: r.dateOfBirth, sex: r.sex, familyName: r.familyName, givenNames: r.givenNames, postcode: r.postcode,
+      dateOfDeath: r.dateOfDeath, eventDate: r.eventDate, underlyingCause: r.underlyingCause,
+    },
+    candidates: row.candidates.map((c) => ({ ...c, patient: byId.get(c.patientId) ?? null })),
+    decision: { decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy, decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null },
+  };
+}
+
+export async function listReviews(ds: DataSource, scope: string, status: string, limit: number): Promise<ReviewView[]> {
+  const rows = (await ds.query(`${select} where r.scope = $1 and r.status = $2 order by r.created_at, r.review_id limit $3`, [scope, status, limit])) as Row[];
+  return Promise.all(rows.map((row) => view(ds, scope, row)));
+}
+
+export async function getReview(ds: DataSource, scope: string, reviewId: string): Promise<ReviewView | null> {
+  const rows = (await ds.query(`${select} where r.scope = $1 and r.review_id = $2`, [scope, reviewId])) as Row[];
+  return rows.length ? view(ds, scope, rows[0]) : null;
+}
+
+export const reviewDecisionBody = z.object({
+  decision: z.enum(['accept', 'reject']),
+  patientId: z.string().min(1).nullable().optional(),
+  note: z.string().max(2000).nullable().optional(),
+}).strict();
+export type ReviewDecisionBody = z.infer<typeof reviewDecisionBody>;
+
+export type ReviewDecisionError =
+  | { code: 'invalid-body'; reason: string }
+  | { code: 'not-found'; reason: string }
+  | { code: 'not-open'; reason: string }
+  | { code: 'not-a-candidate'; reason: string };
+
+/**
+ * Checks a reviewer's decision against the queue and turns it into a ReviewDecided event (the
+ * API publishes it; the linkage service applies it like any other input). An accept names one
+ * of the candidates (the best one when omitted).
+ */
+export function reviewDecision(review: ReviewView | null, body: unknown, reviewer: string, now: string, eventId: string):
+  { ok: true; event: ReviewDecided } | { ok: false; error: ReviewDecisionError } {
+  const parsed = reviewDecisionBody.safeParse(body);
+  if (!parsed.success) return { ok: false, error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+  if (review === null) return { ok: false, error: { code: 'not-found', reason: 'no such review' } };
+  if (review.status !== 'open') return { ok: false, error: { code: 'not-open', reason: `review is ${review.status}` } };
+  const b = parsed.data;
+  let patientId: string | null = null;
+  if (b.decision === 'accept') {
+    patientId = b.patientId ?? review.candidates[0]?.patientId ?? null;
+    if (patientId === null || !review.candidates.some((c) => c.patientId === patientId)) {
+      return { ok: false, error: { code: 'not-a-candidate', reason: `patient ${String(patientId)} is not a candidate of this review` } };
+    }
+  }
+  return {
+    ok: true,
+    event: { v: 1, type: 'ReviewDecided', eventId, occurredAt: now, reviewId: review.reviewId, decision: b.decision, patientId, reviewer, note: b.note ?? null },
+  };
+}

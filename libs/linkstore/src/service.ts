@@ -1,0 +1,248 @@
+import { EntityManager } from 'typeorm';
+import {
+  EnrollmentEvent, ExtractComplete, OutcomeEvent, dlqOf, RegistryNotification, RegistryRecord, ReviewDecided, outcomeKey,
+} from '@trial/contracts';
+import { LinkageModel, PreparedPatient, preparePatient, prepareRecord } from '@trial/linkage';
+import { PermanentError } from '@trial/messaging';
+import { OutboxMessage, enqueue } from '@trial/storage';
+import { deterministicId, reviewIdOf } from './ids';
+import { plan } from './plan';
+import { LinkStore, RecordRef, StoredPatient, identityOf } from './store';
+import { Clerical, targetFor } from './target';
+
+/** What one applied batch did, for logs and tests (counts only: no personal data). */
+export interface ApplyStats {
+  decided: number;
+  events: number;
+  suppressed: number;
+  duplicates: number;
+}
+
+type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * Applies the three input topics to the linkage state inside one transaction (the caller's,
+ * which also advances the consumer checkpoint) and enqueues the resulting outcome events in the
+ * outbox of that same transaction: exactly once in effect.
+ *
+ * Order independence: a record's links are a pure function of its current version, the set of
+ * patients sharing a blocking key with it, the model and any clerical decision. Every input
+ * that can change one of those re-decides the affected records, so whichever of a patient and
+ * a record arrives first, both end in the same place.
+ */
+export class LinkageApplier {
+  private readonly store: LinkStore;
+  private model: LinkageModel | null = null;
+  private readonly out: OutboxMessage[] = [];
+  readonly stats: ApplyStats = { decided: 0, events: 0, suppressed: 0, duplicates: 0 };
+
+  constructor(private readonly tx: EntityManager, scope: string, private readonly outcomesTopic: string,
+    private readonly now: string, private readonly log: Log) {
+    this.store = new LinkStore(tx, scope);
+  }
+
+  async begin(): Promise<void> {
+    await this.store.lock();
+    this.model = await this.store.activeModel();
+  }
+
+  /**
+   * Runs one message's effect under a savepoint. A PermanentError (a message that can never
+   * apply, e.g. a review decision for an unknown review) undoes only that message and is
+   * returned; the caller dead-letters it and the batch carries on. Anything else is thrown.
+   */
+  async guarded(run: () => Promise<void>): Promise<PermanentError | null> {
+    const mark = this.out.length;
+    const stats = { ...this.stats };
+    await this.tx.query('savepoint lk_message');
+    try {
+      await run();
+      await this.tx.query('release savepoint lk_message');
+      return null;
+    } catch (e) {
+      if (!(e instanceof PermanentError)) throw e;
+      await this.tx.query('rollback to savepoint lk_message');
+      this.out.length = mark;
+      Object.assign(this.stats, stats);
+      return e;
+    }
+  }
+
+  /**
+   * Sends a message to `<topic>.dlq` through the outbox, in the batch's transaction, in the
+   * shape sendToDlq uses (code, reason, origin, original JSON), so a crash cannot lose it or
+   * apply the message as well.
+   */
+  deadLetter(origin: { topic: string; partition: number; offset: string; key: string | null }, value: unknown, error: PermanentError): void {
+    this.out.push({
+      topic: dlqOf(origin.topic), key: `${origin.topic}:${origin.partition}:${origin.offset}`,
+      value: { code: error.code, reason: error.message, consumer: 'linkage', failedAt: this.now, source: origin, original: JSON.stringify(value) },
+    });
+  }
+
+  /** Enqueues everything decided; call once at the end of the batch. */
+  async finish(): Promise<ApplyStats> {
+    await enqueue(this.tx, this.out);
+    return this.stats;
+  }
+
+  async enrollment(e: EnrollmentEvent): Promise<void> {
+    switch (e.type) {
+      case 'TrialRegistered':
+      case 'PatientSeenAlive':
+        return; // nothing to link: the follow-up decider reads these from trial.enrollments itself
+      case 'PatientRandomised': {
+        const identity = identityOf(e);
+        if (!(await this.store.insertPatient(e.trialId, e.patientId, identity))) {
+          this.stats.duplicates++;
+          return; // the first randomisation stands
+        }
+        const keys = await this.store.setPatientKeys(e.trialId, e.patientId, { ...identity, patientId: e.patientId });
+        await this.redecide(await this.store.recordsUnder(keys), 'patient-randomised');
+        return;
+      }
+      case 'PatientDetailsCorrected': {
+        const p = await this.store.patient(e.trialId, e.patientId);
+        if (p === null) throw new PermanentError('unknown-patient', `PatientDetailsCorrected for a patient not randomised (${e.trialId})`);
+        const { patientId, ...rest } = p.identity;
+        const identity = { ...rest, ...e.changes };
+        await this.store.updateIdentity(e.trialId, e.patientId, identity);
+        const keys = await this.store.setPatientKeys(e.trialId, e.patientId, { ...identity, patientId });
+        await this.redecide(await this.store.recordsUnder(keys), 'patient-corrected');
+        return;
+      }
+      case 'ConsentWithdrawn':
+        // Kept as a candidate (so their death is not linked to a namesake), but nothing more
+        // about them is published: plan() suppresses events for withdrawn patients.
+        if (!(await this.store.withdraw(e.trialId, e.patientId, e.effectiveOn))) {
+          throw new PermanentError('unknown-patient', `ConsentWithdrawn for a patient not randomised (${e.trialId})`);
+        }
+        return;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled enrolment event ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  async notification(n: RegistryNotification): Promise<void> {
+    if (n.kind === 'extract-complete') return this.extractComplete(n);
+    if (!(await this.store.storeVersion(n))) {
+      this.stats.duplicates++;
+      return; // the same version again: ingesting a file twice changes nothing
+    }
+    if (!(await this.store.makeCurrent(n))) return; // an older version arriving late is kept, not applied
+    await this.redecide([{ source: n.source, recordId: n.recordId }], 'record');
+  }
+
+  async review(r: ReviewDecided): Promise<void> {
+    const item = await this.store.review(r.reviewId);
+    if (item === null) throw new PermanentError('unknown-review', `no review ${r.reviewId} in this scope`);
+    let clerical: Clerical;
+    let patientId: string | null = null;
+    if (r.decision === 'accept') {
+      patientId = r.patientId ?? item.candidates[0]?.patientId ?? null;
+      if (patientId === null || (await this.store.patient(item.trialId, patientId)) === null) {
+        throw new PermanentError('unknown-patient', `review ${r.reviewId} accepted for a patient not in trial ${item.trialId}`);
+      }
+      clerical = { decision: 'accept', patientId, reviewer: r.reviewer, reviewId: r.reviewId };
+    } else {
+      clerical = { decision: 'reject', reviewer: r.reviewer, reviewId: r.reviewId };
+    }
+    await this.store.decideReview(r.reviewId, r.decision, patientId, r.reviewer, r.note, r.occurredAt);
+    const ref = { source: item.source, recordId: item.recordId };
+    await this.redecide([ref], 'review', new Map([[item.trialId, clerical]]));
+  }
+
+  private async extractComplete(n: ExtractComplete): Promise<void> {
+    const eventId = deterministicId('RegistryExtractCompleted', n.source, n.completeUpTo);
+    if (!(await this.store.firstFlag(eventId))) {
+      this.stats.duplicates++;
+      return;
+    }
+    this.emit({ v: 1, type: 'RegistryExtractCompleted', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo });
+  }
+
+  /** Re-decides records in every trial that has a candidate or a previous link state. */
+  private async redecide(refs: RecordRef[], cause: string, clericalNow = new Map<string, Clerical>()): Promise<void> {
+    const model = this.model as LinkageModel;
+    for (const ref of refs) {
+      const record = await this.store.currentRecord(ref);
+      if (record === null) continue;
+      const prepared = prepareRecord(record);
+      const byTrial = groupByTrial(await this.store.candidates(record));
+      const links = await this.store.links(ref);
+      const trials = [...new Set([...byTrial.keys(), ...links.keys()])].sort();
+      if (trials.length === 0) {
+        // No candidate in any trial: still audited, under no trial.
+        await this.store.logDecision(record, '', targetFor(prepared, [], model, null).audit, cause, this.now);
+        continue;
+      }
+      const touched = new Set<string>();
+      for (const trialId of trials) {
+        const prev = links.get(trialId) ?? null;
+        const clerical = clericalNow.get(trialId) ?? prev?.clerical ?? null;
+        const patients = byTrial.get(trialId) ?? [];
+        const prepared_ = patients.map((p): PreparedPatient => preparePatient(p.identity));
+        const { target, audit } = targetFor(prepared, prepared_, model, clerical);
+        const withdrawn = new Set(patients.filter((p) => p.withdrawnOn !== null).map((p) => p.patientId));
+        // A patient who left the candidate set (corrected away) may still hold the old link.
+        if (prev?.emitted && !patients.some((p) => p.patientId === prev.emitted?.patientId)) {
+          const old = await this.store.patient(trialId, prev.emitted.patientId);
+          if (old?.withdrawnOn) withdrawn.add(old.patientId);
+        }
+        const p = plan({
+          trialId, record, target, prev, clerical, withdrawn, occurredAt: this.now,
+          reviewId: reviewIdOf(this.store.scope, record.source, record.recordId, record.version, trialId),
+        });
+        this.stats.decided++;
+        await this.store.logDecision(record, trialId, audit, cause, this.now);
+        if (prev === null && target.status === 'unlinked') continue; // never linked here: no state to keep
+        await this.store.saveLink(ref, trialId, p.next);
+        if (p.openReview) await this.store.openReview(record, trialId, p.openReview, this.now);
+        if (p.closeReview) await this.store.closeReview(p.closeReview);
+        for (const e of p.events) this.emit(e);
+        this.stats.suppressed += p.suppressed.length;
+        if (p.suppressed.length) this.log('info', 'outcome suppressed: consent withdrawn', { trialId, types: p.suppressed.map((e) => e.type) });
+        for (const e of [...p.events, ...p.suppressed]) if ('patientId' in e) touched.add(`${trialId}\u0000${e.patientId}`);
+      }
+      for (const t of touched) {
+        const [trialId, patientId] = t.split('\u0000');
+        await this.flagConflict(trialId, patientId, withdrawnOf(await this.store.patient(trialId, patientId)));
+      }
+    }
+  }
+
+  /** Two live death registrations for one patient: the earliest counts (the follow-up decider picks it); flag the conflict once per set. */
+  private async flagConflict(trialId: string, patientId: string, withdrawn: boolean): Promise<void> {
+    const deaths = await this.store.liveDeaths(trialId, patientId);
+    if (deaths.length < 2 || withdrawn) return;
+    const [first, ...others] = deaths;
+    const eventId = deterministicId('DeathConflictFlagged', trialId, patientId, ...deaths.map((d) => `${d.source}:${d.recordId}:${d.version}`));
+    if (!(await this.store.firstFlag(eventId))) return;
+    this.emit({
+      v: 1, type: 'DeathConflictFlagged', eventId, trialId, patientId, occurredAt: this.now,
+      source: first.source as RegistryRecord['source'], recordId: first.recordId, version: first.version,
+      otherRecordIds: others.map((d) => d.recordId),
+    });
+  }
+
+  private emit(e: OutcomeEvent): void {
+    this.stats.events++;
+    this.out.push({ topic: this.outcomesTopic, key: outcomeKey(e), value: e });
+  }
+}
+
+function withdrawnOf(p: StoredPatient | null): boolean {
+  return p?.withdrawnOn != null;
+}
+
+function groupByTrial(patients: StoredPatient[]): Map<string, StoredPatient[]> {
+  const m = new Map<string, StoredPatient[]>();
+  for (const p of patients) {
+    const list = m.get(p.trialId) ?? [];
+    list.push(p);
+    m.set(p.trialId, list);
+  }
+  return m;
+}
