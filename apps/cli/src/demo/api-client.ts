@@ -1,0 +1,53 @@
+import { RegistrySource } from '@trial/contracts';
+import type { SurvivalReadout } from '@trial/survival';
+
+/** A review item as the API lists it (only the fields the demo needs). */
+export interface ReviewItem {
+  reviewId: string;
+  source: RegistrySource;
+  recordId: string;
+}
+
+export type SurvivalResponse = SurvivalReadout & { trialId: string; asOf: string; eventsApplied: number };
+
+/** The demo's HTTP client for the api: dsmb reads, reviewer decisions. */
+export class Api {
+  constructor(private readonly base: string, private readonly trialId: string,
+    private readonly tokens: { dsmb: string; reviewer: string }) {}
+
+  async get<T>(path: string, role: 'dsmb' | 'reviewer' = 'dsmb'): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, { headers: { authorization: `Bearer ${this.tokens[role]}` } });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (path.endsWith('.csv') ? await res.text() : await res.json()) as T;
+  }
+
+  survival(query = ''): Promise<SurvivalResponse> {
+    return this.get(`/trials/${encodeURIComponent(this.trialId)}/survival${query}`);
+  }
+
+  async deathsByArm(): Promise<Record<string, number>> {
+    const s = await this.survival();
+    return Object.fromEntries(s.groups.map((g) => [g.group, g.events]));
+  }
+
+  /** Waits for the linkage to queue a review item for this record; null if none comes. */
+  async waitForReview(source: RegistrySource, recordId: string, timeoutMs: number): Promise<ReviewItem | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const items = await this.get<ReviewItem[]>('/reviews?status=open', 'reviewer');
+      const item = items.find((i) => i.source === source && i.recordId === recordId);
+      if (item) return item;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return null;
+  }
+
+  async decideReview(item: ReviewItem, decision: 'accept' | 'reject', patientId: string | null, note: string): Promise<void> {
+    const res = await fetch(`${this.base}/reviews/${encodeURIComponent(item.reviewId)}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.tokens.reviewer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision, patientId, note }),
+    });
+    if (!res.ok) throw new Error(`review ${item.reviewId}: HTTP ${res.status} ${await res.text()}`);
+  }
+}

@@ -1,0 +1,101 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
+import { EnrollmentEvent, TopicNames } from '@trial/contracts';
+import { createProducer } from '@trial/messaging';
+import { ExtractStep, ReviewDecision, Step } from '../../../../demo/manifest';
+import { Api } from './api-client';
+import { ingestExtract } from './ingest-extract';
+
+/** The demo's manifest (demo/data/manifest.json): the replay, step by step, in time order. */
+export interface Manifest {
+  trialId: string;
+  seed: number;
+  enrollments: string;
+  expected: string;
+  steps: Step[];
+}
+
+export function readManifest(dataDir: string): Manifest {
+  return JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+export interface ReplayOptions {
+  kafka: Kafka;
+  topics: TopicNames;
+  dataDir: string;
+  api: Api;
+  /** 1 plays the trial's six years in about a minute; 2 in half that. */
+  speed: number;
+  print: (line: string) => void;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Replays the BCIS-1-shaped trial through the real pipeline in time order: enrolment events
+ * onto trial.enrollments, each registry extract through the ingest path onto
+ * registry.notifications (then extract-complete), and the clerical review decisions through
+ * the API, as a reviewer would. Simulated time is compressed to about a minute at speed 1.
+ */
+export async function replayTrial(o: ReplayOptions): Promise<void> {
+  const manifest = readManifest(o.dataDir);
+  const lines = readFileSync(join(o.dataDir, manifest.enrollments), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { on: string; key: string; event: EnrollmentEvent });
+  const first = Date.parse(manifest.steps[0].on);
+  const span = Date.parse(manifest.steps[manifest.steps.length - 1].on) - first;
+  const msPerSimDay = (60_000 / Math.max(span / DAY_MS, 1)) / o.speed;
+  const producer = createProducer(o.kafka);
+  await producer.connect();
+  const started = Date.now();
+  try {
+    for (const step of manifest.steps) {
+      const due = started + ((Date.parse(step.on) - first) / DAY_MS) * msPerSimDay;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      switch (step.kind) {
+        case 'enrolments': {
+          const batch = lines.slice(step.firstLine - 1, step.lastLine);
+          await producer.send({ topic: o.topics.enrollments, acks: -1, messages: batch.map((l) => ({ key: l.key, value: JSON.stringify(l.event) })) });
+          break;
+        }
+        case 'extract':
+          o.print(await extractLine(o, step));
+          break;
+        case 'review':
+          o.print(await reviewLine(o, step.decisions));
+          break;
+        default: {
+          const never: never = step;
+          throw new Error(`unknown step ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function extractLine(o: ReplayOptions, step: ExtractStep): Promise<string> {
+  const summary = await ingestExtract(o.kafka, o.topics, createReadStream(join(o.dataDir, step.file)), {
+    source: step.source, completeUpTo: step.completeUpTo, extractedOn: step.extractedOn,
+  });
+  const deaths = await o.api.deathsByArm().catch(() => null);
+  const tally = deaths ? Object.entries(deaths).map(([arm, n]) => `${arm} ${n}`).join(', ') : 'pending';
+  return `${step.on}  ${step.file.replace(/^extracts\//, '').padEnd(22)} ${String(summary.published).padStart(5)} rows`
+    + `${summary.rejected ? ` (${summary.rejected} rejected)` : ''}  complete to ${step.completeUpTo}  deaths so far: ${tally}`;
+}
+
+/**
+ * Applies a reviewer's decisions to the review items the linkage raised for those records.
+ * A record the linkage settled on its own needs no decision, so it is skipped.
+ */
+async function reviewLine(o: ReplayOptions, decisions: ReviewDecision[]): Promise<string> {
+  const done: string[] = [];
+  for (const d of decisions) {
+    const item = await o.api.waitForReview(d.source, d.recordId, 15_000);
+    if (!item) { done.push(`${d.recordId}: no review needed`); continue; }
+    await o.api.decideReview(item, d.decision, d.patientId, d.why);
+    done.push(`${d.recordId}: ${d.decision}${d.patientId ? ` -> ${d.patientId}` : ''}`);
+  }
+  return `            clerical review: ${done.join('; ')}`;
+}
