@@ -7,12 +7,13 @@ import { AuditController } from './audit.controller';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
+import { ReviewsController } from './reviews.controller';
 import { TrialsController } from './trials.controller';
 
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController],
+    controllers: [TrialsController, ReadoutController, AuditController, ReviewsController],
     providers: [ReadoutEvents, { provide: APP_FILTER, useClass: ReadErrorFilter }],
   })
   class ApiModule {}
