@@ -4,6 +4,7 @@ import { AppConfig, devSecretFile } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { PlatformModule } from '@trial/platform';
 import { AuditController } from './audit.controller';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
@@ -13,7 +14,7 @@ import { TrialsController } from './trials.controller';
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController, ReviewsController],
+    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController],
     providers: [ReadoutEvents, { provide: APP_FILTER, useClass: ReadErrorFilter }],
   })
   class ApiModule {}
