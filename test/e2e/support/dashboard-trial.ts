@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { EnrollmentEvent, RegistryNotification, RegistryRecord } from '@trial/contracts';
+
+/**
+ * A small two-arm trial for the dashboard's browser test: 40 patients at three sites, deaths
+ * in both arms (fewer with IABP), an ONS extract-complete. Deaths come in two batches so the
+ * test can watch the page update live and then look back at the first batch with as-of.
+ */
+export const ARMS = ['control', 'IABP'] as const;
+
+const uuid = (s: string) => {
+  const h = createHash('sha256').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+/** Valid (Modulus 11) NHS numbers, away from the walking skeleton's range. */
+function nhsNumber(seed: number): string {
+  for (let n = 610_000_000 + seed * 7919; ; n++) {
+    const d = String(n).padStart(9, '0');
+    let sum = 0;
+    for (let i = 0; i < 9; i++) sum += Number(d[i]) * (10 - i);
+    const check = 11 - (sum % 11);
+    if (check === 10) continue;
+    return d + String(check === 11 ? 0 : check);
+  }
+}
+
+const NAMES = ['Ahmed', 'Baker', 'Clarke', 'Dawson', 'Evans', 'Fraser', 'Gill', 'Hughes', 'Irving', 'Jenkins'];
+
+interface Patient { patientId: string; arm: string; nhsNumber: string; dateOfBirth: string; familyName: string; randomisedOn: string; site: string }
+
+function patients(trialId: string): Patient[] {
+  return Array.from({ length: 40 }, (_, i) => ({
+    patientId: `${trialId}-P${String(i + 1).padStart(3, '0')}`,
+    arm: ARMS[(i + 1) % 2], // even indices IABP: the death lists below favour IABP
+    nhsNumber: nhsNumber(i + 1 + (hash(trialId) % 5000) * 40),
+    dateOfBirth: `19${35 + (i % 30)}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`,
+    familyName: `${NAMES[i % 10]}${String.fromCharCode(65 + Math.floor(i / 10))}`,
+    randomisedOn: addDays('2007-01-10', i * 13),
+    site: ['KCH', 'BHI', 'JRH'][i % 3],
+  }));
+}
+
+export function enrollments(trialId: string): EnrollmentEvent[] {
+  return [
+    { v: 1, type: 'TrialRegistered', eventId: uuid(`${trialId}:trial`), trialId, title: 'Dashboard test trial', arms: [...ARMS], referenceArm: 'control',
+      plannedEvents: 20, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming' },
+    ...patients(trialId).map((p): EnrollmentEvent => ({
+      v: 1, type: 'PatientRandomised', eventId: uuid(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
+      randomisedOn: p.randomisedOn, site: p.site, nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName,
+      givenNames: 'Test', postcode: 'SE5 9RS',
+    })),
+  ];
+}
+
+/** Deaths: which patients (by index) and how many days after randomisation. */
+const FIRST: Array<[number, number]> = [[1, 40], [3, 160], [0, 230], [5, 400], [7, 610], [2, 700]];
+const SECOND: Array<[number, number]> = [[9, 120], [11, 520], [4, 800], [13, 900], [15, 1000], [6, 1100], [17, 1200], [19, 1300]];
+
+export function firstNotifications(trialId: string): RegistryNotification[] {
+  return [...deaths(trialId, FIRST), { v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-03-31' }];
+}
+
+export function secondNotifications(trialId: string): RegistryNotification[] {
+  return [...deaths(trialId, SECOND), { v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-09-30' }];
+}
+
+export const FIRST_DEATHS = FIRST.length;
+export const ALL_DEATHS = FIRST.length + SECOND.length;
+
+function deaths(trialId: string, which: Array<[number, number]>): RegistryRecord[] {
+  const ps = patients(trialId);
+  return which.map(([i, days]) => {
+    const p = ps[i];
+    const died = addDays(p.randomisedOn, days);
+    return {
+      v: 1, source: 'ONS', recordId: `${p.patientId}-D`, version: 1, kind: 'death', extractedOn: '2011-10-02',
+      nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName.toUpperCase(), givenNames: 'TEST',
+      postcode: 'SE5 9RS', dateOfDeath: died, dateOfRegistration: addDays(died, 5), underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+    };
+  });
+}
+
+const i2sex = (p: Patient): 'M' | 'F' => (Number(p.patientId.slice(-1)) % 2 === 0 ? 'F' : 'M');
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function hash(s: string): number {
+  return createHash('sha256').update(s).digest().readUInt32BE(0);
+}
