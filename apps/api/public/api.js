@@ -32,7 +32,20 @@ export function createApi(token, onResponse) {
     try {
       return await get(path, params);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return null;
+      if (e instanceof ApiError && (e.status === 404 || e.status === 422)) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * A read-out that cannot be computed yet (422: e.g. Cox with an arm that has no deaths, early
+   * in a trial; 404: not projected yet) is a state to show, not a failure: `{ unavailable }`.
+   */
+  async function readout(path, params) {
+    try {
+      return await get(path, params);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 422)) return { unavailable: e.message };
       throw e;
     }
   }
@@ -53,5 +66,5 @@ export function createApi(token, onResponse) {
     return () => es.close();
   }
 
-  return { get, optional, stream };
+  return { get, optional, readout, stream };
 }

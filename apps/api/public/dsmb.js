@@ -9,12 +9,13 @@ export async function loadDsmb(api, trialId, asOf) {
   const id = encodeURIComponent(trialId);
   const q = asOf ? { asOf } : {};
   const [trial, readout, interim] = await Promise.all([
-    api.optional(`/trials/${id}`, q), api.get(`/trials/${id}/survival`, q), api.optional(`/trials/${id}/interim`, q),
+    api.optional(`/trials/${id}`, q), api.readout(`/trials/${id}/survival`, q), api.optional(`/trials/${id}/interim`, q),
   ]);
   return { trial, readout, interim };
 }
 
 export function renderDsmb({ trial, readout, interim }) {
+  if (readout.unavailable) return [unavailable(readout.unavailable), completenessSection(readout, trial)];
   const groups = groupsOf(readout);
   const term = readout.cox?.terms?.[0] ?? null;
   const ref = readout.cox?.reference ?? groups[0]?.group;
@@ -37,7 +38,8 @@ export function renderDsmb({ trial, readout, interim }) {
   if (readout.cox || readout.logRank) out.push(section('comparison', 'Treatment comparison', `Cox proportional hazards (${readout.cox?.ties ?? readout.ties ?? 'efron'} ties), reference arm ${ref}.`, comparisonTable(readout)));
 
   if (interim && Array.isArray(interim.looks)) {
-    out.push(section('interim', 'Interim monitoring', `Lan-DeMets alpha spending over ${formatInt(interim.plannedEvents)} planned deaths. The trial may stop for efficacy when the observed z crosses the boundary.`,
+    const favours = term ? ` Positive z favours ${term.group}.` : '';
+    out.push(section('interim', 'Interim monitoring', `Lan-DeMets alpha spending over ${formatInt(interim.plannedEvents)} planned deaths: boundaries at the planned looks passed and at the current information. The trial may stop for efficacy when the observed z crosses the boundary.${favours}`,
       interim.looks.length ? interimFigure(interim) : h('p', { class: 'muted' }, 'No deaths yet: no look to show.'),
       interim.looks.length ? interimTable(interim) : null));
   } else {
@@ -74,4 +76,9 @@ export function completenessSection(readout, trial) {
   const rows = completenessOf(readout, trial).map(([source, date]) => [source, formatDate(date)]);
   return section('completeness', 'Data completeness', 'Registry follow-up is complete up to these dates; patients are censored there at the latest.',
     rows.length ? table(['Registry', 'Complete up to'], rows, { testid: 'completeness' }) : h('p', { class: 'muted' }, 'No registry extract has been completed yet.'));
+}
+
+export function unavailable(message) {
+  return section('survival', 'Read-out not available yet', null,
+    h('p', { 'data-testid': 'unavailable' }, `The API cannot give this read-out yet (${message}). It will appear here as soon as the data allow.`));
 }

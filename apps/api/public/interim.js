@@ -34,7 +34,7 @@ export function interimFigure(report) {
     cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
     scales: { x: { time: false, range: [0, 1] }, y: { range: [-zMax, zMax] } },
     axes: [
-      { label: 'Information fraction (deaths / planned deaths)', splits: () => [0, 0.2, 0.4, 0.6, 0.8, 1], values: (u, v) => v.map((x) => x.toFixed(1)), ...axis },
+      { label: 'Information fraction (deaths / planned deaths)', size: 34, labelSize: 22, splits: () => [0, 0.2, 0.4, 0.6, 0.8, 1], values: (u, v) => v.map((x) => x.toFixed(1)), ...axis },
       { label: 'z', size: 56, ...axis },
     ],
     series: [{},

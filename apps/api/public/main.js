@@ -20,6 +20,18 @@ const VIEWS = {
 takeTokenFromUrl();
 start();
 
+// Paper is narrower than the screen: redraw the charts at the printable width (A4 less the
+// margins in app.css) before printing, and at the window's width after.
+const PRINT_WIDTH = 700;
+addEventListener('beforeprint', () => resizeCharts(() => PRINT_WIDTH));
+addEventListener('afterprint', () => resizeCharts((fig) => fig.clientWidth));
+
+function resizeCharts(width) {
+  for (const fig of document.querySelectorAll('figure')) {
+    if (fig.chart) fig.chart.setSize({ width: Math.floor(width(fig)), height: fig.chart.height });
+  }
+}
+
 function start() {
   const token = storedToken();
   if (!token) return signIn();

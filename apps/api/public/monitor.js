@@ -2,17 +2,18 @@
 // (no interim, no ADTTE); the API returns the survival read-out as one group `all`.
 import { h, section, stat, table } from './dom.js';
 import { DASH, formatDate, formatInt, formatMonths, formatPct } from './format.js';
-import { completenessSection } from './dsmb.js';
+import { completenessSection, unavailable } from './dsmb.js';
 import { follow, kmFigure } from './km.js';
 import { atRiskOf, groupsOf, plannedEventsOf } from './model.js';
 
 export async function loadMonitor(api, trialId) {
   const id = encodeURIComponent(trialId);
-  const [trial, readout] = await Promise.all([api.optional(`/trials/${id}`), api.get(`/trials/${id}/survival`)]);
+  const [trial, readout] = await Promise.all([api.optional(`/trials/${id}`), api.readout(`/trials/${id}/survival`)]);
   return { trial, readout };
 }
 
 export function renderMonitor({ trial, readout }) {
+  if (readout.unavailable) return [unavailable(readout.unavailable), accrualSection(trial?.accrual ?? null), completenessSection(readout, trial)];
   // Defence in depth: draw only the pooled group even if a response ever carried more.
   const groups = groupsOf({ groups: (readout.groups ?? []).filter((g) => g.group === 'all') });
   const pooled = groups[0];
@@ -22,7 +23,8 @@ export function renderMonitor({ trial, readout }) {
   const out = [];
   out.push(h('div', { class: 'stats' },
     stat('Randomised', formatInt(accrual?.total ?? readout.n), accrual?.bySiteMonth ? `at ${new Set(accrual.bySiteMonth.map((r) => r.site)).size} sites` : null, 'randomised'),
-    stat('Deaths, all arms', formatInt(readout.events), planned ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}` : null, 'deaths'),
+    stat('Deaths, all arms', formatInt(readout.events), planned ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}`
+      : typeof trial?.informationFraction === 'number' ? `information fraction ${formatPct(trial.informationFraction, 0)}` : null, 'deaths'),
     stat('Median follow-up', fu ? `${formatMonths(fu.median)} months` : DASH, fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)}` : null, 'median-fu'),
     stat('Pooled 12-month survival', pooled ? formatPct(at(pooled, 12)) : DASH, 'all arms together', 'pooled-12m')));
   if (pooled) {
@@ -69,7 +71,7 @@ function accrualChart(rows, months) {
   const chart = new uPlot({
     width: 600, height: 220, legend: { show: false }, cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(10, Math.ceil(hi * 1.1))] } },
-    axes: [{ ...axis }, { label: 'Patients randomised (cumulative)', size: 64, ...axis }],
+    axes: [{ ...axis }, { label: 'Patients (cumulative)', size: 60, ...axis }],
     series: [{}, { label: 'cumulative', stroke: '#374151', width: 2, fill: 'rgba(55,65,81,0.08)', paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } }],
   }, [xs, cum], plot);
   follow(plot, chart);
