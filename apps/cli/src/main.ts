@@ -6,6 +6,7 @@ import { register as boundaries } from './commands/boundaries';
 import { register as demo } from './commands/demo';
 import { register as token } from './commands/token';
 import { register as link } from './commands/link';
+import { register as ingest } from './commands/ingest';
 import { register as replay } from './commands/replay';
 
 const program = new Command();
@@ -22,6 +23,7 @@ const commands: Array<(p: Command) => void> = [
   token,
   link,
   replay,
+  ingest,
 ];
 for (const register of commands) register(program);
 

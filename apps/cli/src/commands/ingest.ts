@@ -1,0 +1,84 @@
+// `followup ingest --source ONS|NRS [--layout ons|nrs] [--complete-up-to DATE] [--rejects FILE] FILE`:
+// streams a registry extract into registry.notifications (feeds.md), with a progress bar on a
+// terminal and a JSON summary on stdout. Exit 0 when the file was read (whatever was rejected),
+// 2 with one line on stderr when it could not be.
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { loadConfig } from '@trial/config';
+import { isRealDate, topicNames } from '@trial/contracts';
+import { createKafka, createProducer } from '@trial/messaging';
+import { Layout, RegistryFileError, RejectsWriter } from '@trial/registry';
+import { IngestError, Source, ingestExtract } from '@trial/ingest';
+
+interface Opts { source: Source; layout?: Layout; completeUpTo?: string; rejects?: string; extractedOn?: string }
+
+const civil = (v: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !isRealDate(v)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
+  return v;
+};
+
+async function run(file: string, opts: Opts): Promise<void> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new IngestInputError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const config = loadConfig();
+  const quiet = () => undefined;
+  const kafka = createKafka(config.KAFKA_BROKERS, 'followup-ingest', (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); });
+  const producer = createProducer(kafka);
+  const rejectsPath = opts.rejects ?? `${file}.rejects.csv`;
+  const rejects = new RejectsWriter(createWriteStream(rejectsPath));
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected', hideCursor: true, stream: process.stderr })
+    : null;
+  const t0 = Date.now();
+  bar?.start(size, 0, { rows: 0, rate: 0, rejected: 0 });
+  await producer.connect();
+  try {
+    const summary = await ingestExtract({
+      input: createReadStream(file), source: opts.source, layout: opts.layout, extractedOn: opts.extractedOn ?? new Date().toISOString().slice(0, 10),
+      completeUpTo: opts.completeUpTo ?? null, producer, topics: topicNames(config.TOPIC_PREFIX), rejects, file: basename(file),
+      clock: () => performance.now(), failedAt: new Date().toISOString(),
+      onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected }),
+    });
+    bar?.update(size);
+    bar?.stop();
+    await rejects.close();
+    process.stdout.write(`${JSON.stringify({ ...summary, rejectsReport: rejectsPath }, null, 2)}\n`);
+  } catch (e) {
+    bar?.stop();
+    await rejects.close().catch(quiet);
+    if (e instanceof RegistryFileError || e instanceof IngestError) throw new IngestInputError(`${file}: ${e.message}`);
+    throw e;
+  } finally {
+    await producer.disconnect().catch(quiet);
+  }
+}
+
+class IngestInputError extends Error {}
+
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('publish a registry extract (ONS or NRS layout) to registry.notifications')
+    .argument('<file>', 'the extract CSV')
+    .addOption(new Option('--source <source>', 'the registry').choices(['ONS', 'NRS']).makeOptionMandatory())
+    .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
+    .option('--complete-up-to <date>', 'publish extract-complete for this date once every row is acknowledged', civil)
+    .option('--rejects <file>', 'rejects report CSV (line, field, reason); default FILE.rejects.csv')
+    .option('--extracted-on <date>', 'the extract date the records carry (default: today)', civil)
+    .action(async (file: string, opts: Opts) => {
+      try {
+        await run(file, opts);
+        process.exitCode = 0;
+      } catch (e) {
+        if (!(e instanceof IngestInputError)) throw e;
+        process.stderr.write(`followup ingest: ${e.message.replace(/\s+/g, ' ')}\n`);
+        process.exitCode = 2;
+      }
+    });
+}
