@@ -71,6 +71,21 @@ describe('dashboard (browser)', () => {
     expect((await fetch(`${base}/trials/${trialId}/survival`)).status).toBe(401);
   });
 
+  it('asks for a token, and refuses one it cannot use', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.waitForSelector('body[data-state=signed-out] form.signin');
+    await page.screenshot({ path: join(OUT, 'dashboard-signin.png') });
+    await page.goto(`${base}/?token=${signToken(SECRET, { sub: 'clerk', role: 'reviewer', ttlSeconds: 60 })}`);
+    await page.waitForSelector('form.signin .error');
+    expect(await page.locator('form.signin .error').textContent()).toContain('reviewer');
+    await page.goto(`${base}/?token=${signToken('another-secret-another-secret-0123456789', { sub: 'x', role: 'dsmb', ttlSeconds: 60 })}`);
+    await page.waitForSelector('form.signin .error');
+    expect(await page.locator('form.signin .error').textContent()).toContain('did not accept');
+    await context.close();
+  });
+
   it('dsmb: two curves, the API hazard ratio, live updates over SSE, and an earlier look', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();

@@ -53,15 +53,20 @@ export function createApi(token, onResponse) {
   /**
    * Live read-out changes over SSE. EventSource cannot send headers, so the token goes in
    * the query (the guard accepts `access_token`; the URL stays out of the address bar).
-   * Calls onChange for every message; onState('live' | 'reconnecting' | 'off').
+   * Calls onChange(data | null) for every message; onState('live' | 'reconnecting' | 'off').
    */
   function stream(trialId, onChange, onState) {
     const url = `/trials/${encodeURIComponent(trialId)}/stream?access_token=${encodeURIComponent(token)}`;
     const es = new EventSource(url);
     es.onopen = () => onState('live');
-    es.onmessage = () => onChange();
-    // Named events (e.g. `event: readout`) as well as unnamed ones.
-    for (const name of ['readout', 'change', 'update']) es.addEventListener(name, () => onChange());
+    const changed = (e) => {
+      let data = null;
+      try { data = JSON.parse(e.data); } catch { /* a bare ping: still a change */ }
+      onChange(data);
+    };
+    es.onmessage = changed;
+    // Named events (the API sends `event: readout`) as well as unnamed ones.
+    for (const name of ['readout', 'change', 'update']) es.addEventListener(name, changed);
     es.onerror = () => onState(es.readyState === EventSource.CLOSED ? 'off' : 'reconnecting');
     return () => es.close();
   }

@@ -5,12 +5,15 @@ import { interimFigure, interimTable } from './interim.js';
 import { kmFigure } from './km.js';
 import { atRiskOf, completenessOf, groupsOf, plannedEventsOf, rateOf, sixMonths, survivalAt } from './model.js';
 
+// The trial's own record (title, design) does not change with events: read it once per trial,
+// so a live redraw costs two audited reads, not three.
+const trials = new Map();
+
 export async function loadDsmb(api, trialId, asOf) {
   const id = encodeURIComponent(trialId);
   const q = asOf ? { asOf } : {};
-  const [trial, readout, interim] = await Promise.all([
-    api.optional(`/trials/${id}`, q), api.readout(`/trials/${id}/survival`, q), api.optional(`/trials/${id}/interim`, q),
-  ]);
+  if (!trials.has(trialId)) trials.set(trialId, api.optional(`/trials/${id}`).catch((e) => { trials.delete(trialId); throw e; }));
+  const [trial, readout, interim] = await Promise.all([trials.get(trialId), api.readout(`/trials/${id}/survival`, q), api.optional(`/trials/${id}/interim`, q)]);
   return { trial, readout, interim };
 }
 

@@ -96,17 +96,25 @@ async function run(token, who, view) {
     stop = null;
     if (asOf) return setLive('off');
     setLive('connecting');
-    stop = api.stream(trialId, () => schedule(), setLive);
+    stop = api.stream(trialId, (data) => {
+      // The stream opens with the current headline: nothing to redraw if we already show it.
+      if (typeof data?.eventsApplied === 'number' && String(data.eventsApplied) === document.body.dataset.eventsApplied) return;
+      schedule();
+    }, setLive);
   }
 
-  // Many events can land in a second during a replay: coalesce them into one redraw.
+  // Many events can land in a second during a replay: coalesce them, at most one redraw a
+  // second (each DSMB read is an audit row, and the page should stay calm to read).
+  let lastRefresh = 0;
   function schedule() {
     if (asOf || pending) return;
-    pending = setTimeout(() => { pending = null; refresh(); }, 400);
+    const wait = Math.max(300, 1000 - (Date.now() - lastRefresh));
+    pending = setTimeout(() => { pending = null; refresh(); }, wait);
   }
 
   async function refresh() {
     const mine = ++generation;
+    lastRefresh = Date.now();
     try {
       const data = await view.load(api, trialId, asOf);
       if (mine !== generation) return;

@@ -4,7 +4,8 @@ import { h, section, stat, table } from './dom.js';
 import { DASH, formatDate, formatInt, formatMonths, formatPct } from './format.js';
 import { completenessSection, unavailable } from './dsmb.js';
 import { follow, kmFigure } from './km.js';
-import { atRiskOf, groupsOf, plannedEventsOf } from './model.js';
+import { atRiskOf, groupsOf, plannedEventsOf, survivalAt } from './model.js';
+import { DAYS_PER_MONTH } from './format.js';
 
 export async function loadMonitor(api, trialId) {
   const id = encodeURIComponent(trialId);
@@ -36,11 +37,7 @@ export function renderMonitor({ trial, readout }) {
   return out;
 }
 
-const at = (g, months) => {
-  let s = 1;
-  for (const r of g.km ?? []) if (r.time <= months * (365.25 / 12)) s = r.survival;
-  return s;
-};
+const at = (g, months) => survivalAt(g, months * DAYS_PER_MONTH);
 
 const relabel = (ar) => ({ months: ar.months, rows: ar.rows.map((r) => ({ ...r, label: 'All' })) });
 
