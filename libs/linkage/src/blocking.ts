@@ -61,7 +61,7 @@ function sorted(ids: Iterable<string>): string[] {
 export class LinkageIndex {
   private readonly patients = new Map<string, { p: PreparedPatient; keys: string[] }>();
   private readonly records = new Map<string, { r: PreparedRecord; keys: string[] }>();
-  private readonly patientsByKey = new Map<string, Set<string>>();
+  private readonly patientsByKey = new Map<string, Map<string, PreparedPatient>>();
   private readonly recordsByKey = new Map<string, Set<string>>();
 
   get patientCount(): number {
@@ -80,11 +80,15 @@ export class LinkageIndex {
     const touched = new Set<string>(keys);
     if (old) {
       for (const k of old.keys) {
-        removeFrom(this.patientsByKey, k, p.patientId);
+        this.unindexPatient(k, p.patientId);
         touched.add(k);
       }
     }
-    for (const k of keys) addTo(this.patientsByKey, k, p.patientId);
+    for (const k of keys) {
+      let m = this.patientsByKey.get(k);
+      if (!m) this.patientsByKey.set(k, (m = new Map()));
+      m.set(p.patientId, p);
+    }
     this.patients.set(p.patientId, { p, keys });
     return this.recordsUnder(touched);
   }
@@ -93,7 +97,7 @@ export class LinkageIndex {
   removePatient(patientId: string): string[] {
     const old = this.patients.get(patientId);
     if (!old) return [];
-    for (const k of old.keys) removeFrom(this.patientsByKey, k, patientId);
+    for (const k of old.keys) this.unindexPatient(k, patientId);
     this.patients.delete(patientId);
     return this.recordsUnder(old.keys);
   }
@@ -135,18 +139,21 @@ export class LinkageIndex {
     return entry ? decide(entry.r, this.candidatesForKeys(entry.keys), model, options) : null;
   }
 
+  private unindexPatient(key: string, patientId: string): void {
+    const m = this.patientsByKey.get(key);
+    if (!m) return;
+    m.delete(patientId);
+    if (m.size === 0) this.patientsByKey.delete(key);
+  }
+
+  /** Unsorted: `decide` does not depend on candidate order (ties break on patientId). */
   private candidatesForKeys(keys: readonly string[]): PreparedPatient[] {
-    const ids = new Set<string>();
+    const seen = new Set<PreparedPatient>();
     for (const k of keys) {
-      const set = this.patientsByKey.get(k);
-      if (set) for (const id of set) ids.add(id);
+      const m = this.patientsByKey.get(k);
+      if (m) for (const p of m.values()) seen.add(p);
     }
-    const out: PreparedPatient[] = [];
-    for (const id of sorted(ids)) {
-      const e = this.patients.get(id);
-      if (e) out.push(e.p);
-    }
-    return out;
+    return [...seen];
   }
 
   private recordsUnder(keys: Iterable<string>): string[] {

@@ -44,19 +44,41 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Weights of a comparison vector under a compiled model, fields in a fixed order. */
 export function scoreComparison(c: Comparison, cm: CompiledModel, familyKey: string | null): { weight: number; fields: FieldsEvidence } {
-  let weight = cm.priorWeight;
   const fields = {} as FieldsEvidence;
+  let weight = cm.priorWeight;
   for (const f of fieldNames) {
-    const level = c[f];
-    let w = cm.weights[f][level];
-    if (f === 'familyName' && level === 'exact' && familyKey !== null) {
-      const tf = cm.familyExactTf.get(familyKey);
-      if (tf !== undefined) w = tf;
-    }
+    const w = fieldWeight(c, f, cm, familyKey);
     weight += w;
-    fields[f] = { level, weight: w };
+    fields[f] = { level: c[f], weight: w };
   }
   return { weight, fields };
+}
+
+function fieldWeight(c: Comparison, f: FieldName, cm: CompiledModel, familyKey: string | null): number {
+  if (f === 'familyName' && c.familyName === 'exact' && familyKey !== null) {
+    const tf = cm.familyExactTf.get(familyKey);
+    if (tf !== undefined) return tf;
+  }
+  return cm.weights[f][c[f]];
+}
+
+/** The match weight alone (the hot path: no evidence objects), same sum in the same order. */
+export function matchWeight(c: Comparison, cm: CompiledModel, familyKey: string | null): number {
+  const w = cm.weights;
+  let family = w.familyName[c.familyName];
+  if (c.familyName === 'exact' && familyKey !== null) {
+    const tf = cm.familyExactTf.get(familyKey);
+    if (tf !== undefined) family = tf;
+  }
+  // Same order as scoreComparison, so the two agree to the last bit.
+  let weight = cm.priorWeight;
+  weight += w.identifier[c.identifier];
+  weight += w.dateOfBirth[c.dateOfBirth];
+  weight += w.sex[c.sex];
+  weight += family;
+  weight += w.givenNames[c.givenNames];
+  weight += w.postcode[c.postcode];
+  return weight;
 }
 
 /**
@@ -70,7 +92,10 @@ export function isDeterministicMatch(r: Prepared, p: Prepared, c: Comparison): b
   return c.dateOfBirth === 'exact' || (c.sex === 'same' && c.familyName === 'exact');
 }
 
-interface Scored extends CandidateScore {
+interface Scored {
+  patientId: string;
+  weight: number;
+  comparison: Comparison;
   deterministic: boolean;
   patient: PreparedPatient;
 }
@@ -80,13 +105,27 @@ function byWeightThenId(a: Scored, b: Scored): number {
   return a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0;
 }
 
+function byWeightThenIdRaw(weight: number, patientId: string, b: Scored): number {
+  if (b.weight !== weight) return b.weight - weight;
+  return patientId < b.patientId ? -1 : patientId > b.patientId ? 1 : 0;
+}
+
+/** Inserts into a best-first list capped at `cap` entries. */
+function insertSorted(list: Scored[], s: Scored, cap: number): void {
+  let i = list.length;
+  while (i > 0 && byWeightThenId(list[i - 1], s) > 0) i--;
+  if (i >= cap) return;
+  list.splice(i, 0, s);
+  if (list.length > cap) list.pop();
+}
+
 function deathBeforeRandomisation(r: PreparedRecord, p: PreparedPatient): boolean {
   return (r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath !== null && p.randomisedOn !== null && r.dateOfDeath < p.randomisedOn;
 }
 
-function publicScore(s: Scored): CandidateScore {
+function publicScore(s: Scored, cm: CompiledModel, familyKey: string | null): CandidateScore {
   const fields = {} as FieldsEvidence;
-  for (const f of fieldNames) fields[f] = { level: s.fields[f].level, weight: round2(s.fields[f].weight) };
+  for (const f of fieldNames) fields[f] = { level: s.comparison[f], weight: round2(fieldWeight(s.comparison, f, cm, familyKey)) };
   return { patientId: s.patientId, weight: round2(s.weight), fields };
 }
 
@@ -106,23 +145,31 @@ function publicScore(s: Scored): CandidateScore {
  */
 export function decide(record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, options: DecideOptions = {}): LinkDecision {
   const cm = compileModel(model);
-  const seen = new Set<string>();
+  const maxCandidates = options.maxCandidates ?? 3;
+  // Keep only the best max(2, maxCandidates) (the best and the runner-up decide; the rest is
+  // evidence), plus every deterministic match: no sort of the whole candidate set.
+  const keep = Math.max(2, maxCandidates);
   const scored: Scored[] = [];
+  const deterministic: Scored[] = [];
+  let seen: Set<string> | null = null;
   for (const p of candidates) {
+    if (seen === null) seen = new Set();
     if (seen.has(p.patientId)) continue;
     seen.add(p.patientId);
     const c = compare(record, p);
-    const s = scoreComparison(c, cm, record.familyKey);
-    scored.push({ patientId: p.patientId, weight: s.weight, fields: s.fields, deterministic: isDeterministicMatch(record, p, c), patient: p });
+    const weight = matchWeight(c, cm, record.familyKey);
+    const det = isDeterministicMatch(record, p, c);
+    if (!det && scored.length === keep && byWeightThenIdRaw(weight, p.patientId, scored[keep - 1]) >= 0) continue;
+    const s: Scored = { patientId: p.patientId, weight, comparison: c, deterministic: det, patient: p };
+    if (det) deterministic.push(s);
+    insertSorted(scored, s, keep);
   }
-  scored.sort(byWeightThenId);
-  const maxCandidates = options.maxCandidates ?? 3;
-  const evidence = scored.slice(0, maxCandidates).map(publicScore);
+  deterministic.sort(byWeightThenId);
+  const evidence = scored.slice(0, maxCandidates).map((x) => publicScore(x, cm, record.familyKey));
   const base = { modelVersion: model.version, candidates: evidence };
   if (scored.length === 0) {
     return { ...base, decision: 'unlinked', patientId: null, weight: null, method: 'probabilistic', reason: null, fields: {} };
   }
-  const deterministic = scored.filter((s) => s.deterministic);
   const t = model.thresholds;
   let chosen: Scored;
   let method: LinkDecision['method'];
@@ -151,6 +198,6 @@ export function decide(record: PreparedRecord, candidates: readonly PreparedPati
     decision = 'review';
     reason = 'death-before-randomisation';
   }
-  const pub = publicScore(chosen);
+  const pub = publicScore(chosen, cm, record.familyKey);
   return { ...base, decision, patientId: chosen.patientId, weight: pub.weight, method, reason, fields: pub.fields };
 }

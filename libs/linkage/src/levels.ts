@@ -68,8 +68,7 @@ export function compareDateOfBirth(a: Prepared, b: Prepared): DobLevel {
   if (a.dob === null || b.dob === null) return 'absent';
   if (a.dob === b.dob) return 'exact';
   if (a.dobY === b.dobY && a.dobD === b.dobM && a.dobM === b.dobD) return 'swap';
-  const days = Math.abs(Date.UTC(a.dobY, a.dobM - 1, a.dobD) - Date.UTC(b.dobY, b.dobM - 1, b.dobD)) / 86_400_000;
-  if (days === 1) return 'one-day';
+  if (Math.abs(a.dobDays - b.dobDays) === 1) return 'one-day';
   return a.dobY === b.dobY ? 'same-year' : 'other';
 }
 

@@ -39,6 +39,8 @@ export interface Prepared {
   dobY: number;
   dobM: number;
   dobD: number;
+  /** Days since 1970-01-01 of the date of birth (0 when missing). */
+  dobDays: number;
   sex: 'M' | 'F' | null;
   /** Family name: tokens joined by one space; `familyKey` with no separators. */
   family: string | null;
@@ -107,6 +109,7 @@ export function prepareIdentity(p: Identity): Prepared {
     dobY: dob ? Number(dob.slice(0, 4)) : 0,
     dobM: dob ? Number(dob.slice(5, 7)) : 0,
     dobD: dob ? Number(dob.slice(8, 10)) : 0,
+    dobDays: dob ? Date.UTC(Number(dob.slice(0, 4)), Number(dob.slice(5, 7)) - 1, Number(dob.slice(8, 10))) / 86_400_000 : 0,
     sex: p.sex === 'M' || p.sex === 'F' ? p.sex : null,
     family: familyTokens.length ? familyTokens.join(' ') : null,
     familyKey,

@@ -1,0 +1,198 @@
+// `followup link`: the dry run of linkage (../shared/contracts/link-cli.md). Reads the cohort
+// and a registry extract as streams and prints what the linkage service would decide for each
+// row, with the same `decide` from @trial/linkage. No Kafka, no database.
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import { parse } from 'csv-parse';
+import { LinkageIndex, LinkageModel, PatientIdentity, decide, defaultModel, parseModel, prepareRecord } from '@trial/linkage';
+import { Layout, RegistryFileError, readRegistry } from '@trial/registry';
+
+export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
+
+/** One line of `--json` output (link-cli.md). */
+export interface LinkRow {
+  line: number;
+  source: 'ONS' | 'NRS';
+  recordId: string | null;
+  version: number | null;
+  kind: string | null;
+  decision: 'linked' | 'review' | 'unlinked' | 'rejected';
+  patientId: string | null;
+  weight: number | null;
+  reason: string | null;
+}
+
+export interface LinkOptions {
+  cohort: string;
+  registry: string;
+  layout?: Layout;
+  model?: LinkageModel;
+  /** The extract date stamped on records (`YYYY-MM-DD`); today by default (a dry run does not publish them). */
+  extractedOn: string;
+}
+
+export interface LinkSummary {
+  rows: number;
+  patients: number;
+  linked: number;
+  review: number;
+  unlinked: number;
+  rejected: number;
+  modelVersion: string;
+  layout: Layout | null;
+}
+
+/** A file could not be read (missing, unreadable, or not the expected header): exit 2. */
+export class LinkInputError extends Error {}
+
+const sexes = new Set(['M', 'F', 'U']);
+
+/** Loads the cohort CSV into a patients-only blocking index (records are streamed, not kept). */
+export async function loadCohort(path: string): Promise<LinkageIndex> {
+  const index = new LinkageIndex();
+  const parser = createReadStream(path).on('error', (e) => parser.destroy(e)).pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
+  let checked = false;
+  try {
+    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+      if (!checked) {
+        const missing = cohortColumns.filter((c) => !(c in row));
+        if (missing.length) throw new LinkInputError(`cohort ${path} lacks the column(s) ${missing.join(', ')}`);
+        checked = true;
+      }
+      const v = (k: (typeof cohortColumns)[number]): string | null => (row[k] === undefined || row[k] === '' ? null : row[k]);
+      if (v('patientId') === null) continue;
+      const sex = (v('sex') ?? '').toUpperCase();
+      const patient: PatientIdentity = {
+        patientId: row.patientId,
+        randomisedOn: v('randomisedOn'),
+        nhsNumber: v('nhsNumber'),
+        chiNumber: v('chiNumber'),
+        dateOfBirth: v('dateOfBirth'),
+        sex: sexes.has(sex) ? (sex as 'M' | 'F' | 'U') : null,
+        familyName: v('familyName'),
+        givenNames: v('givenNames'),
+        postcode: v('postcode'),
+      };
+      index.upsertPatient(patient);
+    }
+  } catch (e) {
+    if (e instanceof LinkInputError) throw e;
+    throw new LinkInputError(`cannot read cohort ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!checked) throw new LinkInputError(`cohort ${path} has no header row`);
+  return index;
+}
+
+/**
+ * Links every row of the extract, calling `emit` in file order. Throws LinkInputError when a
+ * file cannot be read; row problems are `rejected` rows, never errors.
+ */
+export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void | Promise<void>): Promise<LinkSummary> {
+  const model = options.model ?? defaultModel;
+  const index = await loadCohort(options.cohort);
+  const summary: LinkSummary = { rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, modelVersion: model.version, layout: null };
+  const input = createReadStream(options.registry);
+  try {
+    for await (const result of readRegistry(input, { layout: options.layout, extractedOn: options.extractedOn })) {
+      summary.rows++;
+      summary.layout = result.layout;
+      const source = result.layout === 'ons' ? 'ONS' : 'NRS';
+      let out: LinkRow;
+      if (!result.ok) {
+        summary.rejected++;
+        const e = result.error;
+        out = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}` };
+      } else {
+        const rec = result.record;
+        const prepared = prepareRecord(rec);
+        const d = decide(prepared, index.candidatesFor(prepared), model, { maxCandidates: 0 });
+        summary[d.decision]++;
+        out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null };
+      }
+      await emit(out);
+    }
+  } catch (e) {
+    if (e instanceof RegistryFileError) throw new LinkInputError(`cannot read registry extract ${options.registry}: ${e.message}`);
+    if (e instanceof Error && 'code' in e && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+      throw new LinkInputError(`cannot read registry extract ${options.registry}: ${e.message}`);
+    }
+    throw e;
+  }
+  return summary;
+}
+
+/** Buffers output lines and respects back-pressure, so a million lines do not pile up in memory. */
+function lineWriter(out: Writable): { write: (s: string) => Promise<void> | void; flush: () => Promise<void> } {
+  let buf = '';
+  const drain = (): Promise<void> => new Promise((resolve) => out.once('drain', () => resolve()));
+  const push = async (): Promise<void> => {
+    const chunk = buf;
+    buf = '';
+    if (!out.write(chunk)) await drain();
+  };
+  return {
+    write: (s) => {
+      buf += s;
+      if (buf.length > 1 << 16) return push();
+      return undefined;
+    },
+    flush: async () => {
+      if (buf.length) await push();
+    },
+  };
+}
+
+export function formatSummary(s: LinkSummary, seconds: number): string {
+  const pct = (n: number): string => (s.rows ? `${((100 * n) / s.rows).toFixed(2)}%` : '0%');
+  return [
+    `followup link: ${s.rows} ${s.layout ? s.layout.toUpperCase() : ''} rows against ${s.patients} patients (model ${s.modelVersion})`,
+    `  linked    ${s.linked} (${pct(s.linked)})`,
+    `  review    ${s.review} (${pct(s.review)})`,
+    `  unlinked  ${s.unlinked} (${pct(s.unlinked)})`,
+    `  rejected  ${s.rejected} (${pct(s.rejected)})`,
+    `  ${seconds.toFixed(1)} s, ${Math.round(s.rows / Math.max(seconds, 1e-9))} rows/s`,
+    '',
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('link')
+    .description('dry run: what linkage would decide for each row of a registry extract (link-cli.md)')
+    .requiredOption('--cohort <file>', 'cohort CSV, one randomised patient a row')
+    .requiredOption('--registry <file>', 'registry extract CSV in the ONS or NRS layout')
+    .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
+    .option('--json', 'print one JSON object per extract row (JSON Lines), in file order')
+    .option('--model <file>', 'a stored linkage model (JSON); default: the built-in model')
+    .action(async (opts: { cohort: string; registry: string; layout?: Layout; json?: boolean; model?: string }) => {
+      const started = process.hrtime.bigint();
+      try {
+        let model: LinkageModel | undefined;
+        if (opts.model) {
+          let text: string;
+          try {
+            text = await readFile(opts.model, 'utf8');
+          } catch (e) {
+            throw new LinkInputError(`cannot read model ${opts.model}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          const parsed = parseModel(text);
+          if (!parsed.ok) throw new LinkInputError(`model ${opts.model} is invalid: ${parsed.reason}`);
+          model = parsed.model;
+        }
+        const out = lineWriter(process.stdout);
+        const summary = await runLink(
+          { cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, extractedOn: new Date().toISOString().slice(0, 10) },
+          opts.json ? (row) => out.write(`${JSON.stringify(row)}\n`) : () => undefined,
+        );
+        await out.flush();
+        if (!opts.json) process.stdout.write(formatSummary(summary, Number(process.hrtime.bigint() - started) / 1e9));
+        process.exitCode = 0;
+      } catch (e) {
+        if (!(e instanceof LinkInputError)) throw e;
+        process.stderr.write(`followup link: ${e.message.replace(/\s+/g, ' ')}\n`);
+        process.exitCode = 2;
+      }
+    });
+}
