@@ -182,8 +182,8 @@ describe('dashboard (browser)', () => {
     expect(await page.locator('figure[data-testid=km]').getAttribute('data-curves')).toBe('1');
     // What a person can read, plus every data-, title and aria- attribute (not class names:
     // "controls" is no arm).
-    const text = await page.evaluate(() => [document.body.textContent ?? '', ...[...document.querySelectorAll('*')]
-      .flatMap((el) => [...el.attributes].filter((a) => /^(data-|aria-|title$|alt$|value$)/.test(a.name)).map((a) => a.value))].join('\n'));
+    const text = await page.evaluate(() => [document.body.textContent ?? '', ...Array.from(document.querySelectorAll('*'))
+      .flatMap((el) => Array.from(el.attributes).filter((a) => /^(data-|aria-|title$|alt$|value$)/.test(a.name)).map((a) => a.value))].join('\n'));
     for (const label of ARMS) expect(text).not.toContain(label);
     expect(text).not.toMatch(/hazard ratio|log-rank/i);
 
