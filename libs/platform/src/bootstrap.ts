@@ -44,6 +44,8 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
     app.connectMicroservice({
       strategy: new KafkaBatchServer({
         kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
+        // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
+        groupId: `${topics.enrollments.slice(0, -'trial.enrollments'.length)}${opts.consumer}`,
         log: app.get<Log>(LOG), now: app.get<Clock>(CLOCK),
       }),
     }, { inheritAppConfig: true });
