@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
 import { ensureTopics, Log } from '@trial/messaging';
 import { KafkaBatchServer } from './kafka-batch.server';
-import { CLOCK, Clock, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+import { CLOCK, Clock, CONFIG, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /** Loads config or exits with one clear line: a service must not start half-configured. */
 export function configOrExit(service: string): AppConfig {
@@ -45,7 +45,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
       strategy: new KafkaBatchServer({
         kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
         // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
-        groupId: `${topics.enrollments.slice(0, -'trial.enrollments'.length)}${opts.consumer}`,
+        groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
         log: app.get<Log>(LOG), now: app.get<Clock>(CLOCK),
       }),
     }, { inheritAppConfig: true });
