@@ -67,7 +67,7 @@ const MAX_IN_FLIGHT = 4;
  */
 export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
   const started = o.clock();
-  const batchSize = o.batchSize ?? 2000;
+  const batchSize = o.batchSize ?? 5000;
   const progress: Progress = { bytes: 0, rows: 0, rejected: 0 };
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

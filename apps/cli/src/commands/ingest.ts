@@ -7,8 +7,8 @@ import { basename } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '@trial/config';
-import { isRealDate, topicNames } from '@trial/contracts';
-import { createKafka, createProducer } from '@trial/messaging';
+import { isRealDate, topicNames, topicSpecs } from '@trial/contracts';
+import { createKafka, createProducer, ensureTopics } from '@trial/messaging';
 import { Layout, RegistryFileError, RejectsWriter } from '@trial/registry';
 import { IngestError, Source, ingestExtract } from '@trial/ingest';
 
@@ -29,6 +29,9 @@ async function run(file: string, opts: Opts): Promise<void> {
   const config = loadConfig();
   const quiet = () => undefined;
   const kafka = createKafka(config.KAFKA_BROKERS, 'followup-ingest', (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); });
+  const topics = topicNames(config.TOPIC_PREFIX);
+  // Same explicit topic settings the services create; existing topics are left alone.
+  await ensureTopics(kafka, topicSpecs(topics));
   const producer = createProducer(kafka);
   const rejectsPath = opts.rejects ?? `${file}.rejects.csv`;
   const rejects = new RejectsWriter(createWriteStream(rejectsPath));
@@ -41,7 +44,7 @@ async function run(file: string, opts: Opts): Promise<void> {
   try {
     const summary = await ingestExtract({
       input: createReadStream(file), source: opts.source, layout: opts.layout, extractedOn: opts.extractedOn ?? new Date().toISOString().slice(0, 10),
-      completeUpTo: opts.completeUpTo ?? null, producer, topics: topicNames(config.TOPIC_PREFIX), rejects, file: basename(file),
+      completeUpTo: opts.completeUpTo ?? null, producer, topics, rejects, file: basename(file),
       clock: () => performance.now(), failedAt: new Date().toISOString(),
       onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected }),
     });
