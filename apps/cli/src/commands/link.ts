@@ -115,8 +115,10 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
     }
   } catch (e) {
     if (e instanceof RegistryFileError) throw new LinkInputError(`cannot read registry extract ${options.registry}: ${e.message}`);
-    if (e instanceof Error && 'code' in e && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
-      throw new LinkInputError(`cannot read registry extract ${options.registry}: ${e.message}`);
+    // File-system errors (ENOENT, EACCES, EISDIR...): duck-typed, as they may come from another realm.
+    const io = e as Partial<NodeJS.ErrnoException> | null;
+    if (io && typeof io.syscall === 'string' && typeof io.code === 'string') {
+      throw new LinkInputError(`cannot read registry extract ${options.registry}: ${String(io.message)}`);
     }
     throw e;
   }

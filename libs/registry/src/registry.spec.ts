@@ -1,0 +1,128 @@
+import { Readable, Writable } from 'node:stream';
+import { RejectsWriter } from './rejects';
+import { RegistryFileError, readRegistry } from './reader';
+import { guessLayout, onsColumns, nrsColumns } from './layouts';
+import { validateRow } from './validate';
+import { modulus11CheckDigit } from '@trial/linkage';
+
+const onsHeader = onsColumns.join(',');
+const onsRow = (o: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
+  const base: Record<string, string> = {
+    RECORD_ID: 'D2009-000123', RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: '9434765919',
+    DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: '1', DEC_SURNAME: 'SMITH', DEC_FORENAMES: 'JOHN PAUL', DEC_POSTCODE: 'SE1 7EH',
+    REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
+  };
+  return onsColumns.map((c) => o[c] ?? base[c]).join(',');
+};
+const first9 = '030241123';
+const chi = `${first9}${modulus11CheckDigit(first9)}`;
+const nrsRow = (o: Partial<Record<(typeof nrsColumns)[number], string>> = {}): string => {
+  const base: Record<string, string> = {
+    ENTRY_ID: 'S2009-1', VERSION: '1', TYPE: 'D', CHI: chi, DATE_OF_BIRTH: '1941-02-03', SEX: 'M', SURNAME: 'REID',
+    FORENAMES: 'JOHN', POSTCODE: 'EH1 1AA', DATE_OF_DEATH: '2009-06-30', DATE_OF_REGISTRATION: '2009-07-02', UNDERLYING_CAUSE: 'I21.9', EVENT_DATE: '', CANCELLED: '',
+  };
+  return nrsColumns.map((c) => o[c] ?? base[c]).join(',');
+};
+
+async function readAll(text: string, layout?: 'ons' | 'nrs') {
+  const out = [];
+  for await (const r of readRegistry(Readable.from([text]), { extractedOn: '2011-10-02', layout })) out.push(r);
+  return out;
+}
+
+describe('layouts', () => {
+  it('guesses the layout from the header', () => {
+    expect(guessLayout(onsHeader.split(','))).toBe('ons');
+    expect(guessLayout(nrsColumns.join(',').toLowerCase().split(','))).toBe('nrs');
+    expect(guessLayout(['a', 'b'])).toBeNull();
+  });
+});
+
+describe('readRegistry (ONS)', () => {
+  it('yields the feeds.md record for a valid row, with line numbers from the file', async () => {
+    const [r] = await readAll(`${onsHeader}\n${onsRow()}\n`);
+    expect(r).toMatchObject({ ok: true, line: 2 });
+    if (!r.ok) throw new Error('expected a record');
+    expect(r.record).toEqual({
+      v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
+      nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH',
+      givenNames: 'JOHN PAUL', postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
+      underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+    });
+  });
+  it.each([
+    [{ CANCELLED_FLAG: 'Y' }, 'death-cancelled'],
+    [{ NOTIFICATION_TYPE: 'E', EVENT_DATE: '20100101' }, 'embarkation'],
+    [{ NOTIFICATION_TYPE: 'R', EVENT_DATE: '20100101' }, 're-entry'],
+    [{ NOTIFICATION_TYPE: 'N', REG_DATE_OF_DEATH: '', REG_DATE: '' }, 'no-trace'],
+  ])('maps %j to kind %s', async (over, kind) => {
+    const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
+    expect(r.ok && r.record.kind).toBe(kind);
+  });
+  it.each([
+    [{ REG_DATE_OF_DEATH: '20090231' }, 'REG_DATE_OF_DEATH', /not a real calendar date/],
+    [{ DEC_DATE_OF_BIRTH: '1941-02-03' }, 'DEC_DATE_OF_BIRTH', /yyyyMMdd/],
+    [{ REG_DATE_OF_DEATH: '19400101' }, 'REG_DATE_OF_DEATH', /before the date of birth/],
+    [{ REG_DATE: '20090601' }, 'REG_DATE', /before the date of death/],
+    [{ NOTIFICATION_TYPE: 'X' }, 'NOTIFICATION_TYPE', /not a known notification type/],
+    [{ DEC_SEX: 'M' }, 'DEC_SEX', /not a sex code/],
+    [{ RECORD_ID: '' }, 'RECORD_ID', /required/],
+    [{ RECORD_VERSION: 'one' }, 'RECORD_VERSION', /positive whole number/],
+    [{ DEC_CONF_NHS_NUMBER: '9434765918' }, 'DEC_CONF_NHS_NUMBER', /Modulus 11/],
+    [{ REG_DATE_OF_DEATH: '' }, 'REG_DATE_OF_DEATH', /required/],
+    [{ NOTIFICATION_TYPE: 'E' }, 'EVENT_DATE', /required/],
+    [{ NOTIFICATION_TYPE: 'E', EVENT_DATE: '20100101', CANCELLED_FLAG: 'Y' }, 'CANCELLED_FLAG', /only a death/],
+    [{ DEC_CONF_NHS_NUMBER: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '' }, 'DEC_CONF_NHS_NUMBER', /no identifying field/],
+  ])('rejects %j in %s', async (over, field, reason) => {
+    const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.field).toBe(field);
+    expect(r.error.reason).toMatch(reason);
+    expect(r.error.line).toBe(2);
+  });
+  it('reports a row with the wrong number of cells and an unclosed quote, and carries on in order', async () => {
+    const text = `${onsHeader}\n${onsRow()}\nD1,1,D\n${onsRow({ RECORD_ID: 'D2' })}\n`;
+    const rows = await readAll(text);
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([[2, true], [3, false], [4, true]]);
+    expect(!rows[1].ok && rows[1].error).toMatchObject({ field: '(row)', recordId: 'D1' });
+  });
+  it('throws a coded error for a header of neither layout, or an empty file', async () => {
+    await expect(readAll('a,b\n1,2\n')).rejects.toBeInstanceOf(RegistryFileError);
+    await expect(readAll('')).rejects.toMatchObject({ code: 'empty' });
+    await expect(readAll('RECORD_ID\n1\n', 'ons')).rejects.toMatchObject({ code: 'missing-columns' });
+  });
+});
+
+describe('readRegistry (NRS)', () => {
+  const header = nrsColumns.join(',');
+  it('reads a valid row with a CHI number', async () => {
+    const [r] = await readAll(`${header}\n${nrsRow()}\n`);
+    expect(r.ok && r.record).toMatchObject({ source: 'NRS', chiNumber: chi, nhsNumber: null, sex: 'M', dateOfBirth: '1941-02-03' });
+  });
+  it.each([
+    [{ SEX: 'F' }, /ninth digit/],
+    [{ DATE_OF_BIRTH: '1941-02-04' }, /date of birth/],
+    [{ CHI: `${first9}${(modulus11CheckDigit(first9)! + 1) % 10}` }, /Modulus/],
+  ])('rejects a CHI that disagrees: %j', async (over, reason) => {
+    const [r] = await readAll(`${header}\n${nrsRow(over)}\n`);
+    expect(!r.ok && r.error).toMatchObject({ field: expect.stringMatching(/CHI|SEX|DATE_OF_BIRTH/) });
+    expect(!r.ok && r.error.reason).toMatch(reason);
+  });
+  it('rejects an ONS sex code in the NRS layout', async () => {
+    const r = validateRow('nrs', Object.fromEntries(nrsColumns.map((c, i) => [c, nrsRow({ SEX: '1' }).split(',')[i]])), { line: 9, extractedOn: '2011-10-02' });
+    expect(r).toMatchObject({ ok: false, error: { line: 9, field: 'SEX' } });
+  });
+});
+
+describe('RejectsWriter', () => {
+  it('writes line, field, reason as CSV', async () => {
+    let text = '';
+    const out = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+    const w = new RejectsWriter(out);
+    await w.write({ line: 3, recordId: 'D1', field: 'REG_DATE', reason: 'is before the date of death, "x"' });
+    await w.close();
+    expect(text).toBe('line,field,reason\n3,REG_DATE,"is before the date of death, ""x"""\n');
+    expect(w.count).toBe(1);
+  });
+});
