@@ -78,6 +78,7 @@ export function confZ(confLevel: number): number {
  * S -+ z S se. Limits capped to [0, 1] as R does (log-log needs no cap). Undefined (null) where
  * R gives NA or NaN: S = 0 for every type, and S = 1 for log-log.
  * Reference: R survival 3.5 survfit_confint (the same arithmetic, so results agree to rounding).
+ * Cost O(1); allocates the returned pair (the read-out uses confLimitsInto, which does not).
  */
 export function confLimits(
   s: number,
@@ -85,21 +86,56 @@ export function confLimits(
   confType: ConfType,
   z: number,
 ): [number | null, number | null] {
+  confLimitsInto(s, seLog, confType, z, pairLower, pairUpper, 0);
+  const lower = pairLower[0];
+  const upper = pairUpper[0];
+  return [Number.isNaN(lower) ? null : lower, Number.isNaN(upper) ? null : upper];
+}
+
+const pairLower = new Float64Array(1);
+const pairUpper = new Float64Array(1);
+
+/**
+ * confLimits without allocation: writes the limits to lower[i] and upper[i], NaN where the
+ * limit is undefined (null in confLimits). The same arithmetic, operation for operation, so
+ * both give the same doubles. Cost O(1) (two exp and a log at most).
+ */
+export function confLimitsInto(
+  s: number,
+  seLog: number,
+  confType: ConfType,
+  z: number,
+  lowerOut: Float64Array,
+  upperOut: Float64Array,
+  i: number,
+): void {
   let lower: number;
   let upper: number;
   switch (confType) {
     case 'log': {
-      if (s === 0) return [null, null];
+      if (s === 0) {
+        lower = NaN;
+        upper = NaN;
+        break;
+      }
+      // (log S is computed once and used twice: the same double as computing it twice.)
+      const logS = Math.log(s);
       const se2 = z * seLog;
-      lower = Math.exp(Math.log(s) - se2);
-      upper = Math.min(Math.exp(Math.log(s) + se2), 1);
+      lower = Math.exp(logS - se2);
+      upper = Math.min(Math.exp(logS + se2), 1);
       break;
     }
     case 'log-log': {
-      if (s === 0 || s === 1) return [null, null];
-      const se2 = (z * seLog) / Math.log(s);
-      lower = Math.exp(-Math.exp(Math.log(-Math.log(s)) - se2));
-      upper = Math.exp(-Math.exp(Math.log(-Math.log(s)) + se2));
+      if (s === 0 || s === 1) {
+        lower = NaN;
+        upper = NaN;
+        break;
+      }
+      const logS = Math.log(s);
+      const se2 = (z * seLog) / logS;
+      const logMinusLogS = Math.log(-logS);
+      lower = Math.exp(-Math.exp(logMinusLogS - se2));
+      upper = Math.exp(-Math.exp(logMinusLogS + se2));
       break;
     }
     case 'plain': {
@@ -113,11 +149,13 @@ export function confLimits(
       throw new SurvivalError('INVALID_OPTION', `unknown conf type ${String(never)}`);
     }
   }
-  return [Number.isFinite(lower) ? lower : null, Number.isFinite(upper) ? upper : null];
+  // Infinite or NaN limits are undefined (R's NA).
+  lowerOut[i] = Number.isFinite(lower) ? lower : NaN;
+  upperOut[i] = Number.isFinite(upper) ? upper : NaN;
 }
 
 /** Confidence band of a whole curve; NaN marks an undefined limit (internal use only).
- *  Rows without events repeat the previous limits, so only event rows are computed. */
+ *  Rows without events repeat the previous limits, so only event rows are computed. O(m). */
 export function confBand(curve: KmCurve, confType: ConfType, z: number): { lower: Float64Array; upper: Float64Array } {
   const m = curve.surv.length;
   const lower = new Float64Array(m);
@@ -128,9 +166,7 @@ export function confBand(curve: KmCurve, confType: ConfType, z: number): { lower
       upper[i] = upper[i - 1];
       continue;
     }
-    const [lo, up] = confLimits(curve.surv[i], Math.sqrt(curve.varLog[i]), confType, z);
-    lower[i] = lo ?? NaN;
-    upper[i] = up ?? NaN;
+    confLimitsInto(curve.surv[i], Math.sqrt(curve.varLog[i]), confType, z, lower, upper, i);
   }
   return { lower, upper };
 }
@@ -146,48 +182,92 @@ const QUANTILE_TOL = Math.sqrt(2.220446049250313e-16);
  * Used with S, and with the lower and upper bands for the quantile's confidence interval.
  * Reference: R survival 3.5 quantile.survfit / findq, reproduced step for step (dedup of
  * equal levels, approx(method = "constant", f = 1) on y +- tol).
- * Cost O(m) for a monotone curve (O(m log m) otherwise).
+ * Cost O(m) for a monotone curve (O(m log m) otherwise); O(log m) with `nonIncreasing`.
+ *
+ * `nonIncreasing` promises that surv has no NaN and never increases (true of a Kaplan-Meier
+ * S(t) by construction, as each factor (n - d) / n <= 1 and rounding is monotone); the
+ * searches are then binary and give the same indices as the scans.
  */
-export function curveQuantile(time: ArrayLike<number>, surv: ArrayLike<number>, p: number): number | null {
-  // Fast path for the usual case, 1 - S non-decreasing wherever defined: equal levels are then
-  // contiguous, so "first occurrence" and "smallest knot >= p" are plain forward scans.
+export function curveQuantile(
+  time: ArrayLike<number>,
+  surv: ArrayLike<number>,
+  p: number,
+  nonIncreasing = false,
+): number | null {
   const m = time.length;
   let maxY = 0;
-  let monotone = true;
   let firstNaN = -1;
   let firstOfMax = 0; // position in c(0, time): 0 is the prepended origin
-  for (let i = 0; i < m; i++) {
-    const y = 1 - surv[i];
-    if (Number.isNaN(y)) {
-      if (firstNaN < 0) firstNaN = i + 1;
-      continue;
+  if (nonIncreasing) {
+    // 1 - S is non-decreasing and >= 0: its maximum is the last value, first reached at the
+    // first position holding it.
+    if (m > 0 && 1 - surv[m - 1] > 0) {
+      maxY = 1 - surv[m - 1];
+      firstOfMax = firstAtLeastSorted(surv, m, maxY);
     }
-    if (y < maxY) monotone = false;
-    else if (y > maxY) {
-      maxY = y;
-      firstOfMax = i + 1;
+  } else {
+    // Fast path for the usual case, 1 - S non-decreasing wherever defined: equal levels are
+    // then contiguous, so "first occurrence" and "smallest knot >= p" are plain forward scans.
+    let monotone = true;
+    for (let i = 0; i < m; i++) {
+      const y = 1 - surv[i];
+      if (y !== y) {
+        if (firstNaN < 0) firstNaN = i + 1;
+        continue;
+      }
+      if (y < maxY) {
+        monotone = false;
+        break;
+      } else if (y > maxY) {
+        maxY = y;
+        firstOfMax = i + 1;
+      }
     }
+    if (!monotone) return curveQuantileGeneral(time, surv, p);
   }
-  if (!monotone) return curveQuantileGeneral(time, surv, p);
   if (maxY < p) return null;
-  const xAt = (i: number): number => (i === 0 ? 0 : time[i - 1]);
-  const firstAtLeast = (level: number, shift: number): number => {
-    if (p < shift) return -1; // below the smallest knot (the origin, y = 0)
-    if (level > maxY) return -1;
-    if (level <= 0) return 0;
-    for (let i = 0; i < m; i++) if (1 - surv[i] >= level) return i + 1;
-    return -1;
-  };
-  const i1 = firstAtLeast(p - QUANTILE_TOL, QUANTILE_TOL);
-  const i2 = firstAtLeast(p + QUANTILE_TOL, -QUANTILE_TOL);
-  let quant = i1 >= 0 && i2 >= 0 ? (xAt(i1) + xAt(i2)) / 2 : NaN;
+  // firstAtLeast(level, shift): position (in c(0, time)) of the first level >= `level`, -1
+  // when p is below the smallest knot shifted by `shift` (the origin, y = 0) or above maxY.
+  let i1 = -1;
+  if (!(p < QUANTILE_TOL) && !(p - QUANTILE_TOL > maxY)) {
+    i1 = p - QUANTILE_TOL <= 0 ? 0 : nonIncreasing ? firstAtLeastSorted(surv, m, p - QUANTILE_TOL) : firstAtLeastScan(surv, m, p - QUANTILE_TOL);
+  }
+  let i2 = -1;
+  if (!(p < -QUANTILE_TOL) && !(p + QUANTILE_TOL > maxY)) {
+    i2 = p + QUANTILE_TOL <= 0 ? 0 : nonIncreasing ? firstAtLeastSorted(surv, m, p + QUANTILE_TOL) : firstAtLeastScan(surv, m, p + QUANTILE_TOL);
+  }
+  let quant = i1 >= 0 && i2 >= 0 ? (xAtOrigin(time, i1) + xAtOrigin(time, i2)) / 2 : NaN;
   if (p === 0) quant = 0;
   // The last level kept by duplicated(): NA if the first NA comes after the last new level.
   const yLast = firstNaN > firstOfMax ? NaN : maxY;
   if (!Number.isNaN(yLast) && Math.abs(p - yLast) < QUANTILE_TOL) {
-    quant = i1 >= 0 ? (xAt(i1) + xAt(m)) / 2 : NaN;
+    quant = i1 >= 0 ? (xAtOrigin(time, i1) + xAtOrigin(time, m)) / 2 : NaN;
   }
   return Number.isNaN(quant) ? null : quant;
+}
+
+/** x of c(0, time) at position i. */
+function xAtOrigin(time: ArrayLike<number>, i: number): number {
+  return i === 0 ? 0 : time[i - 1];
+}
+
+/** Position in c(0, time) of the first row with 1 - S >= level (NaN rows never match), -1 if
+ *  none. Linear scan, stopping at the match. O(position). */
+function firstAtLeastScan(surv: ArrayLike<number>, m: number, level: number): number {
+  for (let i = 0; i < m; i++) if (1 - surv[i] >= level) return i + 1;
+  return -1;
+}
+
+/** firstAtLeastScan for a non-increasing S without NaN: binary search. O(log m). */
+function firstAtLeastSorted(surv: ArrayLike<number>, m: number, level: number): number {
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (1 - surv[mid] >= level) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < m ? lo + 1 : -1;
 }
 
 /** curveQuantile for a curve whose levels are not monotone (possible for a plain-type band):

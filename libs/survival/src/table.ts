@@ -30,6 +30,7 @@ export class SurvivalTable {
   private c: number[] = [];
   private nTotal = 0;
   private dTotal = 0;
+  private rev = 0;
 
   /** Bulk load from parallel columns (times, events 0/1): O(n log n). Validates every row. */
   static fromRows(times: ArrayLike<number>, events: ArrayLike<number>): SurvivalTable {
@@ -78,6 +79,12 @@ export class SurvivalTable {
     return this.dTotal;
   }
 
+  /** A counter bumped by every add and remove: two equal versions of the same table hold the
+   *  same rows. computeReadout uses it to reuse an unchanged group's Kaplan-Meier rows. O(1). */
+  get version(): number {
+    return this.rev;
+  }
+
   /** Number of distinct observed times (rows). O(1). */
   get size(): number {
     return this.t.length;
@@ -123,6 +130,7 @@ export class SurvivalTable {
     else this.c[k]++;
     this.nTotal++;
     this.dTotal += event;
+    this.rev++;
   }
 
   /** Remove one observation (e.g. a cancelled death). Throws NOT_FOUND if the table holds
@@ -137,6 +145,7 @@ export class SurvivalTable {
     else this.c[k]--;
     this.nTotal--;
     this.dTotal -= event;
+    this.rev++;
     if (this.d[k] === 0 && this.c[k] === 0) {
       this.t.splice(k, 1);
       this.d.splice(k, 1);

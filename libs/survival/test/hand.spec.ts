@@ -62,6 +62,10 @@ describe('medians on flat 0.5 stretches (quantile.survfit midpoint rule)', () =>
     const t = SurvivalTable.fromRows([1, 2], [1, 1]);
     const row = computeReadout(new Map([['g', t]])).groups[0].km[1];
     expect(row).toEqual({ time: 2, nRisk: 1, nEvent: 1, nCensor: 0, survival: 0, stdErr: null, lower: null, upper: null });
+    // Rows with a null are built apart (see readout.ts) but are plain objects like the others.
+    expect(row).toStrictEqual({ time: 2, nRisk: 1, nEvent: 1, nCensor: 0, survival: 0, stdErr: null, lower: null, upper: null });
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.keys(row)).toEqual(['time', 'nRisk', 'nEvent', 'nCensor', 'survival', 'stdErr', 'lower', 'upper']);
   });
 });
 

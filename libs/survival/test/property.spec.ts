@@ -1,8 +1,9 @@
 // Property tests (fast-check): KM is non-increasing within [0, 1]; adding then removing an
 // observation restores the read-out; the order of the rows does not change it; the
-// incremental table equals the bulk-loaded one.
+// incremental table equals the bulk-loaded one; a read-out that reuses unchanged groups equals
+// one computed from scratch; the read-out's merged risk sets give what mergeTables gives.
 import fc from 'fast-check';
-import { computeReadout, SurvivalTable, SurvivalReadout, EventFlag } from '../src';
+import { computeReadout, coxFit, logRankTest, mergeTables, orderGroups, SurvivalTable, SurvivalReadout, EventFlag } from '../src';
 
 const obs = fc.record({
   time: fc.integer({ min: 0, max: 40 }).map((t) => t / 2), // coarse grid: many ties
@@ -89,6 +90,46 @@ describe('properties', () => {
         const warm = computeReadout(m, { at: [3, 7.5], tau: 10, confType: 'log-log', confLevel: 0.9, coxInit: init });
         cold.cox.terms.forEach((t, i) => expect(Math.abs((warm.cox?.terms[i].coef ?? NaN) - t.coef)).toBeLessThan(1e-6 * Math.max(1, Math.abs(t.coef))));
         expect(warm.cox?.score).toEqual(cold.cox.score);
+      }),
+    );
+  });
+
+  test('a read-out reusing unchanged groups equals one from fresh copies of the tables', () => {
+    const step = fc.record({ obs, remove: fc.boolean(), confType: fc.constantFrom('log' as const, 'plain' as const), tau: fc.constantFrom(5, 10) });
+    fc.assert(
+      fc.property(fc.array(obs, { minLength: 1, maxLength: 60 }), fc.array(step, { maxLength: 8 }), (rows, steps) => {
+        const m = tables(rows);
+        const read = (x: Map<string, SurvivalTable>, confType: 'log' | 'plain', tau: number): SurvivalReadout | string => {
+          try {
+            return computeReadout(x, { at: [3, 7.5], tau, confType });
+          } catch (err) {
+            return (err as { code?: string }).code ?? 'unknown';
+          }
+        };
+        for (const s of steps) {
+          const t = m.get(s.obs.group) ?? new SurvivalTable();
+          m.set(s.obs.group, t);
+          if (s.remove && t.size > 0) t.remove(t.times[0], t.eventCounts[0] > 0 ? 1 : 0);
+          else t.add(s.obs.time, s.obs.event);
+          if (t.n === 0) m.delete(s.obs.group);
+          const copies = new Map([...m].map(([g, tb]) => [g, tb.clone()] as const));
+          expect(read(m, s.confType, s.tau)).toEqual(read(copies, s.confType, s.tau));
+        }
+      }),
+    );
+  });
+
+  test('log-rank and Cox of the read-out equal those of mergeTables', () => {
+    fc.assert(
+      fc.property(fc.array(obs, { minLength: 1, maxLength: 60 }), (rows) => {
+        const m = tables(rows);
+        const r = readOrCode(m);
+        if (typeof r === 'string' || r.cox === null || r.logRank === null) return;
+        const labels = orderGroups(m.keys());
+        const merged = mergeTables(labels.map((g) => m.get(g) as SurvivalTable));
+        expect(r.logRank).toEqual(logRankTest(merged));
+        const fit = coxFit(merged, labels, { ties: 'efron' });
+        expect(r.cox.terms.map((t) => t.coef)).toEqual(fit.coef);
       }),
     );
   });
