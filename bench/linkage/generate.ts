@@ -329,7 +329,7 @@ export function generate(opts: GenerateOptions): GenerateSummary {
     let text: string;
     let expected: string = p.expected;
     if (tags.includes('id-mistyped')) expected = 'malformed';
-    if (expected !== 'malformed' && r() < 0.003) {
+    if (expected !== 'malformed' && p.row.type === 'D' && r() < 0.003) {
       text = malform(cells(p.row), tags);
       expected = 'malformed';
     } else text = cells(p.row).join(',');

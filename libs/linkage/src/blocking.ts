@@ -25,6 +25,11 @@ export function blockingKeys(p: Prepared): string[] {
   return keys;
 }
 
+interface Slot {
+  p: PreparedPatient;
+  mark: number;
+}
+
 function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
   let set = map.get(key);
   if (!set) map.set(key, (set = new Set()));
@@ -61,7 +66,9 @@ function sorted(ids: Iterable<string>): string[] {
 export class LinkageIndex {
   private readonly patients = new Map<string, { p: PreparedPatient; keys: string[] }>();
   private readonly records = new Map<string, { r: PreparedRecord; keys: string[] }>();
-  private readonly patientsByKey = new Map<string, Map<string, PreparedPatient>>();
+  private readonly patientsByKey = new Map<string, Slot[]>();
+  /** Query counter: a slot marked with the current epoch was already collected (no Set per query). */
+  private epoch = 0;
   private readonly recordsByKey = new Map<string, Set<string>>();
 
   get patientCount(): number {
@@ -84,10 +91,11 @@ export class LinkageIndex {
         touched.add(k);
       }
     }
+    const slot: Slot = { p, mark: 0 };
     for (const k of keys) {
-      let m = this.patientsByKey.get(k);
-      if (!m) this.patientsByKey.set(k, (m = new Map()));
-      m.set(p.patientId, p);
+      const list = this.patientsByKey.get(k);
+      if (list) list.push(slot);
+      else this.patientsByKey.set(k, [slot]);
     }
     this.patients.set(p.patientId, { p, keys });
     return this.recordsUnder(touched);
@@ -140,20 +148,27 @@ export class LinkageIndex {
   }
 
   private unindexPatient(key: string, patientId: string): void {
-    const m = this.patientsByKey.get(key);
-    if (!m) return;
-    m.delete(patientId);
-    if (m.size === 0) this.patientsByKey.delete(key);
+    const list = this.patientsByKey.get(key);
+    if (!list) return;
+    const kept = list.filter((s) => s.p.patientId !== patientId);
+    if (kept.length === 0) this.patientsByKey.delete(key);
+    else this.patientsByKey.set(key, kept);
   }
 
   /** Unsorted: `decide` does not depend on candidate order (ties break on patientId). */
   private candidatesForKeys(keys: readonly string[]): PreparedPatient[] {
-    const seen = new Set<PreparedPatient>();
+    const epoch = ++this.epoch;
+    const out: PreparedPatient[] = [];
     for (const k of keys) {
-      const m = this.patientsByKey.get(k);
-      if (m) for (const p of m.values()) seen.add(p);
+      const list = this.patientsByKey.get(k);
+      if (!list) continue;
+      for (const slot of list) {
+        if (slot.mark === epoch) continue;
+        slot.mark = epoch;
+        out.push(slot.p);
+      }
     }
-    return [...seen];
+    return out;
   }
 
   private recordsUnder(keys: Iterable<string>): string[] {

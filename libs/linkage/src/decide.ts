@@ -1,4 +1,4 @@
-import { Comparison, FieldName, compare, fieldNames } from './levels';
+import { Comparison, FieldName, compareDateOfBirth, compareFamilyName, compareGivenNames, compareIdentifier, comparePostcode, compareSex, fieldNames } from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
 import { Prepared, PreparedPatient, PreparedRecord } from './person';
 
@@ -151,18 +151,28 @@ export function decide(record: PreparedRecord, candidates: readonly PreparedPati
   const keep = Math.max(2, maxCandidates);
   const scored: Scored[] = [];
   const deterministic: Scored[] = [];
-  let seen: Set<string> | null = null;
   for (const p of candidates) {
-    if (seen === null) seen = new Set();
-    if (seen.has(p.patientId)) continue;
-    seen.add(p.patientId);
-    const c = compare(record, p);
+    // Cheap fields first. When even perfect names could not lift this candidate into the
+    // best `keep`, skip the string comparisons: the kept list (and so the decision) is the
+    // same as with every candidate scored in full, because the best is always scored in full.
+    const identifier = compareIdentifier(record, p);
+    const dateOfBirth = compareDateOfBirth(record, p);
+    const sex = compareSex(record, p);
+    const postcode = comparePostcode(record, p);
+    const sameNumber = (record.nhsValid && p.nhsValid && record.nhs === p.nhs) || (record.chiValid && p.chiValid && record.chi === p.chi);
+    const det = sameNumber && (dateOfBirth === 'exact' || (sex === 'same' && record.familyKey !== null && record.familyKey === p.familyKey));
+    if (!det && scored.length === keep) {
+      const w = cm.weights;
+      const bound = cm.priorWeight + w.identifier[identifier] + w.dateOfBirth[dateOfBirth] + w.sex[sex] + w.postcode[postcode] + cm.maxFamilyWeight + cm.maxGivenWeight;
+      if (bound + 1e-9 < scored[keep - 1].weight) continue;
+    }
+    const c: Comparison = { identifier, dateOfBirth, sex, familyName: compareFamilyName(record, p), givenNames: compareGivenNames(record, p), postcode };
     const weight = matchWeight(c, cm, record.familyKey);
-    const det = isDeterministicMatch(record, p, c);
     if (!det && scored.length === keep && byWeightThenIdRaw(weight, p.patientId, scored[keep - 1]) >= 0) continue;
     const s: Scored = { patientId: p.patientId, weight, comparison: c, deterministic: det, patient: p };
-    if (det) deterministic.push(s);
-    insertSorted(scored, s, keep);
+    // A patient listed twice scores the same twice: only the kept lists need de-duplicating.
+    if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
+    if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
   }
   deterministic.sort(byWeightThenId);
   const evidence = scored.slice(0, maxCandidates).map((x) => publicScore(x, cm, record.familyKey));

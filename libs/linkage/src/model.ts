@@ -83,6 +83,9 @@ export interface CompiledModel {
   weights: Record<FieldName, Record<string, number>>;
   /** Exact family-name weight for names in the term-frequency table. */
   familyExactTf: Map<string, number>;
+  /** The largest weight each name field can add: bounds used to skip hopeless candidates. */
+  maxFamilyWeight: number;
+  maxGivenWeight: number;
 }
 
 const compiled = new WeakMap<LinkageModel, CompiledModel>();
@@ -103,7 +106,11 @@ export function compileModel(model: LinkageModel): CompiledModel {
     // names keep the field's weight (conservative: no up-weighting from a sparse table).
     if (tf > exact.u) familyExactTf.set(name, Math.log2(exact.m / tf));
   }
-  const c: CompiledModel = { model, priorWeight: Math.log2(model.prior / (1 - model.prior)), weights, familyExactTf };
+  const c: CompiledModel = {
+    model, priorWeight: Math.log2(model.prior / (1 - model.prior)), weights, familyExactTf,
+    maxFamilyWeight: Math.max(...Object.values(weights.familyName)),
+    maxGivenWeight: Math.max(...Object.values(weights.givenNames)),
+  };
   compiled.set(model, c);
   return c;
 }
