@@ -4,8 +4,7 @@ import type { SurvivalReadout } from '@trial/survival';
 /** A review item as the API lists it (only the fields the demo needs). */
 export interface ReviewItem {
   reviewId: string;
-  source: RegistrySource;
-  recordId: string;
+  record: { source: RegistrySource; recordId: string };
 }
 
 export type SurvivalResponse = SurvivalReadout & { trialId: string; asOf: string; eventsApplied: number };
@@ -35,7 +34,7 @@ export class Api {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const items = await this.get<ReviewItem[]>('/reviews?status=open', 'reviewer');
-      const item = items.find((i) => i.source === source && i.recordId === recordId);
+      const item = items.find((i) => i.record.source === source && i.record.recordId === recordId);
       if (item) return item;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -1,11 +1,11 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { EnrollmentEvent, TopicNames } from '@trial/contracts';
 import { createProducer } from '@trial/messaging';
+import { ingestExtract } from '@trial/ingest';
 import { ExtractStep, ReviewDecision, Step } from '../../../../demo/manifest';
 import { Api } from './api-client';
-import { ingestExtract } from './ingest-extract';
 
 /** The demo's manifest (demo/data/manifest.json): the replay, step by step, in time order. */
 export interface Manifest {
@@ -59,7 +59,7 @@ export async function replayTrial(o: ReplayOptions): Promise<void> {
           break;
         }
         case 'extract':
-          o.print(await extractLine(o, step));
+          o.print(await extractLine(o, producer, step));
           break;
         case 'review':
           o.print(await reviewLine(o, step.decisions));
@@ -75,9 +75,12 @@ export async function replayTrial(o: ReplayOptions): Promise<void> {
   }
 }
 
-async function extractLine(o: ReplayOptions, step: ExtractStep): Promise<string> {
-  const summary = await ingestExtract(o.kafka, o.topics, createReadStream(join(o.dataDir, step.file)), {
-    source: step.source, completeUpTo: step.completeUpTo, extractedOn: step.extractedOn,
+async function extractLine(o: ReplayOptions, producer: Producer, step: ExtractStep): Promise<string> {
+  // The same path as `followup ingest --source S --complete-up-to D FILE`.
+  const summary = await ingestExtract({
+    input: createReadStream(join(o.dataDir, step.file)), source: step.source, extractedOn: step.extractedOn,
+    completeUpTo: step.completeUpTo, producer, topics: o.topics, file: step.file,
+    clock: () => performance.now(), failedAt: new Date().toISOString(),
   });
   const deaths = await o.api.deathsByArm().catch(() => null);
   const tally = deaths ? Object.entries(deaths).map(([arm, n]) => `${arm} ${n}`).join(', ') : 'pending';
