@@ -64,6 +64,7 @@ describe('readRegistry (ONS)', () => {
     [{ DEC_DATE_OF_BIRTH: '1941-02-03' }, 'DEC_DATE_OF_BIRTH', /yyyyMMdd/],
     [{ REG_DATE_OF_DEATH: '19400101' }, 'REG_DATE_OF_DEATH', /before the date of birth/],
     [{ REG_DATE: '20090601' }, 'REG_DATE', /before the date of death/],
+    // Reasons reach the DLQ: they name fields, never echo personal values such as a birth date.
     [{ NOTIFICATION_TYPE: 'X' }, 'NOTIFICATION_TYPE', /not a known notification type/],
     [{ DEC_SEX: 'M' }, 'DEC_SEX', /not a sex code/],
     [{ RECORD_ID: '' }, 'RECORD_ID', /required/],

@@ -50,13 +50,13 @@ function parseDate(layout: Layout, field: string, raw: string): string | null {
   if (raw === '') return null;
   let iso: string;
   if (layout === 'ons') {
-    if (!/^\d{8}$/.test(raw)) throw new RowInvalid(field, `"${raw}" is not a date yyyyMMdd`);
+    if (!/^\d{8}$/.test(raw)) throw new RowInvalid(field, 'is not a date yyyyMMdd');
     iso = `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}`;
   } else {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new RowInvalid(field, `"${raw}" is not a date YYYY-MM-DD`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new RowInvalid(field, 'is not a date YYYY-MM-DD');
     iso = raw;
   }
-  if (!isRealDate(iso)) throw new RowInvalid(field, `${raw} is not a real calendar date`);
+  if (!isRealDate(iso)) throw new RowInvalid(field, 'is not a real calendar date');
   return iso;
 }
 
@@ -121,9 +121,9 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
     if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
     if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
-    if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `${get(c.dod)} is before the date of birth ${get(c.dob)}`);
-    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) throw new RowInvalid(c.dor, `${get(c.dor)} is before the date of death ${get(c.dod)}`);
-    if (dateOfBirth && eventDate && eventDate < dateOfBirth) throw new RowInvalid(c.eventDate, `${get(c.eventDate)} is before the date of birth ${get(c.dob)}`);
+    if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
+    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) throw new RowInvalid(c.dor, `is before the date of death (${c.dod})`);
+    if (dateOfBirth && eventDate && eventDate < dateOfBirth) throw new RowInvalid(c.eventDate, `is before the date of birth (${c.dob})`);
     const idRaw = get(c.id);
     let nhsNumber: string | null = null;
     let chiNumber: string | null = null;
