@@ -1,6 +1,7 @@
-import { decide, DecideOptions, LinkDecision } from './decide';
+import { DecideOptions, LinkDecision } from './decide';
 import { LinkageModel } from './model';
 import { PatientIdentity, Prepared, PreparedPatient, PreparedRecord, RecordFacts, preparePatient, prepareRecord } from './person';
+import { PatientTable } from './table';
 
 /**
  * Blocking keys, unioned: a record is compared only with patients sharing at least one key.
@@ -23,11 +24,6 @@ export function blockingKeys(p: Prepared): string[] {
   }
   if (p.sector !== null) keys.push(`s:${p.sector}`);
   return keys;
-}
-
-interface Slot {
-  p: PreparedPatient;
-  mark: number;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
@@ -64,12 +60,14 @@ function sorted(ids: Iterable<string>): string[] {
  * The index holds identifying data in memory only; it logs nothing.
  */
 export class LinkageIndex {
-  private readonly patients = new Map<string, { p: PreparedPatient; keys: string[] }>();
+  private readonly patients = new Map<string, { slot: number; keys: string[] }>();
   private readonly records = new Map<string, { r: PreparedRecord; keys: string[] }>();
-  private readonly patientsByKey = new Map<string, Slot[]>();
-  /** Query counter: a slot marked with the current epoch was already collected (no Set per query). */
-  private epoch = 0;
+  /** Prepared patients, column-wise (table.ts); the key lists hold their slots. */
+  private readonly table = new PatientTable();
+  private readonly patientsByKey = new Map<string, number[]>();
   private readonly recordsByKey = new Map<string, Set<string>>();
+  /** Candidate slots of the last query (reused). */
+  private found = new Int32Array(256);
 
   get patientCount(): number {
     return this.patients.size;
@@ -87,17 +85,18 @@ export class LinkageIndex {
     const touched = new Set<string>(keys);
     if (old) {
       for (const k of old.keys) {
-        this.unindexPatient(k, p.patientId);
+        this.unindexPatient(k, old.slot);
         touched.add(k);
       }
+      this.table.remove(old.slot);
     }
-    const slot: Slot = { p, mark: 0 };
+    const slot = this.table.add(p);
     for (const k of keys) {
       const list = this.patientsByKey.get(k);
       if (list) list.push(slot);
       else this.patientsByKey.set(k, [slot]);
     }
-    this.patients.set(p.patientId, { p, keys });
+    this.patients.set(p.patientId, { slot, keys });
     return this.recordsUnder(touched);
   }
 
@@ -105,7 +104,8 @@ export class LinkageIndex {
   removePatient(patientId: string): string[] {
     const old = this.patients.get(patientId);
     if (!old) return [];
-    for (const k of old.keys) this.unindexPatient(k, patientId);
+    for (const k of old.keys) this.unindexPatient(k, old.slot);
+    this.table.remove(old.slot);
     this.patients.delete(patientId);
     return this.recordsUnder(old.keys);
   }
@@ -133,41 +133,59 @@ export class LinkageIndex {
   /** The patients sharing a blocking key with a stored record, by patientId. */
   candidatesOf(recordKey: string): PreparedPatient[] {
     const entry = this.records.get(recordKey);
-    return entry ? this.candidatesForKeys(entry.keys) : [];
+    return entry ? this.patientsAt(this.collect(entry.keys)) : [];
   }
 
   /** The patients sharing a blocking key with any record (stored or not). */
   candidatesFor(record: PreparedRecord): PreparedPatient[] {
-    return this.candidatesForKeys(blockingKeys(record));
+    return this.patientsAt(this.collect(blockingKeys(record)));
   }
 
   /** The decision for a stored record against the current patients; null if not stored. */
   decideRecord(recordKey: string, model: LinkageModel, options?: DecideOptions): LinkDecision | null {
     const entry = this.records.get(recordKey);
-    return entry ? decide(entry.r, this.candidatesForKeys(entry.keys), model, options) : null;
+    return entry ? this.table.decideSlots(entry.r, this.found, this.collect(entry.keys), model, options) : null;
   }
 
-  private unindexPatient(key: string, patientId: string): void {
+  /**
+   * The decision for any record (stored or not) against the current patients: the same as
+   * `decide(record, this.candidatesFor(record), model, options)`, faster (table.ts).
+   */
+  decideFor(record: PreparedRecord, model: LinkageModel, options?: DecideOptions): LinkDecision {
+    return this.table.decideSlots(record, this.found, this.collect(blockingKeys(record)), model, options);
+  }
+
+  private unindexPatient(key: string, slot: number): void {
     const list = this.patientsByKey.get(key);
     if (!list) return;
-    const kept = list.filter((s) => s.p.patientId !== patientId);
+    const kept = list.filter((s) => s !== slot);
     if (kept.length === 0) this.patientsByKey.delete(key);
     else this.patientsByKey.set(key, kept);
   }
 
-  /** Unsorted: `decide` does not depend on candidate order (ties break on patientId). */
-  private candidatesForKeys(keys: readonly string[]): PreparedPatient[] {
-    const epoch = ++this.epoch;
-    const out: PreparedPatient[] = [];
+  /** Collects the distinct slots under the keys into `found`; returns how many. Unsorted: `decide` does not depend on candidate order. */
+  private collect(keys: readonly string[]): number {
+    const epoch = this.table.nextEpoch();
+    let n = 0;
     for (const k of keys) {
       const list = this.patientsByKey.get(k);
       if (!list) continue;
-      for (const slot of list) {
-        if (slot.mark === epoch) continue;
-        slot.mark = epoch;
-        out.push(slot.p);
+      if (n + list.length > this.found.length) {
+        const bigger = new Int32Array(Math.max(2 * this.found.length, n + list.length));
+        bigger.set(this.found.subarray(0, n));
+        this.found = bigger;
+      }
+      for (let j = 0; j < list.length; j++) {
+        const slot = list[j];
+        if (this.table.claim(slot, epoch)) this.found[n++] = slot;
       }
     }
+    return n;
+  }
+
+  private patientsAt(n: number): PreparedPatient[] {
+    const out: PreparedPatient[] = [];
+    for (let j = 0; j < n; j++) out.push(this.table.objs[this.found[j]] as PreparedPatient);
     return out;
   }
 

@@ -92,7 +92,8 @@ export function isDeterministicMatch(r: Prepared, p: Prepared, c: Comparison): b
   return c.dateOfBirth === 'exact' || (c.sex === 'same' && c.familyName === 'exact');
 }
 
-interface Scored {
+/** A fully scored candidate (internal to decide and the index's fast path). */
+export interface Scored {
   patientId: string;
   weight: number;
   comparison: Comparison;
@@ -111,7 +112,7 @@ function byWeightThenIdRaw(weight: number, patientId: string, b: Scored): number
 }
 
 /** Inserts into a best-first list capped at `cap` entries. */
-function insertSorted(list: Scored[], s: Scored, cap: number): void {
+export function insertSorted(list: Scored[], s: Scored, cap: number): void {
   let i = list.length;
   while (i > 0 && byWeightThenId(list[i - 1], s) > 0) i--;
   if (i >= cap) return;
@@ -174,6 +175,15 @@ export function decide(record: PreparedRecord, candidates: readonly PreparedPati
     if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
     if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
   }
+  return conclude(record, scored, deterministic, model, cm, maxCandidates);
+}
+
+/**
+ * The rules of `decide` applied to the best `max(2, maxCandidates)` candidates (best first, ties
+ * on patientId) and every deterministic match: shared by `decide` and `LinkageIndex.decideFor`,
+ * so the two cannot drift apart.
+ */
+export function conclude(record: PreparedRecord, scored: Scored[], deterministic: Scored[], model: LinkageModel, cm: CompiledModel, maxCandidates: number): LinkDecision {
   deterministic.sort(byWeightThenId);
   const evidence = scored.slice(0, maxCandidates).map((x) => publicScore(x, cm, record.familyKey));
   const base = { modelVersion: model.version, candidates: evidence };

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { parse } from 'csv-parse';
-import { LinkageIndex, LinkageModel, PatientIdentity, decide, defaultModel, parseModel, prepareRecord } from '@trial/linkage';
+import { LinkageIndex, LinkageModel, PatientIdentity, defaultModel, parseModel, prepareRecord } from '@trial/linkage';
 import { Layout, RegistryFileError, readRegistry } from '@trial/registry';
 
 export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
@@ -107,7 +107,7 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       } else {
         const rec = result.record;
         const prepared = prepareRecord(rec);
-        const d = decide(prepared, index.candidatesFor(prepared), model, { maxCandidates: 0 });
+        const d = index.decideFor(prepared, model, { maxCandidates: 0 });
         summary[d.decision]++;
         out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null };
       }
