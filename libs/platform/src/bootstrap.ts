@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
 import { ensureTopics, Log } from '@trial/messaging';
 import { KafkaBatchServer } from './kafka-batch.server';
+import { RethrowRpcFilter } from './rethrow.filter';
 import { CLOCK, Clock, CONFIG, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /** Loads config or exits with one clear line: a service must not start half-configured. */
@@ -41,14 +42,17 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
   const topics = app.get<TopicNames>(TOPICS);
   await ensureTopics(kafka, topicSpecs(topics));
   if (opts.consumer) {
-    app.connectMicroservice({
+    const microservice = app.connectMicroservice({
       strategy: new KafkaBatchServer({
         kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
         // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
         groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
         log: app.get<Log>(LOG), now: app.get<Clock>(CLOCK),
       }),
-    }, { inheritAppConfig: true });
+    }, { inheritAppConfig: false, deferInitialization: true });
+    // Its own config (not the HTTP app's, whose filters must stay HTTP-only), set before the
+    // listeners are registered (hence deferInitialization), or the filter does not apply.
+    microservice.useGlobalFilters(new RethrowRpcFilter());
   }
   await opts.configure?.(app);
   await app.startAllMicroservices();

@@ -4,3 +4,4 @@ export * from './kafka-batch.server';
 export * from './platform.module';
 export * from './health.controller';
 export * from './bootstrap';
+export * from './rethrow.filter';
