@@ -27,6 +27,24 @@ const DOB_EXACT = 0, DOB_SWAP = 1, DOB_ONE_DAY = 2, DOB_SAME_YEAR = 3, DOB_OTHER
 const SEX_SAME = 0, SEX_DIFFER = 1, SEX_ABSENT = 2;
 const PC_FULL = 0, PC_SECTOR = 1, PC_DISTRICT = 2, PC_OTHER = 3, PC_ABSENT = 4;
 
+// Row layout: int32 offsets within a slot's row.
+const STRIDE = 16;
+const F_YMD = 0; // Y*10000 + M*100 + D of the date of birth; ABSENT when missing
+const F_DAYS = 1; // dobDays (whole days since 1970)
+const F_YEAR = 2;
+const F_SEX_FLAGS = 3; // sex code (0 none, 1 M, 2 F) | NHS_VALID | CHI_VALID
+const F_NHS = 4, F_NHS_HI = 5, F_NHS_LO = 6;
+const F_CHI = 7, F_CHI_HI = 8, F_CHI_LO = 9;
+const F_PC = 10, F_SECTOR = 11, F_DISTRICT = 12;
+const F_FAMILY = 13, F_GIVEN = 14;
+const F_MARK = 15;
+const SEX_MASK = 3, NHS_VALID = 4, CHI_VALID = 8, FAMILY_MULTI = 16;
+
+/** A date's fields as one integer: equal exactly when the `YYYY-MM-DD` strings are. */
+function ymdOf(y: number, m: number, d: number): number {
+  return y * 10000 + m * 100 + d;
+}
+
 /** Ten decimal digits packed 4 bits each, five per int; -1 when the string is not 10 digits. */
 function packHalf(s: string, from: number): number {
   let v = 0;
@@ -74,12 +92,84 @@ function stringsLevel(a: string | null, b: string | null): number {
   return oneEditApart(a as string, b as string) ? ID_NEAR : ID_OTHER;
 }
 
+// Name features, per interned name (family key or given names), for a cheap upper bound of
+// Jaro-Winkler: NF ints a name.
+const NF = 6;
+const N_LEN = 0, N_ONCE = 1, N_TWICE = 2, N_EXTRA = 3, N_PREFIX = 4, N_FIRSTS = 5;
+/** Below this bound a pair is certainly under the lowest Jaro-Winkler level (0.88); the margin absorbs rounding. */
+const JW_LOW = 0.88 - 1e-7;
+
+function symbol(c: number): number {
+  // A-Z → 0..25, anything else (the space between given names) → 26.
+  return c >= 65 && c <= 90 ? c - 65 : 26;
+}
+
+/**
+ * Writes a name's features at `out[at..]`: length; the symbols occurring at least once and at
+ * least twice (bit masks); occurrences beyond the second; the first four symbols packed 5 bits
+ * each (1-based, 0 past the end); the first letters of its space-separated tokens (bit mask).
+ */
+function nameFeatures(s: string, out: Int32Array, at: number): void {
+  let once = 0, twice = 0, extra = 0, prefix = 0, firsts = 0;
+  const counts = symbolCounts;
+  counts.fill(0);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const y = symbol(c);
+    const n = ++counts[y];
+    if (n === 1) once |= 1 << y;
+    else if (n === 2) twice |= 1 << y;
+    else extra++;
+    if (i < 4) prefix |= (y + 1) << (5 * (3 - i));
+    if (y !== 26 && (i === 0 || s.charCodeAt(i - 1) === 32)) firsts |= 1 << y;
+  }
+  out[at + N_LEN] = s.length;
+  out[at + N_ONCE] = once;
+  out[at + N_TWICE] = twice;
+  out[at + N_EXTRA] = extra;
+  out[at + N_PREFIX] = prefix;
+  out[at + N_FIRSTS] = firsts;
+}
+const symbolCounts = new Int32Array(27);
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * An upper bound of jaroWinkler(a, b) from the two names' features: the matching characters m
+ * are at most the common characters counted with multiplicity (no window, no order), so Jaro is
+ * at most (m/|a| + m/|b| + 1)/3; Winkler's boost is increasing in Jaro and uses the real common
+ * prefix (at most 4).
+ */
+function jwUpperBound2(fa: Int32Array, a: number, fb: Int32Array, b: number): number {
+  const la = fa[a + N_LEN], lb = fb[b + N_LEN];
+  let m = popcount(fa[a + N_ONCE] & fb[b + N_ONCE]) + popcount(fa[a + N_TWICE] & fb[b + N_TWICE]);
+  const ea = fa[a + N_EXTRA], eb = fb[b + N_EXTRA];
+  m += ea < eb ? ea : eb;
+  const shortest = la < lb ? la : lb;
+  if (m > shortest) m = shortest;
+  if (m === 0) return 0;
+  const j = (m / la + m / lb + 1) / 3;
+  const pa = fa[a + N_PREFIX], pb = fb[b + N_PREFIX];
+  const max = shortest < 4 ? shortest : 4;
+  let prefix = 0;
+  while (prefix < max && ((pa >>> (5 * (3 - prefix))) & 31) === ((pb >>> (5 * (3 - prefix))) & 31)) prefix++;
+  return j + prefix * 0.1 * (1 - j);
+}
+
 class Interner {
   private readonly ids = new Map<string, number>();
-  intern(s: string | null): number {
+  intern(s: string | null, added?: (s: string, id: number) => void): number {
     if (s === null) return ABSENT;
     let id = this.ids.get(s);
-    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    if (id === undefined) {
+      this.ids.set(s, (id = this.ids.size));
+      if (added) added(s, id);
+    }
     return id;
   }
   lookup(s: string | null): number {
@@ -95,6 +185,11 @@ interface FastWeights {
   sex: Float64Array;
   postcode: Float64Array;
   givenExact: number;
+  /** The name weights when Jaro-Winkler is certainly below 0.88: other, or the better of partial and other. */
+  familyOther: number;
+  familyPartialOrOther: number;
+  givenOther: number;
+  givenPartialOrOther: number;
   /** The largest weight of a non-exact, non-absent name level: the bound when names differ. */
   familyNotExact: number;
   givenNotExact: number;
@@ -111,6 +206,10 @@ function weightsOf(cm: CompiledModel): FastWeights {
   const w: FastWeights = {
     identifier: arr('identifier'), dateOfBirth: arr('dateOfBirth'), sex: arr('sex'), postcode: arr('postcode'),
     givenExact: cm.weights.givenNames.exact,
+    familyOther: cm.weights.familyName.other,
+    familyPartialOrOther: Math.max(cm.weights.familyName.partial, cm.weights.familyName.other),
+    givenOther: cm.weights.givenNames.other,
+    givenPartialOrOther: Math.max(cm.weights.givenNames.partial, cm.weights.givenNames.other),
     familyNotExact: notExact('familyName'), givenNotExact: notExact('givenNames'),
   };
   fastWeights.set(cm, w);
@@ -128,32 +227,28 @@ export class PatientTable {
   private readonly free: number[] = [];
   private count = 0;
   readonly objs: (PreparedPatient | null)[] = [];
-  private ymd = new Int32Array(0);
-  private dobDays = new Float64Array(0);
-  private dobY = new Int32Array(0);
-  private dobM = new Int32Array(0);
-  private dobD = new Int32Array(0);
-  private sex = new Uint8Array(0);
-  private nhsId = new Int32Array(0);
-  private nhsHi = new Int32Array(0);
-  private nhsLo = new Int32Array(0);
-  private nhsValid = new Uint8Array(0);
-  private chiId = new Int32Array(0);
-  private chiHi = new Int32Array(0);
-  private chiLo = new Int32Array(0);
-  private chiValid = new Uint8Array(0);
-  private pc = new Int32Array(0);
-  private sector = new Int32Array(0);
-  private district = new Int32Array(0);
-  private family = new Int32Array(0);
-  private given = new Int32Array(0);
-  /** Query epoch per slot: a slot marked with the current epoch was already collected. */
-  private mark = new Int32Array(0);
+  /**
+   * One 64-byte row of int32 per slot (array of structs in one typed array): a candidate's
+   * cheap fields are one cache line, not one line per field.
+   */
+  private rows = new Int32Array(0);
   private epoch = 0;
   // One interner per kind of value; ids only ever grow (bounded by the distinct values seen).
   private readonly numbers = new Interner();
   private readonly postcodes = new Interner();
   private readonly names = new Interner();
+  /** Features of each interned name (NF ints a name id), then the record's two names. */
+  private nameF = new Int32Array(NF * 1024);
+  private readonly addName = (name: string, id: number): void => {
+    if ((id + 3) * NF > this.nameF.length) {
+      const bigger = new Int32Array(this.nameF.length * 2);
+      bigger.set(this.nameF);
+      this.nameF = bigger;
+    }
+    nameFeatures(name, this.nameF, id * NF);
+  };
+  /** The record's family and given names' features. */
+  private readonly recordF = new Int32Array(2 * NF);
 
   // Scratch space of decideSlots, reused across calls.
   private sSlot = new Int32Array(64);
@@ -168,17 +263,9 @@ export class PatientTable {
 
   private grow(): void {
     const cap = Math.max(1024, this.cap * 2);
-    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      return b;
-    };
-    this.ymd = g(this.ymd); this.dobDays = g(this.dobDays); this.dobY = g(this.dobY); this.dobM = g(this.dobM); this.dobD = g(this.dobD);
-    this.sex = g(this.sex);
-    this.nhsId = g(this.nhsId); this.nhsHi = g(this.nhsHi); this.nhsLo = g(this.nhsLo); this.nhsValid = g(this.nhsValid);
-    this.chiId = g(this.chiId); this.chiHi = g(this.chiHi); this.chiLo = g(this.chiLo); this.chiValid = g(this.chiValid);
-    this.pc = g(this.pc); this.sector = g(this.sector); this.district = g(this.district);
-    this.family = g(this.family); this.given = g(this.given); this.mark = g(this.mark);
+    const rows = new Int32Array(cap * STRIDE);
+    rows.set(this.rows);
+    this.rows = rows;
     this.cap = cap;
   }
 
@@ -192,24 +279,26 @@ export class PatientTable {
     }
     this.count++;
     this.objs[i] = p;
-    this.ymd[i] = p.dob === null ? ABSENT : p.dobY * 10000 + p.dobM * 100 + p.dobD;
-    this.dobDays[i] = p.dobDays;
-    this.dobY[i] = p.dobY;
-    this.dobM[i] = p.dobM;
-    this.dobD[i] = p.dobD;
-    this.sex[i] = sexCode(p.sex);
-    this.nhsId[i] = this.numbers.intern(p.nhs);
-    [this.nhsHi[i], this.nhsLo[i]] = packDigits(p.nhs);
-    this.nhsValid[i] = p.nhsValid ? 1 : 0;
-    this.chiId[i] = this.numbers.intern(p.chi);
-    [this.chiHi[i], this.chiLo[i]] = packDigits(p.chi);
-    this.chiValid[i] = p.chiValid ? 1 : 0;
-    this.pc[i] = this.postcodes.intern(p.postcode);
-    this.sector[i] = this.postcodes.intern(p.sector);
-    this.district[i] = this.postcodes.intern(p.district);
-    this.family[i] = this.names.intern(p.familyKey);
-    this.given[i] = this.names.intern(p.given);
-    this.mark[i] = 0;
+    const o = i * STRIDE;
+    const rows = this.rows;
+    const [nhsHi, nhsLo] = packDigits(p.nhs);
+    const [chiHi, chiLo] = packDigits(p.chi);
+    rows[o + F_YMD] = p.dob === null ? ABSENT : ymdOf(p.dobY, p.dobM, p.dobD);
+    rows[o + F_DAYS] = p.dobDays;
+    rows[o + F_YEAR] = p.dobY;
+    rows[o + F_SEX_FLAGS] = sexCode(p.sex) | (p.nhsValid ? NHS_VALID : 0) | (p.chiValid ? CHI_VALID : 0) | (p.familyTokens.length > 1 ? FAMILY_MULTI : 0);
+    rows[o + F_NHS] = this.numbers.intern(p.nhs);
+    rows[o + F_NHS_HI] = nhsHi;
+    rows[o + F_NHS_LO] = nhsLo;
+    rows[o + F_CHI] = this.numbers.intern(p.chi);
+    rows[o + F_CHI_HI] = chiHi;
+    rows[o + F_CHI_LO] = chiLo;
+    rows[o + F_PC] = this.postcodes.intern(p.postcode);
+    rows[o + F_SECTOR] = this.postcodes.intern(p.sector);
+    rows[o + F_DISTRICT] = this.postcodes.intern(p.district);
+    rows[o + F_FAMILY] = this.names.intern(p.familyKey, this.addName);
+    rows[o + F_GIVEN] = this.names.intern(p.given, this.addName);
+    rows[o + F_MARK] = 0;
     return i;
   }
 
@@ -227,8 +316,9 @@ export class PatientTable {
 
   /** Marks a slot for this epoch; false if it was already marked (a duplicate). */
   claim(slot: number, epoch: number): boolean {
-    if (this.mark[slot] === epoch) return false;
-    this.mark[slot] = epoch;
+    const at = slot * STRIDE + F_MARK;
+    if (this.rows[at] === epoch) return false;
+    this.rows[at] = epoch;
     return true;
   }
 
@@ -251,6 +341,10 @@ export class PatientTable {
    * 2. candidates in decreasing bound; once the best `keep` are scored, a non-deterministic
    *    candidate whose bound is below the keep-th weight cannot enter them and is skipped
    *    without comparing names. The kept lists, and so the decision, are those of `decide`.
+   *    With `maxCandidates: 0` (no evidence list) a candidate is also skipped when it cannot
+   *    be the best and the runner-up cannot change the decision (the best is below the link
+   *    threshold, or the candidate is more than closeMargin below it): same decision, same
+   *    patient and weight, fewer name comparisons.
    */
   decideSlots(record: PreparedRecord, slots: ArrayLike<number>, n: number, model: LinkageModel, options: DecideOptions = {}): LinkDecision {
     const cm = compileModel(model);
@@ -265,14 +359,22 @@ export class PatientTable {
     const [rNhsHi, rNhsLo] = packDigits(record.nhs);
     const rChiId = this.numbers.lookup(record.chi);
     const [rChiHi, rChiLo] = packDigits(record.chi);
-    const rYmd = record.dob === null ? ABSENT : record.dobY * 10000 + record.dobM * 100 + record.dobD;
-    const rDays = record.dobDays, rY = record.dobY, rM = record.dobM, rD = record.dobD;
+    const rYmd = record.dob === null ? ABSENT : ymdOf(record.dobY, record.dobM, record.dobD);
+    // swap (same year, day and month exchanged) is the patient's ymd equal to this one.
+    const rSwapped = record.dob === null ? ABSENT : ymdOf(record.dobY, record.dobD, record.dobM);
+    const rDays = record.dobDays, rY = record.dobY;
     const rSex = sexCode(record.sex);
     const rPc = this.postcodes.lookup(record.postcode);
     const rSector = this.postcodes.lookup(record.sector);
     const rDistrict = this.postcodes.lookup(record.district);
     const rFamily = this.names.lookup(record.familyKey);
     const rGiven = this.names.lookup(record.given);
+    // The record's name features, compared with the patients' in one array (record's at the end).
+    const nameF = this.nameF;
+    const rec = this.recordF;
+    if (record.familyKey !== null) nameFeatures(record.familyKey, rec, 0);
+    if (record.given !== null) nameFeatures(record.given, rec, NF);
+    const rFamilyMulti = record.familyTokens.length > 1;
     let familyExact = cm.weights.familyName.exact;
     if (record.familyKey !== null) {
       const tf = cm.familyExactTf.get(record.familyKey);
@@ -281,44 +383,61 @@ export class PatientTable {
     const wId = fw.identifier, wDob = fw.dateOfBirth, wSex = fw.sex, wPc = fw.postcode;
     const prior = cm.priorWeight;
 
-    const ymd = this.ymd, dobDays = this.dobDays, dobY = this.dobY, dobM = this.dobM, dobD = this.dobD, sex = this.sex;
-    const nhsId = this.nhsId, nhsHi = this.nhsHi, nhsLo = this.nhsLo, nhsValid = this.nhsValid;
-    const chiId = this.chiId, chiHi = this.chiHi, chiLo = this.chiLo, chiValid = this.chiValid;
-    const pc = this.pc, sector = this.sector, district = this.district, family = this.family, given = this.given;
+    const rows = this.rows;
     const objs = this.objs;
+    const rNhsValid = record.nhsValid, rChiValid = record.chiValid;
+
 
     for (let k = 0; k < n; k++) {
       const i = slots[k];
+      const o = i * STRIDE;
       // identifier: the better of NHS and CHI.
-      let nl = numberLevel(rNhsId, nhsId[i], rNhsHi, rNhsLo, nhsHi[i], nhsLo[i]);
+      const pNhs = rows[o + F_NHS];
+      let nl = numberLevel(rNhsId, pNhs, rNhsHi, rNhsLo, rows[o + F_NHS_HI], rows[o + F_NHS_LO]);
       if (nl === NEED_STRINGS) nl = stringsLevel(record.nhs, (objs[i] as PreparedPatient).nhs);
-      let cl = numberLevel(rChiId, chiId[i], rChiHi, rChiLo, chiHi[i], chiLo[i]);
+      const pChi = rows[o + F_CHI];
+      let cl = numberLevel(rChiId, pChi, rChiHi, rChiLo, rows[o + F_CHI_HI], rows[o + F_CHI_LO]);
       if (cl === NEED_STRINGS) cl = stringsLevel(record.chi, (objs[i] as PreparedPatient).chi);
       const idL = nl <= cl ? nl : cl;
       // date of birth
       let dobL: number;
-      const py = ymd[i];
+      const py = rows[o + F_YMD];
       if (rYmd === ABSENT || py === ABSENT) dobL = DOB_ABSENT;
       else if (rYmd === py) dobL = DOB_EXACT;
-      else if (rY === dobY[i] && rD === dobM[i] && rM === dobD[i]) dobL = DOB_SWAP;
-      else if (Math.abs(rDays - dobDays[i]) === 1) dobL = DOB_ONE_DAY;
-      else dobL = rY === dobY[i] ? DOB_SAME_YEAR : DOB_OTHER;
+      else if (rSwapped === py) dobL = DOB_SWAP;
+      else if (Math.abs(rDays - rows[o + F_DAYS]) === 1) dobL = DOB_ONE_DAY;
+      else dobL = rY === rows[o + F_YEAR] ? DOB_SAME_YEAR : DOB_OTHER;
       // sex
-      const ps = sex[i];
+      const sf = rows[o + F_SEX_FLAGS];
+      const ps = sf & SEX_MASK;
       const sexL = rSex === 0 || ps === 0 ? SEX_ABSENT : rSex === ps ? SEX_SAME : SEX_DIFFER;
       // postcode
       let pcL: number;
-      if (rPc === ABSENT || pc[i] === ABSENT) pcL = PC_ABSENT;
-      else if (rPc === pc[i]) pcL = PC_FULL;
-      else if (rSector === sector[i]) pcL = PC_SECTOR;
-      else pcL = rDistrict === district[i] ? PC_DISTRICT : PC_OTHER;
+      const pPc = rows[o + F_PC];
+      if (rPc === ABSENT || pPc === ABSENT) pcL = PC_ABSENT;
+      else if (rPc === pPc) pcL = PC_FULL;
+      else if (rSector === rows[o + F_SECTOR]) pcL = PC_SECTOR;
+      else pcL = rDistrict === rows[o + F_DISTRICT] ? PC_DISTRICT : PC_OTHER;
       // deterministic rule (isDeterministicMatch on these levels)
-      const sameFamily = rFamily >= 0 && rFamily === family[i];
-      const sameNumber = (rNhsId >= 0 && rNhsId === nhsId[i] && record.nhsValid && nhsValid[i] === 1) || (rChiId >= 0 && rChiId === chiId[i] && record.chiValid && chiValid[i] === 1);
+      const pFamily = rows[o + F_FAMILY];
+      const pGiven = rows[o + F_GIVEN];
+      const sameFamily = rFamily >= 0 && rFamily === pFamily;
+      const sameNumber = (rNhsId >= 0 && rNhsId === pNhs && rNhsValid && (sf & NHS_VALID) !== 0) || (rChiId >= 0 && rChiId === pChi && rChiValid && (sf & CHI_VALID) !== 0);
       const det = sameNumber && (dobL === DOB_EXACT || (sexL === SEX_SAME && sameFamily));
       // upper bound of the match weight
-      const famB = rFamily === ABSENT || family[i] === ABSENT ? 0 : sameFamily ? familyExact : fw.familyNotExact;
-      const givB = rGiven === ABSENT || given[i] === ABSENT ? 0 : rGiven === given[i] ? fw.givenExact : fw.givenNotExact;
+      // (the name levels: exact exactly when the interned names are equal; the Jaro-Winkler
+      // levels only when the bound reaches 0.88; partial only with a multi-part family name, or
+      // given names with a token initial in common.)
+      let famB: number;
+      if (rFamily === ABSENT || pFamily === ABSENT) famB = 0;
+      else if (sameFamily) famB = familyExact;
+      else if (jwUpperBound2(rec, 0, nameF, pFamily * NF) >= JW_LOW) famB = fw.familyNotExact;
+      else famB = rFamilyMulti || (sf & FAMILY_MULTI) !== 0 ? fw.familyPartialOrOther : fw.familyOther;
+      let givB: number;
+      if (rGiven === ABSENT || pGiven === ABSENT) givB = 0;
+      else if (rGiven === pGiven) givB = fw.givenExact;
+      else if (jwUpperBound2(rec, NF, nameF, pGiven * NF) >= JW_LOW) givB = fw.givenNotExact;
+      else givB = (rec[NF + N_FIRSTS] & nameF[pGiven * NF + N_FIRSTS]) !== 0 ? fw.givenPartialOrOther : fw.givenOther;
       sSlot[k] = i;
       sLevels[4 * k] = idL;
       sLevels[4 * k + 1] = dobL;
@@ -338,11 +457,25 @@ export class PatientTable {
 
     const scored: Scored[] = [];
     const deterministic: Scored[] = [];
+    // With no candidates asked for as evidence, the runner-up is needed only as far as the
+    // decision uses it, so fewer candidates need their names compared.
+    const noEvidence = maxCandidates === 0;
+    const t = model.thresholds;
     const idLevels = fieldLevels.identifier, dobLevels = fieldLevels.dateOfBirth, sexLevels = fieldLevels.sex, pcLevels = fieldLevels.postcode;
     for (let o = 0; o < n; o++) {
       const k = order[o];
       const det = sDet[k] === 1;
-      if (!det && scored.length === keep && sBound[k] + 1e-9 < scored[keep - 1].weight) continue;
+      if (!det) {
+        const b = sBound[k] + 1e-9;
+        if (scored.length === keep && b < scored[keep - 1].weight) continue;
+        if (noEvidence && scored.length > 0) {
+          // Candidates come in decreasing bound: once one cannot reach the best, the best is
+          // final. The runner-up then only matters if the best links (close-candidates), and
+          // only whether it is within closeMargin of it.
+          const best = scored[0].weight;
+          if (b < best && (best < t.link || b < best - t.closeMargin)) continue;
+        }
+      }
       const p = objs[sSlot[k]] as PreparedPatient;
       const c: Comparison = {
         identifier: idLevels[sLevels[4 * k]] as IdentifierLevel,
