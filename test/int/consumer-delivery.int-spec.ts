@@ -65,7 +65,8 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
   it('changes nothing when the same messages are delivered again', async () => {
     await producer.send({ topic: topics.enrollments, messages: [{ key: `${trialId}:P2`, value: JSON.stringify(patient('P2', 'control')) }] });
     await eventually(async () => ((await count()) === 2 ? true : undefined), 'two patients');
-    const group = `projector-${trialId}`;
+    const consumer = `projector-${trialId}`;
+    const group = `${prefix}${consumer}`; // the service prefixes its group id with the topic prefix
     await app!.close();
     app = null;
     // Rewind the consumer group: every message is delivered a second time.
@@ -73,7 +74,7 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
     await admin.connect();
     await admin.resetOffsets({ groupId: group, topic: topics.enrollments, earliest: true });
     await admin.disconnect();
-    app = (await startInProcess(projectorModule, testConfig(prefix), group)).app;
+    app = (await startInProcess(projectorModule, testConfig(prefix), consumer)).app;
     const admin2 = kafka.admin();
     await admin2.connect();
     // Wait until the restarted consumer has re-read everything (its committed offsets reach the end).

@@ -208,13 +208,13 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
 
   it('rebuilds the trial from the log (replay) figure for figure', async () => {
     await settled(ev.earlyCount + ev.lateCount + 1);
-    const before = await ds.query('select analysis from rm_readouts where trial_id = $1', [trialId]);
+    const before = await ds.query('select snapshot from rm_readouts where trial_id = $1', [trialId]);
     const liveSurvival = await json(`/trials/${trialId}/survival?at=100,400&tau=700`, 'dsmb');
     const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
     console.log(`replay: ${JSON.stringify(report)}`);
     expect(report).toMatchObject({ trials: 1, patients: 14, changedPatients: 0 });
-    const after = await ds.query('select analysis from rm_readouts where trial_id = $1', [trialId]);
-    expect(after[0].analysis).toEqual(before[0].analysis);
+    const after = await ds.query('select snapshot from rm_readouts where trial_id = $1', [trialId]);
+    expect(after[0].snapshot).toEqual(before[0].snapshot);
     const rebuilt = await json(`/trials/${trialId}/survival?at=100,400&tau=700`, 'dsmb');
     expect(withoutMeta(rebuilt)).toEqual(withoutMeta(liveSurvival));
     expect(rebuilt.eventsApplied).toBe(liveSurvival.eventsApplied);

@@ -1,4 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -9,14 +9,26 @@ import { ReadModelProjector } from '@trial/readstore';
 
 /**
  * Wires both input topics to the read-model projector (@trial/readstore): each partition
- * batch is applied with its checkpoint and event-id dedupe in one transaction.
+ * batch is applied with its checkpoint and event-id dedupe in one transaction; trial snapshots
+ * are flushed right after, coalesced.
  */
 @Controller()
-export class ProjectorConsumer {
+export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly projector: ReadModelProjector;
 
   constructor(@InjectDataSource() ds: DataSource, @Inject(CLOCK) now: Clock, @Inject(LOG) private readonly log: Log) {
-    this.projector = new ReadModelProjector(ds, now);
+    this.projector = new ReadModelProjector(ds, now, (e) =>
+      log('error', 'read-out snapshot flush failed; retrying with the next change', { error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /** Snapshots left behind by a crash between a batch's commit and its flush. */
+  async onApplicationBootstrap(): Promise<void> {
+    const n = await this.projector.repairStale();
+    if (n) this.log('info', 'rewrote stale read-out snapshots', { trials: n });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.drain().catch(() => undefined);
   }
 
   @EventPattern('enrollments')

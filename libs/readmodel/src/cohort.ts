@@ -7,6 +7,12 @@ import type { Observation } from './observation';
  * "remove the old observation, add the new one", so an event costs O(log m), never a
  * recompute over the trial (issue 5: no recompute from scratch per event).
  */
+export interface CohortSnapshot {
+  arms: Record<string, { t: number[]; d: number[]; c: number[] }>;
+  accrual: Array<{ site: string; month: string; n: number }>;
+  followUpDays: Record<string, number>;
+}
+
 export class TrialCohort {
   readonly arms = new Map<string, SurvivalTable>();
   readonly pooled = new SurvivalTable();
@@ -14,6 +20,37 @@ export class TrialCohort {
   private readonly accrual = new Map<string, number>();
   /** Sum of follow-up days by arm, for deaths per 100 person-years. */
   private readonly days = new Map<string, number>();
+
+  /** Rebuilds a cohort from its stored form (the read model persists snapshots, not read-outs). */
+  static fromSnapshot(s: CohortSnapshot): TrialCohort {
+    const c = new TrialCohort();
+    for (const [arm, tb] of Object.entries(s.arms)) {
+      const table = new SurvivalTable();
+      for (let i = 0; i < tb.t.length; i++) {
+        for (let k = 0; k < tb.d[i]; k++) { table.add(tb.t[i], 1); c.pooled.add(tb.t[i], 1); }
+        for (let k = 0; k < tb.c[i]; k++) { table.add(tb.t[i], 0); c.pooled.add(tb.t[i], 0); }
+      }
+      c.arms.set(arm, table);
+    }
+    for (const r of s.accrual) c.accrual.set(`${r.site}\u0000${r.month}`, r.n);
+    for (const [arm, days] of Object.entries(s.followUpDays)) c.days.set(arm, days);
+    return c;
+  }
+
+  /**
+   * The cohort's sufficient statistics, compact: per arm the distinct times with their event
+   * and censoring counts, accrual rows and follow-up days. A few kB where the full read-out
+   * (KM rows with CIs per group) is hundreds: writing that per batch is what would cost.
+   */
+  snapshot(): CohortSnapshot {
+    const arms: CohortSnapshot['arms'] = {};
+    for (const [arm, t] of [...this.arms.entries()].sort(([a], [b]) => cmp(a, b))) {
+      if (t.n > 0) arms[arm] = { t: [...t.times], d: [...t.eventCounts], c: [...t.censorCounts] };
+    }
+    const followUpDays: Record<string, number> = {};
+    for (const [arm, d] of [...this.days.entries()].sort(([a], [b]) => cmp(a, b))) followUpDays[arm] = d;
+    return { arms, accrual: this.accrualRows(), followUpDays };
+  }
 
   static of(observations: Iterable<Observation>): TrialCohort {
     const c = new TrialCohort();

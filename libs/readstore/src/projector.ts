@@ -1,13 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
-import type { Completeness, PatientState } from '@trial/followup';
+import type { Completeness } from '@trial/followup';
 import {
-  analyse, coveringRegistry, sameJson, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameObservation,
+  coveringRegistry, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameJson, sameObservation,
   sortEvents, TrialCohort, type LogEvent, type Observation,
 } from '@trial/readmodel';
 import { applyWithCheckpoint } from '@trial/storage';
 import {
-  appendPatientHistory, loadCompleteness, notifyChanged, rows, saveAnalysis, upsertPatients, type PatientRow, type Sql, type TrialRow,
+  appendPatientHistory, appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, upsertPatients,
+  type PatientRow, type Sql, type TrialSnapshot,
 } from './rows';
 
 /** The projector's checkpoint and dedupe name; replay sets its checkpoints. */
@@ -31,6 +32,13 @@ export interface BatchOut {
 interface Cached {
   version: number;
   cohort: TrialCohort;
+  design: TrialRegistered | null;
+  eventsApplied: number;
+  dataComplete: Completeness;
+  /** The batch that last changed it, for the NOTIFY (the benchmark attributes latency by it). */
+  cause: { topic: string; partition: number; lastOffset: string } | null;
+  /** When the change committed (the batch's clock): the snapshot's `recorded_at`. */
+  changedAt: string;
 }
 
 interface Diff {
@@ -39,30 +47,72 @@ interface Diff {
 }
 
 /**
- * Applies partition batches to the read models. Per trial it keeps a TrialCohort in memory
- * and applies each patient's change as remove-old/add-new, so the read-out is updated, not
- * recomputed from the patients. The cache is checked against `rm_trials.version` under the
- * trial's row lock, so a second projector instance (or a replay) that changed the trial makes
- * this one reload it rather than serve stale tables; a failed transaction drops the entries
- * it touched.
+ * Applies partition batches to the read models.
+ *
+ * In the batch's transaction (with the checkpoint and the event-id dedupe): patients' states
+ * and follow-ups, their append-only history, completeness, and per trial a version and event
+ * count. That is the whole truth; everything else is derived from it.
+ *
+ * Per trial it keeps a TrialCohort in memory and applies each patient's change as
+ * remove-old/add-new once the transaction has committed (so the cache only ever holds
+ * committed state). The cache is checked against `rm_trials.version` under the trial's row
+ * lock, so a second projector instance or a replay that changed the trial makes this one
+ * reload it. A flusher then writes each changed trial's snapshot (the cohort's sufficient
+ * statistics) and NOTIFYs, coalescing however many batches committed meanwhile: writing the
+ * snapshot of every touched trial in every partition batch is what measured too slow. A crash
+ * between commit and flush leaves `rm_readouts.version` behind `rm_trials.version`; readers
+ * then compute from the patients (queries.ts) and `repairStale` rewrites it at start.
  */
 export class ReadModelProjector {
   private readonly cache = new Map<string, Cached>();
+  private readonly dirty = new Set<string>();
+  private flushing: Promise<void> | null = null;
 
-  constructor(private readonly ds: DataSource, private readonly now: () => string, private readonly consumer = PROJECTOR) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly now: () => string,
+    private readonly onFlushError: (e: unknown) => void = () => undefined,
+    private readonly consumer = PROJECTOR,
+  ) {}
 
   async apply(batch: BatchIn): Promise<BatchOut> {
     const touched = new Set<string>();
+    let commit: (() => void) | null = null;
     try {
-      return await applyWithCheckpoint(this.ds, this.consumer, batch.topic, batch.partition, batch.messages, batch.lastOffset,
+      const out = await applyWithCheckpoint(this.ds, this.consumer, batch.topic, batch.partition, batch.messages, batch.lastOffset,
         async (tx, fresh) => {
           await tx.query('select pg_advisory_xact_lock_shared($1)', [PROJECTION_LOCK]);
-          return this.effect(tx, fresh.map((m) => m.value), touched, batch);
+          const r = await this.effect(tx, fresh.map((m) => m.value), touched, batch);
+          commit = r.commit;
+          return r.out;
         });
+      (commit as (() => void) | null)?.();
+      this.scheduleFlush();
+      return out;
     } catch (e) {
       for (const t of touched) this.cache.delete(t);
       throw e;
     }
+  }
+
+  /** Resolves when every committed change has been written out (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.flushing !== null || this.dirty.size > 0) {
+      this.scheduleFlush();
+      await this.flushing;
+    }
+  }
+
+  /** Rewrites snapshots that are behind their trial's version (after a crash before a flush). */
+  async repairStale(): Promise<number> {
+    const stale = await rows<{ trial_id: string }>(this.ds,
+      `select t.trial_id from rm_trials t left join rm_readouts r using (trial_id) where r.version is null or r.version < t.version`);
+    for (const { trial_id } of stale) {
+      this.cache.delete(trial_id);
+      this.dirty.add(trial_id);
+    }
+    await this.drain();
+    return stale.length;
   }
 
   /** Forgets every cached trial (after a replay in this process). */
@@ -70,7 +120,56 @@ export class ReadModelProjector {
     this.cache.clear();
   }
 
-  private async effect(tx: EntityManager, events: LogEvent[], touched: Set<string>, batch: BatchIn): Promise<BatchOut> {
+  private scheduleFlush(): void {
+    if (this.flushing !== null || this.dirty.size === 0) return;
+    this.flushing = this.flush()
+      .catch((e: unknown) => this.onFlushError(e))
+      .finally(() => {
+        this.flushing = null;
+        // Changes that committed during the flush go out in the next one, straight away.
+        if (this.dirty.size > 0) this.scheduleFlush();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const ids = [...this.dirty].sort();
+    this.dirty.clear();
+    try {
+      await this.ds.transaction(async (tx) => {
+        const list: Array<{ snapshot: TrialSnapshot; version: number; recordedAt: string }> = [];
+        const causes = new Map<string, Cached['cause']>();
+        for (const trialId of ids) {
+          const c = this.cache.get(trialId) ?? (await this.reload(tx, trialId));
+          list.push({ version: c.version, recordedAt: c.changedAt, snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot() } });
+          causes.set(trialId, c.cause);
+        }
+        const written = await saveSnapshots(tx, list);
+        for (const trialId of written) {
+          const x = list.find((l) => l.snapshot.trialId === trialId)!;
+          const cause = causes.get(trialId) ?? null;
+          await notifyChanged(tx, { trialId, version: x.version, eventsApplied: x.snapshot.eventsApplied, topic: cause?.topic ?? null, partition: cause?.partition ?? null, lastOffset: cause?.lastOffset ?? null });
+        }
+      });
+    } catch (e) {
+      for (const t of ids) this.dirty.add(t);
+      throw e;
+    }
+  }
+
+  /** A trial's committed state, from the database (cache miss, or another writer moved it). */
+  private async reload(sql: Sql, trialId: string): Promise<Cached> {
+    const [t] = await rows<{ design: TrialRegistered | null; version: string; events_applied: string; updated_at: Date }>(sql,
+      `select design, version, events_applied, updated_at from rm_trials where trial_id = $1`, [trialId]);
+    const c: Cached = {
+      version: Number(t?.version ?? 0), design: t?.design ?? null, eventsApplied: Number(t?.events_applied ?? 0),
+      dataComplete: await loadCompleteness(sql), cohort: await loadCohort(sql, trialId), cause: null,
+      changedAt: (t?.updated_at ?? new Date()).toISOString(),
+    };
+    this.cache.set(trialId, c);
+    return c;
+  }
+
+  private async effect(tx: EntityManager, events: LogEvent[], touched: Set<string>, batch: BatchIn): Promise<{ out: BatchOut; commit: () => void }> {
     const now = this.now();
     const fresh = await firstTimes(tx, this.consumer, events);
     const sorted = sortEvents(fresh);
@@ -88,16 +187,15 @@ export class ReadModelProjector {
     const loaded = await loadPatients(tx, [...sorted.patients.keys()], moved);
     const changed: Array<PatientRow & { registry: string | null }> = [];
     const diffs = new Map<string, Diff[]>();
-    const keys = new Set([...sorted.patients.keys(), ...loaded.keys()]);
-    for (const key of keys) {
+    for (const key of new Set([...sorted.patients.keys(), ...loaded.keys()])) {
       const row = loaded.get(key) ?? null;
       const state = foldPatient(row?.state ?? null, sorted.patients.get(key) ?? []);
       const fu = followUpOf(state, completeness);
-      const before = row?.followup ? observationOf(row.followup) : null;
-      const after = fu ? observationOf(fu) : null;
       if (row === null || !sameJson(row.state, state) || !sameJson(row.followup, fu)) {
         changed.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, registry: coveringRegistry(state) });
       }
+      const before = row?.followup ? observationOf(row.followup) : null;
+      const after = fu ? observationOf(fu) : null;
       if (!sameObservation(before, after)) {
         const list = diffs.get(state.trialId!) ?? [];
         list.push({ before, after });
@@ -105,37 +203,40 @@ export class ReadModelProjector {
       }
     }
 
-    const trialIds = [...new Set([...diffs.keys(), ...sorted.perTrial.keys()])].sort();
-    for (const t of trialIds) touched.add(t);
+    // Lock and version every touched trial in one statement (sorted, so instances never deadlock).
     const designs = new Map(sorted.trials.map((e) => [e.trialId, e] as const));
-    const cohorts = new Map<string, { row: TrialRow; cached: Cached }>();
-    for (const trialId of trialIds) {
-      // Lock the trial, then make sure the cached cohort is the committed one (before this batch).
-      await tx.query(`insert into rm_trials (trial_id) values ($1) on conflict do nothing`, [trialId]);
-      const [row] = await rows<TrialRow>(tx, `select trial_id, design, version, events_applied from rm_trials where trial_id = $1 for update`, [trialId]);
-      let cached = this.cache.get(trialId);
-      if (cached === undefined || cached.version !== Number(row.version)) {
-        cached = { version: Number(row.version), cohort: await loadCohort(tx, trialId) };
-        this.cache.set(trialId, cached);
-      }
-      cohorts.set(trialId, { row, cached });
-    }
+    // A registry's completeness is part of every trial's read-out (dataComplete), so a move touches all.
+    const everyTrial = moved.length ? (await rows<{ trial_id: string }>(tx, `select trial_id from rm_trials`)).map((r) => r.trial_id) : [];
+    const trialIds = [...new Set([...diffs.keys(), ...sorted.perTrial.keys(), ...everyTrial])].sort();
+    for (const t of trialIds) touched.add(t);
+    const versions = trialIds.length === 0 ? [] : await rows<{ trial_id: string; design: TrialRegistered | null; version: string; events_applied: string }>(tx,
+      `insert into rm_trials (trial_id, design, version, events_applied, updated_at)
+       select r.trial_id, r.design, 1, r.n, $2::timestamptz from jsonb_to_recordset($1::jsonb) as r(trial_id text, design jsonb, n bigint) order by r.trial_id
+       on conflict (trial_id) do update set version = rm_trials.version + 1, events_applied = rm_trials.events_applied + excluded.events_applied,
+         design = coalesce(excluded.design, rm_trials.design), updated_at = excluded.updated_at
+       returning trial_id, design, version, events_applied`,
+      [JSON.stringify(trialIds.map((t) => ({ trial_id: t, design: designs.get(t) ?? null, n: sorted.perTrial.get(t) ?? 0 }))), now]);
+    // Before this batch's patient rows are written, so a reload sees exactly the committed state.
+    const stale = versions.filter((v) => this.cache.get(v.trial_id)?.version !== Number(v.version) - 1);
+    const reloaded = new Map<string, TrialCohort>();
+    for (const v of stale) reloaded.set(v.trial_id, await loadCohort(tx, v.trial_id));
 
     await upsertPatients(tx, changed, now);
     await appendPatientHistory(tx, changed.filter((c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)), now);
+    await appendReadoutHistory(tx, versions.map((v) => ({ trialId: v.trial_id, version: Number(v.version), eventsApplied: Number(v.events_applied), dataComplete: completeness })), now);
 
-    for (const trialId of trialIds) {
-      const { row, cached } = cohorts.get(trialId)!;
-      for (const d of diffs.get(trialId) ?? []) cached.cohort.apply(d.before, d.after);
-      const design: TrialRegistered | null = designs.get(trialId) ?? row.design;
-      const eventsApplied = Number(row.events_applied) + (sorted.perTrial.get(trialId) ?? 0);
-      cached.version = Number(row.version) + 1;
-      await tx.query(`update rm_trials set design = $2, version = $3, events_applied = $4, updated_at = $5 where trial_id = $1`,
-        [trialId, design === null ? null : JSON.stringify(design), cached.version, eventsApplied, now]);
-      await saveAnalysis(tx, analyse(cached.cohort, { trialId, design, eventsApplied, dataComplete: completeness }), cached.version, now);
-      await notifyChanged(tx, { trialId, version: cached.version, eventsApplied, topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset });
-    }
-    return { applied: fresh.length, duplicates: events.length - fresh.length, trialsChanged: trialIds };
+    const commit = () => {
+      for (const v of versions) {
+        const cohort = reloaded.get(v.trial_id) ?? this.cache.get(v.trial_id)!.cohort;
+        for (const d of diffs.get(v.trial_id) ?? []) cohort.apply(d.before, d.after);
+        this.cache.set(v.trial_id, {
+          version: Number(v.version), cohort, design: v.design, eventsApplied: Number(v.events_applied), dataComplete: completeness,
+          cause: { topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset }, changedAt: now,
+        });
+        this.dirty.add(v.trial_id);
+      }
+    };
+    return { out: { applied: fresh.length, duplicates: events.length - fresh.length, trialsChanged: trialIds }, commit };
   }
 }
 
@@ -168,5 +269,3 @@ export async function loadCohort(sql: Sql, trialId: string): Promise<TrialCohort
     `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
   return TrialCohort.of(list.map((r) => observationOf(r.followup)));
 }
-
-export type { PatientState };

@@ -4,7 +4,7 @@ import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
   analyse, followUpOf, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
-import { loadCompleteness, rows, type Sql } from './rows';
+import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
 
 /** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
 export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query';
@@ -28,27 +28,34 @@ export interface TrialListing {
   updatedAt: string;
 }
 
+type ListingRow = { trial_id: string; design: TrialRegistered | null; events_applied: string; updated_at: Date; snapshot: TrialSnapshot | null };
+
+/** Every trial, from the snapshots (totals only: no read-out is computed for a listing). */
 export async function listTrials(sql: Sql): Promise<TrialListing[]> {
-  const list = await rows<{ trial_id: string; design: TrialRegistered | null; events_applied: string; updated_at: Date; analysis: TrialAnalysis | null }>(sql,
-    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.analysis
+  const list = await rows<ListingRow>(sql,
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.snapshot
      from rm_trials t left join rm_readouts r using (trial_id) order by t.trial_id`);
-  return list.map((r) => listing(r.trial_id, r.design, Number(r.events_applied), r.updated_at, r.analysis));
+  return list.map(listing);
 }
 
-export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing & { accrual: TrialAnalysis['accrual'] | null }> {
-  const [r] = await rows<{ trial_id: string; design: TrialRegistered | null; events_applied: string; updated_at: Date; analysis: TrialAnalysis | null }>(sql,
-    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.analysis
+export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing> {
+  const [r] = await rows<ListingRow>(sql,
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.snapshot
      from rm_trials t left join rm_readouts r using (trial_id) where t.trial_id = $1`, [trialId]);
   if (!r) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
-  return { ...listing(r.trial_id, r.design, Number(r.events_applied), r.updated_at, r.analysis), accrual: r.analysis?.accrual ?? null };
+  return listing(r);
 }
 
-function listing(trialId: string, design: TrialRegistered | null, eventsApplied: number, updatedAt: Date, a: TrialAnalysis | null): TrialListing {
-  const deaths = a?.deathRates.reduce((s, d) => s + d.deaths, 0) ?? 0;
+function listing(r: ListingRow): TrialListing {
+  const arms = Object.values(r.snapshot?.cohort.arms ?? {});
+  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+  const deaths = sum(arms.map((a) => sum(a.d)));
+  const design = r.design;
   return {
-    trialId, title: design?.title ?? null, arms: design?.arms ?? [], referenceArm: design?.referenceArm ?? null,
-    randomised: a?.accrual.total ?? 0, deaths, eventsApplied, dataComplete: a?.dataComplete ?? {},
-    informationFraction: design ? Math.min(1, deaths / design.plannedEvents) : null, updatedAt: updatedAt.toISOString(),
+    trialId: r.trial_id, title: design?.title ?? null, arms: design?.arms ?? [], referenceArm: design?.referenceArm ?? null,
+    randomised: sum(arms.map((a) => sum(a.d) + sum(a.c))), deaths, eventsApplied: Number(r.events_applied),
+    dataComplete: r.snapshot?.dataComplete ?? {},
+    informationFraction: design ? Math.min(1, deaths / design.plannedEvents) : null, updatedAt: r.updated_at.toISOString(),
   };
 }
 
@@ -66,8 +73,8 @@ export interface HeldAnalysis {
 }
 
 /**
- * The trial's analysis at a moment. Now, with the default query, it is the stored read-out the
- * projector maintains. Otherwise it is recomputed from the patients' states as held then
+ * The trial's analysis at a moment. Now, it is computed from the snapshot the projector
+ * maintains (its cohort's sufficient statistics). Otherwise it is recomputed from the patients' states as held then
  * (append-only history) with the completeness held then: the same pure functions over the same
  * inputs, so it equals what the pipeline showed. Reads in one repeatable-read snapshot.
  */
@@ -75,11 +82,15 @@ export async function analysisAt(ds: DataSource, trialId: string, moment: Moment
   return ds.transaction('REPEATABLE READ', async (tx) => {
     const [trial] = await rows<{ design: TrialRegistered | null }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
-    const isDefault = query.at === undefined && query.tau === undefined && query.confType === undefined && query.ties === undefined;
-    if (moment.asOf === undefined && moment.dataCutoff === undefined && isDefault) {
-      const [r] = await rows<{ analysis: TrialAnalysis; recorded_at: Date }>(tx, `select analysis, recorded_at from rm_readouts where trial_id = $1`, [trialId]);
-      if (!r) throw new ReadError('not-yet-projected', `trial ${trialId} has no read-out yet`);
-      return { analysis: r.analysis, asOf: r.recorded_at.toISOString() };
+    if (moment.asOf === undefined && moment.dataCutoff === undefined) {
+      // The projector's snapshot, unless it is behind the committed patients (crash before flush).
+      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean }>(tx,
+        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
+      if (r?.fresh) {
+        const s = r.snapshot;
+        const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: s.design, eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
+        return { analysis, asOf: r.recorded_at.toISOString() };
+      }
     }
     const held = await heldAt(tx, trialId, moment.asOf);
     const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff })).filter((f): f is FollowUp => f !== null);

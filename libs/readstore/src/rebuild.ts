@@ -2,12 +2,14 @@ import type { DataSource } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
 import type { PatientState } from '@trial/followup';
 import {
-  analyse, coveringRegistry, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameJson, sortEvents,
+  coveringRegistry, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameJson, sortEvents,
   TrialCohort, type LogEvent, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
 import { PROJECTION_LOCK, PROJECTOR } from './projector';
-import { appendPatientHistory, loadCompleteness, notifyChanged, rows, saveAnalysis, upsertPatients, type PatientRow } from './rows';
+import {
+  appendPatientHistory, appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, upsertPatients, type PatientRow,
+} from './rows';
 
 export interface RebuildOptions {
   /** Only this trial's read models (completeness is global and always rebuilt). */
@@ -99,8 +101,9 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       const version = (oldVersions.get(trialId) ?? 0) + 1;
       await tx.query(`insert into rm_trials (trial_id, design, version, events_applied, updated_at) values ($1, $2, $3, $4, $5)`,
         [trialId, design === null ? null : JSON.stringify(design), version, eventsApplied, now]);
-      const analysis = analyse(TrialCohort.of(byTrial.get(trialId) ?? []), { trialId, design, eventsApplied, dataComplete: held });
-      await saveAnalysis(tx, analysis, version, now);
+      const cohort = TrialCohort.of(byTrial.get(trialId) ?? []).snapshot();
+      await saveSnapshots(tx, [{ version, recordedAt: now, snapshot: { trialId, design, eventsApplied, dataComplete: held, cohort } }]);
+      await appendReadoutHistory(tx, [{ trialId, version, eventsApplied, dataComplete: held }], now);
       await notifyChanged(tx, { trialId, version, eventsApplied, topic: null, partition: null, lastOffset: null });
     }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
-import type { TrialAnalysis } from '@trial/readmodel';
+import type { CohortSnapshot } from '@trial/readmodel';
 
 /** Anything that runs SQL: a DataSource, or the EntityManager of a transaction. */
 export interface Sql {
@@ -57,14 +57,42 @@ export async function appendPatientHistory(sql: Sql, list: readonly PatientRow[]
     [JSON.stringify(list.map((p) => ({ trial_id: p.trial_id, patient_id: p.patient_id, state: p.state }))), now]);
 }
 
-export async function saveAnalysis(sql: Sql, a: TrialAnalysis, version: number, now: string): Promise<void> {
+/** What rm_readouts holds per trial: the cohort's sufficient statistics and its context. */
+export interface TrialSnapshot {
+  trialId: string;
+  design: TrialRegistered | null;
+  eventsApplied: number;
+  dataComplete: Completeness;
+  cohort: CohortSnapshot;
+}
+
+/**
+ * Writes snapshots in one statement, each stamped with the time its last change committed (so
+ * `asOf` of the read-out and of its history agree). `version` only moves forward: a slower writer holding an
+ * older cohort (another projector instance, a flush that lost a race) never overwrites a newer one.
+ */
+export async function saveSnapshots(sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>): Promise<string[]> {
+  if (!list.length) return [];
+  const written = await rows<{ trial_id: string }>(sql,
+    `insert into rm_readouts (trial_id, snapshot, version, recorded_at)
+     select r.trial_id, r.snapshot, r.version, r.recorded_at
+     from json_to_recordset($1::json) as r(trial_id text, snapshot json, version bigint, recorded_at timestamptz)
+     order by r.trial_id
+     on conflict (trial_id) do update set snapshot = excluded.snapshot, version = excluded.version, recorded_at = excluded.recorded_at
+       where rm_readouts.version < excluded.version
+     returning trial_id`,
+    [JSON.stringify(list.map((x) => ({ trial_id: x.snapshot.trialId, snapshot: x.snapshot, version: x.version, recorded_at: x.recordedAt })))]);
+  return written.map((w) => w.trial_id);
+}
+
+/** As-of bookkeeping: per trial and change, the version, event count and completeness. */
+export async function appendReadoutHistory(sql: Sql, list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>, now: string): Promise<void> {
+  if (!list.length) return;
   await sql.query(
-    `insert into rm_readouts (trial_id, analysis, version, recorded_at) values ($1, $2, $3, $4)
-     on conflict (trial_id) do update set analysis = excluded.analysis, version = excluded.version, recorded_at = excluded.recorded_at`,
-    [a.trialId, JSON.stringify(a), version, now]);
-  await sql.query(
-    `insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete) values ($1, $2, $3, $4, $5)`,
-    [a.trialId, version, now, a.eventsApplied, JSON.stringify(a.dataComplete)]);
+    `insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
+     select r.trial_id, r.version, $2::timestamptz, r.events_applied, r.data_complete
+     from jsonb_to_recordset($1::jsonb) as r(trial_id text, version bigint, events_applied bigint, data_complete jsonb)`,
+    [JSON.stringify(list.map((x) => ({ trial_id: x.trialId, version: x.version, events_applied: x.eventsApplied, data_complete: x.dataComplete }))), now]);
 }
 
 /** Channel of the projector's NOTIFY after each committed change (the SSE stream listens). */

@@ -2,6 +2,7 @@ import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SkeletonReadModels1764100001000 } from './1764100001000-skeleton-read-models';
 import { SurvivalReadModels1764100005000 } from './1764100005000-survival-read-models';
 import { LinkageStore1764100007000 } from './1764100007000-linkage-store';
+import { ReadoutSnapshots1764100009000 } from './1764100009000-readout-snapshots';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   SkeletonReadModels1764100001000,
   SurvivalReadModels1764100005000,
   LinkageStore1764100007000,
+  ReadoutSnapshots1764100009000,
 ];

@@ -1,0 +1,219 @@
+// `npm run bench:pipeline`: latency from publish to read-model update at a steady 1,000
+// events/s through the real broker, the compiled projector and Postgres; then the time to
+// rebuild the read models (`followup replay`) from 1,000,000 events. Uses its own database
+// (trial_followup_bench, recreated) and a private topic prefix, so it disturbs nothing else.
+//
+// Latency: the bench assigns partitions itself, so it knows each message's (partition, offset)
+// from the send's base offsets; the projector NOTIFYs after each commit with the batch's
+// partition and last offset; every pending message at or below it counts as applied then.
+// That is publish -> committed read-out -> notification received: an upper bound.
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { topicNames, topicSpecs, type EnrollmentEvent, type OutcomeEvent, type TopicNames } from '@trial/contracts';
+import { deleteTopics, ensureTopics } from '@trial/messaging';
+import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/readstore';
+import { createDataSource, migrate } from '@trial/storage';
+
+const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup';
+const DB = 'trial_followup_bench';
+const DB_URL = ADMIN_URL.replace(/\/[^/]+$/, `/${DB}`);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP_SECONDS = 5;
+const REBUILD_EVENTS = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+const PARTITIONS = 6;
+const TRIALS = 20;
+const ROOT = join(__dirname, '..', '..');
+
+const kafka = new Kafka({ clientId: 'bench-pipeline', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
+
+/** Deterministic workload: trials, then per patient a randomisation and some follow-up events. */
+class Workload {
+  private patients = 0;
+  private seq = 0;
+  constructor(private readonly tag: string) {}
+
+  registrations(): EnrollmentEvent[] {
+    return Array.from({ length: TRIALS }, (_, t) => ({
+      v: 1, type: 'TrialRegistered', eventId: `${this.tag}-reg-${t}`, trialId: `${this.tag}-T${t}`, title: 'bench', arms: ['control', 'active'],
+      referenceArm: 'control', plannedEvents: 100_000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
+    }));
+  }
+
+  /** The i-th event of the stream: 50% randomisations, 30% deaths, 20% visits (of earlier patients). */
+  next(): { topic: 'enrollments' | 'outcomes'; key: string; value: EnrollmentEvent | OutcomeEvent } {
+    const i = this.seq++;
+    const kind = i % 10;
+    if (kind < 5 || this.patients < 10) {
+      const p = this.patients++;
+      const trialId = `${this.tag}-T${p % TRIALS}`;
+      const day = 1 + (p % 28);
+      return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
+        v: 1, type: 'PatientRandomised', eventId: `${this.tag}-r-${p}`, trialId, patientId: `P${p}`, arm: p % 2 ? 'active' : 'control',
+        randomisedOn: `20${String(6 + (p % 4)).padStart(2, '0')}-${String(1 + (p % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+        site: `S${p % 17}`, nhsNumber: String(9_000_000_000 + p), chiNumber: null, dateOfBirth: '1950-01-01', sex: 'U',
+        familyName: 'Bench', givenNames: 'B', postcode: null } };
+    }
+    const p = (i * 7919) % this.patients;
+    const trialId = `${this.tag}-T${p % TRIALS}`;
+    if (kind < 8) {
+      return { topic: 'outcomes', key: `${trialId}:P${p}`, value: {
+        v: 1, type: 'DeathLinked', eventId: `${this.tag}-d-${i}`, trialId, patientId: `P${p}`, occurredAt: '2012-01-01T00:00:00Z',
+        source: 'ONS', recordId: `${this.tag}-R${p}`, version: 1 + (i % 3), dateOfDeath: `2011-${String(1 + (i % 12)).padStart(2, '0')}-15`,
+        underlyingCause: null, evidence: { method: 'deterministic', modelVersion: 'bench', weight: null, fields: {} } } };
+    }
+    return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
+      v: 1, type: 'PatientSeenAlive', eventId: `${this.tag}-s-${i}`, trialId, patientId: `P${p}`, seenOn: `2010-${String(1 + (i % 12)).padStart(2, '0')}-01` } };
+  }
+}
+
+function partitionOf(key: string): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return Math.abs(h) % PARTITIONS;
+}
+
+async function sendAll(producer: Producer, topics: TopicNames, items: ReturnType<Workload['next']>[]) {
+  const out: Array<{ topic: string; partition: number; offset: bigint }> = [];
+  for (const logical of ['enrollments', 'outcomes'] as const) {
+    const mine = items.filter((m) => m.topic === logical);
+    if (!mine.length) continue;
+    const messages = mine.map((m) => ({ key: m.key, value: JSON.stringify(m.value), partition: partitionOf(m.key) }));
+    const meta = await producer.send({ topic: topics[logical], acks: -1, messages });
+    const next = new Map(meta.map((r) => [r.partition, BigInt(r.baseOffset ?? '0')]));
+    for (const m of messages) {
+      const o = next.get(m.partition)!;
+      next.set(m.partition, o + 1n);
+      out.push({ topic: topics[logical], partition: m.partition, offset: o });
+    }
+  }
+  return out;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  console.log(`machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DB} with (force)`);
+  await admin.query(`create database ${DB}`);
+  await admin.end();
+  const prefix = `bench-${Date.now().toString(36)}-`;
+  const topics = topicNames(prefix);
+  const specs = topicSpecs(topics, PARTITIONS);
+  await ensureTopics(kafka, specs);
+  const ds = await createDataSource(DB_URL, { poolSize: 4 }).initialize();
+  await migrate(ds);
+
+  const port = 4390 + Math.floor(Math.random() * 100);
+  const projector = spawn(process.execPath, [join(ROOT, 'dist/apps/projector/src/main.js')], {
+    env: { ...process.env, DATABASE_URL: DB_URL, KAFKA_BROKERS: BROKERS, TOPIC_PREFIX: prefix, PROJECTOR_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const stopProjector = () => new Promise<void>((done) => {
+    if (projector.exitCode !== null) return done();
+    projector.once('exit', () => done());
+    projector.kill('SIGTERM');
+  });
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok).catch(() => false);
+      if (ok) break;
+      if (i > 300) throw new Error('projector did not become healthy');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const listen = new Client({ connectionString: DB_URL });
+    await listen.connect();
+    const pending = new Map<string, Array<{ offset: bigint; sentAt: number; measured: boolean }>>();
+    const latencies: number[] = [];
+    listen.on('notification', (n) => {
+      const at = performance.now();
+      const c = JSON.parse(n.payload ?? '{}') as ReadoutChanged;
+      if (c.topic === null || c.partition === null || c.lastOffset === null) return;
+      const list = pending.get(`${c.topic}:${c.partition}`);
+      if (!list) return;
+      const last = BigInt(c.lastOffset);
+      let k = 0;
+      while (k < list.length && list[k].offset <= last) {
+        if (list[k].measured) latencies.push(at - list[k].sentAt);
+        k++;
+      }
+      list.splice(0, k);
+    });
+    await listen.query(`listen ${READOUT_CHANNEL}`);
+
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const load = new Workload(prefix.replace(/-$/, ''));
+    await producer.send({ topic: topics.enrollments, acks: -1, messages: load.registrations().map((e) => ({ key: `${e.trialId}:`, value: JSON.stringify(e) })) });
+    await producer.send({ topic: topics.outcomes, acks: -1, messages: [{ key: 'registry:ONS', value: JSON.stringify({
+      v: 1, type: 'RegistryExtractCompleted', eventId: `${prefix}ons`, occurredAt: '2012-01-01T00:00:00Z', source: 'ONS', completeUpTo: '2011-12-31' }) }] });
+
+    // Steady rate: every 10 ms, the events due by now (so a slow send is caught up, not dropped).
+    const total = RATE * SECONDS;
+    const start = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
+      if (due > sent) {
+        const items = Array.from({ length: due - sent }, () => load.next());
+        const sentAt = performance.now();
+        const measured = sentAt - start > WARMUP_SECONDS * 1000;
+        for (const m of await sendAll(producer, topics, items)) {
+          const k = `${m.topic}:${m.partition}`;
+          const list = pending.get(k) ?? [];
+          list.push({ offset: m.offset, sentAt, measured });
+          pending.set(k, list);
+        }
+        sent = due;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    const deadline = Date.now() + 60_000;
+    while ([...pending.values()].some((l) => l.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const unmatched = [...pending.values()].reduce((s, l) => s + l.length, 0);
+    const sorted = latencies.sort((a, b) => a - b);
+    console.log(`latency publish -> read model (committed + NOTIFY received), ${total} events in ${elapsed.toFixed(1)} s = ${(total / elapsed).toFixed(0)} events/s, ${TRIALS} trials, measured ${sorted.length} after ${WARMUP_SECONDS} s warm-up${unmatched ? `, ${unmatched} never confirmed` : ''}:`);
+    console.log(`  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms   max ${sorted[sorted.length - 1].toFixed(1)} ms`);
+    await listen.end();
+    await stopProjector();
+
+    // Rebuild: fill the log up to REBUILD_EVENTS, then time `followup replay` over all of it.
+    const have = total + TRIALS + 1;
+    const t0 = performance.now();
+    for (let n = have; n < REBUILD_EVENTS;) {
+      const k = Math.min(10_000, REBUILD_EVENTS - n);
+      await sendAll(producer, topics, Array.from({ length: k }, () => load.next()));
+      n += k;
+    }
+    console.log(`published ${Math.max(0, REBUILD_EVENTS - have)} more events in ${((performance.now() - t0) / 1000).toFixed(1)} s (log now ${Math.max(REBUILD_EVENTS, have)} events)`);
+    await producer.disconnect();
+    let readDone = 0;
+    const r0 = performance.now();
+    const report = await rebuild(ds, async () => {
+      const log = await readLog(kafka, topics);
+      readDone = performance.now();
+      return log;
+    }, { now: () => new Date().toISOString() });
+    const r1 = performance.now();
+    console.log(`rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s`
+      + ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s`);
+  } finally {
+    await stopProjector();
+    await ds.destroy();
+    await deleteTopics(kafka, specs.map((s) => s.topic));
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:pipeline: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
