@@ -93,7 +93,9 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const model = options.model ?? defaultModel;
   const index = await loadCohort(options.cohort);
   const summary: LinkSummary = { rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, modelVersion: model.version, layout: null };
-  const input = createReadStream(options.registry);
+  // Small chunks: the CSV parser turns a whole chunk into records at once, and records waiting
+  // in its buffer outlive young-generation collections (promoted garbage grows the heap).
+  const input = createReadStream(options.registry, { highWaterMark: 8 * 1024 });
   try {
     for await (const result of readRegistry(input, { layout: options.layout, extractedOn: options.extractedOn })) {
       summary.rows++;
