@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EnrollmentEvent, RegistryNotification, RegistryRecord } from '@trial/contracts';
+import { contentId, nhsNumberFrom } from '../../../apps/cli/src/demo/small-trial';
 
 /**
  * A small two-arm trial for the dashboard's browser test: 40 patients at three sites, deaths
@@ -8,22 +9,10 @@ import type { EnrollmentEvent, RegistryNotification, RegistryRecord } from '@tri
  */
 export const ARMS = ['control', 'IABP'] as const;
 
-const uuid = (s: string) => {
-  const h = createHash('sha256').update(s).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
+const uuid = contentId;
 
 /** Valid (Modulus 11) NHS numbers, away from the walking skeleton's range. */
-function nhsNumber(seed: number): string {
-  for (let n = 610_000_000 + seed * 7919; ; n++) {
-    const d = String(n).padStart(9, '0');
-    let sum = 0;
-    for (let i = 0; i < 9; i++) sum += Number(d[i]) * (10 - i);
-    const check = 11 - (sum % 11);
-    if (check === 10) continue;
-    return d + String(check === 11 ? 0 : check);
-  }
-}
+const nhsNumber = (seed: number) => nhsNumberFrom(610_000_000 + seed * 7919);
 
 const NAMES = ['Ahmed', 'Baker', 'Clarke', 'Dawson', 'Evans', 'Fraser', 'Gill', 'Hughes', 'Irving', 'Jenkins'];
 

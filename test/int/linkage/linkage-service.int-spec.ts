@@ -169,11 +169,11 @@ describe('linkage service (real Kafka and Postgres)', () => {
     app = null;
     const admin = kafka.admin();
     await admin.connect();
-    for (const t of [topics.enrollments, topics.notifications, topics.reviews]) await admin.resetOffsets({ groupId: group, topic: t, earliest: true });
+    for (const t of [topics.enrollments, topics.notifications, topics.reviews]) await admin.resetOffsets({ groupId: `${prefix}${group}`, topic: t, earliest: true });
     await start();
     await eventually(async () => {
       for (const t of [topics.enrollments, topics.notifications]) {
-        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [t] });
+        const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${group}`, topics: [t] });
         const ends = await admin.fetchTopicOffsets(t);
         if (!ends.every((e) => e.high === '0' || committed.partitions.find((p) => p.partition === e.partition)?.offset === e.high)) return undefined;
       }

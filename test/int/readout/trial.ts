@@ -1,4 +1,5 @@
 import type { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
+import { nhsNumberFrom } from '../../../apps/cli/src/demo/small-trial';
 
 /**
  * A small two-arm trial for the read-out suite, with the cases issue 5 names: deaths, an
@@ -6,14 +7,7 @@ import type { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
  * outcome that overtakes its randomisation, a duplicate delivery and ONS extract-complete.
  */
 export function nhs(seed: number): string {
-  for (let n = 500_000_000 + seed * 7919; ; n++) {
-    const d = String(n).padStart(9, '0');
-    let sum = 0;
-    for (let i = 0; i < 9; i++) sum += Number(d[i]) * (10 - i);
-    const check = 11 - (sum % 11);
-    if (check === 10) continue;
-    return d + String(check === 11 ? 0 : check);
-  }
+  return nhsNumberFrom(500_000_000 + seed * 7919);
 }
 
 export function trialEvents(trialId: string) {

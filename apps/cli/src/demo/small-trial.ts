@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EnrollmentEvent, RegistryRecord } from '@trial/contracts';
+import { modulus11CheckDigit } from '@trial/linkage';
 
 /**
  * The walking skeleton's bundled demo: a small two-arm trial whose deaths link on exact NHS
@@ -7,22 +8,25 @@ import { EnrollmentEvent, RegistryRecord } from '@trial/contracts';
  */
 export const SMALL_TRIAL_ID = 'DEMO-SMALL';
 
-const id = (s: string) => {
+/** A UUID-shaped id derived from content, so republishing the same event keeps its id. */
+export const contentId = (s: string) => {
   const h = createHash('sha256').update(s).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-/** Valid NHS numbers (Modulus 11) for the demo's fictitious patients. */
-function nhsNumber(seed: number): string {
-  for (let n = 400_000_000 + seed * 7919; ; n++) {
-    const d = String(n).padStart(9, '0');
-    let sum = 0;
-    for (let i = 0; i < 9; i++) sum += Number(d[i]) * (10 - i);
-    const check = 11 - (sum % 11);
-    if (check === 10) continue;
-    return d + String(check === 11 ? 0 : check);
+/**
+ * The first valid (Modulus 11) NHS number at or after the 9-digit `start`: fictitious but
+ * well-formed identifiers for demo and test patients.
+ */
+export function nhsNumberFrom(start: number): string {
+  for (let n = start; ; n++) {
+    const first9 = String(n).padStart(9, '0');
+    const check = modulus11CheckDigit(first9);
+    if (check !== null) return first9 + String(check);
   }
 }
+
+const nhsNumber = (seed: number) => nhsNumberFrom(400_000_000 + seed * 7919);
 
 const patients = Array.from({ length: 10 }, (_, i) => ({
   patientId: `DS-${String(i + 1).padStart(3, '0')}`,
@@ -34,10 +38,10 @@ const patients = Array.from({ length: 10 }, (_, i) => ({
 
 export function smallTrialEnrollments(trialId = SMALL_TRIAL_ID): EnrollmentEvent[] {
   return [
-    { v: 1, type: 'TrialRegistered', eventId: id(`${trialId}:trial`), trialId, title: 'Walking-skeleton demo trial',
+    { v: 1, type: 'TrialRegistered', eventId: contentId(`${trialId}:trial`), trialId, title: 'Walking-skeleton demo trial',
       arms: ['control', 'IABP'], referenceArm: 'control', plannedEvents: 4, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming' },
     ...patients.map((p, i): EnrollmentEvent => ({
-      v: 1, type: 'PatientRandomised', eventId: id(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
+      v: 1, type: 'PatientRandomised', eventId: contentId(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
       randomisedOn: `2007-0${(i % 9) + 1}-15`, site: i % 3 === 0 ? 'KCH' : 'BHI', nhsNumber: p.nhsNumber, chiNumber: null,
       dateOfBirth: p.dateOfBirth, sex: 'M', familyName: p.familyName, givenNames: 'Demo', postcode: 'SE1 7EH',
     })),
