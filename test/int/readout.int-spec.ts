@@ -129,6 +129,26 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     expect(lines).toHaveLength(14);
   });
 
+  it('analyses with an administrative dataCutoff: censored there at the latest, later events ignored', async () => {
+    const cutoff = '2009-03-31';
+    const [header, ...lines] = (await (await get(`/trials/${trialId}/adtte.csv?dataCutoff=${cutoff}`, 'dsmb')).text()).trim().split('\n');
+    const cols = header.split(',');
+    const row = (p: string) => lines.find((l) => l.startsWith(`${trialId},${trialId}-${p},`))!.split(',');
+    const col = (p: string, name: string) => row(p)[cols.indexOf(name)];
+    expect(lines.every((l) => l.split(',')[cols.indexOf('ADT')] <= cutoff)).toBe(true);
+    expect([col('P7', 'ADT'), col('P7', 'CNSR')]).toEqual([cutoff, '1']); // died 2009-06-06, after the cutoff
+    expect([col('P14', 'ADT'), col('P14', 'CNSR')]).toEqual([cutoff, '1']); // died 2009-10-10
+    expect([col('P4', 'ADT'), col('P4', 'CNSR')]).toEqual(['2008-12-24', '0']); // before it: still a death
+    const dir = mkdtempSync(join(tmpdir(), 'adtte-cutoff-'));
+    const file = join(dir, 'adtte.csv');
+    writeFileSync(file, [header, ...lines].join('\n'));
+    const cut = await json(`/trials/${trialId}/survival?dataCutoff=${cutoff}`, 'dsmb');
+    const stats = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
+      '--group', 'TRTP', '--reference', 'control', '--json'], { encoding: 'utf8' })) as Json;
+    expect(withoutMeta(cut)).toEqual(stats);
+    expect(cut.events).toBe(lines.filter((l) => l.split(',')[cols.indexOf('CNSR')] === '0').length);
+  });
+
   it('equals `followup stats` and R survival on the ADTTE export', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'adtte-'));
     const file = join(dir, 'adtte.csv');
