@@ -113,7 +113,9 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
         summary[d.decision]++;
         out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null };
       }
-      await emit(out);
+      // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
+      const pending = emit(out);
+      if (pending) await pending;
     }
   } catch (e) {
     if (e instanceof RegistryFileError) throw new LinkInputError(`cannot read registry extract ${options.registry}: ${e.message}`);
