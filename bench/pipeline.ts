@@ -5,7 +5,9 @@
 //
 // Latency: the bench assigns partitions itself, so it knows each message's (partition, offset)
 // from the send's base offsets; the projector NOTIFYs after each commit with the batch's
-// partition and last offset; every pending message at or below it counts as applied then.
+// partitions and last offsets (every batch folded into that snapshot write); every pending
+// message at or below one counts as applied then, i.e. when the snapshot the API serves
+// includes it.
 // That is publish -> committed read-out -> notification received: an upper bound.
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -136,16 +138,18 @@ async function main(): Promise<void> {
     listen.on('notification', (n) => {
       const at = performance.now();
       const c = JSON.parse(n.payload ?? '{}') as ReadoutChanged;
-      if (c.topic === null || c.partition === null || c.lastOffset === null) return;
-      const list = pending.get(`${c.topic}:${c.partition}`);
-      if (!list) return;
-      const last = BigInt(c.lastOffset);
-      let k = 0;
-      while (k < list.length && list[k].offset <= last) {
-        if (list[k].measured) latencies.push(at - list[k].sentAt);
-        k++;
+      const causes = c.causes ?? (c.topic === null || c.partition === null || c.lastOffset === null ? [] : [{ topic: c.topic, partition: c.partition, lastOffset: c.lastOffset }]);
+      for (const cause of causes) {
+        const list = pending.get(`${cause.topic}:${cause.partition}`);
+        if (!list) continue;
+        const last = BigInt(cause.lastOffset);
+        let k = 0;
+        while (k < list.length && list[k].offset <= last) {
+          if (list[k].measured) latencies.push(at - list[k].sentAt);
+          k++;
+        }
+        list.splice(0, k);
       }
-      list.splice(0, k);
     });
     await listen.query(`listen ${READOUT_CHANNEL}`);
 

@@ -7,7 +7,7 @@ import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
-import { projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { enrollmentKey, outcomeKey, EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/readstore';
@@ -75,7 +75,8 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     ds = await createDataSource(dbUrl, { poolSize: 2 }).initialize();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`)).app);
+    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`,
+      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: dbUrl }));
     apps.push(a.app);
     api = a.url.replace('[::1]', '127.0.0.1');

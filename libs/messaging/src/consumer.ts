@@ -42,6 +42,12 @@ export interface ConsumerOptions<T> {
   /** Attempts for a message that fails with a non-transient error before it goes to the DLQ. */
   attempts?: number;
   fromBeginning?: boolean;
+  /**
+   * Partition batches handled at once (kafkajs `partitionsConsumedConcurrently`); default 1.
+   * Safe when each batch commits its effects and its partition's checkpoint in its own
+   * transaction, as `handle` must: batches of one partition are still handed over in order.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export async function runConsumer<T>(opts: ConsumerOptions<T>): Promise<Consumer
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommit: true,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
     eachBatch: (payload) => consumeBatch(opts, payload),
   });
   return consumer;

@@ -27,6 +27,8 @@ export interface ServiceOptions {
   port: number;
   /** Consumer group name; the service consumes with `@EventPattern` handlers when given. */
   consumer?: string;
+  /** Partition batches the consumer handles at once; default 1 (see runConsumer). */
+  partitionsConsumedConcurrently?: number;
   configure?: (app: INestApplication) => void | Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
         // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
         groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
         log: app.get<Log>(LOG), now: app.get<Clock>(CLOCK),
+        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
       }),
     }, { inheritAppConfig: false, deferInitialization: true });
     // Its own config (not the HTTP app's, whose filters must stay HTTP-only), set before the

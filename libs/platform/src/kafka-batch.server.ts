@@ -24,6 +24,8 @@ export interface KafkaBatchOptions {
   topics: TopicNames;
   log: Log;
   now: () => string;
+  /** Partition batches handled at once (see runConsumer); default 1. */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       topics: [...byTopic.keys()],
       log: this.opts.log,
       now: this.opts.now,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
       decode: (topic, raw) => decode(schemas[byTopic.get(topic)!], raw),
       handle: async (batch: PartitionBatch<unknown>) => {
         const handler = this.getHandlerByPattern(byTopic.get(batch.topic)!);

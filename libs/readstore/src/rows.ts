@@ -98,16 +98,31 @@ export async function appendReadoutHistory(sql: Sql, list: ReadonlyArray<{ trial
 /** Channel of the projector's NOTIFY after each committed change (the SSE stream listens). */
 export const READOUT_CHANNEL = 'readout_changed';
 
+/** A partition batch that a change includes: its topic, partition and last offset. */
+export interface ReadoutCause {
+  topic: string;
+  partition: number;
+  lastOffset: string;
+}
+
 export interface ReadoutChanged {
   trialId: string;
   version: number;
   eventsApplied: number;
-  /** The batch that caused it: lets the benchmark attribute latency to published offsets. */
+  /** The last batch that caused it. */
   topic: string | null;
   partition: number | null;
   lastOffset: string | null;
+  /**
+   * Every partition batch (newest per partition) folded into this change since the previous
+   * one: lets the benchmark attribute latency to published offsets when batches coalesce.
+   */
+  causes?: ReadoutCause[];
 }
 
-export async function notifyChanged(sql: Sql, n: ReadoutChanged): Promise<void> {
-  await sql.query(`select pg_notify($1, $2)`, [READOUT_CHANNEL, JSON.stringify(n)]);
+/** NOTIFYs every change in one statement (delivered when the transaction commits). */
+export async function notifyChanged(sql: Sql, n: ReadoutChanged | readonly ReadoutChanged[]): Promise<void> {
+  const list = Array.isArray(n) ? n : [n as ReadoutChanged];
+  if (!list.length) return;
+  await sql.query(`select pg_notify($1, x) from unnest($2::text[]) as x`, [READOUT_CHANNEL, list.map((c) => JSON.stringify(c))]);
 }
