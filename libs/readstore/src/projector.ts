@@ -7,7 +7,7 @@ import {
 } from '@trial/readmodel';
 import { applyWithCheckpoint } from '@trial/storage';
 import {
-  appendPatientHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, upsertPatients,
+  notifyChanged, rows, saveSnapshots, upsertPatients,
   type PatientRow, type ReadoutCause, type ReadoutChanged, type Sql, type TrialSnapshot,
 } from './rows';
 
@@ -280,11 +280,11 @@ export class ReadModelProjector {
 
   private async effect(tx: EntityManager, events: LogEvent[], batch: BatchIn): Promise<{ out: BatchOut; commit: () => void }> {
     const now = this.now();
-    const fresh = await timed('dedupe', () => firstTimes(tx, this.consumer, events));
+    // Dedupe and the held completeness in one round trip (after the locks, so it is current).
+    const { fresh, held } = await timed('dedupe', () => firstTimes(tx, this.consumer, events));
     const sorted = sortEvents(fresh);
 
     // Registries first: a new completeness date re-derives every patient the registry covers.
-    const held = await timed('loadCompl', () => loadCompleteness(tx));
     const completeness = foldCompleteness(held, sorted.extracts);
     const moved = (Object.keys(completeness) as Array<keyof Completeness>).filter((s) => completeness[s] !== held[s]);
     for (const s of moved) {
@@ -312,8 +312,8 @@ export class ReadModelProjector {
       }
     }
 
-    await timed('upsertPatients', () => upsertPatients(tx, changed, now));
-    await appendPatientHistory(tx, changed.filter((c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)), now);
+    await timed('upsertPatients', () => upsertPatients(tx, changed, now,
+      (c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)));
 
     // Last, so that concurrent batches hold a trial's row lock only for this tail: lock and
     // version every touched trial in one statement (sorted, so batches never deadlock).
@@ -365,13 +365,14 @@ function latestPerPartition(causes: readonly Cause[]): Cause[] {
  * Dedupe by event id in the same transaction (the linkage outbox may resend an event at a new
  * offset). Keeps the first occurrence within the batch too.
  */
-async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]): Promise<LogEvent[]> {
-  if (!events.length) return [];
-  const inserted = await rows<{ event_id: string }>(tx,
-    `insert into applied_events (consumer, event_id) select $1, unnest($2::text[]) on conflict do nothing returning event_id`,
+async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]): Promise<{ fresh: LogEvent[]; held: Completeness }> {
+  const [r] = await rows<{ inserted: string[]; held: Completeness }>(tx,
+    `with d as (insert into applied_events (consumer, event_id) select $1, unnest($2::text[]) on conflict do nothing returning event_id)
+     select coalesce((select json_agg(event_id) from d), '[]') as inserted,
+            coalesce((select json_object_agg(source, complete_up_to) from rm_completeness), '{}') as held`,
     [consumer, events.map((e) => e.eventId)]);
-  const firsts = new Set(inserted.map((r) => r.event_id));
-  return events.filter((e) => firsts.delete(e.eventId));
+  const firsts = new Set(r.inserted);
+  return { fresh: events.filter((e) => firsts.delete(e.eventId)), held: r.held };
 }
 
 /** The batch's patients, plus (when a registry moved) every patient that registry covers. */

@@ -36,16 +36,35 @@ export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Complet
   return c;
 }
 
-/** Bulk upsert of patient rows in one statement (jsonb_to_recordset), whatever the batch size. */
-export async function upsertPatients(sql: Sql, list: Array<PatientRow & { registry: string | null }>, now: string): Promise<void> {
+/**
+ * Bulk upsert of patient rows in one statement (jsonb_to_recordset), whatever the batch size;
+ * with `history`, the rows it selects are appended to rm_patient_history (as
+ * appendPatientHistory does) in the same statement.
+ */
+export async function upsertPatients(
+  sql: Sql, list: Array<PatientRow & { registry: string | null }>, now: string, history?: (p: PatientRow) => boolean,
+): Promise<void> {
   if (!list.length) return;
+  if (!history) {
+    await sql.query(
+      `insert into rm_patients (trial_id, patient_id, state, registry, followup, updated_at)
+       select r.trial_id, r.patient_id, r.state, r.registry, r.followup, $2::timestamptz
+       from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb)
+       on conflict (trial_id, patient_id) do update
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, updated_at = excluded.updated_at`,
+      [JSON.stringify(list), now]);
+    return;
+  }
   await sql.query(
-    `insert into rm_patients (trial_id, patient_id, state, registry, followup, updated_at)
-     select r.trial_id, r.patient_id, r.state, r.registry, r.followup, $2::timestamptz
-     from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb)
-     on conflict (trial_id, patient_id) do update
-       set state = excluded.state, registry = excluded.registry, followup = excluded.followup, updated_at = excluded.updated_at`,
-    [JSON.stringify(list), now]);
+    `with r as (select * from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, hist boolean)),
+     u as (
+       insert into rm_patients (trial_id, patient_id, state, registry, followup, updated_at)
+       select r.trial_id, r.patient_id, r.state, r.registry, r.followup, $2::timestamptz from r
+       on conflict (trial_id, patient_id) do update
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, updated_at = excluded.updated_at)
+     insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
+     select r.trial_id, r.patient_id, $2::timestamptz, r.state from r where r.hist`,
+    [JSON.stringify(list.map((p) => ({ ...p, hist: history(p) }))), now]);
 }
 
 export async function appendPatientHistory(sql: Sql, list: readonly PatientRow[], now: string): Promise<void> {
