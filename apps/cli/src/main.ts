@@ -1,13 +1,20 @@
 // The `followup` command line. Each subcommand lives in its own file under commands/ and
 // exports `register(program)`; this file only wires them together.
 import { Command } from 'commander';
-import { register as stats } from './commands/stats';
-import { register as boundaries } from './commands/boundaries';
-import { register as demo } from './commands/demo';
-import { register as token } from './commands/token';
-import { register as link } from './commands/link';
-import { register as ingest } from './commands/ingest';
-import { register as replay } from './commands/replay';
+
+type Register = (p: Command) => void;
+
+// Loaded on demand: `followup stats` should not pay for NestJS, TypeORM and kafkajs (about
+// half a second of start-up) that only the pipeline commands need.
+const commands: Record<string, () => Register> = {
+  stats: () => (require('./commands/stats') as { register: Register }).register,
+  boundaries: () => (require('./commands/boundaries') as { register: Register }).register,
+  link: () => (require('./commands/link') as { register: Register }).register,
+  ingest: () => (require('./commands/ingest') as { register: Register }).register,
+  replay: () => (require('./commands/replay') as { register: Register }).register,
+  token: () => (require('./commands/token') as { register: Register }).register,
+  demo: () => (require('./commands/demo') as { register: Register }).register,
+};
 
 const program = new Command();
 program
@@ -15,17 +22,9 @@ program
   .description('trial-followup: survival read-outs from registry follow-up')
   .showHelpAfterError();
 
-// Subcommands register themselves here, one line each.
-const commands: Array<(p: Command) => void> = [
-  stats,
-  boundaries,
-  demo,
-  token,
-  link,
-  replay,
-  ingest,
-];
-for (const register of commands) register(program);
+const asked = process.argv[2];
+const wanted = asked !== undefined && asked in commands ? [asked] : Object.keys(commands);
+for (const name of wanted) commands[name]()(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
