@@ -28,8 +28,16 @@ describe('linkage service (real Kafka and Postgres)', () => {
   const notify = (vs: Record<string, unknown>[]) => send(producer, topics.notifications, vs, recordKey);
   const eventsOf = (patientId: string) => outcomes.seen.filter((e) => e.patientId === patientId);
   const typesOf = (patientId: string) => eventsOf(patientId).map((e) => e.type);
-  const waitTypes = (patientId: string, expected: string[], what: string) =>
-    eventually(async () => (JSON.stringify(typesOf(patientId)) === JSON.stringify(expected) ? true : undefined), `${what}: ${expected.join(',')} (saw ${typesOf(patientId).join(',')})`);
+  // `inAnyOrder`: records on different partitions (an embarkation and its re-entry) may be
+  // decided in either order; the follow-up decider orders them by date, not arrival.
+  const waitTypes = async (patientId: string, expected: string[], what: string, inAnyOrder = false) => {
+    const norm = (xs: string[]) => JSON.stringify(inAnyOrder ? [...xs].sort() : xs);
+    try {
+      await eventually(async () => (norm(typesOf(patientId)) === norm(expected) ? true : undefined), `${what}: ${expected.join(',')}`);
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (saw ${typesOf(patientId).join(',') || 'nothing'})`);
+    }
+  };
 
   beforeAll(async () => {
     ({ topics, prefix, drop } = await privateTopics(kafka, 'linkage'));
@@ -88,7 +96,7 @@ describe('linkage service (real Kafka and Postgres)', () => {
       record(p, { kind: 'embarkation', dateOfDeath: null, dateOfRegistration: null, underlyingCause: null, placeOfDeath: null, eventDate: '2008-03-01' }),
       record(p, { kind: 're-entry', dateOfDeath: null, dateOfRegistration: null, underlyingCause: null, placeOfDeath: null, eventDate: '2009-01-15' }),
     ]);
-    await waitTypes(p.patientId, ['Embarked', 'ReEntered'], 'embarkation and re-entry');
+    await waitTypes(p.patientId, ['Embarked', 'ReEntered'], 'embarkation and re-entry', true);
     const q = person(trialId);
     await enrol([randomised(q)]);
     await notify([record(q, { kind: 'no-trace', dateOfDeath: null, dateOfRegistration: null, underlyingCause: null, placeOfDeath: null })]);
