@@ -3,6 +3,7 @@ import { SkeletonReadModels1764100001000 } from './1764100001000-skeleton-read-m
 import { SurvivalReadModels1764100005000 } from './1764100005000-survival-read-models';
 import { LinkageStore1764100007000 } from './1764100007000-linkage-store';
 import { ReadoutSnapshots1764100009000 } from './1764100009000-readout-snapshots';
+import { DropSkeletonReadModels1764100011000 } from './1764100011000-drop-skeleton-read-models';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   SurvivalReadModels1764100005000,
   LinkageStore1764100007000,
   ReadoutSnapshots1764100009000,
+  DropSkeletonReadModels1764100011000,
 ];
