@@ -19,12 +19,15 @@ const NAMES = ['Ahmed', 'Baker', 'Clarke', 'Dawson', 'Evans', 'Fraser', 'Gill', 
 interface Patient { patientId: string; arm: string; nhsNumber: string; dateOfBirth: string; familyName: string; randomisedOn: string; site: string }
 
 function patients(trialId: string): Patient[] {
+  const h = hash(trialId);
   return Array.from({ length: 40 }, (_, i) => ({
     patientId: `${trialId}-P${String(i + 1).padStart(3, '0')}`,
     arm: ARMS[(i + 1) % 2], // even indices IABP: the death lists below favour IABP
-    nhsNumber: nhsNumber(i + 1 + (hash(trialId) % 5000) * 40),
-    dateOfBirth: `19${35 + (i % 30)}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`,
-    familyName: `${NAMES[i % 10]}${String.fromCharCode(65 + Math.floor(i / 10))}`,
+    nhsNumber: nhsNumber(i + 1 + (h % 5000) * 40),
+    // People differ between trials (dates of birth and surnames depend on the trial), so one
+    // trial's registry deaths never link to look-alikes randomised in another suite's trial.
+    dateOfBirth: `19${35 + ((i + h) % 30)}-${String(((i + h) % 12) + 1).padStart(2, '0')}-${String(((i * 7 + h) % 27) + 1).padStart(2, '0')}`,
+    familyName: `${NAMES[(i + h) % 10]}${String.fromCharCode(65 + Math.floor(i / 10))}${String.fromCharCode(65 + (h % 26), 65 + ((h >> 5) % 26))}`,
     randomisedOn: addDays('2007-01-10', i * 13),
     site: ['KCH', 'BHI', 'JRH'][i % 3],
   }));

@@ -31,7 +31,7 @@ describe('linkage service (real Kafka and Postgres)', () => {
   // `inAnyOrder`: records on different partitions (an embarkation and its re-entry) may be
   // decided in either order; the follow-up decider orders them by date, not arrival.
   const waitTypes = async (patientId: string, expected: string[], what: string, inAnyOrder = false) => {
-    const norm = (xs: string[]) => JSON.stringify(inAnyOrder ? [...xs].sort() : xs);
+    const norm = (xs: unknown[]) => JSON.stringify(inAnyOrder ? xs.map(String).sort() : xs);
     try {
       await eventually(async () => (norm(typesOf(patientId)) === norm(expected) ? true : undefined), `${what}: ${expected.join(',')}`);
     } catch (e) {
