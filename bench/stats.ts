@@ -8,20 +8,10 @@ import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeReadout, coxWarmStart, SurvivalTable } from '@trial/survival';
+// The same seeded mulberry32 the linkage generator uses, so every run benches the same cohort.
+import { seededRng as rng } from '@trial/linkage';
 
 const root = join(__dirname, '..', '..');
-
-/** mulberry32: a small seeded PRNG, so every run benches the same cohort. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two arms, exponential survival (HR 0.8), uniform censoring over 4 years of accrual plus
  *  follow-up; times in days to 2 decimals (many distinct times, some ties). */
