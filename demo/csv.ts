@@ -1,16 +1,6 @@
 import { RegistrySource } from '@trial/contracts';
+import { nrsColumns, onsColumns } from '@trial/registry';
 import { Kind, RegistryRow } from './registry';
-
-/** Column orders of feeds.md. */
-export const ONS_COLUMNS = [
-  'RECORD_ID', 'RECORD_VERSION', 'NOTIFICATION_TYPE', 'DEC_CONF_NHS_NUMBER', 'DEC_DATE_OF_BIRTH', 'DEC_SEX',
-  'DEC_SURNAME', 'DEC_FORENAMES', 'DEC_POSTCODE', 'REG_DATE_OF_DEATH', 'REG_DATE', 'S_UNDERLYING_COD_ICD10',
-  'POD_CODE', 'EVENT_DATE', 'CANCELLED_FLAG',
-] as const;
-export const NRS_COLUMNS = [
-  'ENTRY_ID', 'VERSION', 'TYPE', 'CHI', 'DATE_OF_BIRTH', 'SEX', 'SURNAME', 'FORENAMES', 'POSTCODE',
-  'DATE_OF_DEATH', 'DATE_OF_REGISTRATION', 'UNDERLYING_CAUSE', 'EVENT_DATE', 'CANCELLED',
-] as const;
 
 /** A cancelled death is still a `D` row: the cancelled flag is what turns it into death-cancelled. */
 const TYPE: Record<Kind, string> = { death: 'D', 'death-cancelled': 'D', embarkation: 'E', 're-entry': 'R', 'no-trace': 'N' };
@@ -38,7 +28,8 @@ function nrsRow(r: RegistryRow): string[] {
 const field = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 
 export function toCsv(source: RegistrySource, rows: RegistryRow[]): string {
-  const header = source === 'ONS' ? ONS_COLUMNS : NRS_COLUMNS;
+  // The reader's own column orders (feeds.md), so the files it reads are the files we write.
+  const header = source === 'ONS' ? onsColumns : nrsColumns;
   const body = rows.map((r) => (source === 'ONS' ? onsRow(r) : nrsRow(r)));
   return [[...header], ...body].map((cells) => cells.map(field).join(',')).join('\n') + '\n';
 }
