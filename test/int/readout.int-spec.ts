@@ -79,7 +79,7 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
       { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: dbUrl }));
     apps.push(a.app);
-    api = a.url.replace('[::1]', '127.0.0.1');
+    api = a.url;
   });
 
   afterAll(async () => {

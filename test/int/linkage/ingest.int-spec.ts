@@ -39,7 +39,7 @@ describe('ingest of an extract with bad rows (real Kafka and Postgres)', () => {
     apps.push((await startInProcess(linkageModule, testConfig(prefix), `linkage-${trialId}`)).app);
     const started = await startInProcess(ingestModule, testConfig(prefix));
     apps.push(started.app);
-    url = started.url.replace('[::1]', '127.0.0.1');
+    url = started.url;
   });
 
   afterAll(async () => {

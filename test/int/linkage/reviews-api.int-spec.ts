@@ -39,7 +39,7 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     apps.push((await startInProcess(linkageModule, testConfig(prefix), `linkage-${trialId}`)).app);
     const started = await startInProcess(apiModule, testConfig(prefix));
     apps.push(started.app);
-    api = started.url.replace('[::1]', '127.0.0.1');
+    api = started.url;
   });
 
   afterAll(async () => {
