@@ -1,5 +1,7 @@
-import { decide, isDeterministicMatch } from './decide';
+import { LinkageIndex } from './blocking';
+import { decide, deterministicMatches, holdsOtherNumber, isDeterministicMatch } from './decide';
 import { priorModel } from './default-model';
+import { isValidChiNumber, modulus11CheckDigit } from './identifiers';
 import { compare } from './levels';
 import { LinkageModel, compileModel, parseModel, serialiseModel } from './model';
 import { PatientIdentity, RecordFacts, preparePatient, prepareRecord } from './person';
@@ -100,5 +102,85 @@ describe('model storage', () => {
     const broken = JSON.parse(serialiseModel(model));
     broken.fields.sex.same.m = 2;
     expect(parseModel(JSON.stringify(broken))).toMatchObject({ ok: false, code: 'invalid-model' });
+  });
+});
+
+describe('cross-trial owners (ownersElsewhere)', () => {
+  // The record's own patient is in another trial; here is a look-alike with another valid number.
+  const lookAlike: PatientIdentity = { ...patient, patientId: 'T2-0007', nhsNumber: '4010232137' };
+  const owner = { trialId: 'T1', patientId: 'BCIS1-0001' };
+  const withOwners = (r: Partial<RecordFacts>, patients: PatientIdentity[], ownersElsewhere: { trialId: string; patientId: string }[]) =>
+    decide(prepareRecord({ ...record, ...r }), patients.map(preparePatient), model, { ownersElsewhere });
+
+  it('links the look-alike by name when nothing says the record is someone else’s (the rule needs an owner)', () => {
+    const d = run({}, [lookAlike]);
+    expect(d).toMatchObject({ decision: 'linked', method: 'probabilistic', patientId: 'T2-0007', competing: [] });
+    expect(d.fields.identifier?.level).toBe('other');
+  });
+  it('sends a look-alike with another valid NHS number to review when the record is owned by number elsewhere', () => {
+    const d = withOwners({}, [lookAlike], [owner]);
+    expect(d).toMatchObject({ decision: 'review', reason: 'identifier-conflict', method: 'probabilistic', patientId: 'T2-0007', competing: [owner] });
+    expect(d.candidates.map((c) => c.patientId)).toEqual(['T2-0007']);
+  });
+  it('does the same for CHI numbers', () => {
+    const chi = (ddmmyy: string, serial: string): string => {
+      const first9 = ddmmyy + serial;
+      return first9 + String(modulus11CheckDigit(first9));
+    };
+    const [mine, other] = [chi('030241', '123'), chi('030241', '125')];
+    expect([isValidChiNumber(mine), isValidChiNumber(other)]).toEqual([true, true]);
+    const scot: PatientIdentity = { ...patient, patientId: 'T2-0008', nhsNumber: null, chiNumber: other };
+    expect(withOwners({ nhsNumber: null, chiNumber: mine }, [scot], [owner])).toMatchObject({ decision: 'review', reason: 'identifier-conflict' });
+    expect(withOwners({ nhsNumber: null, chiNumber: mine }, [scot], [])).toMatchObject({ decision: 'linked' });
+  });
+  it('links a candidate without a number of the record’s kind as usual: the same person co-enrolled', () => {
+    const coEnrolled: PatientIdentity = { ...patient, patientId: 'T2-0009', nhsNumber: null };
+    const d = withOwners({}, [coEnrolled], [owner]);
+    expect(d).toMatchObject({ decision: 'linked', method: 'probabilistic', patientId: 'T2-0009', reason: null, competing: [] });
+    expect(d.fields.identifier?.level).toBe('absent');
+    // A CHI number where the record has only an NHS number is no conflict either.
+    const withChi = withOwners({}, [{ ...coEnrolled, chiNumber: '0302411230' }], [owner]);
+    expect(withChi.decision).toBe('linked');
+  });
+  it('is not triggered by an invalid number on the candidate (not a number it holds)', () => {
+    const typo: PatientIdentity = { ...patient, patientId: 'T2-0010', nhsNumber: '9434765918' };
+    expect(withOwners({}, [typo], [owner])).toEqual(run({}, [typo]));
+  });
+  it('keeps this trial’s own deterministic match (co-enrolled under the same number)', () => {
+    const same: PatientIdentity = { ...patient, patientId: 'T2-0011' };
+    expect(withOwners({}, [same, lookAlike], [owner])).toMatchObject({ decision: 'linked', method: 'deterministic', patientId: 'T2-0011', competing: [] });
+  });
+  it('turns a between-thresholds review into identifier-conflict, and leaves unlinked alone', () => {
+    // Everything but the postcode agrees: -4.3 bits for the other number leave it between the thresholds.
+    const weak = { postcode: null };
+    const mid = run(weak, [lookAlike]);
+    expect(mid.decision).toBe('review');
+    expect(mid.reason).toBe('between-thresholds');
+    expect(withOwners(weak, [lookAlike], [owner])).toMatchObject({ decision: 'review', reason: 'identifier-conflict' });
+    const poor = { givenNames: 'BRENDA', familyName: 'PATEL', sex: 'F' as const, dateOfBirth: '1941-09-09', postcode: 'M1 1AA' };
+    expect(withOwners(poor, [lookAlike], [owner])).toMatchObject({ decision: 'unlinked', competing: [] });
+  });
+  it('reports the owners sorted and once, whatever order they came in', () => {
+    const owners = [{ trialId: 'T3', patientId: 'B' }, owner, { trialId: 'T3', patientId: 'A' }, owner];
+    expect(withOwners({}, [lookAlike], owners).competing).toEqual([owner, { trialId: 'T3', patientId: 'A' }, { trialId: 'T3', patientId: 'B' }]);
+    expect(withOwners({}, [lookAlike], owners)).toEqual(withOwners({}, [lookAlike], [...owners].reverse()));
+  });
+  it('decides the same through LinkageIndex.decideFor (what `followup link` runs)', () => {
+    const idx = new LinkageIndex();
+    const coEnrolled: PatientIdentity = { ...patient, patientId: 'T2-0009', nhsNumber: null, givenNames: 'John' };
+    [lookAlike, coEnrolled].forEach((p) => idx.upsertPatient(p));
+    const r = prepareRecord(record);
+    for (const maxCandidates of [0, 3]) {
+      const options = { maxCandidates, ownersElsewhere: [owner] };
+      expect(idx.decideFor(r, model, options)).toEqual(decide(r, idx.candidatesFor(r), model, options));
+    }
+    expect(idx.decideFor(r, model, { ownersElsewhere: [owner] })).toMatchObject({ decision: 'review', reason: 'identifier-conflict', patientId: 'T2-0007' });
+  });
+  it('finds the deterministic matches a caller passes on as owners', () => {
+    const r = prepareRecord(record);
+    const ps = [patient, lookAlike, { ...patient, patientId: 'X', dateOfBirth: '1970-01-01', familyName: 'Jones' }].map(preparePatient);
+    expect(deterministicMatches(r, ps).map((p) => p.patientId)).toEqual(['BCIS1-0001']);
+    expect(holdsOtherNumber(r, preparePatient(lookAlike))).toBe(true);
+    expect(holdsOtherNumber(r, preparePatient({ ...lookAlike, nhsNumber: null }))).toBe(false);
   });
 });

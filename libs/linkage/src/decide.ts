@@ -1,4 +1,4 @@
-import { Comparison, FieldName, compareDateOfBirth, compareFamilyName, compareGivenNames, compareIdentifier, comparePostcode, compareSex, fieldNames } from './levels';
+import { Comparison, FieldName, compare, compareDateOfBirth, compareFamilyName, compareGivenNames, compareIdentifier, comparePostcode, compareSex, fieldNames } from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
 import { Prepared, PreparedPatient, PreparedRecord } from './person';
 
@@ -33,11 +33,29 @@ export interface LinkDecision {
   reason: ReviewReason | null;
   fields: Partial<FieldsEvidence>;
   candidates: CandidateScore[];
+  /**
+   * The deterministic matches in other trials that kept this decision from linking (the
+   * cross-trial rule of `conclude`), sorted; empty when that rule did not apply. Not part of
+   * any outcome schema: a reviewCandidate is a patient of the record's own trial.
+   */
+  competing: OwnerElsewhere[];
+}
+
+/** A patient of another trial whom the record matches deterministically (`isDeterministicMatch`). */
+export interface OwnerElsewhere {
+  trialId: string;
+  patientId: string;
 }
 
 export interface DecideOptions {
   /** How many candidates to return as evidence (best first). Default 3. */
   maxCandidates?: number;
+  /**
+   * The record's deterministic matches in the other trials the caller links against. `decide`
+   * sees one trial's candidates at a time, so without this a death owned by its NHS number in
+   * one trial could still link by name to a look-alike with another number in the next.
+   */
+  ownersElsewhere?: readonly OwnerElsewhere[];
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -92,6 +110,38 @@ export function isDeterministicMatch(r: Prepared, p: Prepared, c: Comparison): b
   return c.dateOfBirth === 'exact' || (c.sex === 'same' && c.familyName === 'exact');
 }
 
+/**
+ * The candidates among `candidates` that match the record deterministically: what a caller
+ * linking against several trials passes to the other trials' decisions as `ownersElsewhere`.
+ */
+export function deterministicMatches<P extends PreparedPatient>(record: PreparedRecord, candidates: readonly P[]): P[] {
+  return candidates.filter((p) => isDeterministicMatch(record, p, compare(record, p)));
+}
+
+/**
+ * The patient holds a valid NHS (or CHI) number and so does the record, and the two differ:
+ * by its number the patient is someone else. A patient without a number of a kind the record
+ * holds is not in conflict (for the cross-trial rule, plausibly the same person co-enrolled).
+ */
+export function holdsOtherNumber(record: Prepared, p: Prepared): boolean {
+  return (record.nhsValid && p.nhsValid && record.nhs !== p.nhs) || (record.chiValid && p.chiValid && record.chi !== p.chi);
+}
+
+function byOwner(a: OwnerElsewhere, b: OwnerElsewhere): number {
+  if (a.trialId !== b.trialId) return a.trialId < b.trialId ? -1 : 1;
+  return a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0;
+}
+
+/** Sorted and de-duplicated, so the evidence does not depend on the order owners were found in. */
+function normaliseOwners(owners: readonly OwnerElsewhere[]): OwnerElsewhere[] {
+  const out: OwnerElsewhere[] = [];
+  for (const o of [...owners].sort(byOwner)) {
+    const last = out[out.length - 1];
+    if (last === undefined || byOwner(last, o) !== 0) out.push({ trialId: o.trialId, patientId: o.patientId });
+  }
+  return out;
+}
+
 /** A fully scored candidate (internal to decide and the index's fast path). */
 export interface Scored {
   patientId: string;
@@ -141,7 +191,13 @@ function publicScore(s: Scored, cm: CompiledModel, familyKey: string | null): Ca
  * 2. otherwise the best match weight: ≥ link → linked, unless a second candidate is within
  *    `closeMargin` bits (→ review, close-candidates); ≥ review → review (between-thresholds);
  *    below → unlinked;
- * 3. a death dated before the chosen patient's randomisation is never linked automatically:
+ * 3. cross-trial: when the record has a deterministic match in another trial
+ *    (`options.ownersElsewhere`) and none here, a best candidate holding a valid number of
+ *    the record's kind that differs from the record's is not that record's person, however
+ *    well the names agree: what would have linked or gone to review goes to review
+ *    (identifier-conflict), with the owners in `competing`. A best candidate without such a
+ *    number is decided as usual (the same person co-enrolled in two trials);
+ * 4. a death dated before the chosen patient's randomisation is never linked automatically:
  *    it goes to review (death-before-randomisation).
  */
 export function decide(record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, options: DecideOptions = {}): LinkDecision {
@@ -175,7 +231,7 @@ export function decide(record: PreparedRecord, candidates: readonly PreparedPati
     if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
     if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
   }
-  return conclude(record, scored, deterministic, model, cm, maxCandidates);
+  return conclude(record, scored, deterministic, model, cm, maxCandidates, options.ownersElsewhere);
 }
 
 /**
@@ -183,10 +239,13 @@ export function decide(record: PreparedRecord, candidates: readonly PreparedPati
  * on patientId) and every deterministic match: shared by `decide` and `LinkageIndex.decideFor`,
  * so the two cannot drift apart.
  */
-export function conclude(record: PreparedRecord, scored: Scored[], deterministic: Scored[], model: LinkageModel, cm: CompiledModel, maxCandidates: number): LinkDecision {
+export function conclude(
+  record: PreparedRecord, scored: Scored[], deterministic: Scored[], model: LinkageModel, cm: CompiledModel, maxCandidates: number,
+  ownersElsewhere: readonly OwnerElsewhere[] = [],
+): LinkDecision {
   deterministic.sort(byWeightThenId);
   const evidence = scored.slice(0, maxCandidates).map((x) => publicScore(x, cm, record.familyKey));
-  const base = { modelVersion: model.version, candidates: evidence };
+  const base = { modelVersion: model.version, candidates: evidence, competing: [] as OwnerElsewhere[] };
   if (scored.length === 0) {
     return { ...base, decision: 'unlinked', patientId: null, weight: null, method: 'probabilistic', reason: null, fields: {} };
   }
@@ -195,6 +254,7 @@ export function conclude(record: PreparedRecord, scored: Scored[], deterministic
   let method: LinkDecision['method'];
   let decision: LinkDecision['decision'];
   let reason: ReviewReason | null = null;
+  let competing: OwnerElsewhere[] = [];
   if (deterministic.length > 0) {
     chosen = deterministic[0];
     method = 'deterministic';
@@ -213,11 +273,18 @@ export function conclude(record: PreparedRecord, scored: Scored[], deterministic
       decision = 'review';
       reason = 'between-thresholds';
     } else decision = 'unlinked';
+    // Only a probabilistic choice can be overruled by another trial's owner: a deterministic
+    // match here is this trial's own evidence (co-enrolment under the same number).
+    if (decision !== 'unlinked' && ownersElsewhere.length > 0 && holdsOtherNumber(record, chosen.patient)) {
+      decision = 'review';
+      reason = 'identifier-conflict';
+      competing = normaliseOwners(ownersElsewhere);
+    }
   }
   if (decision === 'linked' && deathBeforeRandomisation(record, chosen.patient)) {
     decision = 'review';
     reason = 'death-before-randomisation';
   }
   const pub = publicScore(chosen, cm, record.familyKey);
-  return { ...base, decision, patientId: chosen.patientId, weight: pub.weight, method, reason, fields: pub.fields };
+  return { ...base, decision, patientId: chosen.patientId, weight: pub.weight, method, reason, fields: pub.fields, competing };
 }

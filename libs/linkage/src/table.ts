@@ -494,7 +494,7 @@ export class PatientTable {
       if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
       if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
     }
-    return conclude(record, scored, deterministic, model, cm, maxCandidates);
+    return conclude(record, scored, deterministic, model, cm, maxCandidates, options.ownersElsewhere);
   }
 }
 

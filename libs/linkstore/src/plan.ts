@@ -30,6 +30,8 @@ export interface ReviewItem {
   reason: Extract<Target, { status: 'review' }>['reason'];
   modelVersion: string;
   candidates: Extract<Target, { status: 'review' }>['candidates'];
+  /** Shown to the reviewer beside the candidates; not in LinkageReviewRequested, whose candidates are this trial's patients. */
+  competing: Extract<Target, { status: 'review' }>['competing'];
 }
 
 export interface PlanInput {
@@ -142,7 +144,7 @@ export function plan(input: PlanInput): Plan {
   let reviewId: string | null = null;
   if (target.status === 'review') {
     reviewId = input.reviewId;
-    openReview = { reviewId, reason: target.reason, modelVersion: target.modelVersion, candidates: target.candidates };
+    openReview = { reviewId, reason: target.reason, modelVersion: target.modelVersion, candidates: target.candidates, competing: target.competing };
     if (prev?.reviewId !== reviewId) {
       push({
         ...base('LinkageReviewRequested', target.bestPatientId), type: 'LinkageReviewRequested', reviewId,

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { RegistryRecord, ReviewDecided } from '@trial/contracts';
-import { CandidateScore } from '@trial/linkage';
+import { CandidateScore, OwnerElsewhere } from '@trial/linkage';
 import { Identity } from './store';
 
 /**
@@ -19,17 +19,23 @@ export interface ReviewView {
   record: Pick<RegistryRecord, 'source' | 'recordId' | 'version' | 'kind' | 'nhsNumber' | 'chiNumber' | 'dateOfBirth' | 'sex'
     | 'familyName' | 'givenNames' | 'postcode' | 'dateOfDeath' | 'eventDate' | 'underlyingCause'>;
   candidates: Array<CandidateScore & { patient: (Identity & { withdrawnOn: string | null }) | null }>;
+  /**
+   * Patients of other trials the record matches by number (reason identifier-conflict across
+   * trials): why a candidate that agrees on everything but its number was not linked. Not
+   * candidates: they cannot be accepted here.
+   */
+  competing: OwnerElsewhere[];
   decision: { decision: string | null; patientId: string | null; decidedBy: string | null; decidedAt: string | null };
 }
 
 interface Row {
   reviewId: string; status: string; reason: string; modelVersion: string; trialId: string; createdAt: Date;
-  record: RegistryRecord; candidates: CandidateScore[]; decision: string | null; patientId: string | null;
+  record: RegistryRecord; candidates: CandidateScore[]; competing: OwnerElsewhere[]; decision: string | null; patientId: string | null;
   decidedBy: string | null; decidedAt: Date | null;
 }
 
 const select = `select r.review_id as "reviewId", r.status, r.reason, r.model_version as "modelVersion", r.trial_id as "trialId",
-  r.created_at as "createdAt", v.record, r.candidates, r.decision, r.patient_id as "patientId", r.decided_by as "decidedBy",
+  r.created_at as "createdAt", v.record, r.candidates, r.competing, r.decision, r.patient_id as "patientId", r.decided_by as "decidedBy",
   r.decided_at as "decidedAt"
   from lk_reviews r join lk_record_versions v
     on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version`;
@@ -50,6 +56,7 @@ async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView
       dateOfDeath: r.dateOfDeath, eventDate: r.eventDate, underlyingCause: r.underlyingCause,
     },
     candidates: row.candidates.map((c) => ({ ...c, patient: byId.get(c.patientId) ?? null })),
+    competing: row.competing,
     decision: { decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy, decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null },
   };
 }

@@ -8,7 +8,7 @@ import { OutboxMessage, enqueue } from '@trial/storage';
 import { deterministicId, reviewIdOf } from './ids';
 import { plan } from './plan';
 import { LinkStore, RecordRef, StoredPatient, identityOf } from './store';
-import { Clerical, targetFor } from './target';
+import { Clerical, ownersElsewhere, targetFor } from './target';
 
 /** What one applied batch did, for logs and tests (counts only: no personal data). */
 export interface ApplyStats {
@@ -163,7 +163,11 @@ export class LinkageApplier {
     this.emit({ v: 1, type: 'RegistryExtractCompleted', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo });
   }
 
-  /** Re-decides records in every trial that has a candidate or a previous link state. */
+  /**
+   * Re-decides records in every trial that has a candidate or a previous link state. Every
+   * trial is re-decided, not only the one whose patient changed: a deterministic match in one
+   * trial is evidence against a look-alike in another (ownersElsewhere).
+   */
   private async redecide(refs: RecordRef[], cause: string, clericalNow = new Map<string, Clerical>()): Promise<void> {
     const model = this.model as LinkageModel;
     for (const ref of refs) {
@@ -178,13 +182,14 @@ export class LinkageApplier {
         await this.store.logDecision(record, '', targetFor(prepared, [], model, null).audit, cause, this.now);
         continue;
       }
+      const preparedByTrial = new Map([...byTrial].map(([t, ps]) => [t, ps.map((p): PreparedPatient => preparePatient(p.identity))]));
+      const elsewhere = ownersElsewhere(prepared, preparedByTrial, trials);
       const touched = new Set<string>();
       for (const trialId of trials) {
         const prev = links.get(trialId) ?? null;
         const clerical = clericalNow.get(trialId) ?? prev?.clerical ?? null;
         const patients = byTrial.get(trialId) ?? [];
-        const prepared_ = patients.map((p): PreparedPatient => preparePatient(p.identity));
-        const { target, audit } = targetFor(prepared, prepared_, model, clerical);
+        const { target, audit } = targetFor(prepared, preparedByTrial.get(trialId) ?? [], model, clerical, elsewhere.get(trialId) ?? []);
         const withdrawn = new Set(patients.filter((p) => p.withdrawnOn !== null).map((p) => p.patientId));
         // A patient who left the candidate set (corrected away) may still hold the old link.
         if (prev?.emitted && !patients.some((p) => p.patientId === prev.emitted?.patientId)) {

@@ -176,19 +176,21 @@ export class LinkStore {
 
   async logDecision(r: RegistryRecord, trialId: string, d: DecisionRecord, cause: string, at: string): Promise<void> {
     await this.tx.query(
-      `insert into lk_decisions (scope, source, record_id, version, trial_id, decision, patient_id, method, reason, model_version, weight, fields, candidates, cause, decided_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      `insert into lk_decisions (scope, source, record_id, version, trial_id, decision, patient_id, method, reason, model_version, weight, fields, candidates, competing, cause, decided_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [this.scope, r.source, r.recordId, r.version, trialId, d.decision, d.patientId, d.method, d.reason, d.modelVersion, d.weight,
-        JSON.stringify(d.fields), JSON.stringify(d.candidates), cause, at]);
+        JSON.stringify(d.fields), JSON.stringify(d.candidates), JSON.stringify(d.competing), cause, at]);
   }
 
   async openReview(r: RegistryRecord, trialId: string, item: ReviewItem, at: string): Promise<void> {
     await this.tx.query(
-      `insert into lk_reviews (review_id, scope, source, record_id, version, trial_id, reason, model_version, candidates, status, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)
+      `insert into lk_reviews (review_id, scope, source, record_id, version, trial_id, reason, model_version, candidates, competing, status, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11)
        on conflict (review_id) do update set reason = excluded.reason, model_version = excluded.model_version,
-         candidates = excluded.candidates, status = case when lk_reviews.status = 'superseded' then 'open' else lk_reviews.status end`,
-      [item.reviewId, this.scope, r.source, r.recordId, r.version, trialId, item.reason, item.modelVersion, JSON.stringify(item.candidates), at]);
+         candidates = excluded.candidates, competing = excluded.competing,
+         status = case when lk_reviews.status = 'superseded' then 'open' else lk_reviews.status end`,
+      [item.reviewId, this.scope, r.source, r.recordId, r.version, trialId, item.reason, item.modelVersion, JSON.stringify(item.candidates),
+        JSON.stringify(item.competing), at]);
   }
 
   async closeReview(reviewId: string): Promise<void> {

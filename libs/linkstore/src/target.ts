@@ -1,5 +1,5 @@
 import { LinkEvidence } from '@trial/contracts';
-import { CandidateScore, LinkageModel, PreparedPatient, PreparedRecord, ReviewReason, decide } from '@trial/linkage';
+import { CandidateScore, LinkageModel, OwnerElsewhere, PreparedPatient, PreparedRecord, ReviewReason, decide, deterministicMatches } from '@trial/linkage';
 
 /** A clerical decision on a record in one trial; it stands for later versions of the record. */
 export type Clerical =
@@ -9,7 +9,11 @@ export type Clerical =
 /** Where a record should stand in one trial, after the model (or a reviewer) has spoken. */
 export type Target =
   | { status: 'linked'; patientId: string; evidence: LinkEvidence }
-  | { status: 'review'; reason: ReviewReason; bestPatientId: string; modelVersion: string; weight: number | null; candidates: CandidateScore[] }
+  | {
+    status: 'review'; reason: ReviewReason; bestPatientId: string; modelVersion: string; weight: number | null; candidates: CandidateScore[];
+    /** Other trials' patients the record links to by number (identifier-conflict across trials); usually empty. */
+    competing: OwnerElsewhere[];
+  }
   | { status: 'unlinked'; rejectedBy: string | null };
 
 /** What the audit log keeps of a decision (levels and weights only: no identifiers). */
@@ -22,21 +26,39 @@ export interface DecisionRecord {
   weight: number | null;
   fields: Record<string, { level: string; weight: number }>;
   candidates: CandidateScore[];
+  /** The other trials' deterministic matches that sent the record to review here (LinkDecision.competing). */
+  competing: OwnerElsewhere[];
+}
+
+/**
+ * For each trial, the record's deterministic matches in the OTHER trials of `byTrial` (the
+ * `ownersElsewhere` of its decision). Computed from the same candidate sets the decisions use,
+ * so it too depends only on the record and the set of candidates, not on arrival order.
+ */
+export function ownersElsewhere(record: PreparedRecord, byTrial: ReadonlyMap<string, readonly PreparedPatient[]>, trialIds: readonly string[]): Map<string, OwnerElsewhere[]> {
+  const owners: OwnerElsewhere[] = [];
+  for (const [trialId, patients] of byTrial) {
+    for (const p of deterministicMatches(record, patients)) owners.push({ trialId, patientId: p.patientId });
+  }
+  return new Map(trialIds.map((t) => [t, owners.filter((o) => o.trialId !== t)]));
 }
 
 /**
  * The target for a record among one trial's candidates. A clerical decision overrides the
- * model; otherwise `decide` from @trial/linkage, the same function `followup link` runs.
- * Pure: the result depends only on the record, the set of candidates, the model and the
- * clerical decision, which is what makes links independent of arrival order.
+ * model; otherwise `decide` from @trial/linkage, the same function `followup link` runs, told
+ * the record's deterministic matches in the other trials (`elsewhere`, see ownersElsewhere).
+ * Pure: the result depends only on the record, the set of candidates (this trial's and the
+ * owners elsewhere), the model and the clerical decision, which is what makes links
+ * independent of arrival order.
  */
 export function targetFor(
   record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, clerical: Clerical | null,
+  elsewhere: readonly OwnerElsewhere[] = [],
 ): { target: Target; audit: DecisionRecord } {
-  const d = decide(record, candidates, model, { maxCandidates: 5 });
+  const d = decide(record, candidates, model, { maxCandidates: 5, ownersElsewhere: elsewhere });
   const audit: DecisionRecord = {
     decision: d.decision, patientId: d.patientId, method: d.method, reason: d.reason, modelVersion: d.modelVersion,
-    weight: d.weight, fields: d.fields as DecisionRecord['fields'], candidates: d.candidates,
+    weight: d.weight, fields: d.fields as DecisionRecord['fields'], candidates: d.candidates, competing: d.competing,
   };
   if (clerical !== null) {
     if (clerical.decision === 'reject') {
@@ -62,7 +84,10 @@ export function targetFor(
       };
     case 'review':
       return {
-        target: { status: 'review', reason: d.reason as ReviewReason, bestPatientId: d.patientId as string, modelVersion: d.modelVersion, weight: d.weight, candidates: d.candidates },
+        target: {
+          status: 'review', reason: d.reason as ReviewReason, bestPatientId: d.patientId as string, modelVersion: d.modelVersion, weight: d.weight,
+          candidates: d.candidates, competing: d.competing,
+        },
         audit,
       };
     case 'unlinked':

@@ -4,6 +4,7 @@ import { SurvivalReadModels1764100005000 } from './1764100005000-survival-read-m
 import { LinkageStore1764100007000 } from './1764100007000-linkage-store';
 import { ReadoutSnapshots1764100009000 } from './1764100009000-readout-snapshots';
 import { DropSkeletonReadModels1764100011000 } from './1764100011000-drop-skeleton-read-models';
+import { LinkageCompeting1764100013000 } from './1764100013000-linkage-competing';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   LinkageStore1764100007000,
   ReadoutSnapshots1764100009000,
   DropSkeletonReadModels1764100011000,
+  LinkageCompeting1764100013000,
 ];
