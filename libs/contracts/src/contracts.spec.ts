@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decode, enrollmentEvent, registryNotification, outcomeEvent, daysBetween, addDays, isRealDate } from './index';
 
 describe('contracts', () => {
@@ -40,5 +41,21 @@ describe('contracts', () => {
     expect(addDays('2008-02-28', 2)).toBe('2008-03-01');
     expect(isRealDate('2008-02-29')).toBe(true);
     expect(isRealDate('2009-02-29')).toBe(false);
+    expect(isRealDate('1900-02-29')).toBe(false);
+    expect(isRealDate('2000-02-29')).toBe(true);
+    expect(isRealDate('2009-13-01')).toBe(false);
+    expect(isRealDate('2009-1-01')).toBe(false);
+  });
+
+  it('agrees with the calendar of Date.UTC on any YYYY-MM-DD', () => {
+    // The oracle: the date survives a round trip through Date.UTC.
+    const byDate = (y: number, m: number, d: number): boolean => {
+      const t = new Date(Date.UTC(y, m - 1, d));
+      return y >= 100 && t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+    };
+    const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+    fc.assert(fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d) => {
+      expect(isRealDate(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`)).toBe(byDate(y, m, d));
+    }), { numRuns: 20000 });
   });
 });

@@ -155,6 +155,11 @@ export class LinkageIndex {
     return this.table.decideSlots(record, this.found, this.collect(blockingKeys(record)), model, options);
   }
 
+  /** `decideFor` on a record prepared elsewhere with its `blockingKeys` (enrich.ts). */
+  decidePrepared(record: PreparedRecord, keys: readonly string[], model: LinkageModel, options?: DecideOptions): LinkDecision {
+    return this.table.decideSlots(record, this.found, this.collect(keys), model, options);
+  }
+
   private unindexPatient(key: string, slot: number): void {
     const list = this.patientsByKey.get(key);
     if (!list) return;

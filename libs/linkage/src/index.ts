@@ -10,3 +10,4 @@ export * from './em';
 export * from './blocking';
 export * from './rng';
 export * from './default-model';
+export { RecordForLinkage, enrichModule, enrich as prepareForLinkage } from './enrich';

@@ -2,3 +2,4 @@ export * from './layouts';
 export * from './validate';
 export * from './reader';
 export * from './rejects';
+export * from './threaded';

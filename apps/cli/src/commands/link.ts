@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { parse } from 'csv-parse';
-import { LinkageIndex, LinkageModel, PatientIdentity, defaultModel, parseModel, prepareRecord } from '@trial/linkage';
-import { Layout, RegistryFileError, readRegistry } from '@trial/registry';
+import { LinkageIndex, LinkageModel, PatientIdentity, RecordForLinkage, defaultModel, enrichModule, parseModel } from '@trial/linkage';
+import { Layout, RegistryFileError, readRegistryThreaded } from '@trial/registry';
 
 export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
 
@@ -93,11 +93,12 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const model = options.model ?? defaultModel;
   const index = await loadCohort(options.cohort);
   const summary: LinkSummary = { rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, modelVersion: model.version, layout: null };
-  // Small chunks: the CSV parser turns a whole chunk into records at once, and records waiting
-  // in its buffer outlive young-generation collections (promoted garbage grows the heap).
-  const input = createReadStream(options.registry, { highWaterMark: 8 * 1024 });
+  // The extract is parsed and validated on a worker thread (the second core) while this one
+  // links; batches are small so that rows waiting for linkage stay in the young generation.
+  const input = createReadStream(options.registry, { highWaterMark: 64 * 1024 });
   try {
-    for await (const result of readRegistry(input, { layout: options.layout, extractedOn: options.extractedOn })) {
+    const rows = readRegistryThreaded(input, { layout: options.layout, extractedOn: options.extractedOn, batchSize: 500, enrich: enrichModule });
+    for await (const batch of rows) for (const result of batch.rows) {
       summary.rows++;
       summary.layout = result.layout;
       const source = result.layout === 'ons' ? 'ONS' : 'NRS';
@@ -108,8 +109,9 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
         out = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}` };
       } else {
         const rec = result.record;
-        const prepared = prepareRecord(rec);
-        const d = index.decideFor(prepared, model, { maxCandidates: 0 });
+        // Prepared on the reader thread (enrich.ts): a valid row always carries it.
+        const { prepared, keys } = result.extra as RecordForLinkage;
+        const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0 });
         summary[d.decision]++;
         out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null };
       }
