@@ -29,7 +29,7 @@ export function renderDsmb({ trial, readout, interim }) {
   out.push(h('div', { class: 'stats' },
     stat('Deaths', formatInt(readout.events), planned ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}` : `${formatInt(readout.n)} patients`, 'deaths'),
     stat(term ? `Hazard ratio, ${term.group} vs ${ref}` : 'Hazard ratio', term ? formatHr(term.hazardRatio) : DASH,
-      term ? `95% CI ${formatCi(term.lower, term.upper)}` : 'not estimable yet', 'hr'),
+      term ? `95% CI ${formatCi(term.lower, term.upper)}` : `not estimable yet${readout.notEstimable?.cox ? ` (${readout.notEstimable.cox.replace(/^[A-Z_]+: /, '')})` : ''}`, 'hr'),
     stat('Log-rank P', formatP(readout.logRank?.pValue), readout.logRank ? `χ² = ${fixed(readout.logRank.chiSquare, 2)} on ${readout.logRank.df} df` : null, 'logrank-p'),
     stat('Median follow-up', fu ? `${formatMonths(fu.median)} months` : DASH, fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)} (reverse Kaplan-Meier)` : null, 'median-fu')));
 

@@ -72,7 +72,9 @@ export function analyse(cohort: TrialCohort, ctx: AnalysisContext, query: Readou
 
 /** By arm, reference arm first (from TrialRegistered; without one yet, labels in order). */
 export function readoutByArm(cohort: TrialCohort, design: TrialRegistered | null, query: ReadoutQuery): ReadoutResult {
-  return attempt(() => computeReadout(cohort.arms, { ...query, reference: design?.referenceArm }));
+  // A board's early look (no deaths yet, or none in one arm) still gets the curves: the
+  // comparison that cannot be estimated yet is null with its reason (notEstimable).
+  return attempt(() => computeReadout(cohort.arms, { ...query, reference: design?.referenceArm, inestimableAsNull: true }));
 }
 
 /** One group `all`: the blinded read-out (no comparison exists with one group). */

@@ -89,6 +89,11 @@ export interface SurvivalReadout {
   logRank: ChiSquareTest | null;
   cox: CoxReadout | null;
   followUp: FollowUp;
+  /**
+   * Only with `inestimableAsNull`: why `logRank` or `cox` is null although there are groups to
+   * compare (`CODE: message` of the SurvivalError that estimating it raised).
+   */
+  notEstimable?: { logRank: string | null; cox: string | null };
 }
 
 export interface ReadoutOptions {
@@ -104,6 +109,13 @@ export interface ReadoutOptions {
   tau?: number;
   /** Warm start for Cox: coefficient per non-reference group, e.g. coxWarmStart(previous). */
   coxInit?: Readonly<Record<string, number>>;
+  /**
+   * A comparison that cannot be estimated from the data so far (no deaths yet: no log-rank
+   * test; a group without deaths: an infinite hazard ratio) is null, with the reason in
+   * `notEstimable`, instead of a SurvivalError. The live read-out asks for this, so that a
+   * board's first look still shows the Kaplan-Meier curves; `followup stats` does not (exit 2).
+   */
+  inestimableAsNull?: boolean;
 }
 
 const byLabel = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -173,11 +185,25 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
 
   let logRank: ChiSquareTest | null = null;
   let cox: CoxReadout | null = null;
-  if (labels.length > 1) {
-    const eventRows = (sets as RiskSets).eventRows;
-    logRank = logRankTest(eventRows);
+  const notEstimable = { logRank: null as string | null, cox: null as string | null };
+  // Runs one estimate; with inestimableAsNull, a SurvivalError becomes null and its reason.
+  const estimate = <T>(part: keyof typeof notEstimable, f: () => T): T | null => {
+    if (!options.inestimableAsNull) return f();
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof SurvivalError)) throw e;
+      notEstimable[part] = `${e.code}: ${e.message}`;
+      return null;
+    }
+  };
+  const eventRows = labels.length > 1 ? (sets as RiskSets).eventRows : null;
+  if (eventRows !== null) logRank = estimate('logRank', () => logRankTest(eventRows));
+  const fit = eventRows === null ? null : estimate('cox', () => {
     const init = options.coxInit ? labels.slice(1).map((g) => options.coxInit?.[g] ?? 0) : undefined;
-    const fit = coxFit(eventRows, labels, { ties, init });
+    return coxFit(eventRows, labels, { ties, init });
+  });
+  if (fit !== null) {
     const terms: CoxTerm[] = fit.coef.map((coef, i) => {
       const stdErr = Math.sqrt(fit.variance[i][i]);
       const zStat = coef / stdErr;
@@ -232,7 +258,9 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
     n += tb.n;
     events += tb.events;
   }
-  return { confType, ties, n, events, groups: groupReadouts, logRank, cox, followUp };
+  const readout: SurvivalReadout = { confType, ties, n, events, groups: groupReadouts, logRank, cox, followUp };
+  if (options.inestimableAsNull) readout.notEstimable = notEstimable;
+  return readout;
 }
 
 /** Per-row work arrays, reused between read-outs (grown by doubling). Valid within one call. */

@@ -122,6 +122,27 @@ describe('typed errors, never a silent NaN', () => {
     expect(one.logRank).toBeNull();
     expect(one.cox).toBeNull();
   });
+  test('inestimableAsNull: a comparison not estimable yet is null with its reason, the curves are kept', () => {
+    // a: deaths at 1 and 2; b: censored at 1 and 3. Log-rank by hand: at t=1, 4 at risk, 1 death,
+    // E_a = 2/4, V = (2/4)(2/4)(3/3) = 1/4; at t=2, 2 at risk, E_a = 1/2, V = 1/4. O_a - E_a = 1,
+    // chi-square = 1 / (1/2) = 2 on 1 df. Cox: b has no deaths, the hazard ratio is infinite.
+    const oneArm = new Map([['a', SurvivalTable.fromRows([1, 2], [1, 1])], ['b', SurvivalTable.fromRows([1, 3], [0, 0])]]);
+    expect(() => computeReadout(oneArm, { reference: 'a' })).toThrow(expect.objectContaining({ code: 'NO_EVENTS' }));
+    const r = computeReadout(oneArm, { reference: 'a', inestimableAsNull: true });
+    near(r.logRank?.chiSquare, 2);
+    expect(r.cox).toBeNull();
+    expect(r.notEstimable).toEqual({ logRank: null, cox: expect.stringMatching(/^NO_EVENTS: /) });
+    expect(r.groups.map((g) => [g.group, g.events])).toEqual([['a', 2], ['b', 0]]);
+
+    const noDeaths = new Map([['a', SurvivalTable.fromRows([1, 2], [0, 0])], ['b', SurvivalTable.fromRows([1, 3], [0, 0])]]);
+    const none = computeReadout(noDeaths, { reference: 'a', inestimableAsNull: true });
+    expect(none.logRank).toBeNull();
+    expect(none.cox).toBeNull();
+    expect(none.notEstimable?.logRank).toMatch(/^SINGLE_GROUP: /);
+    expect(none.notEstimable?.cox).not.toBeNull();
+    // Without the option the read-out is the contract's shape, with no extra field.
+    expect('notEstimable' in computeReadout(new Map([['all', SurvivalTable.fromRows([1], [1])]]))).toBe(false);
+  });
   test('invalid observations and removals', () => {
     const t = new SurvivalTable();
     expect(() => t.add(-1, 1)).toThrow(expect.objectContaining({ code: 'INVALID_OBSERVATION' }));
