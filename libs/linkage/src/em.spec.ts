@@ -1,5 +1,5 @@
 import { priorModel } from './default-model';
-import { countPatterns, estimateByEm, estimateUByRandomSampling, familyNameFrequencies, trainModel } from './em';
+import { countPatterns, estimateByEm, estimateUByRandomSampling, familyNameFrequencies, trainModel, uWithoutMatches } from './em';
 import { Comparison, compare } from './levels';
 import { LinkageModel } from './model';
 import { Prepared, prepareIdentity } from './person';
@@ -43,6 +43,39 @@ describe('EM (Fellegi-Sunter mixture)', () => {
     expect(em.fields.dateOfBirth.exact.m).toBeGreaterThan(0.8);
     expect(em.fields.dateOfBirth.exact.m).toBeLessThan(0.97); // truth 0.9
     expect(em.fields.postcode.full.m).toBeGreaterThan(0.65); // truth 0.8
+  });
+  it('holds the m of fixM fields, and with allPairs estimates λ among all pairs', () => {
+    const { patients, records, pairs } = sample(5);
+    const u = estimateUByRandomSampling(records, patients, 20_000, seededRng(4));
+    const start = {} as LinkageModel['fields'];
+    for (const [f, levels] of Object.entries(priorModel.fields)) {
+      start[f as keyof LinkageModel['fields']] = Object.fromEntries(Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]));
+    }
+    const em = estimateByEm(countPatterns(pairs), { start, startLambda: 1e-3, allPairs: 400 * 400, fixM: ['postcode'] });
+    expect(em.converged).toBe(true);
+    expect(em.fields.postcode).toEqual(start.postcode);
+    expect(em.fields.dateOfBirth.exact.m).toBeGreaterThan(0.8);
+    expect(em.matches).toBeGreaterThan(360); // truth: 400 true pairs
+    expect(em.matches).toBeLessThan(440);
+    expect(em.lambda).toBeCloseTo(em.matches / (400 * 400), 12);
+    expect(() => estimateByEm(countPatterns(pairs), { start, startLambda: 1e-3, allPairs: 10 })).toThrow(RangeError);
+  });
+  it('clears u of the matches among random pairs, keeping every level above the floor', () => {
+    const fields = priorModel.fields;
+    const lambda = 1e-3;
+    const truth = { exact: 1e-5, near: 1e-6, other: 1 - 1e-5 - 1e-6 };
+    const sampled = {} as Record<keyof LinkageModel['fields'], Record<string, number>>;
+    for (const [f, levels] of Object.entries(fields)) {
+      sampled[f as keyof LinkageModel['fields']] = Object.fromEntries(Object.entries(levels).map(([l, p]) => [l, lambda * p.m + (1 - lambda) * p.u]));
+    }
+    sampled.identifier = Object.fromEntries(Object.entries(truth).map(([l, u]) => [l, lambda * fields.identifier[l].m + (1 - lambda) * u]));
+    const u = uWithoutMatches(sampled, fields, lambda, 1e-7);
+    for (const [l, v] of Object.entries(truth)) expect(u.identifier[l]).toBeCloseTo(v, 9);
+    expect(u.dateOfBirth.exact / fields.dateOfBirth.exact.u).toBeCloseTo(1, 3); // the prior's u sum to 1.0003: renormalised
+    // Sampled below what the matches alone explain: held at the floor (then renormalised).
+    const low = uWithoutMatches({ ...sampled, identifier: { exact: 1e-4, near: 1e-6, other: 1 - 1e-4 - 1e-6 } }, fields, lambda, 1e-7);
+    expect(low.identifier.exact / 1e-7).toBeCloseTo(1, 2);
+    expect(low.identifier.exact + low.identifier.near + low.identifier.other).toBeCloseTo(1, 12);
   });
   it('estimates u by random sampling near the chance agreement', () => {
     const { patients, records } = sample(3);

@@ -51,10 +51,23 @@ export function estimateUByRandomSampling(records: readonly Prepared[], patients
 export interface EmOptions {
   /** Starting parameters (and the centre of the Dirichlet priors). */
   start: Record<FieldName, FieldParams>;
-  /** Starting share of matches among the blocked pairs. */
+  /** Starting share of matches among the blocked pairs (among all pairs when `allPairs` is given). */
   startLambda: number;
+  /**
+   * How many pairs there are in all (every record × every patient) when `patterns` are only the
+   * blocked ones. Then λ is the share of matches among ALL pairs, pairs outside the blocks are
+   * taken as non-matches (blocking keeps nearly every match), and a blocked pair's posterior is
+   * λ·P(γ|M) / (λ·P(γ|M) + (1-λ)·P(γ|U)) with u of random pairs: the same posterior the pair
+   * has in the whole population, whatever share of the non-matches blocking dropped. Without
+   * it, λ is the share among the blocked pairs, which with u from random sampling overstates
+   * every blocked pair's odds by allPairs/blockedPairs (blocked non-matches agree on the
+   * blocking fields far more often than random pairs do).
+   */
+  allPairs?: number;
   /** Keep u at its start (e.g. from random sampling) and estimate only m and λ. Default true. */
   fixU?: boolean;
+  /** Fields whose m is kept at its start (estimated elsewhere). Default none. */
+  fixM?: readonly FieldName[];
   /** Pseudo-pairs of prior weight on each field's m (and u) distribution. Default 20. */
   priorStrength?: number;
   maxIterations?: number;
@@ -63,8 +76,10 @@ export interface EmOptions {
 
 export interface EmResult {
   fields: Record<FieldName, FieldParams>;
-  /** Estimated share of matches among the blocked pairs. */
+  /** Estimated share of matches among the blocked pairs (among all pairs when `allPairs` was given). */
   lambda: number;
+  /** Expected number of matches among the pairs (the posterior mass). */
+  matches: number;
   iterations: number;
   converged: boolean;
 }
@@ -80,15 +95,19 @@ export interface EmResult {
  */
 export function estimateByEm(patterns: PatternCounts, options: EmOptions): EmResult {
   const fixU = options.fixU ?? true;
+  const fixedM = new Set<FieldName>(options.fixM ?? []);
   const strength = options.priorStrength ?? 20;
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-6;
   let fields = clone(options.start);
   let lambda = options.startLambda;
   const list = [...patterns.values()];
-  const total = list.reduce((a, p) => a + p.count, 0);
+  const blocked = list.reduce((a, p) => a + p.count, 0);
+  const total = options.allPairs ?? blocked;
+  if (total < blocked) throw new RangeError(`allPairs (${total}) is below the number of blocked pairs (${blocked})`);
   let iterations = 0;
   let converged = false;
+  let matches = 0;
   while (iterations < maxIterations) {
     iterations++;
     const mCounts = emptyCounts();
@@ -119,15 +138,19 @@ export function estimateByEm(patterns: PatternCounts, options: EmOptions): EmRes
       const mTotal = levels.reduce((a, l) => a + mCounts[f][l], 0) + strength;
       const uTotal = levels.reduce((a, l) => a + uCounts[f][l], 0) + strength;
       next[f] = {};
+      const keepM = fixedM.has(f);
       for (const l of levels) {
-        const m = (mCounts[f][l] + strength * options.start[f][l].m) / mTotal;
+        const m = keepM ? options.start[f][l].m : (mCounts[f][l] + strength * options.start[f][l].m) / mTotal;
         const u = fixU ? options.start[f][l].u : (uCounts[f][l] + strength * options.start[f][l].u) / uTotal;
         delta = Math.max(delta, Math.abs(m - fields[f][l].m), Math.abs(u - fields[f][l].u));
         next[f][l] = { m: clamp(m), u: clamp(u) };
       }
     }
-    const nextLambda = clamp(total > 0 ? matchMass / total : lambda);
-    delta = Math.max(delta, Math.abs(nextLambda - lambda));
+    // λ among all pairs is about matches / (records × patients): for big files it can fall below clamp's floor.
+    const nextLambda = Math.min(1 - 1e-9, Math.max(1e-300, total > 0 ? matchMass / total : lambda));
+    // λ's change relative to λ: among all pairs λ is ~1e-6, below any absolute tolerance.
+    delta = Math.max(delta, Math.abs(nextLambda - lambda) / lambda);
+    matches = matchMass;
     fields = next;
     lambda = nextLambda;
     if (delta < tolerance) {
@@ -135,7 +158,7 @@ export function estimateByEm(patterns: PatternCounts, options: EmOptions): EmRes
       break;
     }
   }
-  return { fields, lambda, iterations, converged };
+  return { fields, lambda, matches, iterations, converged };
 }
 
 function emptyCounts(): Record<FieldName, Record<string, number>> {
@@ -168,7 +191,7 @@ export function familyNameFrequencies(patients: readonly Prepared[], minCount = 
 
 export interface TrainInput {
   version: string;
-  /** Starting model: its m are the priors' centre, its thresholds are kept. */
+  /** Starting model: its m are the priors' centre, its prior λ EM's start; its thresholds are kept unless `thresholds` is given. */
   start: LinkageModel;
   /** Blocked (record, patient) pairs' comparison patterns. */
   blocked: PatternCounts;
@@ -177,32 +200,145 @@ export interface TrainInput {
   allPairs: number;
   /** u from random sampling (estimateUByRandomSampling). */
   u: Record<FieldName, Record<string, number>>;
+  /** How many random pairs `u` came from: given, u is corrected for the matches among them (uWithoutMatches). */
+  uSamples?: number;
   termFrequencies: Record<string, number>;
   thresholds?: Thresholds;
+  maxIterations?: number;
 }
 
 /**
- * A new model version: u by random sampling, m and λ by EM on the blocked pairs with u held
- * fixed (Splink's recipe), λ converted from "among blocked pairs" to "among all pairs" so the
- * prior weight is that of a random pair.
+ * An EM session (Splink's "estimate_parameters_using_expectation_maximisation" with a blocking
+ * rule): EM over the pairs a rule selects, estimating m of some fields. The rule's own fields
+ * are left out of the likelihood (the rule made them agree, so they say nothing about the
+ * match status within the session); fields neither in the rule nor estimated keep the m an
+ * earlier session gave them.
  */
-export function trainModel(input: TrainInput): { model: LinkageModel; em: EmResult } {
-  const start = {} as Record<FieldName, FieldParams>;
-  for (const f of fieldNames) {
-    start[f] = {};
-    for (const l of levelsOf(f)) start[f][l] = { m: input.start.fields[f][l].m, u: input.u[f][l] };
+export interface EmSessionRule {
+  name: string;
+  /** The rule's fields, all at `exact`. */
+  rule: readonly FieldName[];
+  estimate: readonly FieldName[];
+}
+
+/**
+ * Why sessions rather than one EM over all blocked pairs: EM assumes the fields are independent
+ * given the match status, and hard non-matches break that. On the generator's data a twin
+ * registered dead (same date of birth, family name and often address; another given name and
+ * NHS number) looks to a one-pass EM like a match with two errors: it put 5% of matches on
+ * "different NHS number" (truth 1.3%), 2.7% on "other given name" (truth 0.1%) and 1.6% on
+ * "different sex" (truth 0.3%), so exactly the fields that tell twins apart lost their weight.
+ * Pairs with the same NHS/CHI number are nearly all the same person, so the first session gives
+ * clean m for every other field; twins differ in given name, so the second session, on pairs
+ * with the same date of birth and given names, gives m for the identifier with them left out.
+ */
+export const emSessions: readonly EmSessionRule[] = [
+  { name: 'same identifier', rule: ['identifier'], estimate: ['dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] },
+  { name: 'same date of birth and given names', rule: ['dateOfBirth', 'givenNames'], estimate: ['identifier'] },
+];
+
+export interface SessionResult {
+  name: string;
+  /** Blocked pairs the rule selected. */
+  pairs: number;
+  estimated: FieldName[];
+  /** Null when the rule selected no pair (then the fields were estimated by EM over all blocked pairs). */
+  em: EmResult | null;
+}
+
+/** The patterns matching a session's rule, with the rule's fields made absent. */
+function sessionPatterns(patterns: PatternCounts, rule: readonly FieldName[]): { patterns: PatternCounts; pairs: number } {
+  const out: PatternCounts = new Map();
+  let pairs = 0;
+  for (const { comparison, count } of patterns.values()) {
+    if (!rule.every((f) => comparison[f] === 'exact')) continue;
+    const c = { ...comparison } as Record<FieldName, string>;
+    for (const f of rule) c[f] = 'absent';
+    const k = fieldNames.map((f) => c[f]).join('|');
+    const e = out.get(k);
+    if (e) e.count += count;
+    else out.set(k, { comparison: c as unknown as Comparison, count });
+    pairs += count;
   }
-  const startLambda = Math.min(0.5, Math.max(1e-6, (input.start.prior * input.allPairs) / Math.max(1, input.blockedPairs)));
-  const em = estimateByEm(input.blocked, { start, startLambda, fixU: true });
-  const prior = Math.min(0.5, Math.max(1e-15, (em.lambda * input.blockedPairs) / Math.max(1, input.allPairs)));
+  return { patterns: out, pairs };
+}
+
+/**
+ * Random pairs include a few matches (a share λ of them), so the level frequencies ū that
+ * random sampling measures are λ·m + (1-λ)·u, not u. Negligible when λ is tiny (100,000
+ * patients × 1,000,000 rows: λ ≈ 2e-7), but in a small cohort the matches among random pairs
+ * are most of those that agree on the NHS number or the full postcode, which would take ~5 bits
+ * off those levels' weights. Solves for u, each level at least `floor` (then renormalised).
+ */
+export function uWithoutMatches(sampled: Record<FieldName, Record<string, number>>, fields: Record<FieldName, FieldParams>, lambda: number, floor: number): Record<FieldName, Record<string, number>> {
+  const out = {} as Record<FieldName, Record<string, number>>;
+  for (const f of fieldNames) {
+    const levels = levelsOf(f);
+    const raw = levels.map((l) => Math.max(floor, (sampled[f][l] - lambda * fields[f][l].m) / (1 - lambda)));
+    const total = raw.reduce((a, b) => a + b, 0);
+    out[f] = Object.fromEntries(levels.map((l, i) => [l, raw[i] / total]));
+  }
+  return out;
+}
+
+/** m by the EM sessions, then λ by EM over all blocked pairs, for one set of u. */
+function fit(input: TrainInput, u: Record<FieldName, Record<string, number>>): { em: EmResult; sessions: SessionResult[] } {
+  const current = {} as Record<FieldName, FieldParams>;
+  for (const f of fieldNames) {
+    current[f] = {};
+    for (const l of levelsOf(f)) current[f][l] = { m: input.start.fields[f][l].m, u: u[f][l] };
+  }
+  const sessions: SessionResult[] = [];
+  const unestimated = new Set<FieldName>(fieldNames);
+  for (const rule of emSessions) {
+    const { patterns, pairs } = sessionPatterns(input.blocked, rule.rule);
+    let em: EmResult | null = null;
+    if (pairs > 0) {
+      em = estimateByEm(patterns, {
+        start: current, startLambda: 0.5, fixU: true, maxIterations: input.maxIterations,
+        fixM: fieldNames.filter((f) => !rule.estimate.includes(f)),
+      });
+      for (const f of rule.estimate) {
+        current[f] = em.fields[f];
+        unestimated.delete(f);
+      }
+    }
+    sessions.push({ name: rule.name, pairs, estimated: [...rule.estimate], em });
+  }
+  const fallback = fieldNames.filter((f) => unestimated.has(f));
+  const em = estimateByEm(input.blocked, {
+    start: current, startLambda: input.start.prior, fixU: true, allPairs: input.allPairs, maxIterations: input.maxIterations,
+    fixM: fieldNames.filter((f) => !unestimated.has(f)),
+  });
+  if (fallback.length) sessions.push({ name: 'all blocked pairs', pairs: input.blockedPairs, estimated: fallback, em });
+  return { em, sessions };
+}
+
+/**
+ * A new model version: u by random sampling (given); m by EM with u held fixed, in the
+ * sessions of `emSessions`; then λ, the share of matches among ALL record × patient pairs
+ * (the model's prior, the population u is of), by EM over every blocked pair with m and u held
+ * fixed (EmOptions.allPairs). A field whose session selected no pair (e.g. a cohort without
+ * identifiers) gets its m from EM over all blocked pairs instead. With `uSamples`, u is then
+ * cleared of the matches among the random pairs (uWithoutMatches, floor 1/uSamples) and
+ * everything estimated once more with it.
+ */
+export function trainModel(input: TrainInput): { model: LinkageModel; em: EmResult; sessions: SessionResult[] } {
+  if (input.blockedPairs > input.allPairs) throw new RangeError(`blockedPairs (${input.blockedPairs}) exceeds allPairs (${input.allPairs})`);
+  let result = fit(input, input.u);
+  if (input.uSamples !== undefined) {
+    result = fit(input, uWithoutMatches(input.u, result.em.fields, result.em.lambda, 1 / input.uSamples));
+  }
+  const { em, sessions } = result;
   return {
     model: {
       version: input.version,
-      prior,
+      prior: Math.min(0.5, Math.max(1e-15, em.lambda)),
       fields: em.fields,
       thresholds: input.thresholds ?? input.start.thresholds,
       termFrequencies: { familyName: input.termFrequencies },
     },
     em,
+    sessions,
   };
 }
