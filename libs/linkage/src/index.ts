@@ -10,4 +10,5 @@ export * from './em';
 export * from './blocking';
 export * from './rng';
 export * from './default-model';
+export * from './train';
 export { RecordForLinkage, enrichModule, enrich as prepareForLinkage } from './enrich';
