@@ -3,13 +3,16 @@
  * Generates (once, cached under the OS temp dir) a 100,000-patient cohort and a 1,000,000-row
  * ONS extract with ground truth (generate.ts), runs the same `runLink` as `followup link`, and
  * prints precision of automatic links, recall, review rate, rejects and rows/s with the machine.
- * Flags: --seed N --patients N --rows N --layout ons|nrs.
+ * Flags: --seed N --patients N --rows N --layout ons|nrs; --dir DIR to use files already
+ * generated there (`generate.js --out DIR`) instead of the cache; --model FILE to measure a
+ * stored model (e.g. one written by `followup train`) instead of the built-in one.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLink } from '../../apps/cli/src/commands/link';
-import { generate } from './generate';
+import { LinkageModel, parseModel } from '@trial/linkage';
+import { generate, generatorVersion } from './generate';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +24,16 @@ async function main(): Promise<void> {
   const patients = Number(arg('patients', '100000'));
   const rows = Number(arg('rows', '1000000'));
   const layout = arg('layout', 'ons') === 'nrs' ? 'nrs' : 'ons';
-  const dir = join(tmpdir(), `trial-followup-linkage-${layout}-${seed}-${patients}-${rows}`);
+  const given = arg('dir', '');
+  const dir = given || join(tmpdir(), `trial-followup-linkage-g${generatorVersion}-${layout}-${seed}-${patients}-${rows}`);
+  const modelPath = arg('model', '');
+  let model: LinkageModel | undefined;
+  if (modelPath) {
+    const parsed = parseModel(readFileSync(modelPath, 'utf8'));
+    if (!parsed.ok) throw new Error(`model ${modelPath} is invalid: ${parsed.reason}`);
+    model = parsed.model;
+  }
+  if (given && !existsSync(join(dir, 'truth.csv'))) throw new Error(`${dir} has no truth.csv (write it with generate.js --out ${dir})`);
   if (!existsSync(join(dir, 'truth.csv'))) {
     process.stdout.write(`generating ${patients} patients and ${rows} rows (seed ${seed}) in ${dir}\n`);
     generate({ seed, patients, rows, layout, outDir: dir });
@@ -43,7 +55,7 @@ async function main(): Promise<void> {
     if (e === 'malformed') malformed++;
   }
   const started = process.hrtime.bigint();
-  const summary = await runLink({ cohort: join(dir, 'cohort.csv'), registry: join(dir, 'extract.csv'), extractedOn: '2011-10-02' }, (row) => {
+  const summary = await runLink({ cohort: join(dir, 'cohort.csv'), registry: join(dir, 'extract.csv'), model, extractedOn: '2011-10-02' }, (row) => {
     total++;
     const exp = expected[row.line];
     switch (row.decision) {
@@ -71,7 +83,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const f = (x: number): string => x.toFixed(4);
   process.stdout.write([
-    `linkage benchmark: ${summary.patients} patients, ${total} ${layout.toUpperCase()} rows, seed ${seed}, model ${summary.modelVersion}`,
+    `linkage benchmark: ${summary.patients} patients, ${total} ${layout.toUpperCase()} rows, ${given ? `data ${dir}` : `seed ${seed}`}, model ${summary.modelVersion}`,
     `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}`,
     `precision (automatic links)  ${f(linked ? linkedRight / linked : 1)}  (${linkedRight}/${linked})`,
     `recall (automatic links)     ${f(matches ? linkedRight / matches : 1)}  (${linkedRight}/${matches})`,

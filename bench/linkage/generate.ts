@@ -12,8 +12,14 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, modulus11CheckDigit, seededRng } from '@trial/linkage';
+import { Rng, isValidChiNumber, isValidNhsNumber, modulus11CheckDigit, seededRng } from '@trial/linkage';
 import { commonSurnames, femaleNames, maleNames, postcodeAreas, syllableSurname } from './names';
+
+/**
+ * Bumped whenever the same seed would give different files, so cached data sets (the bench's,
+ * under the OS temp dir) are regenerated rather than silently reused.
+ */
+export const generatorVersion = 2;
 
 export interface GenerateOptions {
   seed: number;
@@ -43,6 +49,8 @@ interface Person {
 interface Patient extends Person {
   patientId: string;
   randomisedOn: string;
+  /** The identifier as mistyped at enrolment (fails its check), when it was; the registry has the true one. */
+  enrolledId?: string;
 }
 
 interface Row {
@@ -161,9 +169,37 @@ export function generate(opts: GenerateOptions): GenerateSummary {
     patients.push({ ...p, patientId: `P${pad(i + 1, 6)}`, randomisedOn: toIso(Date.UTC(2005, 0, 1) + Math.floor(r() * 6 * 365) * dayMs) });
   }
 
+  // 1% of patients had their NHS (CHI) number mistyped at enrolment: one digit substituted or
+  // two adjacent digits swapped, which Modulus 11 always catches, so the trial holds an invalid
+  // number (PatientRandomised does not reject one) while the registry has the true, valid one.
+  // This is where the identifier level `near` fires: registry numbers are valid (ingest rejects
+  // the others), and two valid numbers are never one digit or transposition apart. Drawn from a
+  // stream of its own so that every other value is what generator version 1 gave for the seed.
+  const enrolment = seededRng(opts.seed ^ 0x2545f491);
+  const idValid = scottish ? isValidChiNumber : isValidNhsNumber;
+  for (const p of patients) {
+    if (enrolment() >= 0.01) continue;
+    const v = (scottish ? p.chi : p.nhs) as string;
+    for (;;) {
+      const i = Math.floor(enrolment() * 10);
+      let typed: string;
+      if (enrolment() < 0.5) typed = v.slice(0, i) + ((Number(v[i]) + 1 + Math.floor(enrolment() * 9)) % 10) + v.slice(i + 1);
+      else {
+        const j = Math.min(i, 8);
+        typed = v.slice(0, j) + v[j + 1] + v[j] + v.slice(j + 2);
+      }
+      if (typed !== v && !idValid(typed)) {
+        p.enrolledId = typed;
+        break;
+      }
+    }
+  }
+
   // Registry identity of a cohort patient, with the corruptions registries make.
-  const corrupt = (p: Person, tags: string[]): Row['person'] => {
-    const q: Row['person'] = { ...p };
+  const corrupt = (p: Patient, tags: string[]): Row['person'] => {
+    const { nhs, chi, dob, sex, family, given, postcode } = p;
+    const q: Row['person'] = { nhs, chi, dob, sex, family, given, postcode };
+    if (p.enrolledId !== undefined) tags.push('enrolled-id-mistyped');
     const id = scottish ? 'chi' : 'nhs';
     const x = r();
     if (x < 0.1) { q[id] = null; tags.push('id-dropped'); }
@@ -276,7 +312,9 @@ export function generate(opts: GenerateOptions): GenerateSummary {
   const cohort = writer(cohortPath);
   cohort.line('trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode');
   for (const p of patients) {
-    cohort.line(['BENCH-1', p.patientId, r() < 0.5 ? 'control' : 'treatment', p.randomisedOn, p.nhs ?? '', p.chi ?? '', p.dob, p.sex, titleCase(p.family), titleCase(p.given), p.postcode].join(','));
+    const nhs = scottish ? p.nhs : p.enrolledId ?? p.nhs;
+    const chi = scottish ? p.enrolledId ?? p.chi : p.chi;
+    cohort.line(['BENCH-1', p.patientId, r() < 0.5 ? 'control' : 'treatment', p.randomisedOn, nhs ?? '', chi ?? '', p.dob, p.sex, titleCase(p.family), titleCase(p.given), p.postcode].join(','));
   }
   cohort.close();
 
