@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // The `followup` command: runs the compiled CLI (built by `npm install` via the prepare script).
 //
-// Node flags for `followup link`: it holds the whole cohort (~2.4 KB of heap a patient) and
-// streams the extract past it. With V8's default heap growth, promoted garbage piles up to
-// about four times the live set before a full collection (1.1 GB peak for 100,000 patients).
-// So `link` runs in a child node with the old space capped at 640 MB, or more for a bigger
-// cohort (60x the cohort file, so a cap never makes a large cohort fail). A cap set in
-// NODE_OPTIONS or on the node command line is left alone.
+// Node flags for `followup link` and `followup train`: they hold the whole cohort (~2.4 KB of
+// heap a patient) and stream the extract past it. With V8's default heap growth, promoted
+// garbage piles up to about four times the live set before a full collection (1.1 GB peak
+// linking 100,000 patients, 1.5 GB training on them). So they run in a child node with the old
+// space capped at 640 MB, or more for a bigger cohort (60x the cohort file, so a cap never makes
+// a large cohort fail). A cap set in NODE_OPTIONS or on the node command line is left alone.
 'use strict';
 const { statSync } = require('node:fs');
 
 function linkHeapFlags(args) {
-  if (args[0] !== 'link' || process.env.FOLLOWUP_NODE_FLAGS === 'set') return null;
+  if ((args[0] !== 'link' && args[0] !== 'train') || process.env.FOLLOWUP_NODE_FLAGS === 'set') return null;
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS || '').split(/\s+/)];
   if (given.some((a) => a.startsWith('--max-old-space-size'))) return null;
   let cohortBytes = 0;

@@ -10,6 +10,7 @@ const commands: Record<string, () => Register> = {
   stats: () => (require('./commands/stats') as { register: Register }).register,
   boundaries: () => (require('./commands/boundaries') as { register: Register }).register,
   link: () => (require('./commands/link') as { register: Register }).register,
+  train: () => (require('./commands/train') as { register: Register }).register,
   ingest: () => (require('./commands/ingest') as { register: Register }).register,
   replay: () => (require('./commands/replay') as { register: Register }).register,
   token: () => (require('./commands/token') as { register: Register }).register,

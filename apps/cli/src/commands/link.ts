@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { parse } from 'csv-parse';
 import { LinkageIndex, LinkageModel, PatientIdentity, RecordForLinkage, defaultModel, enrichModule, parseModel } from '@trial/linkage';
-import { Layout, RegistryFileError, readRegistryThreaded } from '@trial/registry';
+import { Layout, RegistryFileError, readRegistry, readRegistryThreaded } from '@trial/registry';
 
 export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
 
@@ -49,22 +49,28 @@ export class LinkInputError extends Error {}
 
 const sexes = new Set(['M', 'F', 'U']);
 
-/** Loads the cohort CSV into a patients-only blocking index (records are streamed, not kept). */
-export async function loadCohort(path: string): Promise<LinkageIndex> {
-  const index = new LinkageIndex();
-  const parser = createReadStream(path).on('error', (e) => parser.destroy(e)).pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
+/**
+ * Reads the cohort CSV as a stream of patients, in file order. Rows without a patientId are
+ * skipped (reported to `onSkipped` with their line); an unreadable file or a missing column is
+ * a LinkInputError. Shared by `link` and `train`.
+ */
+export async function* readCohort(path: string, onSkipped?: (line: number) => void): AsyncGenerator<PatientIdentity> {
+  const parser = createReadStream(path).on('error', (e) => parser.destroy(e)).pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }));
   let checked = false;
   try {
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    for await (const { record: row, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       if (!checked) {
         const missing = cohortColumns.filter((c) => !(c in row));
         if (missing.length) throw new LinkInputError(`cohort ${path} lacks the column(s) ${missing.join(', ')}`);
         checked = true;
       }
       const v = (k: (typeof cohortColumns)[number]): string | null => (row[k] === undefined || row[k] === '' ? null : row[k]);
-      if (v('patientId') === null) continue;
+      if (v('patientId') === null) {
+        onSkipped?.(info.lines);
+        continue;
+      }
       const sex = (v('sex') ?? '').toUpperCase();
-      const patient: PatientIdentity = {
+      yield {
         patientId: row.patientId,
         randomisedOn: v('randomisedOn'),
         nhsNumber: v('nhsNumber'),
@@ -75,14 +81,40 @@ export async function loadCohort(path: string): Promise<LinkageIndex> {
         givenNames: v('givenNames'),
         postcode: v('postcode'),
       };
-      index.upsertPatient(patient);
     }
   } catch (e) {
     if (e instanceof LinkInputError) throw e;
     throw new LinkInputError(`cannot read cohort ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!checked) throw new LinkInputError(`cohort ${path} has no header row`);
+}
+
+/** Loads the cohort CSV into a patients-only blocking index (records are streamed, not kept). */
+export async function loadCohort(path: string): Promise<LinkageIndex> {
+  const index = new LinkageIndex();
+  for await (const patient of readCohort(path)) index.upsertPatient(patient);
   return index;
+}
+
+/**
+ * The extract's rows, validated, in file order, on this thread (`train` uses it). Iterate it
+ * inside a try and turn what it throws into a LinkInputError with `extractReadError`.
+ */
+export function readExtract(path: string, options: { layout?: Layout; extractedOn: string }): ReturnType<typeof readRegistry> {
+  // Small chunks: the CSV parser turns a whole chunk into records at once, and records waiting
+  // in its buffer outlive young-generation collections (promoted garbage grows the heap).
+  return readRegistry(createReadStream(path, { highWaterMark: 8 * 1024 }), options);
+}
+
+/** The LinkInputError for a failure to read the extract (its header, the file system); null for any other error. */
+export function extractReadError(path: string, e: unknown): LinkInputError | null {
+  if (e instanceof RegistryFileError) return new LinkInputError(`cannot read registry extract ${path}: ${e.message}`);
+  // File-system errors (ENOENT, EACCES, EISDIR...): duck-typed, as they may come from another realm.
+  const io = e as Partial<NodeJS.ErrnoException> | null;
+  if (io && typeof io.syscall === 'string' && typeof io.code === 'string') {
+    return new LinkInputError(`cannot read registry extract ${path}: ${String(io.message)}`);
+  }
+  return null;
 }
 
 /**
@@ -120,13 +152,7 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       if (pending) await pending;
     }
   } catch (e) {
-    if (e instanceof RegistryFileError) throw new LinkInputError(`cannot read registry extract ${options.registry}: ${e.message}`);
-    // File-system errors (ENOENT, EACCES, EISDIR...): duck-typed, as they may come from another realm.
-    const io = e as Partial<NodeJS.ErrnoException> | null;
-    if (io && typeof io.syscall === 'string' && typeof io.code === 'string') {
-      throw new LinkInputError(`cannot read registry extract ${options.registry}: ${String(io.message)}`);
-    }
-    throw e;
+    throw extractReadError(options.registry, e) ?? e;
   }
   return summary;
 }
