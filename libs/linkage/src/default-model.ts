@@ -37,9 +37,18 @@ export const priorModel: LinkageModel = {
 };
 
 /**
- * The model `followup link` and a fresh linkage service start from, stored as JSON. For now it
- * is the prior model above with the link threshold tuned on the generator's data (seed 42);
- * the service is meant to replace it with `trainModel` (u by random sampling, m by EM) on its
- * own blocked pairs and store the result under a new version.
+ * The model `followup link` and a fresh linkage service start from, stored as JSON (the
+ * service stores it in lk_models under its version on first use). Trained with `followup
+ * train` on the bench generator's data (seed 42, 100,000 patients, 1,000,000 ONS rows,
+ * generator version 2); `npm run train:default` reproduces it byte for byte:
+ *
+ *   node dist/bench/linkage/generate.js --seed 42 --patients 100000 --rows 1000000 --out $TMPDIR/trial-followup-train-default
+ *   node bin/followup.js train --cohort $TMPDIR/trial-followup-train-default/cohort.csv \
+ *     --registry $TMPDIR/trial-followup-train-default/extract.csv --seed 42 --out libs/linkage/src/default-model.json
+ *
+ * i.e. u by 2,000,000 random pairs, m by EM (priorModel above as the priors' centre) on the
+ * blocked pairs of a 25% sample of the rows, λ by EM; thresholds the defaults of `train`
+ * (link 12, review 0, close margin 6: see bench/linkage/README.md for what they give). Its
+ * version, fs-em-<hash>, is a hash of its content.
  */
 export const defaultModel: LinkageModel = trained as LinkageModel;
