@@ -11,6 +11,7 @@ const commands: Record<string, () => Register> = {
   boundaries: () => (require('./commands/boundaries') as { register: Register }).register,
   link: () => (require('./commands/link') as { register: Register }).register,
   train: () => (require('./commands/train') as { register: Register }).register,
+  model: () => (require('./commands/model') as { register: Register }).register,
   ingest: () => (require('./commands/ingest') as { register: Register }).register,
   replay: () => (require('./commands/replay') as { register: Register }).register,
   token: () => (require('./commands/token') as { register: Register }).register,

@@ -6,3 +6,4 @@ export * from './plan';
 export * from './store';
 export * from './service';
 export * from './reviews';
+export * from './models';

@@ -1,0 +1,102 @@
+// `followup model install` and installModel against a real Postgres. lk_models is global to a
+// database (no scope), so this suite gets a database of its own: installing a model in the
+// shared test database would change the model every other linkage suite runs with.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { LinkageModel, defaultModel, serialiseModel } from '@trial/linkage';
+import { LinkStore, ModelVersionConflict, installModel } from '@trial/linkstore';
+import { createDataSource, migrate } from '@trial/storage';
+import { register } from '../../../apps/cli/src/commands/model';
+import { TEST_DATABASE_URL } from '../../support';
+
+const dbName = `trial_followup_test_models_${randomBytes(4).toString('hex')}`;
+const dbUrl = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${dbName}`);
+const admin = async (sql: string): Promise<void> => {
+  const c = new Client({ connectionString: TEST_DATABASE_URL });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+};
+const trained: LinkageModel = { ...defaultModel, version: 'test-trained-1', thresholds: { ...defaultModel.thresholds, link: 13 } };
+
+async function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  let err = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
+  const saved = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = dbUrl;
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync(['node', 'followup', 'model', 'install', ...args]);
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { out, err, code };
+}
+
+describe('installing a linkage model (lk_models)', () => {
+  let ds: DataSource;
+  const dir = mkdtempSync(join(tmpdir(), 'model-install-'));
+  const active = (): Promise<LinkageModel> => ds.transaction((tx) => new LinkStore(tx, 'test').activeModel());
+
+  beforeAll(async () => {
+    await admin(`create database ${dbName}`);
+    ds = await createDataSource(dbUrl, { poolSize: 2 }).initialize();
+    await migrate(ds);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await admin(`drop database if exists ${dbName} with (force)`);
+  });
+
+  it('makes the installed model the active one, and can put the old one back', async () => {
+    expect((await active()).version).toBe(defaultModel.version); // first use stores the default
+    expect(await ds.transaction((tx) => installModel(tx, trained))).toEqual({ version: 'test-trained-1', status: 'installed', previous: defaultModel.version });
+    expect(await active()).toEqual(trained);
+    expect(await ds.transaction((tx) => installModel(tx, trained))).toMatchObject({ status: 'unchanged' });
+    expect(await ds.transaction((tx) => installModel(tx, defaultModel))).toEqual({ version: defaultModel.version, status: 'reactivated', previous: 'test-trained-1' });
+    expect((await active()).version).toBe(defaultModel.version);
+    const rows = (await ds.query(`select version from lk_models where active`)) as Array<{ version: string }>;
+    expect(rows.map((r) => r.version)).toEqual([defaultModel.version]);
+  });
+
+  it('refuses another model under a stored version', async () => {
+    const other = { ...trained, prior: trained.prior * 2 };
+    await expect(ds.transaction((tx) => installModel(tx, other))).rejects.toThrow(ModelVersionConflict);
+    expect((await active()).version).toBe(defaultModel.version);
+  });
+
+  it('followup model install FILE: installs, or exits 2 with one line', async () => {
+    const file = join(dir, 'model.json');
+    writeFileSync(file, serialiseModel({ ...trained, version: 'test-trained-2' }));
+    const ok = await cli([file]);
+    expect(ok).toMatchObject({ code: 0, err: '' });
+    expect(ok.out).toMatch(/^linkage model test-trained-2 installed and active \(was fs-/);
+    expect((await active()).version).toBe('test-trained-2');
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...trained, prior: 2 }));
+    const clash = join(dir, 'clash.json');
+    writeFileSync(clash, serialiseModel({ ...trained, prior: trained.prior / 2 }));
+    for (const [path, message] of [[join(dir, 'missing.json'), /cannot read model/], [bad, /is invalid: prior/], [clash, /already stored with other parameters/]] as const) {
+      const r = await cli([path]);
+      expect([path, r.code]).toEqual([path, 2]);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await active()).version).toBe('test-trained-2');
+  });
+});
