@@ -4,11 +4,12 @@ import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { diskStorage } from 'multer';
-import { Producer } from 'kafkajs';
 import { Roles } from '@trial/auth';
+import { AppConfig } from '@trial/config';
+import { Log } from '@trial/messaging';
 import { TopicNames } from '@trial/contracts';
 import { IngestError, IngestSummary, ingestExtract, uploadFields } from '@trial/ingest';
-import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
+import { CLOCK, CONFIG, Clock, LOG, TOPICS } from '@trial/platform';
 import { RegistryFileError } from '@trial/registry';
 
 /**
@@ -22,7 +23,8 @@ import { RegistryFileError } from '@trial/registry';
 @Roles('ingest')
 export class ExtractsController {
   constructor(
-    @Inject(PRODUCER) private readonly producer: Producer,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOG) private readonly log: Log,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
@@ -39,7 +41,10 @@ export class ExtractsController {
       const now = this.now();
       return await ingestExtract({
         input: createReadStream(file.path), source: f.source, layout: f.layout, extractedOn: f.extractedOn ?? now.slice(0, 10),
-        completeUpTo: f.completeUpTo ?? null, producer: this.producer, topics: this.topics, rejects: null,
+        completeUpTo: f.completeUpTo ?? null, topics: this.topics, rejects: null,
+        // Like `followup ingest`: published from a worker thread with a producer of its own,
+        // so a big upload is read and sent on two cores.
+        thread: { brokers: this.config.KAFKA_BROKERS, clientId: 'ingest', log: this.log },
         file: file.originalname, clock: () => performance.now(), failedAt: now,
       });
     } catch (e) {

@@ -2,3 +2,4 @@
 // apps/ingest's POST /registry/extracts and bench/ingest.ts).
 export * from './pipeline';
 export * from './upload';
+export type { ThreadOptions } from './publisher';

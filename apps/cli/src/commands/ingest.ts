@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '@trial/config';
 import { isRealDate, topicNames, topicSpecs } from '@trial/contracts';
-import { createKafka, createProducer, ensureTopics } from '@trial/messaging';
+import { Log, createKafka, ensureTopics } from '@trial/messaging';
 import { Layout, RegistryFileError, RejectsWriter } from '@trial/registry';
 import { IngestError, Source, ingestExtract } from '@trial/ingest';
 
@@ -28,11 +28,11 @@ async function run(file: string, opts: Opts): Promise<void> {
   }
   const config = loadConfig();
   const quiet = () => undefined;
-  const kafka = createKafka(config.KAFKA_BROKERS, 'followup-ingest', (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); });
+  const kafkaLog: Log = (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); };
+  const kafka = createKafka(config.KAFKA_BROKERS, 'followup-ingest', kafkaLog);
   const topics = topicNames(config.TOPIC_PREFIX);
   // Same explicit topic settings the services create; existing topics are left alone.
   await ensureTopics(kafka, topicSpecs(topics));
-  const producer = createProducer(kafka);
   const rejectsPath = opts.rejects ?? `${file}.rejects.csv`;
   const rejects = new RejectsWriter(createWriteStream(rejectsPath));
   const bar = process.stderr.isTTY
@@ -40,11 +40,13 @@ async function run(file: string, opts: Opts): Promise<void> {
     : null;
   const t0 = Date.now();
   bar?.start(size, 0, { rows: 0, rate: 0, rejected: 0 });
-  await producer.connect();
   try {
     const summary = await ingestExtract({
       input: createReadStream(file), source: opts.source, layout: opts.layout, extractedOn: opts.extractedOn ?? new Date().toISOString().slice(0, 10),
-      completeUpTo: opts.completeUpTo ?? null, producer, topics, rejects, file: basename(file),
+      completeUpTo: opts.completeUpTo ?? null, topics, rejects, file: basename(file),
+      // Published from a worker thread with its own producer: reading the file and Kafka's
+      // encoding run on two cores.
+      thread: { brokers: config.KAFKA_BROKERS, clientId: 'followup-ingest', log: kafkaLog },
       clock: () => performance.now(), failedAt: new Date().toISOString(),
       onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected }),
     });
@@ -57,8 +59,6 @@ async function run(file: string, opts: Opts): Promise<void> {
     await rejects.close().catch(quiet);
     if (e instanceof RegistryFileError || e instanceof IngestError) throw new IngestInputError(`${file}: ${e.message}`);
     throw e;
-  } finally {
-    await producer.disconnect().catch(quiet);
   }
 }
 

@@ -1,0 +1,112 @@
+import { Readable } from 'node:stream';
+import { Partitioners, PartitionMetadata } from 'kafkajs';
+import { TopicNames } from '@trial/contracts';
+import { createProducer } from '@trial/messaging';
+import { KAFKA_BROKERS, eventually, privateTopics, testKafka, uniqueId } from '../../../test/support';
+import { IngestOptions, ingestExtract } from './pipeline';
+
+const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+
+function nhs(first9: number): string {
+  for (let n = first9; ; n++) {
+    const digits = String(n).padStart(9, '0');
+    const check = (11 - ([...digits].reduce((s, c, i) => s + Number(c) * (10 - i), 0) % 11)) % 11;
+    if (check !== 10) return digits + String(check);
+  }
+}
+
+/**
+ * An extract of `n` rows (line = index + 2) in which every tenth row amends an earlier record
+ * (same RECORD_ID, the next version) and every 97th is invalid, so the per-key order and the
+ * dead letters are both exercised.
+ */
+function extract(n: number): { csv: string; valid: number; invalid: number } {
+  const lines = [HEADER];
+  let invalid = 0;
+  for (let i = 0; i < n; i++) {
+    const amends = i % 10 === 9;
+    const id = amends ? `R${i - 5}` : `R${i}`;
+    const bad = i % 97 === 50;
+    if (bad) invalid++;
+    lines.push([id, amends ? '2' : '1', 'D', bad ? '1234567890' : nhs(400_000_000 + i * 13), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(','));
+  }
+  return { csv: `${lines.join('\n')}\n`, valid: n - invalid, invalid };
+}
+
+interface Seen { partition: number; offset: number; key: string; timestamp: number; value: { recordId?: string; version?: number; kind: string } }
+
+async function readTopic(topic: string, atLeast: number): Promise<Seen[]> {
+  const consumer = testKafka().consumer({ groupId: uniqueId('ingest-reader'), maxWaitTimeInMs: 100 });
+  const out: Seen[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      out.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? '', timestamp: Number(message.timestamp), value: JSON.parse(message.value?.toString() ?? 'null') });
+    },
+  });
+  try {
+    await eventually(async () => (out.length >= atLeast ? true : undefined), `${atLeast} messages on ${topic}`, 30_000);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+/**
+ * Both ways of publishing (the caller's producer on this thread; a worker thread's own
+ * producer) against the real broker: every valid row once, on the partition kafkajs's default
+ * partitioner picks for its key, each partition in file order (so a record's versions stay in
+ * order), the invalid rows dead-lettered, and extract-complete after every row.
+ */
+describe('ingestExtract through the real broker', () => {
+  const kafka = testKafka();
+
+  const check = async (label: string, target: (topics: TopicNames) => Promise<{ options: Pick<IngestOptions, 'producer' | 'thread'>; done: () => Promise<void> }>) => {
+    const { topics, drop } = await privateTopics(kafka, `ingest-${label}`);
+    const { options, done } = await target(topics);
+    try {
+      const { csv, valid, invalid } = extract(6000);
+      const s = await ingestExtract({
+        ...options, input: Readable.from([csv]), source: 'ONS', extractedOn: '2011-10-02', completeUpTo: '2011-09-30', topics,
+        file: 'int.csv', clock: () => performance.now(), failedAt: new Date().toISOString(), batchSize: 500,
+      } as IngestOptions);
+      expect(s).toMatchObject({ rows: 6000, published: valid, rejected: invalid, extractComplete: true });
+      const seen = await readTopic(topics.notifications, valid + 1);
+      expect(seen).toHaveLength(valid + 1);
+      const partitioner = Partitioners.DefaultPartitioner();
+      const partitionMetadata = [0, 1, 2].map((p): PartitionMetadata => ({ partitionId: p, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+      const rows = seen.filter((m) => m.value.kind !== 'extract-complete');
+      for (const m of rows) expect(m.partition).toBe(partitioner({ topic: topics.notifications, partitionMetadata, message: { key: m.key, value: null } }));
+      // File order within each partition: the row index in the record id (amendments carry the
+      // id they amend, so they are ordered by version after the original).
+      for (const p of [0, 1, 2]) {
+        const inPartition = rows.filter((m) => m.partition === p).sort((a, b) => a.offset - b.offset);
+        const lineOf = (m: Seen) => Number((m.value.recordId ?? '').slice(1)) + (m.value.version === 2 ? 5 : 0);
+        const lines = inPartition.map(lineOf);
+        expect(lines).toEqual([...lines].sort((a, b) => a - b));
+      }
+      const complete = seen.filter((m) => m.value.kind === 'extract-complete');
+      expect(complete).toHaveLength(1);
+      expect(complete[0].offset).toBe(Math.max(...seen.filter((m) => m.partition === complete[0].partition).map((m) => m.offset)));
+      expect(complete[0].timestamp).toBeGreaterThanOrEqual(Math.max(...rows.map((m) => m.timestamp)));
+      const dead = await readTopic(`${topics.notifications}.dlq`, invalid);
+      expect(dead).toHaveLength(invalid);
+    } finally {
+      await done();
+      await drop();
+    }
+  };
+
+  it('publishes from a worker thread with its own producer', async () => {
+    await check('thread', async () => ({ options: { thread: { brokers: KAFKA_BROKERS, clientId: 'ingest-int' } }, done: async () => undefined }));
+  });
+
+  it('publishes through the caller\'s producer', async () => {
+    await check('producer', async () => {
+      const producer = createProducer(kafka);
+      await producer.connect();
+      return { options: { producer }, done: () => producer.disconnect() };
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import { Readable } from 'node:stream';
+import { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { topicNames } from '@trial/contracts';
+import { IngestError, ingestExtract } from './pipeline';
+
+const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+
+/** The first valid NHS number (Modulus 11) from nine digits up, for rows that pass validation. */
+function nhs(first9: number): string {
+  for (let n = first9; ; n++) {
+    const digits = String(n).padStart(9, '0');
+    const sum = [...digits].reduce((s, c, i) => s + Number(c) * (10 - i), 0);
+    const check = (11 - (sum % 11)) % 11;
+    if (check !== 10) return digits + String(check);
+  }
+}
+const row = (id: string, i: number, over: { version?: number; nhs?: string } = {}) =>
+  [id, String(over.version ?? 1), 'D', over.nhs ?? nhs(400_000_000 + i * 7), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(',');
+
+type Call = { kind: 'batch'; topics: Record<string, Message[]> } | { kind: 'send'; topic: string; messages: Message[] };
+
+/**
+ * A stand-in producer that records what it is asked to send, acknowledges each request on a
+ * later turn of the event loop (as a broker would), can fail the nth batch, and counts requests
+ * in flight at once.
+ */
+function fakeProducer(failBatch: number | null = null) {
+  const calls: Call[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const ack = async <T>(fail: boolean, result: T): Promise<T> => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 2));
+    inFlight--;
+    if (fail) throw Object.assign(new Error('broker says no'), { name: 'KafkaJSProtocolError' });
+    return result;
+  };
+  let batches = 0;
+  const producer = {
+    sendBatch: (b: ProducerBatch): Promise<RecordMetadata[]> => {
+      expect(b.acks).toBe(-1);
+      calls.push({ kind: 'batch', topics: Object.fromEntries((b.topicMessages ?? []).map((t) => [t.topic, t.messages])) });
+      return ack(++batches === failBatch, []);
+    },
+    send: (r: ProducerRecord): Promise<RecordMetadata[]> => {
+      expect(r.acks).toBe(-1);
+      calls.push({ kind: 'send', topic: r.topic, messages: r.messages });
+      return ack(false, []);
+    },
+  };
+  return { producer: producer as unknown as Producer, calls, maxInFlight: () => maxInFlight };
+}
+
+const text = (b: Message['value'] | Message['key']): string => (b === null || b === undefined ? '' : b.toString());
+const topics = topicNames('u-');
+const base = { source: 'ONS' as const, extractedOn: '2011-10-02', topics, file: 'x.csv', clock: () => 0, failedAt: '2011-10-02T00:00:00.000Z' };
+
+describe('ingestExtract (publishing through a given producer)', () => {
+  it('sends batches one at a time in file order, dead letters the bad rows, and extract-complete last', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `D-${i}`);
+    const lines = [HEADER, ...ids.map((id, i) => row(id, i)), row('D-bad', 99, { nhs: '1234567890' }), row('D-3', 3, { version: 2 }), 'only,three,cells'];
+    const fake = fakeProducer();
+    const s = await ingestExtract({ ...base, input: Readable.from([lines.join('\n') + '\n']), producer: fake.producer, completeUpTo: '2011-09-30', batchSize: 3 });
+    expect(s).toMatchObject({ rows: 13, published: 11, rejected: 2, extractComplete: true, layout: 'ons' });
+    expect(fake.maxInFlight()).toBe(1);
+    const last = fake.calls[fake.calls.length - 1];
+    expect(last).toMatchObject({ kind: 'send', topic: topics.notifications });
+    expect(last.kind === 'send' && JSON.parse(text(last.messages[0].value))).toEqual({ v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-09-30', extractedOn: '2011-10-02' });
+    const batches = fake.calls.filter((c): c is Extract<Call, { kind: 'batch' }> => c.kind === 'batch');
+    expect(batches.length).toBe(5);
+    const sent = batches.flatMap((b) => b.topics[topics.notifications] ?? []);
+    expect(sent.map((m) => text(m.key))).toEqual([...ids, 'D-3'].map((id) => `ONS:${id}`));
+    const records = sent.map((m) => JSON.parse(text(m.value)) as { recordId: string; version: number; nhsNumber: string });
+    expect(records[10]).toMatchObject({ recordId: 'D-3', version: 2 });
+    expect(records[0]).toMatchObject({ v: 1, source: 'ONS', kind: 'death', dateOfDeath: '2009-06-30', extractedOn: '2011-10-02' });
+    const dead = batches.flatMap((b) => b.topics[`${topics.notifications}.dlq`] ?? []);
+    expect(dead.map((m) => [text(m.key), (JSON.parse(text(m.value)) as { source: { line: number } }).source.line])).toEqual([['ingest:ONS:x.csv:12', 12], ['ingest:ONS:x.csv:14', 14]]);
+    expect(dead[0].headers).toMatchObject({ 'dlq-code': 'invalid-row' });
+  });
+
+  it('stops at a failed batch: nothing after it is sent and completeness is not claimed', async () => {
+    const lines = [HEADER, ...Array.from({ length: 12 }, (_, i) => row(`D-${i}`, i))];
+    const fake = fakeProducer(2);
+    await expect(ingestExtract({ ...base, input: Readable.from([lines.join('\n') + '\n']), producer: fake.producer, completeUpTo: '2011-09-30', batchSize: 3 }))
+      .rejects.toThrow('broker says no');
+    expect(fake.calls.map((c) => c.kind)).toEqual(['batch', 'batch']);
+  });
+
+  it('refuses an extract of the other registry before sending anything', async () => {
+    const fake = fakeProducer();
+    await expect(ingestExtract({ ...base, source: 'NRS', input: Readable.from([`${HEADER}\n${row('D-1', 1)}\n`]), producer: fake.producer, completeUpTo: '2011-09-30' }))
+      .rejects.toBeInstanceOf(IngestError);
+    expect(fake.calls).toEqual([]);
+  });
+});
