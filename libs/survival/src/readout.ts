@@ -90,8 +90,9 @@ export interface SurvivalReadout {
   cox: CoxReadout | null;
   followUp: FollowUp;
   /**
-   * Only with `inestimableAsNull`: why `logRank` or `cox` is null although there are groups to
-   * compare (`CODE: message` of the SurvivalError that estimating it raised).
+   * Only with `inestimableAsNull`, and only when one of them is missing: why `logRank` or `cox`
+   * is null although there are groups to compare (`CODE: message` of the SurvivalError that
+   * estimating it raised).
    */
   notEstimable?: { logRank: string | null; cox: string | null };
 }
@@ -259,7 +260,9 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
     events += tb.events;
   }
   const readout: SurvivalReadout = { confType, ties, n, events, groups: groupReadouts, logRank, cox, followUp };
-  if (options.inestimableAsNull) readout.notEstimable = notEstimable;
+  // Present only when something is missing, so an estimable read-out keeps the contract's shape
+  // (the API's by-arm read-out equals `followup stats --json`).
+  if (notEstimable.logRank !== null || notEstimable.cox !== null) readout.notEstimable = notEstimable;
   return readout;
 }
 

@@ -140,8 +140,10 @@ describe('typed errors, never a silent NaN', () => {
     expect(none.cox).toBeNull();
     expect(none.notEstimable?.logRank).toMatch(/^SINGLE_GROUP: /);
     expect(none.notEstimable?.cox).not.toBeNull();
-    // Without the option the read-out is the contract's shape, with no extra field.
+    // Without the option, or with everything estimable, the read-out is the contract's shape.
     expect('notEstimable' in computeReadout(new Map([['all', SurvivalTable.fromRows([1], [1])]]))).toBe(false);
+    const both = new Map([['a', SurvivalTable.fromRows([1, 2], [1, 1])], ['b', SurvivalTable.fromRows([1, 3], [1, 0])]]);
+    expect('notEstimable' in computeReadout(both, { reference: 'a', inestimableAsNull: true })).toBe(false);
   });
   test('invalid observations and removals', () => {
     const t = new SurvivalTable();
