@@ -322,18 +322,21 @@ export class ReadModelProjector {
     const everyTrial = moved.length ? (await rows<{ trial_id: string }>(tx, `select trial_id from rm_trials`)).map((r) => r.trial_id) : [];
     const trialIds = [...new Set([...diffs.keys(), ...sorted.perTrial.keys(), ...everyTrial])].sort();
     const tv = performance.now();
-    const versions = trialIds.length === 0 ? [] : await rows<{ trial_id: string; design: TrialRegistered | null; version: string; events_applied: string }>(tx,
+    const versions = trialIds.length === 0 ? [] : await rows<{ trial_id: string; design: TrialRegistered | null; version: string; events_applied: string; updated_at: Date }>(tx,
       // With the as-of bookkeeping (rm_readout_history, as appendReadoutHistory writes it) in the
       // same statement: one round trip fewer while the trial rows are locked.
+      // The stamp never goes back: a batch whose clock started earlier can reach this lock after
+      // a later one (partitions run concurrently), and a version stamped before its predecessor
+      // would make `?asOf=` of the newer look find the older version.
       `with v as (
          insert into rm_trials (trial_id, design, version, events_applied, updated_at)
          select r.trial_id, r.design, 1, r.n, $2::timestamptz from jsonb_to_recordset($1::jsonb) as r(trial_id text, design jsonb, n bigint) order by r.trial_id
          on conflict (trial_id) do update set version = rm_trials.version + 1, events_applied = rm_trials.events_applied + excluded.events_applied,
-           design = coalesce(excluded.design, rm_trials.design), updated_at = excluded.updated_at
-         returning trial_id, design, version, events_applied),
+           design = coalesce(excluded.design, rm_trials.design), updated_at = greatest(excluded.updated_at, rm_trials.updated_at)
+         returning trial_id, design, version, events_applied, updated_at),
        h as (
          insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
-         select v.trial_id, v.version, $2::timestamptz, v.events_applied, $3::jsonb from v)
+         select v.trial_id, v.version, v.updated_at, v.events_applied, $3::jsonb from v)
        select * from v`,
       [JSON.stringify(trialIds.map((t) => ({ trial_id: t, design: designs.get(t) ?? null, n: sorted.perTrial.get(t) ?? 0 }))), now, JSON.stringify(completeness)]);
     mark('trialsUpsert', performance.now() - tv);
@@ -342,7 +345,7 @@ export class ReadModelProjector {
     const commit = () => {
       for (const v of versions) {
         this.record(v.trial_id, Number(v.version), {
-          diffs: diffs.get(v.trial_id) ?? [], design: v.design, eventsApplied: Number(v.events_applied), dataComplete: completeness, cause, changedAt: now,
+          diffs: diffs.get(v.trial_id) ?? [], design: v.design, eventsApplied: Number(v.events_applied), dataComplete: completeness, cause, changedAt: v.updated_at.toISOString(),
         });
       }
     };
