@@ -1,8 +1,8 @@
 // `followup link` against link-cli.md: JSON Lines in file order, the decisions, exit 0/2.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { CliRun, runCli } from '../../../test/support/cli';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { modulus11CheckDigit } from '@trial/linkage';
 import { register } from '../src/commands/link';
 
@@ -31,24 +31,7 @@ writeFileSync(nrsExtract, [
   `S1,1,D,${chi('030245124')},1945-02-03,F,REID,ANN,EH1 1AA,2009-06-30,2009-07-01,I21.9,,`,
 ].join('\n') + '\n');
 
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'followup', 'link', ...args]);
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const run = (args: string[]): Promise<CliRun> => runCli([register], ['link', ...args]);
 
 describe('followup link (link-cli.md)', () => {
   it('prints one JSON object per row, in file order, with the contract fields', async () => {

@@ -3,10 +3,10 @@
 // in-process through commander (the same register() main.ts wires), plus one spawn of the
 // built bin when dist/ exists.
 import { spawnSync } from 'node:child_process';
+import { runCli } from '../../../test/support/cli';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { register as registerStats } from '../src/commands/stats';
 import { register as registerBoundaries } from '../src/commands/boundaries';
 
@@ -19,23 +19,8 @@ const file = (name: string, text: string): string => {
 };
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command().exitOverride();
-  registerStats(program);
-  registerBoundaries(program);
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'followup', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
+  const r = await runCli([registerStats, registerBoundaries], args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 const good = 'time,status,arm\n5,1,control\n8,0,control\n12,1,control\n3,1,IABP\n9,0,IABP\n15,0,IABP\n20,1,IABP\n';

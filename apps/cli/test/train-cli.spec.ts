@@ -1,9 +1,9 @@
 // `followup train`: a model from a cohort and an extract (the bench generator's, small), the
 // summary on stderr, the same model twice, `link --model` taking it, and exit 2 on bad input.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { CliRun, runCli } from '../../../test/support/cli';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { parseModel } from '@trial/linkage';
 import { register as registerLink } from '../src/commands/link';
 import { register } from '../src/commands/train';
@@ -16,25 +16,9 @@ const extract = files.extractPath;
 // Few samples and pair rows: quick, and still enough to estimate on.
 const quick = ['--samples', '50000', '--pair-rows', '8000'];
 
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const program = new Command().exitOverride();
-  register(program);
-  registerLink(program);
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'followup', ...args]);
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const run = (args: string[]): Promise<CliRun> => runCli([register, registerLink], args);
+// Each case trains (a few seconds each on a loaded 2-core machine): more than jest's default 5 s.
+jest.setTimeout(60_000);
 
 describe('followup train', () => {
   const modelPath = join(dir, 'model.json');

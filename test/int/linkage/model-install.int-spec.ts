@@ -2,10 +2,10 @@
 // database (no scope), so this suite gets a database of its own: installing a model in the
 // shared test database would change the model every other linkage suite runs with.
 import { randomBytes } from 'node:crypto';
+import { CliRun, runCli } from '../../support/cli';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { LinkageModel, defaultModel, serialiseModel } from '@trial/linkage';
@@ -23,28 +23,7 @@ const admin = async (sql: string): Promise<void> => {
 };
 const trained: LinkageModel = { ...defaultModel, version: 'test-trained-1', thresholds: { ...defaultModel.thresholds, link: 13 } };
 
-async function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  const saved = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = dbUrl;
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'followup', 'model', 'install', ...args]);
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    if (saved === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = saved;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const cli = (args: string[]): Promise<CliRun> => runCli([register], ['model', 'install', ...args], { DATABASE_URL: dbUrl });
 
 describe('installing a linkage model (lk_models)', () => {
   let ds: DataSource;
