@@ -152,7 +152,7 @@ export class LinkageIndex {
    * `decide(record, this.candidatesFor(record), model, options)`, faster (table.ts).
    */
   decideFor(record: PreparedRecord, model: LinkageModel, options?: DecideOptions): LinkDecision {
-    return this.table.decideSlots(record, this.found, this.collect(blockingKeys(record)), model, options);
+    return this.decidePrepared(record, blockingKeys(record), model, options);
   }
 
   /** `decideFor` on a record prepared elsewhere with its `blockingKeys` (enrich.ts). */
