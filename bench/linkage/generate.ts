@@ -116,31 +116,25 @@ export function generate(opts: GenerateOptions): GenerateSummary {
   const counts: Record<string, number> = {};
   const count = (k: string): void => { counts[k] = (counts[k] ?? 0) + 1; };
 
-  const newNhs = (): string => {
+  // A valid number (Modulus 11) not handed out before, from a generator of its first nine digits.
+  const unique = (first9: () => string): string => {
     for (;;) {
-      const first9 = String(4 + Math.floor(r() * 4)) + pad(Math.floor(r() * 1e8), 8);
-      const c = modulus11CheckDigit(first9);
+      const f = first9();
+      const c = modulus11CheckDigit(f);
       if (c === null) continue;
-      const n = first9 + c;
+      const n = f + c;
       if (usedIds.has(n)) continue;
       usedIds.add(n);
       return n;
     }
   };
-  const newChi = (dob: string, sex: 'M' | 'F'): string => {
-    for (;;) {
-      const ddmmyy = dob.slice(8, 10) + dob.slice(5, 7) + dob.slice(2, 4);
-      let sexDigit = Math.floor(r() * 10);
-      if ((sexDigit % 2 === 1) !== (sex === 'M')) sexDigit = (sexDigit + 1) % 10;
-      const first9 = ddmmyy + pad(Math.floor(r() * 100)) + sexDigit;
-      const c = modulus11CheckDigit(first9);
-      if (c === null) continue;
-      const n = first9 + c;
-      if (usedIds.has(n)) continue;
-      usedIds.add(n);
-      return n;
-    }
-  };
+  const newNhs = (): string => unique(() => String(4 + Math.floor(r() * 4)) + pad(Math.floor(r() * 1e8), 8));
+  const newChi = (dob: string, sex: 'M' | 'F'): string => unique(() => {
+    const ddmmyy = dob.slice(8, 10) + dob.slice(5, 7) + dob.slice(2, 4);
+    let sexDigit = Math.floor(r() * 10);
+    if ((sexDigit % 2 === 1) !== (sex === 'M')) sexDigit = (sexDigit + 1) % 10;
+    return ddmmyy + pad(Math.floor(r() * 100)) + sexDigit;
+  });
   const districts: string[] = [];
   for (const a of postcodeAreas) for (let d = 1; d <= 25; d++) districts.push(`${a}${d}`);
   const cohortDistricts = Array.from({ length: 1000 }, () => pick(r, districts));
