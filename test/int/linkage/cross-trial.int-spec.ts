@@ -5,7 +5,7 @@ import { linkageModule } from '../../../apps/linkage/src/app.module';
 import { TopicNames } from '@trial/contracts';
 import { modulus11CheckDigit } from '@trial/linkage';
 import { eventually, privateTopics, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../../support';
-import { Person, collect, enrolKey, nhs, person, randomised, record, recordKey, send } from './fixtures';
+import { Person, collect, enrolKey, nhs, person, randomised, record, recordKey, send, waitForTypes } from './fixtures';
 
 /**
  * One death, two trials. Linkage decides each trial on its own candidates, so a death owned by
@@ -32,13 +32,7 @@ describe('linkage across trials (real Kafka and Postgres)', () => {
   // streams in two trials are two streams.
   const eventsOf = (p: Person) => outcomes.seen.filter((e) => e.trialId === p.trialId && e.patientId === p.patientId);
   const typesOf = (p: Person) => eventsOf(p).map((e) => e.type);
-  const waitTypes = async (p: Person, expected: string[], what: string) => {
-    try {
-      await eventually(async () => (JSON.stringify(typesOf(p)) === JSON.stringify(expected) ? true : undefined), `${what}: ${expected.join(',')}`);
-    } catch (e) {
-      throw new Error(`${(e as Error).message} (saw ${typesOf(p).join(',') || 'nothing'})`);
-    }
-  };
+  const waitTypes = (p: Person, expected: string[], what: string) => waitForTypes(() => typesOf(p), expected, what);
   /** Waits until the service has stored these patients: enrolment itself publishes nothing. */
   const applied = (ps: Person[]) => eventually(async () => {
     const r = await db.query(`select count(*)::int as n from lk_patients where scope = $1 and patient_id = any($2::text[])`, [prefix, ps.map((p) => p.patientId)]);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
 import { modulus11CheckDigit } from '@trial/linkage';
-import { uniqueId } from '../../support';
+import { eventually, uniqueId } from '../../support';
 
 /** A fresh valid NHS number (Modulus 11) unlikely to collide with other suites'. */
 export function nhs(): string {
@@ -67,4 +67,18 @@ export async function collect(kafka: Kafka, topic: string) {
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => { seen.push(JSON.parse(message.value?.toString() ?? 'null') as Json); } });
   return { seen, stop: () => consumer.disconnect() };
+}
+
+/**
+ * Waits until the outcome types `typesNow()` returns equal `expected`; on timeout the error says
+ * what was seen. `inAnyOrder`: records on different partitions (an embarkation and its
+ * re-entry) may be decided in either order; the follow-up decider orders them by date, not arrival.
+ */
+export async function waitForTypes(typesNow: () => unknown[], expected: string[], what: string, inAnyOrder = false): Promise<void> {
+  const norm = (xs: unknown[]) => JSON.stringify(inAnyOrder ? xs.map(String).sort() : xs);
+  try {
+    await eventually(async () => (norm(typesNow()) === norm(expected) ? true : undefined), `${what}: ${expected.join(',')}`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (saw ${typesNow().join(',') || 'nothing'})`);
+  }
 }

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { linkageModule } from '../../../apps/linkage/src/app.module';
 import { TopicNames } from '@trial/contracts';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../../support';
-import { collect, enrolKey, person, randomised, record, recordKey, send } from './fixtures';
+import { collect, enrolKey, person, randomised, record, recordKey, send, waitForTypes } from './fixtures';
 
 /**
  * The linkage service through the real broker and database: each notification kind of
@@ -28,16 +28,8 @@ describe('linkage service (real Kafka and Postgres)', () => {
   const notify = (vs: Record<string, unknown>[]) => send(producer, topics.notifications, vs, recordKey);
   const eventsOf = (patientId: string) => outcomes.seen.filter((e) => e.patientId === patientId);
   const typesOf = (patientId: string) => eventsOf(patientId).map((e) => e.type);
-  // `inAnyOrder`: records on different partitions (an embarkation and its re-entry) may be
-  // decided in either order; the follow-up decider orders them by date, not arrival.
-  const waitTypes = async (patientId: string, expected: string[], what: string, inAnyOrder = false) => {
-    const norm = (xs: unknown[]) => JSON.stringify(inAnyOrder ? xs.map(String).sort() : xs);
-    try {
-      await eventually(async () => (norm(typesOf(patientId)) === norm(expected) ? true : undefined), `${what}: ${expected.join(',')}`);
-    } catch (e) {
-      throw new Error(`${(e as Error).message} (saw ${typesOf(patientId).join(',') || 'nothing'})`);
-    }
-  };
+  const waitTypes = (patientId: string, expected: string[], what: string, inAnyOrder = false) =>
+    waitForTypes(() => typesOf(patientId), expected, what, inAnyOrder);
 
   beforeAll(async () => {
     ({ topics, prefix, drop } = await privateTopics(kafka, 'linkage'));
