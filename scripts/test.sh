@@ -8,15 +8,20 @@ bash scripts/infra.sh up || exit 1
 set -a; source .infra/pg.env; set +a
 npm run --silent build || exit 1
 mkdir -p test-output
+rm -f test-output/unit.json test-output/int-e2e.json
 
 status=0
 # Units in parallel; suites that share the broker and database one at a time.
 npx jest --selectProjects unit --json --outputFile=test-output/unit.json "$@" || status=1
 npx jest --selectProjects int e2e --runInBand --json --outputFile=test-output/int-e2e.json "$@" || status=1
 node -e '
-  const r = ["unit", "int-e2e"].map((f) => { try { return require(`./test-output/${f}.json`); } catch { return null; } });
+  const names = ["unit", "int-e2e"];
+  const r = names.map((f) => { try { return require(`./test-output/${f}.json`); } catch { return null; } });
   const sum = (k) => r.reduce((s, x) => s + (x ? x[k] : 0), 0);
-  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`);
+  // jest cannot always write its JSON (a circular error object in a failure): say so, never a clean-looking count.
+  const missing = names.filter((_, i) => !r[i]);
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`
+    + (missing.length ? ` (no results from: ${missing.join(", ")}; see the output above)` : ""));
   if (r.some((x) => !x) || sum("numTotalTests") === 0) process.exit(1);
 ' || status=1
 exit $status
