@@ -22,21 +22,28 @@ export function createKafka(brokers: string, clientId: string, log: Log): Kafka 
   });
 }
 
-/** Creates missing topics with explicit settings; existing topics are left alone. */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
+/**
+ * Creates missing topics with explicit settings; existing topics are left alone. Replication
+ * follows the cluster unless `replicationFactor` is given: one broker gives factor 1, three or
+ * more give factor 3 with min.insync.replicas=2, so an acks=all write survives losing a broker
+ * and is refused rather than kept on one copy.
+ */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], opts: { replicationFactor?: number } = {}): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length) {
+      const replicationFactor = opts.replicationFactor ?? Math.min(3, (await admin.describeCluster()).brokers.length);
+      const minIsr = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [];
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.numPartitions,
-          replicationFactor: 1,
-          configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }],
+          replicationFactor,
+          configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }, ...minIsr],
         })),
       });
     }
