@@ -89,7 +89,7 @@ export class ReadoutController {
     return adtteCsv(adtteRows(trialId, design, followUps));
   }
 
-  /** Server-sent events: the role's current view, then again after every change. */
+  /** Server-sent events: the role's current view, then again after every change (and after a lost LISTEN connection is back). */
   @Sse(':trialId/stream')
   @Roles('monitor', 'dsmb')
   async stream(@Param('trialId') trialId: string, @CurrentUser() user: Principal): Promise<Observable<MessageEvent>> {
