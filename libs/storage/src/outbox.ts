@@ -21,10 +21,33 @@ export async function enqueue(tx: EntityManager, messages: OutboxMessage[]): Pro
 type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
 
 /**
+ * Advisory lock held by the one relay pass that may publish (pg_try_advisory_xact_lock), across
+ * every relay of every instance on this database.
+ */
+export const OUTBOX_RELAY_LOCK = 7261305;
+
+/**
  * The transactional outbox relay: publishes committed outbox rows to Kafka in id order and
- * marks them sent. Rows are locked while being sent, so two relays never send the same row
- * concurrently; a crash between send and mark resends it, which downstream consumers absorb
- * because event ids are deterministic and deduplicated.
+ * marks them sent.
+ *
+ * Per-key order. Only one relay pass publishes at a time, whatever the number of instances:
+ * each pass takes OUTBOX_RELAY_LOCK for its transaction before it selects, and a relay that
+ * finds it taken tries again shortly. So a paused relay (a slow broker, a stopped process)
+ * holds everyone up rather than letting another relay publish a later row of the same key
+ * first; `for update skip locked` let relay B publish a patient's DeathWithdrawn while relay
+ * A still held the DeathLinked before it (issue 10, item 3). When the paused pass fails, its
+ * transaction rolls back and the next pass resends its rows, still first.
+ *
+ * That makes the topic follow id order. It follows the order of decisions only because, for
+ * any one key, ids are allocated in commit order: every writer that enqueues rows for the
+ * same key must hold a lock, taken before its first enqueue and kept to commit, that the other
+ * writers of that key also take (linkage: LinkStore.lock() per scope, and the per-patient
+ * sequence row that LinkageApplier.finish() updates before it enqueues). Then a row with a
+ * higher id of that key cannot be visible while a lower one is still uncommitted. See
+ * test/int/linkage/outbox-order.int-spec.ts.
+ *
+ * A crash between send and mark resends rows, which downstream consumers absorb because event
+ * ids are deterministic and deduplicated (a resent row is byte-identical).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
@@ -57,24 +80,29 @@ export class OutboxRelay {
 
   private async pass(): Promise<void> {
     this.running = true;
-    let sent = 0;
+    let sent: number | 'busy' = 0;
     try {
       do {
         this.again = false;
         sent = await this.sendSome();
-      } while ((sent === this.batch || this.again) && !this.stopped);
+      } while ((sent === this.batch || this.again) && sent !== 'busy' && !this.stopped);
     } catch (e) {
       this.log('warn', 'outbox relay failed; will retry', { error: (e as Error).message });
     } finally {
       this.running = false;
-      if (!this.stopped) this.timer = setTimeout(() => this.kick(), this.pollMs);
+      // Another relay is publishing: try again soon, so rows this instance enqueued go out
+      // right after that pass rather than a whole poll later.
+      if (!this.stopped) this.timer = setTimeout(() => this.kick(), sent === 'busy' ? Math.min(this.pollMs, 25) : this.pollMs);
     }
   }
 
-  private async sendSome(): Promise<number> {
+  /** One pass: the number of rows sent, or 'busy' when another relay holds the publishing lock. */
+  private async sendSome(): Promise<number | 'busy'> {
     return this.ds.transaction(async (tx) => {
+      const [lock] = (await tx.query('select pg_try_advisory_xact_lock($1) as ok', [OUTBOX_RELAY_LOCK])) as Array<{ ok: boolean }>;
+      if (!lock.ok) return 'busy' as const;
       const rows = (await tx.query(
-        `select id, topic, key, value from outbox where sent_at is null order by id limit $1 for update skip locked`,
+        `select id, topic, key, value from outbox where sent_at is null order by id limit $1`,
         [this.batch])) as Array<{ id: string; topic: string; key: string; value: unknown }>;
       if (!rows.length) return 0;
       const byTopic = new Map<string, Array<{ key: string; value: string }>>();
