@@ -11,7 +11,8 @@ export const registryRecord = z.object({
   v: z.literal(1),
   source: registrySource,
   recordId: nonEmpty,
-  version: z.number().int().positive(),
+  // At most what the consumers store (a Postgres int): ingest checks rows with this same schema.
+  version: z.number().int().positive().max(2_147_483_647),
   kind: recordKind,
   extractedOn: civilDate,
   nhsNumber: z.string().nullable(),

@@ -1,4 +1,4 @@
-import { RegistryRecord, isRealDate } from '@trial/contracts';
+import { RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber } from '@trial/linkage';
 import { Layout } from './layouts';
 
@@ -96,6 +96,20 @@ function parseKind(c: Columns, type: string, cancelled: string): Kind {
 const orNull = (s: string): string | null => (s === '' ? null : s);
 
 /**
+ * The file column a record field comes from, for a schema issue's reject line. `extractedOn`
+ * and `source` come from the ingest's options, not from a column, and are named as such.
+ */
+function columnOf(c: Columns, field: PropertyKey | undefined): string {
+  const byField: Partial<Record<keyof RegistryRecord, string | null>> = {
+    recordId: c.recordId, version: c.version, kind: c.type, nhsNumber: c.id, chiNumber: c.id, dateOfBirth: c.dob,
+    sex: c.sex, familyName: c.surname, givenNames: c.forenames, postcode: c.postcode, dateOfDeath: c.dod,
+    dateOfRegistration: c.dor, underlyingCause: c.cause, placeOfDeath: c.place, eventDate: c.eventDate,
+  };
+  const key = typeof field === 'string' ? field : '';
+  return (key in byField ? byField[key as keyof RegistryRecord] : null) ?? (key || '(row)');
+}
+
+/**
  * Validates one data row of `layout` into a RegistryRecord, or names the first invalid field.
  * Checks: required fields present (record id, version, type, the date the kind needs, and at
  * least one identifying field); dates real and in order (birth ≤ death ≤ registration, birth ≤
@@ -173,7 +187,14 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       placeOfDeath: c.place === null ? null : orNull(get(c.place)),
       eventDate,
     };
-    return { ok: true, line: ctx.line, record };
+    // Last, the very schema the consumers decode with: a row the linkage service would refuse
+    // (a version beyond what it stores, say) is this row's reject here, never a dead letter there.
+    const checked = registryRecord.safeParse(record);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new RowInvalid(columnOf(c, issue.path[0]), issue.message);
+    }
+    return { ok: true, line: ctx.line, record: checked.data };
   } catch (e) {
     if (e instanceof RowInvalid) {
       return { ok: false, line: ctx.line, error: { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason } };
