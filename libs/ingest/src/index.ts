@@ -2,4 +2,5 @@
 // apps/ingest's POST /registry/extracts and bench/ingest.ts).
 export * from './pipeline';
 export * from './upload';
+export * from './completeness';
 export type { ThreadOptions } from './publisher';

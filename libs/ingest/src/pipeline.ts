@@ -1,8 +1,9 @@
 import { Readable, Transform } from 'node:stream';
 import { Producer } from 'kafkajs';
-import { ExtractComplete, TopicNames, dlqOf, notificationKey } from '@trial/contracts';
+import { TopicNames, dlqOf, notificationKey } from '@trial/contracts';
 import { Layout, RejectsWriter, RowError, layoutSource, readRegistry } from '@trial/registry';
 import { BatchBuilder } from './batch';
+import { CompletenessProblem, extractCompleteFor } from './completeness';
 import { FinalMessage, Publisher, PublishTopics, ThreadOptions, producerPublisher, threadPublisher } from './publisher';
 
 export type Source = 'ONS' | 'NRS';
@@ -42,7 +43,10 @@ export type IngestOptions = IngestTarget & {
   /** Guessed from the header when omitted; must be the source's layout either way. */
   layout?: Layout;
   extractedOn: string;
+  /** Refused (IngestError, before any row is sent) when after `extractedOn` or after `today`. */
   completeUpTo?: string | null;
+  /** Today's civil date (passed in: the pipeline reads no clock); defaults to the date of `failedAt`, the caller's "now". */
+  today?: string;
   topics: TopicNames;
   rejects?: RejectsWriter | null;
   /** A label for the file in DLQ records and the summary (a name, never content). */
@@ -57,7 +61,7 @@ export type IngestOptions = IngestTarget & {
 
 /** The extract as a whole cannot be ingested (as opposed to one bad row). */
 export class IngestError extends Error {
-  constructor(readonly code: 'source-mismatch', message: string) {
+  constructor(readonly code: 'source-mismatch' | CompletenessProblem['code'], message: string, readonly field: string | null = null) {
     super(message);
     this.name = 'IngestError';
   }
@@ -73,6 +77,11 @@ export class IngestError extends Error {
  * recognises as duplicates, so nothing changes downstream.
  */
 export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
+  // Checked before a single row goes out: a refused completeness must not leave half an extract behind.
+  const complete = o.completeUpTo
+    ? extractCompleteFor({ source: o.source, completeUpTo: o.completeUpTo, extractedOn: o.extractedOn, today: o.today ?? o.failedAt.slice(0, 10) })
+    : null;
+  if (complete && !complete.ok) throw new IngestError(complete.error.code, `${complete.error.field}: ${complete.error.reason}`, complete.error.field);
   const started = o.clock();
   const batchSize = o.batchSize ?? 2000;
   const progress: Progress = { bytes: 0, rows: 0, rejected: 0 };
@@ -121,10 +130,7 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
     if (batch.count > 0) await publisher.publish(batch.take());
     o.onProgress?.(progress);
     let last: FinalMessage | null = null;
-    if (o.completeUpTo) {
-      const ec: ExtractComplete = { v: 1, source: o.source, kind: 'extract-complete', completeUpTo: o.completeUpTo, extractedOn: o.extractedOn };
-      last = { key: notificationKey(ec), value: JSON.stringify(ec) };
-    }
+    if (complete) last = { key: notificationKey(complete.value), value: JSON.stringify(complete.value) };
     // Every row above is acknowledged (acks=-1) before completeness is claimed.
     await publisher.finish(last);
     extractComplete = last !== null;

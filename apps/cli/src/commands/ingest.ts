@@ -10,7 +10,7 @@ import { loadConfig } from '@trial/config';
 import { isRealDate, topicNames, topicSpecs } from '@trial/contracts';
 import { Log, createKafka, ensureTopics } from '@trial/messaging';
 import { Layout, RegistryFileError, RejectsWriter } from '@trial/registry';
-import { IngestError, Source, ingestExtract } from '@trial/ingest';
+import { IngestError, Source, extractCompleteFor, ingestExtract } from '@trial/ingest';
 
 interface Opts { source: Source; layout?: Layout; completeUpTo?: string; rejects?: string; extractedOn?: string }
 
@@ -20,6 +20,14 @@ const civil = (v: string): string => {
 };
 
 async function run(file: string, opts: Opts): Promise<void> {
+  // The edge reads the clock; the pipeline is given it. Refused before Kafka is touched, so a
+  // future --complete-up-to publishes nothing at all (the pipeline refuses it too).
+  const now = new Date().toISOString();
+  const extractedOn = opts.extractedOn ?? now.slice(0, 10);
+  if (opts.completeUpTo !== undefined) {
+    const ec = extractCompleteFor({ source: opts.source, completeUpTo: opts.completeUpTo, extractedOn, today: now.slice(0, 10) });
+    if (!ec.ok) throw new IngestInputError(`--complete-up-to ${ec.error.reason}`);
+  }
   let size: number;
   try {
     size = statSync(file).size;
@@ -42,12 +50,12 @@ async function run(file: string, opts: Opts): Promise<void> {
   bar?.start(size, 0, { rows: 0, rate: 0, rejected: 0 });
   try {
     const summary = await ingestExtract({
-      input: createReadStream(file), source: opts.source, layout: opts.layout, extractedOn: opts.extractedOn ?? new Date().toISOString().slice(0, 10),
+      input: createReadStream(file), source: opts.source, layout: opts.layout, extractedOn, today: now.slice(0, 10),
       completeUpTo: opts.completeUpTo ?? null, topics, rejects, file: basename(file),
       // Published from a worker thread with its own producer: reading the file and Kafka's
       // encoding run on two cores.
       thread: { brokers: config.KAFKA_BROKERS, clientId: 'followup-ingest', log: kafkaLog },
-      clock: () => performance.now(), failedAt: new Date().toISOString(),
+      clock: () => performance.now(), failedAt: now,
       onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected }),
     });
     bar?.update(size);
@@ -71,7 +79,7 @@ export function register(program: Command): void {
     .argument('<file>', 'the extract CSV')
     .addOption(new Option('--source <source>', 'the registry').choices(['ONS', 'NRS']).makeOptionMandatory())
     .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
-    .option('--complete-up-to <date>', 'publish extract-complete for this date once every row is acknowledged', civil)
+    .option('--complete-up-to <date>', 'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)', civil)
     .option('--rejects <file>', 'rejects report CSV (line, field, reason); default FILE.rejects.csv')
     .option('--extracted-on <date>', 'the extract date the records carry (default: today)', civil)
     .action(async (file: string, opts: Opts) => {
