@@ -64,7 +64,7 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnApplicationShu
         for (const m of fresh) {
           const poison = await applier.guarded(() => one(applier, m.value));
           if (poison) {
-            applier.deadLetter({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key }, m.value, poison);
+            await applier.deadLetter({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key }, m.value, poison);
             this.log('warn', 'message sent to DLQ', { consumer: CONSUMER, topic: m.topic, partition: m.partition, offset: m.offset, code: poison.code });
           }
         }

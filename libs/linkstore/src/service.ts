@@ -1,10 +1,10 @@
 import { EntityManager } from 'typeorm';
 import {
-  EnrollmentEvent, ExtractComplete, OutcomeEvent, dlqOf, RegistryNotification, RegistryRecord, ReviewDecided, outcomeKey,
+  EnrollmentEvent, ExtractComplete, OutcomeEvent, RegistryNotification, RegistryRecord, ReviewDecided, outcomeKey,
 } from '@trial/contracts';
 import { LinkageModel, PreparedPatient, preparePatient, prepareRecord } from '@trial/linkage';
-import { PermanentError } from '@trial/messaging';
-import { OutboxMessage, enqueue } from '@trial/storage';
+import { PermanentError, deadLetterMessage, mustPark } from '@trial/messaging';
+import { OutboxMessage, enqueue, parkDeadLetter } from '@trial/storage';
 import { deterministicId, reviewIdOf } from './ids';
 import { plan } from './plan';
 import { LinkStore, RecordRef, StoredPatient, identityOf } from './store';
@@ -69,15 +69,16 @@ export class LinkageApplier {
   }
 
   /**
-   * Sends a message to `<topic>.dlq` through the outbox, in the batch's transaction, in the
-   * shape sendToDlq uses (code, reason, origin, original JSON), so a crash cannot lose it or
-   * apply the message as well.
+   * Sends a message to `<topic>.dlq` through the outbox, in the batch's transaction, built by
+   * the same deadLetterMessage as sendToDlq (the original as base64, parked in
+   * dead_letter_park in this transaction when too large), so a crash cannot lose it or apply
+   * the message as well. The original is the decoded message as JSON.
    */
-  deadLetter(origin: { topic: string; partition: number; offset: string; key: string | null }, value: unknown, error: PermanentError): void {
-    this.out.push({
-      topic: dlqOf(origin.topic), key: `${origin.topic}:${origin.partition}:${origin.offset}`,
-      value: { code: error.code, reason: error.message, consumer: 'linkage', failedAt: this.now, source: origin, original: JSON.stringify(value) },
-    });
+  async deadLetter(origin: { topic: string; partition: number; offset: string; key: string | null }, value: unknown, error: PermanentError): Promise<void> {
+    const letter = { consumer: 'linkage', ...origin, code: error.code, reason: error.message, original: Buffer.from(JSON.stringify(value)) };
+    const parkedId = mustPark(letter.original) ? await parkDeadLetter(this.tx, letter, this.now) : null;
+    const m = deadLetterMessage(letter, this.now, parkedId);
+    this.out.push({ topic: m.topic, key: m.key, value: m.value });
   }
 
   /** Enqueues everything decided; call once at the end of the batch. */

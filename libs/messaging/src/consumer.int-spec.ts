@@ -1,47 +1,171 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { KafkaJSNonRetriableError, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { decode } from '@trial/contracts';
+import { applyWithCheckpoint, createDataSource, migrate, parkDeadLetter } from '@trial/storage';
 import { createProducer } from './kafka';
-import { runConsumer, PartitionBatch } from './consumer';
+import { runConsumer, PartitionBatch, RunningConsumer, ConsumerOptions } from './consumer';
 import { PermanentError } from './errors';
-import { eventually, privateTopics, readAll, testKafka } from '../../../test/support';
+import { ConsumerStatus } from './status';
+import { eventually, privateTopics, readAll, testKafka, TEST_DATABASE_URL, uniqueId } from '../../../test/support';
+
+type N = { n: number };
+const schema = z.object({ n: z.number() });
+const dlqOriginal = (v: unknown) => Buffer.from((v as { originalBase64: string }).originalBase64, 'base64');
 
 /**
- * A handler that fails on one message: the batch is retried one message at a time, only the
- * poison message goes to the DLQ with the handler's reason, and the rest are applied once.
- * A transient failure is retried until it succeeds, with nothing sent to the DLQ.
+ * runConsumer on the real broker and database. Only a PermanentError dead-letters a message;
+ * every other failure (a full disk, here) is retried while the consumer holds its position
+ * and says so on its status; a dead letter never exceeds the DLQ topic's limit; a consumer
+ * that stops restarts itself.
  */
-describe('runConsumer (real Kafka)', () => {
+describe('runConsumer (real Kafka and Postgres)', () => {
   const kafka = testKafka();
-  const schema = z.object({ n: z.number() });
+  let ds: DataSource;
+  let producer: Producer;
+  const running: RunningConsumer[] = [];
+  const drops: Array<() => Promise<void>> = [];
 
-  it('isolates a poison message and retries transient failures', async () => {
-    const { topics, drop } = await privateTopics(kafka, 'runconsumer');
-    const producer = createProducer(kafka);
+  beforeAll(async () => {
+    ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 4 }).initialize();
+    await migrate(ds);
+    producer = createProducer(kafka);
     await producer.connect();
-    const applied: number[] = [];
-    let transientLeft = 2;
-    const consumer = await runConsumer({
-      kafka, producer, name: `rc-${Date.now()}`, topics: [topics.enrollments],
+  });
+
+  afterAll(async () => {
+    for (const r of running) await r.disconnect();
+    await producer.disconnect();
+    for (const d of drops) await d();
+    await ds.destroy();
+  });
+
+  async function start(label: string, handle: (batch: PartitionBatch<N>) => Promise<void>, extra: Partial<ConsumerOptions<N>> = {}) {
+    const { topics, drop } = await privateTopics(kafka, label);
+    drops.push(drop);
+    const name = uniqueId(`rc-${label}`);
+    const consumer = await runConsumer<N>({
+      kafka, producer, name, topics: [topics.enrollments],
       decode: (_t, raw) => decode(schema, raw), log: () => undefined, now: () => new Date().toISOString(),
-      handle: async (batch: PartitionBatch<{ n: number }>) => {
-        if (batch.messages.some((m) => m.value.n === 3)) throw new PermanentError('bad-number', 'n = 3 is not allowed');
-        if (batch.messages.some((m) => m.value.n === 5) && transientLeft-- > 0) {
-          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      park: (l, at) => parkDeadLetter(ds, l, at), handle,
+      timing: { retryInitialMs: 100, retryMaxMs: 500, restartInitialMs: 200, restartMaxMs: 1_000 },
+      ...extra,
+    });
+    running.push(consumer);
+    return { topic: topics.enrollments, name, consumer };
+  }
+
+  it('isolates a message its handler refuses (PermanentError) and retries an unknown failure until it passes', async () => {
+    const applied: number[] = [];
+    let unknownLeft = 2;
+    const { topic } = await start('poison', async (batch) => {
+      if (batch.messages.some((m) => m.value.n === 3)) throw new PermanentError('bad-number', 'n = 3 is not allowed');
+      // A plain Error: not provably the message's fault, so retried, never dead-lettered.
+      if (batch.messages.some((m) => m.value.n === 5) && unknownLeft-- > 0) throw new Error('something odd');
+      applied.push(...batch.messages.map((m) => m.value.n));
+    });
+    await producer.send({ topic, messages: [1, 2, 3, 4, 5].map((n) => ({ key: 'same', value: JSON.stringify({ n }) })) });
+    await eventually(async () => (applied.length === 4 ? true : undefined), 'four messages applied');
+    expect(applied.sort()).toEqual([1, 2, 4, 5]);
+    const dead = await readAll(kafka, `${topic}.dlq`, 1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0].value).toMatchObject({ code: 'bad-number', reason: 'n = 3 is not allowed', parkedId: null });
+    expect(dlqOriginal(dead[0].value).toString()).toBe('{"n":3}');
+  });
+
+  it('holds its position through a full disk (53100): nothing dead-lettered, applied once, not ready meanwhile', async () => {
+    await ds.query('create table if not exists a_consumer_effects (consumer text not null, n int not null)');
+    let failingUntil = 0;
+    let failures = 0;
+    const status = new ConsumerStatus();
+    const { topic, name } = await start('diskfull', async (batch) => {
+      await applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (tx, fresh) => {
+        for (const m of fresh) {
+          if (m.value.n === 2) {
+            if (failingUntil === 0) failingUntil = Date.now() + 3_000;
+            if (Date.now() < failingUntil) {
+              failures++;
+              throw Object.assign(new Error('could not extend file "base/16384/2619": No space left on device'), { code: '53100', severity: 'ERROR' });
+            }
+          }
+          await tx.query('insert into a_consumer_effects (consumer, n) values ($1, $2)', [name, m.value.n]);
         }
-        applied.push(...batch.messages.map((m) => m.value.n));
+      });
+    }, { status });
+    const effects = async () => (await ds.query('select n from a_consumer_effects where consumer = $1 order by n', [name])).map((r: { n: number }) => r.n);
+    const checkpoint = async () => Number((await ds.query('select "offset" from consumer_checkpoints where consumer = $1', [name]))[0]?.offset ?? -1);
+
+    const [first] = await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
+    await eventually(async () => ((await effects()).length === 1 ? true : undefined), 'the first message');
+    const [second] = await producer.send({ topic, messages: [2, 3].map((n) => ({ key: 'k', value: JSON.stringify({ n }) })) });
+    expect(second.partition).toBe(first.partition);
+    const failedAt = Number(second.baseOffset);
+
+    // While the disk is full: not ready, with the reason, and the checkpoint short of the message.
+    const during = await eventually(async () => (failures > 0 && status.readiness().state === 'retrying' ? status.readiness() : undefined), 'retrying');
+    expect(during).toMatchObject({ ready: false, reason: 'retrying an environmental failure: postgres 53100 (disk full)' });
+    while (Date.now() < failingUntil - 300) {
+      expect(await checkpoint()).toBeLessThan(failedAt);
+      expect(status.readiness().ready).toBe(false);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
+    await eventually(async () => ((await effects()).length === 3 ? true : undefined), 'all three applied once the disk has room', 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await effects()).toEqual([1, 2, 3]);
+    expect(failures).toBeGreaterThan(2);
+    expect(await checkpoint()).toBe(failedAt + 1);
+    await eventually(async () => (status.readiness().ready ? true : undefined), 'ready again');
+    // Nothing reached the DLQ: a marker dead letter sent after is the only one there.
+    await producer.send({ topic, messages: [{ key: 'k', value: 'not json' }] });
+    const dead = await readAll(kafka, `${topic}.dlq`, 1);
+    expect(dead.map((d) => (d.value as { code: string }).code)).toEqual(['invalid-json']);
+  });
+
+  it('dead-letters a 600 KB message (parked) and 200 KB of random bytes (base64, exact) and carries on', async () => {
+    const applied: number[] = [];
+    const { topic, name, consumer } = await start('oversize', async (batch) => { applied.push(...batch.messages.map((m) => m.value.n)); });
+    // Valid JSON of the wrong schema, full of quotes: 1.1 MB once JSON-escaped into a string.
+    const big = Buffer.from(JSON.stringify({ n: 'not a number', pad: new Array(210_000).fill('') }));
+    expect(big.length).toBeGreaterThan(600_000);
+    const random = randomBytes(200 * 1024);
+    await producer.send({ topic, messages: [{ key: 'k', value: big }, { key: 'k', value: random }, { key: 'k', value: JSON.stringify({ n: 7 }) }] });
+    await eventually(async () => (applied.includes(7) ? true : undefined), 'the valid message after both', 20_000);
+
+    const dead = await readAll(kafka, `${topic}.dlq`, 2);
+    const byCode = Object.fromEntries(dead.map((d) => [(d.value as { code: string }).code, d.value as Record<string, unknown>]));
+    expect(byCode['invalid-json']).toMatchObject({ consumer: name, originalBytes: random.length, parkedId: null });
+    expect(dlqOriginal(byCode['invalid-json']).equals(random)).toBe(true);
+    expect(byCode['invalid-message']).toMatchObject({ originalBase64: null, originalBytes: big.length });
+    const parked = await ds.query('select id::text, topic, code, original from dead_letter_park where id = $1', [byCode['invalid-message'].parkedId]);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ topic, code: 'invalid-message' });
+    expect((parked[0].original as Buffer).equals(big)).toBe(true);
+    expect(consumer.restarts).toBe(0);
+    expect(consumer.status.readiness()).toMatchObject({ ready: true, state: 'running' });
+  });
+
+  it('restarts itself after a crash kafkajs will not restart from, and after a disconnect', async () => {
+    const applied: number[] = [];
+    let crashes = 1;
+    const { topic, consumer } = await start('crash', async (batch) => { applied.push(...batch.messages.map((m) => m.value.n)); }, {
+      // An error that escapes eachBatch and that kafkajs deems non-retriable: it stops the consumer for good.
+      decode: (_t, raw) => {
+        if (crashes-- > 0) throw new KafkaJSNonRetriableError('simulated fatal error');
+        return decode(schema, raw);
       },
     });
-    try {
-      await producer.send({ topic: topics.enrollments, messages: [1, 2, 3, 4, 5].map((n) => ({ key: 'same', value: JSON.stringify({ n }) })) });
-      await eventually(async () => (applied.length === 4 ? true : undefined), 'four messages applied');
-      expect(applied.sort()).toEqual([1, 2, 4, 5]);
-      const dead = await readAll(kafka, `${topics.enrollments}.dlq`, 1);
-      expect(dead).toHaveLength(1);
-      expect(dead[0].value).toMatchObject({ code: 'bad-number', reason: 'n = 3 is not allowed', original: '{"n":3}' });
-    } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
-      await drop();
-    }
+    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
+    await eventually(async () => (applied.includes(1) ? true : undefined), 'the message, after a restart');
+    expect(consumer.restarts).toBeGreaterThanOrEqual(1);
+
+    // A consumer that disconnects without being asked to is replaced as well.
+    const before = consumer.restarts;
+    await consumer.current()!.disconnect();
+    await eventually(async () => (consumer.restarts > before && consumer.status.readiness().ready ? true : undefined), 'a restart after the disconnect');
+    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 2 }) }] });
+    await eventually(async () => (applied.includes(2) ? true : undefined), 'a message after the restart');
+    expect(applied).toEqual([1, 2]);
   });
 });

@@ -1,8 +1,9 @@
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Result, InvalidMessage } from '@trial/contracts';
 import { Log } from './kafka';
-import { sendToDlq, DeadLetter } from './dead-letters';
-import { PermanentError, isTransient, sleep } from './errors';
+import { sendToDlq, DeadLetter, Park } from './dead-letters';
+import { PermanentError, backoffMs, classify, failureCode } from './errors';
+import { ConsumerStatus } from './status';
 
 /** A message that passed its schema, with where it came from. */
 export interface Incoming<T> {
@@ -27,6 +28,36 @@ export interface PartitionBatch<T> {
   lastOffset: string;
 }
 
+/**
+ * Group timing and backoff. The session is short so a member killed with SIGKILL is evicted
+ * in seconds (the broker's group.min.session.timeout.ms is 6 s), which is safe only because
+ * a batch heartbeats while its handler runs and while it waits to retry.
+ */
+export interface ConsumerTiming {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  rebalanceTimeout: number;
+  /** Backoff between retries of an environmental failure, capped. */
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** Backoff between restarts of a consumer that stopped. */
+  restartInitialMs: number;
+  restartMaxMs: number;
+  /** How often lag is sampled for /health. */
+  lagEveryMs: number;
+}
+
+export const DEFAULT_TIMING: ConsumerTiming = {
+  sessionTimeout: 8_000,
+  heartbeatInterval: 1_000,
+  rebalanceTimeout: 20_000,
+  retryInitialMs: 200,
+  retryMaxMs: 10_000,
+  restartInitialMs: 500,
+  restartMaxMs: 15_000,
+  lagEveryMs: 5_000,
+};
+
 export interface ConsumerOptions<T> {
   kafka: Kafka;
   /** Names the consumer group, the checkpoints and the DLQ records. */
@@ -37,10 +68,12 @@ export interface ConsumerOptions<T> {
   handle: (batch: PartitionBatch<T>) => Promise<void>;
   /** A producer for the DLQ; idempotent. */
   producer: Producer;
+  /** Where a dead letter too large for the DLQ goes (dead_letter_park). */
+  park: Park;
   log: Log;
   now: () => string;
-  /** Attempts for a message that fails with a non-transient error before it goes to the DLQ. */
-  attempts?: number;
+  /** Written as the consumer runs, read by /health; one is made when not given. */
+  status?: ConsumerStatus;
   fromBeginning?: boolean;
   /**
    * Partition batches handled at once (kafkajs `partitionsConsumedConcurrently`); default 1.
@@ -48,109 +81,331 @@ export interface ConsumerOptions<T> {
    * transaction, as `handle` must: batches of one partition are still handed over in order.
    */
   partitionsConsumedConcurrently?: number;
+  timing?: Partial<ConsumerTiming>;
+  /** Jitter source; Math.random unless a test fixes it. */
+  random?: () => number;
+}
+
+/** A consumer that keeps itself running until `disconnect`. */
+export interface RunningConsumer {
+  readonly status: ConsumerStatus;
+  /** How many times it was recreated after stopping. */
+  readonly restarts: number;
+  /** The kafkajs consumer of the moment (a restart replaces it). */
+  current(): Consumer | null;
+  /** Resolves once the group was joined (the first time, or after a restart). */
+  joined(): Promise<void>;
+  /** Leaves the group cleanly and stops restarting. */
+  disconnect(): Promise<void>;
 }
 
 /**
- * Runs a consumer with eachBatch: decodes each message with its schema, sends invalid ones to
- * `<topic>.dlq` with the reason, hands the rest to `handle` per partition batch, retries
- * transient failures with backoff (the consumer restarts and re-reads if they persist), and
- * isolates a message that keeps failing so it alone goes to the DLQ.
+ * Runs a consumer with eachBatch and resolves once it has joined its group. Each message is
+ * decoded with its schema; an invalid one goes to `<topic>.dlq` with the reason. The rest go
+ * to `handle` per partition batch. A handler failure that is a PermanentError isolates its
+ * message, which alone goes to the DLQ; any other failure is environmental and is retried
+ * with capped backoff for as long as it takes, the consumer holding its position (nothing
+ * resolved or committed past it) and reporting `retrying` on its status. A consumer that
+ * stops for any reason (a crash, an error escaping a batch, a disconnect) is recreated.
  */
-export async function runConsumer<T>(opts: ConsumerOptions<T>): Promise<Consumer> {
-  const consumer = opts.kafka.consumer({
-    groupId: opts.groupId ?? opts.name,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 100,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    autoCommit: true,
-    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
-    eachBatch: (payload) => consumeBatch(opts, payload),
-  });
-  return consumer;
+export async function runConsumer<T>(opts: ConsumerOptions<T>): Promise<RunningConsumer> {
+  const running = startConsumer(opts);
+  await running.joined();
+  return running;
 }
 
-async function consumeBatch<T>(opts: ConsumerOptions<T>, payload: EachBatchPayload): Promise<void> {
-  const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+/** As runConsumer, without waiting for the first join. */
+export function startConsumer<T>(opts: ConsumerOptions<T>): RunningConsumer {
+  const s = new SupervisedConsumer(opts);
+  s.start();
+  return s;
+}
+
+class SupervisedConsumer<T> implements RunningConsumer {
+  readonly status: ConsumerStatus;
+  restarts = 0;
+  private readonly timing: ConsumerTiming;
+  private readonly random: () => number;
+  private readonly groupId: string;
+  private consumer: Consumer | null = null;
+  private stopping = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private lagTimer: NodeJS.Timeout | null = null;
+  private admin: Admin | null = null;
+  private assignment: Record<string, number[]> = {};
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly opts: ConsumerOptions<T>) {
+    this.status = opts.status ?? new ConsumerStatus();
+    this.timing = { ...DEFAULT_TIMING, ...opts.timing };
+    this.random = opts.random ?? Math.random;
+    this.groupId = opts.groupId ?? opts.name;
+  }
+
+  current(): Consumer | null {
+    return this.consumer;
+  }
+
+  joined(): Promise<void> {
+    if (this.status.current === 'running') return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  start(): void {
+    this.status.starting();
+    void this.spawn();
+    this.lagTimer = setInterval(() => void this.sampleLag(), this.timing.lagEveryMs);
+    this.lagTimer.unref();
+  }
+
+  async disconnect(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    const c = this.consumer;
+    this.consumer = null;
+    // disconnect() stops the runner, waits for the batch in hand (which sees isRunning()
+    // turn false and returns) and leaves the group, so a successor is assigned at once.
+    await c?.disconnect().catch((e: unknown) => this.opts.log('warn', 'consumer disconnect failed', { consumer: this.opts.name, error: failureCode(e) }));
+    await this.admin?.disconnect().catch(() => undefined);
+    this.admin = null;
+    this.status.stopped('disconnected');
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private async spawn(): Promise<void> {
+    if (this.stopping) return;
+    const { opts, timing } = this;
+    const c = opts.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: timing.sessionTimeout,
+      heartbeatInterval: timing.heartbeatInterval,
+      rebalanceTimeout: timing.rebalanceTimeout,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      // We restart it ourselves, whatever the error: kafkajs gives up for good on one it
+      // deems non-retriable (a record the broker refuses, say), which halted a consumer.
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+    this.consumer = c;
+    c.on(c.events.GROUP_JOIN, (e) => {
+      if (this.consumer !== c) return;
+      this.assignment = e.payload.memberAssignment;
+      this.status.resetLag();
+      this.status.running();
+      for (const w of this.waiters.splice(0)) w();
+    });
+    c.on(c.events.CRASH, (e) => {
+      if (this.consumer !== c) return;
+      this.replace(c, `crashed: ${failureCode(e.payload.error)}`);
+    });
+    // A disconnect we did not ask for (no crash follows): the consumer is gone all the same.
+    c.on(c.events.DISCONNECT, () => {
+      setTimeout(() => { if (this.consumer === c) this.replace(c, 'disconnected'); }, 1_000).unref();
+    });
+    try {
+      await c.connect();
+      await c.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+      await c.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async (payload) => {
+          await consumeBatch(this.ctx(), payload);
+          this.failures = 0;
+        },
+      });
+    } catch (e) {
+      if (this.consumer === c) this.replace(c, `failed to start: ${failureCode(e)}`);
+    }
+  }
+
+  /** Drops a consumer that stopped and makes another after a backoff. Never gives up. */
+  private replace(c: Consumer, reason: string): void {
+    if (this.stopping || this.consumer !== c) return;
+    this.consumer = null;
+    this.status.stopped(reason);
+    const wait = backoffMs(this.failures++, { initialMs: this.timing.restartInitialMs, maxMs: this.timing.restartMaxMs }, this.random);
+    this.opts.log('error', 'consumer stopped; restarting', { consumer: this.opts.name, reason, inMs: wait });
+    void c.disconnect().catch(() => undefined);
+    this.restartTimer = setTimeout(() => {
+      this.restarts += 1;
+      this.status.starting(reason);
+      void this.spawn();
+    }, wait);
+  }
+
+  private ctx(): BatchContext<T> {
+    return { ...this.opts, status: this.status, timing: this.timing, random: this.random };
+  }
+
+  /** Lag over this member's partitions: high watermark minus committed offset. */
+  private async sampleLag(): Promise<void> {
+    if (this.stopping || this.status.current !== 'running') return;
+    try {
+      if (!this.admin) {
+        this.admin = this.opts.kafka.admin();
+        await this.admin.connect();
+      }
+      const topics = Object.keys(this.assignment);
+      if (!topics.length) return;
+      const committed = await this.admin.fetchOffsets({ groupId: this.groupId, topics });
+      let lag = 0;
+      let done = 0;
+      for (const topic of topics) {
+        const ends = await this.admin.fetchTopicOffsets(topic);
+        const mine = new Set(this.assignment[topic]);
+        for (const end of ends.filter((e) => mine.has(e.partition))) {
+          const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === end.partition);
+          const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
+          lag += Math.max(0, Number(end.high) - at);
+          done += at;
+        }
+      }
+      this.status.sample({ at: this.opts.now(), lag, committed: done });
+    } catch (e) {
+      this.opts.log('debug', 'lag sample failed', { consumer: this.opts.name, error: failureCode(e) });
+    }
+  }
+}
+
+type BatchContext<T> = ConsumerOptions<T> & { status: ConsumerStatus; timing: ConsumerTiming; random: () => number };
+
+/** How an attempt ended: done, refused by the message (the error), or given up (see attempt). */
+type Outcome = { kind: 'ok' } | { kind: 'permanent'; error: PermanentError } | { kind: 'abandoned' };
+
+async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload): Promise<void> {
+  const { batch, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale } = payload;
   if (!batch.messages.length || !isRunning() || isStale()) return;
   const valid: Incoming<T>[] = [];
   const dead: DeadLetter[] = [];
   for (const m of batch.messages) {
-    const decoded = opts.decode(batch.topic, m.value);
+    const decoded = ctx.decode(batch.topic, m.value);
     if (decoded.ok) valid.push(toIncoming(batch.topic, batch.partition, m, decoded.value));
-    else dead.push(letter(opts.name, batch.topic, batch.partition, m, decoded.error.code, decoded.error.reason));
+    else dead.push(letter(ctx.name, batch.topic, batch.partition, m, decoded.error.code, decoded.error.reason));
   }
+  const where = `${batch.topic}:${batch.partition}`;
   if (dead.length) {
-    await sendToDlq(opts.producer, dead, opts.now());
-    for (const d of dead) opts.log('warn', 'message sent to DLQ', { consumer: opts.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code, reason: d.reason });
+    const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, dead, ctx.now(), ctx.park));
+    if (sent.kind !== 'ok') return;
+    for (const d of dead) ctx.log('warn', 'message sent to DLQ', { consumer: ctx.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code });
   }
   const lastOffset = batch.lastOffset();
   const whole: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: valid, lastOffset };
-  const ok = await withRetries(opts, () => opts.handle(whole), heartbeat);
-  if (!ok) await oneByOne(opts, batch.topic, batch.partition, batch.messages, valid, heartbeat);
+  const outcome = await attempt(ctx, payload, where, () => ctx.handle(whole));
+  switch (outcome.kind) {
+    case 'ok':
+      break;
+    case 'permanent':
+      if (!(await oneByOne(ctx, payload, valid))) return;
+      break;
+    case 'abandoned':
+      return; // hold the position: the batch is fetched again
+    default:
+      return assertNever(outcome);
+  }
   resolveOffset(lastOffset);
   await commitOffsetsIfNecessary();
-  await heartbeat();
-}
-
-/** Re-runs a failed batch one message at a time, so only the poison message goes to the DLQ. */
-async function oneByOne<T>(
-  opts: ConsumerOptions<T>, topic: string, partition: number, raw: KafkaMessage[], valid: Incoming<T>[],
-  heartbeat: () => Promise<void>,
-): Promise<void> {
-  const byOffset = new Map(valid.map((v) => [v.offset, v]));
-  for (const m of raw) {
-    const incoming = byOffset.get(m.offset);
-    const single: PartitionBatch<T> = { topic, partition, messages: incoming ? [incoming] : [], lastOffset: m.offset };
-    let failure: unknown;
-    const ok = await withRetries(opts, () => opts.handle(single), heartbeat, (e) => { failure = e; });
-    if (ok) continue;
-    const code = failure instanceof PermanentError ? failure.code : 'handler-failed';
-    const reason = failure instanceof Error ? failure.message : String(failure);
-    await sendToDlq(opts.producer, [letter(opts.name, topic, partition, m, code, reason)], opts.now());
-    opts.log('error', 'message failed repeatedly; sent to DLQ', { consumer: opts.name, topic, partition, offset: m.offset, code, reason });
-    // Move the checkpoint past it, so it is not retried on every restart.
-    const skip: PartitionBatch<T> = { topic, partition, messages: [], lastOffset: m.offset };
-    if (!(await withRetries(opts, () => opts.handle(skip), heartbeat))) throw failure;
-  }
 }
 
 /**
- * Returns true on success, false when the handler failed with a non-transient error
- * `attempts` times. A transient error is retried with backoff, up to about a minute, then
- * rethrown: kafkajs restarts the consumer from the last committed offset, so nothing is lost.
+ * Re-runs a batch one message at a time after a PermanentError, so only the refused message
+ * goes to the DLQ. Only then is the checkpoint moved past it (the "skip"): a message met by
+ * an environmental failure is never skipped. False when it had to give up (see attempt).
  */
-async function withRetries(
-  opts: { attempts?: number; log: Log; name: string },
-  fn: () => Promise<void>, heartbeat: () => Promise<void>, onFail?: (e: unknown) => void,
-): Promise<boolean> {
-  const attempts = opts.attempts ?? 3;
-  let permanent = 0;
-  let transient = 0;
-  for (;;) {
-    try {
-      await fn();
-      return true;
-    } catch (e) {
-      onFail?.(e);
-      if (isTransient(e)) {
-        transient += 1;
-        if (transient > 12) throw e;
-        opts.log('warn', 'transient failure; retrying', { consumer: opts.name, attempt: transient, error: (e as Error).message });
-        await sleep(Math.min(200 * 2 ** transient, 5_000));
-        await heartbeat().catch(() => undefined);
-        continue;
+async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, valid: Incoming<T>[]): Promise<boolean> {
+  const { batch } = payload;
+  const where = `${batch.topic}:${batch.partition}`;
+  const byOffset = new Map(valid.map((v) => [v.offset, v]));
+  for (const m of batch.messages) {
+    const incoming = byOffset.get(m.offset);
+    const single: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: incoming ? [incoming] : [], lastOffset: m.offset };
+    const outcome = await attempt(ctx, payload, where, () => ctx.handle(single));
+    switch (outcome.kind) {
+      case 'ok':
+        break;
+      case 'abandoned':
+        return false;
+      case 'permanent': {
+        const { code, message } = outcome.error;
+        const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [letter(ctx.name, batch.topic, batch.partition, m, code, message)], ctx.now(), ctx.park));
+        if (sent.kind !== 'ok') return false;
+        ctx.log('warn', 'message refused by its handler; sent to DLQ', { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
+        const skip: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: [], lastOffset: m.offset };
+        const skipped = await attempt(ctx, payload, where, () => ctx.handle(skip));
+        if (skipped.kind !== 'ok') return false; // a skip refused is a bug: the batch comes again
+        break;
       }
-      permanent += 1;
-      if (e instanceof PermanentError || permanent >= attempts) return false;
-      await sleep(100 * permanent);
+      default:
+        return assertNever(outcome);
+    }
+    payload.resolveOffset(m.offset);
+  }
+  return true;
+}
+
+/**
+ * Runs `fn` until it succeeds or fails with a PermanentError, retrying every other failure
+ * with capped, jittered backoff, heartbeating throughout so the group keeps us. Gives up
+ * (abandoned) only when the consumer is stopping or the partition is no longer ours (kafkajs
+ * isRunning()/isStale(), or a heartbeat refused because the group is rebalancing); the
+ * batch is then not resolved, so it is delivered again.
+ */
+async function attempt<T>(ctx: BatchContext<T>, payload: EachBatchPayload, where: string, fn: () => Promise<void>): Promise<Outcome> {
+  for (let n = 0; ; n++) {
+    if (!payload.isRunning() || payload.isStale()) return abandon(ctx, where);
+    try {
+      await withHeartbeats(fn, payload.heartbeat, ctx.timing.heartbeatInterval);
+      ctx.status.recovered(where);
+      return { kind: 'ok' };
+    } catch (e) {
+      const failure = classify(e);
+      if (failure.kind === 'permanent') {
+        ctx.status.recovered(where);
+        return { kind: 'permanent', error: e as PermanentError };
+      }
+      ctx.status.retrying(where, failure.code, ctx.now());
+      const wait = backoffMs(n, { initialMs: ctx.timing.retryInitialMs, maxMs: ctx.timing.retryMaxMs }, ctx.random);
+      // Code and class only: an error's text can quote a message's personal data.
+      if (n < 3 || n % 20 === 0) ctx.log('warn', 'environmental failure; holding position and retrying', { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });
+      if (!(await waitKeepingMembership(payload, wait, ctx.timing.heartbeatInterval))) return abandon(ctx, where);
     }
   }
+}
+
+function abandon<T>(ctx: BatchContext<T>, where: string): Outcome {
+  ctx.status.recovered(where);
+  return { kind: 'abandoned' };
+}
+
+/** Runs fn, heartbeating meanwhile: a handler slower than the session must not cost us the group. */
+async function withHeartbeats(fn: () => Promise<void>, heartbeat: () => Promise<void>, everyMs: number): Promise<void> {
+  const timer = setInterval(() => void heartbeat().catch(() => undefined), everyMs);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Sleeps `ms` in short steps, heartbeating; false as soon as the batch is no longer ours. */
+async function waitKeepingMembership(payload: EachBatchPayload, ms: number, heartbeatMs: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  let beat = 0;
+  while (Date.now() < until) {
+    if (!payload.isRunning() || payload.isStale()) return false;
+    if (Date.now() >= beat) {
+      beat = Date.now() + heartbeatMs;
+      try {
+        await payload.heartbeat();
+      } catch {
+        return false; // rebalancing or no longer a member: let kafkajs rejoin, re-fetch later
+      }
+    }
+    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, until - Date.now()))));
+  }
+  return payload.isRunning() && !payload.isStale();
 }
 
 function toIncoming<T>(topic: string, partition: number, m: KafkaMessage, value: T): Incoming<T> {
@@ -158,5 +413,9 @@ function toIncoming<T>(topic: string, partition: number, m: KafkaMessage, value:
 }
 
 function letter(consumer: string, topic: string, partition: number, m: KafkaMessage, code: string, reason: string): DeadLetter {
-  return { consumer, topic, partition, offset: m.offset, key: m.key?.toString() ?? null, code, reason, raw: m.value?.toString() ?? null };
+  return { consumer, topic, partition, offset: m.offset, key: m.key?.toString() ?? null, code, reason, original: m.value ?? null };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected outcome ${JSON.stringify(x)}`);
 }

@@ -1,7 +1,18 @@
 import { Producer } from 'kafkajs';
 import { dlqOf } from '@trial/contracts';
 
-/** Where a message that cannot be used came from, and why it was set aside. */
+/**
+ * Caps that keep every DLQ record far under the broker's 1 MB `max.message.bytes`: at most
+ * 256 KiB of original (about 342 KiB as base64), a reason and a key of bounded length (even
+ * fully JSON-escaped, six bytes a character, they add under 13 KB).
+ */
+export const DLQ_ORIGINAL_CAP = 256 * 1024;
+export const DLQ_REASON_CAP = 1000;
+export const DLQ_KEY_CAP = 1000;
+/** Dead letters are sent in produce batches of at most this many bytes (the limit is per batch). */
+const DLQ_SEND_BYTES = 512 * 1024;
+
+/** Where a message that cannot be used came from, why it was set aside, and its bytes. */
 export interface DeadLetter {
   consumer: string;
   topic: string;
@@ -10,29 +21,110 @@ export interface DeadLetter {
   key: string | null;
   code: string;
   reason: string;
-  raw: string | null;
+  /** The message value exactly as it was on the topic. */
+  original: Buffer | null;
 }
 
 /**
- * The DLQ record is JSON so a person reading `<topic>.dlq` with kcat sees the reason, the
- * origin and the original bytes. Keyed by origin so a duplicate is recognisable.
+ * The JSON on `<topic>.dlq`. The original is base64, so binary survives byte for byte (as a
+ * JSON string it did not); one larger than DLQ_ORIGINAL_CAP is in the `dead_letter_park`
+ * table under `parkedId` instead.
  */
-export async function sendToDlq(producer: Producer, letters: DeadLetter[], failedAt: string): Promise<void> {
-  const byTopic = new Map<string, DeadLetter[]>();
-  for (const l of letters) byTopic.set(l.topic, [...(byTopic.get(l.topic) ?? []), l]);
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: [...byTopic].map(([topic, ls]) => ({
-      topic: dlqOf(topic),
-      messages: ls.map((l) => ({
-        key: `${l.topic}:${l.partition}:${l.offset}`,
-        value: JSON.stringify({
-          code: l.code, reason: l.reason, consumer: l.consumer, failedAt,
-          source: { topic: l.topic, partition: l.partition, offset: l.offset, key: l.key },
-          original: l.raw,
-        }),
-        headers: { 'dlq-reason': l.reason.slice(0, 1000), 'dlq-code': l.code },
+export interface DeadLetterRecord {
+  code: string;
+  reason: string;
+  consumer: string;
+  failedAt: string;
+  source: { topic: string; partition: number; offset: string; key: string | null };
+  /** Length of the original in bytes; null when the message had no value. */
+  originalBytes: number | null;
+  originalBase64: string | null;
+  parkedId: string | null;
+}
+
+/** A message for the DLQ topic: the record and its headers, keyed by origin. */
+export interface DeadLetterMessage {
+  topic: string;
+  key: string;
+  value: DeadLetterRecord;
+  headers: Record<string, string>;
+}
+
+/** Stores an original too large for the DLQ; returns its id. Idempotent per origin. */
+export type Park = (letter: DeadLetter, parkedAt: string) => Promise<string>;
+
+/** Whether a letter's original is too large to travel in the DLQ record. */
+export function mustPark(original: Buffer | null): boolean {
+  return original !== null && original.length > DLQ_ORIGINAL_CAP;
+}
+
+/**
+ * The one builder of DLQ records, used by the consumer (sendToDlq) and by the linkage outbox.
+ * Pure. `parkedId` is required exactly when the original must be parked.
+ */
+export function deadLetterMessage(l: DeadLetter, failedAt: string, parkedId: string | null): DeadLetterMessage {
+  const parked = mustPark(l.original);
+  if (parked !== (parkedId !== null)) throw new Error(parked ? 'an oversized original must be parked first' : 'only an oversized original is parked');
+  const reason = cap(l.reason, DLQ_REASON_CAP);
+  return {
+    topic: dlqOf(l.topic),
+    key: `${l.topic}:${l.partition}:${l.offset}`,
+    value: {
+      code: cap(l.code, 100), reason, consumer: l.consumer, failedAt,
+      source: { topic: l.topic, partition: l.partition, offset: l.offset, key: l.key === null ? null : cap(l.key, DLQ_KEY_CAP) },
+      originalBytes: l.original?.length ?? null,
+      originalBase64: l.original === null || parked ? null : l.original.toString('base64'),
+      parkedId,
+    },
+    headers: { 'dlq-reason': reason, 'dlq-code': cap(l.code, 100) },
+  };
+}
+
+/** Parks what must be parked, then builds every record. */
+export async function prepareDeadLetters(letters: DeadLetter[], failedAt: string, park: Park): Promise<DeadLetterMessage[]> {
+  const out: DeadLetterMessage[] = [];
+  for (const l of letters) out.push(deadLetterMessage(l, failedAt, mustPark(l.original) ? await park(l, failedAt) : null));
+  return out;
+}
+
+/**
+ * Sends dead letters, keyed by origin so a duplicate is recognisable, in produce batches
+ * small enough for the broker: the DLQ has one partition, and `max.message.bytes` limits a
+ * whole batch. A failure here is environmental and is the caller's to retry.
+ */
+export async function sendToDlq(producer: Producer, letters: DeadLetter[], failedAt: string, park: Park): Promise<void> {
+  const messages = await prepareDeadLetters(letters, failedAt, park);
+  for (const chunk of chunks(messages)) {
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: groupByTopic(chunk).map(([topic, ms]) => ({
+        topic, messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
       })),
-    })),
-  });
+    });
+  }
+}
+
+function chunks(messages: DeadLetterMessage[]): DeadLetterMessage[][] {
+  const out: DeadLetterMessage[][] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = Buffer.byteLength(JSON.stringify(m.value)) + m.key.length + 2 * DLQ_REASON_CAP;
+    if (!out.length || size + bytes > DLQ_SEND_BYTES) {
+      out.push([]);
+      size = 0;
+    }
+    out[out.length - 1].push(m);
+    size += bytes;
+  }
+  return out;
+}
+
+function groupByTopic(messages: DeadLetterMessage[]): Array<[string, DeadLetterMessage[]]> {
+  const by = new Map<string, DeadLetterMessage[]>();
+  for (const m of messages) by.set(m.topic, [...(by.get(m.topic) ?? []), m]);
+  return [...by];
+}
+
+function cap(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }

@@ -1,24 +1,92 @@
 /**
- * A failure that retrying will not fix (bad data, a broken invariant). The consumer sends
- * the message to the DLQ with this reason and moves on.
+ * A failure that retrying will not fix because it belongs to the message (bad data, a
+ * refusal the domain makes on purpose). It is the only handler failure that may send a
+ * message to the DLQ; the consumer then moves on.
  */
 export class PermanentError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
+    this.name = 'PermanentError';
   }
 }
 
 /**
- * Failures worth retrying: the database or broker went away, a serialization conflict, a
- * deadlock. Everything else is treated as a property of the message.
+ * What a failure means for the message that met it. `permanent`: the message's own fault, it
+ * may be dead-lettered. `environmental`: the disk, a connection, the broker, a timeout or
+ * anything we do not recognise; the message is fine and is retried for as long as it takes.
+ * `code` is safe to show on /health and in logs: a class or code, never the error's text.
  */
+export type Failure =
+  | { kind: 'permanent'; code: string }
+  | { kind: 'environmental'; code: string };
+
+/** SQLSTATE classes we name in reasons (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
+const PG_CLASSES: Record<string, string> = {
+  '08': 'connection exception',
+  '40': 'transaction rollback',
+  '53': 'insufficient resources',
+  '57': 'operator intervention',
+  '58': 'system error',
+};
+const PG_CODES: Record<string, string> = {
+  '40001': 'serialization failure',
+  '40P01': 'deadlock detected',
+  '53100': 'disk full',
+  '53200': 'out of memory',
+  '53300': 'too many connections',
+  '57014': 'query canceled',
+  '57P01': 'admin shutdown',
+  '57P02': 'crash shutdown',
+  '57P03': 'cannot connect now',
+};
+
+/**
+ * The default is inverted on purpose: only a PermanentError is the message's fault. A plain
+ * Error, a TypeError, a Postgres or kafkajs error, a timeout: all environmental. Treating an
+ * unknown failure as the message's once dead-lettered deaths while the disk was full; the
+ * price of the other mistake is a consumer that waits, says so on /health, and loses nothing.
+ */
+export function classify(err: unknown): Failure {
+  if (err instanceof PermanentError) return { kind: 'permanent', code: err.code };
+  return { kind: 'environmental', code: failureCode(err) };
+}
+
+/** True unless the failure is provably the message's (see classify). */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof PermanentError) return false;
-  const e = err as { code?: string; name?: string; retriable?: boolean; message?: string };
-  if (e?.retriable === true) return true;
-  const pgTransient = ['40001', '40P01', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004'];
-  if (e?.code && (pgTransient.includes(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(e.code))) return true;
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e?.message ?? '');
+  return classify(err).kind === 'environmental';
+}
+
+/** A short description without the error's message (which may quote data). */
+export function failureCode(err: unknown): string {
+  if (err === null || typeof err !== 'object') return typeof err;
+  const e = err as { code?: unknown; name?: unknown; type?: unknown; severity?: unknown; driverError?: unknown };
+  const name = typeof e.name === 'string' && /^[A-Za-z][\w.]{0,60}$/.test(e.name) ? e.name : 'Error';
+  const code = typeof e.code === 'string' ? e.code : null;
+  // A SQLSTATE is five characters; EPIPE is too, hence the other signs of a Postgres error.
+  if (code && isSqlState(code) && (typeof e.severity === 'string' || e.driverError !== undefined || /^[0-9]/.test(code))) {
+    const what = PG_CODES[code] ?? PG_CLASSES[code.slice(0, 2)];
+    return `postgres ${code}${what ? ` (${what})` : ''}`;
+  }
+  if (name.startsWith('KafkaJS')) {
+    const type = typeof e.type === 'string' && /^[A-Z_]{1,60}$/.test(e.type) ? ` ${e.type}` : '';
+    return `kafka ${name}${type}`;
+  }
+  if (code && /^E[A-Z]{2,20}$/.test(code)) return `${name} ${code}`;
+  return name;
+}
+
+function isSqlState(code: string): boolean {
+  return /^[0-9A-Z]{5}$/.test(code);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Capped exponential backoff with jitter: attempt 0 waits about `initialMs`, then twice as
+ * long each time up to `maxMs`; the wait is drawn from [half, all] of that so consumers that
+ * failed together do not retry together. `random` is passed in (Math.random in production).
+ */
+export function backoffMs(attempt: number, opts: { initialMs: number; maxMs: number }, random: () => number): number {
+  const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}

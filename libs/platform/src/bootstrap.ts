@@ -1,13 +1,16 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
-import { ensureTopics, Log } from '@trial/messaging';
+import { ConsumerStatus, ConsumerTiming, ensureTopics, Log } from '@trial/messaging';
+import { parkDeadLetter } from '@trial/storage';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { RethrowRpcFilter } from './rethrow.filter';
-import { CLOCK, Clock, CONFIG, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+import { CLOCK, Clock, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /** Loads config or exits with one clear line: a service must not start half-configured. */
 export function configOrExit(service: string): AppConfig {
@@ -29,12 +32,19 @@ export interface ServiceOptions {
   consumer?: string;
   /** Partition batches the consumer handles at once; default 1 (see runConsumer). */
   partitionsConsumedConcurrently?: number;
+  /** Group timing and backoff (tests shorten them); see DEFAULT_TIMING. */
+  timing?: Partial<ConsumerTiming>;
   configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
  * Creates and starts one service: HTTP (health and any controllers), the Kafka batch
- * consumer when the module has handlers, and clean shutdown on SIGINT/SIGTERM.
+ * consumer when the module has handlers, and clean shutdown on SIGINT/SIGTERM (which leaves
+ * the consumer group, so the partitions move to another member at once).
+ *
+ * The port opens before the consumer joins its group: after a kill -9 the join waits for
+ * the dead member's session to expire, and /health must answer (not ready) meanwhile.
+ * Resolves once the consumer has joined.
  */
 export async function startService(module: Type<unknown>, opts: ServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true });
@@ -42,25 +52,32 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
   app.enableShutdownHooks();
   const kafka = app.get<Kafka>(KAFKA);
   const topics = app.get<TopicNames>(TOPICS);
-  await ensureTopics(kafka, topicSpecs(topics));
+  const log = app.get<Log>(LOG);
+  let server: KafkaBatchServer | null = null;
   if (opts.consumer) {
-    const microservice = app.connectMicroservice({
-      strategy: new KafkaBatchServer({
-        kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
-        // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
-        groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
-        log: app.get<Log>(LOG), now: app.get<Clock>(CLOCK),
-        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
-      }),
-    }, { inheritAppConfig: false, deferInitialization: true });
+    const status = app.get<ConsumerStatus>(CONSUMER_STATUS);
+    status.starting();
+    const ds = app.get<DataSource>(getDataSourceToken());
+    server = new KafkaBatchServer({
+      kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
+      // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
+      groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
+      log, now: app.get<Clock>(CLOCK),
+      partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
+      park: (letter, at) => parkDeadLetter(ds, letter, at),
+      status, timing: opts.timing,
+    });
+    const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true });
     // Its own config (not the HTTP app's, whose filters must stay HTTP-only), set before the
     // listeners are registered (hence deferInitialization), or the filter does not apply.
     microservice.useGlobalFilters(new RethrowRpcFilter());
   }
   await opts.configure?.(app);
-  await app.startAllMicroservices();
+  await app.startAllMicroservices(); // registers the handlers; consuming starts below
   await app.listen(opts.port, '127.0.0.1');
-  app.get<Log>(LOG)('info', `${opts.service} listening`, { port: opts.port, topics });
+  log('info', `${opts.service} listening`, { port: opts.port, topics });
+  await ensureTopics(kafka, topicSpecs(topics));
+  await server?.begin();
   return app;
 }
 

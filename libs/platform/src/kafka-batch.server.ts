@@ -1,10 +1,12 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Consumer, Kafka, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import {
   decode, enrollmentEvent, outcomeEvent, registryNotification, reviewDecided, TopicNames,
 } from '@trial/contracts';
-import { Log, PartitionBatch, runConsumer } from '@trial/messaging';
+import {
+  ConsumerStatus, ConsumerTiming, Log, Park, PartitionBatch, RunningConsumer, startConsumer,
+} from '@trial/messaging';
 
 /** The logical topics a handler can subscribe to with `@EventPattern(...)`. */
 export type TopicName = keyof TopicNames;
@@ -26,6 +28,11 @@ export interface KafkaBatchOptions {
   now: () => string;
   /** Partition batches handled at once (see runConsumer); default 1. */
   partitionsConsumedConcurrently?: number;
+  /** Where dead letters too large for the DLQ go. */
+  park: Park;
+  /** Read by /health. */
+  status: ConsumerStatus;
+  timing?: Partial<ConsumerTiming>;
 }
 
 /**
@@ -34,9 +41,15 @@ export interface KafkaBatchOptions {
  * whole partition batch so that effects and the checkpoint commit in one transaction. Each
  * `@EventPattern('<logical topic>')` handler receives a `PartitionBatch` of schema-valid
  * messages; invalid ones go to `<topic>.dlq` with their reason before the handler runs.
+ *
+ * `listen` only registers the handlers; `begin` starts consuming. So the HTTP port (and
+ * /health, not ready meanwhile) can open first: joining a group whose dead member has not
+ * yet timed out takes seconds, and a service must answer while it waits.
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
-  private consumer: Consumer | null = null;
+  private consumer: RunningConsumer | null = null;
+  private topicsByName = new Map<string, TopicName>();
+  private closed = false;
 
   constructor(private readonly opts: KafkaBatchOptions) {
     super();
@@ -44,8 +57,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
     const logical = [...this.messageHandlers.keys()] as TopicName[];
-    const byTopic = new Map(logical.map((l) => [this.opts.topics[l], l] as const));
-    this.consumer = await runConsumer({
+    this.topicsByName = new Map(logical.map((l) => [this.opts.topics[l], l] as const));
+    callback();
+  }
+
+  /** Starts the consumer (it restarts itself from then on); resolves once it joined its group. */
+  async begin(): Promise<void> {
+    if (this.closed) return;
+    if (this.consumer) return this.consumer.joined();
+    const byTopic = this.topicsByName;
+    this.consumer = startConsumer({
       kafka: this.opts.kafka,
       producer: this.opts.producer,
       name: this.opts.name,
@@ -54,6 +75,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       log: this.opts.log,
       now: this.opts.now,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      park: this.opts.park,
+      status: this.opts.status,
+      timing: this.opts.timing,
       decode: (topic, raw) => decode(schemas[byTopic.get(topic)!], raw),
       handle: async (batch: PartitionBatch<unknown>) => {
         const handler = this.getHandlerByPattern(byTopic.get(batch.topic)!);
@@ -62,10 +86,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       },
     });
-    callback();
+    await this.consumer.joined();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.consumer?.disconnect();
     this.consumer = null;
   }
@@ -75,6 +100,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   unwrap<T>(): T {
-    return this.consumer as T;
+    return this.consumer?.current() as T;
   }
 }

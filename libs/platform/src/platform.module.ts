@@ -6,16 +6,16 @@ import { DataSource } from 'typeorm';
 import { Kafka, Producer } from 'kafkajs';
 import { AppConfig } from '@trial/config';
 import { topicNames } from '@trial/contracts';
-import { createKafka, createProducer, Log } from '@trial/messaging';
+import { ConsumerStatus, createKafka, createProducer, Log } from '@trial/messaging';
 import { createDataSource, migrate } from '@trial/storage';
 import { HealthController } from './health.controller';
 import { createLogger, logFn, redactPaths } from './logging';
-import { CLOCK, CONFIG, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+import { CLOCK, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /**
  * What every service shares: validated config, JSON logging, the Postgres data source
- * (migrated at start), a Kafka client and idempotent producer, topic names, a clock and
- * `GET /health`.
+ * (migrated at start), a Kafka client and idempotent producer, topic names, a clock, the
+ * consumer's status and `GET /health`.
  */
 @Global()
 @Module({})
@@ -45,6 +45,8 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: LOG, useValue: log },
         { provide: CLOCK, useValue: () => new Date().toISOString() },
         { provide: TOPICS, useValue: topicNames(config.TOPIC_PREFIX) },
+        // State `none` until startService gives the service a consumer.
+        { provide: CONSUMER_STATUS, useValue: new ConsumerStatus() },
         { provide: KAFKA, useValue: createKafka(config.KAFKA_BROKERS, service, log) },
         {
           provide: PRODUCER,
@@ -56,7 +58,7 @@ export class PlatformModule implements OnApplicationShutdown {
           },
         },
       ],
-      exports: [CONFIG, LOG, CLOCK, TOPICS, KAFKA, PRODUCER],
+      exports: [CONFIG, LOG, CLOCK, TOPICS, KAFKA, PRODUCER, CONSUMER_STATUS],
     };
   }
 

@@ -7,3 +7,5 @@ export const LOG = Symbol('LOG');
 /** `() => string`: the current instant as ISO 8601. Injected so domain code never reads a clock. */
 export const CLOCK = Symbol('CLOCK');
 export type Clock = () => string;
+/** The service's ConsumerStatus (state `none` when it has no consumer), read by /health. */
+export const CONSUMER_STATUS = Symbol('CONSUMER_STATUS');

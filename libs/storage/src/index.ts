@@ -1,3 +1,4 @@
 export * from './data-source';
 export * from './checkpoints';
 export * from './outbox';
+export * from './park';

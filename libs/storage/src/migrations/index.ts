@@ -5,6 +5,7 @@ import { LinkageStore1764100007000 } from './1764100007000-linkage-store';
 import { ReadoutSnapshots1764100009000 } from './1764100009000-readout-snapshots';
 import { DropSkeletonReadModels1764100011000 } from './1764100011000-drop-skeleton-read-models';
 import { LinkageCompeting1764100013000 } from './1764100013000-linkage-competing';
+import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ReadoutSnapshots1764100009000,
   DropSkeletonReadModels1764100011000,
   LinkageCompeting1764100013000,
+  DeadLetterPark1764100019100,
 ];
