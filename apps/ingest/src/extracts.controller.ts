@@ -1,9 +1,6 @@
 import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UnprocessableEntityException, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { createReadStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { diskStorage } from 'multer';
+import { ReadStream, createReadStream } from 'node:fs';
 import { Roles } from '@trial/auth';
 import { AppConfig } from '@trial/config';
 import { Log } from '@trial/messaging';
@@ -11,11 +8,14 @@ import { TopicNames } from '@trial/contracts';
 import { IngestError, IngestSummary, ingestExtract, uploadFields } from '@trial/ingest';
 import { CLOCK, CONFIG, Clock, LOG, TOPICS } from '@trial/platform';
 import { RegistryFileError } from '@trial/registry';
+import { isSpooled, releaseUpload } from './spool';
 
 /**
  * `POST /registry/extracts` (ingest role): multipart form with `file` (the extract CSV) and the
  * CLI's options as fields (`source`, `layout`, `completeUpTo`, `extractedOn`). The upload is
- * spooled to disk, not memory, then streamed like `followup ingest`; the response is the same
+ * spooled to disk, not memory (the private spool of spool.ts, configured in app.module: a file
+ * without a name, so a killed process leaves none), then streamed like `followup ingest`; the
+ * response is the same
  * summary JSON. Rejected rows go to registry.notifications.dlq (and the first few are in the
  * summary).
  */
@@ -31,16 +31,20 @@ export class ExtractsController {
 
   @Post()
   @HttpCode(200)
-  @UseInterceptors(FileInterceptor('file', { storage: diskStorage({ destination: tmpdir() }), limits: { fileSize: 2 * 1024 ** 3 } }))
+  @UseInterceptors(FileInterceptor('file'))
   async upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() body: unknown): Promise<IngestSummary> {
+    let input: ReadStream | null = null;
     try {
       if (!file) throw new BadRequestException('a multipart field `file` with the extract is required');
+      if (!isSpooled(file)) throw new Error('the upload was not spooled by SpoolStorage (is MulterModule registered?)');
       const fields = uploadFields.safeParse(body);
       if (!fields.success) throw new BadRequestException(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const f = fields.data;
       const now = this.now();
+      // Positional reads from 0 on the spooled descriptor; it is closed below, not by the stream.
+      input = createReadStream('', { fd: file.fd, start: 0, autoClose: false });
       return await ingestExtract({
-        input: createReadStream(file.path), source: f.source, layout: f.layout, extractedOn: f.extractedOn ?? now.slice(0, 10),
+        input, source: f.source, layout: f.layout, extractedOn: f.extractedOn ?? now.slice(0, 10), today: now.slice(0, 10),
         completeUpTo: f.completeUpTo ?? null, topics: this.topics, rejects: null,
         // Like `followup ingest`: published from a worker thread with a producer of its own,
         // so a big upload is read and sent on two cores.
@@ -49,10 +53,13 @@ export class ExtractsController {
       });
     } catch (e) {
       // The one place whole-file problems become HTTP: the extract is unusable as sent.
-      if (e instanceof RegistryFileError || e instanceof IngestError) throw new UnprocessableEntityException({ code: e.code, message: e.message });
+      // A refused completeUpTo is one of these (IngestError, before any row is sent): its field is named.
+      if (e instanceof IngestError) throw new UnprocessableEntityException({ code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) });
+      if (e instanceof RegistryFileError) throw new UnprocessableEntityException({ code: e.code, message: e.message });
       throw e;
     } finally {
-      if (file) await unlink(file.path).catch(() => undefined);
+      input?.destroy();
+      if (file) await releaseUpload(file);
     }
   }
 }

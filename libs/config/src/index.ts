@@ -20,6 +20,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HMAC secret for bearer tokens; required in production, generated per machine in development. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The ingest service's private upload spool (default `.infra/ingest-spool`); emptied at its start. */
+  INGEST_SPOOL_DIR: z.string().min(1).optional(),
 });
 export type AppConfig = z.infer<typeof schema>;
 
