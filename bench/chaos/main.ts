@@ -1,0 +1,30 @@
+// `npm run chaos` (full form) and `npm run chaos -- --short` (the form `npm test` runs):
+//   --short           a few kills, a mid-file ingest kill and one disk-full episode (~3 min)
+//   --brokers 3       run the main chaos scenario on a three-broker cluster
+//   --three-broker    also run the three-broker scenario in the short form (the full form always does)
+//   --dir DIR         private infrastructure and logs (default: .infra/chaos; emptied first)
+// Needs root (tmpfs mount; Postgres runs as the postgres user) and the compiled services (dist/).
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '@trial/config';
+import { formatFigures, runChaos } from './chaos';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const value = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const brokers = value('--brokers') === '3' ? 3 : 1;
+  const form = args.includes('--short') ? 'short' : 'full';
+  const dir = value('--dir') ?? join(projectRoot(), '.infra', 'chaos');
+  const t0 = Date.now();
+  const log = (l: string) => process.stdout.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}\n`);
+  log(`${form} form on ${brokers} broker(s); ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  const result = await runChaos({ form, brokers, threeBroker: args.includes('--three-broker'), dir, log });
+  process.stdout.write(`${formatFigures(result)}\n`);
+  log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  process.exit(result.failures.length ? 1 : 0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`chaos: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(2);
+});
