@@ -70,9 +70,21 @@ export const registryExtractCompleted = z.object({
   source: registrySource, completeUpTo: civilDate,
 });
 
+/**
+ * An audited correction of a registry's completeness (issue 10, item 6): sets it to
+ * `completeUpTo`, backwards too, where RegistryExtractCompleted only moves it forward. Later
+ * extracts move it forward again as usual. Published by linkage from a `completeness-correction`
+ * notification (the registry-admin role, POST /registry/completeness-corrections). Key: `registry:SOURCE`,
+ * the same partition as that registry's extracts, so replay folds both in the order decided.
+ */
+export const registryCompletenessCorrected = z.object({
+  v: z.literal(1), type: z.literal('RegistryCompletenessCorrected'), eventId, occurredAt: z.string(),
+  source: registrySource, completeUpTo: civilDate, reason: nonEmpty, correctedBy: nonEmpty,
+});
+
 export const outcomeEvent = z.discriminatedUnion('type', [
   deathLinked, deathAmended, deathWithdrawn, embarked, reEntered, noTraceFlagged,
-  deathConflictFlagged, linkageReviewRequested, registryExtractCompleted,
+  deathConflictFlagged, linkageReviewRequested, registryExtractCompleted, registryCompletenessCorrected,
 ]);
 export type OutcomeEvent = z.infer<typeof outcomeEvent>;
 export type DeathLinked = z.infer<typeof deathLinked>;
@@ -84,9 +96,15 @@ export type NoTraceFlagged = z.infer<typeof noTraceFlagged>;
 export type DeathConflictFlagged = z.infer<typeof deathConflictFlagged>;
 export type LinkageReviewRequested = z.infer<typeof linkageReviewRequested>;
 export type RegistryExtractCompleted = z.infer<typeof registryExtractCompleted>;
+export type RegistryCompletenessCorrected = z.infer<typeof registryCompletenessCorrected>;
+/** The outcome events that concern a whole registry, not a patient (no trialId). */
+export type RegistryEvent = RegistryExtractCompleted | RegistryCompletenessCorrected;
+export function isRegistryEvent(e: OutcomeEvent): e is RegistryEvent {
+  return e.type === 'RegistryExtractCompleted' || e.type === 'RegistryCompletenessCorrected';
+}
 
 export function outcomeKey(e: OutcomeEvent): string {
-  return e.type === 'RegistryExtractCompleted' ? `registry:${e.source}` : `${e.trialId}:${e.patientId}`;
+  return isRegistryEvent(e) ? `registry:${e.source}` : `${e.trialId}:${e.patientId}`;
 }
 
 /**

@@ -31,5 +31,5 @@ export type RecordEvent = Exclude<FollowupEvent, PatientRandomised | PatientDeta
 
 /** Narrows a decoded message from either topic to a patient follow-up event. */
 export function isFollowupEvent(e: EnrollmentEvent | OutcomeEvent): e is FollowupEvent {
-  return e.type !== 'TrialRegistered' && e.type !== 'RegistryExtractCompleted';
+  return e.type !== 'TrialRegistered' && e.type !== 'RegistryExtractCompleted' && e.type !== 'RegistryCompletenessCorrected';
 }

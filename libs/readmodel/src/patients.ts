@@ -1,4 +1,4 @@
-import type { EnrollmentEvent, OutcomeEvent, TrialRegistered, RegistryExtractCompleted } from '@trial/contracts';
+import type { EnrollmentEvent, OutcomeEvent, TrialRegistered, RegistryEvent } from '@trial/contracts';
 import {
   coveringRegistry, deriveFollowUp, evolve, evolveCompleteness, initialState, isFollowupEvent,
   type Completeness, type DeriveOptions, type FollowUp, type FollowupEvent, type PatientState,
@@ -12,7 +12,8 @@ export const patientKey = (trialId: string, patientId: string): string => `${tri
 /** A log slice split by what each event concerns. Order within each list is log order. */
 export interface SortedEvents {
   trials: TrialRegistered[];
-  extracts: RegistryExtractCompleted[];
+  /** Extracts and completeness corrections, in log order (a correction's effect depends on it). */
+  extracts: RegistryEvent[];
   /** Patient key -> that patient's events. */
   patients: Map<string, FollowupEvent[]>;
   /** Events per trial (patient events and TrialRegistered): the read-out's `eventsApplied`. */
@@ -21,12 +22,12 @@ export interface SortedEvents {
 
 /**
  * Splits events by subject. Review requests and conflict flags are patient events too (evolve
- * folds them), so they count as applied; RegistryExtractCompleted belongs to no trial.
+ * folds them), so they count as applied; the registry events belong to no trial.
  */
 export function sortEvents(events: readonly LogEvent[]): SortedEvents {
   const out: SortedEvents = { trials: [], extracts: [], patients: new Map(), perTrial: new Map() };
   for (const e of events) {
-    if (e.type === 'RegistryExtractCompleted') {
+    if (isRegistryLogEvent(e)) {
       out.extracts.push(e);
       continue;
     }
@@ -42,8 +43,16 @@ export function sortEvents(events: readonly LogEvent[]): SortedEvents {
   return out;
 }
 
-/** Folds extracts into completeness; later dates win, so order and repeats do not matter. */
-export function foldCompleteness(c: Completeness, extracts: readonly RegistryExtractCompleted[]): Completeness {
+/** A registry-wide event (extract complete, completeness corrected): no trial, no patient. */
+export function isRegistryLogEvent(e: LogEvent): e is RegistryEvent {
+  return e.type === 'RegistryExtractCompleted' || e.type === 'RegistryCompletenessCorrected';
+}
+
+/**
+ * Folds extracts and corrections into completeness, in log order: an extract's later date wins
+ * (so its repeats do not matter), a correction sets the date, backwards too (evolveCompleteness).
+ */
+export function foldCompleteness(c: Completeness, extracts: readonly RegistryEvent[]): Completeness {
   return extracts.reduce(evolveCompleteness, c);
 }
 

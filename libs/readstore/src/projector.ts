@@ -131,7 +131,7 @@ export class ReadModelProjector {
         // batch's patients. A patient's enrolment and outcome events arrive on two topics, so two
         // concurrent batches can share a patient; its row may not exist yet, so the row lock of
         // loadPatients cannot serialise them, and a transaction advisory lock per patient (sorted) does.
-        const exclusive = batch.messages.some((m) => m.value.type === 'RegistryExtractCompleted');
+        const exclusive = batch.messages.some((m) => m.value.type === 'RegistryExtractCompleted' || m.value.type === 'RegistryCompletenessCorrected');
         const keys = [...new Set(batch.messages.flatMap((m) => 'patientId' in m.value ? [`${m.value.trialId}:${m.value.patientId}`] : []))];
         await tx.query(
           `select pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock${exclusive ? '' : '_shared'}($2),

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
 import type { PatientState } from '@trial/followup';
 import {
-  coveringRegistry, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameJson, sortEvents,
+  coveringRegistry, foldCompleteness, foldPatient, followUpOf, isRegistryLogEvent, observationOf, patientKey, sameJson, sortEvents,
   TrialCohort, type LogEvent, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
@@ -50,7 +50,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     for (const e of log.events) {
       if (seen.has(e.eventId)) continue;
       seen.add(e.eventId);
-      if (only === undefined || e.type === 'RegistryExtractCompleted' || e.trialId === only) unique.push(e);
+      if (only === undefined || isRegistryLogEvent(e) || e.trialId === only) unique.push(e);
     }
     const sorted = sortEvents(unique);
     const completeness = foldCompleteness({}, sorted.extracts);
@@ -108,7 +108,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
 
     // The live projector must neither re-apply nor miss anything after this.
-    const ids = unique.filter((e) => only === undefined || e.type !== 'RegistryExtractCompleted').map((e) => e.eventId);
+    const ids = unique.filter((e) => only === undefined || !isRegistryLogEvent(e)).map((e) => e.eventId);
     if (only === undefined) await tx.query(`delete from applied_events where consumer = $1`, [consumer]);
     for (let i = 0; i < ids.length; i += CHUNK * 4) {
       await tx.query(`insert into applied_events (consumer, event_id) select $1, unnest($2::text[]) on conflict do nothing`, [consumer, ids.slice(i, i + CHUNK * 4)]);
