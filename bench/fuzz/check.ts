@@ -60,11 +60,13 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
 
   const lettersAt = groupBy(seen.letters, (l) => l.source);
   const parkedAt = groupBy(seen.parked, (p) => p.source);
+  // A park table that keeps the event and not its position is matched by the event's content.
+  const parkedByContent = groupBy(seen.parked.filter((p) => p.source === null && p.event !== null), (p) => canonical(p.event));
   const bySeq = new Map(plan.messages.map((m) => [m.seq, m]));
   const known = new Set(seen.positions.values());
   const counts = new Map<Category, CategoryCount>();
   const count = (c: Category) => counts.get(c) ?? counts.set(c, { category: c, sent: 0, deadLettered: 0, parked: 0, applied: 0, missing: 0 }).get(c)!;
-  const missing: string[] = [];
+  const missing = new Map<Category, string[]>();
   const noReason: string[] = [];
   const validRejected: string[] = [];
 
@@ -73,7 +75,7 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
     c.sent++;
     const at = seen.positions.get(m.seq);
     const letters = at ? lettersAt.get(at) ?? [] : [];
-    const parks = at ? parkedAt.get(at) ?? [] : [];
+    const parks = [...(at ? parkedAt.get(at) ?? [] : []), ...(parkedByContent.get(contentOf(m) ?? '') ?? [])];
     if (m.category === 'valid') {
       if (letters.length || parks.length) {
         validRejected.push(`${describe(m, at)}: ${[...letters.map((l) => `${l.consumer}: ${l.code}: ${l.reason}`), ...parks.map((p) => `${p.table}: ${p.reason}`)].join(' | ').slice(0, 300)}`);
@@ -87,13 +89,15 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
     const lacking = m.rejectedBy === 'every' ? need.filter((n) => !accounted(n)) : need.some(accounted) ? [] : [need.join(' or ')];
     if (lacking.length) {
       c.missing++;
-      missing.push(`${describe(m, at)}: nothing from ${lacking.join(', ')}`);
+      missing.set(m.category, [...(missing.get(m.category) ?? []), `${describe(m, at)}: nothing from ${lacking.join(', ')}`]);
     }
     for (const x of [...letters.map((l) => ({ reason: l.reason, where: `${l.consumer} ${l.at}` })), ...parks.map((p) => ({ reason: p.reason, where: p.table }))]) {
       if (!x.reason || !x.reason.trim()) noReason.push(`${describe(m, at)} (${x.where})`);
     }
   }
-  if (missing.length) failures.push(`bad messages neither dead-lettered nor parked: ${missing.length}\n    ${missing.slice(0, LIST).join('\n    ')}${more(missing.length)}`);
+  for (const [category, list] of missing) {
+    failures.push(`${category}: ${list.length} bad message(s) neither dead-lettered nor parked\n    ${list.slice(0, 5).join('\n    ')}${list.length > 5 ? ` (and ${list.length - 5} more)` : ''}`);
+  }
   if (noReason.length) failures.push(`dead letters or parked rows without a reason: ${noReason.length}\n    ${noReason.slice(0, LIST).join('\n    ')}${more(noReason.length)}`);
   if (validRejected.length) failures.push(`valid messages dead-lettered or parked: ${validRejected.length}\n    ${validRejected.slice(0, LIST).join('\n    ')}${more(validRejected.length)}`);
   const strays = seen.letters.filter((l) => l.source === null || !known.has(l.source));
@@ -145,6 +149,22 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
 
 function describe(m: Planned, at: string | undefined): string {
   return `#${m.seq} ${m.category} on ${at ?? `${m.topic} (never sent)`}: ${m.variant}`;
+}
+
+/** JSON with sorted keys, so a jsonb copy (which reorders keys) compares equal to the bytes sent. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown => Array.isArray(x) ? x.map(sort)
+    : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
+  return JSON.stringify(sort(v));
+}
+
+function contentOf(m: Planned): string | null {
+  if (m.value === null) return null;
+  try {
+    return canonical(JSON.parse(m.value.toString('utf8')));
+  } catch {
+    return null;
+  }
 }
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string | null): Map<string, T[]> {

@@ -21,6 +21,8 @@ export interface DeadLetterSeen {
 export interface ParkedSeen {
   table: string;
   source: string | null;
+  /** The parked event itself, for a table that keeps the event rather than its position (rm_parked). */
+  event: unknown;
   consumer: string | null;
   reason: string | null;
 }
@@ -65,7 +67,9 @@ export async function readDeadLetters(kafka: Kafka, topics: TopicNames, timeoutM
         if (!remaining.size) done();
       },
     });
-    await Promise.race([finished, new Promise((_, fail) => setTimeout(() => fail(new Error(`DLQs not read to their end within ${timeoutMs / 1000} s`)), timeoutMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([finished, new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`DLQs not read to their end within ${timeoutMs / 1000} s`)), timeoutMs); })])
+      .finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();
   }
@@ -104,6 +108,7 @@ export function parkedRow(table: string, r: Record<string, unknown>): ParkedSeen
     table,
     source: typeof topic === 'string' && partition !== undefined && partition !== null && offset !== undefined && offset !== null
       ? positionKey(topic, Number(partition), String(offset)) : null,
+    event: r.event ?? null,
     consumer: consumerCol && typeof r[consumerCol] === 'string' ? (r[consumerCol] as string) : null,
     reason: reasonCol && r[reasonCol] !== null && r[reasonCol] !== undefined ? String(r[reasonCol]) : null,
   };
