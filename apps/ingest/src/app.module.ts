@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppConfig, devSecretFile, projectRoot } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { LOG, Log, PlatformModule } from '@trial/platform';
+import { CorrectionsController } from './corrections.controller';
 import { ExtractsController } from './extracts.controller';
 import { SpoolStorage, emptySpool } from './spool';
 
@@ -27,7 +28,7 @@ export function ingestModule(config: AppConfig) {
         },
       }),
     ],
-    controllers: [ExtractsController],
+    controllers: [ExtractsController, CorrectionsController],
   })
   class IngestModule {}
   return IngestModule;

@@ -1,8 +1,12 @@
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 
-/** DESIGN.md's roles: who may publish, who sees the blinded and who the unblinded read-out. */
-export const roles = ['ingest', 'monitor', 'dsmb', 'reviewer'] as const;
+/**
+ * DESIGN.md's roles: who may publish, who sees the blinded and who the unblinded read-out; and
+ * `registry-admin`, the only one who may correct a registry's completeness (audited), kept apart
+ * from `ingest` so that a feed's credentials cannot move completeness backwards.
+ */
+export const roles = ['ingest', 'monitor', 'dsmb', 'reviewer', 'registry-admin'] as const;
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;
 

@@ -50,9 +50,29 @@ export const extractComplete = z.object({
 });
 export type ExtractComplete = z.infer<typeof extractComplete>;
 
-export const registryNotification = z.union([extractComplete, registryRecord]);
+/**
+ * `completeness-correction`: an audited request (role registry-admin, POST
+ * /registry/completeness-corrections) to set `source`'s completeness to `completeUpTo`, backwards
+ * too; linkage publishes it as RegistryCompletenessCorrected. `correctedBy` is the requester's
+ * token subject (never the token); `reason` is free text for the audit trail, with no personal data.
+ */
+export const completenessCorrection = z.object({
+  v: z.literal(1),
+  source: registrySource,
+  kind: z.literal('completeness-correction'),
+  correctionId: nonEmpty,
+  completeUpTo: civilDate,
+  reason: z.string().trim().min(1, 'is required').max(500),
+  correctedBy: nonEmpty,
+  requestedAt: z.string(),
+});
+export type CompletenessCorrection = z.infer<typeof completenessCorrection>;
+
+export const registryNotification = z.union([extractComplete, completenessCorrection, registryRecord]);
 export type RegistryNotification = z.infer<typeof registryNotification>;
 
 export function notificationKey(n: RegistryNotification): string {
-  return n.kind === 'extract-complete' ? `${n.source}:extract-complete:${n.completeUpTo}` : `${n.source}:${n.recordId}`;
+  if (n.kind === 'extract-complete') return `${n.source}:extract-complete:${n.completeUpTo}`;
+  if (n.kind === 'completeness-correction') return `${n.source}:completeness-correction:${n.correctionId}`;
+  return `${n.source}:${n.recordId}`;
 }

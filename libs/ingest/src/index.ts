@@ -3,4 +3,5 @@
 export * from './pipeline';
 export * from './upload';
 export * from './completeness';
+export * from './corrections';
 export type { ThreadOptions } from './publisher';

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import {
-  EnrollmentEvent, ExtractComplete, OutcomeEvent, RegistryNotification, RegistryRecord, ReviewDecided, outcomeKey,
+  CompletenessCorrection, EnrollmentEvent, ExtractComplete, OutcomeEvent, RegistryNotification, RegistryRecord, ReviewDecided, outcomeKey,
 } from '@trial/contracts';
 import { LinkageModel, PreparedPatient, preparePatient, prepareRecord } from '@trial/linkage';
 import { PermanentError, deadLetterMessage, mustPark } from '@trial/messaging';
@@ -128,6 +128,7 @@ export class LinkageApplier {
 
   async notification(n: RegistryNotification): Promise<void> {
     if (n.kind === 'extract-complete') return this.extractComplete(n);
+    if (n.kind === 'completeness-correction') return this.completenessCorrection(n);
     if (!(await this.store.storeVersion(n))) {
       this.stats.duplicates++;
       return; // the same version again: ingesting a file twice changes nothing
@@ -155,13 +156,44 @@ export class LinkageApplier {
     await this.redecide([ref], 'review', new Map([[item.trialId, clerical]]));
   }
 
+  /**
+   * A registry's completeness moves only forward, so a `completeUpTo` after the day the extract
+   * was taken, or after today (this service's clock), would censor every patient there for good
+   * (issue 10: one 2099-12-31 rewrote every trial). Ingest refuses those; this refuses one
+   * published by hand too: to the DLQ, with the reason. A wrong date that is not in the future
+   * is undone by a completeness-correction.
+   */
   private async extractComplete(n: ExtractComplete): Promise<void> {
+    const today = this.now.slice(0, 10);
+    if (n.extractedOn !== undefined && n.completeUpTo > n.extractedOn) {
+      throw new PermanentError('complete-up-to-after-extract', `completeUpTo ${n.completeUpTo} is after the extract date ${n.extractedOn} (${n.source})`);
+    }
+    if (n.completeUpTo > today) {
+      throw new PermanentError('complete-up-to-in-future', `completeUpTo ${n.completeUpTo} is after today (${today}) (${n.source})`);
+    }
     const eventId = deterministicId('RegistryExtractCompleted', n.source, n.completeUpTo);
     if (!(await this.store.firstFlag(eventId))) {
       this.stats.duplicates++;
       return;
     }
     this.emit({ v: 1, type: 'RegistryExtractCompleted', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo });
+  }
+
+  /** An audited completeness correction becomes RegistryCompletenessCorrected, once per correctionId. */
+  private async completenessCorrection(n: CompletenessCorrection): Promise<void> {
+    const today = this.now.slice(0, 10);
+    if (n.completeUpTo > today) {
+      throw new PermanentError('complete-up-to-in-future', `completeness correction ${n.correctionId}: completeUpTo ${n.completeUpTo} is after today (${today})`);
+    }
+    const eventId = deterministicId('RegistryCompletenessCorrected', n.source, n.correctionId);
+    if (!(await this.store.firstFlag(eventId))) {
+      this.stats.duplicates++;
+      return;
+    }
+    this.emit({
+      v: 1, type: 'RegistryCompletenessCorrected', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo,
+      reason: n.reason, correctedBy: n.correctedBy,
+    });
   }
 
   /**

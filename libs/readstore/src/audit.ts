@@ -1,8 +1,12 @@
 import type { Sql } from './rows';
 import { rows } from './rows';
 
-/** The unblinded views a DSMB member can open; each read is one audit row. */
-export type AuditedView = 'trial' | 'survival' | 'interim' | 'adtte' | 'stream' | 'summary' | 'audit';
+/**
+ * The unblinded views a DSMB member can open; each read is one audit row. And one action:
+ * `completeness-correction`, a registry-admin's correction of a registry's completeness (who,
+ * what and why; no trial, so trialId is null).
+ */
+export type AuditedView = 'trial' | 'survival' | 'interim' | 'adtte' | 'stream' | 'summary' | 'audit' | 'completeness-correction';
 
 export interface AuditEntry {
   id: number;

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { devSecretFile, loadConfig } from '@trial/config';
-import { parseTtl, resolveSecret, role, Role, signToken } from '@trial/auth';
+import { parseTtl, resolveSecret, role, Role, roles, signToken } from '@trial/auth';
 
 /**
  * `followup token --role dsmb [--ttl 8h] [--sub NAME]`: prints a bearer token the running
@@ -9,9 +9,9 @@ import { parseTtl, resolveSecret, role, Role, signToken } from '@trial/auth';
 export function register(program: Command): void {
   program.command('token')
     .description('print a bearer token for the API')
-    .requiredOption('--role <role>', 'ingest | monitor | dsmb | reviewer', (v: string): Role => {
+    .requiredOption('--role <role>', roles.join(' | '), (v: string): Role => {
       const r = role.safeParse(v);
-      if (!r.success) throw new InvalidArgumentError('must be one of ingest, monitor, dsmb, reviewer');
+      if (!r.success) throw new InvalidArgumentError(`must be one of ${roles.join(', ')}`);
       return r.data;
     })
     .option('--ttl <duration>', 'lifetime, e.g. 8h, 30m, 2d', (v: string) => {
