@@ -4,3 +4,4 @@ export * from './notifications';
 export * from './outcomes';
 export * from './topics';
 export * from './parse';
+export * from './content';

@@ -30,6 +30,18 @@ const patientEvent = {
   trialId: nonEmpty,
   patientId: nonEmpty,
   occurredAt: z.string(), // ISO instant the linkage service decided it (passed in, not read from a clock in domain code)
+  /**
+   * The event's place on its patient's outcome stream: 1, 2, 3... per (trial, patient), given
+   * by the linkage service in the transaction that decides it (issue 10, item 3). The projector
+   * refuses an event whose seq does not exceed the last one it applied for the patient, so an
+   * outcome published out of order goes to the DLQ instead of silently winning.
+   *
+   * Optional on v1 rather than a v2: it is additive, so logs written before it still parse (and
+   * replay to the same read-out, unchecked), and a projector not yet upgraded still reads a new
+   * linkage's events (zod drops the unknown key) instead of dead-lettering every one of them
+   * during a rolling upgrade, which a new `v` would do.
+   */
+  seq: z.number().int().positive().optional(),
 };
 
 export const deathLinked = z.object({

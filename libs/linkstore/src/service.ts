@@ -1,13 +1,13 @@
 import { EntityManager } from 'typeorm';
 import {
-  CompletenessCorrection, EnrollmentEvent, ExtractComplete, OutcomeEvent, RegistryNotification, RegistryRecord, ReviewDecided, outcomeKey,
+  CompletenessCorrection, EnrollmentEvent, ExtractComplete, OutcomeEvent, RegistryNotification, RegistryRecord, ReviewDecided, isRegistryEvent, outcomeKey,
 } from '@trial/contracts';
 import { LinkageModel, PreparedPatient, preparePatient, prepareRecord } from '@trial/linkage';
 import { PermanentError, deadLetterMessage, mustPark } from '@trial/messaging';
 import { OutboxMessage, enqueue, parkDeadLetter } from '@trial/storage';
 import { deterministicId, reviewIdOf } from './ids';
 import { plan } from './plan';
-import { LinkStore, RecordRef, StoredPatient, identityOf } from './store';
+import { LinkStore, RecordRef, StoredPatient, identityOf, randomisationHash, seqKey } from './store';
 import { Clerical, ownersElsewhere, targetFor } from './target';
 
 /** What one applied batch did, for logs and tests (counts only: no personal data). */
@@ -81,10 +81,36 @@ export class LinkageApplier {
     this.out.push({ topic: m.topic, key: m.key, value: m.value });
   }
 
-  /** Enqueues everything decided; call once at the end of the batch. */
+  /** Numbers and enqueues everything decided; call once at the end of the batch. */
   async finish(): Promise<ApplyStats> {
+    await this.sequence();
     await enqueue(this.tx, this.out);
     return this.stats;
+  }
+
+  /**
+   * Gives each patient outcome event its `seq` on the patient's stream, in the order decided
+   * (the projector refuses one that goes back). In the batch's transaction, before enqueue: see
+   * LinkStore.takeSeqs for why that order matters.
+   */
+  private async sequence(): Promise<void> {
+    const events = this.out.filter((m) => m.topic === this.outcomesTopic).map((m) => m.value as OutcomeEvent);
+    const counts = new Map<string, { trialId: string; patientId: string; n: number }>();
+    for (const e of events) {
+      if (isRegistryEvent(e)) continue;
+      const k = seqKey(e.trialId, e.patientId);
+      const c = counts.get(k) ?? { trialId: e.trialId, patientId: e.patientId, n: 0 };
+      c.n++;
+      counts.set(k, c);
+    }
+    const next = await this.store.takeSeqs([...counts.values()]);
+    for (const e of events) {
+      if (isRegistryEvent(e)) continue;
+      const k = seqKey(e.trialId, e.patientId);
+      const seq = next.get(k) as number;
+      e.seq = seq;
+      next.set(k, seq + 1);
+    }
   }
 
   async enrollment(e: EnrollmentEvent): Promise<void> {
@@ -94,9 +120,16 @@ export class LinkageApplier {
         return; // nothing to link: the follow-up decider reads these from trial.enrollments itself
       case 'PatientRandomised': {
         const identity = identityOf(e);
-        if (!(await this.store.insertPatient(e.trialId, e.patientId, identity))) {
+        const stored = await this.store.insertPatient(e.trialId, e.patientId, identity, randomisationHash(e));
+        if (stored === 'conflict') {
+          // The first randomisation stands; a different second one is a fault upstream, not a
+          // duplicate to drop without a trace (issue 10, item 7). No identifiers in the reason.
+          throw new PermanentError('conflicting-randomisation',
+            `a second PatientRandomised for this patient of trial ${e.trialId} differs from the first (arm, date, site or identity)`);
+        }
+        if (stored === 'duplicate') {
           this.stats.duplicates++;
-          return; // the first randomisation stands
+          return; // the same randomisation again
         }
         const keys = await this.store.setPatientKeys(e.trialId, e.patientId, { ...identity, patientId: e.patientId });
         await this.redecide(await this.store.recordsUnder(keys), 'patient-randomised');

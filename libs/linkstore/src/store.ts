@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { PatientRandomised, RegistryRecord } from '@trial/contracts';
+import { PatientRandomised, RegistryRecord, contentHash } from '@trial/contracts';
 import { LinkageModel, PatientIdentity, blockingKeys, defaultModel, parseModel, preparePatient, prepareRecord } from '@trial/linkage';
 import { DecisionRecord } from './target';
 import { LinkState, ReviewItem } from './plan';
@@ -21,6 +21,17 @@ export interface StoredPatient {
 export interface RecordRef {
   source: string;
   recordId: string;
+}
+
+/** A patient's key in takeSeqs' result (NUL cannot occur in an id). */
+export const seqKey = (trialId: string, patientId: string): string => `${trialId}\u0000${patientId}`;
+
+/**
+ * The content of a randomisation that must agree for a second copy to be a duplicate: arm,
+ * date, site and identity (everything but the event id, which a resending producer may renew).
+ */
+export function randomisationHash(e: PatientRandomised): string {
+  return contentHash({ ...e, eventId: undefined });
 }
 
 export function identityOf(e: PatientRandomised): Identity {
@@ -67,13 +78,44 @@ export class LinkStore {
     return rows.length ? { trialId, patientId, identity: { ...rows[0].identity, patientId }, withdrawnOn: rows[0].withdrawnOn } : null;
   }
 
-  /** Stores a patient (insert only: the first randomisation stands); false if already there. */
-  async insertPatient(trialId: string, patientId: string, identity: Identity): Promise<boolean> {
+  /**
+   * Stores a patient (insert only: the first randomisation stands). `hash` is the
+   * randomisation's content (randomisationHash): a second one with the same content is a
+   * duplicate, with other content a conflict. A row stored before hashes were kept (null) takes
+   * any second randomisation as a duplicate, as it always did.
+   */
+  async insertPatient(trialId: string, patientId: string, identity: Identity, hash: string): Promise<'inserted' | 'duplicate' | 'conflict'> {
+    // The outer select reads the statement's snapshot: the row held before, not the one inserted.
+    const [r] = (await this.tx.query(
+      `with ins as (
+         insert into lk_patients (scope, trial_id, patient_id, identity, randomised_on, randomisation_hash) values ($1, $2, $3, $4, $5, $6)
+         on conflict do nothing returning patient_id)
+       select (select count(*) from ins)::int as inserted,
+         (select randomisation_hash from lk_patients where scope = $1 and trial_id = $2 and patient_id = $3) as held`,
+      [this.scope, trialId, patientId, JSON.stringify(identity), identity.randomisedOn, hash])) as Array<{ inserted: number; held: string | null }>;
+    if (r.inserted === 1) return 'inserted';
+    return r.held === null || r.held === hash ? 'duplicate' : 'conflict';
+  }
+
+  /**
+   * Takes the next `n` outcome sequence numbers of each patient; returns the first of each.
+   * The row lock this takes is held to commit, so two transactions emitting for one patient
+   * allocate (and then enqueue, hence get outbox ids) one after the other: the commit-order
+   * property the outbox relay's per-key order relies on, even without the scope lock.
+   */
+  async takeSeqs(counts: ReadonlyArray<{ trialId: string; patientId: string; n: number }>): Promise<Map<string, number>> {
+    if (!counts.length) return new Map();
     const rows = (await this.tx.query(
-      `insert into lk_patients (scope, trial_id, patient_id, identity, randomised_on) values ($1, $2, $3, $4, $5)
-       on conflict do nothing returning patient_id`,
-      [this.scope, trialId, patientId, JSON.stringify(identity), identity.randomisedOn])) as unknown[];
-    return rows.length === 1;
+      `insert into lk_outcome_seq (scope, trial_id, patient_id, seq)
+       select $1, t, p, n from unnest($2::text[], $3::text[], $4::int[]) as x(t, p, n) order by t, p
+       on conflict (scope, trial_id, patient_id) do update set seq = lk_outcome_seq.seq + excluded.seq
+       returning trial_id as "trialId", patient_id as "patientId", seq`,
+      [this.scope, counts.map((c) => c.trialId), counts.map((c) => c.patientId), counts.map((c) => c.n)])) as Array<{ trialId: string; patientId: string; seq: string }>;
+    const n = new Map(counts.map((c) => [seqKey(c.trialId, c.patientId), c.n]));
+    return new Map(rows.map((r) => {
+      const k = seqKey(r.trialId, r.patientId);
+      return [k, Number(r.seq) - (n.get(k) as number) + 1];
+    }));
   }
 
   async updateIdentity(trialId: string, patientId: string, identity: Identity): Promise<void> {

@@ -11,5 +11,6 @@ export * from './analysis';
 export * from './interim';
 export * from './adtte';
 export * from './patients';
+export * from './guard';
 export * from './json';
 export * from './query';

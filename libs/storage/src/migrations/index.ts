@@ -5,6 +5,7 @@ import { LinkageStore1764100007000 } from './1764100007000-linkage-store';
 import { ReadoutSnapshots1764100009000 } from './1764100009000-readout-snapshots';
 import { DropSkeletonReadModels1764100011000 } from './1764100011000-drop-skeleton-read-models';
 import { LinkageCompeting1764100013000 } from './1764100013000-linkage-competing';
+import { OutcomeOrderGuards1764100017500 } from './1764100017500-outcome-order-guards';
 import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
@@ -16,5 +17,6 @@ export const migrations = [
   ReadoutSnapshots1764100009000,
   DropSkeletonReadModels1764100011000,
   LinkageCompeting1764100013000,
+  OutcomeOrderGuards1764100017500,
   DeadLetterPark1764100019100,
 ];
