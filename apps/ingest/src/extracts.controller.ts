@@ -41,8 +41,10 @@ export class ExtractsController {
       if (!fields.success) throw new BadRequestException(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const f = fields.data;
       const now = this.now();
-      // Positional reads from 0 on the spooled descriptor; it is closed below, not by the stream.
-      input = createReadStream('', { fd: file.fd, start: 0, autoClose: false });
+      // Reads from 0 on the spooled descriptor. The stream owns it from here: it closes it at its
+      // end or when destroyed below (a stream's destroy closes its fd whatever autoClose says).
+      input = createReadStream('', { fd: file.fd, start: 0 });
+      file.fd = -1;
       return await ingestExtract({
         input, source: f.source, layout: f.layout, extractedOn: f.extractedOn ?? now.slice(0, 10), today: now.slice(0, 10),
         completeUpTo: f.completeUpTo ?? null, topics: this.topics, rejects: null,
