@@ -1,0 +1,112 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Controller, INestApplication, Module } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import { AppConfig } from '@trial/config';
+import { EnrollmentEvent } from '@trial/contracts';
+import { PartitionBatch } from '@trial/messaging';
+import { PlatformModule, startService } from '@trial/platform';
+import { eventually, KAFKA_BROKERS, privateTopics, testConfig, testKafka, TEST_DATABASE_URL } from '../../support';
+
+const seen: string[] = [];
+
+@Controller()
+class Recorder {
+  @EventPattern('enrollments')
+  async on(batch: PartitionBatch<EnrollmentEvent>): Promise<void> {
+    seen.push(...batch.messages.map((m) => m.value.eventId));
+  }
+}
+
+function recorderModule(config: AppConfig) {
+  @Module({ imports: [PlatformModule.forService('recorder', config)], controllers: [Recorder] })
+  class RecorderModule {}
+  return RecorderModule;
+}
+
+const ROOT = join(__dirname, '../../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function health(port: number): Promise<{ status: number; body: Record<string, Record<string, Record<string, unknown>>> } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    return { status: res.status, body: await res.json() };
+  } catch {
+    return undefined; // not listening yet
+  }
+}
+
+/**
+ * A group member killed with SIGKILL sends no LeaveGroup: the group waits for its session to
+ * expire before a replacement is given its partitions. The replacement service must answer
+ * /health (not ready) at once, and consume within 15 s of the kill (it took 25-31 s with a
+ * 30 s session and the port opened only after the join).
+ */
+describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () => {
+  let child: ChildProcess | null = null;
+  let app: INestApplication | null = null;
+  let drop: () => Promise<void> = async () => undefined;
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await app?.close();
+    await drop();
+  });
+
+  it('serves /health at once and consumes again within 15 s', async () => {
+    const kafka = testKafka();
+    const t = await privateTopics(kafka, 'kill');
+    drop = t.drop;
+    const group = `${t.prefix}recorder`; // startService prefixes the group with TOPIC_PREFIX
+    const seenAlive = (eventId: string) => JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
+    const producer = kafka.producer();
+    await producer.connect();
+
+    const out: string[] = [];
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/int/recovery/member.child.ts')], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, KAFKA_BROKERS, TOPIC: t.topics.enrollments, GROUP: group, DATABASE_URL: TEST_DATABASE_URL },
+    });
+    child.stdout!.on('data', (d: Buffer) => out.push(...d.toString().split('\n').filter(Boolean)));
+    await eventually(async () => (out.includes('joined') ? true : undefined), 'the first member to join', 30_000);
+    await producer.send({ topic: t.topics.enrollments, messages: [{ key: 'T:P', value: seenAlive('before-kill') }] });
+    await eventually(async () => (out.includes('consumed before-kill') ? true : undefined), 'the first member to consume');
+
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = Date.now();
+
+    const port = await freePort();
+    const starting = startService(recorderModule(testConfig(t.prefix)), { service: 'recorder', port, consumer: 'recorder' });
+    starting.then((a) => { app = a; }, () => undefined);
+    await producer.send({ topic: t.topics.enrollments, messages: [{ key: 'T:P', value: seenAlive('after-kill') }] });
+
+    const first = await eventually(() => health(port), '/health to answer', 5_000);
+    const answeredMs = Date.now() - killedAt;
+    expect(first.status).toBe(503);
+    expect(first.body.error.consumer).toMatchObject({ status: 'down', state: 'starting' });
+
+    await eventually(async () => (seen.includes('after-kill') ? true : undefined), 'the replacement to consume', 40_000);
+    const recoveredMs = Date.now() - killedAt;
+    console.log(`kill -9: replacement answered /health after ${answeredMs} ms, consumed after ${recoveredMs} ms`);
+    expect(recoveredMs).toBeLessThan(15_000);
+    expect(seen).toEqual(['after-kill']);
+
+    app = await starting;
+    const ready = await eventually(async () => { const h = await health(port); return h?.status === 200 ? h : undefined; }, '/health ready');
+    expect(ready.body.details.consumer).toMatchObject({ status: 'up', state: 'running' });
+    await producer.disconnect();
+  });
+});
