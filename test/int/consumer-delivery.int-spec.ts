@@ -44,6 +44,10 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
 
   it('sends an invalid message to the DLQ with its reason and applies the next one', async () => {
     app = (await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`)).app;
+    // The trial first: a patient of a trial not registered waits in the park (rm_parked), not in rm_patients.
+    await producer.send({ topic: topics.enrollments, messages: [{ key: `${trialId}:`, value: JSON.stringify({
+      v: 1, type: 'TrialRegistered', eventId: `${trialId}-reg`, trialId, title: 'delivery', arms: ['control', 'IABP'], referenceArm: 'control',
+      plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming' }) }] });
     // Same key, so the bad message and the good one share a partition and arrive in order.
     const key = `${trialId}:P1`;
     const sent = await producer.send({ topic: topics.enrollments, messages: [

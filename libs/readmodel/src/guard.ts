@@ -1,5 +1,6 @@
 import { contentHash, type PatientRandomised } from '@trial/contracts';
-import { assertNever, evolve, initialState, recordKey, type FollowupEvent, type PatientState } from '@trial/followup';
+import { assertNever, evolve, initialState, isFollowupEvent, recordKey, type FollowupEvent, type PatientState } from '@trial/followup';
+import { patientKey, type LogEvent } from './patients';
 
 /**
  * What the projector keeps per patient, beside the state, to refuse what it must not apply
@@ -120,4 +121,46 @@ export function foldGuarded(held: Guarded | null, events: readonly FollowupEvent
     admitted.push(e);
   }
   return { ...g, admitted, refused };
+}
+
+export interface LogFold {
+  /** The events that count, in log order: first copies of their id, not refused, with their content hash. */
+  applied: Array<{ event: LogEvent; hash: string }>;
+  /** Each patient's guarded fold of its applied events. */
+  patients: Map<string, Guarded>;
+  /** Copies of an id with other content, and events the guard refused (the live projector dead-letters both). */
+  refused: number;
+}
+
+/**
+ * A whole log as the live projector, reading it in this order, would take it: an id applied
+ * once (a copy with the same content is a redelivery, with other content refused), and each
+ * patient's events through the guard. Replay uses it, so it leaves out what went to the DLQ.
+ */
+export function foldLog(events: readonly LogEvent[]): LogFold {
+  const seen = new Map<string, string>();
+  const patients = new Map<string, Guarded>();
+  const applied: LogFold['applied'] = [];
+  let refused = 0;
+  for (const e of events) {
+    const hash = contentHash(e);
+    const was = seen.get(e.eventId);
+    if (was !== undefined) {
+      if (was !== hash) refused++;
+      continue;
+    }
+    if (isFollowupEvent(e)) {
+      const k = patientKey(e.trialId, e.patientId);
+      const g = patients.get(k) ?? { state: initialState, guard: emptyGuard };
+      if (refusal(g, e) !== null) {
+        // Not recorded as seen: live, a refused event's id is not applied either.
+        refused++;
+        continue;
+      }
+      patients.set(k, admit(g, e));
+    }
+    seen.set(e.eventId, hash);
+    applied.push({ event: e, hash });
+  }
+  return { applied, patients, refused };
 }

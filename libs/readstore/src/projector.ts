@@ -1,11 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { TrialRegistered } from '@trial/contracts';
-import type { Completeness } from '@trial/followup';
+import { contentHash, type TrialRegistered } from '@trial/contracts';
+import type { Completeness, FollowupEvent } from '@trial/followup';
+import { PermanentError } from '@trial/messaging';
 import {
-  coveringRegistry, foldCompleteness, foldPatient, followUpOf, observationOf, patientKey, sameJson, sameObservation,
-  sortEvents, TrialCohort, type LogEvent, type Observation,
+  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, patientKey, sameJson, sameObservation,
+  sortEvents, TrialCohort, type Guarded, type GuardedFold, type LogEvent, type Observation,
 } from '@trial/readmodel';
 import { applyWithCheckpoint } from '@trial/storage';
+import { park, parkedOf, registeredTrials, unpark } from './park';
 import {
   notifyChanged, rows, saveSnapshots, upsertPatients,
   type PatientRow, type ReadoutCause, type ReadoutChanged, type Sql, type TrialSnapshot,
@@ -43,6 +45,13 @@ export const PROJECTION_LOCK = 7261302;
 export const COMPLETENESS_LOCK = 7261303;
 /** Advisory lock class of a patient (pg_advisory_xact_lock(PATIENT_LOCK, hashtext(trial NUL patient))). */
 export const PATIENT_LOCK = 7261304;
+/**
+ * Advisory lock class of a trial: every batch with events of a trial's patients takes it
+ * shared, a batch carrying the trial's TrialRegistered exclusively. So a batch that parks a
+ * patient event (trial not registered yet) never commits after the registering batch has
+ * taken the park out: one of them sees the other's commit.
+ */
+export const TRIAL_LOCK = 7261306;
 
 export interface BatchIn {
   topic: string;
@@ -54,6 +63,8 @@ export interface BatchIn {
 export interface BatchOut {
   applied: number;
   duplicates: number;
+  /** Events put in the park (their trial is not registered yet); included in `applied`. */
+  parked: number;
   trialsChanged: string[];
 }
 
@@ -133,10 +144,15 @@ export class ReadModelProjector {
         // loadPatients cannot serialise them, and a transaction advisory lock per patient (sorted) does.
         const exclusive = batch.messages.some((m) => m.value.type === 'RegistryExtractCompleted' || m.value.type === 'RegistryCompletenessCorrected');
         const keys = [...new Set(batch.messages.flatMap((m) => 'patientId' in m.value ? [`${m.value.trialId}:${m.value.patientId}`] : []))];
+        // Trials (TRIAL_LOCK: exclusive when registered here) come between completeness and patients.
+        const trials = [...new Set(batch.messages.flatMap((m) => 'trialId' in m.value ? [m.value.trialId] : []))];
+        const registering = [...new Set(batch.messages.flatMap((m) => m.value.type === 'TrialRegistered' ? [m.value.trialId] : []))];
         await tx.query(
           `select pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock${exclusive ? '' : '_shared'}($2),
+             (select count(*) from (select case when ex then pg_advisory_xact_lock($5, k) else pg_advisory_xact_lock_shared($5, k) end
+                from (select hashtext(x) as k, bool_or(x = any($7::text[])) as ex from unnest($6::text[]) as x group by 1 order by 1) as sorted) as locked),
              (select count(*) from (select pg_advisory_xact_lock($3, k) from (select distinct hashtext(x) as k from unnest($4::text[]) as x order by k) as sorted) as locked)`,
-          [PROJECTION_LOCK, COMPLETENESS_LOCK, PATIENT_LOCK, keys]);
+          [PROJECTION_LOCK, COMPLETENESS_LOCK, PATIENT_LOCK, keys, TRIAL_LOCK, trials, registering]);
         const r = await this.effect(tx, fresh.map((m) => m.value), batch);
         commit = r.commit;
         return r.out;
@@ -293,15 +309,45 @@ export class ReadModelProjector {
       await tx.query(`insert into rm_completeness_history (source, complete_up_to, recorded_at) values ($1, $2, $3)`, [s, completeness[s], now]);
     }
 
-    const loaded = await timed('loadPatients', () => loadPatients(tx, [...sorted.patients.keys()], moved));
+    // Trials not registered yet: their patients' events wait in the park (park.ts). A trial
+    // registered in this batch takes its parked events out and applies them first, in order.
+    const batchTrials = [...new Set([...sorted.patients.values()].map((evs) => evs[0].trialId))];
+    const registeredNow = [...new Set(sorted.trials.map((t) => t.trialId))];
+    const before = await registeredTrials(tx, [...new Set([...batchTrials, ...registeredNow])]);
+    const registered = new Set([...before, ...registeredNow]);
+    const drained = await unpark(tx, registeredNow.filter((t) => !before.has(t)));
+    const waiting = [...sorted.patients.keys()].filter((k) => !registered.has(k.split('\u0000')[0]));
+    const heldParked = await parkedOf(tx, waiting);
+
+    const loaded = await timed('loadPatients', () => loadPatients(tx, [...new Set([...sorted.patients.keys(), ...drained.keys()])], moved));
+    const toPark: FollowupEvent[] = [];
+    for (const key of waiting) {
+      const held = foldGuarded(guardedOf(loaded.get(key)), heldParked.get(key) ?? []);
+      const next = foldGuarded(held, sorted.patients.get(key) ?? []);
+      refuse(next);
+      toPark.push(...next.admitted);
+    }
+    await park(tx, toPark, now);
+
+    const perTrial = new Map<string, number>();
+    const count = (trialId: string, n: number) => { if (n) perTrial.set(trialId, (perTrial.get(trialId) ?? 0) + n); };
+    for (const t of sorted.trials) count(t.trialId, 1);
+    const parkedNow = new Set(waiting);
     const changed: Array<PatientRow & { registry: string | null }> = [];
     const diffs = new Map<string, Diff[]>();
-    for (const key of new Set([...sorted.patients.keys(), ...loaded.keys()])) {
+    for (const key of new Set([...sorted.patients.keys(), ...drained.keys(), ...loaded.keys()])) {
       const row = loaded.get(key) ?? null;
-      const state = foldPatient(row?.state ?? null, sorted.patients.get(key) ?? []);
+      const events = parkedNow.has(key) ? [] : sorted.patients.get(key) ?? [];
+      if (row === null && events.length === 0 && !drained.has(key)) continue; // parked, nothing applied yet
+      // Parked events were checked against this same history when parked: none is refused here.
+      const unparked = foldGuarded(guardedOf(row ?? undefined), drained.get(key) ?? []);
+      const next = foldGuarded(unparked, events);
+      refuse(next);
+      const { state, guard } = next;
+      count(state.trialId!, unparked.admitted.length + next.admitted.length);
       const fu = followUpOf(state, completeness);
-      if (row === null || !sameJson(row.state, state) || !sameJson(row.followup, fu)) {
-        changed.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, registry: coveringRegistry(state) });
+      if (row === null || !sameJson(row.state, state) || !sameJson(row.followup, fu) || !sameJson(row.guard, guard)) {
+        changed.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) });
       }
       const before = row?.followup ? observationOf(row.followup) : null;
       const after = fu ? observationOf(fu) : null;
@@ -320,7 +366,7 @@ export class ReadModelProjector {
     const designs = new Map(sorted.trials.map((e) => [e.trialId, e] as const));
     // A registry's completeness is part of every trial's read-out (dataComplete), so a move touches all.
     const everyTrial = moved.length ? (await rows<{ trial_id: string }>(tx, `select trial_id from rm_trials`)).map((r) => r.trial_id) : [];
-    const trialIds = [...new Set([...diffs.keys(), ...sorted.perTrial.keys(), ...everyTrial])].sort();
+    const trialIds = [...new Set([...diffs.keys(), ...perTrial.keys(), ...everyTrial])].sort();
     const tv = performance.now();
     const versions = trialIds.length === 0 ? [] : await rows<{ trial_id: string; design: TrialRegistered | null; version: string; events_applied: string; updated_at: Date }>(tx,
       // With the as-of bookkeeping (rm_readout_history, as appendReadoutHistory writes it) in the
@@ -338,7 +384,7 @@ export class ReadModelProjector {
          insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
          select v.trial_id, v.version, v.updated_at, v.events_applied, $3::jsonb from v)
        select * from v`,
-      [JSON.stringify(trialIds.map((t) => ({ trial_id: t, design: designs.get(t) ?? null, n: sorted.perTrial.get(t) ?? 0 }))), now, JSON.stringify(completeness)]);
+      [JSON.stringify(trialIds.map((t) => ({ trial_id: t, design: designs.get(t) ?? null, n: perTrial.get(t) ?? 0 }))), now, JSON.stringify(completeness)]);
     mark('trialsUpsert', performance.now() - tv);
 
     const cause: Cause = { topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset };
@@ -349,7 +395,7 @@ export class ReadModelProjector {
         });
       }
     };
-    return { out: { applied: fresh.length, duplicates: events.length - fresh.length, trialsChanged: trialIds }, commit };
+    return { out: { applied: fresh.length, duplicates: events.length - fresh.length, parked: toPark.length, trialsChanged: trialIds }, commit };
   }
 }
 
@@ -366,16 +412,49 @@ function latestPerPartition(causes: readonly Cause[]): Cause[] {
 
 /**
  * Dedupe by event id in the same transaction (the linkage outbox may resend an event at a new
- * offset). Keeps the first occurrence within the batch too.
+ * offset), keeping the first occurrence within the batch too. Each id is stored with its
+ * content's hash: a copy with the same content is a redelivery (a no-op), one with other
+ * content reuses the id for another event, which is refused rather than dropped without a
+ * trace (issue 10, item 7). A row stored before hashes were kept cannot tell: a redelivery.
  */
 async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]): Promise<{ fresh: LogEvent[]; held: Completeness }> {
+  const hashes = events.map((e) => contentHash(e));
   const [r] = await rows<{ inserted: string[]; held: Completeness }>(tx,
-    `with d as (insert into applied_events (consumer, event_id) select $1, unnest($2::text[]) on conflict do nothing returning event_id)
+    `with d as (insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
+       on conflict do nothing returning event_id)
      select coalesce((select json_agg(event_id) from d), '[]') as inserted,
             coalesce((select json_object_agg(source, complete_up_to) from rm_completeness), '{}') as held`,
-    [consumer, events.map((e) => e.eventId)]);
-  const firsts = new Set(r.inserted);
-  return { fresh: events.filter((e) => firsts.delete(e.eventId)), held: r.held };
+    [consumer, events.map((e) => e.eventId), hashes]);
+  const inserted = new Set(r.inserted);
+  const again = [...new Set(events.map((e) => e.eventId).filter((id) => !inserted.has(id)))];
+  // A statement of its own, after the insert: it sees a row that a concurrent batch committed meanwhile.
+  const stored = new Map(again.length === 0 ? [] : (await rows<{ event_id: string; content_hash: string | null }>(tx,
+    `select event_id, content_hash from applied_events where consumer = $1 and event_id = any($2::text[])`, [consumer, again]))
+    .map((x) => [x.event_id, x.content_hash]));
+  const first = new Map<string, string>();
+  const fresh: LogEvent[] = [];
+  events.forEach((e, i) => {
+    const was = first.get(e.eventId) ?? (inserted.has(e.eventId) ? null : stored.get(e.eventId) ?? null);
+    if (was !== null && was !== hashes[i]) {
+      throw new PermanentError('event-id-reused',
+        `${e.type} ${e.eventId} reuses the id of an event already applied with other content${'trialId' in e ? ` (trial ${e.trialId})` : ''}`);
+    }
+    if (first.has(e.eventId)) return;
+    first.set(e.eventId, hashes[i]);
+    if (inserted.has(e.eventId)) fresh.push(e);
+  });
+  return { fresh, held: r.held };
+}
+
+/** A loaded row as the guard's input (a row from before the guard starts with an empty one). */
+function guardedOf(row: PatientRow | undefined): Guarded | null {
+  return row === undefined ? null : { state: row.state, guard: row.guard ?? emptyGuard };
+}
+
+/** Throws the first refusal of a patient's events: the consumer dead-letters that message alone. */
+function refuse(f: GuardedFold): void {
+  const [r] = f.refused;
+  if (r !== undefined) throw new PermanentError(r.refusal.code, r.refusal.reason);
 }
 
 /** The batch's patients, plus (when a registry moved) every patient that registry covers. */
@@ -384,10 +463,10 @@ async function loadPatients(tx: Sql, keys: string[], registries: string[]): Prom
   const patientIds = keys.map((k) => k.split('\u0000')[1]);
   // Without a registry, no OR: it would turn the primary-key lookups into a scan of every patient.
   const list = await rows<PatientRow>(tx, registries.length
-    ? `select trial_id, patient_id, state, followup from rm_patients
+    ? `select trial_id, patient_id, state, followup, guard from rm_patients
        where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) or registry = any($3::text[])
        order by trial_id, patient_id for update`
-    : `select trial_id, patient_id, state, followup from rm_patients
+    : `select trial_id, patient_id, state, followup, guard from rm_patients
        where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[]))
        order by trial_id, patient_id for update`, registries.length ? [trialIds, patientIds, registries] : [trialIds, patientIds]);
   return new Map(list.map((r) => [patientKey(r.trial_id, r.patient_id), r]));

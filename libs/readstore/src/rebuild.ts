@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
-import type { PatientState } from '@trial/followup';
+import type { FollowupEvent, PatientState } from '@trial/followup';
 import {
-  coveringRegistry, foldCompleteness, foldPatient, followUpOf, isRegistryLogEvent, observationOf, patientKey, sameJson, sortEvents,
-  TrialCohort, type LogEvent, type Observation,
+  coveringRegistry, foldCompleteness, foldLog, followUpOf, isRegistryLogEvent, observationOf, patientKey, sameJson, sortEvents,
+  TrialCohort, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
+import { park } from './park';
 import { PROJECTION_LOCK, PROJECTOR } from './projector';
 import {
   appendPatientHistory, appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, upsertPatients, type PatientRow,
@@ -26,6 +27,10 @@ export interface RebuildReport {
   patients: number;
   /** Patients whose state differs from what the live read models held (history rows added). */
   changedPatients: number;
+  /** Events left out as the live projector dead-letters them (an id reused, out of order, ...). */
+  refused: number;
+  /** Events parked: their trial is never registered in the log. */
+  parked: number;
 }
 
 const CHUNK = 5_000;
@@ -45,14 +50,13 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     await tx.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
     const log = await read();
     const now = options.now();
-    const seen = new Set<string>();
-    const unique: LogEvent[] = [];
-    for (const e of log.events) {
-      if (seen.has(e.eventId)) continue;
-      seen.add(e.eventId);
-      if (only === undefined || isRegistryLogEvent(e) || e.trialId === only) unique.push(e);
-    }
+    // Dedupe and the guard over the whole log, as the live projector took it (foldLog).
+    const folded = foldLog(log.events);
+    const kept = folded.applied.filter(({ event: e }) => only === undefined || isRegistryLogEvent(e) || e.trialId === only);
+    const unique = kept.map((k) => k.event);
     const sorted = sortEvents(unique);
+    // A trial the log never registers: its patients' events wait in the park, as live (park.ts).
+    const registered = new Set(sorted.trials.map((t) => t.trialId));
     const completeness = foldCompleteness({}, sorted.extracts);
 
     const oldStates = new Map((await rows<{ trial_id: string; patient_id: string; state: PatientState }>(tx,
@@ -65,6 +69,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     await tx.query(`delete from rm_readouts where $1::text is null or trial_id = $1`, [only ?? null]);
     await tx.query(`delete from rm_patients where $1::text is null or trial_id = $1`, [only ?? null]);
     await tx.query(`delete from rm_trials where $1::text is null or trial_id = $1`, [only ?? null]);
+    await tx.query(`delete from rm_parked where $1::text is null or trial_id = $1`, [only ?? null]);
 
     for (const [source, date] of Object.entries(completeness)) {
       if (oldCompleteness[source as keyof typeof oldCompleteness] === date) continue;
@@ -76,24 +81,29 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
 
     const patients: Array<PatientRow & { registry: string | null }> = [];
     const byTrial = new Map<string, Observation[]>();
+    const toPark: FollowupEvent[] = [];
     for (const [key, evs] of sorted.patients) {
-      const state = foldPatient(null, evs);
+      if (!registered.has(evs[0].trialId)) {
+        toPark.push(...evs);
+        continue;
+      }
+      const { state, guard } = folded.patients.get(key)!;
       const fu = followUpOf(state, held);
-      patients.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, registry: coveringRegistry(state) });
+      patients.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) });
       if (fu) {
         const list = byTrial.get(fu.trialId) ?? [];
         list.push(observationOf(fu));
         byTrial.set(fu.trialId, list);
       }
-      void key;
     }
+    for (let i = 0; i < toPark.length; i += CHUNK) await park(tx, toPark.slice(i, i + CHUNK), now);
     const changed = patients.filter((p) => !sameJson(oldStates.get(patientKey(p.trial_id, p.patient_id)) ?? null, p.state));
     for (let i = 0; i < patients.length; i += CHUNK) await upsertPatients(tx, patients.slice(i, i + CHUNK), now);
     for (let i = 0; i < changed.length; i += CHUNK) await appendPatientHistory(tx, changed.slice(i, i + CHUNK), now);
 
     const designs = new Map<string, TrialRegistered>();
     for (const t of sorted.trials) designs.set(t.trialId, t);
-    const trialIds = [...new Set([...sorted.perTrial.keys(), ...byTrial.keys()])].sort();
+    const trialIds = [...new Set([...sorted.perTrial.keys(), ...byTrial.keys()])].filter((t) => registered.has(t)).sort();
     for (const trialId of trialIds) {
       const design = designs.get(trialId) ?? null;
       const eventsApplied = sorted.perTrial.get(trialId) ?? 0;
@@ -108,10 +118,12 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
 
     // The live projector must neither re-apply nor miss anything after this.
-    const ids = unique.filter((e) => only === undefined || !isRegistryLogEvent(e)).map((e) => e.eventId);
+    const ids = kept.filter(({ event: e }) => only === undefined || !isRegistryLogEvent(e));
     if (only === undefined) await tx.query(`delete from applied_events where consumer = $1`, [consumer]);
     for (let i = 0; i < ids.length; i += CHUNK * 4) {
-      await tx.query(`insert into applied_events (consumer, event_id) select $1, unnest($2::text[]) on conflict do nothing`, [consumer, ids.slice(i, i + CHUNK * 4)]);
+      const part = ids.slice(i, i + CHUNK * 4);
+      await tx.query(`insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
+        on conflict do nothing`, [consumer, part.map((k) => k.event.eventId), part.map((k) => k.hash)]);
     }
     if (only === undefined) {
       for (const w of log.watermarks) {
@@ -123,7 +135,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
     return {
       eventsRead: log.events.length, eventsApplied: unique.length, invalid: log.invalid, trials: trialIds.length,
-      patients: patients.length, changedPatients: changed.length,
+      patients: patients.length, changedPatients: changed.length, refused: folded.refused, parked: toPark.length,
     };
   });
 }

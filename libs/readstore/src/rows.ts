@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
-import type { CohortSnapshot } from '@trial/readmodel';
+import type { CohortSnapshot, PatientGuard } from '@trial/readmodel';
 
 /** Anything that runs SQL: a DataSource, or the EntityManager of a transaction. */
 export interface Sql {
@@ -13,6 +13,8 @@ export interface PatientRow {
   patient_id: string;
   state: PatientState;
   followup: FollowUp | null;
+  /** What the projector checks the next events against (null: written before the guard). */
+  guard: PatientGuard | null;
 }
 
 export interface TrialRow {
@@ -47,27 +49,27 @@ export async function upsertPatients(
   if (!list.length) return;
   if (!history) {
     await sql.query(
-      `insert into rm_patients (trial_id, patient_id, state, registry, followup, updated_at)
-       select r.trial_id, r.patient_id, r.state, r.registry, r.followup, $2::timestamptz
-       from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb)
+      `insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
+       select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz
+       from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb)
        on conflict (trial_id, patient_id) do update
-         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, updated_at = excluded.updated_at`,
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard, updated_at = excluded.updated_at`,
       [JSON.stringify(list), now]);
     return;
   }
   await sql.query(
-    `with r as (select * from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, hist boolean)),
+    `with r as (select * from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb, hist boolean)),
      u as (
-       insert into rm_patients (trial_id, patient_id, state, registry, followup, updated_at)
-       select r.trial_id, r.patient_id, r.state, r.registry, r.followup, $2::timestamptz from r
+       insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
+       select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz from r
        on conflict (trial_id, patient_id) do update
-         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, updated_at = excluded.updated_at)
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard, updated_at = excluded.updated_at)
      insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
      select r.trial_id, r.patient_id, $2::timestamptz, r.state from r where r.hist`,
     [JSON.stringify(list.map((p) => ({ ...p, hist: history(p) }))), now]);
 }
 
-export async function appendPatientHistory(sql: Sql, list: readonly PatientRow[], now: string): Promise<void> {
+export async function appendPatientHistory(sql: Sql, list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>, now: string): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_patient_history (trial_id, patient_id, recorded_at, state)

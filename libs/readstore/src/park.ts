@@ -1,0 +1,59 @@
+import type { FollowupEvent } from '@trial/followup';
+import { patientKey } from '@trial/readmodel';
+import { rows, type Sql } from './rows';
+
+/**
+ * Patient events of a trial whose TrialRegistered has not been applied (issue 10, item 7).
+ * Applied straight away they made a "ghost" trial, with no design, that monitors saw in
+ * GET /trials. They wait in rm_parked, already deduplicated and checked against the patient's
+ * earlier events (parked ones included), and are applied in arrival order, exactly once, in
+ * the transaction that registers the trial (and deleted there). Enrolment events (a
+ * PatientRandomised before its TrialRegistered, on another partition) wait too: a trial's
+ * patients without its design would be the same ghost. Replay parks what the log never
+ * registers, so it leaves the same rows.
+ */
+
+/** Which of `trialIds` are registered (have a design). */
+export async function registeredTrials(sql: Sql, trialIds: readonly string[]): Promise<Set<string>> {
+  if (!trialIds.length) return new Set();
+  const list = await rows<{ trial_id: string }>(sql,
+    `select trial_id from rm_trials where trial_id = any($1::text[]) and design is not null`, [trialIds]);
+  return new Set(list.map((r) => r.trial_id));
+}
+
+/** Parked events of these patients, per patient in arrival order (still parked). */
+export async function parkedOf(sql: Sql, keys: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
+  if (!keys.length) return new Map();
+  const list = await rows<{ event: FollowupEvent }>(sql,
+    `select event from rm_parked where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) order by id`,
+    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1])]);
+  return byPatient(list.map((r) => r.event));
+}
+
+/** Takes every parked event of these trials out of the park: per patient, in arrival order. */
+export async function unpark(sql: Sql, trialIds: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
+  if (!trialIds.length) return new Map();
+  const list = await rows<{ id: string; event: FollowupEvent }>(sql,
+    `with d as (delete from rm_parked where trial_id = any($1::text[]) returning id, event) select id, event from d order by id`, [trialIds]);
+  return byPatient(list.map((r) => r.event));
+}
+
+/** Appends events to the park, in the order given. */
+export async function park(sql: Sql, events: readonly FollowupEvent[], now: string): Promise<void> {
+  if (!events.length) return;
+  await sql.query(
+    `insert into rm_parked (trial_id, patient_id, event, parked_at)
+     select e->>'trialId', e->>'patientId', e, $2::timestamptz from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
+    [JSON.stringify(events), now]);
+}
+
+function byPatient(events: readonly FollowupEvent[]): Map<string, FollowupEvent[]> {
+  const m = new Map<string, FollowupEvent[]>();
+  for (const e of events) {
+    const k = patientKey(e.trialId, e.patientId);
+    const list = m.get(k);
+    if (list) list.push(e);
+    else m.set(k, [e]);
+  }
+  return m;
+}
