@@ -86,6 +86,11 @@ function keyFor(rng: Rng, natural: string): Buffer | null {
   return Buffer.from(natural);
 }
 
+/** A binary key holding a NUL byte (valid in Kafka; a text column or jsonb refuses U+0000). */
+function nulKey(rng: Rng): Buffer {
+  return Buffer.concat([Buffer.from('k'), Buffer.from([0]), rng.bytes(rng.int(1, 12))]);
+}
+
 function templateOn(ctx: BadContext, i: number, topics: readonly Logical[], filter: (t: Template) => boolean = () => true): Template {
   const topic = ctx.rng.pick(topics);
   return ctx.rng.pick(templates(ctx, i).filter((t) => t.topic === topic && filter(t)));
@@ -118,7 +123,9 @@ function oversized(ctx: BadContext, i: number): BadMessage {
     const pairs = Math.floor((size - head.length - 2) / 2);
     value = Buffer.from(`${head}${'\\"\\\\'.repeat(Math.ceil(pairs / 2)).slice(0, pairs * 2)}"}`);
   }
-  return { topic, key: Buffer.from(`${ctx.fuzz.trialId}:oversized-${i}`), value, variant: `${kind} ${value.length} B`, rejectedBy: 'every' };
+  // Some keys are binary with a NUL byte: the key travels with the dead letter into Kafka and Postgres.
+  const key = rng.chance(0.3) ? nulKey(rng) : Buffer.from(`${ctx.fuzz.trialId}:oversized-${i}`);
+  return { topic, key, value, variant: `${kind} ${value.length} B${key.includes(0) ? ', key with a NUL byte' : ''}`, rejectedBy: 'every' };
 }
 
 function invalidJson(ctx: BadContext, i: number): BadMessage {
@@ -273,7 +280,8 @@ function unregisteredTrial(ctx: BadContext, i: number): BadMessage {
 
 function unknownReview(ctx: BadContext, i: number): BadMessage {
   const t = templates(ctx, i).find((x) => x.name === 'ReviewDecided')!;
-  return { topic: 'reviews', key: Buffer.from(t.key), value: json(t.value), variant: 'ReviewDecided for a review that does not exist', rejectedBy: 'every' };
+  const key = ctx.rng.chance(0.25) ? nulKey(ctx.rng) : Buffer.from(t.key);
+  return { topic: 'reviews', key, value: json(t.value), variant: `ReviewDecided for a review that does not exist${key.includes(0) ? ', key with a NUL byte' : ''}`, rejectedBy: 'every' };
 }
 
 /**

@@ -67,6 +67,7 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
   const counts = new Map<Category, CategoryCount>();
   const count = (c: Category) => counts.get(c) ?? counts.set(c, { category: c, sent: 0, deadLettered: 0, parked: 0, applied: 0, missing: 0 }).get(c)!;
   const missing = new Map<Category, string[]>();
+  const unaccounted = new Set<number>();
   const noReason: string[] = [];
   const validRejected: string[] = [];
 
@@ -89,6 +90,7 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
     const lacking = m.rejectedBy === 'every' ? need.filter((n) => !accounted(n)) : need.some(accounted) ? [] : [need.join(' or ')];
     if (lacking.length) {
       c.missing++;
+      unaccounted.add(m.seq);
       missing.set(m.category, [...(missing.get(m.category) ?? []), `${describe(m, at)}: nothing from ${lacking.join(', ')}`]);
     }
     for (const x of [...letters.map((l) => ({ reason: l.reason, where: `${l.consumer} ${l.at}` })), ...parks.map((p) => ({ reason: p.reason, where: p.table }))]) {
@@ -122,7 +124,12 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
 
   for (const role of ['fuzz', 'twin'] as const) {
     const t = seen.trials[role];
-    const diffs = adtteDiffs(plan, t);
+    const diffs = adtteDiffs(plan, t).map((d) => {
+      // Name the bad messages about that patient that nothing refused: the likely cause.
+      const pid = d.slice(0, d.indexOf(':'));
+      const suspects = plan.messages.filter((m) => unaccounted.has(m.seq) && concerns(m, t.trialId, pid)).map((m) => `#${m.seq} ${m.category}: ${m.variant}`);
+      return suspects.length ? `${d}; not refused: ${suspects.slice(0, 3).join('; ')}` : d;
+    });
     if (diffs.length) failures.push(`${t.trialId} (${role}) ADTTE differs from the valid messages' follow-up: ${diffs.length} patient(s)\n    ${diffs.slice(0, LIST).join('\n    ')}${more(diffs.length)}`);
     const arms = armCounts(t.survival);
     for (const arm of plan.fuzz.design.arms) {
@@ -164,6 +171,16 @@ function contentOf(m: Planned): string | null {
     return canonical(JSON.parse(m.value.toString('utf8')));
   } catch {
     return null;
+  }
+}
+
+function concerns(m: Planned, trialId: string, patientId: string): boolean {
+  if (m.value === null || m.value.length > 100_000) return false;
+  try {
+    const v = JSON.parse(m.value.toString('utf8')) as { trialId?: unknown; patientId?: unknown };
+    return v?.trialId === trialId && v?.patientId === patientId;
+  } catch {
+    return false;
   }
 }
 
