@@ -238,6 +238,22 @@ function nullValues(ctx: BadContext, i: number): BadMessage {
   return { topic: t.topic, key: null, value: json(value), variant: `${fields.join(', ')} null (${t.name})`, rejectedBy: 'every' };
 }
 
+/**
+ * Schema-valid messages with U+0000 inside a string: JSON and Kafka carry it, a Postgres text
+ * or jsonb value cannot, so no consumer can store the message. It is the message's fault, not
+ * the database's: it must be dead-lettered, not retried for ever.
+ */
+function nulInText(ctx: BadContext, i: number): BadMessage {
+  const { rng } = ctx;
+  const t = templateOn(ctx, i, LOGICAL, (x) => x.name !== 'extract-complete' && x.name !== 'RegistryExtractCompleted' && x.name !== 'TrialRegistered');
+  const fields: Record<string, string> = {
+    PatientRandomised: 'familyName', PatientSeenAlive: 'eventId', 'death record': 'recordId', DeathLinked: 'recordId', ReviewDecided: 'reviewId',
+  };
+  const field = fields[t.name];
+  const value = { ...t.value, [field]: `${String(t.value[field]).slice(0, 3)}\u0000${String(t.value[field]).slice(3)}` };
+  return { topic: t.topic, key: Buffer.from(t.key), value: json(value), variant: `U+0000 in ${field} (${t.name})`, rejectedBy: 'every' };
+}
+
 /** The same event id as a set-up message, with other content (and a registry record's id and version likewise). */
 function duplicateId(ctx: BadContext): BadMessage {
   const { rng, originals: o } = ctx;
@@ -298,7 +314,7 @@ export function makeBad(category: BadCategory, ctx: BadContext, i: number): BadM
   }
 }
 
-const isSemantic = (c: BadCategory) => c === 'duplicate-id' || c === 'conflicting-randomisation' || c === 'unregistered-trial' || c === 'unknown-review';
+const isSemantic = (c: BadCategory) => c === 'nul-in-text' || c === 'duplicate-id' || c === 'conflicting-randomisation' || c === 'unregistered-trial' || c === 'unknown-review';
 
 function draw(category: BadCategory, ctx: BadContext, i: number): BadMessage {
   switch (category) {
@@ -311,6 +327,7 @@ function draw(category: BadCategory, ctx: BadContext, i: number): BadMessage {
     case 'impossible-date': return impossibleDate(ctx, i);
     case 'out-of-range-version': return outOfRangeVersion(ctx, i);
     case 'null-values': return nullValues(ctx, i);
+    case 'nul-in-text': return nulInText(ctx, i);
     case 'duplicate-id': return duplicateId(ctx);
     case 'conflicting-randomisation': return conflictingRandomisation(ctx, i);
     case 'unregistered-trial': return unregisteredTrial(ctx, i);

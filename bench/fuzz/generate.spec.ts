@@ -144,6 +144,13 @@ describe('fuzz generator', () => {
     expect(of('null-values').some((m) => m.value === null)).toBe(true);
   });
 
+  it('nul-in-text: schema-valid, with U+0000 inside a string (which no Postgres text or jsonb can hold)', () => {
+    for (const m of of('nul-in-text')) {
+      expect(decodes(m.topic, m.value)).toBe(true);
+      expect(Object.values(parsed(m)).some((x) => typeof x === 'string' && x.includes('\u0000'))).toBe(true);
+    }
+  });
+
   const setup = plan.messages.filter((m) => m.phase === 1);
   it('duplicate-id: schema-valid, the event id (or record id and version) of a set-up message, other content', () => {
     for (const m of of('duplicate-id')) {
