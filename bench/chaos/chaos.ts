@@ -45,6 +45,10 @@ export interface ChaosOptions {
   brokers: 1 | 3;
   /** Also run the three-broker scenario (the full form always does). */
   threeBroker: boolean;
+  /** Skip the main chaos run (`three`: clean and three-broker runs only) or the three-broker one. */
+  only?: 'chaos' | 'three';
+  /** Leave the private infrastructure running at the end, to look at it. */
+  keep?: boolean;
   dir: string;
   log: (line: string) => void;
 }
@@ -351,6 +355,19 @@ export async function topicCensus(kafka: Kafka, topic: string): Promise<{ total:
   return { total, distinct: seen.size };
 }
 
+interface LogCensus { enrollments: { total: number; distinct: number }; notifications: { total: number; distinct: number }; text: string }
+
+/** The input logs a run wrote: every enrolment and notification, in all and distinct. */
+async function logCensus(kafka: Kafka, prefix: string): Promise<LogCensus> {
+  const names = topicNames(prefix);
+  const enrollments = await topicCensus(kafka, names.enrollments);
+  const notifications = await topicCensus(kafka, names.notifications);
+  return {
+    enrollments, notifications,
+    text: `${enrollments.total} messages on trial.enrollments (${enrollments.distinct} distinct), ${notifications.total} on registry.notifications (${notifications.distinct} distinct)`,
+  };
+}
+
 /** Messages on each DLQ of a prefix, e.g. `notifications 12, outcomes 0, ...`. */
 async function dlqCensus(kafka: Kafka, prefix: string): Promise<string> {
   const admin = kafka.admin();
@@ -392,41 +409,51 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
     })();
     const census = createKafka(infra.brokers, 'chaos-census', () => undefined);
-    const cleanCensus = await topicCensus(census, topicNames('clean-').notifications);
-    out.notes.push(`clean run: ${cleanCensus.total} messages on registry.notifications (${cleanCensus.distinct} distinct); dead letters: ${await dlqCensus(census, 'clean-')}`);
+    const cleanLog = await logCensus(census, 'clean-');
+    out.notes.push(`clean run: ${cleanLog.text}; dead letters: ${await dlqCensus(census, 'clean-')}`);
+    const compareLog = (run: string, got: LogCensus, reruns: number) => {
+      out.notes.push(`${run}: ${got.text}; followup ingest re-runs ${reruns}`);
+      for (const k of ['enrollments', 'notifications'] as const) {
+        if (got[k].distinct < cleanLog[k].distinct) out.failures.push(`${run}: ${got[k].distinct} distinct messages on ${k} vs ${cleanLog[k].distinct} in the clean run (lost)`);
+      }
+      if (reruns === 0 && got.notifications.total > got.notifications.distinct) out.failures.push(`${run}: ${got.notifications.total - got.notifications.distinct} notifications doubled on the topic with no ingest re-run`);
+    };
+    const onsSteps = steps.filter((s) => s.kind === 'extract' && s.source === 'ONS').length;
 
-    const chaosDb = await createDatabase(infra, 'chaos', disk.tablespace);
-    const r = await openRun('chaos', infra, chaosDb, secret, o.dir, o.form === 'full' ? 2 : 1, o.log);
-    try {
-      await faultyRun(r, steps, faults, clean, disk, out, perFault);
-      out.notes.push(`chaos run: followup ingest started ${r.replay.ingests.attempts} times; ${r.replay.ingests.killed.join('; ')}`);
-      out.notes.push(`chaos run: dead letters: ${await dlqCensus(census, 'chaos-')} (re-run ingests re-send their rejected rows)`);
-    } finally {
-      await closeRun(r);
+    if (o.only !== 'three') {
+      const chaosDb = await createDatabase(infra, 'chaos', disk.tablespace);
+      const r = await openRun('chaos', infra, chaosDb, secret, o.dir, o.form === 'full' ? 2 : 1, o.log);
+      try {
+        await faultyRun(r, steps, faults, clean, disk, out, perFault);
+        out.notes.push(`chaos run: followup ingest started ${r.replay.ingests.attempts} times; ${r.replay.ingests.killed.join('; ')}`);
+        out.notes.push(`chaos run: dead letters: ${await dlqCensus(census, 'chaos-')} (re-run ingests re-send their rejected rows)`);
+        compareLog('chaos run', await logCensus(census, 'chaos-'), r.replay.ingests.attempts - onsSteps);
+      } finally {
+        await closeRun(r);
+      }
+      const kills = out.figures.filter((f) => f.run === 'chaos' && /^kill -9 (linkage|projector|api|ingest|the ingest)/.test(f.fault))
+        .reduce((s, f) => s + (/\+/.test(f.fault) ? 2 : 1), 0);
+      out.notes.push(`chaos run: ${kills} kill -9s of services, ${out.figures.filter((f) => /inside a transaction/.test(f.fault) && /killed (active|idle)/.test(f.detail)).length} of them inside an open transaction`);
     }
-    const kills = out.figures.filter((f) => f.run === 'chaos' && /^kill -9 (linkage|projector|api|ingest|the ingest)/.test(f.fault))
-      .reduce((s, f) => s + (/\+/.test(f.fault) ? 2 : 1), 0);
-    out.notes.push(`chaos run: ${kills} kill -9s of services, ${out.figures.filter((f) => /inside a transaction/.test(f.fault) && /killed (active|idle)/.test(f.detail)).length} of them inside an open transaction`);
 
-    if (threeFaults.length) {
+    if (threeFaults.length && o.only !== 'chaos') {
       three = await startPrivateInfra({ dir: join(o.dir, 'infra-3'), brokers: 3, log: o.log });
       const db = await createDatabase(three, 'three');
       const t = await openRun('three', three, db, secret, o.dir, 1, o.log);
       try {
         await faultyRun(t, steps, threeFaults, clean, null, out, perFault);
-        const census = await topicCensus(t.kafka, topicNames('three-').notifications);
-        const reruns = t.replay.ingests.attempts - steps.filter((s) => s.kind === 'extract' && s.source === 'ONS').length;
-        out.notes.push(`three brokers: ${census.total} messages on registry.notifications (${census.distinct} distinct); followup ingest re-runs ${reruns}`);
-        if (census.distinct !== cleanCensus.distinct) out.failures.push(`three brokers: ${census.distinct} distinct notifications vs ${cleanCensus.distinct} in the clean run (lost or altered)`);
-        if (census.total - census.distinct > 0 && reruns === 0) out.failures.push(`three brokers: ${census.total - census.distinct} notifications doubled on the topic with no ingest re-run`);
+        compareLog('three brokers', await logCensus(t.kafka, 'three-'), t.replay.ingests.attempts - onsSteps);
       } finally {
         await closeRun(t);
       }
     }
   } finally {
-    await three?.stop();
-    await infra.stop();
-    disk?.unmount();
+    if (o.keep) o.log(`--keep: private infrastructure left running in ${o.dir}`);
+    else {
+      await three?.stop();
+      await infra.stop();
+      disk?.unmount();
+    }
   }
   return out;
 }

@@ -83,6 +83,7 @@ export function asPostgres(bin: string, args: string[]): Promise<{ stdout: strin
 
 export async function startPrivateInfra(o: PrivateInfraOptions): Promise<PrivateInfra> {
   const log = o.log ?? (() => undefined);
+  if (existsSync(o.dir)) await stopLeftovers(o.dir);
   rmSync(o.dir, { recursive: true, force: true });
   mkdirSync(o.dir, { recursive: true });
   const [pgPort, ...kafkaPorts] = await freePorts(1 + 2 * o.brokers);
@@ -140,6 +141,19 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
       await infraSh('down').catch((e: Error) => log(`stopping infrastructure: ${e.message}`));
     },
   };
+}
+
+/** What an earlier run (killed, or kept with --keep) left running in `dir`: its brokers, Postgres, tmpfs. */
+async function stopLeftovers(dir: string): Promise<void> {
+  for (const sub of readdirSync(dir)) {
+    const infraDir = join(dir, sub);
+    if (!existsSync(join(infraDir, 'kafka.env')) && !existsSync(join(infraDir, 'postgres'))) continue;
+    await run('bash', [join(ROOT, 'scripts/infra.sh'), 'down'], { env: { ...process.env, INFRA_DIR: infraDir, PG_MODE: 'private' } }).catch(() => undefined);
+  }
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m && m.startsWith(`${dir}/`));
+  for (const m of mounts) {
+    try { execFileSync('umount', ['-l', m]); } catch { /* not ours to force */ }
+  }
 }
 
 /**

@@ -2,6 +2,8 @@
 //   --short           a few kills, a mid-file ingest kill and one disk-full episode (~3 min)
 //   --brokers 3       run the main chaos scenario on a three-broker cluster
 //   --three-broker    also run the three-broker scenario in the short form (the full form always does)
+//   --only chaos|three  skip the three-broker scenario, or the main chaos run
+//   --keep            leave the private infrastructure running at the end (to look at it)
 //   --dir DIR         private infrastructure and logs (default: .infra/chaos; emptied first)
 // Needs root (tmpfs mount; Postgres runs as the postgres user) and the compiled services (dist/).
 import { cpus, totalmem } from 'node:os';
@@ -18,7 +20,9 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const log = (l: string) => process.stdout.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}\n`);
   log(`${form} form on ${brokers} broker(s); ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-  const result = await runChaos({ form, brokers, threeBroker: args.includes('--three-broker'), dir, log });
+  const only = value('--only');
+  if (only !== undefined && only !== 'chaos' && only !== 'three') throw new Error('--only takes chaos or three');
+  const result = await runChaos({ form, brokers, threeBroker: args.includes('--three-broker'), only, keep: args.includes('--keep'), dir, log });
   process.stdout.write(`${formatFigures(result)}\n`);
   log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.exit(result.failures.length ? 1 : 0);
