@@ -7,8 +7,11 @@ import { Log } from '@trial/messaging';
  */
 export const PERSONAL_KEYS = ['nhsNumber', 'chiNumber', 'dateOfBirth', 'familyName', 'givenNames', 'postcode', 'name'];
 
+/** Credentials are censored the same way: a failed request's log line carries its headers (the bearer token). */
+export const CREDENTIAL_KEYS = ['authorization', 'cookie', 'access_token'];
+
 export function redactPaths(): string[] {
-  return PERSONAL_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+  return [...PERSONAL_KEYS, ...CREDENTIAL_KEYS].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 }
 
 export function createLogger(service: string, level: string): Logger {
