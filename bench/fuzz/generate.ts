@@ -16,6 +16,8 @@ export interface FuzzOptions {
   partitions: number;
   /** Oversized (500-900 KB) messages among the bad ones; default one in 500, at least 4. */
   oversized?: number;
+  /** Categories left out (to look at the others while a defect in one halts a consumer); none by default. */
+  skip?: BadCategory[];
 }
 
 export interface FuzzPlan {
@@ -43,7 +45,8 @@ export const partitionOf = (key: Buffer, partitions: number) => (murmur2(key) & 
  * messages for both trials and every bad one, shuffled together).
  */
 export function generate(opts: FuzzOptions): FuzzPlan {
-  const options: Required<FuzzOptions> = { oversized: Math.max(4, Math.round(opts.bad / 500)), ...opts };
+  const skip = opts.skip ?? [];
+  const options: Required<FuzzOptions> = { ...opts, oversized: skip.includes('oversized') ? 0 : opts.oversized ?? Math.max(4, Math.round(opts.bad / 500)), skip };
   const rng = new Rng(options.seed);
   const tag = `FZ${options.seed}`;
   const patients = forceCases(expectedPatients(rng, options.patients));
@@ -87,7 +90,7 @@ export function generate(opts: FuzzOptions): FuzzPlan {
       directDeaths: early.filter((p) => p.deathEarly && p.route === 'direct').map((p) => directDeath(fuzz, p)),
     },
   };
-  const weighted = Object.entries(WEIGHTS) as Array<[BadCategory, number]>;
+  const weighted = (Object.entries(WEIGHTS) as Array<[BadCategory, number]>).filter(([c]) => !skip.includes(c));
   const total = weighted.reduce((s, [, w]) => s + w, 0);
   const rest = options.bad - options.oversized;
   const bad: BadCategory[] = Array.from({ length: options.oversized }, (): BadCategory => 'oversized');

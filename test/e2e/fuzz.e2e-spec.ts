@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { projectRoot } from '@trial/config';
+import { BadCategory } from '../../bench/fuzz/plan';
 import { formatResult, runFuzz } from '../../bench/fuzz/run';
 import { KAFKA_BROKERS, TEST_DATABASE_URL } from '../support';
 
@@ -16,6 +17,8 @@ describe('fuzz (short form): malformed messages on every input topic', () => {
   it('dead-letters or parks every bad message and leaves the read-out as the valid ones make it', async () => {
     const result = await runFuzz({
       seed: 20261201, bad: 1000, patients: 16, partitions: 3,
+      // Diagnosis only (e.g. FUZZ_SKIP=nul-in-text while that category halts a consumer): empty in npm test.
+      skip: (process.env.FUZZ_SKIP ?? '').split(',').filter(Boolean) as BadCategory[],
       adminUrl: TEST_DATABASE_URL, database, brokers: KAFKA_BROKERS,
       logDir: join(projectRoot(), 'test-output', 'fuzz-logs'), settleMs: 45_000,
       log: (line) => process.stdout.write(`${line}\n`),
