@@ -63,7 +63,11 @@ export class ReadoutEvents implements OnModuleDestroy {
   /** Opens and LISTENs; on failure waits `delay` and tries again while anyone is streaming. */
   private async open(delay: number): Promise<void> {
     for (;;) {
-      if (this.destroyed || this.subscribers === 0) return;
+      if (this.destroyed) return;
+      if (this.subscribers === 0) {
+        this.wasOpen = false; // nobody missed anything: the next subscriber starts from its own first read-out
+        return;
+      }
       const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'api-listen' });
       client.on('notification', (n) => {
         if (n.channel !== READOUT_CHANNEL || !n.payload) return;
