@@ -83,22 +83,34 @@ describe('ingest upload spool after a SIGKILL mid-upload (real process, Kafka an
     const pid = child.pid!;
 
     // An upload that never finishes: the multipart body is written in part and left open.
-    const boundary = `----spool${Date.now()}`;
-    const token = signToken(SECRET, { sub: 'registry-feed', role: 'ingest', ttlSeconds: 600 });
-    const req = request({
-      host: '127.0.0.1', port, method: 'POST', path: '/registry/extracts',
-      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
-    });
-    req.on('error', () => undefined); // the server is killed under it
     const rows = Array.from({ length: 2000 }, (_, i) => `D-${i},1,D,9434765919,19410203,1,SMITH,JOHN PAUL,SE1 7EH,20090630,20090706,I21.9,H,,`);
-    req.write(`--${boundary}\r\ncontent-disposition: form-data; name="source"\r\n\r\nONS\r\n`);
-    req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="extract.csv"\r\ncontent-type: text/csv\r\n\r\n`);
-    req.write(`${HEADER}\n${rows.join('\n')}\n`);
-
-    const spooling = await eventually(async () => {
+    const begin = () => {
+      const boundary = `----spool${Date.now()}`;
+      const token = signToken(SECRET, { sub: 'registry-feed', role: 'ingest', ttlSeconds: 600 });
+      const r = request({
+        host: '127.0.0.1', port, method: 'POST', path: '/registry/extracts',
+        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+      });
+      r.on('error', () => undefined); // the server is killed under it, or we abort it
+      r.write(`--${boundary}\r\ncontent-disposition: form-data; name="source"\r\n\r\nONS\r\n`);
+      r.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="extract.csv"\r\ncontent-type: text/csv\r\n\r\n`);
+      r.write(`${HEADER}\n${rows.join('\n')}\n`);
+      return r;
+    };
+    const spooled = () => eventually(async () => {
       const open = openFilesUnder(pid, [spool, childTmp]);
       return open.length ? open : undefined;
     }, 'the upload being spooled', 20_000);
+
+    // A client that gives up mid-upload: its spooled file is released, and the service carries on.
+    const abandoned = begin();
+    await spooled();
+    abandoned.destroy();
+    await eventually(async () => (openFilesUnder(pid, [spool, childTmp]).length === 0 ? true : undefined), 'the abandoned upload released');
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBeLessThan(600);
+
+    const req = begin();
+    const spooling = await spooled();
     console.log(`mid-upload, the service has open: ${spooling.join(', ')}`);
 
     await killed(child, 'SIGKILL');

@@ -46,10 +46,15 @@ export class SpoolStorage implements StorageEngine {
           close(fd, () => cb(unlinkErr));
           return;
         }
+        // autoClose: false keeps the descriptor open after a full write (the controller reads it).
+        // On a failure pipeline destroys the stream, and a destroyed fs stream closes its fd
+        // whatever autoClose says: so the stream closes it then, never a second close here
+        // (which could hit a descriptor number already reused).
         const out = createWriteStream('', { fd, autoClose: false });
         pipeline(file.stream, out, (pipeErr) => {
           if (pipeErr) {
-            close(fd, () => cb(pipeErr));
+            if (out.closed) cb(pipeErr);
+            else out.once('close', () => cb(pipeErr)).destroy();
             return;
           }
           cb(null, { fd, size: out.bytesWritten });
