@@ -172,4 +172,28 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     await eventually(async () => (applied.includes(2) ? true : undefined), 'a message after the restart');
     expect(applied).toEqual([1, 2]);
   });
+
+  it('is not ready while its lag keeps growing and nothing is committed, and ready once it catches up', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => { release = r; });
+    const status = new ConsumerStatus(3);
+    const applied: number[] = [];
+    // A handler stuck on something that neither fails nor finishes (a lock, say).
+    const { topic } = await start('lag', async (batch) => {
+      if (batch.messages.some((m) => m.value.n === 1)) await gate;
+      applied.push(...batch.messages.map((m) => m.value.n));
+    }, { status, timing: { lagEveryMs: 250 } });
+    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
+    let n = 2;
+    const more = setInterval(() => void producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: n++ }) }] }), 150);
+    try {
+      const behind = await eventually(async () => (status.readiness().lagGrowing ? status.readiness() : undefined), 'lag to keep growing', 15_000);
+      expect(behind).toMatchObject({ ready: false, state: 'running', reason: 'lag grew over 3 samples while nothing was committed' });
+    } finally {
+      clearInterval(more);
+    }
+    release();
+    await eventually(async () => (applied.length === n - 1 ? true : undefined), 'everything applied');
+    await eventually(async () => (status.readiness().ready ? true : undefined), 'ready once caught up', 10_000);
+  });
 });
