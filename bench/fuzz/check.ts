@@ -18,6 +18,8 @@ export interface Observed {
   trials: Record<'fuzz' | 'twin', TrialSeen>;
   /** Trial ids GET /trials lists. */
   listed: string[];
+  /** GET /reviews/<id> (as reviewer): each planned review's status, null when absent. */
+  reviews: Array<{ reviewId: string; status: string | null }>;
   /** GET /trials/<ghost> status, per ghost trial id. */
   ghosts: Array<{ trialId: string; status: number }>;
 }
@@ -219,6 +221,10 @@ function effectProblem(m: Planned, seen: Observed): string | null {
     case 'complete': {
       const dc = (seen.trials.fuzz.survival?.dataComplete ?? {}) as Record<string, string>;
       return dc.ONS === e.upTo ? null : `dataComplete.ONS is ${dc.ONS}, expected ${e.upTo}`;
+    }
+    case 'review': {
+      const r = seen.reviews.find((x) => x.reviewId === e.reviewId);
+      return r?.status === e.status ? null : `review ${e.reviewId} is ${r?.status ?? 'absent'}, expected ${e.status}`;
     }
     default: {
       const never: never = e;

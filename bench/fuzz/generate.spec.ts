@@ -1,5 +1,6 @@
 import { isRealDate } from '@trial/contracts';
 import { murmur2 } from '../../libs/ingest/src/partitioner';
+import { reviewIdOf } from '../../libs/linkstore/src/ids';
 import { generate } from './generate';
 import { BAD_CATEGORIES, BadCategory, decodes, Planned } from './plan';
 
@@ -53,6 +54,22 @@ describe('fuzz generator', () => {
     const republished = valid.filter((m) => m.variant.endsWith('republished'));
     expect(republished.length).toBeGreaterThan(0);
     for (const m of republished) expect(setup.has(m.value!.toString('hex'))).toBe(true);
+  });
+
+  it('rejects, in the fuzz phase, the review the linkage service opens (under the given scope) for a death before randomisation', () => {
+    const scoped = generate({ ...opts, scope: 'fz-test-' });
+    const decisions = scoped.messages.filter((m) => m.category === 'valid' && m.topic === 'reviews');
+    expect(decisions).toHaveLength(2);
+    for (const d of decisions) {
+      const v = parsed(d);
+      const record = scoped.messages.filter((m) => m.phase === 1 && m.topic === 'notifications').map(parsed)
+        .find((r) => r.recordId === `${String(v.eventId).replace(/-review-rejected$/, '')}-${scoped.patients[2].patientId}-RV`)!;
+      expect(String(record.dateOfDeath) < scoped.patients[2].randomisedOn).toBe(true);
+      const trialId = String(v.eventId).replace(/-review-rejected$/, '');
+      expect(v.reviewId).toBe(reviewIdOf('fz-test-', 'ONS', String(record.recordId), 1, trialId));
+      expect(v.decision).toBe('reject');
+      expect(d.phase).toBe(2);
+    }
   });
 
   it('gives the twin other people than the fuzzed trial (no shared NHS number, surname or date of birth)', () => {

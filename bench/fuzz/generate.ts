@@ -1,9 +1,10 @@
 import { murmur2 } from '../../libs/ingest/src/partitioner';
+import { reviewIdOf } from '../../libs/linkstore/src/ids';
 import { BadContext, makeBad } from './bad';
 import { BAD_CATEGORIES, BadCategory, Effect, Logical, Planned } from './plan';
 import { Rng } from './rng';
 import {
-  deathRecord, directDeath, ExpectedPatient, expectedPatients, extractComplete, extractCompleted, randomised, TrialPlan, trialPlan,
+  deathBeforeRandomisation, deathRecord, directDeath, ExpectedPatient, reviewRejected, expectedPatients, extractComplete, extractCompleted, randomised, TrialPlan, trialPlan,
 } from './trial';
 
 export interface FuzzOptions {
@@ -16,6 +17,11 @@ export interface FuzzOptions {
   partitions: number;
   /** Oversized (500-900 KB) messages among the bad ones; default one in 500, at least 4. */
   oversized?: number;
+  /**
+   * The topic prefix the services run with: the linkage service's review ids depend on it, and
+   * the valid review decision names one. Default ''.
+   */
+  scope?: string;
   /** Categories left out (to look at the others while a defect in one halts a consumer); none by default. */
   skip?: BadCategory[];
 }
@@ -46,7 +52,7 @@ export const partitionOf = (key: Buffer, partitions: number) => (murmur2(key) & 
  */
 export function generate(opts: FuzzOptions): FuzzPlan {
   const skip = opts.skip ?? [];
-  const options: Required<FuzzOptions> = { ...opts, oversized: skip.includes('oversized') ? 0 : opts.oversized ?? Math.max(4, Math.round(opts.bad / 500)), skip };
+  const options: Required<FuzzOptions> = { ...opts, scope: opts.scope ?? '', oversized: skip.includes('oversized') ? 0 : opts.oversized ?? Math.max(4, Math.round(opts.bad / 500)), skip };
   const rng = new Rng(options.seed);
   const tag = `FZ${options.seed}`;
   const patients = forceCases(expectedPatients(rng, options.patients));
@@ -60,7 +66,9 @@ export function generate(opts: FuzzOptions): FuzzPlan {
   const valid = (phase: 1 | 2, topic: Logical, key: string, value: unknown, variant: string, effect: Effect): Draft =>
     ({ phase, topic, key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)), category: 'valid', variant, effect });
 
+  const reviewed = patients[2];
   for (const t of [fuzz, twin]) {
+    const first = setup.length;
     setup.push(valid(1, 'enrollments', `${t.trialId}:`, t.design, `TrialRegistered (${t.role})`, { kind: 'registered', trialId: t.trialId }));
     for (const p of patients) {
       const into = p.early ? setup : later;
@@ -74,9 +82,15 @@ export function generate(opts: FuzzOptions): FuzzPlan {
         : valid(phase, 'outcomes', `${t.trialId}:${p.patientId}`, directDeath(t, p), `DeathLinked (${t.role})`, effect);
       (phase === 1 ? setup : later).push(m);
     }
+    // A death registered before randomisation opens a review (set-up); the fuzz phase rejects it.
+    const record = deathBeforeRandomisation(t, reviewed);
+    const reviewId = reviewIdOf(options.scope, record.source, record.recordId, record.version, t.trialId);
+    const effect: Effect = { kind: 'review', trialId: t.trialId, reviewId, status: 'rejected' };
+    setup.push(valid(1, 'notifications', `ONS:${record.recordId}`, record, `death before randomisation (${t.role})`, effect));
+    later.push(valid(2, 'reviews', reviewId, reviewRejected(reviewId, t), `ReviewDecided reject (${t.role})`, effect));
+    // Republished set-up messages, byte for byte: an exact redelivery is absorbed, never dead-lettered.
+    for (const m of setup.slice(first).filter((_, i) => i % 5 === 2)) later.push({ ...m, phase: 2, variant: `${m.variant}, republished` });
   }
-  // Republished set-up messages, byte for byte: an exact redelivery is absorbed, never dead-lettered.
-  for (const m of setup.filter((_, i) => i % 5 === 2)) later.push({ ...m, phase: 2, variant: `${m.variant}, republished` });
   later.push(valid(2, 'notifications', 'ONS:extract-complete:2012-12-31', extractComplete(), 'extract-complete', { kind: 'complete', upTo: extractComplete().completeUpTo }));
   later.push(valid(2, 'outcomes', 'registry:ONS', extractCompleted(tag), 'RegistryExtractCompleted', { kind: 'complete', upTo: extractComplete().completeUpTo }));
 

@@ -35,7 +35,8 @@ export type Effect =
   | { kind: 'registered'; trialId: string }
   | { kind: 'randomised'; trialId: string; patientId: string }
   | { kind: 'death'; trialId: string; patientId: string; date: string }
-  | { kind: 'complete'; upTo: string };
+  | { kind: 'complete'; upTo: string }
+  | { kind: 'review'; trialId: string; reviewId: string; status: 'rejected' };
 
 export interface Planned {
   /** Position in the sending order. */

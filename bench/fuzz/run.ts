@@ -43,7 +43,8 @@ const since = (t: number) => (performance.now() - t) / 1000;
  */
 export async function runFuzz(o: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
-  const plan = generate(o);
+  const prefix = `fz${o.seed}-${Date.now().toString(36)}-`;
+  const plan = generate({ ...o, scope: prefix });
   const bad = plan.messages.filter((m) => m.category !== 'valid').length;
   o.log(`fuzz seed ${o.seed}: ${plan.messages.length} messages (${bad} bad, ${plan.messages.length - bad} valid), trials ${plan.fuzz.trialId} and ${plan.twin.trialId} of ${o.patients} patients`);
   const kafka = new Kafka({ clientId: 'fuzz', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
@@ -61,7 +62,6 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
 
-  const prefix = `fz${o.seed}-${Date.now().toString(36)}-`;
   const topics = topicNames(prefix);
   const specs = topicSpecs(topics, o.partitions);
   await ensureTopics(kafka, specs);
@@ -72,6 +72,12 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   const api = `http://127.0.0.1:${services.ports.api}`;
   const token = signToken(SECRET, { sub: 'fuzz', role: 'dsmb', ttlSeconds: 3600 });
   const get = (path: string) => fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const reviewer = signToken(SECRET, { sub: 'fuzz-reviewer', role: 'reviewer', ttlSeconds: 3600 });
+  const reviewIds = [...new Set(plan.messages.flatMap((m) => (m.effect?.kind === 'review' ? [m.effect.reviewId] : [])))];
+  const reviewStatus = async (id: string) => {
+    const r = await fetch(`${api}/reviews/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${reviewer}` } });
+    return r.ok ? ((await r.json()) as { status: string }).status : null;
+  };
   const producer = createProducer(kafka);
   await producer.connect();
   const seconds = { setup: 0, publish: 0, settle: 0, total: 0 };
@@ -86,6 +92,7 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
           if (!r || (p.deathEarly && r.CNSR !== '0')) return false;
         }
       }
+      for (const id of reviewIds) if ((await reviewStatus(id)) !== 'open') return false;
       return true;
     }, 90_000, 'the set-up phase to be applied');
     seconds.setup = since(t1);
@@ -125,6 +132,7 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
       positions, letters, unreadable, parked: parked.rows, parkTables: parked.tables, health, exited: services.exited(), groups,
       trials: { fuzz: await trial(plan.fuzz.trialId), twin: await trial(plan.twin.trialId) },
       listed: listedRes.ok ? ((await listedRes.json()) as Array<{ trialId: string }>).map((t) => t.trialId) : [],
+      reviews: await Promise.all(reviewIds.map(async (reviewId) => ({ reviewId, status: await reviewStatus(reviewId) }))),
       ghosts: await Promise.all(plan.ghosts.map(async (g) => ({ trialId: g, status: (await get(`/trials/${encodeURIComponent(g)}`)).status }))),
     };
     o.log(`read back ${letters.length} dead letters, ${parked.rows.length} parked rows (tables: ${parked.tables.join(', ') || 'none'})`);

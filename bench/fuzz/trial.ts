@@ -1,6 +1,6 @@
 import {
   addDays, daysBetween, DeathLinked, EnrollmentEvent, ExtractComplete, PatientRandomised, RegistryExtractCompleted,
-  RegistryRecord, TrialRegistered,
+  RegistryRecord, ReviewDecided, TrialRegistered,
 } from '@trial/contracts';
 import { modulus11CheckDigit } from '@trial/linkage';
 import { Rng } from './rng';
@@ -131,6 +131,20 @@ export function directDeath(t: TrialPlan, p: ExpectedPatient, dateOfDeath = p.de
     occurredAt: '2013-01-11T09:00:00.000Z', source: 'ONS', recordId: `${t.trialId}-${p.patientId}-DD`, version: 1, dateOfDeath,
     underlyingCause: 'I21.9', evidence: { method: 'deterministic', modelVersion: 'fuzz', weight: null, fields: {} },
   };
+}
+
+/**
+ * A registration of a death 20 days before the patient's randomisation: it matches them exactly,
+ * so the linkage service opens a clerical review (death-before-randomisation) instead of
+ * linking it; the review is then rejected, and the patient stays alive.
+ */
+export function deathBeforeRandomisation(t: TrialPlan, p: ExpectedPatient): RegistryRecord {
+  return { ...deathRecord(t, p, addDays(p.randomisedOn, -20)), recordId: `${t.trialId}-${p.patientId}-RV` };
+}
+
+export function reviewRejected(reviewId: string, t: TrialPlan): ReviewDecided {
+  return { v: 1, type: 'ReviewDecided', eventId: `${t.trialId}-review-rejected`, occurredAt: '2013-02-01T10:00:00.000Z', reviewId,
+    decision: 'reject', patientId: null, reviewer: 'fuzz-reviewer', note: 'registered before randomisation' };
 }
 
 export const extractComplete = (): ExtractComplete => ({ v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: COMPLETE_UP_TO, extractedOn: EXTRACTED_ON });
