@@ -9,6 +9,17 @@ export interface InvalidMessage {
   reason: string;
 }
 
+/**
+ * JSON.parse's error without the input: V8 quotes up to ten characters of it in some messages
+ * (`Unexpected token 'S', "Smith 9434"... is not valid JSON`), and that text reaches the DLQ.
+ * Only the messages that carry nothing but a position are kept as they are.
+ */
+export function jsonErrorReason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : '';
+  return msg === 'Unexpected end of JSON input' || /^[A-Za-z ,'{}[\]-]+ in JSON at position \d+( \(line \d+ column \d+\))?$/.test(msg)
+    ? msg : 'unexpected token';
+}
+
 /** Decodes a Kafka value (JSON bytes) with a schema; the reason names each bad field. */
 export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | null): Result<z.infer<S>, InvalidMessage> {
   if (raw === null) return { ok: false, error: { code: 'invalid-json', reason: 'empty message value' } };
@@ -16,7 +27,7 @@ export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | nu
   try {
     json = JSON.parse(raw.toString());
   } catch (e) {
-    return { ok: false, error: { code: 'invalid-json', reason: `not JSON: ${(e as Error).message}` } };
+    return { ok: false, error: { code: 'invalid-json', reason: `not JSON: ${jsonErrorReason(e)}` } };
   }
   const parsed = schema.safeParse(upcast(json));
   if (!parsed.success) return { ok: false, error: { code: 'invalid-message', reason: describeIssues(parsed.error) } };
