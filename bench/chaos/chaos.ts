@@ -12,7 +12,7 @@ import { Step } from '../../demo/manifest';
 import { Readouts, differences, readouts, waitIdentical, waitSettled } from './compare';
 import { diskFullErrors, fillDisk, freeDisk, killInsideTransaction, probeDiskFull, sleep } from './faults';
 import { PrivateInfra, SmallDisk, createDatabase, smallDisk, startPrivateInfra } from './infra';
-import { IngestKill, Replay, Tokens, readManifest } from './replay';
+import { IngestKill, Replay, Tokens, readManifest, retry } from './replay';
 import { Fleet, ServiceKind } from './services';
 
 export type Fault =
@@ -330,10 +330,16 @@ async function faultyRun(r: RunContext, steps: Step[], faults: Planned[], clean:
 
 /** Every message on a topic, counted in all and as distinct key+value pairs. */
 export async function topicCensus(kafka: Kafka, topic: string): Promise<{ total: number; distinct: number }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const highs = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  // Leaders may be moving (a broker just came back): ask until an answer comes.
+  const highs = await retry(`offsets of ${topic}`, () => undefined, async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }, 60_000);
   const want = highs.reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
   const consumer = kafka.consumer({ groupId: `chaos-census-${randomBytes(4).toString('hex')}` });
   await consumer.connect();
@@ -376,7 +382,7 @@ async function dlqCensus(kafka: Kafka, prefix: string): Promise<string> {
     const names = topicNames(prefix);
     const parts: string[] = [];
     for (const logical of ['enrollments', 'notifications', 'outcomes', 'reviews'] as const) {
-      const offsets = await admin.fetchTopicOffsets(dlqOf(names[logical])).catch(() => []);
+      const offsets = await retry('dlq offsets', () => undefined, () => admin.fetchTopicOffsets(dlqOf(names[logical])), 30_000).catch(() => []);
       parts.push(`${logical} ${offsets.reduce((s, p) => s + Number(p.high) - Number(p.low), 0)}`);
     }
     return parts.join(', ');

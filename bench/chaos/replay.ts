@@ -150,7 +150,8 @@ export class Replay {
     const admin = this.c.kafka.admin();
     await admin.connect();
     try {
-      const total = async () => (await admin.fetchTopicOffsets(this.c.topics.notifications)).reduce((s, p) => s + Number(p.high), 0);
+      const total = async () => (await retry('notification offsets', this.c.log, () => admin.fetchTopicOffsets(this.c.topics.notifications), 60_000))
+        .reduce((s, p) => s + Number(p.high), 0);
       const before = await total();
       const child = this.spawnIngest(step, file);
       const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
