@@ -13,14 +13,6 @@ import { rows, type Sql } from './rows';
  * registers, so it leaves the same rows.
  */
 
-/** Which of `trialIds` are registered (have a design). */
-export async function registeredTrials(sql: Sql, trialIds: readonly string[]): Promise<Set<string>> {
-  if (!trialIds.length) return new Set();
-  const list = await rows<{ trial_id: string }>(sql,
-    `select trial_id from rm_trials where trial_id = any($1::text[]) and design is not null`, [trialIds]);
-  return new Set(list.map((r) => r.trial_id));
-}
-
 /** Parked events of these patients, per patient in arrival order (still parked). */
 export async function parkedOf(sql: Sql, keys: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
   if (!keys.length) return new Map();

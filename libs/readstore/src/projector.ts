@@ -7,7 +7,7 @@ import {
   sortEvents, TrialCohort, type Guarded, type GuardedFold, type LogEvent, type Observation,
 } from '@trial/readmodel';
 import { applyWithCheckpoint } from '@trial/storage';
-import { park, parkedOf, registeredTrials, unpark } from './park';
+import { park, parkedOf, unpark } from './park';
 import {
   notifyChanged, rows, saveSnapshots, upsertPatients,
   type PatientRow, type ReadoutCause, type ReadoutChanged, type Sql, type TrialSnapshot,
@@ -297,7 +297,7 @@ export class ReadModelProjector {
   private async effect(tx: EntityManager, events: LogEvent[], batch: BatchIn): Promise<{ out: BatchOut; commit: () => void }> {
     const now = this.now();
     // Dedupe and the held completeness in one round trip (after the locks, so it is current).
-    const { fresh, held } = await timed('dedupe', () => firstTimes(tx, this.consumer, events));
+    const { fresh, held, registered: before } = await timed('dedupe', () => firstTimes(tx, this.consumer, events));
     const sorted = sortEvents(fresh);
 
     // Registries first: a new completeness date re-derives every patient the registry covers.
@@ -311,9 +311,7 @@ export class ReadModelProjector {
 
     // Trials not registered yet: their patients' events wait in the park (park.ts). A trial
     // registered in this batch takes its parked events out and applies them first, in order.
-    const batchTrials = [...new Set([...sorted.patients.values()].map((evs) => evs[0].trialId))];
     const registeredNow = [...new Set(sorted.trials.map((t) => t.trialId))];
-    const before = await registeredTrials(tx, [...new Set([...batchTrials, ...registeredNow])]);
     const registered = new Set([...before, ...registeredNow]);
     const drained = await unpark(tx, registeredNow.filter((t) => !before.has(t)));
     const waiting = [...sorted.patients.keys()].filter((k) => !registered.has(k.split('\u0000')[0]));
@@ -417,14 +415,18 @@ function latestPerPartition(causes: readonly Cause[]): Cause[] {
  * content reuses the id for another event, which is refused rather than dropped without a
  * trace (issue 10, item 7). A row stored before hashes were kept cannot tell: a redelivery.
  */
-async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]): Promise<{ fresh: LogEvent[]; held: Completeness }> {
+async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]):
+  Promise<{ fresh: LogEvent[]; held: Completeness; registered: Set<string> }> {
   const hashes = events.map((e) => contentHash(e));
-  const [r] = await rows<{ inserted: string[]; held: Completeness }>(tx,
+  const trialIds = [...new Set(events.flatMap((e) => ('trialId' in e ? [e.trialId] : [])))];
+  // With the held completeness and which of the batch's trials are registered (park.ts): one round trip.
+  const [r] = await rows<{ inserted: string[]; held: Completeness; registered: string[] }>(tx,
     `with d as (insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
        on conflict do nothing returning event_id)
      select coalesce((select json_agg(event_id) from d), '[]') as inserted,
-            coalesce((select json_object_agg(source, complete_up_to) from rm_completeness), '{}') as held`,
-    [consumer, events.map((e) => e.eventId), hashes]);
+            coalesce((select json_object_agg(source, complete_up_to) from rm_completeness), '{}') as held,
+            coalesce((select json_agg(trial_id) from rm_trials where trial_id = any($4::text[]) and design is not null), '[]') as registered`,
+    [consumer, events.map((e) => e.eventId), hashes, trialIds]);
   const inserted = new Set(r.inserted);
   const again = [...new Set(events.map((e) => e.eventId).filter((id) => !inserted.has(id)))];
   // A statement of its own, after the insert: it sees a row that a concurrent batch committed meanwhile.
@@ -443,7 +445,7 @@ async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]
     first.set(e.eventId, hashes[i]);
     if (inserted.has(e.eventId)) fresh.push(e);
   });
-  return { fresh, held: r.held };
+  return { fresh, held: r.held, registered: new Set(r.registered) };
 }
 
 /** A loaded row as the guard's input (a row from before the guard starts with an empty one). */
