@@ -162,7 +162,12 @@ export class LinkageApplier {
   async notification(n: RegistryNotification): Promise<void> {
     if (n.kind === 'extract-complete') return this.extractComplete(n);
     if (n.kind === 'completeness-correction') return this.completenessCorrection(n);
-    if (!(await this.store.storeVersion(n))) {
+    const stored = await this.store.storeVersion(n);
+    if (stored === 'conflict') {
+      // Not dropped without a trace (issue 10, item 7): the first content of a version stands.
+      throw new PermanentError('version-reused', `${n.source} record ${n.recordId} version ${n.version} was received before with other content`);
+    }
+    if (stored === 'duplicate') {
       this.stats.duplicates++;
       return; // the same version again: ingesting a file twice changes nothing
     }

@@ -165,12 +165,24 @@ export class LinkStore {
     return rows.map((r) => ({ trialId: r.trialId, patientId: r.patientId, identity: { ...r.identity, patientId: r.patientId }, withdrawnOn: r.withdrawnOn }));
   }
 
-  /** Keeps the version; false if this version was already stored (a duplicate delivery or ingest). */
-  async storeVersion(r: RegistryRecord): Promise<boolean> {
-    const rows = (await this.tx.query(
-      `insert into lk_record_versions (scope, source, record_id, version, record) values ($1, $2, $3, $4, $5)
-       on conflict do nothing returning version`, [this.scope, r.source, r.recordId, r.version, JSON.stringify(r)])) as unknown[];
-    return rows.length === 1;
+  /**
+   * Keeps the version. 'duplicate' if this version was already stored with the same content (a
+   * duplicate delivery or ingest), 'conflict' if with other content: a version is the registry's
+   * name for one content (issue 10, item 7). `extractedOn` is not content: the same file ingested
+   * on another day carries another extract date.
+   */
+  async storeVersion(r: RegistryRecord): Promise<'stored' | 'duplicate' | 'conflict'> {
+    // The outer select reads the statement's snapshot: the version held before, not the one inserted.
+    const [row] = (await this.tx.query(
+      `with ins as (insert into lk_record_versions (scope, source, record_id, version, record) values ($1, $2, $3, $4, $5)
+         on conflict do nothing returning version)
+       select (select count(*) from ins)::int as inserted,
+         (select record from lk_record_versions where scope = $1 and source = $2 and record_id = $3 and version = $4) as held`,
+      [this.scope, r.source, r.recordId, r.version, JSON.stringify(r)])) as Array<{ inserted: number; held: RegistryRecord | null }>;
+    if (row.inserted === 1) return 'stored';
+    if (row.held === null) return 'duplicate'; // inserted meanwhile by a transaction that committed after our snapshot
+    const content = (x: RegistryRecord) => contentHash({ ...x, extractedOn: undefined });
+    return content(row.held) === content(r) ? 'duplicate' : 'conflict';
   }
 
   /** Makes `r` the current version if it is newer than the stored one; false if it is older. */

@@ -67,6 +67,19 @@ describe('linkage: outcome seq and conflicting randomisations', () => {
     await notify([record(p)]);
     await waitForTypes(() => eventsOf(p.patientId).map((e) => e.type), ['DeathLinked'], 'the death of the first randomisation');
   });
+
+  it('dead-letters a registry version received again with other content; the same content on another extract date is a duplicate', async () => {
+    const p = person(trialId);
+    const v1 = record(p);
+    await enrol([randomised(p)]);
+    await notify([v1, { ...v1, extractedOn: '2012-01-05' }, { ...v1, dateOfDeath: '2009-05-01' }]);
+    await waitForTypes(() => eventsOf(p.patientId).map((e) => e.type), ['DeathLinked'], 'the first content');
+    const dead = await readAll(kafka, `${topics.notifications}.dlq`, 1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await readAll(kafka, `${topics.notifications}.dlq`, 1)).map((d) => (d.value as { code: string }).code)).toEqual(['version-reused']);
+    expect(dead[0].value).toMatchObject({ code: 'version-reused', consumer: 'linkage' });
+    expect(eventsOf(p.patientId)[0]).toMatchObject({ dateOfDeath: v1.dateOfDeath });
+  });
 });
 
 /**
