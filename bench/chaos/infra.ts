@@ -3,9 +3,9 @@
 // scripts/infra.sh (INFRA_DIR, PG_MODE=private, KAFKA_BROKERS=1|3). The shared broker on 9092
 // and the Postgres service on 5432 are never touched. Reusable: a fuzz suite can start one too.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { projectRoot } from '@trial/config';
@@ -85,7 +85,8 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
   const log = o.log ?? (() => undefined);
   if (existsSync(o.dir)) await stopLeftovers(o.dir);
   rmSync(o.dir, { recursive: true, force: true });
-  mkdirSync(o.dir, { recursive: true });
+  mkdirSync(o.dir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) reachableByPostgres(o.dir);
   const [pgPort, ...kafkaPorts] = await freePorts(1 + 2 * o.brokers);
   const clientPorts = kafkaPorts.slice(0, o.brokers);
   const controllerPorts = kafkaPorts.slice(o.brokers);
@@ -141,6 +142,13 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
       await infraSh('down').catch((e: Error) => log(`stopping infrastructure: ${e.message}`));
     },
   };
+}
+
+/** Postgres runs as the postgres user: every directory above its data must let it through. */
+function reachableByPostgres(dir: string): void {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) throw new Error(`${d} is not searchable by other users, so the postgres user cannot reach ${dir}; choose another --dir`);
+  }
 }
 
 /** What an earlier run (killed, or kept with --keep) left running in `dir`: its brokers, Postgres, tmpfs. */

@@ -9,7 +9,7 @@
 // (kafkajs issue #1303, PR #1798). Exits 1 when messages are lost.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { projectRoot } from '@trial/config';
+import { tmpdir } from 'node:os';
 import { createKafka, createProducer, ensureTopics, publish } from '@trial/messaging';
 import { sleep } from './faults';
 import { startPrivateInfra } from './infra';
@@ -17,7 +17,7 @@ import { topicCensus } from './chaos';
 
 async function main(): Promise<void> {
   const log = (l: string) => process.stdout.write(`[lost-send] ${l}\n`);
-  const infra = await startPrivateInfra({ dir: join(projectRoot(), '.infra', 'lost-send'), brokers: 3, log });
+  const infra = await startPrivateInfra({ dir: join(tmpdir(), 'trial-followup-lost-send'), brokers: 3, log });
   try {
     const kafka = createKafka(infra.brokers, 'lost-send', () => undefined);
     const topic = `lost-send-${randomBytes(3).toString('hex')}`;

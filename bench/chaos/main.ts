@@ -4,11 +4,10 @@
 //   --three-broker    also run the three-broker scenario in the short form (the full form always does)
 //   --only chaos|three  skip the three-broker scenario, or the main chaos run
 //   --keep            leave the private infrastructure running at the end (to look at it)
-//   --dir DIR         private infrastructure and logs (default: .infra/chaos; emptied first)
+//   --dir DIR         private infrastructure and logs (default: $TMPDIR/trial-followup-chaos; emptied first)
 // Needs root (tmpfs mount; Postgres runs as the postgres user) and the compiled services (dist/).
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '@trial/config';
 import { formatFigures, runChaos } from './chaos';
 
 async function main(): Promise<void> {
@@ -16,7 +15,8 @@ async function main(): Promise<void> {
   const value = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
   const brokers = value('--brokers') === '3' ? 3 : 1;
   const form = args.includes('--short') ? 'short' : 'full';
-  const dir = value('--dir') ?? join(projectRoot(), '.infra', 'chaos');
+  // Not under .infra, which may be private (0700): the postgres user must reach its data dir.
+  const dir = value('--dir') ?? join(tmpdir(), 'trial-followup-chaos');
   const t0 = Date.now();
   const log = (l: string) => process.stdout.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}\n`);
   log(`${form} form on ${brokers} broker(s); ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);

@@ -1,5 +1,5 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '@trial/config';
 import { formatFigures, runChaos } from '../../bench/chaos/chaos';
 
 /**
@@ -15,7 +15,7 @@ describe('chaos (short form)', () => {
     const lines: string[] = [];
     const result = await runChaos({
       form: 'short', brokers: 1, threeBroker: false,
-      dir: join(projectRoot(), '.infra', 'chaos-test'),
+      dir: join(tmpdir(), 'trial-followup-chaos-test'),
       log: (l) => { lines.push(l); process.stdout.write(`[chaos] ${l}\n`); },
     });
     process.stdout.write(`${formatFigures(result)}\n`);
