@@ -144,6 +144,10 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
     await services.stop();
     await db.end().catch(() => undefined);
     await deleteTopics(kafka, specs.map((s) => s.topic)).catch(() => undefined);
+    // The services' consumer groups are this run's alone (named by its prefix): leave none behind.
+    const admin = kafka.admin();
+    await admin.connect().then(() => admin.deleteGroups([`${prefix}linkage`, `${prefix}projector`])).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
