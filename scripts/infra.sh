@@ -113,7 +113,13 @@ node_up() { # i: starts node i unless it runs; does not wait
 }
 
 kafka_up() {
-  local i; fetch_jars
+  local i dir; fetch_jars
+  # One layout at a time: a cluster cannot adopt the single node (or the reverse) on its ports.
+  for dir in $(started_dirs); do
+    if [[ "$dir" != "$(node_dir 1)" && "$dir" != "$INFRA/kafka-2" && "$dir" != "$INFRA/kafka-3" ]] || { (( NODES == 1 )) && [[ "$dir" != "$INFRA/kafka" ]]; }; then
+      pid_in "$dir" >/dev/null && die "kafka ${dir##*/} (another layout than KAFKA_BROKERS=$NODES) is running from $INFRA; run infra.sh down first"
+    fi
+  done
   for i in $(seq 1 "$NODES"); do node_up "$i"; done
   for i in $(seq 1 "$NODES"); do wait_kafka "$i"; done
   printf 'KAFKA_BROKERS=%s\nKAFKA_REPLICATION_FACTOR=%s\n' "$(broker_list)" "$(replication_factor)" > "$INFRA/kafka.env"
