@@ -25,6 +25,7 @@ type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Re
  * every relay of every instance on this database.
  */
 export const OUTBOX_RELAY_LOCK = 7261305;
+const RELAY_IDLE_TIMEOUT_S = 120;
 
 /**
  * The transactional outbox relay: publishes committed outbox rows to Kafka in id order and
@@ -101,6 +102,11 @@ export class OutboxRelay {
     return this.ds.transaction(async (tx) => {
       const [lock] = (await tx.query('select pg_try_advisory_xact_lock($1) as ok', [OUTBOX_RELAY_LOCK])) as Array<{ ok: boolean }>;
       if (!lock.ok) return 'busy' as const;
+      // A relay frozen mid-send (a stopped process) would hold the lock for good: Postgres ends
+      // its session after this long idle in the transaction, well past kafkajs' own retries,
+      // and another relay resends the rows. If the frozen one wakes and its send goes out after
+      // all, those are byte-identical copies of events already published: deduplicated by id.
+      await tx.query(`set local idle_in_transaction_session_timeout = '${RELAY_IDLE_TIMEOUT_S}s'`);
       const rows = (await tx.query(
         `select id, topic, key, value from outbox where sent_at is null order by id limit $1`,
         [this.batch])) as Array<{ id: string; topic: string; key: string; value: unknown }>;
