@@ -118,6 +118,14 @@ interface Diff {
  * batch is what measured too slow. A crash between commit and flush leaves
  * `rm_readouts.version` behind `rm_trials.version`; readers then compute from the patients
  * (queries.ts) and `repairStale` rewrites it at start.
+ *
+ * What it refuses rather than apply or drop (issue 10, items 3 and 7): each patient's events
+ * go through the guard of @trial/readmodel (an outcome whose `seq` or record version goes back,
+ * a second, different randomisation) and every event through the content-hash dedupe (an id
+ * reused with other content). A refusal throws a PermanentError, so the consumer re-runs the
+ * batch a message at a time and dead-letters that message alone with its code. Patient events
+ * of a trial not registered yet are parked (park.ts) and applied when it is. Replay (rebuild.ts)
+ * folds the log with the same rules (foldLog), so it leaves out what went to the DLQ.
  */
 export class ReadModelProjector {
   private readonly cache = new Map<string, Cached>();
