@@ -5,9 +5,12 @@ import { Controller, INestApplication, Module } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import { AppConfig } from '@trial/config';
 import { EnrollmentEvent } from '@trial/contracts';
-import { PartitionBatch } from '@trial/messaging';
+import { createProducer, PartitionBatch, RunningConsumer, runConsumer } from '@trial/messaging';
+import { createDataSource, parkDeadLetter } from '@trial/storage';
+import { decode } from '@trial/contracts';
+import { z } from 'zod';
 import { PlatformModule, startService } from '@trial/platform';
-import { eventually, KAFKA_BROKERS, privateTopics, testConfig, testKafka, TEST_DATABASE_URL } from '../../support';
+import { eventually, KAFKA_BROKERS, privateTopics, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../../support';
 
 const seen: string[] = [];
 
@@ -38,6 +41,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Starts member.child.ts on `topic` in `group` and collects its lines. */
+function member(topic: string, group: string): { child: ChildProcess; out: string[] } {
+  const out: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/int/recovery/member.child.ts')], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, KAFKA_BROKERS, TOPIC: topic, GROUP: group, DATABASE_URL: TEST_DATABASE_URL },
+  });
+  child.stdout!.on('data', (d: Buffer) => out.push(...d.toString().split('\n').filter(Boolean)));
+  return { child, out };
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 async function health(port: number): Promise<{ status: number; body: Record<string, Record<string, Record<string, unknown>>> } | undefined> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/health`);
@@ -56,36 +76,35 @@ async function health(port: number): Promise<{ status: number; body: Record<stri
 describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () => {
   let child: ChildProcess | null = null;
   let app: INestApplication | null = null;
-  let drop: () => Promise<void> = async () => undefined;
+  let survivor: RunningConsumer | null = null;
+  const drops: Array<() => Promise<void>> = [];
+  const cleanups: Array<() => Promise<void>> = [];
 
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await app?.close();
-    await drop();
+    await survivor?.disconnect();
+    for (const c of cleanups) await c();
+    for (const d of drops) await d();
   });
 
   it('serves /health at once and consumes again within 15 s', async () => {
     const kafka = testKafka();
     const t = await privateTopics(kafka, 'kill');
-    drop = t.drop;
+    drops.push(t.drop);
     const group = `${t.prefix}recorder`; // startService prefixes the group with TOPIC_PREFIX
     const seenAlive = (eventId: string) => JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
     const producer = kafka.producer();
     await producer.connect();
 
-    const out: string[] = [];
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/int/recovery/member.child.ts')], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, KAFKA_BROKERS, TOPIC: t.topics.enrollments, GROUP: group, DATABASE_URL: TEST_DATABASE_URL },
-    });
-    child.stdout!.on('data', (d: Buffer) => out.push(...d.toString().split('\n').filter(Boolean)));
+    const m = member(t.topics.enrollments, group);
+    child = m.child;
+    const out = m.out;
     await eventually(async () => (out.includes('joined') ? true : undefined), 'the first member to join', 30_000);
     await producer.send({ topic: t.topics.enrollments, messages: [{ key: 'T:P', value: seenAlive('before-kill') }] });
     await eventually(async () => (out.includes('consumed before-kill') ? true : undefined), 'the first member to consume');
 
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await kill9(child);
     const killedAt = Date.now();
 
     const port = await freePort();
@@ -108,5 +127,44 @@ describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () =
     const ready = await eventually(async () => { const h = await health(port); return h?.status === 200 ? h : undefined; }, '/health ready');
     expect(ready.body.details.consumer).toMatchObject({ status: 'up', state: 'running' });
     await producer.disconnect();
+  });
+
+  it('with two members, the survivor takes over the killed one\'s partitions within 15 s', async () => {
+    const kafka = testKafka();
+    const t = await privateTopics(kafka, 'kill2');
+    drops.push(t.drop);
+    const group = uniqueId('kill2');
+    const ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 1 }).initialize();
+    cleanups.push(() => ds.destroy());
+    const producer = createProducer(kafka);
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+    const got: Array<{ partition: number; id: string }> = [];
+    survivor = await runConsumer({
+      kafka, producer, name: group, groupId: group, topics: [t.topics.enrollments], log: () => undefined, now: () => new Date().toISOString(),
+      decode: (_t, raw) => decode(z.object({ eventId: z.string() }).passthrough(), raw),
+      park: (l, at) => parkDeadLetter(ds, l, at),
+      handle: async (batch) => { got.push(...batch.messages.map((x) => ({ partition: x.partition, id: x.value.eventId }))); },
+    });
+    const m = member(t.topics.enrollments, group);
+    child = m.child;
+    await eventually(async () => (m.out.includes('joined') ? true : undefined), 'the second member to join', 30_000);
+    // One message per partition (explicitly placed): the child must own at least one of them.
+    const send = (label: string) => producer.send({
+      topic: t.topics.enrollments, messages: [0, 1, 2].map((partition) => ({ partition, key: `k${partition}`, value: JSON.stringify({ eventId: `${label}-${partition}` }) })),
+    });
+    await send('before');
+    await eventually(async () => (got.filter((g) => g.id.startsWith('before')).length + m.out.filter((l) => l.startsWith('consumed before')).length === 3 ? true : undefined), 'both members to consume');
+    const childOwned = m.out.filter((l) => l.startsWith('consumed before')).map((l) => Number(l.split('-').pop()));
+    expect(childOwned.length).toBeGreaterThan(0);
+
+    await kill9(child);
+    const killedAt = Date.now();
+    await send('after');
+    await eventually(async () => (childOwned.every((p) => got.some((g) => g.id === `after-${p}`)) ? true : undefined), 'the survivor to consume the dead member\'s partitions', 40_000);
+    const recoveredMs = Date.now() - killedAt;
+    console.log(`kill -9 of one of two members: the survivor consumed its partitions ${childOwned.join(',')} after ${recoveredMs} ms`);
+    expect(recoveredMs).toBeLessThan(15_000);
+    expect(got.filter((g) => g.id.startsWith('after')).map((g) => g.id).sort()).toEqual(['after-0', 'after-1', 'after-2']);
   });
 });
