@@ -254,6 +254,18 @@ function nulInText(ctx: BadContext, i: number): BadMessage {
   return { topic: t.topic, key: Buffer.from(t.key), value: json(value), variant: `U+0000 in ${field} (${t.name})`, rejectedBy: 'every' };
 }
 
+/**
+ * An extract-complete whose completeUpTo is after its own extract date (up to 2099, as the
+ * issue's one upload did): accepted, it would censor every patient of every trial there.
+ */
+function futureCompleteness(ctx: BadContext): BadMessage {
+  const { rng } = ctx;
+  const base = extractComplete();
+  const completeUpTo = rng.chance(0.5) ? '2099-12-31' : addDays(base.extractedOn!, rng.int(1, 400));
+  return { topic: 'notifications', key: Buffer.from(`ONS:extract-complete:${completeUpTo}`), value: json({ ...base, completeUpTo }),
+    variant: `completeUpTo ${completeUpTo} after extractedOn ${base.extractedOn}`, rejectedBy: 'every' };
+}
+
 /** The same event id as a set-up message, with other content (and a registry record's id and version likewise). */
 function duplicateId(ctx: BadContext): BadMessage {
   const { rng, originals: o } = ctx;
@@ -314,7 +326,7 @@ export function makeBad(category: BadCategory, ctx: BadContext, i: number): BadM
   }
 }
 
-const isSemantic = (c: BadCategory) => c === 'nul-in-text' || c === 'duplicate-id' || c === 'conflicting-randomisation' || c === 'unregistered-trial' || c === 'unknown-review';
+const isSemantic = (c: BadCategory) => c === 'nul-in-text' || c === 'future-completeness' || c === 'duplicate-id' || c === 'conflicting-randomisation' || c === 'unregistered-trial' || c === 'unknown-review';
 
 function draw(category: BadCategory, ctx: BadContext, i: number): BadMessage {
   switch (category) {
@@ -328,6 +340,7 @@ function draw(category: BadCategory, ctx: BadContext, i: number): BadMessage {
     case 'out-of-range-version': return outOfRangeVersion(ctx, i);
     case 'null-values': return nullValues(ctx, i);
     case 'nul-in-text': return nulInText(ctx, i);
+    case 'future-completeness': return futureCompleteness(ctx);
     case 'duplicate-id': return duplicateId(ctx);
     case 'conflicting-randomisation': return conflictingRandomisation(ctx, i);
     case 'unregistered-trial': return unregisteredTrial(ctx, i);

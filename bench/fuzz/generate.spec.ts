@@ -168,6 +168,16 @@ describe('fuzz generator', () => {
     }
   });
 
+  it('future-completeness: schema-valid extract-complete messages whose completeUpTo is after their extract date', () => {
+    for (const m of of('future-completeness')) {
+      expect(m.topic).toBe('notifications');
+      expect(decodes(m.topic, m.value)).toBe(true);
+      const v = parsed(m);
+      expect(v.kind).toBe('extract-complete');
+      expect(String(v.completeUpTo) > String(v.extractedOn)).toBe(true);
+    }
+  });
+
   const setup = plan.messages.filter((m) => m.phase === 1);
   it('duplicate-id: schema-valid, the event id (or record id and version) of a set-up message, other content', () => {
     for (const m of of('duplicate-id')) {
