@@ -103,6 +103,7 @@ describe('fuzz generator', () => {
       expect(m.value!.length).toBeLessThanOrEqual(900_000);
     }
     expect(new Set(of('oversized').map((m) => m.topic)).size).toBe(4);
+    expect(of('oversized').some((m) => m.key?.includes(0))).toBe(true);
   });
 
   it('invalid-json: none parses as JSON', () => {
@@ -149,6 +150,7 @@ describe('fuzz generator', () => {
       expect(big(v.v) || big(v.version)).toBe(true);
     }
     expect(ms.some((m) => parsed(m).version === 3_000_000_000 || parsed(m).v === 3_000_000_000)).toBe(true);
+    for (const topic of ['notifications', 'outcomes']) expect(ms.some((m) => m.topic === topic && Number(parsed(m).version) >= 2 ** 31)).toBe(true);
   });
 
   it('null-values: a null key, and a null value, JSON null or required fields null', () => {
