@@ -64,7 +64,8 @@ min_isr() { if (( NODES >= 3 )); then echo 2; else echo 1; fi; }
 pid_in() { # dir: the pid of the node started from that directory, if it runs
   [[ -f "$1/kafka.pid" ]] || return 1
   local pid; pid="$(cat "$1/kafka.pid")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # A killed broker not yet reaped (a zombie) still answers kill -0: it is not running.
+  kill -0 "$pid" 2>/dev/null && [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]] && echo "$pid"
 }
 kafka_pid() { pid_in "$(node_dir "${1:-1}")"; }
 

@@ -234,7 +234,7 @@ async function faultAround(r: RunContext, step: Step, fault: Fault, disk: SmallD
     case 'broker-restart': {
       const stepDone = r.replay.step(step);
       await sleep(300);
-      for (const n of r.infra.nodes) r.infra.killBroker(n.id);
+      for (const n of r.infra.nodes) await r.infra.killBroker(n.id);
       await sleep(2000);
       await r.infra.startBrokers();
       const since = Date.now();
@@ -244,7 +244,7 @@ async function faultAround(r: RunContext, step: Step, fault: Fault, disk: SmallD
     case 'broker-node-kill': {
       const stepDone = r.replay.step(step);
       await sleep(200);
-      const pid = r.infra.killBroker(fault.node);
+      const pid = await r.infra.killBroker(fault.node);
       await sleep(fault.downMs);
       await r.infra.startBrokers();
       const since = Date.now();

@@ -39,13 +39,22 @@ export interface PrivateInfra {
   /** The private server's `postgres` database (for admin statements). */
   adminUrl: string;
   urlOf: (database: string) => string;
-  /** kill -9 of one broker; returns its pid. */
-  killBroker: (id: number) => number;
+  /** kill -9 of one broker; resolves with its pid once the process is gone. */
+  killBroker: (id: number) => Promise<number>;
   /** Starts whichever brokers are not running and waits until the whole cluster answers. */
   startBrokers: () => Promise<void>;
   /** Stops Postgres the hard way (immediate: no checkpoint, crash recovery on start) and starts it again. */
   restartPostgres: (downMs?: number) => Promise<void>;
   stop: () => Promise<void>;
+}
+
+/** Whether a process runs (a zombie, killed but not yet reaped, does not). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** A port nobody listens on now (the OS picks it). */
@@ -125,11 +134,12 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
     pgData,
     adminUrl: `${base}/postgres`,
     urlOf: (db) => `${base}/${db}`,
-    killBroker: (id) => {
+    killBroker: async (id) => {
       const node = nodes.find((n) => n.id === id);
       if (!node) throw new Error(`no broker ${id}`);
       const pid = Number(readFileSync(join(node.dir, 'kafka.pid'), 'utf8'));
       process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
       return pid;
     },
     startBrokers: () => infraSh('kafka-up'),

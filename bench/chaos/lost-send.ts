@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const batch = (tag: string) => Array.from({ length: 60 }, (_, i) => ({ key: `${tag}-${i}`, value: { tag, i } }));
     await publish(producer, topic, batch('before'));
     log('60 messages sent over 6 partitions; kill -9 broker 2, wait 12 s for its partitions to get new leaders, start it again');
-    infra.killBroker(2);
+    await infra.killBroker(2);
     await sleep(12_000);
     await infra.startBrokers();
     const acks = await publish(producer, topic, batch('after'));
