@@ -183,17 +183,47 @@ describe('runConsumer (real Kafka and Postgres)', () => {
       if (batch.messages.some((m) => m.value.n === 1)) await gate;
       applied.push(...batch.messages.map((m) => m.value.n));
     }, { status, timing: { lagEveryMs: 250 } });
-    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
-    let n = 2;
-    const more = setInterval(() => void producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: n++ }) }] }), 150);
+    const sent: number[] = [];
+    let pumping = true;
+    // New messages keep arriving, one every 150 ms, while the handler is stuck.
+    const pump = (async () => {
+      for (let n = 1; pumping; n++) {
+        await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n }) }] });
+        sent.push(n);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
     try {
       const behind = await eventually(async () => (status.readiness().lagGrowing ? status.readiness() : undefined), 'lag to keep growing', 15_000);
       expect(behind).toMatchObject({ ready: false, state: 'running', reason: 'lag grew over 3 samples while nothing was committed' });
     } finally {
-      clearInterval(more);
+      pumping = false;
+      await pump;
     }
     release();
-    await eventually(async () => (applied.length === n - 1 ? true : undefined), 'everything applied');
+    await eventually(async () => (applied.length === sent.length ? true : undefined), 'everything applied');
     await eventually(async () => (status.readiness().ready ? true : undefined), 'ready once caught up', 10_000);
+  });
+
+  it('leaves its group at once when stopped mid-retry, and the next member resumes from the held position', async () => {
+    const fail = () => Object.assign(new Error('No space left on device'), { code: '53100', severity: 'ERROR' });
+    let tries = 0;
+    const { topic, name, consumer } = await start('stop-retry', async (batch) => {
+      if (batch.messages.length) { tries++; throw fail(); }
+    }, { timing: { retryInitialMs: 2_000, retryMaxMs: 10_000 } });
+    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
+    await eventually(async () => (tries > 0 ? true : undefined), 'the first failure');
+    const t0 = Date.now();
+    await consumer.disconnect(); // what SIGTERM does, through Nest's shutdown hooks
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    // A successor in the same group gets the message again: nothing was committed past it.
+    const applied: number[] = [];
+    const next = await runConsumer<N>({
+      kafka, producer, name, topics: [topic], decode: (_t, raw) => decode(schema, raw), log: () => undefined, now: () => new Date().toISOString(),
+      park: (l, at) => parkDeadLetter(ds, l, at), handle: async (batch) => { applied.push(...batch.messages.map((m) => m.value.n)); },
+    });
+    running.push(next);
+    await eventually(async () => (applied.includes(1) ? true : undefined), 'the successor to apply the held message', 10_000);
+    expect(Date.now() - t0).toBeLessThan(8_000); // it left: no session timeout to wait out
   });
 });
