@@ -50,4 +50,18 @@ describe('outbox relay and large dead letters (real Kafka and Postgres)', () => 
     const back = dead.map((d) => Buffer.from((d.value as { originalBase64: string }).originalBase64, 'base64'));
     expect(back.map((b, i) => b.equals(originals[i]))).toEqual([true, true, true, true]);
   });
+
+  it('stores a dead letter whose key and reason hold NUL in the outbox (jsonb refuses U+0000)', async () => {
+    const t = await privateTopics(kafka, 'dlqnul');
+    const message = deadLetterMessage({
+      consumer: 'linkage', topic: t.topics.reviews, partition: 0, offset: '0', key: 'rv\u0000x', code: 'unknown-review', reason: 'no review rv\u0000x in this scope',
+      original: Buffer.from('{"reviewId":"rv\\u0000x"}'),
+    }, new Date().toISOString(), null);
+    try {
+      await ds.transaction((tx) => enqueue(tx, [{ topic: message.topic, key: message.key, value: message.value }]));
+    } finally {
+      await t.drop();
+      await ds.query(`update outbox set sent_at = now() where sent_at is null and topic like $1`, [`${t.prefix}%`]);
+    }
+  });
 });

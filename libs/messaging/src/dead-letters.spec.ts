@@ -41,6 +41,15 @@ describe('deadLetterMessage', () => {
     expect(Buffer.byteLength(JSON.stringify(m.value))).toBeLessThan(4096);
   });
 
+  it('holds no NUL in its text (Postgres text and jsonb refuse it), while the original keeps every byte', () => {
+    const original = Buffer.from('a\u0000b');
+    const m = deadLetterMessage(letter(original, { key: 'k\u0000', reason: 'bad \u0000 here', code: 'c\u0000' }), at, null);
+    expect(JSON.stringify(m.value)).not.toContain('\\u0000');
+    expect(m.value.source.key).toBe('k\uFFFD');
+    expect(m.value.reason).toBe('bad \uFFFD here');
+    expect(Buffer.from(m.value.originalBase64!, 'base64').equals(original)).toBe(true);
+  });
+
   it('records a message with no value as such', () => {
     expect(deadLetterMessage(letter(null), at, null).value).toMatchObject({ originalBase64: null, originalBytes: null, parkedId: null });
   });

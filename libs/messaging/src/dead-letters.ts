@@ -125,6 +125,14 @@ function groupByTopic(messages: DeadLetterMessage[]): Array<[string, DeadLetterM
   return [...by];
 }
 
-function cap(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+/**
+ * Capped, and without NUL: Postgres text and jsonb refuse U+0000, and a dead letter that
+ * cannot be stored (the linkage outbox, the park table) would hold its consumer for good.
+ * The original keeps every byte in base64; only these copies are made safe.
+ */
+export function safeText(s: string, n: number): string {
+  const t = s.replace(/\u0000/g, '\uFFFD');
+  return t.length <= n ? t : `${t.slice(0, n - 1)}…`;
 }
+
+const cap = safeText;
