@@ -24,3 +24,20 @@ describe('decode: the reason for invalid JSON never quotes the input', () => {
     expect(decode(schema, '{"a":1,x')).toMatchObject({ error: { reason: "not JSON: Expected double-quoted property name in JSON at position 7" } });
   });
 });
+
+/** Postgres cannot store U+0000 or an unpaired surrogate: such a message is the message's fault. */
+describe('decode: strings Postgres cannot store', () => {
+  const schema = z.object({ name: z.string(), tags: z.array(z.string()).optional() });
+  it.each([
+    ['a NUL in a value', '{"name":"Sm\\u0000ith"}'],
+    ['a lone high surrogate', '{"name":"x\\ud800y"}'],
+    ['a lone low surrogate in an array', '{"name":"x","tags":["\\udc00"]}'],
+    ['a NUL in a key', '{"name":"x","a\\u0000b":1}'],
+  ])('refuses %s', (_what, raw) => {
+    expect(decode(schema, raw)).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' } });
+  });
+
+  it('accepts a surrogate pair and other control characters', () => {
+    expect(decode(schema, '{"name":"\\ud83d\\ude00 \\u0001"}')).toEqual({ ok: true, value: { name: '\u{1F600} \u0001' } });
+  });
+});

@@ -20,6 +20,18 @@ export function jsonErrorReason(e: unknown): string {
     ? msg : 'unexpected token';
 }
 
+/**
+ * True when a string (or key) anywhere in the value holds U+0000 or an unpaired surrogate:
+ * Postgres text and jsonb refuse them, so such a message could never be applied, and since a
+ * database error is retried rather than dead-lettered it would hold its consumer for good.
+ */
+export function unstorable(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v);
+  if (Array.isArray(v)) return v.some(unstorable);
+  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => unstorable(k) || unstorable(x));
+  return false;
+}
+
 /** Decodes a Kafka value (JSON bytes) with a schema; the reason names each bad field. */
 export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | null): Result<z.infer<S>, InvalidMessage> {
   if (raw === null) return { ok: false, error: { code: 'invalid-json', reason: 'empty message value' } };
@@ -28,6 +40,9 @@ export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | nu
     json = JSON.parse(raw.toString());
   } catch (e) {
     return { ok: false, error: { code: 'invalid-json', reason: `not JSON: ${jsonErrorReason(e)}` } };
+  }
+  if (unstorable(json)) {
+    return { ok: false, error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' } };
   }
   const parsed = schema.safeParse(upcast(json));
   if (!parsed.success) return { ok: false, error: { code: 'invalid-message', reason: describeIssues(parsed.error) } };
