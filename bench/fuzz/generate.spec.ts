@@ -163,9 +163,9 @@ describe('fuzz generator', () => {
     expect(of('null-values').some((m) => m.value === null)).toBe(true);
   });
 
-  it('nul-in-text: schema-valid, with U+0000 inside a string (which no Postgres text or jsonb can hold)', () => {
+  it('nul-in-text: U+0000 inside a string (which no Postgres text or jsonb can hold), so decode refuses it', () => {
     for (const m of of('nul-in-text')) {
-      expect(decodes(m.topic, m.value)).toBe(true);
+      expect(decodes(m.topic, m.value)).toBe(false);
       expect(Object.values(parsed(m)).some((x) => typeof x === 'string' && x.includes('\u0000'))).toBe(true);
     }
   });

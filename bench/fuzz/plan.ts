@@ -28,7 +28,7 @@ export type BadCategory = (typeof BAD_CATEGORIES)[number];
 export type Category = 'valid' | BadCategory;
 
 /** Bad messages that fail the topic's schema; the others are schema-valid and refused for what they say. */
-export const SEMANTIC: ReadonlySet<BadCategory> = new Set(['nul-in-text', 'future-completeness', 'duplicate-id', 'conflicting-randomisation', 'unregistered-trial', 'unknown-review']);
+export const SEMANTIC: ReadonlySet<BadCategory> = new Set(['future-completeness', 'duplicate-id', 'conflicting-randomisation', 'unregistered-trial', 'unknown-review']);
 
 /** What a valid message must visibly do once applied. */
 export type Effect =
