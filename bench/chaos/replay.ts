@@ -162,7 +162,8 @@ export class Replay {
       await exited;
       const final = await total();
       const rows = step.rows + 1;
-      return `${step.file}: killed ${alive ? 'after its first acknowledged batch' : 'AFTER it had exited'}; ${final - before} of ${rows} messages on the topic`;
+      const when = !alive ? 'AFTER it had exited' : final - before < rows ? 'mid-publish, after its first acknowledged batch' : 'after all its messages were acknowledged, before it exited';
+      return `${step.file}: killed ${when}; ${final - before} of ${rows} messages on the topic`;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
