@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
-import type { Log } from '@trial/messaging';
+import { withCheckedAcks, type Log } from '@trial/messaging';
 import { PackedBatch, transferables, unpack } from './batch';
 import { JavaCompatiblePartitioner } from './partitioner';
 
@@ -39,7 +39,8 @@ export interface Publisher {
  * replicas, one request in flight) and kafkajs's default partitioning computed faster.
  */
 export function createIngestProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: JavaCompatiblePartitioner });
+  // Checked like createProducer's: kafkajs can resolve a send that lost a partition (withCheckedAcks).
+  return withCheckedAcks(kafka, kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: JavaCompatiblePartitioner }), JavaCompatiblePartitioner);
 }
 
 export async function sendPacked(producer: Producer, topics: PublishTopics, batch: PackedBatch): Promise<void> {

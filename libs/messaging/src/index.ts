@@ -1,4 +1,5 @@
 export * from './kafka';
+export * from './checked-send';
 export * from './consumer';
 export * from './dead-letters';
 export * from './errors';

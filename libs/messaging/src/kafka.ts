@@ -1,5 +1,6 @@
-import { Kafka, logLevel, LogEntry, Producer, CompressionTypes, Message } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners, Producer, CompressionTypes, Message } from 'kafkajs';
 import { TopicSpec } from '@trial/contracts';
+import { withCheckedAcks } from './checked-send';
 
 export type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -70,7 +71,8 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
  * retry never duplicates or reorders). Values are JSON.
  */
 export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Checked: kafkajs can resolve a send that lost a partition's messages (see withCheckedAcks).
+  return withCheckedAcks(kafka, kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }), Partitioners.DefaultPartitioner);
 }
 
 export interface OutMessage {
