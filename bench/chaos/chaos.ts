@@ -400,7 +400,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const secret = randomBytes(32).toString('hex');
   // How long a fault may take to heal: the short form has a test's budget to keep.
   const perFault = o.form === 'short' ? 60_000 : 180_000;
-  const infra = await startPrivateInfra({ dir: join(o.dir, `infra-${o.brokers}`), brokers: o.brokers, log: o.log });
+  const infra = await startPrivateInfra({ dir: join(o.dir, `infra-main-${o.brokers}`), brokers: o.brokers, log: o.log });
   let disk: SmallDisk | null = null;
   let three: PrivateInfra | null = null;
   try {
@@ -443,7 +443,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
 
     if (threeFaults.length && o.only !== 'chaos') {
-      three = await startPrivateInfra({ dir: join(o.dir, 'infra-3'), brokers: 3, log: o.log });
+      three = await startPrivateInfra({ dir: join(o.dir, 'infra-three'), brokers: 3, log: o.log });
       const db = await createDatabase(three, 'three');
       const t = await openRun('three', three, db, secret, o.dir, 1, o.log);
       try {
