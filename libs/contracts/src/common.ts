@@ -48,8 +48,18 @@ export type Sex = z.infer<typeof sex>;
 export const registrySource = z.enum(['ONS', 'NRS']);
 export type RegistrySource = z.infer<typeof registrySource>;
 
-export const nonEmpty = z.string().trim().min(1, 'is required');
-export const eventId = z.string().min(1, 'is required');
+/**
+ * Every string a message carries is bounded. The consumers store these in Postgres, whose index
+ * rows hold about 2.7 kB: an unbounded id or name made a valid-looking message fail in the
+ * database, and a database failure is retried (it may be the disk), so one such message held a
+ * consumer for good. A bound turns it into a validation failure that names the field.
+ */
+export const MAX_ID = 200;
+export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+export const nonEmpty = z.string().trim().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
+export const eventId = z.string().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
+/** An ISO instant as the services write it (`new Date().toISOString()`), bounded like every string. */
+export const instant = text(40);
 
 /** Formats zod issues as `field: message; field: message`, naming the record's fields. */
 export function describeIssues(error: z.ZodError): string {

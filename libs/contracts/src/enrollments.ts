@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, eventId, nonEmpty, sex } from './common';
+import { civilDate, eventId, nonEmpty, sex, text } from './common';
 
 /** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered). */
 
@@ -8,7 +8,7 @@ export const trialRegistered = z.object({
   type: z.literal('TrialRegistered'),
   eventId,
   trialId: nonEmpty,
-  title: z.string(),
+  title: text(500),
   arms: z.array(nonEmpty).min(1),
   referenceArm: nonEmpty,
   plannedEvents: z.number().int().positive(),
@@ -20,13 +20,13 @@ export const trialRegistered = z.object({
 export type TrialRegistered = z.infer<typeof trialRegistered>;
 
 const identifying = {
-  nhsNumber: z.string().nullable(),
-  chiNumber: z.string().nullable(),
+  nhsNumber: text(20).nullable(),
+  chiNumber: text(20).nullable(),
   dateOfBirth: civilDate,
   sex,
   familyName: nonEmpty,
-  givenNames: z.string(),
-  postcode: z.string().nullable(),
+  givenNames: text(200),
+  postcode: text(16).nullable(),
 };
 
 export const patientRandomised = z.object({
@@ -50,8 +50,8 @@ export const identifyingChanges = z.object({
   dateOfBirth: civilDate.optional(),
   sex: sex.optional(),
   familyName: nonEmpty.optional(),
-  givenNames: z.string().optional(),
-  postcode: z.string().nullable().optional(),
+  givenNames: identifying.givenNames.optional(),
+  postcode: identifying.postcode.optional(),
 }).strict();
 export type IdentifyingChanges = z.infer<typeof identifyingChanges>;
 

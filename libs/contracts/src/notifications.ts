@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, nonEmpty, registrySource, sex } from './common';
+import { civilDate, instant, nonEmpty, registrySource, sex, text } from './common';
 
 /** Messages on `registry.notifications` (feeds.md). Key: `source:recordId`. */
 
@@ -15,17 +15,17 @@ export const registryRecord = z.object({
   version: z.number().int().positive().max(2_147_483_647),
   kind: recordKind,
   extractedOn: civilDate,
-  nhsNumber: z.string().nullable(),
-  chiNumber: z.string().nullable(),
+  nhsNumber: text(20).nullable(),
+  chiNumber: text(20).nullable(),
   dateOfBirth: civilDate.nullable(),
   sex: sex.nullable(),
-  familyName: z.string().nullable(),
-  givenNames: z.string().nullable(),
-  postcode: z.string().nullable(),
+  familyName: text(200).nullable(),
+  givenNames: text(200).nullable(),
+  postcode: text(16).nullable(),
   dateOfDeath: civilDate.nullable(),
   dateOfRegistration: civilDate.nullable(),
-  underlyingCause: z.string().nullable(),
-  placeOfDeath: z.string().nullable(),
+  underlyingCause: text(200).nullable(),
+  placeOfDeath: text(500).nullable(),
   eventDate: civilDate.nullable(),
 }).superRefine((r, ctx) => {
   if ((r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath === null) {
@@ -64,7 +64,7 @@ export const completenessCorrection = z.object({
   completeUpTo: civilDate,
   reason: z.string().trim().min(1, 'is required').max(500),
   correctedBy: nonEmpty,
-  requestedAt: z.string(),
+  requestedAt: instant,
 });
 export type CompletenessCorrection = z.infer<typeof completenessCorrection>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, eventId, nonEmpty, registrySource } from './common';
+import { civilDate, eventId, instant, nonEmpty, registrySource, text } from './common';
 
 /**
  * Events on `followup.outcomes`, emitted by the linkage service. Key: `trialId:patientId`
@@ -17,10 +17,10 @@ const recordRef = {
 /** How a link was made and why: model version, total weight, and per-field evidence. */
 export const linkEvidence = z.object({
   method: z.enum(['deterministic', 'probabilistic', 'clerical']),
-  modelVersion: z.string(),
+  modelVersion: text(100),
   weight: z.number().nullable(),
-  fields: z.record(z.string(), z.object({ level: z.string(), weight: z.number() })),
-  reviewer: z.string().nullable().optional(),
+  fields: z.record(text(60), z.object({ level: text(40), weight: z.number() })),
+  reviewer: text(200).nullable().optional(),
 });
 export type LinkEvidence = z.infer<typeof linkEvidence>;
 
@@ -29,7 +29,7 @@ const patientEvent = {
   eventId,
   trialId: nonEmpty,
   patientId: nonEmpty,
-  occurredAt: z.string(), // ISO instant the linkage service decided it (passed in, not read from a clock in domain code)
+  occurredAt: instant, // ISO instant the linkage service decided it (passed in, not read from a clock in domain code)
   /**
    * The event's place on its patient's outcome stream: 1, 2, 3... per (trial, patient), given
    * by the linkage service in the transaction that decides it (issue 10, item 3). The projector
@@ -46,11 +46,11 @@ const patientEvent = {
 
 export const deathLinked = z.object({
   ...patientEvent, type: z.literal('DeathLinked'), ...recordRef,
-  dateOfDeath: civilDate, underlyingCause: z.string().nullable(), evidence: linkEvidence,
+  dateOfDeath: civilDate, underlyingCause: text(200).nullable(), evidence: linkEvidence,
 });
 export const deathAmended = z.object({
   ...patientEvent, type: z.literal('DeathAmended'), ...recordRef,
-  dateOfDeath: civilDate, underlyingCause: z.string().nullable(),
+  dateOfDeath: civilDate, underlyingCause: text(200).nullable(),
 });
 export const deathWithdrawn = z.object({
   ...patientEvent, type: z.literal('DeathWithdrawn'), ...recordRef,
@@ -61,24 +61,24 @@ export const reEntered = z.object({ ...patientEvent, type: z.literal('ReEntered'
 export const noTraceFlagged = z.object({ ...patientEvent, type: z.literal('NoTraceFlagged'), ...recordRef });
 export const deathConflictFlagged = z.object({
   ...patientEvent, type: z.literal('DeathConflictFlagged'), ...recordRef,
-  otherRecordIds: z.array(z.string()),
+  otherRecordIds: z.array(nonEmpty).max(100),
 });
 
 export const reviewCandidate = z.object({
   patientId: nonEmpty,
   weight: z.number(),
-  fields: z.record(z.string(), z.object({ level: z.string(), weight: z.number() })),
+  fields: z.record(text(60), z.object({ level: text(40), weight: z.number() })),
 });
 export const linkageReviewRequested = z.object({
   ...patientEvent, type: z.literal('LinkageReviewRequested'), ...recordRef,
   reviewId: nonEmpty,
   reason: z.enum(['between-thresholds', 'close-candidates', 'death-before-randomisation', 'identifier-conflict']),
-  modelVersion: z.string(),
+  modelVersion: text(100),
   candidates: z.array(reviewCandidate),
 });
 
 export const registryExtractCompleted = z.object({
-  v: z.literal(1), type: z.literal('RegistryExtractCompleted'), eventId, occurredAt: z.string(),
+  v: z.literal(1), type: z.literal('RegistryExtractCompleted'), eventId, occurredAt: instant,
   source: registrySource, completeUpTo: civilDate,
 });
 
@@ -90,7 +90,7 @@ export const registryExtractCompleted = z.object({
  * the same partition as that registry's extracts, so replay folds both in the order decided.
  */
 export const registryCompletenessCorrected = z.object({
-  v: z.literal(1), type: z.literal('RegistryCompletenessCorrected'), eventId, occurredAt: z.string(),
+  v: z.literal(1), type: z.literal('RegistryCompletenessCorrected'), eventId, occurredAt: instant,
   source: registrySource, completeUpTo: civilDate, reason: nonEmpty, correctedBy: nonEmpty,
 });
 
@@ -124,8 +124,8 @@ export function outcomeKey(e: OutcomeEvent): string {
  * reviewer and applied by the linkage service like any other input.
  */
 export const reviewDecided = z.object({
-  v: z.literal(1), type: z.literal('ReviewDecided'), eventId, occurredAt: z.string(),
+  v: z.literal(1), type: z.literal('ReviewDecided'), eventId, occurredAt: instant,
   reviewId: nonEmpty, decision: z.enum(['accept', 'reject']),
-  patientId: z.string().nullable(), reviewer: nonEmpty, note: z.string().nullable(),
+  patientId: nonEmpty.nullable(), reviewer: nonEmpty, note: text(2000).nullable(),
 });
 export type ReviewDecided = z.infer<typeof reviewDecided>;
