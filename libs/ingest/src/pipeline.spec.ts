@@ -79,6 +79,17 @@ describe('ingestExtract (publishing through a given producer)', () => {
     expect(dead[0].headers).toMatchObject({ 'dlq-code': 'invalid-row' });
   });
 
+  it('keeps a rejected row\'s dead letter small whatever the row held (a 300 kB record id)', async () => {
+    const huge = `D-${'9'.repeat(300_000)}`;
+    const lines = [HEADER, row(huge, 1)];
+    const fake = fakeProducer();
+    const s = await ingestExtract({ ...base, input: Readable.from([lines.join('\n') + '\n']), producer: fake.producer, completeUpTo: '2011-09-30' });
+    expect(s).toMatchObject({ rows: 1, published: 0, rejected: 1 });
+    const dead = fake.calls.flatMap((c) => (c.kind === 'batch' ? c.topics[`${topics.notifications}.dlq`] ?? [] : []));
+    expect(dead).toHaveLength(1);
+    expect(text(dead[0].value).length).toBeLessThan(4_000);
+  });
+
   it('stops at a failed batch: nothing after it is sent and completeness is not claimed', async () => {
     const lines = [HEADER, ...Array.from({ length: 12 }, (_, i) => row(`D-${i}`, i))];
     const fake = fakeProducer(2);

@@ -114,14 +114,15 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
         progress.rejected++;
         if (firstRejects.length < 20) firstRejects.push(row.error);
         await o.rejects?.write(row.error);
-        const reason = `${row.error.field}: ${row.error.reason}`;
+        // Capped like every dead letter (messaging's deadLetterMessage): a reject must fit the DLQ topic whatever the row held.
+        const reason = `${row.error.field}: ${row.error.reason}`.slice(0, 1000);
         batch.addDeadLetter({
           key: `ingest:${o.source}:${o.file}:${row.line}`,
           value: JSON.stringify({
             code: 'invalid-row', reason, consumer: 'ingest', failedAt: o.failedAt,
-            source: { file: o.file, line: row.line, field: row.error.field, recordId: row.error.recordId }, original: null,
+            source: { file: o.file, line: row.line, field: row.error.field, recordId: row.error.recordId === null ? null : row.error.recordId.slice(0, 200) }, original: null,
           }),
-          headers: { 'dlq-reason': reason.slice(0, 1000), 'dlq-code': 'invalid-row' },
+          headers: { 'dlq-reason': reason, 'dlq-code': 'invalid-row' },
         });
       }
       if (batch.count >= batchSize) await publisher.publish(batch.take());
