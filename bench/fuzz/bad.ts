@@ -257,6 +257,22 @@ function nulInText(ctx: BadContext, i: number): BadMessage {
 }
 
 /**
+ * Otherwise valid messages with one id 1-100 KB long: an id no consumer's table should take,
+ * to be refused at decode (the contracts bound every string) rather than fail in Postgres.
+ */
+function longField(ctx: BadContext, i: number): BadMessage {
+  const { rng } = ctx;
+  const t = templateOn(ctx, i, LOGICAL, (x) => x.name !== 'extract-complete' && x.name !== 'RegistryExtractCompleted' && x.name !== 'TrialRegistered');
+  const fields: Record<string, string> = {
+    PatientRandomised: 'patientId', PatientSeenAlive: 'eventId', 'death record': 'recordId', DeathLinked: 'recordId', ReviewDecided: 'reviewId',
+  };
+  const field = fields[t.name];
+  const length = rng.int(1_000, 100_000);
+  const value = { ...t.value, [field]: `${String(t.value[field])}-${'x'.repeat(length)}` };
+  return { topic: t.topic, key: Buffer.from(t.key), value: json(value), variant: `${field} of ${length} characters (${t.name})`, rejectedBy: 'every' };
+}
+
+/**
  * An extract-complete whose completeUpTo is after its own extract date (up to 2099, as the
  * issue's one upload did): accepted, it would censor every patient of every trial there.
  */
@@ -318,14 +334,15 @@ function unknownReview(ctx: BadContext, i: number): BadMessage {
  * One bad message of a category. Those meant to fail the schema are checked against it here,
  * and drawn again in the rare case a mutation left a valid message: a valid one would be
  * applied, not dead-lettered, and the category would not be what it claims. The schema-valid
- * (SEMANTIC) ones are not, nor nul-in-text, which is defined by its U+0000 whatever decode
- * makes of it (decode refuses it since 03412f9; the generator must not depend on that).
+ * (SEMANTIC) ones are not, nor nul-in-text and long-field, which are defined by their content
+ * whatever decode makes of it (decode refuses them since 03412f9 and 2422c9c; the generator
+ * must not depend on that).
  */
 export function makeBad(category: BadCategory, ctx: BadContext, i: number): BadMessage {
   for (let attempt = 0; ; attempt++) {
     const m = draw(category, ctx, i);
     if (category === 'out-of-range-version' && /^version /.test(m.variant)) return m; // schema-valid today, on purpose
-    if (SEMANTIC.has(category) || category === 'nul-in-text' || !decodes(m.topic, m.value)) return m;
+    if (SEMANTIC.has(category) || category === 'nul-in-text' || category === 'long-field' || !decodes(m.topic, m.value)) return m;
     if (attempt > 20) throw new Error(`cannot draw an invalid ${category} message`);
   }
 }
@@ -343,6 +360,7 @@ function draw(category: BadCategory, ctx: BadContext, i: number): BadMessage {
     case 'out-of-range-version': return outOfRangeVersion(ctx, i);
     case 'null-values': return nullValues(ctx, i);
     case 'nul-in-text': return nulInText(ctx, i);
+    case 'long-field': return longField(ctx, i);
     case 'future-completeness': return futureCompleteness(ctx);
     case 'duplicate-id': return duplicateId(ctx);
     case 'conflicting-randomisation': return conflictingRandomisation(ctx, i);

@@ -170,6 +170,14 @@ describe('fuzz generator', () => {
     }
   });
 
+  it('long-field: an otherwise valid message with an id of 1 to 100 KB', () => {
+    for (const m of of('long-field')) {
+      const longest = Math.max(...Object.values(parsed(m)).map((x) => (typeof x === 'string' ? x.length : 0)));
+      expect(longest).toBeGreaterThan(1_000);
+      expect(longest).toBeLessThan(100_300);
+    }
+  });
+
   it('future-completeness: schema-valid extract-complete messages whose completeUpTo is after their extract date', () => {
     for (const m of of('future-completeness')) {
       expect(m.topic).toBe('notifications');

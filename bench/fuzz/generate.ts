@@ -39,7 +39,7 @@ export interface FuzzPlan {
 /** Relative weights of the bad categories (oversized is a count of its own). */
 const WEIGHTS: Record<Exclude<BadCategory, 'oversized'>, number> = {
   'random-bytes': 18, 'invalid-json': 14, 'wrong-schema': 16, 'unknown-type': 10, 'unknown-version': 10, 'impossible-date': 10,
-  'out-of-range-version': 6, 'null-values': 8, 'nul-in-text': 1.5, 'future-completeness': 1, 'duplicate-id': 4, 'conflicting-randomisation': 1.5, 'unregistered-trial': 2, 'unknown-review': 1.5,
+  'out-of-range-version': 6, 'null-values': 8, 'nul-in-text': 1.5, 'long-field': 1.5, 'future-completeness': 1, 'duplicate-id': 4, 'conflicting-randomisation': 1.5, 'unregistered-trial': 2, 'unknown-review': 1.5,
 };
 
 /** The partition a key goes to with kafkajs's default (Java murmur2) partitioner. */

@@ -22,7 +22,7 @@ export function decodes(topic: Logical, value: Buffer | null): boolean {
 
 export const BAD_CATEGORIES = [
   'random-bytes', 'oversized', 'invalid-json', 'wrong-schema', 'unknown-type', 'unknown-version', 'impossible-date',
-  'out-of-range-version', 'null-values', 'nul-in-text', 'future-completeness', 'duplicate-id', 'conflicting-randomisation', 'unregistered-trial', 'unknown-review',
+  'out-of-range-version', 'null-values', 'nul-in-text', 'long-field', 'future-completeness', 'duplicate-id', 'conflicting-randomisation', 'unregistered-trial', 'unknown-review',
 ] as const;
 export type BadCategory = (typeof BAD_CATEGORIES)[number];
 export type Category = 'valid' | BadCategory;
