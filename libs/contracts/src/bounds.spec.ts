@@ -46,3 +46,31 @@ describe('string bounds', () => {
     expect(decode(registryNotification, JSON.stringify({ ...death, nhsNumber: '943 476 5919' })).ok).toBe(true);
   });
 });
+
+describe('values no consumer may apply', () => {
+  const linked = {
+    v: 1, type: 'DeathLinked', eventId: 'o1', trialId: 'T', patientId: 'P', occurredAt: '2026-01-01T00:00:00.000Z',
+    source: 'ONS', recordId: 'R', version: 1, dateOfDeath: '2009-06-30', underlyingCause: null,
+    evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
+  };
+
+  it('refuses a record version beyond what is stored (an int), on followup.outcomes as on registry.notifications', () => {
+    for (const version of [2_147_483_648, 3_000_000_000, 4_294_967_297]) {
+      const r = decode(outcomeEvent, JSON.stringify({ ...linked, version }));
+      expect(r.ok).toBe(false);
+    }
+    expect(decode(outcomeEvent, JSON.stringify({ ...linked, version: 2_147_483_647 })).ok).toBe(true);
+  });
+
+  it('refuses a completeness after the moment it was decided, and an occurredAt that is not an instant', () => {
+    const done = { v: 1, type: 'RegistryExtractCompleted', eventId: 'c1', occurredAt: '2011-10-03T09:00:00.000Z', source: 'ONS' };
+    expect(decode(outcomeEvent, JSON.stringify({ ...done, completeUpTo: '2011-09-30' })).ok).toBe(true);
+    expect(decode(outcomeEvent, JSON.stringify({ ...done, completeUpTo: '2011-10-03' })).ok).toBe(true);
+    const future = decode(outcomeEvent, JSON.stringify({ ...done, completeUpTo: '2099-12-31' }));
+    expect(future).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'completeUpTo: is after the date it was decided (occurredAt)' } });
+    const corrected = { ...done, type: 'RegistryCompletenessCorrected', reason: 'r', correctedBy: 'admin' };
+    expect(decode(outcomeEvent, JSON.stringify({ ...corrected, completeUpTo: '2011-01-01' })).ok).toBe(true);
+    expect(decode(outcomeEvent, JSON.stringify({ ...corrected, completeUpTo: '2099-12-31' })).ok).toBe(false);
+    expect(decode(outcomeEvent, JSON.stringify({ ...done, occurredAt: 'zzzz', completeUpTo: '2011-09-30' })).ok).toBe(false);
+  });
+});

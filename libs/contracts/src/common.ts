@@ -58,8 +58,10 @@ export const MAX_ID = 200;
 export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 export const nonEmpty = z.string().trim().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
 export const eventId = z.string().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
+/** A registry record's version: at most what the consumers store (a Postgres int), on every topic that carries one. */
+export const recordVersion = z.number().int().positive().max(2_147_483_647);
 /** An ISO instant as the services write it (`new Date().toISOString()`), bounded like every string. */
-export const instant = text(40);
+export const instant = text(40).regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'must be an ISO instant');
 
 /** Formats zod issues as `field: message; field: message`, naming the record's fields. */
 export function describeIssues(error: z.ZodError): string {

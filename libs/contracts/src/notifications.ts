@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, instant, nonEmpty, registrySource, sex, text } from './common';
+import { civilDate, instant, nonEmpty, recordVersion, registrySource, sex, text } from './common';
 
 /** Messages on `registry.notifications` (feeds.md). Key: `source:recordId`. */
 
@@ -11,8 +11,8 @@ export const registryRecord = z.object({
   v: z.literal(1),
   source: registrySource,
   recordId: nonEmpty,
-  // At most what the consumers store (a Postgres int): ingest checks rows with this same schema.
-  version: z.number().int().positive().max(2_147_483_647),
+  // Ingest checks rows with this same schema.
+  version: recordVersion,
   kind: recordKind,
   extractedOn: civilDate,
   nhsNumber: text(20).nullable(),

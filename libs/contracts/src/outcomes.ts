@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, eventId, instant, nonEmpty, registrySource, text } from './common';
+import { civilDate, eventId, instant, nonEmpty, recordVersion, registrySource, text } from './common';
 
 /**
  * Events on `followup.outcomes`, emitted by the linkage service. Key: `trialId:patientId`
@@ -11,7 +11,7 @@ import { civilDate, eventId, instant, nonEmpty, registrySource, text } from './c
 const recordRef = {
   source: registrySource,
   recordId: nonEmpty,
-  version: z.number().int().positive(),
+  version: recordVersion,
 };
 
 /** How a link was made and why: model version, total weight, and per-field evidence. */
@@ -77,10 +77,18 @@ export const linkageReviewRequested = z.object({
   candidates: z.array(reviewCandidate),
 });
 
+/**
+ * A registry cannot be complete past the moment that was decided: linkage refuses such an
+ * extract-complete, and this refinement makes every reader of followup.outcomes refuse one
+ * published there by hand (a 2099 completeness once rewrote every trial's follow-up for good).
+ */
+const notAfterDecided = { message: 'is after the date it was decided (occurredAt)', path: ['completeUpTo'] };
+const decidedBy = (e: { completeUpTo: string; occurredAt: string }) => e.completeUpTo <= e.occurredAt.slice(0, 10);
+
 export const registryExtractCompleted = z.object({
   v: z.literal(1), type: z.literal('RegistryExtractCompleted'), eventId, occurredAt: instant,
   source: registrySource, completeUpTo: civilDate,
-});
+}).refine(decidedBy, notAfterDecided);
 
 /**
  * An audited correction of a registry's completeness (issue 10, item 6): sets it to
@@ -92,7 +100,7 @@ export const registryExtractCompleted = z.object({
 export const registryCompletenessCorrected = z.object({
   v: z.literal(1), type: z.literal('RegistryCompletenessCorrected'), eventId, occurredAt: instant,
   source: registrySource, completeUpTo: civilDate, reason: nonEmpty, correctedBy: nonEmpty,
-});
+}).refine(decidedBy, notAfterDecided);
 
 export const outcomeEvent = z.discriminatedUnion('type', [
   deathLinked, deathAmended, deathWithdrawn, embarked, reEntered, noTraceFlagged,
