@@ -165,6 +165,13 @@ describe('ReadModelProjector refusals and park', () => {
     // Twice: the parked events again change nothing (no second copy in the park).
     await t.apply('outcomes', [linked(t.trialId, 'P1', 1), withdrawn(t.trialId, 'P1', 2)]);
     expect((await ds.query(`select count(*)::int as n from rm_parked where trial_id = $1`, [t.trialId]))[0].n).toBe(5);
+    // Each parked row says why it waits (code and reason), naming event and trial, never a person.
+    const why = (await ds.query(`select code, reason, event->>'eventId' as id from rm_parked where trial_id = $1 order by id`, [t.trialId])) as Array<{ code: string; reason: string; id: string }>;
+    for (const w of why) {
+      expect(w.code).toBe('trial-not-registered');
+      expect(w.reason).toContain(w.id);
+      expect(w.reason).toContain(`TrialRegistered of trial ${t.trialId}`);
+    }
 
     await t.apply('enrollments', [trial(t.trialId)]);
     await t.projector.drain();

@@ -34,8 +34,10 @@ export async function unpark(sql: Sql, trialIds: readonly string[]): Promise<Map
 export async function park(sql: Sql, events: readonly FollowupEvent[], now: string): Promise<void> {
   if (!events.length) return;
   await sql.query(
-    `insert into rm_parked (trial_id, patient_id, event, parked_at)
-     select e->>'trialId', e->>'patientId', e, $2::timestamptz from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
+    `insert into rm_parked (trial_id, patient_id, event, parked_at, code, reason)
+     select e->>'trialId', e->>'patientId', e, $2::timestamptz, 'trial-not-registered',
+       format('%s %s waits for TrialRegistered of trial %s', e->>'type', e->>'eventId', e->>'trialId')
+     from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
     [JSON.stringify(events), now]);
 }
 

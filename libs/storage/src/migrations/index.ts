@@ -7,6 +7,7 @@ import { DropSkeletonReadModels1764100011000 } from './1764100011000-drop-skelet
 import { LinkageCompeting1764100013000 } from './1764100013000-linkage-competing';
 import { OutcomeOrderGuards1764100017500 } from './1764100017500-outcome-order-guards';
 import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
+import { ParkedReason1764100021000 } from './1764100021000-parked-reason';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   LinkageCompeting1764100013000,
   OutcomeOrderGuards1764100017500,
   DeadLetterPark1764100019100,
+  ParkedReason1764100021000,
 ];
