@@ -1,8 +1,12 @@
-// `npm run fuzz [-- --seed N --bad N --patients N --partitions N --settle SECONDS --skip CATEGORY,...]`: the full
-// fuzz (10,000 bad messages by default) against the broker in KAFKA_BROKERS, on its own
+// `npm run fuzz [-- --seed N --bad N --patients N --partitions N --settle SECONDS --skip CATEGORY,... --brokers 1|3]`:
+// the full fuzz (10,000 bad messages by default) against the broker in KAFKA_BROKERS, on its own
 // database (trial_followup_fuzz, recreated on the server of DATABASE_URL) and private topics.
+// `--brokers 3`: on a private three-broker cluster and Postgres instead (the chaos suite's
+// private infrastructure), topics at replication factor 3 with min.insync.replicas=2.
 // Prints counts per category and the time taken; exits 1 when an assertion fails.
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPrivateInfra, type PrivateInfra } from '../chaos/infra';
 import { projectRoot } from '@trial/config';
 import { BAD_CATEGORIES, BadCategory } from './plan';
 import { defaultLogDir, formatResult, runFuzz } from './run';
@@ -34,15 +38,30 @@ function skipped(): BadCategory[] {
 async function main(): Promise<void> {
   const cpu = cpus();
   console.log(`machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}`);
-  const result = await runFuzz({
-    seed: arg('seed', 20261201), bad: arg('bad', 10_000), patients: arg('patients', 40), partitions: arg('partitions', 6),
-    adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
-    brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', logDir: defaultLogDir(projectRoot()), settleMs: arg('settle', 240) * 1000,
-    skip: skipped(),
-    log: (line) => console.log(line),
-  });
-  console.log(formatResult(result));
-  process.exit(result.report.ok ? 0 : 1);
+  const brokers = arg('brokers', 1);
+  if (brokers !== 1 && brokers !== 3) {
+    process.stderr.write(`fuzz: --brokers must be 1 or 3, got ${brokers}\n`);
+    process.exit(2);
+  }
+  let infra: PrivateInfra | null = null;
+  if (brokers === 3) {
+    infra = await startPrivateInfra({ dir: join(tmpdir(), 'trial-followup-fuzz'), brokers: 3, log: (line) => console.log(line) });
+    console.log(`three brokers: ${infra.brokers}`);
+  }
+  try {
+    const result = await runFuzz({
+      seed: arg('seed', 20261201), bad: arg('bad', 10_000), patients: arg('patients', 40), partitions: arg('partitions', 6),
+      adminUrl: infra?.adminUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
+      brokers: infra?.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', logDir: defaultLogDir(projectRoot()), settleMs: arg('settle', 240) * 1000,
+      skip: skipped(),
+      log: (line) => console.log(line),
+    });
+    console.log(formatResult(result));
+    process.exitCode = result.report.ok ? 0 : 1;
+  } finally {
+    await infra?.stop();
+  }
+  process.exit(process.exitCode ?? 0);
 }
 
 main().catch((e: unknown) => {
