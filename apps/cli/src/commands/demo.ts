@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { AppConfig, devSecretFile, loadConfig, projectRoot } from '@trial/config';
-import { resolveSecret, signToken } from '@trial/auth';
+import { resolveSecret, roles, signToken } from '@trial/auth';
 import { topicNames } from '@trial/contracts';
 import { createKafka } from '@trial/messaging';
 import { RunningServices, startServices } from '../supervisor';
@@ -93,7 +93,7 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   say('');
   say(`dashboard (dsmb):    ${apiUrl}/?token=${t.dsmb}`);
   say(`dashboard (monitor): ${apiUrl}/?token=${t.monitor}`);
-  say(`API docs: ${apiUrl}/docs   more tokens: npx followup token --role dsmb|monitor|reviewer|ingest`);
+  say(`API docs: ${apiUrl}/docs   more tokens: npx followup token --role ${roles.join("|")}`);
 }
 
 async function runSmall(config: AppConfig, services: RunningServices, say: (l: string) => void): Promise<void> {
