@@ -3,14 +3,15 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '@trial/config';
+import { SERVICES, stopChildren, type ServiceName } from '../../apps/cli/src/supervisor';
 
 /**
  * The four compiled services as child processes, as `followup demo` starts them
  * (apps/cli/src/supervisor.ts), but keeping each child's handle: the fuzz asserts that every
  * process is still alive at the end, which the supervisor does not expose.
  */
-export const SERVICES = ['linkage', 'projector', 'api', 'ingest'] as const;
-export type Service = (typeof SERVICES)[number];
+export { SERVICES };
+export type Service = ServiceName;
 const PORT_VAR: Record<Service, string> = { api: 'API_PORT', ingest: 'INGEST_PORT', linkage: 'LINKAGE_PORT', projector: 'PROJECTOR_PORT' };
 
 export interface Running {
@@ -51,14 +52,7 @@ export async function startServices(env: Record<string, string>, logDir: string,
   }
   const exited = () => [...children].filter(([, c]) => c.exitCode !== null || c.signalCode !== null)
     .map(([service, c]) => ({ service, how: c.signalCode ?? `exit code ${c.exitCode}` }));
-  const stop = async () => {
-    await Promise.all([...children.values()].map((c) => new Promise<void>((done) => {
-      if (c.exitCode !== null || c.signalCode !== null) return done();
-      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      c.once('exit', () => { clearTimeout(timer); done(); });
-      c.kill('SIGTERM');
-    })));
-  };
+  const stop = () => stopChildren(children.values());
   try {
     await Promise.all(SERVICES.map(async (s) => {
       const deadline = Date.now() + timeoutMs;

@@ -35,14 +35,7 @@ export async function startServices(env: Record<string, string>, ports: Record<S
     child.stderr?.pipe(log);
     children.set(s, child);
   }
-  const stop = async () => {
-    await Promise.all([...children.values()].map((c) => new Promise<void>((done) => {
-      if (c.exitCode !== null || c.signalCode !== null) return done();
-      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      c.once('exit', () => { clearTimeout(timer); done(); });
-      c.kill('SIGTERM');
-    })));
-  };
+  const stop = () => stopChildren(children.values());
   try {
     await Promise.all(SERVICES.map((s) => waitHealthy(s, ports[s], children.get(s)!, logDir)));
   } catch (e) {
@@ -65,4 +58,14 @@ async function waitHealthy(service: ServiceName, port: number, child: ChildProce
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${service} did not become healthy on port ${port} within ${timeoutMs / 1000} s; see ${join(logDir, `${service}.log`)}`);
+}
+
+/** Stops child processes cleanly: SIGTERM (a service leaves its consumer group), SIGKILL after 10 s. */
+export async function stopChildren(children: Iterable<ChildProcess>): Promise<void> {
+  await Promise.all([...children].map((c) => new Promise<void>((done) => {
+    if (c.exitCode !== null || c.signalCode !== null) return done();
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    c.once('exit', () => { clearTimeout(timer); done(); });
+    c.kill('SIGTERM');
+  })));
 }
