@@ -10,6 +10,7 @@ import { ConsumerStatus, ConsumerTiming, ensureTopics, Log } from '@trial/messag
 import { parkDeadLetter } from '@trial/storage';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { RethrowRpcFilter } from './rethrow.filter';
+import { UnavailableInterceptor } from './unavailable.interceptor';
 import { CLOCK, Clock, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /** Loads config or exits with one clear line: a service must not start half-configured. */
@@ -50,6 +51,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.useGlobalInterceptors(new UnavailableInterceptor());
   const kafka = app.get<Kafka>(KAFKA);
   const topics = app.get<TopicNames>(TOPICS);
   const log = app.get<Log>(LOG);

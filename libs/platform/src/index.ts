@@ -5,3 +5,4 @@ export * from './platform.module';
 export * from './health.controller';
 export * from './bootstrap';
 export * from './rethrow.filter';
+export * from './unavailable.interceptor';
