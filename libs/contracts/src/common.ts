@@ -60,8 +60,17 @@ export const nonEmpty = z.string().trim().min(1, 'is required').max(MAX_ID, `mus
 export const eventId = z.string().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
 /** A registry record's version: at most what the consumers store (a Postgres int), on every topic that carries one. */
 export const recordVersion = z.number().int().positive().max(2_147_483_647);
-/** An ISO instant as the services write it (`new Date().toISOString()`), bounded like every string. */
-export const instant = text(40).regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'must be an ISO instant');
+/**
+ * An ISO instant as the services write it (`new Date().toISOString()`), bounded like every string.
+ * The whole string is checked, not a prefix, and the date must be real: the linkage service
+ * stores ReviewDecided.occurredAt in a timestamptz, and Postgres refuses '2024-01-01T99:99' or a
+ * trailing 'x'. A database failure is retried (it may be the disk), so a prefix-only check let
+ * one such message hold the consumer for good.
+ */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](0\d|1[0-5]):?[0-5]\d)?$/;
+export const instant = text(40)
+  .regex(INSTANT, 'must be an ISO instant')
+  .refine((s) => isRealDate(s.slice(0, 10)), 'is not a real calendar date');
 
 /** Formats zod issues as `field: message; field: message`, naming the record's fields. */
 export function describeIssues(error: z.ZodError): string {
