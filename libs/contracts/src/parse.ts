@@ -26,10 +26,28 @@ export function jsonErrorReason(e: unknown): string {
  * database error is retried rather than dead-lettered it would hold its consumer for good.
  */
 export function unstorable(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v);
-  if (Array.isArray(v)) return v.some(unstorable);
-  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => unstorable(k) || unstorable(x));
+  // A walk with its own stack, not recursion: JSON.parse takes any depth, and 200 kB of '['
+  // made a recursive walk throw RangeError out of decode, which crashed the consumer on the
+  // same batch after every restart.
+  const todo: unknown[] = [v];
+  while (todo.length) {
+    const x = todo.pop();
+    if (typeof x === 'string') {
+      if (badString(x)) return true;
+    } else if (Array.isArray(x)) {
+      for (const y of x) todo.push(y);
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, y] of Object.entries(x)) {
+        if (badString(k)) return true;
+        todo.push(y);
+      }
+    }
+  }
   return false;
+}
+
+function badString(s: string): boolean {
+  return s.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
 
 /** Decodes a Kafka value (JSON bytes) with a schema; the reason names each bad field. */
