@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { civilDate, eventId, instant, nonEmpty, recordVersion, registrySource, text } from './common';
+import { completenessCorrection } from './notifications';
 
 /**
  * Events on `followup.outcomes`, emitted by the linkage service. Key: `trialId:patientId`
@@ -99,7 +100,9 @@ export const registryExtractCompleted = z.object({
  */
 export const registryCompletenessCorrected = z.object({
   v: z.literal(1), type: z.literal('RegistryCompletenessCorrected'), eventId, occurredAt: instant,
-  source: registrySource, completeUpTo: civilDate, reason: nonEmpty, correctedBy: nonEmpty,
+  // The reason's bound is the notification's (500): linkage copies it, and a tighter one here
+  // sent an accepted, audited correction with a 201-500 character reason to the projector's DLQ.
+  source: registrySource, completeUpTo: civilDate, reason: completenessCorrection.shape.reason, correctedBy: nonEmpty,
 }).refine(decidedBy, notAfterDecided);
 
 export const outcomeEvent = z.discriminatedUnion('type', [
