@@ -38,7 +38,7 @@ export class SpoolStorage implements StorageEngine {
   constructor(private readonly dir: string) {}
 
   _handleFile(_req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: Partial<SpooledFile>) => void): void {
-    const path = join(this.dir, `upload-${randomBytes(16).toString('hex')}`);
+    const path = join(this.dir, `${UPLOAD_PREFIX}${randomBytes(16).toString('hex')}`);
     open(path, 'wx+', 0o600, (err, fd) => {
       if (err) return cb(err);
       unlink(path, (unlinkErr) => {
@@ -70,13 +70,17 @@ export class SpoolStorage implements StorageEngine {
 }
 
 /**
- * Creates the spool directory (0700, also when it already existed with a wider mode) and empties
- * it: whatever is there was left by a process that is gone. Returns how many entries it removed.
+ * Creates the spool directory (0700, also when it already existed with a wider mode) and removes
+ * the uploads in it: whatever is there was left by a process that is gone. Only this storage's
+ * own `upload-*` files: INGEST_SPOOL_DIR pointed by mistake at a directory in use (/tmp, a data
+ * directory) must not have its contents deleted at every start. Returns how many it removed.
  */
 export async function emptySpool(dir: string): Promise<number> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const names = await readdir(dir);
-  for (const name of names) await rm(join(dir, name), { recursive: true, force: true });
-  return names.length;
+  const uploads = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.startsWith(UPLOAD_PREFIX));
+  for (const e of uploads) await rm(join(dir, e.name), { force: true });
+  return uploads.length;
 }
+
+const UPLOAD_PREFIX = 'upload-';
