@@ -74,3 +74,15 @@ describe('values no consumer may apply', () => {
     expect(decode(outcomeEvent, JSON.stringify({ ...done, occurredAt: 'zzzz', completeUpTo: '2011-09-30' })).ok).toBe(false);
   });
 });
+
+describe('a trial design that has no boundaries', () => {
+  const design = {
+    v: 1, type: 'TrialRegistered', eventId: 't1', trialId: 'T', title: 'T', arms: ['A', 'B'], referenceArm: 'B',
+    plannedEvents: 100, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
+  };
+  it('refuses looks that do not increase, naming the field', () => {
+    expect(decode(enrollmentEvent, JSON.stringify(design)).ok).toBe(true);
+    expect(decode(enrollmentEvent, JSON.stringify({ ...design, looks: [0.75, 0.5, 1] }))).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'looks: must increase' } });
+    expect(decode(enrollmentEvent, JSON.stringify({ ...design, looks: [0.5, 0.5, 1] })).ok).toBe(false);
+  });
+});

@@ -16,7 +16,10 @@ export const trialRegistered = z.object({
   sided: z.union([z.literal(1), z.literal(2)]),
   looks: z.array(z.number().gt(0).lte(1)).min(1),
   spending: z.enum(['obrien-fleming', 'pocock']),
-}).refine((e) => e.arms.includes(e.referenceArm), { path: ['referenceArm'], message: 'must be one of arms' });
+}).refine((e) => e.arms.includes(e.referenceArm), { path: ['referenceArm'], message: 'must be one of arms' })
+  // Information fractions of successive looks: a design whose looks go back has no boundaries
+  // (Lan-DeMets needs increasing fractions), so it is refused here rather than by every read.
+  .refine((e) => e.looks.every((f, i) => i === 0 || f > e.looks[i - 1]), { path: ['looks'], message: 'must increase' });
 export type TrialRegistered = z.infer<typeof trialRegistered>;
 
 const identifying = {
