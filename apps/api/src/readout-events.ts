@@ -4,6 +4,7 @@ import { Observable, Subject, filter, map, merge } from 'rxjs';
 import type { AppConfig } from '@trial/config';
 import { CONFIG, LOG, Log } from '@trial/platform';
 import { READOUT_CHANNEL, type ReadoutChanged } from '@trial/readstore';
+import { failureCode } from '@trial/messaging';
 
 /**
  * Why a stream should send its read-out again: a committed change, or a LISTEN connection that
@@ -83,7 +84,7 @@ export class ReadoutEvents implements OnModuleDestroy {
       } catch (e) {
         client.removeAllListeners('end');
         await client.end().catch(() => undefined);
-        this.log('warn', 'readout LISTEN connection could not be opened; retrying', { error: (e as Error).message, retryInMs: delay });
+        this.log('warn', 'readout LISTEN connection could not be opened; retrying', { error: failureCode(e), retryInMs: delay });
         await new Promise<void>((wake) => { this.retry = { timer: setTimeout(wake, delay), wake }; });
         this.retry = null;
         delay = Math.min(delay * 2, RETRY_MS.max);
@@ -109,7 +110,7 @@ export class ReadoutEvents implements OnModuleDestroy {
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
     if (this.destroyed) return;
-    this.log('warn', 'readout LISTEN connection lost; reconnecting', { error: e?.message ?? 'connection ended' });
+    this.log('warn', 'readout LISTEN connection lost; reconnecting', { error: e ? failureCode(e) : 'connection ended' });
     // Without subscribers the next one opens it; otherwise the open streams need it now.
     if (this.subscribers > 0) this.ensureOpen();
     else this.wasOpen = false;

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Producer } from 'kafkajs';
+import { failureCode } from '@trial/messaging';
 
 export interface OutboxMessage {
   topic: string;
@@ -88,7 +89,7 @@ export class OutboxRelay {
         sent = await this.sendSome();
       } while ((sent === this.batch || this.again) && sent !== 'busy' && !this.stopped);
     } catch (e) {
-      this.log('warn', 'outbox relay failed; will retry', { error: (e as Error).message });
+      this.log('warn', 'outbox relay failed; will retry', { error: failureCode(e) });
     } finally {
       this.running = false;
       // Another relay is publishing: try again soon, so rows this instance enqueued go out
