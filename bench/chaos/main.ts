@@ -1,5 +1,5 @@
 // `npm run chaos` (full form) and `npm run chaos -- --short` (the form `npm test` runs):
-//   --short           a few kills, a mid-file ingest kill and one disk-full episode (~3 min)
+//   --short           a few kills, a mid-file ingest kill and one disk-full episode (about 80 s on this machine)
 //   --brokers 3       run the main chaos scenario on a three-broker cluster
 //   --three-broker    also run the three-broker scenario in the short form (the full form always does)
 //   --only chaos|three  skip the three-broker scenario, or the main chaos run
