@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { ingestModule } from '../../apps/ingest/src/app.module';
@@ -10,7 +9,7 @@ import { dlqOf, EnrollmentEvent, enrollmentKey, ExtractComplete, notificationKey
 import { Role, signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/readstore';
 import { createDataSource } from '@trial/storage';
-import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
+import { eventually, privateDatabase, privateTopics, readAll, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { nhs } from './readout/trial';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -34,13 +33,8 @@ describe('registry completeness: refusal of a future date and audited correction
   let ingest = '';
   const token = (role: Role, sub = `${role}-tester`) => signToken(SECRET, { sub, role, ttlSeconds: 600 });
   // Completeness is global to a database: this suite gets one of its own (as the read-out suite does).
-  const dbName = `trial_followup_test_${trialId.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
-  const dbUrl = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${dbName}`);
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
-  };
+  const db = privateDatabase(trialId);
+  const dbUrl = db.url;
   const json = async (path: string, role: Role): Promise<Json> => {
     const r = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token(role)}` } });
     if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
@@ -64,7 +58,7 @@ describe('registry completeness: refusal of a future date and audited correction
     });
 
   beforeAll(async () => {
-    await admin(`create database ${dbName}`);
+    await db.create();
     let prefix: string;
     ({ topics, prefix, drop } = await privateTopics(kafka, 'completeness'));
     producer = kafka.producer({ idempotent: true });
@@ -95,7 +89,7 @@ describe('registry completeness: refusal of a future date and audited correction
     await producer?.disconnect();
     await ds?.destroy();
     await drop?.();
-    await admin(`drop database if exists ${dbName} with (force)`);
+    await db.drop();
   });
 
   it('refuses an upload whose completeUpTo is after its extract date, naming the field', async () => {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
@@ -12,7 +11,7 @@ import { enrollmentKey, outcomeKey, EnrollmentEvent, OutcomeEvent, TopicNames } 
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/readstore';
 import { createDataSource } from '@trial/storage';
-import { eventually, privateTopics, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
+import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -61,16 +60,11 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
 
   // Registry completeness is global to a database (it concerns every trial), so this suite
   // gets a database of its own: another suite's extract-complete must not move our censoring.
-  const dbName = `trial_followup_test_${trialId.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
-  const dbUrl = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${dbName}`);
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
-  };
+  const db = privateDatabase(trialId);
+  const dbUrl = db.url;
 
   beforeAll(async () => {
-    await admin(`create database ${dbName}`);
+    await db.create();
     ({ topics, prefix, drop } = await privateTopics(kafka, 'readout'));
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
@@ -87,7 +81,7 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     await producer?.disconnect();
     await ds?.destroy();
     await drop?.();
-    await admin(`drop database if exists ${dbName} with (force)`);
+    await db.drop();
   });
 
   it('projects the early events and serves the by-arm read-out to the DSMB', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@trial/config';
 import { TopicNames, topicNames, topicSpecs } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
@@ -20,6 +21,26 @@ export async function privateTopics(kafka: Kafka, label: string): Promise<{ pref
   const specs = topicSpecs(topics, 3);
   await ensureTopics(kafka, specs);
   return { prefix, topics, drop: () => deleteTopics(kafka, specs.map((s) => s.topic)) };
+}
+
+/**
+ * A database of the suite's own on the test server, for state that is global to a database
+ * (registry completeness, the active linkage model): another suite must not move it.
+ * `create` makes it, `drop` removes it even while connections remain.
+ */
+export function privateDatabase(label: string): { name: string; url: string; create: () => Promise<void>; drop: () => Promise<void> } {
+  const name = `trial_followup_test_${label.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  const admin = async (sql: string): Promise<void> => {
+    const c = new Client({ connectionString: TEST_DATABASE_URL });
+    await c.connect();
+    try { await c.query(sql); } finally { await c.end(); }
+  };
+  return {
+    name,
+    url: TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${name}`),
+    create: () => admin(`create database ${name}`),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+  };
 }
 
 /** Service config pointing at the test database and a topic prefix. */

@@ -6,21 +6,15 @@ import { CliRun, runCli } from '../../support/cli';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { LinkageModel, defaultModel, serialiseModel } from '@trial/linkage';
 import { LinkStore, ModelVersionConflict, installModel } from '@trial/linkstore';
 import { createDataSource, migrate } from '@trial/storage';
 import { register } from '../../../apps/cli/src/commands/model';
-import { TEST_DATABASE_URL } from '../../support';
+import { privateDatabase } from '../../support';
 
-const dbName = `trial_followup_test_models_${randomBytes(4).toString('hex')}`;
-const dbUrl = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${dbName}`);
-const admin = async (sql: string): Promise<void> => {
-  const c = new Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-};
+const db = privateDatabase(`models_${randomBytes(4).toString('hex')}`);
+const dbUrl = db.url;
 const trained: LinkageModel = { ...defaultModel, version: 'test-trained-1', thresholds: { ...defaultModel.thresholds, link: 13 } };
 
 const cli = (args: string[]): Promise<CliRun> => runCli([register], ['model', 'install', ...args], { DATABASE_URL: dbUrl });
@@ -31,13 +25,13 @@ describe('installing a linkage model (lk_models)', () => {
   const active = (): Promise<LinkageModel> => ds.transaction((tx) => new LinkStore(tx, 'test').activeModel());
 
   beforeAll(async () => {
-    await admin(`create database ${dbName}`);
+    await db.create();
     ds = await createDataSource(dbUrl, { poolSize: 2 }).initialize();
     await migrate(ds);
   });
   afterAll(async () => {
     await ds?.destroy();
-    await admin(`drop database if exists ${dbName} with (force)`);
+    await db.drop();
   });
 
   it('makes the installed model the active one, and can put the old one back', async () => {
