@@ -2,7 +2,7 @@ import {
   addDays, daysBetween, DeathLinked, EnrollmentEvent, ExtractComplete, PatientRandomised, RegistryExtractCompleted,
   RegistryRecord, ReviewDecided, TrialRegistered,
 } from '@trial/contracts';
-import { modulus11CheckDigit } from '@trial/linkage';
+import { nhsNumberFrom } from '../../apps/cli/src/demo/small-trial';
 import { Rng } from './rng';
 
 /**
@@ -75,15 +75,6 @@ export function expectedPatients(rng: Rng, n: number): ExpectedPatient[] {
   });
 }
 
-/** A valid (Modulus 11) NHS number at or after the 9-digit `start`. */
-export function nhsNumberAt(start: number): string {
-  for (let n = start; ; n++) {
-    const first9 = String(n).padStart(9, '0');
-    const check = modulus11CheckDigit(first9);
-    if (check !== null) return first9 + String(check);
-  }
-}
-
 export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', patients: readonly ExpectedPatient[], seed: number): TrialPlan {
   const design: TrialRegistered = {
     v: 1, type: 'TrialRegistered', eventId: `${trialId}-registered`, trialId, title: `fuzz trial (${role})`,
@@ -96,7 +87,7 @@ export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', pati
   patients.forEach((p, i) => {
     const given = rng.pick(['Ann', 'Bill', 'Carol', 'Dev', 'Edna', 'Frank']);
     people.set(p.patientId, {
-      nhsNumber: nhsNumberAt(base + i * 7919), dateOfBirth: `${rng.int(y0, y1)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`,
+      nhsNumber: nhsNumberFrom(base + i * 7919), dateOfBirth: `${rng.int(y0, y1)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`,
       sex: rng.chance(0.5) ? 'M' : 'F', familyName: `${SURNAMES[role][i % SURNAMES[role].length]}${i}`, givenNames: given,
       postcode: rng.pick(POSTCODES[role]),
     });
