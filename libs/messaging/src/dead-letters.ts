@@ -1,5 +1,6 @@
 import { Producer } from 'kafkajs';
 import { dlqOf } from '@trial/contracts';
+import { sendInRequests } from './requests';
 
 /**
  * Caps that keep every DLQ record far under the broker's 1 MB `max.message.bytes`: at most
@@ -9,8 +10,6 @@ import { dlqOf } from '@trial/contracts';
 export const DLQ_ORIGINAL_CAP = 256 * 1024;
 export const DLQ_REASON_CAP = 1000;
 export const DLQ_KEY_CAP = 1000;
-/** Dead letters are sent in produce batches of at most this many bytes (the limit is per batch). */
-const DLQ_SEND_BYTES = 512 * 1024;
 
 /** Where a message that cannot be used came from, why it was set aside, and its bytes. */
 export interface DeadLetter {
@@ -94,35 +93,7 @@ export async function prepareDeadLetters(letters: DeadLetter[], failedAt: string
  */
 export async function sendToDlq(producer: Producer, letters: DeadLetter[], failedAt: string, park: Park): Promise<void> {
   const messages = await prepareDeadLetters(letters, failedAt, park);
-  for (const chunk of chunks(messages)) {
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: groupByTopic(chunk).map(([topic, ms]) => ({
-        topic, messages: ms.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
-      })),
-    });
-  }
-}
-
-function chunks(messages: DeadLetterMessage[]): DeadLetterMessage[][] {
-  const out: DeadLetterMessage[][] = [];
-  let size = 0;
-  for (const m of messages) {
-    const bytes = Buffer.byteLength(JSON.stringify(m.value)) + m.key.length + 2 * DLQ_REASON_CAP;
-    if (!out.length || size + bytes > DLQ_SEND_BYTES) {
-      out.push([]);
-      size = 0;
-    }
-    out[out.length - 1].push(m);
-    size += bytes;
-  }
-  return out;
-}
-
-function groupByTopic(messages: DeadLetterMessage[]): Array<[string, DeadLetterMessage[]]> {
-  const by = new Map<string, DeadLetterMessage[]>();
-  for (const m of messages) by.set(m.topic, [...(by.get(m.topic) ?? []), m]);
-  return [...by];
+  await sendInRequests(producer, messages.map((m) => ({ topic: m.topic, key: m.key, value: JSON.stringify(m.value), headers: m.headers })));
 }
 
 /**

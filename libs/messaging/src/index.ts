@@ -4,3 +4,4 @@ export * from './consumer';
 export * from './dead-letters';
 export * from './errors';
 export * from './status';
+export * from './requests';

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Producer } from 'kafkajs';
-import { failureCode } from '@trial/messaging';
+import { failureCode, sendInRequests } from '@trial/messaging';
 
 export interface OutboxMessage {
   topic: string;
@@ -112,30 +112,10 @@ export class OutboxRelay {
         `select id, topic, key, value from outbox where sent_at is null order by id limit $1`,
         [this.batch])) as Array<{ id: string; topic: string; key: string; value: unknown }>;
       if (!rows.length) return 0;
-      // The broker limits a partition's record batch as a whole (max.message.bytes, 1 MB) and a
-      // dead letter can be ~350 KB: send in id order, in requests of at most 512 KiB.
-      for (const chunk of bySize(rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.value) })))) {
-        const byTopic = new Map<string, Array<{ key: string; value: string }>>();
-        for (const m of chunk) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
-        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      }
+      // In id order, in requests the broker accepts (a linkage dead letter can be ~350 KB).
+      await sendInRequests(this.producer, rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.value) })));
       await tx.query(`update outbox set sent_at = now() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
-}
-
-function bySize<M extends { key: string; value: string }>(messages: M[], maxBytes = 512 * 1024): M[][] {
-  const out: M[][] = [];
-  let size = 0;
-  for (const m of messages) {
-    const bytes = Buffer.byteLength(m.value) + Buffer.byteLength(m.key);
-    if (!out.length || size + bytes > maxBytes) {
-      out.push([]);
-      size = 0;
-    }
-    out[out.length - 1].push(m);
-    size += bytes;
-  }
-  return out;
 }
