@@ -1,14 +1,7 @@
+import type { DeadLetter } from '@trial/messaging';
+
 /** What dead_letter_park stores: a dead letter whose original is too large for the DLQ. */
-export interface ParkedLetter {
-  consumer: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  code: string;
-  reason: string;
-  original: Buffer | null;
-}
+export type ParkedLetter = DeadLetter;
 
 /** Anything that runs SQL: a DataSource, an EntityManager (a transaction) or a pg client. */
 export interface Queryable {
