@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { Producer } from 'kafkajs';
-import { TopicNames, dlqOf, notificationKey } from '@trial/contracts';
+import { MAX_ID, TopicNames, dlqOf, notificationKey } from '@trial/contracts';
+import { DLQ_REASON_CAP, safeText } from '@trial/messaging';
 import { Layout, RejectsWriter, RowError, layoutSource, readRegistry } from '@trial/registry';
 import { BatchBuilder } from './batch';
 import { CompletenessProblem, extractCompleteFor } from './completeness';
@@ -114,13 +115,13 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
         progress.rejected++;
         if (firstRejects.length < 20) firstRejects.push(row.error);
         await o.rejects?.write(row.error);
-        // Capped like every dead letter (messaging's deadLetterMessage): a reject must fit the DLQ topic whatever the row held.
-        const reason = `${row.error.field}: ${row.error.reason}`.slice(0, 1000);
+        // Capped as every dead letter is (messaging's safeText): a reject must fit the DLQ topic whatever the row held.
+        const reason = safeText(`${row.error.field}: ${row.error.reason}`, DLQ_REASON_CAP);
         batch.addDeadLetter({
           key: `ingest:${o.source}:${o.file}:${row.line}`,
           value: JSON.stringify({
             code: 'invalid-row', reason, consumer: 'ingest', failedAt: o.failedAt,
-            source: { file: o.file, line: row.line, field: row.error.field, recordId: row.error.recordId === null ? null : row.error.recordId.slice(0, 200) }, original: null,
+            source: { file: o.file, line: row.line, field: row.error.field, recordId: row.error.recordId === null ? null : safeText(row.error.recordId, MAX_ID) }, original: null,
           }),
           headers: { 'dlq-reason': reason, 'dlq-code': 'invalid-row' },
         });
