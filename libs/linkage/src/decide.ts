@@ -29,6 +29,8 @@ export interface LinkDecision {
   patientId: string | null;
   weight: number | null;
   modelVersion: string;
+  /** λ the weight includes (DecideOptions.prior, else the model's): recorded with the decision. */
+  prior: number;
   method: 'deterministic' | 'probabilistic';
   reason: ReviewReason | null;
   fields: Partial<FieldsEvidence>;
@@ -56,6 +58,11 @@ export interface DecideOptions {
    * one trial could still link by name to a look-alike with another number in the next.
    */
   ownersElsewhere?: readonly OwnerElsewhere[];
+  /**
+   * λ to decide under, when estimated from the data at hand (prior.ts `estimatePrior`); default
+   * the model's own. Thresholds are match weights that include it (log2 posterior odds).
+   */
+  prior?: number;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -201,7 +208,7 @@ function publicScore(s: Scored, cm: CompiledModel, familyKey: string | null): Ca
  *    it goes to review (death-before-randomisation).
  */
 export function decide(record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, options: DecideOptions = {}): LinkDecision {
-  const cm = compileModel(model);
+  const cm = compileModel(model, options.prior);
   const maxCandidates = options.maxCandidates ?? 3;
   // Keep only the best max(2, maxCandidates) (the best and the runner-up decide; the rest is
   // evidence), plus every deterministic match: no sort of the whole candidate set.
@@ -245,7 +252,7 @@ export function conclude(
 ): LinkDecision {
   deterministic.sort(byWeightThenId);
   const evidence = scored.slice(0, maxCandidates).map((x) => publicScore(x, cm, record.familyKey));
-  const base = { modelVersion: model.version, candidates: evidence, competing: [] as OwnerElsewhere[] };
+  const base = { modelVersion: model.version, prior: cm.prior, candidates: evidence, competing: [] as OwnerElsewhere[] };
   if (scored.length === 0) {
     return { ...base, decision: 'unlinked', patientId: null, weight: null, method: 'probabilistic', reason: null, fields: {} };
   }

@@ -6,6 +6,7 @@ export * from './person';
 export * from './levels';
 export * from './model';
 export * from './decide';
+export * from './prior';
 export * from './em';
 export * from './blocking';
 export * from './rng';

@@ -79,6 +79,8 @@ export function serialiseModel(model: LinkageModel): string {
 /** Weights of a model, computed once per model object. */
 export interface CompiledModel {
   model: LinkageModel;
+  /** λ the weights include: the model's, or one estimated from the data at hand (prior.ts). */
+  prior: number;
   priorWeight: number;
   weights: Record<FieldName, Record<string, number>>;
   /** Exact family-name weight for names in the term-frequency table. */
@@ -88,11 +90,23 @@ export interface CompiledModel {
   maxGivenWeight: number;
 }
 
-const compiled = new WeakMap<LinkageModel, CompiledModel>();
+const compiled = new WeakMap<LinkageModel, Map<number, CompiledModel>>();
 
-export function compileModel(model: LinkageModel): CompiledModel {
-  const cached = compiled.get(model);
+/**
+ * The model's weights with prior λ = `prior` (default the model's own): the field weights do not
+ * depend on λ, only `priorWeight` does, so a model compiled under another λ shares them.
+ */
+export function compileModel(model: LinkageModel, prior: number = model.prior): CompiledModel {
+  let byPrior = compiled.get(model);
+  if (!byPrior) compiled.set(model, (byPrior = new Map()));
+  const cached = byPrior.get(prior);
   if (cached) return cached;
+  const base = byPrior.values().next().value as CompiledModel | undefined;
+  if (base) {
+    const c: CompiledModel = { ...base, prior, priorWeight: Math.log2(prior / (1 - prior)) };
+    byPrior.set(prior, c);
+    return c;
+  }
   const weights = {} as Record<FieldName, Record<string, number>>;
   for (const f of fieldNames) {
     const w: Record<string, number> = { absent: 0 };
@@ -107,10 +121,10 @@ export function compileModel(model: LinkageModel): CompiledModel {
     if (tf > exact.u) familyExactTf.set(name, Math.log2(exact.m / tf));
   }
   const c: CompiledModel = {
-    model, priorWeight: Math.log2(model.prior / (1 - model.prior)), weights, familyExactTf,
+    model, prior, priorWeight: Math.log2(prior / (1 - prior)), weights, familyExactTf,
     maxFamilyWeight: Math.max(...Object.values(weights.familyName)),
     maxGivenWeight: Math.max(...Object.values(weights.givenNames)),
   };
-  compiled.set(model, c);
+  byPrior.set(prior, c);
   return c;
 }

@@ -347,7 +347,7 @@ export class PatientTable {
    *    patient and weight, fewer name comparisons.
    */
   decideSlots(record: PreparedRecord, slots: ArrayLike<number>, n: number, model: LinkageModel, options: DecideOptions = {}): LinkDecision {
-    const cm = compileModel(model);
+    const cm = compileModel(model, options.prior);
     const fw = weightsOf(cm);
     const maxCandidates = options.maxCandidates ?? 3;
     const keep = Math.max(2, maxCandidates);
