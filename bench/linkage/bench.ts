@@ -15,8 +15,8 @@
  *
  * Flags: --generator g2|uk2 (default both); --layout ons|nrs (default: ONS for g2, both for
  * uk2); --seed N (42); --patients N --rows N (default: each generator's own sizes); --dir DIR to
- * measure files already generated there (`generate.js --out DIR` or `generate-uk2.js --out
- * DIR`; --generator says which, for the extract date); --model FILE to measure a stored model
+ * measure files already generated there (`generate.js --out DIR`, or `generate-uk2.js --out DIR`
+ * with --generator uk2, for the extract date; layout from the header); --model FILE to measure a stored model
  * (e.g. one written by `followup train`) instead of the built-in one.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -59,10 +59,12 @@ function dataSets(): DataSet[] {
   const generatorArg = arg('generator', '');
   const layoutArg = arg('layout', '');
   const given = arg('dir', '');
-  const generators: Generator[] = generatorArg ? [oneOf('generator', generatorArg, ['g2', 'uk2'] as const)] : ['g2', 'uk2'];
+  // Files given with --dir are one data set: g2's unless --generator says otherwise.
+  const generators: Generator[] = generatorArg ? [oneOf('generator', generatorArg, ['g2', 'uk2'] as const)] : given ? ['g2'] : ['g2', 'uk2'];
   const out: DataSet[] = [];
   for (const generator of generators) {
-    const layouts: Layout[] = layoutArg ? [oneOf('layout', layoutArg, ['ons', 'nrs'] as const)] : generator === 'g2' ? ['ons'] : ['ons', 'nrs'];
+    const layouts: Layout[] = layoutArg ? [oneOf('layout', layoutArg, ['ons', 'nrs'] as const)]
+      : given ? [layoutOfExtract(join(given, 'extract.csv'))] : generator === 'g2' ? ['ons'] : ['ons', 'nrs'];
     const patients = Number(arg('patients', String(generator === 'g2' ? 100_000 : uk2Defaults.patients)));
     const rows = Number(arg('rows', String(generator === 'g2' ? 1_000_000 : uk2Defaults.rows)));
     for (const layout of layouts) {
@@ -71,8 +73,16 @@ function dataSets(): DataSet[] {
       out.push({ generator, layout, seed, patients, rows, dir, given: given !== '', extractedOn: generator === 'g2' ? '2011-10-02' : uk2ExtractedOn });
     }
   }
-  if (given && out.length > 1) throw new Error('--dir measures one data set: give --generator (and --layout for uk2)');
   return out;
+}
+
+/** The layout of an extract by its header (NRS starts with ENTRY_ID); ONS when it cannot be read, and runLink will say why. */
+function layoutOfExtract(path: string): Layout {
+  try {
+    return readFileSync(path, 'utf8').slice(0, 200).replace(/^\uFEFF/, '').trim().toUpperCase().startsWith('ENTRY_ID') ? 'nrs' : 'ons';
+  } catch {
+    return 'ons';
+  }
 }
 
 function ensureFiles(d: DataSet): void {

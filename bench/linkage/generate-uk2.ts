@@ -10,6 +10,7 @@
  * the contract's). Do not train on it, and do not tune thresholds to it.
  *
  *   node dist/bench/linkage/generate-uk2.js [--seed 42] [--patients 4000] [--rows 40000] [--layout ons|nrs] [--out DIR]
+ *   (DIR defaults to $TMPDIR/trial-followup-uk2-LAYOUT)
  *
  * What it draws: people from a mixture of origins (English, Welsh, Scottish, Irish, South Asian,
  * Polish, Chinese; the mixture differs between England & Wales and Scotland), surnames by a Zipf
@@ -36,6 +37,7 @@
  * never personal data). Same seed, same files. The people are synthetic.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isValidChiNumber, isValidNhsNumber, seededRng } from '@trial/linkage';
 import { nicknames, spellings } from './pools-uk2';
@@ -490,7 +492,7 @@ if (require.main === module) {
   if (layout !== 'ons' && layout !== 'nrs') throw new Error('--layout must be ons or nrs');
   const s = generateUk2({
     seed: Number(arg('seed', '42')), patients: Number(arg('patients', String(uk2Defaults.patients))), rows: Number(arg('rows', String(uk2Defaults.rows))),
-    layout, outDir: arg('out', 'bench/linkage/data-uk2'),
+    layout, outDir: arg('out', join(tmpdir(), `trial-followup-uk2-${layout}`)),
   });
   process.stdout.write(`${JSON.stringify(s)}\n`);
 }
