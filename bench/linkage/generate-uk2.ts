@@ -227,7 +227,11 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
       const v = familyVariant(q.family);
       q.family = v ?? typo(q.family);
       tags.push(v ? 'family-variant' : 'family-typo');
-    } else if (p.sex === 'F' && f < 0.055) { q.family = pop.surnameFor(pop.surnameBase(pop.origin()), 'english', 'F'); tags.push('married-name'); }
+    } else if (p.sex === 'F' && f < 0.055) {
+      const husband = pop.origin();
+      q.family = pop.surnameFor(pop.surnameBase(husband), husband, 'F');
+      tags.push('married-name');
+    }
     else if (p.sex === 'F' && f < 0.06) { q.family = `${q.family}-${pop.surnameBase(pop.origin())}`; tags.push('family-double'); }
 
     const g = r();
@@ -349,7 +353,9 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
     if (h < 0.007) {
       const sex: Sex = chance(0.5) ? p.sex : p.sex === 'M' ? 'F' : 'M';
       const twin = pop.person(p.dob, { local: true, chiFrom2026: false, correctedShare: 0, sex, origin: p.origin, familyBase: p.familyBase });
-      while (twin.given[0] === p.given[0]) twin.given = pop.givenNames(p.origin, sex, Number(isoOf(p.dob).slice(0, 4)));
+      // Parents give twins names of their own: no forename of one is a forename of the other
+      // (people who share names are the namesakes and same-named relatives below).
+      while (twin.given.some((g) => p.given.includes(g))) twin.given = pop.givenNames(p.origin, sex, Number(isoOf(p.dob).slice(0, 4)));
       if (chance(0.6)) twin.postcode = p.postcode;
       deathIn(twin, START, 'twin');
     } else if (h < 0.019) {
