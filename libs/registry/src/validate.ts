@@ -158,17 +158,9 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     const versionRaw = get(c.version);
     if (versionRaw === '') throw new RowInvalid(c.version, 'is required');
     if (!/^\d+$/.test(versionRaw) || Number(versionRaw) < 1) throw new RowInvalid(c.version, `"${versionRaw}" is not a positive whole number`);
-    const kind = parseKind(c, get(c.type).toUpperCase(), get(c.cancelled).toUpperCase());
     const sex = parseSex(layout, c.sex, get(c.sex).toUpperCase(), warn);
     const dateOfBirth = parseDate(layout, c.dob, get(c.dob));
-    const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
-    const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
-    const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
-    if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
-    if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
-    if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
-    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) warn({ field: c.dor, reason: `is before the date of death (${c.dod})` });
-    if (dateOfBirth && eventDate && eventDate < dateOfBirth) warn({ field: c.eventDate, reason: `is before the date of birth (${c.dob})` });
+    // The number before the checks that reject a row, so that a rejected row reports its damage too.
     const idRaw = get(c.id);
     let nhsNumber: string | null = null;
     let chiNumber: string | null = null;
@@ -199,6 +191,15 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
         }
       }
     }
+    const kind = parseKind(c, get(c.type).toUpperCase(), get(c.cancelled).toUpperCase());
+    const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
+    const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
+    const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
+    if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
+    if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
+    if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
+    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) warn({ field: c.dor, reason: `is before the date of death (${c.dod})` });
+    if (dateOfBirth && eventDate && eventDate < dateOfBirth) warn({ field: c.eventDate, reason: `is before the date of birth (${c.dob})` });
     const familyName = orNull(get(c.surname));
     const givenNames = orNull(get(c.forenames));
     if (nhsNumber === null && chiNumber === null && dateOfBirth === null && familyName === null) {
