@@ -10,6 +10,8 @@ const dir = mkdtempSync(join(tmpdir(), 'link-cli-'));
 const cohort = join(dir, 'cohort.csv');
 const extract = join(dir, 'extract.csv');
 const nrsExtract = join(dir, 'nrs.csv');
+const damagedOns = join(dir, 'damaged-ons.csv');
+const damagedNrs = join(dir, 'damaged-nrs.csv');
 const chi = (first9: string) => `${first9}${modulus11CheckDigit(first9)}`;
 writeFileSync(cohort, [
   'trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode',
@@ -31,6 +33,20 @@ writeFileSync(nrsExtract, [
   `S1,1,D,${chi('030245124')},1945-02-03,F,REID,ANN,EH1 1AA,2009-06-30,2009-07-01,I21.9,,`,
 ].join('\n') + '\n');
 
+// Damaged identifiers (feeds.md, "Identifier checks"): a warning, never a reject by themselves.
+writeFileSync(damagedOns, [
+  ons,
+  // The patient's number with its check digit mistyped: fails Modulus 11, one digit away.
+  'D2009-000200,1,D,9434765918,19410203,1,SMITH,JOHN PAUL,SE1 7EH,20090630,20090706,I21.9,hospital,,',
+  // A damaged number on a row that is no registration for another reason: rejected, the warning shown too.
+  'D2009-000201,1,D,9434765918,19410203,1,SMITH,JOHN PAUL,SE1 7EH,,,I21.9,hospital,,',
+].join('\n') + '\n');
+writeFileSync(damagedNrs, [
+  'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED',
+  // The patient's CHI, whose first six digits (030245) disagree with the date of birth the registry recorded.
+  `S2,1,D,${chi('030245124')},1945-02-13,F,REID,ANN,EH1 1AA,2009-06-30,2009-07-01,I21.9,,`,
+].join('\n') + '\n');
+
 const run = (args: string[]): Promise<CliRun> => runCli([register], ['link', ...args]);
 
 describe('followup link (link-cli.md)', () => {
@@ -40,7 +56,8 @@ describe('followup link (link-cli.md)', () => {
     expect(code).toBe(0);
     const rows = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5, 6]);
-    for (const r of rows) expect(Object.keys(r)).toEqual(['line', 'source', 'recordId', 'version', 'kind', 'decision', 'patientId', 'weight', 'reason']);
+    for (const r of rows) expect(Object.keys(r)).toEqual(['line', 'source', 'recordId', 'version', 'kind', 'decision', 'patientId', 'weight', 'reason', 'warnings']);
+    for (const r of rows) expect(r.warnings).toEqual([]);
     expect(rows[0]).toMatchObject({ source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', decision: 'linked', patientId: 'BCIS1-0001', reason: null });
     expect(typeof rows[0].weight).toBe('number');
     expect(rows[1]).toMatchObject({ decision: 'linked', patientId: 'BCIS1-0002' });
@@ -62,6 +79,28 @@ describe('followup link (link-cli.md)', () => {
     expect(out).toMatch(/5 ONS rows against 3 patients/);
     expect(out).toMatch(/linked\s+2/);
     expect(out).toMatch(/rejected\s+1/);
+    expect(out).toMatch(/warnings\s+0/);
+  });
+  it('links or reviews an ONS death whose NHS number fails Modulus 11, with the warning; a reject shows its warnings too', async () => {
+    const { out, code, err } = await run(['--cohort', cohort, '--registry', damagedOns, '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const [warned, rejected] = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(['linked', 'review']).toContain(warned.decision);
+    expect(warned).toMatchObject({ line: 2, recordId: 'D2009-000200', patientId: 'BCIS1-0001', reason: null, warnings: [{ field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }] });
+    expect(typeof warned.weight).toBe('number');
+    expect(rejected).toMatchObject({ line: 3, decision: 'rejected', reason: expect.stringMatching(/^REG_DATE_OF_DEATH: /), warnings: [{ field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }] });
+    expect(out).not.toContain('9434765918');
+    const summary = await run(['--cohort', cohort, '--registry', damagedOns]);
+    expect(summary.out).toMatch(/rejected\s+1/);
+    expect(summary.out).toMatch(/warnings\s+2/);
+  });
+  it('does not reject an NRS death whose CHI prefix disagrees with the date of birth', async () => {
+    const { out, code } = await run(['--cohort', cohort, '--registry', damagedNrs, '--json']);
+    expect(code).toBe(0);
+    const row = JSON.parse(out.trim());
+    expect(['linked', 'review']).toContain(row.decision);
+    expect(row).toMatchObject({ recordId: 'S2', patientId: 'BCIS1-0003', reason: null, warnings: [{ field: 'CHI', reason: 'does not start with the date of birth (DDMMYY)' }] });
   });
   it('exits 2 with one stderr line when a file cannot be read', async () => {
     for (const args of [

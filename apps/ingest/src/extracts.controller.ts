@@ -16,8 +16,9 @@ import { isSpooled, releaseUpload } from './spool';
  * spooled to disk, not memory (the private spool of spool.ts, configured in app.module: a file
  * without a name, so a killed process leaves none), then streamed like `followup ingest`; the
  * response is the same
- * summary JSON. Rejected rows go to registry.notifications.dlq (and the first few are in the
- * summary).
+ * summary JSON. Rejected rows (no registration) go to registry.notifications.dlq (and the first
+ * few are in the summary); warnings (damage to one field of a row that was published, such as a
+ * number failing its check) are counted in the summary apart from them, the first few listed.
  */
 @Controller('registry/extracts')
 @Roles('ingest')

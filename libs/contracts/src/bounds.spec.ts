@@ -41,6 +41,23 @@ describe('string bounds', () => {
     expect(decode(outcomeEvent, JSON.stringify({ ...linked, patientId: 'P' })).ok).toBe(true);
   });
 
+  it('bounds identifierWarnings (optional: a v1 record without it still decodes)', () => {
+    const warned = { ...death, nhsNumber: '9434765918', identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }] };
+    expect(decode(registryNotification, JSON.stringify(warned))).toEqual({ ok: true, value: warned });
+    expect(decode(registryNotification, JSON.stringify(death))).toEqual({ ok: true, value: death });
+    const refused = [
+      { ...warned, identifierWarnings: [{ field: 'nhsNumber', reason: long }] },
+      { ...warned, identifierWarnings: Array(3).fill(warned.identifierWarnings[0]) },
+      { ...warned, identifierWarnings: [{ field: 'postcode', reason: 'r' }] },
+      { ...warned, identifierWarnings: Array(10_000).fill(warned.identifierWarnings[0]) },
+    ];
+    for (const r of refused) {
+      const d = decode(registryNotification, JSON.stringify(r));
+      expect(d.ok).toBe(false);
+      if (!d.ok) expect(d.error.reason).not.toContain('xxxxxxxxxx');
+    }
+  });
+
   it('keeps real values: the feeds.md examples and a long but real name', () => {
     expect(decode(enrollmentEvent, JSON.stringify({ ...randomised, givenNames: 'Anne Marie Louise Victoria Elizabeth Charlotte' })).ok).toBe(true);
     expect(decode(registryNotification, JSON.stringify({ ...death, nhsNumber: '943 476 5919' })).ok).toBe(true);

@@ -7,6 +7,18 @@ export const recordKinds = ['death', 'death-cancelled', 'embarkation', 're-entry
 export const recordKind = z.enum(recordKinds);
 export type RecordKind = z.infer<typeof recordKind>;
 
+/**
+ * An identifier the registry sent that fails its check (feeds.md, "Identifier checks"): the row
+ * is kept and published with the number as given, and this says which one is damaged and why.
+ * The reason names the rule, never the value. Informative only: linkage recomputes validity from
+ * the number itself and does not trust this flag (a producer may omit it or get it wrong).
+ */
+export const identifierWarning = z.object({
+  field: z.enum(['nhsNumber', 'chiNumber']),
+  reason: text(200),
+});
+export type IdentifierWarning = z.infer<typeof identifierWarning>;
+
 export const registryRecord = z.object({
   v: z.literal(1),
   source: registrySource,
@@ -27,6 +39,9 @@ export const registryRecord = z.object({
   underlyingCause: text(200).nullable(),
   placeOfDeath: text(500).nullable(),
   eventDate: civilDate.nullable(),
+  // Optional, so v1 messages written before it still decode; bounded like every field (one
+  // entry a number, and a record carries at most the two).
+  identifierWarnings: z.array(identifierWarning).max(2, 'must have at most 2 entries').optional(),
 }).superRefine((r, ctx) => {
   if ((r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath === null) {
     ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: `is required for kind ${r.kind}` });

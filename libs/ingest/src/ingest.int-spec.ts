@@ -17,23 +17,27 @@ function nhs(first9: number): string {
 
 /**
  * An extract of `n` rows (line = index + 2) in which every tenth row amends an earlier record
- * (same RECORD_ID, the next version) and every 97th is invalid, so the per-key order and the
- * dead letters are both exercised.
+ * (same RECORD_ID, the next version), every 97th is no registration (an unknown type) and some
+ * others carry an NHS number that fails Modulus 11 (a warning: published all the same), so the
+ * per-key order, the dead letters and the warned rows are all exercised.
  */
-function extract(n: number): { csv: string; valid: number; invalid: number } {
+function extract(n: number): { csv: string; valid: number; invalid: number; warned: number } {
   const lines = [HEADER];
   let invalid = 0;
+  let warned = 0;
   for (let i = 0; i < n; i++) {
     const amends = i % 10 === 9;
     const id = amends ? `R${i - 5}` : `R${i}`;
     const bad = i % 97 === 50;
+    const damaged = !bad && i % 89 === 30;
     if (bad) invalid++;
-    lines.push([id, amends ? '2' : '1', 'D', bad ? '1234567890' : nhs(400_000_000 + i * 13), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(','));
+    if (damaged) warned++;
+    lines.push([id, amends ? '2' : '1', bad ? 'X' : 'D', damaged ? '1234567890' : nhs(400_000_000 + i * 13), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(','));
   }
-  return { csv: `${lines.join('\n')}\n`, valid: n - invalid, invalid };
+  return { csv: `${lines.join('\n')}\n`, valid: n - invalid, invalid, warned };
 }
 
-interface Seen { partition: number; offset: number; key: string; timestamp: number; value: { recordId?: string; version?: number; kind: string } }
+interface Seen { partition: number; offset: number; key: string; timestamp: number; value: { recordId?: string; version?: number; kind: string; nhsNumber?: string | null; identifierWarnings?: unknown[] } }
 
 async function readTopic(topic: string, atLeast: number): Promise<Seen[]> {
   const consumer = testKafka().consumer({ groupId: uniqueId('ingest-reader'), maxWaitTimeInMs: 100 });
@@ -66,12 +70,13 @@ describe('ingestExtract through the real broker', () => {
     const { topics, drop } = await privateTopics(kafka, `ingest-${label}`);
     const { options, done } = await target(topics);
     try {
-      const { csv, valid, invalid } = extract(6000);
+      const { csv, valid, invalid, warned } = extract(6000);
       const s = await ingestExtract({
         ...options, input: Readable.from([csv]), source: 'ONS', extractedOn: '2011-10-02', completeUpTo: '2011-09-30', topics,
         file: 'int.csv', clock: () => performance.now(), failedAt: new Date().toISOString(), batchSize: 500,
       } as IngestOptions);
-      expect(s).toMatchObject({ rows: 6000, published: valid, rejected: invalid, extractComplete: true });
+      expect(s).toMatchObject({ rows: 6000, published: valid, rejected: invalid, warnings: warned, extractComplete: true });
+      expect(warned).toBeGreaterThan(0);
       const seen = await readTopic(topics.notifications, valid + 1);
       expect(seen).toHaveLength(valid + 1);
       const partitioner = Partitioners.DefaultPartitioner();
@@ -86,6 +91,10 @@ describe('ingestExtract through the real broker', () => {
         const lines = inPartition.map(lineOf);
         expect(lines).toEqual([...lines].sort((a, b) => a - b));
       }
+      // The warned rows are on the topic, the number as given and marked invalid.
+      const damaged = rows.filter((m) => m.value.nhsNumber === '1234567890');
+      expect(damaged).toHaveLength(warned);
+      for (const m of damaged) expect(m.value.identifierWarnings).toEqual([{ field: 'nhsNumber', reason: expect.stringMatching(/Modulus 11/) }]);
       const complete = seen.filter((m) => m.value.kind === 'extract-complete');
       expect(complete).toHaveLength(1);
       expect(complete[0].offset).toBe(Math.max(...seen.filter((m) => m.partition === complete[0].partition).map((m) => m.offset)));

@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { topicNames } from '@trial/contracts';
+import { WarningsWriter } from '@trial/registry';
 import { IngestError, ingestExtract } from './pipeline';
 
 const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
@@ -14,8 +15,8 @@ function nhs(first9: number): string {
     if (check !== 10) return digits + String(check);
   }
 }
-const row = (id: string, i: number, over: { version?: number; nhs?: string } = {}) =>
-  [id, String(over.version ?? 1), 'D', over.nhs ?? nhs(400_000_000 + i * 7), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(',');
+const row = (id: string, i: number, over: { version?: number; nhs?: string; type?: string } = {}) =>
+  [id, String(over.version ?? 1), over.type ?? 'D', over.nhs ?? nhs(400_000_000 + i * 7), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(',');
 
 type Call = { kind: 'batch'; topics: Record<string, Message[]> } | { kind: 'send'; topic: string; messages: Message[] };
 
@@ -57,12 +58,19 @@ const topics = topicNames('u-');
 const base = { source: 'ONS' as const, extractedOn: '2011-10-02', topics, file: 'x.csv', clock: () => 0, failedAt: '2011-10-02T00:00:00.000Z' };
 
 describe('ingestExtract (publishing through a given producer)', () => {
-  it('sends batches one at a time in file order, dead letters the bad rows, and extract-complete last', async () => {
+  it('sends batches one at a time in file order, dead letters the bad rows, publishes the warned one, and extract-complete last', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `D-${i}`);
-    const lines = [HEADER, ...ids.map((id, i) => row(id, i)), row('D-bad', 99, { nhs: '1234567890' }), row('D-3', 3, { version: 2 }), 'only,three,cells'];
+    const lines = [HEADER, ...ids.map((id, i) => row(id, i)), row('D-bad', 99, { type: 'X' }), row('D-3', 3, { version: 2 }), row('D-warn', 50, { nhs: '9434765918' }), 'only,three,cells'];
     const fake = fakeProducer();
-    const s = await ingestExtract({ ...base, input: Readable.from([lines.join('\n') + '\n']), producer: fake.producer, completeUpTo: '2011-09-30', batchSize: 3 });
-    expect(s).toMatchObject({ rows: 13, published: 11, rejected: 2, extractComplete: true, layout: 'ons' });
+    let report = '';
+    const warnings = new WarningsWriter(new Writable({ write(chunk, _e, cb) { report += String(chunk); cb(); } }));
+    const s = await ingestExtract({ ...base, input: Readable.from([lines.join('\n') + '\n']), producer: fake.producer, completeUpTo: '2011-09-30', batchSize: 3, warnings });
+    expect(s).toMatchObject({ rows: 14, published: 12, rejected: 2, warnings: 1, extractComplete: true, layout: 'ons' });
+    // A warning is counted apart from the rejects, and its row is published.
+    expect(s.firstWarnings).toEqual([{ line: 14, field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }]);
+    await warnings.close();
+    expect(report).toBe('line,field,reason\n14,DEC_CONF_NHS_NUMBER,fails the Modulus 11 check\n');
+    expect(s.firstRejects.map((r) => [r.line, r.field])).toEqual([[12, 'NOTIFICATION_TYPE'], [15, '(row)']]);
     expect(fake.maxInFlight()).toBe(1);
     const last = fake.calls[fake.calls.length - 1];
     expect(last).toMatchObject({ kind: 'send', topic: topics.notifications });
@@ -70,12 +78,13 @@ describe('ingestExtract (publishing through a given producer)', () => {
     const batches = fake.calls.filter((c): c is Extract<Call, { kind: 'batch' }> => c.kind === 'batch');
     expect(batches.length).toBe(5);
     const sent = batches.flatMap((b) => b.topics[topics.notifications] ?? []);
-    expect(sent.map((m) => text(m.key))).toEqual([...ids, 'D-3'].map((id) => `ONS:${id}`));
+    expect(sent.map((m) => text(m.key))).toEqual([...ids, 'D-3', 'D-warn'].map((id) => `ONS:${id}`));
     const records = sent.map((m) => JSON.parse(text(m.value)) as { recordId: string; version: number; nhsNumber: string });
     expect(records[10]).toMatchObject({ recordId: 'D-3', version: 2 });
+    expect(records[11]).toMatchObject({ recordId: 'D-warn', nhsNumber: '9434765918', identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }] });
     expect(records[0]).toMatchObject({ v: 1, source: 'ONS', kind: 'death', dateOfDeath: '2009-06-30', extractedOn: '2011-10-02' });
     const dead = batches.flatMap((b) => b.topics[`${topics.notifications}.dlq`] ?? []);
-    expect(dead.map((m) => [text(m.key), (JSON.parse(text(m.value)) as { source: { line: number } }).source.line])).toEqual([['ingest:ONS:x.csv:12', 12], ['ingest:ONS:x.csv:14', 14]]);
+    expect(dead.map((m) => [text(m.key), (JSON.parse(text(m.value)) as { source: { line: number } }).source.line])).toEqual([['ingest:ONS:x.csv:12', 12], ['ingest:ONS:x.csv:15', 15]]);
     expect(dead[0].headers).toMatchObject({ 'dlq-code': 'invalid-row' });
   });
 

@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import { Producer } from 'kafkajs';
 import { MAX_ID, TopicNames, dlqOf, notificationKey } from '@trial/contracts';
 import { DLQ_REASON_CAP, safeText } from '@trial/messaging';
-import { Layout, RejectsWriter, RowError, layoutSource, readRegistry } from '@trial/registry';
+import { Layout, RejectsWriter, ReportLine, RowError, WarningsWriter, layoutSource, readRegistry } from '@trial/registry';
 import { BatchBuilder } from './batch';
 import { CompletenessProblem, extractCompleteFor } from './completeness';
 import { FinalMessage, Publisher, PublishTopics, ThreadOptions, producerPublisher, threadPublisher } from './publisher';
@@ -19,6 +19,13 @@ export interface IngestSummary {
   rejected: number;
   /** The first rejected rows (line, field, reason); all of them are in the rejects report and the DLQ. */
   firstRejects: RowError[];
+  /**
+   * Warnings, counted apart from rejects: damage to one field of a row that was kept and
+   * published (feeds.md, "Identifier checks"), one a field, so a row may count more than once.
+   */
+  warnings: number;
+  /** The first warnings (line, field, reason); all of them are in the warnings report. */
+  firstWarnings: ReportLine[];
   completeUpTo: string | null;
   extractComplete: boolean;
   seconds: number;
@@ -29,6 +36,7 @@ export interface Progress {
   bytes: number;
   rows: number;
   rejected: number;
+  warnings: number;
 }
 
 /**
@@ -50,6 +58,8 @@ export type IngestOptions = IngestTarget & {
   today?: string;
   topics: TopicNames;
   rejects?: RejectsWriter | null;
+  /** Where each warning goes (line, field, reason); none of them stops the row being published. */
+  warnings?: WarningsWriter | null;
   /** A label for the file in DLQ records and the summary (a name, never content). */
   file: string;
   /** Milliseconds, monotonic; passed in so the pipeline reads no clock itself. */
@@ -71,9 +81,10 @@ export class IngestError extends Error {
 /**
  * Streams an ONS or NRS extract into `registry.notifications` in constant memory: rows are
  * read one at a time, published in batches keyed `source:recordId` through an idempotent
- * producer, one batch in flight and a few queued (see Publisher); invalid rows go to the rejects
- * report and to `registry.notifications.dlq` (line, field, reason; no row content) and the run
- * carries on. `extract-complete` is published only after every row has been acknowledged.
+ * producer, one batch in flight and a few queued (see Publisher); rows that are no registration
+ * go to the rejects report and to `registry.notifications.dlq` (line, field, reason; no row
+ * content) and the run carries on. A row with damage to one field (a number failing its check,
+ * say) is published, and its warnings go to the warnings report. `extract-complete` is published only after every row has been acknowledged.
  * Re-ingesting a file republishes the same (recordId, version) pairs, which the linkage service
  * recognises as duplicates, so nothing changes downstream.
  */
@@ -85,7 +96,7 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
   if (complete && !complete.ok) throw new IngestError(complete.error.code, `${complete.error.field}: ${complete.error.reason}`, complete.error.field);
   const started = o.clock();
   const batchSize = o.batchSize ?? 2000;
-  const progress: Progress = { bytes: 0, rows: 0, rejected: 0 };
+  const progress: Progress = { bytes: 0, rows: 0, rejected: 0, warnings: 0 };
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       progress.bytes += chunk.length;
@@ -97,6 +108,7 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
   const topics: PublishTopics = { notifications: o.topics.notifications, deadLetters: dlqOf(o.topics.notifications) };
   const publisher: Publisher = o.thread ? threadPublisher(o.thread, topics) : producerPublisher(o.producer, topics);
   const firstRejects: RowError[] = [];
+  const firstWarnings: ReportLine[] = [];
   let published = 0;
   let layout: Layout | null = o.layout ?? null;
   const batch = new BatchBuilder(batchSize);
@@ -108,6 +120,12 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
         throw new IngestError('source-mismatch', `the file is in the ${row.layout.toUpperCase()} layout but --source is ${o.source}`);
       }
       progress.rows++;
+      for (const w of row.warnings) {
+        progress.warnings++;
+        const entry: ReportLine = { line: row.line, field: w.field, reason: w.reason };
+        if (firstWarnings.length < 20) firstWarnings.push(entry);
+        await o.warnings?.write(entry);
+      }
       if (row.ok) {
         batch.add(notificationKey(row.record), JSON.stringify(row.record));
         published++;
@@ -143,6 +161,7 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
   const seconds = (o.clock() - started) / 1000;
   return {
     source: o.source, layout, file: o.file, rows: progress.rows, published, rejected: progress.rejected, firstRejects,
+    warnings: progress.warnings, firstWarnings,
     completeUpTo: o.completeUpTo ?? null, extractComplete, seconds: round(seconds, 3),
     rowsPerSecond: seconds > 0 ? Math.round(progress.rows / seconds) : progress.rows,
   };

@@ -1,4 +1,4 @@
-import { isValidChiNumber, isValidNhsNumber, normaliseIdentifier } from './identifiers';
+import { checkChiNumber, isValidNhsNumber, normaliseIdentifier } from './identifiers';
 import { nysiis } from './nysiis';
 
 /**
@@ -34,6 +34,7 @@ export interface Prepared {
   nhs: string | null;
   nhsValid: boolean;
   chi: string | null;
+  /** CHI structure and agreement with this identity's own date of birth and sex (when known). */
   chiValid: boolean;
   dob: string | null;
   dobY: number;
@@ -100,17 +101,22 @@ export function prepareIdentity(p: Identity): Prepared {
   const givenTokens = nameTokens(p.givenNames);
   const pc = postcodeParts(p.postcode);
   const familyKey = familyTokens.length ? familyTokens.join('') : null;
+  const sex = p.sex === 'M' || p.sex === 'F' ? p.sex : null;
   return {
     nhs,
     nhsValid: isValidNhsNumber(nhs),
     chi,
-    chiValid: isValidChiNumber(chi),
+    // Checked against the identity's own date of birth and sex, not only its structure: a CHI
+    // number keeps the date of birth it was issued with, so one whose prefix disagrees may be a
+    // real number of this person, or another's. Invalid, it is still compared (exact, near,
+    // other) as evidence, but never links deterministically (feeds.md, "Identifier checks").
+    chiValid: chi !== null && checkChiNumber(chi, { dateOfBirth: dob, sex }).ok,
     dob,
     dobY: dob ? Number(dob.slice(0, 4)) : 0,
     dobM: dob ? Number(dob.slice(5, 7)) : 0,
     dobD: dob ? Number(dob.slice(8, 10)) : 0,
     dobDays: dob ? Date.UTC(Number(dob.slice(0, 4)), Number(dob.slice(5, 7)) - 1, Number(dob.slice(8, 10))) / 86_400_000 : 0,
-    sex: p.sex === 'M' || p.sex === 'F' ? p.sex : null,
+    sex,
     family: familyTokens.length ? familyTokens.join(' ') : null,
     familyKey,
     familyTokens,

@@ -169,7 +169,9 @@ export class LinkStore {
    * Keeps the version. 'duplicate' if this version was already stored with the same content (a
    * duplicate delivery or ingest), 'conflict' if with other content: a version is the registry's
    * name for one content (issue 10, item 7). `extractedOn` is not content: the same file ingested
-   * on another day carries another extract date.
+   * on another day carries another extract date. Nor is `identifierWarnings`: it is what one
+   * ingest said of the number (kept with the record, never trusted: linkage checks the number
+   * itself), and a producer may omit it or word it otherwise for the same registration.
    */
   async storeVersion(r: RegistryRecord): Promise<'stored' | 'duplicate' | 'conflict'> {
     // The outer select reads the statement's snapshot: the version held before, not the one inserted.
@@ -181,7 +183,7 @@ export class LinkStore {
       [this.scope, r.source, r.recordId, r.version, JSON.stringify(r)])) as Array<{ inserted: number; held: RegistryRecord | null }>;
     if (row.inserted === 1) return 'stored';
     if (row.held === null) return 'duplicate'; // inserted meanwhile by a transaction that committed after our snapshot
-    const content = (x: RegistryRecord) => contentHash({ ...x, extractedOn: undefined });
+    const content = (x: RegistryRecord) => contentHash({ ...x, extractedOn: undefined, identifierWarnings: undefined });
     return content(row.held) === content(r) ? 'duplicate' : 'conflict';
   }
 

@@ -29,8 +29,8 @@ export const ROW_FIELD = '(row)';
 
 /**
  * Reads an ONS or NRS extract as a stream, in constant memory: yields, in file order, one
- * result per data row: a valid RegistryRecord or a RowError. Line numbers are the file's (the
- * header is line 1). Rows with unbalanced quotes or the wrong number of cells are row errors;
+ * result per data row: a RegistryRecord kept (with its warnings, [] when none) or a RowError.
+ * Line numbers are the file's (the header is line 1). Rows with unbalanced quotes or the wrong number of cells are row errors;
  * only an unreadable header is fatal (RegistryFileError).
  */
 export async function* readRegistry(input: Readable, options: ReadOptions): AsyncGenerator<RowResult & { layout: Layout }> {
@@ -56,7 +56,7 @@ export async function* readRegistry(input: Readable, options: ReadOptions): Asyn
   const flushSkipped = function* (upTo: number): Generator<RowResult & { layout: Layout }> {
     while (skipped.length > 0 && skipped[0].line <= upTo && layout !== null) {
       const s = skipped.shift()!;
-      yield { ok: false, line: s.line, layout, error: { line: s.line, recordId: null, field: ROW_FIELD, reason: s.reason } };
+      yield { ok: false, line: s.line, layout, error: { line: s.line, recordId: null, field: ROW_FIELD, reason: s.reason }, warnings: [] };
     }
   };
   for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
@@ -82,6 +82,7 @@ export async function* readRegistry(input: Readable, options: ReadOptions): Asyn
       yield {
         ok: false, line, layout: l,
         error: { line, recordId: idCell.trim() === '' ? null : idCell.trim(), field: ROW_FIELD, reason: `has ${record.length} cells but the header has ${header.length}` },
+        warnings: [],
       };
       continue;
     }

@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import { RejectsWriter } from './rejects';
+import { RejectsWriter, WarningsWriter } from './rejects';
 import { RegistryFileError, readRegistry } from './reader';
 import { guessLayout, onsColumns, nrsColumns } from './layouts';
 import { validateRow } from './validate';
@@ -63,17 +63,13 @@ describe('readRegistry (ONS)', () => {
     [{ REG_DATE_OF_DEATH: '20090231' }, 'REG_DATE_OF_DEATH', /not a real calendar date/],
     [{ DEC_DATE_OF_BIRTH: '1941-02-03' }, 'DEC_DATE_OF_BIRTH', /yyyyMMdd/],
     [{ REG_DATE_OF_DEATH: '19400101' }, 'REG_DATE_OF_DEATH', /before the date of birth/],
-    [{ REG_DATE: '20090601' }, 'REG_DATE', /before the date of death/],
     // Reasons reach the DLQ: they name fields, never echo personal values such as a birth date.
     [{ NOTIFICATION_TYPE: 'X' }, 'NOTIFICATION_TYPE', /not a known notification type/],
-    [{ DEC_SEX: 'M' }, 'DEC_SEX', /not a sex code/],
     [{ RECORD_ID: '' }, 'RECORD_ID', /required/],
     [{ RECORD_VERSION: 'one' }, 'RECORD_VERSION', /positive whole number/],
-    [{ DEC_CONF_NHS_NUMBER: '9434765918' }, 'DEC_CONF_NHS_NUMBER', /Modulus 11/],
     [{ REG_DATE_OF_DEATH: '' }, 'REG_DATE_OF_DEATH', /required/],
     [{ NOTIFICATION_TYPE: 'E' }, 'EVENT_DATE', /required/],
     [{ NOTIFICATION_TYPE: 'E', EVENT_DATE: '20100101', CANCELLED_FLAG: 'Y' }, 'CANCELLED_FLAG', /only a death/],
-    [{ DEC_CONF_NHS_NUMBER: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '' }, 'DEC_CONF_NHS_NUMBER', /no identifying field/],
   ])('rejects %j in %s', async (over, field, reason) => {
     const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
     expect(r.ok).toBe(false);
@@ -81,6 +77,16 @@ describe('readRegistry (ONS)', () => {
     expect(r.error.field).toBe(field);
     expect(r.error.reason).toMatch(reason);
     expect(r.error.line).toBe(2);
+  });
+  // Damage to one field of a registration: kept, with a warning naming the column (feeds.md).
+  it.each([
+    [{ REG_DATE: '20090601' }, 'REG_DATE', /before the date of death/],
+    [{ DEC_SEX: 'M' }, 'DEC_SEX', /not a sex code/],
+    [{ DEC_CONF_NHS_NUMBER: '9434765918' }, 'DEC_CONF_NHS_NUMBER', /Modulus 11/],
+    [{ DEC_CONF_NHS_NUMBER: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '' }, 'DEC_CONF_NHS_NUMBER', /no identifying field/],
+  ])('keeps %j with a warning on %s', async (over, field, reason) => {
+    const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
+    expect(r).toMatchObject({ ok: true, line: 2, warnings: [{ field, reason: expect.stringMatching(reason) }] });
   });
   it('reports a row with the wrong number of cells and an unclosed quote, and carries on in order', async () => {
     const text = `${onsHeader}\n${onsRow()}\nD1,1,D\n${onsRow({ RECORD_ID: 'D2' })}\n`;
@@ -105,14 +111,14 @@ describe('readRegistry (NRS)', () => {
     [{ SEX: 'F' }, /ninth digit/],
     [{ DATE_OF_BIRTH: '1941-02-04' }, /date of birth/],
     [{ CHI: `${first9}${(modulus11CheckDigit(first9)! + 1) % 10}` }, /Modulus/],
-  ])('rejects a CHI that disagrees: %j', async (over, reason) => {
+  ])('keeps a row whose CHI disagrees, with a warning on CHI: %j', async (over, reason) => {
     const [r] = await readAll(`${header}\n${nrsRow(over)}\n`);
-    expect(!r.ok && r.error).toMatchObject({ field: expect.stringMatching(/CHI|SEX|DATE_OF_BIRTH/) });
-    expect(!r.ok && r.error.reason).toMatch(reason);
+    expect(r).toMatchObject({ ok: true, warnings: [{ field: 'CHI', reason: expect.stringMatching(reason) }] });
+    expect(r.ok && r.record).toMatchObject({ chiNumber: (over as { CHI?: string }).CHI ?? chi, identifierWarnings: [{ field: 'chiNumber', reason: expect.stringMatching(reason) }] });
   });
-  it('rejects an ONS sex code in the NRS layout', async () => {
+  it('keeps a row with an ONS sex code in the NRS layout, its sex missing, with a warning', () => {
     const r = validateRow('nrs', Object.fromEntries(nrsColumns.map((c, i) => [c, nrsRow({ SEX: '1' }).split(',')[i]])), { line: 9, extractedOn: '2011-10-02' });
-    expect(r).toMatchObject({ ok: false, error: { line: 9, field: 'SEX' } });
+    expect(r).toMatchObject({ ok: true, line: 9, record: { sex: null }, warnings: [{ field: 'SEX' }] });
   });
 });
 
@@ -125,5 +131,18 @@ describe('RejectsWriter', () => {
     await w.close();
     expect(text).toBe('line,field,reason\n3,REG_DATE,"is before the date of death, ""x"""\n');
     expect(w.count).toBe(1);
+  });
+});
+
+describe('WarningsWriter', () => {
+  it('writes line, field, reason as CSV, one warning a line', async () => {
+    let text = '';
+    const out = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+    const w = new WarningsWriter(out);
+    await w.write({ line: 4, field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' });
+    await w.write({ line: 4, field: 'REG_DATE', reason: 'is before the date of death (REG_DATE_OF_DEATH)' });
+    await w.close();
+    expect(text).toBe('line,field,reason\n4,DEC_CONF_NHS_NUMBER,fails the Modulus 11 check\n4,REG_DATE,is before the date of death (REG_DATE_OF_DEATH)\n');
+    expect(w.count).toBe(2);
   });
 });

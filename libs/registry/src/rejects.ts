@@ -2,12 +2,19 @@ import { Writable } from 'node:stream';
 import { stringify, Stringifier } from 'csv-stringify';
 import { RowError } from './validate';
 
+/** One line of a report: the file line, the column, and what is wrong with it. */
+export interface ReportLine {
+  line: number;
+  field: string;
+  reason: string;
+}
+
 /**
- * The rejects report: CSV `line,field,reason`, one invalid row a line, in the order given.
- * No record content is copied into it beyond the reason (no names, dates or numbers from
- * other columns), so it can be shared with the registry.
+ * A row report: CSV `line,field,reason`, one entry a line, in the order given. No record
+ * content is copied into it beyond the reason (no names, dates or numbers from other columns),
+ * so it can be shared with the registry.
  */
-export class RejectsWriter {
+class LineReportWriter {
   private readonly csv: Stringifier;
   private readonly done: Promise<void>;
   count = 0;
@@ -22,10 +29,10 @@ export class RejectsWriter {
     this.csv.pipe(output);
   }
 
-  /** Writes one error; resolves when the stream can take more (back-pressure). */
-  async write(error: RowError): Promise<void> {
+  /** Writes one entry; resolves when the stream can take more (back-pressure). */
+  async write(entry: ReportLine | RowError): Promise<void> {
     this.count++;
-    if (!this.csv.write([error.line, error.field, error.reason])) {
+    if (!this.csv.write([entry.line, entry.field, entry.reason])) {
       await new Promise<void>((resolve) => this.csv.once('drain', () => resolve()));
     }
   }
@@ -36,3 +43,12 @@ export class RejectsWriter {
     await this.done;
   }
 }
+
+/** The rejects report: the rows that are no registration (not published; also dead-lettered). */
+export class RejectsWriter extends LineReportWriter {}
+
+/**
+ * The warnings report: damage to one field of a row that was kept and published (feeds.md,
+ * "Identifier checks"), one warning a line; a row may have several.
+ */
+export class WarningsWriter extends LineReportWriter {}

@@ -79,10 +79,24 @@ describe('ingest validates rows with the consumers\' schema', () => {
     ['ons no-trace, number only', 'ons', ons({ NOTIFICATION_TYPE: 'N', REG_DATE_OF_DEATH: '', REG_DATE: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '', DEC_SEX: '' })],
     ['nrs death', 'nrs', nrs()],
     ['nrs death without a number', 'nrs', nrs({ CHI: '' })],
-  ] as const)('given a valid %s row, then what ingest publishes decodes exactly as the consumer decodes it', (_what, layout, row) => {
+    // Kept with warnings (feeds.md, "Identifier checks"): published, so they must decode too,
+    // identifierWarnings and all.
+    ['ons death whose NHS number fails Modulus 11', 'ons', ons({ DEC_CONF_NHS_NUMBER: '9434765918' })],
+    ['ons death whose NHS number is not 10 digits', 'ons', ons({ DEC_CONF_NHS_NUMBER: '94347659' })],
+    ['nrs death whose CHI prefix disagrees with the date of birth', 'nrs', nrs({ DATE_OF_BIRTH: '1941-02-04' })],
+    ['nrs death whose CHI sex digit disagrees', 'nrs', nrs({ SEX: 'F' })],
+    ['ons death with an unknown sex and a registration before it', 'ons', ons({ DEC_SEX: '7', REG_DATE: '20090601' })],
+  ] as const)('given a %s row that is kept, then what ingest publishes decodes exactly as the consumer decodes it', (_what, layout, row) => {
     const r = validateRow(layout, row, ctx);
     if (!r.ok) throw new Error(`${r.error.field}: ${r.error.reason}`);
     const decoded = decode(registryNotification, JSON.stringify(r.record));
     expect(decoded).toEqual({ ok: true, value: r.record });
+  });
+
+  it('given a damaged number, then the published record says so in the consumers\' own field, which they keep', () => {
+    const r = validateRow('ons', ons({ DEC_CONF_NHS_NUMBER: '9434765918' }), ctx);
+    if (!r.ok) throw new Error(`${r.error.field}: ${r.error.reason}`);
+    const decoded = decode(registryNotification, JSON.stringify(r.record));
+    expect(decoded.ok && decoded.value).toMatchObject({ nhsNumber: '9434765918', identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }] });
   });
 });

@@ -1,5 +1,5 @@
-import { RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
-import { checkChiNumber, checkNhsNumber } from '@trial/linkage';
+import { IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
+import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
 import { Layout } from './layouts';
 
 /** One invalid row: the file line, its record id when it has one, the column, and what is wrong. */
@@ -10,7 +10,22 @@ export interface RowError {
   reason: string;
 }
 
-export type RowResult = { ok: true; line: number; record: RegistryRecord } | { ok: false; line: number; error: RowError };
+/**
+ * Damage to one field of a row that is still a registration (feeds.md, "Identifier checks"): the
+ * row is kept and published, and this names the column and what is wrong with it, never the value.
+ */
+export interface RowWarning {
+  field: string;
+  reason: string;
+}
+
+/**
+ * A row's result. A kept row carries its warnings ([] when none); a rejected one carries those
+ * found before the reject, so a report can show both.
+ */
+export type RowResult =
+  | { ok: true; line: number; record: RegistryRecord; warnings: RowWarning[] }
+  | { ok: false; line: number; error: RowError; warnings: RowWarning[] };
 
 export interface RowContext {
   line: number;
@@ -60,17 +75,20 @@ function parseDate(layout: Layout, field: string, raw: string): string | null {
   return iso;
 }
 
-function parseSex(layout: Layout, field: string, raw: string): 'M' | 'F' | 'U' | null {
+/** The sex the code stands for; null with a warning for a code the layout does not know (the row stays a registration). */
+function parseSex(layout: Layout, field: string, raw: string, warn: (w: RowWarning) => void): 'M' | 'F' | 'U' | null {
   if (raw === '') return null;
   switch (layout) {
     case 'ons':
       if (raw === '1') return 'M';
       if (raw === '2') return 'F';
       if (raw === '9') return 'U';
-      throw new RowInvalid(field, `"${raw}" is not a sex code (1 male, 2 female, 9 not stated)`);
+      warn({ field, reason: 'is not a sex code (1 male, 2 female, 9 not stated): taken as missing' });
+      return null;
     case 'nrs':
       if (raw === 'M' || raw === 'F') return raw;
-      throw new RowInvalid(field, `"${raw}" is not a sex (M or F)`);
+      warn({ field, reason: 'is not a sex (M or F): taken as missing' });
+      return null;
     default: {
       const never: never = layout;
       throw new Error(`unknown layout ${String(never)}`);
@@ -109,50 +127,62 @@ function columnOf(c: Columns, field: PropertyKey | undefined): string {
   return (key in byField ? byField[key as keyof RegistryRecord] : null) ?? (key || '(row)');
 }
 
+/** Record fields that a row can do without: one too long for its bound is dropped with a warning, not the row. */
+const droppable = new Set<PropertyKey>(['nhsNumber', 'chiNumber', 'familyName', 'givenNames', 'postcode', 'underlyingCause', 'placeOfDeath']);
+
 /**
- * Validates one data row of `layout` into a RegistryRecord, or names the first invalid field.
- * Checks: required fields present (record id, version, type, the date the kind needs, and at
- * least one identifying field); dates real and in order (birth ≤ death ≤ registration, birth ≤
- * event date); known kinds and sexes; NHS number Modulus 11; CHI date prefix, check digit
- * (Modulus 11 or 10), and agreement with the row's sex and date of birth. A row whose number
- * fails its check is rejected (feeds.md: it is not a valid identifier, and a silent typo in the
- * key field is what the rejects report is for).
+ * Validates one data row of `layout` into a RegistryRecord, or names the field that makes it no
+ * registration at all. Rejected (feeds.md, "Identifier checks") are only: an unknown kind
+ * (type, or a cancellation flag that is not one); a missing or unparseable record id, version or
+ * date; a death with no date of death (an embarkation or re-entry with no event date likewise);
+ * a death dated before the birth; and what the consumers' schema refuses outright (a version
+ * beyond what they store, an extract date that is not a date). Everything else is damage to one
+ * field, and the row is kept with a warning naming the column: an NHS number failing Modulus 11
+ * or a CHI number failing its date prefix, check digit (Modulus 11 or 10), sex digit or
+ * agreement with the row's date of birth (the number is published as given, digits
+ * normalised, with `identifierWarnings`, so linkage compares it at its "invalid" level rather
+ * than losing the death); an unknown sex code (taken as missing); a registration before the
+ * death or an event before the birth (the dates kept as given); no identifying field; a free
+ * text field beyond its bound (dropped). Reasons name the rule, never the value.
  */
 export function validateRow(layout: Layout, row: Readonly<Record<string, string>>, ctx: RowContext): RowResult {
   const c = columns[layout];
   const get = (col: string): string => (row[col] ?? '').trim();
   const recordIdRaw = get(c.recordId);
+  const warnings: RowWarning[] = [];
+  const warn = (w: RowWarning): void => {
+    warnings.push(w);
+  };
   try {
     if (recordIdRaw === '') throw new RowInvalid(c.recordId, 'is required');
     const versionRaw = get(c.version);
     if (versionRaw === '') throw new RowInvalid(c.version, 'is required');
     if (!/^\d+$/.test(versionRaw) || Number(versionRaw) < 1) throw new RowInvalid(c.version, `"${versionRaw}" is not a positive whole number`);
-    const kind = parseKind(c, get(c.type).toUpperCase(), get(c.cancelled).toUpperCase());
-    const sex = parseSex(layout, c.sex, get(c.sex).toUpperCase());
+    const sex = parseSex(layout, c.sex, get(c.sex).toUpperCase(), warn);
     const dateOfBirth = parseDate(layout, c.dob, get(c.dob));
-    const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
-    const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
-    const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
-    if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
-    if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
-    if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
-    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) throw new RowInvalid(c.dor, `is before the date of death (${c.dod})`);
-    if (dateOfBirth && eventDate && eventDate < dateOfBirth) throw new RowInvalid(c.eventDate, `is before the date of birth (${c.dob})`);
+    // The number before the checks that reject a row, so that a rejected row reports its damage too.
     const idRaw = get(c.id);
     let nhsNumber: string | null = null;
     let chiNumber: string | null = null;
+    const identifierWarnings: IdentifierWarning[] = [];
     if (idRaw !== '') {
       switch (layout) {
         case 'ons': {
           const check = checkNhsNumber(idRaw);
-          if (!check.ok) throw new RowInvalid(c.id, `NHS number ${check.reason}`);
-          nhsNumber = check.value;
+          nhsNumber = check.ok ? check.value : normaliseIdentifier(idRaw);
+          if (!check.ok) {
+            warn({ field: c.id, reason: check.reason });
+            identifierWarnings.push({ field: 'nhsNumber', reason: check.reason });
+          }
           break;
         }
         case 'nrs': {
           const check = checkChiNumber(idRaw, { sex, dateOfBirth });
-          if (!check.ok) throw new RowInvalid(c.id, `CHI number ${check.reason}`);
-          chiNumber = check.value;
+          chiNumber = check.ok ? check.value : normaliseIdentifier(idRaw);
+          if (!check.ok) {
+            warn({ field: c.id, reason: check.reason });
+            identifierWarnings.push({ field: 'chiNumber', reason: check.reason });
+          }
           break;
         }
         default: {
@@ -161,10 +191,19 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
         }
       }
     }
+    const kind = parseKind(c, get(c.type).toUpperCase(), get(c.cancelled).toUpperCase());
+    const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
+    const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
+    const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
+    if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
+    if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
+    if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
+    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) warn({ field: c.dor, reason: `is before the date of death (${c.dod})` });
+    if (dateOfBirth && eventDate && eventDate < dateOfBirth) warn({ field: c.eventDate, reason: `is before the date of birth (${c.dob})` });
     const familyName = orNull(get(c.surname));
     const givenNames = orNull(get(c.forenames));
     if (nhsNumber === null && chiNumber === null && dateOfBirth === null && familyName === null) {
-      throw new RowInvalid(c.id, 'no identifying field: one of the number, date of birth or surname is required');
+      warn({ field: c.id, reason: 'no identifying field: none of the number, date of birth or surname is given' });
     }
     const postcodeRaw = get(c.postcode);
     const record: RegistryRecord = {
@@ -186,20 +225,32 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       underlyingCause: orNull(get(c.cause)),
       placeOfDeath: c.place === null ? null : orNull(get(c.place)),
       eventDate,
+      // Only when there is one: a record with sound numbers is what it was before.
+      ...(identifierWarnings.length > 0 ? { identifierWarnings } : {}),
     };
     // Last, the very schema the consumers decode with: a row the linkage service would refuse
     // (a version beyond what it stores, say) is this row's reject here, never a dead letter there.
-    const checked = registryRecord.safeParse(record);
+    // A field the row can do without that is beyond its bound is dropped instead, with a warning.
+    let checked = registryRecord.safeParse(record);
     if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new RowInvalid(columnOf(c, issue.path[0]), issue.message);
+      const fatal = checked.error.issues.find((i) => !droppable.has(i.path[0] ?? ''));
+      if (fatal) throw new RowInvalid(columnOf(c, fatal.path[0]), fatal.message);
+      const drop: Record<string, null> = {};
+      for (const issue of checked.error.issues) {
+        drop[String(issue.path[0])] = null;
+        warn({ field: columnOf(c, issue.path[0]), reason: `${issue.message}: not kept` });
+      }
+      checked = registryRecord.safeParse({ ...record, ...drop });
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new RowInvalid(columnOf(c, issue.path[0]), issue.message);
+      }
     }
-    return { ok: true, line: ctx.line, record: checked.data };
+    return { ok: true, line: ctx.line, record: checked.data, warnings };
   } catch (e) {
     if (e instanceof RowInvalid) {
-      return { ok: false, line: ctx.line, error: { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason } };
+      return { ok: false, line: ctx.line, error: { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason }, warnings };
     }
     throw e;
   }
 }
-

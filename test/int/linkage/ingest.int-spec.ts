@@ -16,7 +16,8 @@ const row = (id: string, p: Person, over: Partial<Record<'nhs' | 'dob' | 'type' 
 
 /**
  * Ingest over HTTP through the real broker: valid rows become notifications that the linkage
- * service links, bad rows are rejected with line, field and reason (and dead-lettered), the
+ * service links, a row with a damaged number is published with a warning, rows that are no
+ * registration are rejected with line, field and reason (and dead-lettered), the
  * extract is complete only after the rows, and the same file twice changes nothing downstream.
  */
 describe('ingest of an extract with bad rows (real Kafka and Postgres)', () => {
@@ -58,7 +59,7 @@ describe('ingest of an extract with bad rows (real Kafka and Postgres)', () => {
     return fetch(`${url}/registry/extracts`, { method: 'POST', headers: { authorization: `Bearer ${tok}` }, body: form });
   };
 
-  it('publishes valid rows, rejects bad ones with a reason, and changes nothing the second time', async () => {
+  it('publishes valid rows and warned ones, rejects the rows that are no registration with a reason, and changes nothing the second time', async () => {
     const people = Array.from({ length: 5 }, () => person(trialId));
     await send(producer, topics.enrollments, people.map(randomised), enrolKey);
     const bad = person(trialId);
@@ -74,21 +75,24 @@ describe('ingest of an extract with bad rows (real Kafka and Postgres)', () => {
     expect((await upload(csv, signToken(SECRET, { sub: 'r', role: 'reviewer', ttlSeconds: 60 }))).status).toBe(403);
     const res = await upload(csv);
     expect(res.status).toBe(200);
-    const summary = (await res.json()) as Record<string, unknown> & { firstRejects: Array<{ line: number; field: string; reason: string }> };
-    expect(summary).toMatchObject({ source: 'ONS', layout: 'ons', rows: 10, published: 5, rejected: 5, completeUpTo: '2011-09-30', extractComplete: true });
+    type Line = { line: number; field: string; reason: string };
+    const summary = (await res.json()) as Record<string, unknown> & { firstRejects: Line[]; firstWarnings: Line[] };
+    // A number failing Modulus 11 is a warning (feeds.md, "Identifier checks"): the row is published.
+    expect(summary).toMatchObject({ source: 'ONS', layout: 'ons', rows: 10, published: 6, rejected: 4, warnings: 1, completeUpTo: '2011-09-30', extractComplete: true });
+    expect(summary.firstWarnings).toEqual([{ line: 7, field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }]);
     expect(summary.firstRejects.map((r) => [r.line, r.field])).toEqual([
-      [7, 'DEC_CONF_NHS_NUMBER'], [8, 'DEC_DATE_OF_BIRTH'], [9, 'REG_DATE_OF_DEATH'], [10, 'NOTIFICATION_TYPE'], [11, '(row)'],
+      [8, 'DEC_DATE_OF_BIRTH'], [9, 'REG_DATE_OF_DEATH'], [10, 'NOTIFICATION_TYPE'], [11, '(row)'],
     ]);
     console.log(`summary: ${JSON.stringify(summary)}`);
-    const dead = await readAll(kafka, `${topics.notifications}.dlq`, 5);
-    expect(dead.map((d) => (d.value as { code: string }).code)).toEqual(Array(5).fill('invalid-row'));
+    const dead = await readAll(kafka, `${topics.notifications}.dlq`, 4);
+    expect(dead.map((d) => (d.value as { code: string }).code)).toEqual(Array(4).fill('invalid-row'));
     expect(JSON.stringify(dead)).not.toContain(bad.nhsNumber.slice(0, 9));
     const linkedAll = async () => (outcomes.seen.filter((e) => e.type === 'DeathLinked').length === 5 && outcomes.seen.some((e) => e.type === 'RegistryExtractCompleted') ? true : undefined);
     await eventually(linkedAll, 'five deaths linked and the extract complete');
     const before = outcomes.seen.length;
     const again = await upload(csv);
     expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ rows: 10, published: 5, rejected: 5 });
+    expect(await again.json()).toMatchObject({ rows: 10, published: 6, rejected: 4, warnings: 1 });
     await new Promise((r) => setTimeout(r, 2000));
     expect(outcomes.seen.length).toBe(before);
   });

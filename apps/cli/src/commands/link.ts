@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { parse } from 'csv-parse';
 import { LinkageIndex, LinkageModel, PatientIdentity, RecordForLinkage, defaultModel, enrichModule, parseModel } from '@trial/linkage';
-import { Layout, RegistryFileError, readRegistry, readRegistryThreaded } from '@trial/registry';
+import { Layout, RegistryFileError, RowWarning, readRegistry, readRegistryThreaded } from '@trial/registry';
 
 export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
 
@@ -22,6 +22,8 @@ export interface LinkRow {
   patientId: string | null;
   weight: number | null;
   reason: string | null;
+  /** Damage that did not reject the row (column and reason, never the value); [] when none. */
+  warnings: RowWarning[];
 }
 
 export interface LinkOptions {
@@ -40,6 +42,8 @@ export interface LinkSummary {
   review: number;
   unlinked: number;
   rejected: number;
+  /** Warnings over all rows, counted apart from the decisions (a row may have several). */
+  warnings: number;
   modelVersion: string;
   layout: Layout | null;
 }
@@ -124,7 +128,7 @@ export function extractReadError(path: string, e: unknown): LinkInputError | nul
 export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void | Promise<void>): Promise<LinkSummary> {
   const model = options.model ?? defaultModel;
   const index = await loadCohort(options.cohort);
-  const summary: LinkSummary = { rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, modelVersion: model.version, layout: null };
+  const summary: LinkSummary = { rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, modelVersion: model.version, layout: null };
   // The extract is parsed and validated on a worker thread (the second core) while this one
   // links; batches are small so that rows waiting for linkage stay in the young generation.
   const input = createReadStream(options.registry, { highWaterMark: 64 * 1024 });
@@ -134,18 +138,19 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       summary.rows++;
       summary.layout = result.layout;
       const source = result.layout === 'ons' ? 'ONS' : 'NRS';
+      summary.warnings += result.warnings.length;
       let out: LinkRow;
       if (!result.ok) {
         summary.rejected++;
         const e = result.error;
-        out = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}` };
+        out = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}`, warnings: result.warnings };
       } else {
         const rec = result.record;
         // Prepared on the reader thread (enrich.ts): a valid row always carries it.
         const { prepared, keys } = result.extra as RecordForLinkage;
         const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0 });
         summary[d.decision]++;
-        out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null };
+        out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings: result.warnings };
       }
       // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
       const pending = emit(out);
@@ -186,6 +191,7 @@ export function formatSummary(s: LinkSummary, seconds: number): string {
     `  review    ${s.review} (${pct(s.review)})`,
     `  unlinked  ${s.unlinked} (${pct(s.unlinked)})`,
     `  rejected  ${s.rejected} (${pct(s.rejected)})`,
+    `  warnings  ${s.warnings}`,
     `  ${seconds.toFixed(1)} s, ${Math.round(s.rows / Math.max(seconds, 1e-9))} rows/s`,
     '',
   ].join('\n');
