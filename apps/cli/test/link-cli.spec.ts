@@ -36,7 +36,8 @@ const run = (args: string[]): Promise<CliRun> => runCli([register], ['link', ...
 describe('followup link (link-cli.md)', () => {
   it('prints one JSON object per row, in file order, with the contract fields', async () => {
     const { out, code, err } = await run(['--cohort', cohort, '--registry', extract, '--json']);
-    expect(err).toBe('');
+    // stdout holds only the rows; the prior used is the one line on stderr.
+    expect(err).toMatch(/^followup link: prior λ = [^\n]+\n$/);
     expect(code).toBe(0);
     const rows = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5, 6]);

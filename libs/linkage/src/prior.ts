@@ -55,7 +55,8 @@ export const GRID_BITS = 0.25;
 /** Fewer judged pairs than this: keep the model's λ. */
 export const MIN_PAIRS = 1000;
 const MIN_PRIOR = 1e-12;
-const MAX_PRIOR = 0.5;
+/** The largest estimate: a registration is never more likely than not a given patient's a priori. */
+export const MAX_PRIOR = 0.5;
 
 const logit2 = (p: number): number => Math.log2(p / (1 - p));
 const unlogit2 = (w: number): number => 1 / (1 + 2 ** -w);
