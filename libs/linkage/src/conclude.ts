@@ -57,8 +57,10 @@ export interface OwnerElsewhere {
  * The ranking a decision is concluded from: the best `max(2, maxCandidates)` candidates (best
  * first, ties on patientId) and every deterministic match (unsorted). It does not depend on λ
  * (evidence excludes the prior), so a caller that learns λ only later can conclude it again.
+ * A sink that returns a decision takes the concluding over: that decision is returned as is,
+ * and `conclude` is not run now (`followup link` concludes each row once, under the final λ).
  */
-export type RankingSink = (scored: readonly Scored[], deterministic: readonly Scored[]) => void;
+export type RankingSink = (scored: readonly Scored[], deterministic: readonly Scored[]) => LinkDecision | void;
 
 export interface DecideOptions {
   /** How many candidates to return as evidence (best first). Default 3. */

@@ -2,7 +2,6 @@ import { ConcludedRecord, LinkDecision, Scored, byEvidenceThenId, conclude } fro
 import { Comparison, FieldName, fieldLevels, fieldNames } from './levels';
 import { CompiledModel, LinkageModel } from './model';
 import { PreparedPatient, PreparedRecord } from './person';
-import { MAX_PRIOR } from './prior';
 
 /**
  * Decisions kept from one pass over an extract until λ is known (`followup link` estimates λ
@@ -11,8 +10,8 @@ import { MAX_PRIOR } from './prior';
  * Why this is exact: a ranking (the kept candidates, best first, and the deterministic
  * matches) does not depend on λ: evidence excludes the prior and λ shifts every candidate's
  * weight by the same amount. Only `conclude` reads λ, so the ranking is taken (DecideOptions
- * `ranked`) from a decision under a λ at least as large as any that can come out
- * (`maxPrior`; the noEvidence pruning of decideSlots stays valid for every smaller λ), kept,
+ * `ranked`) from a decision under a λ at least as large as any that can come out (prior.ts
+ * `largestEstimate`; the noEvidence pruning of decideSlots stays valid for every smaller λ), kept,
  * and concluded at the end by the same `conclude` under the final λ. For `maxCandidates: 0`
  * `conclude` reads only the best two candidates and the best two deterministic matches, so that
  * is all a row keeps.
@@ -37,11 +36,6 @@ export class DeferredDecisions {
   private deaths: Int32Array = new Int32Array(0);
   private readonly otherDeaths = new Map<number, string>();
   private readonly deterministic = new Map<number, Scored[]>();
-
-  /** The largest λ a kept ranking is valid for: decide the pass under it. */
-  static maxPrior(model: LinkageModel): number {
-    return Math.max(MAX_PRIOR, model.prior);
-  }
 
   get size(): number {
     return this.n;

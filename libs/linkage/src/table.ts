@@ -510,7 +510,10 @@ export class PatientTable {
       if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
       if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
     }
-    if (options.ranked) options.ranked(scored, deterministic);
+    if (options.ranked) {
+      const taken = options.ranked(scored, deterministic);
+      if (taken) return taken;
+    }
     return conclude(record, scored, deterministic, model, cm, maxCandidates, options.ownersElsewhere);
   }
 }

@@ -7,8 +7,8 @@ import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'csv-parse';
 import {
-  DeferredDecisions, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
-  compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, parseModel, preparePatient,
+  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
+  compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel, preparePatient,
 } from '@trial/linkage';
 import { Layout, RegistryFileError, readRegistry, readRegistryThreaded } from '@trial/registry';
 
@@ -173,10 +173,13 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const given = options.prior;
   const rows = new RowStore();
   const deferred = new DeferredDecisions();
-  const passPrior = DeferredDecisions.maxPrior(model);
+  // The one pass is decided under the largest λ the estimate can come to (known from the
+  // cohort once the header gives the layout), so its pruning holds under the final λ.
+  let passPrior: number | null = null;
   let current: PreparedRecord | null = null;
   const ranked: RankingSink = (scored, deterministic) => {
     deferred.add(current as PreparedRecord, scored, deterministic);
+    return DEFERRED; // concluded at the end, under the estimate
   };
   // The extract is parsed and validated on a worker thread (the second core) while this one
   // links; batches are small so that rows waiting for linkage stay in the young generation.
@@ -202,17 +205,20 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       // Prepared on the reader thread (enrich.ts): a valid row always carries it.
       const { prepared, keys } = result.extra as RecordForLinkage;
       counts.records++;
-      if (holdsRegistryNumber(prepared, source)) counts.recordsWithNumber++;
+      // Matches are counted among the pairs the rule can judge (prior.ts): rows with the number.
+      const judged = holdsRegistryNumber(prepared, source);
+      if (judged) counts.recordsWithNumber++;
       if (given === undefined) {
+        passPrior ??= largestEstimate(withNumber[source], model.prior);
         current = prepared;
         index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: passPrior, ranked });
         current = null;
-        if (deferred.hasDeterministic(deferred.size - 1)) counts.deterministic++;
+        if (judged && deferred.hasDeterministic(deferred.size - 1)) counts.deterministic++;
         rows.addValid(result.line, rec.recordId, rec.version, rec.kind);
         continue;
       }
       const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: given });
-      if (d.method === 'deterministic') counts.deterministic++;
+      if (judged && d.method === 'deterministic') counts.deterministic++;
       tally(d.decision);
       // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
       const pending = emit({ line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null });
@@ -296,6 +302,11 @@ class RowStore {
     return this.n++;
   }
 }
+
+/** What the pass's decisions return: a placeholder, never read (the rows are concluded at the end). */
+const DEFERRED: LinkDecision = {
+  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [], competing: [],
+};
 
 const rowKinds: RecordFacts['kind'][] = ['death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace'];
 
