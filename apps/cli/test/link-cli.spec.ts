@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { CliRun, runCli } from '../../../test/support/cli';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { modulus11CheckDigit } from '@trial/linkage';
+import { defaultModel, modulus11CheckDigit } from '@trial/linkage';
 import { register } from '../src/commands/link';
 
 const dir = mkdtempSync(join(tmpdir(), 'link-cli-'));
@@ -48,11 +48,15 @@ writeFileSync(damagedNrs, [
 ].join('\n') + '\n');
 
 const run = (args: string[]): Promise<CliRun> => runCli([register], ['link', ...args]);
+// Each run starts a reader thread: on a loaded machine that takes seconds, and a test that ran
+// past the default timeout would overlap the next one's captured stdout.
+jest.setTimeout(60_000);
 
 describe('followup link (link-cli.md)', () => {
   it('prints one JSON object per row, in file order, with the contract fields', async () => {
     const { out, code, err } = await run(['--cohort', cohort, '--registry', extract, '--json']);
-    expect(err).toBe('');
+    // stdout holds only the rows; the prior used is the one line on stderr.
+    expect(err).toMatch(/^followup link: prior λ = [^\n]+\n$/);
     expect(code).toBe(0);
     const rows = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5, 6]);
@@ -113,6 +117,79 @@ describe('followup link (link-cli.md)', () => {
       expect(out).toBe('');
       expect(err.endsWith('\n')).toBe(true);
       expect(err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('followup link: the prior from the files (issue 11)', () => {
+  // A small trial: 40 patients with NHS numbers, each registered once with the number, and one
+  // patient without a number whose registration has none and no postcode either, but her exact
+  // names, date of birth and sex. Under the model's λ (fitted to 100,000 × 1,000,000) that is
+  // about 8 bits: review. λ from these files: (40 + 0.5) / (40 × 40 + 1) = 0.0253, on the grid
+  // -5.25 bits, 16.8 bits more: linked.
+  const small = mkdtempSync(join(tmpdir(), 'link-prior-'));
+  const smallCohort = join(small, 'cohort.csv');
+  const smallExtract = join(small, 'extract.csv');
+  const nhsOf = (i: number): string => {
+    for (let k = 0; ; k++) {
+      const first9 = String(400000000 + i * 11 + k);
+      const c = modulus11CheckDigit(first9);
+      if (c !== null) return `${first9}${c}`;
+    }
+  };
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const family = (i: number): string => `Qv${letters[i % 26]}${letters[Math.floor(i / 26) % 26]}ix`;
+  const dob = (i: number): [string, string] => {
+    const d = `19${30 + (i % 40)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+    return [d, d.replace(/-/g, '')];
+  };
+  const cohortRows = ['trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode'];
+  const extractRows = [ons];
+  for (let i = 0; i < 40; i++) {
+    cohortRows.push(`SMALL,S-${i},A,2006-01-01,${nhsOf(i)},,${dob(i)[0]},M,${family(i)},Olu,SE1 7EH`);
+    extractRows.push(`D2009-${String(i).padStart(6, '0')},1,D,${nhsOf(i)},${dob(i)[1]},1,${family(i).toUpperCase()},OLU,SE1 7EH,20090630,20090706,I21.9,home,,`);
+  }
+  cohortRows.push('SMALL,S-NONUM,B,2006-01-01,,,1941-02-03,F,Okonkwo,Chidi Ada,');
+  extractRows.push('D2009-999999,1,D,,19410203,2,OKONKWO,CHIDI ADA,,20100101,20100105,I21.9,home,,');
+  writeFileSync(smallCohort, `${cohortRows.join('\n')}\n`);
+  writeFileSync(smallExtract, `${extractRows.join('\n')}\n`);
+  const modelPrior = defaultModel.prior;
+  const lastRow = (out: string) => JSON.parse(out.trim().split('\n').at(-1) as string);
+
+  it('estimates λ from the files, links under it what the model’s λ sends to review, and prints it on stderr with --json', async () => {
+    const est = await run(['--cohort', smallCohort, '--registry', smallExtract, '--json']);
+    expect(est.code).toBe(0);
+    expect(est.err).toBe('followup link: prior λ = 2.56e-2 (estimated from 40 registrations with a number × 40 patients with one, 40 deterministic matches; prior weight -5.25 bits)\n');
+    const row = lastRow(est.out);
+    expect(row).toMatchObject({ recordId: 'D2009-999999', decision: 'linked', patientId: 'S-NONUM' });
+    const fixed = await run(['--cohort', smallCohort, '--registry', smallExtract, '--json', '--prior', String(modelPrior)]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.err).toBe(`followup link: prior λ = ${modelPrior.toExponential(2)} (given with --prior; prior weight ${Math.log2(modelPrior / (1 - modelPrior)).toFixed(2)} bits)\n`);
+    const atModel = lastRow(fixed.out);
+    expect(atModel).toMatchObject({ decision: 'review', patientId: 'S-NONUM' });
+    // The same evidence, shifted by the priors' difference (weights are rounded to 0.01).
+    expect(row.weight - atModel.weight).toBeCloseTo(-5.25 - Math.log2(modelPrior / (1 - modelPrior)), 1);
+    // The 40 numbered rows link deterministically under either λ.
+    for (const out of [est.out, fixed.out]) expect(out.trim().split('\n').slice(0, 40).every((l) => JSON.parse(l).decision === 'linked')).toBe(true);
+  });
+
+  it('prints the prior in the human summary', async () => {
+    const { out, code } = await run(['--cohort', smallCohort, '--registry', smallExtract]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/linked\s+41 /);
+    expect(out).toContain('prior λ = 2.56e-2 (estimated from 40 registrations with a number × 40 patients with one, 40 deterministic matches; prior weight -5.25 bits)');
+  });
+
+  it("keeps the model's λ when the files give too few pairs to estimate from, and says so", async () => {
+    const { err } = await run(['--cohort', cohort, '--registry', extract, '--json']);
+    expect(err).toBe(`followup link: prior λ = ${modelPrior.toExponential(2)} (the model's: 2 registrations with a number × 2 patients with one are too few pairs to estimate from; prior weight ${Math.log2(modelPrior / (1 - modelPrior)).toFixed(2)} bits)\n`);
+  });
+
+  it('refuses a --prior that is not a probability', async () => {
+    for (const p of ['0', '1', 'x', '-0.1']) {
+      const { code, out } = await run(['--cohort', smallCohort, '--registry', smallExtract, '--prior', p]).catch((e: unknown) => ({ code: 1, out: '', e }));
+      expect(code).not.toBe(0);
+      expect(out).toBe('');
     }
   });
 });

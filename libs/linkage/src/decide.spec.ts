@@ -38,6 +38,26 @@ describe('deterministic rule', () => {
     const d = run({ nhsNumber: '9434765918', familyName: 'JONES', givenNames: 'MARY', sex: 'F', postcode: null });
     expect(d.method).toBe('probabilistic');
   });
+  it('never links on a damaged (invalid) number, but counts it as evidence: equal is exact, one edit away is near', () => {
+    // 9434765918 fails Modulus 11 (a typo of 9434765919 in the registration).
+    const damaged = '9434765918';
+    const details = { familyName: 'JONES', givenNames: 'MARY', sex: 'F' as const, postcode: null };
+    const idx = new LinkageIndex();
+    idx.upsertPatient(patient);
+    const oneEdit = run({ nhsNumber: damaged, ...details });
+    expect(oneEdit).toMatchObject({ method: 'probabilistic', fields: { identifier: { level: 'near' } } });
+    expect(oneEdit.fields.identifier!.weight).toBeGreaterThan(0);
+    // The same damaged number on both sides (and every corroboration the rule asks for) is
+    // exact evidence, still not a deterministic link.
+    const both = run({ nhsNumber: damaged }, [{ ...patient, nhsNumber: damaged }]);
+    expect(both).toMatchObject({ method: 'probabilistic', fields: { identifier: { level: 'exact' } } });
+    expect(both.fields.identifier!.weight).toBeGreaterThan(0);
+    const r = prepareRecord({ ...record, nhsNumber: damaged });
+    const p = preparePatient({ ...patient, nhsNumber: damaged });
+    expect(isDeterministicMatch(r, p, compare(r, p))).toBe(false);
+    // The index decides the same (one scoring path).
+    expect(idx.decideFor(prepareRecord({ ...record, nhsNumber: damaged, ...details }), model)).toEqual(oneEdit);
+  });
   it('sends two patients sharing the number to review', () => {
     const d = run({}, [patient, { ...patient, patientId: 'BCIS1-0002' }]);
     expect(d).toMatchObject({ decision: 'review', reason: 'identifier-conflict' });

@@ -7,6 +7,7 @@ export * from './levels';
 export * from './model';
 export * from './decide';
 export * from './prior';
+export * from './deferred';
 export * from './em';
 export * from './blocking';
 export * from './rng';

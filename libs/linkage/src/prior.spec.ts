@@ -1,7 +1,8 @@
 import { defaultModel } from './default-model';
 import { decide } from './decide';
 import { preparePatient, prepareRecord } from './person';
-import { GRID_BITS, MIN_PAIRS, addCounts, emptyCounts, estimatePrior } from './prior';
+import fc from 'fast-check';
+import { GRID_BITS, MIN_PAIRS, addCounts, emptyCounts, estimatePrior, largestEstimate } from './prior';
 
 describe('estimatePrior (Splink-style λ from the deterministic rule)', () => {
   it('is the deterministic matches over the pairs the rule can judge, on the grid', () => {
@@ -42,6 +43,21 @@ describe('estimatePrior (Splink-style λ from the deterministic rule)', () => {
     const b = estimatePrior({ records: 11_003, recordsWithNumber: 10_003, patients: 4_000, patientsWithNumber: 3_600, deterministic: 901 }, 2.3e-7);
     expect(b.weight).toBe(a.weight);
     expect(Math.abs(a.weight / GRID_BITS - Math.round(a.weight / GRID_BITS))).toBeLessThan(1e-12);
+  });
+
+  it('never exceeds largestEstimate for the cohort, whatever the extract (property)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 2_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 1e-9, max: 0.4, noNaN: true }),
+      (patientsWithNumber, recordsWithNumber, share, modelPrior) => {
+        const deterministic = Math.floor(share * recordsWithNumber);
+        const e = estimatePrior({ records: recordsWithNumber, recordsWithNumber, patients: patientsWithNumber, patientsWithNumber, deterministic }, modelPrior);
+        expect(e.prior).toBeLessThanOrEqual(largestEstimate(patientsWithNumber, modelPrior));
+      },
+    ), { numRuns: 2000, seed: 11 });
+    // And it is reached: one registration with a number, matching, against a cohort.
+    const P = 99_000;
+    expect(estimatePrior({ records: 1, recordsWithNumber: 1, patients: P, patientsWithNumber: P, deterministic: 1 }, 1e-9).prior).toBeLessThanOrEqual(largestEstimate(P, 1e-9));
+    expect(largestEstimate(P, 1e-9)).toBeLessThan(2 * 1.5 / P);
   });
 
   it('adds counts field by field', () => {

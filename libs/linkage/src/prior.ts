@@ -37,7 +37,7 @@ export interface PriorCounts {
   patients: number;
   /** Of those, holding a valid number of the registry's kind. */
   patientsWithNumber: number;
-  /** Registrations with a deterministic match among the patients (isDeterministicMatch). */
+  /** Of those with a number, registrations with a deterministic match among the patients (isDeterministicMatch). */
   deterministic: number;
 }
 
@@ -55,7 +55,8 @@ export const GRID_BITS = 0.25;
 /** Fewer judged pairs than this: keep the model's λ. */
 export const MIN_PAIRS = 1000;
 const MIN_PRIOR = 1e-12;
-const MAX_PRIOR = 0.5;
+/** The largest estimate: a registration is never more likely than not a given patient's a priori. */
+export const MAX_PRIOR = 0.5;
 
 const logit2 = (p: number): number => Math.log2(p / (1 - p));
 const unlogit2 = (w: number): number => 1 / (1 + 2 ** -w);
@@ -78,6 +79,21 @@ export function estimatePrior(counts: PriorCounts, modelPrior: number, minPairs 
   const raw = Math.min(MAX_PRIOR, Math.max(MIN_PRIOR, (counts.deterministic + 0.5) / (judged + 1)));
   const weight = Math.round(logit2(raw) / GRID_BITS) * GRID_BITS;
   return { prior: unlogit2(weight), weight, basis: 'estimated', counts };
+}
+
+/**
+ * The largest λ `estimatePrior` can give for a cohort with `patientsWithNumber` patients holding
+ * a number, whatever the extract, provided `deterministic` counts only registrations that hold a
+ * number (so deterministic ≤ recordsWithNumber = R): (d + 0.5) / (R·P + 1) ≤ (R + 0.5) / (R·P + 1),
+ * which for P > 2 decreases in R, so it is largest at R = 1: 1.5 / (P + 1); then up to the grid.
+ * With too few pairs the estimate is the model's λ. `followup link` decides its one pass under
+ * this bound, so that what it prunes stays pruned under the λ that comes out (DeferredDecisions).
+ */
+export function largestEstimate(patientsWithNumber: number, modelPrior: number): number {
+  const P = patientsWithNumber;
+  const raw = P > 2 ? Math.min(MAX_PRIOR, Math.max(MIN_PRIOR, 1.5 / (P + 1))) : MAX_PRIOR;
+  const weight = Math.ceil(logit2(raw) / GRID_BITS) * GRID_BITS;
+  return Math.max(modelPrior, Math.min(MAX_PRIOR, unlogit2(weight)));
 }
 
 /** Which number the deterministic rule reads for a registry: NHS in England and Wales, CHI in Scotland. */

@@ -1,4 +1,4 @@
-import { Scored, conclude, insertSorted, matchWeight, LinkDecision, DecideOptions } from './decide';
+import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, insertSorted } from './conclude';
 import { Comparison, DobLevel, IdentifierLevel, PostcodeLevel, SexLevel, compareFamilyName, compareGivenNames, fieldLevels, oneEditApart } from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
 import { PreparedPatient, PreparedRecord } from './person';
@@ -32,13 +32,13 @@ const STRIDE = 16;
 const F_YMD = 0; // Y*10000 + M*100 + D of the date of birth; ABSENT when missing
 const F_DAYS = 1; // dobDays (whole days since 1970)
 const F_YEAR = 2;
-const F_SEX_FLAGS = 3; // sex code (0 none, 1 M, 2 F) | NHS_VALID | CHI_VALID
+const F_SEX_FLAGS = 3; // sex code (0 none, 1 M, 2 F) | FAMILY_MULTI
 const F_NHS = 4, F_NHS_HI = 5, F_NHS_LO = 6;
 const F_CHI = 7, F_CHI_HI = 8, F_CHI_LO = 9;
 const F_PC = 10, F_SECTOR = 11, F_DISTRICT = 12;
 const F_FAMILY = 13, F_GIVEN = 14;
 const F_MARK = 15;
-const SEX_MASK = 3, NHS_VALID = 4, CHI_VALID = 8, FAMILY_MULTI = 16;
+const SEX_MASK = 3, FAMILY_MULTI = 16;
 
 /** A date's fields as one integer: equal exactly when the `YYYY-MM-DD` strings are. */
 function ymdOf(y: number, m: number, d: number): number {
@@ -231,14 +231,14 @@ export class PatientTable {
    * One 64-byte row of int32 per slot (array of structs in one typed array): a candidate's
    * cheap fields are one cache line, not one line per field.
    */
-  private rows = new Int32Array(0);
+  private rows: Int32Array;
   private epoch = 0;
   // One interner per kind of value; ids only ever grow (bounded by the distinct values seen).
   private readonly numbers = new Interner();
   private readonly postcodes = new Interner();
   private readonly names = new Interner();
   /** Features of each interned name (NF ints a name id), then the record's two names. */
-  private nameF = new Int32Array(NF * 1024);
+  private nameF: Int32Array;
   private readonly addName = (name: string, id: number): void => {
     if ((id + 3) * NF > this.nameF.length) {
       const bigger = new Int32Array(this.nameF.length * 2);
@@ -251,18 +251,31 @@ export class PatientTable {
   private readonly recordF = new Int32Array(2 * NF);
 
   // Scratch space of decideSlots, reused across calls.
-  private sSlot = new Int32Array(64);
-  private sBound = new Float64Array(64);
-  private sLevels = new Int32Array(64 * 4);
-  private sDet = new Uint8Array(64);
-  private sOrder = new Int32Array(64);
+  private sSlot: Int32Array;
+  private sBound: Float64Array;
+  private sLevels: Int32Array;
+  private sDet: Uint8Array;
+  private sOrder: Int32Array;
+
+  /** `capacity`: the patients expected (the table grows past it). */
+  constructor(capacity = 1024) {
+    this.cap = Math.max(4, capacity);
+    this.rows = new Int32Array(this.cap * STRIDE);
+    this.nameF = new Int32Array(NF * (2 * this.cap + 3));
+    const scratch = Math.min(64, this.cap);
+    this.sSlot = new Int32Array(scratch);
+    this.sBound = new Float64Array(scratch);
+    this.sLevels = new Int32Array(scratch * 4);
+    this.sDet = new Uint8Array(scratch);
+    this.sOrder = new Int32Array(scratch);
+  }
 
   get size(): number {
     return this.count;
   }
 
   private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
+    const cap = this.cap * 2;
     const rows = new Int32Array(cap * STRIDE);
     rows.set(this.rows);
     this.rows = rows;
@@ -286,7 +299,7 @@ export class PatientTable {
     rows[o + F_YMD] = p.dob === null ? ABSENT : ymdOf(p.dobY, p.dobM, p.dobD);
     rows[o + F_DAYS] = p.dobDays;
     rows[o + F_YEAR] = p.dobY;
-    rows[o + F_SEX_FLAGS] = sexCode(p.sex) | (p.nhsValid ? NHS_VALID : 0) | (p.chiValid ? CHI_VALID : 0) | (p.familyTokens.length > 1 ? FAMILY_MULTI : 0);
+    rows[o + F_SEX_FLAGS] = sexCode(p.sex) | (p.familyTokens.length > 1 ? FAMILY_MULTI : 0);
     rows[o + F_NHS] = this.numbers.intern(p.nhs);
     rows[o + F_NHS_HI] = nhsHi;
     rows[o + F_NHS_LO] = nhsLo;
@@ -333,18 +346,22 @@ export class PatientTable {
   }
 
   /**
-   * `decide(record, slots.map(objs), model, options)`, computed faster with the same result:
+   * `decide(record, slots.map(objs), model, options)`: the one scoring path (decide.ts puts its
+   * candidates in a table of their own to run it). Full scoring of every candidate, with the same
+   * result, computed faster:
    * 1. for every candidate, the cheap levels (identifier, date of birth, sex, postcode) from the
-   *    columns, whether it is a deterministic match, and an upper bound of its match weight (the
+   *    columns, whether it is a deterministic match, and an upper bound of its evidence (the
    *    name levels' best possible weights: exact when the interned names are equal, else the
    *    best non-exact level; 0 when a name is missing);
    * 2. candidates in decreasing bound; once the best `keep` are scored, a non-deterministic
-   *    candidate whose bound is below the keep-th weight cannot enter them and is skipped
-   *    without comparing names. The kept lists, and so the decision, are those of `decide`.
+   *    candidate whose bound is below the keep-th evidence cannot enter them and is skipped
+   *    without comparing names. The kept lists, and so the decision, are those of full scoring.
    *    With `maxCandidates: 0` (no evidence list) a candidate is also skipped when it cannot
    *    be the best and the runner-up cannot change the decision (the best is below the link
-   *    threshold, or the candidate is more than closeMargin below it): same decision, same
-   *    patient and weight, fewer name comparisons.
+   *    threshold under this λ, or the candidate is more than closeMargin below it): same
+   *    decision, same patient and weight, fewer name comparisons. Under a smaller λ the best is
+   *    further below the link threshold, so what was skipped stays irrelevant (`ranked`).
+   * 3. `conclude` (conclude.ts) on the kept lists.
    */
   decideSlots(record: PreparedRecord, slots: ArrayLike<number>, n: number, model: LinkageModel, options: DecideOptions = {}): LinkDecision {
     const cm = compileModel(model, options.prior);
@@ -381,11 +398,9 @@ export class PatientTable {
       if (tf !== undefined) familyExact = tf;
     }
     const wId = fw.identifier, wDob = fw.dateOfBirth, wSex = fw.sex, wPc = fw.postcode;
-    const prior = cm.priorWeight;
 
     const rows = this.rows;
     const objs = this.objs;
-    const rNhsValid = record.nhsValid, rChiValid = record.chiValid;
 
 
     for (let k = 0; k < n; k++) {
@@ -418,13 +433,13 @@ export class PatientTable {
       else if (rPc === pPc) pcL = PC_FULL;
       else if (rSector === rows[o + F_SECTOR]) pcL = PC_SECTOR;
       else pcL = rDistrict === rows[o + F_DISTRICT] ? PC_DISTRICT : PC_OTHER;
-      // deterministic rule (isDeterministicMatch on these levels)
+      // The deterministic rule (conclude.ts) on these levels; it needs an equal number, so the
+      // patient object is read only for the rare candidate whose identifier level is exact.
       const pFamily = rows[o + F_FAMILY];
       const pGiven = rows[o + F_GIVEN];
       const sameFamily = rFamily >= 0 && rFamily === pFamily;
-      const sameNumber = (rNhsId >= 0 && rNhsId === pNhs && rNhsValid && (sf & NHS_VALID) !== 0) || (rChiId >= 0 && rChiId === pChi && rChiValid && (sf & CHI_VALID) !== 0);
-      const det = sameNumber && (dobL === DOB_EXACT || (sexL === SEX_SAME && sameFamily));
-      // upper bound of the match weight
+      const det = idL === ID_EXACT && deterministicRule(record, objs[i] as PreparedPatient, dobL === DOB_EXACT, sexL === SEX_SAME, sameFamily);
+      // upper bound of the evidence
       // (the name levels: exact exactly when the interned names are equal; the Jaro-Winkler
       // levels only when the bound reaches 0.88; partial only with a multi-part family name, or
       // given names with a token initial in common.)
@@ -444,7 +459,7 @@ export class PatientTable {
       sLevels[4 * k + 2] = sexL;
       sLevels[4 * k + 3] = pcL;
       sDet[k] = det ? 1 : 0;
-      sBound[k] = prior + wId[idL] + wDob[dobL] + wSex[sexL] + famB + givB + wPc[pcL];
+      sBound[k] = wId[idL] + wDob[dobL] + wSex[sexL] + famB + givB + wPc[pcL];
       // insertion into `order` by decreasing bound
       let j = k;
       const b = sBound[k];
@@ -461,19 +476,20 @@ export class PatientTable {
     // decision uses it, so fewer candidates need their names compared.
     const noEvidence = maxCandidates === 0;
     const t = model.thresholds;
+    const pw = cm.priorWeight;
     const idLevels = fieldLevels.identifier, dobLevels = fieldLevels.dateOfBirth, sexLevels = fieldLevels.sex, pcLevels = fieldLevels.postcode;
     for (let o = 0; o < n; o++) {
       const k = order[o];
       const det = sDet[k] === 1;
       if (!det) {
         const b = sBound[k] + 1e-9;
-        if (scored.length === keep && b < scored[keep - 1].weight) continue;
+        if (scored.length === keep && b < scored[keep - 1].evidence) continue;
         if (noEvidence && scored.length > 0) {
           // Candidates come in decreasing bound: once one cannot reach the best, the best is
           // final. The runner-up then only matters if the best links (close-candidates), and
-          // only whether it is within closeMargin of it.
-          const best = scored[0].weight;
-          if (b < best && (best < t.link || b < best - t.closeMargin)) continue;
+          // only whether it is within closeMargin of it. (The weight as `conclude` computes it.)
+          const best = scored[0].evidence;
+          if (b < best && (best + pw < t.link || b < best - t.closeMargin)) continue;
         }
       }
       const p = objs[sSlot[k]] as PreparedPatient;
@@ -485,14 +501,18 @@ export class PatientTable {
         givenNames: compareGivenNames(record, p),
         postcode: pcLevels[sLevels[4 * k + 3]] as PostcodeLevel,
       };
-      const weight = matchWeight(c, cm, record.familyKey);
+      const evidence = evidenceWeight(c, cm, record.familyKey);
       if (!det && scored.length === keep) {
         const last = scored[keep - 1];
-        if (last.weight > weight || (last.weight === weight && !(p.patientId < last.patientId))) continue;
+        if (last.evidence > evidence || (last.evidence === evidence && !(p.patientId < last.patientId))) continue;
       }
-      const s: Scored = { patientId: p.patientId, weight, comparison: c, deterministic: det, patient: p };
+      const s: Scored = { patientId: p.patientId, evidence, comparison: c, deterministic: det, patient: p };
       if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
       if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
+    }
+    if (options.ranked) {
+      const taken = options.ranked(scored, deterministic);
+      if (taken) return taken;
     }
     return conclude(record, scored, deterministic, model, cm, maxCandidates, options.ownersElsewhere);
   }

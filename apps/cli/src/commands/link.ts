@@ -4,9 +4,12 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'csv-parse';
-import { LinkageIndex, LinkageModel, PatientIdentity, RecordForLinkage, defaultModel, enrichModule, parseModel } from '@trial/linkage';
+import {
+  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
+  compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel, preparePatient,
+} from '@trial/linkage';
 import { Layout, RegistryFileError, RowWarning, readRegistry, readRegistryThreaded } from '@trial/registry';
 
 export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
@@ -33,6 +36,8 @@ export interface LinkOptions {
   model?: LinkageModel;
   /** The extract date stamped on records (`YYYY-MM-DD`); today by default (a dry run does not publish them). */
   extractedOn: string;
+  /** λ to decide under; default estimated from the files (prior.ts `estimatePrior`). */
+  prior?: number;
 }
 
 export interface LinkSummary {
@@ -46,7 +51,12 @@ export interface LinkSummary {
   warnings: number;
   modelVersion: string;
   layout: Layout | null;
+  /** λ the decisions were made under: estimated from the files (prior.ts), the model's, or given (`--prior`). */
+  prior: PriorUsed;
 }
+
+/** A PriorEstimate, or λ given by the caller (`--prior`), with the counts an estimate would use. */
+export type PriorUsed = PriorEstimate | { basis: 'given'; prior: number; weight: number; counts: PriorCounts };
 
 /** A file could not be read (missing, unreadable, or not the expected header): exit 2. */
 export class LinkInputError extends Error {}
@@ -95,9 +105,31 @@ export async function* readCohort(path: string, onSkipped?: (line: number) => vo
 
 /** Loads the cohort CSV into a patients-only blocking index (records are streamed, not kept). */
 export async function loadCohort(path: string): Promise<LinkageIndex> {
+  return (await loadCohortCounted(path)).index;
+}
+
+/** A loaded cohort and, for the prior, how many of its patients hold a valid number of each kind. */
+export interface LoadedCohort {
+  index: LinkageIndex;
+  withNumber: Record<'ONS' | 'NRS', number>;
+}
+
+export async function loadCohortCounted(path: string): Promise<LoadedCohort> {
   const index = new LinkageIndex();
-  for await (const patient of readCohort(path)) index.upsertPatient(patient);
-  return index;
+  // By patientId: a later row of the same patient replaces the earlier one, as in the index.
+  const holds = new Map<string, number>();
+  for await (const patient of readCohort(path)) {
+    index.upsertPatient(patient);
+    // Validity as the index sees it (prepareIdentity), so the counts are those of the rule's pairs.
+    const p = preparePatient(patient);
+    holds.set(patient.patientId, (holdsRegistryNumber(p, 'ONS') ? 1 : 0) | (holdsRegistryNumber(p, 'NRS') ? 2 : 0));
+  }
+  const withNumber = { ONS: 0, NRS: 0 };
+  for (const h of holds.values()) {
+    if (h & 1) withNumber.ONS++;
+    if (h & 2) withNumber.NRS++;
+  }
+  return { index, withNumber };
 }
 
 /**
@@ -124,43 +156,171 @@ export function extractReadError(path: string, e: unknown): LinkInputError | nul
 /**
  * Links every row of the extract, calling `emit` in file order. Throws LinkInputError when a
  * file cannot be read; row problems are `rejected` rows, never errors.
+ *
+ * λ (prior.ts): with `options.prior` every row is decided under it as it is read. Otherwise λ
+ * is estimated from the whole extract (its valid rows, the cohort, the rows with a
+ * deterministic match), which is known only at the end: each row is ranked as it is read
+ * (DeferredDecisions: the ranking does not depend on λ), kept compactly, and concluded under
+ * the estimate once the extract is read; then the rows are emitted in file order.
  */
 export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void | Promise<void>): Promise<LinkSummary> {
   const model = options.model ?? defaultModel;
-  const index = await loadCohort(options.cohort);
-  const summary: LinkSummary = { rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, modelVersion: model.version, layout: null };
+  const { index, withNumber } = await loadCohortCounted(options.cohort);
+  const counts: PriorCounts = { ...emptyCounts(), patients: index.patientCount };
+  const summary: LinkSummary = {
+    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, modelVersion: model.version, layout: null,
+    prior: { basis: 'model', prior: model.prior, weight: compileModel(model).priorWeight, counts },
+  };
+  const tally = (decision: LinkRow['decision']): void => {
+    summary[decision]++;
+  };
+  const given = options.prior;
+  const rows = new RowStore();
+  const deferred = new DeferredDecisions();
+  // The one pass is decided under the largest λ the estimate can come to (known from the
+  // cohort once the header gives the layout), so its pruning holds under the final λ.
+  let passPrior: number | null = null;
+  let current: PreparedRecord | null = null;
+  const ranked: RankingSink = (scored, deterministic) => {
+    deferred.add(current as PreparedRecord, scored, deterministic);
+    return DEFERRED; // concluded at the end, under the estimate
+  };
   // The extract is parsed and validated on a worker thread (the second core) while this one
   // links; batches are small so that rows waiting for linkage stay in the young generation.
   const input = createReadStream(options.registry, { highWaterMark: 64 * 1024 });
   try {
-    const rows = readRegistryThreaded(input, { layout: options.layout, extractedOn: options.extractedOn, batchSize: 500, enrich: enrichModule });
-    for await (const batch of rows) for (const result of batch.rows) {
+    const batches = readRegistryThreaded(input, { layout: options.layout, extractedOn: options.extractedOn, batchSize: 500, enrich: enrichModule });
+    for await (const batch of batches) for (const result of batch.rows) {
       summary.rows++;
       summary.layout = result.layout;
       const source = result.layout === 'ons' ? 'ONS' : 'NRS';
       summary.warnings += result.warnings.length;
-      let out: LinkRow;
       if (!result.ok) {
-        summary.rejected++;
         const e = result.error;
-        out = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}`, warnings: result.warnings };
-      } else {
-        const rec = result.record;
-        // Prepared on the reader thread (enrich.ts): a valid row always carries it.
-        const { prepared, keys } = result.extra as RecordForLinkage;
-        const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0 });
-        summary[d.decision]++;
-        out = { line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings: result.warnings };
+        const out: LinkRow = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}`, warnings: result.warnings };
+        if (given === undefined) rows.addRejected(out);
+        else {
+          tally('rejected');
+          const pending = emit(out);
+          if (pending) await pending;
+        }
+        continue;
       }
+      const rec = result.record;
+      // Prepared on the reader thread (enrich.ts): a valid row always carries it.
+      const { prepared, keys } = result.extra as RecordForLinkage;
+      counts.records++;
+      // Matches are counted among the pairs the rule can judge (prior.ts): rows with the number.
+      const judged = holdsRegistryNumber(prepared, source);
+      if (judged) counts.recordsWithNumber++;
+      if (given === undefined) {
+        passPrior ??= largestEstimate(withNumber[source], model.prior);
+        current = prepared;
+        index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: passPrior, ranked });
+        current = null;
+        if (judged && deferred.hasDeterministic(deferred.size - 1)) counts.deterministic++;
+        rows.addValid(result.line, rec.recordId, rec.version, rec.kind, result.warnings);
+        continue;
+      }
+      const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: given });
+      if (judged && d.method === 'deterministic') counts.deterministic++;
+      tally(d.decision);
       // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
-      const pending = emit(out);
+      const pending = emit({ line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings: result.warnings });
       if (pending) await pending;
     }
   } catch (e) {
     throw extractReadError(options.registry, e) ?? e;
   }
+  counts.patientsWithNumber = summary.layout === null ? 0 : withNumber[summary.layout === 'ons' ? 'ONS' : 'NRS'];
+  if (given !== undefined) {
+    summary.prior = { basis: 'given', prior: given, weight: compileModel(model, given).priorWeight, counts };
+    return summary;
+  }
+  const estimate = estimatePrior(counts, model.prior);
+  summary.prior = estimate;
+  const cm = compileModel(model, estimate.prior);
+  const source = summary.layout === 'nrs' ? 'NRS' : 'ONS';
+  let valid = 0;
+  for (let i = 0; i < rows.size; i++) {
+    let out = rows.rejected(i);
+    if (out === undefined) {
+      const d = deferred.conclude(valid++, model, cm);
+      out = { ...rows.valid(i, source), decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings: rows.warnings(i) };
+    }
+    tally(out.decision);
+    const pending = emit(out);
+    if (pending) await pending;
+  }
   return summary;
 }
+
+/**
+ * The extract's rows kept until λ is known, column-wise: a valid row's line, record id,
+ * version and kind (its decision is in DeferredDecisions, in the same order); rejected rows
+ * whole (they are few).
+ */
+class RowStore {
+  private n = 0;
+  private lines = new Int32Array(1024);
+  private versions = new Int32Array(1024);
+  private kinds = new Uint8Array(1024);
+  private readonly recordIds: string[] = [];
+  private readonly rejects = new Map<number, LinkRow>();
+  /** Warnings of valid rows, by slot: few rows have any. */
+  private readonly warned = new Map<number, RowWarning[]>();
+
+  get size(): number {
+    return this.n;
+  }
+
+  addValid(line: number, recordId: string, version: number, kind: RecordFacts['kind'], warnings: RowWarning[]): void {
+    const i = this.slot();
+    if (warnings.length) this.warned.set(i, warnings);
+    this.lines[i] = line;
+    this.versions[i] = version;
+    this.kinds[i] = rowKinds.indexOf(kind);
+    this.recordIds[i] = recordId;
+  }
+
+  addRejected(row: LinkRow): void {
+    this.rejects.set(this.slot(), row);
+  }
+
+  warnings(i: number): RowWarning[] {
+    return this.warned.get(i) ?? [];
+  }
+
+  rejected(i: number): LinkRow | undefined {
+    return this.rejects.get(i);
+  }
+
+  valid(i: number, source: LinkRow['source']): Pick<LinkRow, 'line' | 'source' | 'recordId' | 'version' | 'kind'> {
+    return { line: this.lines[i], source, recordId: this.recordIds[i], version: this.versions[i], kind: rowKinds[this.kinds[i]] };
+  }
+
+  private slot(): number {
+    if (this.n === this.lines.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.lines = grow(this.lines, (n) => new Int32Array(n));
+      this.versions = grow(this.versions, (n) => new Int32Array(n));
+      this.kinds = grow(this.kinds, (n) => new Uint8Array(n));
+    }
+    this.recordIds.push('');
+    return this.n++;
+  }
+}
+
+/** What the pass's decisions return: a placeholder, never read (the rows are concluded at the end). */
+const DEFERRED: LinkDecision = {
+  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [], competing: [],
+};
+
+const rowKinds: RecordFacts['kind'][] = ['death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace'];
 
 /** Buffers output lines and respects back-pressure, so a million lines do not pile up in memory. */
 function lineWriter(out: Writable): { write: (s: string) => Promise<void> | void; flush: () => Promise<void> } {
@@ -183,6 +343,29 @@ function lineWriter(out: Writable): { write: (s: string) => Promise<void> | void
   };
 }
 
+/** The prior line: λ, where it came from, its weight (printed on stdout, or on stderr with --json). */
+export function formatPrior(p: PriorUsed): string {
+  const c = p.counts;
+  const pairs = `${c.recordsWithNumber} registrations with a number × ${c.patientsWithNumber} patients with one`;
+  let from: string;
+  switch (p.basis) {
+    case 'estimated':
+      from = `estimated from ${pairs}, ${c.deterministic} deterministic matches`;
+      break;
+    case 'model':
+      from = `the model's: ${pairs} are too few pairs to estimate from`;
+      break;
+    case 'given':
+      from = 'given with --prior';
+      break;
+    default: {
+      const never: never = p;
+      throw new Error(`unknown prior basis ${JSON.stringify(never)}`);
+    }
+  }
+  return `prior λ = ${p.prior.toExponential(2)} (${from}; prior weight ${p.weight.toFixed(2)} bits)`;
+}
+
 export function formatSummary(s: LinkSummary, seconds: number): string {
   const pct = (n: number): string => (s.rows ? `${((100 * n) / s.rows).toFixed(2)}%` : '0%');
   return [
@@ -192,9 +375,16 @@ export function formatSummary(s: LinkSummary, seconds: number): string {
     `  unlinked  ${s.unlinked} (${pct(s.unlinked)})`,
     `  rejected  ${s.rejected} (${pct(s.rejected)})`,
     `  warnings  ${s.warnings}`,
+    `  ${formatPrior(s.prior)}`,
     `  ${seconds.toFixed(1)} s, ${Math.round(s.rows / Math.max(seconds, 1e-9))} rows/s`,
     '',
   ].join('\n');
+}
+
+function parsePrior(value: string): number {
+  const p = Number(value);
+  if (!(value.trim() !== '' && p > 0 && p < 1)) throw new InvalidArgumentError('λ must be a number between 0 and 1 (exclusive)');
+  return p;
 }
 
 export function register(program: Command): void {
@@ -206,7 +396,8 @@ export function register(program: Command): void {
     .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
     .option('--json', 'print one JSON object per extract row (JSON Lines), in file order')
     .option('--model <file>', 'a stored linkage model (JSON); default: the built-in model')
-    .action(async (opts: { cohort: string; registry: string; layout?: Layout; json?: boolean; model?: string }) => {
+    .option('--prior <lambda>', 'decide under this prior λ (0 < λ < 1) instead of estimating it from the files', parsePrior)
+    .action(async (opts: { cohort: string; registry: string; layout?: Layout; json?: boolean; model?: string; prior?: number }) => {
       const started = process.hrtime.bigint();
       try {
         let model: LinkageModel | undefined;
@@ -223,11 +414,13 @@ export function register(program: Command): void {
         }
         const out = lineWriter(process.stdout);
         const summary = await runLink(
-          { cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, extractedOn: new Date().toISOString().slice(0, 10) },
+          { cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, prior: opts.prior, extractedOn: new Date().toISOString().slice(0, 10) },
           opts.json ? (row) => out.write(`${JSON.stringify(row)}\n`) : () => undefined,
         );
         await out.flush();
-        if (!opts.json) process.stdout.write(formatSummary(summary, Number(process.hrtime.bigint() - started) / 1e9));
+        // With --json stdout carries only the rows (link-cli.md): the prior goes to stderr.
+        if (opts.json) process.stderr.write(`followup link: ${formatPrior(summary.prior)}\n`);
+        else process.stdout.write(formatSummary(summary, Number(process.hrtime.bigint() - started) / 1e9));
         process.exitCode = 0;
       } catch (e) {
         if (!(e instanceof LinkInputError)) throw e;
