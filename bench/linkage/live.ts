@@ -157,6 +157,9 @@ function coverage(cps: Map<number, bigint>, ends: TopicEnd[]): { applied: number
 
 interface Service { child: ChildProcess; port: number; name: string }
 
+/** Every child this process started, so that Ctrl-C does not leave a service consuming. */
+const children = new Set<ChildProcess>();
+
 async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: number): Promise<Service> {
   const port = await freePort();
   const log = createWriteStream(join(opts.logDir, `linkage-${n}.log`), { flags: 'w' });
@@ -165,6 +168,7 @@ async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: n
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  children.add(child);
   return { child, port, name: `linkage#${n}` };
 }
 
@@ -196,6 +200,7 @@ function ingest(opts: LiveOptions, env: Record<string, string>, file: string): P
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(opts.serviceDir, 'bin/followup.js'), 'ingest', '--source', 'ONS', '--extracted-on', '2011-10-02',
     '--rejects', join(opts.logDir, 'rejects.csv'), file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.pipe(createWriteStream(join(opts.logDir, 'ingest.log')));
@@ -381,6 +386,13 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+      process.stderr.write(`bench:linkage live: ${sig}; stopped the services (the database and the bench-live-* topics are left)\n`);
+      process.exit(130);
+    });
+  }
   main().catch((e: unknown) => {
     process.stderr.write(`bench:linkage live: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exit(1);

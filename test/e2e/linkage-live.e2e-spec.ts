@@ -9,7 +9,8 @@ import { KAFKA_BROKERS, TEST_DATABASE_URL } from '../support';
  * rows through `followup ingest` and the compiled linkage service, on a database and topics
  * of its own. It checks that the run completes and that the service applied every
  * notification the ingest published and committed every outcome event; the speed it prints
- * is not asserted (a shared machine's load decides it).
+ * is not asserted (a shared machine's load decides it). Runs the compiled service and CLI
+ * (dist/), which `npm test` builds first.
  */
 const database = `${TEST_DATABASE_URL.replace(/^.*\/([^/?]+)(\?.*)?$/, '$1')}_linklive`;
 
