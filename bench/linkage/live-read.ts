@@ -25,6 +25,22 @@ export async function topicEnds(kafka: Kafka, topic: string): Promise<TopicEnd[]
   }
 }
 
+/** Messages at or below the checkpoints, and whether they are all of the topic's. */
+export function coverage(cps: Map<number, bigint>, ends: TopicEnd[]): { applied: number; complete: boolean } {
+  let applied = 0;
+  let complete = true;
+  for (const e of ends) {
+    const cp = cps.get(e.partition) ?? e.low - 1n;
+    const upTo = cp >= e.high - 1n ? e.high - 1n : cp;
+    applied += Number(upTo - e.low + 1n > 0n ? upTo - e.low + 1n : 0n);
+    if (upTo < e.high - 1n) complete = false;
+  }
+  return { applied, complete };
+}
+
+/** Nearest-rank percentile of an ascending list: the smallest value with at least p% of the list at or below it. */
+export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
 export const messagesIn = (ends: TopicEnd[]): number => ends.reduce((s, e) => s + Number(e.high - e.low), 0);
 
 /**

@@ -30,7 +30,7 @@ import { EnrollmentEvent, enrollmentKey, topicNames, topicSpecs, TopicNames } fr
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
 import { freePort } from '../chaos/infra';
 import { generate, generatorVersion } from './generate';
-import { bareConsumerRate, BareRead, messagesIn, notificationTimes, readOutcomes, TopicEnd, topicEnds } from './live-read';
+import { bareConsumerRate, BareRead, coverage, messagesIn, notificationTimes, percentile, readOutcomes, TopicEnd, topicEnds } from './live-read';
 
 export interface LiveOptions {
   patients: number;
@@ -93,9 +93,6 @@ function machine(): string {
   return `${c[0]?.model ?? 'unknown cpu'}, ${c.length} cpus, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`;
 }
 
-/** Nearest-rank percentile of a sorted list. */
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-
 /** The trial's enrolment events from the generator's cohort (link-cli.md layout, no quoted cells). */
 function enrolments(cohortPath: string): EnrollmentEvent[] {
   const lines = readFileSync(cohortPath, 'utf8').split('\n').filter(Boolean);
@@ -142,19 +139,6 @@ async function checkpoints(pg: Client, topic: string): Promise<Map<number, bigin
   return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
 }
 
-/** Messages at or below the checkpoints, and whether they are all of the topic's. */
-function coverage(cps: Map<number, bigint>, ends: TopicEnd[]): { applied: number; complete: boolean } {
-  let applied = 0;
-  let complete = true;
-  for (const e of ends) {
-    const cp = cps.get(e.partition) ?? e.low - 1n;
-    const upTo = cp >= e.high - 1n ? e.high - 1n : cp;
-    applied += Number(upTo - e.low + 1n > 0n ? upTo - e.low + 1n : 0n);
-    if (upTo < e.high - 1n) complete = false;
-  }
-  return { applied, complete };
-}
-
 interface Service { child: ChildProcess; port: number; name: string }
 
 /** Every child this process started, so that Ctrl-C does not leave a service consuming. */
@@ -184,8 +168,8 @@ async function healthy(s: Service, logDir: string, timeoutMs = 120_000): Promise
 }
 
 /** SIGTERM (a service leaves its group and finishes its batch), SIGKILL after 10 s. */
-async function stop(services: Service[]): Promise<void> {
-  await Promise.all(services.map(({ child: c }) => new Promise<void>((done) => {
+async function stopAll(processes: Iterable<ChildProcess>): Promise<void> {
+  await Promise.all([...processes].map((c) => new Promise<void>((done) => {
     if (c.exitCode !== null || c.signalCode !== null) return done();
     const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
     c.once('exit', () => { clearTimeout(timer); done(); });
@@ -244,6 +228,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
   const specs = topicSpecs(topics, opts.partitions);
   const kafka = createKafka(opts.brokers, 'bench-live', (level, msg) => { if (level === 'error') opts.log(`kafka: ${msg}`); });
   await ensureTopics(kafka, specs);
+  opts.log(`database ${opts.database}, topics ${prefix}*`);
   const env = { KAFKA_BROKERS: opts.brokers, DATABASE_URL: dbUrl, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const services: Service[] = [];
   const pg = new Client({ connectionString: dbUrl });
@@ -307,7 +292,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
       if (n === 0) { committedAt = Date.now(); break; }
       await sleep(POLL_MS);
     }
-    await stop(services);
+    await stopAll(services.map((s) => s.child));
     const notificationEnds: TopicEnd[] = ingestion.ends ?? await topicEnds(kafka, topics.notifications);
     if (!complete) ({ applied } = coverage(await checkpoints(pg, topics.notifications), notificationEnds));
     opts.log(`${complete ? 'all' : 'NOT all'} ${messagesIn(notificationEnds)} notifications applied; reading the topics back`);
@@ -329,11 +314,11 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
       committedSeconds: committedAt ? (committedAt - times.first) / 1000 : NaN,
       notificationsPerSecond: complete ? messagesIn(notificationEnds) / appliedSeconds : NaN,
       outcomes: outcomes.length, paired: latencies.length,
-      latencyMs: latencies.length ? { p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies[latencies.length - 1] } : null,
+      latencyMs: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] } : null,
       bare,
     };
   } finally {
-    await stop(services);
+    await stopAll(services.map((s) => s.child));
     if (pgOpen) await pg.end().catch(() => undefined);
     await deleteTopics(kafka, specs.map((s) => s.topic)).catch((e: unknown) => opts.log(`could not delete the topics ${prefix}*: ${String(e)}`));
     await admin(opts.adminUrl, `drop database if exists ${opts.database} with (force)`).catch((e: unknown) => opts.log(`could not drop ${opts.database}: ${String(e)}`));
@@ -388,9 +373,8 @@ async function main(): Promise<void> {
 if (require.main === module) {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-      process.stderr.write(`bench:linkage live: ${sig}; stopped the services (the database and the bench-live-* topics are left)\n`);
-      process.exit(130);
+      process.stderr.write(`bench:linkage live: ${sig}; stopping the services it started (its database and bench-live-* topics are left)\n`);
+      void stopAll(children).finally(() => process.exit(130));
     });
   }
   main().catch((e: unknown) => {
