@@ -87,7 +87,7 @@ describe('followup link (link-cli.md)', () => {
   });
   it('links or reviews an ONS death whose NHS number fails Modulus 11, with the warning; a reject shows its warnings too', async () => {
     const { out, code, err } = await run(['--cohort', cohort, '--registry', damagedOns, '--json']);
-    expect(err).toBe('');
+    expect(err).toMatch(/^followup link: prior λ = [^\n]*\n$/); // with --json, stderr holds only the prior line
     expect(code).toBe(0);
     const [warned, rejected] = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(['linked', 'review']).toContain(warned.decision);
