@@ -9,6 +9,7 @@ export * from './decide';
 export * from './prior';
 export * from './em';
 export * from './blocking';
+export * from './engine';
 export * from './rng';
 export * from './default-model';
 export * from './train';
