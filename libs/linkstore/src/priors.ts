@@ -84,21 +84,31 @@ export async function refreshTrialPrior(
     if (!lock.ok) return [];
     const store = new LinkStore(tx, scope);
     const model = await store.activeModel();
+    const estimates = new Map<string, ReturnType<typeof estimatePrior>>();
+    for (const source of ['ONS', 'NRS'] as const) estimates.set(source, estimatePrior(await priorCounts(tx, scope, engine, trialId, source), model.prior));
+    const current = async (lock: boolean) => new Map(((await tx.query(
+      `select source, prior from lk_priors where scope = $1 and trial_id = $2 order by trial_id, source${lock ? ' for update' : ''}`,
+      [scope, trialId])) as Array<{ source: string; prior: number }>).map((r) => [r.source, r.prior]));
+    // Unchanged (the usual case): no lock, so the batches deciding meanwhile never wait.
+    const seen = await current(false);
+    if ([...estimates].every(([source, e]) => seen.get(source) === e.prior)) return [];
+    // Both sources' rows in one statement, in the order decisions share-lock them (no deadlock).
+    const locked = await current(true);
     const changes: PriorChange[] = [];
     const refs: Array<{ source: string; recordId: string }> = [];
     for (const source of ['ONS', 'NRS'] as const) {
-      const est = estimatePrior(await priorCounts(tx, scope, engine, trialId, source), model.prior);
-      const [cur] = (await tx.query(`select prior from lk_priors where scope = $1 and trial_id = $2 and source = $3 for update`, [scope, trialId, source])) as Array<{ prior: number }>;
-      if (cur.prior === est.prior) continue;
+      const est = estimates.get(source) as ReturnType<typeof estimatePrior>;
+      const cur = locked.get(source);
+      if (cur === undefined || cur === est.prior) continue;
       await tx.query(`update lk_priors set prior = $4, weight = $5, basis = $6, counts = $7, updated_at = now() where scope = $1 and trial_id = $2 and source = $3`,
         [scope, trialId, source, est.prior, logit2(est.prior), est.basis, JSON.stringify(est.counts)]);
-      const bands = bandsBetween(model, logit2(cur.prior), logit2(est.prior));
+      const bands = bandsBetween(model, logit2(cur), logit2(est.prior));
       const rows = (await tx.query(
         `select record_id as "recordId" from lk_prior_weights where scope = $1 and trial_id = $2 and source = $3
            and (weight between $4 and $5 or weight between $6 and $7) order by record_id`,
         [scope, trialId, source, bands[0][0], bands[0][1], bands[1][0], bands[1][1]])) as Array<{ recordId: string }>;
       for (const r of rows) refs.push({ source, recordId: r.recordId });
-      changes.push({ trialId, source, from: cur.prior, to: est.prior, redecided: rows.length });
+      changes.push({ trialId, source, from: cur, to: est.prior, redecided: rows.length });
     }
     if (refs.length) await redecide(tx, refs, model);
     return changes;

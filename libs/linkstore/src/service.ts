@@ -353,7 +353,7 @@ export class LinkageApplier {
     await this.store.insertVersions(accepted.map((a) => a.r));
     const made = [...applied.values()];
     await this.store.upsertRecords(made.map((a) => a.r));
-    const lastKeys = new Map(made.map((a) => [refKey(a.r), { ref: { source: a.r.source, recordId: a.r.recordId }, keys: a.keys }]));
+    const lastKeys = new Map(made.map((a) => [refKey(a.r), { ref: { source: a.r.source, recordId: a.r.recordId }, keys: a.keys, first: a.before === null && !current.has(refKey(a.r)) }]));
     await this.store.replaceRecordKeys([...lastKeys.values()]);
     await batch.write(this.writer, this.now);
     return poison;
@@ -473,7 +473,8 @@ export class LinkageApplier {
       }
       const p = plan({
         trialId, record, target, prev, clerical, withdrawn, occurredAt: this.now,
-        reviewId: reviewIdOf(this.store.scope, record.source, record.recordId, record.version, trialId),
+        // Derived (a hash) only where plan() uses it: a review.
+        reviewId: target.status === 'review' ? reviewIdOf(this.store.scope, record.source, record.recordId, record.version, trialId) : '',
       });
       this.stats.decided++;
       batch.decisions.push({ record, trialId, audit, cause });

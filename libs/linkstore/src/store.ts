@@ -263,11 +263,13 @@ export class LinkStore {
   }
 
   /** Replaces the blocking keys of records (what a patient change finds them by). */
-  async replaceRecordKeys(rs: ReadonlyArray<{ ref: RecordRef; keys: readonly string[] }>): Promise<void> {
+  async replaceRecordKeys(rs: ReadonlyArray<{ ref: RecordRef; keys: readonly string[]; first?: boolean }>): Promise<void> {
     if (!rs.length) return;
-    await this.tx.query(
+    // A record stored for the first time has no keys to delete.
+    const old = rs.filter((r) => !r.first);
+    if (old.length) await this.tx.query(
       `delete from lk_record_keys where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
-      [this.scope, rs.map((r) => r.ref.source), rs.map((r) => r.ref.recordId)]);
+      [this.scope, old.map((r) => r.ref.source), old.map((r) => r.ref.recordId)]);
     const s: string[] = [], id: string[] = [], k: string[] = [];
     for (const r of rs) for (const key of new Set(r.keys)) { s.push(r.ref.source); id.push(r.ref.recordId); k.push(key); }
     if (!k.length) return;
