@@ -226,8 +226,8 @@ export class LinkStore {
     if (!rs.length) return;
     await this.tx.query(
       `insert into lk_record_versions (scope, source, record_id, version, record)
-       select $1, s, r, v, j from unnest($2::text[], $3::text[], $4::int[], $5::jsonb[]) as x(s, r, v, j) on conflict do nothing`,
-      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version'), rs.map((r) => JSON.stringify(r))]);
+       select $1, x->>'source', x->>'recordId', (x->>'version')::int, x from jsonb_array_elements($2::jsonb) x on conflict do nothing`,
+      [this.scope, JSON.stringify(rs)]);
   }
 
   /** Current versions of records, row-locked (in a fixed order) to commit: nobody else re-decides them meanwhile. */
@@ -253,13 +253,13 @@ export class LinkStore {
   /** Makes these the current versions (each newer than the one stored, which the caller checked under the row lock). */
   async upsertRecords(all: readonly RegistryRecord[]): Promise<void> {
     if (!all.length) return;
-    const rs = [...new Map(all.map((r) => [refKey(r), r])).values()];
+    const rs = [...new Map(all.map((r) => [refKey(r), r])).values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
     await this.tx.query(
       `insert into lk_records (scope, source, record_id, version, kind, record)
-       select $1, s, r, v, k, j from unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[]) as x(s, r, v, k, j) order by s, r
+       select $1, x->>'source', x->>'recordId', (x->>'version')::int, x->>'kind', x from jsonb_array_elements($2::jsonb) x
        on conflict (scope, source, record_id) do update set version = excluded.version, kind = excluded.kind, record = excluded.record
        where lk_records.version < excluded.version`,
-      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version'), cols(rs, 'kind'), rs.map((r) => JSON.stringify(r))]);
+      [this.scope, JSON.stringify(rs)]);
   }
 
   /** Replaces the blocking keys of records (what a patient change finds them by). */
@@ -300,31 +300,34 @@ export class LinkStore {
   async saveLinks(all: ReadonlyArray<{ ref: RecordRef; trialId: string; state: StoredLink }>): Promise<void> {
     if (!all.length) return;
     const ls = [...new Map(all.map((l) => [`${refKey(l.ref)}\u0000${l.trialId}`, l])).values()];
-    const st = ls.map((l) => l.state);
+    const rows = ls.map(({ ref, trialId, state: x }) => ({
+      s: ref.source, r: ref.recordId, t: trialId, st: x.status, p: x.patientId, v: x.version, rv: x.reviewId, e: x.emitted, q: x.seq, c: x.clerical, d: x.deterministic,
+    }));
     await this.tx.query(
       `insert into lk_links (scope, source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq, clerical, deterministic, updated_at)
-       select $1, s, r, t, st, p, v, rv, e, q, c, d, now()
-       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::jsonb[], $10::int[], $11::jsonb[], $12::boolean[])
-         as x(s, r, t, st, p, v, rv, e, q, c, d) order by s, r, t
+       select $1, s, r, t, st, p, v, rv, nullif(e, 'null'::jsonb), q, nullif(c, 'null'::jsonb), d, now()
+       from jsonb_to_recordset($2::jsonb) as x(s text, r text, t text, st text, p text, v int, rv text, e jsonb, q int, c jsonb, d boolean) order by s, r, t
        on conflict (scope, source, record_id, trial_id) do update set status = excluded.status, patient_id = excluded.patient_id,
          version = excluded.version, review_id = excluded.review_id, emitted = excluded.emitted, seq = excluded.seq,
          clerical = excluded.clerical, deterministic = excluded.deterministic, updated_at = now()`,
-      [this.scope, ls.map((l) => l.ref.source), ls.map((l) => l.ref.recordId), cols(ls, 'trialId'), cols(st, 'status'), cols(st, 'patientId'),
-        cols(st, 'version'), cols(st, 'reviewId'), st.map((s) => json(s.emitted)), cols(st, 'seq'), st.map((s) => json(s.clerical)), cols(st, 'deterministic')]);
+      [this.scope, JSON.stringify(rows)]);
   }
 
   async logDecisions(ds: readonly DecisionRow[], at: string): Promise<void> {
     if (!ds.length) return;
-    const a = ds.map((d) => d.audit);
+    // One JSON parameter for the batch (jsonb_to_recordset), not arrays of JSON strings: the
+    // driver escapes every character of an array element, which cost more than the insert.
+    const rows = ds.map((d) => ({
+      s: d.record.source, r: d.record.recordId, v: d.record.version, t: d.trialId, d: d.audit.decision, p: d.audit.patientId, m: d.audit.method,
+      rs: d.audit.reason, mv: d.audit.modelVersion, pr: d.audit.prior, w: d.audit.weight, f: d.audit.fields, c: d.audit.candidates, cp: d.audit.competing, cs: d.cause,
+    }));
     await this.tx.query(
       `insert into lk_decisions (scope, source, record_id, version, trial_id, decision, patient_id, method, reason, model_version, prior, weight,
          fields, candidates, competing, cause, decided_at)
-       select $1, s, r, v, t, d, p, m, rs, mv, pr, w, f, c, cp, cs, $17
-       from unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-         $11::float8[], $12::float8[], $13::jsonb[], $14::jsonb[], $15::jsonb[], $16::text[]) as x(s, r, v, t, d, p, m, rs, mv, pr, w, f, c, cp, cs)`,
-      [this.scope, ds.map((d) => d.record.source), ds.map((d) => d.record.recordId), ds.map((d) => d.record.version), cols(ds, 'trialId'),
-        cols(a, 'decision'), cols(a, 'patientId'), cols(a, 'method'), cols(a, 'reason'), cols(a, 'modelVersion'), cols(a, 'prior'), cols(a, 'weight'),
-        a.map((x) => JSON.stringify(x.fields)), a.map((x) => JSON.stringify(x.candidates)), a.map((x) => JSON.stringify(x.competing)), cols(ds, 'cause'), at]);
+       select $1, s, r, v, t, d, p, m, rs, mv, pr, w, f, c, cp, cs, $3
+       from jsonb_to_recordset($2::jsonb) as x(s text, r text, v int, t text, d text, p text, m text, rs text, mv text, pr float8, w float8,
+         f jsonb, c jsonb, cp jsonb, cs text)`,
+      [this.scope, JSON.stringify(rows), at]);
   }
 
   /** Opens (or refreshes) review items, the last content of each id winning. */
