@@ -103,7 +103,16 @@ export class LinkageEngine {
    */
   decide(
     record: PreparedRecord, model: LinkageModel, priorOf: (trialId: string) => number,
-    options: { keys?: readonly string[]; alsoIn?: Iterable<string>; only?: ReadonlySet<string>; maxCandidates?: number } = {},
+    options: {
+      keys?: readonly string[]; alsoIn?: Iterable<string>; only?: ReadonlySet<string>; maxCandidates?: number;
+      /**
+       * `links-and-reviews`: the candidates list (evidence) only where the decision links or
+       * reviews. The record is first decided as `followup link` decides it (maxCandidates 0:
+       * the same decision, patient, weight and fields, with fewer name comparisons; table.ts),
+       * and again with `maxCandidates` only when that is not `unlinked`. Default `all`.
+       */
+      evidence?: 'all' | 'links-and-reviews';
+    } = {},
   ): TrialDecision[] {
     const keys = options.keys ?? blockingKeys(record);
     const owners = this.owners(record, keys);
@@ -116,10 +125,14 @@ export class LinkageEngine {
       const t = this.trials.get(trialId);
       const ownersElsewhere = owners.filter((o) => o.trialId !== trialId);
       const prior = priorOf(trialId);
-      const decision = t
-        ? t.index.decidePrepared(record, keys, model, { maxCandidates, ownersElsewhere, prior })
-        : emptyDecision(model, prior);
-      if (decision.candidates.length === 0 && !also.has(trialId)) continue;
+      let decision: LinkDecision;
+      if (!t) decision = emptyDecision(model, prior);
+      else if (options.evidence === 'links-and-reviews') {
+        decision = t.index.decidePrepared(record, keys, model, { maxCandidates: 0, ownersElsewhere, prior });
+        if (decision.decision !== 'unlinked') decision = t.index.decidePrepared(record, keys, model, { maxCandidates, ownersElsewhere, prior });
+      } else decision = t.index.decidePrepared(record, keys, model, { maxCandidates, ownersElsewhere, prior });
+      // No candidate at all (weight null): nothing to decide here unless a link state is to be undone.
+      if (decision.weight === null && !also.has(trialId)) continue;
       out.push({ trialId, decision, deterministic: owners.some((o) => o.trialId === trialId) });
     }
     return out;
