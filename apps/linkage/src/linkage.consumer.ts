@@ -40,6 +40,8 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnModuleDestroy,
 
   onApplicationBootstrap(): void {
     this.relay.start();
+    // Nest calls this hook again when the microservice transport initialises: one timer only.
+    if (this.priorTimer) return;
     this.priorTimer = setInterval(() => {
       if (this.priorRun) return;
       this.priorRun = this.refreshPriors().finally(() => { this.priorRun = null; });
