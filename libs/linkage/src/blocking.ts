@@ -141,6 +141,11 @@ export class LinkageIndex {
     return this.patientsAt(this.collect(blockingKeys(record)));
   }
 
+  /** The patients under any of `keys` (each once): e.g. the record's number keys, for its deterministic owners. */
+  patientsUnder(keys: readonly string[]): PreparedPatient[] {
+    return this.patientsAt(this.collect(keys));
+  }
+
   /** The decision for a stored record against the current patients; null if not stored. */
   decideRecord(recordKey: string, model: LinkageModel, options?: DecideOptions): LinkDecision | null {
     const entry = this.records.get(recordKey);

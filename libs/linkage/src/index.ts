@@ -10,6 +10,7 @@ export * from './prior';
 export * from './deferred';
 export * from './em';
 export * from './blocking';
+export * from './engine';
 export * from './rng';
 export * from './default-model';
 export * from './train';

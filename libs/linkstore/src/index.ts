@@ -7,3 +7,6 @@ export * from './store';
 export * from './service';
 export * from './reviews';
 export * from './models';
+export * from './mirror';
+export * from './priors';
+export * from './tick';

@@ -1,13 +1,14 @@
 import { EntityManager } from 'typeorm';
 import { PatientRandomised, RegistryRecord, contentHash } from '@trial/contracts';
-import { LinkageModel, PatientIdentity, blockingKeys, defaultModel, parseModel, preparePatient, prepareRecord } from '@trial/linkage';
+import { LinkageModel, PatientIdentity, defaultModel, parseModel } from '@trial/linkage';
 import { DecisionRecord } from './target';
 import { LinkState, ReviewItem } from './plan';
 
 /**
- * Postgres access for the linkage service, all inside the caller's transaction and scope.
- * Blocking keys live in tables (lk_patient_keys, lk_record_keys) rather than in memory, so the
- * candidate set is transactional, survives restarts and is the same for every instance.
+ * Postgres access for the linkage service, all inside the caller's transaction and scope, in
+ * bulk: one statement per table per batch (arrays through unnest), not one per message.
+ * Candidates are not queried here: every instance holds the scope's patients in memory
+ * (mirror.ts) and reads only their changes (patientChanges).
  */
 export type Identity = Omit<PatientIdentity, 'patientId'>;
 
@@ -16,6 +17,8 @@ export interface StoredPatient {
   patientId: string;
   identity: PatientIdentity;
   withdrawnOn: string | null;
+  /** randomisationHash of the randomisation that stands; null for rows stored before hashes were kept. */
+  hash: string | null;
 }
 
 export interface RecordRef {
@@ -23,8 +26,14 @@ export interface RecordRef {
   recordId: string;
 }
 
+/** A record's key in maps (NUL cannot occur in an id). */
+export const refKey = (r: RecordRef): string => `${r.source}\u0000${r.recordId}`;
+
 /** A patient's key in takeSeqs' result (NUL cannot occur in an id). */
 export const seqKey = (trialId: string, patientId: string): string => `${trialId}\u0000${patientId}`;
+
+/** A link state with what the λ counts need (lk_links.deterministic). */
+export type StoredLink = LinkState & { deterministic: boolean };
 
 /**
  * The content of a randomisation that must agree for a second copy to be a duplicate: arm,
@@ -42,66 +51,156 @@ export function identityOf(e: PatientRandomised): Identity {
 }
 
 /**
- * TypeORM returns `[rows, affected]` for UPDATE and DELETE but bare rows for SELECT and
- * INSERT; this gives the rows either way.
+ * The content of a record version, for telling a redelivery from a version reused. `extractedOn`
+ * is not content: the same file ingested on another day carries another extract date. Nor is
+ * `identifierWarnings`: it is what one ingest said of the number (kept with the record, never
+ * trusted: linkage checks the number itself), and a producer may omit it or word it otherwise.
  */
-async function rowsOf<T>(tx: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const r = (await tx.query(sql, params)) as unknown;
-  if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0] as T[];
-  return r as T[];
+export const versionContent = (x: RegistryRecord): string => contentHash({ ...x, extractedOn: undefined, identifierWarnings: undefined });
+
+/**
+ * Blocking-key locks are taken on buckets of the keys' hashes, not on each key: a batch of a
+ * few thousand records touches ~10,000 keys, more than Postgres' shared lock table holds
+ * (max_locks_per_transaction × connections). Two keys in one bucket only make two
+ * transactions wait for each other that need not; two keys sharing a bucket never let two
+ * wait less than they must.
+ */
+export const KEY_BUCKETS = 1024;
+
+/** One decision of the audit (lk_decisions). */
+export interface DecisionRow {
+  record: RegistryRecord;
+  trialId: string;
+  audit: DecisionRecord;
+  cause: string;
 }
+
+/** A count change of lk_prior_counts for one (source, trial) of this writer ('' trial: record counts). */
+export interface CountDelta {
+  source: string;
+  trialId: string;
+  records: number;
+  recordsWithNumber: number;
+  deterministic: number;
+}
+
+/** A patient row to write: new (`hash` given) or changed. */
+export interface PatientWrite {
+  trialId: string;
+  patientId: string;
+  identity: Identity;
+  withdrawnOn: string | null;
+  hash: string | null;
+}
+
+/** One changed patient row and the transaction that wrote it. */
+export interface PatientChange {
+  trialId: string;
+  patientId: string;
+  identity: Identity;
+  withdrawnOn: string | null;
+}
+
+const cols = <T, K extends keyof T>(rows: readonly T[], k: K): Array<T[K]> => rows.map((r) => r[k]);
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/** Models by version: a version names one model forever (models.ts), so a parsed one is kept. */
+const models = new Map<string, LinkageModel>();
 
 export class LinkStore {
   constructor(private readonly tx: EntityManager, readonly scope: string) {}
 
-  /** Serialises writers of one scope, so two instances never decide the same record at once. */
-  async lock(): Promise<void> {
-    await this.tx.query('select pg_advisory_xact_lock(hashtext($1))', [`linkage:${this.scope}`]);
-  }
-
   /** The newest active model; the packaged default is stored as the first version. */
   async activeModel(): Promise<LinkageModel> {
-    const rows = (await this.tx.query(`select model from lk_models where active order by created_at desc, version desc limit 1`)) as Array<{ model: unknown }>;
+    const rows = (await this.tx.query(`select version from lk_models where active order by created_at desc, version desc limit 1`)) as Array<{ version: string }>;
     if (rows.length) {
-      const parsed = parseModel(JSON.stringify(rows[0].model));
+      const cached = models.get(rows[0].version);
+      if (cached) return cached;
+      const [row] = (await this.tx.query(`select model from lk_models where version = $1`, [rows[0].version])) as Array<{ model: unknown }>;
+      const parsed = parseModel(JSON.stringify(row.model));
       if (!parsed.ok) throw new Error(`stored linkage model is invalid: ${parsed.reason}`);
+      models.set(rows[0].version, parsed.model);
       return parsed.model;
     }
     await this.tx.query(`insert into lk_models (version, model) values ($1, $2) on conflict do nothing`, [defaultModel.version, JSON.stringify(defaultModel)]);
     return defaultModel;
   }
 
-  async patient(trialId: string, patientId: string): Promise<StoredPatient | null> {
-    const rows = (await this.tx.query(
-      `select identity, withdrawn_on::text as "withdrawnOn" from lk_patients where scope = $1 and trial_id = $2 and patient_id = $3`,
-      [this.scope, trialId, patientId])) as Array<{ identity: Identity; withdrawnOn: string | null }>;
-    return rows.length ? { trialId, patientId, identity: { ...rows[0].identity, patientId }, withdrawnOn: rows[0].withdrawnOn } : null;
+  /**
+   * Takes the blocking-key locks of this transaction, all in one statement, in bucket order
+   * (so two transactions cannot deadlock on them). Record writers take them shared (records do
+   * not change each other's candidates), patient writers exclusive: a record and a patient
+   * sharing a key are never decided at once, so whichever commits second sees the other.
+   */
+  async lockKeys(keys: readonly string[], mode: 'shared' | 'exclusive'): Promise<void> {
+    if (!keys.length) return;
+    const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    await this.tx.query(
+      `select ${fn}(hashtext($1), b) from (select distinct (hashtextextended(k, 0) & ${KEY_BUCKETS - 1})::int as b from jsonb_array_elements_text($2::jsonb) k) x order by b`,
+      [`lk:${this.scope}`, JSON.stringify([...new Set(keys)])]);
   }
 
   /**
-   * Stores a patient (insert only: the first randomisation stands). `hash` is the
-   * randomisation's content (randomisationHash): a second one with the same content is a
-   * duplicate, with other content a conflict. A row stored before hashes were kept (null) takes
-   * any second randomisation as a duplicate, as it always did.
+   * λ in force per (trial, source), under a share lock held to commit: the λ refresh
+   * (priors.ts) changes a row only when no decision made under the old value is uncommitted.
+   * Rows missing for `ensure` are created with the model's λ first.
    */
-  async insertPatient(trialId: string, patientId: string, identity: Identity, hash: string): Promise<'inserted' | 'duplicate' | 'conflict'> {
-    // The outer select reads the statement's snapshot: the row held before, not the one inserted.
-    const [r] = (await this.tx.query(
-      `with ins as (
-         insert into lk_patients (scope, trial_id, patient_id, identity, randomised_on, randomisation_hash) values ($1, $2, $3, $4, $5, $6)
-         on conflict do nothing returning patient_id)
-       select (select count(*) from ins)::int as inserted,
-         (select randomisation_hash from lk_patients where scope = $1 and trial_id = $2 and patient_id = $3) as held`,
-      [this.scope, trialId, patientId, JSON.stringify(identity), identity.randomisedOn, hash])) as Array<{ inserted: number; held: string | null }>;
-    if (r.inserted === 1) return 'inserted';
-    return r.held === null || r.held === hash ? 'duplicate' : 'conflict';
+  async priorsForShare(ensure: ReadonlyArray<{ trialId: string; source: string }>, model: LinkageModel, only: ReadonlySet<string> | null = null): Promise<Map<string, number>> {
+    if (ensure.length) {
+      await this.tx.query(
+        `insert into lk_priors (scope, trial_id, source, prior, weight, basis)
+         select $1, t, s, $4, $5, 'model' from unnest($2::text[], $3::text[]) as x(t, s) order by t, s on conflict do nothing`,
+        [this.scope, cols(ensure, 'trialId'), cols(ensure, 'source'), model.prior, Math.log2(model.prior / (1 - model.prior))]);
+    }
+    const rows = (await this.tx.query(
+      `select trial_id as "trialId", source, prior from lk_priors where scope = $1 and ($2::text[] is null or trial_id = any($2::text[]))
+       order by trial_id, source for share`, [this.scope, only ? [...only] : null])) as Array<{ trialId: string; source: string; prior: number }>;
+    return new Map(rows.map((r) => [priorKey(r.trialId, r.source), r.prior]));
+  }
+
+  /**
+   * Patient rows written by transactions that had not finished at the previous read (`from`,
+   * that read's snapshot xmin), and this read's xmin. Every transaction older than a
+   * snapshot's xmin has finished, so a row missing from a read is either older than `from`
+   * (read before) or newer than this read (read next time), whatever order transactions commit
+   * in. This transaction's own uncommitted rows are left out: they are read once committed.
+   */
+  async patientChanges(from: string): Promise<{ xmin: string; rows: PatientChange[] }> {
+    const rows = (await this.tx.query(
+      `with s as (select pg_snapshot_xmin(pg_current_snapshot()) as x, pg_current_xact_id_if_assigned() as me)
+       select least(s.x, coalesce(s.me, s.x))::text as xmin, p.trial_id as "trialId", p.patient_id as "patientId", p.identity,
+         p.withdrawn_on::text as "withdrawnOn"
+       from s left join lk_patients p on p.scope = $1 and p.change_xid >= $2::xid8 and p.change_xid is distinct from s.me`,
+      [this.scope, from])) as Array<{ xmin: string; trialId: string | null; patientId: string; identity: Identity; withdrawnOn: string | null }>;
+    return { xmin: rows[0].xmin, rows: rows.filter((r) => r.trialId !== null) as PatientChange[] };
+  }
+
+  async patients(pairs: ReadonlyArray<{ trialId: string; patientId: string }>): Promise<StoredPatient[]> {
+    if (!pairs.length) return [];
+    const rows = (await this.tx.query(
+      `select trial_id as "trialId", patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn", randomisation_hash as hash
+       from lk_patients where scope = $1 and (trial_id, patient_id) in (select * from unnest($2::text[], $3::text[]))`,
+      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')])) as Array<{ trialId: string; patientId: string; identity: Identity; withdrawnOn: string | null; hash: string | null }>;
+    return rows.map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
+  }
+
+  /** Writes patients: new rows inserted, changed ones updated (identity, withdrawal), each marked with this transaction. */
+  async writePatients(ps: readonly PatientWrite[]): Promise<void> {
+    if (!ps.length) return;
+    await this.tx.query(
+      `insert into lk_patients (scope, trial_id, patient_id, identity, randomised_on, withdrawn_on, randomisation_hash, change_xid)
+       select $1, t, p, i, (i->>'randomisedOn')::date, w, h, pg_current_xact_id()
+       from unnest($2::text[], $3::text[], $4::jsonb[], $5::date[], $6::text[]) as x(t, p, i, w, h) order by t, p
+       on conflict (scope, trial_id, patient_id) do update set identity = excluded.identity, withdrawn_on = excluded.withdrawn_on,
+         change_xid = excluded.change_xid`,
+      [this.scope, cols(ps, 'trialId'), cols(ps, 'patientId'), ps.map((p) => JSON.stringify(p.identity)), cols(ps, 'withdrawnOn'), cols(ps, 'hash')]);
   }
 
   /**
    * Takes the next `n` outcome sequence numbers of each patient; returns the first of each.
    * The row lock this takes is held to commit, so two transactions emitting for one patient
    * allocate (and then enqueue, hence get outbox ids) one after the other: the commit-order
-   * property the outbox relay's per-key order relies on, even without the scope lock.
+   * property the outbox relay's per-key order relies on.
    */
   async takeSeqs(counts: ReadonlyArray<{ trialId: string; patientId: string; n: number }>): Promise<Map<string, number>> {
     if (!counts.length) return new Map();
@@ -118,146 +217,155 @@ export class LinkStore {
     }));
   }
 
-  async updateIdentity(trialId: string, patientId: string, identity: Identity): Promise<void> {
-    await this.tx.query(`update lk_patients set identity = $4 where scope = $1 and trial_id = $2 and patient_id = $3`,
-      [this.scope, trialId, patientId, JSON.stringify(identity)]);
-  }
-
-  async withdraw(trialId: string, patientId: string, effectiveOn: string): Promise<boolean> {
-    const rows = await rowsOf(this.tx,
-      `update lk_patients set withdrawn_on = least(coalesce(withdrawn_on, $4::date), $4::date)
-       where scope = $1 and trial_id = $2 and patient_id = $3 returning patient_id`,
-      [this.scope, trialId, patientId, effectiveOn]);
-    return rows.length === 1;
-  }
-
-  /** Replaces a patient's blocking keys; returns the old and new keys together. */
-  async setPatientKeys(trialId: string, patientId: string, identity: PatientIdentity): Promise<string[]> {
-    const old = await rowsOf<{ key: string }>(this.tx,
-      `delete from lk_patient_keys where scope = $1 and trial_id = $2 and patient_id = $3 returning key`,
-      [this.scope, trialId, patientId]);
-    const keys = blockingKeys(preparePatient(identity));
-    if (keys.length) {
-      await this.tx.query(
-        `insert into lk_patient_keys (scope, key, trial_id, patient_id) select $1, k, $3, $4 from unnest($2::text[]) k on conflict do nothing`,
-        [this.scope, keys, trialId, patientId]);
-    }
-    return [...new Set([...old.map((o) => o.key), ...keys])];
-  }
-
-  /** Stored records sharing any of `keys`, in a stable order. */
-  async recordsUnder(keys: string[]): Promise<RecordRef[]> {
-    if (!keys.length) return [];
-    return (await this.tx.query(
-      `select distinct source, record_id as "recordId" from lk_record_keys where scope = $1 and key = any($2::text[]) order by 1, 2`,
-      [this.scope, keys])) as RecordRef[];
-  }
-
-  /** Patients sharing a blocking key with the record, in every trial. */
-  async candidates(record: RegistryRecord): Promise<StoredPatient[]> {
-    const keys = blockingKeys(prepareRecord(record));
-    if (!keys.length) return [];
+  /** The versions already stored among `rs`, by source, record and version. */
+  async heldVersions(rs: readonly RegistryRecord[]): Promise<Map<string, RegistryRecord>> {
+    if (!rs.length) return new Map();
     const rows = (await this.tx.query(
-      `select p.trial_id as "trialId", p.patient_id as "patientId", p.identity, p.withdrawn_on::text as "withdrawnOn"
-       from lk_patients p where p.scope = $1 and (p.trial_id, p.patient_id) in
-         (select trial_id, patient_id from lk_patient_keys where scope = $1 and key = any($2::text[]))
-       order by 1, 2`, [this.scope, keys])) as Array<{ trialId: string; patientId: string; identity: Identity; withdrawnOn: string | null }>;
-    return rows.map((r) => ({ trialId: r.trialId, patientId: r.patientId, identity: { ...r.identity, patientId: r.patientId }, withdrawnOn: r.withdrawnOn }));
+      `select v.record from lk_record_versions v where v.scope = $1
+         and (v.source, v.record_id, v.version) in (select * from unnest($2::text[], $3::text[], $4::int[]))`,
+      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version')])) as Array<{ record: RegistryRecord }>;
+    return new Map(rows.map((r) => [versionKey(r.record), r.record]));
   }
 
-  /**
-   * Keeps the version. 'duplicate' if this version was already stored with the same content (a
-   * duplicate delivery or ingest), 'conflict' if with other content: a version is the registry's
-   * name for one content (issue 10, item 7). `extractedOn` is not content: the same file ingested
-   * on another day carries another extract date. Nor is `identifierWarnings`: it is what one
-   * ingest said of the number (kept with the record, never trusted: linkage checks the number
-   * itself), and a producer may omit it or word it otherwise for the same registration.
-   */
-  async storeVersion(r: RegistryRecord): Promise<'stored' | 'duplicate' | 'conflict'> {
-    // The outer select reads the statement's snapshot: the version held before, not the one inserted.
-    const [row] = (await this.tx.query(
-      `with ins as (insert into lk_record_versions (scope, source, record_id, version, record) values ($1, $2, $3, $4, $5)
-         on conflict do nothing returning version)
-       select (select count(*) from ins)::int as inserted,
-         (select record from lk_record_versions where scope = $1 and source = $2 and record_id = $3 and version = $4) as held`,
-      [this.scope, r.source, r.recordId, r.version, JSON.stringify(r)])) as Array<{ inserted: number; held: RegistryRecord | null }>;
-    if (row.inserted === 1) return 'stored';
-    if (row.held === null) return 'duplicate'; // inserted meanwhile by a transaction that committed after our snapshot
-    const content = (x: RegistryRecord) => contentHash({ ...x, extractedOn: undefined, identifierWarnings: undefined });
-    return content(row.held) === content(r) ? 'duplicate' : 'conflict';
-  }
-
-  /** Makes `r` the current version if it is newer than the stored one; false if it is older. */
-  async makeCurrent(r: RegistryRecord): Promise<boolean> {
-    const rows = (await this.tx.query(
-      `insert into lk_records (scope, source, record_id, version, kind, record) values ($1, $2, $3, $4, $5, $6)
-       on conflict (scope, source, record_id) do update set version = excluded.version, kind = excluded.kind, record = excluded.record
-       where lk_records.version < excluded.version returning version`,
-      [this.scope, r.source, r.recordId, r.version, r.kind, JSON.stringify(r)])) as unknown[];
-    if (!rows.length) return false;
-    await this.tx.query(`delete from lk_record_keys where scope = $1 and source = $2 and record_id = $3`, [this.scope, r.source, r.recordId]);
-    const keys = blockingKeys(prepareRecord(r));
-    if (keys.length) {
-      await this.tx.query(
-        `insert into lk_record_keys (scope, key, source, record_id) select $1, k, $3, $4 from unnest($2::text[]) k on conflict do nothing`,
-        [this.scope, keys, r.source, r.recordId]);
-    }
-    return true;
-  }
-
-  async currentRecord(ref: RecordRef): Promise<RegistryRecord | null> {
-    const rows = (await this.tx.query(`select record from lk_records where scope = $1 and source = $2 and record_id = $3`,
-      [this.scope, ref.source, ref.recordId])) as Array<{ record: RegistryRecord }>;
-    return rows.length ? rows[0].record : null;
-  }
-
-  /** Link states of a record, by trial. */
-  async links(ref: RecordRef): Promise<Map<string, LinkState>> {
-    const rows = (await this.tx.query(
-      `select trial_id as "trialId", status, patient_id as "patientId", version, review_id as "reviewId", emitted, seq, clerical
-       from lk_links where scope = $1 and source = $2 and record_id = $3`, [this.scope, ref.source, ref.recordId])) as Array<LinkState & { trialId: string }>;
-    return new Map(rows.map(({ trialId, ...s }) => [trialId, s]));
-  }
-
-  async saveLink(ref: RecordRef, trialId: string, s: LinkState): Promise<void> {
+  async insertVersions(rs: readonly RegistryRecord[]): Promise<void> {
+    if (!rs.length) return;
     await this.tx.query(
-      `insert into lk_links (scope, source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq, clerical, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+      `insert into lk_record_versions (scope, source, record_id, version, record)
+       select $1, x->>'source', x->>'recordId', (x->>'version')::int, x from jsonb_array_elements($2::jsonb) x on conflict do nothing`,
+      [this.scope, JSON.stringify(rs)]);
+  }
+
+  /** Current versions of records, row-locked (in a fixed order) to commit: nobody else re-decides them meanwhile. */
+  async currentForUpdate(refs: readonly RecordRef[]): Promise<Map<string, RegistryRecord>> {
+    if (!refs.length) return new Map();
+    const rows = (await this.tx.query(
+      `select record from lk_records where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))
+       order by source, record_id for update`,
+      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')])) as Array<{ record: RegistryRecord }>;
+    return new Map(rows.map((r) => [refKey(r.record), r.record]));
+  }
+
+  /** Stored records sharing any of `keys`, row-locked in a fixed order (see currentForUpdate). */
+  async recordsUnderForUpdate(keys: readonly string[]): Promise<Map<string, RegistryRecord>> {
+    if (!keys.length) return new Map();
+    const rows = (await this.tx.query(
+      `select r.record from lk_records r where r.scope = $1 and (r.source, r.record_id) in
+         (select source, record_id from lk_record_keys where scope = $1 and key = any($2::text[]))
+       order by r.source, r.record_id for update of r`, [this.scope, [...new Set(keys)]])) as Array<{ record: RegistryRecord }>;
+    return new Map(rows.map((r) => [refKey(r.record), r.record]));
+  }
+
+  /** Makes these the current versions (each newer than the one stored, which the caller checked under the row lock). */
+  async upsertRecords(all: readonly RegistryRecord[]): Promise<void> {
+    if (!all.length) return;
+    const rs = [...new Map(all.map((r) => [refKey(r), r])).values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
+    await this.tx.query(
+      `insert into lk_records (scope, source, record_id, version, kind, record)
+       select $1, x->>'source', x->>'recordId', (x->>'version')::int, x->>'kind', x from jsonb_array_elements($2::jsonb) x
+       on conflict (scope, source, record_id) do update set version = excluded.version, kind = excluded.kind, record = excluded.record
+       where lk_records.version < excluded.version`,
+      [this.scope, JSON.stringify(rs)]);
+  }
+
+  /** Replaces the blocking keys of records (what a patient change finds them by). */
+  async replaceRecordKeys(rs: ReadonlyArray<{ ref: RecordRef; keys: readonly string[]; first?: boolean }>): Promise<void> {
+    if (!rs.length) return;
+    // A record stored for the first time has no keys to delete.
+    const old = rs.filter((r) => !r.first);
+    if (old.length) await this.tx.query(
+      `delete from lk_record_keys where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
+      [this.scope, old.map((r) => r.ref.source), old.map((r) => r.ref.recordId)]);
+    // One JSON parameter, [source, recordId, key...] per record: arrays of text are escaped by
+    // the driver character by character, which cost more than the insert.
+    const rows = rs.filter((r) => r.keys.length).map((r) => [r.ref.source, r.ref.recordId, ...new Set(r.keys)]);
+    if (!rows.length) return;
+    await this.tx.query(
+      `insert into lk_record_keys (scope, key, source, record_id)
+       select $1, k, x->>0, x->>1 from jsonb_array_elements($2::jsonb) x, jsonb_array_elements_text(x) with ordinality as e(k, i) where i > 2
+       on conflict do nothing`,
+      [this.scope, JSON.stringify(rows)]);
+  }
+
+  /** Link states of records, by record then trial. */
+  async links(refs: readonly RecordRef[]): Promise<Map<string, Map<string, StoredLink>>> {
+    const out = new Map<string, Map<string, StoredLink>>();
+    if (!refs.length) return out;
+    const rows = (await this.tx.query(
+      `select source, record_id as "recordId", trial_id as "trialId", status, patient_id as "patientId", version, review_id as "reviewId",
+         emitted, seq, clerical, deterministic
+       from lk_links where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
+      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')])) as Array<StoredLink & RecordRef & { trialId: string }>;
+    for (const { source, recordId, trialId, ...s } of rows) {
+      const k = refKey({ source, recordId });
+      let m = out.get(k);
+      if (!m) out.set(k, (m = new Map()));
+      m.set(trialId, s);
+    }
+    return out;
+  }
+
+  /** Saves link states, the last of each (record, trial) winning (a row can be updated once per statement). */
+  async saveLinks(all: ReadonlyArray<{ ref: RecordRef; trialId: string; state: StoredLink }>): Promise<void> {
+    if (!all.length) return;
+    const ls = [...new Map(all.map((l) => [`${refKey(l.ref)}\u0000${l.trialId}`, l])).values()];
+    const rows = ls.map(({ ref, trialId, state: x }) => ({
+      s: ref.source, r: ref.recordId, t: trialId, st: x.status, p: x.patientId, v: x.version, rv: x.reviewId, e: x.emitted, q: x.seq, c: x.clerical, d: x.deterministic,
+    }));
+    await this.tx.query(
+      `insert into lk_links (scope, source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq, clerical, deterministic, updated_at)
+       select $1, s, r, t, st, p, v, rv, nullif(e, 'null'::jsonb), q, nullif(c, 'null'::jsonb), d, now()
+       from jsonb_to_recordset($2::jsonb) as x(s text, r text, t text, st text, p text, v int, rv text, e jsonb, q int, c jsonb, d boolean) order by s, r, t
        on conflict (scope, source, record_id, trial_id) do update set status = excluded.status, patient_id = excluded.patient_id,
          version = excluded.version, review_id = excluded.review_id, emitted = excluded.emitted, seq = excluded.seq,
-         clerical = excluded.clerical, updated_at = now()`,
-      [this.scope, ref.source, ref.recordId, trialId, s.status, s.patientId, s.version, s.reviewId,
-        s.emitted === null ? null : JSON.stringify(s.emitted), s.seq, s.clerical === null ? null : JSON.stringify(s.clerical)]);
+         clerical = excluded.clerical, deterministic = excluded.deterministic, updated_at = now()`,
+      [this.scope, JSON.stringify(rows)]);
   }
 
-  async logDecision(r: RegistryRecord, trialId: string, d: DecisionRecord, cause: string, at: string): Promise<void> {
+  async logDecisions(ds: readonly DecisionRow[], at: string): Promise<void> {
+    if (!ds.length) return;
+    // One JSON parameter for the batch (jsonb_to_recordset), not arrays of JSON strings: the
+    // driver escapes every character of an array element, which cost more than the insert.
+    const rows = ds.map((d) => ({
+      s: d.record.source, r: d.record.recordId, v: d.record.version, t: d.trialId, d: d.audit.decision, p: d.audit.patientId, m: d.audit.method,
+      rs: d.audit.reason, mv: d.audit.modelVersion, pr: d.audit.prior, w: d.audit.weight, f: d.audit.fields, c: d.audit.candidates, cp: d.audit.competing, cs: d.cause,
+    }));
     await this.tx.query(
-      `insert into lk_decisions (scope, source, record_id, version, trial_id, decision, patient_id, method, reason, model_version, weight, fields, candidates, competing, cause, decided_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [this.scope, r.source, r.recordId, r.version, trialId, d.decision, d.patientId, d.method, d.reason, d.modelVersion, d.weight,
-        JSON.stringify(d.fields), JSON.stringify(d.candidates), JSON.stringify(d.competing), cause, at]);
+      `insert into lk_decisions (scope, source, record_id, version, trial_id, decision, patient_id, method, reason, model_version, prior, weight,
+         fields, candidates, competing, cause, decided_at)
+       select $1, s, r, v, t, d, p, m, rs, mv, pr, w, f, c, cp, cs, $3
+       from jsonb_to_recordset($2::jsonb) as x(s text, r text, v int, t text, d text, p text, m text, rs text, mv text, pr float8, w float8,
+         f jsonb, c jsonb, cp jsonb, cs text)`,
+      [this.scope, JSON.stringify(rows), at]);
   }
 
-  async openReview(r: RegistryRecord, trialId: string, item: ReviewItem, at: string): Promise<void> {
+  /** Opens (or refreshes) review items, the last content of each id winning. */
+  async openReviews(items: ReadonlyArray<{ record: RegistryRecord; trialId: string; item: ReviewItem }>, at: string): Promise<void> {
+    if (!items.length) return;
+    const last = new Map(items.map((i) => [i.item.reviewId, i]));
+    const xs = [...last.values()].sort((a, b) => (a.item.reviewId < b.item.reviewId ? -1 : 1));
     await this.tx.query(
       `insert into lk_reviews (review_id, scope, source, record_id, version, trial_id, reason, model_version, candidates, competing, status, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11)
+       select id, $1, s, r, v, t, rs, mv, c, cp, 'open', $11
+       from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[]) as x(id, s, r, v, t, rs, mv, c, cp)
        on conflict (review_id) do update set reason = excluded.reason, model_version = excluded.model_version,
          candidates = excluded.candidates, competing = excluded.competing,
          status = case when lk_reviews.status = 'superseded' then 'open' else lk_reviews.status end`,
-      [item.reviewId, this.scope, r.source, r.recordId, r.version, trialId, item.reason, item.modelVersion, JSON.stringify(item.candidates),
-        JSON.stringify(item.competing), at]);
+      [this.scope, xs.map((x) => x.item.reviewId), xs.map((x) => x.record.source), xs.map((x) => x.record.recordId), xs.map((x) => x.record.version),
+        cols(xs, 'trialId'), xs.map((x) => x.item.reason), xs.map((x) => x.item.modelVersion), xs.map((x) => JSON.stringify(x.item.candidates)),
+        xs.map((x) => JSON.stringify(x.item.competing)), at]);
   }
 
-  async closeReview(reviewId: string): Promise<void> {
-    await this.tx.query(`update lk_reviews set status = 'superseded' where review_id = $1 and status = 'open'`, [reviewId]);
+  async closeReviews(reviewIds: readonly string[]): Promise<void> {
+    if (!reviewIds.length) return;
+    await this.tx.query(`update lk_reviews set status = 'superseded' where review_id = any($1::text[]) and status = 'open'`, [[...new Set(reviewIds)]]);
   }
 
-  async review(reviewId: string): Promise<{ source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> } | null> {
+  async reviews(reviewIds: readonly string[]): Promise<Map<string, { source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>> {
+    if (!reviewIds.length) return new Map();
     const rows = (await this.tx.query(
-      `select source, record_id as "recordId", trial_id as "trialId", candidates from lk_reviews where review_id = $1 and scope = $2`,
-      [reviewId, this.scope])) as Array<{ source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>;
-    return rows[0] ?? null;
+      `select review_id as "reviewId", source, record_id as "recordId", trial_id as "trialId", candidates from lk_reviews where review_id = any($1::text[]) and scope = $2`,
+      [[...new Set(reviewIds)], this.scope])) as Array<{ reviewId: string; source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>;
+    return new Map(rows.map(({ reviewId, ...r }) => [reviewId, r]));
   }
 
   async decideReview(reviewId: string, decision: 'accept' | 'reject', patientId: string | null, reviewer: string, note: string | null, at: string): Promise<void> {
@@ -266,17 +374,81 @@ export class LinkStore {
       [reviewId, decision === 'accept' ? 'accepted' : 'rejected', patientId, reviewer, note, at]);
   }
 
-  /** Live death facts on a patient's stream (for the two-deaths conflict flag). */
-  async liveDeaths(trialId: string, patientId: string): Promise<Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>> {
-    return (await this.tx.query(
-      `select source, record_id as "recordId", (emitted->>'version')::int as version, emitted->>'dateOfDeath' as "dateOfDeath"
-       from lk_links where scope = $1 and trial_id = $2 and patient_id = $3 and emitted->>'kind' = 'death'
-       order by emitted->>'dateOfDeath', source, record_id`, [this.scope, trialId, patientId])) as Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>;
+  /** Live death facts on patients' streams (for the two-deaths conflict flag), by patient, earliest first. */
+  async liveDeaths(pairs: ReadonlyArray<{ trialId: string; patientId: string }>): Promise<Map<string, Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>>> {
+    const out = new Map<string, Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>>();
+    if (!pairs.length) return out;
+    const rows = (await this.tx.query(
+      `select trial_id as "trialId", patient_id as "patientId", source, record_id as "recordId", (emitted->>'version')::int as version,
+         emitted->>'dateOfDeath' as "dateOfDeath"
+       from lk_links where scope = $1 and (trial_id, patient_id) in (select * from unnest($2::text[], $3::text[])) and emitted->>'kind' = 'death'
+       order by trial_id, patient_id, emitted->>'dateOfDeath', source, record_id`,
+      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')])) as Array<{ trialId: string; patientId: string; source: string; recordId: string; version: number; dateOfDeath: string }>;
+    for (const { trialId, patientId, ...d } of rows) {
+      const k = seqKey(trialId, patientId);
+      const list = out.get(k) ?? [];
+      list.push(d);
+      out.set(k, list);
+    }
+    return out;
   }
 
-  /** True the first time an event id is flagged in this scope. */
-  async firstFlag(eventId: string): Promise<boolean> {
-    const rows = (await this.tx.query(`insert into lk_flags (scope, event_id) values ($1, $2) on conflict do nothing returning event_id`, [this.scope, eventId])) as unknown[];
-    return rows.length === 1;
+  /** The event ids among `eventIds` flagged here for the first time (each once). */
+  async firstFlags(eventIds: readonly string[]): Promise<Set<string>> {
+    if (!eventIds.length) return new Set();
+    const rows = (await this.tx.query(
+      `insert into lk_flags (scope, event_id) select $1, e from unnest($2::text[]) e on conflict do nothing returning event_id as "eventId"`,
+      [this.scope, [...new Set(eventIds)]])) as Array<{ eventId: string }>;
+    return new Set(rows.map((r) => r.eventId));
+  }
+
+  /** Adds this writer's count changes (lk_prior_counts): only this writer updates its rows. */
+  async addCounts(writer: string, deltas: readonly CountDelta[]): Promise<void> {
+    const sum = new Map<string, CountDelta>();
+    for (const d of deltas) {
+      const k = priorKey(d.trialId, d.source);
+      const s = sum.get(k) ?? { source: d.source, trialId: d.trialId, records: 0, recordsWithNumber: 0, deterministic: 0 };
+      s.records += d.records;
+      s.recordsWithNumber += d.recordsWithNumber;
+      s.deterministic += d.deterministic;
+      sum.set(k, s);
+    }
+    const ds = [...sum.values()].filter((d) => d.records !== 0 || d.recordsWithNumber !== 0 || d.deterministic !== 0);
+    if (!ds.length) return;
+    await this.tx.query(
+      `insert into lk_prior_counts (scope, source, trial_id, writer, records, records_with_number, deterministic)
+       select $1, s, t, $2, a, b, c from unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) as x(s, t, a, b, c) order by s, t
+       on conflict (scope, source, trial_id, writer) do update set records = lk_prior_counts.records + excluded.records,
+         records_with_number = lk_prior_counts.records_with_number + excluded.records_with_number,
+         deterministic = lk_prior_counts.deterministic + excluded.deterministic`,
+      [this.scope, writer, cols(ds, 'source'), cols(ds, 'trialId'), cols(ds, 'records'), cols(ds, 'recordsWithNumber'), cols(ds, 'deterministic')]);
+  }
+
+  /** Sets (weight not null) or clears (null) records' prior-free best weights per trial (lk_prior_weights). */
+  async setPriorWeights(ws: ReadonlyArray<{ trialId: string; source: string; recordId: string; weight: number | null }>): Promise<void> {
+    const last = new Map(ws.map((w) => [`${w.trialId}\u0000${w.source}\u0000${w.recordId}`, w]));
+    const set = [...last.values()].filter((w) => w.weight !== null).sort(byWeightKey);
+    const clear = [...last.values()].filter((w) => w.weight === null);
+    if (clear.length) {
+      await this.tx.query(
+        `delete from lk_prior_weights where scope = $1 and (trial_id, source, record_id) in (select * from unnest($2::text[], $3::text[], $4::text[]))`,
+        [this.scope, cols(clear, 'trialId'), cols(clear, 'source'), cols(clear, 'recordId')]);
+    }
+    if (set.length) {
+      await this.tx.query(
+        `insert into lk_prior_weights (scope, trial_id, source, record_id, weight)
+         select $1, t, s, r, w from unnest($2::text[], $3::text[], $4::text[], $5::float8[]) as x(t, s, r, w)
+         on conflict (scope, trial_id, source, record_id) do update set weight = excluded.weight`,
+        [this.scope, cols(set, 'trialId'), cols(set, 'source'), cols(set, 'recordId'), cols(set, 'weight')]);
+    }
   }
 }
+
+function byWeightKey(a: { trialId: string; source: string; recordId: string }, b: { trialId: string; source: string; recordId: string }): number {
+  const x = `${a.trialId}\u0000${a.source}\u0000${a.recordId}`;
+  const y = `${b.trialId}\u0000${b.source}\u0000${b.recordId}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export const priorKey = (trialId: string, source: string): string => `${trialId}\u0000${source}`;
+export const versionKey = (r: { source: string; recordId: string; version: number }): string => `${r.source}\u0000${r.recordId}\u0000${r.version}`;

@@ -1,5 +1,5 @@
 import { LinkEvidence } from '@trial/contracts';
-import { CandidateScore, LinkageModel, OwnerElsewhere, PreparedPatient, PreparedRecord, ReviewReason, decide, deterministicMatches } from '@trial/linkage';
+import { CandidateScore, LinkDecision, LinkageModel, OwnerElsewhere, PreparedPatient, PreparedRecord, ReviewReason, decide, deterministicMatches } from '@trial/linkage';
 
 /** A clerical decision on a record in one trial; it stands for later versions of the record. */
 export type Clerical =
@@ -23,6 +23,8 @@ export interface DecisionRecord {
   method: string;
   reason: string | null;
   modelVersion: string;
+  /** λ the decision was made under (LinkDecision.prior). */
+  prior: number;
   weight: number | null;
   fields: Record<string, { level: string; weight: number }>;
   candidates: CandidateScore[];
@@ -53,20 +55,32 @@ export function ownersElsewhere(record: PreparedRecord, byTrial: ReadonlyMap<str
  */
 export function targetFor(
   record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, clerical: Clerical | null,
-  elsewhere: readonly OwnerElsewhere[] = [],
+  elsewhere: readonly OwnerElsewhere[] = [], prior: number = model.prior,
 ): { target: Target; audit: DecisionRecord } {
-  const d = decide(record, candidates, model, { maxCandidates: 5, ownersElsewhere: elsewhere });
+  const d = decide(record, candidates, model, { maxCandidates: 5, ownersElsewhere: elsewhere, prior });
+  const accepted = clerical?.decision === 'accept' ? candidates.find((p) => p.patientId === clerical.patientId) ?? null : null;
+  return targetOf(record, d, model, clerical, accepted);
+}
+
+/**
+ * The target for a record in one trial from the model's decision there (`decide`, or the
+ * engine's `decidePrepared`, which is the same decision), and any clerical decision, which
+ * overrides it. `accepted` is the patient a clerical accept names, when blocking still finds
+ * them: their own scores are the link's evidence.
+ */
+export function targetOf(
+  record: PreparedRecord, d: LinkDecision, model: LinkageModel, clerical: Clerical | null, accepted: PreparedPatient | null,
+): { target: Target; audit: DecisionRecord } {
   const audit: DecisionRecord = {
-    decision: d.decision, patientId: d.patientId, method: d.method, reason: d.reason, modelVersion: d.modelVersion,
+    decision: d.decision, patientId: d.patientId, method: d.method, reason: d.reason, modelVersion: d.modelVersion, prior: d.prior,
     weight: d.weight, fields: d.fields as DecisionRecord['fields'], candidates: d.candidates, competing: d.competing,
   };
   if (clerical !== null) {
     if (clerical.decision === 'reject') {
       return { target: { status: 'unlinked', rejectedBy: clerical.reviewer }, audit: { ...audit, decision: 'unlinked', patientId: null, method: 'clerical', reason: null } };
     }
-    // The accepted patient's own scores are the evidence, when blocking still finds them.
-    const all = decide(record, candidates.filter((p) => p.patientId === clerical.patientId), model, { maxCandidates: 1 });
-    const scored = all.candidates[0];
+    const all = accepted ? decide(record, [accepted], model, { maxCandidates: 1, prior: d.prior }) : null;
+    const scored = all?.candidates[0];
     const evidence: LinkEvidence = {
       method: 'clerical', modelVersion: model.version, weight: scored?.weight ?? null,
       fields: scored?.fields ?? {}, reviewer: clerical.reviewer,

@@ -85,10 +85,10 @@ describe('linkage: outcome seq and conflicting randomisations', () => {
 /**
  * The dependency OutboxRelay's per-key order has: for one patient, outbox ids (the relay's
  * order) follow commit order and seq. Two linkage transactions deciding for the same patient
- * run one after the other (today the scope lock, LinkStore.lock(); and lk_outcome_seq's row
- * lock, taken before enqueue), so the second's rows get higher ids and higher seqs. If a change
- * (issue 11 removing the scope lock) let the second allocate ids before the first commits,
- * this fails.
+ * run one after the other (issue 11: no scope lock, but the blocking-key locks a patient writer
+ * takes exclusively and a record writer shared, the lk_records row lock, and lk_outcome_seq's
+ * row lock, taken before enqueue), so the second's rows get higher ids and higher seqs. If a
+ * change let the second allocate ids before the first commits, this fails.
  */
 describe('linkage: outbox ids in commit order per patient', () => {
   let ds: DataSource;

@@ -8,6 +8,7 @@ import { LinkageCompeting1764100013000 } from './1764100013000-linkage-competing
 import { OutcomeOrderGuards1764100017500 } from './1764100017500-outcome-order-guards';
 import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
 import { ParkedReason1764100021000 } from './1764100021000-parked-reason';
+import { LinkageEngine1764100023500 } from './1764100023500-linkage-engine';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   OutcomeOrderGuards1764100017500,
   DeadLetterPark1764100019100,
   ParkedReason1764100021000,
+  LinkageEngine1764100023500,
 ];
