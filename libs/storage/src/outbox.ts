@@ -43,8 +43,8 @@ const RELAY_IDLE_TIMEOUT_S = 120;
  * That makes the topic follow id order. It follows the order of decisions only because, for
  * any one key, ids are allocated in commit order: every writer that enqueues rows for the
  * same key must hold a lock, taken before its first enqueue and kept to commit, that the other
- * writers of that key also take (linkage: LinkStore.lock() per scope, and the per-patient
- * sequence row that LinkageApplier.finish() updates before it enqueues). Then a row with a
+ * writers of that key also take (linkage: the per-patient sequence row, lk_outcome_seq, that
+ * the applier updates before it enqueues; there is no scope lock). Then a row with a
  * higher id of that key cannot be visible while a lower one is still uncommitted. See
  * test/int/linkage/outbox-order.int-spec.ts.
  *
