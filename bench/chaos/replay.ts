@@ -37,7 +37,7 @@ export interface ReplayContext {
   dbUrl: string;
   fleet: Fleet;
   tokens: Tokens;
-  /** Scratch space: rejects reports, the FIFO of a mid-file kill. */
+  /** Scratch space: rejects and warnings reports (never beside the extracts), the FIFO of a mid-file kill. */
   workDir: string;
   log: (line: string) => void;
   /** The api instance reads go to (the first one that runs). */
@@ -97,7 +97,7 @@ export class Replay {
 
   private cliArgs(step: ExtractStep, file: string): string[] {
     return [join(ROOT, 'bin/followup.js'), 'ingest', '--source', step.source, '--complete-up-to', step.completeUpTo,
-      '--extracted-on', step.extractedOn, '--rejects', join(this.c.workDir, 'rejects.csv'), file];
+      '--extracted-on', step.extractedOn, '--rejects', join(this.c.workDir, 'rejects.csv'), '--warnings', join(this.c.workDir, 'warnings.csv'), file];
   }
 
   private spawnIngest(step: ExtractStep, file: string): ChildProcess {

@@ -183,7 +183,7 @@ interface IngestRun { rows: number; published: number; rejected: number; seconds
 function ingest(opts: LiveOptions, env: Record<string, string>, file: string): Promise<IngestRun> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(opts.serviceDir, 'bin/followup.js'), 'ingest', '--source', 'ONS', '--extracted-on', '2011-10-02',
-    '--rejects', join(opts.logDir, 'rejects.csv'), file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--rejects', join(opts.logDir, 'rejects.csv'), '--warnings', join(opts.logDir, 'warnings.csv'), file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
