@@ -2,6 +2,7 @@ import { DecideOptions, LinkDecision } from './decide';
 import { LinkageModel } from './model';
 import { PatientIdentity, Prepared, PreparedPatient, PreparedRecord, RecordFacts, preparePatient, prepareRecord } from './person';
 import { PatientTable } from './table';
+import { holdsRegistryNumber } from './prior';
 
 /**
  * Blocking keys, unioned: a record is compared only with patients sharing at least one key.
@@ -66,11 +67,29 @@ export class LinkageIndex {
   private readonly table = new PatientTable();
   private readonly patientsByKey = new Map<string, number[]>();
   private readonly recordsByKey = new Map<string, Set<string>>();
+  /** Patients holding a valid number of each registry's kind (prior.ts holdsRegistryNumber): the prior's counts. */
+  private readonly withNumber = { ONS: 0, NRS: 0 };
   /** Candidate slots of the last query (reused). */
   private found = new Int32Array(256);
 
   get patientCount(): number {
     return this.patients.size;
+  }
+
+  /** How many patients hold a valid number of the registry's kind (PriorCounts.patientsWithNumber). */
+  patientsWithNumber(source: 'ONS' | 'NRS'): number {
+    return this.withNumber[source];
+  }
+
+  /** A stored patient as prepared (preparePatient); null when not stored. */
+  prepared(patientId: string): PreparedPatient | null {
+    const entry = this.patients.get(patientId);
+    return entry ? (this.table.objs[entry.slot] as PreparedPatient) : null;
+  }
+
+  private count(p: PreparedPatient, by: 1 | -1): void {
+    if (holdsRegistryNumber(p, 'ONS')) this.withNumber.ONS += by;
+    if (holdsRegistryNumber(p, 'NRS')) this.withNumber.NRS += by;
   }
 
   get recordCount(): number {
@@ -88,9 +107,11 @@ export class LinkageIndex {
         this.unindexPatient(k, old.slot);
         touched.add(k);
       }
+      this.count(this.table.objs[old.slot] as PreparedPatient, -1);
       this.table.remove(old.slot);
     }
     const slot = this.table.add(p);
+    this.count(p, 1);
     for (const k of keys) {
       const list = this.patientsByKey.get(k);
       if (list) list.push(slot);
@@ -105,6 +126,7 @@ export class LinkageIndex {
     const old = this.patients.get(patientId);
     if (!old) return [];
     for (const k of old.keys) this.unindexPatient(k, old.slot);
+    this.count(this.table.objs[old.slot] as PreparedPatient, -1);
     this.table.remove(old.slot);
     this.patients.delete(patientId);
     return this.recordsUnder(old.keys);

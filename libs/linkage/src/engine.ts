@@ -1,8 +1,7 @@
 import { blockingKeys, LinkageIndex } from './blocking';
 import { LinkDecision, OwnerElsewhere, deterministicMatches } from './decide';
 import { LinkageModel } from './model';
-import { PatientIdentity, PreparedPatient, PreparedRecord, preparePatient } from './person';
-import { holdsRegistryNumber } from './prior';
+import { PatientIdentity, PreparedPatient, PreparedRecord } from './person';
 
 /** A patient as the engine holds it: the identity, prepared once, and when consent was withdrawn. */
 export interface EnginePatient {
@@ -21,8 +20,6 @@ export interface TrialDecision {
 interface Trial {
   index: LinkageIndex;
   patients: Map<string, EnginePatient>;
-  withNhs: number;
-  withChi: number;
 }
 
 /**
@@ -50,35 +47,25 @@ export class LinkageEngine {
   patientCounts(trialId: string, source: 'ONS' | 'NRS'): { patients: number; patientsWithNumber: number } {
     const t = this.trials.get(trialId);
     if (!t) return { patients: 0, patientsWithNumber: 0 };
-    return { patients: t.patients.size, patientsWithNumber: source === 'ONS' ? t.withNhs : t.withChi };
+    return { patients: t.patients.size, patientsWithNumber: t.index.patientsWithNumber(source) };
   }
 
   /** Adds or replaces a patient. */
   upsertPatient(trialId: string, identity: PatientIdentity, withdrawnOn: string | null): void {
     let t = this.trials.get(trialId);
-    if (!t) this.trials.set(trialId, (t = { index: new LinkageIndex(), patients: new Map(), withNhs: 0, withChi: 0 }));
-    const old = t.patients.get(identity.patientId);
-    if (old) this.uncount(t, old.prepared);
-    const prepared = preparePatient(identity);
+    if (!t) this.trials.set(trialId, (t = { index: new LinkageIndex(), patients: new Map() }));
     t.index.upsertPatient(identity);
-    t.patients.set(identity.patientId, { identity, prepared, withdrawnOn });
-    if (holdsRegistryNumber(prepared, 'ONS')) t.withNhs++;
-    if (holdsRegistryNumber(prepared, 'NRS')) t.withChi++;
+    // Prepared once, by the index.
+    t.patients.set(identity.patientId, { identity, prepared: t.index.prepared(identity.patientId) as PreparedPatient, withdrawnOn });
   }
 
   removePatient(trialId: string, patientId: string): void {
     const t = this.trials.get(trialId);
     const old = t?.patients.get(patientId);
     if (!t || !old) return;
-    this.uncount(t, old.prepared);
     t.index.removePatient(patientId);
     t.patients.delete(patientId);
     if (t.patients.size === 0) this.trials.delete(trialId);
-  }
-
-  private uncount(t: Trial, p: PreparedPatient): void {
-    if (holdsRegistryNumber(p, 'ONS')) t.withNhs--;
-    if (holdsRegistryNumber(p, 'NRS')) t.withChi--;
   }
 
   /**

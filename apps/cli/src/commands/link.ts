@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'csv-parse';
 import {
   DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
-  compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel, preparePatient,
+  compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel,
 } from '@trial/linkage';
 import { Layout, RegistryFileError, RowWarning, readRegistry, readRegistryThreaded } from '@trial/registry';
 
@@ -116,20 +116,9 @@ export interface LoadedCohort {
 
 export async function loadCohortCounted(path: string): Promise<LoadedCohort> {
   const index = new LinkageIndex();
-  // By patientId: a later row of the same patient replaces the earlier one, as in the index.
-  const holds = new Map<string, number>();
-  for await (const patient of readCohort(path)) {
-    index.upsertPatient(patient);
-    // Validity as the index sees it (prepareIdentity), so the counts are those of the rule's pairs.
-    const p = preparePatient(patient);
-    holds.set(patient.patientId, (holdsRegistryNumber(p, 'ONS') ? 1 : 0) | (holdsRegistryNumber(p, 'NRS') ? 2 : 0));
-  }
-  const withNumber = { ONS: 0, NRS: 0 };
-  for (const h of holds.values()) {
-    if (h & 1) withNumber.ONS++;
-    if (h & 2) withNumber.NRS++;
-  }
-  return { index, withNumber };
+  for await (const patient of readCohort(path)) index.upsertPatient(patient);
+  // Validity as the index sees it (prepareIdentity), so the counts are those of the rule's pairs.
+  return { index, withNumber: { ONS: index.patientsWithNumber('ONS'), NRS: index.patientsWithNumber('NRS') } };
 }
 
 /**
