@@ -13,7 +13,10 @@ rm -f test-output/unit.json test-output/int-e2e.json
 status=0
 # Units in parallel; suites that share the broker and database one at a time.
 npx jest --selectProjects unit --json --outputFile=test-output/unit.json "$@" || status=1
-npx jest --selectProjects int e2e --runInBand --json --outputFile=test-output/int-e2e.json "$@" || status=1
+# --forceExit: once every suite has reported, a handle left open by a service under test (seen
+# once after the chaos suite, not reproduced with --detectOpenHandles) must not hang CI; jest
+# still prints that it force-exited, so a leak stays visible.
+npx jest --selectProjects int e2e --runInBand --forceExit --json --outputFile=test-output/int-e2e.json "$@" || status=1
 node -e '
   const names = ["unit", "int-e2e"];
   const r = names.map((f) => { try { return require(`./test-output/${f}.json`); } catch { return null; } });

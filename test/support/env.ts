@@ -29,7 +29,10 @@ export async function privateTopics(kafka: Kafka, label: string): Promise<{ pref
  * `create` makes it, `drop` removes it even while connections remain.
  */
 export function privateDatabase(label: string): { name: string; url: string; create: () => Promise<void>; drop: () => Promise<void> } {
-  const name = `trial_followup_test_${label.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  // Named after the test database too, so two runs on one server with different
+  // TEST_DATABASE_URLs (parallel worktrees) never share, or drop, each other's database.
+  const base = TEST_DATABASE_URL.replace(/^.*\/([^/?]+)(\?.*)?$/, '$1');
+  const name = `${base}_${label.toLowerCase().replace(/[^a-z0-9]/g, '_')}`.slice(0, 63);
   const admin = async (sql: string): Promise<void> => {
     const c = new Client({ connectionString: TEST_DATABASE_URL });
     await c.connect();

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry, Partitioners, Producer, CompressionTypes, Message } from 'kafkajs';
+import { Admin, Kafka, KafkaJSProtocolError, logLevel, LogEntry, Partitioners, Producer, CompressionTypes, Message } from 'kafkajs';
 import { TopicSpec } from '@trial/contracts';
 import { withCheckedAcks } from './checked-send';
 
@@ -39,7 +39,6 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], opts: { rep
       const replicationFactor = opts.replicationFactor ?? Math.min(3, (await admin.describeCluster()).brokers.length);
       const minIsr = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [];
       await admin.createTopics({
-        waitForLeaders: true,
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.numPartitions,
@@ -47,12 +46,35 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], opts: { rep
           configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }, ...minIsr],
         })),
       });
+      await waitForLeaders(admin, missing.map((s) => s.topic));
     }
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();
   }
 }
+
+/**
+ * Polls metadata until every partition of the topics has a leader. kafkajs's own
+ * `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a KRaft broker that has not yet
+ * applied the new topic's metadata answers UNKNOWN_TOPIC_OR_PARTITION, which kafkajs gave up
+ * on at once (seen under load: a suite failed with "This server does not host this
+ * topic-partition" right after creating its topics). Both answers mean "not yet".
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (e) {
+      if (!(e instanceof KafkaJSProtocolError) || !NOT_YET.has(e.type)) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs / 1000} s: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
 export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
   const admin = kafka.admin();
