@@ -5,6 +5,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { apiModule } from '../../apps/api/src/app.module';
+import { ingestModule } from '../../apps/ingest/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { Role, signToken } from '@trial/auth';
 import { eventually, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
@@ -19,6 +20,7 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
   let producer: Producer;
   let drop: () => Promise<void> = async () => undefined;
   let api = '';
+  let ingest = '';
   const token = (role: Role) => signToken(SECRET, { sub: `${role}-tester`, role, ttlSeconds: 600 });
   const get = (path: string, role?: Role) => fetch(`${api}${path}`, { headers: role ? { authorization: `Bearer ${token(role)}` } : {} });
 
@@ -32,6 +34,9 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     const a = await startInProcess(apiModule, config);
     apps.push(a.app);
     api = a.url;
+    const i = await startInProcess(ingestModule, config);
+    apps.push(i.app);
+    ingest = i.url;
     await send(producer, t.topics.enrollments, [{
       v: 1, type: 'TrialRegistered', eventId: uniqueId('reg'), trialId, title: 'http suite', arms: ['control', 'IABP'],
       referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
@@ -93,12 +98,19 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
       const res = await post(type, JSON.stringify({ decision: 'reject' }));
       expect([type, res.status]).toEqual([type, 404]);
     }
+    // The ingest service's completeness corrections likewise.
+    const correction = await fetch(`${ingest}/registry/completeness-corrections`, {
+      method: 'POST', body: 'source=ONS&completeUpTo=2011-01-01&reason=x',
+      headers: { authorization: `Bearer ${token('registry-admin')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(correction.status).toBe(415);
+    expectSecurityHeaders(correction);
     // Without a token it is still a 401 first: the media type tells an anonymous caller nothing.
     const anon = await fetch(`${api}/reviews/x/decision`, { method: 'POST', body: 'decision=reject', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(anon.status).toBe(401);
   });
 
-  it.each([
+  const hostile: Array<[string, Role | undefined, number]> = [
     ['/dashboard/vendor/constructor', undefined, 404],
     ['/dashboard/vendor/__proto__', undefined, 404],
     ['/dashboard/vendor/toString', undefined, 404],
@@ -118,10 +130,24 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     ['/trials/%E0%A4%A', 'monitor', 400],
     ['/dashboard/vendor/%00', undefined, 400],
     ['/trials/T/survival?__proto__[at]=1', 'dsmb', 404],
+    [`/trials/${'x'.repeat(8000)}/survival`, 'dsmb', 404],
+    [`/trials/${'x'.repeat(8000)}`, 'monitor', 404],
+    [`/reviews/${'x'.repeat(8000)}`, 'reviewer', 404],
+    [`/audit?trialId=${'x'.repeat(8000)}`, 'dsmb', 200],
+    ['/trials/%F0%9F%98%80/interim', 'dsmb', 404],
+    ['/reviews?limit=1e999', 'reviewer', 400],
+    ['/reviews?status=open&status=accepted', 'reviewer', 400],
+    ['/audit?limit=-1', 'dsmb', 400],
     ['/trials/T/survival?constructor=1&at=x', 'dsmb', 400],
-  ] as const)('%s (as %s) gives %i, never a 500', async (path, role, status) => {
+  ];
+  const short = (path: string) => (path.length > 60 ? `${path.slice(0, 40)}... (${path.length} characters)` : path);
+  it.each(hostile.map(([path, role, status]) => [`${short(path)} as ${role ?? 'anyone'} gives ${status}, never a 500`, path, role, status] as const))('%s', async (_title, path, role, status) => {
     const res = await get(path, role);
-    expect([path, res.status]).toEqual([path, status]);
+    expect([short(path), res.status]).toEqual([short(path), status]);
     expectSecurityHeaders(res);
+  });
+
+  it('refuses a URL beyond the header limit before any handler (431 from Node itself)', async () => {
+    expect((await get(`/trials/${'x'.repeat(20_000)}`, 'monitor')).status).toBe(431);
   });
 });
