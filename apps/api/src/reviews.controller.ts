@@ -1,6 +1,6 @@
 import {
   BadRequestException, Body, ConflictException, Controller, DefaultValuePipe, Get, HttpCode, Inject, NotFoundException,
-  Param, ParseIntPipe, Post, Query, UnprocessableEntityException,
+  Param, ParseIntPipe, Post, Query, UnprocessableEntityException, UseGuards,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,7 @@ import { AppConfig } from '@trial/config';
 import { TopicNames } from '@trial/contracts';
 import { CurrentUser, Principal, Roles } from '@trial/auth';
 import { publish } from '@trial/messaging';
-import { CLOCK, Clock, CONFIG, PRODUCER, TOPICS } from '@trial/platform';
+import { CLOCK, Clock, CONFIG, JsonOnlyGuard, PRODUCER, TOPICS } from '@trial/platform';
 import { ReviewDecisionError, ReviewView, getReview, listReviews, reviewDecision } from '@trial/linkstore';
 
 /**
@@ -45,6 +45,8 @@ export class ReviewsController {
 
   @Post(':reviewId/decision')
   @HttpCode(202)
+  // JSON only: a form post is a cross-site "simple" request (issue 12, item 5).
+  @UseGuards(JsonOnlyGuard)
   async decide(@Param('reviewId') reviewId: string, @Body() body: unknown, @CurrentUser() user: Principal): Promise<{ eventId: string; reviewId: string; decision: string; patientId: string | null }> {
     const review = await getReview(this.ds, this.config.TOPIC_PREFIX, reviewId);
     const result = reviewDecision(review, body, user.sub, this.now(), randomUUID());

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CurrentUser, Principal, Roles } from '@trial/auth';
 import { CompletenessCorrection, TopicNames } from '@trial/contracts';
 import { correctionFor, publishCorrection } from '@trial/ingest';
-import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
+import { CLOCK, Clock, JsonOnlyGuard, PRODUCER, TOPICS } from '@trial/platform';
 
 /**
  * `POST /registry/completeness-corrections` (registry-admin only): JSON `{ source, completeUpTo,
@@ -26,6 +26,8 @@ export class CorrectionsController {
 
   @Post()
   @HttpCode(202)
+  // JSON only, as review decisions: a form post is a cross-site "simple" request (issue 12, item 5).
+  @UseGuards(JsonOnlyGuard)
   async correct(@Body() body: unknown, @CurrentUser() user: Principal): Promise<CompletenessCorrection> {
     const c = correctionFor(body, { correctionId: randomUUID(), correctedBy: user.sub, now: this.now() });
     if (!c.ok) {

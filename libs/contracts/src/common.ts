@@ -55,9 +55,56 @@ export type RegistrySource = z.infer<typeof registrySource>;
  * consumer for good. A bound turns it into a validation failure that names the field.
  */
 export const MAX_ID = 200;
-export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
-export const nonEmpty = z.string().trim().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
-export const eventId = z.string().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`);
+
+/**
+ * The one text rule (issue 12, item 7), for every string field of every message, checked by
+ * the same schema at the edge (ingest's row validation, the API) and by every consumer's decode:
+ * - no C0 control (U+0000-U+001F), DEL or C1 control (U+007F-U+009F): NUL cannot be stored by
+ *   Postgres, and the others are invisible in a name, so two spellings that look the same would
+ *   differ to a comparator; tab, line feed and carriage return only in free text (`prose`);
+ * - no unpaired surrogate (not UTF-8 at all: Postgres refuses it in jsonb, Kafka's JSON
+ *   producers differ in what they make of it).
+ * Anything else is text, however unusual: right-to-left scripts, combining marks, emoji. A
+ * reason names the rule, never the value (it may be a name).
+ */
+const LINE_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+const PROSE_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const TEXT_RULE = {
+  control: 'must not contain control characters',
+  surrogate: 'must not contain an unpaired surrogate',
+} as const;
+
+/** Which part of the text rule `s` breaks, or null; `prose` allows tab and line breaks. */
+export function textProblem(s: string, prose = false): string | null {
+  if ((prose ? PROSE_CONTROL : LINE_CONTROL).test(s)) return TEXT_RULE.control;
+  if (LONE_SURROGATE.test(s)) return TEXT_RULE.surrogate;
+  return null;
+}
+
+/** Marks a zod issue as the text rule's, so a caller can tell it from a bound (see validateRow). */
+export const TEXT_RULE_PARAM = 'text-rule';
+
+function ruled(schema: z.ZodString, prose: boolean): z.ZodString {
+  return schema.superRefine((s, ctx) => {
+    const problem = textProblem(s, prose);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, params: { rule: TEXT_RULE_PARAM } });
+  });
+}
+
+/** Whether a zod issue is the text rule's (not a bound or a format). */
+export function isTextRuleIssue(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && (issue.params as { rule?: unknown } | undefined)?.rule === TEXT_RULE_PARAM;
+}
+
+/** One line of text (names, ids, codes): bounded, no control character at all. */
+export const text = (max: number) => ruled(z.string().max(max, `must be at most ${max} characters`), false);
+/** Free text (a title, a reason, a note): bounded; tab and line breaks allowed, no other control. */
+export const prose = (max: number) => ruled(z.string().max(max, `must be at most ${max} characters`), true);
+/** Free text that must say something (trimmed, then at least one character). */
+export const proseRequired = (max: number) => ruled(z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`), true);
+export const nonEmpty = ruled(z.string().trim().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`), false);
+export const eventId = ruled(z.string().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`), false);
 /** A registry record's version: at most what the consumers store (a Postgres int), on every topic that carries one. */
 export const recordVersion = z.number().int().positive().max(2_147_483_647);
 /**

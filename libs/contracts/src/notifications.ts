@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, instant, nonEmpty, recordVersion, registrySource, sex, text } from './common';
+import { civilDate, instant, nonEmpty, proseRequired, recordVersion, registrySource, sex, text } from './common';
 
 /** Messages on `registry.notifications` (feeds.md). Key: `source:recordId`. */
 
@@ -77,7 +77,7 @@ export const completenessCorrection = z.object({
   kind: z.literal('completeness-correction'),
   correctionId: nonEmpty,
   completeUpTo: civilDate,
-  reason: z.string().trim().min(1, 'is required').max(500),
+  reason: proseRequired(500),
   correctedBy: nonEmpty,
   requestedAt: instant,
 });

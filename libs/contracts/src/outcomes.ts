@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilDate, eventId, instant, nonEmpty, recordVersion, registrySource, text } from './common';
+import { civilDate, eventId, instant, nonEmpty, prose, recordVersion, registrySource, text } from './common';
 import { completenessCorrection } from './notifications';
 
 /**
@@ -137,6 +137,6 @@ export function outcomeKey(e: OutcomeEvent): string {
 export const reviewDecided = z.object({
   v: z.literal(1), type: z.literal('ReviewDecided'), eventId, occurredAt: instant,
   reviewId: nonEmpty, decision: z.enum(['accept', 'reject']),
-  patientId: nonEmpty.nullable(), reviewer: nonEmpty, note: text(2000).nullable(),
+  patientId: nonEmpty.nullable(), reviewer: nonEmpty, note: prose(2000).nullable(),
 });
 export type ReviewDecided = z.infer<typeof reviewDecided>;

@@ -59,11 +59,15 @@ export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | nu
   } catch (e) {
     return { ok: false, error: { code: 'invalid-json', reason: `not JSON: ${jsonErrorReason(e)}` } };
   }
+  // The schema first: every string field of every message follows the one text rule (common.ts),
+  // so a NUL, a control or a lone surrogate in a known field is refused naming that field and
+  // the rule, by every consumer alike (issue 12, item 7). The walk after it is the backstop for
+  // what no field rule sees (keys, fields the schema does not know).
+  const parsed = schema.safeParse(upcast(json));
+  if (!parsed.success) return { ok: false, error: { code: 'invalid-message', reason: describeIssues(parsed.error) } };
   if (unstorable(json)) {
     return { ok: false, error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' } };
   }
-  const parsed = schema.safeParse(upcast(json));
-  if (!parsed.success) return { ok: false, error: { code: 'invalid-message', reason: describeIssues(parsed.error) } };
   return { ok: true, value: parsed.data };
 }
 

@@ -2,7 +2,7 @@ import type { Result } from '@trial/contracts';
 import type { CivilDate } from './dates';
 import type { FollowupEvent } from './events';
 import { assertNever } from './never';
-import { recordKey, type PatientState } from './state';
+import { heldFact, recordKey, type PatientState } from './state';
 
 /**
  * The projector's intake: "apply this event to the patient's stream". There is one command
@@ -68,7 +68,7 @@ function admit(event: FollowupEvent, state: PatientState): Result<FollowupEvent[
     return reject('not-randomised', `${event.type} for a patient not (yet) randomised`);
   }
   if ('version' in event) {
-    const held = state.records[recordKey(event.source, event.recordId)];
+    const held = heldFact(state, recordKey(event.source, event.recordId));
     if (held !== undefined && held.version > event.version) {
       return reject('superseded', `${event.source} record ${event.recordId} is held at version ${held.version} > ${event.version}`);
     }

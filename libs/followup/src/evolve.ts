@@ -1,7 +1,7 @@
 import { minDate } from './dates';
 import type { FollowupEvent } from './events';
 import { assertNever } from './never';
-import { initialState, recordKey, type PatientState, type RegistryFact } from './state';
+import { heldFact, initialState, recordKey, type PatientState, type RegistryFact } from './state';
 
 /**
  * Folds one event into a patient's state. Total and trusting: it never rejects (that is
@@ -76,7 +76,7 @@ function ref(e: { source: RegistryFact['source']; recordId: string; version: num
  */
 function put(s: PatientState, fact: RegistryFact): PatientState {
   const key = recordKey(fact.source, fact.recordId);
-  const held = s.records[key];
+  const held = heldFact(s, key);
   if (held !== undefined && held.version > fact.version) return s;
   return { ...s, records: { ...s.records, [key]: fact } };
 }

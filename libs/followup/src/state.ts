@@ -57,6 +57,15 @@ export interface PatientState {
   conflicts: readonly RecordKey[];
 }
 
+/**
+ * The fact held for a record, read as an own key only. `records` is plain data (stored as
+ * JSON), so the lookup is what keeps it a dictionary: keys are `SOURCE:id` and cannot name a
+ * prototype property today, and no read through here will if that ever changes.
+ */
+export function heldFact(state: PatientState, key: RecordKey): RegistryFact | undefined {
+  return Object.hasOwn(state.records, key) ? state.records[key] : undefined;
+}
+
 export const initialState: PatientState = {
   trialId: null,
   patientId: null,

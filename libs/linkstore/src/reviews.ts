@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { RegistryRecord, ReviewDecided } from '@trial/contracts';
+import { RegistryRecord, ReviewDecided, reviewDecided } from '@trial/contracts';
 import { CandidateScore, OwnerElsewhere } from '@trial/linkage';
 import { Identity } from './store';
 
@@ -73,8 +73,9 @@ export async function getReview(ds: DataSource, scope: string, reviewId: string)
 
 export const reviewDecisionBody = z.object({
   decision: z.enum(['accept', 'reject']),
-  patientId: z.string().min(1).nullable().optional(),
-  note: z.string().max(2000).nullable().optional(),
+  // The event's own rules (the text rule, the bounds): a body that passes here is never dead-lettered by linkage.
+  patientId: reviewDecided.shape.patientId.optional(),
+  note: reviewDecided.shape.note.optional(),
 }).strict();
 export type ReviewDecisionBody = z.infer<typeof reviewDecisionBody>;
 

@@ -1,5 +1,6 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Kafka, Producer } from 'kafkajs';
@@ -8,6 +9,7 @@ import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
 import { ConsumerStatus, ConsumerTiming, ensureTopics, Log } from '@trial/messaging';
 import { parkDeadLetter } from '@trial/storage';
+import { httpSurface } from './http-surface';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { RethrowRpcFilter } from './rethrow.filter';
 import { UnavailableInterceptor } from './unavailable.interceptor';
@@ -48,8 +50,11 @@ export interface ServiceOptions {
  * Resolves once the consumer has joined.
  */
 export async function startService(module: Type<unknown>, opts: ServiceOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // Before any route: security headers on every answer, and a 400 for a URL no handler can take.
+  app.disable('x-powered-by');
+  app.use(httpSurface);
   app.enableShutdownHooks();
   app.useGlobalInterceptors(new UnavailableInterceptor());
   const kafka = app.get<Kafka>(KAFKA);

@@ -6,3 +6,4 @@ export * from './health.controller';
 export * from './bootstrap';
 export * from './rethrow.filter';
 export * from './unavailable.interceptor';
+export * from './http-surface';

@@ -39,6 +39,13 @@ export interface TrialAnalysis {
   accrual: { total: number; byArm: Array<{ arm: string; n: number }>; bySiteMonth: AccrualRow[] };
   deathRates: DeathRate[];
   atRisk: AtRiskTable;
+  /**
+   * The pooled figures the monitor's view is cut from, computed from the pooled table and
+   * totals only, never picked out of the by-arm lists by label: an arm labelled `all` was
+   * taken for the pooled row (issue 12, item 6).
+   */
+  pooledDeathRate: DeathRate;
+  pooledAtRisk: AtRiskTable;
 }
 
 export interface AnalysisContext {
@@ -67,6 +74,8 @@ export function analyse(cohort: TrialCohort, ctx: AnalysisContext, query: Readou
     },
     deathRates: arms.map((arm) => deathRate(arm, cohort.arms.get(arm), cohort.followUpDays(arm))),
     atRisk: atRiskTable([...arms.map((a) => [a, cohort.arms.get(a)] as const), ['all', cohort.pooled] as const]),
+    pooledDeathRate: deathRate('all', cohort.pooled, cohort.pooledFollowUpDays()),
+    pooledAtRisk: atRiskTable([['all', cohort.pooled]]),
   };
 }
 
@@ -135,16 +144,15 @@ export interface BlindedAnalysis {
   atRisk: AtRiskTable;
 }
 
+/** Only pooled fields of the analysis, so no arm label can change what is in it. */
 export function blindedView(a: TrialAnalysis): BlindedAnalysis {
-  const deaths = a.deathRates.reduce((s, r) => s + r.deaths, 0);
-  const personYears = a.deathRates.reduce((s, r) => s + r.personYears, 0);
   return {
     trialId: a.trialId,
     eventsApplied: a.eventsApplied,
     dataComplete: a.dataComplete,
     readout: a.pooled,
     accrual: { total: a.accrual.total, bySiteMonth: a.accrual.bySiteMonth },
-    deathRate: { arm: 'all', deaths, personYears, per100PersonYears: personYears > 0 ? (100 * deaths) / personYears : null },
-    atRisk: { months: a.atRisk.months, groups: a.atRisk.groups.filter((g) => g.group === 'all') },
+    deathRate: a.pooledDeathRate,
+    atRisk: a.pooledAtRisk,
   };
 }

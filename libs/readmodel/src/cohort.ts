@@ -43,11 +43,14 @@ export class TrialCohort {
    * (KM rows with CIs per group) is hundreds: writing that per batch is what would cost.
    */
   snapshot(): CohortSnapshot {
-    const arms: CohortSnapshot['arms'] = {};
+    // Prototype-less: on a plain object `arms['__proto__'] = ...` sets the prototype instead of
+    // a key, and that arm vanished from the stored read-out (issue 12, item 6). JSON.parse
+    // makes every key an own property again, so a stored snapshot reads back whole.
+    const arms: CohortSnapshot['arms'] = Object.create(null) as CohortSnapshot['arms'];
     for (const [arm, t] of [...this.arms.entries()].sort(([a], [b]) => cmp(a, b))) {
       if (t.n > 0) arms[arm] = { t: [...t.times], d: [...t.eventCounts], c: [...t.censorCounts] };
     }
-    const followUpDays: Record<string, number> = {};
+    const followUpDays: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const [arm, d] of [...this.days.entries()].sort(([a], [b]) => cmp(a, b))) followUpDays[arm] = d;
     return { arms, accrual: this.accrualRows(), followUpDays };
   }
@@ -94,6 +97,13 @@ export class TrialCohort {
 
   followUpDays(arm: string): number {
     return this.days.get(arm) ?? 0;
+  }
+
+  /** Follow-up days of every patient. Whole days, so the sum over arms is exact in any order. */
+  pooledFollowUpDays(): number {
+    let total = 0;
+    for (const d of this.days.values()) total += d;
+    return total;
   }
 }
 

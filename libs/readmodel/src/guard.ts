@@ -1,5 +1,5 @@
 import { contentHash, type PatientRandomised } from '@trial/contracts';
-import { assertNever, evolve, initialState, isFollowupEvent, recordKey, type FollowupEvent, type PatientState } from '@trial/followup';
+import { assertNever, evolve, heldFact, initialState, isFollowupEvent, recordKey, type FollowupEvent, type PatientState } from '@trial/followup';
 import { patientKey, type LogEvent } from './patients';
 
 /**
@@ -66,7 +66,7 @@ export function refusal(held: Guarded, e: FollowupEvent): Refusal | null {
     case 'Embarked':
     case 'ReEntered':
     case 'NoTraceFlagged': {
-      const fact = held.state.records[recordKey(e.source, e.recordId)];
+      const fact = heldFact(held.state, recordKey(e.source, e.recordId));
       if (fact !== undefined && fact.version > e.version) {
         return {
           code: 'version-regressed',

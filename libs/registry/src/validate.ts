@@ -1,4 +1,4 @@
-import { IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
+import { IdentifierWarning, RegistryRecord, isRealDate, isTextRuleIssue, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
 import { Layout } from './layouts';
 
@@ -136,7 +136,8 @@ const droppable = new Set<PropertyKey>(['nhsNumber', 'chiNumber', 'familyName', 
  * (type, or a cancellation flag that is not one); a missing or unparseable record id, version or
  * date; a death with no date of death (an embarkation or re-entry with no event date likewise);
  * a death dated before the birth; and what the consumers' schema refuses outright (a version
- * beyond what they store, an extract date that is not a date). Everything else is damage to one
+ * beyond what they store, an extract date that is not a date, any field breaking the text rule:
+ * a NUL, a control character or an unpaired surrogate). Everything else is damage to one
  * field, and the row is kept with a warning naming the column: an NHS number failing Modulus 11
  * or a CHI number failing its date prefix, check digit (Modulus 11 or 10), sex digit or
  * agreement with the row's date of birth (the number is published as given, digits
@@ -233,7 +234,10 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     // A field the row can do without that is beyond its bound is dropped instead, with a warning.
     let checked = registryRecord.safeParse(record);
     if (!checked.success) {
-      const fatal = checked.error.issues.find((i) => !droppable.has(i.path[0] ?? ''));
+      // A field breaking the text rule (a NUL, a control, a lone surrogate) is not dropped but
+      // rejects the row: what was sent is not the name it claims to be, and the reject line
+      // says so (field and rule, never the value), where a dropped name would go unnoticed.
+      const fatal = checked.error.issues.find((i) => !droppable.has(i.path[0] ?? '') || isTextRuleIssue(i));
       if (fatal) throw new RowInvalid(columnOf(c, fatal.path[0]), fatal.message);
       const drop: Record<string, null> = {};
       for (const issue of checked.error.issues) {

@@ -109,7 +109,7 @@ export interface ReadoutOptions {
   /** Restriction time for the RMST; without it no `rmst` field. */
   tau?: number;
   /** Warm start for Cox: coefficient per non-reference group, e.g. coxWarmStart(previous). */
-  coxInit?: Readonly<Record<string, number>>;
+  coxInit?: ReadonlyMap<string, number>;
   /**
    * A comparison that cannot be estimated from the data so far (no deaths yet: no log-rank
    * test; a group without deaths: an infinite hazard ratio) is null, with the reason in
@@ -131,11 +131,13 @@ export function orderGroups(labels: Iterable<string>, reference?: string): strin
   return [reference, ...sorted.filter((g) => g !== reference)];
 }
 
-/** The warm start for the next read-out's Cox fit: the current coefficients by group. */
-export function coxWarmStart(readout: SurvivalReadout): Record<string, number> {
-  const init: Record<string, number> = {};
-  for (const term of readout.cox?.terms ?? []) init[term.group] = term.coef;
-  return init;
+/**
+ * The warm start for the next read-out's Cox fit: the current coefficients by group. A Map,
+ * since groups are arm labels: in a plain object a group `constructor` read back Object's
+ * constructor as its coefficient, and `__proto__` could not be set at all.
+ */
+export function coxWarmStart(readout: SurvivalReadout): Map<string, number> {
+  return new Map((readout.cox?.terms ?? []).map((term) => [term.group, term.coef]));
 }
 
 /**
@@ -201,7 +203,7 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
   const eventRows = labels.length > 1 ? (sets as RiskSets).eventRows : null;
   if (eventRows !== null) logRank = estimate('logRank', () => logRankTest(eventRows));
   const fit = eventRows === null ? null : estimate('cox', () => {
-    const init = options.coxInit ? labels.slice(1).map((g) => options.coxInit?.[g] ?? 0) : undefined;
+    const init = options.coxInit ? labels.slice(1).map((g) => options.coxInit?.get(g) ?? 0) : undefined;
     return coxFit(eventRows, labels, { ties, init });
   });
   if (fit !== null) {

@@ -86,7 +86,7 @@ describe('properties', () => {
         const m = tables(rows);
         const cold = readOrCode(m);
         if (typeof cold === 'string' || cold.cox === null) return;
-        const init = Object.fromEntries(cold.cox.terms.map((t) => [t.group, t.coef + shift * 0.1]));
+        const init = new Map(cold.cox.terms.map((t) => [t.group, t.coef + shift * 0.1]));
         const warm = computeReadout(m, { at: [3, 7.5], tau: 10, confType: 'log-log', confLevel: 0.9, coxInit: init });
         cold.cox.terms.forEach((t, i) => expect(Math.abs((warm.cox?.terms[i].coef ?? NaN) - t.coef)).toBeLessThan(1e-6 * Math.max(1, Math.abs(t.coef))));
         expect(warm.cox?.score).toEqual(cold.cox.score);

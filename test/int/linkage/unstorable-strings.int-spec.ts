@@ -45,8 +45,9 @@ describe('linkage: strings Postgres cannot store (real Kafka and Postgres)', () 
     }, 'the valid randomisation after the two bad ones', 30_000);
     const dead = await readAll(kafka, `${t.topics.enrollments}.dlq`, 2);
     expect(dead.map((d) => (d.value as { code: string; reason: string }))).toEqual([
-      expect.objectContaining({ code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' }),
-      expect.objectContaining({ code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' }),
+      // The text rule (issue 12, item 7) names the field and the rule, never the value.
+      expect.objectContaining({ code: 'invalid-message', reason: 'familyName: must not contain control characters' }),
+      expect.objectContaining({ code: 'invalid-message', reason: 'givenNames: must not contain an unpaired surrogate' }),
     ]);
   });
 });

@@ -13,8 +13,11 @@ import { Public } from '@trial/auth';
 const PUBLIC_DIR = join(projectRoot(), 'apps', 'api', 'public');
 const UPLOT_DIR = join(projectRoot(), 'node_modules', 'uplot', 'dist');
 
-/** The only vendor files served, by the name the page asks for. */
-const VENDOR: Record<string, string> = { 'uplot.js': 'uPlot.iife.min.js', 'uplot.css': 'uPlot.min.css' };
+/**
+ * The only vendor files served, by the name the page asks for. A Map: looked up in a plain
+ * object, `constructor` or `__proto__` found Object's own and sendFile threw (a 500).
+ */
+const VENDOR: ReadonlyMap<string, string> = new Map([['uplot.js', 'uPlot.iife.min.js'], ['uplot.css', 'uPlot.min.css']]);
 
 /** Our own asset names: a flat folder, no dots or slashes beyond the extension (no traversal). */
 const ASSET = /^[a-z][a-z0-9-]*\.(js|css)$/;
@@ -38,7 +41,7 @@ export class DashboardController {
   @Get('dashboard/vendor/:file')
   @Header('Cache-Control', 'public, max-age=86400')
   vendor(@Param('file') file: string, @Res() res: Response): void {
-    const name = VENDOR[file];
+    const name = VENDOR.get(file);
     if (!name) throw new NotFoundException();
     res.sendFile(name, { root: UPLOT_DIR });
   }

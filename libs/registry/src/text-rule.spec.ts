@@ -1,0 +1,44 @@
+// Issue 12, item 7: a name breaking the text rule (a NUL, a control, a lone surrogate) is
+// refused at ingest with a per-row reason naming the column and the rule, never the value,
+// instead of being published for the consumers to dead-letter; an unusual but valid name is
+// kept as it is and decodes as the consumers decode it.
+import { decode, registryNotification, TEXT_RULE } from '@trial/contracts';
+import { validateRow } from './validate';
+
+const ons = (o: Record<string, string>): Record<string, string> => ({
+  RECORD_ID: 'D2009-000123', RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: '9434765919',
+  DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: '1', DEC_SURNAME: 'SMITH', DEC_FORENAMES: 'JOHN PAUL', DEC_POSTCODE: 'SE1 7EH',
+  REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
+  ...o,
+});
+const ctx = { line: 7, extractedOn: '2011-10-02' };
+
+describe('ingest: the text rule on a row', () => {
+  it.each([
+    ['DEC_SURNAME', 'SM\u0000ITH', TEXT_RULE.control],
+    ['DEC_FORENAMES', 'JOHN\u0000', TEXT_RULE.control],
+    ['DEC_SURNAME', 'SMITH\ud800', TEXT_RULE.surrogate],
+    ['DEC_FORENAMES', '\udc00JOHN', TEXT_RULE.surrogate],
+    ['DEC_SURNAME', 'SMI\u0007TH', TEXT_RULE.control],
+    ['DEC_SURNAME', 'SMI\u0085TH', TEXT_RULE.control],
+    ['DEC_POSTCODE', 'SE1\u00007EH', TEXT_RULE.control],
+    ['RECORD_ID', 'D2009\u0000-1', TEXT_RULE.control],
+  ])('rejects the row when %s breaks the rule, saying which column and rule', (column, value, rule) => {
+    const r = validateRow('ons', ons({ [column]: value }), ctx);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatchObject({ line: 7, field: column, reason: rule });
+    expect(r.error.reason).not.toMatch(/SMITH|JOHN|SE1/);
+  });
+
+  it.each(['عبد الله', 'כהן', 'NGUYE\u0302\u0303N', '李', 'O\u2019BRIEN', 'SMITH \u{1F600}', 'X'.repeat(200)])(
+    'keeps the unusual but valid surname %j as given (upper-cased), decodable by the consumers',
+    (name) => {
+      const r = validateRow('ons', ons({ DEC_SURNAME: name, DEC_FORENAMES: name }), ctx);
+      if (!r.ok) throw new Error(`rejected: ${r.error.field} ${r.error.reason}`);
+      expect(r.warnings).toEqual([]);
+      expect(r.record.familyName).toBe(name.toUpperCase());
+      expect(decode(registryNotification, JSON.stringify(r.record))).toEqual({ ok: true, value: r.record });
+    },
+  );
+});
