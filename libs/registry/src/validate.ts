@@ -1,4 +1,4 @@
-import { IdentifierWarning, RegistryRecord, isRealDate, isTextRuleIssue, registryRecord } from '@trial/contracts';
+import { IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
 import { Layout } from './layouts';
 
@@ -234,10 +234,12 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     // A field the row can do without that is beyond its bound is dropped instead, with a warning.
     let checked = registryRecord.safeParse(record);
     if (!checked.success) {
-      // A field breaking the text rule (a NUL, a control, a lone surrogate) is not dropped but
-      // rejects the row: what was sent is not the name it claims to be, and the reject line
-      // says so (field and rule, never the value), where a dropped name would go unnoticed.
-      const fatal = checked.error.issues.find((i) => !droppable.has(i.path[0] ?? '') || isTextRuleIssue(i));
+      // A field the row can do without that breaks the text rule (a NUL, a control, a lone
+      // surrogate) is dropped like one over its bound, with a warning naming the column and the
+      // rule: the bad text never passes the edge, and the death is not lost with it (feeds.md
+      // rejects only rows that cannot be a registration). Linkage then treats the name as
+      // missing. The same text in the record id, or any other field, still rejects the row.
+      const fatal = checked.error.issues.find((i) => !droppable.has(i.path[0] ?? ''));
       if (fatal) throw new RowInvalid(columnOf(c, fatal.path[0]), fatal.message);
       const drop: Record<string, null> = {};
       for (const issue of checked.error.issues) {
