@@ -9,7 +9,7 @@ import { topicNames } from '@trial/contracts';
 import { ConsumerStatus, createKafka, createProducer, Log } from '@trial/messaging';
 import { createDataSource, migrate } from '@trial/storage';
 import { HealthController } from './health.controller';
-import { createLogger, logFn, redactPaths } from './logging';
+import { createLogger, httpLogging, logFn } from './logging';
 import { CLOCK, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /**
@@ -28,7 +28,7 @@ export class PlatformModule implements OnApplicationShutdown {
     return {
       module: PlatformModule,
       imports: [
-        LoggerModule.forRoot({ pinoHttp: { logger, redact: redactPaths(), autoLogging: config.LOG_LEVEL === 'debug' } }),
+        LoggerModule.forRoot({ pinoHttp: httpLogging(logger, config.LOG_LEVEL) }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ type: 'postgres', url: config.DATABASE_URL }),
           dataSourceFactory: async () => {
