@@ -25,4 +25,10 @@ describe('loadConfig', () => {
     // Outside production the tests' readable secrets stay usable.
     expect(loadConfig({ NODE_ENV: 'test', AUTH_SECRET: 'a'.repeat(40) }).AUTH_SECRET).toHaveLength(40);
   });
+  it('takes an owner URL for migrations only for the same database', () => {
+    const app = 'postgres://trial_followup_app@127.0.0.1:5432/trial_followup';
+    expect(loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: 'postgres://trial_followup_owner@127.0.0.1/trial_followup' }).MIGRATION_DATABASE_URL).toBeDefined();
+    expect(loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: '' }).MIGRATION_DATABASE_URL).toBeUndefined();
+    expect(() => loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: 'postgres://trial_followup_owner@127.0.0.1:5432/other' })).toThrow(/MIGRATION_DATABASE_URL: must name the same/);
+  });
 });

@@ -12,6 +12,11 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]').default('127.0.0.1:9092'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/trial_followup'),
+  /**
+   * The schema owner's URL for the same database: migrations run as it, and it grants the
+   * DATABASE_URL role its rights. Unset, migrations run as the DATABASE_URL role.
+   */
+  MIGRATION_DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   TOPIC_PREFIX: z.string().default(''),
   API_PORT: port.default(3000),
   INGEST_PORT: port.default(3001),
@@ -33,12 +38,24 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error)}`);
+  if (parsed.data.MIGRATION_DATABASE_URL && !sameDatabase(parsed.data.MIGRATION_DATABASE_URL, parsed.data.DATABASE_URL)) {
+    // Migrating one database and serving from another would leave the served one unmigrated.
+    throw new ConfigError('invalid configuration: MIGRATION_DATABASE_URL: must name the same host, port and database as DATABASE_URL');
+  }
   if (parsed.data.NODE_ENV === 'production') {
     if (!parsed.data.AUTH_SECRET) throw new ConfigError('invalid configuration: AUTH_SECRET: is required in production');
     const weak = weakSecret(parsed.data.AUTH_SECRET);
     if (weak) throw new ConfigError(`invalid configuration: AUTH_SECRET: ${weak}`);
   }
   return parsed.data;
+}
+
+function sameDatabase(a: string, b: string): boolean {
+  const where = (u: string) => {
+    const url = new URL(u);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  };
+  return where(a) === where(b);
 }
 
 /** The least estimated entropy, in bits, of a production signing secret (32 random hex digits give about 118). */
