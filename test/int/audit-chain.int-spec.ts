@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 import { register } from '../../apps/cli/src/commands/audit';
@@ -9,9 +5,7 @@ import { recordAudit, verifyAuditChain } from '@trial/readstore';
 import { createDataSource, openMigrated } from '@trial/storage';
 import { migrations } from '../../libs/storage/src/migrations';
 import { runCli } from '../support/cli';
-import { privateDatabase, TEST_DATABASE_URL, uniqueId } from '../support';
-
-const ROOT = join(__dirname, '..', '..');
+import { privateDatabase, privateDatabaseWithRoles, uniqueId } from '../support';
 
 /**
  * Issue 12, item 4, on the real Postgres: scripts/infra.sh creates an owner and an application
@@ -22,28 +16,15 @@ const ROOT = join(__dirname, '..', '..');
  */
 describe('database roles and the audit hash chain (real Postgres)', () => {
   const label = uniqueId('chain').replace(/-/g, '_');
-  const db = privateDatabase(label);
-  const roles = { owner: `tf_${label}_owner`.slice(0, 60), app: `tf_${label}_app`.slice(0, 60) };
-  const infraDir = mkdtempSync(join(tmpdir(), 'sectoken-infra-'));
-  let env: Record<string, string> = {};
+  const db = privateDatabaseWithRoles(label);
+  const roles = db.roles;
+  let env: { DATABASE_URL: string; MIGRATION_DATABASE_URL: string };
   let app: DataSource;
   let owner: Client;
 
-  const infraPgUp = () => execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'pg-up'], {
-    env: { ...process.env, INFRA_DIR: infraDir, DATABASE_URL: db.url, TEST_DATABASE_URL, PG_OWNER_ROLE: roles.owner, PG_APP_ROLE: roles.app },
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
-  };
-
   beforeAll(async () => {
     await db.create();
-    infraPgUp();
-    infraPgUp(); // idempotent: a second run changes nothing and does not fail
-    env = Object.fromEntries(readFileSync(join(infraDir, 'pg.env'), 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    env = db.pgUp(); // idempotent: a second run changes nothing and does not fail
     app = await openMigrated(env.DATABASE_URL, env.MIGRATION_DATABASE_URL, { poolSize: 6 });
     owner = new Client({ connectionString: env.MIGRATION_DATABASE_URL });
     await owner.connect();
@@ -53,9 +34,6 @@ describe('database roles and the audit hash chain (real Postgres)', () => {
     await app?.destroy();
     await owner?.end();
     await db.drop();
-    await admin(`drop role if exists ${roles.app}`);
-    await admin(`drop role if exists ${roles.owner}`);
-    rmSync(infraDir, { recursive: true, force: true });
   });
 
   it('writes pg.env with the app role for the services and the owner for migrations', async () => {

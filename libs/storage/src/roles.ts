@@ -14,6 +14,8 @@ import { createDataSource, migrate } from './data-source';
 export const APPEND_ONLY_TABLES = ['audit_log', 'rm_patient_history', 'rm_completeness_history', 'rm_readout_history'];
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Serialises the grants of services starting at once (the migrations' lock is 7261301). */
+const GRANT_LOCK = 7261302;
 
 /** The role a postgres:// URL connects as. */
 export function roleOf(url: string): string {
@@ -27,6 +29,8 @@ export async function grantApplicationRole(owner: DataSource, appRole: string): 
   if (!ROLE_NAME.test(appRole)) throw new Error(`database role ${JSON.stringify(appRole)}: use lower-case letters, digits and _`);
   const role = `"${appRole}"`;
   await owner.transaction(async (tx) => {
+    // Services start together: concurrent GRANTs on one table fail with "tuple concurrently updated".
+    await tx.query('select pg_advisory_xact_lock($1)', [GRANT_LOCK]);
     await tx.query(`grant usage on schema public to ${role}`);
     await tx.query(`revoke create on schema public from ${role}`);
     await tx.query(`grant select, insert, update, delete on all tables in schema public to ${role}`);
