@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 import { register } from '../../apps/cli/src/commands/audit';
 import { recordAudit, verifyAuditChain } from '@trial/readstore';
-import { createDataSource, openMigrated } from '@trial/storage';
+import { auditBody, chainHash, createDataSource, openMigrated } from '@trial/storage';
 import { migrations } from '../../libs/storage/src/migrations';
 import { runCli } from '../support/cli';
 import { privateDatabase, privateDatabaseWithRoles, uniqueId } from '../support';
@@ -21,6 +21,7 @@ describe('database roles and the audit hash chain (real Postgres)', () => {
   let env: { DATABASE_URL: string; MIGRATION_DATABASE_URL: string };
   let app: DataSource;
   let owner: Client;
+  let head = '';
 
   beforeAll(async () => {
     await db.create();
@@ -74,7 +75,50 @@ describe('database roles and the audit hash chain (real Postgres)', () => {
     expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     const run = await runCli([register], ['audit', 'verify'], { DATABASE_URL: env.DATABASE_URL });
     expect(run).toMatchObject({ code: 0 });
-    expect(run.out).toMatch(/^audit chain verified: 25 rows; head seq 25 hash [0-9a-f]{64}\n$/);
+    expect(run.out).toMatch(/^audit chain verified: 25 rows; head seq 25 hash [0-9a-f]{64} \(--head 25:[0-9a-f]{64}\)\n$/);
+    head = /--head (\d+:[0-9a-f]{64})/.exec(run.out)![1];
+  });
+
+  it('with a recorded head, catches rows cut from the end and a chain recomputed after a change', async () => {
+    const verify = (...args: string[]) => runCli([register], ['audit', 'verify', ...args], { DATABASE_URL: env.DATABASE_URL });
+    const asOwner = async (work: () => Promise<unknown>) => {
+      await owner.query('alter table audit_log disable trigger audit_log_append_only');
+      try { await work(); } finally { await owner.query('alter table audit_log enable trigger audit_log_append_only'); }
+    };
+    const rowsFrom = async (seq: number) => (await owner.query('select * from audit_log where seq >= $1 order by seq', [seq])).rows as Array<Record<string, unknown>>;
+    const put = (r: Record<string, unknown>) => owner.query(`insert into audit_log (id, at, sub, role, trial_id, view, query, seq, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [r.id, r.at, r.sub, r.role, r.trial_id, r.view, JSON.stringify(r.query), r.seq, r.prev_hash, r.hash]);
+    expect((await verify('--head', head)).code).toBe(0);
+    const [r24, r25] = await rowsFrom(24);
+
+    await asOwner(() => owner.query('delete from audit_log where seq = 25'));
+    expect((await verify()).code).toBe(0); // the links alone cannot tell
+    let run = await verify('--head', head);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('the recorded head is seq 25 but the chain ends at 24: rows were removed from its end');
+
+    // Row 24 changed and 24 and 25 re-hashed, as someone who knows the algorithm would.
+    await asOwner(async () => {
+      await owner.query('delete from audit_log where seq = 24');
+      const at = (r24.at as Date).toISOString();
+      const query = { asOf: '1999-01-01' };
+      const h24 = chainHash(r24.prev_hash as string, 24, auditBody({ at, sub: r24.sub as string, role: r24.role as string, trialId: r24.trial_id as string, view: r24.view as string, query }));
+      await put({ ...r24, query, hash: h24 });
+      const at25 = (r25.at as Date).toISOString();
+      const h25 = chainHash(h24, 25, auditBody({ at: at25, sub: r25.sub as string, role: r25.role as string, trialId: r25.trial_id as string, view: r25.view as string, query: r25.query }));
+      await put({ ...r25, prev_hash: h24, hash: h25 });
+    });
+    expect((await verify()).code).toBe(0);
+    run = await verify('--head', head);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(`chain broken at row id ${r25.id}: its hash is not the head recorded for seq 25`);
+
+    await asOwner(async () => {
+      await owner.query('delete from audit_log where seq >= 24');
+      await put(r24);
+      await put(r25);
+    });
+    expect((await verify('--head', head)).code).toBe(0);
   });
 
   it('detects a row altered, removed or slipped in by the owner with the triggers disabled', async () => {

@@ -47,14 +47,17 @@ export async function recordAudit(sql: Sql, e: Omit<AuditEntry, 'id' | 'at'>): P
 
 export type ChainVerdict =
   | { ok: true; rows: number; head: { seq: number; hash: string } | null }
-  | { ok: false; rows: number; brokenId: number; reason: string };
+  | { ok: false; rows: number; brokenId: number | null; reason: string };
 
 /**
  * Walks the whole audit chain in order, recomputing every hash in Node. The first row that
  * does not follow from the one before (altered, or after a removed row) or that is not in the
- * chain at all (written around audit_append, or with its seq cleared) is named.
+ * chain at all (written around audit_append, or with its seq cleared) is named. With `head`, a
+ * head printed by an earlier verification and kept elsewhere, the chain must still hold it:
+ * this catches what the links alone cannot, rows removed from the end or the whole chain
+ * recomputed after a change.
  */
-export async function verifyAuditChain(sql: Sql, batch = 5000): Promise<ChainVerdict> {
+export async function verifyAuditChain(sql: Sql, batch = 5000, head?: { seq: number; hash: string }): Promise<ChainVerdict> {
   const unchained = await rows<{ id: string }>(sql, 'select id from audit_log where seq is null or hash is null or prev_hash is null order by id limit 1');
   let verified = 0;
   let prev = AUDIT_GENESIS;
@@ -69,6 +72,9 @@ export async function verifyAuditChain(sql: Sql, batch = 5000): Promise<ChainVer
       if (r.prev_hash !== prev) return { ok: false, rows: verified, brokenId: id, reason: 'its prev_hash is not the previous row\'s hash' };
       const body = auditBody({ at: r.at.toISOString(), sub: r.sub, role: r.role, trialId: r.trial_id, view: r.view, query: r.query });
       if (chainHash(prev, seq, body) !== r.hash) return { ok: false, rows: verified, brokenId: id, reason: 'its content does not match its hash (altered)' };
+      if (head && seq === head.seq && r.hash !== head.hash) {
+        return { ok: false, rows: verified, brokenId: id, reason: `its hash is not the head recorded for seq ${head.seq}: the chain was rewritten up to here` };
+      }
       prev = r.hash;
       expected = seq + 1;
       verified++;
@@ -76,6 +82,7 @@ export async function verifyAuditChain(sql: Sql, batch = 5000): Promise<ChainVer
     if (page.length < batch) break;
   }
   if (unchained.length) return { ok: false, rows: verified, brokenId: Number(unchained[0].id), reason: 'it is not in the chain (written around audit_append)' };
+  if (head && verified < head.seq) return { ok: false, rows: verified, brokenId: null, reason: `the recorded head is seq ${head.seq} but the chain ends at ${verified}: rows were removed from its end` };
   return { ok: true, rows: verified, head: verified ? { seq: expected - 1, hash: prev } : null };
 }
 
