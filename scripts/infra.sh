@@ -4,7 +4,7 @@
 # on 127.0.0.1:5432, else a private cluster started with initdb/pg_ctl). Idempotent: what is
 # already up is reused.
 #
-#   scripts/infra.sh up | down | status | kafka-up | kafka-down
+#   scripts/infra.sh up | down | status | kafka-up | kafka-down | pg-up
 #
 # Environment:
 #   KAFKA_BROKERS   1 (default) or 3: how many KRaft nodes (each broker and controller; three
@@ -21,7 +21,13 @@
 #   PG_MODE         auto (default: DATABASE_URL, else 5432, else private) or private (always the
 #                   private cluster in INFRA_DIR/postgres on PG_PRIVATE_PORT, 55432).
 #   DATABASE_URL (postgres://postgres@127.0.0.1:5432/trial_followup), TEST_DATABASE_URL.
-# Writes INFRA_DIR/pg.env (DATABASE_URL, TEST_DATABASE_URL) and INFRA_DIR/kafka.env
+#   PG_OWNER_ROLE (trial_followup_owner), PG_APP_ROLE (trial_followup_app): the database roles
+#                   created (idempotently) for DATABASE_URL's database. The owner owns the schema
+#                   and runs the migrations; the services connect as the app role (rows only, no
+#                   DDL, not a superuser; see libs/storage/src/roles.ts). Without the right to
+#                   create roles, the URL given is used as it is, with a warning.
+# Writes INFRA_DIR/pg.env (DATABASE_URL as the app role, MIGRATION_DATABASE_URL as the owner,
+# TEST_DATABASE_URL, which the suites use to create databases of their own) and INFRA_DIR/kafka.env
 # (KAFKA_BROKERS as a host:port list, KAFKA_REPLICATION_FACTOR).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -171,7 +177,14 @@ pg_private() { [[ "$PG_MODE" == private ]] || { [[ -z "${DATABASE_URL:-}" ]] && 
 
 pg_base_url() {
   if [[ "$PG_MODE" == private ]]; then echo "postgres://postgres@127.0.0.1:$PG_PRIVATE_PORT"; return; fi
-  if [[ -n "${DATABASE_URL:-}" ]]; then echo "${DATABASE_URL%/*}"; return; fi
+  if [[ -n "${DATABASE_URL:-}" ]]; then
+    # A DATABASE_URL from pg.env names the app role, which administers nothing: use the superuser.
+    local base="${DATABASE_URL%/*}"
+    if [[ "$base" == *"://${PG_APP_ROLE:-trial_followup_app}@"* || "$base" == *"://${PG_OWNER_ROLE:-trial_followup_owner}@"* ]]; then
+      base="$(with_user "$base" postgres)"
+    fi
+    echo "$base"; return
+  fi
   if port_open "$PG_SHARED_PORT"; then echo "postgres://postgres@127.0.0.1:$PG_SHARED_PORT"; return; fi
   echo "postgres://postgres@127.0.0.1:$PG_PRIVATE_PORT"
 }
@@ -202,9 +215,66 @@ pg_up() {
   done
   # start.sh and test.sh read this, so the services use the same server (private or shared).
   mkdir -p "$INFRA"
-  printf 'DATABASE_URL=%s\nTEST_DATABASE_URL=%s\n' \
-    "${url:-$base/trial_followup}" "${test_url:-$base/trial_followup_test}" > "$INFRA/pg.env"
+  local app_url="${url:-$base/trial_followup}" owner_url=""
+  if pg_roles "$base" "$(db_name "$url" trial_followup)"; then
+    app_url="$(with_user "$base" "$PG_APP_ROLE")/$(db_name "$url" trial_followup)"
+    owner_url="$(with_user "$base" "$PG_OWNER_ROLE")/$(db_name "$url" trial_followup)"
+  fi
+  { printf 'DATABASE_URL=%s\n' "$app_url"
+    [[ -n "$owner_url" ]] && printf 'MIGRATION_DATABASE_URL=%s\n' "$owner_url"
+    printf 'TEST_DATABASE_URL=%s\n' "${test_url:-$base/trial_followup_test}"; } > "$INFRA/pg.env"
   log "postgres ready at $base"
+}
+
+PG_OWNER_ROLE="${PG_OWNER_ROLE:-trial_followup_owner}"
+PG_APP_ROLE="${PG_APP_ROLE:-trial_followup_app}"
+
+with_user() { # base-url role: the URL with its user (and any password) replaced
+  local base="$1" rest; rest="${base#*://}"; rest="${rest#*@}"; echo "postgres://$2@$rest"
+}
+
+# The owner and app roles for database $2, created or brought back to what they must be; every
+# step is idempotent. Returns 1 (the caller keeps the URL it was given) without the right to.
+pg_roles() {
+  local base="$1" db="$2" admin="$1/postgres"
+  if [[ "$(psql "$admin" -tAc "select rolsuper or rolcreaterole from pg_roles where rolname = current_user")" != t ]]; then
+    log "WARNING: $(psql "$admin" -tAc 'select current_user') may not create roles: the services will connect as it"
+    return 1
+  fi
+  local r
+  for r in "$PG_OWNER_ROLE" "$PG_APP_ROLE"; do
+    [[ "$r" =~ ^[a-z_][a-z0-9_]*$ ]] || die "role name $r: use lower-case letters, digits and _"
+    # Two runs at once may both try to create it: the loser's duplicate is not an error.
+    psql "$admin" -qv ON_ERROR_STOP=1 >/dev/null <<SQL
+do \$\$ begin
+  if not exists (select from pg_roles where rolname = '$r') then create role $r login; end if;
+exception when duplicate_object or unique_violation then null; end \$\$;
+alter role $r login nosuperuser nocreatedb nocreaterole noreplication nobypassrls;
+SQL
+  done
+  # The owner owns the database, its public schema and everything in it (tables a superuser
+  # created before the roles existed too); the app role may connect and use the schema. The
+  # table rights of the app role are granted after each migration (libs/storage/src/roles.ts).
+  psql "$base/$db" -qv ON_ERROR_STOP=1 >/dev/null <<SQL
+alter database "$db" owner to $PG_OWNER_ROLE;
+alter schema public owner to $PG_OWNER_ROLE;
+revoke create on schema public from public;
+grant connect on database "$db" to $PG_APP_ROLE;
+grant usage on schema public to $PG_APP_ROLE;
+do \$\$ declare o record; begin
+  for o in select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S') and pg_get_userbyid(c.relowner) <> '$PG_OWNER_ROLE'
+           and not (c.relkind = 'S' and exists (select from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))) loop
+    execute format(case o.relkind when 'S' then 'alter sequence public.%I owner to $PG_OWNER_ROLE' when 'v' then 'alter view public.%I owner to $PG_OWNER_ROLE'
+      when 'm' then 'alter materialized view public.%I owner to $PG_OWNER_ROLE' else 'alter table public.%I owner to $PG_OWNER_ROLE' end, o.relname);
+  end loop;
+  for o in select p.oid::regprocedure as f from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+           where n.nspname = 'public' and pg_get_userbyid(p.proowner) <> '$PG_OWNER_ROLE' loop
+    execute format('alter routine %s owner to $PG_OWNER_ROLE', o.f);
+  end loop;
+end \$\$;
+SQL
+  log "database $db: owner role $PG_OWNER_ROLE, services as $PG_APP_ROLE"
 }
 
 db_name() { local url="$1" def="$2"; if [[ -n "$url" ]]; then url="${url##*/}"; echo "${url%%\?*}"; else echo "$def"; fi; }
@@ -243,10 +313,12 @@ status() {
 
 case "${1:-}" in
   up) pg_up; kafka_up; topics_up ;;
+  # PostgreSQL alone (its databases, roles and pg.env).
+  pg-up) pg_up ;;
   down) kafka_down; pg_down ;;
   status) status ;;
   # Kafka alone: start whichever nodes are not running (a suite brings a killed broker back so).
   kafka-up) kafka_up; topics_up ;;
   kafka-down) kafka_down ;;
-  *) echo "usage: $0 up|down|status|kafka-up|kafka-down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|kafka-up|kafka-down|pg-up" >&2; exit 2 ;;
 esac

@@ -6,6 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/infra.sh up || exit 1
 set -a; source .infra/pg.env; set +a
+# The suites create databases of their own on TEST_DATABASE_URL's server and pass their URLs to
+# the services they start: the development database's owner URL is not theirs.
+unset MIGRATION_DATABASE_URL
 npm run --silent build || exit 1
 mkdir -p test-output
 rm -f test-output/unit.json test-output/int-e2e.json

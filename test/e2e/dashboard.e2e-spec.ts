@@ -168,7 +168,8 @@ describe('dashboard (browser)', () => {
     const page = await context.newPage();
     const bodies: Array<{ url: string; body: string }> = [];
     const requested: string[] = [];
-    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    const urls: string[] = [];
+    page.on('request', (r) => { requested.push(new URL(r.url()).pathname); urls.push(r.url()); });
     page.on('response', async (r) => {
       if (r.url().includes('/stream')) return;
       bodies.push({ url: r.url(), body: await r.text().catch(() => '') });
@@ -189,6 +190,12 @@ describe('dashboard (browser)', () => {
 
     // Only pooled endpoints were asked for.
     expect(requested.filter((p) => /\/(interim|adtte\.csv|summary|audit)$/.test(p))).toEqual([]);
+    // Issue 12, item 2: the stream is opened with a one-use ticket; no request after the
+    // sign-in link carries the token in its URL.
+    const streams = urls.filter((u) => new URL(u).pathname.endsWith('/stream'));
+    expect(streams.length).toBeGreaterThan(0);
+    for (const u of streams) expect(new URL(u).searchParams.get('ticket')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(urls.slice(1).filter((u) => u.includes(monitor) || /access_token=/.test(u))).toEqual([]);
     const json = bodies.filter((b) => b.body.startsWith('{') || b.body.startsWith('['));
     expect(json.map((b) => new URL(b.url).pathname)).toEqual(expect.arrayContaining(['/trials', `/trials/${trialId}`, `/trials/${trialId}/survival`]));
     const sse = await page.evaluate(() => (window as unknown as { __sse: string[] }).__sse);

@@ -5,6 +5,10 @@ import { AppConfig, loadConfig } from '@trial/config';
 import { TopicNames, topicNames, topicSpecs } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
 
+// .infra/pg.env names the development database's owner for migrations; a suite passes its own
+// DATABASE_URL (a test database), which that owner URL must not be paired with (loadConfig refuses it).
+delete process.env.MIGRATION_DATABASE_URL;
+
 /** The real broker and the test database (scripts/test.sh brings both up). */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup_test';

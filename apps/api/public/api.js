@@ -51,24 +51,57 @@ export function createApi(token, onResponse) {
   }
 
   /**
-   * Live read-out changes over SSE. EventSource cannot send headers, so the token goes in
-   * the query (the guard accepts `access_token`; the URL stays out of the address bar).
+   * Live read-out changes over SSE. EventSource cannot send headers, and the API refuses a
+   * token in a URL, so each connection first asks (with the bearer header) for a one-use stream
+   * ticket and opens `?ticket=` with it. A ticket opens one connection only, so after an error
+   * the page reconnects itself with a new ticket (EventSource's own retry would reuse the
+   * spent one); a refused ticket request (the token expired) ends the stream.
    * Calls onChange(data | null) for every message; onState('live' | 'reconnecting' | 'off').
    */
   function stream(trialId, onChange, onState) {
-    const url = `/trials/${encodeURIComponent(trialId)}/stream?access_token=${encodeURIComponent(token)}`;
-    const es = new EventSource(url);
-    es.onopen = () => onState('live');
+    let es = null;
+    let stopped = false;
+    let retryMs = 500;
+    let timer = null;
     const changed = (e) => {
       let data = null;
       try { data = JSON.parse(e.data); } catch { /* a bare ping: still a change */ }
       onChange(data);
     };
-    es.onmessage = changed;
-    // Named events (the API sends `event: readout`) as well as unnamed ones.
-    for (const name of ['readout', 'change', 'update']) es.addEventListener(name, changed);
-    es.onerror = () => onState(es.readyState === EventSource.CLOSED ? 'off' : 'reconnecting');
-    return () => es.close();
+    async function connect() {
+      let ticket;
+      try {
+        const res = await fetch('/stream-tickets', { method: 'POST', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, cache: 'no-store' });
+        onResponse?.(res.status, '/stream-tickets');
+        if (res.status === 401 || res.status === 403) { onState('off'); return; }
+        if (!res.ok) throw new ApiError(res.status, res.statusText);
+        ({ ticket } = await res.json());
+      } catch {
+        return retry();
+      }
+      if (stopped) return;
+      es = new EventSource(`/trials/${encodeURIComponent(trialId)}/stream?ticket=${encodeURIComponent(ticket)}`);
+      es.onopen = () => { retryMs = 500; onState('live'); };
+      es.onmessage = changed;
+      // Named events (the API sends `event: readout`) as well as unnamed ones.
+      for (const name of ['readout', 'change', 'update']) es.addEventListener(name, changed);
+      es.onerror = () => {
+        es.close();
+        retry();
+      };
+    }
+    function retry() {
+      if (stopped) return;
+      onState('reconnecting');
+      timer = setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    }
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      es?.close();
+    };
   }
 
   return { get, optional, readout, stream };

@@ -9,12 +9,13 @@ import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
 import { ReviewsController } from './reviews.controller';
+import { StreamTicketsController } from './stream-tickets.controller';
 import { TrialsController } from './trials.controller';
 
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController],
+    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
     providers: [ReadoutEvents, { provide: APP_FILTER, useClass: ReadErrorFilter }],
   })
   class ApiModule {}

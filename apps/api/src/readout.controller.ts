@@ -2,9 +2,9 @@ import { Controller, Get, Header, MessageEvent, Param, Query, Res, Sse } from '@
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { concatMap, from, Observable, startWith } from 'rxjs';
+import { concatMap, from, Observable, startWith, takeUntil, timer } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { CurrentUser, Principal, Roles } from '@trial/auth';
+import { AcceptsStreamTicket, CurrentUser, Principal, Roles, type VerifiedPrincipal } from '@trial/auth';
 import {
   adtteCsv, adtteRows, blindedView, interimReport, parseReadoutQuery, type ParsedQuery, type ReadoutResult,
 } from '@trial/readmodel';
@@ -89,19 +89,28 @@ export class ReadoutController {
     return adtteCsv(adtteRows(trialId, design, followUps));
   }
 
-  /** Server-sent events: the role's current view, then again after every change (and after a lost LISTEN connection is back). */
+  /**
+   * Server-sent events: the role's current view, then again after every change (and after a
+   * lost LISTEN connection is back). Opened with a bearer header or a stream ticket
+   * (`?ticket=`, from POST /stream-tickets). The stream ends when the token behind it expires:
+   * a by-arm view must not outlive the right to see it. A dsmb stream is audited when it opens
+   * and at every by-arm read-out it pushes, each before it is sent.
+   */
   @Sse(':trialId/stream')
+  @AcceptsStreamTicket()
   @Roles('monitor', 'dsmb')
-  async stream(@Param('trialId') trialId: string, @CurrentUser() user: Principal): Promise<Observable<MessageEvent>> {
+  async stream(@Param('trialId') trialId: string, @CurrentUser() user: VerifiedPrincipal): Promise<Observable<MessageEvent>> {
     await getTrial(this.ds, trialId);
     if (user.role === 'dsmb') await this.audit(user, trialId, 'stream', {});
     return this.events.forTrial(trialId).pipe(
       startWith(null),
-      concatMap(() => from(this.headline(trialId, user.role === 'dsmb'))),
+      concatMap(() => from(this.headline(trialId, user))),
+      takeUntil(timer(Math.max(0, user.exp * 1000 - Date.now()))),
     );
   }
 
-  private async headline(trialId: string, dsmb: boolean): Promise<MessageEvent> {
+  private async headline(trialId: string, user: Principal): Promise<MessageEvent> {
+    const dsmb = user.role === 'dsmb';
     const { analysis, asOf } = await analysisAt(this.ds, trialId, {}, {});
     const r = dsmb ? analysis.byArm : analysis.pooled;
     const groups = r.ok ? r.value.groups.map((g) => ({ group: g.group, n: g.n, events: g.events, median: g.median.estimate })) : [];
@@ -109,6 +118,8 @@ export class ReadoutController {
       trialId, asOf, eventsApplied: analysis.eventsApplied, dataComplete: analysis.dataComplete, groups,
       ...(dsmb && r.ok ? { logRank: r.value.logRank, hazardRatios: r.value.cox?.terms.map((t) => ({ group: t.group, hazardRatio: t.hazardRatio })) ?? null } : {}),
     };
+    // Which read-out was shown: the pipeline's instant and count identify it (asOf replays it).
+    if (dsmb) await this.audit(user, trialId, 'stream-push', { asOf, eventsApplied: analysis.eventsApplied });
     return { type: 'readout', data };
   }
 

@@ -15,6 +15,7 @@ const commands: Record<string, () => Register> = {
   ingest: () => (require('./commands/ingest') as { register: Register }).register,
   replay: () => (require('./commands/replay') as { register: Register }).register,
   token: () => (require('./commands/token') as { register: Register }).register,
+  audit: () => (require('./commands/audit') as { register: Register }).register,
   demo: () => (require('./commands/demo') as { register: Register }).register,
 };
 

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AUTH_SECRET, AuthGuard } from './guard';
+import { StreamTickets } from './tickets';
 
-/** Installs AuthGuard on every route of the application, signed with `secret`. */
+/** Installs AuthGuard on every route of the application, signed with `secret`, and the process's stream tickets. */
 @Module({})
 export class AuthModule {
   static forRoot(secret: string): DynamicModule {
@@ -11,9 +12,10 @@ export class AuthModule {
       global: true,
       providers: [
         { provide: AUTH_SECRET, useValue: secret },
-        { provide: APP_GUARD, inject: [Reflector], useFactory: (r: Reflector) => new AuthGuard(r, secret) },
+        { provide: StreamTickets, useValue: new StreamTickets() },
+        { provide: APP_GUARD, inject: [Reflector, StreamTickets], useFactory: (r: Reflector, t: StreamTickets) => new AuthGuard(r, secret, t) },
       ],
-      exports: [AUTH_SECRET],
+      exports: [AUTH_SECRET, StreamTickets],
     };
   }
 }

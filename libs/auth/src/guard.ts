@@ -2,24 +2,31 @@ import {
   CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Principal, Role, verifyToken } from './tokens';
+import { StreamTickets } from './tickets';
+import { Role, VerifiedPrincipal, verifyToken } from './tokens';
 
 const PUBLIC = 'auth:public';
 const ROLES = 'auth:roles';
+const TICKET = 'auth:stream-ticket';
 
 /** Marks a route (or controller) that needs no token, such as /health and the dashboard's static page. */
 export const Public = () => SetMetadata(PUBLIC, true);
 /** Restricts a route (or controller) to these roles; without it, any valid token will do. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+/** Marks the SSE route: the only one that takes a credential in its URL, and then only a stream ticket (`?ticket=`). */
+export const AcceptsStreamTicket = () => SetMetadata(TICKET, true);
+
+/** Query parameters that would carry a credential; a guarded route refuses a request that has one. */
+const URL_CREDENTIALS = ['access_token', 'token', 'ticket', 'id_token', 'refresh_token', 'authorization'];
 
 interface RequestWithUser {
   headers: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
-  user?: Principal;
+  user?: VerifiedPrincipal;
 }
 
-/** The signed-in principal, set by AuthGuard. */
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+/** The signed-in principal (with its token's expiry), set by AuthGuard. */
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): VerifiedPrincipal => {
   const user = ctx.switchToHttp().getRequest<RequestWithUser>().user;
   if (!user) throw new UnauthorizedException('not signed in');
   return user;
@@ -28,36 +35,54 @@ export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionConte
 export const AUTH_SECRET = Symbol('AUTH_SECRET');
 
 /**
- * Every HTTP route needs a valid bearer token (401 otherwise) and, where `@Roles` says so,
- * one of the roles (403). EventSource cannot send headers, so `?access_token=` is accepted
- * too, for the SSE stream only.
+ * Every HTTP route needs a valid bearer token in the Authorization header (401 otherwise)
+ * and, where `@Roles` says so, one of the roles (403). A credential in the URL is refused
+ * (it ends up in logs, proxies, browser history and the audit log's query), except on the
+ * `@AcceptsStreamTicket` route, where EventSource cannot send headers: there a one-use
+ * stream ticket (see StreamTickets) is accepted, never a token.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly secret: string) {}
+  constructor(private readonly reflector: Reflector, private readonly secret: string, private readonly tickets: StreamTickets) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     if (ctx.getType() !== 'http') return true;
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<RequestWithUser>();
+    const user = this.principal(req, this.reflector.getAllAndOverride<boolean>(TICKET, targets) === true);
+    req.user = user;
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (allowed && !allowed.includes(user.role)) {
+      throw new ForbiddenException(`role ${user.role} may not use this endpoint`);
+    }
+    return true;
+  }
+
+  private principal(req: RequestWithUser, ticketRoute: boolean): VerifiedPrincipal {
+    const inUrl = Object.keys(req.query ?? {}).filter((k) => URL_CREDENTIALS.includes(k.toLowerCase()));
+    const ticket = req.query?.ticket;
+    if (inUrl.some((k) => !(ticketRoute && k === 'ticket'))) {
+      throw new UnauthorizedException(ticketRoute
+        ? 'only a stream ticket (?ticket=, from POST /stream-tickets) is accepted in the URL'
+        : 'credentials in the URL are refused: send Authorization: Bearer <token>');
+    }
+    if (ticketRoute && ticket !== undefined) {
+      const who = typeof ticket === 'string' ? this.tickets.redeem(ticket) : null;
+      // The token behind it may have expired in the ticket's few seconds.
+      if (!who || who.exp <= Date.now() / 1000) throw new UnauthorizedException('stream ticket is not valid (unknown, used or expired)');
+      return who;
+    }
     const token = bearer(req);
     if (!token) throw new UnauthorizedException('a bearer token is required');
     const verified = verifyToken(this.secret, token);
     if (!verified.ok) throw new UnauthorizedException(verified.error.reason);
-    req.user = verified.value;
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
-    if (allowed && !allowed.includes(verified.value.role)) {
-      throw new ForbiddenException(`role ${verified.value.role} may not use this endpoint`);
-    }
-    return true;
+    return verified.value;
   }
 }
 
 function bearer(req: RequestWithUser): string | null {
   const header = req.headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
-  if (value?.startsWith('Bearer ')) return value.slice(7).trim();
-  const q = req.query?.access_token;
-  return typeof q === 'string' && q ? q : null;
+  return value?.startsWith('Bearer ') ? value.slice(7).trim() || null : null;
 }

@@ -3,4 +3,5 @@
 export * from './tokens';
 export * from './secret';
 export * from './guard';
+export * from './tickets';
 export * from './auth.module';

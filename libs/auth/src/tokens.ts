@@ -15,22 +15,47 @@ export interface Principal {
   role: Role;
 }
 
-const claims = z.object({ sub: z.string().min(1), role, exp: z.number() });
+/** A principal from a verified token, with the instant (epoch seconds) its token expires. */
+export type VerifiedPrincipal = Principal & { exp: number };
+
+/**
+ * The longest lifetime (exp - iat) a token may claim. `followup token` defaults to 8 h, a
+ * working day; a token minted for centuries is a leaked credential that never stops working.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+/** How far ahead of this clock a token's iat may be: clocks of two hosts disagree a little, never by minutes. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+const claims = z.object({ sub: z.string().min(1), role, exp: z.number().int(), iat: z.number().int() });
 
 export type TokenError = { code: 'token-invalid' | 'token-expired'; reason: string };
 
-/** Signs an HS256 bearer token carrying the role; `ttlSeconds` bounds how long it is accepted. */
-export function signToken(secret: string, p: Principal & { ttlSeconds: number }): string {
-  return jwt.sign({ role: p.role }, secret, { algorithm: 'HS256', subject: p.sub, expiresIn: p.ttlSeconds, issuer: 'trial-followup' });
+/**
+ * Signs an HS256 bearer token carrying the role; `ttlSeconds` bounds how long it is accepted
+ * (at most MAX_TOKEN_LIFETIME_SECONDS, or verifyToken refuses it). `now` is for tests.
+ */
+export function signToken(secret: string, p: Principal & { ttlSeconds: number; now?: number }): string {
+  const iat = p.now ?? Math.floor(Date.now() / 1000);
+  return jwt.sign({ role: p.role, iat, exp: iat + p.ttlSeconds }, secret, { algorithm: 'HS256', subject: p.sub, issuer: 'trial-followup' });
 }
 
-/** Verifies signature, issuer, expiry and the claims' shape. */
-export function verifyToken(secret: string, token: string): { ok: true; value: Principal } | { ok: false; error: TokenError } {
+/**
+ * Verifies signature, issuer, expiry and the claims' shape; and that the token says when it
+ * was issued, was not issued in the future, and does not live longer than the maximum.
+ */
+export function verifyToken(
+  secret: string, token: string, now = Math.floor(Date.now() / 1000),
+): { ok: true; value: VerifiedPrincipal } | { ok: false; error: TokenError } {
   try {
-    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'trial-followup' });
+    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'trial-followup', clockTimestamp: now });
     const parsed = claims.safeParse(decoded);
-    if (!parsed.success) return { ok: false, error: { code: 'token-invalid', reason: 'token claims are malformed' } };
-    return { ok: true, value: { sub: parsed.data.sub, role: parsed.data.role } };
+    if (!parsed.success) return { ok: false, error: { code: 'token-invalid', reason: 'token claims are malformed (sub, role, iat and exp are required)' } };
+    const { sub, role: r, iat, exp } = parsed.data;
+    if (iat > now + CLOCK_SKEW_SECONDS) return { ok: false, error: { code: 'token-invalid', reason: 'token is issued in the future' } };
+    if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
+      return { ok: false, error: { code: 'token-invalid', reason: `token lifetime exceeds ${MAX_TOKEN_LIFETIME_SECONDS / 3600} h` } };
+    }
+    return { ok: true, value: { sub, role: r, exp } };
   } catch (e) {
     if (e instanceof jwt.TokenExpiredError) return { ok: false, error: { code: 'token-expired', reason: 'token has expired' } };
     return { ok: false, error: { code: 'token-invalid', reason: 'token is not valid' } };

@@ -12,6 +12,11 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]').default('127.0.0.1:9092'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/trial_followup'),
+  /**
+   * The schema owner's URL for the same database: migrations run as it, and it grants the
+   * DATABASE_URL role its rights. Unset, migrations run as the DATABASE_URL role.
+   */
+  MIGRATION_DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   TOPIC_PREFIX: z.string().default(''),
   API_PORT: port.default(3000),
   INGEST_PORT: port.default(3001),
@@ -33,10 +38,48 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error)}`);
-  if (parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
-    throw new ConfigError('invalid configuration: AUTH_SECRET: is required in production');
+  if (parsed.data.MIGRATION_DATABASE_URL && !sameDatabase(parsed.data.MIGRATION_DATABASE_URL, parsed.data.DATABASE_URL)) {
+    // Migrating one database and serving from another would leave the served one unmigrated.
+    throw new ConfigError('invalid configuration: MIGRATION_DATABASE_URL: must name the same host, port and database as DATABASE_URL');
+  }
+  if (parsed.data.NODE_ENV === 'production') {
+    if (!parsed.data.AUTH_SECRET) throw new ConfigError('invalid configuration: AUTH_SECRET: is required in production');
+    const weak = weakSecret(parsed.data.AUTH_SECRET);
+    if (weak) throw new ConfigError(`invalid configuration: AUTH_SECRET: ${weak}`);
   }
   return parsed.data;
+}
+
+function sameDatabase(a: string, b: string): boolean {
+  const where = (u: string) => {
+    const url = new URL(u);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  };
+  return where(a) === where(b);
+}
+
+/** The least estimated entropy, in bits, of a production signing secret (32 random hex digits give about 118). */
+const MIN_SECRET_BITS = 100;
+
+/**
+ * Why a signing secret is too weak to sign production tokens, or null. Anyone who guesses it
+ * can mint a dsmb token, so padding does not count: 32 spaces, one character repeated, or a
+ * short word repeated to length are refused. The estimate is the secret's length times the
+ * Shannon entropy of its own character frequencies: crude (it cannot see a dictionary word),
+ * but it catches every low-variety secret, and `openssl rand -hex 32` passes it easily.
+ * The message never quotes the secret.
+ */
+export function weakSecret(secret: string): string | null {
+  const s = secret.trim();
+  if (s.length < 32) return 'must be at least 32 characters, not counting surrounding whitespace';
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  if (counts.size < 8) return 'must use at least 8 distinct characters (use e.g. `openssl rand -hex 32`)';
+  const n = [...s].length;
+  let perChar = 0;
+  for (const c of counts.values()) perChar -= (c / n) * Math.log2(c / n);
+  if (perChar * n < MIN_SECRET_BITS) return `is too predictable (about ${Math.floor(perChar * n)} bits; at least ${MIN_SECRET_BITS} are needed)`;
+  return null;
 }
 
 /** The repository root, found from a file's directory whether it runs from source or dist/. */

@@ -7,9 +7,9 @@ import { Kafka, Producer } from 'kafkajs';
 import { AppConfig } from '@trial/config';
 import { topicNames } from '@trial/contracts';
 import { ConsumerStatus, createKafka, createProducer, Log } from '@trial/messaging';
-import { createDataSource, migrate } from '@trial/storage';
+import { openMigrated } from '@trial/storage';
 import { HealthController } from './health.controller';
-import { createLogger, logFn, redactPaths } from './logging';
+import { createLogger, httpLogging, logFn } from './logging';
 import { CLOCK, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
 
 /**
@@ -28,14 +28,11 @@ export class PlatformModule implements OnApplicationShutdown {
     return {
       module: PlatformModule,
       imports: [
-        LoggerModule.forRoot({ pinoHttp: { logger, redact: redactPaths(), autoLogging: config.LOG_LEVEL === 'debug' } }),
+        LoggerModule.forRoot({ pinoHttp: httpLogging(logger, config.LOG_LEVEL) }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ type: 'postgres', url: config.DATABASE_URL }),
-          dataSourceFactory: async () => {
-            const ds = await createDataSource(config.DATABASE_URL, { applicationName: service }).initialize();
-            await migrate(ds);
-            return ds;
-          },
+          // Migrated as the owner (MIGRATION_DATABASE_URL) when given; served as the DATABASE_URL role.
+          dataSourceFactory: async () => openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: service }),
         }),
         TerminusModule,
       ],

@@ -1,12 +1,14 @@
+import { AUDIT_GENESIS, auditBody, chainHash } from '@trial/storage';
 import type { Sql } from './rows';
 import { rows } from './rows';
 
 /**
- * The unblinded views a DSMB member can open; each read is one audit row. And one action:
+ * The unblinded views a DSMB member can open; each read is one audit row (`stream` when a
+ * stream opens, `stream-push` for each by-arm read-out it sends). And one action:
  * `completeness-correction`, a registry-admin's correction of a registry's completeness (who,
  * what and why; no trial, so trialId is null).
  */
-export type AuditedView = 'trial' | 'survival' | 'interim' | 'adtte' | 'stream' | 'summary' | 'audit' | 'completeness-correction';
+export type AuditedView = 'trial' | 'survival' | 'interim' | 'adtte' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction';
 
 export interface AuditEntry {
   id: number;
@@ -18,10 +20,70 @@ export interface AuditEntry {
   query: Record<string, unknown>;
 }
 
-/** Appends one row (the table refuses updates and deletes). */
+/**
+ * Query parameters that would carry a credential. The guard refuses them in a URL already;
+ * they are dropped here as well, because an audit row is kept for good, and served by GET /audit.
+ */
+const CREDENTIAL_PARAMS = /^(access_token|token|ticket|id_token|refresh_token|authorization|password|secret)$/i;
+// A JWT's base64url header always starts `eyJ` (`{"`).
+const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
+
+/** The query as audited: credential parameters, and any value that holds a token, left out. */
+export function auditableQuery(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([k, v]) => !CREDENTIAL_PARAMS.test(k) && !JWT.test(JSON.stringify(v) ?? '')));
+}
+
+/**
+ * Appends one row, chained to the previous one by audit_append (the table refuses updates
+ * and deletes). Inside a caller's transaction the chain stays locked until it ends.
+ */
 export async function recordAudit(sql: Sql, e: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-  await sql.query(`insert into audit_log (sub, role, trial_id, view, query) values ($1, $2, $3, $4, $5)`,
-    [e.sub, e.role, e.trialId, e.view, JSON.stringify(e.query)]);
+  const at = new Date().toISOString();
+  // As jsonb will hand it back: what the body hashes must be what verification reads.
+  const query = JSON.parse(JSON.stringify(auditableQuery(e.query))) as Record<string, unknown>;
+  const body = auditBody({ at, sub: e.sub, role: e.role, trialId: e.trialId, view: e.view, query });
+  await sql.query('select audit_append($1, $2, $3, $4, $5, $6, $7)', [at, e.sub, e.role, e.trialId, e.view, JSON.stringify(query), body]);
+}
+
+export type ChainVerdict =
+  | { ok: true; rows: number; head: { seq: number; hash: string } | null }
+  | { ok: false; rows: number; brokenId: number | null; reason: string };
+
+/**
+ * Walks the whole audit chain in order, recomputing every hash in Node. The first row that
+ * does not follow from the one before (altered, or after a removed row) or that is not in the
+ * chain at all (written around audit_append, or with its seq cleared) is named. With `head`, a
+ * head printed by an earlier verification and kept elsewhere, the chain must still hold it:
+ * this catches what the links alone cannot, rows removed from the end or the whole chain
+ * recomputed after a change.
+ */
+export async function verifyAuditChain(sql: Sql, batch = 5000, head?: { seq: number; hash: string }): Promise<ChainVerdict> {
+  const unchained = await rows<{ id: string }>(sql, 'select id from audit_log where seq is null or hash is null or prev_hash is null order by id limit 1');
+  let verified = 0;
+  let prev = AUDIT_GENESIS;
+  let expected = 1;
+  for (;;) {
+    const page = await rows<{ id: string; seq: string; at: Date; sub: string; role: string; trial_id: string | null; view: string; query: unknown; prev_hash: string; hash: string }>(sql,
+      `select id, seq, at, sub, role, trial_id, view, query, prev_hash, hash from audit_log where seq >= $1 order by seq limit $2`, [expected, batch]);
+    for (const r of page) {
+      const id = Number(r.id);
+      const seq = Number(r.seq);
+      if (seq !== expected) return { ok: false, rows: verified, brokenId: id, reason: `seq ${seq} follows ${expected - 1}: rows are missing before it` };
+      if (r.prev_hash !== prev) return { ok: false, rows: verified, brokenId: id, reason: 'its prev_hash is not the previous row\'s hash' };
+      const body = auditBody({ at: r.at.toISOString(), sub: r.sub, role: r.role, trialId: r.trial_id, view: r.view, query: r.query });
+      if (chainHash(prev, seq, body) !== r.hash) return { ok: false, rows: verified, brokenId: id, reason: 'its content does not match its hash (altered)' };
+      if (head && seq === head.seq && r.hash !== head.hash) {
+        return { ok: false, rows: verified, brokenId: id, reason: `its hash is not the head recorded for seq ${head.seq}: the chain was rewritten up to here` };
+      }
+      prev = r.hash;
+      expected = seq + 1;
+      verified++;
+    }
+    if (page.length < batch) break;
+  }
+  if (unchained.length) return { ok: false, rows: verified, brokenId: Number(unchained[0].id), reason: 'it is not in the chain (written around audit_append)' };
+  if (head && verified < head.seq) return { ok: false, rows: verified, brokenId: null, reason: `the recorded head is seq ${head.seq} but the chain ends at ${verified}: rows were removed from its end` };
+  return { ok: true, rows: verified, head: verified ? { seq: expected - 1, hash: prev } : null };
 }
 
 export async function listAudit(sql: Sql, filter: { trialId?: string; limit: number }): Promise<AuditEntry[]> {

@@ -2,3 +2,5 @@ export * from './data-source';
 export * from './checkpoints';
 export * from './outbox';
 export * from './park';
+export * from './audit-chain';
+export * from './roles';

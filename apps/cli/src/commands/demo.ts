@@ -38,7 +38,8 @@ export function register(program: Command): void {
       const topics = topicNames(config.TOPIC_PREFIX);
       const say = (line: string) => process.stdout.write(`${line}\n`);
       say('resetting the demo database and topics (every run starts clean)');
-      await resetDemo(kafka, topics, config.DATABASE_URL, ['linkage', 'projector']);
+      // Emptying the schema is the owner's to do, not the services' role's.
+      await resetDemo(kafka, topics, config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL, ['linkage', 'projector']);
       const logDir = join(projectRoot(), '.infra', 'logs');
       say(`starting linkage, projector, api and ingest (logs in ${logDir})`);
       const services = await startServices({}, {

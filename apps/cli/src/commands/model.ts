@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { loadConfig } from '@trial/config';
 import { LinkageModel, parseModel } from '@trial/linkage';
 import { ModelVersionConflict, installModel } from '@trial/linkstore';
-import { createDataSource, migrate } from '@trial/storage';
+import { openMigrated } from '@trial/storage';
 
 /** The file is missing or not a valid model, or its version is taken: exit 2. */
 class ModelInputError extends Error {}
@@ -32,10 +32,8 @@ export function register(program: Command): void {
       try {
         const m = await readModel(file);
         const config = loadConfig();
-        // Two connections: migrate holds one for its advisory lock while it runs on another.
-        const ds = await createDataSource(config.DATABASE_URL, { applicationName: 'followup-model', poolSize: 2 }).initialize();
+        const ds = await openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: 'followup-model', poolSize: 2 });
         try {
-          await migrate(ds);
           const r = await ds.transaction((tx) => installModel(tx, m));
           const what = r.status === 'unchanged' ? 'is already the active model' : r.status === 'reactivated' ? 'is active again' : 'installed and active';
           process.stdout.write(`linkage model ${r.version} ${what}${r.previous && r.previous !== r.version ? ` (was ${r.previous})` : ''}; the linkage service uses it from its next batch\n`);

@@ -6,7 +6,7 @@ import { loadConfig } from '@trial/config';
 import { topicNames } from '@trial/contracts';
 import { createKafka } from '@trial/messaging';
 import { readLog, rebuild } from '@trial/readstore';
-import { createDataSource, migrate } from '@trial/storage';
+import { openMigrated } from '@trial/storage';
 
 export function register(program: Command): void {
   program.command('replay')
@@ -18,9 +18,8 @@ export function register(program: Command): void {
       const kafka = createKafka(config.KAFKA_BROKERS, 'followup-replay', (level, msg) => {
         if (level === 'error') process.stderr.write(`kafka: ${msg}\n`);
       });
-      const ds = await createDataSource(config.DATABASE_URL, { applicationName: 'followup-replay', poolSize: 2 }).initialize();
+      const ds = await openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: 'followup-replay', poolSize: 2 });
       try {
-        await migrate(ds);
         const report = await rebuild(ds, () => readLog(kafka, topicNames(config.TOPIC_PREFIX)), {
           trialId: opts.trial, now: () => new Date().toISOString(),
         });

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { devSecretFile, loadConfig } from '@trial/config';
-import { parseTtl, resolveSecret, role, Role, roles, signToken } from '@trial/auth';
+import { MAX_TOKEN_LIFETIME_SECONDS, parseTtl, resolveSecret, role, Role, roles, signToken } from '@trial/auth';
 
 /**
  * `followup token --role dsmb [--ttl 8h] [--sub NAME]`: prints a bearer token the running
@@ -14,9 +14,11 @@ export function register(program: Command): void {
       if (!r.success) throw new InvalidArgumentError(`must be one of ${roles.join(', ')}`);
       return r.data;
     })
-    .option('--ttl <duration>', 'lifetime, e.g. 8h, 30m, 2d', (v: string) => {
+    .option('--ttl <duration>', 'lifetime, e.g. 8h, 30m (at most 12h)', (v: string) => {
       const s = parseTtl(v);
-      if (s === null) throw new InvalidArgumentError('must be a duration such as 8h, 30m or 2d');
+      if (s === null) throw new InvalidArgumentError('must be a duration such as 8h or 30m');
+      // The API refuses longer-lived tokens: do not print one that would not work.
+      if (s > MAX_TOKEN_LIFETIME_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_TOKEN_LIFETIME_SECONDS / 3600}h`);
       return s;
     }, 8 * 3600)
     .option('--sub <name>', 'who the token is for (recorded in the audit log)')
