@@ -20,7 +20,8 @@ import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/r
 import { createDataSource, migrate } from '@trial/storage';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup';
+// A superuser URL (pg.env's DATABASE_URL names the least-privilege app role, which creates nothing).
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup';
 const DB = 'trial_followup_bench';
 const DB_URL = ADMIN_URL.replace(/\/[^/]+$/, `/${DB}`);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
 
   const port = 4390 + Math.floor(Math.random() * 100);
   const projector = spawn(process.execPath, [join(ROOT, 'dist/apps/projector/src/main.js')], {
-    env: { ...process.env, DATABASE_URL: DB_URL, KAFKA_BROKERS: BROKERS, TOPIC_PREFIX: prefix, PROJECTOR_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    env: { ...process.env, DATABASE_URL: DB_URL, MIGRATION_DATABASE_URL: '', KAFKA_BROKERS: BROKERS, TOPIC_PREFIX: prefix, PROJECTOR_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const stopProjector = () => new Promise<void>((done) => {

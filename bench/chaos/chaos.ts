@@ -143,7 +143,7 @@ async function openRun(name: string, infra: PrivateInfra, dbUrl: string, secret:
   const prefix = `${name}-`;
   const logDir = join(dir, 'logs', name);
   mkdirSync(logDir, { recursive: true });
-  const fleet = new Fleet({ KAFKA_BROKERS: infra.brokers, DATABASE_URL: dbUrl, TOPIC_PREFIX: prefix, AUTH_SECRET: secret, LOG_LEVEL: 'info', NODE_ENV: 'development' }, logDir);
+  const fleet = new Fleet({ KAFKA_BROKERS: infra.brokers, DATABASE_URL: dbUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix, AUTH_SECRET: secret, LOG_LEVEL: 'info', NODE_ENV: 'development' }, logDir);
   // Linkage first: it runs the migrations the others wait for.
   const kinds: ServiceKind[] = ['linkage', 'projector', 'api', 'ingest'];
   for (const k of kinds) await fleet.start(k, 1);

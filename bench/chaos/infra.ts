@@ -108,6 +108,7 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
   };
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;
+  delete env.MIGRATION_DATABASE_URL;
   const infraSh = async (...args: string[]) => {
     try {
       await run('bash', [join(ROOT, 'scripts/infra.sh'), ...args], { env, maxBuffer: 16 * 1024 * 1024 });

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   try {
     const result = await runFuzz({
       seed: arg('seed', 20261201), bad: arg('bad', 10_000), patients: arg('patients', 40), partitions: arg('partitions', 6),
-      adminUrl: infra?.adminUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
+      adminUrl: infra?.adminUrl ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
       brokers: infra?.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', logDir: defaultLogDir(projectRoot()), settleMs: arg('settle', 240) * 1000,
       skip: skipped(),
       log: (line) => console.log(line),

@@ -67,7 +67,7 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   await ensureTopics(kafka, specs);
   o.log(`topics ${prefix}*, database ${o.database}, logs ${o.logDir}`);
   const services = await startServices({
-    KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'test', AUTH_SECRET: SECRET,
+    KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'test', AUTH_SECRET: SECRET,
   }, o.logDir);
   const api = `http://127.0.0.1:${services.ports.api}`;
   const token = signToken(SECRET, { sub: 'fuzz', role: 'dsmb', ttlSeconds: 3600 });

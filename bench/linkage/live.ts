@@ -229,7 +229,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
   const kafka = createKafka(opts.brokers, 'bench-live', (level, msg) => { if (level === 'error') opts.log(`kafka: ${msg}`); });
   await ensureTopics(kafka, specs);
   opts.log(`database ${opts.database}, topics ${prefix}*`);
-  const env = { KAFKA_BROKERS: opts.brokers, DATABASE_URL: dbUrl, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const env = { KAFKA_BROKERS: opts.brokers, DATABASE_URL: dbUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const services: Service[] = [];
   const pg = new Client({ connectionString: dbUrl });
   let pgOpen = false;
@@ -361,7 +361,7 @@ async function main(): Promise<void> {
     patients: num('patients', 10_000), rows: num('rows', 1_000_000), seed: num('seed', 42), instances: num('instances', 1),
     partitions: num('partitions', 6), timeoutS: num('timeout-s', 7200), serviceDir: arg('service-dir', root),
     brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     database: arg('database', 'trial_followup_bench_live'),
     logDir: join(tmpdir(), 'trial-followup-bench-live-logs'),
     log: (l) => process.stdout.write(`${l}\n`),
