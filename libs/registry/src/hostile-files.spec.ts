@@ -123,3 +123,27 @@ describe('readRegistry memory on a huge line', () => {
     expect(peakGrowth()).toBeLessThan(64 * 1024 * 1024);
   }, 60_000);
 });
+
+describe('reject reasons and warnings never quote a value (item 9)', () => {
+  // Each cell holds a surname: a reason that quoted its cell would carry it.
+  const name = 'PEMBERTON';
+  it.each([
+    [{ NOTIFICATION_TYPE: name }, 'NOTIFICATION_TYPE'],
+    [{ CANCELLED_FLAG: name }, 'CANCELLED_FLAG'],
+    [{ RECORD_VERSION: name }, 'RECORD_VERSION'],
+    [{ NOTIFICATION_TYPE: 'E', EVENT_DATE: '20100101', CANCELLED_FLAG: 'Y' }, 'CANCELLED_FLAG'],
+    [{ REG_DATE_OF_DEATH: name }, 'REG_DATE_OF_DEATH'],
+    [{ DEC_SURNAME: `${name}"X` }, 'DEC_SURNAME'],
+    [{ DEC_SURNAME: `"${name}` }, 'DEC_SURNAME'],
+    [{ DEC_SURNAME: `"${name}"X` }, 'DEC_SURNAME'],
+  ])('%j: the reject names %s and the rule, not the value', async (over, field) => {
+    const [r] = await read(chunked(`${header}\n${row('G1', { ...over, DEC_FORENAMES: name, DEC_POSTCODE: name })}\n`));
+    expect(r).toMatchObject({ ok: false, error: { field } });
+    expect(JSON.stringify(r.ok ? null : r.error)).not.toContain(name);
+  });
+  it('names no value in a warning either', async () => {
+    const [r] = await read(chunked(`${header}\n${row('G2', { DEC_CONF_NHS_NUMBER: '9434765918', DEC_SEX: 'PEMBERTON', REG_DATE: '20090601' })}\n`));
+    expect(r.ok && r.warnings.length).toBe(3);
+    expect(JSON.stringify(r.warnings)).not.toMatch(/PEMBERTON|9434765918|20090601/);
+  });
+});
