@@ -1,10 +1,11 @@
 // Files that are not one row a line (issue 12, item 8): whatever one line holds, it is one
 // reject at its own line, its neighbours are read as if it were not there, and memory stays
 // flat however long a line or field is.
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { onsColumns } from './layouts';
 import { readRegistry } from './reader';
 import { MAX_LINE_BYTES } from './lines';
+import { RejectsWriter, WarningsWriter } from './rejects';
 
 const header = onsColumns.join(',');
 const row = (id: string, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
@@ -147,3 +148,20 @@ describe('reject reasons and warnings never quote a value (item 9)', () => {
     expect(JSON.stringify(r.warnings)).not.toMatch(/PEMBERTON|9434765918|20090601/);
   });
 });
+
+describe('the rejects and warnings reports and CSV injection (item 10)', () => {
+  it.each([['rejects', RejectsWriter], ['warnings', WarningsWriter]] as const)('the %s report escapes a formula cell (an extra column named =...)', async (_what, Writer) => {
+    // A stray quote under an extra column: the reject names that column, as the file spells it.
+    const text = `${header},=hyperlink(1)\n${row('H1')},"a\n`;
+    const [r] = await read(chunked(text));
+    expect(r).toMatchObject({ ok: false, error: { field: '=HYPERLINK(1)' } });
+    let out = '';
+    const w = new Writer(new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } }));
+    await w.write(r.ok ? { line: 0, field: '', reason: '' } : r.error);
+    await w.write({ line: 3, field: '-1', reason: '@reason' });
+    await w.close();
+    expect(out).toBe(`line,field,reason\n2,"'=HYPERLINK(1)",${cellReason}\n3,-1,"'@reason"\n`);
+  });
+});
+
+const cellReason = 'has a quote that is not closed on its line (a quoted cell cannot span lines)';
