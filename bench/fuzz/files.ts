@@ -32,8 +32,10 @@ const POSTCODES = ['YO17 9QZ', 'TR19 7AA', 'ZE2 9XJ', 'HS8 5SH', 'KW17 2QT', 'PA
 /**
  * `id` prefixes every record id (unique per run); `hugeLineBytes` sizes the one huge line (a
  * single field of that many bytes, quoted: issue 12's 600 MB field and 200 MB line).
+ * `withTextRule`: also a name with a NUL and one with a control character, which the one text
+ * rule of the contracts (issue 12, item 7) refuses at the edge.
  */
-export function hostileExtract(id: string, hugeLineBytes: number): HostileExtract {
+export function hostileExtract(id: string, hugeLineBytes: number, withTextRule = true): HostileExtract {
   const identifiers: string[] = [];
   const valid: string[] = [];
   const rejects: Array<{ line: number; field: string }> = [];
@@ -77,9 +79,11 @@ export function hostileExtract(id: string, hugeLineBytes: number): HostileExtrac
   warned.push(lines.length + 1);
   good({ DEC_CONF_NHS_NUMBER: '6120000001' });                                            // fails Modulus 11: kept, warned
   bad('(row)', row(`${id}-B7`).split(',').slice(0, 9).join(','));                        // too few cells
+  if (withTextRule) bad('DEC_SURNAME', row(`${id}-B9`, { DEC_SURNAME: `${surname()}\u0000X` }));            // a NUL (the one text rule: refused at the edge)
   good({ DEC_FORENAMES: '=1+2' });                                                        // a formula-like name: text, kept
   rejects.push({ line: lines.length + 1, field: '(row)' });
   lines.push('HUGE');                                                                      // one huge quoted field
+  if (withTextRule) bad('DEC_FORENAMES', row(`${id}-B10`, { DEC_FORENAMES: `ESC\u001b[2J` }));             // a control character
   good();
   lines.push('');                                                                          // an empty line: skipped
   good();

@@ -34,7 +34,7 @@ describe('ingestExtract on hostile files', () => {
 
   it('rejects each bad row at its line, publishes every valid one, and quotes no personal value', async () => {
     const { topics, drop } = await privateTopics(kafka, 'ingest-hostile');
-    const file = hostileExtract(uniqueId('H'), 256 * 1024 * 1024);
+    const file = hostileExtract(uniqueId('H'), 256 * 1024 * 1024, false);
     let rejectsText = '';
     let warningsText = '';
     const sink = (add: (s: string) => void) => new Writable({ write(chunk, _e, cb) { add(String(chunk)); cb(); } });
