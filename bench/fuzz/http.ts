@@ -165,10 +165,17 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   const logLines = o.logs.flatMap(({ file, from }) => (existsSync(file) ? readFileSync(file).subarray(from).toString('utf8').split('\n') : []));
   const { letters } = await readDeadLetters(o.kafka, o.topics);
   const reasons = letters.map((l) => `${l.consumer}: ${l.code}: ${l.reason}`);
-  const answers = seen.map((s) => s.body);
+  // Answers are grepped for credentials only (a reviewer is shown the candidates' identifiers by design), and
+  // only 2xx ones: a 404 that echoes the caller's own URL gives nothing away. The ingest summaries and reports
+  // (they go to the registry) for both.
+  const answers = seen.filter((s) => s.status >= 200 && s.status < 300).map((s) => s.body);
   const secrets = Object.values(tk).concat(Object.values(tokens(o.secret, Date.now())));
-  for (const [where, lines] of [['log line', logLines], ['dead-letter reason', reasons], ['answer or report', [...answers, ...said.flatMap((s) => s.split('\n'))]]] as const) {
-    const found = leaks(lines, where === 'answer or report' ? [] : secrets, identifiers);
+  const checks: Array<[string, string[], string[]]> = [
+    ['log line', logLines, identifiers], ['dead-letter reason', reasons, identifiers], ['answer', answers, []],
+    ['ingest summary or report', said.flatMap((s) => s.split('\n')), identifiers],
+  ];
+  for (const [where, lines, ids] of checks) {
+    const found = leaks(lines, secrets, ids);
     if (found.length) failures.push(`leak: ${found.length} ${where}(s) with ${found.slice(0, 5).join(' | ')}`);
   }
   o.log(`http: grepped ${logLines.length} log lines, ${reasons.length} dead-letter reasons and ${answers.length + said.length} answers and reports for ${secrets.length} tokens and ${identifiers.length} identifiers`);
