@@ -159,7 +159,7 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
     expectSummary('followup ingest', JSON.parse(byCli.stdout) as Parameters<typeof expectSummary>[1]);
     said.push(readFileSync(rejectsPath, 'utf8'), readFileSync(warningsPath, 'utf8'));
   }
-  await rm(path, { force: true });
+  await rm(o.scratch, { recursive: true, force: true });
 
   // 3. Logs, dead-letter reasons, answers, reports: no credential, no identifier.
   const logLines = o.logs.flatMap(({ file, from }) => (existsSync(file) ? readFileSync(file).subarray(from).toString('utf8').split('\n') : []));
