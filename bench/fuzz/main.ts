@@ -1,4 +1,4 @@
-// `npm run fuzz [-- --seed N --bad N --patients N --partitions N --settle SECONDS --skip CATEGORY,... --brokers 1|3]`:
+// `npm run fuzz [-- --seed N --bad N --patients N --partitions N --settle SECONDS --skip CATEGORY,... --brokers 1|3 --huge-mb N]`:
 // the full fuzz (10,000 bad messages by default) against the broker in KAFKA_BROKERS, on its own
 // database (trial_followup_fuzz, recreated on the server of DATABASE_URL) and private topics.
 // `--brokers 3`: on a private three-broker cluster and Postgres instead (the chaos suite's
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       adminUrl: infra?.adminUrl ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
       brokers: infra?.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', logDir: defaultLogDir(projectRoot()), settleMs: arg('settle', 240) * 1000,
       skip: skipped(),
+      // The HTTP phase, its extract with one field of --huge-mb MiB (issue 12: a 600 MB field, a 200 MB line); --huge-mb 0 leaves the phase out.
+      http: arg('huge-mb', 200) > 0 ? { hugeLineBytes: arg('huge-mb', 200) * 2 ** 20 } : null,
       log: (line) => console.log(line),
     });
     console.log(formatResult(result));

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Kafka, logLevel } from 'kafkajs';
@@ -11,6 +13,8 @@ import { readDeadLetters, readGroups, readParked, unsentOutbox } from './collect
 import { FuzzOptions, FuzzPlan, generate } from './generate';
 import { sendPlanned } from './publish';
 import { SERVICES, startServices } from './services';
+import { HttpPhaseResult, runHttpPhase } from './http';
+import { ARMS } from './trial';
 
 export interface RunOptions extends FuzzOptions {
   /** A Postgres URL whose server the fuzz creates its own database on. */
@@ -22,6 +26,8 @@ export interface RunOptions extends FuzzOptions {
   /** How long the pipeline may take to consume everything after the last send. */
   settleMs: number;
   log: (line: string) => void;
+  /** The HTTP phase (http.ts) after the message checks; null or absent to leave it out. */
+  http?: { hugeLineBytes: number } | null;
 }
 
 export interface RunResult {
@@ -29,7 +35,8 @@ export interface RunResult {
   report: FuzzReport;
   prefix: string;
   databaseUrl: string;
-  seconds: { setup: number; publish: number; settle: number; total: number };
+  seconds: { setup: number; publish: number; settle: number; http: number; total: number };
+  http: HttpPhaseResult | null;
 }
 
 const SECRET = 'fuzz-secret-fuzz-secret-fuzz-secret-0123';
@@ -66,8 +73,15 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   const specs = topicSpecs(topics, o.partitions);
   await ensureTopics(kafka, specs);
   o.log(`topics ${prefix}*, database ${o.database}, logs ${o.logDir}`);
+  // The log files are appended to run after run: this run's lines start at their present ends.
+  const logs = SERVICES.map((s) => {
+    const file = join(o.logDir, `${s}.log`);
+    return { file, from: existsSync(file) ? statSync(file).size : 0 };
+  });
   const services = await startServices({
-    KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'test', AUTH_SECRET: SECRET,
+    KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix,
+    // Debug with the HTTP phase: its log grep must see every line a request can cause (at debug, once, the Authorization header).
+    LOG_LEVEL: o.http ? 'debug' : 'warn', NODE_ENV: 'test', AUTH_SECRET: SECRET,
   }, o.logDir);
   const api = `http://127.0.0.1:${services.ports.api}`;
   const token = signToken(SECRET, { sub: 'fuzz', role: 'dsmb', ttlSeconds: 3600 });
@@ -80,7 +94,7 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   };
   const producer = createProducer(kafka);
   await producer.connect();
-  const seconds = { setup: 0, publish: 0, settle: 0, total: 0 };
+  const seconds = { setup: 0, publish: 0, settle: 0, http: 0, total: 0 };
   try {
     const t1 = performance.now();
     const positions = await sendPlanned(producer, topics, plan.messages.filter((m) => m.phase === 1));
@@ -137,8 +151,22 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
     };
     o.log(`read back ${letters.length} dead letters, ${parked.rows.length} parked rows (tables: ${parked.tables.join(', ') || 'none'})`);
     const report = check(plan, observed);
+    let http: HttpPhaseResult | null = null;
+    if (o.http) {
+      const t4 = performance.now();
+      const people = [plan.fuzz, plan.twin].flatMap((t) => [...t.people.values()]);
+      http = await runHttpPhase({
+        ports: services.ports, pids: services.pids(), secret: SECRET, trialId: plan.fuzz.trialId, reviewId: reviewIds[0] ?? 'no-review',
+        armLabels: [...ARMS], identifiers: people.flatMap((p) => [p.nhsNumber, p.familyName, p.dateOfBirth, p.postcode]),
+        hugeLineBytes: o.http.hugeLineBytes, env: { KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, TOPIC_PREFIX: prefix },
+        kafka, producer, topics, logs, scratch: join(tmpdir(), `trial-followup-fuzz-http-${process.pid}`), log: o.log,
+      });
+      seconds.http = since(t4);
+      report.failures.push(...http.failures);
+      report.ok = report.failures.length === 0;
+    }
     seconds.total = since(t0);
-    return { plan, report, prefix, databaseUrl, seconds };
+    return { plan, report, prefix, databaseUrl, seconds, http };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await services.stop();
@@ -172,6 +200,7 @@ export function formatResult(r: RunResult): string {
   const lines = [
     `${'category'.padEnd(27)}${pad('sent', 7)}${pad('dead-lettered', 15)}${pad('parked', 8)}${pad('applied', 9)}${pad('missing', 9)}`,
     ...r.report.counts.map((c) => `${c.category.padEnd(27)}${pad(c.sent, 7)}${pad(c.category === 'valid' ? '-' : c.deadLettered, 15)}${pad(c.category === 'valid' ? '-' : c.parked, 8)}${pad(c.category === 'valid' ? c.applied : '-', 9)}${pad(c.missing, 9)}`),
+    ...(r.http ? [`http: ${r.http.probes} hostile requests (${Object.entries(r.http.statuses).map(([k, v]) => `${v}× ${k}`).join(', ')}), ${r.http.logLines} log lines grepped, ingest peak RSS ${r.http.ingestPeakRssMiB?.toFixed(0) ?? '?'} MiB, audit chain ${r.http.auditChain}, in ${r.seconds.http.toFixed(1)} s`] : []),
     `time: ${r.seconds.total.toFixed(1)} s in all (set-up ${r.seconds.setup.toFixed(1)} s, fuzz sent in ${r.seconds.publish.toFixed(1)} s, settled in ${r.seconds.settle.toFixed(1)} s)`,
     r.report.ok ? 'fuzz: every assertion held' : `fuzz: ${r.report.failures.length} assertion(s) failed (seed ${r.plan.options.seed}; topics ${r.prefix}*, database ${r.databaseUrl.replace(/^.*\//, '')}):`,
     ...r.report.failures.map((f) => `  - ${f}`),

@@ -19,6 +19,8 @@ export interface Running {
   logDir: string;
   /** Services whose process has exited, with how. */
   exited(): Array<{ service: Service; how: string }>;
+  /** Each service's process id (for its memory in /proc). */
+  pids(): Record<Service, number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -68,5 +70,6 @@ export async function startServices(env: Record<string, string>, logDir: string,
     await stop();
     throw e;
   }
-  return { ports, logDir, exited, stop };
+  const pids = () => Object.fromEntries([...children].map(([service, c]) => [service, c.pid])) as Record<Service, number | undefined>;
+  return { ports, logDir, exited, pids, stop };
 }

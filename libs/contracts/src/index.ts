@@ -5,3 +5,4 @@ export * from './outcomes';
 export * from './topics';
 export * from './parse';
 export * from './content';
+export * from './csv-cells';

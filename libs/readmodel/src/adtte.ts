@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { TrialRegistered } from '@trial/contracts';
+import { csvCast, type TrialRegistered } from '@trial/contracts';
 import { toAdtteFragment, type FollowUp } from '@trial/followup';
 
 /** ADaM ADTTE for overall survival, in the issue's column order, then EVENT (see below). */
@@ -30,6 +30,7 @@ export function adtteRows(trialId: string, design: TrialRegistered | null, follo
     });
 }
 
+/** The rows as CSV. Text cells that a spreadsheet would run as a formula (an arm or trial id starting with `=`) are escaped (csvCast); numbers are written as numbers. */
 export function adtteCsv(rows: readonly AdtteRow[]): string {
-  return stringify(rows as AdtteRow[], { header: true, columns: [...ADTTE_COLUMNS] });
+  return stringify(rows as AdtteRow[], { header: true, columns: [...ADTTE_COLUMNS], cast: csvCast });
 }

@@ -3,3 +3,5 @@ export * from './validate';
 export * from './reader';
 export * from './rejects';
 export * from './threaded';
+export * from './lines';
+export * from './cells';

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { MAX_ID } from '@trial/contracts';
 import { Layout, guessLayout, layoutColumns, missingColumns, normaliseHeader } from './layouts';
 import { RowResult, validateRow } from './validate';
+import { cellProblemReason, splitCells } from './cells';
+import { MAX_LINE_BYTES, boundedLines } from './lines';
 
 export interface ReadOptions {
   /** The layout; guessed from the header when omitted. */
@@ -20,76 +22,70 @@ export class RegistryFileError extends Error {
   }
 }
 
-interface Info {
-  lines: number;
-}
-
 /** Field name used for errors that concern the whole row rather than one column. */
 export const ROW_FIELD = '(row)';
+
+type Yielded = RowResult & { layout: Layout };
 
 /**
  * Reads an ONS or NRS extract as a stream, in constant memory: yields, in file order, one
  * result per data row: a RegistryRecord kept (with its warnings, [] when none) or a RowError.
- * Line numbers are the file's (the header is line 1). Rows with unbalanced quotes or the wrong number of cells are row errors;
- * only an unreadable header is fatal (RegistryFileError).
+ * Line numbers are the file's (the header is line 1); empty lines are skipped.
+ *
+ * A row is a line (boundedLines, splitCells): whatever is wrong with one line (an unclosed
+ * quote, a stray quote, the wrong number of cells, more than MAX_LINE_BYTES) is one reject at
+ * that line, naming the column when one is at fault and the rule broken, never the text, and
+ * the next line is read afresh. Only an unreadable header is fatal (RegistryFileError).
  */
-export async function* readRegistry(input: Readable, options: ReadOptions): AsyncGenerator<RowResult & { layout: Layout }> {
-  const skipped: { line: number; reason: string }[] = [];
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-    skip_records_with_error: true,
-    on_skip: (err) => {
-      // A malformed CSV record (e.g. an unclosed quote): report it as a row error in order.
-      const lines = (err as unknown as { lines?: number } | undefined)?.lines ?? 0;
-      skipped.push({ line: lines, reason: err ? err.message : 'unreadable CSV record' });
-      return undefined;
-    },
-  });
-  input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
+export async function* readRegistry(input: Readable, options: ReadOptions): AsyncGenerator<Yielded> {
   let header: string[] | null = null;
   let layout: Layout | null = null;
   let index: Map<string, number> = new Map();
-  const flushSkipped = function* (upTo: number): Generator<RowResult & { layout: Layout }> {
-    while (skipped.length > 0 && skipped[0].line <= upTo && layout !== null) {
-      const s = skipped.shift()!;
-      yield { ok: false, line: s.line, layout, error: { line: s.line, recordId: null, field: ROW_FIELD, reason: s.reason }, warnings: [] };
-    }
+  let idAt = 0;
+  const reject = (line: number, l: Layout, field: string, reason: string, recordId: string | undefined): Yielded => {
+    const id = (recordId ?? '').trim();
+    return { ok: false, line, layout: l, error: { line, recordId: id === '' || id.length > MAX_ID ? null : id, field, reason }, warnings: [] };
   };
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-    const { record, info } = item;
-    if (header === null) {
-      header = normaliseHeader(record);
-      layout = options.layout ?? guessLayout(header);
-      if (layout === null) {
-        throw new RegistryFileError('unknown-layout', 'the header is neither the ONS nor the NRS layout of feeds.md');
+  for await (const lines of boundedLines(input)) {
+    for (const item of lines) {
+      if (item.text === '') continue;
+      const line = item.line;
+      if (header === null) {
+        if (item.text === null) throw new RegistryFileError('unknown-layout', `the header line is longer than ${MAX_LINE_BYTES} bytes`);
+        const split = splitCells(item.text);
+        if (!split.ok) throw new RegistryFileError('unknown-layout', `the header ${cellProblemReason[split.problem]}`);
+        header = normaliseHeader(split.cells);
+        layout = options.layout ?? guessLayout(header);
+        if (layout === null) {
+          throw new RegistryFileError('unknown-layout', 'the header is neither the ONS nor the NRS layout of feeds.md');
+        }
+        const missing = missingColumns(header, layout);
+        if (missing.length > 0) {
+          throw new RegistryFileError('missing-columns', `the header lacks the ${layout.toUpperCase()} column(s) ${missing.join(', ')}`);
+        }
+        index = new Map(header.map((h, i) => [h, i]));
+        idAt = index.get(layoutColumns[layout][0]) ?? 0;
+        continue;
       }
-      const missing = missingColumns(header, layout);
-      if (missing.length > 0) {
-        throw new RegistryFileError('missing-columns', `the header lacks the ${layout.toUpperCase()} column(s) ${missing.join(', ')}`);
+      const l = layout as Layout;
+      if (item.text === null) {
+        yield reject(line, l, ROW_FIELD, `is longer than ${MAX_LINE_BYTES} bytes, the bound of a row`, undefined);
+        continue;
       }
-      index = new Map(header.map((h, i) => [h, i]));
-      continue;
+      const split = splitCells(item.text);
+      if (!split.ok) {
+        yield reject(line, l, header[split.cell] ?? ROW_FIELD, cellProblemReason[split.problem], split.cells[idAt]);
+        continue;
+      }
+      const record = split.cells;
+      if (record.length !== header.length) {
+        yield reject(line, l, ROW_FIELD, `has ${record.length} cells but the header has ${header.length}`, record[idAt]);
+        continue;
+      }
+      const row: Record<string, string> = {};
+      for (const col of layoutColumns[l]) row[col] = record[index.get(col) as number] ?? '';
+      yield { ...validateRow(l, row, { line, extractedOn: options.extractedOn }), layout: l };
     }
-    const line = info.lines;
-    yield* flushSkipped(line);
-    const l = layout as Layout;
-    if (record.length !== header.length) {
-      const idCell = record[index.get(layoutColumns[l][0]) ?? 0] ?? '';
-      yield {
-        ok: false, line, layout: l,
-        error: { line, recordId: idCell.trim() === '' ? null : idCell.trim(), field: ROW_FIELD, reason: `has ${record.length} cells but the header has ${header.length}` },
-        warnings: [],
-      };
-      continue;
-    }
-    const row: Record<string, string> = {};
-    for (const col of layoutColumns[l]) row[col] = record[index.get(col) as number] ?? '';
-    yield { ...validateRow(l, row, { line, extractedOn: options.extractedOn }), layout: l };
   }
   if (header === null) throw new RegistryFileError('empty', 'the file is empty: no header row');
-  yield* flushSkipped(Number.MAX_SAFE_INTEGER);
 }

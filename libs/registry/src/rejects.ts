@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { stringify, Stringifier } from 'csv-stringify';
+import { csvCast } from '@trial/contracts';
 import { RowError } from './validate';
 
 /** One line of a report: the file line, the column, and what is wrong with it. */
@@ -20,7 +21,8 @@ class LineReportWriter {
   count = 0;
 
   constructor(output: Writable) {
-    this.csv = stringify({ header: true, columns: ['line', 'field', 'reason'] });
+    // The field can be a header cell of the extract as sent: escaped like every text cell (csvCast).
+    this.csv = stringify({ header: true, columns: ['line', 'field', 'reason'], cast: csvCast });
     this.done = new Promise((resolve, reject) => {
       output.on('finish', resolve);
       output.on('error', reject);

@@ -99,15 +99,15 @@ function parseSex(layout: Layout, field: string, raw: string, warn: (w: RowWarni
 type Kind = RegistryRecord['kind'];
 
 function parseKind(c: Columns, type: string, cancelled: string): Kind {
-  if (cancelled !== '' && cancelled !== 'Y' && cancelled !== 'N') throw new RowInvalid(c.cancelled, `"${cancelled}" is not Y, N or empty`);
-  if (cancelled === 'Y' && type !== 'D') throw new RowInvalid(c.cancelled, `only a death (type D) can be cancelled, not type ${type}`);
+  if (cancelled !== '' && cancelled !== 'Y' && cancelled !== 'N') throw new RowInvalid(c.cancelled, 'is not Y, N or empty');
+  if (cancelled === 'Y' && type !== 'D') throw new RowInvalid(c.cancelled, 'only a death (type D) can be cancelled');
   switch (type) {
     case 'D': return cancelled === 'Y' ? 'death-cancelled' : 'death';
     case 'E': return 'embarkation';
     case 'R': return 're-entry';
     case 'N': return 'no-trace';
     case '': throw new RowInvalid(c.type, 'is required');
-    default: throw new RowInvalid(c.type, `"${type}" is not a known notification type (D, E, R, N)`);
+    default: throw new RowInvalid(c.type, 'is not a known notification type (D, E, R, N)');
   }
 }
 
@@ -158,7 +158,7 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     if (recordIdRaw === '') throw new RowInvalid(c.recordId, 'is required');
     const versionRaw = get(c.version);
     if (versionRaw === '') throw new RowInvalid(c.version, 'is required');
-    if (!/^\d+$/.test(versionRaw) || Number(versionRaw) < 1) throw new RowInvalid(c.version, `"${versionRaw}" is not a positive whole number`);
+    if (!/^\d+$/.test(versionRaw) || Number(versionRaw) < 1) throw new RowInvalid(c.version, 'is not a positive whole number');
     const sex = parseSex(layout, c.sex, get(c.sex).toUpperCase(), warn);
     const dateOfBirth = parseDate(layout, c.dob, get(c.dob));
     // The number before the checks that reject a row, so that a rejected row reports its damage too.
