@@ -150,4 +150,16 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
   it('refuses a URL beyond the header limit before any handler (431 from Node itself)', async () => {
     expect((await get(`/trials/${'x'.repeat(20_000)}`, 'monitor')).status).toBe(431);
   });
+
+  it('answers a stream of an unknown trial 404 before any event-stream header is written', async () => {
+    const res = await get(`/trials/${uniqueId('NOPE')}/stream`, 'monitor');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/json/);
+    expect(await res.json()).toMatchObject({ code: 'trial-not-found' });
+    // A known trial still streams.
+    const ok = await fetch(`${api}/trials/${trialId}/stream`, { headers: { authorization: `Bearer ${token('monitor')}` }, signal: AbortSignal.timeout(5000) });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/text\/event-stream/);
+    await ok.body?.cancel();
+  });
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, MessageEvent, Param, Query, Res, Sse } from '@nestjs/common';
+import { Controller, Get, Header, MessageEvent, Param, Query, Res, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -11,6 +11,7 @@ import {
 import { analysisAt, followUpsNow, getTrial, listTrials, ReadError, recordAudit, type AuditedView } from '@trial/readstore';
 import type { SurvivalReadout } from '@trial/survival';
 import { ReadoutEvents } from './readout-events';
+import { TrialExistsGuard } from './trial-exists.guard';
 
 type Raw = Record<string, unknown>;
 
@@ -99,8 +100,8 @@ export class ReadoutController {
   @Sse(':trialId/stream')
   @AcceptsStreamTicket()
   @Roles('monitor', 'dsmb')
+  @UseGuards(TrialExistsGuard)
   async stream(@Param('trialId') trialId: string, @CurrentUser() user: VerifiedPrincipal): Promise<Observable<MessageEvent>> {
-    await getTrial(this.ds, trialId);
     if (user.role === 'dsmb') await this.audit(user, trialId, 'stream', {});
     return this.events.forTrial(trialId).pipe(
       startWith(null),
