@@ -10,10 +10,12 @@ set -a; source .infra/pg.env; set +a
 # the services they start: the development database's owner URL is not theirs.
 unset MIGRATION_DATABASE_URL
 npm run --silent build || exit 1
+status=0
+# Lint first (eslint.config.mjs: DESIGN.md's layering as import rules); a finding fails the run
+# but the suites still run, so one report shows everything.
+npm run --silent lint || status=1
 mkdir -p test-output
 rm -f test-output/unit.json test-output/int-e2e.json
-
-status=0
 # Units in parallel; suites that share the broker and database one at a time.
 npx jest --selectProjects unit --json --outputFile=test-output/unit.json "$@" || status=1
 # --forceExit: once every suite has reported, a handle left open by a service under test (seen

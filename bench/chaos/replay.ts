@@ -155,8 +155,7 @@ export class Replay {
       const before = await total();
       const child = this.spawnIngest(step, file);
       const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-      let after = before;
-      while (child.exitCode === null && (after = await total()) === before) await sleep(5);
+      while (child.exitCode === null && (await total()) === before) await sleep(5);
       const alive = child.exitCode === null;
       child.kill('SIGKILL');
       await exited;

@@ -246,7 +246,6 @@ function nullValues(ctx: BadContext, i: number): BadMessage {
  * fault, not the database's: it must be dead-lettered, not retried for ever (decode refuses it).
  */
 function nulInText(ctx: BadContext, i: number): BadMessage {
-  const { rng } = ctx;
   const t = templateOn(ctx, i, LOGICAL, (x) => x.name !== 'extract-complete' && x.name !== 'RegistryExtractCompleted' && x.name !== 'TrialRegistered');
   const fields: Record<string, string> = {
     PatientRandomised: 'familyName', PatientSeenAlive: 'eventId', 'death record': 'recordId', DeathLinked: 'recordId', ReviewDecided: 'reviewId',

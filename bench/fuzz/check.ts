@@ -65,7 +65,6 @@ export function check(plan: FuzzPlan, seen: Observed): FuzzReport {
   const parkedAt = groupBy(seen.parked, (p) => p.source);
   // A park table that keeps the event and not its position is matched by the event's content.
   const parkedByContent = groupBy(seen.parked.filter((p) => p.source === null && p.event !== null), (p) => canonical(p.event));
-  const bySeq = new Map(plan.messages.map((m) => [m.seq, m]));
   const known = new Set(seen.positions.values());
   const counts = new Map<Category, CategoryCount>();
   const count = (c: Category) => counts.get(c) ?? counts.set(c, { category: c, sent: 0, deadLettered: 0, parked: 0, applied: 0, missing: 0 }).get(c)!;

@@ -92,10 +92,10 @@ function newFactDate(event: Exclude<FollowupEvent, { type: 'PatientRandomised' }
     case 'Embarked':
     case 'ReEntered':
       return event.eventDate;
+    // Undated: whether the registry can trace the patient is not a fact about a day of follow-up.
     case 'PatientDetailsCorrected':
     case 'DeathAmended':
     case 'DeathWithdrawn':
-    // Undated: whether the registry can trace the patient is not a fact about a day of follow-up.
     case 'NoTraceFlagged':
     case 'DeathConflictFlagged':
     case 'LinkageReviewRequested':
