@@ -5,3 +5,4 @@ export * from './rejects';
 export * from './threaded';
 export * from './lines';
 export * from './cells';
+export * from './cohort';
