@@ -63,7 +63,9 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     await send(producer, topics.enrollments, [randomised(p)], enrolKey);
     const r = record(p, { dateOfDeath: '2009-12-01' });
     await send(producer, topics.notifications, [r], recordKey);
-    const item = (await queued(p.patientId)) as unknown as Record<string, unknown>;
+    const item = (await queued(p.patientId)) as unknown as {
+      reason: string; record: unknown; reviewId: string; candidates: Array<{ fields: { identifier: { level: string } } }>;
+    };
     expect(item.reason).toBe('death-before-randomisation');
     expect(item.record).toMatchObject({ recordId: r.recordId, nhsNumber: p.nhsNumber, dateOfDeath: '2009-12-01' });
     expect(item.candidates[0]).toMatchObject({ patientId: p.patientId, patient: { nhsNumber: p.nhsNumber, randomisedOn: '2010-01-01' } });
