@@ -1,4 +1,4 @@
-import { byArmFigures, checkAnswers, hostileProbes, leaks, tokens } from './http-probes';
+import { byArmFigures, checkAnswers, dotsEncoded, hostileProbes, leaks, tokens } from './http-probes';
 
 const ctx = { secret: 's'.repeat(8) + 'fuzz-secret-fuzz-secret-0123', trialId: 'FZ-1', reviewId: 'r-1', now: () => Date.UTC(2026, 11, 1) };
 
@@ -11,6 +11,12 @@ describe('the HTTP fuzz checks', () => {
       expect(mine.some((p) => p.what.includes('alg'))).toBe(true);
       expect(mine.some((p) => p.what.includes('wrong role'))).toBe(true);
       expect(mine.some((p) => p.path.includes('access_token='))).toBe(true);
+      // Percent-encoded names and dots.
+      expect(mine.some((p) => p.path.includes('access%5Ftoken=') && /%2E/.test(p.path))).toBe(true);
+      expect(mine.some((p) => p.path.includes('ticke%74='))).toBe(true);
+    }
+    for (const path of ['/health', '/', '/dashboard/app.css']) {
+      expect(probes.filter((p) => p.path.split('?')[0] === path && p.expect === '4xx' && /token=|ticke%74=/.test(p.path)).length).toBeGreaterThanOrEqual(3);
     }
     expect(probes.filter((p) => p.expect === '4xx').length).toBeGreaterThan(400);
   });
@@ -35,5 +41,8 @@ describe('the HTTP fuzz checks', () => {
     expect(found).toHaveLength(2);
     expect(found.join('\n')).not.toMatch(/QUILLFEATHER|eyJ/);
     expect(leaks(['{"msg":"token [redacted]"}'], [t.dsmb], ['QUILLFEATHER'])).toEqual([]);
+    // Percent-encoded, the dots or the whole token.
+    expect(leaks([`{"url":"/trials?access%5Ftoken=${dotsEncoded(t.dsmb)}"}`], [t.dsmb], [])).toHaveLength(1);
+    expect(leaks([`{"url":"/x?a=${encodeURIComponent(t.dsmb).replace(/e/g, '%65')}"}`], [t.dsmb], [])).toHaveLength(1);
   });
 });

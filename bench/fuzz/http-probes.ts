@@ -118,6 +118,18 @@ export function hostileProbes(ctx: ProbeContext): Probe[] {
       out.push({ ...base, path: `${r.path}${sep}${param}=${encodeURIComponent(tk[r.role === 'registry-admin' ? 'registryAdmin' : r.role])}`, what: `${r.method} ${r.path} with a valid token in ?${param}=`, headers: { ...withBody } });
     }
     out.push({ ...base, path: `${r.path}${sep}ticket=${encodeURIComponent(tk.dsmb)}`, what: `${r.method} ${r.path} with a token passed as ?ticket=`, headers: { ...withBody } });
+    // Percent-encoded: the parameter's name, and the token's dots (a log pattern looking for
+    // `access_token=` or a JWT's `x.y.z` shape saw neither).
+    const own = tk[r.role === 'registry-admin' ? 'registryAdmin' : r.role];
+    for (const param of ['access%5Ftoken', '%61ccess_token', 'ACCESS_TOKEN', 'ticke%74', 'a%5Btoken%5D']) {
+      out.push({ ...base, path: `${r.path}${sep}${param}=${dotsEncoded(own)}`, what: `${r.method} ${r.path} with a valid token, dots encoded, in ?${param}=`, headers: { ...withBody } });
+    }
+  }
+  // Public routes too: a credential in their URL is a 401, a valid token included.
+  for (const path of ['/health', '/', '/dashboard/app.css', '/dashboard/vendor/uplot.js']) {
+    for (const param of ['access_token', 'token', 'access%5Ftoken', 'ticke%74']) {
+      out.push({ what: `GET ${path} with a valid token in ?${param}=`, service: 'api', method: 'GET', path: `${path}?${param}=${dotsEncoded(tk.dsmb)}`, headers: {}, expect: '4xx' });
+    }
   }
   // Hostile ids on the read routes, with the right role: a 404 or 400, never a 500.
   for (const id of HOSTILE_IDS) {
@@ -246,11 +258,23 @@ export function leaks(lines: readonly string[], secrets: readonly string[], iden
   const tokens = secrets.filter((t) => t.length >= 16);
   for (const line of lines) {
     const upper = line.toUpperCase();
-    if (jwtShape.test(line) || tokens.some((t) => line.includes(t))) found.push(`a credential: ${redact(line)}`);
+    // As written and percent-decoded: a token with its dots as %2E is still the token.
+    const credential = (l: string) => jwtShape.test(l) || tokens.some((t) => l.includes(t));
+    if (credential(line) || credential(percentDecoded(line))) found.push(`a credential: ${redact(line)}`);
     const id = ids.find((i) => upper.includes(i));
     if (id !== undefined) found.push(`an identifier (${id.length} characters): ${redact(line)}`);
   }
   return found;
+}
+
+/** A token as a URL can spell it: every dot percent-encoded. */
+export const dotsEncoded = (t: string): string => t.replace(/\./g, '%2E');
+
+/** Every %XX decoded to its byte's character, twice over (an escape can be escaped); a line is only grepped. */
+function percentDecoded(line: string): string {
+  let out = line;
+  for (let i = 0; i < 2; i++) out = out.replace(/%([0-9A-Fa-f]{2})/g, (_e, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return out;
 }
 
 /** A line for the report, without what it leaked: its length and its first characters up to the first digit or letter run. */

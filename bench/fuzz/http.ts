@@ -180,13 +180,15 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   }
   o.log(`http: grepped ${logLines.length} log lines, ${reasons.length} dead-letter reasons and ${answers.length + said.length} answers and reports for ${secrets.length} tokens and ${identifiers.length} identifiers`);
 
-  // 4. The audit chain, where the build has `followup audit verify`.
+  // 4. The audit chain. A build without `followup audit verify` fails: a check skipped is not one passed.
   let auditChain: HttpPhaseResult['auditChain'] = 'absent';
   if (existsSync(join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'commands', 'audit.js'))) {
     const v = await run([cli, 'audit', 'verify'], { DATABASE_URL: o.env.DATABASE_URL });
     auditChain = v.code === 0 ? 'verified' : 'broken';
     if (v.code !== 0) failures.push(`audit: followup audit verify exited ${v.code}: ${v.stderr.slice(0, 300)}`);
     else o.log(`http: ${v.stdout.trim()}`);
+  } else {
+    failures.push('audit: the build has no `followup audit verify` (dist/apps/cli/src/commands/audit.js): run npm run build; the audit chain was not verified');
   }
   return { failures, probes: seen.length, statuses, ingestPeakRssMiB: rssAfter, logLines: logLines.length, auditChain };
 }

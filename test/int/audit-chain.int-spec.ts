@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 import { register } from '../../apps/cli/src/commands/audit';
-import { recordAudit, verifyAuditChain } from '@trial/readstore';
+import { listAudit, recordAudit, verifyAuditChain } from '@trial/readstore';
 import { auditBody, chainHash, createDataSource, openMigrated } from '@trial/storage';
 import { migrations } from '../../libs/storage/src/migrations';
 import { runCli } from '../support/cli';
@@ -62,6 +62,12 @@ describe('database roles and the audit hash chain (real Postgres)', () => {
       [`create table sneaky (x int)`, /permission denied/],
       [`create or replace function audit_append(timestamptz, text, text, text, text, jsonb, text) returns bigint language sql as 'select 1::bigint'`, /must be owner|permission denied/],
       [`alter table audit_log add column x int`, /must be owner/],
+      // Audit rows go in through audit_append alone: a plain INSERT could write a row outside the chain.
+      [`insert into audit_log (sub, role, trial_id, view, query, seq, prev_hash, hash) values ('dsmb-a', 'dsmb', 'T1', 'trial', '{}', 0, 'x', 'y')`, /permission denied/],
+      // The migrations' record is the owner's.
+      [`insert into schema_migrations (timestamp, name) values (1, 'Sneaky1')`, /permission denied/],
+      [`update schema_migrations set name = name`, /permission denied/],
+      [`delete from schema_migrations where false`, /permission denied/],
     ];
     for (const [sql, error] of refused) await expect(app.query(sql)).rejects.toThrow(error);
   });
@@ -119,6 +125,57 @@ describe('database roles and the audit hash chain (real Postgres)', () => {
       await put(r25);
     });
     expect((await verify('--head', head)).code).toBe(0);
+  });
+
+  it('runs audit_append as its owner, for the app role alone, and reads every row: none below seq 1 goes unseen', async () => {
+    const [fn] = (await owner.query(`select prosecdef, proconfig, pg_get_userbyid(proowner) as owner from pg_proc where proname = 'audit_append'`)).rows as
+      Array<{ prosecdef: boolean; proconfig: string[]; owner: string }>;
+    expect(fn).toEqual({ prosecdef: true, proconfig: ['search_path=public, pg_temp'], owner: roles.owner });
+    const [rights] = (await owner.query(`select has_function_privilege('public', 'audit_append(timestamptz, text, text, text, text, jsonb, text)', 'execute') as public_exec,
+      has_function_privilege($1, 'audit_append(timestamptz, text, text, text, text, jsonb, text)', 'execute') as app_exec,
+      has_table_privilege($1, 'audit_log', 'insert') as app_insert, has_table_privilege($1, 'schema_migrations', 'select') as app_read_migrations`, [roles.app])).rows;
+    expect(rights).toEqual({ public_exec: false, app_exec: true, app_insert: false, app_read_migrations: true });
+
+    const verify = () => runCli([register], ['audit', 'verify'], { DATABASE_URL: env.DATABASE_URL });
+    expect((await verify()).code).toBe(0);
+    const forge = (seq: number) => owner.query(`insert into audit_log (sub, role, trial_id, view, query, seq, prev_hash, hash) values ('dsmb-0', 'dsmb', 'T1', 'trial', '{"forged": true}', $1, 'junk', 'junk') returning id`, [seq]);
+    // The table refuses a seq below 1, even from its owner...
+    await expect(forge(0)).rejects.toThrow(/audit_log_seq_positive/);
+    // ...and an owner who drops that check is caught by verify.
+    await owner.query('alter table audit_log drop constraint audit_log_seq_positive');
+    try {
+      await forge(0);
+      await forge(-5);
+      const run = await verify();
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('the table holds 27 rows up to seq 25 but the chain walked 25');
+      expect(await verifyAuditChain(app)).toMatchObject({ ok: false, rows: 25 });
+      await owner.query('alter table audit_log disable trigger audit_log_append_only');
+      try { await owner.query('delete from audit_log where seq < 1'); } finally { await owner.query('alter table audit_log enable trigger audit_log_append_only'); }
+    } finally {
+      await owner.query('alter table audit_log add constraint audit_log_seq_positive check (seq >= 1)');
+    }
+    expect((await verify()).code).toBe(0);
+  });
+
+  it('lists the audit log in chain order: the hashes cover seq, not the id', async () => {
+    const bySeq = async (seq: number) => ((await owner.query('select * from audit_log where seq = $1', [seq])).rows as Array<Record<string, unknown>>)[0];
+    const [r24, r25] = [await bySeq(24), await bySeq(25)];
+    const put = (r: Record<string, unknown>, id: unknown) => owner.query(`insert into audit_log (id, at, sub, role, trial_id, view, query, seq, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [id, r.at, r.sub, r.role, r.trial_id, r.view, JSON.stringify(r.query), r.seq, r.prev_hash, r.hash]);
+    // The owner swaps the ids of the last two rows: the chain still verifies.
+    await owner.query('alter table audit_log disable trigger audit_log_append_only');
+    try {
+      await owner.query('delete from audit_log where seq >= 24');
+      await put(r24, r25.id);
+      await put(r25, r24.id);
+    } finally {
+      await owner.query('alter table audit_log enable trigger audit_log_append_only');
+    }
+    expect(await verifyAuditChain(app)).toMatchObject({ ok: true, rows: 25 });
+    const [newest, before] = await listAudit(app, { limit: 2 });
+    expect([newest.id, before.id]).toEqual([Number(r24.id), Number(r25.id)]);
+    expect([newest.query, before.query]).toEqual([r25.query, r24.query]);
   });
 
   it('detects a row altered, removed or slipped in by the owner with the triggers disabled', async () => {

@@ -147,6 +147,21 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     expectSecurityHeaders(res);
   });
 
+  it('refuses a credential in the URL of a public route too (401), a valid token included', async () => {
+    const dsmb = token('dsmb');
+    const urls = [
+      `/health?access_token=${dsmb}`, `/health?access%5Ftoken=${dsmb}`, `/?token=${dsmb}`, `/?trial=T&TOKEN=${dsmb}`,
+      `/dashboard/app.css?ticket=abc`, `/dashboard/vendor/uplot.js?id_token=${dsmb}`, `/health?a[token]=${dsmb}`,
+    ];
+    for (const path of urls) {
+      const res = await fetch(`${api}${path}`);
+      expect([path, res.status]).toEqual([path, 401]);
+      expectSecurityHeaders(res);
+    }
+    // The same routes without one are as public as before; a fragment never reaches the server.
+    for (const path of ['/health', '/?trial=T', '/dashboard/app.css']) expect([path, (await fetch(`${api}${path}`)).status]).toEqual([path, 200]);
+  });
+
   it('refuses a URL beyond the header limit before any handler (431 from Node itself)', async () => {
     expect((await get(`/trials/${'x'.repeat(20_000)}`, 'monitor')).status).toBe(431);
   });

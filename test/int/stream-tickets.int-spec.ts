@@ -126,6 +126,20 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     expect(row.query).toEqual({ tau: '365' });
   });
 
+  it('audits only the read-out\'s own parameters of a dsmb read: an unknown key, an identifier or a nested object is not kept', async () => {
+    const dsmb = token('dsmb', 'dsmb-extra');
+    const r = await fetch(`${api}/trials/${trialId}/survival?tau=365&apikey=APIKEYVALUE&nhs=9434765919&a[b]=1&confType=log`, { headers: { authorization: `Bearer ${dsmb}` } });
+    expect(r.status).toBe(200);
+    const [row] = (await ds.query(`select query from audit_log where sub = 'dsmb-extra'`)) as Array<{ query: unknown }>;
+    expect(row.query).toEqual({ tau: '365', confType: 'log' });
+    const listed = (await (await fetch(`${api}/audit?trialId=${trialId}&limit=1000`, { headers: { authorization: `Bearer ${dsmb}` } })).text());
+    for (const s of ['APIKEYVALUE', '9434765919', 'apikey', '"a"']) expect(listed).not.toContain(s);
+    // Whoever writes the row: a value too long for its field is left out too.
+    await recordAudit(ds, { sub: 'audit-bound', role: 'dsmb', trialId, view: 'survival', query: { tau: '1'.repeat(40), ties: 'efron', asOf: { nested: 1 } } });
+    const [bounded] = (await ds.query(`select query from audit_log where sub = 'audit-bound'`)) as Array<{ query: unknown }>;
+    expect(bounded.query).toEqual({ ties: 'efron' });
+  });
+
   it('opens the stream with a one-use ticket, never with a token in the URL', async () => {
     const monitor = token('monitor');
     const ticket = await ticketFor(monitor);

@@ -19,6 +19,9 @@ const VIEWS = {
 
 takeTokenFromUrl();
 start();
+// A sign-in link opened in a tab already on this page changes only the fragment, which loads
+// nothing: take the token and start again with it.
+addEventListener('hashchange', () => { if (takeTokenFromUrl()) location.reload(); });
 
 // Paper is narrower than the screen: redraw the charts at the printable width (A4 less the
 // margins in app.css) before printing, and at the window's width after.

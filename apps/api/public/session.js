@@ -1,17 +1,23 @@
-// Sign-in: a token pasted into the form or passed once as `/?token=...`. The token is kept in
-// sessionStorage (gone when the tab closes) and removed from the address bar at once, so it
+// Sign-in: a token pasted into the form or passed once as `/#token=...`. In the fragment, not
+// the query: a browser never sends the fragment, so the token is not in the server's request
+// line, its logs or a proxy's (and the API refuses a credential in any URL's query). It is kept
+// in sessionStorage (gone when the tab closes) and removed from the address bar at once, so it
 // is not left in history, bookmarks or screenshots.
 
 const KEY = 'followup.token';
 
 export function takeTokenFromUrl() {
   const url = new URL(location.href);
-  const token = url.searchParams.get('token');
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
+  const token = fragment.get('token');
   if (token) {
     sessionStorage.setItem(KEY, token.trim());
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url.pathname + (url.search ? url.search : '') + url.hash);
+    fragment.delete('token');
+    const rest = fragment.toString();
+    history.replaceState(null, '', url.pathname + url.search + (rest ? `#${rest}` : ''));
+    return true;
   }
+  return false;
 }
 
 export const storedToken = () => sessionStorage.getItem(KEY);

@@ -16,7 +16,7 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 /** Marks the SSE route: the only one that takes a credential in its URL, and then only a stream ticket (`?ticket=`). */
 export const AcceptsStreamTicket = () => SetMetadata(TICKET, true);
 
-/** Query parameters that would carry a credential; a guarded route refuses a request that has one. */
+/** Query parameters that would carry a credential; every route, public ones included, refuses a request that has one. */
 const URL_CREDENTIALS = ['access_token', 'token', 'ticket', 'id_token', 'refresh_token', 'authorization'];
 
 interface RequestWithUser {
@@ -37,7 +37,8 @@ export const AUTH_SECRET = Symbol('AUTH_SECRET');
 /**
  * Every HTTP route needs a valid bearer token in the Authorization header (401 otherwise)
  * and, where `@Roles` says so, one of the roles (403). A credential in the URL is refused
- * (it ends up in logs, proxies, browser history and the audit log's query), except on the
+ * with a 401 on every route, the public ones too (it ends up in logs, proxies, browser
+ * history and the audit log's query), except on the
  * `@AcceptsStreamTicket` route, where EventSource cannot send headers: there a one-use
  * stream ticket (see StreamTickets) is accepted, never a token.
  */
@@ -48,9 +49,13 @@ export class AuthGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     if (ctx.getType() !== 'http') return true;
     const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<RequestWithUser>();
-    const user = this.principal(req, this.reflector.getAllAndOverride<boolean>(TICKET, targets) === true);
+    const ticketRoute = this.reflector.getAllAndOverride<boolean>(TICKET, targets) === true;
+    // Before the public routes return: a credential in their URL is as exposed as in any other
+    // (the dashboard's old `/?token=` sign-in link put an 8-hour token in every log and history).
+    refuseUrlCredentials(req, ticketRoute);
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const user = this.principal(req, ticketRoute);
     req.user = user;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (allowed && !allowed.includes(user.role)) {
@@ -60,13 +65,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private principal(req: RequestWithUser, ticketRoute: boolean): VerifiedPrincipal {
-    const inUrl = Object.keys(req.query ?? {}).filter((k) => URL_CREDENTIALS.includes(k.toLowerCase()));
     const ticket = req.query?.ticket;
-    if (inUrl.some((k) => !(ticketRoute && k === 'ticket'))) {
-      throw new UnauthorizedException(ticketRoute
-        ? 'only a stream ticket (?ticket=, from POST /stream-tickets) is accepted in the URL'
-        : 'credentials in the URL are refused: send Authorization: Bearer <token>');
-    }
     if (ticketRoute && ticket !== undefined) {
       const who = typeof ticket === 'string' ? this.tickets.redeem(ticket) : null;
       // The token behind it may have expired in the ticket's few seconds.
@@ -78,6 +77,21 @@ export class AuthGuard implements CanActivate {
     const verified = verifyToken(this.secret, token);
     if (!verified.ok) throw new UnauthorizedException(verified.error.reason);
     return verified.value;
+  }
+}
+
+/** A query key that names a credential: `token`, and as a nested key (`a[token]`, `a.token`) too. */
+function isUrlCredential(key: string): boolean {
+  return key.toLowerCase().split(/[[\].]/).some((part) => URL_CREDENTIALS.includes(part));
+}
+
+/** 401 for a credential in the query (the query parser has decoded `access%5Ftoken` already); on the stream, `?ticket=` alone is let through. */
+function refuseUrlCredentials(req: RequestWithUser, ticketRoute: boolean): void {
+  const inUrl = Object.keys(req.query ?? {}).filter(isUrlCredential);
+  if (inUrl.some((k) => !(ticketRoute && k === 'ticket'))) {
+    throw new UnauthorizedException(ticketRoute
+      ? 'only a stream ticket (?ticket=, from POST /stream-tickets) is accepted in the URL'
+      : 'credentials in the URL are refused: send Authorization: Bearer <token>');
   }
 }
 

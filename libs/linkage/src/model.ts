@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonErrorReason } from '@trial/contracts';
 import { FieldName, fieldLevels, fieldNames } from './levels';
 
 /**
@@ -63,7 +64,7 @@ export function parseModel(json: string): ModelParseResult {
   try {
     value = JSON.parse(json);
   } catch (e) {
-    return { ok: false, code: 'invalid-model', reason: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, code: 'invalid-model', reason: `not JSON: ${jsonErrorReason(e)}` };
   }
   const parsed = linkageModelSchema.safeParse(value);
   if (!parsed.success) {

@@ -21,16 +21,34 @@ export interface AuditEntry {
 }
 
 /**
- * Query parameters that would carry a credential. The guard refuses them in a URL already;
- * they are dropped here as well, because an audit row is kept for good, and served by GET /audit.
+ * What an audit row may keep of the query, by field: the longest value kept. An audit row is
+ * kept for good and served by GET /audit, so nothing a caller adds to a URL reaches it (a
+ * credential, an identifier, a nested object): only the read-out's own parameters (see
+ * parseReadoutQuery in @trial/readmodel), what a stream push records, and a completeness
+ * correction's fields. Anything else, a value that is not a short string or a finite number,
+ * or a string that holds a token, is left out.
  */
-const CREDENTIAL_PARAMS = /^(access_token|token|ticket|id_token|refresh_token|authorization|password|secret)$/i;
+const AUDITED_FIELDS: ReadonlyMap<string, number> = new Map([
+  // The read-out's query string: times, RMST tau, CI type, ties, replay instant, cutoff date.
+  ['at', 200], ['tau', 32], ['confType', 16], ['ties', 16], ['asOf', 40], ['dataCutoff', 16],
+  // A stream push: which read-out was sent.
+  ['eventsApplied', 20],
+  // A completeness correction (the notification's schema bounds its reason at 500).
+  ['correctionId', 100], ['source', 16], ['completeUpTo', 16], ['reason', 500], ['requestedAt', 40],
+]);
 // A JWT's base64url header always starts `eyJ` (`{"`).
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
 
-/** The query as audited: credential parameters, and any value that holds a token, left out. */
+function keep(key: string, value: unknown): boolean {
+  const max = AUDITED_FIELDS.get(key);
+  if (max === undefined) return false;
+  if (typeof value === 'number') return Number.isFinite(value) && String(value).length <= max;
+  return typeof value === 'string' && value.length <= max && !JWT.test(value);
+}
+
+/** The query as audited: only the known fields, with short values, none holding a token. */
 export function auditableQuery(query: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(query).filter(([k, v]) => !CREDENTIAL_PARAMS.test(k) && !JWT.test(JSON.stringify(v) ?? '')));
+  return Object.fromEntries(Object.entries(query).filter(([k, v]) => keep(k, v)));
 }
 
 /**
@@ -82,13 +100,22 @@ export async function verifyAuditChain(sql: Sql, batch = 5000, head?: { seq: num
     if (page.length < batch) break;
   }
   if (unchained.length) return { ok: false, rows: verified, brokenId: Number(unchained[0].id), reason: 'it is not in the chain (written around audit_append)' };
+  // The walk starts at seq 1 and follows seq up: a row below 1, or a second row at a seq, is never
+  // visited, and would still be listed by GET /audit. Every row up to the head must have been
+  // walked. (Rows after the head are appends made since the walk ended.)
+  const [{ n }] = await rows<{ n: string }>(sql, 'select count(*) as n from audit_log where seq <= $1', [expected - 1]);
+  if (Number(n) !== verified) {
+    const [stray] = await rows<{ id: string }>(sql, 'select id from audit_log where seq < 1 order by seq, id limit 1');
+    return { ok: false, rows: verified, brokenId: stray ? Number(stray.id) : null, reason: `the table holds ${Number(n)} rows up to seq ${expected - 1} but the chain walked ${verified}: rows outside the chain (a seq below 1, or repeated)` };
+  }
   if (head && verified < head.seq) return { ok: false, rows: verified, brokenId: null, reason: `the recorded head is seq ${head.seq} but the chain ends at ${verified}: rows were removed from its end` };
   return { ok: true, rows: verified, head: verified ? { seq: expected - 1, hash: prev } : null };
 }
 
+/** Newest first, in chain order: seq is what the hashes cover, the id is not. */
 export async function listAudit(sql: Sql, filter: { trialId?: string; limit: number }): Promise<AuditEntry[]> {
   const list = await rows<{ id: string; at: Date; sub: string; role: string; trial_id: string | null; view: AuditedView; query: Record<string, unknown> }>(sql,
-    `select id, at, sub, role, trial_id, view, query from audit_log where ($1::text is null or trial_id = $1) order by id desc limit $2`,
+    `select id, at, sub, role, trial_id, view, query from audit_log where ($1::text is null or trial_id = $1) order by seq desc limit $2`,
     [filter.trialId ?? null, filter.limit]);
   return list.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), sub: r.sub, role: r.role, trialId: r.trial_id, view: r.view, query: r.query }));
 }

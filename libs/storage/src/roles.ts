@@ -10,8 +10,14 @@ import { createDataSource, migrate } from './data-source';
  * next time a service starts). scripts/infra.sh creates both roles.
  */
 
-/** Tables whose rows are never updated or deleted (their triggers refuse it too): INSERT and SELECT only. */
+/**
+ * Tables whose rows are never updated or deleted (their triggers refuse it too): INSERT and
+ * SELECT only, and for audit_log SELECT only (rows go in through audit_append).
+ */
 export const APPEND_ONLY_TABLES = ['audit_log', 'rm_patient_history', 'rm_completeness_history', 'rm_readout_history'];
+
+/** The one way the application role writes an audit row. */
+const AUDIT_APPEND = 'audit_append(timestamptz, text, text, text, text, jsonb, text)';
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Serialises the grants of services starting at once (the migrations' lock is 7261301). */
@@ -38,6 +44,14 @@ export async function grantApplicationRole(owner: DataSource, appRole: string): 
     await tx.query(`grant usage, select on all sequences in schema public to ${role}`);
     const appendOnly = (await tx.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1)`, [APPEND_ONLY_TABLES])) as Array<{ tablename: string }>;
     for (const { tablename } of appendOnly) await tx.query(`revoke update, delete on ${tablename} from ${role}`);
+    // Audit rows are written only through audit_append (SECURITY DEFINER, see its migration), which
+    // assigns the chain's seq and hash: a plain INSERT could write a row outside the chain.
+    if (appendOnly.some((t) => t.tablename === 'audit_log')) await tx.query(`revoke insert on audit_log from ${role}`);
+    const [fn] = (await tx.query(`select to_regprocedure($1) is not null as present`, [AUDIT_APPEND])) as Array<{ present: boolean }>;
+    if (fn.present) await tx.query(`grant execute on function ${AUDIT_APPEND} to ${role}`);
+    // The migrations' record is the owner's: the services read it, never write it.
+    const [mig] = (await tx.query(`select to_regclass('public.schema_migrations') is not null as present`)) as Array<{ present: boolean }>;
+    if (mig.present) await tx.query(`revoke insert, update, delete on schema_migrations from ${role}`);
   });
 }
 

@@ -80,7 +80,7 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   const api = new Api(apiUrl, manifest.trialId, t);
   const kafka = createKafka(config.KAFKA_BROKERS, 'followup-demo', () => undefined);
   say(`replaying ${manifest.trialId} (seed ${manifest.seed}): ${manifest.steps.length} steps at speed ${speed}`);
-  say(`dashboard (dsmb): ${apiUrl}/?token=${t.dsmb}`);
+  say(`dashboard (dsmb): ${apiUrl}/#token=${t.dsmb}`);
   await replayTrial({ kafka, topics: topicNames(config.TOPIC_PREFIX), dataDir, api, speed, print: say });
   const want = expected.patients.filter((p) => p.status === 1).length;
   const deadline = Date.now() + 60_000;
@@ -92,8 +92,8 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   say('');
   say(formatPaperTable(PAPER, await pipelineFigures(api)));
   say('');
-  say(`dashboard (dsmb):    ${apiUrl}/?token=${t.dsmb}`);
-  say(`dashboard (monitor): ${apiUrl}/?token=${t.monitor}`);
+  say(`dashboard (dsmb):    ${apiUrl}/#token=${t.dsmb}`);
+  say(`dashboard (monitor): ${apiUrl}/#token=${t.monitor}`);
   say(`API docs: ${apiUrl}/docs   more tokens: npx followup token --role ${roles.join("|")}`);
 }
 

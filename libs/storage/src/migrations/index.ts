@@ -10,6 +10,7 @@ import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
 import { ParkedReason1764100021000 } from './1764100021000-parked-reason';
 import { LinkageEngine1764100023500 } from './1764100023500-linkage-engine';
 import { AuditChain1764100025200 } from './1764100025200-audit-chain';
+import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   ParkedReason1764100021000,
   LinkageEngine1764100023500,
   AuditChain1764100025200,
+  AuditAppendDefiner1764100025600,
 ];
