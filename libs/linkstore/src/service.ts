@@ -72,7 +72,7 @@ const SOURCES = ['ONS', 'NRS'] as const;
  * decided at once; row locks on the lk_records rows to be (re-)decided; THEN the patient index is
  * brought up to date from Postgres (PatientMirror). Whichever of a record and a patient commits
  * second therefore sees the other: the record's decision sees every committed patient sharing a
- * key, and a patient change finds (lk_record_keys) and re-decides every committed record
+ * key, and a patient change finds (lk_records.keys) and re-decides every committed record
  * sharing one. The lk_outcome_seq row locks keep each patient's outcome events in order.
  *
  * A message that can never apply (PermanentError) is found in memory before anything is written
@@ -351,10 +351,7 @@ export class LinkageApplier {
       });
     });
     await this.store.insertVersions(accepted.map((a) => a.r));
-    const made = [...applied.values()];
-    await this.store.upsertRecords(made.map((a) => a.r));
-    const lastKeys = new Map(made.map((a) => [refKey(a.r), { ref: { source: a.r.source, recordId: a.r.recordId }, keys: a.keys, first: a.before === null && !current.has(refKey(a.r)) }]));
-    await this.store.replaceRecordKeys([...lastKeys.values()]);
+    await this.store.upsertRecords([...applied.values()].map((a) => ({ record: a.r, keys: a.keys })));
     await batch.write(this.writer, this.now);
     return poison;
   }
