@@ -6,7 +6,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
-import { ConsumerStatus, ConsumerTiming, ensureTopics, Log } from '@trial/messaging';
+import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log } from '@trial/messaging';
 import { parkDeadLetter } from '@trial/storage';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { RethrowRpcFilter } from './rethrow.filter';
@@ -33,6 +33,8 @@ export interface ServiceOptions {
   consumer?: string;
   /** Partition batches the consumer handles at once; default 1 (see runConsumer). */
   partitionsConsumedConcurrently?: number;
+  /** How much one fetch may bring; kafkajs' defaults (1 MB a partition) when not given. */
+  fetch?: FetchSizes;
   /** Group timing and backoff (tests shorten them); see DEFAULT_TIMING. */
   timing?: Partial<ConsumerTiming>;
   configure?: (app: INestApplication) => void | Promise<void>;
@@ -66,6 +68,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
       groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
       log, now: app.get<Clock>(CLOCK),
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
+      fetch: opts.fetch,
       park: (letter, at) => parkDeadLetter(ds, letter, at),
       status, timing: opts.timing,
     });
