@@ -13,10 +13,14 @@
  * and each outcome event's Kafka timestamp is paired with its notification's for the latency.
  *
  *   node dist/bench/linkage/live.js [--patients 10000] [--rows 1000000] [--seed 42] [--instances 1]
- *     [--partitions 6] [--service-dir DIR] [--timeout-s 7200]
+ *     [--partitions 6] [--service-dir DIR] [--timeout-s 7200] [--cpu-prof DIR]
  *
  * --service-dir: a checkout with dist/ built whose linkage service and `followup ingest` run
  * (default: this one), e.g. another branch's worktree, to measure its service with this bench.
+ * --cpu-prof: the linkage services run with `node --cpu-prof`, their profiles written to DIR.
+ *
+ * Beside the rates it prints the CPU seconds each process used per 100,000 notifications
+ * (cpu.ts): on a shared machine those compare two runs where wall-clock rates do not.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +33,7 @@ import { projectRoot } from '@trial/config';
 import { EnrollmentEvent, enrollmentKey, topicNames, topicSpecs, TopicNames } from '@trial/contracts';
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
 import { freePort } from '../chaos/infra';
+import { CpuMeter, findProcess } from './cpu';
 import { generate, generatorVersion } from './generate';
 import { bareConsumerRate, BareRead, coverage, messagesIn, notificationTimes, percentile, readOutcomes, TopicEnd, topicEnds } from './live-read';
 
@@ -50,6 +55,8 @@ export interface LiveOptions {
   /** Where the generated files are cached (default: under the OS temp dir, by seed and size). */
   dataDir?: string;
   timeoutS: number;
+  /** Run the linkage services with `node --cpu-prof`, writing their profiles here. */
+  cpuProfDir?: string;
   log: (line: string) => void;
 }
 
@@ -82,6 +89,12 @@ export interface LiveResult {
   paired: number;
   latencyMs: { p50: number; p99: number; max: number } | null;
   bare: BareRead;
+  /**
+   * CPU seconds used from the start of the ingest to the empty outbox, by process: the
+   * linkage services, this database's Postgres backends, the ingest, this bench (polling) and
+   * the broker (shared with anything else using it).
+   */
+  cpuSeconds: Record<string, number>;
 }
 
 const CONSUMER = 'linkage';
@@ -147,7 +160,8 @@ const children = new Set<ChildProcess>();
 async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: number): Promise<Service> {
   const port = await freePort();
   const log = createWriteStream(join(opts.logDir, `linkage-${n}.log`), { flags: 'w' });
-  const child = spawn(process.execPath, [join(opts.serviceDir, 'dist/apps/linkage/src/main.js')], {
+  const prof = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+  const child = spawn(process.execPath, [...prof, join(opts.serviceDir, 'dist/apps/linkage/src/main.js')], {
     env: { ...process.env, ...env, LINKAGE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
@@ -180,11 +194,12 @@ async function stopAll(processes: Iterable<ChildProcess>): Promise<void> {
 interface IngestRun { rows: number; published: number; rejected: number; seconds: number }
 
 /** `followup ingest --source ONS FILE` of the service's checkout, at the private topics. */
-function ingest(opts: LiveOptions, env: Record<string, string>, file: string): Promise<IngestRun> {
+function ingest(opts: LiveOptions, env: Record<string, string>, file: string, onStart: (pid: number | undefined) => void): Promise<IngestRun> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(opts.serviceDir, 'bin/followup.js'), 'ingest', '--source', 'ONS', '--extracted-on', '2011-10-02',
     '--rejects', join(opts.logDir, 'rejects.csv'), '--warnings', join(opts.logDir, 'warnings.csv'), file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
+  onStart(child.pid);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.pipe(createWriteStream(join(opts.logDir, 'ingest.log')));
@@ -262,7 +277,27 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
     // (An object: TypeScript does not see assignments made in a callback.)
     const ingestion: { ends: TopicEnd[] | null; failed: unknown } = { ends: null, failed: null };
     const started = Date.now();
-    const run = ingest(opts, env, join(dir, 'extract.csv')).then(async (r) => { ingestion.ends = await topicEnds(kafka, topics.notifications); return r; });
+    const meter = new CpuMeter();
+    const kafkaPid = findProcess('kafka.Kafka');
+    let ingestPid: number | undefined;
+    let windowOpen = false;
+    let lastBackends = 0;
+    let backendPids: number[] = [];
+    const sampleCpu = async (force = false): Promise<void> => {
+      for (const s of services) meter.sample('linkage', s.child.pid);
+      meter.sample('ingest', ingestPid, true);
+      meter.sample('kafka broker (shared)', kafkaPid);
+      meter.sample('bench (polling)', process.pid);
+      // Backends come and go with the pools: listed once a second, read at every sample.
+      if (force || Date.now() - lastBackends > 1000) {
+        lastBackends = Date.now();
+        backendPids = (await pg.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [opts.database])).rows.map((r) => r.pid);
+      }
+      for (const pid of backendPids) meter.sample('postgres (this database)', pid, windowOpen);
+    };
+    await sampleCpu(true);
+    windowOpen = true;
+    const run = ingest(opts, env, join(dir, 'extract.csv'), (pid) => { ingestPid = pid; meter.sample('ingest', pid, true); }).then(async (r) => { ingestion.ends = await topicEnds(kafka, topics.notifications); return r; });
     run.catch((e: unknown) => { ingestion.failed = e; });
     let appliedAt = 0;
     let lastReport = Date.now();
@@ -282,6 +317,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
         const sofar = [...cps.values()].reduce((s, o) => s + Number(o) + 1, 0);
         opts.log(`  ${sofar} notifications applied after ${((Date.now() - started) / 1000).toFixed(0)} s (${(sofar / ((Date.now() - started) / 1000)).toFixed(0)}/s); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       }
+      await sampleCpu();
       await sleep(POLL_MS);
     }
     const loadAtEnd = loadavg();
@@ -290,8 +326,10 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
     while (complete && Date.now() - started < opts.timeoutS * 1000) {
       const [{ n }] = (await pg.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null')).rows;
       if (n === 0) { committedAt = Date.now(); break; }
+      await sampleCpu();
       await sleep(POLL_MS);
     }
+    await sampleCpu(true);
     await stopAll(services.map((s) => s.child));
     const notificationEnds: TopicEnd[] = ingestion.ends ?? await topicEnds(kafka, topics.notifications);
     if (!complete) ({ applied } = coverage(await checkpoints(pg, topics.notifications), notificationEnds));
@@ -315,7 +353,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
       notificationsPerSecond: complete ? messagesIn(notificationEnds) / appliedSeconds : NaN,
       outcomes: outcomes.length, paired: latencies.length,
       latencyMs: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] } : null,
-      bare,
+      bare, cpuSeconds: Object.fromEntries(meter.totals()),
     };
   } finally {
     await stopAll(services.map((s) => s.child));
@@ -342,6 +380,8 @@ export function formatLive(r: LiveResult): string {
     r.latencyMs
       ? `  ingest -> outcome event (${f(r.paired)} of ${f(r.outcomes)} outcome events): p50 ${f(r.latencyMs.p50 / 1000, 2)} s, p99 ${f(r.latencyMs.p99 / 1000, 2)} s, max ${f(r.latencyMs.max / 1000, 2)} s`
       : `  ingest -> outcome event: no outcome event (${r.outcomes} on the topic)`,
+    `  CPU s per 100,000 notifications, ingest start to empty outbox: ${Object.entries(r.cpuSeconds)
+      .map(([k, v]) => `${k} ${f((v / Math.max(r.published, 1)) * 100_000, 1)}`).join('; ') || 'not measured (no /proc)'}`,
   ].join('\n');
 }
 
@@ -364,6 +404,7 @@ async function main(): Promise<void> {
     adminUrl: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     database: arg('database', 'trial_followup_bench_live'),
     logDir: join(tmpdir(), 'trial-followup-bench-live-logs'),
+    cpuProfDir: process.argv.includes('--cpu-prof') ? arg('cpu-prof', '') || undefined : undefined,
     log: (l) => process.stdout.write(`${l}\n`),
   });
   process.stdout.write(`${formatLive(result)}\n`);

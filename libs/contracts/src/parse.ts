@@ -50,22 +50,36 @@ function badString(s: string): boolean {
   return s.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
 
+/**
+ * False only when no string parsed from this JSON text can hold U+0000 or a lone surrogate, so
+ * decode can skip the walk of `unstorable` (about a fifth of decode's time in the linkage service).
+ * In JSON text a NUL can only be written as the escape \u0000 (a raw control character is not
+ * JSON), and a surrogate as an escape \uD800-\uDFFF or as itself (a string input; bytes never
+ * decode to one: Buffer.toString gives U+FFFD). Any of those, paired or not, or an escaped
+ * backslash that only looks like one, costs the full walk and nothing else.
+ */
+export function mayHoldUnstorable(text: string): boolean {
+  return /\\u(?:0000|[dD][89a-fA-F])|[\uD800-\uDFFF]/.test(text);
+}
+
 /** Decodes a Kafka value (JSON bytes) with a schema; the reason names each bad field. */
 export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | null): Result<z.infer<S>, InvalidMessage> {
   if (raw === null) return { ok: false, error: { code: 'invalid-json', reason: 'empty message value' } };
+  const text = raw.toString();
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString());
+    json = JSON.parse(text);
   } catch (e) {
     return { ok: false, error: { code: 'invalid-json', reason: `not JSON: ${jsonErrorReason(e)}` } };
   }
   // The schema first: every string field of every message follows the one text rule (common.ts),
   // so a NUL, a control or a lone surrogate in a known field is refused naming that field and
   // the rule, by every consumer alike (issue 12, item 7). The walk after it is the backstop for
-  // what no field rule sees (keys, fields the schema does not know).
+  // what no field rule sees (keys, fields the schema does not know), skipped when the text
+  // cannot hold such a character at all.
   const parsed = schema.safeParse(upcast(json));
   if (!parsed.success) return { ok: false, error: { code: 'invalid-message', reason: describeIssues(parsed.error) } };
-  if (unstorable(json)) {
+  if (mayHoldUnstorable(text) && unstorable(json)) {
     return { ok: false, error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' } };
   }
   return { ok: true, value: parsed.data };

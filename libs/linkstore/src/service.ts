@@ -72,7 +72,7 @@ const SOURCES = ['ONS', 'NRS'] as const;
  * decided at once; row locks on the lk_records rows to be (re-)decided; THEN the patient index is
  * brought up to date from Postgres (PatientMirror). Whichever of a record and a patient commits
  * second therefore sees the other: the record's decision sees every committed patient sharing a
- * key, and a patient change finds (lk_record_keys) and re-decides every committed record
+ * key, and a patient change finds (lk_records.keys) and re-decides every committed record
  * sharing one. The lk_outcome_seq row locks keep each patient's outcome events in order.
  *
  * A message that can never apply (PermanentError) is found in memory before anything is written
@@ -302,10 +302,22 @@ export class LinkageApplier {
         poison.push({ index, error: e });
       }
     });
-    const held = await this.store.heldVersions(recs.map((x) => x.r));
+    // Locks first (keys, then the records' rows), then what is stored of them. A version or a
+    // link state is only ever written with its record's lk_records row, in one transaction, so
+    // a record with no row has neither: the usual notification (a record never seen) costs one
+    // lookup, not three.
+    const prepared = recs.map(({ index, r }) => {
+      const p = prepareRecord(r);
+      return { index, r, p, keys: blockingKeys(p) };
+    });
+    await this.store.lockKeys(prepared.flatMap((a) => a.keys), 'shared');
+    const refs = [...new Map(recs.map(({ r }) => [refKey(r), { source: r.source, recordId: r.recordId }])).values()];
+    const current = await this.store.currentForUpdate(refs);
+    const held = await this.store.heldVersions(recs.filter(({ r }) => current.has(refKey(r))).map((x) => x.r));
     const seen = new Map<string, RegistryRecord>();
     const accepted: Array<{ index: number; r: RegistryRecord; p: PreparedRecord; keys: string[] }> = [];
-    for (const { index, r } of recs) {
+    for (const a of prepared) {
+      const { index, r } = a;
       const k = versionKey(r);
       const before = seen.get(k) ?? held.get(k);
       if (before) {
@@ -316,12 +328,8 @@ export class LinkageApplier {
         continue;
       }
       seen.set(k, r);
-      const p = prepareRecord(r);
-      accepted.push({ index, r, p, keys: blockingKeys(p) });
+      accepted.push(a);
     }
-    await this.store.lockKeys(accepted.flatMap((a) => a.keys), 'shared');
-    const refs = [...new Map(accepted.map((a) => [refKey(a.r), { source: a.r.source, recordId: a.r.recordId }])).values()];
-    const current = await this.store.currentForUpdate(refs);
     const applied = new Map<number, { r: RegistryRecord; p: PreparedRecord; keys: string[]; before: RegistryRecord | null }>();
     const latest = new Map(current);
     for (const a of accepted) {
@@ -330,7 +338,7 @@ export class LinkageApplier {
       applied.set(a.index, { ...a, before });
       latest.set(refKey(a.r), a.r);
     }
-    const links = await this.store.links([...applied.values()].map((a) => a.r));
+    const links = await this.store.links([...applied.values()].filter((a) => current.has(refKey(a.r))).map((a) => a.r));
     const fresh = await this.store.firstFlags([...registry.values()].map((x) => x.eventId));
     await this.refresh();
     const batch = new Batch(this.store);
@@ -351,10 +359,7 @@ export class LinkageApplier {
       });
     });
     await this.store.insertVersions(accepted.map((a) => a.r));
-    const made = [...applied.values()];
-    await this.store.upsertRecords(made.map((a) => a.r));
-    const lastKeys = new Map(made.map((a) => [refKey(a.r), { ref: { source: a.r.source, recordId: a.r.recordId }, keys: a.keys, first: a.before === null && !current.has(refKey(a.r)) }]));
-    await this.store.replaceRecordKeys([...lastKeys.values()]);
+    await this.store.upsertRecords([...applied.values()].map((a) => ({ record: a.r, keys: a.keys })));
     await batch.write(this.writer, this.now);
     return poison;
   }

@@ -67,6 +67,19 @@ export const versionContent = (x: RegistryRecord): string => contentHash({ ...x,
  */
 export const KEY_BUCKETS = 1024;
 
+/**
+ * A blocking key's lock bucket: FNV-1a (32 bits) over its UTF-16 code units, modulo
+ * KEY_BUCKETS. Any fixed hash serves, as long as every locker uses this one (lockKeys).
+ */
+export function keyBucket(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) & (KEY_BUCKETS - 1);
+}
+
 /** One decision of the audit (lk_decisions). */
 export interface DecisionRow {
   record: RegistryRecord;
@@ -135,9 +148,10 @@ export class LinkStore {
   async lockKeys(keys: readonly string[], mode: 'shared' | 'exclusive'): Promise<void> {
     if (!keys.length) return;
     const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
-    await this.tx.query(
-      `select ${fn}(hashtext($1), b) from (select distinct (hashtextextended(k, 0) & ${KEY_BUCKETS - 1})::int as b from jsonb_array_elements_text($2::jsonb) k) x order by b`,
-      [`lk:${this.scope}`, JSON.stringify([...new Set(keys)])]);
+    // Buckets computed here and sent as one small array: a batch has ~8,000 keys but touches at
+    // most KEY_BUCKETS buckets, and hashing the keys server-side cost Postgres a JSON parse.
+    const buckets = [...new Set(keys.map(keyBucket))].sort((a, b) => a - b);
+    await this.tx.query(`select ${fn}(hashtext($1), b) from unnest($2::int[]) b order by b`, [`lk:${this.scope}`, buckets]);
   }
 
   /**
@@ -235,55 +249,49 @@ export class LinkStore {
       [this.scope, JSON.stringify(rs)]);
   }
 
-  /** Current versions of records, row-locked (in a fixed order) to commit: nobody else re-decides them meanwhile. */
+  /**
+   * Current versions of records, row-locked (in a fixed order) to commit: nobody else re-decides
+   * them meanwhile. lk_records names the version; its content is the lk_record_versions row.
+   */
   async currentForUpdate(refs: readonly RecordRef[]): Promise<Map<string, RegistryRecord>> {
     if (!refs.length) return new Map();
     const rows = (await this.tx.query(
-      `select record from lk_records where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))
-       order by source, record_id for update`,
+      `select v.record from lk_records r
+         join lk_record_versions v on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version
+       where r.scope = $1 and (r.source, r.record_id) in (select * from unnest($2::text[], $3::text[]))
+       order by r.source, r.record_id for update of r`,
       [this.scope, cols(refs, 'source'), cols(refs, 'recordId')])) as Array<{ record: RegistryRecord }>;
     return new Map(rows.map((r) => [refKey(r.record), r.record]));
   }
 
-  /** Stored records sharing any of `keys`, row-locked in a fixed order (see currentForUpdate). */
+  /** Stored records sharing any of `keys` (lk_records.keys, GIN), row-locked in a fixed order (see currentForUpdate). */
   async recordsUnderForUpdate(keys: readonly string[]): Promise<Map<string, RegistryRecord>> {
     if (!keys.length) return new Map();
     const rows = (await this.tx.query(
-      `select r.record from lk_records r where r.scope = $1 and (r.source, r.record_id) in
-         (select source, record_id from lk_record_keys where scope = $1 and key = any($2::text[]))
-       order by r.source, r.record_id for update of r`, [this.scope, [...new Set(keys)]])) as Array<{ record: RegistryRecord }>;
+      `select v.record from lk_records r
+         join lk_record_versions v on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version
+       where r.scope = $1 and r.keys && $2::text[] order by r.source, r.record_id for update of r`,
+      [this.scope, [...new Set(keys)]])) as Array<{ record: RegistryRecord }>;
     return new Map(rows.map((r) => [refKey(r.record), r.record]));
   }
 
-  /** Makes these the current versions (each newer than the one stored, which the caller checked under the row lock). */
-  async upsertRecords(all: readonly RegistryRecord[]): Promise<void> {
+  /**
+   * Makes these the current versions (each newer than the one stored, which the caller checked
+   * under the row lock), with their blocking keys: what a patient change finds them by. The
+   * last of a record in `all` wins. The version's content is its lk_record_versions row
+   * (insertVersions, earlier in the same transaction), not a second copy here.
+   */
+  async upsertRecords(all: ReadonlyArray<{ record: RegistryRecord; keys: readonly string[] }>): Promise<void> {
     if (!all.length) return;
-    const rs = [...new Map(all.map((r) => [refKey(r), r])).values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
+    const rs = [...new Map(all.map((x) => [refKey(x.record), x])).values()].sort((a, b) => (refKey(a.record) < refKey(b.record) ? -1 : 1));
+    // One JSON parameter (jsonb_to_recordset): arrays of text are escaped by the driver
+    // character by character, which cost more than the insert.
     await this.tx.query(
-      `insert into lk_records (scope, source, record_id, version, kind, record)
-       select $1, x->>'source', x->>'recordId', (x->>'version')::int, x->>'kind', x from jsonb_array_elements($2::jsonb) x
-       on conflict (scope, source, record_id) do update set version = excluded.version, kind = excluded.kind, record = excluded.record
+      `insert into lk_records (scope, source, record_id, version, kind, keys)
+       select $1, s, r, v, k, ks from jsonb_to_recordset($2::jsonb) as x(s text, r text, v int, k text, ks text[])
+       on conflict (scope, source, record_id) do update set version = excluded.version, kind = excluded.kind, keys = excluded.keys
        where lk_records.version < excluded.version`,
-      [this.scope, JSON.stringify(rs)]);
-  }
-
-  /** Replaces the blocking keys of records (what a patient change finds them by). */
-  async replaceRecordKeys(rs: ReadonlyArray<{ ref: RecordRef; keys: readonly string[]; first?: boolean }>): Promise<void> {
-    if (!rs.length) return;
-    // A record stored for the first time has no keys to delete.
-    const old = rs.filter((r) => !r.first);
-    if (old.length) await this.tx.query(
-      `delete from lk_record_keys where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
-      [this.scope, old.map((r) => r.ref.source), old.map((r) => r.ref.recordId)]);
-    // One JSON parameter, [source, recordId, key...] per record: arrays of text are escaped by
-    // the driver character by character, which cost more than the insert.
-    const rows = rs.filter((r) => r.keys.length).map((r) => [r.ref.source, r.ref.recordId, ...new Set(r.keys)]);
-    if (!rows.length) return;
-    await this.tx.query(
-      `insert into lk_record_keys (scope, key, source, record_id)
-       select $1, k, x->>0, x->>1 from jsonb_array_elements($2::jsonb) x, jsonb_array_elements_text(x) with ordinality as e(k, i) where i > 2
-       on conflict do nothing`,
-      [this.scope, JSON.stringify(rows)]);
+      [this.scope, JSON.stringify(rs.map(({ record: x, keys }) => ({ s: x.source, r: x.recordId, v: x.version, k: x.kind, ks: [...new Set(keys)] })))]);
   }
 
   /** Link states of records, by record then trial. */

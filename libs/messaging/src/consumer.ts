@@ -58,6 +58,16 @@ export const DEFAULT_TIMING: ConsumerTiming = {
   lagEveryMs: 5_000,
 };
 
+/**
+ * How much one fetch may bring (kafkajs `maxBytesPerPartition`, `maxBytes`; defaults 1 MB and
+ * 10 MB). A consumer whose every batch is one transaction with fixed costs (locks, a
+ * checkpoint, a commit) does less work per message with bigger batches.
+ */
+export interface FetchSizes {
+  maxBytesPerPartition?: number;
+  maxBytes?: number;
+}
+
 export interface ConsumerOptions<T> {
   kafka: Kafka;
   /** Names the consumer group, the checkpoints and the DLQ records. */
@@ -81,6 +91,7 @@ export interface ConsumerOptions<T> {
    * transaction, as `handle` must: batches of one partition are still handed over in order.
    */
   partitionsConsumedConcurrently?: number;
+  fetch?: FetchSizes;
   timing?: Partial<ConsumerTiming>;
   /** Jitter source; Math.random unless a test fixes it. */
   random?: () => number;
@@ -184,6 +195,8 @@ class SupervisedConsumer<T> implements RunningConsumer {
       rebalanceTimeout: timing.rebalanceTimeout,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
+      ...(opts.fetch?.maxBytesPerPartition ? { maxBytesPerPartition: opts.fetch.maxBytesPerPartition } : {}),
+      ...(opts.fetch?.maxBytes ? { maxBytes: opts.fetch.maxBytes } : {}),
       // We restart it ourselves, whatever the error: kafkajs gives up for good on one it
       // deems non-retriable (a record the broker refuses, say), which halted a consumer.
       retry: { retries: 5, restartOnFailure: async () => false },

@@ -7,7 +7,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
-import { ConsumerStatus, ConsumerTiming, ensureTopics, Log } from '@trial/messaging';
+import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log } from '@trial/messaging';
 import { parkDeadLetter } from '@trial/storage';
 import { httpSurface } from './http-surface';
 import { KafkaBatchServer } from './kafka-batch.server';
@@ -35,6 +35,8 @@ export interface ServiceOptions {
   consumer?: string;
   /** Partition batches the consumer handles at once; default 1 (see runConsumer). */
   partitionsConsumedConcurrently?: number;
+  /** How much one fetch may bring; kafkajs' defaults (1 MB a partition) when not given. */
+  fetch?: FetchSizes;
   /** Group timing and backoff (tests shorten them); see DEFAULT_TIMING. */
   timing?: Partial<ConsumerTiming>;
   configure?: (app: INestApplication) => void | Promise<void>;
@@ -71,6 +73,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
       groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
       log, now: app.get<Clock>(CLOCK),
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
+      fetch: opts.fetch,
       park: (letter, at) => parkDeadLetter(ds, letter, at),
       status, timing: opts.timing,
     });

@@ -5,7 +5,7 @@ import {
   decode, enrollmentEvent, outcomeEvent, registryNotification, reviewDecided, TopicNames,
 } from '@trial/contracts';
 import {
-  ConsumerStatus, ConsumerTiming, Log, Park, PartitionBatch, RunningConsumer, startConsumer,
+  ConsumerStatus, ConsumerTiming, FetchSizes, Log, Park, PartitionBatch, RunningConsumer, startConsumer,
 } from '@trial/messaging';
 
 /** The logical topics a handler can subscribe to with `@EventPattern(...)`. */
@@ -28,6 +28,8 @@ export interface KafkaBatchOptions {
   now: () => string;
   /** Partition batches handled at once (see runConsumer); default 1. */
   partitionsConsumedConcurrently?: number;
+  /** Fetch sizes (see runConsumer); kafkajs' defaults when not given. */
+  fetch?: FetchSizes;
   /** Where dead letters too large for the DLQ go. */
   park: Park;
   /** Read by /health. */
@@ -75,6 +77,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       log: this.opts.log,
       now: this.opts.now,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
+      fetch: this.opts.fetch,
       park: this.opts.park,
       status: this.opts.status,
       timing: this.opts.timing,

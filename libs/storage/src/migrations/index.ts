@@ -9,6 +9,7 @@ import { OutcomeOrderGuards1764100017500 } from './1764100017500-outcome-order-g
 import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
 import { ParkedReason1764100021000 } from './1764100021000-parked-reason';
 import { LinkageEngine1764100023500 } from './1764100023500-linkage-engine';
+import { LeanRecords1764100024000 } from './1764100024000-lean-records';
 import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
 
@@ -25,6 +26,7 @@ export const migrations = [
   DeadLetterPark1764100019100,
   ParkedReason1764100021000,
   LinkageEngine1764100023500,
+  LeanRecords1764100024000,
   AuditChain1764100025200,
   AuditAppendDefiner1764100025600,
 ];
