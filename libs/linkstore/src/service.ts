@@ -10,7 +10,7 @@ import { PatientMirror, mirrorOf } from './mirror';
 import { plan, ReviewItem } from './plan';
 import { priorFreeWeight } from './priors';
 import {
-  CountDelta, DecisionRow, Identity, LinkStore, PatientWrite, RecordRef, StoredLink, identityOf, priorKey, randomisationHash, refKey, seqKey,
+  CountDelta, DecisionRow, Identity, LinkStore, RecordRef, StoredLink, identityOf, priorKey, randomisationHash, refKey, seqKey,
   versionContent, versionKey,
 } from './store';
 import { Clerical, targetOf } from './target';

@@ -115,7 +115,6 @@ export interface PatientChange {
 }
 
 const cols = <T, K extends keyof T>(rows: readonly T[], k: K): Array<T[K]> => rows.map((r) => r[k]);
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** Models by version: a version names one model forever (models.ts), so a parsed one is kept. */
 const models = new Map<string, LinkageModel>();
