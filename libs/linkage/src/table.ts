@@ -409,6 +409,47 @@ export class PatientTable {
     return i;
   }
 
+  /** The live slots ordered by postcode sector (code order; none last), then date of birth, then slot. */
+  bySectorThenBirth(): number[] {
+    const key = new Float64Array(this.top);
+    const live: number[] = [];
+    for (let i = 0; i < this.top; i++) {
+      if (this.objs[i] === null || this.objs[i] === undefined) continue;
+      live.push(i);
+      const o = i * STRIDE;
+      const sector = this.rows[o + F_SECTOR];
+      // Codes are below 2^25 and dates below 10^8: the pair fits a double exactly. Interned
+      // (odd) sectors and none go after every coded one.
+      key[i] = (sector >= 0 ? sector : 2 ** 25) * 1e8 + (this.rows[o + F_YMD] >= 0 ? this.rows[o + F_YMD] : 0);
+    }
+    return live.sort((a, b) => key[a] - key[b] || a - b);
+  }
+
+  /**
+   * Moves the live patients to slots 0..n-1 in the given order (`order[k]`: the old slot that
+   * becomes slot k; every live slot exactly once). Returns the new slot of each old one (-1 for
+   * none). Nothing a decision computes depends on slot numbers; only where rows sit in memory.
+   */
+  relayout(order: readonly number[]): Int32Array {
+    if (order.length !== this.count) throw new Error(`relayout: ${order.length} slots given for ${this.count} patients`);
+    const newOf = new Int32Array(this.top).fill(-1);
+    const rows = new Int32Array(this.cap * STRIDE);
+    const objs: (PreparedPatient | null)[] = new Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const old = order[k];
+      if (this.objs[old] === null || this.objs[old] === undefined || newOf[old] !== -1) throw new Error(`relayout: slot ${old} is not a live slot given once`);
+      newOf[old] = k;
+      rows.set(this.rows.subarray(old * STRIDE, old * STRIDE + STRIDE), k * STRIDE);
+      objs[k] = this.objs[old];
+    }
+    this.rows = rows;
+    this.objs.length = 0;
+    for (let k = 0; k < objs.length; k++) this.objs.push(objs[k]);
+    this.top = order.length;
+    this.free.length = 0;
+    return newOf;
+  }
+
   remove(slot: number): void {
     if (this.objs[slot] === null || this.objs[slot] === undefined) return;
     this.objs[slot] = null;

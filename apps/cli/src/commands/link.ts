@@ -117,6 +117,8 @@ export interface LoadedCohort {
 export async function loadCohortCounted(path: string): Promise<LoadedCohort> {
   const index = new LinkageIndex();
   for await (const patient of readCohort(path)) index.upsertPatient(patient);
+  // Patients of a block side by side in memory: the extract is linked against them a million times.
+  index.relayout();
   // Validity as the index sees it (prepareIdentity), so the counts are those of the rule's pairs.
   return { index, withNumber: { ONS: index.patientsWithNumber('ONS'), NRS: index.patientsWithNumber('NRS') } };
 }
