@@ -130,6 +130,35 @@ describe('LinkageIndex fast path', () => {
     );
   });
 
+  it('decides the same after relayout (slots renumbered by sector), and after changes made since', () => {
+    fc.assert(
+      fc.property(fc.array(patientArb, { minLength: 1, maxLength: 25 }), fc.array(patientArb, { maxLength: 8 }), fc.array(recordArb, { minLength: 1, maxLength: 5 }), (patients, later, records) => {
+        const id = (i: number) => `P${String(i).padStart(3, '0')}`;
+        const plain = new LinkageIndex();
+        const laid = new LinkageIndex();
+        for (const idx of [plain, laid]) {
+          patients.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity));
+          for (let i = 0; i < patients.length; i += 4) idx.removePatient(id(i)); // free slots before the relayout
+        }
+        laid.relayout();
+        const check = () => {
+          for (const r of records) {
+            const rec = prepareRecord(r as RecordFacts);
+            expect(laid.candidatesFor(rec).map((c) => c.patientId).sort()).toEqual(plain.candidatesFor(rec).map((c) => c.patientId).sort());
+            for (const maxCandidates of [0, 3]) expect(laid.decideFor(rec, lowThresholds, { maxCandidates })).toEqual(plain.decideFor(rec, lowThresholds, { maxCandidates }));
+          }
+        };
+        check();
+        for (const idx of [plain, laid]) {
+          later.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id((3 * i) % (patients.length + 2)) } as PatientIdentity));
+          idx.removePatient(id(1));
+        }
+        check();
+      }),
+      { numRuns: 300, seed: 13 },
+    );
+  });
+
   it('stores what preparePatient computes (candidatesFor returns the prepared patients)', () => {
     const idx = new LinkageIndex();
     const p: PatientIdentity = { patientId: 'A', randomisedOn: null, nhsNumber: '943 476 5919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: 'se1 7eh' };

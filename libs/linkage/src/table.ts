@@ -1,7 +1,7 @@
 import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, insertSorted } from './conclude';
 import { Comparison, DobLevel, IdentifierLevel, PostcodeLevel, SexLevel, compareFamilyName, compareGivenNames, fieldLevels, oneEditApart } from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
-import { PreparedPatient, PreparedRecord } from './person';
+import { Prepared, PreparedPatient, PreparedRecord } from './person';
 
 /**
  * Prepared patients stored column-wise (struct of arrays) for the hot loop of linkage.
@@ -33,10 +33,13 @@ const F_YMD = 0; // Y*10000 + M*100 + D of the date of birth; ABSENT when missin
 const F_DAYS = 1; // dobDays (whole days since 1970)
 const F_YEAR = 2;
 const F_SEX_FLAGS = 3; // sex code (0 none, 1 M, 2 F) | FAMILY_MULTI
-const F_NHS = 4, F_NHS_HI = 5, F_NHS_LO = 6;
-const F_CHI = 7, F_CHI_HI = 8, F_CHI_LO = 9;
-const F_PC = 10, F_SECTOR = 11, F_DISTRICT = 12;
+// Numbers and postcodes as codes (numberCode, postcodeCode...), so that a record's are computed
+// from its strings, not looked up in a map of 100,000 patients' values (a few cache misses each).
+const F_NHS_HI = 5, F_NHS_LO = 6;
+const F_CHI_HI = 8, F_CHI_LO = 9;
+const F_PC = 10, F_PC_IN = 4, F_SECTOR = 11, F_DISTRICT = 12;
 const F_FAMILY = 13, F_GIVEN = 14;
+// (slot 7 is free)
 const F_MARK = 15;
 const SEX_MASK = 3, FAMILY_MULTI = 16;
 
@@ -72,20 +75,110 @@ function nonZeroNibbles(x: number): number {
   return m & 0xf;
 }
 
+/** An interned id as a code: below ABSENT and UNKNOWN, so never equal to them nor to a computed code (>= 0). */
+const internedCode = (id: number): number => -3 - id;
+
 /**
- * compareNumbers of levels.ts on interned and packed numbers; NEED_STRINGS when only the
- * strings can tell (two digits differ: a transposition?, or a number that is not 10 digits).
+ * A number as the pair of codes compareNumbers is computed from: ten digits packed (hi, lo >= 0),
+ * equal exactly when the strings are; any other string interned (hi < -2, lo 0), so that two of
+ * them are equal exactly when the strings are; [ABSENT, 0] when missing. A record's number that
+ * is not ten digits and that no patient has is [UNKNOWN, 0].
+ */
+function numberCode(s: string | null, ids: Interner, add: boolean): [number, number] {
+  if (s === null) return [ABSENT, 0];
+  const [hi, lo] = packDigits(s);
+  if (hi >= 0) return [hi, lo];
+  const id = add ? ids.intern(s) : ids.lookup(s);
+  return [id === UNKNOWN ? UNKNOWN : internedCode(id), 0];
+}
+
+/**
+ * compareNumbers of levels.ts on number codes; NEED_STRINGS when only the strings can tell (two
+ * digits differ: a transposition?, or a number that is not 10 digits).
  */
 const NEED_STRINGS = -1;
-function numberLevel(aId: number, bId: number, aHi: number, aLo: number, bHi: number, bLo: number): number {
-  if (aId === ABSENT || bId === ABSENT) return ID_ABSENT;
-  if (aId === bId) return ID_EXACT;
+function numberLevel(aHi: number, aLo: number, bHi: number, bLo: number): number {
+  if (aHi === ABSENT || bHi === ABSENT) return ID_ABSENT;
   if (aHi >= 0 && bHi >= 0) {
+    if (aHi === bHi && aLo === bLo) return ID_EXACT;
     const n = nonZeroNibbles(aHi ^ bHi) + nonZeroNibbles(aLo ^ bLo);
     if (n === 1) return ID_NEAR;
     if (n > 2) return ID_OTHER;
+    return NEED_STRINGS;
   }
-  return NEED_STRINGS;
+  // Interned (not ten digits) on one side at least: equal codes are equal strings; a packed and an interned code never are.
+  return aHi === bHi ? ID_EXACT : NEED_STRINGS;
+}
+
+/** A postcode letter or digit in base 37 (A-Z 1..26, 0-9 27..36); 0 for any other character. */
+function postcodeDigit(c: number): number {
+  if (c >= 65 && c <= 90) return c - 64;
+  if (c >= 48 && c <= 57) return c - 21;
+  return 0;
+}
+
+/** The first `end` characters of s, an outward code (2 to 4 letters and digits), in base 37; -1 if not one. No digit is 0, so lengths cannot collide. */
+function outwardCode(s: string, end: number): number {
+  if (end < 2 || end > 4) return -1;
+  let v = 0;
+  for (let i = 0; i < end; i++) {
+    const d = postcodeDigit(s.charCodeAt(i));
+    if (d === 0) return -1;
+    v = v * 37 + d;
+  }
+  return v;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLetter = (c: number): boolean => c >= 65 && c <= 90;
+
+/** A district (`OUT`) or sector (`OUT D`, postcodeParts' shapes) as a code >= 0; -1 when not of that shape. */
+function districtCode(s: string): number {
+  return outwardCode(s, s.length);
+}
+function sectorCode(s: string): number {
+  const n = s.length;
+  if (n < 4 || s.charCodeAt(n - 2) !== 32 || !isDigit(s.charCodeAt(n - 1))) return -1;
+  const out = outwardCode(s, n - 2);
+  return out < 0 ? -1 : out * 10 + (s.charCodeAt(n - 1) - 48);
+}
+
+/**
+ * A full postcode (`OUT DLL`) as two codes, the sector's and the inward letters' (0..675), equal
+ * exactly when the strings are; [-1, 0] when not of that shape. (One int would need 34 bits.)
+ */
+function fullCode(s: string): [number, number] {
+  const n = s.length;
+  if (n < 6 || s.charCodeAt(n - 4) !== 32) return [-1, 0];
+  const a = s.charCodeAt(n - 2), b = s.charCodeAt(n - 1);
+  if (!isLetter(a) || !isLetter(b)) return [-1, 0];
+  const sector = sectorCode(s.slice(0, n - 2));
+  return sector < 0 ? [-1, 0] : [sector, (a - 65) * 26 + (b - 65)];
+}
+
+/**
+ * A postcode part as its code, or its interned code when not of postcodeParts' shape (no patient's
+ * and no record's is, as prepared; kept exact for any other string): equal exactly when the
+ * strings are. ABSENT when missing; UNKNOWN for a record's odd string that no patient has.
+ */
+function partCode(s: string | null, code: number, ids: Interner, add: boolean): number {
+  if (s === null) return ABSENT;
+  if (code >= 0) return code;
+  const id = add ? ids.intern(s) : ids.lookup(s);
+  return id === UNKNOWN ? UNKNOWN : internedCode(id);
+}
+
+/** The three postcode columns' values: full (two ints), sector, district. */
+function postcodeCodes(p: Prepared, ids: Interner, add: boolean): [number, number, number, number] {
+  let full = ABSENT, inward = 0;
+  if (p.postcode !== null) {
+    const [f, i] = fullCode(p.postcode);
+    full = partCode(p.postcode, f, ids, add);
+    inward = f >= 0 ? i : 0;
+  }
+  const sector = partCode(p.sector, p.sector === null ? -1 : sectorCode(p.sector), ids, add);
+  const district = partCode(p.district, p.district === null ? -1 : districtCode(p.district), ids, add);
+  return [full, inward, sector, district];
 }
 
 function stringsLevel(a: string | null, b: string | null): number {
@@ -294,25 +387,67 @@ export class PatientTable {
     this.objs[i] = p;
     const o = i * STRIDE;
     const rows = this.rows;
-    const [nhsHi, nhsLo] = packDigits(p.nhs);
-    const [chiHi, chiLo] = packDigits(p.chi);
+    const [nhsHi, nhsLo] = numberCode(p.nhs, this.numbers, true);
+    const [chiHi, chiLo] = numberCode(p.chi, this.numbers, true);
+    const [pc, pcIn, sector, district] = postcodeCodes(p, this.postcodes, true);
     rows[o + F_YMD] = p.dob === null ? ABSENT : ymdOf(p.dobY, p.dobM, p.dobD);
     rows[o + F_DAYS] = p.dobDays;
     rows[o + F_YEAR] = p.dobY;
     rows[o + F_SEX_FLAGS] = sexCode(p.sex) | (p.familyTokens.length > 1 ? FAMILY_MULTI : 0);
-    rows[o + F_NHS] = this.numbers.intern(p.nhs);
     rows[o + F_NHS_HI] = nhsHi;
     rows[o + F_NHS_LO] = nhsLo;
-    rows[o + F_CHI] = this.numbers.intern(p.chi);
+    rows[o + 7] = 0;
     rows[o + F_CHI_HI] = chiHi;
     rows[o + F_CHI_LO] = chiLo;
-    rows[o + F_PC] = this.postcodes.intern(p.postcode);
-    rows[o + F_SECTOR] = this.postcodes.intern(p.sector);
-    rows[o + F_DISTRICT] = this.postcodes.intern(p.district);
+    rows[o + F_PC] = pc;
+    rows[o + F_PC_IN] = pcIn;
+    rows[o + F_SECTOR] = sector;
+    rows[o + F_DISTRICT] = district;
     rows[o + F_FAMILY] = this.names.intern(p.familyKey, this.addName);
     rows[o + F_GIVEN] = this.names.intern(p.given, this.addName);
     rows[o + F_MARK] = 0;
     return i;
+  }
+
+  /** The live slots ordered by postcode sector (code order; none last), then date of birth, then slot. */
+  bySectorThenBirth(): number[] {
+    const key = new Float64Array(this.top);
+    const live: number[] = [];
+    for (let i = 0; i < this.top; i++) {
+      if (this.objs[i] === null || this.objs[i] === undefined) continue;
+      live.push(i);
+      const o = i * STRIDE;
+      const sector = this.rows[o + F_SECTOR];
+      // Codes are below 2^25 and dates below 10^8: the pair fits a double exactly. Interned
+      // (odd) sectors and none go after every coded one.
+      key[i] = (sector >= 0 ? sector : 2 ** 25) * 1e8 + (this.rows[o + F_YMD] >= 0 ? this.rows[o + F_YMD] : 0);
+    }
+    return live.sort((a, b) => key[a] - key[b] || a - b);
+  }
+
+  /**
+   * Moves the live patients to slots 0..n-1 in the given order (`order[k]`: the old slot that
+   * becomes slot k; every live slot exactly once). Returns the new slot of each old one (-1 for
+   * none). Nothing a decision computes depends on slot numbers; only where rows sit in memory.
+   */
+  relayout(order: readonly number[]): Int32Array {
+    if (order.length !== this.count) throw new Error(`relayout: ${order.length} slots given for ${this.count} patients`);
+    const newOf = new Int32Array(this.top).fill(-1);
+    const rows = new Int32Array(this.cap * STRIDE);
+    const objs: (PreparedPatient | null)[] = new Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const old = order[k];
+      if (this.objs[old] === null || this.objs[old] === undefined || newOf[old] !== -1) throw new Error(`relayout: slot ${old} is not a live slot given once`);
+      newOf[old] = k;
+      rows.set(this.rows.subarray(old * STRIDE, old * STRIDE + STRIDE), k * STRIDE);
+      objs[k] = this.objs[old];
+    }
+    this.rows = rows;
+    this.objs.length = 0;
+    for (let k = 0; k < objs.length; k++) this.objs.push(objs[k]);
+    this.top = order.length;
+    this.free.length = 0;
+    return newOf;
   }
 
   remove(slot: number): void {
@@ -372,18 +507,14 @@ export class PatientTable {
     const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, order = this.sOrder;
 
     // The record's values, interned the same way (UNKNOWN: no patient has it).
-    const rNhsId = this.numbers.lookup(record.nhs);
-    const [rNhsHi, rNhsLo] = packDigits(record.nhs);
-    const rChiId = this.numbers.lookup(record.chi);
-    const [rChiHi, rChiLo] = packDigits(record.chi);
+    const [rNhsHi, rNhsLo] = numberCode(record.nhs, this.numbers, false);
+    const [rChiHi, rChiLo] = numberCode(record.chi, this.numbers, false);
     const rYmd = record.dob === null ? ABSENT : ymdOf(record.dobY, record.dobM, record.dobD);
     // swap (same year, day and month exchanged) is the patient's ymd equal to this one.
     const rSwapped = record.dob === null ? ABSENT : ymdOf(record.dobY, record.dobD, record.dobM);
     const rDays = record.dobDays, rY = record.dobY;
     const rSex = sexCode(record.sex);
-    const rPc = this.postcodes.lookup(record.postcode);
-    const rSector = this.postcodes.lookup(record.sector);
-    const rDistrict = this.postcodes.lookup(record.district);
+    const [rPc, rPcIn, rSector, rDistrict] = postcodeCodes(record, this.postcodes, false);
     const rFamily = this.names.lookup(record.familyKey);
     const rGiven = this.names.lookup(record.given);
     // The record's name features, compared with the patients' in one array (record's at the end).
@@ -407,11 +538,9 @@ export class PatientTable {
       const i = slots[k];
       const o = i * STRIDE;
       // identifier: the better of NHS and CHI.
-      const pNhs = rows[o + F_NHS];
-      let nl = numberLevel(rNhsId, pNhs, rNhsHi, rNhsLo, rows[o + F_NHS_HI], rows[o + F_NHS_LO]);
+      let nl = numberLevel(rNhsHi, rNhsLo, rows[o + F_NHS_HI], rows[o + F_NHS_LO]);
       if (nl === NEED_STRINGS) nl = stringsLevel(record.nhs, (objs[i] as PreparedPatient).nhs);
-      const pChi = rows[o + F_CHI];
-      let cl = numberLevel(rChiId, pChi, rChiHi, rChiLo, rows[o + F_CHI_HI], rows[o + F_CHI_LO]);
+      let cl = numberLevel(rChiHi, rChiLo, rows[o + F_CHI_HI], rows[o + F_CHI_LO]);
       if (cl === NEED_STRINGS) cl = stringsLevel(record.chi, (objs[i] as PreparedPatient).chi);
       const idL = nl <= cl ? nl : cl;
       // date of birth
@@ -430,7 +559,7 @@ export class PatientTable {
       let pcL: number;
       const pPc = rows[o + F_PC];
       if (rPc === ABSENT || pPc === ABSENT) pcL = PC_ABSENT;
-      else if (rPc === pPc) pcL = PC_FULL;
+      else if (rPc === pPc && rPcIn === rows[o + F_PC_IN]) pcL = PC_FULL;
       else if (rSector === rows[o + F_SECTOR]) pcL = PC_SECTOR;
       else pcL = rDistrict === rows[o + F_DISTRICT] ? PC_DISTRICT : PC_OTHER;
       // The deterministic rule (conclude.ts) on these levels; it needs an equal number, so the

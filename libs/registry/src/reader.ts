@@ -84,7 +84,11 @@ export async function* readRegistry(input: Readable, options: ReadOptions): Asyn
       }
       const row: Record<string, string> = {};
       for (const col of layoutColumns[l]) row[col] = record[index.get(col) as number] ?? '';
-      yield { ...validateRow(l, row, { line, extractedOn: options.extractedOn }), layout: l };
+      // The layout added to the fresh result, not spread into a copy: V8's `{ ...a, b }` is a slow
+      // runtime path (microseconds a row). Same keys in the same order.
+      const result = validateRow(l, row, { line, extractedOn: options.extractedOn }) as RowResult & { layout: Layout };
+      result.layout = l;
+      yield result;
     }
   }
   if (header === null) throw new RegistryFileError('empty', 'the file is empty: no header row');
