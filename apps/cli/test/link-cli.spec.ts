@@ -192,4 +192,22 @@ describe('followup link: the prior from the files (issue 11)', () => {
       expect(out).toBe('');
     }
   });
+
+  it('skips a cohort row that is not a line of cells at its line, naming the column and never the value, and links the rest', async () => {
+    const hostile = join(dir, 'hostile-cohort.csv');
+    writeFileSync(hostile, [
+      'trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode',
+      'BCIS-1,BCIS1-0001,IABP,2006-03-14,9434765919,,1941-02-03,M,Smith,John Paul,SE1 7EH',
+      'BCIS-1,BCIS1-0009,control,2006-04-01,,,1950-06-15,F,O"QUIGGLEY,Mary,M1 1AA',
+      'BCIS-1,BCIS1-0010,control,2006-04-01,,,1950-06-15,F,"QUIGGLEY,Mary,M1 1AA',
+      'BCIS-1,BCIS1-0002,control,2006-04-01,4010232137,,1950-06-15,F,Jones,Mary,M1 1AA',
+    ].join('\n') + '\n');
+    const { out, code, err } = await run(['--cohort', hostile, '--registry', extract, '--json']);
+    expect(code).toBe(0);
+    expect(err).toMatch(/cohort: 2 row\(s\) not read as patients \(line 3: familyName has a quote inside an unquoted cell.*; line 4: familyName has a quote that is not closed/);
+    expect(err).not.toMatch(/QUIGGLEY/);
+    const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { recordId: string; decision: string; patientId: string | null });
+    expect(rows.find((r) => r.recordId === 'D2009-000123')).toMatchObject({ decision: 'linked', patientId: 'BCIS1-0001' });
+  });
 });
+

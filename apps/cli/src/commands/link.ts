@@ -5,12 +5,11 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parse } from 'csv-parse';
 import {
   DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
   compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel,
 } from '@trial/linkage';
-import { Layout, RegistryFileError, RowWarning, readRegistry, readRegistryThreaded } from '@trial/registry';
+import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
 
 export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
 
@@ -49,6 +48,8 @@ export interface LinkSummary {
   rejected: number;
   /** Warnings over all rows, counted apart from the decisions (a row may have several). */
   warnings: number;
+  /** Cohort rows not read as patients, each with its line, column and rule. */
+  cohortSkipped: SkippedPatientRow[];
   modelVersion: string;
   layout: Layout | null;
   /** λ the decisions were made under: estimated from the files (prior.ts), the model's, or given (`--prior`). */
@@ -63,44 +64,54 @@ export class LinkInputError extends Error {}
 
 const sexes = new Set(['M', 'F', 'U']);
 
+/** A cohort row that was not read as a patient: its line, the column and the rule (never the value). */
+export interface SkippedPatientRow {
+  line: number;
+  field: string;
+  reason: string;
+}
+
 /**
- * Reads the cohort CSV as a stream of patients, in file order. Rows without a patientId are
- * skipped (reported to `onSkipped` with their line); an unreadable file or a missing column is
- * a LinkInputError. Shared by `link` and `train`.
+ * Reads the cohort CSV as a stream of patients, in file order, by the extracts' rules
+ * (readCohortRows: a bounded line a row, so a bad row costs only itself). Rows without a
+ * patientId, and rows that are not a line of cells, are skipped and reported to `onSkipped`
+ * with their line, column and rule; an unreadable file or a missing column is a
+ * LinkInputError. Shared by `link` and `train`.
  */
-export async function* readCohort(path: string, onSkipped?: (line: number) => void): AsyncGenerator<PatientIdentity> {
-  const parser = createReadStream(path).on('error', (e) => parser.destroy(e)).pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }));
-  let checked = false;
+export async function* readCohort(path: string, onSkipped?: (row: SkippedPatientRow) => void): AsyncGenerator<PatientIdentity> {
+  const input = createReadStream(path);
   try {
-    for await (const { record: row, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      if (!checked) {
-        const missing = cohortColumns.filter((c) => !(c in row));
-        if (missing.length) throw new LinkInputError(`cohort ${path} lacks the column(s) ${missing.join(', ')}`);
-        checked = true;
-      }
-      const v = (k: (typeof cohortColumns)[number]): string | null => (row[k] === undefined || row[k] === '' ? null : row[k]);
-      if (v('patientId') === null) {
-        onSkipped?.(info.lines);
+    for await (const r of readCohortRows(input, cohortColumns)) {
+      if (!r.ok) {
+        onSkipped?.({ line: r.line, field: r.field, reason: r.reason });
         continue;
       }
-      const sex = (v('sex') ?? '').toUpperCase();
+      const c = r.cells;
+      if (c.patientId === null) {
+        onSkipped?.({ line: r.line, field: 'patientId', reason: 'is missing' });
+        continue;
+      }
+      const sex = (c.sex ?? '').toUpperCase();
       yield {
-        patientId: row.patientId,
-        randomisedOn: v('randomisedOn'),
-        nhsNumber: v('nhsNumber'),
-        chiNumber: v('chiNumber'),
-        dateOfBirth: v('dateOfBirth'),
+        patientId: c.patientId,
+        randomisedOn: c.randomisedOn,
+        nhsNumber: c.nhsNumber,
+        chiNumber: c.chiNumber,
+        dateOfBirth: c.dateOfBirth,
         sex: sexes.has(sex) ? (sex as 'M' | 'F' | 'U') : null,
-        familyName: v('familyName'),
-        givenNames: v('givenNames'),
-        postcode: v('postcode'),
+        familyName: c.familyName,
+        givenNames: c.givenNames,
+        postcode: c.postcode,
       };
     }
   } catch (e) {
-    if (e instanceof LinkInputError) throw e;
-    throw new LinkInputError(`cannot read cohort ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof CohortFileError) throw new LinkInputError(`cohort ${path} ${e.message}`);
+    const io = e as Partial<NodeJS.ErrnoException> | null;
+    if (io && typeof io.syscall === 'string') throw new LinkInputError(`cannot read cohort ${path}: ${String(io.message)}`);
+    throw e;
+  } finally {
+    input.destroy();
   }
-  if (!checked) throw new LinkInputError(`cohort ${path} has no header row`);
 }
 
 /** Loads the cohort CSV into a patients-only blocking index (records are streamed, not kept). */
@@ -111,16 +122,19 @@ export async function loadCohort(path: string): Promise<LinkageIndex> {
 /** A loaded cohort and, for the prior, how many of its patients hold a valid number of each kind. */
 export interface LoadedCohort {
   index: LinkageIndex;
+  /** Cohort rows not read as patients (no patientId, or not a line of cells). */
+  skipped: SkippedPatientRow[];
   withNumber: Record<'ONS' | 'NRS', number>;
 }
 
 export async function loadCohortCounted(path: string): Promise<LoadedCohort> {
   const index = new LinkageIndex();
-  for await (const patient of readCohort(path)) index.upsertPatient(patient);
+  const skipped: SkippedPatientRow[] = [];
+  for await (const patient of readCohort(path, (r) => skipped.push(r))) index.upsertPatient(patient);
   // Patients of a block side by side in memory: the extract is linked against them a million times.
   index.relayout();
   // Validity as the index sees it (prepareIdentity), so the counts are those of the rule's pairs.
-  return { index, withNumber: { ONS: index.patientsWithNumber('ONS'), NRS: index.patientsWithNumber('NRS') } };
+  return { index, skipped, withNumber: { ONS: index.patientsWithNumber('ONS'), NRS: index.patientsWithNumber('NRS') } };
 }
 
 /**
@@ -156,10 +170,10 @@ export function extractReadError(path: string, e: unknown): LinkInputError | nul
  */
 export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void | Promise<void>): Promise<LinkSummary> {
   const model = options.model ?? defaultModel;
-  const { index, withNumber } = await loadCohortCounted(options.cohort);
+  const { index, withNumber, skipped } = await loadCohortCounted(options.cohort);
   const counts: PriorCounts = { ...emptyCounts(), patients: index.patientCount };
   const summary: LinkSummary = {
-    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, modelVersion: model.version, layout: null,
+    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, cohortSkipped: skipped, modelVersion: model.version, layout: null,
     prior: { basis: 'model', prior: model.prior, weight: compileModel(model).priorWeight, counts },
   };
   const tally = (decision: LinkRow['decision']): void => {
@@ -338,6 +352,12 @@ function lineWriter(out: Writable): { write: (s: string) => Promise<void> | void
   };
 }
 
+/** The cohort rows skipped, counted, with the first few (line, column and rule: never a value). */
+export function formatSkipped(rows: SkippedPatientRow[]): string {
+  const shown = rows.slice(0, 5).map((r) => `line ${r.line}: ${r.field} ${r.reason}`).join('; ');
+  return `cohort: ${rows.length} row(s) not read as patients (${shown}${rows.length > 5 ? '; ...' : ''})`;
+}
+
 /** The prior line: λ, where it came from, its weight (printed on stdout, or on stderr with --json). */
 export function formatPrior(p: PriorUsed): string {
   const c = p.counts;
@@ -413,6 +433,8 @@ export function register(program: Command): void {
           opts.json ? (row) => out.write(`${JSON.stringify(row)}\n`) : () => undefined,
         );
         await out.flush();
+        // Stderr, with or without --json: stdout's rows are the extract's, one a row (link-cli.md).
+        if (summary.cohortSkipped.length > 0) process.stderr.write(`followup link: ${formatSkipped(summary.cohortSkipped)}\n`);
         // With --json stdout carries only the rows (link-cli.md): the prior goes to stderr.
         if (opts.json) process.stderr.write(`followup link: ${formatPrior(summary.prior)}\n`);
         else process.stdout.write(formatSummary(summary, Number(process.hrtime.bigint() - started) / 1e9));
