@@ -64,12 +64,33 @@ export function compareIdentifier(a: Prepared, b: Prepared): IdentifierLevel {
   return idRank[nhs] <= idRank[chi] ? nhs : chi;
 }
 
-export function compareDateOfBirth(a: Prepared, b: Prepared): DobLevel {
-  if (a.dob === null || b.dob === null) return 'absent';
+function compareDates(a: Prepared, b: Prepared): DobLevel {
   if (a.dob === b.dob) return 'exact';
   if (a.dobY === b.dobY && a.dobD === b.dobM && a.dobM === b.dobD) return 'swap';
   if (Math.abs(a.dobDays - b.dobDays) === 1) return 'one-day';
   return a.dobY === b.dobY ? 'same-year' : 'other';
+}
+
+/**
+ * The level of a date of birth one side took from its CHI number (person.ts `dobFromChi`), given
+ * the level the dates compare at and the CHI numbers' level.
+ * - CHI numbers equal or one edit apart: absent. The prefix is part of the number, whose
+ *   agreement the identifier already counts; counting it again would count it twice.
+ * - Otherwise agreement counts at the lower level `one-day`, not `exact`: the prefix is the
+ *   date the number was issued with (1.2-1.5% of people have had theirs corrected since), its
+ *   century is inferred, and twins share it. Disagreement counts in full (`same-year`,
+ *   `other`): a number issued for someone born on another day is evidence of another person,
+ *   e.g. a same-named parent or child registered with no date of birth.
+ */
+export function impliedDobLevel(dates: DobLevel, chi: IdentifierLevel): DobLevel {
+  if (dates === 'absent' || chi === 'exact' || chi === 'near') return 'absent';
+  return dates === 'exact' ? 'one-day' : dates;
+}
+
+export function compareDateOfBirth(a: Prepared, b: Prepared): DobLevel {
+  if (a.dob === null || b.dob === null) return 'absent';
+  const dates = compareDates(a, b);
+  return a.dobFromChi || b.dobFromChi ? impliedDobLevel(dates, compareNumbers(a.chi, b.chi)) : dates;
 }
 
 export function compareSex(a: Prepared, b: Prepared): SexLevel {

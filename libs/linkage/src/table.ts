@@ -1,4 +1,4 @@
-import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, insertSorted } from './conclude';
+import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, holdsOtherNumber, insertSorted } from './conclude';
 import { Comparison, DobLevel, IdentifierLevel, PostcodeLevel, SexLevel, compareFamilyName, compareGivenNames, fieldLevels, oneEditApart } from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
 import { PreparedPatient, PreparedRecord } from './person';
@@ -422,6 +422,8 @@ export class PatientTable {
       else if (rSwapped === py) dobL = DOB_SWAP;
       else if (Math.abs(rDays - rows[o + F_DAYS]) === 1) dobL = DOB_ONE_DAY;
       else dobL = rY === rows[o + F_YEAR] ? DOB_SAME_YEAR : DOB_OTHER;
+      // A date of birth the record took from its CHI (levels.ts impliedDobLevel).
+      if (record.dobFromChi && dobL !== DOB_ABSENT) dobL = cl === ID_EXACT || cl === ID_NEAR ? DOB_ABSENT : dobL === DOB_EXACT ? DOB_ONE_DAY : dobL;
       // sex
       const sf = rows[o + F_SEX_FLAGS];
       const ps = sf & SEX_MASK;
@@ -506,7 +508,7 @@ export class PatientTable {
         const last = scored[keep - 1];
         if (last.evidence > evidence || (last.evidence === evidence && !(p.patientId < last.patientId))) continue;
       }
-      const s: Scored = { patientId: p.patientId, evidence, comparison: c, deterministic: det, patient: p };
+      const s: Scored = { patientId: p.patientId, evidence, comparison: c, deterministic: det, otherNumber: holdsOtherNumber(record, p), patient: p };
       if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
       if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
     }
