@@ -3,6 +3,7 @@ import { decide, isDeterministicMatch } from './decide';
 import { defaultModel } from './default-model';
 import { isValidChiNumber, isValidNhsNumber, modulus11CheckDigit } from './identifiers';
 import { compare, compareDateOfBirth } from './levels';
+import { compileModel, parseModel, serialiseModel } from './model';
 import { PatientIdentity, RecordFacts, dobOfChi, preparePatient, prepareRecord } from './person';
 
 /**
@@ -95,5 +96,28 @@ describe('a registration with no date of birth but a CHI number', () => {
     const r = prepareRecord({ ...base, chiNumber: mine, sex: 'F', familyName: 'SMITH' });
     const p = preparePatient(scot);
     expect(isDeterministicMatch(r, p, compare(r, p))).toBe(false);
+  });
+});
+
+describe('a same-named parent or child with no number, at the patient’s address', () => {
+  const relative: RecordFacts = { ...twin, nhsNumber: null, givenNames: 'CHIDI', dateOfBirth: '1979-10-12' };
+  it('is not linked: a date of birth with neither day and month nor year in common counts against more than a year’s typo', () => {
+    const d = decide(prepareRecord(relative), [preparePatient(patient)], defaultModel, { prior });
+    expect(d.fields.dateOfBirth?.level).toBe('other');
+    expect(d.decision).not.toBe('linked');
+    const typo = decide(prepareRecord({ ...relative, dateOfBirth: '1952-02-03' }), [preparePatient(patient)], defaultModel, { prior });
+    expect(typo.fields.dateOfBirth?.level).toBe('other-year');
+    expect(typo.fields.dateOfBirth!.weight).toBeGreaterThan(d.fields.dateOfBirth!.weight + 5);
+  });
+});
+
+describe('a model stored before the date of birth level other-year', () => {
+  it('still parses, and weighs other-year as it weighed other', () => {
+    const old = JSON.parse(serialiseModel(defaultModel)) as { fields: { dateOfBirth: Record<string, unknown> } };
+    delete old.fields.dateOfBirth['other-year'];
+    const parsed = parseModel(JSON.stringify(old));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const w = compileModel(parsed.model).weights.dateOfBirth;
+    expect(w['other-year']).toBe(w.other);
   });
 });
