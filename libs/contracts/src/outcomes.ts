@@ -73,7 +73,7 @@ export const reviewCandidate = z.object({
 export const linkageReviewRequested = z.object({
   ...patientEvent, type: z.literal('LinkageReviewRequested'), ...recordRef,
   reviewId: nonEmpty,
-  reason: z.enum(['between-thresholds', 'close-candidates', 'death-before-randomisation', 'identifier-conflict', 'household']),
+  reason: z.enum(['between-thresholds', 'close-candidates', 'death-before-randomisation', 'identifier-conflict']),
   modelVersion: text(100),
   candidates: z.array(reviewCandidate),
 });

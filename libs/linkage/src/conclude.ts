@@ -20,7 +20,7 @@ export interface CandidateScore {
   fields: FieldsEvidence;
 }
 
-export type ReviewReason = 'between-thresholds' | 'close-candidates' | 'death-before-randomisation' | 'identifier-conflict' | 'household';
+export type ReviewReason = 'between-thresholds' | 'close-candidates' | 'death-before-randomisation' | 'identifier-conflict';
 
 /**
  * The decision for one record against its blocked candidates. `weight`, `modelVersion`,
@@ -184,27 +184,11 @@ export interface Scored {
  * linking: a person can tell a wrong number from a relative; the model cannot.
  */
 export function conflictUnresolved(s: Pick<Scored, 'otherNumber' | 'comparison'>): boolean {
-  return s.otherNumber && !personalAgreement(s.comparison);
-}
-
-/** The given names and the date of birth agree: what a household member does not share. */
-function personalAgreement(c: Comparison): boolean {
+  if (!s.otherNumber) return false;
+  const c = s.comparison;
   const given = c.givenNames === 'exact' || c.givenNames === 'jw92' || c.givenNames === 'jw88' || c.givenNames === 'partial';
   const dob = c.dateOfBirth === 'exact' || c.dateOfBirth === 'swap' || c.dateOfBirth === 'one-day';
-  return given && dob;
-}
-
-/**
- * The same doubt without a number to conflict: no number agrees (none on a side, or one too
- * damaged to be near), the family name and the full postcode agree, and the given names or
- * the date of birth do not. The agreement then is the household's (a twin registered without
- * a number, a same-named parent or child), so the record goes to review (household) instead
- * of linking, whatever the weight: on g2 at 10,000 × 100,000 three such twins were linked.
- */
-export function householdOnly(s: Pick<Scored, 'comparison'>): boolean {
-  const c = s.comparison;
-  if (c.identifier === 'exact' || c.identifier === 'near') return false;
-  return c.familyName === 'exact' && c.postcode === 'full' && !personalAgreement(c);
+  return !(given && dob);
 }
 
 /** Best first (higher evidence), ties on patientId: the order of every ranking. */
@@ -290,9 +274,6 @@ export function conclude(
       } else if (conflictUnresolved(chosen)) {
         decision = 'review';
         reason = 'identifier-conflict';
-      } else if (householdOnly(chosen)) {
-        decision = 'review';
-        reason = 'household';
       } else decision = 'linked';
     } else if (weight >= t.review) {
       decision = 'review';

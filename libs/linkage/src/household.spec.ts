@@ -63,17 +63,6 @@ describe('a valid number that differs from the patient’s valid one', () => {
   });
 });
 
-describe('household members registered with no number', () => {
-  it('sends a twin with no number, at the patient’s address, to review (household), not to a link', () => {
-    const d = decide(prepareRecord({ ...twin, nhsNumber: null }), [preparePatient(patient)], defaultModel, { prior });
-    expect(d.weight).toBeGreaterThanOrEqual(defaultModel.thresholds.link);
-    expect(d).toMatchObject({ decision: 'review', reason: 'household', patientId: 'T-0001' });
-  });
-  it('still links the patient with no number when the given names and date of birth agree', () => {
-    expect(decide(prepareRecord({ ...twin, nhsNumber: null, givenNames: 'CHIDI' }), [preparePatient(patient)], defaultModel, { prior }).decision).toBe('linked');
-  });
-});
-
 describe('a registration with no date of birth but a CHI number', () => {
   const mine = chi('030251', '123');
   const parents = chi('110823', '127');

@@ -21,8 +21,7 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
     const det = sameNumber && (c.dateOfBirth === 'exact' || (c.sex === 'same' && c.familyName === 'exact'));
     const otherNumber = (record.nhsValid && p.nhsValid && record.nhs !== p.nhs) || (record.chiValid && p.chiValid && record.chi !== p.chi);
     const personal = ['exact', 'jw92', 'jw88', 'partial'].includes(c.givenNames) && ['exact', 'swap', 'one-day'].includes(c.dateOfBirth);
-    const household = !['exact', 'near'].includes(c.identifier) && c.familyName === 'exact' && c.postcode === 'full' && !personal;
-    return { p, weight: matchWeight(c, cm, record.familyKey), det, conflict: otherNumber && !personal, household };
+    return { p, weight: matchWeight(c, cm, record.familyKey), det, conflict: otherNumber && !personal };
   });
   const order = (a: (typeof all)[number], b: (typeof all)[number]) => b.weight - a.weight || (a.p.patientId < b.p.patientId ? -1 : a.p.patientId > b.p.patientId ? 1 : 0);
   all.sort(order);
@@ -42,7 +41,6 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
   } else if (chosen.weight >= t.link) {
     if (all.length > 1 && all[1].weight >= chosen.weight - t.closeMargin) [decision, reason] = ['review', 'close-candidates'];
     else if (chosen.conflict) [decision, reason] = ['review', 'identifier-conflict'];
-    else if (chosen.household) [decision, reason] = ['review', 'household'];
     else decision = 'linked';
   } else if (chosen.weight >= t.review) [decision, reason] = ['review', 'between-thresholds'];
   else decision = 'unlinked';
