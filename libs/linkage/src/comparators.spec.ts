@@ -80,7 +80,10 @@ describe('date of birth levels', () => {
     ['1941-02-04', 'one-day'],
     ['1941-02-02', 'one-day'],
     ['1941-07-09', 'same-year'],
-    ['1942-02-03', 'other'],
+    ['1942-02-03', 'other-year'],
+    ['1914-02-03', 'other-year'],
+    ['1942-03-02', 'other'],
+    ['1972-11-20', 'other'],
   ])('%s vs 1941-02-03 is %s', (dob, level) => {
     expect(compareDateOfBirth(p({}), p({ dateOfBirth: dob }))).toBe(level);
   });

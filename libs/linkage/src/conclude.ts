@@ -163,7 +163,32 @@ export interface Scored {
   evidence: number;
   comparison: Comparison;
   deterministic: boolean;
+  /** The patient holds a valid number that differs from the record's valid one (`holdsOtherNumber`). */
+  otherNumber: boolean;
   patient: PreparedPatient;
+}
+
+/**
+ * A probabilistic link to a patient whose valid number differs from the record's valid one
+ * needs the fields that set a person apart from their household to agree: the given names and
+ * the date of birth. Why: Modulus 11 (and the CHI's check digit) catches every single-digit
+ * substitution and every adjacent transposition, so a valid number that differs is not a typo
+ * of the patient's. It is another person's number: in a registration either a relative's,
+ * taken by mistake (rare: about 1% of g2's registrations, 0.2% of uk2's), or the person who
+ * died. The fields Fellegi-Sunter multiplies as independent are not independent among
+ * household members: twins share the date of birth, family name, address and often sex;
+ * a same-named parent or child shares all the names and the address. Their agreement then
+ * outweighs the number's disagreement (a twin scored 12.3 bits on the uk2 short form), and
+ * only the given names (twins) and the date of birth (same-named relatives) tell them apart.
+ * When either does not agree, the record goes to review (identifier-conflict) instead of
+ * linking: a person can tell a wrong number from a relative; the model cannot.
+ */
+export function conflictUnresolved(s: Pick<Scored, 'otherNumber' | 'comparison'>): boolean {
+  if (!s.otherNumber) return false;
+  const c = s.comparison;
+  const given = c.givenNames === 'exact' || c.givenNames === 'jw92' || c.givenNames === 'jw88' || c.givenNames === 'partial';
+  const dob = c.dateOfBirth === 'exact' || c.dateOfBirth === 'swap' || c.dateOfBirth === 'one-day';
+  return !(given && dob);
 }
 
 /** Best first (higher evidence), ties on patientId: the order of every ranking. */
@@ -251,6 +276,9 @@ export function conclude(
       if (second !== undefined && second.evidence + pw >= weight - t.closeMargin) {
         decision = 'review';
         reason = 'close-candidates';
+      } else if (conflictUnresolved(chosen)) {
+        decision = 'review';
+        reason = 'identifier-conflict';
       } else decision = 'linked';
     } else if (weight >= t.review) {
       decision = 'review';

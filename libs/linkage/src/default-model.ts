@@ -16,7 +16,7 @@ export const priorModel: LinkageModel = {
     identifier: { exact: { m: 0.93, u: 1e-7 }, near: { m: 0.02, u: 1e-6 }, other: { m: 0.05, u: 0.999998 } },
     dateOfBirth: {
       exact: { m: 0.93, u: 7e-5 }, swap: { m: 0.015, u: 7e-5 }, 'one-day': { m: 0.01, u: 1.4e-4 },
-      'same-year': { m: 0.03, u: 0.025 }, other: { m: 0.015, u: 0.975 },
+      'same-year': { m: 0.03, u: 0.025 }, 'other-year': { m: 0.005, u: 0.0027 }, other: { m: 0.01, u: 0.972 },
     },
     sex: { same: { m: 0.98, u: 0.5 }, differ: { m: 0.02, u: 0.5 } },
     familyName: {

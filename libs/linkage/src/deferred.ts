@@ -29,7 +29,7 @@ export class DeferredDecisions {
   private secondEvidence: Float64Array = new Float64Array(0);
   private bestLevels: Int32Array = new Int32Array(0);
   private secondLevels: Int32Array = new Int32Array(0);
-  /** bit 0: best is a deterministic match; bit 1: second is. */
+  /** bit 0: best is a deterministic match; bit 1: second is; bits 2 and 3: best, second hold another number (Scored.otherNumber). */
   private flags: Uint8Array = new Uint8Array(0);
   private kinds: Uint8Array = new Uint8Array(0);
   /** Date of death as Y*10000 + M*100 + D; NO_DATE when none. */
@@ -52,7 +52,7 @@ export class DeferredDecisions {
     this.secondEvidence[i] = s ? s.evidence : 0;
     this.bestLevels[i] = b ? encodeLevels(b.comparison) : 0;
     this.secondLevels[i] = s ? encodeLevels(s.comparison) : 0;
-    this.flags[i] = (b?.deterministic ? 1 : 0) | (s?.deterministic ? 2 : 0);
+    this.flags[i] = (b?.deterministic ? 1 : 0) | (s?.deterministic ? 2 : 0) | (b?.otherNumber ? 4 : 0) | (s?.otherNumber ? 8 : 0);
     this.kinds[i] = kindCodes.get(record.kind) as number;
     const death = record.dateOfDeath;
     if (death === null) this.deaths[i] = NO_DATE;
@@ -74,9 +74,10 @@ export class DeferredDecisions {
   conclude(i: number, model: LinkageModel, cm: CompiledModel): LinkDecision {
     const scored: Scored[] = [];
     const b = this.best[i];
-    if (b !== undefined) scored.push(scoredOf(b, this.bestEvidence[i], this.bestLevels[i], (this.flags[i] & 1) !== 0));
+    const flags = this.flags[i];
+    if (b !== undefined) scored.push(scoredOf(b, this.bestEvidence[i], this.bestLevels[i], (flags & 1) !== 0, (flags & 4) !== 0));
     const s = this.second[i];
-    if (s !== undefined) scored.push(scoredOf(s, this.secondEvidence[i], this.secondLevels[i], (this.flags[i] & 2) !== 0));
+    if (s !== undefined) scored.push(scoredOf(s, this.secondEvidence[i], this.secondLevels[i], (flags & 2) !== 0, (flags & 8) !== 0));
     const dets = this.deterministic.get(i) ?? [];
     // conclude reads the record's family key only for the term frequency of an exact family
     // name, and then it is the key of the patient it agrees with.
@@ -154,8 +155,8 @@ function decodeLevels(code: number): Comparison {
   return c;
 }
 
-function scoredOf(patient: PreparedPatient, evidence: number, levels: number, deterministic: boolean): Scored {
-  return { patientId: patient.patientId, evidence, comparison: decodeLevels(levels), deterministic, patient };
+function scoredOf(patient: PreparedPatient, evidence: number, levels: number, deterministic: boolean, otherNumber: boolean): Scored {
+  return { patientId: patient.patientId, evidence, comparison: decodeLevels(levels), deterministic, otherNumber, patient };
 }
 
 for (const f of fieldNames) if (fieldLevels[f].length > 8) throw new Error(`deferred decisions: ${f} has more levels than 3 bits hold`);

@@ -42,9 +42,28 @@ export interface LinkageModel {
 const probability = z.number().gt(0).lt(1);
 const levelParams = z.object({ m: probability, u: probability });
 
+/**
+ * Levels added after models were stored, each with the level whose share of the pairs it was
+ * split from: a model stored before the split has no parameters for it and weighs it as that
+ * level did (`withAddedLevels`).
+ */
+const addedLevels: Partial<Record<FieldName, Record<string, string>>> = { dateOfBirth: { 'other-year': 'other' } };
+
 function fieldSchema(field: FieldName) {
   const levels = fieldLevels[field].filter((l) => l !== 'absent');
-  return z.object(Object.fromEntries(levels.map((l) => [l, levelParams]))).strict();
+  const added = addedLevels[field] ?? {};
+  return z.object(Object.fromEntries(levels.map((l) => [l, l in added ? levelParams.optional() : levelParams]))).strict();
+}
+
+/** A parsed model with every level: an added level missing from it takes the parameters of the level it was split from. */
+function withAddedLevels(model: LinkageModel): LinkageModel {
+  let fields = model.fields;
+  for (const [f, added] of Object.entries(addedLevels) as [FieldName, Record<string, string>][]) {
+    for (const [level, from] of Object.entries(added)) {
+      if (fields[f][level] === undefined) fields = { ...fields, [f]: { ...fields[f], [level]: { ...fields[f][from] } } };
+    }
+  }
+  return fields === model.fields ? model : { ...model, fields };
 }
 
 export const linkageModelSchema = z.object({
@@ -70,7 +89,7 @@ export function parseModel(json: string): ModelParseResult {
   if (!parsed.success) {
     return { ok: false, code: 'invalid-model', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
-  return { ok: true, model: parsed.data as LinkageModel };
+  return { ok: true, model: withAddedLevels(parsed.data as LinkageModel) };
 }
 
 export function serialiseModel(model: LinkageModel): string {

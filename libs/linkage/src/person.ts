@@ -37,6 +37,12 @@ export interface Prepared {
   /** CHI structure and agreement with this identity's own date of birth and sex (when known). */
   chiValid: boolean;
   dob: string | null;
+  /**
+   * The date of birth is not the identity's own but the one its CHI number was issued with
+   * (a registration with no date of birth: `prepareRecord`). It is compared at a lower level
+   * (levels.ts `compareDateOfBirth`) and never corroborates a deterministic link.
+   */
+  dobFromChi: boolean;
   dobY: number;
   dobM: number;
   dobD: number;
@@ -93,6 +99,35 @@ function digitsOrNull(raw: string | null): string | null {
   return v.length > 0 ? v : null;
 }
 
+/** Oldest age at death taken as plausible when choosing the century of a CHI's DDMMYY. */
+const OLDEST = 110;
+
+/**
+ * The date of birth a valid CHI number was issued with (its DDMMYY prefix), for a registration
+ * that records none; null when the number is absent or fails its check. The century is the
+ * 1900s unless that makes the person older than OLDEST at `onOrAfter` (the death or event
+ * date), and never a birth after it. A trial's patients are adults born in the 1900s, so the
+ * choice matters only for the very old and the very young.
+ */
+export function dobOfChi(chi: string | null, chiValid: boolean, onOrAfter: string | null): string | null {
+  if (chi === null || !chiValid) return null;
+  const dd = chi.slice(0, 2), mm = chi.slice(2, 4), yy = chi.slice(4, 6);
+  const ref = onOrAfter !== null && /^\d{4}-\d{2}-\d{2}$/.test(onOrAfter) ? onOrAfter : null;
+  const in1900s = `19${yy}-${mm}-${dd}`;
+  const in2000s = `20${yy}-${mm}-${dd}`;
+  const real = (iso: string): boolean => {
+    const t = Date.UTC(Number(iso.slice(0, 4)), Number(mm) - 1, Number(dd));
+    return new Date(t).toISOString().slice(0, 10) === iso;
+  };
+  if (ref !== null && Number(ref.slice(0, 4)) - (1900 + Number(yy)) > OLDEST && in2000s <= ref && real(in2000s)) return in2000s;
+  return real(in1900s) ? in1900s : real(in2000s) ? in2000s : null;
+}
+
+function withDob<T extends Prepared>(p: T, dob: string): T {
+  const y = Number(dob.slice(0, 4)), m = Number(dob.slice(5, 7)), d = Number(dob.slice(8, 10));
+  return { ...p, dob, dobFromChi: true, dobY: y, dobM: m, dobD: d, dobDays: Date.UTC(y, m - 1, d) / 86_400_000 };
+}
+
 export function prepareIdentity(p: Identity): Prepared {
   const nhs = digitsOrNull(p.nhsNumber);
   const chi = digitsOrNull(p.chiNumber);
@@ -112,6 +147,7 @@ export function prepareIdentity(p: Identity): Prepared {
     // other) as evidence, but never links deterministically (feeds.md, "Identifier checks").
     chiValid: chi !== null && checkChiNumber(chi, { dateOfBirth: dob, sex }).ok,
     dob,
+    dobFromChi: false,
     dobY: dob ? Number(dob.slice(0, 4)) : 0,
     dobM: dob ? Number(dob.slice(5, 7)) : 0,
     dobD: dob ? Number(dob.slice(8, 10)) : 0,
@@ -139,10 +175,19 @@ export function preparePatient(p: PatientIdentity): PreparedPatient {
   return out;
 }
 
+/**
+ * A registry record prepared. With no date of birth of its own but a valid CHI number, it takes
+ * the date of birth the CHI was issued with (`dobOfChi`, `dobFromChi`): a same-named relative
+ * registered without a date of birth then disagrees on it instead of carrying no evidence
+ * (issue 11), and the row is blocked by it. `chiValid` stays the structural check: the
+ * number is not checked against a date taken from itself.
+ */
 export function prepareRecord(r: RecordFacts): PreparedRecord {
   const out = prepareIdentity(r) as PreparedRecord;
   out.kind = r.kind;
   out.dateOfDeath = r.dateOfDeath;
   out.eventDate = r.eventDate;
-  return out;
+  if (out.dob !== null) return out;
+  const implied = dobOfChi(out.chi, out.chiValid, r.dateOfDeath ?? r.eventDate);
+  return implied === null ? out : withDob(out, implied);
 }

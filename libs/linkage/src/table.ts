@@ -1,4 +1,4 @@
-import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, insertSorted } from './conclude';
+import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, holdsOtherNumber, insertSorted } from './conclude';
 import { Comparison, DobLevel, IdentifierLevel, PostcodeLevel, SexLevel, compareFamilyName, compareGivenNames, fieldLevels, oneEditApart } from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
 import { Prepared, PreparedPatient, PreparedRecord } from './person';
@@ -23,7 +23,7 @@ const UNKNOWN = -2;
 
 // Level codes: the index in fieldLevels[field].
 const ID_EXACT = 0, ID_NEAR = 1, ID_OTHER = 2, ID_ABSENT = 3;
-const DOB_EXACT = 0, DOB_SWAP = 1, DOB_ONE_DAY = 2, DOB_SAME_YEAR = 3, DOB_OTHER = 4, DOB_ABSENT = 5;
+const DOB_EXACT = 0, DOB_SWAP = 1, DOB_ONE_DAY = 2, DOB_SAME_YEAR = 3, DOB_OTHER_YEAR = 4, DOB_OTHER = 5, DOB_ABSENT = 6;
 const SEX_SAME = 0, SEX_DIFFER = 1, SEX_ABSENT = 2;
 const PC_FULL = 0, PC_SECTOR = 1, PC_DISTRICT = 2, PC_OTHER = 3, PC_ABSENT = 4;
 
@@ -550,7 +550,10 @@ export class PatientTable {
       else if (rYmd === py) dobL = DOB_EXACT;
       else if (rSwapped === py) dobL = DOB_SWAP;
       else if (Math.abs(rDays - rows[o + F_DAYS]) === 1) dobL = DOB_ONE_DAY;
-      else dobL = rY === rows[o + F_YEAR] ? DOB_SAME_YEAR : DOB_OTHER;
+      else if (rY === rows[o + F_YEAR]) dobL = DOB_SAME_YEAR;
+      else dobL = rYmd % 10000 === py % 10000 ? DOB_OTHER_YEAR : DOB_OTHER;
+      // A date of birth the record took from its CHI (levels.ts impliedDobLevel).
+      if (record.dobFromChi && dobL !== DOB_ABSENT) dobL = cl === ID_EXACT || cl === ID_NEAR ? DOB_ABSENT : dobL === DOB_EXACT ? DOB_ONE_DAY : dobL;
       // sex
       const sf = rows[o + F_SEX_FLAGS];
       const ps = sf & SEX_MASK;
@@ -635,7 +638,7 @@ export class PatientTable {
         const last = scored[keep - 1];
         if (last.evidence > evidence || (last.evidence === evidence && !(p.patientId < last.patientId))) continue;
       }
-      const s: Scored = { patientId: p.patientId, evidence, comparison: c, deterministic: det, patient: p };
+      const s: Scored = { patientId: p.patientId, evidence, comparison: c, deterministic: det, otherNumber: holdsOtherNumber(record, p), patient: p };
       if (det && !deterministic.some((d) => d.patientId === s.patientId)) deterministic.push(s);
       if (!scored.some((d) => d.patientId === s.patientId)) insertSorted(scored, s, keep);
     }
@@ -651,7 +654,7 @@ export class PatientTable {
 const expectCodes: [keyof typeof fieldLevels, string, number][] = [
   ['identifier', 'exact', ID_EXACT], ['identifier', 'near', ID_NEAR], ['identifier', 'other', ID_OTHER], ['identifier', 'absent', ID_ABSENT],
   ['dateOfBirth', 'exact', DOB_EXACT], ['dateOfBirth', 'swap', DOB_SWAP], ['dateOfBirth', 'one-day', DOB_ONE_DAY],
-  ['dateOfBirth', 'same-year', DOB_SAME_YEAR], ['dateOfBirth', 'other', DOB_OTHER], ['dateOfBirth', 'absent', DOB_ABSENT],
+  ['dateOfBirth', 'same-year', DOB_SAME_YEAR], ['dateOfBirth', 'other-year', DOB_OTHER_YEAR], ['dateOfBirth', 'other', DOB_OTHER], ['dateOfBirth', 'absent', DOB_ABSENT],
   ['sex', 'same', SEX_SAME], ['sex', 'differ', SEX_DIFFER], ['sex', 'absent', SEX_ABSENT],
   ['postcode', 'full', PC_FULL], ['postcode', 'sector', PC_SECTOR], ['postcode', 'district', PC_DISTRICT], ['postcode', 'other', PC_OTHER], ['postcode', 'absent', PC_ABSENT],
 ];

@@ -459,7 +459,8 @@ export class LinkageApplier {
     const rk = refKey(record);
     const prevLinks = links.get(rk) ?? new Map<string, StoredLink>();
     const keys = blockingKeys(prepared);
-    const decisions = engine.decide(prepared, model, (t) => this.priorOf(t, record.source), { keys, alsoIn: prevLinks.keys(), only: only ?? undefined, evidence: 'links-and-reviews' });
+    // Every decision, unlinked ones too, keeps its best candidates (up to 5) for the audit.
+    const decisions = engine.decide(prepared, model, (t) => this.priorOf(t, record.source), { keys, alsoIn: prevLinks.keys(), only: only ?? undefined });
     if (decisions.length === 0 && only === null) {
       // No candidate in any trial: still audited, under no trial.
       const d = targetOf(prepared, noCandidate(model, model.prior), model, null, null);
