@@ -55,3 +55,9 @@ export {
 } from './readout';
 export { lanDeMetsBoundaries, spendAlpha } from './boundaries';
 export type { Spending, BoundariesOptions, BoundaryLook, BoundariesResult } from './boundaries';
+export { groupSequentialDesign, spendBeta } from './design';
+export type { Design, DesignOptions } from './design';
+export { sequentialProbabilities } from './sequential';
+export type { LookProbabilities } from './sequential';
+export { interimAnalysis, designRates, repeatedPValue } from './interim';
+export type { InterimOptions, InterimResult, InterimLook } from './interim';
