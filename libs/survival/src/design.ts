@@ -36,7 +36,9 @@ export function spendBeta(spending: Spending, beta: number, t: number): number {
 }
 
 /** Root of an increasing function on [lo, hi] by the Illinois variant of regula falsi, which
- *  keeps a bracket (so it cannot diverge) and converges superlinearly. */
+ *  keeps a bracket (so it cannot diverge) and converges superlinearly; a bisection step is
+ *  taken whenever an interpolation is unusable or two steps fail to halve the bracket (flat or
+ *  step-like functions, infinite values at an end). */
 export function solveIncreasing(f: (x: number) => number, lo: number, hi: number, tol: number): number {
   let a = lo;
   let b = hi;
@@ -45,10 +47,16 @@ export function solveIncreasing(f: (x: number) => number, lo: number, hi: number
   if (fa >= 0) return a;
   if (fb <= 0) return b;
   let side = 0;
-  for (let it = 0; it < 200; it++) {
-    const c = (a * fb - b * fa) / (fb - fa);
+  let width = b - a;
+  for (let it = 0; it < 300 && b - a > tol; it++) {
+    let c = (a * fb - b * fa) / (fb - fa);
+    if (it % 2 === 1) {
+      if (b - a > width / 2) c = (a + b) / 2;
+      width = b - a;
+    }
+    if (!(c > a && c < b)) c = (a + b) / 2;
     const fc = f(c);
-    if (Math.abs(fc) === 0 || Math.abs(b - a) < tol) return c;
+    if (fc === 0) return c;
     if (fc < 0) {
       a = c;
       fa = fc;
@@ -60,9 +68,8 @@ export function solveIncreasing(f: (x: number) => number, lo: number, hi: number
       if (side === 1) fa /= 2;
       side = 1;
     }
-    if (Math.abs(b - a) < tol) return (a + b) / 2;
   }
-  return (a + b) / 2;
+  return Number.isFinite(fa) && Number.isFinite(fb) && fb !== fa ? (a * fb - b * fa) / (fb - fa) : (a + b) / 2;
 }
 
 export interface DesignOptions {

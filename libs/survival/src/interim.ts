@@ -202,7 +202,10 @@ function finalInference(
   if (sf >= 8) return { look: f, pValue, lower: null, upper: null, medianUnbiased: null };
   const sqrtEvents = Math.sqrt(events[f - 1]);
   const g = (theta: number): number => exceed(sf, (j) => theta * Math.sqrt(info[j] / info[f - 1]) * sqrtEvents);
-  const root = (target: number): number => solveIncreasing((theta) => g(theta) - target, -8, 8, 1e-9);
+  // rpact searches theta in [-8, 8]; the root lies within 10 standard errors of the estimate.
+  const lo = Math.max(-8, (sf - 10) / sqrtEvents);
+  const hi = Math.min(8, (sf + 10) / sqrtEvents);
+  const root = (target: number): number => solveIncreasing((theta) => g(theta) - target, lo, hi, 1e-9);
   const toHr = (theta: number): number => 1 / Math.exp((theta * (1 + r)) / Math.sqrt(r));
   const a = alpha / sided;
   const limits = [toHr(root(a)), toHr(root(1 - a))].sort((x, y) => x - y);
