@@ -54,6 +54,15 @@ export interface InterimLook {
   conditionalPower?: number;
 }
 
+export interface InterimFinal {
+  look: number;
+  pValue: number;
+  lower: number | null;
+  upper: number | null;
+  medianUnbiased: number | null;
+}
+type Final = InterimFinal;
+
 export interface InterimResult {
   plannedEvents: number;
   alpha: number;
@@ -64,7 +73,8 @@ export interface InterimResult {
   conditionalRejectionProbability: number | null;
   conditionalPower?: { hr1: number; final: number };
   conditionalPowerTrend?: { hr: number; final: number };
-  final: { look: number; pValue: number; lower: number | null; upper: number | null; medianUnbiased: number | null } | null;
+  /** Null until a boundary is crossed or the last look is taken. */
+  final: InterimFinal | null;
 }
 
 /**
@@ -182,7 +192,7 @@ function finalInference(
   z: readonly number[],
   events: readonly number[],
   r: number,
-): NonNullable<InterimResult['final']> {
+): Final {
   const se = (1 + r) / Math.sqrt(r * events[f - 1]);
   if (f === 1) {
     // rpact: the stage-1 p-value is one-sided even when sided = 2.
@@ -275,32 +285,39 @@ export function interimAnalysis(o: InterimOptions): InterimResult {
     return { ...base, z: Z[i], ...bounds, action, repeatedCi, repeatedP: repeatedPValue(rates, i, s[i], spending, sided) };
   });
 
-  const result: InterimResult = {
+  let conditionalRejectionProbability: number | null = null;
+  let conditionalPower: InterimResult['conditionalPower'];
+  let conditionalPowerTrend: InterimResult['conditionalPowerTrend'];
+  if (K > 1 && k < K) {
+    conditionalRejectionProbability = conditionalRejection(design, sided, k, s[k - 1], null)[K - k - 1];
+    const nPlanned = rates.slice(k).map((t, j) => ((N * t - (j === 0 ? E[k - 1] : N * rates[k + j - 1])) * r) / (1 + r) ** 2);
+    const power = (hr: number): number[] => conditionalRejection(design, sided, k, s[k - 1], { theta: -Math.log(hr), nPlanned });
+    if (o.hr1 !== undefined) {
+      const cp = power(o.hr1);
+      cp.forEach((p, j) => (looks[k + j].conditionalPower = p));
+      conditionalPower = { hr1: o.hr1, final: cp[cp.length - 1] };
+    }
+    const trendHr = hrAt(k - 1);
+    const cpTrend = power(trendHr);
+    conditionalPowerTrend = { hr: trendHr, final: cpTrend[cpTrend.length - 1] };
+  }
+  let final: Final | null = null;
+  if (K > 1) {
+    const crossed = crossingLook(design, s, sided);
+    if (crossed < K || k === K) final = finalInference(design, sided, alpha, Math.min(crossed, K), s, Z, E, r);
+  }
+  // Keys in the contract's order; conditionalPower and conditionalPowerTrend absent when
+  // they do not apply.
+  return {
     plannedEvents: N,
     alpha,
     sided,
     spending,
     futility,
     looks,
-    conditionalRejectionProbability: null,
-    final: null,
+    conditionalRejectionProbability,
+    ...(conditionalPower === undefined ? {} : { conditionalPower }),
+    ...(conditionalPowerTrend === undefined ? {} : { conditionalPowerTrend }),
+    final,
   };
-  if (K > 1 && k < K) {
-    result.conditionalRejectionProbability = conditionalRejection(design, sided, k, s[k - 1], null)[K - k - 1];
-    const nPlanned = rates.slice(k).map((t, j) => ((N * t - (j === 0 ? E[k - 1] : N * rates[k + j - 1])) * r) / (1 + r) ** 2);
-    const power = (hr: number): number[] => conditionalRejection(design, sided, k, s[k - 1], { theta: -Math.log(hr), nPlanned });
-    if (o.hr1 !== undefined) {
-      const cp = power(o.hr1);
-      cp.forEach((p, j) => (looks[k + j].conditionalPower = p));
-      result.conditionalPower = { hr1: o.hr1, final: cp[cp.length - 1] };
-    }
-    const trendHr = hrAt(k - 1);
-    const cpTrend = power(trendHr);
-    result.conditionalPowerTrend = { hr: trendHr, final: cpTrend[cpTrend.length - 1] };
-  }
-  if (K > 1) {
-    const crossed = crossingLook(design, s, sided);
-    if (crossed < K || k === K) result.final = finalInference(design, sided, alpha, Math.min(crossed, K), s, Z, E, r);
-  }
-  return result;
 }

@@ -70,8 +70,31 @@ cases <- list(
   interim_case("planned events exceeded at look 2", 100, c(45, 104), c(-1.2, -2.3), c(0.5, 1), hr1 = 0.7),
   interim_case("futility crossed (OF beta spending)", 120, 40, 0.8, c(1/3, 2/3, 1), futility = "obrien-fleming", hr1 = 0.7),
   interim_case("default looks, no hr1, Pocock futility", 100, 60, -1.5, futility = "pocock"),
-  interim_case("OF, 3 looks taken of 4, 3:2 allocation, crossing at look 3", 300, c(80, 160, 230), c(-1.3, -2.2, -3.1), c(0.25, 0.5, 0.75, 1), hr1 = 0.7, allocation = 1.5)
+  interim_case("OF, 3 looks taken of 4, 3:2 allocation, crossing at look 3", 300, c(80, 160, 230), c(-1.3, -2.2, -3.1), c(0.25, 0.5, 0.75, 1), hr1 = 0.7, allocation = 1.5),
+  interim_case("single-look design at the planned events", 100, 100, -2.1),
+  interim_case("two-sided Pocock, final analysis, 1:2 allocation", 90, c(30, 60, 90), c(-1.0, -1.5, -2.2), c(1/3, 2/3, 1), alpha = 0.05, sided = 2, spending = "pocock", allocation = 0.5)
 )
+
+# Property-style cases: seeded random designs and looks (spending, futility, sides, allocation,
+# fractions taken off the plan, z drifting toward benefit).
+set.seed(20261201)
+for (i in 1:6) {
+  K <- sample(2:4, 1)
+  planned <- sort(round(runif(K - 1, 0.15, 0.9), 2))
+  while (any(diff(planned) < 0.08)) planned <- sort(round(runif(K - 1, 0.15, 0.9), 2))
+  looks <- c(planned, 1)
+  N <- sample(c(80, 120, 200, 350), 1)
+  taken <- sample(1:(K - 1), 1)
+  E <- sort(unique(pmax(5, round(N * (looks[1:taken] + runif(taken, -0.07, 0.07))))))
+  E <- E[E < N]
+  Z <- -sqrt(E / N) * 2.5 * runif(1, 0.2, 1.3) + rnorm(length(E), 0, 0.3)
+  sided <- sample(1:2, 1)
+  futility <- if (sided == 1) sample(c("none", "obrien-fleming", "pocock"), 1) else "none"
+  cases[[length(cases) + 1]] <- interim_case(sprintf("seeded case %d", i), N, E, round(Z, 3), looks,
+    alpha = if (sided == 1) 0.025 else 0.05, sided = sided, spending = sample(c("obrien-fleming", "pocock"), 1),
+    futility = futility, beta = sample(c(0.1, 0.2), 1), hr1 = sample(c(0.6, 0.7, 0.8), 1),
+    allocation = sample(c(1, 1, 2, 1.5, 0.5), 1))
+}
 
 con <- file("libs/survival/test/interim-reference.ts", "w")
 writeLines(c(
