@@ -16,8 +16,10 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 // Truncation of the continuation region: P(|Z| > 9) ~ 2e-19 is negligible.
 const LIMIT = 9;
 // Grid spacing: at most MAX_STEP, and at least STEPS_PER_SD points per standard deviation of
-// the next look's transition kernel, so Simpson's rule resolves it (error well below 1e-9).
-const MAX_STEP = 0.01;
+// the next look's transition kernel, so Simpson's rule resolves it. At 0.05 the sub-densities
+// (scale ~1) integrate to ~1e-8: the rpact cases agree to 4e-8 in z and 3e-8 in probability,
+// as at 0.01, for an eighth of the time (the O(N^2) convolution dominates).
+const MAX_STEP = 0.05;
 const STEPS_PER_SD = 20;
 
 function phi(x: number): number {
