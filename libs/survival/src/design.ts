@@ -145,7 +145,7 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
     criticalValues.push(c);
     alphaSpent.push(cumulative);
     spent = cumulative;
-    if (k + 1 < K) prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c, info[k + 1]);
+    if (k + 1 < K) prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c);
   }
   return { criticalValues, alphaSpent };
 }
@@ -169,7 +169,7 @@ function futilityForDrift(info: readonly number[], upper: readonly number[], bet
     }
     if (k + 1 < info.length) {
       l = Math.min(l, upper[k]);
-      prev = continueAt(prev, t, l - shift, upper[k] - shift, info[k + 1]);
+      prev = continueAt(prev, t, l - shift, upper[k] - shift);
     }
     bounds.push(l);
   }

@@ -13,21 +13,29 @@ import { pnorm } from './dist';
 const exp = Math.exp;
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-// Truncation of the continuation region: P(|Z| > 9) ~ 2e-19 is negligible.
-const LIMIT = 9;
-// Grid spacing: at most MAX_STEP, and at least STEPS_PER_SD points per standard deviation of
-// the next look's transition kernel, so Simpson's rule resolves it. At 0.05 the sub-densities
-// (scale ~1) integrate to ~1e-8: the rpact cases agree to 4e-8 in z and 3e-8 in probability,
-// as at 0.01, for an eighth of the time (the O(N^2) convolution dominates).
-const MAX_STEP = 0.05;
-const STEPS_PER_SD = 20;
+// rpact's quadrature, kept so that boundaries agree with it (the contract's reference) to
+// 1e-8 rather than to its own error: bounds clipped to [-6, 8] (C_FUTILITY_BOUNDS_DEFAULT,
+// C_UPPER_BOUNDS_DEFAULT) and the composite 7-point closed Newton-Cotes rule on 91 equally
+// spaced points (15 panels of 6) across each look's continuation region. A fixed grid is
+// coarse for a very small information increment (0.97 to 1: z about 3e-5 off a fine grid),
+// and rpact is then matched, not the exact value.
+const LOWEST = -6;
+const HIGHEST = 8;
+const PANELS = 15;
+const POINTS = PANELS * 6 + 1;
+const PANEL_WEIGHTS = [82, 216, 27, 272, 27, 216];
+
+/** A bound as rpact integrates it: clipped to [-6, 8]. */
+export function clipBound(x: number): number {
+  return Math.min(Math.max(x, LOWEST), HIGHEST);
+}
 
 function phi(x: number): number {
   return INV_SQRT_2PI * exp(-0.5 * x * x);
 }
 
-/** Sub-density of Z at one look over its continuation region, on a Simpson grid: wh[i] is the
- *  Simpson weight times the density of (Z_k = z[i], no stop at looks 1..k). */
+/** Sub-density of Z at one look over its continuation region, on the quadrature grid: wh[i]
+ *  is the quadrature weight times the density of (Z_k = z[i], no stop at looks 1..k). */
 export interface LookDensity {
   t: number;
   z: Float64Array;
@@ -65,28 +73,24 @@ export function probabilityReached(prev: LookDensity | null): number {
 }
 
 /**
- * The sub-density at look t over the continuation region (lower, upper), from the previous
- * look's (null: t is the first look, density phi). tNext sets the grid spacing.
+ * The sub-density at look t over the continuation region (lower, upper) (clipped to [-6, 8]),
+ * from the previous look's (null: t is the first look, density phi).
  * f_k(z) = int f_{k-1}(y) sqrt(t_k / dt) phi((z sqrt t_k - y sqrt t_{k-1}) / sqrt dt) dy.
  * Returns an empty grid when the region is empty (every path has stopped).
  */
-export function continueAt(prev: LookDensity | null, t: number, lower: number, upper: number, tNext: number): LookDensity {
-  const lo = Math.max(lower, -LIMIT);
-  const hi = Math.min(upper, LIMIT);
+export function continueAt(prev: LookDensity | null, t: number, lower: number, upper: number): LookDensity {
+  const lo = clipBound(lower);
+  const hi = clipBound(upper);
   if (!(hi > lo)) return { t, z: new Float64Array(0), wh: new Float64Array(0) };
-  const kernelSd = Math.sqrt((tNext - t) / t);
-  const step = Math.min(MAX_STEP, kernelSd / STEPS_PER_SD);
-  let intervals = Math.max(2, Math.ceil((hi - lo) / step));
-  if (intervals % 2 === 1) intervals++;
-  const h = (hi - lo) / intervals;
-  const z = new Float64Array(intervals + 1);
-  const wh = new Float64Array(intervals + 1);
-  for (let i = 0; i <= intervals; i++) {
-    z[i] = i === intervals ? hi : lo + i * h;
-    wh[i] = ((i === 0 || i === intervals ? 1 : i % 2 === 1 ? 4 : 2) * h) / 3;
+  const h = (hi - lo) / (POINTS - 1);
+  const z = new Float64Array(POINTS);
+  const wh = new Float64Array(POINTS);
+  for (let i = 0; i < POINTS; i++) {
+    z[i] = lo + i * h;
+    wh[i] = ((i === 0 || i === POINTS - 1 ? 41 : PANEL_WEIGHTS[i % 6]) * 6 * h) / 840;
   }
   if (prev === null) {
-    for (let i = 0; i < z.length; i++) wh[i] *= phi(z[i]);
+    for (let i = 0; i < POINTS; i++) wh[i] *= phi(z[i]);
     return { t, z, wh };
   }
   const sdt = Math.sqrt(t - prev.t);
@@ -96,7 +100,7 @@ export function continueAt(prev: LookDensity | null, t: number, lower: number, u
   const n = prev.z.length;
   const py = new Float64Array(n);
   for (let j = 0; j < n; j++) py[j] = (prev.z[j] * sp) / sdt;
-  for (let i = 0; i < z.length; i++) {
+  for (let i = 0; i < POINTS; i++) {
     const zi = (z[i] * st) / sdt;
     let dens = 0;
     for (let j = 0; j < n; j++) {
@@ -118,7 +122,8 @@ export interface LookProbabilities {
 
 /**
  * P(continue to look k, then Z_k < lower_k / Z_k >= upper_k) for every look, without drift.
- * Method: recursive numerical integration (Armitage, McPherson & Rowe 1969), Simpson's rule.
+ * Method: recursive numerical integration (Armitage, McPherson & Rowe 1969), rpact's
+ * Newton-Cotes grid (see above); bounds clipped to [-6, 8] as rpact does.
  * Reference: rpact getGroupSequentialProbabilities(decisionMatrix = rbind(lower, upper),
  * informationRates); Jennison & Turnbull 2000, section 19.2.
  */
@@ -127,8 +132,10 @@ export function sequentialProbabilities(lower: readonly number[], upper: readonl
   let prev: LookDensity | null = null;
   for (let k = 0; k < info.length; k++) {
     const t = info[k];
-    out.push({ below: probabilityBelow(prev, t, lower[k]), above: probabilityAbove(prev, t, upper[k]), reached: probabilityReached(prev) });
-    if (k + 1 < info.length) prev = continueAt(prev, t, lower[k], upper[k], info[k + 1]);
+    const l = clipBound(lower[k]);
+    const u = clipBound(upper[k]);
+    out.push({ below: probabilityBelow(prev, t, l), above: probabilityAbove(prev, t, u), reached: probabilityReached(prev) });
+    if (k + 1 < info.length) prev = continueAt(prev, t, l, u);
   }
   return out;
 }
