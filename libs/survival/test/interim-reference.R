@@ -72,13 +72,15 @@ cases <- list(
   interim_case("default looks, no hr1, Pocock futility", 100, 60, -1.5, futility = "pocock"),
   interim_case("OF, 3 looks taken of 4, 3:2 allocation, crossing at look 3", 300, c(80, 160, 230), c(-1.3, -2.2, -3.1), c(0.25, 0.5, 0.75, 1), hr1 = 0.7, allocation = 1.5),
   interim_case("single-look design at the planned events", 100, 100, -2.1),
+  interim_case("small information increment (0.97 to 1), Pocock futility", 100, c(50, 97), c(-1.5, -1.9), c(0.5, 1), futility = "pocock", beta = 0.3, hr1 = 0.7),
+  interim_case("four looks of five taken, last at 0.95", 200, c(40, 120, 190), c(-0.6, -1.7, -2.0), c(0.2, 0.6, 0.95, 1), spending = "pocock", futility = "pocock", beta = 0.4, hr1 = 0.75),
   interim_case("two-sided Pocock, final analysis, 1:2 allocation", 90, c(30, 60, 90), c(-1.0, -1.5, -2.2), c(1/3, 2/3, 1), alpha = 0.05, sided = 2, spending = "pocock", allocation = 0.5)
 )
 
 # Property-style cases: seeded random designs and looks (spending, futility, sides, allocation,
 # fractions taken off the plan, z drifting toward benefit).
 set.seed(20261201)
-for (i in 1:6) {
+for (i in 1:10) {
   K <- sample(2:4, 1)
   planned <- sort(round(runif(K - 1, 0.15, 0.9), 2))
   while (any(diff(planned) < 0.08)) planned <- sort(round(runif(K - 1, 0.15, 0.9), 2))
@@ -88,7 +90,7 @@ for (i in 1:6) {
   E <- sort(unique(pmax(5, round(N * (looks[1:taken] + runif(taken, -0.07, 0.07))))))
   E <- E[E < N]
   Z <- -sqrt(E / N) * 2.5 * runif(1, 0.2, 1.3) + rnorm(length(E), 0, 0.3)
-  sided <- sample(1:2, 1)
+  sided <- sample(1:2, 1, prob = c(0.7, 0.3))
   futility <- if (sided == 1) sample(c("none", "obrien-fleming", "pocock"), 1) else "none"
   cases[[length(cases) + 1]] <- interim_case(sprintf("seeded case %d", i), N, E, round(Z, 3), looks,
     alpha = if (sided == 1) 0.025 else 0.05, sided = sided, spending = sample(c("obrien-fleming", "pocock"), 1),
