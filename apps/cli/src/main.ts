@@ -9,6 +9,7 @@ type Register = (p: Command) => void;
 const commands: Record<string, () => Register> = {
   stats: () => (require('./commands/stats') as { register: Register }).register,
   boundaries: () => (require('./commands/boundaries') as { register: Register }).register,
+  interim: () => (require('./commands/interim') as { register: Register }).register,
   link: () => (require('./commands/link') as { register: Register }).register,
   train: () => (require('./commands/train') as { register: Register }).register,
   model: () => (require('./commands/model') as { register: Register }).register,

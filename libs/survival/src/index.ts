@@ -14,6 +14,10 @@
 //   table: about 16 ms (every arm recomputed: about 22 ms); see `npm run bench:stats`.
 // - lanDeMetsBoundaries({ info, alpha, sided, spending }): BoundariesResult, exactly the JSON
 //   of `followup boundaries --json`.
+// - interimAnalysis({ plannedEvents, events, z, looks, alpha, sided, spending, futility, beta,
+//   hr1, allocation }): InterimResult, exactly the JSON of `followup interim --json` (rpact's
+//   getAnalysisResults). groupSequentialDesign (alpha and beta spending) and
+//   sequentialProbabilities (rpact's getGroupSequentialProbabilities) underlie both.
 // - Lower-level estimators: kaplanMeier, confLimits, curveQuantile, survivalAt,
 //   restrictedMean, mergeTables, logRankTest, coxFit.
 // - Errors: SurvivalError with a code (NO_EVENTS, NOT_CONVERGED, SINGLE_GROUP, ...); no
@@ -55,3 +59,9 @@ export {
 } from './readout';
 export { lanDeMetsBoundaries, spendAlpha } from './boundaries';
 export type { Spending, BoundariesOptions, BoundaryLook, BoundariesResult } from './boundaries';
+export { groupSequentialDesign, spendBeta } from './design';
+export type { Design, DesignOptions } from './design';
+export { sequentialProbabilities } from './sequential';
+export type { LookProbabilities } from './sequential';
+export { interimAnalysis, designRates, repeatedPValue } from './interim';
+export type { InterimOptions, InterimResult, InterimLook } from './interim';

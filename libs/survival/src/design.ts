@@ -1,0 +1,212 @@
+// Group-sequential designs by error spending: Lan-DeMets alpha spending for the efficacy
+// boundary, and beta spending for a non-binding futility boundary (one-sided designs), as
+// rpact's getDesignGroupSequential(typeOfDesign = "asOF" | "asP", typeBetaSpending = "bsOF" |
+// "bsP", bindingFutility = FALSE) computes them.
+import { pnorm, qnorm } from './dist';
+import { SurvivalError } from './errors';
+import { continueAt, LookDensity, probabilityAbove, probabilityBelow } from './sequential';
+
+export type Spending = 'obrien-fleming' | 'pocock';
+
+/**
+ * Cumulative alpha spent at information fraction t (Lan & DeMets 1983).
+ * O'Brien-Fleming type: sided * 2 (1 - Phi(z_{1 - a/2} / sqrt t)) with a = alpha / sided;
+ * Pocock type: alpha ln(1 + (e - 1) t). Both equal alpha at t = 1.
+ * Reference: rpact typeOfDesign "asOF" and "asP" (Kim & DeMets 1987 forms).
+ */
+export function spendAlpha(spending: Spending, alpha: number, sided: 1 | 2, t: number): number {
+  switch (spending) {
+    case 'obrien-fleming': {
+      const a = alpha / sided;
+      return sided * 2 * pnorm(-qnorm(1 - a / 2) / Math.sqrt(t));
+    }
+    case 'pocock':
+      return alpha * Math.log(1 + (Math.E - 1) * t);
+    default: {
+      const never: never = spending;
+      throw new SurvivalError('INVALID_OPTION', `unknown spending function ${String(never)}`);
+    }
+  }
+}
+
+/** Cumulative beta spent at t: the same two families applied to beta, one-sided.
+ *  Reference: rpact typeBetaSpending "bsOF" and "bsP". */
+export function spendBeta(spending: Spending, beta: number, t: number): number {
+  return spendAlpha(spending, beta, 1, t);
+}
+
+/** Root of an increasing function on [lo, hi] by the Illinois variant of regula falsi, which
+ *  keeps a bracket (so it cannot diverge) and converges superlinearly; a bisection step is
+ *  taken whenever an interpolation is unusable or two steps fail to halve the bracket (flat or
+ *  step-like functions, infinite values at an end). */
+export function solveIncreasing(f: (x: number) => number, lo: number, hi: number, tol: number): number {
+  let a = lo;
+  let b = hi;
+  let fa = f(a);
+  let fb = f(b);
+  if (fa >= 0) return a;
+  if (fb <= 0) return b;
+  let side = 0;
+  let width = b - a;
+  for (let it = 0; it < 300 && b - a > tol; it++) {
+    let c = (a * fb - b * fa) / (fb - fa);
+    if (it % 2 === 1) {
+      if (b - a > width / 2) c = (a + b) / 2;
+      width = b - a;
+    }
+    if (!(c > a && c < b)) c = (a + b) / 2;
+    const fc = f(c);
+    if (fc === 0) return c;
+    if (fc < 0) {
+      a = c;
+      fa = fc;
+      if (side === -1) fb /= 2;
+      side = -1;
+    } else {
+      b = c;
+      fb = fc;
+      if (side === 1) fa /= 2;
+      side = 1;
+    }
+  }
+  return Number.isFinite(fa) && Number.isFinite(fb) && fb !== fa ? (a * fb - b * fa) / (fb - fa) : (a + b) / 2;
+}
+
+export interface DesignOptions {
+  /** Information rates of the looks, strictly increasing in (0, 1]. */
+  info: readonly number[];
+  alpha: number;
+  sided: 1 | 2;
+  spending: Spending;
+  /** Beta spending for a non-binding futility boundary (sided = 1 only); none when absent. */
+  futility?: { spending: Spending; beta: number };
+  /** Compute the efficacy boundary only up to this many looks (repeated p-values need no more). */
+  upTo?: number;
+}
+
+export interface Design {
+  info: readonly number[];
+  /** Efficacy critical values: reject when Z >= c (one-sided) or |Z| >= c (two-sided). */
+  criticalValues: number[];
+  /** Cumulative alpha spent at each look (rpact's alphaSpent). */
+  alphaSpent: number[];
+  /** Futility bounds at looks 1..K-1 (stop for futility when Z < bound), or null. */
+  futilityBounds: number[] | null;
+}
+
+export function validateDesignOptions(o: DesignOptions): void {
+  if (!(o.alpha > 0 && o.alpha < 1)) throw new SurvivalError('INVALID_OPTION', `alpha must be in (0, 1), got ${o.alpha}`);
+  if (o.sided !== 1 && o.sided !== 2) throw new SurvivalError('INVALID_OPTION', `sided must be 1 or 2, got ${String(o.sided)}`);
+  if (o.info.length === 0) throw new SurvivalError('INVALID_OPTION', 'at least one information fraction is needed');
+  o.info.forEach((t, k) => {
+    if (!(Number.isFinite(t) && t > 0 && t <= 1) || (k > 0 && !(t > o.info[k - 1]))) {
+      throw new SurvivalError('INVALID_OPTION', `information fractions must increase strictly within (0, 1], got ${o.info.join(',')}`);
+    }
+  });
+  if (o.futility !== undefined) {
+    if (o.sided !== 1) throw new SurvivalError('INVALID_OPTION', 'futility needs a one-sided design');
+    if (!(o.futility.beta > 0 && o.futility.beta < 1 - o.alpha)) {
+      throw new SurvivalError('INVALID_OPTION', `beta must be in (0, 1 - alpha), got ${o.futility.beta}`);
+    }
+  }
+}
+
+/**
+ * Efficacy boundary by alpha spending. Method: look 1, c_1 = Phi^-1(1 - a_1 / sided); look k,
+ * c_k solves P(no crossing before k, cross at k) = a(t_k) - a(t_{k-1}) under H0, the sub-density
+ * over the continuation region ((-c, c) two-sided, (-inf, c) one-sided; the non-binding futility
+ * boundary is ignored, as it must be) propagated by recursive numerical integration.
+ * Assumes H0 (no drift), symmetric two-sided bounds.
+ * Reference: Lan & DeMets 1983; Jennison & Turnbull 2000, ch. 7 and 19; rpact
+ * getDesignGroupSequential(typeOfDesign = "asOF" | "asP").
+ */
+function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSpent: number[] } {
+  const info = o.info;
+  const K = Math.min(o.upTo ?? info.length, info.length);
+  const criticalValues: number[] = [];
+  const alphaSpent: number[] = [];
+  let prev: LookDensity | null = null;
+  let spent = 0;
+  for (let k = 0; k < K; k++) {
+    const t = info[k];
+    const cumulative = spendAlpha(o.spending, o.alpha, o.sided, t);
+    const target = cumulative - spent;
+    let c: number;
+    if (k === 0) {
+      c = -qnorm(target / o.sided);
+    } else {
+      const p: LookDensity = prev as LookDensity;
+      const cross = (x: number): number => probabilityAbove(p, t, x) + (o.sided === 2 ? probabilityBelow(p, t, -x) : 0);
+      if (cross(0) < target) {
+        throw new SurvivalError('INVALID_OPTION', 'alpha to spend at a look exceeds what any boundary can spend');
+      }
+      c = solveIncreasing((x) => target - cross(x), 0, 40, 1e-12);
+    }
+    criticalValues.push(c);
+    alphaSpent.push(cumulative);
+    spent = cumulative;
+    if (k + 1 < K) prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c);
+  }
+  return { criticalValues, alphaSpent };
+}
+
+/** Futility bounds at looks 1..K for drift delta (E Z_k = delta sqrt t_k), given the efficacy
+ *  bounds: l_k solves P_delta(no stop before k, Z_k < l_k) = b(t_k) - b(t_{k-1}). A bound
+ *  above the efficacy bound at an interim look is capped at it. */
+function futilityForDrift(info: readonly number[], upper: readonly number[], betas: readonly number[], delta: number): number[] {
+  const bounds: number[] = [];
+  let prev: LookDensity | null = null;
+  for (let k = 0; k < info.length; k++) {
+    const t = info[k];
+    const shift = delta * Math.sqrt(t);
+    const target = betas[k] - (k === 0 ? 0 : betas[k - 1]);
+    let l: number;
+    if (k === 0) {
+      l = qnorm(target) + shift;
+    } else {
+      const p: LookDensity = prev as LookDensity;
+      l = shift + solveIncreasing((x) => probabilityBelow(p, t, x) - target, -LIMIT_Z, LIMIT_Z, 1e-10);
+    }
+    if (k + 1 < info.length) {
+      l = Math.min(l, upper[k]);
+      prev = continueAt(prev, t, l - shift, upper[k] - shift);
+    }
+    bounds.push(l);
+  }
+  return bounds;
+}
+
+const LIMIT_Z = 20;
+
+/**
+ * Non-binding futility boundary by beta spending. Method: for a drift delta (the standardized
+ * effect at full information), the futility bounds l_k spend b(t_k) - b(t_{k-1}) of type II
+ * error at look k under delta, in the continuation region (l_j, c_j) of the earlier looks;
+ * delta is then solved so that the last futility bound meets the last efficacy bound
+ * (l_K = c_K), i.e. the design has power 1 - beta. Non-binding: the efficacy bounds are those
+ * of alpha spending alone.
+ * Assumes sided = 1 and a normal drift model. Reference: Pampallona, Tsiatis & Kim 2001;
+ * Jennison & Turnbull 2000, section 7.2; rpact getDesignGroupSequential(typeBetaSpending =
+ * "bsOF" | "bsP", bindingFutility = FALSE), its futilityBounds.
+ */
+function futilityBoundary(info: readonly number[], upper: readonly number[], spending: Spending, beta: number): number[] {
+  const betas = info.map((t) => spendBeta(spending, beta, t));
+  const K = info.length;
+  const delta = solveIncreasing((d) => {
+    const b = futilityForDrift(info, upper, betas, d);
+    return b[K - 1] - upper[K - 1];
+  }, 0, 40, 1e-10);
+  return futilityForDrift(info, upper, betas, delta).slice(0, K - 1);
+}
+
+/** A group-sequential design: efficacy boundary by alpha spending and, when asked, a
+ *  non-binding futility boundary by beta spending (see efficacyBoundary, futilityBoundary). */
+export function groupSequentialDesign(o: DesignOptions): Design {
+  validateDesignOptions(o);
+  const { criticalValues, alphaSpent } = efficacyBoundary(o);
+  const futilityBounds =
+    o.futility !== undefined && o.info.length > 1 && criticalValues.length === o.info.length
+      ? futilityBoundary(o.info, criticalValues, o.futility.spending, o.futility.beta)
+      : null;
+  return { info: o.info, criticalValues, alphaSpent, futilityBounds };
+}
