@@ -8,6 +8,7 @@ import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
+import { ReadoutService } from './readout.service';
 import { ReviewsController } from './reviews.controller';
 import { StreamTicketsController } from './stream-tickets.controller';
 import { TrialsController } from './trials.controller';
@@ -16,7 +17,7 @@ export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
     controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
-    providers: [ReadoutEvents, { provide: APP_FILTER, useClass: ReadErrorFilter }],
+    providers: [ReadoutEvents, ReadoutService, { provide: APP_FILTER, useClass: ReadErrorFilter }],
   })
   class ApiModule {}
   return ApiModule;
