@@ -5,6 +5,11 @@ import { blindedView } from './analysis';
 /** The one role that sees the arms. Any other role, known or not, gets the blinded cut (fail closed). */
 export const UNBLINDED_ROLE = 'dsmb';
 
+/** Whether `role` sees the arms: what viewFor decides by, for a caller that has no analysis yet (a stream opening). */
+export function isUnblinded(role: string): boolean {
+  return role === UNBLINDED_ROLE;
+}
+
 /** The monitor's cut: pooled read-out (`all`), pooled death rate and at-risk row, no per-arm accrual. */
 export interface BlindedView {
   blinded: true;
@@ -26,7 +31,7 @@ export type RoleView = BlindedView | UnblindedView;
  * branch reads `blindedView`, which takes pooled fields only, so no arm label can leak into it.
  */
 export function viewFor(role: string, a: TrialAnalysis): RoleView {
-  if (role !== UNBLINDED_ROLE) {
+  if (!isUnblinded(role)) {
     const b = blindedView(a);
     return { blinded: true, readout: b.readout, figures: { accrual: b.accrual, deathRate: b.deathRate, atRisk: b.atRisk } };
   }
