@@ -1,13 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { CodedError } from '@trial/contracts';
 import { assertNever } from '@trial/followup';
 import type { ReviewDecisionError } from '@trial/linkstore';
 
 /** A reviewer's decision that the queue refused (reviewDecision's error), on its way to HTTP. */
-export class ReviewRefused extends Error {
+export class ReviewRefused extends CodedError<ReviewDecisionError['code']> {
   constructor(readonly error: ReviewDecisionError) {
-    super(error.reason);
-    this.name = 'ReviewRefused';
+    super(error.code, error.reason);
   }
 }
 

@@ -1,14 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { CodedError } from '@trial/contracts';
 import { assertNever } from '@trial/followup';
 import { IngestError, type CorrectionRefusal } from '@trial/ingest';
 import { RegistryFileError } from '@trial/registry';
 
 /** A completeness correction that correctionFor refused, on its way to HTTP. */
-export class CorrectionRefused extends Error {
+export class CorrectionRefused extends CodedError<CorrectionRefusal['code']> {
   constructor(readonly refusal: CorrectionRefusal) {
-    super(refusal.reason);
-    this.name = 'CorrectionRefused';
+    super(refusal.code, refusal.reason);
   }
 }
 
