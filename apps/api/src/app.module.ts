@@ -8,7 +8,10 @@ import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
+import { ReadoutService } from './readout.service';
+import { ReviewErrorFilter } from './review-errors.filter';
 import { ReviewsController } from './reviews.controller';
+import { ReviewsService } from './reviews.service';
 import { StreamTicketsController } from './stream-tickets.controller';
 import { TrialsController } from './trials.controller';
 
@@ -16,7 +19,11 @@ export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
     controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
-    providers: [ReadoutEvents, { provide: APP_FILTER, useClass: ReadErrorFilter }],
+    providers: [
+      ReadoutEvents, ReadoutService, ReviewsService,
+      // One filter per error family: the read side's ReadError, and refused review decisions.
+      { provide: APP_FILTER, useClass: ReadErrorFilter }, { provide: APP_FILTER, useClass: ReviewErrorFilter },
+    ],
   })
   class ApiModule {}
   return ApiModule;

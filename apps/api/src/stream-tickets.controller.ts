@@ -1,6 +1,7 @@
 import { Controller, Header, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type IssuedTicket, Roles, StreamTickets, type VerifiedPrincipal } from '@trial/auth';
+import { CurrentUser, Roles, StreamTickets, type VerifiedPrincipal } from '@trial/auth';
+import { StreamTicketDto } from './dto/readout.dto';
 
 /**
  * `POST /stream-tickets`: a one-use, 30-second ticket that opens the caller's SSE stream
@@ -15,8 +16,8 @@ export class StreamTicketsController {
   @Post()
   @Roles('monitor', 'dsmb')
   @Header('Cache-Control', 'no-store')
-  @ApiCreatedResponse({ description: '{ ticket, expiresAt }: spent by the first stream it opens, or refused after expiresAt' })
-  issue(@CurrentUser() user: VerifiedPrincipal): IssuedTicket {
+  @ApiCreatedResponse({ type: StreamTicketDto, description: '{ ticket, expiresAt }: spent by the first stream it opens, or refused after expiresAt' })
+  issue(@CurrentUser() user: VerifiedPrincipal): StreamTicketDto {
     return this.tickets.issue(user);
   }
 }

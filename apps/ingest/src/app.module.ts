@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { join } from 'node:path';
 import { AppConfig, devSecretFile, projectRoot } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { LOG, Log, PlatformModule } from '@trial/platform';
 import { CorrectionsController } from './corrections.controller';
+import { CorrectionsService } from './corrections.service';
+import { ExtractUploadService } from './extract-upload.service';
 import { ExtractsController } from './extracts.controller';
+import { IngestErrorFilter } from './ingest-errors.filter';
 import { SpoolStorage, emptySpool } from './spool';
 
 /** The upload spool: INGEST_SPOOL_DIR, else under the project's data directory (.infra/). */
@@ -29,6 +33,8 @@ export function ingestModule(config: AppConfig) {
       }),
     ],
     controllers: [ExtractsController, CorrectionsController],
+    // One filter for the ingest service's expected failures (refused uploads and corrections).
+    providers: [ExtractUploadService, CorrectionsService, { provide: APP_FILTER, useClass: IngestErrorFilter }],
   })
   class IngestModule {}
   return IngestModule;

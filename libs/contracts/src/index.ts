@@ -6,3 +6,4 @@ export * from './topics';
 export * from './parse';
 export * from './content';
 export * from './csv-cells';
+export * from './coded-error';

@@ -1,6 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import { Producer } from 'kafkajs';
-import { MAX_ID, TopicNames, dlqOf, notificationKey } from '@trial/contracts';
+import { CodedError, MAX_ID, TopicNames, dlqOf, notificationKey } from '@trial/contracts';
 import { DLQ_REASON_CAP, safeText } from '@trial/messaging';
 import { Layout, RejectsWriter, ReportLine, RowError, WarningsWriter, layoutSource, readRegistry } from '@trial/registry';
 import { BatchBuilder } from './batch';
@@ -71,10 +71,10 @@ export type IngestOptions = IngestTarget & {
 };
 
 /** The extract as a whole cannot be ingested (as opposed to one bad row). */
-export class IngestError extends Error {
-  constructor(readonly code: 'source-mismatch' | CompletenessProblem['code'], message: string, readonly field: string | null = null) {
-    super(message);
-    this.name = 'IngestError';
+export type IngestErrorCode = 'source-mismatch' | CompletenessProblem['code'];
+export class IngestError extends CodedError<IngestErrorCode> {
+  constructor(code: IngestErrorCode, message: string, readonly field: string | null = null) {
+    super(code, message);
   }
 }
 

@@ -14,3 +14,4 @@ export * from './patients';
 export * from './guard';
 export * from './json';
 export * from './query';
+export * from './views';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { TrialRegistered } from '@trial/contracts';
+import { CodedError, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
   analyse, followUpOf, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
@@ -8,12 +8,7 @@ import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
 
 /** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
 export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query';
-export class ReadError extends Error {
-  constructor(readonly code: ReadErrorCode, message: string) {
-    super(message);
-    this.name = 'ReadError';
-  }
-}
+export class ReadError extends CodedError<ReadErrorCode> {}
 
 export interface TrialListing {
   trialId: string;

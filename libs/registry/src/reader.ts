@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MAX_ID } from '@trial/contracts';
+import { CodedError, MAX_ID } from '@trial/contracts';
 import { Layout, guessLayout, layoutColumns, missingColumns, normaliseHeader } from './layouts';
 import { RowResult, validateRow } from './validate';
 import { cellProblemReason, splitCells } from './cells';
@@ -15,12 +15,7 @@ export interface ReadOptions {
 export type RegistryFileProblem = 'empty' | 'unknown-layout' | 'missing-columns';
 
 /** The file as a whole cannot be read as an extract (as opposed to one bad row). */
-export class RegistryFileError extends Error {
-  constructor(readonly code: RegistryFileProblem, message: string) {
-    super(message);
-    this.name = 'RegistryFileError';
-  }
-}
+export class RegistryFileError extends CodedError<RegistryFileProblem> {}
 
 /** Field name used for errors that concern the whole row rather than one column. */
 export const ROW_FIELD = '(row)';

@@ -1,0 +1,52 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { Principal } from '@trial/auth';
+import { AppConfig } from '@trial/config';
+import { TopicNames } from '@trial/contracts';
+import { getReview, listReviews, reviewDecision, type ReviewView } from '@trial/linkstore';
+import { publish } from '@trial/messaging';
+import { CLOCK, Clock, CONFIG, PRODUCER, TOPICS } from '@trial/platform';
+import type { ReviewAcceptedDto } from './dto/reviews.dto';
+import { ReviewRefused } from './review-errors.filter';
+
+const STATUSES = ['open', 'accepted', 'rejected', 'superseded'];
+
+/**
+ * The clerical review queue: reads from the linkage store, and a reviewer's decision checked
+ * by `reviewDecision` and published as ReviewDecided on linkage.reviews (the linkage service
+ * applies it like any other input). A refused decision is thrown as ReviewRefused.
+ */
+@Injectable()
+export class ReviewsService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(PRODUCER) private readonly producer: Producer,
+    @Inject(CLOCK) private readonly now: Clock,
+  ) {}
+
+  /** `limit` is clamped to 1-1000, as it always was; an unknown status is a 400. */
+  list(status: string, limit: number): Promise<ReviewView[]> {
+    if (!STATUSES.includes(status)) throw new BadRequestException('status must be open, accepted, rejected or superseded');
+    return listReviews(this.ds, this.config.TOPIC_PREFIX, status, Math.min(Math.max(limit, 1), 1000));
+  }
+
+  async one(reviewId: string): Promise<ReviewView> {
+    const review = await getReview(this.ds, this.config.TOPIC_PREFIX, reviewId);
+    if (!review) throw new NotFoundException(`no review ${reviewId}`);
+    return review;
+  }
+
+  async decide(reviewId: string, body: unknown, user: Principal): Promise<ReviewAcceptedDto> {
+    const review = await getReview(this.ds, this.config.TOPIC_PREFIX, reviewId);
+    const result = reviewDecision(review, body, user.sub, this.now(), randomUUID());
+    if (!result.ok) throw new ReviewRefused(result.error);
+    const e = result.event;
+    await publish(this.producer, this.topics.reviews, [{ key: e.reviewId, value: e }]);
+    return { eventId: e.eventId, reviewId: e.reviewId, decision: e.decision, patientId: e.patientId };
+  }
+}
