@@ -28,11 +28,11 @@ describe('one engine: the live service and followup link', () => {
   const trialId = uniqueId('ENG');
   let db: Client;
   let producer: Producer;
-  let patients: PatientIdentity[] = [];
+  const patients: PatientIdentity[] = [];
   let current: RegistryRecord[] = [];
   let cohortPath = '';
   let extractPath = '';
-  let expected = new Map<string, Outcome>();
+  const expected = new Map<string, Outcome>();
   let lambda = 0;
   const cleanups: Array<() => Promise<void>> = [];
 
