@@ -10,6 +10,7 @@
 // includes it.
 // That is publish -> committed read-out -> notification received: an upper bound.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Producer } from 'kafkajs';
@@ -22,7 +23,8 @@ import { createDataSource, migrate } from '@trial/storage';
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 // A superuser URL (pg.env's DATABASE_URL names the least-privilege app role, which creates nothing).
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup';
-const DB = 'trial_followup_bench';
+// BENCH_DB: another database name, so two benches on one server do not drop each other's.
+const DB = process.env.BENCH_DB ?? 'trial_followup_bench';
 const DB_URL = ADMIN_URL.replace(/\/[^/]+$/, `/${DB}`);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -97,6 +99,20 @@ async function sendAll(producer: Producer, topics: TopicNames, items: ReturnType
   return out;
 }
 
+/**
+ * CPU seconds (user + system) a live process has used, from /proc (Linux; null elsewhere). The
+ * machine may be shared, so wall-clock latency is noisy; CPU time says what the projector cost.
+ */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(after[11]) + Number(after[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main(): Promise<void> {
@@ -163,6 +179,7 @@ async function main(): Promise<void> {
 
     // Steady rate: every 10 ms, the events due by now (so a slow send is caught up, not dropped).
     const total = RATE * SECONDS;
+    const cpu0 = cpuSecondsOf(projector.pid);
     const start = performance.now();
     let sent = 0;
     while (sent < total) {
@@ -184,10 +201,12 @@ async function main(): Promise<void> {
     const elapsed = (performance.now() - start) / 1000;
     const deadline = Date.now() + 60_000;
     while ([...pending.values()].some((l) => l.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const cpu1 = cpuSecondsOf(projector.pid);
     const unmatched = [...pending.values()].reduce((s, l) => s + l.length, 0);
     const sorted = latencies.sort((a, b) => a - b);
     console.log(`latency publish -> read model (committed + NOTIFY received), ${total} events in ${elapsed.toFixed(1)} s = ${(total / elapsed).toFixed(0)} events/s, ${TRIALS} trials, measured ${sorted.length} after ${WARMUP_SECONDS} s warm-up${unmatched ? `, ${unmatched} never confirmed` : ''}:`);
-    console.log(`  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms   max ${sorted[sorted.length - 1].toFixed(1)} ms`);
+    console.log(`  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms   max ${sorted[sorted.length - 1].toFixed(1)} ms`
+      + (cpu0 !== null && cpu1 !== null ? `   projector CPU ${(cpu1 - cpu0).toFixed(1)} s` : ''));
     await listen.end();
     await stopProjector();
 
@@ -202,6 +221,7 @@ async function main(): Promise<void> {
     console.log(`published ${Math.max(0, REBUILD_EVENTS - have)} more events in ${((performance.now() - t0) / 1000).toFixed(1)} s (log now ${Math.max(REBUILD_EVENTS, have)} events)`);
     await producer.disconnect();
     let readDone = 0;
+    const c0 = process.cpuUsage();
     const r0 = performance.now();
     const report = await rebuild(ds, async () => {
       const log = await readLog(kafka, topics);
@@ -209,8 +229,10 @@ async function main(): Promise<void> {
       return log;
     }, { now: () => new Date().toISOString() });
     const r1 = performance.now();
+    const c1 = process.cpuUsage(c0);
     console.log(`rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s`
-      + ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s`);
+      + ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s`
+      + `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted)`);
   } finally {
     await stopProjector();
     await ds.destroy();
