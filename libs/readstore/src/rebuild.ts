@@ -6,8 +6,10 @@ import {
   TrialCohort, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
+import { movedSources, saveCompleteness } from './completeness';
+import { lockForReplay } from './locks';
 import { park } from './park';
-import { PROJECTION_LOCK, PROJECTOR } from './projector';
+import { PROJECTOR } from './projector';
 import {
   appendPatientHistory, appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, upsertPatients, type PatientRow,
 } from './rows';
@@ -47,7 +49,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
   const consumer = options.consumer ?? PROJECTOR;
   const only = options.trialId;
   return ds.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+    await lockForReplay(tx);
     const log = await read();
     const now = options.now();
     // Dedupe and the guard over the whole log, as the live projector took it (foldLog).
@@ -71,12 +73,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     await tx.query(`delete from rm_trials where $1::text is null or trial_id = $1`, [only ?? null]);
     await tx.query(`delete from rm_parked where $1::text is null or trial_id = $1`, [only ?? null]);
 
-    for (const [source, date] of Object.entries(completeness)) {
-      if (oldCompleteness[source as keyof typeof oldCompleteness] === date) continue;
-      await tx.query(`insert into rm_completeness (source, complete_up_to, recorded_at) values ($1, $2, $3)
-        on conflict (source) do update set complete_up_to = excluded.complete_up_to, recorded_at = excluded.recorded_at`, [source, date, now]);
-      await tx.query(`insert into rm_completeness_history (source, complete_up_to, recorded_at) values ($1, $2, $3)`, [source, date, now]);
-    }
+    await saveCompleteness(tx, completeness, movedSources(oldCompleteness, completeness), now);
     const held = await loadCompleteness(tx);
 
     const patients: Array<PatientRow & { registry: string | null }> = [];
