@@ -15,10 +15,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { topicNames, topicSpecs, type EnrollmentEvent, type OutcomeEvent, type TopicNames } from '@trial/contracts';
+import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
 import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/readstore';
 import { createDataSource, migrate } from '@trial/storage';
+import { TRIALS, Workload } from './workload';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 // A superuser URL (pg.env's DATABASE_URL names the least-privilege app role, which creates nothing).
@@ -31,50 +32,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_SECONDS = 5;
 const REBUILD_EVENTS = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
 const PARTITIONS = 6;
-const TRIALS = 20;
 const ROOT = join(__dirname, '..', '..');
 
 const kafka = new Kafka({ clientId: 'bench-pipeline', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
-
-/** Deterministic workload: trials, then per patient a randomisation and some follow-up events. */
-class Workload {
-  private patients = 0;
-  private seq = 0;
-  constructor(private readonly tag: string) {}
-
-  registrations(): EnrollmentEvent[] {
-    return Array.from({ length: TRIALS }, (_, t) => ({
-      v: 1, type: 'TrialRegistered', eventId: `${this.tag}-reg-${t}`, trialId: `${this.tag}-T${t}`, title: 'bench', arms: ['control', 'active'],
-      referenceArm: 'control', plannedEvents: 100_000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
-    }));
-  }
-
-  /** The i-th event of the stream: 50% randomisations, 30% deaths, 20% visits (of earlier patients). */
-  next(): { topic: 'enrollments' | 'outcomes'; key: string; value: EnrollmentEvent | OutcomeEvent } {
-    const i = this.seq++;
-    const kind = i % 10;
-    if (kind < 5 || this.patients < 10) {
-      const p = this.patients++;
-      const trialId = `${this.tag}-T${p % TRIALS}`;
-      const day = 1 + (p % 28);
-      return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-        v: 1, type: 'PatientRandomised', eventId: `${this.tag}-r-${p}`, trialId, patientId: `P${p}`, arm: p % 2 ? 'active' : 'control',
-        randomisedOn: `20${String(6 + (p % 4)).padStart(2, '0')}-${String(1 + (p % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-        site: `S${p % 17}`, nhsNumber: String(9_000_000_000 + p), chiNumber: null, dateOfBirth: '1950-01-01', sex: 'U',
-        familyName: 'Bench', givenNames: 'B', postcode: null } };
-    }
-    const p = (i * 7919) % this.patients;
-    const trialId = `${this.tag}-T${p % TRIALS}`;
-    if (kind < 8) {
-      return { topic: 'outcomes', key: `${trialId}:P${p}`, value: {
-        v: 1, type: 'DeathLinked', eventId: `${this.tag}-d-${i}`, trialId, patientId: `P${p}`, occurredAt: '2012-01-01T00:00:00Z',
-        source: 'ONS', recordId: `${this.tag}-R${p}`, version: 1 + (i % 3), dateOfDeath: `2011-${String(1 + (i % 12)).padStart(2, '0')}-15`,
-        underlyingCause: null, evidence: { method: 'deterministic', modelVersion: 'bench', weight: null, fields: {} } } };
-    }
-    return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-      v: 1, type: 'PatientSeenAlive', eventId: `${this.tag}-s-${i}`, trialId, patientId: `P${p}`, seenOn: `2010-${String(1 + (i % 12)).padStart(2, '0')}-01` } };
-  }
-}
 
 function partitionOf(key: string): number {
   let h = 0;
