@@ -32,6 +32,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_SECONDS = 5;
 const REBUILD_EVENTS = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
 const PARTITIONS = 6;
+const SEND_CHUNK = 1000;
 const ROOT = join(__dirname, '..', '..');
 
 const kafka = new Kafka({ clientId: 'bench-pipeline', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
@@ -47,13 +48,18 @@ async function sendAll(producer: Producer, topics: TopicNames, items: ReturnType
   for (const logical of ['enrollments', 'outcomes'] as const) {
     const mine = items.filter((m) => m.topic === logical);
     if (!mine.length) continue;
-    const messages = mine.map((m) => ({ key: m.key, value: JSON.stringify(m.value), partition: partitionOf(m.key) }));
-    const meta = await producer.send({ topic: topics[logical], acks: -1, messages });
-    const next = new Map(meta.map((r) => [r.partition, BigInt(r.baseOffset ?? '0')]));
-    for (const m of messages) {
-      const o = next.get(m.partition)!;
-      next.set(m.partition, o + 1n);
-      out.push({ topic: topics[logical], partition: m.partition, offset: o });
+    const all = mine.map((m) => ({ key: m.key, value: JSON.stringify(m.value), partition: partitionOf(m.key) }));
+    // In requests of at most SEND_CHUNK messages: a producer that fell behind at a high rate
+    // would otherwise send one request above the broker's message.max.bytes.
+    for (let i = 0; i < all.length; i += SEND_CHUNK) {
+      const messages = all.slice(i, i + SEND_CHUNK);
+      const meta = await producer.send({ topic: topics[logical], acks: -1, messages });
+      const next = new Map(meta.map((r) => [r.partition, BigInt(r.baseOffset ?? '0')]));
+      for (const m of messages) {
+        const o = next.get(m.partition)!;
+        next.set(m.partition, o + 1n);
+        out.push({ topic: topics[logical], partition: m.partition, offset: o });
+      }
     }
   }
   return out;
