@@ -10,69 +10,32 @@
 // includes it.
 // That is publish -> committed read-out -> notification received: an upper bound.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { topicNames, topicSpecs, type EnrollmentEvent, type OutcomeEvent, type TopicNames } from '@trial/contracts';
+import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
 import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/readstore';
 import { createDataSource, migrate } from '@trial/storage';
+import { TRIALS, Workload } from './workload';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 // A superuser URL (pg.env's DATABASE_URL names the least-privilege app role, which creates nothing).
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup';
-const DB = 'trial_followup_bench';
+// BENCH_DB: another database name, so two benches on one server do not drop each other's.
+const DB = process.env.BENCH_DB ?? 'trial_followup_bench';
 const DB_URL = ADMIN_URL.replace(/\/[^/]+$/, `/${DB}`);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_SECONDS = 5;
 const REBUILD_EVENTS = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
 const PARTITIONS = 6;
-const TRIALS = 20;
+const SEND_CHUNK = 1000;
 const ROOT = join(__dirname, '..', '..');
 
 const kafka = new Kafka({ clientId: 'bench-pipeline', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
-
-/** Deterministic workload: trials, then per patient a randomisation and some follow-up events. */
-class Workload {
-  private patients = 0;
-  private seq = 0;
-  constructor(private readonly tag: string) {}
-
-  registrations(): EnrollmentEvent[] {
-    return Array.from({ length: TRIALS }, (_, t) => ({
-      v: 1, type: 'TrialRegistered', eventId: `${this.tag}-reg-${t}`, trialId: `${this.tag}-T${t}`, title: 'bench', arms: ['control', 'active'],
-      referenceArm: 'control', plannedEvents: 100_000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
-    }));
-  }
-
-  /** The i-th event of the stream: 50% randomisations, 30% deaths, 20% visits (of earlier patients). */
-  next(): { topic: 'enrollments' | 'outcomes'; key: string; value: EnrollmentEvent | OutcomeEvent } {
-    const i = this.seq++;
-    const kind = i % 10;
-    if (kind < 5 || this.patients < 10) {
-      const p = this.patients++;
-      const trialId = `${this.tag}-T${p % TRIALS}`;
-      const day = 1 + (p % 28);
-      return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-        v: 1, type: 'PatientRandomised', eventId: `${this.tag}-r-${p}`, trialId, patientId: `P${p}`, arm: p % 2 ? 'active' : 'control',
-        randomisedOn: `20${String(6 + (p % 4)).padStart(2, '0')}-${String(1 + (p % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-        site: `S${p % 17}`, nhsNumber: String(9_000_000_000 + p), chiNumber: null, dateOfBirth: '1950-01-01', sex: 'U',
-        familyName: 'Bench', givenNames: 'B', postcode: null } };
-    }
-    const p = (i * 7919) % this.patients;
-    const trialId = `${this.tag}-T${p % TRIALS}`;
-    if (kind < 8) {
-      return { topic: 'outcomes', key: `${trialId}:P${p}`, value: {
-        v: 1, type: 'DeathLinked', eventId: `${this.tag}-d-${i}`, trialId, patientId: `P${p}`, occurredAt: '2012-01-01T00:00:00Z',
-        source: 'ONS', recordId: `${this.tag}-R${p}`, version: 1 + (i % 3), dateOfDeath: `2011-${String(1 + (i % 12)).padStart(2, '0')}-15`,
-        underlyingCause: null, evidence: { method: 'deterministic', modelVersion: 'bench', weight: null, fields: {} } } };
-    }
-    return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-      v: 1, type: 'PatientSeenAlive', eventId: `${this.tag}-s-${i}`, trialId, patientId: `P${p}`, seenOn: `2010-${String(1 + (i % 12)).padStart(2, '0')}-01` } };
-  }
-}
 
 function partitionOf(key: string): number {
   let h = 0;
@@ -85,16 +48,35 @@ async function sendAll(producer: Producer, topics: TopicNames, items: ReturnType
   for (const logical of ['enrollments', 'outcomes'] as const) {
     const mine = items.filter((m) => m.topic === logical);
     if (!mine.length) continue;
-    const messages = mine.map((m) => ({ key: m.key, value: JSON.stringify(m.value), partition: partitionOf(m.key) }));
-    const meta = await producer.send({ topic: topics[logical], acks: -1, messages });
-    const next = new Map(meta.map((r) => [r.partition, BigInt(r.baseOffset ?? '0')]));
-    for (const m of messages) {
-      const o = next.get(m.partition)!;
-      next.set(m.partition, o + 1n);
-      out.push({ topic: topics[logical], partition: m.partition, offset: o });
+    const all = mine.map((m) => ({ key: m.key, value: JSON.stringify(m.value), partition: partitionOf(m.key) }));
+    // In requests of at most SEND_CHUNK messages: a producer that fell behind at a high rate
+    // would otherwise send one request above the broker's message.max.bytes.
+    for (let i = 0; i < all.length; i += SEND_CHUNK) {
+      const messages = all.slice(i, i + SEND_CHUNK);
+      const meta = await producer.send({ topic: topics[logical], acks: -1, messages });
+      const next = new Map(meta.map((r) => [r.partition, BigInt(r.baseOffset ?? '0')]));
+      for (const m of messages) {
+        const o = next.get(m.partition)!;
+        next.set(m.partition, o + 1n);
+        out.push({ topic: topics[logical], partition: m.partition, offset: o });
+      }
     }
   }
   return out;
+}
+
+/**
+ * CPU seconds (user + system) a live process has used, from /proc (Linux; null elsewhere). The
+ * machine may be shared, so wall-clock latency is noisy; CPU time says what the projector cost.
+ */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(after[11]) + Number(after[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -163,6 +145,7 @@ async function main(): Promise<void> {
 
     // Steady rate: every 10 ms, the events due by now (so a slow send is caught up, not dropped).
     const total = RATE * SECONDS;
+    const cpu0 = cpuSecondsOf(projector.pid);
     const start = performance.now();
     let sent = 0;
     while (sent < total) {
@@ -184,10 +167,12 @@ async function main(): Promise<void> {
     const elapsed = (performance.now() - start) / 1000;
     const deadline = Date.now() + 60_000;
     while ([...pending.values()].some((l) => l.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const cpu1 = cpuSecondsOf(projector.pid);
     const unmatched = [...pending.values()].reduce((s, l) => s + l.length, 0);
     const sorted = latencies.sort((a, b) => a - b);
     console.log(`latency publish -> read model (committed + NOTIFY received), ${total} events in ${elapsed.toFixed(1)} s = ${(total / elapsed).toFixed(0)} events/s, ${TRIALS} trials, measured ${sorted.length} after ${WARMUP_SECONDS} s warm-up${unmatched ? `, ${unmatched} never confirmed` : ''}:`);
-    console.log(`  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms   max ${sorted[sorted.length - 1].toFixed(1)} ms`);
+    console.log(`  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms   max ${sorted[sorted.length - 1].toFixed(1)} ms`
+      + (cpu0 !== null && cpu1 !== null ? `   projector CPU ${(cpu1 - cpu0).toFixed(1)} s` : ''));
     await listen.end();
     await stopProjector();
 
@@ -202,6 +187,7 @@ async function main(): Promise<void> {
     console.log(`published ${Math.max(0, REBUILD_EVENTS - have)} more events in ${((performance.now() - t0) / 1000).toFixed(1)} s (log now ${Math.max(REBUILD_EVENTS, have)} events)`);
     await producer.disconnect();
     let readDone = 0;
+    const c0 = process.cpuUsage();
     const r0 = performance.now();
     const report = await rebuild(ds, async () => {
       const log = await readLog(kafka, topics);
@@ -209,8 +195,10 @@ async function main(): Promise<void> {
       return log;
     }, { now: () => new Date().toISOString() });
     const r1 = performance.now();
+    const c1 = process.cpuUsage(c0);
     console.log(`rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s`
-      + ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s`);
+      + ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s`
+      + `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted)`);
   } finally {
     await stopProjector();
     await ds.destroy();

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
 import { PartitionBatch } from '@trial/messaging';
 import { CLOCK, Clock, LOG, Log } from '@trial/platform';
-import { ReadModelProjector } from '@trial/readstore';
+import { PROJECTOR, ReadModelProjector } from '@trial/readstore';
+import { projectorProfiler } from './profiler';
 
 /**
  * Wires both input topics to the read-model projector (@trial/readstore): each partition
@@ -18,7 +19,8 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
 
   constructor(@InjectDataSource() ds: DataSource, @Inject(CLOCK) now: Clock, @Inject(LOG) private readonly log: Log) {
     this.projector = new ReadModelProjector(ds, now, (e) =>
-      log('error', 'read-out snapshot flush failed; retrying with the next change', { error: e instanceof Error ? e.message : String(e) }));
+      log('error', 'read-out snapshot flush failed; retrying with the next change', { error: e instanceof Error ? e.message : String(e) }),
+    PROJECTOR, projectorProfiler());
   }
 
   /** Snapshots left behind by a crash between a batch's commit and its flush. */

@@ -6,6 +6,9 @@
  */
 export * from './rows';
 export * from './projector';
+export * from './locks';
+export * from './profiler';
+export { loadCohort } from './trial-cache';
 export * from './queries';
 export * from './audit';
 export * from './rebuild';

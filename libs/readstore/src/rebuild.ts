@@ -1,16 +1,17 @@
 import type { DataSource } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
-import type { FollowupEvent, PatientState } from '@trial/followup';
+import type { FollowupEvent } from '@trial/followup';
 import {
-  coveringRegistry, foldCompleteness, foldLog, followUpOf, isRegistryLogEvent, observationOf, patientKey, sameJson, sortEvents,
+  coveringRegistry, foldCompleteness, foldLog, followUpOf, isRegistryLogEvent, observationOf, sortEvents,
   TrialCohort, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
+import { movedSources, saveCompleteness } from './completeness';
+import { lockForReplay } from './locks';
 import { park } from './park';
-import { PROJECTION_LOCK, PROJECTOR } from './projector';
-import {
-  appendPatientHistory, appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, upsertPatients, type PatientRow,
-} from './rows';
+import { appendChangedHistory, copyPatients, keepOldStates, markApplied } from './rebuild-writes';
+import { PROJECTOR } from './projector';
+import { appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, type PatientRow } from './rows';
 
 export interface RebuildOptions {
   /** Only this trial's read models (completeness is global and always rebuilt). */
@@ -47,7 +48,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
   const consumer = options.consumer ?? PROJECTOR;
   const only = options.trialId;
   return ds.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+    await lockForReplay(tx);
     const log = await read();
     const now = options.now();
     // Dedupe and the guard over the whole log, as the live projector took it (foldLog).
@@ -59,9 +60,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     const registered = new Set(sorted.trials.map((t) => t.trialId));
     const completeness = foldCompleteness({}, sorted.extracts);
 
-    const oldStates = new Map((await rows<{ trial_id: string; patient_id: string; state: PatientState }>(tx,
-      `select trial_id, patient_id, state from rm_patients where $1::text is null or trial_id = $1`, [only ?? null]))
-      .map((r) => [patientKey(r.trial_id, r.patient_id), r.state]));
+    await keepOldStates(tx, only ?? null);
     const oldVersions = new Map((await rows<{ trial_id: string; version: string }>(tx,
       `select trial_id, version from rm_trials where $1::text is null or trial_id = $1`, [only ?? null])).map((r) => [r.trial_id, Number(r.version)]));
     const oldCompleteness = await loadCompleteness(tx);
@@ -71,12 +70,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     await tx.query(`delete from rm_trials where $1::text is null or trial_id = $1`, [only ?? null]);
     await tx.query(`delete from rm_parked where $1::text is null or trial_id = $1`, [only ?? null]);
 
-    for (const [source, date] of Object.entries(completeness)) {
-      if (oldCompleteness[source as keyof typeof oldCompleteness] === date) continue;
-      await tx.query(`insert into rm_completeness (source, complete_up_to, recorded_at) values ($1, $2, $3)
-        on conflict (source) do update set complete_up_to = excluded.complete_up_to, recorded_at = excluded.recorded_at`, [source, date, now]);
-      await tx.query(`insert into rm_completeness_history (source, complete_up_to, recorded_at) values ($1, $2, $3)`, [source, date, now]);
-    }
+    await saveCompleteness(tx, completeness, movedSources(oldCompleteness, completeness), now);
     const held = await loadCompleteness(tx);
 
     const patients: Array<PatientRow & { registry: string | null }> = [];
@@ -97,9 +91,8 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       }
     }
     for (let i = 0; i < toPark.length; i += CHUNK) await park(tx, toPark.slice(i, i + CHUNK), now);
-    const changed = patients.filter((p) => !sameJson(oldStates.get(patientKey(p.trial_id, p.patient_id)) ?? null, p.state));
-    for (let i = 0; i < patients.length; i += CHUNK) await upsertPatients(tx, patients.slice(i, i + CHUNK), now);
-    for (let i = 0; i < changed.length; i += CHUNK) await appendPatientHistory(tx, changed.slice(i, i + CHUNK), now);
+    await copyPatients(tx, patients, now);
+    const changed = await appendChangedHistory(tx, only ?? null, now);
 
     const designs = new Map<string, TrialRegistered>();
     for (const t of sorted.trials) designs.set(t.trialId, t);
@@ -118,13 +111,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
 
     // The live projector must neither re-apply nor miss anything after this.
-    const ids = kept.filter(({ event: e }) => only === undefined || !isRegistryLogEvent(e));
-    if (only === undefined) await tx.query(`delete from applied_events where consumer = $1`, [consumer]);
-    for (let i = 0; i < ids.length; i += CHUNK * 4) {
-      const part = ids.slice(i, i + CHUNK * 4);
-      await tx.query(`insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
-        on conflict do nothing`, [consumer, part.map((k) => k.event.eventId), part.map((k) => k.hash)]);
-    }
+    await markApplied(tx, consumer, kept.filter(({ event: e }) => only === undefined || !isRegistryLogEvent(e)), only === undefined);
     if (only === undefined) {
       for (const w of log.watermarks) {
         if (BigInt(w.high) === 0n) continue;
@@ -135,7 +122,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
     return {
       eventsRead: log.events.length, eventsApplied: unique.length, invalid: log.invalid, trials: trialIds.length,
-      patients: patients.length, changedPatients: changed.length, refused: folded.refused, parked: toPark.length,
+      patients: patients.length, changedPatients: changed, refused: folded.refused, parked: toPark.length,
     };
   });
 }

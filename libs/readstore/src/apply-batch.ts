@@ -1,0 +1,123 @@
+import type { Completeness, FollowupEvent } from '@trial/followup';
+import { PermanentError } from '@trial/messaging';
+import {
+  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, patientKey, sameJson, sameObservation,
+  sortEvents, type Guarded, type GuardedFold, type LogEvent,
+} from '@trial/readmodel';
+import { loadPatients, versionTrials, type TrialVersion } from './batch-writes';
+import { movedSources, saveCompleteness } from './completeness';
+import { firstTimes } from './dedupe';
+import { park, parkedOf, unpark } from './park';
+import type { Profiler } from './profiler';
+import { rows, upsertPatients, type PatientRow, type Sql } from './rows';
+import type { CohortDiff } from './trial-cache';
+
+/** What one batch did, as the consumer logs it. */
+export interface BatchOut {
+  applied: number;
+  duplicates: number;
+  /** Events put in the park (their trial is not registered yet); included in `applied`. */
+  parked: number;
+  trialsChanged: string[];
+}
+
+/** A batch's effect, before its commit: what it reports, and per trial the version and cohort diffs it wrote. */
+export interface BatchEffect {
+  out: BatchOut;
+  versions: TrialVersion[];
+  diffs: Map<string, CohortDiff[]>;
+  completeness: Completeness;
+}
+
+/**
+ * One batch's effect inside its transaction (the caller holds the batch's locks and records the
+ * checkpoint): the event-id dedupe, completeness, the park, patients' states and follow-ups with
+ * their history, and per trial a version and event count. Each patient's events go through the
+ * guard of @trial/readmodel; a refusal throws a PermanentError, so the consumer re-runs the
+ * batch a message at a time and dead-letters that message alone with its code.
+ */
+export async function applyBatch(
+  tx: Sql, events: LogEvent[], ctx: { consumer: string; now: string; profiler: Profiler },
+): Promise<BatchEffect> {
+  const { now, profiler } = ctx;
+  // Dedupe and the held completeness in one round trip (after the locks, so it is current).
+  const { fresh, held, registered: before } = await profiler.time('dedupe', () => firstTimes(tx, ctx.consumer, events));
+  const sorted = sortEvents(fresh);
+
+  // Registries first: a new completeness date re-derives every patient the registry covers.
+  const completeness = foldCompleteness(held, sorted.extracts);
+  const moved = movedSources(held, completeness);
+  await saveCompleteness(tx, completeness, moved, now);
+
+  // Trials not registered yet: their patients' events wait in the park (park.ts). A trial
+  // registered in this batch takes its parked events out and applies them first, in order.
+  const registeredNow = [...new Set(sorted.trials.map((t) => t.trialId))];
+  const registered = new Set([...before, ...registeredNow]);
+  const drained = await unpark(tx, registeredNow.filter((t) => !before.has(t)));
+  const waiting = [...sorted.patients.keys()].filter((k) => !registered.has(k.split('\u0000')[0]));
+  const heldParked = await parkedOf(tx, waiting);
+
+  const loaded = await profiler.time('loadPatients', () => loadPatients(tx, [...new Set([...sorted.patients.keys(), ...drained.keys()])], moved));
+  const toPark: FollowupEvent[] = [];
+  for (const key of waiting) {
+    const held = foldGuarded(guardedOf(loaded.get(key)), heldParked.get(key) ?? []);
+    const next = foldGuarded(held, sorted.patients.get(key) ?? []);
+    refuse(next);
+    toPark.push(...next.admitted);
+  }
+  await park(tx, toPark, now);
+
+  const perTrial = new Map<string, number>();
+  const count = (trialId: string, n: number) => { if (n) perTrial.set(trialId, (perTrial.get(trialId) ?? 0) + n); };
+  for (const t of sorted.trials) count(t.trialId, 1);
+  const parkedNow = new Set(waiting);
+  const changed: Array<PatientRow & { registry: string | null }> = [];
+  const diffs = new Map<string, CohortDiff[]>();
+  for (const key of new Set([...sorted.patients.keys(), ...drained.keys(), ...loaded.keys()])) {
+    const row = loaded.get(key) ?? null;
+    const events = parkedNow.has(key) ? [] : sorted.patients.get(key) ?? [];
+    if (row === null && events.length === 0 && !drained.has(key)) continue; // parked, nothing applied yet
+    // Parked events were checked against this same history when parked: none is refused here.
+    const unparked = foldGuarded(guardedOf(row ?? undefined), drained.get(key) ?? []);
+    const next = foldGuarded(unparked, events);
+    refuse(next);
+    const { state, guard } = next;
+    count(state.trialId!, unparked.admitted.length + next.admitted.length);
+    const fu = followUpOf(state, completeness);
+    if (row === null || !sameJson(row.state, state) || !sameJson(row.followup, fu) || !sameJson(row.guard, guard)) {
+      changed.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) });
+    }
+    const before = row?.followup ? observationOf(row.followup) : null;
+    const after = fu ? observationOf(fu) : null;
+    if (!sameObservation(before, after)) {
+      const list = diffs.get(state.trialId!) ?? [];
+      list.push({ before, after });
+      diffs.set(state.trialId!, list);
+    }
+  }
+
+  await profiler.time('upsertPatients', () => upsertPatients(tx, changed, now,
+    (c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)));
+
+  const designs = new Map(sorted.trials.map((e) => [e.trialId, e] as const));
+  // A registry's completeness is part of every trial's read-out (dataComplete), so a move touches all.
+  const everyTrial = moved.length ? (await rows<{ trial_id: string }>(tx, `select trial_id from rm_trials`)).map((r) => r.trial_id) : [];
+  const trialIds = [...new Set([...diffs.keys(), ...perTrial.keys(), ...everyTrial])].sort();
+  const versions = await profiler.time('trialsUpsert', () => versionTrials(tx,
+    trialIds.map((t) => ({ trialId: t, design: designs.get(t) ?? null, events: perTrial.get(t) ?? 0 })), completeness, now));
+  return {
+    out: { applied: fresh.length, duplicates: events.length - fresh.length, parked: toPark.length, trialsChanged: trialIds },
+    versions, diffs, completeness,
+  };
+}
+
+/** A loaded row as the guard's input (a row from before the guard starts with an empty one). */
+function guardedOf(row: PatientRow | undefined): Guarded | null {
+  return row === undefined ? null : { state: row.state, guard: row.guard ?? emptyGuard };
+}
+
+/** Throws the first refusal of a patient's events: the consumer dead-letters that message alone. */
+function refuse(f: GuardedFold): void {
+  const [r] = f.refused;
+  if (r !== undefined) throw new PermanentError(r.refusal.code, r.refusal.reason);
+}

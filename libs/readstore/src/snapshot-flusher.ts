@@ -1,0 +1,96 @@
+import type { DataSource } from 'typeorm';
+import { noProfiler, type Profiler } from './profiler';
+import { notifyChanged, saveSnapshots, type ReadoutCause, type TrialSnapshot } from './rows';
+import type { CachedTrial, TrialCache } from './trial-cache';
+
+/**
+ * Writes each changed trial's snapshot (the cohort's sufficient statistics, from the trial
+ * cache) and NOTIFYs, in one transaction of its own after the batches' commits, coalescing
+ * however many batches committed meanwhile: writing every touched trial's snapshot in every
+ * partition batch is what measured too slow. One flush runs at a time; trials that change
+ * during it go out in the next one, straight away. A failed flush keeps its trials dirty.
+ */
+export class SnapshotFlusher {
+  private readonly dirty = new Set<string>();
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cache: TrialCache,
+    private readonly onError: (e: unknown) => void,
+    private readonly profiler: Profiler = noProfiler,
+  ) {}
+
+  /** Marks trials changed and starts a flush unless one is running. */
+  changed(trialIds: Iterable<string>): void {
+    for (const t of trialIds) this.dirty.add(t);
+    this.schedule();
+  }
+
+  /** Resolves when every change marked so far has been written out (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.flushing !== null || this.dirty.size > 0) {
+      this.schedule();
+      await this.flushing;
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing !== null || this.dirty.size === 0) return;
+    const tf = performance.now();
+    this.flushing = this.flush()
+      .then(() => this.profiler.mark('flush', performance.now() - tf))
+      .catch((e: unknown) => this.onError(e))
+      .finally(() => {
+        this.flushing = null;
+        if (this.dirty.size > 0) this.schedule();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const ids = [...this.dirty].sort();
+    this.dirty.clear();
+    try {
+      await this.ds.transaction(async (tx) => {
+        const list: Array<{ snapshot: TrialSnapshot; version: number; recordedAt: string; causes: ReadoutCause[] }> = [];
+        const taken: Array<[CachedTrial, number]> = [];
+        for (const trialId of ids) {
+          if (this.cache.needsReload(trialId)) {
+            this.profiler.mark('reload', 1);
+            await this.cache.reload(tx, trialId);
+          }
+          const c = this.cache.get(trialId)!;
+          list.push({
+            version: c.version, recordedAt: c.changedAt, causes: [...c.causes],
+            snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot() },
+          });
+          taken.push([c, c.causes.length]);
+        }
+        const written = new Set(await this.profiler.time('saveSnapshots', () => saveSnapshots(tx, list)));
+        await notifyChanged(tx, list.filter((x) => written.has(x.snapshot.trialId)).map((x) => {
+          const last = x.causes[x.causes.length - 1] ?? null;
+          return {
+            trialId: x.snapshot.trialId, version: x.version, eventsApplied: x.snapshot.eventsApplied,
+            topic: last?.topic ?? null, partition: last?.partition ?? null, lastOffset: last?.lastOffset ?? null, causes: latestPerPartition(x.causes),
+          };
+        }));
+        // Only the causes reported here: ones folded in meanwhile wait for the next flush.
+        for (const [c, n] of taken) c.causes.splice(0, n);
+      });
+    } catch (e) {
+      for (const t of ids) this.dirty.add(t);
+      throw e;
+    }
+  }
+}
+
+/** The newest cause per topic-partition (offsets only grow within one). */
+export function latestPerPartition(causes: readonly ReadoutCause[]): ReadoutCause[] {
+  const by = new Map<string, ReadoutCause>();
+  for (const c of causes) {
+    const k = `${c.topic}:${c.partition}`;
+    const was = by.get(k);
+    if (!was || BigInt(c.lastOffset) > BigInt(was.lastOffset)) by.set(k, c);
+  }
+  return [...by.values()];
+}
