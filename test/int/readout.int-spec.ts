@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,11 @@ import { readLog, rebuild } from '@trial/readstore';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
+
+// Asynchronously: the API under test runs in this process, and a child run with execFileSync
+// blocks its event loop for as long as R takes (about 10 s), after which the server's
+// keep-alive timer closes the socket the next request has just been written on (ECONNRESET).
+const run = async (file: string, args: string[]): Promise<string> => (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
@@ -138,8 +144,8 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     const file = join(dir, 'adtte.csv');
     writeFileSync(file, [header, ...lines].join('\n'));
     const cut = await json(`/trials/${trialId}/survival?dataCutoff=${cutoff}`, 'dsmb');
-    const stats = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
-      '--group', 'TRTP', '--reference', 'control', '--json'], { encoding: 'utf8' })) as Json;
+    const stats = JSON.parse(await run(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
+      '--group', 'TRTP', '--reference', 'control', '--json'])) as Json;
     expect(withoutMeta(cut)).toEqual(stats);
     expect(cut.events).toBe(lines.filter((l) => l.split(',')[cols.indexOf('CNSR')] === '0').length);
   });
@@ -149,10 +155,10 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     const file = join(dir, 'adtte.csv');
     writeFileSync(file, await (await get(`/trials/${trialId}/adtte.csv`, 'dsmb')).text());
     const live = await json(`/trials/${trialId}/survival?at=365,730`, 'dsmb');
-    const stats = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
-      '--group', 'TRTP', '--reference', 'control', '--at', '365,730', '--json'], { encoding: 'utf8' })) as Json;
+    const stats = JSON.parse(await run(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
+      '--group', 'TRTP', '--reference', 'control', '--at', '365,730', '--json'])) as Json;
     expect(withoutMeta(live)).toEqual(stats);
-    const r = JSON.parse(execFileSync('Rscript', [join(__dirname, 'readout', 'r-check.R'), file, 'control'], { encoding: 'utf8' })) as {
+    const r = JSON.parse(await run('Rscript', [join(__dirname, 'readout', 'r-check.R'), file, 'control'])) as {
       coef: number; se: number; hr: number; lrChisq: number; waldChisq: number; km: Array<{ group: string; time: number[]; surv: number[]; nRisk: number[] }>;
     };
     const cox = live.cox as { terms: Array<{ coef: number; stdErr: number; hazardRatio: number }>; wald: { chiSquare: number } };
