@@ -39,6 +39,8 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], opts: { rep
       const replicationFactor = opts.replicationFactor ?? Math.min(3, (await admin.describeCluster()).brokers.length);
       const minIsr = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [];
       await admin.createTopics({
+        // kafkajs's own wait (its default) gives up on UNKNOWN_TOPIC_OR_PARTITION: ours below does not.
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.numPartitions,
