@@ -27,6 +27,7 @@ import { LinkageModel, parseModel } from '@trial/linkage';
 import { generate, generatorVersion } from './generate';
 import { generateUk2, uk2Defaults, uk2ExtractedOn, uk2Version } from './generate-uk2';
 import { Figures, parseTruth, tally } from './score';
+import { arg } from './args';
 
 type Generator = 'g2' | 'uk2';
 type Layout = 'ons' | 'nrs';
@@ -41,11 +42,6 @@ interface DataSet {
   /** Files given with --dir rather than generated here. */
   given: boolean;
   extractedOn: string;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {

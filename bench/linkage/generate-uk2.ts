@@ -42,6 +42,7 @@ import { join } from 'node:path';
 import { isValidChiNumber, isValidNhsNumber, seededRng } from '@trial/linkage';
 import { nicknames, spellings } from './pools-uk2';
 import { Layout, Sex, Uk2Person, Uk2Population, ddmmyy, dayOf, isoOf, normal, pad, pickOf, realIso } from './people-uk2';
+import { arg } from './args';
 
 /** Bumped whenever the same seed would give different files (the bench caches data sets by it). */
 export const uk2Version = 1;
@@ -486,11 +487,6 @@ export function generateUk2(opts: Uk2Options & { outDir: string }): { cohortPath
 
 function titleCase(s: string): string {
   return s.toLowerCase().replace(/(^|[\s'-])([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase()).replace(/\bMc([a-z])/g, (_, b: string) => `Mc${b.toUpperCase()}`);
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 if (require.main === module) {

@@ -14,6 +14,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, isValidChiNumber, isValidNhsNumber, modulus11CheckDigit, seededRng } from '@trial/linkage';
 import { commonSurnames, femaleNames, maleNames, postcodeAreas, syllableSurname } from './names';
+import { arg } from './args';
 
 /**
  * Bumped whenever the same seed would give different files, so cached data sets (the bench's,
@@ -381,11 +382,6 @@ export function generate(opts: GenerateOptions): GenerateSummary {
 
 function titleCase(s: string): string {
   return s.toLowerCase().replace(/(^|[\s-])([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase());
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 if (require.main === module) {

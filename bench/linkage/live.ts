@@ -36,6 +36,7 @@ import { freePort } from '../chaos/infra';
 import { CpuMeter, findProcess } from './cpu';
 import { generate, generatorVersion } from './generate';
 import { bareConsumerRate, BareRead, coverage, messagesIn, notificationTimes, percentile, readOutcomes, TopicEnd, topicEnds } from './live-read';
+import { arg } from './args';
 
 export interface LiveOptions {
   patients: number;
@@ -383,11 +384,6 @@ export function formatLive(r: LiveResult): string {
     `  CPU s per 100,000 notifications, ingest start to empty outbox: ${Object.entries(r.cpuSeconds)
       .map(([k, v]) => `${k} ${f((v / Math.max(r.published, 1)) * 100_000, 1)}`).join('; ') || 'not measured (no /proc)'}`,
   ].join('\n');
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 async function main(): Promise<void> {
