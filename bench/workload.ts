@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 // The benchmarks' deterministic workload (bench:pipeline, bench/replay.ts): trials, then per
 // patient a randomisation and some follow-up events, in a fixed order from a tag.
 import type { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
@@ -14,7 +15,7 @@ export class Workload {
 
   registrations(): EnrollmentEvent[] {
     return Array.from({ length: TRIALS }, (_, t) => ({
-      v: 1, type: 'TrialRegistered', eventId: `${this.tag}-reg-${t}`, trialId: `${this.tag}-T${t}`, title: 'bench', arms: ['control', 'active'],
+      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${this.tag}-reg-${t}`, trialId: `${this.tag}-T${t}`, title: 'bench', arms: ['control', 'active'],
       referenceArm: 'control', plannedEvents: 100_000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
     }));
   }
@@ -28,7 +29,7 @@ export class Workload {
       const trialId = `${this.tag}-T${p % TRIALS}`;
       const day = 1 + (p % 28);
       return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-        v: 1, type: 'PatientRandomised', eventId: `${this.tag}-r-${p}`, trialId, patientId: `P${p}`, arm: p % 2 ? 'active' : 'control',
+        v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${this.tag}-r-${p}`, trialId, patientId: `P${p}`, arm: p % 2 ? 'active' : 'control',
         randomisedOn: `20${String(6 + (p % 4)).padStart(2, '0')}-${String(1 + (p % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
         site: `S${p % 17}`, nhsNumber: String(9_000_000_000 + p), chiNumber: null, dateOfBirth: '1950-01-01', sex: 'U',
         familyName: 'Bench', givenNames: 'B', postcode: null } };

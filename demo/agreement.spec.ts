@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnrollmentEvent } from '@trial/contracts';
+import { EnrollmentEvent, enrollmentEvent, upcast } from '@trial/contracts';
 import { deriveFollowUp, FollowupEvent, replay } from '@trial/followup';
 import { enrolmentLines } from './enrolments';
 import { FINAL_COMPLETE } from './fates';
@@ -40,7 +40,11 @@ describe('demo ground truth agrees with libs/followup', () => {
     const world = buildWorld(DEMO_SEED);
     const streams = new Map<string, FollowupEvent[]>();
     const add = (id: string, e: FollowupEvent): void => void streams.set(id, [...(streams.get(id) ?? []), e]);
-    for (const l of enrolmentLines(world)) if (isPatientEvent(l.event)) add(l.event.patientId, l.event);
+    // The demo writes v1 events, as a producer written before v2 would: read them as consumers do.
+    for (const l of enrolmentLines(world)) {
+      const e = enrollmentEvent.parse(upcast(l.event));
+      if (isPatientEvent(e)) add(e.patientId, e);
+    }
     let n = 0;
     const ordered = [...world.extracts].sort((a, b) => (a.extractedOn < b.extractedOn ? -1 : 1));
     for (const e of ordered) for (const r of e.rows) if (r.patientId) add(r.patientId, outcome(r, e.extractedOn, n++));

@@ -1,4 +1,4 @@
-import { EnrollmentEvent, enrollmentKey } from '@trial/contracts';
+import { EnrollmentMessage, enrollmentKey } from '@trial/contracts';
 import { TRIAL_ID } from './cohort';
 import { seededUuid } from './prng';
 import { World } from './world';
@@ -7,12 +7,12 @@ import { World } from './world';
 export interface EnrolmentLine {
   on: string;
   key: string;
-  event: EnrollmentEvent;
+  event: EnrollmentMessage;
 }
 
 export const REGISTERED_ON = '2005-11-21';
 
-const ORDER: Record<EnrollmentEvent['type'], number> = {
+const ORDER: Record<EnrollmentMessage['type'], number> = {
   TrialRegistered: 0, PatientRandomised: 1, PatientDetailsCorrected: 2, PatientSeenAlive: 3, ConsentWithdrawn: 4,
 };
 
@@ -45,7 +45,7 @@ export function enrolmentLines(world: World): EnrolmentLine[] {
       lines.push({ on: f.withdrawnOn, event: { v: 1, type: 'ConsentWithdrawn', eventId: id(`ConsentWithdrawn:${p.patientId}`), trialId: TRIAL_ID, patientId: p.patientId, effectiveOn: f.withdrawnOn } });
     }
   }
-  const patientOf = (e: EnrollmentEvent): string => (e.type === 'TrialRegistered' ? '' : e.patientId);
+  const patientOf = (e: EnrollmentMessage): string => (e.type === 'TrialRegistered' ? '' : e.patientId);
   return lines
     .sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : ORDER[a.event.type] - ORDER[b.event.type] || patientOf(a.event).localeCompare(patientOf(b.event))))
     .map((l) => ({ on: l.on, key: enrollmentKey(l.event), event: l.event }));

@@ -1,7 +1,7 @@
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enrollmentEvent } from '@trial/contracts';
+import { enrollmentEvent, upcast } from '@trial/contracts';
 import { readRegistry } from '@trial/registry';
 import { listDemo, writeDemo } from './generate';
 import { isValidChiNumber, isValidNhsNumber } from './identifiers';
@@ -49,7 +49,7 @@ describe('demo data set (BCIS-1)', () => {
   });
 
   it('writes enrolment events that the contract accepts, with unique ids, in time order', () => {
-    const events = lines.map((l) => enrollmentEvent.parse(l.event));
+    const events = lines.map((l) => enrollmentEvent.parse(upcast(l.event)));
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     expect(lines.map((l) => l.on)).toEqual([...lines.map((l) => l.on)].sort());
     const randomised = events.flatMap((e) => (e.type === 'PatientRandomised' ? [e] : []));

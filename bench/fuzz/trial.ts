@@ -1,6 +1,6 @@
 import {
   addDays, daysBetween, DeathLinked, EnrollmentEvent, ExtractComplete, PatientRandomised, RegistryExtractCompleted,
-  RegistryRecord, ReviewDecided, TrialRegistered,
+  RegistryRecord, ReviewDecided, TrialRegistered, noPlans,
 } from '@trial/contracts';
 import { nhsNumberFrom } from '../../apps/cli/src/demo/small-trial';
 import { Rng } from './rng';
@@ -77,7 +77,7 @@ export function expectedPatients(rng: Rng, n: number): ExpectedPatient[] {
 
 export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', patients: readonly ExpectedPatient[], seed: number): TrialPlan {
   const design: TrialRegistered = {
-    v: 1, type: 'TrialRegistered', eventId: `${trialId}-registered`, trialId, title: `fuzz trial (${role})`,
+    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}-registered`, trialId, title: `fuzz trial (${role})`,
     arms: [...ARMS], referenceArm: 'control', plannedEvents: 40, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
   };
   // NHS numbers: the two trials draw from ranges 100 million apart, a seed's run from its own stretch.
@@ -98,7 +98,7 @@ export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', pati
 export function randomised(t: TrialPlan, p: ExpectedPatient): PatientRandomised {
   const who = t.people.get(p.patientId)!;
   return {
-    v: 1, type: 'PatientRandomised', eventId: `${t.trialId}-${p.patientId}-randomised`, trialId: t.trialId, patientId: p.patientId,
+    v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${t.trialId}-${p.patientId}-randomised`, trialId: t.trialId, patientId: p.patientId,
     arm: p.arm, randomisedOn: p.randomisedOn, site: p.site, nhsNumber: who.nhsNumber, chiNumber: null, dateOfBirth: who.dateOfBirth,
     sex: who.sex, familyName: who.familyName, givenNames: who.givenNames, postcode: who.postcode,
   };

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { projectRoot } from '@trial/config';
-import { EnrollmentEvent, enrollmentKey, topicNames, topicSpecs, TopicNames } from '@trial/contracts';
+import { EnrollmentMessage, enrollmentKey, topicNames, topicSpecs, TopicNames } from '@trial/contracts';
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
 import { freePort } from '../chaos/infra';
 import { CpuMeter, findProcess } from './cpu';
@@ -108,7 +108,7 @@ function machine(): string {
 }
 
 /** The trial's enrolment events from the generator's cohort (link-cli.md layout, no quoted cells). */
-function enrolments(cohortPath: string): EnrollmentEvent[] {
+function enrolments(cohortPath: string): EnrollmentMessage[] {
   const lines = readFileSync(cohortPath, 'utf8').split('\n').filter(Boolean);
   const head = lines[0].split(',');
   const at = (name: string): number => {
@@ -125,7 +125,7 @@ function enrolments(cohortPath: string): EnrollmentEvent[] {
   return [
     { v: 1, type: 'TrialRegistered', eventId: `bench-live-${trialId}`, trialId, title: 'Live linkage benchmark', arms, referenceArm: arms[0],
       plannedEvents: 1000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming' },
-    ...rows.map((r): EnrollmentEvent => ({
+    ...rows.map((r): EnrollmentMessage => ({
       v: 1, type: 'PatientRandomised', eventId: `bench-live-${trialId}-${r[col.patientId]}`, trialId, patientId: r[col.patientId], arm: r[col.arm],
       randomisedOn: r[col.randomisedOn], site: 'BENCH', nhsNumber: orNull(r[col.nhsNumber]), chiNumber: orNull(r[col.chiNumber]),
       dateOfBirth: r[col.dateOfBirth], sex: sexOf(r[col.sex]), familyName: r[col.familyName], givenNames: r[col.givenNames], postcode: orNull(r[col.postcode]),
@@ -133,7 +133,7 @@ function enrolments(cohortPath: string): EnrollmentEvent[] {
   ];
 }
 
-async function publishEnrolments(kafka: Kafka, topics: TopicNames, events: EnrollmentEvent[]): Promise<void> {
+async function publishEnrolments(kafka: Kafka, topics: TopicNames, events: EnrollmentMessage[]): Promise<void> {
   const producer = createProducer(kafka);
   await producer.connect();
   try {

@@ -190,9 +190,9 @@ describe('database roles and the audit hash chain (real Postgres)', () => {
 
     // The stored query keeps only its allow-listed fields (asOf here), so the forgery must differ
     // from what this row holds: a fixed value matched it whenever seq 10 was a writer with asOf 01.
-    const forged = JSON.stringify({ ...(victim.query as Record<string, unknown>), asOf: '1999-12-31' });
-    expect(forged).not.toBe(JSON.stringify(victim.query));
-    await tamper(`update audit_log set query = $2 where id = $1`, [victim.id, forged]);
+    const altered = JSON.stringify({ ...(victim.query as Record<string, unknown>), asOf: '1999-12-31' });
+    expect(altered).not.toBe(JSON.stringify(victim.query));
+    await tamper(`update audit_log set query = $2 where id = $1`, [victim.id, altered]);
     let run = await verify();
     expect(run.code).toBe(1);
     expect(run.err).toContain(`chain broken at row id ${victim.id}: its content does not match its hash (altered)`);

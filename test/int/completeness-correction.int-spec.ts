@@ -5,7 +5,7 @@ import { apiModule } from '../../apps/api/src/app.module';
 import { ingestModule } from '../../apps/ingest/src/app.module';
 import { linkageModule } from '../../apps/linkage/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { dlqOf, EnrollmentEvent, enrollmentKey, ExtractComplete, notificationKey, TopicNames } from '@trial/contracts';
+import { dlqOf, EnrollmentMessage, enrollmentKey, ExtractComplete, notificationKey, TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/readstore';
 import { createDataSource } from '@trial/storage';
@@ -73,7 +73,7 @@ describe('registry completeness: refusal of a future date and audited correction
     const i = await startInProcess(ingestModule, config);
     apps.push(i.app);
     ingest = i.url;
-    const enrolments: EnrollmentEvent[] = [
+    const enrolments: EnrollmentMessage[] = [
       { v: 1, type: 'TrialRegistered', eventId: `${trialId}:reg`, trialId, title: 'completeness suite', arms: ['control', 'IABP'],
         referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming' },
       { v: 1, type: 'PatientRandomised', eventId: `${trialId}:rand-1`, trialId, patientId: 'P1', arm: 'IABP', randomisedOn: '2008-01-10',

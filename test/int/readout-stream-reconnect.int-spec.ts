@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { enrollmentKey, EnrollmentEvent, TopicNames } from '@trial/contracts';
+import { enrollmentKey, EnrollmentMessage, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { nhs } from './readout/trial';
 import { eventually, privateTopics, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
@@ -25,9 +25,9 @@ describe('read-out stream after the LISTEN connection is lost (real Kafka and Po
   const apps: INestApplication[] = [];
   let api = '';
   const token = signToken(SECRET, { sub: 'monitor-tester', role: 'monitor', ttlSeconds: 600 });
-  const publish = (events: EnrollmentEvent[]) =>
+  const publish = (events: EnrollmentMessage[]) =>
     producer.send({ topic: topics.enrollments, acks: -1, messages: events.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
-  const randomised = (i: number): EnrollmentEvent => ({
+  const randomised = (i: number): EnrollmentMessage => ({
     v: 1, type: 'PatientRandomised', eventId: `${trialId}:rand-${i}`, trialId, patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control',
     randomisedOn: '2008-01-10', site: 'KCH', nhsNumber: nhs(i), chiNumber: null, dateOfBirth: '1945-06-01', sex: 'M',
     familyName: 'Test', givenNames: 'Patient', postcode: null,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { civilDate, eventId, nonEmpty, prose, sex, text } from './common';
+import { civilDate, describeIssues, eventId, nonEmpty, prose, sex, text } from './common';
+import { upcast } from './parse';
+import { analysisPlan, monitoringPlan, Plans, variableValues } from './plans';
 
 /** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered). */
 
@@ -32,8 +34,13 @@ export const armLabel = nonEmpty.superRefine((s, ctx) => {
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * TrialRegistered v2 adds the monitoring plan (issue 14) and the analysis plan (issue 15) to
+ * v1's efficacy design (plans.ts). A v1 event is upcast on read (parse.ts `upcast`) to v2 with
+ * the plans v1 implied: no futility, no design HR, 1:1, no strata, subgroups or endpoints.
+ */
 export const trialRegistered = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   type: z.literal('TrialRegistered'),
   eventId,
   trialId: nonEmpty,
@@ -45,11 +52,18 @@ export const trialRegistered = z.object({
   sided: z.union([z.literal(1), z.literal(2)]),
   looks: z.array(z.number().gt(0).lte(1)).min(1),
   spending: z.enum(['obrien-fleming', 'pocock']),
+  ...monitoringPlan,
+  ...analysisPlan,
 }).refine((e) => e.arms.includes(e.referenceArm), { path: ['referenceArm'], message: 'must be one of arms' })
   .refine((e) => new Set(e.arms).size === e.arms.length, { path: ['arms'], message: 'duplicate-arm-label: each arm label must be given once' })
   // Information fractions of successive looks: a design whose looks go back has no boundaries
   // (Lan-DeMets needs increasing fractions), so it is refused here rather than by every read.
-  .refine((e) => e.looks.every((f, i) => i === 0 || f > e.looks[i - 1]), { path: ['looks'], message: 'must increase' });
+  .refine((e) => e.looks.every((f, i) => i === 0 || f > e.looks[i - 1]), { path: ['looks'], message: 'must increase' })
+  .refine((e) => new Set(e.stratificationFactors).size === e.stratificationFactors.length, { path: ['stratificationFactors'], message: 'must each be given once' })
+  .refine((e) => new Set(e.subgroups.map((g) => g.variable)).size === e.subgroups.length, { path: ['subgroups'], message: 'each variable must be given once' })
+  .refine((e) => e.subgroups.every((g) => g.from !== 'stratum' || e.stratificationFactors.includes(g.variable)),
+    { path: ['subgroups'], message: 'a subgroup from a stratum must name one of stratificationFactors' })
+  .refine((e) => new Set(e.endpoints.map((p) => p.code)).size === e.endpoints.length, { path: ['endpoints'], message: 'each code must be given once' });
 export type TrialRegistered = z.infer<typeof trialRegistered>;
 
 const identifying = {
@@ -62,8 +76,12 @@ const identifying = {
   postcode: text(16).nullable(),
 };
 
+/**
+ * PatientRandomised v2 adds the patient's value of each stratification factor and of each
+ * covariate a subgroup reads (issue 15); a v1 event reads as v2 with none.
+ */
 export const patientRandomised = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   type: z.literal('PatientRandomised'),
   eventId,
   trialId: nonEmpty,
@@ -72,6 +90,8 @@ export const patientRandomised = z.object({
   randomisedOn: civilDate,
   site: nonEmpty,
   ...identifying,
+  strata: variableValues,
+  covariates: variableValues,
 }).refine((e) => e.nhsNumber !== null || e.chiNumber !== null, {
   path: ['nhsNumber'], message: 'at least one of nhsNumber and chiNumber is required',
 });
@@ -123,6 +143,23 @@ export const enrollmentEvent = z.discriminatedUnion('type', [
 ]);
 export type EnrollmentEvent = z.infer<typeof enrollmentEvent>;
 
-export function enrollmentKey(e: EnrollmentEvent): string {
+/** The v1 shapes, which producers written before v2 still publish (upcast on read, parse.ts). */
+export type TrialRegisteredV1 = Omit<TrialRegistered, 'v' | keyof Plans> & { v: 1 };
+export type PatientRandomisedV1 = Omit<PatientRandomised, 'v' | 'strata' | 'covariates'> & { v: 1 };
+/** What a producer may publish on trial.enrollments: the current shapes or the v1 ones. */
+export type EnrollmentMessage = EnrollmentEvent | TrialRegisteredV1 | PatientRandomisedV1;
+
+export function enrollmentKey(e: EnrollmentMessage): string {
   return e.type === 'TrialRegistered' ? `${e.trialId}:` : `${e.trialId}:${e.patientId}`;
+}
+
+/**
+ * A design read back from the database (rm_trials.design, read-out snapshots): rows written
+ * before v2 hold a v1 event, so it is upcast and checked like a message, never cast.
+ */
+export function storedDesign(json: unknown): TrialRegistered | null {
+  if (json === null || json === undefined) return null;
+  const parsed = trialRegistered.safeParse(upcast(json));
+  if (!parsed.success) throw new Error(`a stored trial design does not read as TrialRegistered: ${describeIssues(parsed.error)}`);
+  return parsed.data;
 }

@@ -1,5 +1,6 @@
 export * from './common';
 export * from './enrollments';
+export * from './plans';
 export * from './notifications';
 export * from './outcomes';
 export * from './topics';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from './common';
+import { noPlans } from './plans';
 
 /** A typed result: expected failures are values, not exceptions. */
 export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
@@ -86,9 +87,18 @@ export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | nu
 }
 
 /**
- * Upcasters turn older message versions into the current shape before validation. Every
- * message is at v1 today; a v2 adds its case here and the v1 reader keeps working.
+ * Upcasters turn older message versions into the current shape before validation, so one
+ * schema (the newest) gives the type and every reader sees one shape:
+ * - TrialRegistered v1 -> v2: the plans v1 implied (plans.ts `noPlans`);
+ * - PatientRandomised v1 -> v2: no strata and no covariates.
+ * Only a plain v1 object of those types changes; anything else goes to the schema as it came,
+ * which names what is wrong with it.
  */
 export function upcast(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const m = json as { v?: unknown; type?: unknown };
+  if (m.v !== 1) return json;
+  if (m.type === 'TrialRegistered') return { ...noPlans(), ...json, v: 2 };
+  if (m.type === 'PatientRandomised') return { strata: {}, covariates: {}, ...json, v: 2 };
   return json;
 }

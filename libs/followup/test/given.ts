@@ -15,7 +15,7 @@ const outcome = { ...patient, occurredAt: '2011-10-03T09:00:00Z' };
 
 export function randomised(over: { on?: string; nhsNumber?: string | null; chiNumber?: string | null; eventId?: string } = {}): FollowupEvent {
   return {
-    ...patient, type: 'PatientRandomised', eventId: over.eventId ?? id(), arm: 'IABP', site: 'KCH',
+    ...patient, v: 2, type: 'PatientRandomised', eventId: over.eventId ?? id(), arm: 'IABP', site: 'KCH', strata: {}, covariates: {},
     randomisedOn: over.on ?? RANDOMISED_ON,
     nhsNumber: over.nhsNumber === undefined ? '9434765919' : over.nhsNumber,
     chiNumber: over.chiNumber === undefined ? null : over.chiNumber,

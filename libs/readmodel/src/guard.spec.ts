@@ -9,7 +9,7 @@ const linked = (seq: number | undefined, version = 1, eventId = `l-${version}-${
 });
 const withdrawn = (seq: number | undefined, version = 1): FollowupEvent => ({ ...base, type: 'DeathWithdrawn', eventId: `w-${version}-${seq}`, version, seq, reason: 'relinked' });
 const randomised = (over: Partial<PatientRandomised> = {}): PatientRandomised => ({
-  v: 1, type: 'PatientRandomised', eventId: 'r1', trialId: 'T', patientId: 'P1', arm: 'IABP', randomisedOn: '2007-01-10', site: 'KCH',
+  v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: 'r1', trialId: 'T', patientId: 'P1', arm: 'IABP', randomisedOn: '2007-01-10', site: 'KCH',
   nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: null, ...over,
 });
 

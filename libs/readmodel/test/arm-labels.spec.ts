@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 // Issue 12, item 6: arm labels must not unblind. An arm labelled `all` was taken for the pooled
 // row of the monitor's at-risk table, and an arm `__proto__` vanished from the stored snapshot
 // (so two pooled reads told its size). Whatever the labels, the monitor's view is the same
@@ -7,7 +8,7 @@ import type { TrialRegistered } from '@trial/contracts';
 import { analyse, blindedView, TrialCohort, type BlindedAnalysis, type Observation } from '../src';
 
 const design = (arms: string[]): TrialRegistered => ({
-  v: 1, type: 'TrialRegistered', eventId: 'e', trialId: 'T', title: 'T', arms, referenceArm: arms[0],
+  v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'e', trialId: 'T', title: 'T', arms, referenceArm: arms[0],
   plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
 });
 const ctx = (arms: string[] | null) => ({ trialId: 'T', design: arms ? design(arms) : null, eventsApplied: 0, dataComplete: {} });

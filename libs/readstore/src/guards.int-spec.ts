@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 // The projector's refusals and its park, against the real Postgres (issue 10, items 3 and 7).
 // Each refused event used to be applied or dropped without a trace; now the batch fails with a
 // PermanentError (the consumer dead-letters that message alone) and nothing of it is applied.
@@ -18,13 +19,13 @@ const NOW = '2026-01-01T12:00:00.000Z';
 
 function trial(trialId: string): EnrollmentEvent {
   return {
-    v: 1, type: 'TrialRegistered', eventId: `${trialId}:reg`, trialId, title: 'guards', arms: ['control', 'IABP'],
+    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'guards', arms: ['control', 'IABP'],
     referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
   };
 }
 function randomised(trialId: string, patientId: string, over: Partial<EnrollmentEvent> = {}): EnrollmentEvent {
   return {
-    v: 1, type: 'PatientRandomised', eventId: `${trialId}:${patientId}:rand`, trialId, patientId, arm: 'IABP',
+    v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:${patientId}:rand`, trialId, patientId, arm: 'IABP',
     randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
     sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null, ...over,
   } as EnrollmentEvent;

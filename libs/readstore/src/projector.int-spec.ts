@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 // Against the real Postgres: a batch whose clock started earlier but that reaches the trial's
 // row lock later (partitions run concurrently) must not stamp its version before the previous
 // one, or `?asOf=` of the newer look would find the older version.
@@ -20,11 +21,11 @@ describe('ReadModelProjector as-of stamps', () => {
     const trialId = uniqueId('ASOF');
     const topic = `t-asof-${trialId}`;
     const registered: EnrollmentEvent = {
-      v: 1, type: 'TrialRegistered', eventId: `${trialId}:reg`, trialId, title: 'as-of stamps', arms: ['control', 'IABP'],
+      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'as-of stamps', arms: ['control', 'IABP'],
       referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
     };
     const randomised = (i: number): EnrollmentEvent => ({
-      v: 1, type: 'PatientRandomised', eventId: `${trialId}:rand-${i}`, trialId, patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control',
+      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:rand-${i}`, trialId, patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control',
       randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: null, chiNumber: `01020304${String(i).padStart(2, '0')}`,
       dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,
     });

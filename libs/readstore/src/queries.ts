@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { CodedError, type TrialRegistered } from '@trial/contracts';
+import { CodedError, storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
   analyse, followUpOf, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
@@ -23,7 +23,7 @@ export interface TrialListing {
   updatedAt: string;
 }
 
-type ListingRow = { trial_id: string; design: TrialRegistered | null; events_applied: string; updated_at: Date; snapshot: TrialSnapshot | null };
+type ListingRow = { trial_id: string; design: unknown; events_applied: string; updated_at: Date; snapshot: TrialSnapshot | null };
 
 /** Every trial, from the snapshots (totals only: no read-out is computed for a listing). */
 export async function listTrials(sql: Sql): Promise<TrialListing[]> {
@@ -45,7 +45,7 @@ function listing(r: ListingRow): TrialListing {
   const arms = Object.values(r.snapshot?.cohort.arms ?? {});
   const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   const deaths = sum(arms.map((a) => sum(a.d)));
-  const design = r.design;
+  const design = storedDesign(r.design);
   return {
     trialId: r.trial_id, title: design?.title ?? null, arms: design?.arms ?? [], referenceArm: design?.referenceArm ?? null,
     randomised: sum(arms.map((a) => sum(a.d) + sum(a.c))), deaths, eventsApplied: Number(r.events_applied),
@@ -75,7 +75,7 @@ export interface HeldAnalysis {
  */
 export async function analysisAt(ds: DataSource, trialId: string, moment: Moment, query: ReadoutQuery): Promise<HeldAnalysis> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
-    const [trial] = await rows<{ design: TrialRegistered | null }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
+    const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
@@ -83,14 +83,14 @@ export async function analysisAt(ds: DataSource, trialId: string, moment: Moment
         `select r.snapshot, r.recorded_at, r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
       if (r?.fresh) {
         const s = r.snapshot;
-        const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: s.design, eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
+        const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
         return { analysis, asOf: r.recorded_at.toISOString() };
       }
     }
     const held = await heldAt(tx, trialId, moment.asOf);
     const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff })).filter((f): f is FollowUp => f !== null);
     const cohort = TrialCohort.of(followUps.map(observationOf));
-    const analysis = analyse(cohort, { trialId, design: trial.design, eventsApplied: held.eventsApplied, dataComplete: held.completeness }, query);
+    const analysis = analyse(cohort, { trialId, design: storedDesign(trial.design), eventsApplied: held.eventsApplied, dataComplete: held.completeness }, query);
     return { analysis, asOf: held.asOf };
   });
 }
@@ -121,10 +121,10 @@ export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<
 /** Follow-ups now (or at a data cutoff) for the ADTTE export, with the design. */
 export async function followUpsNow(ds: DataSource, trialId: string, dataCutoff?: string): Promise<{ design: TrialRegistered | null; followUps: FollowUp[] }> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
-    const [trial] = await rows<{ design: TrialRegistered | null }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
+    const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     const held = await heldAt(tx, trialId);
     const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff })).filter((f): f is FollowUp => f !== null);
-    return { design: trial.design, followUps };
+    return { design: storedDesign(trial.design), followUps };
   });
 }

@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 // Against the real Postgres: replay writes with COPY, so text that COPY's format escapes (tab,
 // newline, backslash, quotes) must come back exactly as the live projector stores it; and a
 // replay run twice over the same log changes nothing the second time.
@@ -22,12 +23,12 @@ describe('rebuild (followup replay) with COPY', () => {
     const trialId = uniqueId('COPY');
     const consumer = `copy-${trialId}`;
     const registered: EnrollmentEvent = {
-      v: 1, type: 'TrialRegistered', eventId: `${trialId}:reg`, trialId, title: 'copy', arms: ['control', 'IABP'],
+      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'copy', arms: ['control', 'IABP'],
       referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
     };
     // The patient id is kept in the state, the follow-up and the row: the awkward text goes there.
     const randomised = (i: number, patientId: string): EnrollmentEvent => ({
-      v: 1, type: 'PatientRandomised', eventId: `${trialId}:rand-${i}`, trialId, patientId, arm: i % 2 ? 'IABP' : 'control',
+      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:rand-${i}`, trialId, patientId, arm: i % 2 ? 'IABP' : 'control',
       randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: null, chiNumber: `01020304${String(i).padStart(2, '0')}`,
       dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,
     });

@@ -1,4 +1,4 @@
-import type { TrialRegistered } from '@trial/contracts';
+import { storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness } from '@trial/followup';
 import { observationOf, TrialCohort, type Observation } from '@trial/readmodel';
 import { rows, type PatientRow, type ReadoutCause, type Sql } from './rows';
@@ -77,7 +77,7 @@ export class TrialCache {
    */
   async reload(sql: Sql, trialId: string): Promise<void> {
     const [t] = await rows<{
-      design: TrialRegistered | null; version: string | null; events_applied: string | null; updated_at: Date | null;
+      design: unknown; version: string | null; events_applied: string | null; updated_at: Date | null;
       completeness: Completeness | null; followups: Array<NonNullable<PatientRow['followup']>>;
     }>(sql,
       `select t.design, t.version, t.events_applied, t.updated_at,
@@ -86,7 +86,7 @@ export class TrialCache {
        from (select 1) as one left join rm_trials t on t.trial_id = $1`, [trialId]);
     const before = this.trials.get(trialId);
     this.trials.set(trialId, {
-      version: Number(t?.version ?? 0), design: t?.design ?? null, eventsApplied: Number(t?.events_applied ?? 0),
+      version: Number(t?.version ?? 0), design: storedDesign(t?.design), eventsApplied: Number(t?.events_applied ?? 0),
       dataComplete: t?.completeness ?? {}, cohort: TrialCohort.of((t?.followups ?? []).map((f) => observationOf(f))),
       causes: before?.causes ?? [], changedAt: (t?.updated_at ?? new Date()).toISOString(),
     });

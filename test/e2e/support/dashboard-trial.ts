@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 import { createHash } from 'node:crypto';
 import type { EnrollmentEvent, RegistryNotification, RegistryRecord } from '@trial/contracts';
 import { contentId, nhsNumberFrom } from '../../../apps/cli/src/demo/small-trial';
@@ -35,10 +36,10 @@ function patients(trialId: string): Patient[] {
 
 export function enrollments(trialId: string): EnrollmentEvent[] {
   return [
-    { v: 1, type: 'TrialRegistered', eventId: uuid(`${trialId}:trial`), trialId, title: 'Dashboard test trial', arms: [...ARMS], referenceArm: 'control',
+    { v: 2, type: 'TrialRegistered', ...noPlans(), eventId: uuid(`${trialId}:trial`), trialId, title: 'Dashboard test trial', arms: [...ARMS], referenceArm: 'control',
       plannedEvents: 20, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming' },
     ...patients(trialId).map((p): EnrollmentEvent => ({
-      v: 1, type: 'PatientRandomised', eventId: uuid(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
+      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: uuid(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
       randomisedOn: p.randomisedOn, site: p.site, nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName,
       givenNames: 'Test', postcode: 'SE5 9RS',
     })),

@@ -1,3 +1,4 @@
+import { noPlans } from '@trial/contracts';
 import type { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
 import { nhsNumberFrom } from '../../../apps/cli/src/demo/small-trial';
 
@@ -13,11 +14,11 @@ export function nhs(seed: number): string {
 export function trialEvents(trialId: string) {
   const ev = (id: string) => `${trialId}:${id}`;
   const registered: EnrollmentEvent = {
-    v: 1, type: 'TrialRegistered', eventId: ev('reg'), trialId, title: 'Read-out suite trial', arms: ['control', 'IABP'],
+    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: ev('reg'), trialId, title: 'Read-out suite trial', arms: ['control', 'IABP'],
     referenceArm: 'control', plannedEvents: 8, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming',
   };
   const randomised = (i: number): EnrollmentEvent => ({
-    v: 1, type: 'PatientRandomised', eventId: ev(`rand-${i}`), trialId, patientId: `P${i}`, arm: i % 2 === 0 ? 'control' : 'IABP',
+    v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: ev(`rand-${i}`), trialId, patientId: `P${i}`, arm: i % 2 === 0 ? 'control' : 'IABP',
     randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`, site: i % 3 === 0 ? 'KCH' : 'BHI',
     nhsNumber: i === 11 ? null : nhs(i), chiNumber: i === 11 ? `01${String(i).padStart(8, '0')}` : null,
     dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,

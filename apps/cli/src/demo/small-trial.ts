@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EnrollmentEvent, RegistryRecord } from '@trial/contracts';
+import { EnrollmentEvent, RegistryRecord, noPlans } from '@trial/contracts';
 import { modulus11CheckDigit } from '@trial/linkage';
 
 /**
@@ -38,10 +38,10 @@ const patients = Array.from({ length: 10 }, (_, i) => ({
 
 export function smallTrialEnrollments(trialId = SMALL_TRIAL_ID): EnrollmentEvent[] {
   return [
-    { v: 1, type: 'TrialRegistered', eventId: contentId(`${trialId}:trial`), trialId, title: 'Walking-skeleton demo trial',
+    { v: 2, type: 'TrialRegistered', ...noPlans(), eventId: contentId(`${trialId}:trial`), trialId, title: 'Walking-skeleton demo trial',
       arms: ['control', 'IABP'], referenceArm: 'control', plannedEvents: 4, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming' },
     ...patients.map((p, i): EnrollmentEvent => ({
-      v: 1, type: 'PatientRandomised', eventId: contentId(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
+      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: contentId(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
       randomisedOn: `2007-0${(i % 9) + 1}-15`, site: i % 3 === 0 ? 'KCH' : 'BHI', nhsNumber: p.nhsNumber, chiNumber: null,
       dateOfBirth: p.dateOfBirth, sex: 'M', familyName: p.familyName, givenNames: 'Demo', postcode: 'SE1 7EH',
     })),
