@@ -1,6 +1,7 @@
 // Aalen-Johansen cumulative incidence of one cause among competing causes, with the standard
 // error R survival 3.x gives it (the infinitesimal jackknife), for one group.
 import { SurvivalError } from './errors';
+import { EXACT_BELOW, ExitClasses } from './exit-classes';
 
 export interface CifRow {
   time: number;
@@ -58,7 +59,10 @@ export function logLimits(p: number, se: number, z: number): { lower: number | n
  * one-step transition matrix. All subjects still at risk share one influence value, and
  * those who left share theirs by exit class, so the sum of squares is kept in O(1) per time
  * (sums over departed subjects of x^2, xy, y^2, with x the influence on S and y on F_K):
- * O(n log n) for the sort, O(m) after it, against survfit's O(n m).
+ * O(n log n) for the sort, O(m) after it, against survfit's O(n m). Those running sums lose
+ * precision once the variance falls far below its peak (to 0 where F_K reaches 1), so there
+ * the sum is taken over the exit classes directly: after its exit at e a class has
+ * y(t) = y(e) + x(e) / S(e) (F_K(t) - F_K(e)). That costs O(classes) per such time.
  * Limits: log type (R's default), p exp(+-z se/p), capped at 1; null where p = 0.
  * Assumes right-censored data, independent censoring, unit case weights; codes are 0
  * (censored) or positive integers. Censorings tied with events count as at risk at that time.
@@ -81,6 +85,8 @@ export function aalenJohansen(times: ArrayLike<number>, codes: ArrayLike<number>
   let dxx = 0;
   let dxy = 0;
   let dyy = 0;
+  let peak = 0;
+  const exits = new ExitClasses();
   let events = 0;
   for (let i = 0; i < n; ) {
     const t = times[order[i]];
@@ -120,7 +126,13 @@ export function aalenJohansen(times: ArrayLike<number>, codes: ArrayLike<number>
       const remaining = atRisk - d - c;
       s = sPrev * q;
       f = f + sPrev * r;
-      const stdErr = Math.sqrt(dyy + remaining * yr * yr);
+      exits.add(dk, xEvent, yCause, s, f);
+      exits.add(other, xEvent, yStay, s, f);
+      exits.add(c, xSurvive, yStay, s, f);
+      let variance = dyy + remaining * yr * yr;
+      peak = Math.max(peak, variance);
+      if (variance < EXACT_BELOW * peak) variance = exits.sumOfSquares(f) + remaining * yr * yr;
+      const stdErr = Math.sqrt(variance);
       const { lower, upper } = logLimits(f, stdErr, z);
       rows.push({ time: t, nRisk: atRisk, nEvent: dk, estimate: f, stdErr, lower, upper });
       events += dk;
@@ -130,6 +142,7 @@ export function aalenJohansen(times: ArrayLike<number>, codes: ArrayLike<number>
       dxx += c * xr * xr;
       dxy += c * xr * yr;
       dyy += c * yr * yr;
+      exits.add(c, xr, yr, s, f);
       atRisk -= c;
     }
   }

@@ -111,7 +111,9 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
     }
   };
   result.gray = grayTest(pooled, labels.length, cause);
-  const causeTables = new Map(labels.map((label, i) => [label, SurvivalTable.fromRows(data[i].times, data[i].codes.map((c) => (c === cause ? 1 : 0)))]));
+  const causeTables = new Map(
+    labels.map((label, i) => [label, SurvivalTable.fromRows(data[i].times, data[i].codes.map((c) => (c === cause ? 1 : 0)))]),
+  );
   result.causeSpecificCox = computeReadout(causeTables, {
     reference: labels[0],
     ties,
