@@ -54,9 +54,10 @@ type Col = Record<string, unknown>;
 const col = (c: unknown, f: string): Array<number | null> => arr((c as Col)[f] as number | number[] | null);
 
 describe('competing risks: agreement with R survival and cmprsk', () => {
-  test.each(competingCases.map((c, i) => [`${c.name} #${i} cause ${c.options.cause} ${c.options.ties}`, c] as const))('%s', (_label, rc) => {
+  test.each(competingCases.map((c, i) => [`${c.name} #${i} cause ${c.options.cause} ${c.options.ties} ${c.options.confLevel}`, c] as const))('%s', (_label, rc) => {
     const at = arr(rc.options.at as number | number[] | null);
-    const out = competingRisks(loadCompeting(rc.name), { cause: rc.options.cause, ties: rc.options.ties as Ties, at });
+    const { cause, confLevel } = rc.options;
+    const out = competingRisks(loadCompeting(rc.name), { cause, ties: rc.options.ties as Ties, at, confLevel });
     const m = new Tracked((p) => p.replace(/\[[^\]]*\]/g, ''));
     m.exact('cause', out.cause, rc.options.cause);
     m.exact('causes', out.causes.join(','), arr(rc.causes as unknown as number[]).join(','));

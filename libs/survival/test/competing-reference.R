@@ -27,15 +27,16 @@ write_fixture("edge", c(0, 1, 1, 2, 2, 3, 4, 4, 5, 6, 7,   1, 2, 2, 3, 3, 3, 5, 
 
 num <- function(x) lapply(x, function(v) if (is.na(v) || is.nan(v)) NA else v)
 
-case <- function(name, cause, ties = "efron", at = c()) {
+case <- function(name, cause, ties = "efron", at = c(), conf.int = 0.95) {
   d <- read.csv(file.path(dir, paste0("cr-", name, ".csv")))
   d$arm <- factor(d$arm)
   causes <- sort(unique(d$status[d$status > 0]))
   levs <- levels(d$arm)
   calls <- c(sprintf("d <- read.csv('cr-%s.csv'); d$arm <- factor(d$arm); causes <- c(%s)", name, paste(causes, collapse = ", ")),
-             "fit <- survfit(Surv(time, factor(status, c(0, causes))) ~ 1, data = d[d$arm == level, ]); s <- summary(fit)")
+             sprintf("fit <- survfit(Surv(time, factor(status, c(0, causes))) ~ 1, data = d[d$arm == level, ], conf.int = %s); s <- summary(fit)",
+                     conf.int))
   groups <- lapply(levs, function(g) {
-    fit <- survfit(Surv(time, factor(status, c(0, causes))) ~ 1, data = d[d$arm == g, ])
+    fit <- survfit(Surv(time, factor(status, c(0, causes))) ~ 1, data = d[d$arm == g, ], conf.int = conf.int)
     k <- which(fit$states == as.character(cause))
     s <- summary(fit)
     out <- list(group = g, events = sum(d$arm == g & d$status == cause),
@@ -54,7 +55,7 @@ case <- function(name, cause, ties = "efron", at = c()) {
                pValue = tests[as.character(cause), "pv"])
   calls <- c(calls, sprintf("cmprsk::cuminc(d$time, d$status, d$arm, cencode = 0)$Tests['%s', ]", cause))
   cx <- coxph(Surv(time, status == cause) ~ arm, data = d, ties = ties)
-  sm <- summary(cx); co <- sm$coefficients; ci <- sm$conf.int; df <- length(levs) - 1
+  sm <- summary(cx, conf.int = conf.int); co <- sm$coefficients; ci <- sm$conf.int; df <- length(levs) - 1
   cox <- list(reference = levs[1], ties = ties,
     terms = list(group = levs[-1], coef = unname(co[, "coef"]), stdErr = unname(co[, "se(coef)"]),
                  hazardRatio = unname(co[, "exp(coef)"]), lower = unname(ci[, 3]), upper = unname(ci[, 4]),
@@ -63,17 +64,19 @@ case <- function(name, cause, ties = "efron", at = c()) {
                            pValue = pchisq(2 * diff(cx$loglik), df, lower.tail = FALSE)),
     wald = list(chiSquare = unname(cx$wald.test), df = df, pValue = pchisq(unname(cx$wald.test), df, lower.tail = FALSE)),
     score = list(chiSquare = unname(cx$score), df = df, pValue = pchisq(unname(cx$score), df, lower.tail = FALSE)))
-  calls <- c(calls, sprintf("cx <- coxph(Surv(time, status == %s) ~ arm, data = d, ties = '%s'); summary(cx); 2 * diff(cx$loglik); cx$wald.test; cx$score", cause, ties))
+  calls <- c(calls, sprintf("cx <- coxph(Surv(time, status == %s) ~ arm, data = d, ties = '%s'); summary(cx, conf.int = %s); %s",
+                            cause, ties, conf.int, "2 * diff(cx$loglik); cx$wald.test; cx$score"))
   fg <- finegray(Surv(time, factor(status, c(0, causes))) ~ ., data = d, etype = cause)
   fgfit <- coxph(Surv(fgstart, fgstop, fgstatus) ~ arm, weight = fgwt, data = fg, ties = ties)
-  fs <- summary(fgfit); fco <- fs$coefficients; fci <- fs$conf.int
+  fs <- summary(fgfit, conf.int = conf.int); fco <- fs$coefficients; fci <- fs$conf.int
   fineGray <- list(reference = levs[1],
     terms = list(group = levs[-1], coef = unname(fco[, "coef"]), stdErr = unname(fco[, "robust se"]),
-                 hazardRatio = unname(fco[, "exp(coef)"]), lower = unname(fci[, "lower .95"]), upper = unname(fci[, "upper .95"]),
+                 hazardRatio = unname(fco[, "exp(coef)"]), lower = unname(fci[, 3]), upper = unname(fci[, 4]),
                  z = unname(fco[, "z"]), pValue = unname(fco[, "Pr(>|z|)"])))
   calls <- c(calls, sprintf("fg <- finegray(Surv(time, factor(status, c(0, causes))) ~ ., data = d, etype = %s)", cause),
-             sprintf("summary(coxph(Surv(fgstart, fgstop, fgstatus) ~ arm, weight = fgwt, data = fg, ties = '%s'))", ties))
-  list(name = name, calls = calls, options = list(cause = cause, ties = ties, at = at),
+             sprintf("summary(coxph(Surv(fgstart, fgstop, fgstatus) ~ arm, weight = fgwt, data = fg, ties = '%s'), conf.int = %s)",
+                     ties, conf.int))
+  list(name = name, calls = calls, options = list(cause = cause, ties = ties, at = at, confLevel = conf.int),
        causes = causes, groups = groups, gray = gray, causeSpecificCox = cox, fineGray = fineGray)
 }
 
@@ -83,6 +86,7 @@ cases <- list(
   case("pbc-edema", 2, "efron", at = c(365, 1461)),
   case("mgus2", 1, "efron", at = c(60, 120, 240, 500)),
   case("mgus2", 2, "breslow"),
+  case("mgus2", 1, "breslow", at = c(120), conf.int = 0.9),
   case("edge", 1, "efron", at = c(0, 0.5, 1, 2.5, 9)),
   case("edge", 2, "breslow", at = c(3)),
   case("edge", 3, "efron", at = c(1, 5))
