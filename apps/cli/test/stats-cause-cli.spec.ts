@@ -107,6 +107,22 @@ describe('followup stats --cause K', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test('without a group column: one group "all", no comparison', async () => {
+    const r = await run(['stats', file('one.csv', 'time,status\n1,1\n2,2\n3,0\n4,1\n'), '--cause', '1', '--json']);
+    const cr = JSON.parse(r.stdout).competingRisks;
+    expect(cr.groups.map((g: { group: string }) => g.group)).toEqual(['all']);
+    // By hand: F(1) = 1/4, F(2) = 1/4 (a competing death), F(4) = 1/4 + S(4-) 1/1 = 3/4.
+    expect(cr.groups[0].cif.map((c: { estimate: number }) => c.estimate)).toEqual([0.25, 0.25, 0.75]);
+    expect([cr.gray, cr.causeSpecificCox, cr.fineGray]).toEqual([null, null, null]);
+  });
+
+  test('a group without an event of the cause exits 2, as part 1 does for Cox', async () => {
+    const r = await run(['stats', file('nocause.csv', 'time,status,arm\n1,1,a\n2,2,b\n3,0,b\n4,1,a\n'), '--cause', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/nocause\.csv: line 1, column 1: cause-specific Cox model for cause 1: group 'b' has no events/);
+  });
+
   test('a bad --cause value exits 2', async () => {
     for (const k of ['0', '-1', '1.5', 'cv']) {
       const r = await run(['stats', pbc, '--cause', k]);

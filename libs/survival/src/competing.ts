@@ -101,26 +101,23 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   if (labels.length < 2) return result;
 
   const pooled = pool(data);
-  const estimate = <T>(f: () => T): T | null => {
-    if (!options.inestimableAsNull) return f();
+  // Runs one model; a SurvivalError names the model and the cause, or (inestimableAsNull) is null.
+  const estimate = <T>(model: string, f: () => T): T | null => {
     try {
       return f();
     } catch (e) {
-      if (e instanceof SurvivalError) return null;
-      throw e;
+      if (!(e instanceof SurvivalError)) throw e;
+      if (options.inestimableAsNull) return null;
+      throw new SurvivalError(e.code, `${model} for cause ${cause}: ${e.message}`);
     }
   };
   result.gray = grayTest(pooled, labels.length, cause);
   const causeTables = new Map(
     labels.map((label, i) => [label, SurvivalTable.fromRows(data[i].times, data[i].codes.map((c) => (c === cause ? 1 : 0)))]),
   );
-  result.causeSpecificCox = computeReadout(causeTables, {
-    reference: labels[0],
-    ties,
-    confLevel: options.confLevel,
-    inestimableAsNull: options.inestimableAsNull,
-  }).cox;
-  result.fineGray = estimate(() => {
+  const csOptions = { reference: labels[0], ties, confLevel: options.confLevel };
+  result.causeSpecificCox = estimate('cause-specific Cox model', () => computeReadout(causeTables, csOptions).cox);
+  result.fineGray = estimate('Fine-Gray model', () => {
     const fg = fineGray(pooled, labels.length, cause, labels, ties);
     const terms = fg.coef.map((coef, i): CoxTerm => {
       const stdErr = Math.sqrt(fg.robustVariance[i][i]);

@@ -54,6 +54,24 @@ describe('Aalen-Johansen by hand', () => {
   });
 });
 
+describe('competing risks: what cannot be estimated', () => {
+  const groups = byGroup([
+    { time: 1, code: 1, group: 'a' },
+    { time: 2, code: 2, group: 'b' },
+    { time: 3, code: 0, group: 'b' },
+  ]);
+  test('a group without the cause: NO_EVENTS naming the model, or null models with inestimableAsNull', () => {
+    expect(() => competingRisks(groups, { cause: 1 })).toThrow(/cause-specific Cox model for cause 1: group 'b' has no events/);
+    const out = competingRisks(groups, { cause: 1, inestimableAsNull: true });
+    expect([out.causeSpecificCox, out.fineGray]).toEqual([null, null]);
+    expect(out.gray).not.toBeNull();
+  });
+  test('a cause not in the data, or a code that is not a non-negative integer', () => {
+    expect(() => competingRisks(groups, { cause: 3 })).toThrow(/cause 3 does not occur; causes present: 1, 2/);
+    expect(() => competingRisks(new Map([['a', { times: [1], codes: [1.5] }]]), { cause: 1 })).toThrow(/not a non-negative integer/);
+  });
+});
+
 describe('competing-risks properties', () => {
   test('CIFs over all causes sum to 1 - KM of any event, at every row', () => {
     fc.assert(
