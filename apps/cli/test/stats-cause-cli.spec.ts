@@ -90,17 +90,20 @@ describe('followup stats --cause K', () => {
     expect(r.stdout).toMatch(/Fine-Gray subdistribution hazards \(robust SE\), reference: dpca/);
   });
 
-  const bad: Array<[string, string, string[], RegExp]> = [
-    ['cause absent', 'time,status,arm\n1,1,a\n2,2,b\n3,0,b\n', ['--cause', '3'],
+  const bad: Array<[string, string, string, string[], RegExp]> = [
+    ['a cause not in the data', 'absent', 'time,status,arm\n1,1,a\n2,2,b\n3,0,b\n', ['--cause', '3'],
       /absent\.csv: line 1, column 2 \(status\): cause 3 does not occur in the event column; codes present: 1, 2/],
-    ['code negative', 'time,status,arm\n1,1,a\n2,-1,b\n', ['--cause', '1'],
+    ['a negative code', 'negative', 'time,status,arm\n1,1,a\n2,-1,b\n', ['--cause', '1'],
       /negative\.csv: line 3, column 2 \(status\): event '-1' must be 0 \(censored\) or a positive integer cause code/],
-    ['code non-integer', 'arm,time,status\na,1,1\nb,2,1.5\n', ['--cause', '1'], /non-integer\.csv: line 3, column 3 \(status\): event '1\.5'/],
-    ['code non-numeric', 'time,status,arm\n1,1,a\n2,cv,b\n', ['--cause', '1'], /non-numeric\.csv: line 3, column 2 \(status\): event 'cv'/],
-    ['codes without', 'time,status,arm\n1,1,a\n2,2,b\n', [], /without\.csv: line 3, column 2 \(status\): event '2' must be 1 \(event\) or 0/],
+    ['a non-integer code', 'non-integer', 'arm,time,status\na,1,1\nb,2,1.5\n', ['--cause', '1'],
+      /non-integer\.csv: line 3, column 3 \(status\): event '1\.5'/],
+    ['a non-numeric code', 'non-numeric', 'time,status,arm\n1,1,a\n2,cv,b\n', ['--cause', '1'],
+      /non-numeric\.csv: line 3, column 2 \(status\): event 'cv'/],
+    ['a code above 1 without --cause', 'without', 'time,status,arm\n1,1,a\n2,2,b\n', [],
+      /without\.csv: line 3, column 2 \(status\): event '2' must be 1 \(event\) or 0/],
   ];
-  test.each(bad)('%s exits 2 naming the file, line and column', async (name, text, extra, message) => {
-    const r = await run(['stats', file(`${name.split(' ').pop() ?? name}.csv`, text), ...extra, '--json']);
+  test.each(bad)('%s exits 2 naming the file, line and column', async (_name, slug, text, extra, message) => {
+    const r = await run(['stats', file(`${slug}.csv`, text), ...extra, '--json']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
