@@ -76,6 +76,11 @@ export function causesOf(groups: Iterable<CompetingGroupData>): number[] {
  * (coxFit through computeReadout, so exactly part 1's cox) and the Fine-Gray model through
  * finegray's weights with the robust standard error (fineGray); CI = exp(coef +- z se).
  * Groups as part 1 orders them (reference first, then by label); one group: no comparison.
+ * Conventions where R leaves a choice: the CIF limits are always log type (the contract's
+ * "R's default"; part 1's confType does not apply); `at` rows extend past the last time, as
+ * part 1's do (summary(..., extend = TRUE)); the Fine-Gray standard error is the robust one
+ * even where coxph would not compute it (all finegray weights integer: no censoring before a
+ * competing event's later risk sets), where it differs from the model-based se.
  * Assumes right-censored data, independent censoring; codes 0 (censored) or positive integers.
  * Reference: contract stats-cli.md part 2; R survival 3.5, cmprsk 2.2 (see each function).
  */
