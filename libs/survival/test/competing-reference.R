@@ -134,7 +134,6 @@ writeLines(c(
   sprintf("// survival %s, cmprsk %s. Each case lists the R calls that produced its numbers.",
           packageVersion("survival"), packageVersion("cmprsk")),
   "// Arrays are column-wise (one array per field); NA is null.",
-  "/* eslint-disable */",
   "export const competingCases = ["), con)
 for (cs in cases) {
   writeLines(paste0("  // ", cs$calls), con)
