@@ -65,3 +65,20 @@ export { sequentialProbabilities } from './sequential';
 export type { LookProbabilities } from './sequential';
 export { interimAnalysis, designRates, repeatedPValue } from './interim';
 export type { InterimOptions, InterimResult, InterimLook } from './interim';
+// Competing risks (`followup stats --cause K`): competingRisks(groups of { times, codes },
+// { cause, reference, ties, confLevel, at }) gives the contract's competingRisks block.
+export { competingRisks, causesOf } from './competing';
+export type {
+  CompetingGroupData,
+  CompetingGroupReadout,
+  CompetingRisksReadout,
+  CompetingOptions,
+  FineGrayReadout,
+  CifRow,
+  CifAtRow,
+} from './competing';
+export { aalenJohansen, cifAt } from './aalen-johansen';
+export type { CifCurve } from './aalen-johansen';
+export { grayTest } from './gray';
+export { fineGray } from './fine-gray';
+export type { FineGrayFit } from './fine-gray';

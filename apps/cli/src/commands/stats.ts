@@ -7,8 +7,12 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { parse, CsvError } from 'csv-parse/sync';
 import {
+  competingRisks,
+  CompetingGroupData,
+  CompetingRisksReadout,
   computeReadout,
   ConfType,
+  CoxTerm,
   SurvivalError,
   SurvivalReadout,
   SurvivalTable,
@@ -30,6 +34,8 @@ export interface StatsOptions {
   confLevel: number;
   at: number[];
   tau?: number;
+  /** --cause K: event codes 0, 1, 2, ... and the competing-risks block for cause K. */
+  cause?: number;
   json: boolean;
 }
 
@@ -38,6 +44,8 @@ export interface Cohort {
   groups: Map<string, SurvivalTable>;
   /** Whether the file has a group column (so a comparison was asked for). */
   grouped: boolean;
+  /** With --cause: each group's times and event codes. */
+  competing?: Map<string, CompetingGroupData>;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -88,7 +96,7 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   const n = records.length - 1;
   if (n === 0) throw new InputError(`${where(2, 1)}: no data rows after the header`);
 
-  const byGroup = new Map<string, { times: number[]; events: number[] }>();
+  const byGroup = new Map<string, { times: number[]; events: number[]; codes: number[] }>();
   for (let r = 1; r <= n; r++) {
     const rec = records[r];
     const tText = rec[ti];
@@ -99,18 +107,31 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     const time = Number(tText);
     if (time < 0) throw new InputError(`${where(lineOf(r), ti + 1, opts.time)}: time ${tText} is negative; times must be >= 0`);
     if (!Number.isFinite(time)) throw new InputError(`${where(lineOf(r), ti + 1, opts.time)}: time '${tText}' is not finite`);
-    if (eText !== '0' && eText !== '1') {
+    if (opts.cause === undefined && eText !== '0' && eText !== '1') {
       throw new InputError(`${where(lineOf(r), ei + 1, opts.event)}: event '${eText ?? ''}' must be 1 (event) or 0 (censored)`);
+    }
+    const code = opts.cause === undefined ? (eText === '1' ? 1 : 0) : eText !== undefined && NUMBER.test(eText) ? Number(eText) : NaN;
+    if (opts.cause !== undefined && !(Number.isInteger(code) && code >= 0)) {
+      throw new InputError(
+        `${where(lineOf(r), ei + 1, opts.event)}: event '${eText ?? ''}' must be 0 (censored) or a positive integer cause code`,
+      );
     }
     const label = gi < 0 ? 'all' : rec[gi];
     if (label === undefined) throw new InputError(`${where(lineOf(r), gi + 1, opts.group)}: missing group value`);
     let g = byGroup.get(label);
     if (g === undefined) {
-      g = { times: [], events: [] };
+      g = { times: [], events: [], codes: [] };
       byGroup.set(label, g);
     }
     g.times.push(time);
-    g.events.push(eText === '1' ? 1 : 0);
+    g.events.push(code > 0 ? 1 : 0);
+    g.codes.push(code);
+  }
+  if (opts.cause !== undefined && ![...byGroup.values()].some((g) => g.codes.includes(opts.cause as number))) {
+    const present = [...new Set([...byGroup.values()].flatMap((g) => g.codes).filter((c) => c > 0))].sort((a, b) => a - b);
+    throw new InputError(
+      `${where(1, ei + 1, opts.event)}: cause ${opts.cause} does not occur in the event column; codes present: ${present.join(', ') || 'none'}`,
+    );
   }
   if (gi >= 0 && byGroup.size < 2) {
     throw new InputError(
@@ -124,7 +145,8 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   }
   const groups = new Map<string, SurvivalTable>();
   for (const [label, g] of byGroup) groups.set(label, SurvivalTable.fromRows(g.times, g.events));
-  return { groups, grouped: gi >= 0 };
+  const competing = opts.cause === undefined ? undefined : new Map([...byGroup].map(([label, g]) => [label, { times: g.times, codes: g.codes }]));
+  return { groups, grouped: gi >= 0, competing };
 }
 
 // ---- the human-readable report -------------------------------------------------------------
@@ -149,7 +171,30 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
 }
 
-export function formatReport(readout: SurvivalReadout, file: string, confLevel: number): string {
+/** The --cause section: CIF at the --at times per group, Gray's test, the two hazard models. */
+function formatCompeting(cr: CompetingRisksReadout, level: string): string[] {
+  const out = [`Competing risks: cause ${cr.cause} (causes ${cr.causes.join(', ')}); cumulative incidence (Aalen-Johansen)`];
+  const atTimes = cr.groups[0]?.at.map((a) => a.time) ?? [];
+  const rows = [['group', 'events', ...atTimes.map((t) => `CIF(${num(t)}) (${level} CI)`)]];
+  for (const g of cr.groups) rows.push([g.group, String(g.events), ...g.at.map((a) => ci(a.estimate, a.lower, a.upper))]);
+  out.push(...table(rows));
+  if (cr.gray) out.push(`Gray's test: chi-square = ${cr.gray.chiSquare.toFixed(2)} on ${cr.gray.df} df, p = ${pval(cr.gray.pValue)}`);
+  const models: Array<[string, { terms: CoxTerm[] } | null]> = [
+    [`Cause-specific Cox (ties: ${cr.causeSpecificCox?.ties ?? ''}), reference: ${cr.causeSpecificCox?.reference ?? ''}`, cr.causeSpecificCox],
+    [`Fine-Gray subdistribution hazards (robust SE), reference: ${cr.fineGray?.reference ?? ''}`, cr.fineGray],
+  ];
+  for (const [title, model] of models) {
+    if (!model) continue;
+    const mr = [['group', `HR (${level} CI)`, 'coef', 'se', 'z', 'p']];
+    for (const t of model.terms) {
+      mr.push([t.group, ci(t.hazardRatio, t.lower, t.upper), t.coef.toFixed(4), t.stdErr.toFixed(4), t.z.toFixed(2), pval(t.pValue)]);
+    }
+    out.push(title, ...table(mr));
+  }
+  return out;
+}
+
+export function formatReport(readout: SurvivalReadout, file: string, confLevel: number, competing?: CompetingRisksReadout): string {
   const level = `${Number((confLevel * 100).toPrecision(6))}%`;
   const out: string[] = [];
   out.push(`Survival read-out: ${file}`);
@@ -192,6 +237,7 @@ export function formatReport(readout: SurvivalReadout, file: string, confLevel: 
       `${name} = ${x.chiSquare.toFixed(2)} on ${x.df} df, p = ${pval(x.pValue)}`;
     out.push(`${test('Likelihood ratio test', cx.likelihoodRatio)}; ${test('Wald test', cx.wald)}; ${test('Score (log-rank) test', cx.score)}`);
   }
+  if (competing) out.push('', ...formatCompeting(competing, level));
   out.push('');
   const fu = readout.followUp;
   out.push(`Median follow-up (reverse Kaplan-Meier): ${num(fu.median, 4)} (IQR ${num(fu.q1, 4)} to ${num(fu.q3, 4)})`);
@@ -215,6 +261,7 @@ interface RawOptions {
   confLevel: string;
   at?: string;
   tau?: string;
+  cause?: string;
   json?: boolean;
 }
 
@@ -234,6 +281,9 @@ export function toStatsOptions(raw: RawOptions, groupGiven: boolean): StatsOptio
   if (at.some((t) => t < 0)) throw new InputError(`followup stats: --at times must be >= 0, got ${raw.at}`);
   const tau = raw.tau === undefined ? undefined : parseNumberOption('--tau', raw.tau);
   if (tau !== undefined && tau < 0) throw new InputError(`followup stats: --tau must be >= 0, got ${raw.tau}`);
+  if (raw.cause !== undefined && !(/^\d+$/.test(raw.cause.trim()) && Number(raw.cause) > 0)) {
+    throw new InputError(`followup stats: --cause must be a positive integer event code, got '${raw.cause}'`);
+  }
   return {
     time: raw.time,
     event: raw.event,
@@ -245,6 +295,7 @@ export function toStatsOptions(raw: RawOptions, groupGiven: boolean): StatsOptio
     confLevel,
     at,
     tau,
+    cause: raw.cause === undefined ? undefined : Number(raw.cause),
     json: raw.json === true,
   };
 }
@@ -260,6 +311,7 @@ export function runStats(path: string, opts: StatsOptions): string {
   }
   const cohort = readCohort(text, path, opts);
   let readout: SurvivalReadout;
+  let competing: CompetingRisksReadout | undefined;
   try {
     readout = computeReadout(cohort.groups, {
       reference: opts.reference,
@@ -269,12 +321,17 @@ export function runStats(path: string, opts: StatsOptions): string {
       at: opts.at,
       tau: opts.tau,
     });
+    if (cohort.competing && opts.cause !== undefined) {
+      const { reference, ties, confLevel, at } = opts;
+      competing = competingRisks(cohort.competing, { cause: opts.cause, reference, ties, confLevel, at });
+    }
   } catch (err) {
     // A statistical impossibility on valid rows (e.g. a group without events for Cox).
     if (err instanceof SurvivalError) throw new InputError(`${path}: line 1, column 1: ${err.message}`);
     throw err;
   }
-  return opts.json ? JSON.stringify(readout) + '\n' : formatReport(readout, file, opts.confLevel);
+  if (opts.json) return JSON.stringify(competing ? { ...readout, competingRisks: competing } : readout) + '\n';
+  return formatReport(readout, file, opts.confLevel, competing);
 }
 
 export function register(program: Command): void {
@@ -291,6 +348,7 @@ export function register(program: Command): void {
     .option('--conf-level <level>', 'confidence level', '0.95')
     .option('--at <times>', 'comma-separated times for survival at t')
     .option('--tau <t>', 'restriction time for the restricted mean')
+    .option('--cause <k>', 'competing risks for event code K (event column: 0 censored, 1, 2, ... causes)')
     .option('--json', 'print the read-out as one JSON document')
     .action((file: string, raw: RawOptions, cmd: Command) => {
       try {
