@@ -15,3 +15,4 @@ export * from './guard';
 export * from './json';
 export * from './query';
 export * from './views';
+export * from './adam';
