@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { enrollmentKey, noPlans, outcomeKey, type EnrollmentEvent, type OutcomeEvent, type TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
-import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
+import { eventually, KAFKA_BROKERS, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { nhs } from './readout/trial';
 
 const run = async (file: string, args: string[]): Promise<string> => (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
@@ -142,5 +142,20 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     expect(Math.abs(readout.logRank.chiSquare - r.acm.logRank)).toBeLessThan(1e-9 * r.acm.logRank);
     expect(Math.abs(readout.cox.terms[0].coef - r.acm.coef)).toBeLessThan(1e-6 * Math.abs(r.acm.coef));
     expect(Math.abs(readout.cox.terms[0].stdErr - r.acm.stdErr)).toBeLessThan(1e-6 * r.acm.stdErr);
+  });
+
+  it('followup adam writes the same package from the read store, and audits it', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'adam-cli-')), 'pkg.zip');
+    const stdout = await promisify(execFile)(process.execPath, [join(ROOT, 'test/support/run-ts.js'), 'apps/cli/src/main.ts', 'adam', '--trial', trialId, '--out', out], {
+      cwd: ROOT, encoding: 'utf8',
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, KAFKA_BROKERS, TOPIC_PREFIX: prefix, AUTH_SECRET: SECRET, LOG_LEVEL: 'error' },
+    });
+    expect(stdout.stdout).toMatch(/40 patients/);
+    const cli = unzipSync(new Uint8Array(readFileSync(out)));
+    // The CSVs are the API's byte for byte; the XPT files differ only in their creation stamps.
+    for (const name of ['adsl.csv', 'adtte.csv']) expect(Buffer.from(cli[name]).equals(Buffer.from(files[name]))).toBe(true);
+    expect(cli['adtte.xpt'].length).toBe(files['adtte.xpt'].length);
+    const audit = (await (await get(`/audit?trialId=${encodeURIComponent(trialId)}`, 'dsmb')).json()) as Array<{ view: string; sub: string }>;
+    expect(audit.filter((a) => a.view === 'adam').map((a) => a.sub).sort()).toEqual(['dsmb-adam', 'followup-cli']);
   });
 });
