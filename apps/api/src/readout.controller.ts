@@ -70,7 +70,7 @@ export class ReadoutController {
   @Roles('dsmb')
   @ApiQuery({ name: 'dataCutoff', required: false })
   @ApiProduces('application/zip')
-  @ApiOkResponse({ description: 'CDISC ADaM package, one zip: adsl.csv, adsl.xpt, adtte.csv, adtte.xpt (SAS transport v5, labelled); README "ADaM conventions"' })
+  @ApiOkResponse({ description: 'CDISC ADaM package, one zip: adsl.csv, adsl.xpt, adtte.csv, adtte.xpt (XPT: SAS transport v5, labelled)' })
   async adam(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal): Promise<StreamableFile> {
     const { filename, zip } = await this.readouts.adam(trialId, raw, user);
     return new StreamableFile(zip, { type: 'application/zip', disposition: `attachment; filename="${filename}"`, length: zip.length });

@@ -25,7 +25,8 @@ export function register(program: Command): void {
       const ds = await createDataSource(config.DATABASE_URL, { applicationName: 'followup-adam', poolSize: 1 }).initialize();
       try {
         const { design, followUps } = await followUpsNow(ds, opts.trial, opts.dataCutoff);
-        await recordAudit(ds, { sub: 'followup-cli', role: 'cli', trialId: opts.trial, view: 'adam', query: opts.dataCutoff ? { dataCutoff: opts.dataCutoff } : {} });
+        const query = opts.dataCutoff ? { dataCutoff: opts.dataCutoff } : {};
+        await recordAudit(ds, { sub: 'followup-cli', role: 'cli', trialId: opts.trial, view: 'adam', query });
         const out = opts.out ?? `${opts.trial.replace(/[^A-Za-z0-9._-]/g, '_')}-adam.zip`;
         writeFileSync(out, adamZip(opts.trial, design, followUps, new Date()));
         process.stdout.write(`${out}: ADaM package of ${opts.trial}, ${followUps.length} patients (adsl.csv, adsl.xpt, adtte.csv, adtte.xpt)\n`);

@@ -13,7 +13,9 @@ export const ADAM_FILES = ['adsl.csv', 'adsl.xpt', 'adtte.csv', 'adtte.xpt'] as 
  * v5, in one zip. `created` stamps the XPT headers and the zip entries, so the same follow-ups
  * and stamp give the same bytes (the caller passes the read's time; nothing here reads a clock).
  */
-export function adamFiles(trialId: string, design: TrialRegistered | null, followUps: readonly FollowUp[], created: Date): Record<(typeof ADAM_FILES)[number], Uint8Array> {
+export type AdamFiles = Record<(typeof ADAM_FILES)[number], Uint8Array>;
+
+export function adamFiles(trialId: string, design: TrialRegistered | null, followUps: readonly FollowUp[], created: Date): AdamFiles {
   const adsl = adslTable(trialId, design, followUps);
   const adtte = adamAdtteTable(trialId, design, followUps);
   const enc = new TextEncoder();

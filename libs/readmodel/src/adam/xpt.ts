@@ -36,7 +36,8 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 /** SAS's `ddMMMyy:hh:mm:ss` stamp, in UTC. */
 export function sasStamp(t: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(t.getUTCDate())}${MONTHS[t.getUTCMonth()]}${p(t.getUTCFullYear() % 100)}:${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())}`;
+  const day = `${p(t.getUTCDate())}${MONTHS[t.getUTCMonth()]}${p(t.getUTCFullYear() % 100)}`;
+  return `${day}:${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())}`;
 }
 
 /** Days from SAS's epoch (1960-01-01) to a civil date `YYYY-MM-DD`. */
