@@ -103,6 +103,8 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/application\/zip/);
     expect(r.headers.get('content-disposition')).toMatch(/attachment; filename=".*-adam\.zip"/);
+    // Unblinded data: never kept by a cache on the way.
+    expect(r.headers.get('cache-control')).toBe('no-store');
     files = unzipSync(new Uint8Array(await r.arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual(['adsl.csv', 'adsl.xpt', 'adtte.csv', 'adtte.xpt']);
     const audit = (await (await get(`/audit?trialId=${encodeURIComponent(trialId)}`, 'dsmb')).json()) as Array<{ view: string; sub: string }>;
