@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { ibmDouble, sasDate, sasStamp, writeXpt, type XptDataset } from './xpt';
 
@@ -60,5 +61,20 @@ describe('writeXpt (SAS transport v5)', () => {
     expect(() => writeXpt(one({ name: 'TOOLONGNAME' }), stamp)).toThrow(/8 characters/);
     expect(() => writeXpt(one({ variables: [{ name: 'A', label: 'x'.repeat(41), type: 'num' }], rows: [] }), stamp)).toThrow(/40 bytes/);
     expect(() => writeXpt(one({ variables: [{ name: 'A', label: '', type: 'char' }], rows: [['x'.repeat(201)]] }), stamp)).toThrow(/200/);
+  });
+
+  it('round-trips every double in IBM range exactly (decoded as TS-140 defines the format)', () => {
+    // (-1)^s * 0.f * 16^(e - 64), the 56-bit fraction read in two parts to stay exact.
+    const decode = (b: Uint8Array): number => {
+      const hi = ((b[1] << 16) | (b[2] << 8) | b[3]) * 2 ** 32;
+      const lo = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
+      return (b[0] & 0x80 ? -1 : 1) * ((hi + lo) / 2 ** 56) * 16 ** ((b[0] & 0x7f) - 64);
+    };
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e70, max: 1e70 }), (x) => {
+      fc.pre(x === 0 || Math.abs(x) > 1e-70);
+      const b = ibmDouble(x);
+      expect(decode(b)).toBe(x === 0 ? 0 : x);
+      if (x !== 0) expect(b[1] >> 4).toBeGreaterThan(0); // normalised: the first hex digit is not 0
+    }), { numRuns: 2000 });
   });
 });
