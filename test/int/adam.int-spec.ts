@@ -14,7 +14,8 @@ import { signToken } from '@trial/auth';
 import { eventually, KAFKA_BROKERS, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { nhs } from './readout/trial';
 
-const run = async (file: string, args: string[]): Promise<string> => (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
+const run = async (file: string, args: string[]): Promise<string> =>
+  (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
 type Row = Record<string, string>;
@@ -79,7 +80,8 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     apps.push(a.app);
     api = a.url;
     const enrolments = [registered, ...Array.from({ length: N }, (_, k) => randomised(k + 1))];
-    await producer.send({ topic: topics.enrollments, acks: -1, messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
+    const messages = enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) }));
+    await producer.send({ topic: topics.enrollments, acks: -1, messages });
     await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
     await eventually(async () => {
       const r = await get(`/trials/${trialId}`, 'monitor');
@@ -124,7 +126,9 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     const cv = csv('adtte.csv').filter((x) => x.PARAMCD === 'CVDEATH');
     expect(cv.find((x) => x.SUBJID === 'P01')).toMatchObject({ CNSR: '0', EVNTDESC: 'CARDIOVASCULAR DEATH', EVENT: '1' });
     // P13 died of pneumonia (J18.9), P14's registration gives no cause: both compete with CV death.
-    for (const id of ['P13', 'P14']) expect(cv.find((x) => x.SUBJID === id)).toMatchObject({ CNSR: '5', CNSDTDSC: 'DEATH FROM OTHER CAUSE', EVENT: '2' });
+    for (const id of ['P13', 'P14']) {
+      expect(cv.find((x) => x.SUBJID === id)).toMatchObject({ CNSR: '5', CNSDTDSC: 'DEATH FROM OTHER CAUSE', EVENT: '2' });
+    }
     expect(cv.find((x) => x.SUBJID === 'P04')).toMatchObject({ CNSR: '1', EVENT: '0' });
     expect(cv.filter((x) => x.CNSR === '0').length).toBeGreaterThan(0);
   });
@@ -146,9 +150,32 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     expect(Math.abs(readout.cox.terms[0].stdErr - r.acm.stdErr)).toBeLessThan(1e-6 * r.acm.stdErr);
   });
 
+  it('followup stats on the package\'s ACM rows gives what R gives on its XPT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'adam-stats-'));
+    const lines = Buffer.from(files['adtte.csv']).toString('utf8').trimEnd().split('\n');
+    const paramcd = lines[0].split(',').indexOf('PARAMCD');
+    writeFileSync(join(dir, 'acm.csv'), `${[lines[0], ...lines.slice(1).filter((l) => l.split(',')[paramcd] === 'ACM')].join('\n')}\n`);
+    const cli = ['test/support/run-ts.js', 'apps/cli/src/main.ts', 'stats', join(dir, 'acm.csv'),
+      '--time', 'AVAL', '--event', 'EVENT', '--group', 'TRTP', '--reference', 'control', '--json'];
+    const stats = JSON.parse((await promisify(execFile)(process.execPath, cli, { cwd: ROOT, encoding: 'utf8' })).stdout) as {
+      groups: Array<{ events: number }>; logRank: { chiSquare: number }; cox: { terms: Array<{ coef: number; stdErr: number }> };
+    };
+    writeFileSync(join(dir, 'adtte.xpt'), files['adtte.xpt']);
+    writeFileSync(join(dir, 'adtte.csv'), files['adtte.csv']);
+    for (const f of ['adsl.xpt', 'adsl.csv']) writeFileSync(join(dir, f), files[f]);
+    const r = JSON.parse(await run('Rscript', [join(ROOT, 'libs', 'readmodel', 'test', 'adam-roundtrip.R'), dir])) as {
+      acm: { logRank: number; coef: number; stdErr: number; events: number[] };
+    };
+    expect(stats.groups.map((g) => g.events)).toEqual(r.acm.events);
+    expect(Math.abs(stats.logRank.chiSquare - r.acm.logRank)).toBeLessThan(1e-9 * r.acm.logRank);
+    expect(Math.abs(stats.cox.terms[0].coef - r.acm.coef)).toBeLessThan(1e-6 * Math.abs(r.acm.coef));
+    expect(Math.abs(stats.cox.terms[0].stdErr - r.acm.stdErr)).toBeLessThan(1e-6 * r.acm.stdErr);
+  });
+
   it('followup adam writes the same package from the read store, and audits it', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'adam-cli-')), 'pkg.zip');
-    const stdout = await promisify(execFile)(process.execPath, [join(ROOT, 'test/support/run-ts.js'), 'apps/cli/src/main.ts', 'adam', '--trial', trialId, '--out', out], {
+    const args = [join(ROOT, 'test/support/run-ts.js'), 'apps/cli/src/main.ts', 'adam', '--trial', trialId, '--out', out];
+    const stdout = await promisify(execFile)(process.execPath, args, {
       cwd: ROOT, encoding: 'utf8',
       env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, KAFKA_BROKERS, TOPIC_PREFIX: prefix, AUTH_SECRET: SECRET, LOG_LEVEL: 'error' },
     });
