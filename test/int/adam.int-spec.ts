@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,7 +90,9 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     }, 'every event applied', 60_000);
   });
 
+  const scratch = mkdtempSync(join(tmpdir(), 'adam-int-'));
   afterAll(async () => {
+    rmSync(scratch, { recursive: true, force: true });
     for (const a of apps.reverse()) await a.close();
     await producer?.disconnect();
     await drop?.();
@@ -134,7 +136,7 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
   });
 
   it('R reads the XPT files to the CSV\'s values, and survival on the XPT ADTTE gives the API\'s read-out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'adam-api-'));
+    const dir = mkdtempSync(join(scratch, 'api-'));
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
     const r = JSON.parse(await run('Rscript', [join(ROOT, 'libs', 'readmodel', 'test', 'adam-roundtrip.R'), dir])) as {
       adsl: { mismatched: string[] }; adtte: { mismatched: string[] }; acm: { logRank: number; coef: number; stdErr: number; events: number[] };
@@ -151,7 +153,7 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
   });
 
   it('followup stats on the package\'s ACM rows gives what R gives on its XPT', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'adam-stats-'));
+    const dir = mkdtempSync(join(scratch, 'stats-'));
     const lines = Buffer.from(files['adtte.csv']).toString('utf8').trimEnd().split('\n');
     const paramcd = lines[0].split(',').indexOf('PARAMCD');
     writeFileSync(join(dir, 'acm.csv'), `${[lines[0], ...lines.slice(1).filter((l) => l.split(',')[paramcd] === 'ACM')].join('\n')}\n`);
@@ -173,7 +175,7 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
   });
 
   it('followup adam writes the same package from the read store, and audits it', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'adam-cli-')), 'pkg.zip');
+    const out = join(mkdtempSync(join(scratch, 'cli-')), 'pkg.zip');
     const args = [join(ROOT, 'test/support/run-ts.js'), 'apps/cli/src/main.ts', 'adam', '--trial', trialId, '--out', out];
     const stdout = await promisify(execFile)(process.execPath, args, {
       cwd: ROOT, encoding: 'utf8',

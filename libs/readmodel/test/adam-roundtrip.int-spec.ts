@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +52,7 @@ describe('the ADaM package read back by R and xport-js', () => {
     const { stdout } = await run('Rscript', [join(__dirname, 'adam-roundtrip.R'), dir], { maxBuffer: 64 * 1024 * 1024 });
     r = JSON.parse(stdout) as RSide;
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('haven reads each XPT to the CSV\'s values, with the dates as dates and every variable labelled', () => {
     expect(r.adsl).toMatchObject({ rows: 240, mismatched: [] });
