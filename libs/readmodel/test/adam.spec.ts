@@ -64,6 +64,7 @@ describe('ADaM ADTTE', () => {
   it('given a cardiovascular death, then it is the event in both parameters', () => {
     expect(row('P1', 'ACM')).toMatchObject({ CNSR: 0, EVNTDESC: 'DEATH', EVENT: 1, ADT: '2009-06-30', AVAL: 1204 });
     expect(row('P1', 'CVDEATH')).toMatchObject({ CNSR: 0, EVNTDESC: 'CARDIOVASCULAR DEATH', CNSDTDSC: '', EVENT: 1, AVAL: 1204 });
+    expect(row('P1', 'CVDEATH')).toMatchObject({ SEX: 'M', AGEGR1: '>=75', REGION: 'London' });
   });
 
   it('given a death from another cause or of no recorded cause, then the endpoint codes it as the competing event', () => {

@@ -51,6 +51,12 @@ function ageCuts(design: TrialRegistered | null): number[] | null {
   return g ? g.cuts : null;
 }
 
+/** AGEGR1: the age at randomisation banded at the first age subgroup's cuts; empty without one. */
+export function ageGroup(design: TrialRegistered | null, f: FollowUp): string {
+  const cuts = ageCuts(design);
+  return cuts === null || f.ageAtRandomisation === null ? '' : ageBand(f.ageAtRandomisation, cuts);
+}
+
 export const byPatient = (a: FollowUp, b: FollowUp): number => (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0);
 
 /** USUBJID as the existing ADTTE export writes it: the study id, a hyphen, the patient id. */
@@ -67,7 +73,6 @@ export const usubjid = (trialId: string, f: FollowUp): string => `${trialId}-${f
  */
 export function adslTable(trialId: string, design: TrialRegistered | null, followUps: readonly FollowUp[]): AdamTable {
   const strata = stratumColumns(design);
-  const cuts = ageCuts(design);
   const rows = [...followUps].sort(byPatient).map((f) => {
     const dead = f.status === 1;
     const armIndex = design?.arms.indexOf(f.arm) ?? -1;
@@ -75,7 +80,7 @@ export function adslTable(trialId: string, design: TrialRegistered | null, follo
       STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site, ARM: f.arm, TRT01P: f.arm,
       TRT01PN: armIndex >= 0 ? armIndex + 1 : null, RANDDT: f.randomisedOn, AGE: f.ageAtRandomisation,
       AGEU: f.ageAtRandomisation === null ? '' : 'YEARS',
-      AGEGR1: cuts === null || f.ageAtRandomisation === null ? '' : ageBand(f.ageAtRandomisation, cuts),
+      AGEGR1: ageGroup(design, f),
       SEX: f.sex ?? '', RANDFL: 'Y', DTHFL: dead ? 'Y' : '', DTHDT: dead ? f.endDate : null,
       DTHCAUS: dead ? f.underlyingCause ?? '' : '', LSTALVDT: dead ? f.endDate : f.analysisDate,
     };

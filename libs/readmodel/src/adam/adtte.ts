@@ -1,6 +1,6 @@
 import type { Endpoint, TrialRegistered } from '@trial/contracts';
 import { endpointCode, endpointStatus, toAdtteFragment, type FollowUp } from '@trial/followup';
-import { byPatient, stratumColumns, usubjid } from './adsl';
+import { ageGroup, byPatient, stratumColumns, usubjid } from './adsl';
 import type { AdamCell, AdamTable, AdamVariable } from './table';
 
 /** CNSR of a death from another cause in an endpoint parameter: beyond the 0-4 all-cause death uses. */
@@ -28,6 +28,8 @@ const HEAD: AdamVariable[] = [
   { name: 'SRCDOM', label: 'Source Data', type: 'char' },
   { name: 'SRCVAR', label: 'Source Variable', type: 'char' },
   { name: 'EVENT', label: 'Event: 0 Censored, 1 Event, 2 Competing', type: 'num' },
+  { name: 'SEX', label: 'Sex', type: 'char' },
+  { name: 'AGEGR1', label: 'Pooled Age Group 1', type: 'char' },
 ];
 
 interface Parameter {
@@ -53,7 +55,8 @@ export function adamParameters(design: TrialRegistered | null): Parameter[] {
  *   endpoint's name), COMPETING_CNSR (5) for a death from any other cause or with none recorded
  *   (EVNTDESC and CNSDTDSC `DEATH FROM OTHER CAUSE`), else the censoring of ACM.
  * EVENT is the competing-risks code `followup stats --cause 1` reads (0, 1, 2; ACM: 0 or 1),
- * and the strata columns are ADSL's, so R stratifies on ADTTE alone.
+ * and SEX, AGEGR1 and the strata columns are ADSL's, so R stratifies and splits by subgroup
+ * on ADTTE alone.
  */
 export function adamAdtteTable(trialId: string, design: TrialRegistered | null, followUps: readonly FollowUp[]): AdamTable {
   const strata = stratumColumns(design);
@@ -65,7 +68,7 @@ export function adamAdtteTable(trialId: string, design: TrialRegistered | null, 
     const common: Record<string, AdamCell> = {
       STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site, TRTP: f.arm,
       TRTPN: armIndex >= 0 ? armIndex + 1 : null, STARTDT: frag.STARTDT, ADT: frag.ADT, AVAL: frag.AVAL, AVALU: frag.AVALU,
-      SRCDOM: frag.SRCDOM, SRCVAR: frag.SRCVAR,
+      SRCDOM: frag.SRCDOM, SRCVAR: frag.SRCVAR, SEX: f.sex ?? '', AGEGR1: ageGroup(design, f),
     };
     for (const s of strata) common[s.variable.name] = Object.hasOwn(f.strata, s.factor) ? f.strata[s.factor] : '';
     params.forEach((p, i) => {
