@@ -40,7 +40,7 @@ describe('demo ground truth agrees with libs/followup', () => {
     const world = buildWorld(DEMO_SEED);
     const streams = new Map<string, FollowupEvent[]>();
     const add = (id: string, e: FollowupEvent): void => void streams.set(id, [...(streams.get(id) ?? []), e]);
-    // The demo writes v1 events, as a producer written before v2 would: read them as consumers do.
+    // Read the lines as consumers do (upcast, then the schema): the demo writes v2 events now.
     for (const l of enrolmentLines(world)) {
       const e = enrollmentEvent.parse(upcast(l.event));
       if (isPatientEvent(e)) add(e.patientId, e);

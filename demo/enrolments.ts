@@ -1,5 +1,6 @@
-import { EnrollmentMessage, enrollmentKey } from '@trial/contracts';
+import { EnrollmentMessage, enrollmentKey, noPlans } from '@trial/contracts';
 import { TRIAL_ID } from './cohort';
+import { regionOf } from './places';
 import { seededUuid } from './prng';
 import { World } from './world';
 
@@ -21,20 +22,27 @@ export function enrolmentLines(world: World): EnrolmentLine[] {
   const lines: Array<Omit<EnrolmentLine, 'key'>> = [{
     on: REGISTERED_ON,
     event: {
-      v: 1, type: 'TrialRegistered', eventId: id('TrialRegistered'), trialId: TRIAL_ID,
+      v: 2, type: 'TrialRegistered', eventId: id('TrialRegistered'), trialId: TRIAL_ID,
       title: 'Balloon Pump-Assisted Coronary Intervention Study',
       arms: ['control', 'IABP'], referenceArm: 'control', plannedEvents: 100, alpha: 0.05, sided: 2,
       looks: [0.25, 0.5, 0.75, 1.0], spending: 'obrien-fleming',
+      // v2's analysis plan (issue 15): randomisation stratified by region; sex, age 75 and over
+      // and region as prespecified subgroups; cardiovascular death as an endpoint beside all-cause.
+      ...noPlans(),
+      stratificationFactors: ['region'],
+      subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
+      endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
     },
   }];
   for (const p of world.patients) {
     lines.push({
       on: p.randomisedOn,
       event: {
-        v: 1, type: 'PatientRandomised', eventId: id(`PatientRandomised:${p.patientId}`), trialId: TRIAL_ID,
+        v: 2, type: 'PatientRandomised', eventId: id(`PatientRandomised:${p.patientId}`), trialId: TRIAL_ID,
         patientId: p.patientId, arm: p.arm, randomisedOn: p.randomisedOn, site: p.site,
         nhsNumber: p.nhsNumber, chiNumber: p.chiNumber, dateOfBirth: p.dateOfBirth, sex: p.sex,
         familyName: p.familyName, givenNames: p.givenNames, postcode: p.postcode,
+        strata: { region: regionOf(p.site) }, covariates: {},
       },
     });
     const f = world.fates.get(p.patientId);

@@ -56,7 +56,7 @@ function death(rng: Rng, p: Patient, day: number): Death {
   const on = addDays(p.randomisedOn, day);
   const delay = registrationDelay(rng);
   // A death must be registered by the census to count; the last few register quickly.
-  return { on, registeredOn: min(addDays(on, delay.days), FINAL_COMPLETE), coroner: delay.coroner, cause: trialCause(rng), place: place(rng) };
+  return { on, registeredOn: min(addDays(on, delay.days), FINAL_COMPLETE), coroner: delay.coroner, cause: trialCause(rng, p.arm), place: place(rng) };
 }
 
 /** Early deaths: periprocedural ones cluster in the first month. */

@@ -1,6 +1,7 @@
 import { Rng } from './prng';
 
 export type Nation = 'EW' | 'SCO';
+export type Region = 'London' | 'South' | 'Midlands' | 'North' | 'Wales' | 'Scotland';
 
 export interface Site {
   code: string;
@@ -38,6 +39,18 @@ const OTHER_EW = ['TR1', 'EX4', 'PL4', 'NR2', 'IP1', 'CB1', 'LN1', 'YO1', 'HU3',
 const OTHER_SCO = ['AB10', 'AB24', 'DD1', 'DD4', 'IV2', 'PH1', 'FK1', 'KA1', 'DG1', 'TD1', 'KW1', 'ML1', 'G21', 'G32', 'EH7'];
 
 export const EW_DISTRICTS: readonly string[] = [...SITES.filter((s) => s.nation === 'EW').flatMap((s) => s.districts), ...OTHER_EW];
+/** Each site's region: the randomisation's stratification factor `region` (TrialRegistered v2). */
+const REGIONS: Readonly<Record<string, Region>> = {
+  KCH: 'London', STH: 'London', LCH: 'London', HAM: 'London', JRH: 'South', BHI: 'South', SGH: 'South', RSC: 'South',
+  QEB: 'Midlands', GLH: 'Midlands', MRI: 'North', LGI: 'North', FRE: 'North', NGH: 'North', UHW: 'Wales', GJN: 'Scotland', RIE: 'Scotland',
+};
+
+/** A site's region, for the stratum a patient is randomised in. */
+export function regionOf(code: string): Region {
+  if (!Object.hasOwn(REGIONS, code)) throw new Error(`unknown site ${code}`);
+  return REGIONS[code];
+}
+
 export const SCO_DISTRICTS: readonly string[] = [...SITES.filter((s) => s.nation === 'SCO').flatMap((s) => s.districts), ...OTHER_SCO];
 
 /** Letters used in the inward code of a UK postcode (never C I K M O V). */

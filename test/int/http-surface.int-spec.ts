@@ -76,7 +76,8 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
   });
 
   it('marks by-arm and audited answers no-store', async () => {
-    for (const path of [`/trials/${trialId}`, `/trials/${trialId}/survival`, `/trials/${trialId}/summary`, `/trials/${trialId}/adtte.csv`, '/audit']) {
+    const paths = [`/trials/${trialId}`, `/trials/${trialId}/survival`, `/trials/${trialId}/summary`, `/trials/${trialId}/adtte.csv`, `/trials/${trialId}/adam`];
+    for (const path of [...paths, '/audit']) {
       const res = await get(path, 'dsmb');
       expect([path, res.status]).toEqual([path, 200]);
       expect(res.headers.get('cache-control')).toBe('no-store');

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, MessageEvent, Param, Query, Res, Sse, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, MessageEvent, Param, Query, Res, Sse, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
@@ -64,6 +64,16 @@ export class ReadoutController {
     const { filename, csv } = await this.readouts.adtte(trialId, raw, user);
     res.setHeader('content-disposition', `attachment; filename="${filename}"`);
     return csv;
+  }
+
+  @Get(':trialId/adam')
+  @Roles('dsmb')
+  @ApiQuery({ name: 'dataCutoff', required: false })
+  @ApiProduces('application/zip')
+  @ApiOkResponse({ description: 'CDISC ADaM package, one zip: adsl.csv, adsl.xpt, adtte.csv, adtte.xpt (XPT: SAS transport v5, labelled)' })
+  async adam(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal): Promise<StreamableFile> {
+    const { filename, zip } = await this.readouts.adam(trialId, raw, user);
+    return new StreamableFile(zip, { type: 'application/zip', disposition: `attachment; filename="${filename}"`, length: zip.length });
   }
 
   /**

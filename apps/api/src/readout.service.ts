@@ -4,7 +4,7 @@ import { concatMap, from, Observable, startWith, takeUntil, timer } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { Principal, VerifiedPrincipal } from '@trial/auth';
 import {
-  adtteCsv, adtteRows, headlineOf, interimReport, isUnblinded, parseReadoutQuery, viewFor, type ParsedQuery, type ReadoutResult,
+  adamZip, adtteCsv, adtteRows, headlineOf, interimReport, isUnblinded, parseReadoutQuery, viewFor, type ParsedQuery, type ReadoutResult,
 } from '@trial/readmodel';
 import {
   analysisAt, followUpsNow, getTrial, listAudit, listTrials, ReadError, recordAudit, type AuditedView, type AuditEntry, type TrialListing,
@@ -62,6 +62,17 @@ export class ReadoutService {
     const { design, followUps } = await followUpsNow(this.ds, trialId, q.dataCutoff);
     await this.audit(user, trialId, 'adtte', raw);
     return { filename: `${trialId.replace(/[^A-Za-z0-9._-]/g, '_')}-adtte.csv`, csv: adtteCsv(adtteRows(trialId, design, followUps)) };
+  }
+
+  /**
+   * dsmb only (the route's role): the ADaM package (ADSL and ADTTE as CSV and SAS transport v5,
+   * one zip) of the follow-ups now, or at `dataCutoff`; audited before it is built.
+   */
+  async adam(trialId: string, raw: Raw, user: Principal): Promise<{ filename: string; zip: Uint8Array }> {
+    const q = parsed(raw);
+    const { design, followUps } = await followUpsNow(this.ds, trialId, q.dataCutoff);
+    await this.audit(user, trialId, 'adam', raw);
+    return { filename: `${trialId.replace(/[^A-Za-z0-9._-]/g, '_')}-adam.zip`, zip: adamZip(trialId, design, followUps, new Date()) };
   }
 
   /** dsmb only (the route's role): randomised and deaths per arm, in TrialRegistered's arm order. */

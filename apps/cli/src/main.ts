@@ -17,6 +17,7 @@ const commands: Record<string, () => Register> = {
   replay: () => (require('./commands/replay') as { register: Register }).register,
   token: () => (require('./commands/token') as { register: Register }).register,
   audit: () => (require('./commands/audit') as { register: Register }).register,
+  adam: () => (require('./commands/adam') as { register: Register }).register,
   demo: () => (require('./commands/demo') as { register: Register }).register,
 };
 

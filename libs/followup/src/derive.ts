@@ -1,5 +1,6 @@
-import { daysBetween, type RegistrySource, type Result } from '@trial/contracts';
+import { daysBetween, type RegistrySource, type Result, type Sex } from '@trial/contracts';
 import type { Completeness } from './completeness';
+import { covariatesOf } from './covariates';
 import { maxDate, minDate, type CivilDate } from './dates';
 import { censorPriority, cnsrOf, type CensorReason, type Cnsr, type EndReason } from './reasons';
 import type { PatientState, RegistryFact } from './state';
@@ -34,6 +35,17 @@ export interface FollowUp {
   arm: string;
   site: string;
   randomisedOn: CivilDate;
+  /** Sex and whole years of age at randomisation, from the current (corrected) date of birth; null if not known. */
+  sex: Sex | null;
+  ageAtRandomisation: number | null;
+  /** PatientRandomised v2's stratum and covariate values, keyed by variable name (none for v1). */
+  strata: Record<string, string>;
+  covariates: Record<string, string>;
+  /**
+   * ICD-10 underlying cause of the death that counts (status 1), as its latest version gives
+   * it; null when censored or when the registry gave none. Endpoints read it (endpoints.ts).
+   */
+  underlyingCause: string | null;
   /** The date of death or censoring as recorded. */
   endDate: CivilDate;
   /** `endDate`, or `randomisedOn` if that is later: the date `time` is counted to (ADTTE ADT). */
@@ -132,11 +144,15 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
     deathOn: death?.dateOfDeath ?? null, registryCompleteUpTo: completeUpTo, lastKnownAlive,
     embarkedOn: embarkedOn?.eventDate ?? null, withdrawnOn, dataCutoff: cutoff,
   };
-  const base = { trialId: state.trialId, patientId: state.patientId, arm: r.arm, site: r.site, randomisedOn: r.randomisedOn, registry, dates };
+  const base: Base = {
+    trialId: state.trialId, patientId: state.patientId, arm: r.arm, site: r.site, randomisedOn: r.randomisedOn, registry, dates,
+    ...covariatesOf(state), underlyingCause: null,
+  };
 
   if (death !== null) {
     if (embarkedOn === null || death.dateOfDeath <= embarkedOn.eventDate) {
-      return { ok: true, value: finish(base, death.dateOfDeath, 'death', { domain: death.from, variable: 'dateOfDeath' }, flags) };
+      const dead = { ...base, underlyingCause: death.underlyingCause ?? null };
+      return { ok: true, value: finish(dead, death.dateOfDeath, 'death', { domain: death.from, variable: 'dateOfDeath' }, flags) };
     }
     flags.push('death-after-embarkation');
   }
@@ -163,7 +179,8 @@ export function coveringRegistry(state: Pick<PatientState, 'nhsNumber' | 'chiNum
   return null;
 }
 
-type Base = Pick<FollowUp, 'trialId' | 'patientId' | 'arm' | 'site' | 'randomisedOn' | 'registry' | 'dates'>;
+type Base = Pick<FollowUp, 'trialId' | 'patientId' | 'arm' | 'site' | 'randomisedOn' | 'registry' | 'dates'
+  | 'sex' | 'ageAtRandomisation' | 'strata' | 'covariates' | 'underlyingCause'>;
 
 function finish(base: Base, endDate: CivilDate, reason: EndReason, source: DateSource, flags: FollowUpFlag[]): FollowUp {
   const analysisDate = maxDate(endDate, base.randomisedOn);

@@ -16,16 +16,24 @@ export function evolve(state: PatientState, event: FollowupEvent): PatientState 
       if (s.randomisation !== null) return s;
       return {
         ...s,
-        randomisation: { eventId: event.eventId, arm: event.arm, site: event.site, randomisedOn: event.randomisedOn },
+        randomisation: {
+          eventId: event.eventId, arm: event.arm, site: event.site, randomisedOn: event.randomisedOn,
+          strata: { ...event.strata }, covariates: { ...event.covariates },
+        },
         nhsNumber: event.nhsNumber,
         chiNumber: event.chiNumber,
+        dateOfBirth: event.dateOfBirth,
+        sex: event.sex,
       };
     case 'PatientDetailsCorrected': {
-      const { nhsNumber, chiNumber } = event.changes;
+      const { nhsNumber, chiNumber, dateOfBirth, sex } = event.changes;
       return {
         ...s,
         nhsNumber: nhsNumber === undefined ? s.nhsNumber : nhsNumber,
         chiNumber: chiNumber === undefined ? s.chiNumber : chiNumber,
+        // Only when corrected, so a state stored before issue 15 keeps its shape until replayed.
+        ...(dateOfBirth === undefined ? {} : { dateOfBirth }),
+        ...(sex === undefined ? {} : { sex }),
       };
     }
     case 'PatientSeenAlive':
@@ -35,7 +43,7 @@ export function evolve(state: PatientState, event: FollowupEvent): PatientState 
       return { ...s, withdrawnOn: s.withdrawnOn === null ? event.effectiveOn : minDate(s.withdrawnOn, event.effectiveOn) };
     case 'DeathLinked':
     case 'DeathAmended':
-      return put(s, { ...ref(event), kind: 'death', dateOfDeath: event.dateOfDeath, from: event.type });
+      return put(s, { ...ref(event), kind: 'death', dateOfDeath: event.dateOfDeath, from: event.type, underlyingCause: event.underlyingCause });
     case 'DeathWithdrawn':
       // Kept as a tombstone so an older version delivered late cannot bring the death back.
       // It does not copy the withdrawn date: that would depend on what had arrived before.

@@ -11,6 +11,9 @@
  * - `evolveCompleteness(c, RegistryExtractCompleted)`: the registries' `completeUpTo` map.
  * - `deriveFollowUp(state, completeness, { dataCutoff })`: `(time, status, reason, dates)`,
  *   with CNSR codes 0 death, 1 registry (or data) cutoff, 2 embarked, 3 withdrew, 4 not traced.
+ *   The follow-up also carries what analyses split by: sex, age at randomisation, strata,
+ *   covariates and the underlying cause of the death that counts.
+ * - `endpointStatus(followUp, endpoint)`: event, competing death or censored for an endpoint.
  * - `toAdtteFragment(followUp)`: the per-patient ADTTE columns.
  */
 export * from './events';
@@ -21,5 +24,7 @@ export * from './decide';
 export * from './completeness';
 export * from './reasons';
 export * from './derive';
+export * from './covariates';
+export * from './endpoints';
 export * from './adtte';
 export { assertNever } from './never';

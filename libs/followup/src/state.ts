@@ -1,4 +1,4 @@
-import type { DeathWithdrawn, RegistrySource } from '@trial/contracts';
+import type { DeathWithdrawn, RegistrySource, Sex } from '@trial/contracts';
 import type { CivilDate } from './dates';
 
 /** A registry record is identified by `source:recordId`; its versions supersede each other. */
@@ -20,7 +20,15 @@ interface RecordRef {
  * cancellations replace, not add to, what came before.
  */
 export type RegistryFact =
-  | (RecordRef & { kind: 'death'; dateOfDeath: CivilDate; from: 'DeathLinked' | 'DeathAmended' })
+  | (RecordRef & {
+    kind: 'death'; dateOfDeath: CivilDate; from: 'DeathLinked' | 'DeathAmended';
+    /**
+     * The registry's underlying cause (ICD-10) as this version gives it, so an amendment that
+     * recodes the cause replaces it and a cancellation drops it with the death (issue 15).
+     * Absent (read as null) in facts stored before it was kept.
+     */
+    underlyingCause?: string | null;
+  })
   | (RecordRef & { kind: 'death-withdrawn'; reason: DeathWithdrawn['reason'] })
   | (RecordRef & { kind: 'embarkation'; eventDate: CivilDate })
   | (RecordRef & { kind: 're-entry'; eventDate: CivilDate })
@@ -31,6 +39,12 @@ export interface Randomisation {
   arm: string;
   site: string;
   randomisedOn: CivilDate;
+  /**
+   * PatientRandomised v2's stratum and covariate values (v1 upcasts to none). Optional because
+   * states stored before issue 15 lack them; they read as none until the read models are replayed.
+   */
+  strata?: Readonly<Record<string, string>>;
+  covariates?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -45,6 +59,13 @@ export interface PatientState {
   /** Current identifiers: they decide which registry covers the patient. */
   nhsNumber: string | null;
   chiNumber: string | null;
+  /**
+   * Current date of birth and sex (PatientRandomised, then corrections), for the age at
+   * randomisation and the sex an analysis uses; optional because states stored before issue 15
+   * lack them.
+   */
+  dateOfBirth?: CivilDate | null;
+  sex?: Sex | null;
   /**
    * Every date the trial saw the patient alive, sorted, without repeats. All of them, not just
    * the latest, because a data cutoff or a withdrawal can make the latest one irrelevant.
@@ -72,6 +93,8 @@ export const initialState: PatientState = {
   randomisation: null,
   nhsNumber: null,
   chiNumber: null,
+  dateOfBirth: null,
+  sex: null,
   seenAlive: [],
   withdrawnOn: null,
   records: {},

@@ -3,7 +3,8 @@
  * trial's SurvivalTables (by arm and pooled), accrual and person-time, updated one patient at a
  * time; `analyse` cuts the full (unblinded) `TrialAnalysis` from it and `blindedView` the
  * monitor's part; `interimReport` the DSMB's boundaries; `adtteRows`/`adtteCsv` the ADaM
- * ADTTE export. Postgres persistence lives in @trial/readstore.
+ * ADTTE export; `adamZip` the ADaM package (ADSL and ADTTE, CSV and SAS transport v5, adam/).
+ * Postgres persistence lives in @trial/readstore.
  */
 export * from './observation';
 export * from './cohort';
@@ -15,3 +16,4 @@ export * from './guard';
 export * from './json';
 export * from './query';
 export * from './views';
+export * from './adam';

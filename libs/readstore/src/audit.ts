@@ -8,7 +8,8 @@ import { rows } from './rows';
  * `completeness-correction`, a registry-admin's correction of a registry's completeness (who,
  * what and why; no trial, so trialId is null).
  */
-export type AuditedView = 'trial' | 'survival' | 'interim' | 'adtte' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction';
+export type AuditedView =
+  | 'trial' | 'survival' | 'interim' | 'adtte' | 'adam' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction';
 
 export interface AuditEntry {
   id: number;

@@ -136,7 +136,8 @@ export class ReadoutPushDto {
 
 // Every view once: `satisfies` fails to compile when AuditedView gains one this list lacks.
 const auditedViews = Object.keys({
-  trial: true, survival: true, interim: true, adtte: true, stream: true, 'stream-push': true, summary: true, audit: true, 'completeness-correction': true,
+  trial: true, survival: true, interim: true, adtte: true, adam: true, stream: true, 'stream-push': true, summary: true, audit: true,
+  'completeness-correction': true,
 } satisfies Record<AuditedView, true>);
 
 /** One row of `GET /audit`. */

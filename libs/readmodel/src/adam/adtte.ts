@@ -1,0 +1,90 @@
+import type { Endpoint, TrialRegistered } from '@trial/contracts';
+import { endpointCode, endpointStatus, toAdtteFragment, type FollowUp } from '@trial/followup';
+import { ageGroup, byPatient, stratumColumns, usubjid } from './adsl';
+import type { AdamCell, AdamTable, AdamVariable } from './table';
+
+/** CNSR of a death from another cause in an endpoint parameter: beyond the 0-4 all-cause death uses. */
+export const COMPETING_CNSR = 5;
+export const COMPETING_DESCRIPTION = 'DEATH FROM OTHER CAUSE';
+
+const HEAD: AdamVariable[] = [
+  { name: 'STUDYID', label: 'Study Identifier', type: 'char' },
+  { name: 'USUBJID', label: 'Unique Subject Identifier', type: 'char' },
+  { name: 'SUBJID', label: 'Subject Identifier for the Study', type: 'char' },
+  { name: 'SITEID', label: 'Study Site Identifier', type: 'char' },
+  { name: 'TRTP', label: 'Planned Treatment', type: 'char' },
+  { name: 'TRTPN', label: 'Planned Treatment (N)', type: 'num' },
+  { name: 'ASEQ', label: 'Analysis Sequence Number', type: 'num' },
+  { name: 'PARAMCD', label: 'Parameter Code', type: 'char' },
+  { name: 'PARAM', label: 'Parameter', type: 'char' },
+  { name: 'PARAMN', label: 'Parameter (N)', type: 'num' },
+  { name: 'STARTDT', label: 'Time-to-Event Origin Date for Subject', type: 'date' },
+  { name: 'ADT', label: 'Analysis Date', type: 'date' },
+  { name: 'AVAL', label: 'Analysis Value', type: 'num' },
+  { name: 'AVALU', label: 'Analysis Value Unit', type: 'char' },
+  { name: 'CNSR', label: 'Censor', type: 'num' },
+  { name: 'EVNTDESC', label: 'Event or Censoring Description', type: 'char' },
+  { name: 'CNSDTDSC', label: 'Censor Date Description', type: 'char' },
+  { name: 'SRCDOM', label: 'Source Data', type: 'char' },
+  { name: 'SRCVAR', label: 'Source Variable', type: 'char' },
+  { name: 'EVENT', label: 'Event: 0 Censored, 1 Event, 2 Competing', type: 'num' },
+  { name: 'SEX', label: 'Sex', type: 'char' },
+  { name: 'AGEGR1', label: 'Pooled Age Group 1', type: 'char' },
+];
+
+interface Parameter {
+  code: string;
+  name: string;
+  endpoint: Endpoint | null;
+}
+
+/** ACM first, then the trial's endpoints in TrialRegistered's order (PARAMN and ASEQ follow it). */
+export function adamParameters(design: TrialRegistered | null): Parameter[] {
+  return [
+    { code: 'ACM', name: 'Time to All-Cause Death (days)', endpoint: null },
+    ...(design?.endpoints ?? []).map((e) => ({ code: e.code, name: `Time to ${e.name} (days)`, endpoint: e })),
+  ];
+}
+
+/**
+ * ADTTE, one row a patient and parameter: ACM (all-cause death) and one per endpoint of the
+ * trial (CVDEATH: underlying cause in I00-I99). Every parameter shares the patient's origin
+ * (randomisation), ADT and AVAL (days, `ADT - STARTDT`); they differ in what ended follow-up:
+ * - ACM: CNSR 0 death, 1 registry or data cutoff, 2 embarked, 3 withdrew, 4 not traced (issue 5);
+ * - an endpoint: CNSR 0 for a death whose underlying cause is in its ranges (EVNTDESC the
+ *   endpoint's name), COMPETING_CNSR (5) for a death from any other cause or with none recorded
+ *   (EVNTDESC and CNSDTDSC `DEATH FROM OTHER CAUSE`), else the censoring of ACM.
+ * EVENT is the competing-risks code `followup stats --cause 1` reads (0, 1, 2; ACM: 0 or 1),
+ * and SEX, AGEGR1 and the strata columns are ADSL's, so R stratifies and splits by subgroup
+ * on ADTTE alone.
+ */
+export function adamAdtteTable(trialId: string, design: TrialRegistered | null, followUps: readonly FollowUp[]): AdamTable {
+  const strata = stratumColumns(design);
+  const params = adamParameters(design);
+  const rows: Array<Record<string, AdamCell>> = [];
+  for (const f of [...followUps].sort(byPatient)) {
+    const frag = toAdtteFragment(f);
+    const armIndex = design?.arms.indexOf(f.arm) ?? -1;
+    const common: Record<string, AdamCell> = {
+      STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site, TRTP: f.arm,
+      TRTPN: armIndex >= 0 ? armIndex + 1 : null, STARTDT: frag.STARTDT, ADT: frag.ADT, AVAL: frag.AVAL, AVALU: frag.AVALU,
+      SRCDOM: frag.SRCDOM, SRCVAR: frag.SRCVAR, SEX: f.sex ?? '', AGEGR1: ageGroup(design, f),
+    };
+    for (const s of strata) common[s.variable.name] = Object.hasOwn(f.strata, s.factor) ? f.strata[s.factor] : '';
+    params.forEach((p, i) => {
+      const at = { ...common, ASEQ: i + 1, PARAMCD: p.code, PARAM: p.name, PARAMN: i + 1 };
+      if (p.endpoint === null) {
+        rows.push({ ...at, CNSR: frag.CNSR, EVNTDESC: frag.EVNTDESC, CNSDTDSC: frag.CNSDTDSC, EVENT: f.status });
+        return;
+      }
+      const status = endpointStatus(f, p.endpoint);
+      const outcome = status === 'event'
+        ? { CNSR: 0, EVNTDESC: p.endpoint.name.toUpperCase(), CNSDTDSC: '' }
+        : status === 'competing'
+          ? { CNSR: COMPETING_CNSR, EVNTDESC: COMPETING_DESCRIPTION, CNSDTDSC: COMPETING_DESCRIPTION }
+          : { CNSR: frag.CNSR, EVNTDESC: frag.EVNTDESC, CNSDTDSC: frag.CNSDTDSC };
+      rows.push({ ...at, ...outcome, EVENT: endpointCode(status) });
+    });
+  }
+  return { name: 'ADTTE', label: 'Time-to-Event Analysis Dataset', variables: [...HEAD, ...strata.map((s) => s.variable)], rows };
+}
