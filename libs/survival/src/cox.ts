@@ -1,7 +1,9 @@
 // Cox proportional hazards for a group factor (treatment contrasts against a reference).
 // With a factor as the only covariate, each risk set is summarised by the groups' numbers at
 // risk and deaths, so one likelihood evaluation costs O(M k^2) over the merged table instead
-// of O(n) per-patient sums: the same partial likelihood, evaluated exactly.
+// of O(n) per-patient sums: the same partial likelihood, evaluated exactly. A stratified model
+// sums the per-stratum partial likelihoods; models with other categorical covariates
+// (coxdesign.ts) reuse the Newton-Raphson iteration here through their own evaluation.
 import { pchisqUpper } from './dist';
 import { SurvivalError } from './errors';
 import { cholInverse, cholesky, cholSolve, quadFormInv } from './linalg';
@@ -33,9 +35,17 @@ export interface CoxOptions {
   eps?: number;
   /** Newton-Raphson iterations before giving up (R: coxph.control iter.max). */
   maxIter?: number;
+  /**
+   * Return the fit where the log-likelihood converged although a coefficient still runs off to
+   * infinity (R's "coefficient may be infinite" warning, with its numbers), instead of a
+   * NOT_CONVERGED error. For callers that read only the log-likelihood (likelihood-ratio tests
+   * such as anova's interaction test), whose value R reports at that point.
+   */
+  acceptInfinite?: boolean;
 }
 
-interface Evaluation {
+/** Log partial likelihood, score vector and information matrix at one beta. */
+export interface Evaluation {
   loglik: number;
   u: number[];
   imat: number[][];
@@ -159,29 +169,37 @@ function evaluateTwoGroups(merged: MergedTable, beta: number, ties: Ties): Evalu
 }
 
 /**
- * Fit coxph(Surv(time, status) ~ factor(group)) with the first group as reference.
+ * Fit coxph(Surv(time, status) ~ factor(group)) with the first group as reference; given one merged
+ * table per stratum, coxph(Surv(time, status) ~ factor(group) + strata(...)), whose partial
+ * likelihood is the sum of the strata's (each stratum its own risk sets and baseline hazard).
  * Method: maximise the partial likelihood (Efron or Breslow approximation for ties) by
  * Newton-Raphson with step-halving, the iteration of R's coxfit6: step from init, accept a
  * step whose log-likelihood does not decrease (otherwise halve it), and stop when
  * |1 - L_old / L_new| <= eps (1e-9) after a full step, within maxIter (20) iterations.
  * A warm start (init) instead iterates until the Newton step is below 1e-10 (relative), so it
  * lands on the maximum itself. A log-likelihood that converges while a coefficient still moves
- * (R's "coefficient may be infinite" warning) is a NOT_CONVERGED error here, not a number.
+ * (R's "coefficient may be infinite" warning) is a NOT_CONVERGED error here, not a number
+ * (unless acceptInfinite, for a likelihood-ratio test).
  * Standard errors from the inverse information; Wald = b' I b; score test u(0)' I(0)^-1 u(0);
  * likelihood ratio 2 (L(b) - L(0)); all on k - 1 df. A warm start (init) changes only the path:
  * the score and likelihood-ratio tests are always against b = 0, as summary(coxph) reports.
- * Assumes proportional hazards, independent censoring, every group with at least one event
- * (otherwise its coefficient is infinite: NO_EVENTS).
+ * Assumes proportional hazards (within strata), independent censoring, every group with at least
+ * one event (otherwise its coefficient is infinite: NO_EVENTS).
  * Reference: R survival 3.5 coxph (coxfit6.c) and summary.coxph; Efron 1977; Breslow 1974;
- * Therneau & Grambsch 2000, ch. 3. Cost O(M k^2 + D k^2) per iteration (D = tied deaths).
+ * Therneau & Grambsch 2000, ch. 3 (strata: section 3.1.2). Cost O(M k^2 + D k^2) per iteration
+ * (D = tied deaths, M rows over all strata).
  */
-export function coxFit(merged: MergedTable, groupLabels: readonly string[], options: CoxOptions): CoxFit {
-  const k = merged.nRisk.length;
+export function coxFit(merged: MergedTable | readonly MergedTable[], groupLabels: readonly string[], options: CoxOptions): CoxFit {
+  const strata: readonly MergedTable[] = isStrata(merged) ? merged : [merged];
+  if (strata.length === 0) throw new SurvivalError('EMPTY', 'a stratified Cox model needs at least one stratum');
+  const k = strata[0].nRisk.length;
   if (k < 2) throw new SurvivalError('SINGLE_GROUP', 'a Cox model needs at least two groups');
   for (let g = 0; g < k; g++) {
     let d = 0;
-    const events = merged.nEvent[g];
-    for (let i = 0; i < events.length; i++) d += events[i];
+    for (const stratum of strata) {
+      const events = stratum.nEvent[g];
+      for (let i = 0; i < events.length; i++) d += events[i];
+    }
     if (d === 0) {
       throw new SurvivalError(
         'NO_EVENTS',
@@ -189,23 +207,56 @@ export function coxFit(merged: MergedTable, groupLabels: readonly string[], opti
       );
     }
   }
-  const p = k - 1;
+  const single = strata.length === 1 ? strata[0] : null;
+  const evalAt = single
+    ? (beta: readonly number[]): Evaluation => evaluate(single, beta, options.ties)
+    : (beta: readonly number[]): Evaluation => sumEvaluations(strata.map((m) => evaluate(m, beta, options.ties)));
+  return maximisePartialLikelihood(evalAt, k - 1, options);
+}
+
+function isStrata(x: MergedTable | readonly MergedTable[]): x is readonly MergedTable[] {
+  return Array.isArray(x);
+}
+
+/** The sum of the strata's log-likelihoods, scores and informations (strata are independent). */
+export function sumEvaluations(parts: readonly Evaluation[]): Evaluation {
+  const p = parts[0].u.length;
+  const u = new Array<number>(p).fill(0);
+  const imat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  let loglik = 0;
+  for (const e of parts) {
+    loglik += e.loglik;
+    for (let g = 0; g < p; g++) {
+      u[g] += e.u[g];
+      for (let h = 0; h < p; h++) imat[g][h] += e.imat[g][h];
+    }
+  }
+  return { loglik, u, imat };
+}
+
+/**
+ * Maximise a Cox partial likelihood given its evaluation (log-likelihood, score, information)
+ * at any beta of length p: the Newton-Raphson iteration of coxFit, described there, and its
+ * tests against beta = 0. Used by coxFit (group factor, strata) and coxFitDesign (any
+ * categorical covariates). Cost: the evaluations', 3 or more.
+ */
+export function maximisePartialLikelihood(evalAt: (beta: readonly number[]) => Evaluation, p: number, options: CoxOptions): CoxFit {
   const eps = options.eps ?? 1e-9;
   const maxIter = options.maxIter ?? 20;
   const zero = new Array<number>(p).fill(0);
   const init = options.init && options.init.length === p && options.init.every(Number.isFinite) ? [...options.init] : zero;
   const isZeroStart = init.every((b) => b === 0);
 
-  const atZero = evaluate(merged, zero, options.ties);
+  const atZero = evalAt(zero);
   const score = quadFormInv(cholesky(atZero.imat), atZero.u);
-  const start = isZeroStart ? atZero : evaluate(merged, init, options.ties);
+  const start = isZeroStart ? atZero : evalAt(init);
 
   let beta = init;
   let oldLik = start.loglik;
   let newBeta = addVec(beta, cholSolve(cholesky(start.imat), start.u));
   let halving = false;
   for (let iter = 1; iter <= maxIter; iter++) {
-    const ev = evaluate(merged, newBeta, options.ties);
+    const ev = evalAt(newBeta);
     const finite = Number.isFinite(ev.loglik);
     const chol = finite ? cholesky(ev.imat) : null;
     // The Newton step from newBeta: how far the estimate still is from the maximum.
@@ -218,7 +269,8 @@ export function coxFit(merged: MergedTable, groupLabels: readonly string[], opti
         // R's "Loglik converged before variable ...; coefficient may be infinite": the log
         // likelihood is flat because a coefficient runs off to infinity.
         const tolInf = Math.sqrt(eps);
-        if (converged && step.some((x, g) => Math.abs(x) > eps && Math.abs(x) > tolInf * Math.abs(newBeta[g]))) {
+        const infinite = step.some((x, g) => Math.abs(x) > eps && Math.abs(x) > tolInf * Math.abs(newBeta[g]));
+        if (converged && infinite && !options.acceptInfinite) {
           throw new SurvivalError(
             'NOT_CONVERGED',
             'Cox log-likelihood converged before the coefficients: a hazard ratio may be infinite (monotone likelihood)',
