@@ -65,3 +65,11 @@ export { sequentialProbabilities } from './sequential';
 export type { LookProbabilities } from './sequential';
 export { interimAnalysis, designRates, repeatedPValue } from './interim';
 export type { InterimOptions, InterimResult, InterimLook } from './interim';
+// Stratified comparison and subgroups (contract part 2: `followup stats --strata / --subgroups`).
+export { stratifiedComparison, groupTables, partitionRows } from './stratified';
+export type { CohortRows, StratifiedComparison, StratifiedOptions } from './stratified';
+export { subgroupAnalysis } from './subgroups';
+export type { Subgroup, SubgroupLevel, SubgroupArm, SubgroupOptions } from './subgroups';
+export { coxFitCells, evaluateCells, keptColumns } from './coxdesign';
+export type { CellModel, CellFit } from './coxdesign';
+export { coxReadout, coxTerms } from './coxreadout';

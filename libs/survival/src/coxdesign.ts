@@ -1,0 +1,151 @@
+// Cox models whose covariates are all categorical (arm, subgroup level and their interaction):
+// every patient falls into one of C cells, and the cell fixes the covariate vector x_c. A risk
+// set is then summarised by each cell's numbers at risk and deaths, as cox.ts does for the
+// group factor alone, so one evaluation costs O(M C p^2) over the merged cell table instead of
+// per-patient sums; the Newton-Raphson iteration is cox.ts's (maximisePartialLikelihood).
+import { CoxFit, CoxOptions, Evaluation, maximisePartialLikelihood, sumEvaluations, Ties } from './cox';
+import { SurvivalError } from './errors';
+import { MergedTable } from './merge';
+
+export interface CellModel {
+  /** x[c]: the covariate vector of cell c; every vector of the same length p. */
+  readonly x: readonly (readonly number[])[];
+  /** One merged table of the C cells per stratum (nRisk[c], nEvent[c]); one table unstratified. */
+  readonly strata: readonly MergedTable[];
+}
+
+export interface CellFit {
+  fit: CoxFit;
+  /** Per column of x: false when it was dropped as aliased (R's NA coefficient). */
+  kept: boolean[];
+}
+
+/** R's toler.chol, .Machine$double.eps^0.75: the pivot below which cholesky2 calls a column singular. */
+const TOLER_CHOL = 1.8189894035458565e-12;
+
+/**
+ * Log partial likelihood, score and information at beta for the cell design x.
+ * Method: at each death time, S0 = sum_c n_c w_c, S1 = sum_c n_c w_c x_c, S2 = sum_c n_c w_c x_c x_c'
+ * (w_c = exp(x_c' beta)), and the same sums E0, E1, E2 over the deaths; Breslow subtracts
+ * D log S0 and adds D (S2 / S0 - a a'), a = S1 / S0; Efron's j-th of D tied deaths sees
+ * S - (j / D) E. Assumes every x_c of length beta.length.
+ * Reference: R survival 3.5 coxfit6.c (coxfit6_iter); Therneau & Grambsch 2000, ch. 3.
+ */
+export function evaluateCells(merged: MergedTable, x: readonly (readonly number[])[], beta: readonly number[], ties: Ties): Evaluation {
+  const cells = x.length;
+  const p = beta.length;
+  if (ties !== 'efron' && ties !== 'breslow') throw new SurvivalError('INVALID_OPTION', `unknown ties method ${String(ties)}`);
+  const eta = x.map((xc) => xc.reduce((s, v, j) => s + v * beta[j], 0));
+  const w = eta.map(Math.exp);
+  const u = new Array<number>(p).fill(0);
+  const imat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const s1 = new Array<number>(p);
+  const e1 = new Array<number>(p);
+  const s2 = Array.from({ length: p }, () => new Array<number>(p));
+  const e2 = Array.from({ length: p }, () => new Array<number>(p));
+  const a = new Array<number>(p);
+  let loglik = 0;
+  for (let i = 0; i < merged.time.length; i++) {
+    const deaths = merged.totalEvent[i];
+    if (deaths === 0) continue;
+    let s0 = 0;
+    let e0 = 0;
+    s1.fill(0);
+    e1.fill(0);
+    for (let j = 0; j < p; j++) {
+      s2[j].fill(0);
+      e2[j].fill(0);
+    }
+    for (let c = 0; c < cells; c++) {
+      const r = merged.nRisk[c][i] * w[c];
+      const dc = merged.nEvent[c][i];
+      if (r === 0) continue;
+      const de = dc * w[c];
+      const xc = x[c];
+      s0 += r;
+      e0 += de;
+      loglik += dc * eta[c];
+      for (let j = 0; j < p; j++) {
+        u[j] += dc * xc[j];
+        s1[j] += r * xc[j];
+        e1[j] += de * xc[j];
+        for (let h = 0; h < p; h++) {
+          s2[j][h] += r * xc[j] * xc[h];
+          e2[j][h] += de * xc[j] * xc[h];
+        }
+      }
+    }
+    // Breslow is Efron with every tied death seeing the whole risk set (f = 0), weighted D.
+    const terms = ties === 'efron' ? deaths : 1;
+    const weight = ties === 'efron' ? 1 : deaths;
+    for (let t = 0; t < terms; t++) {
+      const f = ties === 'efron' ? t / deaths : 0;
+      const den = s0 - f * e0;
+      loglik -= weight * Math.log(den);
+      for (let j = 0; j < p; j++) a[j] = (s1[j] - f * e1[j]) / den;
+      for (let j = 0; j < p; j++) {
+        u[j] -= weight * a[j];
+        for (let h = 0; h < p; h++) imat[j][h] += weight * ((s2[j][h] - f * e2[j][h]) / den - a[j] * a[h]);
+      }
+    }
+  }
+  return { loglik, u, imat };
+}
+
+/**
+ * Columns of x that R's coxph would report as NA (aliased): those whose pivot in the Cholesky
+ * decomposition of the information at beta = 0, taken in column order, falls below
+ * toler.chol times the largest diagonal element (R's cholesky2). An exactly aliased column (all
+ * zero, e.g. an arm-by-level cell without patients, or a combination of earlier columns) has a
+ * pivot at rounding level; any other has one of the order of its own variance.
+ * Reference: R survival 3.5 cholesky2.c and coxph.fit (which.sing).
+ */
+export function keptColumns(imat: readonly (readonly number[])[]): boolean[] {
+  const p = imat.length;
+  const maxDiag = Math.max(0, ...imat.map((row, i) => row[i]));
+  const eps = maxDiag === 0 ? TOLER_CHOL : maxDiag * TOLER_CHOL;
+  const l = imat.map(() => new Array<number>(p).fill(0));
+  const kept = new Array<boolean>(p).fill(false);
+  for (let i = 0; i < p; i++) {
+    let pivot = imat[i][i];
+    for (let k = 0; k < i; k++) if (kept[k]) pivot -= l[i][k] * l[i][k];
+    if (!(pivot >= eps)) continue;
+    kept[i] = true;
+    l[i][i] = Math.sqrt(pivot);
+    for (let j = i + 1; j < p; j++) {
+      let s = imat[j][i];
+      for (let k = 0; k < i; k++) if (kept[k]) s -= l[j][k] * l[i][k];
+      l[j][i] = s / l[i][i];
+    }
+  }
+  return kept;
+}
+
+/**
+ * Fit coxph(Surv(time, status) ~ <categorical covariates> [+ strata(...)]) given its cell design.
+ * Method: aliased columns are found at beta = 0 (keptColumns) and left out, as R reports NA for
+ * them and fits the others; the rest is coxFit's Newton-Raphson (maximisePartialLikelihood)
+ * with its convergence rule, LR, Wald and score tests on the number of kept columns.
+ * With options.acceptInfinite the fit where the log-likelihood converged is returned even if
+ * a coefficient is infinite (a cell without events), as R returns it with a warning.
+ * Assumes proportional hazards; independent censoring.
+ * Reference: R survival 3.5 coxph / coxph.fit; Therneau & Grambsch 2000, ch. 3.
+ */
+export function coxFitCells(model: CellModel, options: CoxOptions): CellFit {
+  if (model.strata.length === 0) throw new SurvivalError('EMPTY', 'a Cox model needs at least one stratum');
+  const p = model.x[0]?.length ?? 0;
+  const evalWith = (x: readonly (readonly number[])[]) => (beta: readonly number[]): Evaluation =>
+    sumEvaluations(model.strata.map((m) => evaluateCells(m, x, beta, options.ties)));
+  const atZero = evalWith(model.x)(new Array<number>(p).fill(0));
+  const kept = p === 0 ? [] : keptColumns(atZero.imat);
+  const x = model.x.map((xc) => xc.filter((_, j) => kept[j]));
+  const q = kept.filter(Boolean).length;
+  if (q === 0) {
+    const fit: CoxFit = {
+      coef: [], variance: [], loglik: atZero.loglik, loglikNull: atZero.loglik,
+      likelihoodRatio: 0, wald: 0, score: 0, df: 0, iterations: 0,
+    };
+    return { fit, kept };
+  }
+  return { fit: maximisePartialLikelihood(evalWith(x), q, options), kept };
+}
