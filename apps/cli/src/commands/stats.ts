@@ -14,6 +14,7 @@ import {
   SurvivalTable,
   Ties,
 } from '@trial/survival';
+import { CohortCovariates, columnList, formatStrataReport, withStrataAndSubgroups } from './stats-strata';
 
 /** A problem with the user's input: exit status 2 and this one line on stderr. */
 export class InputError extends Error {}
@@ -31,6 +32,9 @@ export interface StatsOptions {
   at: number[];
   tau?: number;
   json: boolean;
+  /** --strata and --subgroups columns (contract part 2); absent or empty: not asked for. */
+  strata?: string[];
+  subgroups?: string[];
 }
 
 export interface Cohort {
@@ -38,6 +42,8 @@ export interface Cohort {
   groups: Map<string, SurvivalTable>;
   /** Whether the file has a group column (so a comparison was asked for). */
   grouped: boolean;
+  /** The rows with their --strata / --subgroups values, only when those options are given. */
+  covariates?: CohortCovariates;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -85,8 +91,19 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   if (gi < 0 && opts.reference !== undefined) {
     throw new InputError(`${where(1, header.length + 1, opts.group)}: --reference needs a group column, and there is no '${opts.group}'`);
   }
+  // --strata / --subgroups columns: each must exist, and needs groups to compare.
+  const strataNames = opts.strata ?? [];
+  const extra = [...new Set([...strataNames, ...(opts.subgroups ?? [])])].map((name) => ({
+    name,
+    index: column(name, strataNames.includes(name) ? 'strata' : 'subgroup'),
+    values: [] as string[],
+  }));
+  if (extra.length > 0 && gi < 0) {
+    throw new InputError(`${where(1, header.length + 1, opts.group)}: --strata and --subgroups compare groups, and there is no group column '${opts.group}'`);
+  }
   const n = records.length - 1;
   if (n === 0) throw new InputError(`${where(2, 1)}: no data rows after the header`);
+  const all = { time: [] as number[], event: [] as number[], group: [] as string[] };
 
   const byGroup = new Map<string, { times: number[]; events: number[] }>();
   for (let r = 1; r <= n; r++) {
@@ -111,6 +128,15 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     }
     g.times.push(time);
     g.events.push(eText === '1' ? 1 : 0);
+    if (extra.length === 0) continue;
+    for (const x of extra) {
+      const v = rec[x.index];
+      if (v === undefined || v === '') throw new InputError(`${where(lineOf(r), x.index + 1, x.name)}: missing value of '${x.name}'`);
+      x.values.push(v);
+    }
+    all.time.push(time);
+    all.event.push(eText === '1' ? 1 : 0);
+    all.group.push(label);
   }
   if (gi >= 0 && byGroup.size < 2) {
     throw new InputError(
@@ -124,7 +150,8 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   }
   const groups = new Map<string, SurvivalTable>();
   for (const [label, g] of byGroup) groups.set(label, SurvivalTable.fromRows(g.times, g.events));
-  return { groups, grouped: gi >= 0 };
+  const covariates = extra.length > 0 ? { rows: all, values: new Map(extra.map((x) => [x.name, x.values])) } : undefined;
+  return { groups, grouped: gi >= 0, covariates };
 }
 
 // ---- the human-readable report -------------------------------------------------------------
@@ -195,6 +222,7 @@ export function formatReport(readout: SurvivalReadout, file: string, confLevel: 
   out.push('');
   const fu = readout.followUp;
   out.push(`Median follow-up (reverse Kaplan-Meier): ${num(fu.median, 4)} (IQR ${num(fu.q1, 4)} to ${num(fu.q3, 4)})`);
+  out.push(...formatStrataReport(readout, level));
   return out.join('\n') + '\n';
 }
 
@@ -216,6 +244,8 @@ interface RawOptions {
   at?: string;
   tau?: string;
   json?: boolean;
+  strata?: string;
+  subgroups?: string;
 }
 
 const TIES: readonly Ties[] = ['efron', 'breslow'];
@@ -234,6 +264,12 @@ export function toStatsOptions(raw: RawOptions, groupGiven: boolean): StatsOptio
   if (at.some((t) => t < 0)) throw new InputError(`followup stats: --at times must be >= 0, got ${raw.at}`);
   const tau = raw.tau === undefined ? undefined : parseNumberOption('--tau', raw.tau);
   if (tau !== undefined && tau < 0) throw new InputError(`followup stats: --tau must be >= 0, got ${raw.tau}`);
+  const columns = (name: string, value: string | undefined): string[] => {
+    if (value === undefined) return [];
+    const parsed = columnList(value);
+    if ('error' in parsed) throw new InputError(`followup stats: ${name}: ${parsed.error}`);
+    return parsed.columns;
+  };
   return {
     time: raw.time,
     event: raw.event,
@@ -246,6 +282,8 @@ export function toStatsOptions(raw: RawOptions, groupGiven: boolean): StatsOptio
     at,
     tau,
     json: raw.json === true,
+    strata: columns('--strata', raw.strata),
+    subgroups: columns('--subgroups', raw.subgroups),
   };
 }
 
@@ -269,6 +307,10 @@ export function runStats(path: string, opts: StatsOptions): string {
       at: opts.at,
       tau: opts.tau,
     });
+    if (cohort.covariates) {
+      const strata = { strata: opts.strata ?? [], subgroups: opts.subgroups ?? [], ties: opts.ties, confLevel: opts.confLevel };
+      readout = withStrataAndSubgroups(readout, cohort.covariates, strata);
+    }
   } catch (err) {
     // A statistical impossibility on valid rows (e.g. a group without events for Cox).
     if (err instanceof SurvivalError) throw new InputError(`${path}: line 1, column 1: ${err.message}`);
@@ -292,6 +334,8 @@ export function register(program: Command): void {
     .option('--at <times>', 'comma-separated times for survival at t')
     .option('--tau <t>', 'restriction time for the restricted mean')
     .option('--json', 'print the read-out as one JSON document')
+    .option('--strata <cols>', 'comma-separated stratification columns: adds the stratified log-rank test and Cox model')
+    .option('--subgroups <cols>', 'comma-separated subgroup columns: adds per-level Cox models and interaction tests')
     .action((file: string, raw: RawOptions, cmd: Command) => {
       try {
         const opts = toStatsOptions(raw, cmd.getOptionValueSource('group') === 'cli');
