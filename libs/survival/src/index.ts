@@ -41,6 +41,14 @@ export { logRankTest } from './logrank';
 export type { ChiSquareTest } from './logrank';
 export { coxFit } from './cox';
 export type { Ties, CoxFit, CoxOptions } from './cox';
+// Stratified comparison and subgroups (contract part 2: `followup stats --strata / --subgroups`).
+export { stratifiedComparison, groupTables, partitionRows } from './stratified';
+export type { CohortRows, StratifiedComparison, StratifiedOptions } from './stratified';
+export { subgroupAnalysis } from './subgroups';
+export type { Subgroup, SubgroupLevel, SubgroupArm, SubgroupOptions } from './subgroups';
+export { coxFitCells, evaluateCells, keptColumns } from './coxdesign';
+export type { CellModel, CellFit } from './coxdesign';
+export { coxReadout, coxTerms } from './coxreadout';
 export type {
   SurvivalReadout,
   GroupReadout,
@@ -65,11 +73,3 @@ export { sequentialProbabilities } from './sequential';
 export type { LookProbabilities } from './sequential';
 export { interimAnalysis, designRates, repeatedPValue } from './interim';
 export type { InterimOptions, InterimResult, InterimLook } from './interim';
-// Stratified comparison and subgroups (contract part 2: `followup stats --strata / --subgroups`).
-export { stratifiedComparison, groupTables, partitionRows } from './stratified';
-export type { CohortRows, StratifiedComparison, StratifiedOptions } from './stratified';
-export { subgroupAnalysis } from './subgroups';
-export type { Subgroup, SubgroupLevel, SubgroupArm, SubgroupOptions } from './subgroups';
-export { coxFitCells, evaluateCells, keptColumns } from './coxdesign';
-export type { CellModel, CellFit } from './coxdesign';
-export { coxReadout, coxTerms } from './coxreadout';
