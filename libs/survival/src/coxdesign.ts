@@ -25,70 +25,89 @@ const TOLER_CHOL = 1.8189894035458565e-12;
 
 /**
  * Log partial likelihood, score and information at beta for the cell design x.
- * Method: at each death time, S0 = sum_c n_c w_c, S1 = sum_c n_c w_c x_c, S2 = sum_c n_c w_c x_c x_c'
- * (w_c = exp(x_c' beta)), and the same sums E0, E1, E2 over the deaths; Breslow subtracts
- * D log S0 and adds D (S2 / S0 - a a'), a = S1 / S0; Efron's j-th of D tied deaths sees
- * S - (j / D) E. Assumes every x_c of length beta.length.
- * Reference: R survival 3.5 coxfit6.c (coxfit6_iter); Therneau & Grambsch 2000, ch. 3.
+ * Method: at each death time, with w_c = exp(x_c' beta), n_c at risk and d_c dying in cell c,
+ * the survivors' sums Q0 = sum_c (n_c - d_c) w_c, Q1 = sum_c (n_c - d_c) w_c x_c and the deaths'
+ * E0, E1 (likewise with d_c). Breslow: one term with the whole risk set S = Q + E, weight D.
+ * Efron: D terms, the j-th of the D tied deaths seeing Q + (1 - j / D) E, weight 1. Each term
+ * subtracts log(den) and adds a a' (a = numerator / den) to the score's and information's
+ * means; the second-moment part sum_c w_c x_c x_c' ((n_c - d_c) A + d_c C), with A = sum 1 / den
+ * and C = sum (1 - j / D) / den over the terms, is added per cell over x_c's non-zero entries.
+ * Writing S - f E as Q + (1 - f) E keeps the last terms exact when nearly all at risk die.
+ * Assumes every x_c of length beta.length.
+ * Reference: R survival 3.5 coxfit6.c (coxfit6_iter); Efron 1977; Therneau & Grambsch 2000, ch. 3.
+ * Cost per death time O(C z^2 + D p^2) for z non-zero covariates per cell (dummies: z <= 3).
  */
 export function evaluateCells(merged: MergedTable, x: readonly (readonly number[])[], beta: readonly number[], ties: Ties): Evaluation {
+  if (ties !== 'efron' && ties !== 'breslow') throw new SurvivalError('INVALID_OPTION', `unknown ties method ${String(ties)}`);
+  const efron = ties === 'efron';
   const cells = x.length;
   const p = beta.length;
-  if (ties !== 'efron' && ties !== 'breslow') throw new SurvivalError('INVALID_OPTION', `unknown ties method ${String(ties)}`);
-  const eta = x.map((xc) => xc.reduce((s, v, j) => s + v * beta[j], 0));
+  // The non-zero entries of each cell's covariates: a dummy design has at most three.
+  const nzIndex = x.map((xc) => xc.flatMap((v, j) => (v !== 0 ? [j] : [])));
+  const nzValue = x.map((xc, c) => nzIndex[c].map((j) => xc[j]));
+  const eta = x.map((xc) => xc.reduce((sum, v, j) => sum + v * beta[j], 0));
   const w = eta.map(Math.exp);
   const u = new Array<number>(p).fill(0);
   const imat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
-  const s1 = new Array<number>(p);
+  const q1 = new Array<number>(p);
   const e1 = new Array<number>(p);
-  const s2 = Array.from({ length: p }, () => new Array<number>(p));
-  const e2 = Array.from({ length: p }, () => new Array<number>(p));
   const a = new Array<number>(p);
   let loglik = 0;
   for (let i = 0; i < merged.time.length; i++) {
     const deaths = merged.totalEvent[i];
     if (deaths === 0) continue;
-    let s0 = 0;
+    let q0 = 0;
     let e0 = 0;
-    s1.fill(0);
+    q1.fill(0);
     e1.fill(0);
-    for (let j = 0; j < p; j++) {
-      s2[j].fill(0);
-      e2[j].fill(0);
+    for (let c = 0; c < cells; c++) {
+      const dc = merged.nEvent[c][i];
+      const wq = (merged.nRisk[c][i] - dc) * w[c];
+      const we = dc * w[c];
+      q0 += wq;
+      e0 += we;
+      if (dc > 0) loglik += dc * eta[c];
+      const idx = nzIndex[c];
+      const val = nzValue[c];
+      for (let k = 0; k < idx.length; k++) {
+        q1[idx[k]] += wq * val[k];
+        e1[idx[k]] += we * val[k];
+        u[idx[k]] += dc * val[k];
+      }
+    }
+    const terms = efron ? deaths : 1;
+    const weight = efron ? 1 : deaths;
+    let sumA = 0;
+    let sumC = 0;
+    for (let t = 0; t < terms; t++) {
+      const g = efron ? 1 - t / deaths : 1;
+      const den = q0 + g * e0;
+      loglik -= weight * Math.log(den);
+      sumA += weight / den;
+      sumC += (weight * g) / den;
+      for (let j = 0; j < p; j++) a[j] = (q1[j] + g * e1[j]) / den;
+      for (let j = 0; j < p; j++) {
+        u[j] -= weight * a[j];
+        const row = imat[j];
+        for (let h = 0; h <= j; h++) row[h] -= weight * a[j] * a[h];
+      }
     }
     for (let c = 0; c < cells; c++) {
-      const r = merged.nRisk[c][i] * w[c];
+      const nc = merged.nRisk[c][i];
+      if (nc === 0) continue;
       const dc = merged.nEvent[c][i];
-      if (r === 0) continue;
-      const de = dc * w[c];
-      const xc = x[c];
-      s0 += r;
-      e0 += de;
-      loglik += dc * eta[c];
-      for (let j = 0; j < p; j++) {
-        u[j] += dc * xc[j];
-        s1[j] += r * xc[j];
-        e1[j] += de * xc[j];
-        for (let h = 0; h < p; h++) {
-          s2[j][h] += r * xc[j] * xc[h];
-          e2[j][h] += de * xc[j] * xc[h];
+      const coef = w[c] * ((nc - dc) * sumA + dc * sumC);
+      const idx = nzIndex[c];
+      const val = nzValue[c];
+      for (let k = 0; k < idx.length; k++) {
+        for (let l = 0; l < idx.length; l++) {
+          if (idx[l] <= idx[k]) imat[idx[k]][idx[l]] += coef * val[k] * val[l];
         }
       }
     }
-    // Breslow is Efron with every tied death seeing the whole risk set (f = 0), weighted D.
-    const terms = ties === 'efron' ? deaths : 1;
-    const weight = ties === 'efron' ? 1 : deaths;
-    for (let t = 0; t < terms; t++) {
-      const f = ties === 'efron' ? t / deaths : 0;
-      const den = s0 - f * e0;
-      loglik -= weight * Math.log(den);
-      for (let j = 0; j < p; j++) a[j] = (s1[j] - f * e1[j]) / den;
-      for (let j = 0; j < p; j++) {
-        u[j] -= weight * a[j];
-        for (let h = 0; h < p; h++) imat[j][h] += weight * ((s2[j][h] - f * e2[j][h]) / den - a[j] * a[h]);
-      }
-    }
   }
+  // Only the lower triangle was accumulated.
+  for (let j = 0; j < p; j++) for (let h = 0; h < j; h++) imat[h][j] = imat[j][h];
   return { loglik, u, imat };
 }
 
