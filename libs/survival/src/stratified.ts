@@ -85,10 +85,16 @@ export function stratifiedComparison(
   const keys = rows.group.map((_, r) => JSON.stringify(values.map((column) => column[r])));
   const strata: MergedTable[] = [];
   for (const indices of partitionRows(keys).values()) strata.push(mergeTables(groupTables(rows, indices, groups)));
-  const fit = coxFit(strata, groups, { ties });
-  return {
-    strata: [...columns],
-    logRank: logRankTest(strata),
-    cox: coxReadout(fit, groups, ties, confZ(options.confLevel ?? 0.95)),
-  };
+  try {
+    const logRank = logRankTest(strata);
+    const fit = coxFit(strata, groups, { ties });
+    return { strata: [...columns], logRank, cox: coxReadout(fit, groups, ties, confZ(options.confLevel ?? 0.95)) };
+  } catch (err) {
+    // A singular variance here means no death time in any stratum sees a group beside another.
+    if (!(err instanceof SurvivalError && err.code === 'SINGULAR')) throw err;
+    throw new SurvivalError(
+      'SINGULAR',
+      `the groups cannot be compared within strata of ${columns.join(', ')}: some group is never at risk beside another at a death in its stratum`,
+    );
+  }
 }
