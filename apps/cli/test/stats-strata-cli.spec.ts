@@ -92,7 +92,7 @@ describe('followup stats --strata --subgroups: JSON', () => {
     const r = await run(['stats', file('small.csv', small), '--strata', 'site', '--subgroups', 'sex']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Stratified by site:$/m);
-    expect(r.stdout).toMatch(/Log-rank test: chi-square = \d+\.\d\d on 1 df/);
+    expect(r.stdout).toMatch(/^ {2}Log-rank test: chi-square = \d+\.\d\d on 1 df/m);
     expect(r.stdout).toMatch(/^Subgroups by sex: interaction chi-square = \d+\.\d\d on 1 df, p = /m);
     expect(r.stdout).toMatch(/^ {2}sex = F: n = 4, events a 2\/2, b 1\/2; b HR /m);
   });
@@ -100,11 +100,15 @@ describe('followup stats --strata --subgroups: JSON', () => {
 
 describe('followup stats --strata --subgroups: bad input exits 2 with one line', () => {
   const cases: Array<[string, string, string[], RegExp]> = [
-    ['missing strata column', small, ['--strata', 'region'], /missing-strata-column\.csv: line 1, column 6 \(region\): missing strata column 'region'/],
+    ['missing strata column', small, ['--strata', 'region'],
+      /missing-strata-column\.csv: line 1, column 6 \(region\): missing strata column 'region'/],
     ['missing subgroup column', small, ['--subgroups', 'sex,age'], /line 1, column 6 \(age\): missing subgroup column 'age'/],
-    ['empty stratum value', 'time,status,arm,site\n1,1,a,s1\n2,1,b,\n', ['--strata', 'site'], /empty-stratum-value\.csv: line 3, column 4 \(site\): missing value of 'site'/],
-    ['no group column', 'time,status,site\n1,1,s1\n2,1,s2\n', ['--strata', 'site'], /line 1, column 4 \(arm\): --strata and --subgroups compare groups/],
-    ['groups apart in every stratum', 'time,status,arm,site\n1,1,a,s1\n5,1,a,s1\n3,0,a,s2\n4,1,b,s2\n2,1,b,s3\n6,0,b,s3\n', ['--strata', 'site'],
+    ['empty stratum value', 'time,status,arm,site\n1,1,a,s1\n2,1,b,\n', ['--strata', 'site'],
+      /empty-stratum-value\.csv: line 3, column 4 \(site\): missing value of 'site'/],
+    ['no group column', 'time,status,site\n1,1,s1\n2,1,s2\n', ['--strata', 'site'],
+      /line 1, column 4 \(arm\): --strata and --subgroups compare groups/],
+    ['groups apart in every stratum', 'time,status,arm,site\n1,1,a,s1\n5,1,a,s1\n3,0,a,s2\n4,1,b,s2\n2,1,b,s3\n6,0,b,s3\n',
+      ['--strata', 'site'],
       /apart-in-every-stratum\.csv: line 1, column 1: the groups cannot be compared within strata of site/],
     ['an empty name', small, ['--strata', 'site,,sex'], /^followup stats: --strata: an empty column name/],
     ['a name twice', small, ['--subgroups', 'sex,sex'], /^followup stats: --subgroups: column 'sex' is named twice/],

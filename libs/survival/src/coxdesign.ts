@@ -2,8 +2,9 @@
 // every patient falls into one of C cells, and the cell fixes the covariate vector x_c. A risk
 // set is then summarised by each cell's numbers at risk and deaths, as cox.ts does for the
 // group factor alone, so one evaluation costs O(M C p^2) over the merged cell table instead of
-// per-patient sums; the Newton-Raphson iteration is cox.ts's (maximisePartialLikelihood).
-import { CoxFit, CoxOptions, Evaluation, maximisePartialLikelihood, sumEvaluations, Ties } from './cox';
+// per-patient sums; the Newton-Raphson iteration is coxnewton.ts's (maximisePartialLikelihood).
+import type { CoxFit, CoxOptions, Evaluation, Ties } from './cox';
+import { maximisePartialLikelihood, sumEvaluations } from './coxnewton';
 import { SurvivalError } from './errors';
 import { MergedTable } from './merge';
 

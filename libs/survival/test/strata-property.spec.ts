@@ -4,7 +4,9 @@
 // levels partition the cohort, and a single level is the whole cohort's Cox model; the general
 // categorical-design Cox with group dummies is the group-factor Cox.
 import fc from 'fast-check';
-import { CohortRows, computeReadout, coxFit, coxFitCells, mergeTables, stratifiedComparison, subgroupAnalysis, SurvivalError, SurvivalTable } from '../src';
+import {
+  CohortRows, computeReadout, coxFit, coxFitCells, mergeTables, stratifiedComparison, subgroupAnalysis, SurvivalError, SurvivalTable,
+} from '../src';
 
 interface Row { time: number; event: number; group: string; stratum: string }
 const row = fc.record({

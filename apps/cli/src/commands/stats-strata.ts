@@ -2,6 +2,7 @@
 // parsed cohort to the library's stratifiedComparison and subgroupAnalysis, and their section
 // of the text report. The statistics themselves are in @trial/survival.
 import {
+  ChiSquareTest,
   CohortRows,
   StratifiedComparison,
   stratifiedComparison,
@@ -58,6 +59,7 @@ export function columnList(value: string): { columns: string[] } | { error: stri
 
 const p4 = (p: number): string => (p < 1e-4 ? '<0.0001' : p.toFixed(4));
 const r3 = (x: number): string => Number(x.toPrecision(3)).toString();
+const test = (x: ChiSquareTest): string => `chi-square = ${x.chiSquare.toFixed(2)} on ${x.df} df, p = ${p4(x.pValue)}`;
 
 /** The text report's section for the stratified comparison and the subgroups (forest-plot rows). */
 export function formatStrataReport(readout: ExtendedReadout, level: string): string[] {
@@ -65,15 +67,15 @@ export function formatStrataReport(readout: ExtendedReadout, level: string): str
   const s = readout.stratified;
   if (s) {
     out.push('', `Stratified by ${s.strata.join(', ')}:`);
-    out.push(`  Log-rank test: chi-square = ${s.logRank.chiSquare.toFixed(2)} on ${s.logRank.df} df, p = ${p4(s.logRank.pValue)}`);
+    out.push(`  Log-rank test: ${test(s.logRank)}`);
     for (const t of s.cox.terms) {
-      out.push(`  Cox (ties: ${s.cox.ties}) ${t.group} vs ${s.cox.reference}: HR ${r3(t.hazardRatio)} (${level} CI ${r3(t.lower)}, ${r3(t.upper)}), p = ${p4(t.pValue)}`);
+      const hr = `HR ${r3(t.hazardRatio)} (${level} CI ${r3(t.lower)}, ${r3(t.upper)}), p = ${p4(t.pValue)}`;
+      out.push(`  Cox (ties: ${s.cox.ties}) ${t.group} vs ${s.cox.reference}: ${hr}`);
     }
-    out.push(`  Likelihood ratio test = ${s.cox.likelihoodRatio.chiSquare.toFixed(2)} on ${s.cox.likelihoodRatio.df} df, p = ${p4(s.cox.likelihoodRatio.pValue)}`);
+    out.push(`  Likelihood ratio test: ${test(s.cox.likelihoodRatio)}`);
   }
   for (const sub of readout.subgroups ?? []) {
-    const inter = sub.interaction;
-    out.push('', `Subgroups by ${sub.variable}: interaction ${inter ? `chi-square = ${inter.chiSquare.toFixed(2)} on ${inter.df} df, p = ${p4(inter.pValue)}` : 'not estimable'}`);
+    out.push('', `Subgroups by ${sub.variable}: interaction ${sub.interaction ? test(sub.interaction) : 'not estimable'}`);
     for (const l of sub.levels) {
       const arms = l.groups.map((g) => `${g.group} ${g.events}/${g.n}`).join(', ');
       const hrs = l.cox

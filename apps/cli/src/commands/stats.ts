@@ -99,7 +99,8 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     values: [] as string[],
   }));
   if (extra.length > 0 && gi < 0) {
-    throw new InputError(`${where(1, header.length + 1, opts.group)}: --strata and --subgroups compare groups, and there is no group column '${opts.group}'`);
+    const message = `--strata and --subgroups compare groups, and there is no group column '${opts.group}'`;
+    throw new InputError(`${where(1, header.length + 1, opts.group)}: ${message}`);
   }
   const n = records.length - 1;
   if (n === 0) throw new InputError(`${where(2, 1)}: no data rows after the header`);
