@@ -136,7 +136,8 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
       x.values.push(v);
     }
     all.time.push(time);
-    all.event.push(eText === '1' ? 1 : 0);
+    // The event flag as the group's table got it (with --cause: any code above 0 is the event).
+    all.event.push(g.events[g.events.length - 1]);
     all.group.push(label);
   }
   if (gi >= 0 && byGroup.size < 2) {
