@@ -40,8 +40,28 @@ export function maximisePartialLikelihood(evalAt: (beta: readonly number[]) => E
 
   let beta = init;
   let oldLik = start.loglik;
-  let newBeta = addVec(beta, cholSolve(cholesky(start.imat), start.u));
+  const startChol = cholesky(start.imat);
+  let newBeta = addVec(beta, cholSolve(startChol, start.u));
   let halving = false;
+  // The last accepted point, where R's coxfit6 leaves the fit when it runs out of iterations.
+  let accepted = { beta, ev: start, chol: startChol, iter: 0 };
+  const fitAt = (b: number[], ev: Evaluation, chol: number[][], iter: number): CoxFit => {
+    let wald = 0;
+    for (let g = 0; g < p; g++) for (let h = 0; h < p; h++) wald += b[g] * ev.imat[g][h] * b[h];
+    const fit: CoxFit = {
+      coef: b,
+      variance: cholInverse(chol),
+      loglik: ev.loglik,
+      loglikNull: atZero.loglik,
+      likelihoodRatio: 2 * (ev.loglik - atZero.loglik),
+      wald,
+      score,
+      df: p,
+      iterations: iter,
+    };
+    assertFinite(fit);
+    return fit;
+  };
   for (let iter = 1; iter <= maxIter; iter++) {
     const ev = evalAt(newBeta);
     const finite = Number.isFinite(ev.loglik);
@@ -66,29 +86,12 @@ export function maximisePartialLikelihood(evalAt: (beta: readonly number[]) => E
       } else {
         // Warm start: the path differs from R's, so converge on the coefficients themselves
         // (quadratic convergence makes the result the maximum to rounding; one step more).
-        converged = ev.loglik >= oldLik - eps * Math.abs(oldLik) && step.every((x, g) => Math.abs(x) <= 1e-10 * Math.max(1, Math.abs(newBeta[g])));
+        const small = step.every((x, g) => Math.abs(x) <= 1e-10 * Math.max(1, Math.abs(newBeta[g])));
+        converged = ev.loglik >= oldLik - eps * Math.abs(oldLik) && small;
       }
     }
-    if (converged && chol) {
-      const variance = cholInverse(chol);
-      let wald = 0;
-      for (let g = 0; g < p; g++) for (let h = 0; h < p; h++) wald += newBeta[g] * ev.imat[g][h] * newBeta[h];
-      const fit: CoxFit = {
-        coef: newBeta,
-        variance,
-        loglik: ev.loglik,
-        loglikNull: atZero.loglik,
-        likelihoodRatio: 2 * (ev.loglik - atZero.loglik),
-        wald,
-        score,
-        df: p,
-        iterations: iter,
-      };
-      assertFinite(fit);
-      return fit;
-    }
-    if (iter === maxIter) break;
-    if (!finite || !step || ev.loglik < oldLik) {
+    if (converged && chol) return fitAt(newBeta, ev, chol, iter);
+    if (!finite || !step || !chol || ev.loglik < oldLik) {
       // Not improving: go back half way towards the last accepted point.
       halving = true;
       newBeta = newBeta.map((b, g) => (b + beta[g]) / 2);
@@ -96,9 +99,13 @@ export function maximisePartialLikelihood(evalAt: (beta: readonly number[]) => E
       halving = false;
       oldLik = ev.loglik;
       beta = newBeta;
+      accepted = { beta, ev, chol, iter };
       newBeta = addVec(newBeta, step);
     }
   }
+  // R warns "Ran out of iterations and did not converge" and reports the last accepted point;
+  // only a likelihood-ratio caller (acceptInfinite) takes that, as R's anova does.
+  if (options.acceptInfinite) return fitAt(accepted.beta, accepted.ev, accepted.chol, accepted.iter);
   throw new SurvivalError('NOT_CONVERGED', `Cox model did not converge in ${maxIter} iterations`);
 }
 
