@@ -42,6 +42,11 @@ export interface CoxOptions {
    * such as anova's interaction test), whose value R reports at that point.
    */
   acceptInfinite?: boolean;
+  /**
+   * Fit a model with aliased columns (an information matrix of lower rank) as R does: their
+   * coefficients stay 0 and are not counted in df (R's NA), instead of a SINGULAR error.
+   */
+  allowSingular?: boolean;
 }
 
 /** Log partial likelihood, score vector and information matrix at one beta. */

@@ -2,9 +2,10 @@
 // every patient falls into one of C cells, and the cell fixes the covariate vector x_c. A risk
 // set is then summarised by each cell's numbers at risk and deaths, as cox.ts does for the
 // group factor alone, so one evaluation costs O(M C p^2) over the merged cell table instead of
-// per-patient sums; the Newton-Raphson iteration is coxnewton.ts's (maximisePartialLikelihood).
+// per-patient sums; the Newton-Raphson iteration is coxnewton.ts's (maximise).
 import type { CoxFit, CoxOptions, Evaluation, Ties } from './cox';
-import { maximisePartialLikelihood, sumEvaluations } from './coxnewton';
+import { maximise, sumEvaluations } from './coxnewton';
+import { ldl } from './ldl';
 import { SurvivalError } from './errors';
 import { MergedTable } from './merge';
 
@@ -20,9 +21,6 @@ export interface CellFit {
   /** Per column of x: false when it was dropped as aliased (R's NA coefficient). */
   kept: boolean[];
 }
-
-/** R's toler.chol, .Machine$double.eps^0.75: the pivot below which cholesky2 calls a column singular. */
-const TOLER_CHOL = 1.8189894035458565e-12;
 
 /**
  * Log partial likelihood, score and information at beta for the cell design x.
@@ -113,59 +111,43 @@ export function evaluateCells(merged: MergedTable, x: readonly (readonly number[
 }
 
 /**
- * Columns of x that R's coxph would report as NA (aliased): those whose pivot in the Cholesky
- * decomposition of the information at beta = 0, taken in column order, falls below
- * toler.chol times the largest diagonal element (R's cholesky2). An exactly aliased column (all
- * zero, e.g. an arm-by-level cell without patients, or a combination of earlier columns) has a
- * pivot at rounding level; any other has one of the order of its own variance.
+ * Columns of x that are exactly aliased: those whose pivot in the generalised Cholesky of the
+ * information at beta = 0, in column order, is singular (R's cholesky2 rule). All zero (an
+ * arm-by-level cell without patients) or a combination of earlier columns; R reports them NA.
  * Reference: R survival 3.5 cholesky2.c and coxph.fit (which.sing).
  */
-export function keptColumns(imat: readonly (readonly number[])[]): boolean[] {
-  const p = imat.length;
-  const maxDiag = Math.max(0, ...imat.map((row, i) => row[i]));
-  const eps = maxDiag === 0 ? TOLER_CHOL : maxDiag * TOLER_CHOL;
-  const l = imat.map(() => new Array<number>(p).fill(0));
-  const kept = new Array<boolean>(p).fill(false);
-  for (let i = 0; i < p; i++) {
-    let pivot = imat[i][i];
-    for (let k = 0; k < i; k++) if (kept[k]) pivot -= l[i][k] * l[i][k];
-    if (!(pivot >= eps)) continue;
-    kept[i] = true;
-    l[i][i] = Math.sqrt(pivot);
-    for (let j = i + 1; j < p; j++) {
-      let s = imat[j][i];
-      for (let k = 0; k < i; k++) if (kept[k]) s -= l[j][k] * l[i][k];
-      l[j][i] = s / l[i][i];
-    }
-  }
-  return kept;
+export function aliasedColumns(imat: readonly (readonly number[])[]): boolean[] {
+  return ldl(imat).kept.map((k) => !k);
 }
 
 /**
  * Fit coxph(Surv(time, status) ~ <categorical covariates> [+ strata(...)]) given its cell design.
- * Method: aliased columns are found at beta = 0 (keptColumns) and left out, as R reports NA for
- * them and fits the others; the rest is coxFit's Newton-Raphson (maximisePartialLikelihood)
- * with its convergence rule, LR, Wald and score tests on the number of kept columns.
- * With options.acceptInfinite the fit where the log-likelihood converged is returned even if
- * a coefficient is infinite (a cell without events), as R returns it with a warning.
+ * Method: the exactly aliased columns are found at beta = 0 (aliasedColumns) and held at 0, as
+ * R's cholesky2 holds them at every step; the others are fitted by coxFit's Newton-Raphson as
+ * R's coxfit6 runs it (coxnewton.ts maximise, with R's generalised Cholesky for columns that
+ * vanish as a coefficient runs off). df counts the columns R does not report NA. With
+ * options.acceptInfinite, the fit where the log-likelihood converged is returned even if a
+ * coefficient is infinite (a cell without events), and after iter.max iterations the last
+ * accepted point, every column then counted (R's flag 1000), as R returns them with a warning.
  * Assumes proportional hazards; independent censoring.
- * Reference: R survival 3.5 coxph / coxph.fit; Therneau & Grambsch 2000, ch. 3.
+ * Reference: R survival 3.5 coxph / coxph.fit / coxfit6.c; Therneau & Grambsch 2000, ch. 3.
  */
 export function coxFitCells(model: CellModel, options: CoxOptions): CellFit {
   if (model.strata.length === 0) throw new SurvivalError('EMPTY', 'a Cox model needs at least one stratum');
   const p = model.x[0]?.length ?? 0;
   const evalWith = (x: readonly (readonly number[])[]) => (beta: readonly number[]): Evaluation =>
     sumEvaluations(model.strata.map((m) => evaluateCells(m, x, beta, options.ties)));
-  const atZero = evalWith(model.x)(new Array<number>(p).fill(0));
-  const kept = p === 0 ? [] : keptColumns(atZero.imat);
-  const x = model.x.map((xc) => xc.filter((_, j) => kept[j]));
-  const q = kept.filter(Boolean).length;
+  const aliased = p === 0 ? [] : aliasedColumns(evalWith(model.x)(new Array<number>(p).fill(0)).imat);
+  const x = model.x.map((xc) => xc.filter((_, j) => !aliased[j]));
+  const q = p - aliased.filter(Boolean).length;
   if (q === 0) {
-    const fit: CoxFit = {
-      coef: [], variance: [], loglik: atZero.loglik, loglikNull: atZero.loglik,
-      likelihoodRatio: 0, wald: 0, score: 0, df: 0, iterations: 0,
-    };
-    return { fit, kept };
+    const loglik = evalWith(x)([]).loglik;
+    const fit: CoxFit = { coef: [], variance: [], loglik, loglikNull: loglik, likelihoodRatio: 0, wald: 0, score: 0, df: 0, iterations: 0 };
+    return { fit, kept: aliased.map(() => false) };
   }
-  return { fit: maximisePartialLikelihood(evalWith(x), q, options), kept };
+  const reduced = maximise(evalWith(x), q, { ...options, allowSingular: true });
+  let next = 0;
+  const kept = aliased.map((a) => (reduced.exhausted ? true : !a && reduced.kept[next++]));
+  const fit = reduced.exhausted ? { ...reduced.fit, df: p } : reduced.fit;
+  return { fit, kept };
 }

@@ -3,7 +3,7 @@
 // designs (coxdesign.ts) share it, so they converge, and fail, the same way.
 import type { CoxFit, CoxOptions, Evaluation } from './cox';
 import { SurvivalError } from './errors';
-import { cholInverse, cholesky, cholSolve, quadFormInv } from './linalg';
+import { Ldl, ldl, ldlInverse, ldlSolve } from './ldl';
 
 /** The sum of the strata's log-likelihoods, scores and informations (strata are independent). */
 export function sumEvaluations(parts: readonly Evaluation[]): Evaluation {
@@ -24,57 +24,80 @@ export function sumEvaluations(parts: readonly Evaluation[]): Evaluation {
 /**
  * Maximise a Cox partial likelihood given its evaluation (log-likelihood, score, information)
  * at any beta of length p: the Newton-Raphson iteration of coxFit, described there, and its
- * tests against beta = 0. Used by coxFit (group factor, strata) and coxFitDesign (any
- * categorical covariates). Cost: the evaluations', 3 or more.
+ * tests against beta = 0. Used by coxFit (group factor, strata) and coxFitCells (any
+ * categorical covariates). Cost: the evaluations', 3 or more, plus O(p^3) per step.
  */
 export function maximisePartialLikelihood(evalAt: (beta: readonly number[]) => Evaluation, p: number, options: CoxOptions): CoxFit {
+  return maximise(evalAt, p, options).fit;
+}
+
+/**
+ * maximisePartialLikelihood, also saying which coefficients R would report (kept) and which as
+ * NA (an aliased column: its pivot in R's cholesky2 is singular, so its step and coefficient
+ * stay 0), and whether it ran out of iterations (exhausted). As R's coxfit6: each step solves with the generalised LDL' (ldl.ts); a step that
+ * lowers the log-likelihood is pulled back to (new + h old) / (h + 1) on the h-th halving;
+ * convergence is |1 - L_best / L_new| <= eps at any evaluation; after maxIter iterations the
+ * fit is the last accepted point, every coefficient then counting as kept (R's flag 1000 skips
+ * its NA marking). Singular columns are a SINGULAR error unless options.allowSingular, and the
+ * two R warnings (a coefficient may be infinite, out of iterations) NOT_CONVERGED errors
+ * unless options.acceptInfinite. A warm start (init) converges on the coefficients instead.
+ * Reference: R survival 3.5 coxfit6.c, coxph.fit (which.sing, the infinite-coefficient check).
+ */
+export function maximise(
+  evalAt: (beta: readonly number[]) => Evaluation,
+  p: number,
+  options: CoxOptions,
+): { fit: CoxFit; kept: boolean[]; exhausted: boolean } {
   const eps = options.eps ?? 1e-9;
   const maxIter = options.maxIter ?? 20;
   const zero = new Array<number>(p).fill(0);
   const init = options.init && options.init.length === p && options.init.every(Number.isFinite) ? [...options.init] : zero;
   const isZeroStart = init.every((b) => b === 0);
+  const decompose = (ev: Evaluation): Ldl => {
+    const f = ldl(ev.imat);
+    if (f.rank < p && !options.allowSingular) throw new SurvivalError('SINGULAR', 'matrix is not positive definite');
+    return f;
+  };
 
   const atZero = evalAt(zero);
-  const score = quadFormInv(cholesky(atZero.imat), atZero.u);
+  const zeroLdl = decompose(atZero);
+  const score = dot(atZero.u, ldlSolve(zeroLdl, atZero.u));
   const start = isZeroStart ? atZero : evalAt(init);
+  const startLdl = isZeroStart ? zeroLdl : decompose(start);
 
-  let beta = init;
-  let oldLik = start.loglik;
-  const startChol = cholesky(start.imat);
-  let newBeta = addVec(beta, cholSolve(startChol, start.u));
-  let halving = false;
-  // The last accepted point, where R's coxfit6 leaves the fit when it runs out of iterations.
-  let accepted = { beta, ev: start, chol: startChol, iter: 0 };
-  const fitAt = (b: number[], ev: Evaluation, chol: number[][], iter: number): CoxFit => {
-    let wald = 0;
-    for (let g = 0; g < p; g++) for (let h = 0; h < p; h++) wald += b[g] * ev.imat[g][h] * b[h];
+  const fitAt = (b: number[], ev: Evaluation, f: Ldl, iter: number, kept: boolean[]): { fit: CoxFit; kept: boolean[]; exhausted: boolean } => {
     const fit: CoxFit = {
       coef: b,
-      variance: cholInverse(chol),
+      variance: ldlInverse(f),
       loglik: ev.loglik,
       loglikNull: atZero.loglik,
       likelihoodRatio: 2 * (ev.loglik - atZero.loglik),
-      wald,
+      wald: dot(b, ev.imat.map((row) => dot(row, b))),
       score,
-      df: p,
+      df: kept.filter(Boolean).length,
       iterations: iter,
     };
     assertFinite(fit);
-    return fit;
+    return { fit, kept, exhausted: iter < 0 };
   };
+
+  let beta = init;
+  let best = start.loglik;
+  let newBeta = addVec(beta, ldlSolve(startLdl, start.u));
+  let halving = 0;
+  let accepted = { beta, ev: start, f: startLdl, iter: 0 };
   for (let iter = 1; iter <= maxIter; iter++) {
     const ev = evalAt(newBeta);
-    const finite = Number.isFinite(ev.loglik);
-    const chol = finite ? cholesky(ev.imat) : null;
-    // The Newton step from newBeta: how far the estimate still is from the maximum.
-    const step = chol ? cholSolve(chol, ev.u) : null;
+    const finite = Number.isFinite(ev.loglik) && ev.u.every(Number.isFinite) && ev.imat.every((row) => row.every(Number.isFinite));
+    const f = finite ? decompose(ev) : null;
+    // The Newton step from newBeta, u' I^-1: how far the estimate still is from the maximum.
+    const step = f ? ldlSolve(f, ev.u) : null;
     let converged = false;
-    if (chol && step && !halving) {
+    if (f && step) {
       if (isZeroStart) {
         // R's rule, so that a cold start stops where coxph stops.
-        converged = Math.abs(1 - oldLik / ev.loglik) <= eps;
-        // R's "Loglik converged before variable ...; coefficient may be infinite": the log
-        // likelihood is flat because a coefficient runs off to infinity.
+        converged = Math.abs(1 - best / ev.loglik) <= eps;
+        // R's "Loglik converged before variable ...; coefficient may be infinite".
         const tolInf = Math.sqrt(eps);
         const infinite = step.some((x, g) => Math.abs(x) > eps && Math.abs(x) > tolInf * Math.abs(newBeta[g]));
         if (converged && infinite && !options.acceptInfinite) {
@@ -83,30 +106,39 @@ export function maximisePartialLikelihood(evalAt: (beta: readonly number[]) => E
             'Cox log-likelihood converged before the coefficients: a hazard ratio may be infinite (monotone likelihood)',
           );
         }
-      } else {
+      } else if (halving === 0) {
         // Warm start: the path differs from R's, so converge on the coefficients themselves
         // (quadratic convergence makes the result the maximum to rounding; one step more).
         const small = step.every((x, g) => Math.abs(x) <= 1e-10 * Math.max(1, Math.abs(newBeta[g])));
-        converged = ev.loglik >= oldLik - eps * Math.abs(oldLik) && small;
+        converged = ev.loglik >= best - eps * Math.abs(best) && small;
       }
     }
-    if (converged && chol) return fitAt(newBeta, ev, chol, iter);
-    if (!finite || !step || !chol || ev.loglik < oldLik) {
-      // Not improving: go back half way towards the last accepted point.
-      halving = true;
-      newBeta = newBeta.map((b, g) => (b + beta[g]) / 2);
+    if (converged && f) return fitAt(newBeta, ev, f, iter, f.kept);
+    if (!f || !step || ev.loglik < best) {
+      // Not improving: pull back towards the last accepted point, harder each time.
+      halving++;
+      newBeta = newBeta.map((b, g) => (b + halving * beta[g]) / (halving + 1));
     } else {
-      halving = false;
-      oldLik = ev.loglik;
+      halving = 0;
+      best = ev.loglik;
       beta = newBeta;
-      accepted = { beta, ev, chol, iter };
+      accepted = { beta, ev, f, iter };
       newBeta = addVec(newBeta, step);
     }
   }
   // R warns "Ran out of iterations and did not converge" and reports the last accepted point;
   // only a likelihood-ratio caller (acceptInfinite) takes that, as R's anova does.
-  if (options.acceptInfinite) return fitAt(accepted.beta, accepted.ev, accepted.chol, accepted.iter);
+  if (options.acceptInfinite) {
+    const out = fitAt(accepted.beta, accepted.ev, accepted.f, accepted.iter, zero.map(() => true));
+    return { ...out, exhausted: true };
+  }
   throw new SurvivalError('NOT_CONVERGED', `Cox model did not converge in ${maxIter} iterations`);
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
 }
 
 function addVec(a: readonly number[], b: readonly number[]): number[] {

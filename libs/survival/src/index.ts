@@ -46,7 +46,7 @@ export { stratifiedComparison, groupTables, partitionRows } from './stratified';
 export type { CohortRows, StratifiedComparison, StratifiedOptions } from './stratified';
 export { subgroupAnalysis } from './subgroups';
 export type { Subgroup, SubgroupLevel, SubgroupArm, SubgroupOptions } from './subgroups';
-export { coxFitCells, evaluateCells, keptColumns } from './coxdesign';
+export { aliasedColumns, coxFitCells, evaluateCells } from './coxdesign';
 export type { CellModel, CellFit } from './coxdesign';
 export { coxReadout, coxTerms } from './coxreadout';
 export type {

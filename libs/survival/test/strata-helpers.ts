@@ -30,7 +30,8 @@ export class Deviations {
   relative(path: string, actual: number | null | undefined, expected: number | null | undefined): void {
     if (typeof actual !== 'number' || typeof expected !== 'number') return;
     const scale = Math.max(Math.abs(actual), Math.abs(expected));
-    const rel = scale === 0 ? 0 : Math.abs(actual - expected) / scale;
+    // Near 0 (below the tolerance) the comparison is absolute, and so is the deviation.
+    const rel = scale < 1e-6 ? Math.abs(actual - expected) : Math.abs(actual - expected) / scale;
     if (rel > this.max) {
       this.max = rel;
       this.where = path;

@@ -126,3 +126,37 @@ for (cs in cases) {
 }
 writeLines("] as const;", con)
 close(con)
+
+# Seeded random small cohorts (2-3 arms, 2-3 subgroup levels, 1-3 strata, coarse times): many
+# with R's warnings (infinite coefficients, out of iterations) or NA (aliased) interaction
+# terms, the corners where R's coxfit6 rules decide the numbers. Kept: those R fits without error.
+set.seed(20261201)
+fuzz <- list()
+while (length(fuzz) < 40) {
+  n <- sample(c(12, 20, 40), 1); ng <- sample(2:3, 1); nl <- sample(2:3, 1); ns <- sample(1:3, 1)
+  d <- data.frame(time = sample(1:sample(c(5, 15, 60), 1), n, TRUE), status = rbinom(n, 1, runif(1, 0.3, 0.9)),
+    arm = sample(letters[1:ng], n, TRUE), sub = sample(paste0("L", 1:nl), n, TRUE), st = sample(paste0("S", 1:ns), n, TRUE))
+  ties <- sample(c("efron", "breslow"), 1)
+  if (length(unique(d$arm)) < 2 || length(unique(d$sub)) < 2) next
+  d$arm <- factor(d$arm); d$sub <- factor(d$sub)
+  warn <- character(0)
+  r <- try(withCallingHandlers({
+    f1 <- coxph(Surv(time, status) ~ arm + sub, data = d, ties = ties)
+    f2 <- coxph(Surv(time, status) ~ arm * sub, data = d, ties = ties)
+    a <- anova(f1, f2)
+  }, warning = function(w) { warn <<- c(warn, conditionMessage(w)); invokeRestart("muffleWarning") }), silent = TRUE)
+  if (inherits(r, "try-error") || (length(warn) == 0 && runif(1) < 0.7)) next
+  inter <- if (is.na(a$Df[2]) || a$Df[2] == 0) NULL else list(chiSquare = a$Chisq[2], df = a$Df[2], pValue = a[["Pr(>|Chi|)"]][2])
+  fuzz[[length(fuzz) + 1]] <- list(
+    call = sprintf("anova(coxph(Surv(time, status) ~ arm + sub, ties = '%s'), coxph(Surv(time, status) ~ arm * sub, ties = '%s'))%s",
+                   ties, ties, if (length(warn)) paste0("  # R warns: ", paste(unique(trimws(warn)), collapse = "; ")) else ""),
+    ties = ties, time = d$time, status = d$status, arm = as.character(d$arm), sub = as.character(d$sub), interaction = inter)
+}
+con <- file("libs/survival/test/strata-reference.ts", "a")
+writeLines("\nexport const interactionFuzzCases = [", con)
+for (f in fuzz) {
+  writeLines(paste0("  // ", f$call), con)
+  writeLines(paste0("  ", toJSON(f, auto_unbox = TRUE, digits = NA, na = "null", null = "null"), ","), con)
+}
+writeLines("] as const;", con)
+close(con)
