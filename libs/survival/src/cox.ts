@@ -178,9 +178,10 @@ function evaluateTwoGroups(merged: MergedTable, beta: number, ties: Ties): Evalu
  * table per stratum, coxph(Surv(time, status) ~ factor(group) + strata(...)), whose partial
  * likelihood is the sum of the strata's (each stratum its own risk sets and baseline hazard).
  * Method: maximise the partial likelihood (Efron or Breslow approximation for ties) by
- * Newton-Raphson with step-halving, the iteration of R's coxfit6: step from init, accept a
- * step whose log-likelihood does not decrease (otherwise halve it), and stop when
- * |1 - L_old / L_new| <= eps (1e-9) after a full step, within maxIter (20) iterations.
+ * Newton-Raphson with step-halving, the iteration of R's coxfit6 (coxnewton.ts): step from
+ * init, accept a step whose log-likelihood does not decrease (otherwise pull it back towards
+ * the last accepted point), and stop when |1 - L_best / L_new| <= eps (1e-9), within maxIter
+ * (20) iterations.
  * A warm start (init) instead iterates until the Newton step is below 1e-10 (relative), so it
  * lands on the maximum itself. A log-likelihood that converges while a coefficient still moves
  * (R's "coefficient may be infinite" warning) is a NOT_CONVERGED error here, not a number
