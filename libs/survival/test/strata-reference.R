@@ -24,8 +24,9 @@ lu <- subset(lung, !is.na(ph.ecog))
 write_fixture("lung", data.frame(time = lu$time, status = lu$status - 1, arm = ifelse(lu$sex == 1, "male", "female"),
   ecog = lu$ph.ecog, inst = ifelse(is.na(lu$inst), "none", sprintf("i%02d", lu$inst)),
   age70 = ifelse(lu$age >= 70, "70+", "<70")))
-# Hand-made: arm b has no death among sex F (subgroup Cox null, interaction coefficient
-# infinite), arm a has nobody at site s3 (a stratum with one arm), tied times.
+# Hand-made: arm b has no death at site s2 (subgroup Cox null, interaction coefficient
+# infinite), arm a has nobody at site s3 (a stratum with one arm: an aliased interaction term),
+# tied times.
 write_fixture("hand", data.frame(
   time   = c(1, 2, 2, 3, 4, 5, 6, 7, 8,   1, 2, 3, 3, 5, 6, 7, 9, 9, 10, 4, 6),
   status = c(1, 1, 0, 1, 1, 0, 1, 1, 0,   1, 0, 1, 1, 0, 0, 1, 0, 1, 0,  1, 0),
