@@ -82,7 +82,8 @@ export function stratifiedComparison(
     throw new SurvivalError('INVALID_OPTION', 'one column of stratum values per stratification factor is needed');
   }
   if (groups.length < 2) throw new SurvivalError('SINGLE_GROUP', 'a stratified comparison needs at least two groups');
-  const keys = rows.group.map((_, r) => JSON.stringify(values.map((column) => column[r])));
+  // One column: its values are the keys; several: their combination, unambiguously encoded.
+  const keys = values.length === 1 ? values[0] : rows.group.map((_, r) => JSON.stringify(values.map((column) => column[r])));
   const strata: MergedTable[] = [];
   for (const indices of partitionRows(keys).values()) strata.push(mergeTables(groupTables(rows, indices, groups)));
   try {
