@@ -2,7 +2,8 @@
 // the JSON adds `stratified` and `subgroups` after the part-1 fields, in the contract's shape,
 // with R's numbers (strata-reference.ts: the R calls beside each value; Cox and interaction
 // to 1e-6 relative, counts exactly); bad input exits 2 with one line naming file, line, column.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../test/support/cli';
@@ -12,7 +13,8 @@ import { register as registerStats } from '../src/commands/stats';
 
 const COX_TOL = 1e-6;
 const LOGRANK_TOL = 1e-9;
-const fixtures = join(__dirname, '..', '..', '..', 'libs', 'survival', 'test', 'fixtures');
+const root = join(__dirname, '..', '..', '..');
+const fixtures = join(root, 'libs', 'survival', 'test', 'fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'followup-strata-'));
 const file = (name: string, text: string): string => {
   const p = join(dir, name);
@@ -119,5 +121,21 @@ describe('followup stats --strata --subgroups: bad input exits 2 with one line',
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+const built = existsSync(join(root, 'dist', 'apps', 'cli', 'src', 'main.js'));
+(built ? describe : describe.skip)('the built bin (node bin/followup.js) with --strata --subgroups', () => {
+  test('JSON with stratified and subgroups; exit 2 and one line for a missing strata column', () => {
+    const bin = join(root, 'bin', 'followup.js');
+    const ok = spawnSync('node', [bin, 'stats', file('bin.csv', small), '--json', '--strata', 'site', '--subgroups', 'sex'], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    const doc = JSON.parse(ok.stdout);
+    expect(doc.stratified.strata).toEqual(['site']);
+    expect(doc.subgroups[0].variable).toBe('sex');
+    const bad = spawnSync('node', [bin, 'stats', file('bin.csv', small), '--strata', 'region'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^.*bin\.csv: line 1, column 6 \(region\): missing strata column 'region'.*\n$/);
   });
 });
