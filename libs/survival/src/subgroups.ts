@@ -48,15 +48,16 @@ export interface SubgroupOptions {
  * or no event, or the likelihood is monotone. Interaction: twice the difference in maximised
  * log partial likelihood between the models with and without the group-by-level terms
  * (treatment contrasts, R's model.matrix for group * COL), on as many df as the interaction
- * adds non-aliased coefficients; the cells' design is fitted by coxFitCells, and an
- * infinite coefficient (a cell without events) gives the log-likelihood R reports with its
- * warning. `groups` lists every group label, the reference first.
+ * adds coefficients that R does not report NA (anova's Df); the cells' design is fitted by
+ * coxFitCells, and an infinite coefficient (a cell without events) or a fit out of
+ * iterations gives the log-likelihood R reports with its warning. `groups` lists every group
+ * label, the reference first.
  * Assumes proportional hazards within each level, independent censoring.
  * Reference: R survival 3.5 coxph(Surv(time, status) ~ group, ties = ..., subset = COL == level);
  * anova(coxph(Surv(time, status) ~ group + COL), coxph(Surv(time, status) ~ group * COL))
  * (anova.coxphlist: Chisq, Df, Pr(>|Chi|)); Therneau & Grambsch 2000, section 3.4.
- * Cost O(n log n) for the tables; O(M C p^2) per interaction-model evaluation, C = k L cells,
- * p = k L - 1 coefficients.
+ * Cost O(n log n) for the tables; O(E (C + D p^2)) per interaction-model evaluation over E
+ * death times (D deaths at each), C = k L cells, p = k L - 1 coefficients.
  */
 export function subgroupAnalysis(
   rows: CohortRows,
