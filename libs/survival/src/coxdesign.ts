@@ -17,8 +17,9 @@ export interface CellModel {
 }
 
 export interface CellFit {
+  /** The fit of the columns that are not exactly aliased, in column order (coef, variance). */
   fit: CoxFit;
-  /** Per column of x: false when it was dropped as aliased (R's NA coefficient). */
+  /** Per column of x: false where R reports an NA coefficient (aliased or singular). */
   kept: boolean[];
 }
 
