@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../test/support/cli';
 import { arr, Mismatches } from '../../../libs/survival/test/helpers';
+import { StrataChecker } from '../../../libs/survival/test/strata-check';
+import { Deviations } from '../../../libs/survival/test/strata-helpers';
 import { strataCases } from '../../../libs/survival/test/strata-reference';
 import { register as registerStats } from '../src/commands/stats';
 
@@ -77,6 +79,25 @@ describe('followup stats --strata --subgroups: JSON', () => {
       });
     });
     expect(m.list).toEqual([]);
+  });
+
+  // Every case of strata-reference.ts through the command: the whole of `stratified` and
+  // `subgroups` against R (the R calls are beside each case there).
+  test.each(strataCases.map((c, i) => [`${c.name} #${i} ${c.options.ties}`, c] as const))('R case %s, every figure', async (_label, c) => {
+    const strata = arr(c.options.strata as string | string[] | null);
+    const subgroups = arr(c.options.subgroups as string | string[] | null);
+    const args = ['stats', join(fixtures, `strata-${c.name}.csv`), '--json', '--reference', c.options.reference, '--ties', c.options.ties,
+      '--conf-level', String(c.options.confLevel)];
+    if (strata.length > 0) args.push('--strata', strata.join(','));
+    if (subgroups.length > 0) args.push('--subgroups', subgroups.join(','));
+    const r = await run(args);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    const check = new StrataChecker(new Deviations());
+    check.stratified(doc.stratified, c);
+    check.subgroups(doc.subgroups, c);
+    expect(check.m.list).toEqual([]);
+    expect('subgroups' in doc).toBe(subgroups.length > 0);
   });
 
   test('part-1 fields are unchanged by the options; a level without events in one arm has cox null', async () => {
