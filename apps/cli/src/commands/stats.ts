@@ -129,16 +129,17 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     }
     g.times.push(time);
     g.events.push(eText === '1' ? 1 : 0);
-    if (extra.length === 0) continue;
-    for (const x of extra) {
-      const v = rec[x.index];
-      if (v === undefined || v === '') throw new InputError(`${where(lineOf(r), x.index + 1, x.name)}: missing value of '${x.name}'`);
-      x.values.push(v);
+    if (extra.length > 0) {
+      for (const x of extra) {
+        const v = rec[x.index];
+        if (v === undefined || v === '') throw new InputError(`${where(lineOf(r), x.index + 1, x.name)}: missing value of '${x.name}'`);
+        x.values.push(v);
+      }
+      all.time.push(time);
+      // The event flag as the group's table got it (with --cause: any code above 0 is the event).
+      all.event.push(g.events[g.events.length - 1]);
+      all.group.push(label);
     }
-    all.time.push(time);
-    // The event flag as the group's table got it (with --cause: any code above 0 is the event).
-    all.event.push(g.events[g.events.length - 1]);
-    all.group.push(label);
   }
   if (gi >= 0 && byGroup.size < 2) {
     throw new InputError(
