@@ -1,10 +1,12 @@
 // Cox proportional hazards for a group factor (treatment contrasts against a reference).
 // With a factor as the only covariate, each risk set is summarised by the groups' numbers at
 // risk and deaths, so one likelihood evaluation costs O(M k^2) over the merged table instead
-// of O(n) per-patient sums: the same partial likelihood, evaluated exactly.
+// of O(n) per-patient sums: the same partial likelihood, evaluated exactly. A stratified model
+// sums the per-stratum partial likelihoods; models with other categorical covariates
+// (coxdesign.ts) share the Newton-Raphson iteration (coxnewton.ts) through their own evaluation.
 import { pchisqUpper } from './dist';
 import { SurvivalError } from './errors';
-import { cholInverse, cholesky, cholSolve, quadFormInv } from './linalg';
+import { maximisePartialLikelihood, sumEvaluations } from './coxnewton';
 import { MergedTable } from './merge';
 
 export type Ties = 'efron' | 'breslow';
@@ -33,9 +35,22 @@ export interface CoxOptions {
   eps?: number;
   /** Newton-Raphson iterations before giving up (R: coxph.control iter.max). */
   maxIter?: number;
+  /**
+   * Return the fit where the log-likelihood converged although a coefficient still runs off to
+   * infinity (R's "coefficient may be infinite" warning, with its numbers), instead of a
+   * NOT_CONVERGED error. For callers that read only the log-likelihood (likelihood-ratio tests
+   * such as anova's interaction test), whose value R reports at that point.
+   */
+  acceptInfinite?: boolean;
+  /**
+   * Fit a model with aliased columns (an information matrix of lower rank) as R does: their
+   * coefficients stay 0 and are not counted in df (R's NA), instead of a SINGULAR error.
+   */
+  allowSingular?: boolean;
 }
 
-interface Evaluation {
+/** Log partial likelihood, score vector and information matrix at one beta. */
+export interface Evaluation {
   loglik: number;
   u: number[];
   imat: number[][];
@@ -159,29 +174,38 @@ function evaluateTwoGroups(merged: MergedTable, beta: number, ties: Ties): Evalu
 }
 
 /**
- * Fit coxph(Surv(time, status) ~ factor(group)) with the first group as reference.
+ * Fit coxph(Surv(time, status) ~ factor(group)) with the first group as reference; given one merged
+ * table per stratum, coxph(Surv(time, status) ~ factor(group) + strata(...)), whose partial
+ * likelihood is the sum of the strata's (each stratum its own risk sets and baseline hazard).
  * Method: maximise the partial likelihood (Efron or Breslow approximation for ties) by
- * Newton-Raphson with step-halving, the iteration of R's coxfit6: step from init, accept a
- * step whose log-likelihood does not decrease (otherwise halve it), and stop when
- * |1 - L_old / L_new| <= eps (1e-9) after a full step, within maxIter (20) iterations.
+ * Newton-Raphson with step-halving, the iteration of R's coxfit6 (coxnewton.ts): step from
+ * init, accept a step whose log-likelihood does not decrease (otherwise pull it back towards
+ * the last accepted point), and stop when |1 - L_best / L_new| <= eps (1e-9), within maxIter
+ * (20) iterations.
  * A warm start (init) instead iterates until the Newton step is below 1e-10 (relative), so it
  * lands on the maximum itself. A log-likelihood that converges while a coefficient still moves
- * (R's "coefficient may be infinite" warning) is a NOT_CONVERGED error here, not a number.
+ * (R's "coefficient may be infinite" warning) is a NOT_CONVERGED error here, not a number
+ * (unless acceptInfinite, for a likelihood-ratio test).
  * Standard errors from the inverse information; Wald = b' I b; score test u(0)' I(0)^-1 u(0);
  * likelihood ratio 2 (L(b) - L(0)); all on k - 1 df. A warm start (init) changes only the path:
  * the score and likelihood-ratio tests are always against b = 0, as summary(coxph) reports.
- * Assumes proportional hazards, independent censoring, every group with at least one event
- * (otherwise its coefficient is infinite: NO_EVENTS).
+ * Assumes proportional hazards (within strata), independent censoring, every group with at least
+ * one event (otherwise its coefficient is infinite: NO_EVENTS).
  * Reference: R survival 3.5 coxph (coxfit6.c) and summary.coxph; Efron 1977; Breslow 1974;
- * Therneau & Grambsch 2000, ch. 3. Cost O(M k^2 + D k^2) per iteration (D = tied deaths).
+ * Therneau & Grambsch 2000, ch. 3 (strata: section 3.1.2). Cost O(M k^2 + D k^2) per iteration
+ * (D = tied deaths, M rows over all strata).
  */
-export function coxFit(merged: MergedTable, groupLabels: readonly string[], options: CoxOptions): CoxFit {
-  const k = merged.nRisk.length;
+export function coxFit(merged: MergedTable | readonly MergedTable[], groupLabels: readonly string[], options: CoxOptions): CoxFit {
+  const strata: readonly MergedTable[] = isStrata(merged) ? merged : [merged];
+  if (strata.length === 0) throw new SurvivalError('EMPTY', 'a stratified Cox model needs at least one stratum');
+  const k = strata[0].nRisk.length;
   if (k < 2) throw new SurvivalError('SINGLE_GROUP', 'a Cox model needs at least two groups');
   for (let g = 0; g < k; g++) {
     let d = 0;
-    const events = merged.nEvent[g];
-    for (let i = 0; i < events.length; i++) d += events[i];
+    for (const stratum of strata) {
+      const events = stratum.nEvent[g];
+      for (let i = 0; i < events.length; i++) d += events[i];
+    }
     if (d === 0) {
       throw new SurvivalError(
         'NO_EVENTS',
@@ -189,89 +213,15 @@ export function coxFit(merged: MergedTable, groupLabels: readonly string[], opti
       );
     }
   }
-  const p = k - 1;
-  const eps = options.eps ?? 1e-9;
-  const maxIter = options.maxIter ?? 20;
-  const zero = new Array<number>(p).fill(0);
-  const init = options.init && options.init.length === p && options.init.every(Number.isFinite) ? [...options.init] : zero;
-  const isZeroStart = init.every((b) => b === 0);
-
-  const atZero = evaluate(merged, zero, options.ties);
-  const score = quadFormInv(cholesky(atZero.imat), atZero.u);
-  const start = isZeroStart ? atZero : evaluate(merged, init, options.ties);
-
-  let beta = init;
-  let oldLik = start.loglik;
-  let newBeta = addVec(beta, cholSolve(cholesky(start.imat), start.u));
-  let halving = false;
-  for (let iter = 1; iter <= maxIter; iter++) {
-    const ev = evaluate(merged, newBeta, options.ties);
-    const finite = Number.isFinite(ev.loglik);
-    const chol = finite ? cholesky(ev.imat) : null;
-    // The Newton step from newBeta: how far the estimate still is from the maximum.
-    const step = chol ? cholSolve(chol, ev.u) : null;
-    let converged = false;
-    if (chol && step && !halving) {
-      if (isZeroStart) {
-        // R's rule, so that a cold start stops where coxph stops.
-        converged = Math.abs(1 - oldLik / ev.loglik) <= eps;
-        // R's "Loglik converged before variable ...; coefficient may be infinite": the log
-        // likelihood is flat because a coefficient runs off to infinity.
-        const tolInf = Math.sqrt(eps);
-        if (converged && step.some((x, g) => Math.abs(x) > eps && Math.abs(x) > tolInf * Math.abs(newBeta[g]))) {
-          throw new SurvivalError(
-            'NOT_CONVERGED',
-            'Cox log-likelihood converged before the coefficients: a hazard ratio may be infinite (monotone likelihood)',
-          );
-        }
-      } else {
-        // Warm start: the path differs from R's, so converge on the coefficients themselves
-        // (quadratic convergence makes the result the maximum to rounding; one step more).
-        converged = ev.loglik >= oldLik - eps * Math.abs(oldLik) && step.every((x, g) => Math.abs(x) <= 1e-10 * Math.max(1, Math.abs(newBeta[g])));
-      }
-    }
-    if (converged && chol) {
-      const variance = cholInverse(chol);
-      let wald = 0;
-      for (let g = 0; g < p; g++) for (let h = 0; h < p; h++) wald += newBeta[g] * ev.imat[g][h] * newBeta[h];
-      const fit: CoxFit = {
-        coef: newBeta,
-        variance,
-        loglik: ev.loglik,
-        loglikNull: atZero.loglik,
-        likelihoodRatio: 2 * (ev.loglik - atZero.loglik),
-        wald,
-        score,
-        df: p,
-        iterations: iter,
-      };
-      assertFinite(fit);
-      return fit;
-    }
-    if (iter === maxIter) break;
-    if (!finite || !step || ev.loglik < oldLik) {
-      // Not improving: go back half way towards the last accepted point.
-      halving = true;
-      newBeta = newBeta.map((b, g) => (b + beta[g]) / 2);
-    } else {
-      halving = false;
-      oldLik = ev.loglik;
-      beta = newBeta;
-      newBeta = addVec(newBeta, step);
-    }
-  }
-  throw new SurvivalError('NOT_CONVERGED', `Cox model did not converge in ${maxIter} iterations`);
+  const single = strata.length === 1 ? strata[0] : null;
+  const evalAt = single
+    ? (beta: readonly number[]): Evaluation => evaluate(single, beta, options.ties)
+    : (beta: readonly number[]): Evaluation => sumEvaluations(strata.map((m) => evaluate(m, beta, options.ties)));
+  return maximisePartialLikelihood(evalAt, k - 1, options);
 }
 
-function addVec(a: readonly number[], b: readonly number[]): number[] {
-  return a.map((x, i) => x + b[i]);
-}
-
-function assertFinite(fit: CoxFit): void {
-  const values = [...fit.coef, ...fit.variance.flat(), fit.loglik, fit.wald, fit.score, fit.likelihoodRatio];
-  if (!values.every(Number.isFinite)) {
-    throw new SurvivalError('NOT_CONVERGED', 'Cox model produced a non-finite estimate');
-  }
+function isStrata(x: MergedTable | readonly MergedTable[]): x is readonly MergedTable[] {
+  return Array.isArray(x);
 }
 
 /** Upper-tail p-value helper re-exported for the read-out. */

@@ -41,6 +41,14 @@ export { logRankTest } from './logrank';
 export type { ChiSquareTest } from './logrank';
 export { coxFit } from './cox';
 export type { Ties, CoxFit, CoxOptions } from './cox';
+// Stratified comparison and subgroups (contract part 2: `followup stats --strata / --subgroups`).
+export { stratifiedComparison, groupTables, partitionRows } from './stratified';
+export type { CohortRows, StratifiedComparison, StratifiedOptions } from './stratified';
+export { subgroupAnalysis } from './subgroups';
+export type { Subgroup, SubgroupLevel, SubgroupArm, SubgroupOptions } from './subgroups';
+export { aliasedColumns, coxFitCells, evaluateCells } from './coxdesign';
+export type { CellModel, CellFit } from './coxdesign';
+export { coxReadout, coxTerms } from './coxreadout';
 export type {
   SurvivalReadout,
   GroupReadout,

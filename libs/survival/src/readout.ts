@@ -2,7 +2,7 @@
 // computed from one SurvivalTable per group. Pure: the same tables and options give the same
 // object, whatever order the observations arrived in.
 import { coxFit, Ties } from './cox';
-import { twoSidedP, pchisqUpper } from './dist';
+import { coxReadout } from './coxreadout';
 import { SurvivalError } from './errors';
 import {
   AtRow,
@@ -206,31 +206,7 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
     const init = options.coxInit ? labels.slice(1).map((g) => options.coxInit?.get(g) ?? 0) : undefined;
     return coxFit(eventRows, labels, { ties, init });
   });
-  if (fit !== null) {
-    const terms: CoxTerm[] = fit.coef.map((coef, i) => {
-      const stdErr = Math.sqrt(fit.variance[i][i]);
-      const zStat = coef / stdErr;
-      return {
-        group: labels[i + 1],
-        coef,
-        stdErr,
-        hazardRatio: Math.exp(coef),
-        lower: Math.exp(coef - z * stdErr),
-        upper: Math.exp(coef + z * stdErr),
-        z: zStat,
-        pValue: twoSidedP(zStat),
-      };
-    });
-    const test = (chiSquare: number): ChiSquareTest => ({ chiSquare, df: fit.df, pValue: pchisqUpper(chiSquare, fit.df) });
-    cox = {
-      reference: labels[0],
-      ties,
-      terms,
-      likelihoodRatio: test(fit.likelihoodRatio),
-      wald: test(fit.wald),
-      score: test(fit.score),
-    };
-  }
+  if (fit !== null) cox = coxReadout(fit, labels, ties, z);
 
   // Reverse Kaplan-Meier: censorings are the "events" and deaths censor follow-up. Only S is
   // needed, computed as kaplanMeier does (the same operations), into a reused buffer.

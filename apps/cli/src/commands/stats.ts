@@ -18,6 +18,7 @@ import {
   SurvivalTable,
   Ties,
 } from '@trial/survival';
+import { CohortCovariates, columnList, formatStrataReport, withStrataAndSubgroups } from './stats-strata';
 
 /** A problem with the user's input: exit status 2 and this one line on stderr. */
 export class InputError extends Error {}
@@ -37,6 +38,9 @@ export interface StatsOptions {
   /** --cause K: event codes 0, 1, 2, ... and the competing-risks block for cause K. */
   cause?: number;
   json: boolean;
+  /** --strata and --subgroups columns (contract part 2); absent or empty: not asked for. */
+  strata?: string[];
+  subgroups?: string[];
 }
 
 export interface Cohort {
@@ -46,6 +50,8 @@ export interface Cohort {
   grouped: boolean;
   /** With --cause: each group's times and event codes. */
   competing?: Map<string, CompetingGroupData>;
+  /** The rows with their --strata / --subgroups values, only when those options are given. */
+  covariates?: CohortCovariates;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -93,8 +99,20 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   if (gi < 0 && opts.reference !== undefined) {
     throw new InputError(`${where(1, header.length + 1, opts.group)}: --reference needs a group column, and there is no '${opts.group}'`);
   }
+  // --strata / --subgroups columns: each must exist, and needs groups to compare.
+  const strataNames = opts.strata ?? [];
+  const extra = [...new Set([...strataNames, ...(opts.subgroups ?? [])])].map((name) => ({
+    name,
+    index: column(name, strataNames.includes(name) ? 'strata' : 'subgroup'),
+    values: [] as string[],
+  }));
+  if (extra.length > 0 && gi < 0) {
+    const message = `--strata and --subgroups compare groups, and there is no group column '${opts.group}'`;
+    throw new InputError(`${where(1, header.length + 1, opts.group)}: ${message}`);
+  }
   const n = records.length - 1;
   if (n === 0) throw new InputError(`${where(2, 1)}: no data rows after the header`);
+  const all = { time: [] as number[], event: [] as number[], group: [] as string[] };
 
   const byGroup = new Map<string, { times: number[]; events: number[]; codes: number[] }>();
   for (let r = 1; r <= n; r++) {
@@ -126,6 +144,17 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     g.times.push(time);
     g.events.push(code > 0 ? 1 : 0);
     g.codes.push(code);
+    if (extra.length > 0) {
+      for (const x of extra) {
+        const v = rec[x.index];
+        if (v === undefined || v === '') throw new InputError(`${where(lineOf(r), x.index + 1, x.name)}: missing value of '${x.name}'`);
+        x.values.push(v);
+      }
+      all.time.push(time);
+      // The event flag as the group's table got it (with --cause: any code above 0 is the event).
+      all.event.push(g.events[g.events.length - 1]);
+      all.group.push(label);
+    }
   }
   if (opts.cause !== undefined && ![...byGroup.values()].some((g) => g.codes.includes(opts.cause as number))) {
     const present = [...new Set([...byGroup.values()].flatMap((g) => g.codes).filter((c) => c > 0))].sort((a, b) => a - b);
@@ -146,7 +175,8 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   const groups = new Map<string, SurvivalTable>();
   for (const [label, g] of byGroup) groups.set(label, SurvivalTable.fromRows(g.times, g.events));
   const competing = opts.cause === undefined ? undefined : new Map([...byGroup].map(([label, g]) => [label, { times: g.times, codes: g.codes }]));
-  return { groups, grouped: gi >= 0, competing };
+  const covariates = extra.length > 0 ? { rows: all, values: new Map(extra.map((x) => [x.name, x.values])) } : undefined;
+  return { groups, grouped: gi >= 0, competing, covariates };
 }
 
 // ---- the human-readable report -------------------------------------------------------------
@@ -241,6 +271,7 @@ export function formatReport(readout: SurvivalReadout, file: string, confLevel: 
   out.push('');
   const fu = readout.followUp;
   out.push(`Median follow-up (reverse Kaplan-Meier): ${num(fu.median, 4)} (IQR ${num(fu.q1, 4)} to ${num(fu.q3, 4)})`);
+  out.push(...formatStrataReport(readout, level));
   return out.join('\n') + '\n';
 }
 
@@ -263,6 +294,8 @@ interface RawOptions {
   tau?: string;
   cause?: string;
   json?: boolean;
+  strata?: string;
+  subgroups?: string;
 }
 
 const TIES: readonly Ties[] = ['efron', 'breslow'];
@@ -284,6 +317,12 @@ export function toStatsOptions(raw: RawOptions, groupGiven: boolean): StatsOptio
   if (raw.cause !== undefined && !(/^\d+$/.test(raw.cause.trim()) && Number(raw.cause) > 0)) {
     throw new InputError(`followup stats: --cause must be a positive integer event code, got '${raw.cause}'`);
   }
+  const columns = (name: string, value: string | undefined): string[] => {
+    if (value === undefined) return [];
+    const parsed = columnList(value);
+    if ('error' in parsed) throw new InputError(`followup stats: ${name}: ${parsed.error}`);
+    return parsed.columns;
+  };
   return {
     time: raw.time,
     event: raw.event,
@@ -297,6 +336,8 @@ export function toStatsOptions(raw: RawOptions, groupGiven: boolean): StatsOptio
     tau,
     cause: raw.cause === undefined ? undefined : Number(raw.cause),
     json: raw.json === true,
+    strata: columns('--strata', raw.strata),
+    subgroups: columns('--subgroups', raw.subgroups),
   };
 }
 
@@ -321,6 +362,10 @@ export function runStats(path: string, opts: StatsOptions): string {
       at: opts.at,
       tau: opts.tau,
     });
+    if (cohort.covariates) {
+      const strata = { strata: opts.strata ?? [], subgroups: opts.subgroups ?? [], ties: opts.ties, confLevel: opts.confLevel };
+      readout = withStrataAndSubgroups(readout, cohort.covariates, strata);
+    }
     if (cohort.competing && opts.cause !== undefined) {
       const { reference, ties, confLevel, at } = opts;
       competing = competingRisks(cohort.competing, { cause: opts.cause, reference, ties, confLevel, at });
@@ -350,6 +395,8 @@ export function register(program: Command): void {
     .option('--tau <t>', 'restriction time for the restricted mean')
     .option('--cause <k>', 'competing risks for event code K (event column: 0 censored, 1, 2, ... causes)')
     .option('--json', 'print the read-out as one JSON document')
+    .option('--strata <cols>', 'comma-separated stratification columns: adds the stratified log-rank test and Cox model')
+    .option('--subgroups <cols>', 'comma-separated subgroup columns: adds per-level Cox models and interaction tests')
     .action((file: string, raw: RawOptions, cmd: Command) => {
       try {
         const opts = toStatsOptions(raw, cmd.getOptionValueSource('group') === 'cli');
