@@ -138,9 +138,10 @@ export const consentWithdrawn = z.object({
 });
 export type ConsentWithdrawn = z.infer<typeof consentWithdrawn>;
 
-export const enrollmentEvent = z.discriminatedUnion('type', [
+// The schema upcasts as it reads, so no reader of this topic can meet a v1 shape by skipping a step.
+export const enrollmentEvent = z.preprocess(upcast, z.discriminatedUnion('type', [
   trialRegistered, patientRandomised, patientDetailsCorrected, patientSeenAlive, consentWithdrawn,
-]);
+]));
 export type EnrollmentEvent = z.infer<typeof enrollmentEvent>;
 
 /** The v1 shapes, which producers written before v2 still publish (upcast on read, parse.ts). */

@@ -25,6 +25,9 @@ describe('upcasting v1 enrolment events', () => {
   it('reads a v1 PatientRandomised as v2 with no strata and no covariates', () => {
     expect(read(v1Patient)).toEqual({ ok: true, value: { ...v1Patient, v: 2, strata: {}, covariates: {} } });
   });
+  it('upcasts in the schema itself, so a reader that parses without decode() meets v2 too', () => {
+    expect(enrollmentEvent.parse(v1Patient)).toEqual({ ...v1Patient, v: 2, strata: {}, covariates: {} });
+  });
   it('leaves v2 events and other types as they are', () => {
     expect(read(v2Trial)).toEqual({ ok: true, value: v2Trial });
     const seen = { v: 1, type: 'PatientSeenAlive', eventId: 's', trialId: 'T', patientId: 'P', seenOn: '2007-01-01' };
