@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, devSecretFile } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
-import { PlatformModule } from '@trial/platform';
+import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { ReadErrorFilter } from './read-errors.filter';
@@ -21,6 +21,8 @@ export function apiModule(config: AppConfig) {
     controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
     providers: [
       ReadoutEvents, ReadoutService, ReviewsService,
+      // The review queue, read-out freshness and completeness on /metrics, read at each scrape.
+      StateGauges,
       // One filter per error family: the read side's ReadError, and refused review decisions.
       { provide: APP_FILTER, useClass: ReadErrorFilter }, { provide: APP_FILTER, useClass: ReviewErrorFilter },
     ],
