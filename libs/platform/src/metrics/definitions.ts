@@ -55,8 +55,11 @@ export class ServiceMetrics {
     'Each registry\'s completeness date (start of day, UTC).', ['registry']);
   readonly registryCompletenessMoved = this.gauge('followup_registry_completeness_moved_timestamp_seconds',
     'When a registry\'s completeness date last moved (as the projector recorded it).', ['registry']);
-  readonly stateReadSuccess = this.gauge('followup_state_read_success',
-    '1 when the last read of the state gauges above succeeded, 0 when it failed.', []);
+  /** Registered by StateGauges only: an unlabelled gauge reads 0 until set, which would be a false failure elsewhere. */
+  readonly stateReadSuccess = new Gauge({
+    name: 'followup_state_read_success', help: '1 when the last read of the state gauges above succeeded, 0 when it failed.',
+    registers: [], collect: () => this.fillers.get('followup_state_read_success')?.(),
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -45,6 +45,7 @@ export class StateGauges implements OnModuleInit {
       const s = await this.state();
       if (s) apply(s, Date.now() / 1000);
     };
+    m.registry.registerMetric(m.stateReadSuccess);
     m.whenScraped(m.stateReadSuccess, async () => { m.stateReadSuccess.set((await this.state()) ? 1 : 0); });
     m.whenScraped(m.reviewQueueItems, collect((s) => {
       for (const r of s.reviews) m.reviewQueueItems.set({ trial_id: r.trial_id, reason: r.reason }, r.n);
