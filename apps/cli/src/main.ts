@@ -18,6 +18,7 @@ const commands: Record<string, () => Register> = {
   token: () => (require('./commands/token') as { register: Register }).register,
   audit: () => (require('./commands/audit') as { register: Register }).register,
   demo: () => (require('./commands/demo') as { register: Register }).register,
+  dlq: () => (require('./commands/dlq') as { register: Register }).register,
 };
 
 const program = new Command();

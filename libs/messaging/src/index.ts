@@ -6,3 +6,4 @@ export * from './errors';
 export * from './status';
 export * from './requests';
 export * from './hooks';
+export * from './dlq-reader';
