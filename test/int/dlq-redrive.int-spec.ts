@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
+import { apiModule } from '../../apps/api/src/app.module';
 import { linkageModule } from '../../apps/linkage/src/app.module';
 import { projectorModule } from '../../apps/projector/src/app.module';
 import { smallTrialEnrollments } from '../../apps/cli/src/demo/small-trial';
@@ -8,6 +9,7 @@ import { ConsentWithdrawn, dlqOf, enrollmentKey, EnrollmentEvent, TopicNames } f
 import { createProducer, filterLetters, readDeadLetters, StoredDeadLetter } from '@trial/messaging';
 import { openMigrated, redrive } from '@trial/storage';
 import { DataSource } from 'typeorm';
+import { signToken } from '@trial/auth';
 import { register as dlqCommands } from '../../apps/cli/src/commands/dlq';
 import { eventually, KAFKA_BROKERS, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { runCli } from '../support/cli';
@@ -30,6 +32,13 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
   let ds: DataSource;
   let sql: Client;
   let cliEnv: Record<string, string>;
+  let api: string;
+  const SECRET = 'test-secret-test-secret-test-secret-0123';
+  const token = (role: 'operator' | 'dsmb') => signToken(SECRET, { sub: `${role}-1`, role, ttlSeconds: 600 });
+  const call = (path: string, role: 'operator' | 'dsmb', body?: unknown) => fetch(`${api}${path}`, {
+    method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { authorization: `Bearer ${token(role)}`, 'content-type': 'application/json' },
+  });
   const cli = async (...args: string[]) => {
     const run = await runCli([dlqCommands], ['dlq', ...args], cliEnv);
     if (run.code !== 0 || run.err) throw new Error(`followup dlq ${args.join(' ')}: ${run.code} ${run.err}`);
@@ -70,6 +79,9 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
     cliEnv = { NODE_ENV: 'test', KAFKA_BROKERS, DATABASE_URL: db.url, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
     apps.push((await startInProcess(linkageModule, config, 'linkage')).app);
     apps.push((await startInProcess(projectorModule, config, 'projector')).app);
+    const started = await startInProcess(apiModule, config);
+    apps.push(started.app);
+    api = started.url;
     producer = createProducer(kafka);
     await producer.connect();
     ds = await openMigrated(db.url, undefined, { applicationName: 'redrive-test' });
@@ -120,6 +132,22 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
     const again = JSON.parse(await cli('redrive', refused[0].id, '--by', 'ops-on-call')) as unknown;
     expect(again).toEqual({ redriven: [], already: [refused[0].id], unreadable: [] });
     expect(JSON.parse(await cli('list'))).toMatchObject({ id: refused[0].id, redriven: { by: 'ops-on-call' } });
+    // And over the API, for the operator role only, never with the original.
+    expect((await call('/dead-letters', 'dsmb')).status).toBe(403);
+    const since = encodeURIComponent('2020-01-01T00:00:00Z');
+    const listedApi = (await (await call(`/dead-letters?code=unknown-patient&since=${since}`, 'operator')).json()) as unknown[];
+    expect(listedApi).toEqual([
+      expect.objectContaining({ id: refused[0].id, topic: topics.enrollments, redriven: expect.objectContaining({ by: 'ops-on-call' }) }),
+    ]);
+    expect((await call('/dead-letters?since=yesterday', 'operator')).status).toBe(400);
+    const detail = (await (await call(`/dead-letters/${encodeURIComponent(refused[0].id)}`, 'operator')).json()) as Record<string, unknown>;
+    expect(detail).toMatchObject({ id: refused[0].id, code: 'unknown-patient', reason: expect.stringContaining('not randomised') });
+    expect(JSON.stringify(detail)).not.toContain(refused[0].record.originalBase64 as string);
+    expect(JSON.stringify(detail)).not.toContain('DS-002');
+    expect((await call('/dead-letters/nope.dlq:0:0', 'operator')).status).toBe(404);
+    const viaApi = await call('/dead-letters/redrive', 'operator', { ids: [refused[0].id] });
+    expect(viaApi.status).toBe(200);
+    expect(await viaApi.json()).toEqual({ redriven: [], already: [refused[0].id], unreadable: [] });
     // A second copy reaches the topic anyway (the claim lost in a crash after the send).
     await sql.query('delete from dlq_redrives');
     expect((await redrive(ds, producer, refused, 'ops-on-call', new Date().toISOString())).redriven).toEqual([refused[0].id]);

@@ -5,6 +5,7 @@ import { AuthModule, resolveSecret } from '@trial/auth';
 import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { DeadLettersController } from './dead-letters.controller';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
@@ -18,7 +19,9 @@ import { TrialsController } from './trials.controller';
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
+    controllers: [
+      TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
+    ],
     providers: [
       ReadoutEvents, ReadoutService, ReviewsService,
       // The review queue, read-out freshness and completeness on /metrics, read at each scrape.
