@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Debian's `prometheus` package (apt-get install prometheus) puts promtool here. */
@@ -7,6 +7,7 @@ export const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
 const DIR = join(__dirname, '..', '..', 'infra', 'prometheus');
 
 function promtool(...args: string[]): string {
+  if (!existsSync(PROMTOOL)) throw new Error(`${PROMTOOL} is missing: apt-get install prometheus (Debian's package)`);
   try {
     return execFileSync(PROMTOOL, args, { cwd: DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {

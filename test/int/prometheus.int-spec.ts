@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,7 @@ describe('Prometheus scraping the four services', () => {
   const some = <T>(xs: T[]): T[] | undefined => (xs.length ? xs : undefined);
 
   beforeAll(async () => {
+    if (!existsSync(PROMETHEUS)) throw new Error(`${PROMETHEUS} is missing: apt-get install prometheus (Debian's package)`);
     await db.create();
     let prefix: string;
     ({ topics, prefix, drop } = await privateTopics(kafka, 'prom'));
@@ -94,12 +95,17 @@ describe('Prometheus scraping the four services', () => {
       `--config.file=${testCopy(work, ports)}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     prometheus.stderr?.on('data', (d: Buffer) => { promLog += d.toString(); });
+    prometheus.on('error', (e) => { promLog += `\n${String(e)}`; });
     await eventually(async () => ((await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok ? true : undefined), 'prometheus ready', 30_000)
       .catch((e: unknown) => { throw new Error(`${String(e)}\n${promLog.slice(-2000)}`); });
   });
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM');
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
+      prometheus.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
     for (const a of Object.values(apps)) await a?.close();
     await drop?.();
     await db.drop();
