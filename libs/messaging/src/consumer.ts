@@ -282,8 +282,10 @@ class SupervisedConsumer<T> implements RunningConsumer {
         }
       }
       this.status.sample({ at: this.opts.now(), lag, committed: done });
-      const hooks = this.opts.hooks ?? NO_HOOKS;
+      const hooks = this.opts.hooks;
+      if (!hooks) return;
       hooks.lag(partitions);
+      // The DLQs' depth too, for the metrics only: a consumer without hooks does not ask.
       for (const topic of this.opts.topics) {
         const dlq = await this.admin.fetchTopicOffsets(dlqOf(topic));
         hooks.dlqDepth(dlqOf(topic), dlq.reduce((n, p) => n + Math.max(0, Number(p.high) - Number(p.low)), 0));
