@@ -41,37 +41,40 @@ export class StateGauges implements OnModuleInit {
 
   onModuleInit(): void {
     const m = this.m;
-    const collect = (apply: (s: State, nowS: number) => void) => async () => {
+    // Each gauge set afresh at each scrape (a trial or review gone since must not linger), and
+    // emptied when the read failed (an old value must not pass for a current one).
+    const collect = (g: { reset(): void }, apply: (s: State, nowS: number) => void) => async () => {
       const s = await this.state();
+      g.reset();
       if (s) apply(s, Date.now() / 1000);
     };
     m.registry.registerMetric(m.stateReadSuccess);
     m.whenScraped(m.stateReadSuccess, async () => { m.stateReadSuccess.set((await this.state()) ? 1 : 0); });
-    m.whenScraped(m.reviewQueueItems, collect((s) => {
+    m.whenScraped(m.reviewQueueItems, collect(m.reviewQueueItems, (s) => {
       for (const r of s.reviews) m.reviewQueueItems.set({ trial_id: r.trial_id, reason: r.reason }, r.n);
     }));
-    m.whenScraped(m.reviewQueueOldest, collect((s, now) => {
+    m.whenScraped(m.reviewQueueOldest, collect(m.reviewQueueOldest, (s, now) => {
       const oldest = new Map<string, number>();
       for (const r of s.reviews) oldest.set(r.trial_id, Math.min(oldest.get(r.trial_id) ?? Infinity, r.oldest.getTime() / 1000));
       for (const [trial, at] of oldest) m.reviewQueueOldest.set({ trial_id: trial }, Math.max(0, now - at));
     }));
-    m.whenScraped(m.readoutFreshness, collect((s, now) => {
+    m.whenScraped(m.readoutFreshness, collect(m.readoutFreshness, (s, now) => {
       for (const t of s.trials) m.readoutFreshness.set({ trial_id: t.trial_id }, Math.max(0, now - t.updated_at.getTime() / 1000));
     }));
-    m.whenScraped(m.readoutLastApplied, collect((s) => {
+    m.whenScraped(m.readoutLastApplied, collect(m.readoutLastApplied, (s) => {
       for (const t of s.trials) m.readoutLastApplied.set({ trial_id: t.trial_id }, t.updated_at.getTime() / 1000);
     }));
-    m.whenScraped(m.readoutCompleteness, collect((s) => {
+    m.whenScraped(m.readoutCompleteness, collect(m.readoutCompleteness, (s) => {
       for (const t of s.trials) {
         for (const [registry, date] of Object.entries(t.data_complete ?? {})) {
           m.readoutCompleteness.set({ trial_id: t.trial_id, registry }, dateSeconds(date));
         }
       }
     }));
-    m.whenScraped(m.registryCompleteUpTo, collect((s) => {
+    m.whenScraped(m.registryCompleteUpTo, collect(m.registryCompleteUpTo, (s) => {
       for (const r of s.registries) m.registryCompleteUpTo.set({ registry: r.source }, dateSeconds(r.complete_up_to));
     }));
-    m.whenScraped(m.registryCompletenessMoved, collect((s) => {
+    m.whenScraped(m.registryCompletenessMoved, collect(m.registryCompletenessMoved, (s) => {
       for (const r of s.registries) m.registryCompletenessMoved.set({ registry: r.source }, r.recorded_at.getTime() / 1000);
     }));
   }
@@ -85,8 +88,6 @@ export class StateGauges implements OnModuleInit {
       return null;
     });
     this.last = { at: now, read };
-    // A failed read empties them: an old value must not pass for a current one.
-    void read.then((s) => { if (!s) this.reset(); });
     return read;
   }
 
@@ -103,7 +104,6 @@ export class StateGauges implements OnModuleInit {
   }
 
   private async query(): Promise<State> {
-    // Each gauge is set afresh: a trial or review gone since the last scrape must not linger.
     const reviews = (await this.ds.query(
       `select trial_id, reason, count(*)::int as n, min(created_at) as oldest from lk_reviews
        where scope = $1 and status = 'open' group by trial_id, reason`, [this.config.TOPIC_PREFIX])) as State['reviews'];
@@ -113,13 +113,6 @@ export class StateGauges implements OnModuleInit {
        left join lateral (select data_complete from rm_readout_history where trial_id = t.trial_id
          order by recorded_at desc, id desc limit 1) h on true`)) as State['trials'];
     const registries = (await this.ds.query(`select source, complete_up_to, recorded_at from rm_completeness`)) as State['registries'];
-    this.reset();
     return { reviews, trials, registries };
-  }
-
-  private reset(): void {
-    const m = this.m;
-    for (const g of [m.reviewQueueItems, m.reviewQueueOldest, m.readoutFreshness, m.readoutLastApplied, m.readoutCompleteness,
-      m.registryCompleteUpTo, m.registryCompletenessMoved]) g.reset();
   }
 }
