@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, devSecretFile } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
-import { PlatformModule } from '@trial/platform';
+import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { DeadLettersController } from './dead-letters.controller';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
@@ -18,9 +19,13 @@ import { TrialsController } from './trials.controller';
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
+    controllers: [
+      TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
+    ],
     providers: [
       ReadoutEvents, ReadoutService, ReviewsService,
+      // The review queue, read-out freshness and completeness on /metrics, read at each scrape.
+      StateGauges,
       // One filter per error family: the read side's ReadError, and refused review decisions.
       { provide: APP_FILTER, useClass: ReadErrorFilter }, { provide: APP_FILTER, useClass: ReviewErrorFilter },
     ],

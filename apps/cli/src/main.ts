@@ -19,6 +19,7 @@ const commands: Record<string, () => Register> = {
   audit: () => (require('./commands/audit') as { register: Register }).register,
   adam: () => (require('./commands/adam') as { register: Register }).register,
   demo: () => (require('./commands/demo') as { register: Register }).register,
+  dlq: () => (require('./commands/dlq') as { register: Register }).register,
 };
 
 const program = new Command();

@@ -8,7 +8,7 @@ import { EnrollmentEvent, RegistryNotification, ReviewDecided, TopicNames } from
 import { Incoming, Log, PartitionBatch, failureCode } from '@trial/messaging';
 import { applyWithCheckpoint, OutboxRelay } from '@trial/storage';
 import { LinkageApplier, PatientMirror, Poison, refreshPriors } from '@trial/linkstore';
-import { CLOCK, Clock, CONFIG, LOG, PRODUCER, TOPICS } from '@trial/platform';
+import { CLOCK, Clock, CONFIG, countDecisions, LOG, METRICS, PRODUCER, ServiceMetrics, TOPICS } from '@trial/platform';
 
 const CONSUMER = 'linkage';
 /** How often each instance refreshes λ (priors.ts), so the last λ applies even when the input goes quiet. */
@@ -34,6 +34,7 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnModuleDestroy,
     @Inject(CLOCK) private readonly now: Clock,
     @Inject(LOG) private readonly log: Log,
     @Inject(PRODUCER) producer: Producer,
+    @Inject(METRICS) private readonly metrics: ServiceMetrics,
   ) {
     this.relay = new OutboxRelay(ds, producer, log);
   }
@@ -91,19 +92,24 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnModuleDestroy,
    * before anything is written, so they changed nothing) dead-lettered through the outbox.
    */
   private async apply<T>(batch: PartitionBatch<T>, all: (a: LinkageApplier, values: T[]) => Promise<Poison[]>): Promise<void> {
+    let refused: string[] = []; // codes of this attempt's dead letters: counted once it commits
     const stats = await applyWithCheckpoint(this.ds, CONSUMER, batch.topic, batch.partition, batch.messages, batch.lastOffset,
       async (tx: EntityManager, fresh: Incoming<T>[]) => {
+        refused = [];
         if (!fresh.length) return null;
         const applier = new LinkageApplier(tx, this.config.TOPIC_PREFIX, this.topics.outcomes, this.now(), this.log, { mirror: this.mirror, writer: `${batch.topic}:${batch.partition}` });
         await applier.begin();
         for (const { index, error } of await all(applier, fresh.map((m) => m.value))) {
           const m = fresh[index];
           await applier.deadLetter({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key }, m.value, error);
+          refused.push(error.code);
           this.log('warn', 'message sent to DLQ', { consumer: CONSUMER, topic: m.topic, partition: m.partition, offset: m.offset, code: error.code });
         }
         return applier.finish();
       });
+    for (const code of refused) this.metrics.deadLettered.inc({ consumer: CONSUMER, topic: batch.topic, code });
     if (stats) {
+      countDecisions(this.metrics, stats.outcomes);
       this.log('debug', 'linkage batch applied', { topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset, ...stats });
       this.relay.kick();
     }

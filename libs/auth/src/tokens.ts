@@ -4,9 +4,10 @@ import { z } from 'zod';
 /**
  * DESIGN.md's roles: who may publish, who sees the blinded and who the unblinded read-out; and
  * `registry-admin`, the only one who may correct a registry's completeness (audited), kept apart
- * from `ingest` so that a feed's credentials cannot move completeness backwards.
+ * from `ingest` so that a feed's credentials cannot move completeness backwards; and `operator`,
+ * who inspects and re-drives dead letters (never their content).
  */
-export const roles = ['ingest', 'monitor', 'dsmb', 'reviewer', 'registry-admin'] as const;
+export const roles = ['ingest', 'monitor', 'dsmb', 'reviewer', 'registry-admin', 'operator'] as const;
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;
 

@@ -21,6 +21,8 @@ export interface ApplyStats {
   events: number;
   suppressed: number;
   duplicates: number;
+  /** Decisions by outcome (a record in a trial; `none` a record with no candidate in any trial), for metrics. */
+  outcomes: Record<'linked' | 'review' | 'unlinked' | 'none', number>;
 }
 
 /** A message of a batch refused (by its index in the batch): the caller dead-letters it. */
@@ -91,7 +93,7 @@ export class LinkageApplier {
   private readonly mine = new Map<string, PatientState & { trialId: string; patientId: string }>();
   /** Patients with an outcome event in this transaction: their two-deaths flag is checked at finish. */
   private readonly touched = new Map<string, { trialId: string; patientId: string }>();
-  readonly stats: ApplyStats = { decided: 0, events: 0, suppressed: 0, duplicates: 0 };
+  readonly stats: ApplyStats = { decided: 0, events: 0, suppressed: 0, duplicates: 0, outcomes: { linked: 0, review: 0, unlinked: 0, none: 0 } };
 
   constructor(private readonly tx: EntityManager, scope: string, private readonly outcomesTopic: string,
     private readonly now: string, private readonly log: Log, options: ApplierOptions = {}) {
@@ -139,7 +141,7 @@ export class LinkageApplier {
    */
   async guarded(run: () => Promise<void>): Promise<PermanentError | null> {
     const mark = this.out.length;
-    const stats = { ...this.stats };
+    const stats = { ...this.stats, outcomes: { ...this.stats.outcomes } };
     await this.tx.query('savepoint lk_message');
     try {
       await run();
@@ -465,6 +467,7 @@ export class LinkageApplier {
       // No candidate in any trial: still audited, under no trial.
       const d = targetOf(prepared, noCandidate(model, model.prior), model, null, null);
       batch.decisions.push({ record, trialId: '', audit: d.audit, cause });
+      this.stats.outcomes.none++;
       return;
     }
     const next = new Map(prevLinks);
@@ -483,6 +486,7 @@ export class LinkageApplier {
         reviewId: target.status === 'review' ? reviewIdOf(this.store.scope, record.source, record.recordId, record.version, trialId) : '',
       });
       this.stats.decided++;
+      this.stats.outcomes[target.status]++;
       batch.decisions.push({ record, trialId, audit, cause });
       const w = clerical === null ? priorFreeWeight(decision, model) : null;
       if (w !== null || !firstVersion) batch.weights.push({ trialId, source: record.source, recordId: record.recordId, weight: w });

@@ -1,9 +1,10 @@
 import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { Result, InvalidMessage } from '@trial/contracts';
+import { Result, InvalidMessage, dlqOf } from '@trial/contracts';
 import { Log } from './kafka';
 import { sendToDlq, DeadLetter, Park } from './dead-letters';
 import { PermanentError, backoffMs, classify, failureCode } from './errors';
 import { ConsumerStatus } from './status';
+import { ConsumerHooks, NO_HOOKS, PartitionLag } from './hooks';
 
 /** A message that passed its schema, with where it came from. */
 export interface Incoming<T> {
@@ -84,6 +85,8 @@ export interface ConsumerOptions<T> {
   now: () => string;
   /** Written as the consumer runs, read by /health; one is made when not given. */
   status?: ConsumerStatus;
+  /** Told of batches, dead letters, retries and lag, for metrics; nothing when not given. */
+  hooks?: ConsumerHooks;
   fromBeginning?: boolean;
   /**
    * Partition batches handled at once (kafkajs `partitionsConsumedConcurrently`); default 1.
@@ -250,7 +253,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
   }
 
   private ctx(): BatchContext<T> {
-    return { ...this.opts, status: this.status, timing: this.timing, random: this.random };
+    return { ...this.opts, status: this.status, timing: this.timing, random: this.random, hooks: this.opts.hooks ?? NO_HOOKS };
   }
 
   /** Lag over this member's partitions: high watermark minus committed offset. */
@@ -266,6 +269,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
       const committed = await this.admin.fetchOffsets({ groupId: this.groupId, topics });
       let lag = 0;
       let done = 0;
+      const partitions: PartitionLag[] = [];
       for (const topic of topics) {
         const ends = await this.admin.fetchTopicOffsets(topic);
         const mine = new Set(this.assignment[topic]);
@@ -274,16 +278,25 @@ class SupervisedConsumer<T> implements RunningConsumer {
           const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
           lag += Math.max(0, Number(end.high) - at);
           done += at;
+          partitions.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - at) });
         }
       }
       this.status.sample({ at: this.opts.now(), lag, committed: done });
+      const hooks = this.opts.hooks;
+      if (!hooks) return;
+      hooks.lag(partitions);
+      // The DLQs' depth too, for the metrics only: a consumer without hooks does not ask.
+      for (const topic of this.opts.topics) {
+        const dlq = await this.admin.fetchTopicOffsets(dlqOf(topic));
+        hooks.dlqDepth(dlqOf(topic), dlq.reduce((n, p) => n + Math.max(0, Number(p.high) - Number(p.low)), 0));
+      }
     } catch (e) {
       this.opts.log('debug', 'lag sample failed', { consumer: this.opts.name, error: failureCode(e) });
     }
   }
 }
 
-type BatchContext<T> = ConsumerOptions<T> & { status: ConsumerStatus; timing: ConsumerTiming; random: () => number };
+type BatchContext<T> = ConsumerOptions<T> & { status: ConsumerStatus; timing: ConsumerTiming; random: () => number; hooks: ConsumerHooks };
 
 /** How an attempt ended: done, refused by the message (the error), or given up (see attempt). */
 type Outcome = { kind: 'ok' } | { kind: 'permanent'; error: PermanentError } | { kind: 'abandoned' };
@@ -291,6 +304,7 @@ type Outcome = { kind: 'ok' } | { kind: 'permanent'; error: PermanentError } | {
 async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload): Promise<void> {
   const { batch, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale } = payload;
   if (!batch.messages.length || !isRunning() || isStale()) return;
+  const started = process.hrtime.bigint();
   const valid: Incoming<T>[] = [];
   const dead: DeadLetter[] = [];
   for (const m of batch.messages) {
@@ -303,16 +317,21 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
     const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, dead, ctx.now(), ctx.park));
     if (sent.kind !== 'ok') return;
     for (const d of dead) ctx.log('warn', 'message sent to DLQ', { consumer: ctx.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code });
+    for (const d of dead) ctx.hooks.deadLettered(batch.topic, d.code, 1);
   }
   const lastOffset = batch.lastOffset();
   const whole: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: valid, lastOffset };
   const outcome = await attempt(ctx, payload, where, () => ctx.handle(whole));
+  let applied = valid;
   switch (outcome.kind) {
     case 'ok':
       break;
-    case 'permanent':
-      if (!(await oneByOne(ctx, payload, valid))) return;
+    case 'permanent': {
+      const refused = await oneByOne(ctx, payload, valid);
+      if (refused === null) return;
+      applied = valid.filter((v) => !refused.has(v.offset));
       break;
+    }
     case 'abandoned':
       return; // hold the position: the batch is fetched again
     default:
@@ -320,17 +339,20 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
   }
   resolveOffset(lastOffset);
   await commitOffsetsIfNecessary();
+  ctx.hooks.batchApplied(batch.topic, Number(process.hrtime.bigint() - started) / 1e9, applied.map((m) => Number(m.timestamp)));
 }
 
 /**
  * Re-runs a batch one message at a time after a PermanentError, so only the refused message
  * goes to the DLQ. Only then is the checkpoint moved past it (the "skip"): a message met by
- * an environmental failure is never skipped. False when it had to give up (see attempt).
+ * an environmental failure is never skipped. The offsets refused, or null when it had to give
+ * up (see attempt).
  */
-async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, valid: Incoming<T>[]): Promise<boolean> {
+async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, valid: Incoming<T>[]): Promise<Set<string> | null> {
   const { batch } = payload;
   const where = `${batch.topic}:${batch.partition}`;
   const byOffset = new Map(valid.map((v) => [v.offset, v]));
+  const refused = new Set<string>();
   for (const m of batch.messages) {
     const incoming = byOffset.get(m.offset);
     const single: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: incoming ? [incoming] : [], lastOffset: m.offset };
@@ -339,15 +361,17 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
       case 'ok':
         break;
       case 'abandoned':
-        return false;
+        return null;
       case 'permanent': {
         const { code, message } = outcome.error;
         const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [letter(ctx.name, batch.topic, batch.partition, m, code, message)], ctx.now(), ctx.park));
-        if (sent.kind !== 'ok') return false;
+        if (sent.kind !== 'ok') return null;
+        refused.add(m.offset);
+        ctx.hooks.deadLettered(batch.topic, code, 1);
         ctx.log('warn', 'message refused by its handler; sent to DLQ', { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
         const skip: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: [], lastOffset: m.offset };
         const skipped = await attempt(ctx, payload, where, () => ctx.handle(skip));
-        if (skipped.kind !== 'ok') return false; // a skip refused is a bug: the batch comes again
+        if (skipped.kind !== 'ok') return null; // a skip refused is a bug: the batch comes again
         break;
       }
       default:
@@ -355,7 +379,7 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
     }
     payload.resolveOffset(m.offset);
   }
-  return true;
+  return refused;
 }
 
 /**
@@ -379,6 +403,7 @@ async function attempt<T>(ctx: BatchContext<T>, payload: EachBatchPayload, where
         return { kind: 'permanent', error: e as PermanentError };
       }
       ctx.status.retrying(where, failure.code, ctx.now());
+      ctx.hooks.retried(payload.batch.topic, failure.code);
       const wait = backoffMs(n, { initialMs: ctx.timing.retryInitialMs, maxMs: ctx.timing.retryMaxMs }, ctx.random);
       // Code and class only: an error's text can quote a message's personal data.
       if (n < 3 || n % 20 === 0) ctx.log('warn', 'environmental failure; holding position and retrying', { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });

@@ -5,3 +5,5 @@ export * from './dead-letters';
 export * from './errors';
 export * from './status';
 export * from './requests';
+export * from './hooks';
+export * from './dlq-reader';

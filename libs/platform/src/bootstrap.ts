@@ -11,9 +11,10 @@ import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log } from '@
 import { parkDeadLetter } from '@trial/storage';
 import { httpSurface } from './http-surface';
 import { KafkaBatchServer } from './kafka-batch.server';
+import { consumerHooks, ServiceMetrics, watchConsumerStatus } from './metrics';
 import { RethrowRpcFilter } from './rethrow.filter';
 import { UnavailableInterceptor } from './unavailable.interceptor';
-import { CLOCK, Clock, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+import { CLOCK, Clock, CONFIG, CONSUMER_STATUS, KAFKA, LOG, METRICS, PRODUCER, TOPICS } from './tokens';
 
 /** Loads config or exits with one clear line: a service must not start half-configured. */
 export function configOrExit(service: string): AppConfig {
@@ -67,6 +68,8 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
     const status = app.get<ConsumerStatus>(CONSUMER_STATUS);
     status.starting();
     const ds = app.get<DataSource>(getDataSourceToken());
+    const metrics = app.get<ServiceMetrics>(METRICS);
+    watchConsumerStatus(metrics, opts.consumer, status);
     server = new KafkaBatchServer({
       kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
       // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
@@ -75,7 +78,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
       fetch: opts.fetch,
       park: (letter, at) => parkDeadLetter(ds, letter, at),
-      status, timing: opts.timing,
+      status, timing: opts.timing, hooks: consumerHooks(metrics, opts.consumer),
     });
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true });
     // Its own config (not the HTTP app's, whose filters must stay HTTP-only), set before the

@@ -7,3 +7,4 @@ export * from './bootstrap';
 export * from './rethrow.filter';
 export * from './unavailable.interceptor';
 export * from './http-surface';
+export * from './metrics';

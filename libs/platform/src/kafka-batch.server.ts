@@ -5,7 +5,7 @@ import {
   decode, enrollmentEvent, outcomeEvent, registryNotification, reviewDecided, TopicNames,
 } from '@trial/contracts';
 import {
-  ConsumerStatus, ConsumerTiming, FetchSizes, Log, Park, PartitionBatch, RunningConsumer, startConsumer,
+  ConsumerHooks, ConsumerStatus, ConsumerTiming, FetchSizes, Log, Park, PartitionBatch, RunningConsumer, startConsumer,
 } from '@trial/messaging';
 
 /** The logical topics a handler can subscribe to with `@EventPattern(...)`. */
@@ -34,6 +34,8 @@ export interface KafkaBatchOptions {
   park: Park;
   /** Read by /health. */
   status: ConsumerStatus;
+  /** For metrics (see ./metrics); none when not given. */
+  hooks?: ConsumerHooks;
   timing?: Partial<ConsumerTiming>;
 }
 
@@ -81,6 +83,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       park: this.opts.park,
       status: this.opts.status,
       timing: this.opts.timing,
+      hooks: this.opts.hooks,
       decode: (topic, raw) => decode(schemas[byTopic.get(topic)!], raw),
       handle: async (batch: PartitionBatch<unknown>) => {
         const handler = this.getHandlerByPattern(byTopic.get(batch.topic)!);

@@ -9,13 +9,14 @@ import { topicNames } from '@trial/contracts';
 import { ConsumerStatus, createKafka, createProducer, Log } from '@trial/messaging';
 import { openMigrated } from '@trial/storage';
 import { HealthController } from './health.controller';
+import { MetricsController, ServiceMetrics } from './metrics';
 import { createLogger, httpLogging, logFn } from './logging';
-import { CLOCK, CONFIG, CONSUMER_STATUS, KAFKA, LOG, PRODUCER, TOPICS } from './tokens';
+import { CLOCK, CONFIG, CONSUMER_STATUS, KAFKA, LOG, METRICS, PRODUCER, TOPICS } from './tokens';
 
 /**
  * What every service shares: validated config, JSON logging, the Postgres data source
  * (migrated at start), a Kafka client and idempotent producer, topic names, a clock, the
- * consumer's status and `GET /health`.
+ * consumer's status, `GET /health` and `GET /metrics`.
  */
 @Global()
 @Module({})
@@ -36,7 +37,7 @@ export class PlatformModule implements OnApplicationShutdown {
         }),
         TerminusModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOG, useValue: log },
@@ -44,6 +45,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: TOPICS, useValue: topicNames(config.TOPIC_PREFIX) },
         // State `none` until startService gives the service a consumer.
         { provide: CONSUMER_STATUS, useValue: new ConsumerStatus() },
+        { provide: METRICS, useValue: new ServiceMetrics() },
         { provide: KAFKA, useValue: createKafka(config.KAFKA_BROKERS, service, log) },
         {
           provide: PRODUCER,
@@ -55,7 +57,7 @@ export class PlatformModule implements OnApplicationShutdown {
           },
         },
       ],
-      exports: [CONFIG, LOG, CLOCK, TOPICS, KAFKA, PRODUCER, CONSUMER_STATUS],
+      exports: [CONFIG, LOG, CLOCK, TOPICS, KAFKA, PRODUCER, CONSUMER_STATUS, METRICS],
     };
   }
 

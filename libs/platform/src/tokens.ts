@@ -9,3 +9,6 @@ export const CLOCK = Symbol('CLOCK');
 export type Clock = () => string;
 /** The service's ConsumerStatus (state `none` when it has no consumer), read by /health. */
 export const CONSUMER_STATUS = Symbol('CONSUMER_STATUS');
+
+/** The service's ServiceMetrics (its own prom-client registry), served on /metrics. */
+export const METRICS = Symbol('METRICS');

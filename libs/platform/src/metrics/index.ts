@@ -1,0 +1,4 @@
+export * from './definitions';
+export * from './consumer-hooks';
+export * from './state-gauges';
+export * from './metrics.controller';
