@@ -36,7 +36,7 @@ export function person(trialId: string, over: Partial<Person> = {}): Person {
 }
 
 export const randomised = (p: Person) => ({
-  v: 1, type: 'PatientRandomised', eventId: uniqueId('ev'), trialId: p.trialId, patientId: p.patientId, arm: 'IABP',
+  v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: uniqueId('ev'), trialId: p.trialId, patientId: p.patientId, arm: 'IABP',
   randomisedOn: p.randomisedOn, site: 'KCH', nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth,
   sex: p.sex, familyName: p.familyName, givenNames: p.givenNames, postcode: p.postcode,
 });
