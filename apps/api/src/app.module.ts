@@ -5,6 +5,9 @@ import { AuthModule, resolveSecret } from '@trial/auth';
 import { PlatformModule } from '@trial/platform';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { LookErrorFilter } from './look-errors.filter';
+import { LooksController } from './looks.controller';
+import { LooksService } from './looks.service';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
@@ -18,9 +21,9 @@ import { TrialsController } from './trials.controller';
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController],
+    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, LooksController],
     providers: [
-      ReadoutEvents, ReadoutService, ReviewsService,
+      ReadoutEvents, ReadoutService, ReviewsService, LooksService, { provide: APP_FILTER, useClass: LookErrorFilter },
       // One filter per error family: the read side's ReadError, and refused review decisions.
       { provide: APP_FILTER, useClass: ReadErrorFilter }, { provide: APP_FILTER, useClass: ReviewErrorFilter },
     ],

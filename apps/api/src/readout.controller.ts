@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@n
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { AcceptsStreamTicket, CurrentUser, Principal, Roles, type VerifiedPrincipal } from '@trial/auth';
-import { InterimDto, ReadoutPushDto, SurvivalDto, TrialDto, TrialListingDto } from './dto/readout.dto';
+import { InterimDto } from './dto/interim.dto';
+import { ReadoutPushDto, SurvivalDto, TrialDto, TrialListingDto } from './dto/readout.dto';
 import { ReadoutService } from './readout.service';
 import { TrialExistsGuard } from './trial-exists.guard';
 

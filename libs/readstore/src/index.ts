@@ -10,6 +10,7 @@ export * from './locks';
 export * from './profiler';
 export { loadCohort } from './trial-cache';
 export * from './queries';
+export * from './looks';
 export * from './audit';
 export * from './rebuild';
 export * from './log-reader';

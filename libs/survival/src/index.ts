@@ -64,4 +64,4 @@ export type { Design, DesignOptions } from './design';
 export { sequentialProbabilities } from './sequential';
 export type { LookProbabilities } from './sequential';
 export { interimAnalysis, designRates, repeatedPValue } from './interim';
-export type { InterimOptions, InterimResult, InterimLook } from './interim';
+export type { InterimOptions, InterimResult, InterimLook, InterimFinal } from './interim';

@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { Principal } from '@trial/auth';
+import { civilDate, describeIssues, enrollmentKey, TopicNames } from '@trial/contracts';
+import { publish } from '@trial/messaging';
+import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
+import { decideTakeLook, signedLogRankZ } from '@trial/readmodel';
+import { analysisAt, getLook, getTrial, listLooks, ReadError, recordAudit, type AuditedView, type StoredLook } from '@trial/readstore';
+import type { FrozenLookDto, LookAcceptedDto, LookDto } from './dto/interim.dto';
+import { LookRefused } from './look-errors.filter';
+
+const takeBody = z.object({ dataCutoff: civilDate.optional() }).strict();
+
+/**
+ * The board's looks (dsmb role, issue 14): taking one records the read-out it saw as an
+ * InterimLookTaken on the trial's log (decideTakeLook says whether it may); the projector
+ * freezes it; the list and each frozen look are read back from rm_looks. Every call is audited.
+ */
+@Injectable()
+export class LooksService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(PRODUCER) private readonly producer: Producer,
+    @Inject(CLOCK) private readonly now: Clock,
+  ) {}
+
+  async take(trialId: string, body: unknown, user: Principal): Promise<LookAcceptedDto> {
+    const b = takeBody.safeParse(body ?? {});
+    if (!b.success) throw new ReadError('invalid-query', describeIssues(b.error));
+    const dataCutoff = b.data.dataCutoff ?? null;
+    await this.audit(user, trialId, 'look-taken', dataCutoff === null ? {} : { dataCutoff });
+    const held = await analysisAt(this.ds, trialId, dataCutoff === null ? {} : { dataCutoff }, {});
+    const byArm = held.analysis.byArm;
+    const decision = decideTakeLook({
+      trialId, design: held.analysis.design, taken: (await listLooks(this.ds, trialId)).map((l) => l.event),
+      now: { events: byArm.ok ? byArm.value.events : 0, z: byArm.ok ? signedLogRankZ(byArm.value) : null }, asOf: held.asOf, dataCutoff,
+    }, { takenBy: user.sub, takenAt: this.now(), eventId: randomUUID() });
+    if (!decision.ok) throw new LookRefused(decision.error);
+    const e = decision.event;
+    await publish(this.producer, this.topics.enrollments, [{ key: enrollmentKey(e), value: e }]);
+    return e;
+  }
+
+  async list(trialId: string, user: Principal): Promise<LookDto[]> {
+    await getTrial(this.ds, trialId);
+    await this.audit(user, trialId, 'looks', {});
+    return (await listLooks(this.ds, trialId)).map(({ report: _report, ...l }) => summary(l));
+  }
+
+  async one(trialId: string, look: number, user: Principal): Promise<FrozenLookDto> {
+    await getTrial(this.ds, trialId);
+    await this.audit(user, trialId, 'look', { look });
+    const l = await getLook(this.ds, trialId, look);
+    return { ...summary(l), report: l.report };
+  }
+
+  private async audit(user: Principal, trialId: string, view: AuditedView, query: Record<string, unknown>): Promise<void> {
+    await recordAudit(this.ds, { sub: user.sub, role: user.role, trialId, view, query });
+  }
+}
+
+function summary(l: Omit<StoredLook, 'report'>): LookDto {
+  return { taken: l.event, recordedAt: l.recordedAt, unavailable: l.unavailable };
+}
