@@ -70,7 +70,7 @@ export async function applyBatch(
 
   const perTrial = new Map<string, number>();
   const count = (trialId: string, n: number) => { if (n) perTrial.set(trialId, (perTrial.get(trialId) ?? 0) + n); };
-  for (const t of sorted.trials) count(t.trialId, 1);
+  for (const t of sorted.trialWide) count(t.trialId, 1); // TrialRegistered and InterimLookTaken
   const parkedNow = new Set(waiting);
   const changed: Array<PatientRow & { registry: string | null }> = [];
   const diffs = new Map<string, CohortDiff[]>();
