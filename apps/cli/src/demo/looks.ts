@@ -32,6 +32,8 @@ export async function takeDueLook(api: Api, plannedLooks: readonly number[]): Pr
   const interim = await api.interim().catch(() => null);
   if (interim === null || !lookDue(plannedLooks, interim)) return null;
   const e = await api.takeLook();
+  // Until the projector has frozen it, the API does not count it: the next look would repeat its number.
+  await frozenLooks(api, e.look, 15_000);
   return { look: e.look, line: `            DSMB look ${e.look}: ${e.events} deaths of ${interim.plannedEvents} planned, log-rank z ${e.z.toFixed(3)} (recorded, frozen)` };
 }
 
