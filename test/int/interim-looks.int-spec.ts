@@ -122,12 +122,22 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     const now = await json(`/trials/${trialId}/interim`);
     expect(now).toMatchObject({ deaths: 8, looksTaken: 1, prospective: true, plannedEvents: 16 });
     expect(documentOf(now)).toEqual(interimCli(amended, [5, 8], [taken.z, now.logRankZ as number]));
+
+    // Two members at once: one look 2, the other told there is no new information.
+    const post = () => call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const both = await Promise.all([post(), post()]);
+    const bodies = (await Promise.all(both.map((r) => r.json()))) as Json[];
+    expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
+    expect(bodies.map((b) => b.look ?? b.code).sort()).toEqual([2, 'no-new-information']);
+    expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).map((l) => (l.taken as Json).look)).toEqual([1, 2]);
+    // Look 2 as frozen is the read-out shown just before it was taken.
+    expect((await json(`/trials/${trialId}/looks/2`)).report).toEqual(documentOf(now));
   });
 
   it('takes a retried look as the same look, and replays to the same frozen report', async () => {
     await publish([{ ...taken, eventId: `${trialId}:retried` }], []);
-    await settled(ev.earlyCount + 1 + ev.lateCount + 1 + 1);
-    expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).length).toBe(1);
+    await settled(ev.earlyCount + 1 + ev.lateCount + 1 + 1 + 1);
+    expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).length).toBe(2);
     const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
     expect(report).toMatchObject({ trials: 1, refused: 0 });
     expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({ taken: frozen.taken, report: frozen.report, unavailable: null });

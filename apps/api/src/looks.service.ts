@@ -14,6 +14,7 @@ import type { FrozenLookDto, LookAcceptedDto, LookDto } from './dto/interim.dto'
 import { LookRefused } from './look-errors.filter';
 
 const takeBody = z.object({ dataCutoff: civilDate.optional() }).strict();
+const PROJECTION_WAIT_MS = 10_000;
 
 /**
  * The board's looks (dsmb role, issue 14): taking one records the read-out it saw as an
@@ -29,10 +30,24 @@ export class LooksService {
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
 
+  // Per trial, the look being taken: a second request waits for it, so that it sees that look
+  // (a look counts once projected) rather than number itself the same.
+  private readonly taking = new Map<string, Promise<unknown>>();
+
   async take(trialId: string, body: unknown, user: Principal): Promise<LookAcceptedDto> {
     const b = takeBody.safeParse(body ?? {});
     if (!b.success) throw new ReadError('invalid-query', describeIssues(b.error));
-    const dataCutoff = b.data.dataCutoff ?? null;
+    const before = this.taking.get(trialId) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => this.takeNow(trialId, b.data.dataCutoff ?? null, user));
+    this.taking.set(trialId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.taking.get(trialId) === mine) this.taking.delete(trialId);
+    }
+  }
+
+  private async takeNow(trialId: string, dataCutoff: string | null, user: Principal): Promise<LookAcceptedDto> {
     await this.audit(user, trialId, 'look-taken', dataCutoff === null ? {} : { dataCutoff });
     const held = await analysisAt(this.ds, trialId, dataCutoff === null ? {} : { dataCutoff }, {});
     const byArm = held.analysis.byArm;
@@ -43,7 +58,18 @@ export class LooksService {
     if (!decision.ok) throw new LookRefused(decision.error);
     const e = decision.event;
     await publish(this.producer, this.topics.enrollments, [{ key: enrollmentKey(e), value: e }]);
+    await this.projected(trialId, e.look);
     return e;
+  }
+
+  /** Waits (a few seconds at most) for the projector to freeze the look just published. */
+  private async projected(trialId: string, look: number): Promise<void> {
+    const deadline = Date.now() + PROJECTION_WAIT_MS;
+    while (Date.now() < deadline) {
+      const [row] = (await this.ds.query('select 1 from rm_looks where trial_id = $1 and look = $2', [trialId, look])) as unknown[];
+      if (row !== undefined) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async list(trialId: string, user: Principal): Promise<LookDto[]> {

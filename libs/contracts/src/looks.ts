@@ -23,7 +23,8 @@ export const interimLookTaken = z.object({
   dataCutoff: civilDate.nullable(),
   events: z.number().int().positive(),
   z: z.number().finite(),
-  takenBy: text(200).refine((s) => s.trim().length > 0, 'is required'),
+  // A subject, never a credential: a JWT (its header starts `eyJ`) is refused.
+  takenBy: text(200).refine((s) => s.trim().length > 0, 'is required').refine((s) => !/eyJ[A-Za-z0-9_-]{4,}\./.test(s), 'must be a subject, not a token'),
   takenAt: instant,
 });
 export type InterimLookTaken = z.infer<typeof interimLookTaken>;
