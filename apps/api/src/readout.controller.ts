@@ -50,7 +50,7 @@ export class ReadoutController {
 
   @Get(':trialId/interim')
   @Roles('dsmb')
-  @ApiOkResponse({ type: InterimDto, description: 'Information fraction, Lan-DeMets boundaries for the looks so far, log-rank z and whether it crosses' })
+  @ApiOkResponse({ type: InterimDto, description: '`followup interim` on the looks taken, the current position as the next look, then the planned looks (z < 0 favours the experimental arm)' })
   interim(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal): Promise<InterimDto> {
     return this.readouts.interim(trialId, raw, user);
   }
