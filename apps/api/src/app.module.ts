@@ -21,7 +21,9 @@ import { TrialsController } from './trials.controller';
 export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
-    controllers: [TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, LooksController],
+    controllers: [
+      TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, LooksController,
+    ],
     providers: [
       ReadoutEvents, ReadoutService, ReviewsService, LooksService, { provide: APP_FILTER, useClass: LookErrorFilter },
       // One filter per error family: the read side's ReadError, and refused review decisions.

@@ -50,7 +50,10 @@ export class ReadoutController {
 
   @Get(':trialId/interim')
   @Roles('dsmb')
-  @ApiOkResponse({ type: InterimDto, description: '`followup interim` on the looks taken, the current position as the next look, then the planned looks (z < 0 favours the experimental arm)' })
+  @ApiOkResponse({
+    type: InterimDto,
+    description: '`followup interim` on the looks taken, the current position as the next look, then the planned looks (z < 0 favours the experimental arm)',
+  })
   interim(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal): Promise<InterimDto> {
     return this.readouts.interim(trialId, raw, user);
   }

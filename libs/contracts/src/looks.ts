@@ -24,7 +24,9 @@ export const interimLookTaken = z.object({
   events: z.number().int().positive(),
   z: z.number().finite(),
   // A subject, never a credential: a JWT (its header starts `eyJ`) is refused.
-  takenBy: text(200).refine((s) => s.trim().length > 0, 'is required').refine((s) => !/eyJ[A-Za-z0-9_-]{4,}\./.test(s), 'must be a subject, not a token'),
+  takenBy: text(200)
+    .refine((s) => s.trim().length > 0, 'is required')
+    .refine((s) => !/eyJ[A-Za-z0-9_-]{4,}\./.test(s), 'must be a subject, not a token'),
   takenAt: instant,
 });
 export type InterimLookTaken = z.infer<typeof interimLookTaken>;

@@ -31,5 +31,6 @@ export type RecordEvent = Exclude<FollowupEvent, PatientRandomised | PatientDeta
 
 /** Narrows a decoded message from either topic to a patient follow-up event. */
 export function isFollowupEvent(e: EnrollmentEvent | OutcomeEvent): e is FollowupEvent {
-  return e.type !== 'TrialRegistered' && e.type !== 'InterimLookTaken' && e.type !== 'RegistryExtractCompleted' && e.type !== 'RegistryCompletenessCorrected';
+  return e.type !== 'TrialRegistered' && e.type !== 'InterimLookTaken'
+    && e.type !== 'RegistryExtractCompleted' && e.type !== 'RegistryCompletenessCorrected';
 }

@@ -41,7 +41,8 @@ export function decideLook(held: readonly InterimLookTaken[], design: TrialRegis
   const same = held[e.look - 1];
   if (same !== undefined && sameLook(same, e)) return { kind: 'duplicate' };
   if (same !== undefined) return refuse({ code: 'look-conflict', reason: `look ${e.look} of trial ${e.trialId} is held with other figures` });
-  return refuse({ code: 'look-out-of-order', reason: `look ${e.look} of trial ${e.trialId} after ${held.length} looks: looks are numbered 1, 2, ...` });
+  const reason = `look ${e.look} of trial ${e.trialId} after ${held.length} looks: looks are numbered 1, 2, ...`;
+  return refuse({ code: 'look-out-of-order', reason });
 }
 
 function refuse(refusal: LookRefusal): LookDecision {

@@ -66,7 +66,8 @@ export class InterimDto extends InterimResultDto implements InterimReport {
   @ApiProperty() eventsApplied!: number;
   @ApiProperty() deaths!: number;
   @ApiProperty() informationFraction!: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'signed log-rank z now (negative favours the experimental arm)' }) logRankZ!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'signed log-rank z now (negative favours the experimental arm)' })
+  logRankZ!: number | null;
   @ApiProperty({ description: 'looks the board recorded' }) looksTaken!: number;
   @ApiProperty({ description: 'whether the last look marked taken is the current position, not yet recorded' }) prospective!: boolean;
 }
@@ -94,7 +95,9 @@ export class LookDto {
 }
 
 export class FrozenLookDto extends LookDto {
-  @ApiProperty({ type: InterimResultDto, nullable: true, description: "the closed report as shown when the look was taken (`followup interim` on looks 1..n)" })
+  @ApiProperty({
+    type: InterimResultDto, nullable: true, description: 'the closed report as shown when the look was taken (`followup interim` on looks 1..n)',
+  })
   report!: InterimResultDto | null;
 }
 

@@ -34,7 +34,9 @@ export async function takeDueLook(api: Api, plannedLooks: readonly number[]): Pr
   const e = await api.takeLook();
   // Until the projector has frozen it, the API does not count it: the next look would repeat its number.
   await frozenLooks(api, e.look, 15_000);
-  return { look: e.look, line: `            DSMB look ${e.look}: ${e.events} deaths of ${interim.plannedEvents} planned, log-rank z ${e.z.toFixed(3)} (recorded, frozen)` };
+  const line = `            DSMB look ${e.look}: ${e.events} deaths of ${interim.plannedEvents} planned, `
+    + `log-rank z ${e.z.toFixed(3)} (recorded, frozen)`;
+  return { look: e.look, line };
 }
 
 /** Waits until the projector has frozen `n` looks, and returns them. */
@@ -55,6 +57,7 @@ export function lookRows(looks: readonly FrozenLookBody[]): Array<[string, strin
     if (!at) return [`DSMB look ${n} (frozen)`, `${l.taken.events} deaths, z ${l.taken.z.toFixed(2)}: ${l.unavailable ?? 'no report'}`];
     const ci = at.repeatedCi && at.repeatedCi.lower !== null && at.repeatedCi.upper !== null
       ? `, HR RCI ${at.repeatedCi.lower.toFixed(2)}-${at.repeatedCi.upper.toFixed(2)}` : '';
-    return [`DSMB look ${n} (frozen)`, `${at.events} deaths, z ${l.taken.z.toFixed(2)} vs bound ${(-at.efficacyZ).toFixed(2)}: ${at.action ?? '-'}${ci}`];
+    const figures = `${at.events} deaths, z ${l.taken.z.toFixed(2)} vs bound ${(-at.efficacyZ).toFixed(2)}: ${at.action ?? '-'}${ci}`;
+    return [`DSMB look ${n} (frozen)`, figures];
   });
 }
