@@ -98,7 +98,9 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(documentOf(shown)).toEqual(interimCli(registered, [5], [z]));
 
     expect((await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}' })).status).toBe(415);
-    const r = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    // The read-out shown, by its instant (as the dashboard sends it).
+    const body = JSON.stringify({ asOf: shown.asOf });
+    const r = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(202);
     taken = (await r.json()) as InterimLookTaken;
     expect(taken).toMatchObject({ type: 'InterimLookTaken', trialId, look: 1, events: 5, z, asOf: shown.asOf, dataCutoff: null, takenBy: 'dsmb-chair' });
@@ -110,6 +112,8 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     // The same information twice is one look.
     const again = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect([again.status, ((await again.json()) as Json).code]).toEqual([409, 'no-new-information']);
+    const bad = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{"asOf":"soon","extra":1}', headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
   });
 
   it('leaves the frozen look as it was after later deaths, amendments, a late registration and a new design', async () => {

@@ -92,15 +92,17 @@ export const pickedLook = (trialId) => picked.get(trialId) ?? null;
  * "Take look" (with confirmation) and the look picker. Taking a look records the read-out shown
  * now; a picked look opens its closed report as frozen when it was taken, whatever came after.
  */
-export function lookControls({ api, trialId, looks, frozen, onTaken }) {
+export function lookControls({ api, trialId, looks, frozen, interim, onTaken }) {
   const status = h('span', { class: 'muted', 'data-testid': 'look-status' });
   const take = h('button', {
     type: 'button', 'data-testid': 'take-look',
     onclick: async () => {
-      if (!confirm(`Record look ${looks.length + 1} at the read-out shown now? The board's look is kept as it is, for good.`)) return;
+      const now = `${formatInt(interim.deaths)} deaths, z = ${fixed(interim.logRankZ, 3)}`;
+      if (!confirm(`Record look ${looks.length + 1} at the read-out shown (${now})? The board's look is kept as it is, for good.`)) return;
       take.disabled = true;
       try {
-        const e = await api.post(`/trials/${encodeURIComponent(trialId)}/looks`, {});
+        // The read-out shown, by its instant: deaths that arrived since do not slip into the look.
+        const e = await api.post(`/trials/${encodeURIComponent(trialId)}/looks`, interim.asOf ? { asOf: interim.asOf } : {});
         status.textContent = `Look ${e.look} recorded (${formatInt(e.events)} deaths, z = ${fixed(e.z, 3)}).`;
         onTaken?.(e);
       } catch (err) {

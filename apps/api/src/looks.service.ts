@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Principal } from '@trial/auth';
-import { civilDate, describeIssues, enrollmentKey, TopicNames } from '@trial/contracts';
+import { civilDate, describeIssues, enrollmentKey, instant, TopicNames } from '@trial/contracts';
 import { publish } from '@trial/messaging';
 import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
 import { decideTakeLook, signedLogRankZ } from '@trial/readmodel';
@@ -13,7 +13,8 @@ import { analysisAt, getLook, getTrial, listLooks, ReadError, recordAudit, type 
 import type { FrozenLookDto, LookAcceptedDto, LookDto } from './dto/interim.dto';
 import { LookRefused } from './look-errors.filter';
 
-const takeBody = z.object({ dataCutoff: civilDate.optional() }).strict();
+/** The read-out the board looked at: its `asOf` (GET /interim's; now when absent) and data cutoff. */
+const takeBody = z.object({ asOf: instant.optional(), dataCutoff: civilDate.optional() }).strict();
 const PROJECTION_WAIT_MS = 10_000;
 
 /**
@@ -38,7 +39,8 @@ export class LooksService {
     const b = takeBody.safeParse(body ?? {});
     if (!b.success) throw new ReadError('invalid-query', describeIssues(b.error));
     const before = this.taking.get(trialId) ?? Promise.resolve();
-    const mine = before.catch(() => undefined).then(() => this.takeNow(trialId, b.data.dataCutoff ?? null, user));
+    const at = { asOf: b.data.asOf === undefined ? undefined : new Date(b.data.asOf).toISOString(), dataCutoff: b.data.dataCutoff ?? null };
+    const mine = before.catch(() => undefined).then(() => this.takeNow(trialId, at, user));
     this.taking.set(trialId, mine);
     try {
       return await mine;
@@ -47,9 +49,11 @@ export class LooksService {
     }
   }
 
-  private async takeNow(trialId: string, dataCutoff: string | null, user: Principal): Promise<LookAcceptedDto> {
-    await this.audit(user, trialId, 'look-taken', dataCutoff === null ? {} : { dataCutoff });
-    const held = await analysisAt(this.ds, trialId, dataCutoff === null ? {} : { dataCutoff }, {});
+  private async takeNow(trialId: string, at: { asOf?: string; dataCutoff: string | null }, user: Principal): Promise<LookAcceptedDto> {
+    const { asOf, dataCutoff } = at;
+    const moment = { ...(asOf === undefined ? {} : { asOf }), ...(dataCutoff === null ? {} : { dataCutoff }) };
+    await this.audit(user, trialId, 'look-taken', moment);
+    const held = await analysisAt(this.ds, trialId, moment, {});
     const byArm = held.analysis.byArm;
     const decision = decideTakeLook({
       trialId, design: held.analysis.design, taken: (await listLooks(this.ds, trialId)).map((l) => l.event),
