@@ -33,7 +33,8 @@ function outcome(r: RegistryRow, extractedOn: string, n: number): FollowupEvent 
   }
 }
 
-const isPatientEvent = (e: EnrollmentEvent): e is Exclude<EnrollmentEvent, { type: 'TrialRegistered' }> => e.type !== 'TrialRegistered';
+const isPatientEvent = (e: EnrollmentEvent): e is Exclude<EnrollmentEvent, { type: 'TrialRegistered' | 'InterimLookTaken' }> =>
+  e.type !== 'TrialRegistered' && e.type !== 'InterimLookTaken';
 
 describe('demo ground truth agrees with libs/followup', () => {
   it('gives every patient the same time and status', () => {

@@ -14,7 +14,7 @@ export interface EnrolmentLine {
 export const REGISTERED_ON = '2005-11-21';
 
 const ORDER: Record<EnrollmentMessage['type'], number> = {
-  TrialRegistered: 0, PatientRandomised: 1, PatientDetailsCorrected: 2, PatientSeenAlive: 3, ConsentWithdrawn: 4,
+  TrialRegistered: 0, PatientRandomised: 1, PatientDetailsCorrected: 2, PatientSeenAlive: 3, ConsentWithdrawn: 4, InterimLookTaken: 5,
 };
 
 export function enrolmentLines(world: World): EnrolmentLine[] {
@@ -53,7 +53,7 @@ export function enrolmentLines(world: World): EnrolmentLine[] {
       lines.push({ on: f.withdrawnOn, event: { v: 1, type: 'ConsentWithdrawn', eventId: id(`ConsentWithdrawn:${p.patientId}`), trialId: TRIAL_ID, patientId: p.patientId, effectiveOn: f.withdrawnOn } });
     }
   }
-  const patientOf = (e: EnrollmentMessage): string => (e.type === 'TrialRegistered' ? '' : e.patientId);
+  const patientOf = (e: EnrollmentMessage): string => (e.type === 'TrialRegistered' || e.type === 'InterimLookTaken' ? '' : e.patientId);
   return lines
     .sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : ORDER[a.event.type] - ORDER[b.event.type] || patientOf(a.event).localeCompare(patientOf(b.event))))
     .map((l) => ({ on: l.on, key: enrollmentKey(l.event), event: l.event }));

@@ -195,8 +195,9 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     expect((await get(`/trials/${trialId}/survival?confType=bogus`, 'dsmb')).status).toBe(400);
 
     const interim = await json(`/trials/${trialId}/interim`, 'dsmb');
-    expect(interim).toMatchObject({ plannedEvents: 8, deaths: 8, informationFraction: 1 });
-    expect((interim.looks as Json[]).map((l) => l.info)).toEqual([0.5, 0.75, 1]);
+    // No look taken: the current position, at the planned events, is the one (prospective) look.
+    expect(interim).toMatchObject({ plannedEvents: 8, deaths: 8, informationFraction: 1, looksTaken: 0, prospective: true });
+    expect((interim.looks as Json[]).map((l) => [l.info, l.taken, l.events])).toEqual([[1, true, 8]]);
 
     const audit = (await json(`/audit?trialId=${encodeURIComponent(trialId)}&limit=1000`, 'dsmb')) as unknown as Array<{ sub: string; role: string; view: string }>;
     expect(audit.every((a) => a.role === 'dsmb' && a.sub === 'dsmb-tester')).toBe(true);

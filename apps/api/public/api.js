@@ -27,6 +27,19 @@ export function createApi(token, onResponse) {
     return res.json();
   }
 
+  /** A JSON POST (the look a DSMB member takes); the API's refusal message becomes the error. */
+  async function post(path, body) {
+    const url = new URL(path, location.origin);
+    const res = await fetch(url, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body ?? {}), cache: 'no-store',
+    });
+    onResponse?.(res.status, url.pathname);
+    const json = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, typeof json?.message === 'string' ? json.message : res.statusText);
+    return json;
+  }
+
   /** Like get, but an endpoint that does not exist (404) yields null, so the page degrades. */
   async function optional(path, params) {
     try {
@@ -104,5 +117,5 @@ export function createApi(token, onResponse) {
     };
   }
 
-  return { get, optional, readout, stream };
+  return { get, post, optional, readout, stream };
 }

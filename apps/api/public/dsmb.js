@@ -1,7 +1,7 @@
 // The DSMB's closed report: unblinded, by arm. Every request here is audited by the API.
 import { h, section, stat, swatch, table } from './dom.js';
 import { DASH, fixed, formatCi, formatDate, formatHr, formatInt, formatMonths, formatP, formatPct } from './format.js';
-import { interimFigure, interimTable } from './interim.js';
+import { interimFigure, interimSummary, interimTable, lookControls, pickedLook } from './interim.js';
 import { kmFigure } from './km.js';
 import { atRiskOf, completenessOf, groupsOf, plannedEventsOf, rateOf, sixMonths, survivalAt } from './model.js';
 
@@ -13,11 +13,13 @@ export async function loadDsmb(api, trialId, asOf) {
   const id = encodeURIComponent(trialId);
   const q = asOf ? { asOf } : {};
   if (!trials.has(trialId)) trials.set(trialId, api.optional(`/trials/${id}`).catch((e) => { trials.delete(trialId); throw e; }));
-  const [trial, readout, interim] = await Promise.all([trials.get(trialId), api.readout(`/trials/${id}/survival`, q), api.optional(`/trials/${id}/interim`, q)]);
-  return { trial, readout, interim };
+  const n = pickedLook(trialId);
+  const [trial, readout, interim, looks, frozen] = await Promise.all([trials.get(trialId), api.readout(`/trials/${id}/survival`, q),
+    api.optional(`/trials/${id}/interim`, q), api.optional(`/trials/${id}/looks`), n ? api.optional(`/trials/${id}/looks/${n}`) : null]);
+  return { trial, readout, interim, looks: looks ?? [], frozen, api, trialId, asOf };
 }
 
-export function renderDsmb({ trial, readout, interim }) {
+export function renderDsmb({ trial, readout, interim, looks, frozen, api, trialId, asOf }) {
   if (readout.unavailable) return [unavailable(readout.unavailable), completenessSection(readout, trial)];
   const groups = groupsOf(readout);
   const term = readout.cox?.terms?.[0] ?? null;
@@ -41,10 +43,12 @@ export function renderDsmb({ trial, readout, interim }) {
   if (readout.cox || readout.logRank) out.push(section('comparison', 'Treatment comparison', `Cox proportional hazards (${readout.cox?.ties ?? readout.ties ?? 'efron'} ties), reference arm ${ref}.`, comparisonTable(readout)));
 
   if (interim && Array.isArray(interim.looks)) {
-    const favours = term ? ` Positive z favours ${term.group}.` : '';
-    out.push(section('interim', 'Interim monitoring', `Lan-DeMets alpha spending over ${formatInt(interim.plannedEvents)} planned deaths: boundaries at the planned looks passed and at the current information. The trial may stop for efficacy when the observed z crosses the boundary.${favours}`,
-      interim.looks.length ? interimFigure(interim) : h('p', { class: 'muted' }, 'No deaths yet: no look to show.'),
-      interim.looks.length ? interimTable(interim) : null));
+    // The contract's sign (stats-cli.md part 3): z < 0 when the experimental arm has fewer deaths than expected.
+    const favours = term ? ` Negative z favours ${term.group}.` : ' Negative z favours the experimental arm.';
+    const futility = interim.futility === 'none' ? '' : ' It may stop for futility (non-binding) when z rises above the futility boundary.';
+    out.push(section('interim', 'Interim monitoring', `Group-sequential log-rank test over ${formatInt(interim.plannedEvents)} planned deaths: boundaries at the information of the looks the board took, the current position as the next look, then the planned looks. The trial may stop for efficacy when the observed z falls below the efficacy boundary.${futility}${favours}`,
+      interimFigure(interim), interimTable(interim), interimSummary(interim),
+      asOf ? null : lookControls({ api, trialId, looks, frozen, interim })));
   } else {
     out.push(section('interim', 'Interim monitoring', null, h('p', { class: 'muted' }, 'The API did not return interim boundaries for this trial.')));
   }

@@ -1,47 +1,52 @@
-// The interim monitoring chart: the Lan-DeMets efficacy boundary at each look so far and the
-// observed log-rank z at the current information fraction.
+// The interim monitoring panel (issue 14): `followup interim` as GET /trials/:id/interim gives
+// it. The chart shows the efficacy and futility boundaries over information fraction, the z
+// of every look taken joined as a path and the current position marked apart. Everything is on
+// the observed z's scale: negative when the experimental arm has fewer deaths than expected, so
+// the efficacy boundary is drawn at -efficacyZ (and +efficacyZ two-sided), futility at -futilityZ.
 import { h, table } from './dom.js';
-import { fixed, formatP } from './format.js';
+import { fixed, formatCi, formatInt, formatP } from './format.js';
 import { follow } from './km.js';
 
-const BOUNDARY = '#111827';
+const EFFICACY = '#111827';
+const FUTILITY = '#0072B2';
 const OBSERVED = '#D55E00';
 
+const isPosition = (report, l) => report.prospective && l.taken && l.look === report.looksTaken + 1;
+
 export function interimFigure(report) {
-  const looks = [...(report.looks ?? [])].sort((a, b) => a.info - b.info);
+  const looks = report.looks ?? [];
   const xs = looks.map((l) => l.info);
-  const current = report.informationFraction;
-  const z = report.logRankZ;
-  let obsIndex = xs.findIndex((x) => Math.abs(x - current) < 1e-9);
-  if (obsIndex < 0 && typeof current === 'number') {
-    xs.push(current);
-    xs.sort((a, b) => a - b);
-    obsIndex = xs.indexOf(current);
-  }
-  const boundaryAt = (x) => looks.find((l) => Math.abs(l.info - x) < 1e-9)?.z ?? null;
-  const upper = xs.map(boundaryAt);
-  const lower = xs.map((x) => (report.sided === 2 && boundaryAt(x) !== null ? -boundaryAt(x) : null));
-  const observed = xs.map((_, i) => (i === obsIndex && typeof z === 'number' ? z : null));
-  const zMax = Math.max(4, ...upper.filter((v) => v !== null).map((v) => Math.ceil(v + 0.5)), Math.ceil(Math.abs(z ?? 0) + 0.5));
+  const efficacy = looks.map((l) => -l.efficacyZ);
+  const upper = looks.map((l) => (report.sided === 2 ? l.efficacyZ : null));
+  const futility = looks.map((l) => (l.futilityZ === null ? null : -l.futilityZ));
+  const path = looks.map((l) => (l.taken && !isPosition(report, l) ? l.z : null));
+  const now = looks.map((l) => (isPosition(report, l) ? l.z : null));
+  const all = [...efficacy, ...upper, ...futility, ...path, ...now].filter((v) => typeof v === 'number' && Number.isFinite(v));
+  const zMax = Math.min(8, Math.max(4, ...all.map((v) => Math.ceil(Math.abs(v) + 0.5))));
   const plot = h('div', { class: 'interim-plot' });
-  const fig = h('figure', { class: 'interim', 'data-testid': 'interim' },
+  const fig = h('figure', { class: 'interim', 'data-testid': 'interim', 'data-looks-taken': String(report.looksTaken ?? 0) },
     h('div', { class: 'legend' },
-      h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: `background:${BOUNDARY}` }), `Efficacy boundary (${spendingName(report.spending)}, α = ${fixed(report.alpha, 3)}, ${report.sided === 2 ? 'two' : 'one'}-sided)`),
-      h('span', { class: 'legend-item' }, h('span', { class: 'legend-dot', style: `background:${OBSERVED}` }), 'Observed log-rank z')),
+      h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: `background:${EFFICACY}` }),
+        `Efficacy boundary (${spendingName(report.spending)}, α = ${fixed(report.alpha, 3)}, ${report.sided === 2 ? 'two' : 'one'}-sided)`),
+      report.futility !== 'none' ? h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: `background:${FUTILITY}` }), `Futility boundary (non-binding, ${spendingName(report.futility)})`) : null,
+      h('span', { class: 'legend-item' }, h('span', { class: 'legend-dot', style: `background:${OBSERVED}` }), 'Observed z at the looks taken'),
+      h('span', { class: 'legend-item' }, h('span', { class: 'legend-dot hollow', style: `border-color:${OBSERVED}` }), 'Now (not a look yet)')),
     plot);
   const chart = new uPlot({
-    width: 600, height: 260, legend: { show: false },
+    width: 600, height: 280, legend: { show: false },
     cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
     scales: { x: { time: false, range: [0, 1] }, y: { range: [-zMax, zMax] } },
     axes: [
       { label: 'Information fraction (deaths / planned deaths)', size: 34, labelSize: 22, splits: () => [0, 0.2, 0.4, 0.6, 0.8, 1], values: (u, v) => v.map((x) => x.toFixed(1)), ...axis },
-      { label: 'z', size: 56, ...axis },
+      { label: 'z (< 0 favours experimental)', size: 56, ...axis },
     ],
     series: [{},
-      { label: 'boundary', stroke: BOUNDARY, width: 1.5, spanGaps: true, points: { show: true, size: 7, fill: BOUNDARY } },
-      { label: 'lower boundary', stroke: BOUNDARY, width: 1.5, dash: [4, 4], spanGaps: true, points: { show: true, size: 7, fill: '#fff' } },
-      { label: 'observed z', stroke: OBSERVED, width: 0, paths: () => null, points: { show: true, size: 11, fill: OBSERVED, stroke: OBSERVED } }],
-  }, [xs, upper, lower, observed], plot);
+      { label: 'efficacy', stroke: EFFICACY, width: 1.5, spanGaps: true, points: { show: true, size: 7, fill: EFFICACY } },
+      { label: 'efficacy (upper)', stroke: EFFICACY, width: 1.5, dash: [4, 4], spanGaps: true, points: { show: true, size: 7, fill: '#fff' } },
+      { label: 'futility', stroke: FUTILITY, width: 1.5, spanGaps: true, points: { show: true, size: 7, fill: FUTILITY } },
+      { label: 'observed z', stroke: OBSERVED, width: 2, spanGaps: true, points: { show: true, size: 11, fill: OBSERVED, stroke: OBSERVED } },
+      { label: 'now', stroke: OBSERVED, width: 0, paths: () => null, points: { show: true, size: 11, fill: '#fff', stroke: OBSERVED } }],
+  }, [xs, efficacy, upper, futility, path, now], plot);
   follow(plot, chart);
   fig.chart = chart;
   return fig;
@@ -53,17 +58,78 @@ function spendingName(s) {
   return s === 'obrien-fleming' ? "O'Brien-Fleming-type spending" : s === 'pocock' ? 'Pocock-type spending' : String(s ?? 'alpha spending');
 }
 
-/** The looks as a table, for the printed report (a chart alone is hard to read off). */
-export function interimTable(report) {
-  const looks = [...(report.looks ?? [])].sort((a, b) => a.info - b.info);
-  const rows = looks.map((l, i) => {
-    const isCurrent = i === looks.length - 1;
-    return [String(i + 1), fixed(l.info, 3), String(Math.round(l.info * report.plannedEvents)), fixed(l.z, 3), formatP(l.nominalP), fixed(l.cumulativeAlpha, 4),
-      isCurrent ? fixed(report.logRankZ, 3) : '', isCurrent ? crossText(report.crosses) : ''];
+/** A table per look: events, information, z, boundaries, action, repeated CI for the HR, repeated p, conditional power. */
+export function interimTable(report, testid = 'interim-table') {
+  const rows = (report.looks ?? []).map((l) => {
+    const label = isPosition(report, l) ? `${l.look} (now)` : l.taken ? String(l.look) : `${l.look} (planned)`;
+    return [label, formatInt(Math.round(l.events * 100) / 100), fixed(l.info, 3), l.taken ? fixed(l.z, 3) : '',
+      fixed(-l.efficacyZ, 3) + (report.sided === 2 ? ` / ${fixed(l.efficacyZ, 3)}` : ''), l.futilityZ === null ? '—' : fixed(-l.futilityZ, 3),
+      l.action ?? '', l.repeatedCi ? formatCi(l.repeatedCi.lower, l.repeatedCi.upper) : '', l.taken ? formatP(l.repeatedP) : '',
+      typeof l.conditionalPower === 'number' ? fixed(l.conditionalPower, 3) : ''];
   });
-  return table(['Look', 'Information', 'Deaths', 'Boundary |z|', 'Nominal P', 'Cumulative α', 'Observed z', 'Crosses'], rows, { num: [0, 1, 2, 3, 4, 5, 6], testid: 'interim-table' });
+  return table(['Look', 'Deaths', 'Information', 'Observed z', 'Efficacy z', 'Futility z', 'Action', 'Repeated 95% CI (HR)', 'Repeated P', 'Conditional power'],
+    rows, { num: [1, 2, 3, 4, 5, 8, 9], testid });
 }
 
-function crossText(c) {
-  return c === true ? 'Yes' : c === false ? 'No' : '—';
+/** Conditional power under the design's hazard ratio and under the current trend, and the final inference once stopped. */
+export function interimSummary(report) {
+  const lines = [];
+  if (report.conditionalPower) lines.push(`Conditional power at the design hazard ratio ${fixed(report.conditionalPower.hr1, 2)}: ${fixed(report.conditionalPower.final, 3)}.`);
+  if (report.conditionalPowerTrend) lines.push(`Conditional power at the current trend (HR ${fixed(report.conditionalPowerTrend.hr, 2)}): ${fixed(report.conditionalPowerTrend.final, 3)}.`);
+  if (typeof report.conditionalRejectionProbability === 'number') lines.push(`Conditional rejection probability: ${fixed(report.conditionalRejectionProbability, 3)}.`);
+  if (report.final) {
+    const f = report.final;
+    lines.push(`Final inference (stage-wise ordering, look ${f.look}): P = ${formatP(f.pValue)}, HR ${fixed(f.medianUnbiased, 2)} (95% CI ${formatCi(f.lower, f.upper)}).`);
+  }
+  return h('p', { class: 'note', 'data-testid': 'conditional-power' }, lines.join(' '));
+}
+
+// The frozen look picked, per trial: kept across live redraws (dsmb.js loads it again).
+const picked = new Map();
+export const pickedLook = (trialId) => picked.get(trialId) ?? null;
+
+/**
+ * "Take look" (with confirmation) and the look picker. Taking a look records the read-out shown
+ * now; a picked look opens its closed report as frozen when it was taken, whatever came after.
+ */
+export function lookControls({ api, trialId, looks, frozen, interim, onTaken }) {
+  const status = h('span', { class: 'muted', 'data-testid': 'look-status' });
+  const take = h('button', {
+    type: 'button', 'data-testid': 'take-look',
+    onclick: async () => {
+      const now = `${formatInt(interim.deaths)} deaths, z = ${fixed(interim.logRankZ, 3)}`;
+      if (!confirm(`Record look ${looks.length + 1} at the read-out shown (${now})? The board's look is kept as it is, for good.`)) return;
+      take.disabled = true;
+      try {
+        // The read-out shown, by its instant: deaths that arrived since do not slip into the look.
+        const e = await api.post(`/trials/${encodeURIComponent(trialId)}/looks`, interim.asOf ? { asOf: interim.asOf } : {});
+        status.textContent = `Look ${e.look} recorded (${formatInt(e.events)} deaths, z = ${fixed(e.z, 3)}).`;
+        onTaken?.(e);
+      } catch (err) {
+        status.textContent = `Not recorded: ${err.message}`;
+      } finally {
+        take.disabled = false;
+      }
+    },
+  }, 'Take look');
+  const frozenBox = h('div', { class: 'frozen-look', 'data-testid': 'frozen-look' }, frozen ? frozenReport(frozen) : null);
+  const picker = h('select', {
+    'data-testid': 'look-picker',
+    onchange: async () => {
+      const n = Number(picker.value);
+      if (!n) { picked.delete(trialId); frozenBox.replaceChildren(); return; }
+      picked.set(trialId, n);
+      const look = await api.get(`/trials/${encodeURIComponent(trialId)}/looks/${n}`);
+      frozenBox.replaceChildren(frozenReport(look));
+    },
+  }, h('option', { value: '' }, 'Open a look taken…'), looks.map((l) => h('option', { value: String(l.taken.look), selected: frozen?.taken.look === l.taken.look },
+    `Look ${l.taken.look}: ${formatInt(l.taken.events)} deaths, taken ${l.taken.takenAt.slice(0, 10)} by ${l.taken.takenBy}`)));
+  return h('div', { class: 'look-controls' }, h('div', { class: 'look-actions' }, take, ' ', picker, ' ', status), frozenBox);
+}
+
+function frozenReport(look) {
+  const t = look.taken;
+  const head = h('h3', {}, `Look ${t.look}, frozen: ${formatInt(t.events)} deaths, z = ${fixed(t.z, 3)}, read-out as of ${t.asOf}${t.dataCutoff ? `, data cutoff ${t.dataCutoff}` : ''}`);
+  if (!look.report) return h('div', {}, head, h('p', { class: 'muted' }, `No report: ${look.unavailable}`));
+  return h('div', { 'data-look': String(t.look) }, head, interimTable({ ...look.report, looksTaken: t.look, prospective: false }, 'frozen-look-table'), interimSummary(look.report));
 }

@@ -6,6 +6,9 @@ import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DeadLettersController } from './dead-letters.controller';
+import { LookErrorFilter } from './look-errors.filter';
+import { LooksController } from './looks.controller';
+import { LooksService } from './looks.service';
 import { ReadErrorFilter } from './read-errors.filter';
 import { ReadoutController } from './readout.controller';
 import { ReadoutEvents } from './readout-events';
@@ -21,9 +24,10 @@ export function apiModule(config: AppConfig) {
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
     controllers: [
       TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
+      LooksController,
     ],
     providers: [
-      ReadoutEvents, ReadoutService, ReviewsService,
+      ReadoutEvents, ReadoutService, ReviewsService, LooksService, { provide: APP_FILTER, useClass: LookErrorFilter },
       // The review queue, read-out freshness and completeness on /metrics, read at each scrape.
       StateGauges,
       // One filter per error family: the read side's ReadError, and refused review decisions.

@@ -17,6 +17,7 @@ export function statusOf(code: ReadErrorCode): number {
       return 400;
     case 'trial-not-found':
     case 'not-yet-projected':
+    case 'look-not-found':
       return 404;
     case 'readout-unavailable':
       return 422;

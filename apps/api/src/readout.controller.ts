@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@n
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { AcceptsStreamTicket, CurrentUser, Principal, Roles, type VerifiedPrincipal } from '@trial/auth';
-import { InterimDto, ReadoutPushDto, SurvivalDto, TrialDto, TrialListingDto } from './dto/readout.dto';
+import { InterimDto } from './dto/interim.dto';
+import { ReadoutPushDto, SurvivalDto, TrialDto, TrialListingDto } from './dto/readout.dto';
 import { ReadoutService } from './readout.service';
 import { TrialExistsGuard } from './trial-exists.guard';
 
@@ -49,7 +50,10 @@ export class ReadoutController {
 
   @Get(':trialId/interim')
   @Roles('dsmb')
-  @ApiOkResponse({ type: InterimDto, description: 'Information fraction, Lan-DeMets boundaries for the looks so far, log-rank z and whether it crosses' })
+  @ApiOkResponse({
+    type: InterimDto,
+    description: '`followup interim` on the looks taken, the current position as the next look, then the planned looks (z < 0 favours the experimental arm)',
+  })
   interim(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal): Promise<InterimDto> {
     return this.readouts.interim(trialId, raw, user);
   }

@@ -7,10 +7,11 @@ import {
   adamZip, adtteCsv, adtteRows, headlineOf, interimReport, isUnblinded, parseReadoutQuery, viewFor, type ParsedQuery, type ReadoutResult,
 } from '@trial/readmodel';
 import {
-  analysisAt, followUpsNow, getTrial, listAudit, listTrials, ReadError, recordAudit, type AuditedView, type AuditEntry, type TrialListing,
+  analysisAt, followUpsNow, getTrial, listAudit, listLooks, listTrials, ReadError, recordAudit, type AuditedView, type AuditEntry, type TrialListing,
 } from '@trial/readstore';
-import type { SurvivalReadout } from '@trial/survival';
-import type { ArmSummaryDto, InterimDto, ReadoutPushDto, SummaryDto, SurvivalDto, TrialDto } from './dto/readout.dto';
+import { SurvivalError, type SurvivalReadout } from '@trial/survival';
+import type { InterimDto } from './dto/interim.dto';
+import type { ArmSummaryDto, ReadoutPushDto, SummaryDto, SurvivalDto, TrialDto } from './dto/readout.dto';
 import { ReadoutEvents } from './readout-events';
 
 type Raw = Record<string, unknown>;
@@ -46,14 +47,23 @@ export class ReadoutService {
     return { ...readout, trialId, asOf: held.asOf, dataComplete: held.analysis.dataComplete, eventsApplied: held.analysis.eventsApplied };
   }
 
-  /** dsmb only (the route's role): the boundaries need the by-arm log-rank. */
+  /**
+   * dsmb only (the route's role): `followup interim` on the looks taken (as of `asOf` when
+   * given) and the current position as a prospective look; the z needs the by-arm log-rank.
+   */
   async interim(trialId: string, raw: Raw, user: Principal): Promise<InterimDto> {
     const q = parsed(raw);
     const held = await analysisAt(this.ds, trialId, q, q.query);
     const design = held.analysis.design;
     if (design === null) throw new ReadError('readout-unavailable', `trial ${trialId} has no TrialRegistered yet, so no design`);
     await this.audit(user, trialId, 'interim', raw);
-    return { trialId, asOf: held.asOf, eventsApplied: held.analysis.eventsApplied, ...interimReport(design, unwrap(held.analysis.byArm)) };
+    const taken = (await listLooks(this.ds, trialId)).filter((l) => q.asOf === undefined || l.recordedAt <= held.asOf).map((l) => l.event);
+    try {
+      return { trialId, asOf: held.asOf, eventsApplied: held.analysis.eventsApplied, ...interimReport(design, taken, unwrap(held.analysis.byArm)) };
+    } catch (err) {
+      if (err instanceof SurvivalError) throw new ReadError('readout-unavailable', `${err.code}: ${err.message}`);
+      throw err;
+    }
   }
 
   /** dsmb only (the route's role): one row a patient, by arm. */

@@ -58,6 +58,10 @@ describe('followup interim: bad input exits 2 with one line naming the option', 
     ['a planned rate outside (0, 1]', ['--planned-events', '100', '--events', '30', '--z', '-1', '--looks', '0.5,1.2'], /--looks has a rate outside \(0, 1\]/],
     ['futility with two sides', ['--planned-events', '100', '--events', '30', '--z', '-1', '--sided', '2', '--futility', 'pocock'], /--futility needs --sided 1/],
     ['a non-number', ['--planned-events', '100', '--events', '30', '--z', 'low'], /--z must be a number, got 'low'/],
+    // rpact: getDesignGroupSequential(kMax = 2, alpha = 0.025, sided = 1, informationRates = c(0.98, 1), typeOfDesign = 'asP',
+    //   beta = 0.1, typeBetaSpending = 'bsP', bindingFutility = FALSE) stops: 'futilityBounds' (1.957) too extreme
+    ['futility reaching efficacy', ['--planned-events', '100', '--events', '98', '--z', '-1', '--spending', 'pocock', '--futility', 'pocock',
+      '--beta', '0.1'], /--futility pocock with --beta 0.1: futility bound .* too extreme/],
     ['an unknown spending', ['--planned-events', '100', '--events', '30', '--z', '-1', '--spending', 'haybittle'], /--spending must be obrien-fleming or pocock/],
     ['sided 3', ['--planned-events', '100', '--events', '30', '--z', '-1', '--sided', '3'], /--sided must be 1 or 2/],
   ];

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { civilDate, describeIssues, eventId, nonEmpty, prose, sex, text } from './common';
+import { interimLookTaken, type InterimLookTaken } from './looks';
 import { upcast } from './parse';
 import { analysisPlan, monitoringPlan, Plans, variableValues } from './plans';
 
-/** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered). */
+/** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered and InterimLookTaken). */
 
 /**
  * Arm labels that cannot be arms (issue 12, item 6), compared without case:
@@ -140,7 +141,7 @@ export type ConsentWithdrawn = z.infer<typeof consentWithdrawn>;
 
 // The schema upcasts as it reads, so no reader of this topic can meet a v1 shape by skipping a step.
 export const enrollmentEvent = z.preprocess(upcast, z.discriminatedUnion('type', [
-  trialRegistered, patientRandomised, patientDetailsCorrected, patientSeenAlive, consentWithdrawn,
+  trialRegistered, patientRandomised, patientDetailsCorrected, patientSeenAlive, consentWithdrawn, interimLookTaken,
 ]));
 export type EnrollmentEvent = z.infer<typeof enrollmentEvent>;
 
@@ -150,8 +151,13 @@ export type PatientRandomisedV1 = Omit<PatientRandomised, 'v' | 'strata' | 'cova
 /** What a producer may publish on trial.enrollments: the current shapes or the v1 ones. */
 export type EnrollmentMessage = EnrollmentEvent | TrialRegisteredV1 | PatientRandomisedV1;
 
+/** A trial-wide enrolment event (no patient): TrialRegistered and InterimLookTaken. */
+export function isTrialWide(e: EnrollmentMessage): e is TrialRegistered | TrialRegisteredV1 | InterimLookTaken {
+  return e.type === 'TrialRegistered' || e.type === 'InterimLookTaken';
+}
+
 export function enrollmentKey(e: EnrollmentMessage): string {
-  return e.type === 'TrialRegistered' ? `${e.trialId}:` : `${e.trialId}:${e.patientId}`;
+  return isTrialWide(e) ? `${e.trialId}:` : `${e.trialId}:${e.patientId}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 export * from './common';
 export * from './enrollments';
 export * from './plans';
+export * from './looks';
 export * from './notifications';
 export * from './outcomes';
 export * from './topics';

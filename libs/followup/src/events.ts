@@ -6,8 +6,8 @@ import type {
 
 /**
  * Everything that can land on one patient's stream: the per-patient enrolment events and the
- * per-patient outcome events. TrialRegistered and RegistryExtractCompleted are left out because
- * they concern a whole trial or a whole registry, not a patient (completeness is passed to
+ * per-patient outcome events. TrialRegistered, InterimLookTaken and RegistryExtractCompleted are
+ * left out because they concern a whole trial or a whole registry, not a patient (completeness is passed to
  * `deriveFollowUp` separately).
  */
 export type FollowupEvent =
@@ -31,5 +31,6 @@ export type RecordEvent = Exclude<FollowupEvent, PatientRandomised | PatientDeta
 
 /** Narrows a decoded message from either topic to a patient follow-up event. */
 export function isFollowupEvent(e: EnrollmentEvent | OutcomeEvent): e is FollowupEvent {
-  return e.type !== 'TrialRegistered' && e.type !== 'RegistryExtractCompleted' && e.type !== 'RegistryCompletenessCorrected';
+  return e.type !== 'TrialRegistered' && e.type !== 'InterimLookTaken'
+    && e.type !== 'RegistryExtractCompleted' && e.type !== 'RegistryCompletenessCorrected';
 }

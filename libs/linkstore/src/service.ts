@@ -194,7 +194,10 @@ export class LinkageApplier {
   async enrollments(events: readonly EnrollmentEvent[]): Promise<Poison[]> {
     const poison: Poison[] = [];
     const pairs = new Map<string, { trialId: string; patientId: string }>();
-    for (const e of events) if (e.type !== 'TrialRegistered') pairs.set(seqKey(e.trialId, e.patientId), { trialId: e.trialId, patientId: e.patientId });
+    for (const e of events) {
+      if (e.type === 'TrialRegistered' || e.type === 'InterimLookTaken') continue;
+      pairs.set(seqKey(e.trialId, e.patientId), { trialId: e.trialId, patientId: e.patientId });
+    }
     const state = new Map<string, PatientState>();
     for (const p of await this.store.patients([...pairs.values()])) {
       const { patientId, ...identity } = p.identity;
@@ -208,6 +211,7 @@ export class LinkageApplier {
     events.forEach((e, index) => {
       switch (e.type) {
         case 'TrialRegistered':
+        case 'InterimLookTaken':
         case 'PatientSeenAlive':
           return; // nothing to link: the follow-up decider reads these from trial.enrollments itself
         case 'PatientRandomised': {

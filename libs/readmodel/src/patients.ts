@@ -1,4 +1,4 @@
-import type { EnrollmentEvent, OutcomeEvent, TrialRegistered, RegistryEvent } from '@trial/contracts';
+import type { EnrollmentEvent, InterimLookTaken, OutcomeEvent, TrialRegistered, RegistryEvent } from '@trial/contracts';
 import {
   coveringRegistry, deriveFollowUp, evolve, evolveCompleteness, initialState, isFollowupEvent,
   type Completeness, type DeriveOptions, type FollowUp, type FollowupEvent, type PatientState,
@@ -12,6 +12,8 @@ export const patientKey = (trialId: string, patientId: string): string => `${tri
 /** A log slice split by what each event concerns. Order within each list is log order. */
 export interface SortedEvents {
   trials: TrialRegistered[];
+  /** TrialRegistered and InterimLookTaken in log order: a look is taken under the design before it (looks.ts). */
+  trialWide: Array<TrialRegistered | InterimLookTaken>;
   /** Extracts and completeness corrections, in log order (a correction's effect depends on it). */
   extracts: RegistryEvent[];
   /** Patient key -> that patient's events. */
@@ -25,7 +27,7 @@ export interface SortedEvents {
  * folds them), so they count as applied; the registry events belong to no trial.
  */
 export function sortEvents(events: readonly LogEvent[]): SortedEvents {
-  const out: SortedEvents = { trials: [], extracts: [], patients: new Map(), perTrial: new Map() };
+  const out: SortedEvents = { trials: [], trialWide: [], extracts: [], patients: new Map(), perTrial: new Map() };
   for (const e of events) {
     if (isRegistryLogEvent(e)) {
       out.extracts.push(e);
@@ -33,6 +35,7 @@ export function sortEvents(events: readonly LogEvent[]): SortedEvents {
     }
     out.perTrial.set(e.trialId, (out.perTrial.get(e.trialId) ?? 0) + 1);
     if (e.type === 'TrialRegistered') out.trials.push(e);
+    if (e.type === 'TrialRegistered' || e.type === 'InterimLookTaken') out.trialWide.push(e);
     else if (isFollowupEvent(e)) {
       const k = patientKey(e.trialId, e.patientId);
       const list = out.patients.get(k);

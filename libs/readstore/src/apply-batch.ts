@@ -7,6 +7,7 @@ import {
 import { loadPatients, versionTrials, type TrialVersion } from './batch-writes';
 import { movedSources, saveCompleteness } from './completeness';
 import { firstTimes } from './dedupe';
+import { applyLooks } from './looks';
 import { park, parkedOf, unpark } from './park';
 import type { Profiler } from './profiler';
 import { rows, upsertPatients, type PatientRow, type Sql } from './rows';
@@ -69,7 +70,7 @@ export async function applyBatch(
 
   const perTrial = new Map<string, number>();
   const count = (trialId: string, n: number) => { if (n) perTrial.set(trialId, (perTrial.get(trialId) ?? 0) + n); };
-  for (const t of sorted.trials) count(t.trialId, 1);
+  for (const t of sorted.trialWide) count(t.trialId, 1); // TrialRegistered and InterimLookTaken
   const parkedNow = new Set(waiting);
   const changed: Array<PatientRow & { registry: string | null }> = [];
   const diffs = new Map<string, CohortDiff[]>();
@@ -98,6 +99,9 @@ export async function applyBatch(
 
   await profiler.time('upsertPatients', () => upsertPatients(tx, changed, now,
     (c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)));
+
+  // The board's looks, each frozen under the design before it in the log (looks.ts).
+  await applyLooks(tx, sorted.trialWide, now);
 
   const designs = new Map(sorted.trials.map((e) => [e.trialId, e] as const));
   // A registry's completeness is part of every trial's read-out (dataComplete), so a move touches all.

@@ -9,7 +9,9 @@ import { rows } from './rows';
  * what and why; no trial, so trialId is null).
  */
 export type AuditedView =
-  | 'trial' | 'survival' | 'interim' | 'adtte' | 'adam' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction';
+  | 'trial' | 'survival' | 'interim' | 'adtte' | 'adam' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction'
+  // The board's looks (issue 14): taking one, the list, one frozen look.
+  | 'look-taken' | 'looks' | 'look';
 
 export interface AuditEntry {
   id: number;
@@ -34,6 +36,8 @@ const AUDITED_FIELDS: ReadonlyMap<string, number> = new Map([
   ['at', 200], ['tau', 32], ['confType', 16], ['ties', 16], ['asOf', 40], ['dataCutoff', 16],
   // A stream push: which read-out was sent.
   ['eventsApplied', 20],
+  // A look: its number.
+  ['look', 8],
   // A completeness correction (the notification's schema bounds its reason at 500).
   ['correctionId', 100], ['source', 16], ['completeUpTo', 16], ['reason', 500], ['requestedAt', 40],
 ]);

@@ -7,7 +7,7 @@ import {
 import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
 
 /** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
-export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query';
+export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query' | 'look-not-found';
 export class ReadError extends CodedError<ReadErrorCode> {}
 
 export interface TrialListing {

@@ -8,6 +8,7 @@ import {
 import type { LogRead } from './log-reader';
 import { movedSources, saveCompleteness } from './completeness';
 import { lockForReplay } from './locks';
+import { rebuildLooks } from './looks';
 import { park } from './park';
 import { appendChangedHistory, copyPatients, keepOldStates, markApplied } from './rebuild-writes';
 import { PROJECTOR } from './projector';
@@ -110,6 +111,9 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       await notifyChanged(tx, { trialId, version, eventsApplied, topic: null, partition: null, lastOffset: null });
     }
 
+    // The board's looks, frozen again from the log under the designs before them.
+    const refusedLooks = await rebuildLooks(tx, only ?? null, sorted.trialWide.filter((e) => registered.has(e.trialId)), now);
+
     // The live projector must neither re-apply nor miss anything after this.
     await markApplied(tx, consumer, kept.filter(({ event: e }) => only === undefined || !isRegistryLogEvent(e)), only === undefined);
     if (only === undefined) {
@@ -122,7 +126,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
     return {
       eventsRead: log.events.length, eventsApplied: unique.length, invalid: log.invalid, trials: trialIds.length,
-      patients: patients.length, changedPatients: changed, refused: folded.refused, parked: toPark.length,
+      patients: patients.length, changedPatients: changed, refused: folded.refused + refusedLooks, parked: toPark.length,
     };
   });
 }

@@ -2,75 +2,13 @@
 // boundary, and beta spending for a non-binding futility boundary (one-sided designs), as
 // rpact's getDesignGroupSequential(typeOfDesign = "asOF" | "asP", typeBetaSpending = "bsOF" |
 // "bsP", bindingFutility = FALSE) computes them.
-import { pnorm, qnorm } from './dist';
+import { qnorm } from './dist';
 import { SurvivalError } from './errors';
-import { continueAt, LookDensity, probabilityAbove, probabilityBelow } from './sequential';
+import { clipBound, continueAt, LookDensity, probabilityBelow, probabilityWithin } from './sequential';
+import { solveIncreasing, spendAlpha, spendBeta, type Spending } from './spending';
 
-export type Spending = 'obrien-fleming' | 'pocock';
-
-/**
- * Cumulative alpha spent at information fraction t (Lan & DeMets 1983).
- * O'Brien-Fleming type: sided * 2 (1 - Phi(z_{1 - a/2} / sqrt t)) with a = alpha / sided;
- * Pocock type: alpha ln(1 + (e - 1) t). Both equal alpha at t = 1.
- * Reference: rpact typeOfDesign "asOF" and "asP" (Kim & DeMets 1987 forms).
- */
-export function spendAlpha(spending: Spending, alpha: number, sided: 1 | 2, t: number): number {
-  switch (spending) {
-    case 'obrien-fleming': {
-      const a = alpha / sided;
-      return sided * 2 * pnorm(-qnorm(1 - a / 2) / Math.sqrt(t));
-    }
-    case 'pocock':
-      return alpha * Math.log(1 + (Math.E - 1) * t);
-    default: {
-      const never: never = spending;
-      throw new SurvivalError('INVALID_OPTION', `unknown spending function ${String(never)}`);
-    }
-  }
-}
-
-/** Cumulative beta spent at t: the same two families applied to beta, one-sided.
- *  Reference: rpact typeBetaSpending "bsOF" and "bsP". */
-export function spendBeta(spending: Spending, beta: number, t: number): number {
-  return spendAlpha(spending, beta, 1, t);
-}
-
-/** Root of an increasing function on [lo, hi] by the Illinois variant of regula falsi, which
- *  keeps a bracket (so it cannot diverge) and converges superlinearly; a bisection step is
- *  taken whenever an interpolation is unusable or two steps fail to halve the bracket (flat or
- *  step-like functions, infinite values at an end). */
-export function solveIncreasing(f: (x: number) => number, lo: number, hi: number, tol: number): number {
-  let a = lo;
-  let b = hi;
-  let fa = f(a);
-  let fb = f(b);
-  if (fa >= 0) return a;
-  if (fb <= 0) return b;
-  let side = 0;
-  let width = b - a;
-  for (let it = 0; it < 300 && b - a > tol; it++) {
-    let c = (a * fb - b * fa) / (fb - fa);
-    if (it % 2 === 1) {
-      if (b - a > width / 2) c = (a + b) / 2;
-      width = b - a;
-    }
-    if (!(c > a && c < b)) c = (a + b) / 2;
-    const fc = f(c);
-    if (fc === 0) return c;
-    if (fc < 0) {
-      a = c;
-      fa = fc;
-      if (side === -1) fb /= 2;
-      side = -1;
-    } else {
-      b = c;
-      fb = fc;
-      if (side === 1) fa /= 2;
-      side = 1;
-    }
-  }
-  return Number.isFinite(fa) && Number.isFinite(fb) && fb !== fa ? (a * fb - b * fa) / (fb - fa) : (a + b) / 2;
-}
+// The spending functions moved to spending.ts; importers of design.ts keep their names.
+export { solveIncreasing, spendAlpha, spendBeta, type Spending };
 
 export interface DesignOptions {
   /** Information rates of the looks, strictly increasing in (0, 1]. */
@@ -127,6 +65,8 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
   const alphaSpent: number[] = [];
   let prev: LookDensity | null = null;
   let spent = 0;
+  // P(reaching look k), as rpact takes it: the previous look's within-bounds probability.
+  let reached = 1;
   for (let k = 0; k < K; k++) {
     const t = info[k];
     const cumulative = spendAlpha(o.spending, o.alpha, o.sided, t);
@@ -136,7 +76,9 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
       c = -qnorm(target / o.sided);
     } else {
       const p: LookDensity = prev as LookDensity;
-      const cross = (x: number): number => probabilityAbove(p, t, x) + (o.sided === 2 ? probabilityBelow(p, t, -x) : 0);
+      const r = reached;
+      const cross = (x: number): number =>
+        r - probabilityBelow(p, t, clipBound(x)) + (o.sided === 2 ? probabilityBelow(p, t, clipBound(-x)) : 0);
       if (cross(0) < target) {
         throw new SurvivalError('INVALID_OPTION', 'alpha to spend at a look exceeds what any boundary can spend');
       }
@@ -145,14 +87,19 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
     criticalValues.push(c);
     alphaSpent.push(cumulative);
     spent = cumulative;
-    if (k + 1 < K) prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c);
+    if (k + 1 < K) {
+      reached = probabilityWithin(prev, t, o.sided === 2 ? -c : -Infinity, c);
+      prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c);
+    }
   }
   return { criticalValues, alphaSpent };
 }
 
 /** Futility bounds at looks 1..K for drift delta (E Z_k = delta sqrt t_k), given the efficacy
  *  bounds: l_k solves P_delta(no stop before k, Z_k < l_k) = b(t_k) - b(t_{k-1}). A bound
- *  above the efficacy bound at an interim look is capped at it. */
+ *  above the efficacy bound at an interim look is capped at it while delta is searched, so that
+ *  the continuation region stays an interval; a design where that binds is then refused
+ *  (assertFutilityBelowEfficacy). */
 function futilityForDrift(info: readonly number[], upper: readonly number[], betas: readonly number[], delta: number): number[] {
   const bounds: number[] = [];
   let prev: LookDensity | null = null;
@@ -199,6 +146,29 @@ function futilityBoundary(info: readonly number[], upper: readonly number[], spe
   return futilityForDrift(info, upper, betas, delta).slice(0, K - 1);
 }
 
+/** rpact refuses a design whose futility bound comes this close to the efficacy bound. */
+const FUTILITY_MARGIN = 0.01;
+
+/**
+ * A futility bound that reaches the efficacy bound at an interim look (a look taken very near
+ * the planned events, with a large beta) leaves no continuation region. rpact 3.3 then stops
+ * ("'futilityBounds' too extreme for this situation", getDesignGroupSequential, when a bound
+ * exceeds criticalValue - 0.01) rather than adjust: its betaAdjustment, on by default, rescales
+ * the beta spending only in two-sided beta-spending designs, which the contract excludes. So the
+ * design is refused here too, with the look and both bounds.
+ */
+function assertFutilityBelowEfficacy(futility: readonly number[], critical: readonly number[]): void {
+  futility.forEach((l, i) => {
+    if (l > critical[i] - FUTILITY_MARGIN) {
+      throw new SurvivalError(
+        'INVALID_OPTION',
+        `futility bound ${l.toFixed(4)} at look ${i + 1} comes within ${FUTILITY_MARGIN} of the efficacy bound ${critical[i].toFixed(4)}; ` +
+          "rpact refuses such a design ('futilityBounds' too extreme)",
+      );
+    }
+  });
+}
+
 /** A group-sequential design: efficacy boundary by alpha spending and, when asked, a
  *  non-binding futility boundary by beta spending (see efficacyBoundary, futilityBoundary). */
 export function groupSequentialDesign(o: DesignOptions): Design {
@@ -208,5 +178,6 @@ export function groupSequentialDesign(o: DesignOptions): Design {
     o.futility !== undefined && o.info.length > 1 && criticalValues.length === o.info.length
       ? futilityBoundary(o.info, criticalValues, o.futility.spending, o.futility.beta)
       : null;
+  if (futilityBounds !== null) assertFutilityBelowEfficacy(futilityBounds, criticalValues);
   return { info: o.info, criticalValues, alphaSpent, futilityBounds };
 }

@@ -72,7 +72,7 @@ export type { Design, DesignOptions } from './design';
 export { sequentialProbabilities } from './sequential';
 export type { LookProbabilities } from './sequential';
 export { interimAnalysis, designRates, repeatedPValue } from './interim';
-export type { InterimOptions, InterimResult, InterimLook } from './interim';
+export type { InterimOptions, InterimResult, InterimLook, InterimFinal } from './interim';
 // Competing risks (`followup stats --cause K`): competingRisks(groups of { times, codes },
 // { cause, reference, ties, confLevel, at }) gives the contract's competingRisks block.
 export { competingRisks, causesOf } from './competing';

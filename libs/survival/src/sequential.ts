@@ -42,17 +42,6 @@ export interface LookDensity {
   wh: Float64Array;
 }
 
-/** P(no stop before this look, Z_t >= c); prev = null for the first look. */
-export function probabilityAbove(prev: LookDensity | null, t: number, c: number): number {
-  if (prev === null) return pnorm(-c);
-  const sd = Math.sqrt(t - prev.t);
-  const st = Math.sqrt(t);
-  const sp = Math.sqrt(prev.t);
-  let p = 0;
-  for (let i = 0; i < prev.z.length; i++) p += prev.wh[i] * pnorm((prev.z[i] * sp - c * st) / sd);
-  return p;
-}
-
 /** P(no stop before this look, Z_t < c); prev = null for the first look. */
 export function probabilityBelow(prev: LookDensity | null, t: number, c: number): number {
   if (prev === null) return pnorm(c);
@@ -64,12 +53,12 @@ export function probabilityBelow(prev: LookDensity | null, t: number, c: number)
   return p;
 }
 
-/** P(no stop before this look): the mass of the previous sub-density. */
-export function probabilityReached(prev: LookDensity | null): number {
-  if (prev === null) return 1;
-  let p = 0;
-  for (let i = 0; i < prev.wh.length; i++) p += prev.wh[i];
-  return p;
+/** P(no stop before this look, lower <= Z_t < upper), bounds clipped to [-6, 8], as rpact's rows
+ *  2 - 1 of getGroupSequentialProbabilities. It is also the probability of reaching the next
+ *  look: rpact takes that (its row 3) from these pnorm sums, not from the mass of the quadrature
+ *  grid, which differs from it when the next increment is small against the grid's step. */
+export function probabilityWithin(prev: LookDensity | null, t: number, lower: number, upper: number): number {
+  return probabilityBelow(prev, t, clipBound(upper)) - probabilityBelow(prev, t, clipBound(lower));
 }
 
 /**
@@ -113,7 +102,8 @@ export function continueAt(prev: LookDensity | null, t: number, lower: number, u
 }
 
 /** One look's probabilities, as the rows of rpact's getGroupSequentialProbabilities: no stop
- *  before the look and, at it, Z < lower (row 1), Z >= upper (row 3 - row 2), any Z (row 3). */
+ *  before the look and, at it, Z < lower (row 1), Z >= upper (row 3 - row 2), any Z (row 3, the
+ *  previous look's within-bounds probability; see probabilityWithin). */
 export interface LookProbabilities {
   below: number;
   above: number;
@@ -130,11 +120,16 @@ export interface LookProbabilities {
 export function sequentialProbabilities(lower: readonly number[], upper: readonly number[], info: readonly number[]): LookProbabilities[] {
   const out: LookProbabilities[] = [];
   let prev: LookDensity | null = null;
+  let reached = 1;
   for (let k = 0; k < info.length; k++) {
     const t = info[k];
     const l = clipBound(lower[k]);
     const u = clipBound(upper[k]);
-    out.push({ below: probabilityBelow(prev, t, l), above: probabilityAbove(prev, t, u), reached: probabilityReached(prev) });
+    const below = probabilityBelow(prev, t, l);
+    const belowUpper = probabilityBelow(prev, t, u);
+    // rpact's row 3 - row 2: reaching the look less staying below its upper bound.
+    out.push({ below, above: reached - belowUpper, reached });
+    reached = belowUpper - below;
     if (k + 1 < info.length) prev = continueAt(prev, t, l, u);
   }
   return out;

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Completeness } from '@trial/followup';
-import type { AccrualRow, AtRiskTable, DeathRate, HeadlineGroup, InterimReport } from '@trial/readmodel';
+import type { AccrualRow, AtRiskTable, DeathRate, HeadlineGroup } from '@trial/readmodel';
 import type { AuditedView, AuditEntry, TrialListing } from '@trial/readstore';
-import type { BoundaryLook } from '@trial/survival';
 import { ChiSquareDto, SurvivalReadoutDto } from './survival.dto';
 
 // The read-out API's response bodies as OpenAPI schemas (served at /docs). They describe what
@@ -76,28 +75,7 @@ export class SurvivalDto extends SurvivalReadoutDto {
   @ApiProperty() eventsApplied!: number;
 }
 
-export class BoundaryLookDto implements BoundaryLook {
-  @ApiProperty({ description: 'information fraction' }) info!: number;
-  @ApiProperty({ description: 'critical value' }) z!: number;
-  @ApiProperty() nominalP!: number;
-  @ApiProperty() cumulativeAlpha!: number;
-}
-
-/** `GET /trials/:id/interim`. */
-export class InterimDto implements InterimReport {
-  @ApiProperty() trialId!: string;
-  @ApiProperty({ format: 'date-time' }) asOf!: string;
-  @ApiProperty() eventsApplied!: number;
-  @ApiProperty() plannedEvents!: number;
-  @ApiProperty() deaths!: number;
-  @ApiProperty() informationFraction!: number;
-  @ApiProperty({ enum: ['obrien-fleming', 'pocock'] }) spending!: InterimReport['spending'];
-  @ApiProperty() alpha!: number;
-  @ApiProperty({ enum: [1, 2] }) sided!: 1 | 2;
-  @ApiProperty({ type: [BoundaryLookDto], description: 'the planned looks passed, then the current one' }) looks!: BoundaryLookDto[];
-  @ApiProperty({ type: Number, nullable: true, description: 'signed log-rank z (two arms only)' }) logRankZ!: number | null;
-  @ApiProperty({ type: Boolean, nullable: true }) crosses!: boolean | null;
-}
+// GET /trials/:id/interim and the looks' bodies: interim.dto.ts.
 
 export class ArmSummaryDto {
   @ApiProperty() arm!: string;
@@ -138,6 +116,7 @@ export class ReadoutPushDto {
 const auditedViews = Object.keys({
   trial: true, survival: true, interim: true, adtte: true, adam: true, stream: true, 'stream-push': true, summary: true, audit: true,
   'completeness-correction': true,
+  'look-taken': true, looks: true, look: true,
 } satisfies Record<AuditedView, true>);
 
 /** One row of `GET /audit`. */

@@ -12,6 +12,7 @@ import { readManifest, replayTrial } from '../demo/bcis1';
 import { Api } from '../demo/api-client';
 import { formatPaperTable, PAPER, pipelineFigures } from '../demo/paper-table';
 import { resetDemo } from '../demo/reset';
+import { frozenLooks, lookRows, takeDueLook } from '../demo/looks';
 
 interface DemoOptions { exit?: boolean; small?: boolean; speed: number }
 
@@ -81,7 +82,9 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   const kafka = createKafka(config.KAFKA_BROKERS, 'followup-demo', () => undefined);
   say(`replaying ${manifest.trialId} (seed ${manifest.seed}): ${manifest.steps.length} steps at speed ${speed}`);
   say(`dashboard (dsmb): ${apiUrl}/#token=${t.dsmb}`);
-  await replayTrial({ kafka, topics: topicNames(config.TOPIC_PREFIX), dataDir, api, speed, print: say });
+  // BCIS-1's design: looks at a quarter, half and three quarters of its 100 planned deaths, then the final analysis.
+  const plannedLooks = [0.25, 0.5, 0.75, 1];
+  await replayTrial({ kafka, topics: topicNames(config.TOPIC_PREFIX), dataDir, api, speed, print: say, plannedLooks });
   const want = expected.patients.filter((p) => p.status === 1).length;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -89,8 +92,13 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
     if (Object.values(deaths).reduce((a, b) => a + b, 0) >= want || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  // The final analysis is the board's last look; the table's lines for the looks come from their frozen reports.
+  const final = await takeDueLook(api, plannedLooks).catch((e: Error) => ({ look: 0, line: `            DSMB final look not taken: ${e.message}` }));
+  if (final !== null) say(final.line);
+  const taken = final !== null && final.look > 0 ? final.look : (await api.interim().catch(() => null))?.looksTaken ?? 0;
+  const looks = await frozenLooks(api, taken, 15_000);
   say('');
-  say(formatPaperTable(PAPER, await pipelineFigures(api)));
+  say(formatPaperTable(PAPER, await pipelineFigures(api), lookRows(looks)));
   say('');
   say(`dashboard (dsmb):    ${apiUrl}/#token=${t.dsmb}`);
   say(`dashboard (monitor): ${apiUrl}/#token=${t.monitor}`);

@@ -112,8 +112,10 @@ export function runInterim(raw: RawOptions): string {
     const result = interimAnalysis({ plannedEvents, events, z, looks, alpha, sided, spending: spend, futility, beta, hr1, allocation });
     return raw.json === true ? JSON.stringify(result) + '\n' : formatInterim(result);
   } catch (err) {
-    if (err instanceof SurvivalError) throw new InterimInputError(`followup interim: ${err.message}`);
-    throw err;
+    if (!(err instanceof SurvivalError)) throw err;
+    // A design rpact refuses (futility reaching efficacy) is the futility options' doing.
+    const option = err.message.startsWith('futility bound') ? `--futility ${futility} with --beta ${raw.beta}: ` : '';
+    throw new InterimInputError(`followup interim: ${option}${err.message}`);
   }
 }
 

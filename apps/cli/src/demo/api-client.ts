@@ -1,5 +1,6 @@
-import { RegistrySource } from '@trial/contracts';
+import type { InterimLookTaken, RegistrySource } from '@trial/contracts';
 import type { SurvivalReadout } from '@trial/survival';
+import type { FrozenLookBody, InterimBody } from './looks';
 
 /** A review item as the API lists it (only the fields the demo needs). */
 export interface ReviewItem {
@@ -22,6 +23,27 @@ export class Api {
 
   survival(query = ''): Promise<SurvivalResponse> {
     return this.get(`/trials/${encodeURIComponent(this.trialId)}/survival${query}`);
+  }
+
+  interim(): Promise<InterimBody> {
+    return this.get(`/trials/${encodeURIComponent(this.trialId)}/interim`);
+  }
+
+  looks(): Promise<Array<{ taken: InterimLookTaken }>> {
+    return this.get(`/trials/${encodeURIComponent(this.trialId)}/looks`);
+  }
+
+  look(n: number): Promise<FrozenLookBody> {
+    return this.get(`/trials/${encodeURIComponent(this.trialId)}/looks/${n}`);
+  }
+
+  /** The DSMB's look at the read-out now (POST /trials/:id/looks, as the dashboard's Take look). */
+  async takeLook(): Promise<InterimLookTaken> {
+    const res = await fetch(`${this.base}/trials/${encodeURIComponent(this.trialId)}/looks`, {
+      method: 'POST', headers: { authorization: `Bearer ${this.tokens.dsmb}`, 'content-type': 'application/json' }, body: '{}',
+    });
+    if (!res.ok) throw new Error(`take look: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as InterimLookTaken;
   }
 
   async deathsByArm(): Promise<Record<string, number>> {

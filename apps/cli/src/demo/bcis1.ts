@@ -6,6 +6,7 @@ import { createProducer } from '@trial/messaging';
 import { ingestExtract } from '@trial/ingest';
 import { ExtractStep, ReviewDecision, Step } from '../../../../demo/manifest';
 import { Api } from './api-client';
+import { takeDueLook } from './looks';
 
 /** The demo's manifest (demo/data/manifest.json): the replay, step by step, in time order. */
 export interface Manifest {
@@ -27,6 +28,8 @@ export interface ReplayOptions {
   api: Api;
   /** 1 plays the trial's six years in about a minute; 2 in half that. */
   speed: number;
+  /** The design's planned information fractions: the DSMB takes a look as each is reached. */
+  plannedLooks?: readonly number[];
   print: (line: string) => void;
 }
 
@@ -36,7 +39,8 @@ const DAY_MS = 86_400_000;
  * Replays the BCIS-1-shaped trial through the real pipeline in time order: enrolment events
  * onto trial.enrollments, each registry extract through the ingest path onto
  * registry.notifications (then extract-complete), and the clerical review decisions through
- * the API, as a reviewer would. Simulated time is compressed to about a minute at speed 1.
+ * the API, as a reviewer would; after an extract, the DSMB's look when the next planned
+ * information fraction is reached. Simulated time is compressed to about a minute at speed 1.
  */
 export async function replayTrial(o: ReplayOptions): Promise<void> {
   const manifest = readManifest(o.dataDir);
@@ -58,9 +62,12 @@ export async function replayTrial(o: ReplayOptions): Promise<void> {
           await producer.send({ topic: o.topics.enrollments, acks: -1, messages: batch.map((l) => ({ key: l.key, value: JSON.stringify(l.event) })) });
           break;
         }
-        case 'extract':
+        case 'extract': {
           o.print(await extractLine(o, producer, step));
+          const look = o.plannedLooks ? await takeDueLook(o.api, o.plannedLooks) : null;
+          if (look !== null) o.print(look.line);
           break;
+        }
         case 'review':
           o.print(await reviewLine(o, step.decisions));
           break;

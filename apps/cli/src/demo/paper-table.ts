@@ -50,7 +50,8 @@ export async function pipelineFigures(api: Api): Promise<PaperFigures> {
   };
 }
 
-export function formatPaperTable(p: PaperFigures, ours: PaperFigures): string {
+/** The table; `looks` adds the board's looks, each line read from its frozen report (demo/looks.ts lookRows). */
+export function formatPaperTable(p: PaperFigures, ours: PaperFigures, looks: ReadonlyArray<[string, string]> = []): string {
   const f2 = (x: number) => x.toFixed(2);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const row = (label: string, a: string, b: string) => `  ${label.padEnd(34)}${a.padEnd(24)}${b}`;
@@ -66,5 +67,6 @@ export function formatPaperTable(p: PaperFigures, ours: PaperFigures): string {
       `${ours.medianFollowUpMonths.toFixed(1)} (${ours.q1Months.toFixed(1)}-${ours.q3Months.toFixed(1)})`),
     row('6-month mortality', arms(p.sixMonthMortality, pct), arms(ours.sixMonthMortality, pct)),
     row('deaths per 100 patient-years', arms(p.deathsPer100PY, (x) => x.toFixed(1)), arms(ours.deathsPer100PY, (x) => x.toFixed(1))),
+    ...looks.map(([label, figures]) => row(label, '', figures)),
   ].join('\n');
 }

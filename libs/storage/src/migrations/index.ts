@@ -10,6 +10,7 @@ import { DeadLetterPark1764100019100 } from './1764100019100-dead-letter-park';
 import { ParkedReason1764100021000 } from './1764100021000-parked-reason';
 import { LinkageEngine1764100023500 } from './1764100023500-linkage-engine';
 import { LeanRecords1764100024000 } from './1764100024000-lean-records';
+import { InterimLooks1764100026400 } from './1764100026400-interim-looks';
 import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
@@ -30,5 +31,6 @@ export const migrations = [
   LeanRecords1764100024000,
   AuditChain1764100025200,
   AuditAppendDefiner1764100025600,
+  InterimLooks1764100026400,
   DlqRedrives1764100027300,
 ];

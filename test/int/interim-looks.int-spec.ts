@@ -1,0 +1,159 @@
+import { INestApplication } from '@nestjs/common';
+import { Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { apiModule } from '../../apps/api/src/app.module';
+import { runInterim } from '../../apps/cli/src/commands/interim';
+import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
+import { enrollmentKey, outcomeKey, type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
+import { signToken } from '@trial/auth';
+import { readLog, rebuild } from '@trial/readstore';
+import { createDataSource } from '@trial/storage';
+import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
+import { trialEvents } from './readout/trial';
+
+const SECRET = 'test-secret-test-secret-test-secret-0123';
+type Json = Record<string, unknown>;
+
+/**
+ * Issue 14, items 3 and 4, through the real broker and database: a DSMB member takes a look at
+ * the interim read-out (POST /trials/:id/looks), the projector freezes it, and GET
+ * /trials/:id/looks/:n gives that closed report figure for figure after later deaths, a death
+ * amendment, a cancellation, a late registration and a protocol amendment, and after a replay.
+ * GET /trials/:id/interim is `followup interim` on the looks' events and z. Every read audited.
+ */
+describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)', () => {
+  const kafka = testKafka();
+  const trialId = uniqueId('LOOK');
+  const ev = trialEvents(trialId);
+  // The monitoring plan of TrialRegistered v2: one-sided, O'Brien-Fleming futility, a design HR.
+  const registered = {
+    ...(ev.early.enrolments[0] as Extract<EnrollmentEvent, { type: 'TrialRegistered' }>),
+    plannedEvents: 12, alpha: 0.025, sided: 1 as const, looks: [0.5, 1],
+    futility: { spending: 'obrien-fleming' as const, beta: 0.2 }, designHazardRatio: 0.7, allocationRatio: 1,
+  };
+  const amended = { ...registered, eventId: `${trialId}:reg-amended`, plannedEvents: 16, looks: [0.25, 0.5, 0.75, 1] };
+  let topics: TopicNames;
+  let prefix: string;
+  let drop: () => Promise<void>;
+  let producer: Producer;
+  let ds: DataSource;
+  const apps: INestApplication[] = [];
+  let api = '';
+  const token = (role: 'dsmb' | 'monitor') => signToken(SECRET, { sub: `${role}-chair`, role, ttlSeconds: 600 });
+  const call = (path: string, role: 'dsmb' | 'monitor', init: RequestInit = {}) =>
+    fetch(`${api}${path}`, { ...init, headers: { authorization: `Bearer ${token(role)}`, ...(init.headers ?? {}) } });
+  const json = async (path: string): Promise<Json> => {
+    const r = await call(path, 'dsmb');
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as Json;
+  };
+  const publish = async (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => {
+    if (outcomes.length) await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
+    if (enrolments.length) await producer.send({ topic: topics.enrollments, acks: -1, messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
+  };
+  const settled = (n: number) => eventually(async () => {
+    const body = (await (await call(`/trials/${trialId}`, 'monitor')).json()) as { eventsApplied?: number };
+    return body.eventsApplied === n ? body : undefined;
+  }, `${n} events applied to ${trialId}`, 30_000);
+  const meta = ['trialId', 'asOf', 'eventsApplied', 'deaths', 'informationFraction', 'logRankZ', 'looksTaken', 'prospective'];
+  const documentOf = (r: Json) => Object.fromEntries(Object.entries(r).filter(([k]) => !meta.includes(k)));
+  const interimCli = (d: typeof registered, events: number[], z: number[]) => JSON.parse(runInterim({
+    plannedEvents: String(d.plannedEvents), events: events.join(','), z: z.join(','), looks: d.looks.join(','), alpha: String(d.alpha),
+    sided: String(d.sided), spending: d.spending, futility: d.futility.spending, beta: String(d.futility.beta), hr1: String(d.designHazardRatio),
+    allocation: String(d.allocationRatio), json: true,
+  })) as Json;
+
+  const db = privateDatabase(trialId);
+  let shown: Json;
+  let frozen: Json;
+  let taken: InterimLookTaken;
+
+  beforeAll(async () => {
+    await db.create();
+    ({ topics, prefix, drop } = await privateTopics(kafka, 'looks'));
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    ds = await createDataSource(db.url, { poolSize: 2 }).initialize();
+    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`,
+      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
+    const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
+    apps.push(a.app);
+    api = a.url;
+  });
+
+  afterAll(async () => {
+    for (const a of apps.reverse()) await a.close();
+    await producer?.disconnect();
+    await ds?.destroy();
+    await drop?.();
+    await db.drop();
+  });
+
+  it('takes a look at the read-out the board sees, and freezes it as shown', async () => {
+    await publish([registered, ...ev.early.enrolments.slice(1)], ev.early.outcomes);
+    await settled(ev.earlyCount);
+    shown = await json(`/trials/${trialId}/interim`);
+    expect(shown).toMatchObject({ deaths: 5, looksTaken: 0, prospective: true, futility: 'obrien-fleming', conditionalPower: { hr1: 0.7 } });
+    const z = shown.logRankZ as number;
+    expect(documentOf(shown)).toEqual(interimCli(registered, [5], [z]));
+
+    expect((await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}' })).status).toBe(415);
+    // The read-out shown, by its instant (as the dashboard sends it).
+    const body = JSON.stringify({ asOf: shown.asOf });
+    const r = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(202);
+    taken = (await r.json()) as InterimLookTaken;
+    expect(taken).toMatchObject({ type: 'InterimLookTaken', trialId, look: 1, events: 5, z, asOf: shown.asOf, dataCutoff: null, takenBy: 'dsmb-chair' });
+    await settled(ev.earlyCount + 1);
+    const list = (await json(`/trials/${trialId}/looks`)) as unknown as Json[];
+    expect(list).toEqual([{ taken, recordedAt: expect.any(String), unavailable: null }]);
+    frozen = await json(`/trials/${trialId}/looks/1`);
+    expect(frozen.report).toEqual(documentOf(shown));
+    // The same information twice is one look.
+    const again = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect([again.status, ((await again.json()) as Json).code]).toEqual([409, 'no-new-information']);
+    const bad = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{"asOf":"soon","extra":1}', headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('leaves the frozen look as it was after later deaths, amendments, a late registration and a new design', async () => {
+    await publish([], ev.late.outcomes);
+    await publish([...ev.late.enrolments, amended], []);
+    await settled(ev.earlyCount + 1 + ev.lateCount + 1);
+    expect(await json(`/trials/${trialId}/looks/1`)).toEqual(frozen);
+
+    // Now: look 1 as recorded, the current position as look 2, under the amended design.
+    const now = await json(`/trials/${trialId}/interim`);
+    expect(now).toMatchObject({ deaths: 8, looksTaken: 1, prospective: true, plannedEvents: 16 });
+    expect(documentOf(now)).toEqual(interimCli(amended, [5, 8], [taken.z, now.logRankZ as number]));
+
+    // Two members at once: one look 2, the other told there is no new information.
+    const post = () => call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const both = await Promise.all([post(), post()]);
+    const bodies = (await Promise.all(both.map((r) => r.json()))) as Json[];
+    expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
+    expect(bodies.map((b) => b.look ?? b.code).sort()).toEqual([2, 'no-new-information']);
+    expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).map((l) => (l.taken as Json).look)).toEqual([1, 2]);
+    // Look 2 as frozen is the read-out shown just before it was taken.
+    expect((await json(`/trials/${trialId}/looks/2`)).report).toEqual(documentOf(now));
+  });
+
+  it('takes a retried look as the same look, and replays to the same frozen report', async () => {
+    await publish([{ ...taken, eventId: `${trialId}:retried` }], []);
+    await settled(ev.earlyCount + 1 + ev.lateCount + 1 + 1 + 1);
+    expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).length).toBe(2);
+    const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
+    expect(report).toMatchObject({ trials: 1, refused: 0 });
+    expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({ taken: frozen.taken, report: frozen.report, unavailable: null });
+  });
+
+  it('shows a monitor none of it, and audits every read', async () => {
+    for (const path of ['looks', 'looks/1', 'interim']) expect((await call(`/trials/${trialId}/${path}`, 'monitor')).status).toBe(403);
+    const post = await call(`/trials/${trialId}/looks`, 'monitor', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(post.status).toBe(403);
+    expect((await call(`/trials/${trialId}/looks/9`, 'dsmb')).status).toBe(404);
+    const audit = (await json(`/audit?trialId=${encodeURIComponent(trialId)}&limit=1000`)) as unknown as Array<{ view: string; query: Json }>;
+    expect(new Set(audit.map((a) => a.view))).toEqual(new Set(['interim', 'look-taken', 'looks', 'look']));
+    expect(audit.filter((a) => a.view === 'look').map((a) => a.query)).toContainEqual({ look: 1 });
+  });
+});
