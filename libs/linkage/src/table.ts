@@ -348,6 +348,7 @@ export class PatientTable {
   private sBound: Float64Array;
   private sLevels: Int32Array;
   private sDet: Uint8Array;
+  private sJw: Uint8Array;
   private sOrder: Int32Array;
 
   /** `capacity`: the patients expected (the table grows past it). */
@@ -360,6 +361,7 @@ export class PatientTable {
     this.sBound = new Float64Array(scratch);
     this.sLevels = new Int32Array(scratch * 4);
     this.sDet = new Uint8Array(scratch);
+    this.sJw = new Uint8Array(scratch);
     this.sOrder = new Int32Array(scratch);
   }
 
@@ -477,6 +479,7 @@ export class PatientTable {
     this.sBound = new Float64Array(cap);
     this.sLevels = new Int32Array(cap * 4);
     this.sDet = new Uint8Array(cap);
+    this.sJw = new Uint8Array(cap);
     this.sOrder = new Int32Array(cap);
   }
 
@@ -504,7 +507,7 @@ export class PatientTable {
     const maxCandidates = options.maxCandidates ?? 3;
     const keep = Math.max(2, maxCandidates);
     this.ensureScratch(n);
-    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, order = this.sOrder;
+    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, sJw = this.sJw, order = this.sOrder;
 
     // The record's values, interned the same way (UNKNOWN: no patient has it).
     const [rNhsHi, rNhsLo] = numberCode(record.nhs, this.numbers, false);
@@ -575,16 +578,26 @@ export class PatientTable {
       // (the name levels: exact exactly when the interned names are equal; the Jaro-Winkler
       // levels only when the bound reaches 0.88; partial only with a multi-part family name, or
       // given names with a token initial in common.)
+      // sJw: which names may reach Jaro-Winkler 0.88 (bit 0 family, bit 1 given), so that scoring
+      // computes Jaro-Winkler only for those: below the bound the level is partial or other.
+      let jw = 3;
       let famB: number;
       if (rFamily === ABSENT || pFamily === ABSENT) famB = 0;
       else if (sameFamily) famB = familyExact;
       else if (jwUpperBound2(rec, 0, nameF, pFamily * NF) >= JW_LOW) famB = fw.familyNotExact;
-      else famB = rFamilyMulti || (sf & FAMILY_MULTI) !== 0 ? fw.familyPartialOrOther : fw.familyOther;
+      else {
+        famB = rFamilyMulti || (sf & FAMILY_MULTI) !== 0 ? fw.familyPartialOrOther : fw.familyOther;
+        jw &= ~1;
+      }
       let givB: number;
       if (rGiven === ABSENT || pGiven === ABSENT) givB = 0;
       else if (rGiven === pGiven) givB = fw.givenExact;
       else if (jwUpperBound2(rec, NF, nameF, pGiven * NF) >= JW_LOW) givB = fw.givenNotExact;
-      else givB = (rec[NF + N_FIRSTS] & nameF[pGiven * NF + N_FIRSTS]) !== 0 ? fw.givenPartialOrOther : fw.givenOther;
+      else {
+        givB = (rec[NF + N_FIRSTS] & nameF[pGiven * NF + N_FIRSTS]) !== 0 ? fw.givenPartialOrOther : fw.givenOther;
+        jw &= ~2;
+      }
+      sJw[k] = jw;
       sSlot[k] = i;
       sLevels[4 * k] = idL;
       sLevels[4 * k + 1] = dobL;
@@ -629,8 +642,8 @@ export class PatientTable {
         identifier: idLevels[sLevels[4 * k]] as IdentifierLevel,
         dateOfBirth: dobLevels[sLevels[4 * k + 1]] as DobLevel,
         sex: sexLevels[sLevels[4 * k + 2]] as SexLevel,
-        familyName: compareFamilyName(record, p),
-        givenNames: compareGivenNames(record, p),
+        familyName: compareFamilyName(record, p, (sJw[k] & 1) !== 0),
+        givenNames: compareGivenNames(record, p, (sJw[k] & 2) !== 0),
         postcode: pcLevels[sLevels[4 * k + 3]] as PostcodeLevel,
       };
       const evidence = evidenceWeight(c, cm, record.familyKey);
