@@ -4,3 +4,4 @@ export * from './outbox';
 export * from './park';
 export * from './audit-chain';
 export * from './roles';
+export * from './copy';
