@@ -349,7 +349,7 @@ export class PatientTable {
   private sLevels: Int32Array;
   private sDet: Uint8Array;
   private sJw: Uint8Array;
-  private sOrder: Int32Array;
+  private sDone: Uint8Array;
 
   /** `capacity`: the patients expected (the table grows past it). */
   constructor(capacity = 1024) {
@@ -362,7 +362,7 @@ export class PatientTable {
     this.sLevels = new Int32Array(scratch * 4);
     this.sDet = new Uint8Array(scratch);
     this.sJw = new Uint8Array(scratch);
-    this.sOrder = new Int32Array(scratch);
+    this.sDone = new Uint8Array(scratch);
   }
 
   get size(): number {
@@ -480,7 +480,7 @@ export class PatientTable {
     this.sLevels = new Int32Array(cap * 4);
     this.sDet = new Uint8Array(cap);
     this.sJw = new Uint8Array(cap);
-    this.sOrder = new Int32Array(cap);
+    this.sDone = new Uint8Array(cap);
   }
 
   /**
@@ -507,7 +507,7 @@ export class PatientTable {
     const maxCandidates = options.maxCandidates ?? 3;
     const keep = Math.max(2, maxCandidates);
     this.ensureScratch(n);
-    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, sJw = this.sJw, order = this.sOrder;
+    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, sJw = this.sJw, done = this.sDone;
 
     // The record's values, interned the same way (UNKNOWN: no patient has it).
     const [rNhsHi, rNhsLo] = numberCode(record.nhs, this.numbers, false);
@@ -605,14 +605,7 @@ export class PatientTable {
       sLevels[4 * k + 3] = pcL;
       sDet[k] = det ? 1 : 0;
       sBound[k] = wId[idL] + wDob[dobL] + wSex[sexL] + famB + givB + wPc[pcL];
-      // insertion into `order` by decreasing bound
-      let j = k;
-      const b = sBound[k];
-      while (j > 0 && sBound[order[j - 1]] < b) {
-        order[j] = order[j - 1];
-        j--;
-      }
-      order[j] = k;
+      done[k] = 0;
     }
 
     const scored: Scored[] = [];
@@ -623,18 +616,35 @@ export class PatientTable {
     const t = model.thresholds;
     const pw = cm.priorWeight;
     const idLevels = fieldLevels.identifier, dobLevels = fieldLevels.dateOfBirth, sexLevels = fieldLevels.sex, pcLevels = fieldLevels.postcode;
-    for (let o = 0; o < n; o++) {
-      const k = order[o];
+    // Candidates in decreasing bound (the first of equal bounds first), each picked by a scan
+    // rather than all sorted: the two skips below are monotone in the bound (the kept evidence
+    // only grows), so once one candidate is skipped by them every later one is too, and only
+    // deterministic matches (always scored) remain. A record has ~36 candidates, and ~3 scored.
+    let boundSkipped = false;
+    for (;;) {
+      let k = -1;
+      for (let j = 0; j < n; j++) {
+        if (done[j] === 1 || (boundSkipped && sDet[j] === 0)) continue;
+        if (k < 0 || sBound[j] > sBound[k]) k = j;
+      }
+      if (k < 0) break;
+      done[k] = 1;
       const det = sDet[k] === 1;
       if (!det) {
         const b = sBound[k] + 1e-9;
-        if (scored.length === keep && b < scored[keep - 1].evidence) continue;
+        if (scored.length === keep && b < scored[keep - 1].evidence) {
+          boundSkipped = true;
+          continue;
+        }
         if (noEvidence && scored.length > 0) {
           // Candidates come in decreasing bound: once one cannot reach the best, the best is
           // final. The runner-up then only matters if the best links (close-candidates), and
           // only whether it is within closeMargin of it. (The weight as `conclude` computes it.)
           const best = scored[0].evidence;
-          if (b < best && (best + pw < t.link || b < best - t.closeMargin)) continue;
+          if (b < best && (best + pw < t.link || b < best - t.closeMargin)) {
+            boundSkipped = true;
+            continue;
+          }
         }
       }
       const p = objs[sSlot[k]] as PreparedPatient;
