@@ -134,6 +134,29 @@ describe('name levels', () => {
   });
 });
 
+describe('name levels without Jaro-Winkler', () => {
+  // table.ts passes mayReach88 = false only when its upper bound proves Jaro-Winkler < 0.88: the
+  // level must then be what the full comparison gives (partial or other).
+  const families = ['SMITH', 'SMITH-JONES', 'JONES SMITH', 'JONES', 'BRIEN', "O'BRIEN", 'PATEL', 'MACDONALD'];
+  const givens = ['JOHN PAUL', 'PAUL', 'J', 'P', 'MARY ANN', 'ANN MARY', 'BRENDA', 'JANE', 'PETER JOHN'];
+  it('gives the full comparison\'s level wherever Jaro-Winkler is below 0.88', () => {
+    let checked = 0;
+    for (const a of families) for (const b of families) {
+      const [x, y] = [p({ familyName: a }), p({ familyName: b })];
+      if (x.familyKey === y.familyKey || jaroWinkler(x.familyKey as string, y.familyKey as string) >= 0.88) continue;
+      expect(compareFamilyName(x, y, false)).toBe(compareFamilyName(x, y));
+      checked++;
+    }
+    for (const a of givens) for (const b of givens) {
+      const [x, y] = [p({ givenNames: a }), p({ givenNames: b })];
+      if (x.given === y.given || jaroWinkler(x.given as string, y.given as string) >= 0.88) continue;
+      expect(compareGivenNames(x, y, false)).toBe(compareGivenNames(x, y));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(60);
+  });
+});
+
 describe('postcode levels', () => {
   it.each([
     ['SE1 7EH', 'full'],

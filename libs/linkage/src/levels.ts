@@ -112,22 +112,26 @@ function sharesToken(a: string[], b: string[]): boolean {
   return false;
 }
 
-/** Family names: a shared part covers double-barrelled names with one part dropped or reordered. */
-export function compareFamilyName(a: Prepared, b: Prepared): NameLevel {
+/**
+ * Family names: a shared part covers double-barrelled names with one part dropped or reordered.
+ * `mayReach88` false: the caller has proven Jaro-Winkler below 0.88 (table.ts jwUpperBound2), so
+ * it is not computed; the level is the same.
+ */
+export function compareFamilyName(a: Prepared, b: Prepared, mayReach88 = true): NameLevel {
   if (a.familyKey === null || b.familyKey === null) return 'absent';
   if (a.familyKey === b.familyKey) return 'exact';
-  const jw = jaroWinkler(a.familyKey, b.familyKey);
+  const jw = mayReach88 ? jaroWinkler(a.familyKey, b.familyKey) : 0;
   if (jw >= 0.92) return 'jw92';
   if (jw >= 0.88) return 'jw88';
   if ((a.familyTokens.length > 1 || b.familyTokens.length > 1) && sharesToken(a.familyTokens, b.familyTokens)) return 'partial';
   return 'other';
 }
 
-/** Given names: initials ("J" for JOHN), a middle name dropped, or names reordered count as partial. */
-export function compareGivenNames(a: Prepared, b: Prepared): NameLevel {
+/** Given names: initials ("J" for JOHN), a middle name dropped, or names reordered count as partial. `mayReach88` as for family names. */
+export function compareGivenNames(a: Prepared, b: Prepared, mayReach88 = true): NameLevel {
   if (a.given === null || b.given === null) return 'absent';
   if (a.given === b.given) return 'exact';
-  const jw = jaroWinkler(a.given, b.given);
+  const jw = mayReach88 ? jaroWinkler(a.given, b.given) : 0;
   if (jw >= 0.92) return 'jw92';
   if (jw >= 0.88) return 'jw88';
   const ta = a.givenTokens;

@@ -348,7 +348,8 @@ export class PatientTable {
   private sBound: Float64Array;
   private sLevels: Int32Array;
   private sDet: Uint8Array;
-  private sOrder: Int32Array;
+  private sJw: Uint8Array;
+  private sDone: Uint8Array;
 
   /** `capacity`: the patients expected (the table grows past it). */
   constructor(capacity = 1024) {
@@ -360,7 +361,8 @@ export class PatientTable {
     this.sBound = new Float64Array(scratch);
     this.sLevels = new Int32Array(scratch * 4);
     this.sDet = new Uint8Array(scratch);
-    this.sOrder = new Int32Array(scratch);
+    this.sJw = new Uint8Array(scratch);
+    this.sDone = new Uint8Array(scratch);
   }
 
   get size(): number {
@@ -477,7 +479,8 @@ export class PatientTable {
     this.sBound = new Float64Array(cap);
     this.sLevels = new Int32Array(cap * 4);
     this.sDet = new Uint8Array(cap);
-    this.sOrder = new Int32Array(cap);
+    this.sJw = new Uint8Array(cap);
+    this.sDone = new Uint8Array(cap);
   }
 
   /**
@@ -504,7 +507,7 @@ export class PatientTable {
     const maxCandidates = options.maxCandidates ?? 3;
     const keep = Math.max(2, maxCandidates);
     this.ensureScratch(n);
-    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, order = this.sOrder;
+    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, sJw = this.sJw, done = this.sDone;
 
     // The record's values, interned the same way (UNKNOWN: no patient has it).
     const [rNhsHi, rNhsLo] = numberCode(record.nhs, this.numbers, false);
@@ -575,16 +578,26 @@ export class PatientTable {
       // (the name levels: exact exactly when the interned names are equal; the Jaro-Winkler
       // levels only when the bound reaches 0.88; partial only with a multi-part family name, or
       // given names with a token initial in common.)
+      // sJw: which names may reach Jaro-Winkler 0.88 (bit 0 family, bit 1 given), so that scoring
+      // computes Jaro-Winkler only for those: below the bound the level is partial or other.
+      let jw = 3;
       let famB: number;
       if (rFamily === ABSENT || pFamily === ABSENT) famB = 0;
       else if (sameFamily) famB = familyExact;
       else if (jwUpperBound2(rec, 0, nameF, pFamily * NF) >= JW_LOW) famB = fw.familyNotExact;
-      else famB = rFamilyMulti || (sf & FAMILY_MULTI) !== 0 ? fw.familyPartialOrOther : fw.familyOther;
+      else {
+        famB = rFamilyMulti || (sf & FAMILY_MULTI) !== 0 ? fw.familyPartialOrOther : fw.familyOther;
+        jw &= ~1;
+      }
       let givB: number;
       if (rGiven === ABSENT || pGiven === ABSENT) givB = 0;
       else if (rGiven === pGiven) givB = fw.givenExact;
       else if (jwUpperBound2(rec, NF, nameF, pGiven * NF) >= JW_LOW) givB = fw.givenNotExact;
-      else givB = (rec[NF + N_FIRSTS] & nameF[pGiven * NF + N_FIRSTS]) !== 0 ? fw.givenPartialOrOther : fw.givenOther;
+      else {
+        givB = (rec[NF + N_FIRSTS] & nameF[pGiven * NF + N_FIRSTS]) !== 0 ? fw.givenPartialOrOther : fw.givenOther;
+        jw &= ~2;
+      }
+      sJw[k] = jw;
       sSlot[k] = i;
       sLevels[4 * k] = idL;
       sLevels[4 * k + 1] = dobL;
@@ -592,14 +605,7 @@ export class PatientTable {
       sLevels[4 * k + 3] = pcL;
       sDet[k] = det ? 1 : 0;
       sBound[k] = wId[idL] + wDob[dobL] + wSex[sexL] + famB + givB + wPc[pcL];
-      // insertion into `order` by decreasing bound
-      let j = k;
-      const b = sBound[k];
-      while (j > 0 && sBound[order[j - 1]] < b) {
-        order[j] = order[j - 1];
-        j--;
-      }
-      order[j] = k;
+      done[k] = 0;
     }
 
     const scored: Scored[] = [];
@@ -610,18 +616,35 @@ export class PatientTable {
     const t = model.thresholds;
     const pw = cm.priorWeight;
     const idLevels = fieldLevels.identifier, dobLevels = fieldLevels.dateOfBirth, sexLevels = fieldLevels.sex, pcLevels = fieldLevels.postcode;
-    for (let o = 0; o < n; o++) {
-      const k = order[o];
+    // Candidates in decreasing bound (the first of equal bounds first), each picked by a scan
+    // rather than all sorted: the two skips below are monotone in the bound (the kept evidence
+    // only grows), so once one candidate is skipped by them every later one is too, and only
+    // deterministic matches (always scored) remain. A record has ~36 candidates, and ~3 scored.
+    let boundSkipped = false;
+    for (;;) {
+      let k = -1;
+      for (let j = 0; j < n; j++) {
+        if (done[j] === 1 || (boundSkipped && sDet[j] === 0)) continue;
+        if (k < 0 || sBound[j] > sBound[k]) k = j;
+      }
+      if (k < 0) break;
+      done[k] = 1;
       const det = sDet[k] === 1;
       if (!det) {
         const b = sBound[k] + 1e-9;
-        if (scored.length === keep && b < scored[keep - 1].evidence) continue;
+        if (scored.length === keep && b < scored[keep - 1].evidence) {
+          boundSkipped = true;
+          continue;
+        }
         if (noEvidence && scored.length > 0) {
           // Candidates come in decreasing bound: once one cannot reach the best, the best is
           // final. The runner-up then only matters if the best links (close-candidates), and
           // only whether it is within closeMargin of it. (The weight as `conclude` computes it.)
           const best = scored[0].evidence;
-          if (b < best && (best + pw < t.link || b < best - t.closeMargin)) continue;
+          if (b < best && (best + pw < t.link || b < best - t.closeMargin)) {
+            boundSkipped = true;
+            continue;
+          }
         }
       }
       const p = objs[sSlot[k]] as PreparedPatient;
@@ -629,8 +652,8 @@ export class PatientTable {
         identifier: idLevels[sLevels[4 * k]] as IdentifierLevel,
         dateOfBirth: dobLevels[sLevels[4 * k + 1]] as DobLevel,
         sex: sexLevels[sLevels[4 * k + 2]] as SexLevel,
-        familyName: compareFamilyName(record, p),
-        givenNames: compareGivenNames(record, p),
+        familyName: compareFamilyName(record, p, (sJw[k] & 1) !== 0),
+        givenNames: compareGivenNames(record, p, (sJw[k] & 2) !== 0),
         postcode: pcLevels[sLevels[4 * k + 3]] as PostcodeLevel,
       };
       const evidence = evidenceWeight(c, cm, record.familyKey);

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { PatientRandomised, RegistryRecord, contentHash } from '@trial/contracts';
+import { copyRows } from '@trial/storage';
 import { LinkageModel, PatientIdentity, defaultModel, parseModel } from '@trial/linkage';
 import { DecisionRecord } from './target';
 import { LinkState, ReviewItem } from './plan';
@@ -115,6 +116,11 @@ export interface PatientChange {
 }
 
 const cols = <T, K extends keyof T>(rows: readonly T[], k: K): Array<T[K]> => rows.map((r) => r[k]);
+
+const decisionColumns = [
+  'scope', 'source', 'record_id', 'version', 'trial_id', 'decision', 'patient_id', 'method', 'reason', 'model_version', 'prior', 'weight',
+  'fields', 'candidates', 'competing', 'cause', 'decided_at',
+] as const;
 
 /** Models by version: a version names one model forever (models.ts), so a parsed one is kept. */
 const models = new Map<string, LinkageModel>();
@@ -328,21 +334,19 @@ export class LinkStore {
       [this.scope, JSON.stringify(rows)]);
   }
 
+  /**
+   * The batch's audit rows with COPY (storage copy.ts): the largest write of a batch (every
+   * decision, unlinked ones too, with up to 5 candidates' per-field evidence). COPY streams the
+   * rows in text format; the jsonb_to_recordset statement it replaces parsed the whole batch
+   * as one JSON document, then again each row's fields and candidates out of it. lk_decisions
+   * is append-only with no unique key, so nothing needs ON CONFLICT.
+   */
   async logDecisions(ds: readonly DecisionRow[], at: string): Promise<void> {
     if (!ds.length) return;
-    // One JSON parameter for the batch (jsonb_to_recordset), not arrays of JSON strings: the
-    // driver escapes every character of an array element, which cost more than the insert.
-    const rows = ds.map((d) => ({
-      s: d.record.source, r: d.record.recordId, v: d.record.version, t: d.trialId, d: d.audit.decision, p: d.audit.patientId, m: d.audit.method,
-      rs: d.audit.reason, mv: d.audit.modelVersion, pr: d.audit.prior, w: d.audit.weight, f: d.audit.fields, c: d.audit.candidates, cp: d.audit.competing, cs: d.cause,
-    }));
-    await this.tx.query(
-      `insert into lk_decisions (scope, source, record_id, version, trial_id, decision, patient_id, method, reason, model_version, prior, weight,
-         fields, candidates, competing, cause, decided_at)
-       select $1, s, r, v, t, d, p, m, rs, mv, pr, w, f, c, cp, cs, $3
-       from jsonb_to_recordset($2::jsonb) as x(s text, r text, v int, t text, d text, p text, m text, rs text, mv text, pr float8, w float8,
-         f jsonb, c jsonb, cp jsonb, cs text)`,
-      [this.scope, JSON.stringify(rows), at]);
+    await copyRows(this.tx, 'lk_decisions', decisionColumns, ds.map((d) => [
+      this.scope, d.record.source, d.record.recordId, d.record.version, d.trialId, d.audit.decision, d.audit.patientId, d.audit.method,
+      d.audit.reason, d.audit.modelVersion, d.audit.prior, d.audit.weight, d.audit.fields, d.audit.candidates, d.audit.competing, d.cause, at,
+    ]));
   }
 
   /** Opens (or refreshes) review items, the last content of each id winning. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { copyRows } from './copy';
+import { copyRows } from '@trial/storage';
 import { rows, type PatientRow } from './rows';
 
 /**

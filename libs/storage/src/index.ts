@@ -5,3 +5,4 @@ export * from './park';
 export * from './audit-chain';
 export * from './roles';
 export * from './redrive';
+export * from './copy';

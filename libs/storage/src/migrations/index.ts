@@ -14,6 +14,7 @@ import { InterimLooks1764100026400 } from './1764100026400-interim-looks';
 import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
+import { AuditJson1764100026100 } from './1764100026100-audit-json';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -31,6 +32,7 @@ export const migrations = [
   LeanRecords1764100024000,
   AuditChain1764100025200,
   AuditAppendDefiner1764100025600,
+  AuditJson1764100026100,
   InterimLooks1764100026400,
   DlqRedrives1764100027300,
 ];

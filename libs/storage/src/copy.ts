@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 /**
- * `COPY table (columns) FROM STDIN` through node-postgres, for replay's bulk writes: one
+ * `COPY table (columns) FROM STDIN` through node-postgres, for bulk writes (replay, the linkage audit): one
  * statement that streams rows, without the per-row parse of a jsonb_to_recordset payload. pg
  * runs any object with `submit` as a query (pg-cursor does the same); this one answers the
  * server's CopyInResponse with the rows in text format and settles on ReadyForQuery (or the
