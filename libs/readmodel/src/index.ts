@@ -17,3 +17,4 @@ export * from './json';
 export * from './query';
 export * from './views';
 export * from './adam';
+export * from './closed';
