@@ -2,6 +2,7 @@
 import { h, section, stat, swatch, table } from './dom.js';
 import { DASH, fixed, formatCi, formatDate, formatHr, formatInt, formatMonths, formatP, formatPct } from './format.js';
 import { interimFigure, interimTable } from './interim.js';
+import { closedSections } from './closed.js';
 import { kmFigure } from './km.js';
 import { atRiskOf, completenessOf, groupsOf, plannedEventsOf, rateOf, sixMonths, survivalAt } from './model.js';
 
@@ -39,6 +40,7 @@ export function renderDsmb({ trial, readout, interim }) {
   out.push(section('arms', 'Deaths and person-time by arm', null, armTable(groups, readout, ref)));
 
   if (readout.cox || readout.logRank) out.push(section('comparison', 'Treatment comparison', `Cox proportional hazards (${readout.cox?.ties ?? readout.ties ?? 'efron'} ties), reference arm ${ref}.`, comparisonTable(readout)));
+  out.push(...closedSections(readout, groups, trial));
 
   if (interim && Array.isArray(interim.looks)) {
     const favours = term ? ` Positive z favours ${term.group}.` : '';
