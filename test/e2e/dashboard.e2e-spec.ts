@@ -127,7 +127,8 @@ describe('dashboard (browser)', () => {
     expect(await strat.textContent()).toContain(readout.stratified!.cox.terms[0].hazardRatio.toFixed(2));
     const levels = readout.subgroups!.flatMap((v) => v.levels.map((l) => `${v.variable}=${l.level}`));
     expect(levels.length).toBeGreaterThan(3);
-    const rows = await page.locator('[data-testid=forest-row]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-variable')}=${e.getAttribute('data-level')}`));
+    const rows = await page.locator('[data-testid=forest-row]')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-variable')}=${e.getAttribute('data-level')}`));
     expect(rows).toEqual(levels);
     expect(await page.locator('[data-testid=interaction-p]').count()).toBe(readout.subgroups!.length);
     expect(await page.locator('figure[data-testid=forest] rect').count()).toBeGreaterThan(0);

@@ -17,7 +17,8 @@ export function closedSections(readout, groups, trial) {
   const arms = groups.map((g) => g.group);
   if (readout.stratified !== undefined) out.push(stratifiedSection(readout));
   if (Array.isArray(readout.subgroups) && readout.subgroups.length) {
-    out.push(section('forest', 'Prespecified subgroups', 'Cox hazard ratio within each subgroup level (95% CI, log axis); interaction P from the likelihood-ratio test of arm by subgroup.',
+    const note = 'Cox hazard ratio within each subgroup level (95% CI, log axis); interaction P from the likelihood-ratio test of arm by subgroup.';
+    out.push(section('forest', 'Prespecified subgroups', note,
       forestPlot(readout.subgroups, arms)));
   }
   for (const [code, e] of Object.entries(readout.endpoints ?? {})) {
@@ -28,7 +29,8 @@ export function closedSections(readout, groups, trial) {
       continue;
     }
     out.push(section(`endpoint-${code}`, `${name}, with other deaths competing`,
-      'Cumulative incidence by arm (Aalen-Johansen; solid: this cause, dashed: other causes). Gray\'s test compares the cumulative incidence; the cause-specific Cox model the cause-specific hazard; Fine-Gray the subdistribution hazard (robust SE).',
+      'Cumulative incidence by arm (Aalen-Johansen; solid: this cause, dashed: other causes). Gray\'s test compares the cumulative incidence;'
+        + ' the cause-specific Cox model the cause-specific hazard; Fine-Gray the subdistribution hazard (robust SE).',
       cifFigure(code, name, cr, groups), competingTable(code, cr)));
   }
   return out;
@@ -39,7 +41,8 @@ function stratifiedSection(readout) {
   const u = readout.cox?.terms?.[0];
   const rows = [['Unstratified', hr(u), formatP(u?.pValue), formatP(readout.logRank?.pValue)]];
   if (s) rows.push([`Stratified by ${s.strata.join(', ')}`, hr(s.cox.terms[0]), formatP(s.cox.terms[0]?.pValue), formatP(s.logRank.pValue)]);
-  return section('stratified', 'Stratified comparison', s ? 'Cox model and log-rank test within the randomisation strata, beside the unstratified ones.' : 'Not estimable yet.',
+  const note = s ? 'Cox model and log-rank test within the randomisation strata, beside the unstratified ones.' : 'Not estimable yet.';
+  return section('stratified', 'Stratified comparison', note,
     table(['', `Hazard ratio, ${u?.group ?? ''}`, 'Cox P', 'Log-rank P'], rows, { num: [2, 3], rowHeader: true, testid: 'stratified' }));
 }
 
@@ -53,9 +56,12 @@ function cifAt(g, days) {
 }
 
 function competingTable(code, cr) {
-  const rows = cr.groups.map((g) => [`Cumulative incidence at 4 years, ${g.group}`, formatPct(cifAt(g, FOUR_YEARS)), `${g.events} deaths of this cause`, '']);
+  const rows = cr.groups.map((g) =>
+    [`Cumulative incidence at 4 years, ${g.group}`, formatPct(cifAt(g, FOUR_YEARS)), `${g.events} deaths of this cause`, '']);
   if (cr.gray) rows.push(['Gray\'s test', `χ² = ${fixed(cr.gray.chiSquare, 2)}`, `${cr.gray.df} df`, formatP(cr.gray.pValue)]);
-  for (const t of cr.causeSpecificCox?.terms ?? []) rows.push([`Cause-specific hazard ratio, ${t.group}`, hr(t), `z = ${fixed(t.z, 2)}`, formatP(t.pValue)]);
+  for (const t of cr.causeSpecificCox?.terms ?? []) {
+    rows.push([`Cause-specific hazard ratio, ${t.group}`, hr(t), `z = ${fixed(t.z, 2)}`, formatP(t.pValue)]);
+  }
   for (const t of cr.fineGray?.terms ?? []) rows.push([`Fine-Gray subdistribution HR, ${t.group}`, hr(t), `z = ${fixed(t.z, 2)}`, formatP(t.pValue)]);
   return table(['', 'Estimate', 'Statistic', 'P'], rows, { num: [3], rowHeader: true, testid: `competing-${code}` });
 }

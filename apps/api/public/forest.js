@@ -39,7 +39,8 @@ export function forestPlot(subgroups, arms) {
       svg('rect', { x: x(t.hazardRatio) - 4, y: ROW / 2 - 4, width: 8, height: 8, fill: clipped ? '#6b7280' : '#0072B2' }));
     return g;
   };
-  const head = ['Subgroup', 'Patients', ...arms.map((a) => `Deaths, ${a}`), 'Hazard ratio (95% CI)', `HR (log scale), ${arms[1] ?? ''} vs ${arms[0] ?? ''}`];
+  const head = ['Subgroup', 'Patients', ...arms.map((a) => `Deaths, ${a}`), 'Hazard ratio (95% CI)',
+    `HR (log scale), ${arms[1] ?? ''} vs ${arms[0] ?? ''}`];
   const body = [];
   for (const s of subgroups) {
     body.push(h('tr', { class: 'forest-variable', 'data-testid': 'forest-variable', 'data-variable': s.variable },
@@ -51,7 +52,8 @@ export function forestPlot(subgroups, arms) {
         const g = l.groups.find((x) => x.group === a);
         return h('td', { class: 'num' }, g ? `${formatInt(g.events)}/${formatInt(g.n)}` : '—');
       });
-      body.push(h('tr', { 'data-testid': 'forest-row', 'data-variable': s.variable, 'data-level': l.level, 'data-hr': t ? String(t.hazardRatio) : '' },
+      const attrs = { 'data-testid': 'forest-row', 'data-variable': s.variable, 'data-level': l.level, 'data-hr': t ? String(t.hazardRatio) : '' };
+      body.push(h('tr', attrs,
         h('th', { scope: 'row', class: 'forest-level' }, l.level), h('td', { class: 'num' }, formatInt(l.n)), ...deaths,
         h('td', { class: 'num' }, t ? `${formatHr(t.hazardRatio)} (${formatCi(t.lower, t.upper)})` : 'not estimable'), h('td', {}, cell(t))));
     }

@@ -33,7 +33,8 @@ export async function closedFigures(api: Api): Promise<ClosedDemoFigures | null>
 /** The lines, in the paper table's columns (the paper reports none of these: a dash there). */
 export function formatClosedLines(c: ClosedDemoFigures): string {
   const row = (label: string, b: string) => `  ${label.padEnd(34)}${'-'.padEnd(24)}${b}`;
-  const hr = (t: CoxTerm | null) => (t ? `${t.hazardRatio.toFixed(2)} (${t.lower.toFixed(2)}-${t.upper.toFixed(2)}), P ${t.pValue.toFixed(3)}` : 'not estimable');
+  const hr = (t: CoxTerm | null) =>
+    (t ? `${t.hazardRatio.toFixed(2)} (${t.lower.toFixed(2)}-${t.upper.toFixed(2)}), P ${t.pValue.toFixed(3)}` : 'not estimable');
   const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
   return [
     row(`stratified HR (${c.strata.join(', ')})`, hr(c.stratified)),
