@@ -39,7 +39,7 @@ export function forestPlot(subgroups, arms) {
       svg('rect', { x: x(t.hazardRatio) - 4, y: ROW / 2 - 4, width: 8, height: 8, fill: clipped ? '#6b7280' : '#0072B2' }));
     return g;
   };
-  const head = ['Subgroup', 'Patients', ...arms.map((a) => `Deaths, ${a}`), 'Hazard ratio (95% CI)',
+  const head = ['Subgroup', 'Patients', ...arms.map((a) => `Deaths/patients, ${a}`), 'Hazard ratio (95% CI)',
     `HR (log scale), ${arms[1] ?? ''} vs ${arms[0] ?? ''}`];
   const body = [];
   for (const s of subgroups) {
@@ -59,7 +59,10 @@ export function forestPlot(subgroups, arms) {
     }
   }
   const ticks = [];
-  for (let v = lo; v <= hi + 1e-9; v *= 2) ticks.push(v);
+  // Powers of two, or of four when that would crowd the axis (more than seven labels).
+  const by = Math.log2(hi / lo) > 6 ? 4 : 2;
+  for (let v = 1; v >= lo - 1e-12; v /= by) ticks.unshift(v);
+  for (let v = by; v <= hi + 1e-9; v *= by) ticks.push(v);
   const axis = svg('svg', { width: W, height: 30, viewBox: `0 0 ${W} 30`, class: 'forest-axis' },
     svg('line', { x1: 10, x2: W - 10, y1: 4, y2: 4, stroke: '#374151' }),
     ...ticks.map((v) => svg('text', { x: x(v), y: 18, 'text-anchor': 'middle', 'font-size': 10 }, v < 1 ? v.toFixed(v < 0.1 ? 3 : 2) : String(v))),
