@@ -4,6 +4,7 @@ import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
   analyse, closedAnalysis, followUpOf, hasAnalysisPlan, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
+import { closedFor } from './closed-memo';
 import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
 
 /** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
@@ -81,16 +82,19 @@ export async function analysisAt(
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean }>(tx,
-        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
+      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean; version: string }>(tx,
+        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
+         where trial_id = $1`, [trialId]);
       if (r?.fresh) {
         const s = r.snapshot;
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
         if (opts.closed && hasAnalysisPlan(analysis.design)) {
-          // The follow-ups the snapshot's cohort was folded from (same transaction, same version).
-          const held = await rows<{ followup: FollowUp }>(tx,
-            `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
-          analysis.closed = closedAnalysis(analysis.design, held.map((h) => h.followup), query);
+          // The follow-ups the snapshot's cohort was folded from (same transaction, same version),
+          // read and analysed once per version and query (closed-memo.ts).
+          const load = async () => (await rows<{ followup: FollowUp }>(tx,
+            `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId])).map((h) => h.followup);
+          const key = { trialId, version: String(r.version), recordedAt: r.recorded_at.toISOString(), query };
+          analysis.closed = await closedFor(key, analysis.design, load);
         }
         return { analysis, asOf: r.recorded_at.toISOString() };
       }
