@@ -1,8 +1,9 @@
 // `npm run bench:stats`: `followup stats --json` against R survival on the same seeded
 // 300,000-row two-arm cohort, both timed as whole processes in the same run (reading the CSV
 // included), and one incremental update of a 100,000-patient table followed by a fresh
-// read-out. Not a test: it prints figures. Targets: ours <= half of R's time; update plus
-// read-out < 50 ms.
+// read-out; then the closed report's read-out (strata, subgroups, competing risks) on 300,000
+// rows (stats-closed.ts). Not a test: it prints figures. Targets: ours <= half of R's time;
+// update plus read-out < 50 ms; closed report <= 0.3 of R's time.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { computeReadout, coxWarmStart, SurvivalTable } from '@trial/survival';
 // The same seeded mulberry32 the linkage generator uses, so every run benches the same cohort.
 import { seededRng as rng } from '@trial/linkage';
+import { benchClosed } from './stats-closed';
 
 const root = join(__dirname, '..', '..');
 
@@ -95,6 +97,7 @@ function main(): void {
     full.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   console.log(`  fresh read-out with every arm recomputed (no km rows reused): median of 21 ${median(full).toFixed(1)} ms`);
+  benchClosed(root, dir, timeProcess);
 }
 
 function median(xs: readonly number[]): number {

@@ -24,6 +24,9 @@ interface Readout {
   groups: Array<{ group: string }>;
   cox: { terms: Array<{ hazardRatio: number; lower: number; upper: number }> } | null;
   logRank: { pValue: number } | null;
+  stratified?: { cox: { terms: Array<{ hazardRatio: number }> } } | null;
+  subgroups?: Array<{ variable: string; levels: Array<{ level: string }> }>;
+  endpoints?: Record<string, { competingRisks: { fineGray: { terms: Array<{ hazardRatio: number }> } | null } | null }>;
 }
 
 describe('dashboard (browser)', () => {
@@ -118,6 +121,23 @@ describe('dashboard (browser)', () => {
     expect(await strokePixels(page, ['#0072B2', '#D55E00'])).toEqual([expect.any(Number), expect.any(Number)]);
     for (const n of await strokePixels(page, ['#0072B2', '#D55E00'])) expect(n).toBeGreaterThan(100);
     expect(await page.locator('[data-testid=at-risk] .atrisk-row').count()).toBe(2);
+    // Issue 15: the stratified HR beside the unstratified, the forest plot, the CV-death CIF.
+    const strat = page.locator('[data-testid=stratified]');
+    expect(await strat.locator('tbody tr').count()).toBe(2);
+    expect(await strat.textContent()).toContain(readout.stratified!.cox.terms[0].hazardRatio.toFixed(2));
+    const levels = readout.subgroups!.flatMap((v) => v.levels.map((l) => `${v.variable}=${l.level}`));
+    expect(levels.length).toBeGreaterThan(3);
+    const rows = await page.locator('[data-testid=forest-row]')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-variable')}=${e.getAttribute('data-level')}`));
+    expect(rows).toEqual(levels);
+    expect(await page.locator('[data-testid=interaction-p]').count()).toBe(readout.subgroups!.length);
+    expect(await page.locator('figure[data-testid=forest] rect').count()).toBeGreaterThan(0);
+    const cif = page.locator('figure[data-testid=cif-CVDEATH]');
+    expect(await cif.getAttribute('data-curves')).toBe('4');
+    expect(await cif.getAttribute('data-labels')).toContain('other causes');
+    const fg = readout.endpoints!.CVDEATH.competingRisks!.fineGray!.terms[0];
+    expect(await page.locator('[data-testid=competing-CVDEATH]').textContent()).toContain(fg.hazardRatio.toFixed(2));
+    expect(await page.locator('[data-testid=competing-CVDEATH]').textContent()).toMatch(/Gray's test.*Fine-Gray/s);
     await page.waitForTimeout(300); // let the last redraw settle before the picture
     await page.screenshot({ path: join(OUT, 'dashboard-dsmb.png'), fullPage: true });
     // The DSMB's closed report as printed (print stylesheet, charts redrawn at paper width).
@@ -193,6 +213,9 @@ describe('dashboard (browser)', () => {
       .flatMap((el) => Array.from(el.attributes).filter((a) => /^(data-|aria-|title$|alt$|value$)/.test(a.name)).map((a) => a.value))].join('\n'));
     for (const label of ARMS) expect(text).not.toContain(label);
     expect(text).not.toMatch(/hazard ratio|log-rank/i);
+    // Issue 15: no forest plot, cumulative incidence or stratified comparison on a monitor's page.
+    expect(await page.locator('[data-testid=forest], [data-testid^=cif-], [data-testid=stratified], [data-testid^=competing-]').count()).toBe(0);
+    expect(text).not.toMatch(/Fine-Gray|Gray's|interaction|stratified/i);
 
     // Only pooled endpoints were asked for.
     expect(requested.filter((p) => /\/(interim|adtte\.csv|summary|audit)$/.test(p))).toEqual([]);
@@ -209,6 +232,11 @@ describe('dashboard (browser)', () => {
     const leaks = [...json.map((b) => ({ url: b.url, doc: JSON.parse(b.body) as unknown })), ...sse.map((s) => ({ url: 'sse', doc: JSON.parse(s) as unknown }))]
       .flatMap(({ url, doc }) => armLeaks(doc, ARMS).map((l) => `${url}: ${l}`));
     expect(leaks).toEqual([]);
+    // The monitor's read-out carries the closed figures pooled only (analysis-plan trial).
+    const own = JSON.parse(json.find((b) => new URL(b.url).pathname === `/trials/${trialId}/survival`)!.body) as Readout;
+    expect(own.stratified).toBeNull();
+    expect(own.endpoints?.CVDEATH.competingRisks?.fineGray).toBeNull();
+    for (const v of own.subgroups ?? []) for (const l of v.levels) expect(Object.keys(l).sort()).toEqual(['events', 'level', 'n']);
     await page.screenshot({ path: join(OUT, 'dashboard-monitor.png'), fullPage: true });
     await context.close();
   });

@@ -2,6 +2,7 @@
 import { h, section, stat, swatch, table } from './dom.js';
 import { DASH, fixed, formatCi, formatDate, formatHr, formatInt, formatMonths, formatP, formatPct } from './format.js';
 import { interimFigure, interimSummary, interimTable, lookControls, pickedLook } from './interim.js';
+import { closedSections } from './closed.js';
 import { kmFigure } from './km.js';
 import { atRiskOf, completenessOf, groupsOf, plannedEventsOf, rateOf, sixMonths, survivalAt } from './model.js';
 
@@ -41,6 +42,7 @@ export function renderDsmb({ trial, readout, interim, looks, frozen, api, trialI
   out.push(section('arms', 'Deaths and person-time by arm', null, armTable(groups, readout, ref)));
 
   if (readout.cox || readout.logRank) out.push(section('comparison', 'Treatment comparison', `Cox proportional hazards (${readout.cox?.ties ?? readout.ties ?? 'efron'} ties), reference arm ${ref}.`, comparisonTable(readout)));
+  out.push(...closedSections(readout, groups, trial));
 
   if (interim && Array.isArray(interim.looks)) {
     // The contract's sign (stats-cli.md part 3): z < 0 when the experimental arm has fewer deaths than expected.

@@ -39,12 +39,14 @@ export class ReadoutService {
 
   async survival(trialId: string, raw: Raw, user: Principal): Promise<SurvivalDto> {
     const q = parsed(raw);
-    const held = await analysisAt(this.ds, trialId, q, q.query);
+    const held = await analysisAt(this.ds, trialId, q, q.query, { closed: true });
     const view = viewFor(user.role, held.analysis);
     // Audited even when the read-out then cannot be given: the request was for the by-arm view.
     if (!view.blinded) await this.audit(user, trialId, 'survival', raw);
     const readout = unwrap(view.readout);
-    return { ...readout, trialId, asOf: held.asOf, dataComplete: held.analysis.dataComplete, eventsApplied: held.analysis.eventsApplied };
+    // Issue 15: stratified, subgroups and endpoints after the part-1 fields, only for a trial with a plan.
+    const { dataComplete, eventsApplied } = held.analysis;
+    return { ...readout, trialId, asOf: held.asOf, dataComplete, eventsApplied, ...view.closed };
   }
 
   /**

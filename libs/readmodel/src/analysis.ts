@@ -3,6 +3,7 @@ import type { Completeness } from '@trial/followup';
 import {
   computeReadout, ConfType, orderGroups, SurvivalError, SurvivalErrorCode, SurvivalReadout, SurvivalTable, Ties,
 } from '@trial/survival';
+import type { ClosedAnalysis } from './closed';
 import type { TrialCohort } from './cohort';
 
 /** The query parameters that mean what the `followup stats` flags mean. */
@@ -46,6 +47,11 @@ export interface TrialAnalysis {
    */
   pooledDeathRate: DeathRate;
   pooledAtRisk: AtRiskTable;
+  /**
+   * The closed report's stratified, subgroup and competing-risks figures (closed.ts), by arm
+   * and pooled; present only when asked for and the trial has an analysis plan (absent for v1).
+   */
+  closed?: ClosedAnalysis;
 }
 
 export interface AnalysisContext {

@@ -20,3 +20,4 @@ export * from './json';
 export * from './query';
 export * from './views';
 export * from './adam';
+export * from './closed';

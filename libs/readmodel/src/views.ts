@@ -1,6 +1,7 @@
 import type { ChiSquareTest } from '@trial/survival';
 import type { AccrualRow, AtRiskTable, DeathRate, ReadoutResult, TrialAnalysis } from './analysis';
 import { blindedView } from './analysis';
+import type { ClosedFigures, PooledClosedFigures } from './closed';
 
 /** The one role that sees the arms. Any other role, known or not, gets the blinded cut (fail closed). */
 export const UNBLINDED_ROLE = 'dsmb';
@@ -15,6 +16,8 @@ export interface BlindedView {
   blinded: true;
   readout: ReadoutResult;
   figures: { accrual: { total: number; bySiteMonth: AccrualRow[] }; deathRate: DeathRate; atRisk: AtRiskTable };
+  /** Pooled only: subgroup levels' n and deaths, each endpoint's pooled CIF; no arm, no comparison. */
+  closed?: PooledClosedFigures;
 }
 
 /** The DSMB's: by arm, with per-arm accrual, death rates and numbers at risk. Every read of it is audited. */
@@ -22,6 +25,7 @@ export interface UnblindedView {
   blinded: false;
   readout: ReadoutResult;
   figures: { accrual: TrialAnalysis['accrual']; deathRates: DeathRate[]; atRisk: AtRiskTable };
+  closed?: ClosedFigures;
 }
 
 export type RoleView = BlindedView | UnblindedView;
@@ -33,9 +37,14 @@ export type RoleView = BlindedView | UnblindedView;
 export function viewFor(role: string, a: TrialAnalysis): RoleView {
   if (!isUnblinded(role)) {
     const b = blindedView(a);
-    return { blinded: true, readout: b.readout, figures: { accrual: b.accrual, deathRate: b.deathRate, atRisk: b.atRisk } };
+    const view: BlindedView = { blinded: true, readout: b.readout, figures: { accrual: b.accrual, deathRate: b.deathRate, atRisk: b.atRisk } };
+    // The pooled cut only: closed.byArm is never read on this branch.
+    if (a.closed !== undefined) view.closed = a.closed.pooled;
+    return view;
   }
-  return { blinded: false, readout: a.byArm, figures: { accrual: a.accrual, deathRates: a.deathRates, atRisk: a.atRisk } };
+  const view: UnblindedView = { blinded: false, readout: a.byArm, figures: { accrual: a.accrual, deathRates: a.deathRates, atRisk: a.atRisk } };
+  if (a.closed !== undefined) view.closed = a.closed.byArm;
+  return view;
 }
 
 /** One group's line in a stream's headline. */

@@ -2,7 +2,8 @@ import { noPlans } from '@trial/contracts';
 // viewFor is the one place a role decides blinding: only dsmb sees the arms, every other role
 // (a monitor, and any role the routes do not expect) gets the pooled cut.
 import type { TrialRegistered } from '@trial/contracts';
-import { analyse, headlineOf, TrialCohort, viewFor, type Observation } from '../src';
+import { analyse, closedAnalysis, headlineOf, observationOf, TrialCohort, viewFor, type Observation } from '../src';
+import { design as planned, followUp } from './adam-fixtures';
 
 const design: TrialRegistered = {
   v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'e', trialId: 'T', title: 'T', arms: ['control', 'IABP'], referenceArm: 'control',
@@ -46,5 +47,29 @@ describe('headlineOf', () => {
   it('is empty when no read-out can be given', () => {
     const none = analyse(TrialCohort.of([]), { trialId: 'T', design, eventsApplied: 0, dataComplete: {} });
     expect(headlineOf(viewFor('dsmb', none))).toEqual({ groups: [], comparison: null });
+  });
+});
+
+describe('viewFor with the closed-report figures (issue 15)', () => {
+  const people = Array.from({ length: 24 }, (_, i) => followUp({
+    id: `P${i}`, arm: i % 2 ? 'IABP' : 'control', sex: i % 3 ? 'M' : 'F', region: i % 4 < 2 ? 'London' : 'North',
+    death: i % 3 === 0 || i % 5 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,
+  }));
+  const closed = closedAnalysis(planned, people);
+  const withClosed = { ...analyse(TrialCohort.of(people.map(observationOf)), { trialId: 'T1', design: planned, eventsApplied: 1, dataComplete: {} }), closed };
+
+  it('gives a monitor (or any role but dsmb) the pooled cut: no arm label, no comparison', () => {
+    for (const role of ['monitor', 'reviewer', 'DSMB']) {
+      const v = viewFor(role, withClosed);
+      expect(v.closed).toBe(closed.pooled);
+      expect(JSON.stringify(v.closed)).not.toMatch(/IABP|control|hazardRatio|chiSquare|coef/);
+      expect(headlineOf(v).comparison).toBeNull();
+    }
+  });
+
+  it('gives dsmb the by-arm figures, and adds nothing when the analysis has none (a v1 trial)', () => {
+    expect(viewFor('dsmb', withClosed).closed).toBe(closed.byArm);
+    expect(Object.keys(viewFor('dsmb', analysis)).sort()).toEqual(['blinded', 'figures', 'readout']);
+    expect(Object.keys(viewFor('monitor', analysis)).sort()).toEqual(['blinded', 'figures', 'readout']);
   });
 });

@@ -2,8 +2,9 @@ import type { DataSource } from 'typeorm';
 import { CodedError, storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
-  analyse, followUpOf, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
+  analyse, closedAnalysis, followUpOf, hasAnalysisPlan, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
+import { closedFor } from './closed-memo';
 import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
 
 /** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
@@ -73,17 +74,28 @@ export interface HeldAnalysis {
  * (append-only history) with the completeness held then: the same pure functions over the same
  * inputs, so it equals what the pipeline showed. Reads in one repeatable-read snapshot.
  */
-export async function analysisAt(ds: DataSource, trialId: string, moment: Moment, query: ReadoutQuery): Promise<HeldAnalysis> {
+export async function analysisAt(
+  ds: DataSource, trialId: string, moment: Moment, query: ReadoutQuery, opts: { closed?: boolean } = {},
+): Promise<HeldAnalysis> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
     const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean }>(tx,
-        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
+      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean; version: string }>(tx,
+        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
+         where trial_id = $1`, [trialId]);
       if (r?.fresh) {
         const s = r.snapshot;
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
+        if (opts.closed && hasAnalysisPlan(analysis.design)) {
+          // The follow-ups the snapshot's cohort was folded from (same transaction, same version),
+          // read and analysed once per version and query (closed-memo.ts).
+          const load = async () => (await rows<{ followup: FollowUp }>(tx,
+            `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId])).map((h) => h.followup);
+          const key = { trialId, version: String(r.version), recordedAt: r.recorded_at.toISOString(), query };
+          analysis.closed = await closedFor(key, analysis.design, load);
+        }
         return { analysis, asOf: r.recorded_at.toISOString() };
       }
     }
@@ -91,6 +103,7 @@ export async function analysisAt(ds: DataSource, trialId: string, moment: Moment
     const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff })).filter((f): f is FollowUp => f !== null);
     const cohort = TrialCohort.of(followUps.map(observationOf));
     const analysis = analyse(cohort, { trialId, design: storedDesign(trial.design), eventsApplied: held.eventsApplied, dataComplete: held.completeness }, query);
+    if (opts.closed && hasAnalysisPlan(analysis.design)) analysis.closed = closedAnalysis(analysis.design, followUps, query);
     return { analysis, asOf: held.asOf };
   });
 }

@@ -37,9 +37,12 @@ function patients(trialId: string): Patient[] {
 export function enrollments(trialId: string): EnrollmentEvent[] {
   return [
     { v: 2, type: 'TrialRegistered', ...noPlans(), eventId: uuid(`${trialId}:trial`), trialId, title: 'Dashboard test trial', arms: [...ARMS], referenceArm: 'control',
-      plannedEvents: 20, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming' },
+      plannedEvents: 20, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming',
+      // Issue 15: an analysis plan, so the DSMB page has a stratified HR, a forest plot and a CIF to draw.
+      stratificationFactors: ['region'], endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
+      subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age60', from: 'age', cuts: [60] }, { variable: 'region', from: 'stratum' }] },
     ...patients(trialId).map((p): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: uuid(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
+      v: 2, type: 'PatientRandomised', strata: { region: REGION[p.site] }, covariates: {}, eventId: uuid(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
       randomisedOn: p.randomisedOn, site: p.site, nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName,
       givenNames: 'Test', postcode: 'SE5 9RS',
     })),
@@ -63,16 +66,19 @@ export const ALL_DEATHS = FIRST.length + SECOND.length;
 
 function deaths(trialId: string, which: Array<[number, number]>): RegistryRecord[] {
   const ps = patients(trialId);
+  // Two in three deaths cardiovascular (I21.9), the others lung cancer (C34.1), competing.
   return which.map(([i, days]) => {
     const p = ps[i];
     const died = addDays(p.randomisedOn, days);
     return {
       v: 1, source: 'ONS', recordId: `${p.patientId}-D`, version: 1, kind: 'death', extractedOn: '2011-10-02',
       nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName.toUpperCase(), givenNames: 'TEST',
-      postcode: 'SE5 9RS', dateOfDeath: died, dateOfRegistration: addDays(died, 5), underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+      postcode: 'SE5 9RS', dateOfDeath: died, dateOfRegistration: addDays(died, 5), underlyingCause: i % 3 === 0 ? 'C34.1' : 'I21.9', placeOfDeath: 'hospital', eventDate: null,
     };
   });
 }
+
+const REGION: Record<string, string> = { KCH: 'London', BHI: 'South', JRH: 'South' };
 
 const i2sex = (p: Patient): 'M' | 'F' => (Number(p.patientId.slice(-1)) % 2 === 0 ? 'F' : 'M');
 

@@ -73,6 +73,14 @@ export class SurvivalDto extends SurvivalReadoutDto {
   @ApiProperty({ format: 'date-time', description: 'the instant the figures are as of' }) asOf!: string;
   @ApiProperty(completeness) dataComplete!: Completeness;
   @ApiProperty() eventsApplied!: number;
+  // Issue 15: only for a trial that registered an analysis plan (absent for a v1 trial). dsmb: as
+  // `followup stats --strata/--subgroups/--cause 1` on the ADTTE export; a monitor: pooled cut only.
+  @ApiPropertyOptional({ type: Object, nullable: true, description: 'stratified log-rank and Cox over the stratification factors (dsmb; null for a monitor)' })
+  stratified?: unknown;
+  @ApiPropertyOptional({ type: [Object], description: 'per planned subgroup: levels (n, events; dsmb: by arm, Cox), interaction test (dsmb)' })
+  subgroups?: unknown[];
+  @ApiPropertyOptional({ type: Object, description: 'per endpoint code: { competingRisks } for that cause against other deaths (monitor: pooled CIF only)' })
+  endpoints?: Record<string, unknown>;
 }
 
 // GET /trials/:id/interim and the looks' bodies: interim.dto.ts.

@@ -10,6 +10,7 @@ import { SMALL_TRIAL_ID, smallTrialDeaths, smallTrialEnrollments } from '../demo
 import { formatSummary, publishAll, waitForSummary } from '../demo/publish';
 import { readManifest, replayTrial } from '../demo/bcis1';
 import { Api } from '../demo/api-client';
+import { closedFigures, formatClosedLines } from '../demo/closed-table';
 import { formatPaperTable, PAPER, pipelineFigures } from '../demo/paper-table';
 import { resetDemo } from '../demo/reset';
 import { frozenLooks, lookRows, takeDueLook } from '../demo/looks';
@@ -99,6 +100,9 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   const looks = await frozenLooks(api, taken, 15_000);
   say('');
   say(formatPaperTable(PAPER, await pipelineFigures(api), lookRows(looks)));
+  // Issue 15: the closed report's lines under the paper's (unchanged) ones.
+  const closed = await closedFigures(api);
+  if (closed) say(formatClosedLines(closed));
   say('');
   say(`dashboard (dsmb):    ${apiUrl}/#token=${t.dsmb}`);
   say(`dashboard (monitor): ${apiUrl}/#token=${t.monitor}`);

@@ -1,0 +1,51 @@
+// closedAnalysis's inputs: where a subgroup level comes from, who is left out, and which
+// trials have an analysis plan at all (a v1 trial's read-out gains nothing).
+import { noPlans, type TrialRegistered } from '@trial/contracts';
+import { closedAnalysis, hasAnalysisPlan, subgroupLevel } from '../src';
+import { design, followUp } from './adam-fixtures';
+
+describe('subgroupLevel', () => {
+  const f = { ...followUp({ id: 'P1', sex: 'F', born: '1930-01-01', on: '2006-03-14', region: 'North' }), covariates: { diabetes: 'yes' } };
+  it.each([
+    [{ variable: 'sex', from: 'sex' as const }, 'F'],
+    [{ variable: 'site', from: 'site' as const }, 'KCH'],
+    [{ variable: 'region', from: 'stratum' as const }, 'North'],
+    [{ variable: 'diabetes', from: 'covariate' as const }, 'yes'],
+    [{ variable: 'age', from: 'age' as const, cuts: [65, 75] }, '>=75'],
+    [{ variable: 'age', from: 'age' as const, cuts: [80] }, '<80'],
+    [{ variable: 'smoker', from: 'covariate' as const }, null],
+  ])('%j gives %p', (s, level) => expect(subgroupLevel(f, s)).toBe(level));
+});
+
+describe('closedAnalysis', () => {
+  it('leaves a patient without a stratum value out of the stratified comparison and that subgroup only', () => {
+    const people = Array.from({ length: 30 }, (_, i) => followUp({
+      id: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control', region: i === 0 ? undefined : i % 4 < 2 ? 'London' : 'North',
+      death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: 'I21.9' } : undefined,
+    }));
+    const plan: TrialRegistered = { ...design, subgroups: [{ variable: 'region', from: 'stratum' }, { variable: 'sex', from: 'sex' }] };
+    const c = closedAnalysis(plan, people);
+    expect(c.pooled.subgroups[0].levels.reduce((s, l) => s + l.n, 0)).toBe(29);
+    expect(c.pooled.subgroups[1].levels.reduce((s, l) => s + l.n, 0)).toBe(30);
+    expect(c.byArm.stratified?.strata).toEqual(['region']);
+  });
+
+  it('gives null figures, not an error, while there is one arm or no death of the cause', () => {
+    const one = [
+      followUp({ id: 'A', arm: 'IABP', region: 'North', death: { on: '2008-01-01', cause: 'C34.1' } }),
+      followUp({ id: 'B', arm: 'IABP', region: 'North' }),
+    ];
+    const c = closedAnalysis(design, one);
+    expect(c.byArm.stratified).toBeNull();
+    expect(c.byArm.subgroups.map((s) => s.levels)).toEqual([[], []]);
+    expect(c.byArm.endpoints.CVDEATH.competingRisks).toBeNull();
+  });
+});
+
+describe('hasAnalysisPlan', () => {
+  it('is false for no design and for a registration with no strata, subgroups or endpoints (a v1 trial upcast)', () => {
+    expect(hasAnalysisPlan(null)).toBe(false);
+    expect(hasAnalysisPlan({ ...design, ...noPlans() })).toBe(false);
+    expect(hasAnalysisPlan(design)).toBe(true);
+  });
+});
