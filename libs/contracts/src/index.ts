@@ -7,3 +7,5 @@ export * from './parse';
 export * from './content';
 export * from './csv-cells';
 export * from './coded-error';
+export * from './decider';
+export * from './withdrawal';

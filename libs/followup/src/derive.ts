@@ -1,6 +1,6 @@
-import { daysBetween, type RegistrySource, type Result } from '@trial/contracts';
+import { afterWithdrawal, daysBetween, type RegistrySource, type Result } from '@trial/contracts';
 import type { Completeness } from './completeness';
-import { maxDate, minDate, type CivilDate } from './dates';
+import { maxDate, type CivilDate } from './dates';
 import { censorPriority, cnsrOf, type CensorReason, type Cnsr, type EndReason } from './reasons';
 import type { PatientState, RegistryFact } from './state';
 
@@ -51,7 +51,7 @@ export interface FollowUp {
     /**
      * Earliest live death record on or before the data cutoff and withdrawal, whether or not it
      * counted (it does not after an open embarkation). Later ones are not shown: the analysis
-     * ignores them, and `decide` refuses deaths dated after withdrawal.
+     * ignores them (the withdrawal rule, @trial/contracts `afterWithdrawal`).
      */
     deathOn: CivilDate | null;
     registryCompleteUpTo: CivilDate | null;
@@ -76,7 +76,7 @@ interface Candidate {
 }
 
 /**
- * Derives one patient's `(time, status, reason, dates)` (issue 5, feeds.md).
+ * Derives one patient's `(time, status, reason, dates)` (feeds.md).
  *
  * Death: status 1 at the earliest live death record's date, unless it is after the data
  * cutoff, after consent withdrawal, or after an embarkation with no re-entry. Otherwise
@@ -91,7 +91,7 @@ interface Candidate {
  *   would count unregistered deaths as survival time.
  * - Facts dated after the data cutoff or after consent withdrawal (visits, deaths, embarkations,
  *   re-entries) are ignored, so a re-entry after withdrawal cannot reopen follow-up that the
- *   embarkation had already ended. This is the same line `decide` draws.
+ *   embarkation had already ended (`afterWithdrawal`, the rule the linkage service applies too).
  * - A death counts even if it is after the registry's `completeUpTo` (issue 5: "the event is at
  *   the date of death"). For an analysis free of that registration-lag bias, pass a
  *   `dataCutoff` no later than the registries' completeness.
@@ -109,8 +109,7 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
   }
   const cutoff = options.dataCutoff ?? null;
   const withdrawnOn = state.withdrawnOn !== null && (cutoff === null || state.withdrawnOn <= cutoff) ? state.withdrawnOn : null;
-  const horizon = cutoff === null ? withdrawnOn : minDate(cutoff, withdrawnOn);
-  const within = (d: CivilDate): boolean => horizon === null || d <= horizon;
+  const within = (d: CivilDate): boolean => !afterWithdrawal(withdrawnOn, d) && (cutoff === null || d <= cutoff);
 
   const facts = Object.values(state.records);
   const flags: FollowUpFlag[] = [];
