@@ -1,3 +1,4 @@
+import { CodedError } from '@trial/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -30,8 +31,11 @@ const schema = z.object({
 });
 export type AppConfig = z.infer<typeof schema>;
 
-export class ConfigError extends Error {
-  readonly code = 'invalid-config';
+/** The environment does not configure the service: it names each bad variable. One of the CodedError family. */
+export class ConfigError extends CodedError<'invalid-config'> {
+  constructor(message: string) {
+    super('invalid-config', message);
+  }
 }
 
 /** Parses the environment; throws a ConfigError naming each bad variable. */

@@ -1,4 +1,4 @@
-import { IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
+import { CodedError, IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
 import { Layout } from './layouts';
 
@@ -54,9 +54,10 @@ const columns: Record<Layout, Columns> = {
   },
 };
 
-class RowInvalid extends Error {
+/** A row that is no registration, at `field` for `reason` (the rule, never the value): a per-row reject. */
+class RowInvalid extends CodedError<'row-invalid'> {
   constructor(readonly field: string, readonly reason: string) {
-    super(`${field}: ${reason}`);
+    super('row-invalid', `${field}: ${reason}`);
   }
 }
 

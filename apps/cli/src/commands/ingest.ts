@@ -12,6 +12,7 @@ import { isRealDate, topicNames, topicSpecs } from '@trial/contracts';
 import { Log, createKafka, ensureTopics } from '@trial/messaging';
 import { Layout, RegistryFileError, RejectsWriter, WarningsWriter } from '@trial/registry';
 import { IngestError, Source, extractCompleteFor, ingestExtract } from '@trial/ingest';
+import { exitOnUsageError, UsageError } from '../usage';
 
 interface Opts { source: Source; layout?: Layout; completeUpTo?: string; rejects?: string; warnings?: string; extractedOn?: string }
 
@@ -27,13 +28,13 @@ async function run(file: string, opts: Opts): Promise<void> {
   const extractedOn = opts.extractedOn ?? now.slice(0, 10);
   if (opts.completeUpTo !== undefined) {
     const ec = extractCompleteFor({ source: opts.source, completeUpTo: opts.completeUpTo, extractedOn, today: now.slice(0, 10) });
-    if (!ec.ok) throw new IngestInputError(`--complete-up-to ${ec.error.reason}`);
+    if (!ec.ok) throw new UsageError(`--complete-up-to ${ec.error.reason}`);
   }
   let size: number;
   try {
     size = statSync(file).size;
   } catch (e) {
-    throw new IngestInputError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const config = loadConfig();
   const quiet = () => undefined;
@@ -70,12 +71,10 @@ async function run(file: string, opts: Opts): Promise<void> {
     bar?.stop();
     await rejects.close().catch(quiet);
     await warnings.close().catch(quiet);
-    if (e instanceof RegistryFileError || e instanceof IngestError) throw new IngestInputError(`${file}: ${e.message}`);
+    if (e instanceof RegistryFileError || e instanceof IngestError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
 }
-
-class IngestInputError extends Error {}
 
 export function register(program: Command): void {
   program
@@ -93,9 +92,7 @@ export function register(program: Command): void {
         await run(file, opts);
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof IngestInputError)) throw e;
-        process.stderr.write(`followup ingest: ${e.message.replace(/\s+/g, ' ')}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(e, { prefix: 'followup ingest: ', fold: true });
       }
     });
 }

@@ -2,13 +2,13 @@
 // shared/contracts/stats-cli.md). A thin layer over interimAnalysis in @trial/survival.
 import { Command } from 'commander';
 import { interimAnalysis, InterimResult, Spending, SurvivalError } from '@trial/survival';
+import { exitOnUsageError, UsageError } from '../usage';
 
-class InterimInputError extends Error {}
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function number(name: string, text: string): number {
-  if (!NUMBER.test(text.trim())) throw new InterimInputError(`followup interim: ${name} must be a number, got '${text}'`);
+  if (!NUMBER.test(text.trim())) throw new UsageError(`followup interim: ${name} must be a number, got '${text}'`);
   return Number(text);
 }
 
@@ -18,7 +18,7 @@ function list(name: string, text: string): number[] {
 
 function spending(name: string, text: string, allowNone: boolean): Spending | 'none' {
   if (text === 'obrien-fleming' || text === 'pocock' || (allowNone && text === 'none')) return text;
-  throw new InterimInputError(`followup interim: ${name} must be ${allowNone ? 'none, ' : ''}obrien-fleming or pocock, got '${text}'`);
+  throw new UsageError(`followup interim: ${name} must be ${allowNone ? 'none, ' : ''}obrien-fleming or pocock, got '${text}'`);
 }
 
 interface RawOptions {
@@ -81,7 +81,7 @@ export function runInterim(raw: RawOptions): string {
   const looks = list('--looks', raw.looks);
   const alpha = number('--alpha', raw.alpha);
   const sidedNumber = number('--sided', raw.sided);
-  if (sidedNumber !== 1 && sidedNumber !== 2) throw new InterimInputError(`followup interim: --sided must be 1 or 2, got ${raw.sided}`);
+  if (sidedNumber !== 1 && sidedNumber !== 2) throw new UsageError(`followup interim: --sided must be 1 or 2, got ${raw.sided}`);
   const sided: 1 | 2 = sidedNumber;
   const spend = spending('--spending', raw.spending, false) as Spending;
   const futility = spending('--futility', raw.futility, true);
@@ -89,7 +89,7 @@ export function runInterim(raw: RawOptions): string {
   const hr1 = raw.hr1 === undefined ? undefined : number('--hr1', raw.hr1);
   const allocation = number('--allocation', raw.allocation);
   const fail = (msg: string): never => {
-    throw new InterimInputError(`followup interim: ${msg}`);
+    throw new UsageError(`followup interim: ${msg}`);
   };
   if (!(plannedEvents > 0)) fail(`--planned-events must be positive, got ${raw.plannedEvents}`);
   if (events.length !== z.length) fail(`--events and --z must have the same length, got ${events.length} and ${z.length}`);
@@ -112,7 +112,7 @@ export function runInterim(raw: RawOptions): string {
     const result = interimAnalysis({ plannedEvents, events, z, looks, alpha, sided, spending: spend, futility, beta, hr1, allocation });
     return raw.json === true ? JSON.stringify(result) + '\n' : formatInterim(result);
   } catch (err) {
-    if (err instanceof SurvivalError) throw new InterimInputError(`followup interim: ${err.message}`);
+    if (err instanceof SurvivalError) throw new UsageError(`followup interim: ${err.message}`);
     throw err;
   }
 }
@@ -137,9 +137,7 @@ export function register(program: Command): void {
       try {
         process.stdout.write(runInterim(raw));
       } catch (err) {
-        if (!(err instanceof InterimInputError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(err);
       }
     });
 }

@@ -7,7 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { TrainReport, TrainingCollector, TrainingError, compileModel, defaultModel, fieldLevels, fieldNames, serialiseModel, trainFrom } from '@trial/linkage';
 import { Layout } from '@trial/registry';
-import { LinkInputError, extractReadError, readCohort, readExtract } from './link';
+import { extractReadError, readCohort, readExtract } from './link';
+import { exitOnUsageError, UsageError } from '../usage';
 
 export interface TrainCommandOptions {
   cohort: string;
@@ -61,7 +62,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<TrainRun> 
   try {
     report = trainFrom(collector, { version: options.version, samples: options.samples, seed: options.seed, thresholds: options.thresholds });
   } catch (e) {
-    if (e instanceof TrainingError) throw new LinkInputError(`cannot train on ${options.cohort} and ${options.registry}: ${e.message}`);
+    if (e instanceof TrainingError) throw new UsageError(`cannot train on ${options.cohort} and ${options.registry}: ${e.message}`);
     throw e;
   }
   return { report, pairFraction, skippedPatients, rejectedRows, layout };
@@ -117,11 +118,11 @@ export function formatTrainSummary(run: TrainRun, seconds: number, out: string |
   return lines.join('\n');
 }
 
-/** A numeric option's value, or a LinkInputError naming the option. */
+/** A numeric option's value, or a UsageError naming the option. */
 function numberOption(name: string, raw: string | undefined, fallback: number, check: (x: number) => boolean, what: string): number {
   if (raw === undefined) return fallback;
   const x = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new LinkInputError(`${name} must be ${what} (got '${raw}')`);
+  if (raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageError(`${name} must be ${what} (got '${raw}')`);
   return x;
 }
 
@@ -178,22 +179,20 @@ export function register(program: Command): void {
           pairRows: numberOption('--pair-rows', opts.pairRows, d.pairRows, positiveInt, 'a positive integer'),
           thresholds: { link, review, closeMargin: numberOption('--close-margin', opts.closeMargin, t.closeMargin, (x) => x >= 0, 'a number ≥ 0') },
         };
-        if (opts.version !== undefined && opts.version.trim() === '') throw new LinkInputError('--version must not be empty');
+        if (opts.version !== undefined && opts.version.trim() === '') throw new UsageError('--version must not be empty');
         const run = await runTrain(options);
         const json = `${serialiseModel(run.report.model)}\n`;
         if (opts.out) {
           try {
             await writeFile(opts.out, json);
           } catch (e) {
-            throw new LinkInputError(`cannot write model ${opts.out}: ${e instanceof Error ? e.message : String(e)}`);
+            throw new UsageError(`cannot write model ${opts.out}: ${e instanceof Error ? e.message : String(e)}`);
           }
         } else process.stdout.write(json);
         process.stderr.write(formatTrainSummary(run, Number(process.hrtime.bigint() - started) / 1e9, opts.out ?? null));
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof LinkInputError)) throw e;
-        process.stderr.write(`followup train: ${e.message.replace(/\s+/g, ' ')}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(e, { prefix: 'followup train: ', fold: true });
       }
     });
 }
