@@ -1,4 +1,4 @@
-import { CodedError, IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
+import { CodedError, IdentifierWarning, RegistryRecord, RegistryRecordInput, isRealDate, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
 import { Layout } from './layouts';
 
@@ -208,7 +208,7 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       warn({ field: c.id, reason: 'no identifying field: none of the number, date of birth or surname is given' });
     }
     const postcodeRaw = get(c.postcode);
-    const record: RegistryRecord = {
+    const record: RegistryRecordInput = {
       v: 1,
       source: layout === 'ons' ? 'ONS' : 'NRS',
       recordId: recordIdRaw,

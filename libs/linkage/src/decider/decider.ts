@@ -56,7 +56,7 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
     const newer = emitted === null || emitted.version < record.version || emitted.kind !== record.kind;
     switch (record.kind) {
       case 'death': {
-        const death = { dateOfDeath: record.dateOfDeath as string, underlyingCause: record.underlyingCause };
+        const death = { dateOfDeath: record.dateOfDeath, underlyingCause: record.underlyingCause };
         if (emitted === null || emitted.kind !== 'death') push({ ...base('DeathLinked', p), type: 'DeathLinked', ...death, evidence: target.evidence });
         else if (newer) push({ ...base('DeathAmended', p), type: 'DeathAmended', ...death });
         emitted = fact;
@@ -70,11 +70,11 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
         // Nothing was live: a cancellation of a death never published needs no event.
         break;
       case 'embarkation':
-        if (newer) push({ ...base('Embarked', p), type: 'Embarked', eventDate: record.eventDate as string });
+        if (newer) push({ ...base('Embarked', p), type: 'Embarked', eventDate: record.eventDate });
         emitted = fact;
         break;
       case 're-entry':
-        if (newer) push({ ...base('ReEntered', p), type: 'ReEntered', eventDate: record.eventDate as string });
+        if (newer) push({ ...base('ReEntered', p), type: 'ReEntered', eventDate: record.eventDate });
         emitted = fact;
         break;
       case 'no-trace':
@@ -82,8 +82,8 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
         emitted = fact;
         break;
       default: {
-        const never: never = record.kind;
-        throw new Error(`unknown record kind ${String(never)}`);
+        const never: never = record;
+        throw new Error(`unknown record kind ${JSON.stringify(never)}`);
       }
     }
   }
