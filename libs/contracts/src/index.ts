@@ -9,3 +9,4 @@ export * from './csv-cells';
 export * from './coded-error';
 export * from './decider';
 export * from './withdrawal';
+export * from './dead-letter';

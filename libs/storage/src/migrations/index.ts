@@ -12,6 +12,7 @@ import { LinkageEngine1764100023500 } from './1764100023500-linkage-engine';
 import { LeanRecords1764100024000 } from './1764100024000-lean-records';
 import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
+import { OutboxHeaders1764100026000 } from './1764100026000-outbox-headers';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   LeanRecords1764100024000,
   AuditChain1764100025200,
   AuditAppendDefiner1764100025600,
+  OutboxHeaders1764100026000,
 ];
