@@ -10,3 +10,4 @@ export * from './coded-error';
 export * from './decider';
 export * from './withdrawal';
 export * from './dead-letter';
+export * from './review';

@@ -1,3 +1,4 @@
+import type { ReviewReason } from '@trial/contracts';
 import { Comparison, FieldName, fieldNames } from './levels';
 import { CompiledModel, LinkageModel } from './model';
 import { Prepared, PreparedPatient, PreparedRecord } from './person';
@@ -20,7 +21,8 @@ export interface CandidateScore {
   fields: FieldsEvidence;
 }
 
-export type ReviewReason = 'between-thresholds' | 'close-candidates' | 'death-before-randomisation' | 'identifier-conflict';
+// Defined once, with the event that carries it (@trial/contracts review.ts).
+export type { ReviewReason };
 
 /**
  * The decision for one record against its blocked candidates. `weight`, `modelVersion`,
