@@ -152,13 +152,6 @@ export function matchWeight(c: Comparison, cm: CompiledModel, familyKey: string 
   return evidenceWeight(c, cm, familyKey) + cm.priorWeight;
 }
 
-/** Weights of a comparison vector under a compiled model, fields in a fixed order. */
-export function scoreComparison(c: Comparison, cm: CompiledModel, familyKey: string | null): { weight: number; fields: FieldsEvidence } {
-  const fields = {} as FieldsEvidence;
-  for (const f of fieldNames) fields[f] = { level: c[f], weight: fieldWeight(c, f, cm, familyKey) };
-  return { weight: matchWeight(c, cm, familyKey), fields };
-}
-
 /** A fully scored candidate: `evidence` is its match weight without the prior (`evidenceWeight`). */
 export interface Scored {
   patientId: string;

@@ -2,7 +2,6 @@
 // With a factor as the only covariate, each risk set is summarised by the groups' numbers at
 // risk and deaths, so one likelihood evaluation costs O(M k^2) over the merged table instead
 // of O(n) per-patient sums: the same partial likelihood, evaluated exactly.
-import { pchisqUpper } from './dist';
 import { SurvivalError } from './errors';
 import { cholInverse, cholesky, cholSolve, quadFormInv } from './linalg';
 import { MergedTable } from './merge';
@@ -272,9 +271,4 @@ function assertFinite(fit: CoxFit): void {
   if (!values.every(Number.isFinite)) {
     throw new SurvivalError('NOT_CONVERGED', 'Cox model produced a non-finite estimate');
   }
-}
-
-/** Upper-tail p-value helper re-exported for the read-out. */
-export function chiSquareP(x: number, df: number): number {
-  return pchisqUpper(x, df);
 }
