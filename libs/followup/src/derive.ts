@@ -92,8 +92,8 @@ interface Candidate {
  * - Facts dated after the data cutoff or after consent withdrawal (visits, deaths, embarkations,
  *   re-entries) are ignored, so a re-entry after withdrawal cannot reopen follow-up that the
  *   embarkation had already ended (`afterWithdrawal`, the rule the linkage service applies too).
- * - A death counts even if it is after the registry's `completeUpTo` (issue 5: "the event is at
- *   the date of death"). For an analysis free of that registration-lag bias, pass a
+ * - A death counts even if it is after the registry's `completeUpTo` (the event is at the date
+ *   of death). For an analysis free of that registration-lag bias, pass a
  *   `dataCutoff` no later than the registries' completeness.
  * - Same-day ties: a death on the day of embarkation, withdrawal or the cutoff counts (it is not
  *   "after"); a same-day re-entry closes an embarkation; coinciding censoring dates report the

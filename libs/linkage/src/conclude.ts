@@ -87,7 +87,7 @@ export interface DecideOptions {
 }
 
 /**
- * The deterministic rule of issue 4, the only place it is written: a valid NHS or CHI number,
+ * The deterministic rule, the only place it is written: a valid NHS or CHI number,
  * equal on both sides, links when the date of birth, or the sex and the family name,
  * corroborate it. A number that fails its check (a typo in the registration) is never a
  * deterministic link; equal or one edit away it still counts as evidence (identifier levels

@@ -8,7 +8,7 @@ import { collect, enrolKey, person, randomised, record, recordKey, send, waitFor
 
 /**
  * The linkage service through the real broker and database: each notification kind of
- * feeds.md changes the outcome stream as issue 4 says, whatever the arrival order, and a
+ * feeds.md changes the outcome stream as it says, whatever the arrival order, and a
  * redelivery or a restart adds nothing.
  */
 describe('linkage service (real Kafka and Postgres)', () => {

@@ -1,4 +1,4 @@
-// `followup train`: estimates a linkage model from a cohort and a registry extract (issue 4: u by
+// `followup train`: estimates a linkage model from a cohort and a registry extract (u by
 // random sampling, m by EM, term frequencies of family names) and writes it as JSON, the format
 // `followup link --model` and the linkage service's lk_models table take. The training itself
 // is @trial/linkage's (train.ts); this file reads the files and prints.
