@@ -8,9 +8,14 @@ const swc = ['@swc/jest', {
   },
   module: { type: 'commonjs' },
 }];
-const moduleNameMapper = {
-  '^@trial/(contracts|survival|linkage|registry|followup|messaging|storage|config|platform|auth|readmodel|readstore|linkstore|ingest)$': '<rootDir>/libs/$1/src',
-};
+// The module map comes from tsconfig.json's paths, so a library added there resolves in jest too.
+// (tsconfig.json is JSON without comments, so require reads it.)
+const { compilerOptions } = require('./tsconfig.json');
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const moduleNameMapper = Object.fromEntries(Object.entries(compilerOptions.paths).map(([name, [target]]) => [
+  `^${escape(name).replace('\\*', '(.*)')}$`,
+  `<rootDir>/${target.replace('*', '$1')}`,
+]));
 const common = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swc },
