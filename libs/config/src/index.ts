@@ -1,8 +1,9 @@
-import { CodedError } from '@trial/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@trial/contracts';
+import { ConfigError } from './error';
+import { projectorConcurrency, projectorProfile } from './settings';
 
 /**
  * Configuration from environment variables, validated once at start. Defaults work on a
@@ -23,6 +24,8 @@ const schema = z.object({
   INGEST_PORT: port.default(3001),
   LINKAGE_PORT: port.default(3002),
   PROJECTOR_PORT: port.default(3003),
+  PROJECTOR_CONCURRENCY: projectorConcurrency,
+  PROJECTOR_PROFILE: projectorProfile,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HMAC secret for bearer tokens; required in production, generated per machine in development. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -31,12 +34,8 @@ const schema = z.object({
 });
 export type AppConfig = z.infer<typeof schema>;
 
-/** The environment does not configure the service: it names each bad variable. One of the CodedError family. */
-export class ConfigError extends CodedError<'invalid-config'> {
-  constructor(message: string) {
-    super('invalid-config', message);
-  }
-}
+export { ConfigError } from './error';
+export * from './settings';
 
 /** Parses the environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
