@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { TrialRegistered } from '@trial/contracts';
+import { z } from 'zod';
+import { civilDate, describeIssues, registrySource, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import type { CohortSnapshot, PatientGuard } from '@trial/readmodel';
 
@@ -24,14 +25,29 @@ export interface TrialRow {
   events_applied: string;
 }
 
+/** Rows as the driver gives them, for counts, ids and the states the fold itself wrote (see parsedRows). */
 export async function rows<T>(sql: Sql, text: string, params: unknown[] = []): Promise<T[]> {
   return (await sql.query(text, params)) as T[];
 }
 
+/**
+ * Rows checked by `schema` on their way out of Postgres, not cast: a row this code cannot use
+ * is an error naming the column and the rule, never a wrong figure.
+ */
+export async function parsedRows<T>(sql: Sql, schema: z.ZodType<T>, text: string, params: unknown[] = []): Promise<T[]> {
+  const parsed = z.array(schema).safeParse(await sql.query(text, params));
+  if (!parsed.success) throw new Error(`a stored row cannot be read: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A registry's completeness as stored (rm_completeness, and the json the dedupe round trip builds of it). */
+export const storedCompleteness: z.ZodType<Completeness> = z.partialRecord(registrySource, civilDate);
+const completenessRow = z.object({ source: registrySource, complete_up_to: civilDate });
+
 export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Completeness> {
   const list = asOf === undefined
-    ? await rows<{ source: 'ONS' | 'NRS'; complete_up_to: string }>(sql, `select source, complete_up_to from rm_completeness`)
-    : await rows<{ source: 'ONS' | 'NRS'; complete_up_to: string }>(sql,
+    ? await parsedRows(sql, completenessRow, `select source, complete_up_to from rm_completeness`)
+    : await parsedRows(sql, completenessRow,
       `select source, max(complete_up_to) as complete_up_to from rm_completeness_history where recorded_at <= $1 group by source`, [asOf]);
   const c: Completeness = {};
   for (const r of list) c[r.source] = r.complete_up_to;
