@@ -87,7 +87,8 @@ export async function readAll(kafka: Kafka, topic: string, expectAtLeast: number
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-      out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: JSON.parse(message.value?.toString() ?? 'null'), headers });
+      const value: unknown = JSON.parse(message.value?.toString() ?? 'null');
+      out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers });
     },
   });
   try {

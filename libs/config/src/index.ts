@@ -18,7 +18,9 @@ const schema = z.object({
    * The schema owner's URL for the same database: migrations run as it, and it grants the
    * DATABASE_URL role its rights. Unset, migrations run as the DATABASE_URL role.
    */
-  MIGRATION_DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  MIGRATION_DATABASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  ),
   TOPIC_PREFIX: z.string().default(''),
   API_PORT: port.default(3000),
   INGEST_PORT: port.default(3001),

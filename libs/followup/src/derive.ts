@@ -146,7 +146,9 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
       : { date: lastKnownAlive, reason: 'registry-cutoff', source: aliveSource },
   ];
   if (embarkedOn !== null) candidates.push({ date: embarkedOn.eventDate, reason: 'embarked', source: { domain: 'Embarked', variable: 'eventDate' } });
-  if (withdrawnOn !== null) candidates.push({ date: withdrawnOn, reason: 'withdrew', source: { domain: 'ConsentWithdrawn', variable: 'effectiveOn' } });
+  if (withdrawnOn !== null) {
+    candidates.push({ date: withdrawnOn, reason: 'withdrew', source: { domain: 'ConsentWithdrawn', variable: 'effectiveOn' } });
+  }
   if (facts.some((f) => f.kind === 'no-trace')) candidates.push({ date: lastKnownAlive, reason: 'not-traced', source: aliveSource });
   if (cutoff !== null) candidates.push({ date: cutoff, reason: 'data-cutoff', source: { domain: 'DataCutoff', variable: 'dataCutoff' } });
 
@@ -195,7 +197,9 @@ function earliestDeath(facts: readonly RegistryFact[]): DeathFact | null {
 function openEmbarkation(facts: readonly RegistryFact[]): TravelFact | null {
   const trips = facts
     .filter((f): f is TravelFact => f.kind === 'embarkation' || f.kind === 're-entry')
-    .sort((a, b) => (a.eventDate === b.eventDate ? (a.kind === 'embarkation' ? -1 : 1) - (b.kind === 'embarkation' ? -1 : 1) : a.eventDate < b.eventDate ? -1 : 1));
+    .sort((a, b) => (a.eventDate === b.eventDate
+      ? (a.kind === 'embarkation' ? -1 : 1) - (b.kind === 'embarkation' ? -1 : 1)
+      : a.eventDate < b.eventDate ? -1 : 1));
   let open: TravelFact | null = null;
   for (const t of trips) {
     if (t.kind === 'embarkation') open ??= t;

@@ -35,7 +35,9 @@ export const deathLinked = (recordId: string, dateOfDeath: string, version = 1, 
 export const deathAmended = (recordId: string, dateOfDeath: string, version: number, source: RegistrySource = 'ONS'): FollowupEvent => ({
   ...outcome, type: 'DeathAmended', eventId: id(), ...ref(recordId, version, source), dateOfDeath, underlyingCause: 'I21.9',
 });
-export const deathWithdrawn = (recordId: string, version: number, reason: 'cancelled' | 'relinked' | 'review-rejected' = 'cancelled', source: RegistrySource = 'ONS'): FollowupEvent => ({
+export const deathWithdrawn = (
+  recordId: string, version: number, reason: 'cancelled' | 'relinked' | 'review-rejected' = 'cancelled', source: RegistrySource = 'ONS',
+): FollowupEvent => ({
   ...outcome, type: 'DeathWithdrawn', eventId: id(), ...ref(recordId, version, source), reason,
 });
 export const embarked = (recordId: string, eventDate: string, version = 1, source: RegistrySource = 'ONS'): FollowupEvent =>

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
-  RegistryRecord, registryRecord, ReviewDecided, reviewDecided, reviewCandidate, reviewReason, reviewStatus, sex, type ReviewReason, type ReviewStatus,
+  RegistryRecord, registryRecord, ReviewDecided, reviewDecided, reviewCandidate, reviewReason, reviewStatus, sex,
+  type ReviewReason, type ReviewStatus,
 } from '@trial/contracts';
 import { OwnerElsewhere } from '@trial/linkage';
 import { Identity } from './store';
@@ -76,7 +77,10 @@ async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView
     },
     candidates: row.candidates.map((c) => ({ ...c, patient: byId.get(c.patientId) ?? null })),
     competing: row.competing,
-    decision: { decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy, decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null },
+    decision: {
+      decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy,
+      decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null,
+    },
   };
 }
 
@@ -113,7 +117,9 @@ export type ReviewDecisionError =
 export function reviewDecision(review: ReviewView | null, body: unknown, reviewer: string, now: string, eventId: string):
   { ok: true; event: ReviewDecided } | { ok: false; error: ReviewDecisionError } {
   const parsed = reviewDecisionBody.safeParse(body);
-  if (!parsed.success) return { ok: false, error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+  }
   if (review === null) return { ok: false, error: { code: 'not-found', reason: 'no such review' } };
   if (review.status !== 'open') return { ok: false, error: { code: 'not-open', reason: `review is ${review.status}` } };
   const b = parsed.data;
@@ -126,6 +132,9 @@ export function reviewDecision(review: ReviewView | null, body: unknown, reviewe
   }
   return {
     ok: true,
-    event: { v: 1, type: 'ReviewDecided', eventId, occurredAt: now, reviewId: review.reviewId, decision: b.decision, patientId, reviewer, note: b.note ?? null },
+    event: {
+      v: 1, type: 'ReviewDecided', eventId, occurredAt: now, reviewId: review.reviewId, decision: b.decision, patientId, reviewer,
+      note: b.note ?? null,
+    },
   };
 }

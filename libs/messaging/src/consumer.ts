@@ -176,7 +176,8 @@ class SupervisedConsumer<T> implements RunningConsumer {
     this.consumer = null;
     // disconnect() stops the runner, waits for the batch in hand (which sees isRunning()
     // turn false and returns) and leaves the group, so a successor is assigned at once.
-    await c?.disconnect().catch((e: unknown) => this.opts.log('warn', 'consumer disconnect failed', { consumer: this.opts.name, error: failureCode(e) }));
+    await c?.disconnect()
+      .catch((e: unknown) => this.opts.log('warn', 'consumer disconnect failed', { consumer: this.opts.name, error: failureCode(e) }));
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = null;
     this.status.stopped('disconnected');
@@ -300,7 +301,9 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
   if (dead.length) {
     const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, dead, ctx.now(), ctx.park));
     if (sent.kind !== 'ok') return;
-    for (const d of dead) ctx.log('warn', 'message sent to DLQ', { consumer: ctx.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code });
+    for (const d of dead) {
+      ctx.log('warn', 'message sent to DLQ', { consumer: ctx.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code });
+    }
   }
   const lastOffset = batch.lastOffset();
   const whole: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: valid, lastOffset };
@@ -340,9 +343,11 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
         return false;
       case 'permanent': {
         const { code, message } = outcome.error;
-        const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [letter(ctx.name, batch.topic, batch.partition, m, code, message)], ctx.now(), ctx.park));
+        const dead = letter(ctx.name, batch.topic, batch.partition, m, code, message);
+        const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [dead], ctx.now(), ctx.park));
         if (sent.kind !== 'ok') return false;
-        ctx.log('warn', 'message refused by its handler; sent to DLQ', { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
+        ctx.log('warn', 'message refused by its handler; sent to DLQ',
+          { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
         const skip: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: [], lastOffset: m.offset };
         const skipped = await attempt(ctx, payload, where, () => ctx.handle(skip));
         if (skipped.kind !== 'ok') return false; // a skip refused is a bug: the batch comes again
@@ -379,7 +384,10 @@ async function attempt<T>(ctx: BatchContext<T>, payload: EachBatchPayload, where
       ctx.status.retrying(where, failure.code, ctx.now());
       const wait = backoffMs(n, { initialMs: ctx.timing.retryInitialMs, maxMs: ctx.timing.retryMaxMs }, ctx.random);
       // Code and class only: an error's text can quote a message's personal data.
-      if (n < LOGGED_FIRST_RETRIES || n % LOGGED_RETRY_EVERY === 0) ctx.log('warn', 'environmental failure; holding position and retrying', { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });
+      if (n < LOGGED_FIRST_RETRIES || n % LOGGED_RETRY_EVERY === 0) {
+        ctx.log('warn', 'environmental failure; holding position and retrying',
+          { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });
+      }
       if (!(await waitKeepingMembership(payload, wait, ctx.timing))) return abandon(ctx, where);
     }
   }

@@ -5,7 +5,8 @@ import {
 } from './dead-letters';
 
 const letter = (original: Buffer | null, extra: Partial<DeadLetter> = {}): DeadLetter => ({
-  consumer: 'linkage', topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1', code: 'invalid-json', reason: 'not JSON', original, ...extra,
+  consumer: 'linkage', topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1', code: 'invalid-json', reason: 'not JSON',
+  original, ...extra,
 });
 const at = '2026-12-01T10:00:00.000Z';
 
@@ -33,7 +34,9 @@ describe('deadLetterMessage', () => {
     expect(m.key).toBe('ingest:ONS:x.csv:12');
     expect(m.headers).toEqual({ 'dlq-reason': 'DOD: is required for a death', 'dlq-code': 'invalid-row' });
     const value = rowDeadLetter.parse(JSON.parse(m.value));
-    expect(value).toMatchObject({ code: 'invalid-row', consumer: 'ingest', failedAt: at, source: { file: 'x.csv', line: 12, field: 'DOD' }, original: null });
+    expect(value).toMatchObject({
+      code: 'invalid-row', consumer: 'ingest', failedAt: at, source: { file: 'x.csv', line: 12, field: 'DOD' }, original: null,
+    });
     expect(value.source.recordId).toHaveLength(200);
   });
 

@@ -83,7 +83,9 @@ export interface RejectedRow {
 }
 
 /** The one builder of a rejected row's DLQ record (ingest), capped like every dead letter. Pure. */
-export function rowDeadLetterMessage(r: RejectedRow, failedAt: string, recordIdCap: number): { key: string; value: string; headers: Record<string, string> } {
+export function rowDeadLetterMessage(
+  r: RejectedRow, failedAt: string, recordIdCap: number,
+): { key: string; value: string; headers: Record<string, string> } {
   const reason = cap(`${r.field}: ${r.reason}`, DLQ_REASON_CAP);
   const value: RowDeadLetter = {
     code: cap(r.code, 100), reason, consumer: r.consumer, failedAt,

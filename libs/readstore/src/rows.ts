@@ -69,23 +69,28 @@ export async function upsertPatients(
        select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz
        from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb)
        on conflict (trial_id, patient_id) do update
-         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard, updated_at = excluded.updated_at`,
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard,
+           updated_at = excluded.updated_at`,
       [JSON.stringify(list), now]);
     return;
   }
   await sql.query(
-    `with r as (select * from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb, hist boolean)),
+    `with r as (select * from jsonb_to_recordset($1::jsonb)
+       as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb, hist boolean)),
      u as (
        insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
        select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz from r
        on conflict (trial_id, patient_id) do update
-         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard, updated_at = excluded.updated_at)
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard,
+           updated_at = excluded.updated_at)
      insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
      select r.trial_id, r.patient_id, $2::timestamptz, r.state from r where r.hist`,
     [JSON.stringify(list.map((p) => ({ ...p, hist: history(p) }))), now]);
 }
 
-export async function appendPatientHistory(sql: Sql, list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>, now: string): Promise<void> {
+export async function appendPatientHistory(
+  sql: Sql, list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>, now: string,
+): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
@@ -108,7 +113,9 @@ export interface TrialSnapshot {
  * `asOf` of the read-out and of its history agree). `version` only moves forward: a slower writer holding an
  * older cohort (another projector instance, a flush that lost a race) never overwrites a newer one.
  */
-export async function saveSnapshots(sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>): Promise<string[]> {
+export async function saveSnapshots(
+  sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>,
+): Promise<string[]> {
   if (!list.length) return [];
   const written = await rows<{ trial_id: string }>(sql,
     `insert into rm_readouts (trial_id, snapshot, version, recorded_at)
@@ -123,13 +130,17 @@ export async function saveSnapshots(sql: Sql, list: ReadonlyArray<{ snapshot: Tr
 }
 
 /** As-of bookkeeping: per trial and change, the version, event count and completeness. */
-export async function appendReadoutHistory(sql: Sql, list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>, now: string): Promise<void> {
+export async function appendReadoutHistory(
+  sql: Sql, list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>, now: string,
+): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
      select r.trial_id, r.version, $2::timestamptz, r.events_applied, r.data_complete
      from jsonb_to_recordset($1::jsonb) as r(trial_id text, version bigint, events_applied bigint, data_complete jsonb)`,
-    [JSON.stringify(list.map((x) => ({ trial_id: x.trialId, version: x.version, events_applied: x.eventsApplied, data_complete: x.dataComplete }))), now]);
+    [JSON.stringify(list.map((x) => ({
+      trial_id: x.trialId, version: x.version, events_applied: x.eventsApplied, data_complete: x.dataComplete,
+    }))), now]);
 }
 
 /** Channel of the projector's NOTIFY after each committed change (the SSE stream listens). */

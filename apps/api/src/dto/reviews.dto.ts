@@ -18,9 +18,13 @@ export class ReviewDto {
   @ApiProperty() modelVersion!: string;
   @ApiProperty() trialId!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers, dates' })
+  @ApiProperty({
+    type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers, dates',
+  })
   record!: Record<string, unknown>;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'patientId, weight, fields and the patient, best first' })
+  @ApiProperty({
+    type: 'array', items: { type: 'object', additionalProperties: true }, description: 'patientId, weight, fields and the patient, best first',
+  })
   candidates!: unknown[];
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { trialId: { type: 'string' }, patientId: { type: 'string' } } } })
   competing!: Array<{ trialId: string; patientId: string }>;

@@ -48,7 +48,10 @@ async function run(file: string, opts: Opts): Promise<void> {
   const warningsPath = opts.warnings ?? `${file}.warnings.csv`;
   const warnings = new WarningsWriter(createWriteStream(warningsPath));
   const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected | {warnings} warnings', hideCursor: true, stream: process.stderr })
+    ? new SingleBar({
+      format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected | {warnings} warnings',
+      hideCursor: true, stream: process.stderr,
+    })
     : null;
   const t0 = Date.now();
   bar?.start(size, 0, { rows: 0, rate: 0, rejected: 0, warnings: 0 });
@@ -60,7 +63,9 @@ async function run(file: string, opts: Opts): Promise<void> {
       // encoding run on two cores.
       thread: { brokers: config.KAFKA_BROKERS, clientId: 'followup-ingest', log: kafkaLog },
       clock: () => performance.now(), failedAt: now,
-      onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected, warnings: p.warnings }),
+      onProgress: (p) => bar?.update(p.bytes, {
+        rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected, warnings: p.warnings,
+      }),
     });
     bar?.update(size);
     bar?.stop();
@@ -83,9 +88,11 @@ export function register(program: Command): void {
     .argument('<file>', 'the extract CSV')
     .addOption(new Option('--source <source>', 'the registry').choices(['ONS', 'NRS']).makeOptionMandatory())
     .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
-    .option('--complete-up-to <date>', 'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)', civil)
+    .option('--complete-up-to <date>',
+      'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)', civil)
     .option('--rejects <file>', 'rejects report CSV (line, field, reason) of rows that are no registration; default FILE.rejects.csv')
-    .option('--warnings <file>', 'warnings report CSV (line, field, reason) of damage to a field of a row that was published; default FILE.warnings.csv')
+    .option('--warnings <file>',
+      'warnings report CSV (line, field, reason) of damage to a field of a row that was published; default FILE.warnings.csv')
     .option('--extracted-on <date>', 'the extract date the records carry (default: today)', civil)
     .action(async (file: string, opts: Opts) => {
       try {

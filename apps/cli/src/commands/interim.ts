@@ -68,7 +68,8 @@ export function formatInterim(r: InterimResult): string {
   if (r.conditionalPowerTrend) out.push(`conditional power at the trend HR ${f(r.conditionalPowerTrend.hr)}: ${f(r.conditionalPowerTrend.final)}`);
   if (r.final) {
     out.push(
-      `final (stage-wise ordering, look ${r.final.look}): p = ${f(r.final.pValue, 6)}, HR ${f(r.final.medianUnbiased)} (${f(r.final.lower)} - ${f(r.final.upper)})`,
+      `final (stage-wise ordering, look ${r.final.look}): p = ${f(r.final.pValue, 6)}, ` +
+        `HR ${f(r.final.medianUnbiased)} (${f(r.final.lower)} - ${f(r.final.upper)})`,
     );
   }
   return out.join('\n') + '\n';

@@ -6,13 +6,16 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
+  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts,
+  RecordForLinkage,
   compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel,
 } from '@trial/linkage';
 import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
 import { exitOnUsageError, UsageError } from '../usage';
 
-export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
+export const cohortColumns = [
+  'trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode',
+] as const;
 
 /** One line of `--json` output (link-cli.md). */
 export interface LinkRow {
@@ -171,7 +174,8 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const { index, withNumber, skipped } = await loadCohortCounted(options.cohort);
   const counts: PriorCounts = { ...emptyCounts(), patients: index.patientCount };
   const summary: LinkSummary = {
-    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, cohortSkipped: skipped, modelVersion: model.version, layout: null,
+    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, cohortSkipped: skipped,
+    modelVersion: model.version, layout: null,
     prior: { basis: 'model', prior: model.prior, weight: compileModel(model).priorWeight, counts },
   };
   const tally = (decision: LinkRow['decision']): void => {
@@ -200,7 +204,10 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       summary.warnings += result.warnings.length;
       if (!result.ok) {
         const e = result.error;
-        const out: LinkRow = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}`, warnings: result.warnings };
+        const out: LinkRow = {
+          line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null,
+          reason: `${e.field}: ${e.reason}`, warnings: result.warnings,
+        };
         if (given === undefined) rows.addRejected(out);
         else {
           tally('rejected');
@@ -229,7 +236,10 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       if (judged && d.method === 'deterministic') counts.deterministic++;
       tally(d.decision);
       // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
-      const pending = emit({ line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings: result.warnings });
+      const pending = emit({
+        line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId,
+        weight: d.weight, reason: null, warnings: result.warnings,
+      });
       if (pending) await pending;
     }
   } catch (e) {
@@ -324,7 +334,8 @@ class RowStore {
 
 /** What the pass's decisions return: a placeholder, never read (the rows are concluded at the end). */
 const DEFERRED: LinkDecision = {
-  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [], competing: [],
+  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [],
+  competing: [],
 };
 
 const rowKinds: RecordFacts['kind'][] = ['death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace'];
@@ -427,7 +438,10 @@ export function register(program: Command): void {
         }
         const out = lineWriter(process.stdout);
         const summary = await runLink(
-          { cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, prior: opts.prior, extractedOn: new Date().toISOString().slice(0, 10) },
+          {
+            cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, prior: opts.prior,
+            extractedOn: new Date().toISOString().slice(0, 10),
+          },
           opts.json ? (row) => out.write(`${JSON.stringify(row)}\n`) : () => undefined,
         );
         await out.flush();

@@ -5,7 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { TrainReport, TrainingCollector, TrainingError, compileModel, defaultModel, fieldLevels, fieldNames, serialiseModel, trainFrom } from '@trial/linkage';
+import {
+  TrainReport, TrainingCollector, TrainingError, compileModel, defaultModel, fieldLevels, fieldNames, serialiseModel, trainFrom,
+} from '@trial/linkage';
 import { Layout } from '@trial/registry';
 import { extractReadError, readCohort, readExtract } from './link';
 import { exitOnUsageError, UsageError } from '../usage';
@@ -85,19 +87,23 @@ export function formatTrainSummary(run: TrainRun, seconds: number, out: string |
   const { model, em, counts } = report;
   const cm = compileModel(model);
   const lines = [
-    `followup train: ${counts.patients} patients (${run.skippedPatients} rows without a patientId, ${counts.duplicatePatients} repeated ids skipped), ` +
+    `followup train: ${counts.patients} patients (${run.skippedPatients} rows without a patientId, ` +
+      `${counts.duplicatePatients} repeated ids skipped), ` +
       `${counts.records} valid ${run.layout ? run.layout.toUpperCase() : ''} rows (${run.rejectedRows} rejected)`,
     `  blocked pairs of ${counts.pairRecords} rows${run.pairFraction < 1 ? ` (a ${(100 * run.pairFraction).toFixed(1)}% sample)` : ''}: ` +
-      `${counts.blockedPairs} of ${report.allPairs.toExponential(3)} pairs, ${report.patterns} distinct patterns; ${counts.recordsWithoutCandidates} rows with no candidate`,
+      `${counts.blockedPairs} of ${report.allPairs.toExponential(3)} pairs, ${report.patterns} distinct patterns; ` +
+      `${counts.recordsWithoutCandidates} rows with no candidate`,
     `  u: ${report.samples} random pairs from ${report.sampledRecords} sampled rows × all patients`,
   ];
   for (const s of report.sessions) {
     const e = s.em;
     lines.push(`  EM on ${s.name} (${s.pairs} pairs) for ${s.estimated.join(', ')}: ` +
-      (e ? `${e.iterations} iterations, ${e.converged ? 'converged' : 'NOT converged'}, ${Math.round(e.matches)} expected matches` : 'no pairs: estimated on all blocked pairs'));
+      (e ? `${e.iterations} iterations, ${e.converged ? 'converged' : 'NOT converged'}, ${Math.round(e.matches)} expected matches`
+        : 'no pairs: estimated on all blocked pairs'));
   }
   lines.push(
-    `  EM on all blocked pairs for λ: ${em.iterations} iterations, ${em.converged ? 'converged' : 'NOT converged'}; λ = ${model.prior.toExponential(3)} ` +
+    `  EM on all blocked pairs for λ: ${em.iterations} iterations, ${em.converged ? 'converged' : 'NOT converged'}; ` +
+      `λ = ${model.prior.toExponential(3)} ` +
       `(${Math.round(em.matches)} expected matches; prior weight ${cm.priorWeight.toFixed(2)} bits)`,
     `  ${'field'.padEnd(12)} ${'level'.padEnd(10)} ${'m'.padStart(10)} ${'u'.padStart(10)} ${'weight'.padStart(8)}`,
   );
@@ -167,7 +173,8 @@ export function register(program: Command): void {
       try {
         const positiveInt = (x: number): boolean => Number.isInteger(x) && x >= 1;
         const link = numberOption('--link-threshold', opts.linkThreshold, t.link, () => true, 'a number');
-        const review = numberOption('--review-threshold', opts.reviewThreshold, t.review, (x) => x <= link, `a number not above the link threshold (${link})`);
+        const review = numberOption('--review-threshold', opts.reviewThreshold, t.review, (x) => x <= link,
+          `a number not above the link threshold (${link})`);
         const options: TrainCommandOptions = {
           cohort: opts.cohort,
           registry: opts.registry,

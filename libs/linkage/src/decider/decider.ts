@@ -32,7 +32,8 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
   let emitted = prev.emitted;
   const out: LinkageEvent[] = [];
   const ref = { source: record.source, recordId: record.recordId, version: record.version };
-  const push = (event: Outcome) => out.push({ type: 'OutcomeDecided', event, published: !suppressedByWithdrawal(command.withdrawn, event.patientId) });
+  const push = (event: Outcome) =>
+    out.push({ type: 'OutcomeDecided', event, published: !suppressedByWithdrawal(command.withdrawn, event.patientId) });
   const base = (type: OutcomeEvent['type'], patientId: string) => ({
     v: 1 as const, eventId: deterministicId(type, trialId, patientId, record.source, record.recordId, record.version, ++seq),
     trialId, patientId, occurredAt, ...ref,
@@ -57,8 +58,9 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
     switch (record.kind) {
       case 'death': {
         const death = { dateOfDeath: record.dateOfDeath, underlyingCause: record.underlyingCause };
-        if (emitted === null || emitted.kind !== 'death') push({ ...base('DeathLinked', p), type: 'DeathLinked', ...death, evidence: target.evidence });
-        else if (newer) push({ ...base('DeathAmended', p), type: 'DeathAmended', ...death });
+        if (emitted === null || emitted.kind !== 'death') {
+          push({ ...base('DeathLinked', p), type: 'DeathLinked', ...death, evidence: target.evidence });
+        } else if (newer) push({ ...base('DeathAmended', p), type: 'DeathAmended', ...death });
         emitted = fact;
         break;
       }
@@ -92,7 +94,9 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
   let reviewId: string | null = null;
   if (target.status === 'review') {
     reviewId = command.reviewId;
-    const item: ReviewItem = { reviewId, reason: target.reason, modelVersion: target.modelVersion, candidates: target.candidates, competing: target.competing };
+    const item: ReviewItem = {
+      reviewId, reason: target.reason, modelVersion: target.modelVersion, candidates: target.candidates, competing: target.competing,
+    };
     if (prev.reviewId !== reviewId) {
       push({
         ...base('LinkageReviewRequested', target.bestPatientId), type: 'LinkageReviewRequested', reviewId,
@@ -106,7 +110,8 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
   }
 
   const patientId = target.status === 'linked' ? target.patientId : target.status === 'review' ? target.bestPatientId : null;
-  out.push({ type: 'LinkSettled', link: { status: target.status, patientId, version: record.version, reviewId, emitted, clerical: command.clerical } });
+  const link = { status: target.status, patientId, version: record.version, reviewId, emitted, clerical: command.clerical };
+  out.push({ type: 'LinkSettled', link });
   return { ok: true, value: out };
 }
 
