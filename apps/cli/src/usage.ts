@@ -24,3 +24,16 @@ export function exitOnUsageError(e: unknown, { prefix = '', fold = false }: { pr
   process.stderr.write(`${prefix}${fold ? e.message.replace(/\s+/g, ' ') : e.message}\n`);
   process.exitCode = USAGE_EXIT;
 }
+
+/**
+ * Runs `fn`, whose failures of the given families are the input's fault (a SurvivalError for
+ * an option outside its domain, say): each becomes a UsageError, `prefix: ` and its message.
+ */
+export function usageOn<T>(prefix: string, fn: () => T, ...families: ReadonlyArray<abstract new (...args: never[]) => Error>): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (families.some((f) => err instanceof f)) throw new UsageError(`${prefix}: ${(err as Error).message}`);
+    throw err;
+  }
+}

@@ -2,7 +2,7 @@
 // (contract: shared/contracts/stats-cli.md). A thin layer over lanDeMetsBoundaries.
 import { Command } from 'commander';
 import { BoundariesResult, lanDeMetsBoundaries, Spending, SurvivalError } from '@trial/survival';
-import { exitOnUsageError, UsageError } from '../usage';
+import { exitOnUsageError, usageOn, UsageError } from '../usage';
 
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -42,13 +42,8 @@ export function runBoundaries(raw: RawOptions): string {
   let spending: Spending;
   if (raw.spending === 'obrien-fleming' || raw.spending === 'pocock') spending = raw.spending;
   else throw new UsageError(`followup boundaries: --spending must be obrien-fleming or pocock, got '${raw.spending}'`);
-  try {
-    const result = lanDeMetsBoundaries({ info, alpha, sided, spending });
-    return raw.json === true ? JSON.stringify(result) + '\n' : formatBoundaries(result);
-  } catch (err) {
-    if (err instanceof SurvivalError) throw new UsageError(`followup boundaries: ${err.message}`);
-    throw err;
-  }
+  const result = usageOn('followup boundaries', () => lanDeMetsBoundaries({ info, alpha, sided, spending }), SurvivalError);
+  return raw.json === true ? JSON.stringify(result) + '\n' : formatBoundaries(result);
 }
 
 export function register(program: Command): void {

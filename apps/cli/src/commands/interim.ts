@@ -2,7 +2,7 @@
 // shared/contracts/stats-cli.md). A thin layer over interimAnalysis in @trial/survival.
 import { Command } from 'commander';
 import { interimAnalysis, InterimResult, Spending, SurvivalError } from '@trial/survival';
-import { exitOnUsageError, UsageError } from '../usage';
+import { exitOnUsageError, usageOn, UsageError } from '../usage';
 
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -109,13 +109,9 @@ export function runInterim(raw: RawOptions): string {
   if (futility !== 'none' && !(beta > 0 && beta < 1 - alpha)) fail(`--beta must be in (0, 1 - alpha), got ${raw.beta}`);
   if (hr1 !== undefined && !(hr1 > 0)) fail(`--hr1 must be positive, got ${raw.hr1}`);
   if (!(allocation > 0)) fail(`--allocation must be positive, got ${raw.allocation}`);
-  try {
-    const result = interimAnalysis({ plannedEvents, events, z, looks, alpha, sided, spending: spend, futility, beta, hr1, allocation });
-    return raw.json === true ? JSON.stringify(result) + '\n' : formatInterim(result);
-  } catch (err) {
-    if (err instanceof SurvivalError) throw new UsageError(`followup interim: ${err.message}`);
-    throw err;
-  }
+  const result = usageOn('followup interim',
+    () => interimAnalysis({ plannedEvents, events, z, looks, alpha, sided, spending: spend, futility, beta, hr1, allocation }), SurvivalError);
+  return raw.json === true ? JSON.stringify(result) + '\n' : formatInterim(result);
 }
 
 export function register(program: Command): void {
