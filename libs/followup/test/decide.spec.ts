@@ -54,12 +54,12 @@ describe('followupDecider: AdmitEvent', () => {
   });
 
   it('given outcomes up to seq 2, when seq 2 or 1 comes again under a new id, then it is refused as out of order', () => {
-    const given = spec.given(randomised(), withSeq(deathLinked('D1', '2009-06-30'), 1), withSeq(deathWithdrawn('D1', 1, 'relinked'), 2));
-    expect(given.state.guard.seq).toBe(2);
-    given.when(admit(withSeq(deathLinked('D1', '2009-06-30'), 2))).thenRejects({ code: 'out-of-order' });
-    given.when(admit(withSeq(noTrace(), 1))).thenRejects({ code: 'out-of-order' });
+    const history = spec.given(randomised(), withSeq(deathLinked('D1', '2009-06-30'), 1), withSeq(deathWithdrawn('D1', 1, 'relinked'), 2));
+    expect(history.state.guard.seq).toBe(2);
+    history.when(admit(withSeq(deathLinked('D1', '2009-06-30'), 2))).thenRejects({ code: 'out-of-order' });
+    history.when(admit(withSeq(noTrace(), 1))).thenRejects({ code: 'out-of-order' });
     const next = withSeq(noTrace(), 3);
-    expect(given.when(admit(next)).then([next]).guard.seq).toBe(3);
+    expect(history.when(admit(next)).then([next]).guard.seq).toBe(3);
   });
 });
 

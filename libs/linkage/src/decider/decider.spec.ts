@@ -48,10 +48,10 @@ describe('linkageDecider: DecideRecord', () => {
   });
 
   it('given a linked death, when a higher version links to the same patient, then DeathAmended; the same version, nothing', () => {
-    const given = spec.given(...after(decideRecord(linked('P1'))));
-    given.when(decideRecord(linked('P1'), { record: { ...death, version: 2, dateOfDeath: '2009-07-01' } }))
+    const history = spec.given(...after(decideRecord(linked('P1'))));
+    history.when(decideRecord(linked('P1'), { record: { ...death, version: 2, dateOfDeath: '2009-07-01' } }))
       .thenMatches([outcome('DeathAmended', 'P1', { version: 2, dateOfDeath: '2009-07-01' }), settled({ version: 2 })]);
-    given.when(decideRecord(linked('P1'))).thenMatches([settled({ status: 'linked', patientId: 'P1' })]);
+    history.when(decideRecord(linked('P1'))).thenMatches([settled({ status: 'linked', patientId: 'P1' })]);
   });
 
   it('given a death linked to P1, when it now links to P2, then it is withdrawn from P1 (relinked) before it links to P2', () => {
