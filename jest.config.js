@@ -8,9 +8,14 @@ const swc = ['@swc/jest', {
   },
   module: { type: 'commonjs' },
 }];
-const moduleNameMapper = {
-  '^@trial/(contracts|survival|linkage|registry|followup|messaging|storage|config|platform|auth|readmodel|readstore|linkstore|ingest)$': '<rootDir>/libs/$1/src',
-};
+// The module map comes from tsconfig.json's paths, so a library added there resolves in jest too.
+// (tsconfig.json is JSON without comments, so require reads it.)
+const { compilerOptions } = require('./tsconfig.json');
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const moduleNameMapper = Object.fromEntries(Object.entries(compilerOptions.paths).map(([name, [target]]) => [
+  `^${escape(name).replace('\\*', '(.*)')}$`,
+  `<rootDir>/${target.replace('*', '$1')}`,
+]));
 const common = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swc },
@@ -22,7 +27,13 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,demo,bench}/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
-    { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/slow.setup.ts'], slowTestThreshold: 30 },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/slow.setup.ts'], slowTestThreshold: 60 },
+    {
+      ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/slow.setup.ts'], slowTestThreshold: 30,
+    },
+    {
+      ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/slow.setup.ts'], slowTestThreshold: 60,
+    },
   ],
 };

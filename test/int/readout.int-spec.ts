@@ -25,7 +25,7 @@ const ROOT = join(__dirname, '..', '..');
 type Json = Record<string, unknown>;
 
 /**
- * Issue 5's read-out, through the real broker and database: a small trial's enrolments and
+ * The read-out, through the real broker and database: a small trial's enrolments and
  * outcome events published with kafkajs, projected, and read back through the API by role;
  * the read-out checked against `followup stats` and R on the ADTTE export; asOf after later
  * events; replay equal to live.

@@ -81,12 +81,14 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
 /** Reads every message currently on a topic (from the beginning), as parsed JSON with position. */
 export async function readAll(kafka: Kafka, topic: string, expectAtLeast: number, timeoutMs = 15_000) {
   const consumer = kafka.consumer({ groupId: uniqueId('reader'), maxWaitTimeInMs: 100 });
-  const out: Array<{ partition: number; offset: string; key: string | null; value: unknown }> = [];
+  const out: Array<{ partition: number; offset: string; key: string | null; value: unknown; headers: Record<string, string> }> = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: JSON.parse(message.value?.toString() ?? 'null') });
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      const value: unknown = JSON.parse(message.value?.toString() ?? 'null');
+      out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers });
     },
   });
   try {

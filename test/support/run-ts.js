@@ -8,11 +8,11 @@ const { addHook } = require('pirates');
 const { transformSync } = require('@swc/core');
 
 const root = path.join(__dirname, '..', '..');
-const libs = /^@trial\/(contracts|survival|linkage|registry|followup|messaging|storage|config|platform|auth|readmodel|readstore|linkstore|ingest)$/;
+// tsconfig.json's paths, as jest.config.js maps them (exact names: every path names one library).
+const libs = new Map(Object.entries(require('../../tsconfig.json').compilerOptions.paths).map(([name, [target]]) => [name, path.join(root, target)]));
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  const m = libs.exec(request);
-  return resolve.call(this, m ? path.join(root, 'libs', m[1], 'src') : request, ...rest);
+  return resolve.call(this, libs.get(request) ?? request, ...rest);
 };
 addHook((code, filename) => transformSync(code, {
   filename,

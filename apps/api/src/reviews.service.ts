@@ -5,14 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Principal } from '@trial/auth';
 import { AppConfig } from '@trial/config';
-import { TopicNames } from '@trial/contracts';
+import { reviewStatus, TopicNames } from '@trial/contracts';
 import { getReview, listReviews, reviewDecision, type ReviewView } from '@trial/linkstore';
 import { publish } from '@trial/messaging';
 import { CLOCK, Clock, CONFIG, PRODUCER, TOPICS } from '@trial/platform';
 import type { ReviewAcceptedDto } from './dto/reviews.dto';
 import { ReviewRefused } from './review-errors.filter';
 
-const STATUSES = ['open', 'accepted', 'rejected', 'superseded'];
 
 /**
  * The clerical review queue: reads from the linkage store, and a reviewer's decision checked
@@ -31,8 +30,9 @@ export class ReviewsService {
 
   /** `limit` is clamped to 1-1000, as it always was; an unknown status is a 400. */
   list(status: string, limit: number): Promise<ReviewView[]> {
-    if (!STATUSES.includes(status)) throw new BadRequestException('status must be open, accepted, rejected or superseded');
-    return listReviews(this.ds, this.config.TOPIC_PREFIX, status, Math.min(Math.max(limit, 1), 1000));
+    const wanted = reviewStatus.safeParse(status);
+    if (!wanted.success) throw new BadRequestException('status must be open, accepted, rejected or superseded');
+    return listReviews(this.ds, this.config.TOPIC_PREFIX, wanted.data, Math.min(Math.max(limit, 1), 1000));
   }
 
   async one(reviewId: string): Promise<ReviewView> {

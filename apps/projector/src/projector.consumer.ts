@@ -4,7 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
 import { PartitionBatch } from '@trial/messaging';
-import { CLOCK, Clock, LOG, Log } from '@trial/platform';
+import { AppConfig } from '@trial/config';
+import { CLOCK, Clock, CONFIG, LOG, Log } from '@trial/platform';
 import { PROJECTOR, ReadModelProjector } from '@trial/readstore';
 import { projectorProfiler } from './profiler';
 
@@ -17,10 +18,12 @@ import { projectorProfiler } from './profiler';
 export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly projector: ReadModelProjector;
 
-  constructor(@InjectDataSource() ds: DataSource, @Inject(CLOCK) now: Clock, @Inject(LOG) private readonly log: Log) {
+  constructor(
+    @InjectDataSource() ds: DataSource, @Inject(CLOCK) now: Clock, @Inject(LOG) private readonly log: Log, @Inject(CONFIG) config: AppConfig,
+  ) {
     this.projector = new ReadModelProjector(ds, now, (e) =>
       log('error', 'read-out snapshot flush failed; retrying with the next change', { error: e instanceof Error ? e.message : String(e) }),
-    PROJECTOR, projectorProfiler());
+    PROJECTOR, projectorProfiler(config.PROJECTOR_PROFILE));
   }
 
   /** Snapshots left behind by a crash between a batch's commit and its flush. */

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@trial/contracts';
+import { ConfigError } from './error';
+import { projectorConcurrency, projectorProfile } from './settings';
 
 /**
  * Configuration from environment variables, validated once at start. Defaults work on a
@@ -16,12 +18,16 @@ const schema = z.object({
    * The schema owner's URL for the same database: migrations run as it, and it grants the
    * DATABASE_URL role its rights. Unset, migrations run as the DATABASE_URL role.
    */
-  MIGRATION_DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  MIGRATION_DATABASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  ),
   TOPIC_PREFIX: z.string().default(''),
   API_PORT: port.default(3000),
   INGEST_PORT: port.default(3001),
   LINKAGE_PORT: port.default(3002),
   PROJECTOR_PORT: port.default(3003),
+  PROJECTOR_CONCURRENCY: projectorConcurrency,
+  PROJECTOR_PROFILE: projectorProfile,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HMAC secret for bearer tokens; required in production, generated per machine in development. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -30,9 +36,8 @@ const schema = z.object({
 });
 export type AppConfig = z.infer<typeof schema>;
 
-export class ConfigError extends Error {
-  readonly code = 'invalid-config';
-}
+export { ConfigError } from './error';
+export * from './settings';
 
 /** Parses the environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

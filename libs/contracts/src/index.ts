@@ -9,3 +9,7 @@ export * from './parse';
 export * from './content';
 export * from './csv-cells';
 export * from './coded-error';
+export * from './decider';
+export * from './withdrawal';
+export * from './dead-letter';
+export * from './review';

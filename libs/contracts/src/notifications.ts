@@ -19,7 +19,7 @@ export const identifierWarning = z.object({
 });
 export type IdentifierWarning = z.infer<typeof identifierWarning>;
 
-export const registryRecord = z.object({
+const registryRecordFields = z.object({
   v: z.literal(1),
   source: registrySource,
   recordId: nonEmpty,
@@ -53,7 +53,50 @@ export const registryRecord = z.object({
     ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: 'is before dateOfBirth' });
   }
 });
-export type RegistryRecord = z.infer<typeof registryRecord>;
+
+type RecordFields = z.infer<typeof registryRecordFields>;
+type Common = Omit<RecordFields, 'kind' | 'dateOfDeath' | 'eventDate'>;
+
+/**
+ * A registry record, by `kind`: a death or its cancellation has its date of death, an
+ * embarkation or a re-entry its event date. The schema checks exactly that (its refinement
+ * above); the union lets a reader switch on `kind` and use the date without a cast.
+ */
+export type RegistryRecord =
+  | (Common & { kind: 'death' | 'death-cancelled'; dateOfDeath: string; eventDate: string | null })
+  | (Common & { kind: 'embarkation' | 're-entry'; dateOfDeath: string | null; eventDate: string })
+  | (Common & { kind: 'no-trace'; dateOfDeath: string | null; eventDate: string | null });
+
+/**
+ * Whether the checked fields are the union (the refinement has made sure they are): a type
+ * guard, not a copy, because every row of an extract passes here on its way in.
+ */
+function isByKind(r: RecordFields): r is RecordFields & RegistryRecord {
+  switch (r.kind) {
+    case 'death':
+    case 'death-cancelled':
+      return r.dateOfDeath !== null;
+    case 'embarkation':
+    case 're-entry':
+      return r.eventDate !== null;
+    case 'no-trace':
+      return true;
+    default: {
+      const never: never = r.kind;
+      return never;
+    }
+  }
+}
+
+function byKind(r: RecordFields): RegistryRecord {
+  if (isByKind(r)) return r;
+  throw new Error(`registry record ${r.recordId}: a ${r.kind} passed the schema's refinement without its date`);
+}
+
+/** One registry record's schema; it decodes to the union by kind. */
+export const registryRecord = registryRecordFields.transform(byKind);
+/** A record as built before the schema has checked it (dates not yet known to match the kind). */
+export type RegistryRecordInput = z.input<typeof registryRecord>;
 
 /** `extract-complete`: every registration of `source` up to `completeUpTo` has been published. */
 export const extractComplete = z.object({
@@ -83,7 +126,10 @@ export const completenessCorrection = z.object({
 });
 export type CompletenessCorrection = z.infer<typeof completenessCorrection>;
 
-export const registryNotification = z.union([extractComplete, completenessCorrection, registryRecord]);
+// The union of the plain objects, narrowed after: a transform inside a union would hide which
+// field of a record failed (zod reports a failed pipe as no match at all).
+export const registryNotification = z.union([extractComplete, completenessCorrection, registryRecordFields])
+  .transform((n) => (n.kind === 'extract-complete' || n.kind === 'completeness-correction' ? n : byKind(n)));
 export type RegistryNotification = z.infer<typeof registryNotification>;
 
 export function notificationKey(n: RegistryNotification): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { civilDate, eventId, instant, nonEmpty, prose, recordVersion, registrySource, text } from './common';
 import { completenessCorrection } from './notifications';
+import { reviewReason } from './review';
 
 /**
  * Events on `followup.outcomes`, emitted by the linkage service. Key: `trialId:patientId`
@@ -73,7 +74,7 @@ export const reviewCandidate = z.object({
 export const linkageReviewRequested = z.object({
   ...patientEvent, type: z.literal('LinkageReviewRequested'), ...recordRef,
   reviewId: nonEmpty,
-  reason: z.enum(['between-thresholds', 'close-candidates', 'death-before-randomisation', 'identifier-conflict']),
+  reason: reviewReason,
   modelVersion: text(100),
   candidates: z.array(reviewCandidate),
 });

@@ -1,7 +1,7 @@
-import { daysBetween, type RegistrySource, type Result, type Sex } from '@trial/contracts';
+import { afterWithdrawal, daysBetween, type RegistrySource, type Result, type Sex } from '@trial/contracts';
 import type { Completeness } from './completeness';
 import { covariatesOf } from './covariates';
-import { maxDate, minDate, type CivilDate } from './dates';
+import { maxDate, type CivilDate } from './dates';
 import { censorPriority, cnsrOf, type CensorReason, type Cnsr, type EndReason } from './reasons';
 import type { PatientState, RegistryFact } from './state';
 
@@ -63,7 +63,7 @@ export interface FollowUp {
     /**
      * Earliest live death record on or before the data cutoff and withdrawal, whether or not it
      * counted (it does not after an open embarkation). Later ones are not shown: the analysis
-     * ignores them, and `decide` refuses deaths dated after withdrawal.
+     * ignores them (the withdrawal rule, @trial/contracts `afterWithdrawal`).
      */
     deathOn: CivilDate | null;
     registryCompleteUpTo: CivilDate | null;
@@ -88,7 +88,7 @@ interface Candidate {
 }
 
 /**
- * Derives one patient's `(time, status, reason, dates)` (issue 5, feeds.md).
+ * Derives one patient's `(time, status, reason, dates)` (feeds.md).
  *
  * Death: status 1 at the earliest live death record's date, unless it is after the data
  * cutoff, after consent withdrawal, or after an embarkation with no re-entry. Otherwise
@@ -103,9 +103,9 @@ interface Candidate {
  *   would count unregistered deaths as survival time.
  * - Facts dated after the data cutoff or after consent withdrawal (visits, deaths, embarkations,
  *   re-entries) are ignored, so a re-entry after withdrawal cannot reopen follow-up that the
- *   embarkation had already ended. This is the same line `decide` draws.
- * - A death counts even if it is after the registry's `completeUpTo` (issue 5: "the event is at
- *   the date of death"). For an analysis free of that registration-lag bias, pass a
+ *   embarkation had already ended (`afterWithdrawal`, the rule the linkage service applies too).
+ * - A death counts even if it is after the registry's `completeUpTo` (the event is at the date
+ *   of death). For an analysis free of that registration-lag bias, pass a
  *   `dataCutoff` no later than the registries' completeness.
  * - Same-day ties: a death on the day of embarkation, withdrawal or the cutoff counts (it is not
  *   "after"); a same-day re-entry closes an embarkation; coinciding censoring dates report the
@@ -121,8 +121,7 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
   }
   const cutoff = options.dataCutoff ?? null;
   const withdrawnOn = state.withdrawnOn !== null && (cutoff === null || state.withdrawnOn <= cutoff) ? state.withdrawnOn : null;
-  const horizon = cutoff === null ? withdrawnOn : minDate(cutoff, withdrawnOn);
-  const within = (d: CivilDate): boolean => horizon === null || d <= horizon;
+  const within = (d: CivilDate): boolean => !afterWithdrawal(withdrawnOn, d) && (cutoff === null || d <= cutoff);
 
   const facts = Object.values(state.records);
   const flags: FollowUpFlag[] = [];
@@ -163,7 +162,9 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
       : { date: lastKnownAlive, reason: 'registry-cutoff', source: aliveSource },
   ];
   if (embarkedOn !== null) candidates.push({ date: embarkedOn.eventDate, reason: 'embarked', source: { domain: 'Embarked', variable: 'eventDate' } });
-  if (withdrawnOn !== null) candidates.push({ date: withdrawnOn, reason: 'withdrew', source: { domain: 'ConsentWithdrawn', variable: 'effectiveOn' } });
+  if (withdrawnOn !== null) {
+    candidates.push({ date: withdrawnOn, reason: 'withdrew', source: { domain: 'ConsentWithdrawn', variable: 'effectiveOn' } });
+  }
   if (facts.some((f) => f.kind === 'no-trace')) candidates.push({ date: lastKnownAlive, reason: 'not-traced', source: aliveSource });
   if (cutoff !== null) candidates.push({ date: cutoff, reason: 'data-cutoff', source: { domain: 'DataCutoff', variable: 'dataCutoff' } });
 
@@ -213,7 +214,9 @@ function earliestDeath(facts: readonly RegistryFact[]): DeathFact | null {
 function openEmbarkation(facts: readonly RegistryFact[]): TravelFact | null {
   const trips = facts
     .filter((f): f is TravelFact => f.kind === 'embarkation' || f.kind === 're-entry')
-    .sort((a, b) => (a.eventDate === b.eventDate ? (a.kind === 'embarkation' ? -1 : 1) - (b.kind === 'embarkation' ? -1 : 1) : a.eventDate < b.eventDate ? -1 : 1));
+    .sort((a, b) => (a.eventDate === b.eventDate
+      ? (a.kind === 'embarkation' ? -1 : 1) - (b.kind === 'embarkation' ? -1 : 1)
+      : a.eventDate < b.eventDate ? -1 : 1));
   let open: TravelFact | null = null;
   for (const t of trips) {
     if (t.kind === 'embarkation') open ??= t;

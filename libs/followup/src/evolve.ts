@@ -5,7 +5,7 @@ import { heldFact, initialState, recordKey, type PatientState, type RegistryFact
 
 /**
  * Folds one event into a patient's state. Total and trusting: it never rejects (that is
- * `decide`'s job), so replaying the log always succeeds. Applying an event twice is the same
+ * `followupDecider.decide`'s job), so replaying the log always succeeds. Applying an event twice is the same
  * as applying it once, and events from different topics may arrive in either order.
  */
 export function evolve(state: PatientState, event: FollowupEvent): PatientState {

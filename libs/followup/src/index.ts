@@ -5,9 +5,8 @@
  * - `evolve(state, event)` / `replay(events)`: fold a patient's enrolment and outcome events
  *   (`FollowupEvent`) into `PatientState`, from `initialState`. Any order of the two topics
  *   gives the same state.
- * - `decide({ type: 'AdmitEvent', event }, state)`: the read side's intake guard; returns the
- *   events to append or a `FollowupRejection` (not-randomised, wrong-patient,
- *   already-randomised, after-withdrawal, superseded).
+ * - `followupDecider` ({ decide, evolve, initialState }): the projector's intake; admits an
+ *   event or refuses it (out-of-order, version-regressed, conflicting-randomisation).
  * - `evolveCompleteness(c, RegistryExtractCompleted)`: the registries' `completeUpTo` map.
  * - `deriveFollowUp(state, completeness, { dataCutoff })`: `(time, status, reason, dates)`,
  *   with CNSR codes 0 death, 1 registry (or data) cutoff, 2 embarked, 3 withdrew, 4 not traced.
@@ -20,7 +19,7 @@ export * from './events';
 export * from './dates';
 export * from './state';
 export * from './evolve';
-export * from './decide';
+export * from './decider';
 export * from './completeness';
 export * from './reasons';
 export * from './derive';

@@ -4,12 +4,12 @@ import { assertNever } from './never';
 export type CensorReason = 'registry-cutoff' | 'embarked' | 'withdrew' | 'not-traced' | 'data-cutoff';
 export type EndReason = 'death' | CensorReason;
 
-/** ADaM ADTTE CNSR: 0 is the event; censoring codes as agreed in issue 5. */
+/** ADaM ADTTE CNSR: 0 is the event; 1 registry (or data) cutoff, 2 embarked, 3 withdrew, 4 not traced. */
 export type Cnsr = 0 | 1 | 2 | 3 | 4;
 
 /**
  * Maps a reason to CNSR. An analysis `dataCutoff` is administrative censoring like a registry's
- * completeness date, so it shares code 1 (issue 5 defines only 1-4); ADTTE's CNSDTDSC tells
+ * completeness date, so it shares code 1 (only 1-4 are defined); ADTTE's CNSDTDSC tells
  * the two apart.
  */
 export function cnsrOf(reason: EndReason): Cnsr {

@@ -46,7 +46,7 @@ describe('deriveFollowUp: death', () => {
     expect(f.status).toBe(1);
   });
 
-  it('given a death after the registry completeness date, when derived, then it still counts (issue 5)', () => {
+  it('given a death after the registry completeness date, when derived, then it still counts', () => {
     const f = given(randomised(), deathLinked('D1', '2011-10-05')).derive(ons);
     expect(f).toMatchObject({ status: 1, endDate: '2011-10-05' });
   });

@@ -1,6 +1,6 @@
 import type { RegistrySource } from '@trial/contracts';
 import {
-  decide, deriveFollowUp, replay, type Completeness, type DeriveOptions, type FollowUp, type FollowupEvent, type PatientState,
+  deriveFollowUp, followupDecider, replay, type Completeness, type DeriveOptions, type FollowUp, type FollowupEvent, type PatientState,
 } from '../src';
 
 /** Event builders for one patient (BCIS-1 / P1), randomised 2006-03-14 unless told otherwise. */
@@ -35,7 +35,9 @@ export const deathLinked = (recordId: string, dateOfDeath: string, version = 1, 
 export const deathAmended = (recordId: string, dateOfDeath: string, version: number, source: RegistrySource = 'ONS'): FollowupEvent => ({
   ...outcome, type: 'DeathAmended', eventId: id(), ...ref(recordId, version, source), dateOfDeath, underlyingCause: 'I21.9',
 });
-export const deathWithdrawn = (recordId: string, version: number, reason: 'cancelled' | 'relinked' | 'review-rejected' = 'cancelled', source: RegistrySource = 'ONS'): FollowupEvent => ({
+export const deathWithdrawn = (
+  recordId: string, version: number, reason: 'cancelled' | 'relinked' | 'review-rejected' = 'cancelled', source: RegistrySource = 'ONS',
+): FollowupEvent => ({
   ...outcome, type: 'DeathWithdrawn', eventId: id(), ...ref(recordId, version, source), reason,
 });
 export const embarked = (recordId: string, eventDate: string, version = 1, source: RegistrySource = 'ONS'): FollowupEvent =>
@@ -58,16 +60,16 @@ export function given(...events: FollowupEvent[]) {
   };
 }
 
-/** Folds events through decide+evolve, skipping refused ones, and returns state and refusals. */
+/** Folds events through the follow-up decider, skipping refused ones, and returns state and refusals. */
 export function admitAll(events: readonly FollowupEvent[]) {
-  let state: PatientState = replay([]);
+  let held = followupDecider.initialState();
   const refused: string[] = [];
   for (const event of events) {
-    const r = decide({ type: 'AdmitEvent', event }, state);
-    if (r.ok) state = replay(r.value, state);
+    const r = followupDecider.decide({ type: 'AdmitEvent', event }, held);
+    if (r.ok) held = r.value.reduce(followupDecider.evolve, held);
     else refused.push(r.error.code);
   }
-  return { state, refused };
+  return { state: held.state, refused };
 }
 
 export const ONS_COMPLETE = '2011-09-30';

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { topicNames } from '@trial/contracts';
+import { deadLetterRecord, topicNames } from '@trial/contracts';
 import { WarningsWriter } from '@trial/registry';
 import { IngestError, ingestExtract } from './pipeline';
 
@@ -86,6 +86,8 @@ describe('ingestExtract (publishing through a given producer)', () => {
     const dead = batches.flatMap((b) => b.topics[`${topics.notifications}.dlq`] ?? []);
     expect(dead.map((m) => [text(m.key), (JSON.parse(text(m.value)) as { source: { line: number } }).source.line])).toEqual([['ingest:ONS:x.csv:12', 12], ['ingest:ONS:x.csv:15', 15]]);
     expect(dead[0].headers).toMatchObject({ 'dlq-code': 'invalid-row' });
+    // The one dead-letter schema, which every other copy follows too.
+    for (const m of dead) expect(deadLetterRecord.safeParse(JSON.parse(text(m.value))).success).toBe(true);
   });
 
   it('keeps a rejected row\'s dead letter small whatever the row held (a 300 kB record id)', async () => {

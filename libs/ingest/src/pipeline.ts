@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { Producer } from 'kafkajs';
 import { CodedError, MAX_ID, TopicNames, dlqOf, notificationKey } from '@trial/contracts';
-import { DLQ_REASON_CAP, safeText } from '@trial/messaging';
+import { rowDeadLetterMessage } from '@trial/messaging';
 import { Layout, RejectsWriter, ReportLine, RowError, WarningsWriter, layoutSource, readRegistry } from '@trial/registry';
 import { BatchBuilder } from './batch';
 import { CompletenessProblem, extractCompleteFor } from './completeness';
@@ -133,16 +133,11 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
         progress.rejected++;
         if (firstRejects.length < 20) firstRejects.push(row.error);
         await o.rejects?.write(row.error);
-        // Capped as every dead letter is (messaging's safeText): a reject must fit the DLQ topic whatever the row held.
-        const reason = safeText(`${row.error.field}: ${row.error.reason}`, DLQ_REASON_CAP);
-        batch.addDeadLetter({
-          key: `ingest:${o.source}:${o.file}:${row.line}`,
-          value: JSON.stringify({
-            code: 'invalid-row', reason, consumer: 'ingest', failedAt: o.failedAt,
-            source: { file: o.file, line: row.line, field: row.error.field, recordId: row.error.recordId === null ? null : safeText(row.error.recordId, MAX_ID) }, original: null,
-          }),
-          headers: { 'dlq-reason': reason, 'dlq-code': 'invalid-row' },
-        });
+        // Capped as every dead letter is: a reject must fit the DLQ topic whatever the row held.
+        batch.addDeadLetter(rowDeadLetterMessage({
+          consumer: 'ingest', code: 'invalid-row', registry: o.source, file: o.file, line: row.line,
+          field: row.error.field, reason: row.error.reason, recordId: row.error.recordId,
+        }, o.failedAt, MAX_ID));
       }
       if (batch.count >= batchSize) await publisher.publish(batch.take());
       if (progress.rows % 5000 === 0) o.onProgress?.(progress);

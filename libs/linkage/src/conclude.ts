@@ -1,3 +1,4 @@
+import type { ReviewReason } from '@trial/contracts';
 import { Comparison, FieldName, fieldNames } from './levels';
 import { CompiledModel, LinkageModel } from './model';
 import { Prepared, PreparedPatient, PreparedRecord } from './person';
@@ -20,7 +21,8 @@ export interface CandidateScore {
   fields: FieldsEvidence;
 }
 
-export type ReviewReason = 'between-thresholds' | 'close-candidates' | 'death-before-randomisation' | 'identifier-conflict';
+// Defined once, with the event that carries it (@trial/contracts review.ts).
+export type { ReviewReason };
 
 /**
  * The decision for one record against its blocked candidates. `weight`, `modelVersion`,
@@ -85,7 +87,7 @@ export interface DecideOptions {
 }
 
 /**
- * The deterministic rule of issue 4, the only place it is written: a valid NHS or CHI number,
+ * The deterministic rule, the only place it is written: a valid NHS or CHI number,
  * equal on both sides, links when the date of birth, or the sex and the family name,
  * corroborate it. A number that fails its check (a typo in the registration) is never a
  * deterministic link; equal or one edit away it still counts as evidence (identifier levels
@@ -148,13 +150,6 @@ export function evidenceWeight(c: Comparison, cm: CompiledModel, familyKey: stri
 /** The match weight (log2 posterior odds under cm's λ). */
 export function matchWeight(c: Comparison, cm: CompiledModel, familyKey: string | null): number {
   return evidenceWeight(c, cm, familyKey) + cm.priorWeight;
-}
-
-/** Weights of a comparison vector under a compiled model, fields in a fixed order. */
-export function scoreComparison(c: Comparison, cm: CompiledModel, familyKey: string | null): { weight: number; fields: FieldsEvidence } {
-  const fields = {} as FieldsEvidence;
-  for (const f of fieldNames) fields[f] = { level: c[f], weight: fieldWeight(c, f, cm, familyKey) };
-  return { weight: matchWeight(c, cm, familyKey), fields };
 }
 
 /** A fully scored candidate: `evidence` is its match weight without the prior (`evidenceWeight`). */

@@ -11,7 +11,6 @@ export type {
 } from './conclude';
 export {
   byEvidenceThenId, conclude, deterministicRule, evidenceWeight, fieldWeight, holdsOtherNumber, insertSorted, isDeterministicMatch, matchWeight,
-  scoreComparison,
 } from './conclude';
 
 /**

@@ -14,4 +14,5 @@ export * from './engine';
 export * from './rng';
 export * from './default-model';
 export * from './train';
+export * from './decider';
 export { RecordForLinkage, enrichModule, enrich as prepareForLinkage } from './enrich';

@@ -1,3 +1,4 @@
+import { CodedError } from '@trial/contracts';
 import { createHash } from 'node:crypto';
 import { blockingKeys } from './blocking';
 import { priorModel } from './default-model';
@@ -199,7 +200,12 @@ export interface TrainReport {
   sampledRecords: number;
 }
 
-export class TrainingError extends Error {}
+/** The data cannot train a model (no patients, no records, no pair to learn from). One of the CodedError family. */
+export class TrainingError extends CodedError<'untrainable'> {
+  constructor(message: string) {
+    super('untrainable', message);
+  }
+}
 
 /** Trains a model from what the collector saw. */
 export function trainFrom(collector: TrainingCollector, options: TrainOptions): TrainReport {

@@ -1,13 +1,6 @@
-import { createHash } from 'node:crypto';
+import { deterministicId } from '@trial/linkage';
 
-/**
- * A UUID-shaped id derived from its parts: the same input always yields the same id, so an
- * event re-derived after a crash or a replay is recognisably the same event downstream.
- */
-export function deterministicId(...parts: Array<string | number>): string {
-  const h = createHash('sha256').update(parts.map(String).join('\u001f')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+export { deterministicId };
 
 /** The review id of a record version in a trial: a re-decision of the same version keeps it. */
 export function reviewIdOf(scope: string, source: string, recordId: string, version: number, trialId: string): string {

@@ -1,3 +1,4 @@
+import { CodedError } from '@trial/contracts';
 import { EntityManager } from 'typeorm';
 import { LinkageModel, parseModel } from '@trial/linkage';
 
@@ -16,7 +17,11 @@ export interface InstallResult {
 }
 
 /** The version is stored already with other parameters: a version names one model, forever. */
-export class ModelVersionConflict extends Error {}
+export class ModelVersionConflict extends CodedError<'model-version-conflict'> {
+  constructor(message: string) {
+    super('model-version-conflict', message);
+  }
+}
 
 /** JSON with object keys sorted: jsonb does not keep key order, so stored models compare by this. */
 function canonical(value: unknown): string {

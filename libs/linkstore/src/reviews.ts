@@ -1,7 +1,10 @@
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { RegistryRecord, ReviewDecided, reviewDecided } from '@trial/contracts';
-import { CandidateScore, OwnerElsewhere } from '@trial/linkage';
+import {
+  RegistryRecord, registryRecord, ReviewDecided, reviewDecided, reviewCandidate, reviewReason, reviewStatus, sex,
+  type ReviewReason, type ReviewStatus,
+} from '@trial/contracts';
+import { OwnerElsewhere } from '@trial/linkage';
 import { Identity } from './store';
 
 /**
@@ -11,14 +14,14 @@ import { Identity } from './store';
  */
 export interface ReviewView {
   reviewId: string;
-  status: string;
-  reason: string;
+  status: ReviewStatus;
+  reason: ReviewReason;
   modelVersion: string;
   trialId: string;
   createdAt: string;
   record: Pick<RegistryRecord, 'source' | 'recordId' | 'version' | 'kind' | 'nhsNumber' | 'chiNumber' | 'dateOfBirth' | 'sex'
     | 'familyName' | 'givenNames' | 'postcode' | 'dateOfDeath' | 'eventDate' | 'underlyingCause'>;
-  candidates: Array<CandidateScore & { patient: (Identity & { withdrawnOn: string | null }) | null }>;
+  candidates: Array<z.infer<typeof reviewCandidate> & { patient: (Identity & { withdrawnOn: string | null }) | null }>;
   /**
    * Patients of other trials the record matches by number (reason identifier-conflict across
    * trials): why a candidate that agrees on everything but its number was not linked. Not
@@ -28,10 +31,27 @@ export interface ReviewView {
   decision: { decision: string | null; patientId: string | null; decidedBy: string | null; decidedAt: string | null };
 }
 
-interface Row {
-  reviewId: string; status: string; reason: string; modelVersion: string; trialId: string; createdAt: Date;
-  record: RegistryRecord; candidates: CandidateScore[]; competing: OwnerElsewhere[]; decision: string | null; patientId: string | null;
-  decidedBy: string | null; decidedAt: Date | null;
+// Rows and their JSONB as read back, parsed rather than cast: the record by the very schema it
+// was decoded with, the candidates by the event's, so a row this code cannot show is an error
+// naming the column, never a wrong page.
+const nullableText = z.string().nullable();
+const row = z.object({
+  reviewId: z.string(), status: reviewStatus, reason: reviewReason, modelVersion: z.string(), trialId: z.string(), createdAt: z.date(),
+  record: registryRecord, candidates: z.array(reviewCandidate), competing: z.array(z.object({ trialId: z.string(), patientId: z.string() })),
+  // lk_reviews.decision holds the outcome, as status does: accepted or rejected.
+  decision: z.enum(['accepted', 'rejected']).nullable(), patientId: nullableText, decidedBy: nullableText, decidedAt: z.date().nullable(),
+});
+type Row = z.infer<typeof row>;
+const identity = z.object({
+  randomisedOn: nullableText, nhsNumber: nullableText, chiNumber: nullableText, dateOfBirth: nullableText, sex: sex.nullable(),
+  familyName: nullableText, givenNames: nullableText, postcode: nullableText,
+});
+const candidatePatient = z.object({ patientId: z.string(), identity, withdrawnOn: nullableText });
+
+function parsed<T>(schema: z.ZodType<T>, list: unknown, what: string): T[] {
+  const r = z.array(schema).safeParse(list);
+  if (!r.success) throw new Error(`${what} as stored cannot be read: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
 }
 
 const select = `select r.review_id as "reviewId", r.status, r.reason, r.model_version as "modelVersion", r.trial_id as "trialId",
@@ -42,9 +62,9 @@ const select = `select r.review_id as "reviewId", r.status, r.reason, r.model_ve
 
 async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
   const ids = row.candidates.map((c) => c.patientId);
-  const patients = (await ds.query(
+  const patients = parsed(candidatePatient, await ds.query(
     `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients
-     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`, [scope, row.trialId, ids])) as Array<{ patientId: string; identity: Identity; withdrawnOn: string | null }>;
+     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`, [scope, row.trialId, ids]), 'a candidate patient');
   const byId = new Map(patients.map((p) => [p.patientId, { ...p.identity, withdrawnOn: p.withdrawnOn }]));
   const r = row.record;
   return {
@@ -57,17 +77,21 @@ async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView
     },
     candidates: row.candidates.map((c) => ({ ...c, patient: byId.get(c.patientId) ?? null })),
     competing: row.competing,
-    decision: { decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy, decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null },
+    decision: {
+      decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy,
+      decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null,
+    },
   };
 }
 
-export async function listReviews(ds: DataSource, scope: string, status: string, limit: number): Promise<ReviewView[]> {
-  const rows = (await ds.query(`${select} where r.scope = $1 and r.status = $2 order by r.created_at, r.review_id limit $3`, [scope, status, limit])) as Row[];
+export async function listReviews(ds: DataSource, scope: string, status: ReviewStatus, limit: number): Promise<ReviewView[]> {
+  const rows = parsed(row, await ds.query(`${select} where r.scope = $1 and r.status = $2 order by r.created_at, r.review_id limit $3`,
+    [scope, status, limit]), 'a review');
   return Promise.all(rows.map((row) => view(ds, scope, row)));
 }
 
 export async function getReview(ds: DataSource, scope: string, reviewId: string): Promise<ReviewView | null> {
-  const rows = (await ds.query(`${select} where r.scope = $1 and r.review_id = $2`, [scope, reviewId])) as Row[];
+  const rows = parsed(row, await ds.query(`${select} where r.scope = $1 and r.review_id = $2`, [scope, reviewId]), 'a review');
   return rows.length ? view(ds, scope, rows[0]) : null;
 }
 
@@ -93,7 +117,9 @@ export type ReviewDecisionError =
 export function reviewDecision(review: ReviewView | null, body: unknown, reviewer: string, now: string, eventId: string):
   { ok: true; event: ReviewDecided } | { ok: false; error: ReviewDecisionError } {
   const parsed = reviewDecisionBody.safeParse(body);
-  if (!parsed.success) return { ok: false, error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+  }
   if (review === null) return { ok: false, error: { code: 'not-found', reason: 'no such review' } };
   if (review.status !== 'open') return { ok: false, error: { code: 'not-open', reason: `review is ${review.status}` } };
   const b = parsed.data;
@@ -106,6 +132,9 @@ export function reviewDecision(review: ReviewView | null, body: unknown, reviewe
   }
   return {
     ok: true,
-    event: { v: 1, type: 'ReviewDecided', eventId, occurredAt: now, reviewId: review.reviewId, decision: b.decision, patientId, reviewer, note: b.note ?? null },
+    event: {
+      v: 1, type: 'ReviewDecided', eventId, occurredAt: now, reviewId: review.reviewId, decision: b.decision, patientId, reviewer,
+      note: b.note ?? null,
+    },
   };
 }

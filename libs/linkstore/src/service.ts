@@ -166,7 +166,7 @@ export class LinkageApplier {
     const letter = { consumer: 'linkage', ...origin, code: error.code, reason: error.message, original: Buffer.from(JSON.stringify(value)) };
     const parkedId = mustPark(letter.original) ? await parkDeadLetter(this.tx, letter, this.now) : null;
     const m = deadLetterMessage(letter, this.now, parkedId);
-    this.out.push({ topic: m.topic, key: m.key, value: m.value });
+    this.out.push({ topic: m.topic, key: m.key, value: m.value, headers: m.headers });
   }
 
   /** Flags two live deaths, numbers and enqueues everything decided; call once at the end of the batch. */

@@ -1,20 +1,11 @@
 import { LinkEvidence } from '@trial/contracts';
-import { CandidateScore, LinkDecision, LinkageModel, OwnerElsewhere, PreparedPatient, PreparedRecord, ReviewReason, decide, deterministicMatches } from '@trial/linkage';
+import {
+  CandidateScore, Clerical, LinkDecision, LinkageModel, OwnerElsewhere, PreparedPatient, PreparedRecord, ReviewReason, Target, decide,
+  deterministicMatches,
+} from '@trial/linkage';
 
-/** A clerical decision on a record in one trial; it stands for later versions of the record. */
-export type Clerical =
-  | { decision: 'accept'; patientId: string; reviewer: string; reviewId: string }
-  | { decision: 'reject'; reviewer: string; reviewId: string };
-
-/** Where a record should stand in one trial, after the model (or a reviewer) has spoken. */
-export type Target =
-  | { status: 'linked'; patientId: string; evidence: LinkEvidence }
-  | {
-    status: 'review'; reason: ReviewReason; bestPatientId: string; modelVersion: string; weight: number | null; candidates: CandidateScore[];
-    /** Other trials' patients the record links to by number (identifier-conflict across trials); usually empty. */
-    competing: OwnerElsewhere[];
-  }
-  | { status: 'unlinked'; rejectedBy: string | null };
+// Clerical and Target are the linkage decider's (@trial/linkage decider/types.ts).
+export type { Clerical, Target } from '@trial/linkage';
 
 /** What the audit log keeps of a decision (levels and weights only: no identifiers). */
 export interface DecisionRecord {

@@ -5,6 +5,7 @@ import { sendToDlq, DeadLetter, Park } from './dead-letters';
 import { PermanentError, backoffMs, classify, failureCode } from './errors';
 import { ConsumerStatus } from './status';
 import { ConsumerHooks, NO_HOOKS, PartitionLag } from './hooks';
+import { checkedTiming, type ConsumerTiming } from '@trial/config';
 
 /** A message that passed its schema, with where it came from. */
 export interface Incoming<T> {
@@ -29,26 +30,15 @@ export interface PartitionBatch<T> {
   lastOffset: string;
 }
 
-/**
- * Group timing and backoff. The session is short so a member killed with SIGKILL is evicted
- * in seconds (the broker's group.min.session.timeout.ms is 6 s), which is safe only because
- * a batch heartbeats while its handler runs and while it waits to retry.
- */
-export interface ConsumerTiming {
-  sessionTimeout: number;
-  heartbeatInterval: number;
-  rebalanceTimeout: number;
-  /** Backoff between retries of an environmental failure, capped. */
-  retryInitialMs: number;
-  retryMaxMs: number;
-  /** Backoff between restarts of a consumer that stopped. */
-  restartInitialMs: number;
-  restartMaxMs: number;
-  /** How often lag is sampled for /health. */
-  lagEveryMs: number;
-}
+export type { ConsumerTiming } from '@trial/config';
 
-export const DEFAULT_TIMING: ConsumerTiming = {
+/**
+ * Group timing and backoff (checked by @trial/config consumerTiming). The session is short so a
+ * member killed with SIGKILL is evicted in seconds (the broker's group.min.session.timeout.ms is
+ * 6 s), which is safe only because a batch heartbeats while its handler runs and while it waits
+ * to retry.
+ */
+export const DEFAULT_TIMING: ConsumerTiming = checkedTiming({
   sessionTimeout: 8_000,
   heartbeatInterval: 1_000,
   rebalanceTimeout: 20_000,
@@ -57,7 +47,15 @@ export const DEFAULT_TIMING: ConsumerTiming = {
   restartInitialMs: 500,
   restartMaxMs: 15_000,
   lagEveryMs: 5_000,
-};
+  fetchWaitMs: 100,
+  disconnectGraceMs: 1_000,
+  clientRetries: 5,
+  waitStepMs: 100,
+});
+
+/** An environmental failure is logged on its first tries, then every this many (the retries go on). */
+const LOGGED_FIRST_RETRIES = 3;
+const LOGGED_RETRY_EVERY = 20;
 
 /**
  * How much one fetch may bring (kafkajs `maxBytesPerPartition`, `maxBytes`; defaults 1 MB and
@@ -152,7 +150,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
 
   constructor(private readonly opts: ConsumerOptions<T>) {
     this.status = opts.status ?? new ConsumerStatus();
-    this.timing = { ...DEFAULT_TIMING, ...opts.timing };
+    this.timing = checkedTiming({ ...DEFAULT_TIMING, ...opts.timing });
     this.random = opts.random ?? Math.random;
     this.groupId = opts.groupId ?? opts.name;
   }
@@ -181,7 +179,8 @@ class SupervisedConsumer<T> implements RunningConsumer {
     this.consumer = null;
     // disconnect() stops the runner, waits for the batch in hand (which sees isRunning()
     // turn false and returns) and leaves the group, so a successor is assigned at once.
-    await c?.disconnect().catch((e: unknown) => this.opts.log('warn', 'consumer disconnect failed', { consumer: this.opts.name, error: failureCode(e) }));
+    await c?.disconnect()
+      .catch((e: unknown) => this.opts.log('warn', 'consumer disconnect failed', { consumer: this.opts.name, error: failureCode(e) }));
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = null;
     this.status.stopped('disconnected');
@@ -197,12 +196,12 @@ class SupervisedConsumer<T> implements RunningConsumer {
       heartbeatInterval: timing.heartbeatInterval,
       rebalanceTimeout: timing.rebalanceTimeout,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: timing.fetchWaitMs,
       ...(opts.fetch?.maxBytesPerPartition ? { maxBytesPerPartition: opts.fetch.maxBytesPerPartition } : {}),
       ...(opts.fetch?.maxBytes ? { maxBytes: opts.fetch.maxBytes } : {}),
       // We restart it ourselves, whatever the error: kafkajs gives up for good on one it
       // deems non-retriable (a record the broker refuses, say), which halted a consumer.
-      retry: { retries: 5, restartOnFailure: async () => false },
+      retry: { retries: timing.clientRetries, restartOnFailure: async () => false },
     });
     this.consumer = c;
     c.on(c.events.GROUP_JOIN, (e) => {
@@ -218,7 +217,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
     });
     // A disconnect we did not ask for (no crash follows): the consumer is gone all the same.
     c.on(c.events.DISCONNECT, () => {
-      setTimeout(() => { if (this.consumer === c) this.replace(c, 'disconnected'); }, 1_000).unref();
+      setTimeout(() => { if (this.consumer === c) this.replace(c, 'disconnected'); }, timing.disconnectGraceMs).unref();
     });
     try {
       await c.connect();
@@ -316,8 +315,10 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
   if (dead.length) {
     const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, dead, ctx.now(), ctx.park));
     if (sent.kind !== 'ok') return;
-    for (const d of dead) ctx.log('warn', 'message sent to DLQ', { consumer: ctx.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code });
-    for (const d of dead) ctx.hooks.deadLettered(batch.topic, d.code, 1);
+    for (const d of dead) {
+      ctx.log('warn', 'message sent to DLQ', { consumer: ctx.name, topic: d.topic, partition: d.partition, offset: d.offset, code: d.code });
+      ctx.hooks.deadLettered(batch.topic, d.code, 1);
+    }
   }
   const lastOffset = batch.lastOffset();
   const whole: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: valid, lastOffset };
@@ -364,11 +365,13 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
         return null;
       case 'permanent': {
         const { code, message } = outcome.error;
-        const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [letter(ctx.name, batch.topic, batch.partition, m, code, message)], ctx.now(), ctx.park));
+        const dead = letter(ctx.name, batch.topic, batch.partition, m, code, message);
+        const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [dead], ctx.now(), ctx.park));
         if (sent.kind !== 'ok') return null;
         refused.add(m.offset);
         ctx.hooks.deadLettered(batch.topic, code, 1);
-        ctx.log('warn', 'message refused by its handler; sent to DLQ', { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
+        ctx.log('warn', 'message refused by its handler; sent to DLQ',
+          { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
         const skip: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: [], lastOffset: m.offset };
         const skipped = await attempt(ctx, payload, where, () => ctx.handle(skip));
         if (skipped.kind !== 'ok') return null; // a skip refused is a bug: the batch comes again
@@ -406,8 +409,11 @@ async function attempt<T>(ctx: BatchContext<T>, payload: EachBatchPayload, where
       ctx.hooks.retried(payload.batch.topic, failure.code);
       const wait = backoffMs(n, { initialMs: ctx.timing.retryInitialMs, maxMs: ctx.timing.retryMaxMs }, ctx.random);
       // Code and class only: an error's text can quote a message's personal data.
-      if (n < 3 || n % 20 === 0) ctx.log('warn', 'environmental failure; holding position and retrying', { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });
-      if (!(await waitKeepingMembership(payload, wait, ctx.timing.heartbeatInterval))) return abandon(ctx, where);
+      if (n < LOGGED_FIRST_RETRIES || n % LOGGED_RETRY_EVERY === 0) {
+        ctx.log('warn', 'environmental failure; holding position and retrying',
+          { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });
+      }
+      if (!(await waitKeepingMembership(payload, wait, ctx.timing))) return abandon(ctx, where);
     }
   }
 }
@@ -428,20 +434,20 @@ async function withHeartbeats(fn: () => Promise<void>, heartbeat: () => Promise<
 }
 
 /** Sleeps `ms` in short steps, heartbeating; false as soon as the batch is no longer ours. */
-async function waitKeepingMembership(payload: EachBatchPayload, ms: number, heartbeatMs: number): Promise<boolean> {
+async function waitKeepingMembership(payload: EachBatchPayload, ms: number, timing: ConsumerTiming): Promise<boolean> {
   const until = Date.now() + ms;
   let beat = 0;
   while (Date.now() < until) {
     if (!payload.isRunning() || payload.isStale()) return false;
     if (Date.now() >= beat) {
-      beat = Date.now() + heartbeatMs;
+      beat = Date.now() + timing.heartbeatInterval;
       try {
         await payload.heartbeat();
       } catch {
         return false; // rebalancing or no longer a member: let kafkajs rejoin, re-fetch later
       }
     }
-    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, until - Date.now()))));
+    await new Promise((r) => setTimeout(r, Math.min(timing.waitStepMs, Math.max(0, until - Date.now()))));
   }
   return payload.isRunning() && !payload.isStale();
 }

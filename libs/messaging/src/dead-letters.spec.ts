@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { DLQ_KEY_CAP, DLQ_ORIGINAL_CAP, DLQ_REASON_CAP, DeadLetter, deadLetterMessage, mustPark, prepareDeadLetters } from './dead-letters';
+import { messageDeadLetter, rowDeadLetter } from '@trial/contracts';
+import {
+  DLQ_KEY_CAP, DLQ_ORIGINAL_CAP, DLQ_REASON_CAP, DeadLetter, deadLetterMessage, mustPark, prepareDeadLetters, rowDeadLetterMessage,
+} from './dead-letters';
 
 const letter = (original: Buffer | null, extra: Partial<DeadLetter> = {}): DeadLetter => ({
-  consumer: 'linkage', topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1', code: 'invalid-json', reason: 'not JSON', original, ...extra,
+  consumer: 'linkage', topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1', code: 'invalid-json', reason: 'not JSON',
+  original, ...extra,
 });
 const at = '2026-12-01T10:00:00.000Z';
 
@@ -19,6 +23,21 @@ describe('deadLetterMessage', () => {
     const back = Buffer.from(JSON.parse(JSON.stringify(m.value)).originalBase64, 'base64');
     expect(back.equals(bytes)).toBe(true);
     expect(m.headers).toEqual({ 'dlq-reason': 'not JSON', 'dlq-code': 'invalid-json' });
+    expect(messageDeadLetter.parse(JSON.parse(JSON.stringify(m.value)))).toEqual(JSON.parse(JSON.stringify(m.value)));
+  });
+
+  it('builds a rejected row\'s letter by the same schema and headers, capped, keyed by file and line', () => {
+    const m = rowDeadLetterMessage({
+      consumer: 'ingest', code: 'invalid-row', registry: 'ONS', file: 'x.csv', line: 12, field: 'DOD', reason: 'is required for a death',
+      recordId: `D-${'9'.repeat(300)}`,
+    }, at, 200);
+    expect(m.key).toBe('ingest:ONS:x.csv:12');
+    expect(m.headers).toEqual({ 'dlq-reason': 'DOD: is required for a death', 'dlq-code': 'invalid-row' });
+    const value = rowDeadLetter.parse(JSON.parse(m.value));
+    expect(value).toMatchObject({
+      code: 'invalid-row', consumer: 'ingest', failedAt: at, source: { file: 'x.csv', line: 12, field: 'DOD' }, original: null,
+    });
+    expect(value.source.recordId).toHaveLength(200);
   });
 
   it('stays far under 1 MB at the cap, with the longest reason and key fully escaped', () => {

@@ -1,5 +1,5 @@
 import { Producer } from 'kafkajs';
-import { dlqOf } from '@trial/contracts';
+import { deadLetterHeaders, dlqOf, type MessageDeadLetter, type RowDeadLetter } from '@trial/contracts';
 import { sendInRequests } from './requests';
 
 /**
@@ -25,21 +25,11 @@ export interface DeadLetter {
 }
 
 /**
- * The JSON on `<topic>.dlq`. The original is base64, so binary survives byte for byte (as a
- * JSON string it did not); one larger than DLQ_ORIGINAL_CAP is in the `dead_letter_park`
- * table under `parkedId` instead.
+ * The JSON on `<topic>.dlq` (@trial/contracts messageDeadLetter). The original is base64, so
+ * binary survives byte for byte (as a JSON string it did not); one larger than
+ * DLQ_ORIGINAL_CAP is in the `dead_letter_park` table under `parkedId` instead.
  */
-export interface DeadLetterRecord {
-  code: string;
-  reason: string;
-  consumer: string;
-  failedAt: string;
-  source: { topic: string; partition: number; offset: string; key: string | null };
-  /** Length of the original in bytes; null when the message had no value. */
-  originalBytes: number | null;
-  originalBase64: string | null;
-  parkedId: string | null;
-}
+export type DeadLetterRecord = MessageDeadLetter;
 
 /** A message for the DLQ topic: the record and its headers, keyed by origin. */
 export interface DeadLetterMessage {
@@ -58,8 +48,8 @@ export function mustPark(original: Buffer | null): boolean {
 }
 
 /**
- * The one builder of DLQ records, used by the consumer (sendToDlq) and by the linkage outbox.
- * Pure. `parkedId` is required exactly when the original must be parked.
+ * The one builder of a consumed message's DLQ record, used by the consumer (sendToDlq) and by
+ * the linkage outbox. Pure. `parkedId` is required exactly when the original must be parked.
  */
 export function deadLetterMessage(l: DeadLetter, failedAt: string, parkedId: string | null): DeadLetterMessage {
   const parked = mustPark(l.original);
@@ -75,8 +65,33 @@ export function deadLetterMessage(l: DeadLetter, failedAt: string, parkedId: str
       originalBase64: l.original === null || parked ? null : l.original.toString('base64'),
       parkedId,
     },
-    headers: { 'dlq-reason': reason, 'dlq-code': cap(l.code, 100) },
+    headers: deadLetterHeaders(cap(l.code, 100), reason),
   };
+}
+
+/** An extract row that is no registration, as it goes to the DLQ: where it was and why, never the row. */
+export interface RejectedRow {
+  consumer: string;
+  code: string;
+  /** Where the row came from: the source registry and the file's name (the key), and the row. */
+  registry: string;
+  file: string;
+  line: number;
+  field: string;
+  reason: string;
+  recordId: string | null;
+}
+
+/** The one builder of a rejected row's DLQ record (ingest), capped like every dead letter. Pure. */
+export function rowDeadLetterMessage(
+  r: RejectedRow, failedAt: string, recordIdCap: number,
+): { key: string; value: string; headers: Record<string, string> } {
+  const reason = cap(`${r.field}: ${r.reason}`, DLQ_REASON_CAP);
+  const value: RowDeadLetter = {
+    code: cap(r.code, 100), reason, consumer: r.consumer, failedAt,
+    source: { file: r.file, line: r.line, field: r.field, recordId: r.recordId === null ? null : cap(r.recordId, recordIdCap) }, original: null,
+  };
+  return { key: `${r.consumer}:${r.registry}:${r.file}:${r.line}`, value: JSON.stringify(value), headers: deadLetterHeaders(value.code, reason) };
 }
 
 /** Parks what must be parked, then builds every record. */

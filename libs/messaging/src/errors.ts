@@ -1,13 +1,26 @@
+import { CodedError, isCodedError } from '@trial/contracts';
+
+/** Why a message was refused for good: its dead letter's `dlq-code`. */
+export type PermanentCode =
+  // The follow-up decider's refusals (@trial/followup RefusalCode), by the projector.
+  | 'out-of-order' | 'version-regressed' | 'conflicting-randomisation'
+  // The projector: an event id already applied with other content.
+  | 'event-id-reused'
+  // The linkage service.
+  | 'unknown-patient' | 'version-reused' | 'unknown-review'
+  | 'complete-up-to-after-extract' | 'complete-up-to-in-future';
+
 /**
  * A failure that retrying will not fix because it belongs to the message (bad data, a
  * refusal the domain makes on purpose). It is the only handler failure that may send a
- * message to the DLQ; the consumer then moves on.
+ * message to the DLQ; the consumer then moves on. One of the CodedError family; a handler
+ * outside this repository's services (a test's) may name its own code.
  */
-export class PermanentError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'PermanentError';
-  }
+export class PermanentError<C extends string = PermanentCode> extends CodedError<C> {}
+
+/** Whether `e` is a PermanentError; with `codes`, one whose code is among them. */
+export function isPermanentError<C extends string>(e: unknown, codes?: readonly C[]): e is PermanentError<C> {
+  return e instanceof PermanentError && isCodedError(e, codes);
 }
 
 /**

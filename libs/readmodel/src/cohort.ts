@@ -5,7 +5,7 @@ import type { Observation } from './observation';
  * One trial's incrementally maintained aggregates: a SurvivalTable per arm and one pooled,
  * accrual counts by site and month, and person-time by arm. A patient's change is applied as
  * "remove the old observation, add the new one", so an event costs O(log m), never a
- * recompute over the trial (issue 5: no recompute from scratch per event).
+ * recompute over the trial (never a recompute from scratch per event).
  */
 export interface CohortSnapshot {
   arms: Record<string, { t: number[]; d: number[]; c: number[] }>;

@@ -2,7 +2,10 @@ import { contentHash } from '@trial/contracts';
 import type { Completeness } from '@trial/followup';
 import { PermanentError } from '@trial/messaging';
 import type { LogEvent } from '@trial/readmodel';
-import { rows, type Sql } from './rows';
+import { z } from 'zod';
+import { parsedRows, rows, storedCompleteness, type Sql } from './rows';
+
+const firstTimesRow = z.object({ inserted: z.array(z.string()), held: storedCompleteness, registered: z.array(z.string()) });
 
 /**
  * Dedupe by event id in the same transaction (the linkage outbox may resend an event at a new
@@ -18,7 +21,7 @@ export async function firstTimes(tx: Sql, consumer: string, events: readonly Log
   Promise<{ fresh: LogEvent[]; held: Completeness; registered: Set<string> }> {
   const hashes = events.map((e) => contentHash(e));
   const trialIds = [...new Set(events.flatMap((e) => ('trialId' in e ? [e.trialId] : [])))];
-  const [r] = await rows<{ inserted: string[]; held: Completeness; registered: string[] }>(tx,
+  const [r] = await parsedRows(tx, firstTimesRow,
     `with d as (insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
        on conflict do nothing returning event_id)
      select coalesce((select json_agg(event_id) from d), '[]') as inserted,

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { TrialRegistered } from '@trial/contracts';
+import { z } from 'zod';
+import { civilDate, describeIssues, registrySource, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import type { CohortSnapshot, PatientGuard } from '@trial/readmodel';
 
@@ -24,14 +25,29 @@ export interface TrialRow {
   events_applied: string;
 }
 
+/** Rows as the driver gives them, for counts, ids and the states the fold itself wrote (see parsedRows). */
 export async function rows<T>(sql: Sql, text: string, params: unknown[] = []): Promise<T[]> {
   return (await sql.query(text, params)) as T[];
 }
 
+/**
+ * Rows checked by `schema` on their way out of Postgres, not cast: a row this code cannot use
+ * is an error naming the column and the rule, never a wrong figure.
+ */
+export async function parsedRows<T>(sql: Sql, schema: z.ZodType<T>, text: string, params: unknown[] = []): Promise<T[]> {
+  const parsed = z.array(schema).safeParse(await sql.query(text, params));
+  if (!parsed.success) throw new Error(`a stored row cannot be read: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A registry's completeness as stored (rm_completeness, and the json the dedupe round trip builds of it). */
+export const storedCompleteness: z.ZodType<Completeness> = z.partialRecord(registrySource, civilDate);
+const completenessRow = z.object({ source: registrySource, complete_up_to: civilDate });
+
 export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Completeness> {
   const list = asOf === undefined
-    ? await rows<{ source: 'ONS' | 'NRS'; complete_up_to: string }>(sql, `select source, complete_up_to from rm_completeness`)
-    : await rows<{ source: 'ONS' | 'NRS'; complete_up_to: string }>(sql,
+    ? await parsedRows(sql, completenessRow, `select source, complete_up_to from rm_completeness`)
+    : await parsedRows(sql, completenessRow,
       `select source, max(complete_up_to) as complete_up_to from rm_completeness_history where recorded_at <= $1 group by source`, [asOf]);
   const c: Completeness = {};
   for (const r of list) c[r.source] = r.complete_up_to;
@@ -53,23 +69,28 @@ export async function upsertPatients(
        select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz
        from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb)
        on conflict (trial_id, patient_id) do update
-         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard, updated_at = excluded.updated_at`,
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard,
+           updated_at = excluded.updated_at`,
       [JSON.stringify(list), now]);
     return;
   }
   await sql.query(
-    `with r as (select * from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb, hist boolean)),
+    `with r as (select * from jsonb_to_recordset($1::jsonb)
+       as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb, hist boolean)),
      u as (
        insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
        select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz from r
        on conflict (trial_id, patient_id) do update
-         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard, updated_at = excluded.updated_at)
+         set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard,
+           updated_at = excluded.updated_at)
      insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
      select r.trial_id, r.patient_id, $2::timestamptz, r.state from r where r.hist`,
     [JSON.stringify(list.map((p) => ({ ...p, hist: history(p) }))), now]);
 }
 
-export async function appendPatientHistory(sql: Sql, list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>, now: string): Promise<void> {
+export async function appendPatientHistory(
+  sql: Sql, list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>, now: string,
+): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
@@ -92,7 +113,9 @@ export interface TrialSnapshot {
  * `asOf` of the read-out and of its history agree). `version` only moves forward: a slower writer holding an
  * older cohort (another projector instance, a flush that lost a race) never overwrites a newer one.
  */
-export async function saveSnapshots(sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>): Promise<string[]> {
+export async function saveSnapshots(
+  sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>,
+): Promise<string[]> {
   if (!list.length) return [];
   const written = await rows<{ trial_id: string }>(sql,
     `insert into rm_readouts (trial_id, snapshot, version, recorded_at)
@@ -107,13 +130,17 @@ export async function saveSnapshots(sql: Sql, list: ReadonlyArray<{ snapshot: Tr
 }
 
 /** As-of bookkeeping: per trial and change, the version, event count and completeness. */
-export async function appendReadoutHistory(sql: Sql, list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>, now: string): Promise<void> {
+export async function appendReadoutHistory(
+  sql: Sql, list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>, now: string,
+): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
      select r.trial_id, r.version, $2::timestamptz, r.events_applied, r.data_complete
      from jsonb_to_recordset($1::jsonb) as r(trial_id text, version bigint, events_applied bigint, data_complete jsonb)`,
-    [JSON.stringify(list.map((x) => ({ trial_id: x.trialId, version: x.version, events_applied: x.eventsApplied, data_complete: x.dataComplete }))), now]);
+    [JSON.stringify(list.map((x) => ({
+      trial_id: x.trialId, version: x.version, events_applied: x.eventsApplied, data_complete: x.dataComplete,
+    }))), now]);
 }
 
 /** Channel of the projector's NOTIFY after each committed change (the SSE stream listens). */

@@ -1,8 +1,13 @@
+import { CodedError } from '@trial/contracts';
 import { boundedLines, MAX_LINE_BYTES } from './lines';
 import { cellProblemReason, splitCells } from './cells';
 
 /** A cohort file cannot be read at all: no header row, or a header without the columns asked for. */
-export class CohortFileError extends Error {}
+export class CohortFileError extends CodedError<'cohort-unreadable'> {
+  constructor(message: string) {
+    super('cohort-unreadable', message);
+  }
+}
 
 /**
  * One row of a cohort file: its cells by column (trimmed; an empty cell is null), or why it was

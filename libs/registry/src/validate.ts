@@ -1,4 +1,4 @@
-import { IdentifierWarning, RegistryRecord, isRealDate, registryRecord } from '@trial/contracts';
+import { CodedError, IdentifierWarning, RegistryRecord, RegistryRecordInput, isRealDate, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
 import { Layout } from './layouts';
 
@@ -54,9 +54,10 @@ const columns: Record<Layout, Columns> = {
   },
 };
 
-class RowInvalid extends Error {
+/** A row that is no registration, at `field` for `reason` (the rule, never the value): a per-row reject. */
+class RowInvalid extends CodedError<'row-invalid'> {
   constructor(readonly field: string, readonly reason: string) {
-    super(`${field}: ${reason}`);
+    super('row-invalid', `${field}: ${reason}`);
   }
 }
 
@@ -199,7 +200,9 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
     if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
     if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
-    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) warn({ field: c.dor, reason: `is before the date of death (${c.dod})` });
+    if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) {
+      warn({ field: c.dor, reason: `is before the date of death (${c.dod})` });
+    }
     if (dateOfBirth && eventDate && eventDate < dateOfBirth) warn({ field: c.eventDate, reason: `is before the date of birth (${c.dob})` });
     const familyName = orNull(get(c.surname));
     const givenNames = orNull(get(c.forenames));
@@ -207,7 +210,7 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       warn({ field: c.id, reason: 'no identifying field: none of the number, date of birth or surname is given' });
     }
     const postcodeRaw = get(c.postcode);
-    const record: RegistryRecord = {
+    const record: RegistryRecordInput = {
       v: 1,
       source: layout === 'ons' ? 'ONS' : 'NRS',
       recordId: recordIdRaw,
@@ -256,7 +259,8 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     return { ok: true, line: ctx.line, record: checked.data, warnings };
   } catch (e) {
     if (e instanceof RowInvalid) {
-      return { ok: false, line: ctx.line, error: { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason }, warnings };
+      const error = { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason };
+      return { ok: false, line: ctx.line, error, warnings };
     }
     throw e;
   }

@@ -36,14 +36,3 @@ export async function applyWithCheckpoint<M extends Positioned, R>(
     return result;
   });
 }
-
-/**
- * Records that `consumer` applied `eventId`; false if it already had. Used where the same
- * event can arrive at two offsets (an outbox relay that crashed after sending).
- */
-export async function firstTime(tx: EntityManager, consumer: string, eventId: string): Promise<boolean> {
-  const rows = (await tx.query(
-    `insert into applied_events (consumer, event_id) values ($1, $2) on conflict do nothing returning event_id`,
-    [consumer, eventId])) as unknown[];
-  return rows.length === 1;
-}

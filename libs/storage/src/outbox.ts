@@ -6,6 +6,8 @@ export interface OutboxMessage {
   topic: string;
   key: string;
   value: unknown;
+  /** Kafka headers to send with it (a dead letter's dlq-code and dlq-reason). */
+  headers?: Record<string, string>;
 }
 
 /** Adds messages to the outbox inside the caller's transaction, beside the effect they announce. */
@@ -13,10 +15,10 @@ export async function enqueue(tx: EntityManager, messages: OutboxMessage[]): Pro
   if (!messages.length) return;
   const params: unknown[] = [];
   const rows = messages.map((m, i) => {
-    params.push(m.topic, m.key, JSON.stringify(m.value));
-    return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
+    params.push(m.topic, m.key, JSON.stringify(m.value), m.headers === undefined ? null : JSON.stringify(m.headers));
+    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}::jsonb, $${i * 4 + 4}::jsonb)`;
   });
-  await tx.query(`insert into outbox (topic, key, value) values ${rows.join(', ')}`, params);
+  await tx.query(`insert into outbox (topic, key, value, headers) values ${rows.join(', ')}`, params);
 }
 
 type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
@@ -109,11 +111,13 @@ export class OutboxRelay {
       // all, those are byte-identical copies of events already published: deduplicated by id.
       await tx.query(`set local idle_in_transaction_session_timeout = '${RELAY_IDLE_TIMEOUT_S}s'`);
       const rows = (await tx.query(
-        `select id, topic, key, value from outbox where sent_at is null order by id limit $1`,
-        [this.batch])) as Array<{ id: string; topic: string; key: string; value: unknown }>;
+        `select id, topic, key, value, headers from outbox where sent_at is null order by id limit $1`,
+        [this.batch])) as Array<{ id: string; topic: string; key: string; value: unknown; headers: Record<string, string> | null }>;
       if (!rows.length) return 0;
       // In id order, in requests the broker accepts (a linkage dead letter can be ~350 KB).
-      await sendInRequests(this.producer, rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.value) })));
+      await sendInRequests(this.producer, rows.map((r) => ({
+        topic: r.topic, key: r.key, value: JSON.stringify(r.value), ...(r.headers === null ? {} : { headers: r.headers }),
+      })));
       await tx.query(`update outbox set sent_at = now() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });

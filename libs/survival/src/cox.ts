@@ -4,7 +4,6 @@
 // of O(n) per-patient sums: the same partial likelihood, evaluated exactly. A stratified model
 // sums the per-stratum partial likelihoods; models with other categorical covariates
 // (coxdesign.ts) share the Newton-Raphson iteration (coxnewton.ts) through their own evaluation.
-import { pchisqUpper } from './dist';
 import { SurvivalError } from './errors';
 import { maximisePartialLikelihood, sumEvaluations } from './coxnewton';
 import { MergedTable } from './merge';
@@ -222,9 +221,4 @@ export function coxFit(merged: MergedTable | readonly MergedTable[], groupLabels
 
 function isStrata(x: MergedTable | readonly MergedTable[]): x is readonly MergedTable[] {
   return Array.isArray(x);
-}
-
-/** Upper-tail p-value helper re-exported for the read-out. */
-export function chiSquareP(x: number, df: number): number {
-  return pchisqUpper(x, df);
 }

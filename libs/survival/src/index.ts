@@ -18,7 +18,7 @@
 //   hr1, allocation }): InterimResult, exactly the JSON of `followup interim --json` (rpact's
 //   getAnalysisResults). groupSequentialDesign (alpha and beta spending) and
 //   sequentialProbabilities (rpact's getGroupSequentialProbabilities) underlie both.
-// - Lower-level estimators: kaplanMeier, confLimits, curveQuantile, survivalAt,
+// - Lower-level estimators: curveQuantile, survivalAt,
 //   restrictedMean, mergeTables, logRankTest, coxFit.
 // - Errors: SurvivalError with a code (NO_EVENTS, NOT_CONVERGED, SINGLE_GROUP, ...); no
 //   function returns NaN silently.
@@ -28,8 +28,6 @@ export { SurvivalTable } from './table';
 export type { EventFlag } from './table';
 export type { ConfType, KmCurve, AtRow } from './km';
 export {
-  kaplanMeier,
-  confLimits,
   confZ,
   curveQuantile,
   survivalAt,

@@ -20,43 +20,6 @@ export interface KmCurve {
   readonly varLog: Float64Array;
 }
 
-/**
- * Kaplan-Meier product-limit estimate with Greenwood's variance.
- * Method: S(t) = prod over event times t_i <= t of (1 - d_i / n_i); var(log S) = sum of
- * d_i / (n_i (n_i - d_i)) (Greenwood 1926), infinite once n_i = d_i. Censorings tied with an
- * event at t_i count as at risk at t_i (censoring after death), as R does.
- * Assumes right-censored data, times ascending and distinct (a SurvivalTable's rows).
- * Reference: R survival 3.5 survfit(Surv(time, status) ~ 1) (survfitkm.c); Kaplan & Meier 1958.
- * Cost O(m).
- */
-export function kaplanMeier(
-  time: ArrayLike<number>,
-  nEvent: ArrayLike<number>,
-  nCensor: ArrayLike<number>,
-): KmCurve {
-  const m = time.length;
-  let n = 0;
-  for (let i = 0; i < m; i++) n += nEvent[i] + nCensor[i];
-  const nRisk = new Float64Array(m);
-  const surv = new Float64Array(m);
-  const varLog = new Float64Array(m);
-  let atRisk = n;
-  let s = 1;
-  let v = 0;
-  for (let i = 0; i < m; i++) {
-    const d = nEvent[i];
-    nRisk[i] = atRisk;
-    if (d > 0) {
-      s *= (atRisk - d) / atRisk;
-      v = atRisk > d ? v + d / (atRisk * (atRisk - d)) : Infinity;
-    }
-    surv[i] = s;
-    varLog[i] = v;
-    atRisk -= d + nCensor[i];
-  }
-  return { n, time, nRisk, nEvent, nCensor, surv, varLog };
-}
-
 /** Standard error of S(t): S * sqrt(var log S), as summary.survfit's std.err; null where R
  *  gives NaN (S = 0, where the Greenwood sum is infinite). */
 export function survStdErr(s: number, varLog: number): number | null {
@@ -73,32 +36,13 @@ export function confZ(confLevel: number): number {
 }
 
 /**
- * Pointwise confidence limits for S(t) from the standard error of log S (seLog).
+ * Pointwise confidence limits for S(t) from the standard error of log S (seLog), written to
+ * lower[i] and upper[i] without allocation.
  * Method: log: S exp(-+ z se); log-log: exp(-exp(log(-log S) -+ z se / log S)); plain:
- * S -+ z S se. Limits capped to [0, 1] as R does (log-log needs no cap). Undefined (null) where
+ * S -+ z S se. Limits capped to [0, 1] as R does (log-log needs no cap). Undefined (NaN) where
  * R gives NA or NaN: S = 0 for every type, and S = 1 for log-log.
  * Reference: R survival 3.5 survfit_confint (the same arithmetic, so results agree to rounding).
- * Cost O(1); allocates the returned pair (the read-out uses confLimitsInto, which does not).
- */
-export function confLimits(
-  s: number,
-  seLog: number,
-  confType: ConfType,
-  z: number,
-): [number | null, number | null] {
-  confLimitsInto(s, seLog, confType, z, pairLower, pairUpper, 0);
-  const lower = pairLower[0];
-  const upper = pairUpper[0];
-  return [Number.isNaN(lower) ? null : lower, Number.isNaN(upper) ? null : upper];
-}
-
-const pairLower = new Float64Array(1);
-const pairUpper = new Float64Array(1);
-
-/**
- * confLimits without allocation: writes the limits to lower[i] and upper[i], NaN where the
- * limit is undefined (null in confLimits). The same arithmetic, operation for operation, so
- * both give the same doubles. Cost O(1) (two exp and a log at most).
+ * Cost O(1) (two exp and a log at most).
  */
 export function confLimitsInto(
   s: number,
@@ -152,23 +96,6 @@ export function confLimitsInto(
   // Infinite or NaN limits are undefined (R's NA).
   lowerOut[i] = Number.isFinite(lower) ? lower : NaN;
   upperOut[i] = Number.isFinite(upper) ? upper : NaN;
-}
-
-/** Confidence band of a whole curve; NaN marks an undefined limit (internal use only).
- *  Rows without events repeat the previous limits, so only event rows are computed. O(m). */
-export function confBand(curve: KmCurve, confType: ConfType, z: number): { lower: Float64Array; upper: Float64Array } {
-  const m = curve.surv.length;
-  const lower = new Float64Array(m);
-  const upper = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    if (i > 0 && curve.nEvent[i] === 0) {
-      lower[i] = lower[i - 1];
-      upper[i] = upper[i - 1];
-      continue;
-    }
-    confLimitsInto(curve.surv[i], Math.sqrt(curve.varLog[i]), confType, z, lower, upper, i);
-  }
-  return { lower, upper };
 }
 
 // R's sqrt(.Machine$double.eps), the tolerance of quantile.survfit.

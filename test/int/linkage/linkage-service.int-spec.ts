@@ -2,13 +2,13 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { linkageModule } from '../../../apps/linkage/src/app.module';
-import { TopicNames } from '@trial/contracts';
+import { deadLetterRecord, TopicNames } from '@trial/contracts';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../../support';
 import { collect, enrolKey, person, randomised, record, recordKey, send, waitForTypes } from './fixtures';
 
 /**
  * The linkage service through the real broker and database: each notification kind of
- * feeds.md changes the outcome stream as issue 4 says, whatever the arrival order, and a
+ * feeds.md changes the outcome stream as it says, whatever the arrival order, and a
  * redelivery or a restart adds nothing.
  */
 describe('linkage service (real Kafka and Postgres)', () => {
@@ -151,6 +151,11 @@ describe('linkage service (real Kafka and Postgres)', () => {
     expect(dead.map((d) => (d.value as { code: string }).code).sort()).toEqual(['invalid-json', 'invalid-message']);
     const deadReviews = await readAll(kafka, `${topics.reviews}.dlq`, 1);
     expect(deadReviews.map((d) => (d.value as { code: string; reason: string }))).toEqual([expect.objectContaining({ code: 'unknown-review' })]);
+    // One dead-letter schema, and the dlq-* headers on every copy, the outbox's (reviews) too.
+    for (const d of [...dead, ...deadReviews]) {
+      const letter = deadLetterRecord.parse(d.value);
+      expect(d.headers).toEqual({ 'dlq-code': letter.code, 'dlq-reason': letter.reason });
+    }
   });
 
   it('publishes extract-complete as RegistryExtractCompleted once', async () => {

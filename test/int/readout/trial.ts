@@ -3,7 +3,7 @@ import type { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
 import { nhsNumberFrom } from '../../../apps/cli/src/demo/small-trial';
 
 /**
- * A small two-arm trial for the read-out suite, with the cases issue 5 names: deaths, an
+ * A small two-arm trial for the read-out suite, with the cases a read-out must get right: deaths, an
  * amendment, a cancellation, an embarkation, a consent withdrawal, a no-trace patient, an
  * outcome that overtakes its randomisation, a duplicate delivery and ONS extract-complete.
  */

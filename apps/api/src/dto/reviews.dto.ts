@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { reviewReasons, reviewStatuses, type ReviewReason, type ReviewStatus } from '@trial/contracts';
 
 // The review queue's bodies as OpenAPI schemas. A review item carries identifiers (reviewer
 // role only) and nested evidence whose shape is linkage's: it is described as an object here.
 
 export class ReviewDecisionStateDto {
-  @ApiProperty({ type: String, nullable: true, enum: ['accept', 'reject', null] }) decision!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['accepted', 'rejected', null] }) decision!: string | null;
   @ApiProperty({ type: String, nullable: true }) patientId!: string | null;
   @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) decidedAt!: string | null;
@@ -12,15 +13,18 @@ export class ReviewDecisionStateDto {
 
 export class ReviewDto {
   @ApiProperty() reviewId!: string;
-  @ApiProperty({ enum: ['open', 'accepted', 'rejected', 'superseded'] }) status!: string;
-  @ApiProperty({ description: 'why it needs a person: between-thresholds, close-candidates, death-before-randomisation, identifier-conflict' })
-  reason!: string;
+  @ApiProperty({ enum: reviewStatuses }) status!: ReviewStatus;
+  @ApiProperty({ enum: reviewReasons, description: 'why it needs a person' }) reason!: ReviewReason;
   @ApiProperty() modelVersion!: string;
   @ApiProperty() trialId!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers, dates' })
+  @ApiProperty({
+    type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers, dates',
+  })
   record!: Record<string, unknown>;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'patientId, weight, fields and the patient, best first' })
+  @ApiProperty({
+    type: 'array', items: { type: 'object', additionalProperties: true }, description: 'patientId, weight, fields and the patient, best first',
+  })
   candidates!: unknown[];
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { trialId: { type: 'string' }, patientId: { type: 'string' } } } })
   competing!: Array<{ trialId: string; patientId: string }>;

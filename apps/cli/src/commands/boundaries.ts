@@ -2,13 +2,13 @@
 // (contract: shared/contracts/stats-cli.md). A thin layer over lanDeMetsBoundaries.
 import { Command } from 'commander';
 import { BoundariesResult, lanDeMetsBoundaries, Spending, SurvivalError } from '@trial/survival';
+import { exitOnUsageError, usageOn, UsageError } from '../usage';
 
-class BoundariesInputError extends Error {}
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function number(name: string, text: string): number {
-  if (!NUMBER.test(text.trim())) throw new BoundariesInputError(`followup boundaries: ${name} must be a number, got '${text}'`);
+  if (!NUMBER.test(text.trim())) throw new UsageError(`followup boundaries: ${name} must be a number, got '${text}'`);
   return Number(text);
 }
 
@@ -37,18 +37,13 @@ export function runBoundaries(raw: RawOptions): string {
   const info = raw.info.split(',').map((s) => number('--info', s));
   const alpha = number('--alpha', raw.alpha);
   const sidedNumber = number('--sided', raw.sided);
-  if (sidedNumber !== 1 && sidedNumber !== 2) throw new BoundariesInputError(`followup boundaries: --sided must be 1 or 2, got ${raw.sided}`);
+  if (sidedNumber !== 1 && sidedNumber !== 2) throw new UsageError(`followup boundaries: --sided must be 1 or 2, got ${raw.sided}`);
   const sided: 1 | 2 = sidedNumber;
   let spending: Spending;
   if (raw.spending === 'obrien-fleming' || raw.spending === 'pocock') spending = raw.spending;
-  else throw new BoundariesInputError(`followup boundaries: --spending must be obrien-fleming or pocock, got '${raw.spending}'`);
-  try {
-    const result = lanDeMetsBoundaries({ info, alpha, sided, spending });
-    return raw.json === true ? JSON.stringify(result) + '\n' : formatBoundaries(result);
-  } catch (err) {
-    if (err instanceof SurvivalError) throw new BoundariesInputError(`followup boundaries: ${err.message}`);
-    throw err;
-  }
+  else throw new UsageError(`followup boundaries: --spending must be obrien-fleming or pocock, got '${raw.spending}'`);
+  const result = usageOn('followup boundaries', () => lanDeMetsBoundaries({ info, alpha, sided, spending }), SurvivalError);
+  return raw.json === true ? JSON.stringify(result) + '\n' : formatBoundaries(result);
 }
 
 export function register(program: Command): void {
@@ -64,9 +59,7 @@ export function register(program: Command): void {
       try {
         process.stdout.write(runBoundaries(raw));
       } catch (err) {
-        if (!(err instanceof BoundariesInputError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(err);
       }
     });
 }

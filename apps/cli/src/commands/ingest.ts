@@ -12,6 +12,7 @@ import { isRealDate, topicNames, topicSpecs } from '@trial/contracts';
 import { Log, createKafka, ensureTopics } from '@trial/messaging';
 import { Layout, RegistryFileError, RejectsWriter, WarningsWriter } from '@trial/registry';
 import { IngestError, Source, extractCompleteFor, ingestExtract } from '@trial/ingest';
+import { exitOnUsageError, UsageError } from '../usage';
 
 interface Opts { source: Source; layout?: Layout; completeUpTo?: string; rejects?: string; warnings?: string; extractedOn?: string }
 
@@ -27,13 +28,13 @@ async function run(file: string, opts: Opts): Promise<void> {
   const extractedOn = opts.extractedOn ?? now.slice(0, 10);
   if (opts.completeUpTo !== undefined) {
     const ec = extractCompleteFor({ source: opts.source, completeUpTo: opts.completeUpTo, extractedOn, today: now.slice(0, 10) });
-    if (!ec.ok) throw new IngestInputError(`--complete-up-to ${ec.error.reason}`);
+    if (!ec.ok) throw new UsageError(`--complete-up-to ${ec.error.reason}`);
   }
   let size: number;
   try {
     size = statSync(file).size;
   } catch (e) {
-    throw new IngestInputError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const config = loadConfig();
   const quiet = () => undefined;
@@ -47,7 +48,10 @@ async function run(file: string, opts: Opts): Promise<void> {
   const warningsPath = opts.warnings ?? `${file}.warnings.csv`;
   const warnings = new WarningsWriter(createWriteStream(warningsPath));
   const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected | {warnings} warnings', hideCursor: true, stream: process.stderr })
+    ? new SingleBar({
+      format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected | {warnings} warnings',
+      hideCursor: true, stream: process.stderr,
+    })
     : null;
   const t0 = Date.now();
   bar?.start(size, 0, { rows: 0, rate: 0, rejected: 0, warnings: 0 });
@@ -59,7 +63,9 @@ async function run(file: string, opts: Opts): Promise<void> {
       // encoding run on two cores.
       thread: { brokers: config.KAFKA_BROKERS, clientId: 'followup-ingest', log: kafkaLog },
       clock: () => performance.now(), failedAt: now,
-      onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected, warnings: p.warnings }),
+      onProgress: (p) => bar?.update(p.bytes, {
+        rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected, warnings: p.warnings,
+      }),
     });
     bar?.update(size);
     bar?.stop();
@@ -70,12 +76,10 @@ async function run(file: string, opts: Opts): Promise<void> {
     bar?.stop();
     await rejects.close().catch(quiet);
     await warnings.close().catch(quiet);
-    if (e instanceof RegistryFileError || e instanceof IngestError) throw new IngestInputError(`${file}: ${e.message}`);
+    if (e instanceof RegistryFileError || e instanceof IngestError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
 }
-
-class IngestInputError extends Error {}
 
 export function register(program: Command): void {
   program
@@ -84,18 +88,18 @@ export function register(program: Command): void {
     .argument('<file>', 'the extract CSV')
     .addOption(new Option('--source <source>', 'the registry').choices(['ONS', 'NRS']).makeOptionMandatory())
     .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
-    .option('--complete-up-to <date>', 'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)', civil)
+    .option('--complete-up-to <date>',
+      'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)', civil)
     .option('--rejects <file>', 'rejects report CSV (line, field, reason) of rows that are no registration; default FILE.rejects.csv')
-    .option('--warnings <file>', 'warnings report CSV (line, field, reason) of damage to a field of a row that was published; default FILE.warnings.csv')
+    .option('--warnings <file>',
+      'warnings report CSV (line, field, reason) of damage to a field of a row that was published; default FILE.warnings.csv')
     .option('--extracted-on <date>', 'the extract date the records carry (default: today)', civil)
     .action(async (file: string, opts: Opts) => {
       try {
         await run(file, opts);
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof IngestInputError)) throw e;
-        process.stderr.write(`followup ingest: ${e.message.replace(/\s+/g, ' ')}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(e, { prefix: 'followup ingest: ', fold: true });
       }
     });
 }

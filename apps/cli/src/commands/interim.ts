@@ -2,13 +2,13 @@
 // shared/contracts/stats-cli.md). A thin layer over interimAnalysis in @trial/survival.
 import { Command } from 'commander';
 import { interimAnalysis, InterimResult, Spending, SurvivalError } from '@trial/survival';
+import { exitOnUsageError, UsageError } from '../usage';
 
-class InterimInputError extends Error {}
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function number(name: string, text: string): number {
-  if (!NUMBER.test(text.trim())) throw new InterimInputError(`followup interim: ${name} must be a number, got '${text}'`);
+  if (!NUMBER.test(text.trim())) throw new UsageError(`followup interim: ${name} must be a number, got '${text}'`);
   return Number(text);
 }
 
@@ -18,7 +18,7 @@ function list(name: string, text: string): number[] {
 
 function spending(name: string, text: string, allowNone: boolean): Spending | 'none' {
   if (text === 'obrien-fleming' || text === 'pocock' || (allowNone && text === 'none')) return text;
-  throw new InterimInputError(`followup interim: ${name} must be ${allowNone ? 'none, ' : ''}obrien-fleming or pocock, got '${text}'`);
+  throw new UsageError(`followup interim: ${name} must be ${allowNone ? 'none, ' : ''}obrien-fleming or pocock, got '${text}'`);
 }
 
 interface RawOptions {
@@ -68,7 +68,8 @@ export function formatInterim(r: InterimResult): string {
   if (r.conditionalPowerTrend) out.push(`conditional power at the trend HR ${f(r.conditionalPowerTrend.hr)}: ${f(r.conditionalPowerTrend.final)}`);
   if (r.final) {
     out.push(
-      `final (stage-wise ordering, look ${r.final.look}): p = ${f(r.final.pValue, 6)}, HR ${f(r.final.medianUnbiased)} (${f(r.final.lower)} - ${f(r.final.upper)})`,
+      `final (stage-wise ordering, look ${r.final.look}): p = ${f(r.final.pValue, 6)}, ` +
+        `HR ${f(r.final.medianUnbiased)} (${f(r.final.lower)} - ${f(r.final.upper)})`,
     );
   }
   return out.join('\n') + '\n';
@@ -81,7 +82,7 @@ export function runInterim(raw: RawOptions): string {
   const looks = list('--looks', raw.looks);
   const alpha = number('--alpha', raw.alpha);
   const sidedNumber = number('--sided', raw.sided);
-  if (sidedNumber !== 1 && sidedNumber !== 2) throw new InterimInputError(`followup interim: --sided must be 1 or 2, got ${raw.sided}`);
+  if (sidedNumber !== 1 && sidedNumber !== 2) throw new UsageError(`followup interim: --sided must be 1 or 2, got ${raw.sided}`);
   const sided: 1 | 2 = sidedNumber;
   const spend = spending('--spending', raw.spending, false) as Spending;
   const futility = spending('--futility', raw.futility, true);
@@ -89,7 +90,7 @@ export function runInterim(raw: RawOptions): string {
   const hr1 = raw.hr1 === undefined ? undefined : number('--hr1', raw.hr1);
   const allocation = number('--allocation', raw.allocation);
   const fail = (msg: string): never => {
-    throw new InterimInputError(`followup interim: ${msg}`);
+    throw new UsageError(`followup interim: ${msg}`);
   };
   if (!(plannedEvents > 0)) fail(`--planned-events must be positive, got ${raw.plannedEvents}`);
   if (events.length !== z.length) fail(`--events and --z must have the same length, got ${events.length} and ${z.length}`);
@@ -115,7 +116,7 @@ export function runInterim(raw: RawOptions): string {
     if (!(err instanceof SurvivalError)) throw err;
     // A design rpact refuses (futility reaching efficacy) is the futility options' doing.
     const option = err.message.startsWith('futility bound') ? `--futility ${futility} with --beta ${raw.beta}: ` : '';
-    throw new InterimInputError(`followup interim: ${option}${err.message}`);
+    throw new UsageError(`followup interim: ${option}${err.message}`);
   }
 }
 
@@ -139,9 +140,7 @@ export function register(program: Command): void {
       try {
         process.stdout.write(runInterim(raw));
       } catch (err) {
-        if (!(err instanceof InterimInputError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(err);
       }
     });
 }

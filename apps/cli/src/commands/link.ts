@@ -6,12 +6,16 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts, RecordForLinkage,
+  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts,
+  RecordForLinkage,
   compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel,
 } from '@trial/linkage';
 import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
+import { exitOnUsageError, UsageError } from '../usage';
 
-export const cohortColumns = ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'] as const;
+export const cohortColumns = [
+  'trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode',
+] as const;
 
 /** One line of `--json` output (link-cli.md). */
 export interface LinkRow {
@@ -59,9 +63,6 @@ export interface LinkSummary {
 /** A PriorEstimate, or λ given by the caller (`--prior`), with the counts an estimate would use. */
 export type PriorUsed = PriorEstimate | { basis: 'given'; prior: number; weight: number; counts: PriorCounts };
 
-/** A file could not be read (missing, unreadable, or not the expected header): exit 2. */
-export class LinkInputError extends Error {}
-
 const sexes = new Set(['M', 'F', 'U']);
 
 /** A cohort row that was not read as a patient: its line, the column and the rule (never the value). */
@@ -76,7 +77,7 @@ export interface SkippedPatientRow {
  * (readCohortRows: a bounded line a row, so a bad row costs only itself). Rows without a
  * patientId, and rows that are not a line of cells, are skipped and reported to `onSkipped`
  * with their line, column and rule; an unreadable file or a missing column is a
- * LinkInputError. Shared by `link` and `train`.
+ * UsageError. Shared by `link` and `train`.
  */
 export async function* readCohort(path: string, onSkipped?: (row: SkippedPatientRow) => void): AsyncGenerator<PatientIdentity> {
   const input = createReadStream(path);
@@ -105,9 +106,9 @@ export async function* readCohort(path: string, onSkipped?: (row: SkippedPatient
       };
     }
   } catch (e) {
-    if (e instanceof CohortFileError) throw new LinkInputError(`cohort ${path} ${e.message}`);
+    if (e instanceof CohortFileError) throw new UsageError(`cohort ${path} ${e.message}`);
     const io = e as Partial<NodeJS.ErrnoException> | null;
-    if (io && typeof io.syscall === 'string') throw new LinkInputError(`cannot read cohort ${path}: ${String(io.message)}`);
+    if (io && typeof io.syscall === 'string') throw new UsageError(`cannot read cohort ${path}: ${String(io.message)}`);
     throw e;
   } finally {
     input.destroy();
@@ -139,7 +140,7 @@ export async function loadCohortCounted(path: string): Promise<LoadedCohort> {
 
 /**
  * The extract's rows, validated, in file order, on this thread (`train` uses it). Iterate it
- * inside a try and turn what it throws into a LinkInputError with `extractReadError`.
+ * inside a try and turn what it throws into a UsageError with `extractReadError`.
  */
 export function readExtract(path: string, options: { layout?: Layout; extractedOn: string }): ReturnType<typeof readRegistry> {
   // Small chunks: the CSV parser turns a whole chunk into records at once, and records waiting
@@ -147,19 +148,19 @@ export function readExtract(path: string, options: { layout?: Layout; extractedO
   return readRegistry(createReadStream(path, { highWaterMark: 8 * 1024 }), options);
 }
 
-/** The LinkInputError for a failure to read the extract (its header, the file system); null for any other error. */
-export function extractReadError(path: string, e: unknown): LinkInputError | null {
-  if (e instanceof RegistryFileError) return new LinkInputError(`cannot read registry extract ${path}: ${e.message}`);
+/** The UsageError for a failure to read the extract (its header, the file system); null for any other error. */
+export function extractReadError(path: string, e: unknown): UsageError | null {
+  if (e instanceof RegistryFileError) return new UsageError(`cannot read registry extract ${path}: ${e.message}`);
   // File-system errors (ENOENT, EACCES, EISDIR...): duck-typed, as they may come from another realm.
   const io = e as Partial<NodeJS.ErrnoException> | null;
   if (io && typeof io.syscall === 'string' && typeof io.code === 'string') {
-    return new LinkInputError(`cannot read registry extract ${path}: ${String(io.message)}`);
+    return new UsageError(`cannot read registry extract ${path}: ${String(io.message)}`);
   }
   return null;
 }
 
 /**
- * Links every row of the extract, calling `emit` in file order. Throws LinkInputError when a
+ * Links every row of the extract, calling `emit` in file order. Throws UsageError when a
  * file cannot be read; row problems are `rejected` rows, never errors.
  *
  * λ (prior.ts): with `options.prior` every row is decided under it as it is read. Otherwise λ
@@ -173,7 +174,8 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const { index, withNumber, skipped } = await loadCohortCounted(options.cohort);
   const counts: PriorCounts = { ...emptyCounts(), patients: index.patientCount };
   const summary: LinkSummary = {
-    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, cohortSkipped: skipped, modelVersion: model.version, layout: null,
+    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, cohortSkipped: skipped,
+    modelVersion: model.version, layout: null,
     prior: { basis: 'model', prior: model.prior, weight: compileModel(model).priorWeight, counts },
   };
   const tally = (decision: LinkRow['decision']): void => {
@@ -202,7 +204,10 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       summary.warnings += result.warnings.length;
       if (!result.ok) {
         const e = result.error;
-        const out: LinkRow = { line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null, reason: `${e.field}: ${e.reason}`, warnings: result.warnings };
+        const out: LinkRow = {
+          line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null,
+          reason: `${e.field}: ${e.reason}`, warnings: result.warnings,
+        };
         if (given === undefined) rows.addRejected(out);
         else {
           tally('rejected');
@@ -231,7 +236,10 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
       if (judged && d.method === 'deterministic') counts.deterministic++;
       tally(d.decision);
       // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
-      const pending = emit({ line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings: result.warnings });
+      const pending = emit({
+        line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId,
+        weight: d.weight, reason: null, warnings: result.warnings,
+      });
       if (pending) await pending;
     }
   } catch (e) {
@@ -326,7 +334,8 @@ class RowStore {
 
 /** What the pass's decisions return: a placeholder, never read (the rows are concluded at the end). */
 const DEFERRED: LinkDecision = {
-  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [], competing: [],
+  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [],
+  competing: [],
 };
 
 const rowKinds: RecordFacts['kind'][] = ['death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace'];
@@ -421,15 +430,18 @@ export function register(program: Command): void {
           try {
             text = await readFile(opts.model, 'utf8');
           } catch (e) {
-            throw new LinkInputError(`cannot read model ${opts.model}: ${e instanceof Error ? e.message : String(e)}`);
+            throw new UsageError(`cannot read model ${opts.model}: ${e instanceof Error ? e.message : String(e)}`);
           }
           const parsed = parseModel(text);
-          if (!parsed.ok) throw new LinkInputError(`model ${opts.model} is invalid: ${parsed.reason}`);
+          if (!parsed.ok) throw new UsageError(`model ${opts.model} is invalid: ${parsed.reason}`);
           model = parsed.model;
         }
         const out = lineWriter(process.stdout);
         const summary = await runLink(
-          { cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, prior: opts.prior, extractedOn: new Date().toISOString().slice(0, 10) },
+          {
+            cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, prior: opts.prior,
+            extractedOn: new Date().toISOString().slice(0, 10),
+          },
           opts.json ? (row) => out.write(`${JSON.stringify(row)}\n`) : () => undefined,
         );
         await out.flush();
@@ -440,9 +452,7 @@ export function register(program: Command): void {
         else process.stdout.write(formatSummary(summary, Number(process.hrtime.bigint() - started) / 1e9));
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof LinkInputError)) throw e;
-        process.stderr.write(`followup link: ${e.message.replace(/\s+/g, ' ')}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(e, { prefix: 'followup link: ', fold: true });
       }
     });
 }

@@ -7,19 +7,17 @@ import { loadConfig } from '@trial/config';
 import { LinkageModel, parseModel } from '@trial/linkage';
 import { ModelVersionConflict, installModel } from '@trial/linkstore';
 import { openMigrated } from '@trial/storage';
-
-/** The file is missing or not a valid model, or its version is taken: exit 2. */
-class ModelInputError extends Error {}
+import { exitOnUsageError, UsageError } from '../usage';
 
 async function readModel(path: string): Promise<LinkageModel> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ModelInputError(`cannot read model ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`cannot read model ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const parsed = parseModel(text);
-  if (!parsed.ok) throw new ModelInputError(`model ${path} is invalid: ${parsed.reason}`);
+  if (!parsed.ok) throw new UsageError(`model ${path} is invalid: ${parsed.reason}`);
   return parsed.model;
 }
 
@@ -35,19 +33,20 @@ export function register(program: Command): void {
         const ds = await openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: 'followup-model', poolSize: 2 });
         try {
           const r = await ds.transaction((tx) => installModel(tx, m));
-          const what = r.status === 'unchanged' ? 'is already the active model' : r.status === 'reactivated' ? 'is active again' : 'installed and active';
-          process.stdout.write(`linkage model ${r.version} ${what}${r.previous && r.previous !== r.version ? ` (was ${r.previous})` : ''}; the linkage service uses it from its next batch\n`);
+          const what = r.status === 'unchanged' ? 'is already the active model'
+            : r.status === 'reactivated' ? 'is active again' : 'installed and active';
+          const was = r.previous && r.previous !== r.version ? ` (was ${r.previous})` : '';
+          process.stdout.write(`linkage model ${r.version} ${what}${was}; the linkage service uses it from its next batch\n`);
         } catch (e) {
-          if (e instanceof ModelVersionConflict) throw new ModelInputError(e.message);
+          if (e instanceof ModelVersionConflict) throw new UsageError(e.message);
           throw e;
         } finally {
           await ds.destroy();
         }
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof ModelInputError)) throw e;
-        process.stderr.write(`followup model install: ${e.message.replace(/\s+/g, ' ')}\n`);
-        process.exitCode = 2;
+        // The file is missing or not a valid model, or its version is taken.
+        exitOnUsageError(e, { prefix: 'followup model install: ', fold: true });
       }
     });
 }

@@ -19,9 +19,10 @@ import {
   Ties,
 } from '@trial/survival';
 import { CohortCovariates, columnList, formatStrataReport, withStrataAndSubgroups } from './stats-strata';
+import { exitOnUsageError, UsageError as InputError } from '../usage';
 
-/** A problem with the user's input: exit status 2 and this one line on stderr. */
-export class InputError extends Error {}
+/** A problem with the user's input: exit status 2 and this one line on stderr (the CLI's one UsageError). */
+export { InputError };
 
 export interface StatsOptions {
   time: string;
@@ -402,9 +403,7 @@ export function register(program: Command): void {
         const opts = toStatsOptions(raw, cmd.getOptionValueSource('group') === 'cli');
         process.stdout.write(runStats(file, opts));
       } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(err);
       }
     });
 }

@@ -1,13 +1,16 @@
-// `followup train`: estimates a linkage model from a cohort and a registry extract (issue 4: u by
+// `followup train`: estimates a linkage model from a cohort and a registry extract (u by
 // random sampling, m by EM, term frequencies of family names) and writes it as JSON, the format
 // `followup link --model` and the linkage service's lk_models table take. The training itself
 // is @trial/linkage's (train.ts); this file reads the files and prints.
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { TrainReport, TrainingCollector, TrainingError, compileModel, defaultModel, fieldLevels, fieldNames, serialiseModel, trainFrom } from '@trial/linkage';
+import {
+  TrainReport, TrainingCollector, TrainingError, compileModel, defaultModel, fieldLevels, fieldNames, serialiseModel, trainFrom,
+} from '@trial/linkage';
 import { Layout } from '@trial/registry';
-import { LinkInputError, extractReadError, readCohort, readExtract } from './link';
+import { extractReadError, readCohort, readExtract } from './link';
+import { exitOnUsageError, UsageError } from '../usage';
 
 export interface TrainCommandOptions {
   cohort: string;
@@ -61,7 +64,7 @@ export async function runTrain(options: TrainCommandOptions): Promise<TrainRun> 
   try {
     report = trainFrom(collector, { version: options.version, samples: options.samples, seed: options.seed, thresholds: options.thresholds });
   } catch (e) {
-    if (e instanceof TrainingError) throw new LinkInputError(`cannot train on ${options.cohort} and ${options.registry}: ${e.message}`);
+    if (e instanceof TrainingError) throw new UsageError(`cannot train on ${options.cohort} and ${options.registry}: ${e.message}`);
     throw e;
   }
   return { report, pairFraction, skippedPatients, rejectedRows, layout };
@@ -84,19 +87,23 @@ export function formatTrainSummary(run: TrainRun, seconds: number, out: string |
   const { model, em, counts } = report;
   const cm = compileModel(model);
   const lines = [
-    `followup train: ${counts.patients} patients (${run.skippedPatients} rows without a patientId, ${counts.duplicatePatients} repeated ids skipped), ` +
+    `followup train: ${counts.patients} patients (${run.skippedPatients} rows without a patientId, ` +
+      `${counts.duplicatePatients} repeated ids skipped), ` +
       `${counts.records} valid ${run.layout ? run.layout.toUpperCase() : ''} rows (${run.rejectedRows} rejected)`,
     `  blocked pairs of ${counts.pairRecords} rows${run.pairFraction < 1 ? ` (a ${(100 * run.pairFraction).toFixed(1)}% sample)` : ''}: ` +
-      `${counts.blockedPairs} of ${report.allPairs.toExponential(3)} pairs, ${report.patterns} distinct patterns; ${counts.recordsWithoutCandidates} rows with no candidate`,
+      `${counts.blockedPairs} of ${report.allPairs.toExponential(3)} pairs, ${report.patterns} distinct patterns; ` +
+      `${counts.recordsWithoutCandidates} rows with no candidate`,
     `  u: ${report.samples} random pairs from ${report.sampledRecords} sampled rows × all patients`,
   ];
   for (const s of report.sessions) {
     const e = s.em;
     lines.push(`  EM on ${s.name} (${s.pairs} pairs) for ${s.estimated.join(', ')}: ` +
-      (e ? `${e.iterations} iterations, ${e.converged ? 'converged' : 'NOT converged'}, ${Math.round(e.matches)} expected matches` : 'no pairs: estimated on all blocked pairs'));
+      (e ? `${e.iterations} iterations, ${e.converged ? 'converged' : 'NOT converged'}, ${Math.round(e.matches)} expected matches`
+        : 'no pairs: estimated on all blocked pairs'));
   }
   lines.push(
-    `  EM on all blocked pairs for λ: ${em.iterations} iterations, ${em.converged ? 'converged' : 'NOT converged'}; λ = ${model.prior.toExponential(3)} ` +
+    `  EM on all blocked pairs for λ: ${em.iterations} iterations, ${em.converged ? 'converged' : 'NOT converged'}; ` +
+      `λ = ${model.prior.toExponential(3)} ` +
       `(${Math.round(em.matches)} expected matches; prior weight ${cm.priorWeight.toFixed(2)} bits)`,
     `  ${'field'.padEnd(12)} ${'level'.padEnd(10)} ${'m'.padStart(10)} ${'u'.padStart(10)} ${'weight'.padStart(8)}`,
   );
@@ -117,11 +124,11 @@ export function formatTrainSummary(run: TrainRun, seconds: number, out: string |
   return lines.join('\n');
 }
 
-/** A numeric option's value, or a LinkInputError naming the option. */
+/** A numeric option's value, or a UsageError naming the option. */
 function numberOption(name: string, raw: string | undefined, fallback: number, check: (x: number) => boolean, what: string): number {
   if (raw === undefined) return fallback;
   const x = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new LinkInputError(`${name} must be ${what} (got '${raw}')`);
+  if (raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageError(`${name} must be ${what} (got '${raw}')`);
   return x;
 }
 
@@ -166,7 +173,8 @@ export function register(program: Command): void {
       try {
         const positiveInt = (x: number): boolean => Number.isInteger(x) && x >= 1;
         const link = numberOption('--link-threshold', opts.linkThreshold, t.link, () => true, 'a number');
-        const review = numberOption('--review-threshold', opts.reviewThreshold, t.review, (x) => x <= link, `a number not above the link threshold (${link})`);
+        const review = numberOption('--review-threshold', opts.reviewThreshold, t.review, (x) => x <= link,
+          `a number not above the link threshold (${link})`);
         const options: TrainCommandOptions = {
           cohort: opts.cohort,
           registry: opts.registry,
@@ -178,22 +186,20 @@ export function register(program: Command): void {
           pairRows: numberOption('--pair-rows', opts.pairRows, d.pairRows, positiveInt, 'a positive integer'),
           thresholds: { link, review, closeMargin: numberOption('--close-margin', opts.closeMargin, t.closeMargin, (x) => x >= 0, 'a number ≥ 0') },
         };
-        if (opts.version !== undefined && opts.version.trim() === '') throw new LinkInputError('--version must not be empty');
+        if (opts.version !== undefined && opts.version.trim() === '') throw new UsageError('--version must not be empty');
         const run = await runTrain(options);
         const json = `${serialiseModel(run.report.model)}\n`;
         if (opts.out) {
           try {
             await writeFile(opts.out, json);
           } catch (e) {
-            throw new LinkInputError(`cannot write model ${opts.out}: ${e instanceof Error ? e.message : String(e)}`);
+            throw new UsageError(`cannot write model ${opts.out}: ${e instanceof Error ? e.message : String(e)}`);
           }
         } else process.stdout.write(json);
         process.stderr.write(formatTrainSummary(run, Number(process.hrtime.bigint() - started) / 1e9, opts.out ?? null));
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof LinkInputError)) throw e;
-        process.stderr.write(`followup train: ${e.message.replace(/\s+/g, ' ')}\n`);
-        process.exitCode = 2;
+        exitOnUsageError(e, { prefix: 'followup train: ', fold: true });
       }
     });
 }

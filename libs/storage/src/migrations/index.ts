@@ -13,6 +13,7 @@ import { LeanRecords1764100024000 } from './1764100024000-lean-records';
 import { InterimLooks1764100026400 } from './1764100026400-interim-looks';
 import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
+import { OutboxHeaders1764100026000 } from './1764100026000-outbox-headers';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
 import { AuditJson1764100026100 } from './1764100026100-audit-json';
 
@@ -32,6 +33,7 @@ export const migrations = [
   LeanRecords1764100024000,
   AuditChain1764100025200,
   AuditAppendDefiner1764100025600,
+  OutboxHeaders1764100026000,
   AuditJson1764100026100,
   InterimLooks1764100026400,
   DlqRedrives1764100027300,
