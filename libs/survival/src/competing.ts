@@ -2,7 +2,7 @@
 // cumulative incidence per group, Gray's test, the cause-specific and the Fine-Gray models.
 import { aalenJohansen, cifAt, CifAtRow, CifRow } from './aalen-johansen';
 import { Ties } from './cox';
-import { twoSidedP } from './dist';
+import { coxTerms } from './coxreadout';
 import { SurvivalError } from './errors';
 import { fineGray } from './fine-gray';
 import { grayTest, GrayInput } from './gray';
@@ -124,20 +124,8 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   result.causeSpecificCox = estimate('cause-specific Cox model', () => computeReadout(causeTables, csOptions).cox);
   result.fineGray = estimate('Fine-Gray model', () => {
     const fg = fineGray(pooled, labels.length, cause, labels, ties);
-    const terms = fg.coef.map((coef, i): CoxTerm => {
-      const stdErr = Math.sqrt(fg.robustVariance[i][i]);
-      const zStat = coef / stdErr;
-      return {
-        group: labels[i + 1],
-        coef,
-        stdErr,
-        hazardRatio: Math.exp(coef),
-        lower: Math.exp(coef - z * stdErr),
-        upper: Math.exp(coef + z * stdErr),
-        z: zStat,
-        pValue: twoSidedP(zStat),
-      };
-    });
+    // R's summary(coxph(..., weight = fgwt)) with its robust se in place of the model-based one.
+    const terms = coxTerms({ coef: fg.coef, variance: fg.robustVariance }, labels, z);
     return { reference: labels[0], terms };
   });
   return result;

@@ -7,10 +7,11 @@ import type { CoxReadout, CoxTerm } from './readout';
 
 /**
  * The terms of a group-factor fit: fit.coef[i] is groups[i + 1] against groups[0].
- * Method: se = sqrt(diag(I^-1)); CI = exp(coef -+ z se); Wald z = coef / se, p = 2 Phi(-|z|).
+ * Method: se = sqrt(diag(V)) with V the fit's variance (the inverse information, or a robust
+ * sandwich variance, as Fine-Gray passes); CI = exp(coef -+ z se); Wald z = coef / se, p = 2 Phi(-|z|).
  * Reference: R survival 3.5 summary.coxph ($coefficients, $conf.int).
  */
-export function coxTerms(fit: CoxFit, groups: readonly string[], z: number): CoxTerm[] {
+export function coxTerms(fit: Pick<CoxFit, 'coef' | 'variance'>, groups: readonly string[], z: number): CoxTerm[] {
   return fit.coef.map((coef, i) => {
     const stdErr = Math.sqrt(fit.variance[i][i]);
     const zStat = coef / stdErr;
