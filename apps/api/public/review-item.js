@@ -33,7 +33,9 @@ const FIELDS = [
   ['postcode', 'Postcode', (p) => p?.postcode ?? null],
 ];
 
-const fieldLabel = (key) => FIELDS.find(([k]) => k === key)?.[1] ?? key;
+// Under a waterfall bar: short, or the labels run into each other.
+const SHORT = { identifier: 'number', dateOfBirth: 'born', sex: 'sex', familyName: 'surname', givenNames: 'given', postcode: 'postcode' };
+const fieldLabel = (key) => SHORT[key] ?? key;
 const orDash = (v) => (v === null || v === undefined || v === '' ? h('span', { class: 'muted' }, '—') : String(v));
 const signed = (w) => `${w >= 0 ? '+' : '−'}${Math.abs(w).toFixed(2)}`;
 
@@ -62,7 +64,8 @@ function sideBySide(item) {
     ...item.candidates.flatMap((c) => [h('td', {}, orDash(c.patient?.randomisedOn ? formatDate(c.patient.randomisedOn) : null),
       c.patient?.withdrawnOn ? h('span', { class: 'muted' }, ` (withdrawn ${formatDate(c.patient.withdrawnOn)})`) : null), h('td')])));
   rows.push(h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Match weight'), h('td'),
-    ...item.candidates.flatMap((c) => [h('td', {}, `P = ${probability(c.weight).toFixed(3)}`), h('td', { class: 'num', 'data-testid': 'weight' }, c.weight.toFixed(2))])));
+    ...item.candidates.flatMap((c) => [h('td', {}, `P = ${probability(c.weight).toFixed(3)}`),
+      h('td', { class: 'num', 'data-testid': 'weight' }, c.weight.toFixed(2))])));
   return h('table', { class: 'grid review-fields', 'data-testid': 'side-by-side' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
@@ -81,7 +84,8 @@ export function renderItem(item) {
     h('h2', {}, `${reasonOf(item)} · ${r.source} ${r.kind} record ${r.recordId} v${r.version}`),
     h('p', { class: 'note' }, WHY[item.reason] ?? '', ` Trial ${item.trialId}; queued ${formatInstant(item.createdAt)}; model ${item.modelVersion}.`),
     item.competing?.length
-      ? h('p', { class: 'note', 'data-testid': 'competing' }, 'Also matched by number: ', item.competing.map((o) => `${o.patientId} (trial ${o.trialId})`).join(', '), '.')
+      ? h('p', { class: 'note', 'data-testid': 'competing' }, 'Also matched by number: ',
+        item.competing.map((o) => `${o.patientId} (trial ${o.trialId})`).join(', '), '.')
       : null,
     sideBySide(item),
     h('div', { class: 'candidates' }, item.candidates.map((c, i) => candidateChart(item, c, i))));

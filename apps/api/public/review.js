@@ -41,20 +41,24 @@ export async function runReviewer(token, who, ctx) {
       h('p', { class: 'note' }, 'Identifiers are shown for items in the queue only. Every item you open is audited.')),
     h('div', { class: 'review-layout' },
       h('section', { class: 'panel queue-panel' }, h('h2', {}, 'Open, oldest first'), list, h('h2', {}, 'Decided here'), done,
-        h('h2', {}, 'Keys'), h('dl', { class: 'keys', 'data-testid': 'keys' }, KEYS.flatMap(([k, what]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)]))),
+        h('h2', {}, 'Keys'),
+        h('dl', { class: 'keys', 'data-testid': 'keys' }, KEYS.flatMap(([k, what]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)]))),
       detail));
 
   function drawQueue() {
     list.replaceChildren(...queue.map((it) => {
       const s = sent.get(it.reviewId);
-      return h('li', { 'data-testid': 'queue-item', 'data-review': it.reviewId, 'data-state': s ? 'sent' : 'open', class: it.reviewId === selected ? 'selected' : null,
-        'aria-current': it.reviewId === selected ? 'true' : null, onclick: () => select(it.reviewId) },
+      return h('li', {
+        'data-testid': 'queue-item', 'data-review': it.reviewId, 'data-state': s ? 'sent' : 'open',
+        class: it.reviewId === selected ? 'selected' : null, 'aria-current': it.reviewId === selected ? 'true' : null,
+        onclick: () => select(it.reviewId) },
       h('span', { class: 'reason', 'data-testid': 'reason' }, reasonOf(it)), ' ',
       h('span', { class: 'muted' }, `${it.record.source} ${it.record.kind} · ${it.trialId} · ${age(it.createdAt)} old`),
       s ? h('span', { class: 'sent' }, ` · ${s.decision === 'accept' ? 'accepted' : 'rejected'}, being applied…`) : null);
     }));
     if (!queue.length) list.append(h('li', { class: 'muted', 'data-testid': 'queue-empty' }, 'The queue is empty.'));
-    done.replaceChildren(...[...sent.entries()].filter(([, s]) => s.applied).map(([id, s]) => h('li', { 'data-testid': 'decided-item', 'data-review': id },
+    const applied = [...sent.entries()].filter(([, s]) => s.applied);
+    done.replaceChildren(...applied.map(([id, s]) => h('li', { 'data-testid': 'decided-item', 'data-review': id },
       `${s.decision === 'accept' ? `Linked to ${s.patientId}` : 'Rejected'} · ${reasonOf(s.item)} · applied ${formatInstant(s.applied)}`)));
   }
 

@@ -4,7 +4,7 @@
 // probability 2^w / (1 + 2^w). Figures as the API gives them (GET /reviews/:id); nothing here
 // is computed but the running sum the bars stand on.
 const NS = 'http://www.w3.org/2000/svg';
-const W = 560;
+const W = 620;
 const H = 230;
 const TOP = 18;
 const BOTTOM = 52;
@@ -51,7 +51,9 @@ export function waterfall(steps, total, opts = {}) {
     const top = y(Math.max(b.from, b.to));
     const height = Math.max(1, Math.abs(y(b.from) - y(b.to)));
     const fill = b.total ? '#374151' : b.weight >= 0 ? '#0072B2' : '#D55E00';
-    g.append(svg('rect', { x, y: top, width: slot * 0.7, height, fill, 'data-testid': 'waterfall-bar', 'data-key': b.key, 'data-weight': b.weight.toFixed(2) },
+    const attrs = { x, y: top, width: slot * 0.7, height, fill, 'data-testid': 'waterfall-bar', 'data-key': b.key };
+    attrs['data-weight'] = b.weight.toFixed(2);
+    g.append(svg('rect', attrs,
       svg('title', {}, `${b.label}${b.sub ? ` (${b.sub})` : ''}: ${signed(b.weight)} bits`)));
     if (i < bars.length - 1 && !b.total) {
       g.append(svg('line', { x1: x + slot * 0.7, x2: x + slot, y1: y(b.to), y2: y(b.to), stroke: '#9ca3af', 'stroke-dasharray': '2 2' }));

@@ -72,7 +72,8 @@ const priorRow = z.object({ prior: z.number().gt(0).lt(1).nullable() });
 async function priorOf(ds: DataSource, scope: string, row: Row): Promise<ReviewView['prior']> {
   const rows = parsed(priorRow, await ds.query(
     `select prior from lk_decisions where scope = $1 and source = $2 and record_id = $3 and version = $4 and trial_id = $5
-       and decision = 'review' order by id desc limit 1`, [scope, row.record.source, row.record.recordId, row.record.version, row.trialId]), 'a decision');
+       and decision = 'review' order by id desc limit 1`,
+    [scope, row.record.source, row.record.recordId, row.record.version, row.trialId]), 'a decision');
   const lambda = rows[0]?.prior ?? null;
   return lambda === null ? null : { lambda, weight: Math.log2(lambda / (1 - lambda)) };
 }
