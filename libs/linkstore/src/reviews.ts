@@ -78,7 +78,26 @@ async function priorOf(ds: DataSource, scope: string, row: Row): Promise<ReviewV
   return lambda === null ? null : { lambda, weight: Math.log2(lambda / (1 - lambda)) };
 }
 
+/**
+ * A reviewer sees identifiers only for items in the queue (issue 16, item 3): once decided or
+ * superseded an item keeps its evidence (levels, weights), its dates and who decided, but no
+ * number, name, date of birth or postcode, of the record or of any candidate.
+ */
+const IDENTIFIERS = { nhsNumber: null, chiNumber: null, dateOfBirth: null, familyName: null, givenNames: null, postcode: null } as const;
+
+function withoutIdentifiers(v: ReviewView): ReviewView {
+  return {
+    ...v, record: { ...v.record, ...IDENTIFIERS },
+    candidates: v.candidates.map((c) => ({ ...c, patient: c.patient && { ...c.patient, ...IDENTIFIERS } })),
+  };
+}
+
 async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
+  const v = await fullView(ds, scope, row);
+  return v.status === 'open' ? v : withoutIdentifiers(v);
+}
+
+async function fullView(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
   const ids = row.candidates.map((c) => c.patientId);
   const patients = parsed(candidatePatient, await ds.query(
     `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients

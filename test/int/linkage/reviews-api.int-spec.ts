@@ -92,6 +92,16 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect(linked.evidence).toMatchObject({ method: 'clerical', reviewer: 'dr-review' });
     const after = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as { status: string; decision: { decidedBy: string } };
     expect(after).toMatchObject({ status: 'accepted', decision: { decidedBy: 'dr-review' } });
+    // Issue 16, item 3: identifiers only while an item is in the queue; a decided one keeps its evidence and dates.
+    const gone = { nhsNumber: null, chiNumber: null, dateOfBirth: null, familyName: null, givenNames: null, postcode: null };
+    const decided = (await (await call(`/reviews?status=accepted`, reviewer)).json()) as Array<{
+      reviewId: string; record: unknown; candidates: Array<{ patient: unknown; fields: unknown }>;
+    }>;
+    const mine = decided.find((d) => d.reviewId === item.reviewId)!;
+    expect(mine.record).toMatchObject({ ...gone, recordId: r.recordId, dateOfDeath: '2009-12-01' });
+    expect(mine.candidates[0]).toMatchObject({ patientId: p.patientId, patient: { ...gone, randomisedOn: '2010-01-01' } });
+    expect(mine.candidates[0].fields).toEqual(item.candidates[0].fields);
+    expect(JSON.stringify(await (await call(`/reviews/${item.reviewId}`, reviewer)).json())).not.toContain(p.nhsNumber);
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'reject' })).status).toBe(409);
   });
 

@@ -24,11 +24,11 @@ export class ReviewDto {
   @ApiProperty() trialId!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
-    type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers, dates',
+    type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers (null once the item is decided), dates',
   })
   record!: Record<string, unknown>;
   @ApiProperty({
-    type: 'array', items: { type: 'object', additionalProperties: true }, description: 'patientId, weight, fields and the patient, best first',
+    type: 'array', items: { type: 'object', additionalProperties: true }, description: "patientId, weight, fields and the patient (identifiers null once decided), best first",
   })
   candidates!: unknown[];
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { trialId: { type: 'string' }, patientId: { type: 'string' } } } })
