@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { formatInstant, formatInt } from './format.js';
 import { loadDsmb, renderDsmb } from './dsmb.js';
 import { loadMonitor, renderMonitor } from './monitor.js';
+import { runReviewer } from './review.js';
 import { trialList, titleOf } from './model.js';
 import { claims, forgetToken, storedToken, storeToken, takeTokenFromUrl } from './session.js';
 
@@ -41,6 +42,8 @@ function start() {
   const c = claims(token);
   if (!c) return signIn('That is not a followup token.');
   if (c.exp !== null && c.exp * 1000 < Date.now()) return signIn('Your token has expired: ask for a new one.');
+  // The reviewer's screen is the review queue, not a trial's read-out (issue 16, item 3).
+  if (c.role === 'reviewer') return runReviewer(token, c, { app, controls, signIn, fail, forget: forgetToken }).catch(fail);
   const view = VIEWS[c.role];
   if (!view) return signIn(`The ${c.role} role has no dashboard view; use a monitor or dsmb token.`);
   run(token, c, view).catch(fail);

@@ -26,8 +26,8 @@ export class ReviewsController {
 
   @Get(':reviewId')
   @ApiOkResponse({ type: ReviewDto })
-  one(@Param('reviewId') reviewId: string): Promise<ReviewView> {
-    return this.reviews.one(reviewId);
+  one(@Param('reviewId') reviewId: string, @CurrentUser() user: Principal): Promise<ReviewView> {
+    return this.reviews.one(reviewId, user);
   }
 
   @Post(':reviewId/decision')

@@ -9,6 +9,7 @@ import { reviewStatus, TopicNames } from '@trial/contracts';
 import { getReview, listReviews, reviewDecision, type ReviewView } from '@trial/linkstore';
 import { publish } from '@trial/messaging';
 import { CLOCK, Clock, CONFIG, PRODUCER, TOPICS } from '@trial/platform';
+import { recordAudit } from '@trial/readstore';
 import type { ReviewAcceptedDto } from './dto/reviews.dto';
 import { ReviewRefused } from './review-errors.filter';
 
@@ -35,9 +36,11 @@ export class ReviewsService {
     return listReviews(this.ds, this.config.TOPIC_PREFIX, wanted.data, Math.min(Math.max(limit, 1), 1000));
   }
 
-  async one(reviewId: string): Promise<ReviewView> {
+  /** Every view of an item shows identifiers: audited (view `review`) before it is returned. */
+  async one(reviewId: string, user: Principal): Promise<ReviewView> {
     const review = await getReview(this.ds, this.config.TOPIC_PREFIX, reviewId);
     if (!review) throw new NotFoundException(`no review ${reviewId}`);
+    await recordAudit(this.ds, { sub: user.sub, role: user.role, trialId: review.trialId, view: 'review', query: { reviewId } });
     return review;
   }
 

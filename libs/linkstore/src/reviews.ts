@@ -29,6 +29,12 @@ export interface ReviewView {
    */
   competing: OwnerElsewhere[];
   decision: { decision: string | null; patientId: string | null; decidedBy: string | null; decidedAt: string | null };
+  /**
+   * The prior the candidates' weights include, from the decision audit (lk_decisions.prior, the
+   * decision that opened this item): λ and its weight log2(λ/(1−λ)), the waterfall's first bar.
+   * Null for an item decided before the audit kept λ.
+   */
+  prior: { lambda: number; weight: number } | null;
 }
 
 // Rows and their JSONB as read back, parsed rather than cast: the record by the very schema it
@@ -60,7 +66,38 @@ const select = `select r.review_id as "reviewId", r.status, r.reason, r.model_ve
   from lk_reviews r join lk_record_versions v
     on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version`;
 
+const priorRow = z.object({ prior: z.number().gt(0).lt(1).nullable() });
+
+/** λ of the latest audited 'review' decision of this record version and trial (the one that opened the item). */
+async function priorOf(ds: DataSource, scope: string, row: Row): Promise<ReviewView['prior']> {
+  const rows = parsed(priorRow, await ds.query(
+    `select prior from lk_decisions where scope = $1 and source = $2 and record_id = $3 and version = $4 and trial_id = $5
+       and decision = 'review' order by id desc limit 1`,
+    [scope, row.record.source, row.record.recordId, row.record.version, row.trialId]), 'a decision');
+  const lambda = rows[0]?.prior ?? null;
+  return lambda === null ? null : { lambda, weight: Math.log2(lambda / (1 - lambda)) };
+}
+
+/**
+ * A reviewer sees identifiers only for items in the queue (issue 16, item 3): once decided or
+ * superseded an item keeps its evidence (levels, weights), its dates and who decided, but no
+ * number, name, date of birth or postcode, of the record or of any candidate.
+ */
+const IDENTIFIERS = { nhsNumber: null, chiNumber: null, dateOfBirth: null, familyName: null, givenNames: null, postcode: null } as const;
+
+function withoutIdentifiers(v: ReviewView): ReviewView {
+  return {
+    ...v, record: { ...v.record, ...IDENTIFIERS },
+    candidates: v.candidates.map((c) => ({ ...c, patient: c.patient && { ...c.patient, ...IDENTIFIERS } })),
+  };
+}
+
 async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
+  const v = await fullView(ds, scope, row);
+  return v.status === 'open' ? v : withoutIdentifiers(v);
+}
+
+async function fullView(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
   const ids = row.candidates.map((c) => c.patientId);
   const patients = parsed(candidatePatient, await ds.query(
     `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients
@@ -81,6 +118,7 @@ async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView
       decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy,
       decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null,
     },
+    prior: await priorOf(ds, scope, row),
   };
 }
 

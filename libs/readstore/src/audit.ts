@@ -11,7 +11,9 @@ import { rows } from './rows';
 export type AuditedView =
   | 'trial' | 'survival' | 'interim' | 'adtte' | 'adam' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction'
   // The board's looks (issue 14): taking one, the list, one frozen look.
-  | 'look-taken' | 'looks' | 'look';
+  | 'look-taken' | 'looks' | 'look'
+  // A reviewer opening one item of the clerical review queue (issue 16): identifiers were shown.
+  | 'review';
 
 export interface AuditEntry {
   id: number;
@@ -38,6 +40,8 @@ const AUDITED_FIELDS: ReadonlyMap<string, number> = new Map([
   ['eventsApplied', 20],
   // A look: its number.
   ['look', 8],
+  // A review item viewed: which one.
+  ['reviewId', 64],
   // A completeness correction (the notification's schema bounds its reason at 500).
   ['correctionId', 100], ['source', 16], ['completeUpTo', 16], ['reason', 500], ['requestedAt', 40],
 ]);

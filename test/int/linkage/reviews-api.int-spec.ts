@@ -71,6 +71,18 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect(item.candidates[0]).toMatchObject({ patientId: p.patientId, patient: { nhsNumber: p.nhsNumber, randomisedOn: '2010-01-01' } });
     expect(item.candidates[0].fields.identifier.level).toBe('exact');
     expect((await call('/reviews', dsmb)).status).toBe(403);
+    // Issue 16, item 3: the waterfall's figures (the prior, then each field), and every view of an item audited.
+    const one = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as {
+      prior: { lambda: number; weight: number } | null; candidates: Array<{ weight: number; fields: Record<string, { weight: number }> }>;
+    };
+    expect(one.prior!.weight).toBeCloseTo(Math.log2(one.prior!.lambda / (1 - one.prior!.lambda)), 10);
+    const fields = Object.values(one.candidates[0].fields);
+    const sum = one.prior!.weight + fields.reduce((s, f) => s + f.weight, 0);
+    // Each field and the total are rounded to 0.01 bits apart: at most half that each.
+    expect(Math.abs(sum - one.candidates[0].weight)).toBeLessThanOrEqual(0.005 * (fields.length + 1) + 0.005);
+    expect((await call(`/reviews/${item.reviewId}`, dsmb)).status).toBe(403);
+    const audit = (await (await call(`/audit?trialId=${trialId}`, dsmb)).json()) as Array<{ view: string; sub: string; query: unknown }>;
+    expect(audit.filter((a) => a.view === 'review')).toEqual([expect.objectContaining({ sub: 'dr-review', query: { reviewId: item.reviewId } })]);
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'maybe' })).status).toBe(400);
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'accept', patientId: 'nobody' })).status).toBe(422);
     const res = await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'accept', patientId: p.patientId, note: 'checked the certificate' });
@@ -80,6 +92,16 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect(linked.evidence).toMatchObject({ method: 'clerical', reviewer: 'dr-review' });
     const after = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as { status: string; decision: { decidedBy: string } };
     expect(after).toMatchObject({ status: 'accepted', decision: { decidedBy: 'dr-review' } });
+    // Issue 16, item 3: identifiers only while an item is in the queue; a decided one keeps its evidence and dates.
+    const gone = { nhsNumber: null, chiNumber: null, dateOfBirth: null, familyName: null, givenNames: null, postcode: null };
+    const decided = (await (await call(`/reviews?status=accepted`, reviewer)).json()) as Array<{
+      reviewId: string; record: unknown; candidates: Array<{ patient: unknown; fields: unknown }>;
+    }>;
+    const mine = decided.find((d) => d.reviewId === item.reviewId)!;
+    expect(mine.record).toMatchObject({ ...gone, recordId: r.recordId, dateOfDeath: '2009-12-01' });
+    expect(mine.candidates[0]).toMatchObject({ patientId: p.patientId, patient: { ...gone, randomisedOn: '2010-01-01' } });
+    expect(mine.candidates[0].fields).toEqual(item.candidates[0].fields);
+    expect(JSON.stringify(await (await call(`/reviews/${item.reviewId}`, reviewer)).json())).not.toContain(p.nhsNumber);
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'reject' })).status).toBe(409);
   });
 

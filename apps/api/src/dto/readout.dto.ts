@@ -125,6 +125,7 @@ const auditedViews = Object.keys({
   trial: true, survival: true, interim: true, adtte: true, adam: true, stream: true, 'stream-push': true, summary: true, audit: true,
   'completeness-correction': true,
   'look-taken': true, looks: true, look: true,
+  review: true,
 } satisfies Record<AuditedView, true>);
 
 /** One row of `GET /audit`. */
