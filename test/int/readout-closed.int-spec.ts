@@ -178,6 +178,13 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
     for (const l of levels) expect(Object.keys(l).sort()).toEqual(['events', 'level', 'n']);
   });
 
+  it("names the trial's endpoints in GET /trials/:id, to the dsmb and a monitor alike (a name is not unblinding)", async () => {
+    for (const role of ['dsmb', 'monitor'] as const) {
+      const t = (await (await get(`/trials/${trialId}`, role)).json()) as Json;
+      expect(t.endpoints).toEqual([{ code: 'CVDEATH', name: 'Cardiovascular death' }]);
+    }
+  });
+
   it("pushes a monitor's SSE stream nothing by arm from the closed figures, before and after a change", async () => {
     const ctrl = new AbortController();
     const bearer = signToken(SECRET, { sub: 'monitor-stream', role: 'monitor', ttlSeconds: 600 });
