@@ -167,6 +167,25 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({ taken: frozen.taken, report: frozen.report, closed: frozen.closed, unavailable: null });
   });
 
+  it('freezes a look taken at a data cutoff with the closed figures at that cutoff', async () => {
+    const death = (i: number, dateOfDeath: string, underlyingCause: string): OutcomeEvent => ({
+      v: 1, type: 'DeathLinked', eventId: `${trialId}:death-${i}`, trialId, patientId: `P${i}`, occurredAt: '2011-01-05T10:00:00Z', source: 'ONS',
+      recordId: `${trialId}-D${i}`, version: 1, dateOfDeath, underlyingCause, evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} },
+    });
+    // One death before the cutoff (so the look has new information), one after it (so the cutoff matters).
+    await publish([], [death(13, '2010-03-03', 'I21.9'), death(11, '2010-09-09', 'C34.1')]);
+    await settled(ev.earlyCount + 1 + ev.lateCount + 1 + 1 + 1 + 2);
+    const cutoff = '2010-06-30';
+    const shownAt = await json(`/trials/${trialId}/survival?dataCutoff=${cutoff}`);
+    const body = JSON.stringify({ asOf: shownAt.asOf, dataCutoff: cutoff });
+    const r = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(202);
+    expect(await r.json()).toMatchObject({ look: 3, events: 9, dataCutoff: cutoff });
+    const look3 = await json(`/trials/${trialId}/looks/3`);
+    expect(look3.closed).toEqual(closedOf(shownAt));
+    expect(look3.closed).not.toEqual(closedOf(await json(`/trials/${trialId}/survival`)));
+  });
+
   it('shows a monitor none of it, and audits every read', async () => {
     for (const path of ['looks', 'looks/1', 'interim']) expect((await call(`/trials/${trialId}/${path}`, 'monitor')).status).toBe(403);
     const post = await call(`/trials/${trialId}/looks`, 'monitor', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
