@@ -1,7 +1,6 @@
 import type { InterimLookTaken, TrialRegistered } from '@trial/contracts';
-import { assertNever } from '@trial/followup';
+import { assertNever, type FollowUp } from '@trial/followup';
 import { interimAnalysis, SurvivalError, type InterimResult } from '@trial/survival';
-import type { FollowUp } from '@trial/followup';
 import { closedAnalysis, hasAnalysisPlan, type ClosedFigures } from './closed';
 import { interimOptionsOf, type LookPoint } from './interim';
 

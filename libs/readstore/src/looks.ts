@@ -1,7 +1,7 @@
 import { interimLookTaken, storedDesign, type InterimLookTaken, type TrialRegistered } from '@trial/contracts';
 import { PermanentError } from '@trial/messaging';
 import type { FollowUp } from '@trial/followup';
-import { closedAtLook, followUpOf, foldLooks, type ClosedFigures, type FrozenLook, type TrialLooks } from '@trial/readmodel';
+import { closedAtLook, followUpOf, foldLooks, hasAnalysisPlan, type ClosedFigures, type FrozenLook, type TrialLooks } from '@trial/readmodel';
 import type { InterimResult } from '@trial/survival';
 import { heldAt, ReadError } from './queries';
 import { rows, type Sql } from './rows';
@@ -41,6 +41,7 @@ async function heldLooks(tx: Sql, trialIds: string[]): Promise<Map<string, Trial
  * gave the dsmb then. Null without a plan, or when the history does not reach back to it.
  */
 async function closedOf(tx: Sql, l: FrozenLook): Promise<ClosedFigures | null> {
+  if (!hasAnalysisPlan(l.design)) return null; // a v1 trial: no history to read
   let held;
   try {
     held = await heldAt(tx, l.event.trialId, l.event.asOf);
