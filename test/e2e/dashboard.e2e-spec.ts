@@ -133,6 +133,8 @@ describe('dashboard (browser)', () => {
     expect(rows).toEqual(levels);
     expect(await page.locator('[data-testid=interaction-p]').count()).toBe(readout.subgroups!.length);
     expect(await page.locator('figure[data-testid=forest] rect').count()).toBeGreaterThan(0);
+    // The endpoint by its name (GET /trials/:id names it), not its code.
+    expect(await page.locator('#endpoint-CVDEATH h2').textContent()).toContain('Cardiovascular death');
     const cif = page.locator('figure[data-testid=cif-CVDEATH]');
     expect(await cif.getAttribute('data-curves')).toBe('4');
     expect(await cif.getAttribute('data-labels')).toContain('other causes');

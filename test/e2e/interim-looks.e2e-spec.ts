@@ -77,6 +77,9 @@ describe('interim looks on the dashboard (browser)', () => {
     await page.selectOption('[data-testid=look-picker]', '1');
     await page.waitForSelector('[data-testid=frozen-look-table]');
     const before = await frozenTable(page);
+    // Issue 15, item 3: the closed figures frozen with the look, the endpoint by its name.
+    const closedBefore = await page.locator('[data-testid=frozen-closed]').innerText();
+    expect(closedBefore).toMatch(/Stratified by region[\s\S]*Cardiovascular death[\s\S]*Fine-Gray/);
     const look = await api<{ report: { looks: Array<{ z?: number; events: number }> } }>(`/trials/${trialId}/looks/1`, dsmb);
     expect(look.report.looks[0].events).toBe(FIRST_DEATHS);
     expect(before).toContain(look.report.looks[0].z!.toFixed(3));
@@ -86,6 +89,7 @@ describe('interim looks on the dashboard (browser)', () => {
     // The picked look stays open across the live redraw, figure for figure.
     await page.waitForSelector('[data-testid=frozen-look-table]');
     expect(await frozenTable(page)).toBe(before);
+    expect(await page.locator('[data-testid=frozen-closed]').innerText()).toBe(closedBefore);
     expect(await api(`/trials/${trialId}/looks/1`, dsmb)).toEqual(look);
     // The current position is the prospective look 2, the path starts at look 1.
     expect(await page.locator('[data-testid=interim-table]').innerText()).toContain('2 (now)');

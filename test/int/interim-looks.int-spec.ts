@@ -30,6 +30,9 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     ...(ev.early.enrolments[0] as Extract<EnrollmentEvent, { type: 'TrialRegistered' }>),
     plannedEvents: 12, alpha: 0.025, sided: 1 as const, looks: [0.5, 1],
     futility: { spending: 'obrien-fleming' as const, beta: 0.2 }, designHazardRatio: 0.7, allocationRatio: 1,
+    // An analysis plan (issue 15), so that each frozen look carries the closed figures too.
+    subgroups: [{ variable: 'site', from: 'site' as const }],
+    endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
   };
   const amended = { ...registered, eventId: `${trialId}:reg-amended`, plannedEvents: 16, looks: [0.25, 0.5, 0.75, 1] };
   let topics: TopicNames;
@@ -39,9 +42,11 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
   let ds: DataSource;
   const apps: INestApplication[] = [];
   let api = '';
+  // A second API process on the same database and topics: looks must be numbered safely across processes.
+  let api2 = '';
   const token = (role: 'dsmb' | 'monitor') => signToken(SECRET, { sub: `${role}-chair`, role, ttlSeconds: 600 });
-  const call = (path: string, role: 'dsmb' | 'monitor', init: RequestInit = {}) =>
-    fetch(`${api}${path}`, { ...init, headers: { authorization: `Bearer ${token(role)}`, ...(init.headers ?? {}) } });
+  const call = (path: string, role: 'dsmb' | 'monitor', init: RequestInit = {}, base = api) =>
+    fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token(role)}`, ...(init.headers ?? {}) } });
   const json = async (path: string): Promise<Json> => {
     const r = await call(path, 'dsmb');
     if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
@@ -57,6 +62,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
   }, `${n} events applied to ${trialId}`, 30_000);
   const meta = ['trialId', 'asOf', 'eventsApplied', 'deaths', 'informationFraction', 'logRankZ', 'looksTaken', 'prospective'];
   const documentOf = (r: Json) => Object.fromEntries(Object.entries(r).filter(([k]) => !meta.includes(k)));
+  const closedOf = (r: Json) => ({ stratified: r.stratified, subgroups: r.subgroups, endpoints: r.endpoints });
   const interimCli = (d: typeof registered, events: number[], z: number[]) => JSON.parse(runInterim({
     plannedEvents: String(d.plannedEvents), events: events.join(','), z: z.join(','), looks: d.looks.join(','), alpha: String(d.alpha),
     sided: String(d.sided), spending: d.spending, futility: d.futility.spending, beta: String(d.futility.beta), hr1: String(d.designHazardRatio),
@@ -79,6 +85,9 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);
     api = a.url;
+    const b = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
+    apps.push(b.app);
+    api2 = b.url;
   });
 
   afterAll(async () => {
@@ -95,6 +104,8 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     shown = await json(`/trials/${trialId}/interim`);
     expect(shown).toMatchObject({ deaths: 5, looksTaken: 0, prospective: true, futility: 'obrien-fleming', conditionalPower: { hr1: 0.7 } });
     const z = shown.logRankZ as number;
+    const closedShown = await json(`/trials/${trialId}/survival`);
+    expect(closedShown.asOf).toBe(shown.asOf);
     expect(documentOf(shown)).toEqual(interimCli(registered, [5], [z]));
 
     expect((await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}' })).status).toBe(415);
@@ -109,6 +120,9 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(list).toEqual([{ taken, recordedAt: expect.any(String), unavailable: null }]);
     frozen = await json(`/trials/${trialId}/looks/1`);
     expect(frozen.report).toEqual(documentOf(shown));
+    // Issue 15, item 3: the closed figures as the dsmb read-out gave them at the look's asOf.
+    expect(closedOf(closedShown).endpoints).toBeDefined();
+    expect(frozen.closed).toEqual(closedOf(closedShown));
     // The same information twice is one look.
     const again = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect([again.status, ((await again.json()) as Json).code]).toEqual([409, 'no-new-information']);
@@ -121,21 +135,27 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     await publish([...ev.late.enrolments, amended], []);
     await settled(ev.earlyCount + 1 + ev.lateCount + 1);
     expect(await json(`/trials/${trialId}/looks/1`)).toEqual(frozen);
+    // ... though the read-out's closed figures have moved since.
+    expect(closedOf(await json(`/trials/${trialId}/survival`))).not.toEqual(frozen.closed);
 
     // Now: look 1 as recorded, the current position as look 2, under the amended design.
     const now = await json(`/trials/${trialId}/interim`);
     expect(now).toMatchObject({ deaths: 8, looksTaken: 1, prospective: true, plannedEvents: 16 });
     expect(documentOf(now)).toEqual(interimCli(amended, [5, 8], [taken.z, now.logRankZ as number]));
+    const closedNow = await json(`/trials/${trialId}/survival`);
 
-    // Two members at once: one look 2, the other told there is no new information.
-    const post = () => call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-    const both = await Promise.all([post(), post()]);
-    const bodies = (await Promise.all(both.map((r) => r.json()))) as Json[];
-    expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
-    expect(bodies.map((b) => b.look ?? b.code).sort()).toEqual([2, 'no-new-information']);
+    // Three members at once, two through one API process and one through another: one look 2, the
+    // others told there is no new information (a second process must not publish look 2 too).
+    const post = (base: string) => call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, base);
+    const all = await Promise.all([post(api), post(api2), post(api)]);
+    const bodies = (await Promise.all(all.map((r) => r.json()))) as Json[];
+    expect(all.map((r) => r.status).sort()).toEqual([202, 409, 409]);
+    expect(bodies.map((b) => b.look ?? b.code).sort()).toEqual([2, 'no-new-information', 'no-new-information']);
     expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).map((l) => (l.taken as Json).look)).toEqual([1, 2]);
     // Look 2 as frozen is the read-out shown just before it was taken.
-    expect((await json(`/trials/${trialId}/looks/2`)).report).toEqual(documentOf(now));
+    const look2 = await json(`/trials/${trialId}/looks/2`);
+    expect(look2.report).toEqual(documentOf(now));
+    expect(look2.closed).toEqual(closedOf(closedNow));
   });
 
   it('takes a retried look as the same look, and replays to the same frozen report', async () => {
@@ -144,7 +164,26 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).length).toBe(2);
     const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
     expect(report).toMatchObject({ trials: 1, refused: 0 });
-    expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({ taken: frozen.taken, report: frozen.report, unavailable: null });
+    expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({ taken: frozen.taken, report: frozen.report, closed: frozen.closed, unavailable: null });
+  });
+
+  it('freezes a look taken at a data cutoff with the closed figures at that cutoff', async () => {
+    const death = (i: number, dateOfDeath: string, underlyingCause: string): OutcomeEvent => ({
+      v: 1, type: 'DeathLinked', eventId: `${trialId}:death-${i}`, trialId, patientId: `P${i}`, occurredAt: '2011-01-05T10:00:00Z', source: 'ONS',
+      recordId: `${trialId}-D${i}`, version: 1, dateOfDeath, underlyingCause, evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} },
+    });
+    // One death before the cutoff (so the look has new information), one after it (so the cutoff matters).
+    await publish([], [death(13, '2010-03-03', 'I21.9'), death(11, '2010-09-09', 'C34.1')]);
+    await settled(ev.earlyCount + 1 + ev.lateCount + 1 + 1 + 1 + 2);
+    const cutoff = '2010-06-30';
+    const shownAt = await json(`/trials/${trialId}/survival?dataCutoff=${cutoff}`);
+    const body = JSON.stringify({ asOf: shownAt.asOf, dataCutoff: cutoff });
+    const r = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(202);
+    expect(await r.json()).toMatchObject({ look: 3, events: 9, dataCutoff: cutoff });
+    const look3 = await json(`/trials/${trialId}/looks/3`);
+    expect(look3.closed).toEqual(closedOf(shownAt));
+    expect(look3.closed).not.toEqual(closedOf(await json(`/trials/${trialId}/survival`)));
   });
 
   it('shows a monitor none of it, and audits every read', async () => {
@@ -153,7 +192,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(post.status).toBe(403);
     expect((await call(`/trials/${trialId}/looks/9`, 'dsmb')).status).toBe(404);
     const audit = (await json(`/audit?trialId=${encodeURIComponent(trialId)}&limit=1000`)) as unknown as Array<{ view: string; query: Json }>;
-    expect(new Set(audit.map((a) => a.view))).toEqual(new Set(['interim', 'look-taken', 'looks', 'look']));
+    expect(new Set(audit.map((a) => a.view))).toEqual(new Set(['interim', 'survival', 'look-taken', 'looks', 'look']));
     expect(audit.filter((a) => a.view === 'look').map((a) => a.query)).toContainEqual({ look: 1 });
   });
 });

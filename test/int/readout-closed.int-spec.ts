@@ -177,4 +177,56 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
     const levels = (r.subgroups as Array<{ levels: Array<Json> }>)[0].levels;
     for (const l of levels) expect(Object.keys(l).sort()).toEqual(['events', 'level', 'n']);
   });
+
+  it("names the trial's endpoints in GET /trials/:id, to the dsmb and a monitor alike (a name is not unblinding)", async () => {
+    for (const role of ['dsmb', 'monitor'] as const) {
+      const t = (await (await get(`/trials/${trialId}`, role)).json()) as Json;
+      expect(t.endpoints).toEqual([{ code: 'CVDEATH', name: 'Cardiovascular death' }]);
+    }
+  });
+
+  it("pushes a monitor's SSE stream nothing by arm from the closed figures, before and after a change", async () => {
+    const ctrl = new AbortController();
+    const bearer = signToken(SECRET, { sub: 'monitor-stream', role: 'monitor', ttlSeconds: 600 });
+    const res = await fetch(`${api}/trials/${trialId}/stream`, { headers: { authorization: `Bearer ${bearer}` }, signal: ctrl.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const pushes: string[] = [];
+    let buffer = '';
+    const next = async (): Promise<string> => {
+      for (;;) {
+        const i = buffer.indexOf('\n\n');
+        if (i >= 0) {
+          const frame = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const line = frame.split('\n').find((l) => l.startsWith('data:'));
+          if (line) return line.slice(5).trim();
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += new TextDecoder().decode(value);
+      }
+    };
+    try {
+      pushes.push(await next());
+      // A cause of death recoded (CV to another cause): the closed figures move, and the stream pushes again.
+      const amended: OutcomeEvent = {
+        ...outcome('DeathAmended', 10, 'a10'), type: 'DeathAmended', ...ref(10, 2), dateOfDeath: '2009-02-02', underlyingCause: 'C34.1',
+      };
+      await producer.send({ topic: topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
+      pushes.push(await next());
+    } finally {
+      ctrl.abort();
+    }
+    const [first, second] = pushes.map((p) => JSON.parse(p) as Json);
+    expect((second.eventsApplied as number) - (first.eventsApplied as number)).toBe(1);
+    for (const p of pushes) {
+      // Neither an arm's label nor a by-arm model's figure, nor any part of the closed report by arm.
+      expect(p).not.toMatch(/IABP|control|hazardRatio|coef|fineGray|gray|stratified|interaction/);
+    }
+    // The dsmb's read-out did move with that amendment (the pushes would have had something to leak).
+    const cv = ((await (await get(`/trials/${trialId}/survival`, 'dsmb')).json()) as Json).endpoints as Record<string, Json>;
+    expect(JSON.stringify(cv.CVDEATH)).toMatch(/IABP/);
+  });
 });

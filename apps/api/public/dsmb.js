@@ -50,7 +50,7 @@ export function renderDsmb({ trial, readout, interim, looks, frozen, api, trialI
     const futility = interim.futility === 'none' ? '' : ' It may stop for futility (non-binding) when z rises above the futility boundary.';
     out.push(section('interim', 'Interim monitoring', `Group-sequential log-rank test over ${formatInt(interim.plannedEvents)} planned deaths: boundaries at the information of the looks the board took, the current position as the next look, then the planned looks. The trial may stop for efficacy when the observed z falls below the efficacy boundary.${futility}${favours}`,
       interimFigure(interim), interimTable(interim), interimSummary(interim),
-      asOf ? null : lookControls({ api, trialId, looks, frozen, interim })));
+      asOf ? null : lookControls({ api, trialId, looks, frozen, interim, trial })));
   } else {
     out.push(section('interim', 'Interim monitoring', null, h('p', { class: 'muted' }, 'The API did not return interim boundaries for this trial.')));
   }

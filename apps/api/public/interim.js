@@ -4,7 +4,7 @@
 // the observed z's scale: negative when the experimental arm has fewer deaths than expected, so
 // the efficacy boundary is drawn at -efficacyZ (and +efficacyZ two-sided), futility at -futilityZ.
 import { h, table } from './dom.js';
-import { fixed, formatCi, formatInt, formatP } from './format.js';
+import { fixed, formatCi, formatHr, formatInt, formatP } from './format.js';
 import { follow } from './km.js';
 
 const EFFICACY = '#111827';
@@ -92,7 +92,9 @@ export const pickedLook = (trialId) => picked.get(trialId) ?? null;
  * "Take look" (with confirmation) and the look picker. Taking a look records the read-out shown
  * now; a picked look opens its closed report as frozen when it was taken, whatever came after.
  */
-export function lookControls({ api, trialId, looks, frozen, interim, onTaken }) {
+export function lookControls({ api, trialId, looks, frozen, interim, onTaken, trial }) {
+  // Endpoint codes by name (GET /trials/:id), for the closed figures frozen with a look.
+  const names = new Map((trial?.endpoints ?? []).map((e) => [e.code, e.name]));
   const status = h('span', { class: 'muted', 'data-testid': 'look-status' });
   const take = h('button', {
     type: 'button', 'data-testid': 'take-look',
@@ -112,7 +114,7 @@ export function lookControls({ api, trialId, looks, frozen, interim, onTaken }) 
       }
     },
   }, 'Take look');
-  const frozenBox = h('div', { class: 'frozen-look', 'data-testid': 'frozen-look' }, frozen ? frozenReport(frozen) : null);
+  const frozenBox = h('div', { class: 'frozen-look', 'data-testid': 'frozen-look' }, frozen ? frozenReport(frozen, names) : null);
   const picker = h('select', {
     'data-testid': 'look-picker',
     onchange: async () => {
@@ -120,16 +122,45 @@ export function lookControls({ api, trialId, looks, frozen, interim, onTaken }) 
       if (!n) { picked.delete(trialId); frozenBox.replaceChildren(); return; }
       picked.set(trialId, n);
       const look = await api.get(`/trials/${encodeURIComponent(trialId)}/looks/${n}`);
-      frozenBox.replaceChildren(frozenReport(look));
+      frozenBox.replaceChildren(frozenReport(look, names));
     },
   }, h('option', { value: '' }, 'Open a look taken…'), looks.map((l) => h('option', { value: String(l.taken.look), selected: frozen?.taken.look === l.taken.look },
     `Look ${l.taken.look}: ${formatInt(l.taken.events)} deaths, taken ${l.taken.takenAt.slice(0, 10)} by ${l.taken.takenBy}`)));
   return h('div', { class: 'look-controls' }, h('div', { class: 'look-actions' }, take, ' ', picker, ' ', status), frozenBox);
 }
 
-function frozenReport(look) {
+function frozenReport(look, names) {
   const t = look.taken;
   const head = h('h3', {}, `Look ${t.look}, frozen: ${formatInt(t.events)} deaths, z = ${fixed(t.z, 3)}, read-out as of ${t.asOf}${t.dataCutoff ? `, data cutoff ${t.dataCutoff}` : ''}`);
   if (!look.report) return h('div', {}, head, h('p', { class: 'muted' }, `No report: ${look.unavailable}`));
-  return h('div', { 'data-look': String(t.look) }, head, interimTable({ ...look.report, looksTaken: t.look, prospective: false }, 'frozen-look-table'), interimSummary(look.report));
+  return h('div', { 'data-look': String(t.look) }, head, interimTable({ ...look.report, looksTaken: t.look, prospective: false }, 'frozen-look-table'),
+    interimSummary(look.report), frozenClosed(look.closed, names));
+}
+
+/**
+ * The closed report's other figures as frozen with the look (issue 15, item 3: stratified HR,
+ * each subgroup's interaction P, per endpoint the cause-specific and Fine-Gray HRs and Gray's
+ * test), as GET /trials/:id/looks/:n gives them; nothing for a trial without an analysis plan.
+ */
+function frozenClosed(closed, names) {
+  if (!closed) return null;
+  const hrOf = (t) => (t ? `${formatHr(t.hazardRatio)} (95% CI ${formatCi(t.lower, t.upper)})` : 'not estimable');
+  const rows = [];
+  const s = closed.stratified;
+  if (s) rows.push([`Stratified by ${s.strata.join(', ')}`, hrOf(s.cox.terms[0]), formatP(s.cox.terms[0]?.pValue), `Log-rank P ${formatP(s.logRank.pValue)}`]);
+  for (const g of closed.subgroups ?? []) rows.push([`Subgroups by ${g.variable}`, '', '', `Interaction P ${formatP(g.interaction?.pValue)}`]);
+  for (const [code, e] of Object.entries(closed.endpoints ?? {})) {
+    const name = names.get(code) ?? code;
+    const cr = e.competingRisks;
+    if (!cr) {
+      rows.push([name, 'not estimable yet', '', '']);
+      continue;
+    }
+    const cs = cr.causeSpecificCox?.terms?.[0];
+    const fg = cr.fineGray?.terms?.[0];
+    rows.push([`${name}, cause-specific Cox`, hrOf(cs), formatP(cs?.pValue), `Gray's test P ${formatP(cr.gray?.pValue)}`]);
+    rows.push([`${name}, Fine-Gray`, hrOf(fg), formatP(fg?.pValue), '']);
+  }
+  return h('div', { class: 'frozen-closed' }, h('h4', {}, 'Closed report at this look'),
+    table(['', 'Hazard ratio', 'P', ''], rows, { num: [2], rowHeader: true, testid: 'frozen-closed' }));
 }

@@ -9,7 +9,9 @@ import { civilDate, describeIssues, enrollmentKey, instant, TopicNames } from '@
 import { publish } from '@trial/messaging';
 import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
 import { decideTakeLook, signedLogRankZ } from '@trial/readmodel';
-import { analysisAt, getLook, getTrial, listLooks, ReadError, recordAudit, type AuditedView, type StoredLook } from '@trial/readstore';
+import {
+  analysisAt, getLook, getTrial, listLooks, looksTakenOrReserved, ReadError, recordAudit, reserveLook, withLookLock, type AuditedView, type StoredLook,
+} from '@trial/readstore';
 import type { FrozenLookDto, LookAcceptedDto, LookDto } from './dto/interim.dto';
 import { LookRefused } from './look-errors.filter';
 
@@ -21,6 +23,9 @@ const PROJECTION_WAIT_MS = 10_000;
  * The board's looks (dsmb role, issue 14): taking one records the read-out it saw as an
  * InterimLookTaken on the trial's log (decideTakeLook says whether it may); the projector
  * freezes it; the list and each frozen look are read back from rm_looks. Every call is audited.
+ * Numbering is safe across API processes: the look is decided, reserved (look_reservations) and
+ * published in one transaction under the trial's look lock, so a second process deciding next
+ * sees it, frozen or not, and is refused as the same information rather than publishing look n again.
  */
 @Injectable()
 export class LooksService {
@@ -31,37 +36,31 @@ export class LooksService {
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
 
-  // Per trial, the look being taken: a second request waits for it, so that it sees that look
-  // (a look counts once projected) rather than number itself the same.
-  private readonly taking = new Map<string, Promise<unknown>>();
-
   async take(trialId: string, body: unknown, user: Principal): Promise<LookAcceptedDto> {
     const b = takeBody.safeParse(body ?? {});
     if (!b.success) throw new ReadError('invalid-query', describeIssues(b.error));
-    const before = this.taking.get(trialId) ?? Promise.resolve();
-    const at = { asOf: b.data.asOf === undefined ? undefined : new Date(b.data.asOf).toISOString(), dataCutoff: b.data.dataCutoff ?? null };
-    const mine = before.catch(() => undefined).then(() => this.takeNow(trialId, at, user));
-    this.taking.set(trialId, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.taking.get(trialId) === mine) this.taking.delete(trialId);
-    }
-  }
-
-  private async takeNow(trialId: string, at: { asOf?: string; dataCutoff: string | null }, user: Principal): Promise<LookAcceptedDto> {
-    const { asOf, dataCutoff } = at;
+    const asOf = b.data.asOf === undefined ? undefined : new Date(b.data.asOf).toISOString();
+    const dataCutoff = b.data.dataCutoff ?? null;
     const moment = { ...(asOf === undefined ? {} : { asOf }), ...(dataCutoff === null ? {} : { dataCutoff }) };
     await this.audit(user, trialId, 'look-taken', moment);
+    // The read-out the board saw, read before the lock: the transaction below needs no second connection.
     const held = await analysisAt(this.ds, trialId, moment, {});
     const byArm = held.analysis.byArm;
-    const decision = decideTakeLook({
-      trialId, design: held.analysis.design, taken: (await listLooks(this.ds, trialId)).map((l) => l.event),
-      now: { events: byArm.ok ? byArm.value.events : 0, z: byArm.ok ? signedLogRankZ(byArm.value) : null }, asOf: held.asOf, dataCutoff,
-    }, { takenBy: user.sub, takenAt: this.now(), eventId: randomUUID() });
-    if (!decision.ok) throw new LookRefused(decision.error);
-    const e = decision.event;
-    await publish(this.producer, this.topics.enrollments, [{ key: enrollmentKey(e), value: e }]);
+    const now = { events: byArm.ok ? byArm.value.events : 0, z: byArm.ok ? signedLogRankZ(byArm.value) : null };
+    const e = await withLookLock(this.ds, trialId, async (tx) => {
+      const takenAt = this.now();
+      const decision = decideTakeLook({
+        trialId, design: held.analysis.design, taken: await looksTakenOrReserved(tx, trialId), now, asOf: held.asOf, dataCutoff,
+      }, { takenBy: user.sub, takenAt, eventId: randomUUID() });
+      if (!decision.ok) throw new LookRefused(decision.error);
+      const taken = decision.event;
+      if (!(await reserveLook(tx, taken, takenAt))) {
+        throw new LookRefused({ code: 'look-number-taken', reason: `look ${taken.look} of trial ${trialId} was taken by another request` });
+      }
+      // Published before the reservation commits: a failed publish leaves no reservation behind.
+      await publish(this.producer, this.topics.enrollments, [{ key: enrollmentKey(taken), value: taken }]);
+      return taken;
+    });
     await this.projected(trialId, e.look);
     return e;
   }
@@ -86,7 +85,7 @@ export class LooksService {
     await getTrial(this.ds, trialId);
     await this.audit(user, trialId, 'look', { look });
     const l = await getLook(this.ds, trialId, look);
-    return { ...summary(l), report: l.report };
+    return { ...summary(l), report: l.report, closed: l.closed };
   }
 
   private async audit(user: Principal, trialId: string, view: AuditedView, query: Record<string, unknown>): Promise<void> {

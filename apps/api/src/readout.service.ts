@@ -4,7 +4,7 @@ import { concatMap, from, Observable, startWith, takeUntil, timer } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { Principal, VerifiedPrincipal } from '@trial/auth';
 import {
-  adamZip, adtteCsv, adtteRows, headlineOf, interimReport, isUnblinded, parseReadoutQuery, viewFor, type ParsedQuery, type ReadoutResult,
+  adamZip, adtteCsv, adtteRows, endpointNames, headlineOf, interimReport, isUnblinded, parseReadoutQuery, viewFor, type ParsedQuery, type ReadoutResult,
 } from '@trial/readmodel';
 import {
   analysisAt, followUpsNow, getTrial, listAudit, listLooks, listTrials, ReadError, recordAudit, type AuditedView, type AuditEntry, type TrialListing,
@@ -34,7 +34,7 @@ export class ReadoutService {
     const { analysis } = await analysisAt(this.ds, trialId, {}, {});
     const view = viewFor(user.role, analysis);
     if (!view.blinded) await this.audit(user, trialId, 'trial', {});
-    return { ...t, ...view.figures };
+    return { ...t, ...view.figures, endpoints: endpointNames(analysis.design) };
   }
 
   async survival(trialId: string, raw: Raw, user: Principal): Promise<SurvivalDto> {

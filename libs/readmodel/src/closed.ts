@@ -35,6 +35,14 @@ export interface ClosedAnalysis {
   pooled: PooledClosedFigures;
 }
 
+/**
+ * The trial's endpoints beyond all-cause death by code and name, for any role (GET /trials/:id):
+ * a name says what is counted, nothing about who died in which arm. None without a design.
+ */
+export function endpointNames(design: TrialRegistered | null): Array<{ code: string; name: string }> {
+  return (design?.endpoints ?? []).map(({ code, name }) => ({ code, name }));
+}
+
 /** Whether the trial registered an analysis plan (TrialRegistered v2 with strata, subgroups or endpoints). */
 export function hasAnalysisPlan(design: TrialRegistered | null): design is TrialRegistered {
   return design !== null && (design.stratificationFactors.length > 0 || design.subgroups.length > 0 || design.endpoints.length > 0);

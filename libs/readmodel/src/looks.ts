@@ -1,6 +1,7 @@
 import type { InterimLookTaken, TrialRegistered } from '@trial/contracts';
-import { assertNever } from '@trial/followup';
+import { assertNever, type FollowUp } from '@trial/followup';
 import { interimAnalysis, SurvivalError, type InterimResult } from '@trial/survival';
+import { closedAnalysis, hasAnalysisPlan, type ClosedFigures } from './closed';
 import { interimOptionsOf, type LookPoint } from './interim';
 
 /**
@@ -59,6 +60,16 @@ export function freeze(design: TrialRegistered, looks: readonly InterimLookTaken
     if (!(err instanceof SurvivalError)) throw err;
     return { event, design, report: null, unavailable: `${err.code}: ${err.message}` };
   }
+}
+
+/**
+ * The closed report's figures frozen with a look (issue 15, item 3): closedAnalysis's by-arm cut
+ * (the dsmb's, with the read-out's default query) of the follow-ups held at the look's asOf and
+ * data cutoff, under the design the look was taken under; null for a design without an analysis
+ * plan (a v1 trial), as its read-out has none.
+ */
+export function closedAtLook(design: TrialRegistered, followUps: readonly FollowUp[]): ClosedFigures | null {
+  return hasAnalysisPlan(design) ? closedAnalysis(design, followUps).byArm : null;
 }
 
 /** Per trial, the design and looks held: the state `foldLooks` carries. */

@@ -23,7 +23,9 @@ export type TakeLookRefusal =
   | { code: 'no-design'; reason: string }
   | { code: 'no-comparison'; reason: string }
   | { code: 'no-new-information'; reason: string }
-  | { code: 'final-look-taken'; reason: string };
+  | { code: 'final-look-taken'; reason: string }
+  // Another API process reserved this look number first (look_reservations' key): the backstop.
+  | { code: 'look-number-taken'; reason: string };
 
 export type TakeLookResult = { ok: true; event: InterimLookTaken } | { ok: false; error: TakeLookRefusal };
 
@@ -65,6 +67,7 @@ export function takeLookStatus(e: TakeLookRefusal): number {
     case 'no-comparison':
     case 'no-new-information':
     case 'final-look-taken':
+    case 'look-number-taken':
       return 409;
     default:
       return assertNever(e);

@@ -1,7 +1,7 @@
 // closedAnalysis's inputs: where a subgroup level comes from, who is left out, and which
 // trials have an analysis plan at all (a v1 trial's read-out gains nothing).
-import { noPlans, type TrialRegistered } from '@trial/contracts';
-import { closedAnalysis, hasAnalysisPlan, subgroupLevel } from '../src';
+import { enrollmentEvent, noPlans, type TrialRegistered } from '@trial/contracts';
+import { closedAnalysis, closedAtLook, hasAnalysisPlan, subgroupLevel } from '../src';
 import { design, followUp } from './adam-fixtures';
 
 describe('subgroupLevel', () => {
@@ -47,5 +47,24 @@ describe('hasAnalysisPlan', () => {
     expect(hasAnalysisPlan(null)).toBe(false);
     expect(hasAnalysisPlan({ ...design, ...noPlans() })).toBe(false);
     expect(hasAnalysisPlan(design)).toBe(true);
+  });
+});
+
+describe('closedAtLook (the figures frozen with a look, issue 15 item 3)', () => {
+  const people = Array.from({ length: 20 }, (_, i) => followUp({
+    id: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control', region: i % 4 < 2 ? 'London' : 'North',
+    death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,
+  }));
+
+  it("is closedAnalysis's by-arm cut under the look's design", () => {
+    expect(closedAtLook(design, people)).toEqual(closedAnalysis(design, people).byArm);
+  });
+
+  it('is null for a v1 trial (upcast, no plan): its read-out has none', () => {
+    const v1 = enrollmentEvent.parse({
+      v: 1, type: 'TrialRegistered', eventId: 'reg', trialId: 'T', title: 'T', arms: ['control', 'IABP'], referenceArm: 'control',
+      plannedEvents: 40, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+    }) as TrialRegistered;
+    expect(closedAtLook(v1, people)).toBeNull();
   });
 });

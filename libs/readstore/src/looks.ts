@@ -1,23 +1,27 @@
 import { interimLookTaken, storedDesign, type InterimLookTaken, type TrialRegistered } from '@trial/contracts';
 import { PermanentError } from '@trial/messaging';
-import { foldLooks, type FrozenLook, type TrialLooks } from '@trial/readmodel';
+import type { FollowUp } from '@trial/followup';
+import { closedAtLook, followUpOf, foldLooks, hasAnalysisPlan, type ClosedFigures, type FrozenLook, type TrialLooks } from '@trial/readmodel';
 import type { InterimResult } from '@trial/survival';
-import { ReadError } from './queries';
+import { heldAt, ReadError } from './queries';
 import { rows, type Sql } from './rows';
 
 type LookRow = {
   trial_id: string; look: number; event: unknown; design: unknown; report: InterimResult | null; unavailable: string | null; recorded_at: Date;
+  closed: ClosedFigures | null;
 };
 
 /** A frozen look as read back: its event, design and closed report, and when it was applied. */
 export interface StoredLook extends FrozenLook {
   recordedAt: string;
+  /** The closed report's other analyses as at the look (closedAtLook); null without a plan. */
+  closed: ClosedFigures | null;
 }
 
 function stored(r: LookRow): StoredLook {
   return {
     event: interimLookTaken.parse(r.event), design: storedDesign(r.design) as TrialRegistered, report: r.report,
-    unavailable: r.unavailable, recordedAt: r.recorded_at.toISOString(),
+    unavailable: r.unavailable, recordedAt: r.recorded_at.toISOString(), closed: r.closed,
   };
 }
 
@@ -31,14 +35,36 @@ async function heldLooks(tx: Sql, trialIds: string[]): Promise<Map<string, Trial
   return held;
 }
 
+/**
+ * The closed figures of a look, from the patients' states and completeness held at its asOf
+ * (append-only history, which replay keeps) at its data cutoff: what GET /survival?asOf=&dataCutoff=
+ * gave the dsmb then. Null without a plan, or when the history does not reach back to it.
+ */
+async function closedOf(tx: Sql, l: FrozenLook): Promise<ClosedFigures | null> {
+  if (!hasAnalysisPlan(l.design)) return null; // a v1 trial: no history to read
+  let held;
+  try {
+    held = await heldAt(tx, l.event.trialId, l.event.asOf);
+  } catch (err) {
+    if (err instanceof ReadError && err.code === 'not-yet-projected') return null;
+    throw err;
+  }
+  const cutoff = { dataCutoff: l.event.dataCutoff ?? undefined };
+  const followUps = held.states.map((s) => followUpOf(s, held.completeness, cutoff)).filter((f): f is FollowUp => f !== null);
+  return closedAtLook(l.design, followUps);
+}
+
 async function saveLooks(tx: Sql, looks: readonly FrozenLook[], now: string): Promise<void> {
   if (!looks.length) return;
+  const closed: Array<ClosedFigures | null> = [];
+  for (const l of looks) closed.push(await closedOf(tx, l));
   await tx.query(
-    `insert into rm_looks (trial_id, look, event, design, report, unavailable, recorded_at)
-     select r.trial_id, r.look, r.event, r.design, r.report, r.unavailable, $2::timestamptz
-     from jsonb_to_recordset($1::jsonb) as r(trial_id text, look int, event jsonb, design jsonb, report jsonb, unavailable text)`,
-    [JSON.stringify(looks.map((l) => ({
+    `insert into rm_looks (trial_id, look, event, design, report, unavailable, closed, recorded_at)
+     select r.trial_id, r.look, r.event, r.design, r.report, r.unavailable, r.closed, $2::timestamptz
+     from jsonb_to_recordset($1::jsonb) as r(trial_id text, look int, event jsonb, design jsonb, report jsonb, unavailable text, closed jsonb)`,
+    [JSON.stringify(looks.map((l, i) => ({
       trial_id: l.event.trialId, look: l.event.look, event: l.event, design: l.design, report: l.report, unavailable: l.unavailable,
+      closed: closed[i],
     }))), now]);
 }
 

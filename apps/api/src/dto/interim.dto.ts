@@ -99,6 +99,11 @@ export class FrozenLookDto extends LookDto {
     type: InterimResultDto, nullable: true, description: 'the closed report as shown when the look was taken (`followup interim` on looks 1..n)',
   })
   report!: InterimResultDto | null;
+  @ApiProperty({
+    type: Object, nullable: true,
+    description: "issue 15: { stratified, subgroups, endpoints } as GET /survival gave the dsmb at the look's asOf and dataCutoff; null without a plan",
+  })
+  closed!: { stratified: unknown; subgroups: unknown[]; endpoints: Record<string, unknown> } | null;
 }
 
 /** `POST /trials/:id/looks` (202): the InterimLookTaken published. */

@@ -60,11 +60,18 @@ export class AtRiskTableDto implements AtRiskTable {
 }
 
 /** `GET /trials/:id`: the listing plus the role's figures (viewFor). */
+export class EndpointNameDto {
+  @ApiProperty({ example: 'CVDEATH' }) code!: string;
+  @ApiProperty({ example: 'Cardiovascular death' }) name!: string;
+}
+
 export class TrialDto extends TrialListingDto {
   @ApiProperty({ type: AccrualDto }) accrual!: AccrualDto;
   @ApiPropertyOptional({ type: DeathRateDto, description: 'monitor: the pooled rate' }) deathRate?: DeathRateDto;
   @ApiPropertyOptional({ type: [DeathRateDto], description: 'dsmb: per arm' }) deathRates?: DeathRateDto[];
   @ApiProperty({ type: AtRiskTableDto }) atRisk!: AtRiskTableDto;
+  @ApiProperty({ type: [EndpointNameDto], description: "the endpoints beyond all-cause death, by code and name (any role; [] without a plan)" })
+  endpoints!: EndpointNameDto[];
 }
 
 /** `GET /trials/:id/survival`: the `followup stats --json` document and where it stands. */

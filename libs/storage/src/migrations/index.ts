@@ -16,6 +16,7 @@ import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-de
 import { OutboxHeaders1764100026000 } from './1764100026000-outbox-headers';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
 import { AuditJson1764100026100 } from './1764100026100-audit-json';
+import { LookReservations1764100028140 } from './1764100028140-look-reservations';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   AuditJson1764100026100,
   InterimLooks1764100026400,
   DlqRedrives1764100027300,
+  LookReservations1764100028140,
 ];
