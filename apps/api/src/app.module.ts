@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AppConfig, devSecretFile } from '@trial/config';
+import { AppConfig, devSecretFile, oidcSettings } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
@@ -21,7 +21,7 @@ import { TrialsController } from './trials.controller';
 
 export function apiModule(config: AppConfig) {
   @Module({
-    imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
+    imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings())],
     controllers: [
       TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
       LooksController,

@@ -5,3 +5,5 @@ export * from './secret';
 export * from './guard';
 export * from './tickets';
 export * from './auth.module';
+export * from './oidc';
+export * from './bearer';
