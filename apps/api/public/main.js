@@ -5,7 +5,8 @@ import { formatInstant, formatInt } from './format.js';
 import { loadDsmb, renderDsmb } from './dsmb.js';
 import { loadMonitor, renderMonitor } from './monitor.js';
 import { trialList, titleOf } from './model.js';
-import { claims, forgetToken, storedToken, storeToken, takeTokenFromUrl } from './session.js';
+import { beginSignIn, completeSignIn, signInConfig } from './oidc.js';
+import { claims, forgetToken, signedInByProvider, storedToken, storeSignedIn, storeToken, takeTokenFromUrl } from './session.js';
 
 const app = document.getElementById('app');
 const controls = document.getElementById('controls');
@@ -18,7 +19,11 @@ const VIEWS = {
 };
 
 takeTokenFromUrl();
-start();
+// A return from the identity provider's login page is completed (and its code taken out of the URL) first.
+completeSignIn().then((back) => {
+  if (back?.token) storeSignedIn(back.token, back.principal);
+  start(back?.error);
+}, () => start('Sign-in failed: the API could not be reached.'));
 // A sign-in link opened in a tab already on this page changes only the fragment, which loads
 // nothing: take the token and start again with it.
 addEventListener('hashchange', () => { if (takeTokenFromUrl()) location.reload(); });
@@ -35,12 +40,14 @@ function resizeCharts(width) {
   }
 }
 
-function start() {
+function start(message) {
   const token = storedToken();
-  if (!token) return signIn();
+  if (!token) return signIn(message);
   const c = claims(token);
   if (!c) return signIn('That is not a followup token.');
-  if (c.exp !== null && c.exp * 1000 < Date.now()) return signIn('Your token has expired: ask for a new one.');
+  if (c.exp !== null && c.exp * 1000 < Date.now()) {
+    return signIn(signedInByProvider() ? 'Your session has expired: sign in again.' : 'Your token has expired: ask for a new one.');
+  }
   const view = VIEWS[c.role];
   if (!view) return signIn(`The ${c.role} role has no dashboard view; use a monitor or dsmb token.`);
   run(token, c, view).catch(fail);
@@ -60,6 +67,11 @@ function signIn(message) {
   message ? h('p', { class: 'error', role: 'alert' }, message) : null,
   input, h('button', { type: 'submit' }, 'Sign in'));
   app.replaceChildren(form);
+  signInConfig().then((cfg) => {
+    if (cfg && form.isConnected) {
+      form.insertBefore(h('button', { type: 'button', 'data-testid': 'oidc-sign-in', onclick: () => beginSignIn(cfg) }, 'Sign in with your organisation'), form.children[1]);
+    }
+  });
 }
 
 async function run(token, who, view) {

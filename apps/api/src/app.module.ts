@@ -16,6 +16,7 @@ import { ReadoutService } from './readout.service';
 import { ReviewErrorFilter } from './review-errors.filter';
 import { ReviewsController } from './reviews.controller';
 import { ReviewsService } from './reviews.service';
+import { SignInController } from './sign-in.controller';
 import { StreamTicketsController } from './stream-tickets.controller';
 import { TrialsController } from './trials.controller';
 
@@ -24,7 +25,7 @@ export function apiModule(config: AppConfig) {
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings())],
     controllers: [
       TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
-      LooksController,
+      LooksController, SignInController,
     ],
     providers: [
       ReadoutEvents, ReadoutService, ReviewsService, LooksService, { provide: APP_FILTER, useClass: LookErrorFilter },

@@ -7,3 +7,4 @@ export * from './tickets';
 export * from './auth.module';
 export * from './oidc';
 export * from './bearer';
+export * from './oidc-signin';
