@@ -32,13 +32,16 @@ export class OidcSignIn {
   async exchange(input: { code: string; codeVerifier: string; redirectUri: string }): Promise<ExchangeResult> {
     const o = this.options;
     if (!o?.clientId || !this.verifier) return fail('sign-in through an identity provider is not configured');
-    const d = await this.discover();
+    const d = await this.discover().catch(() => null);
+    if (!d) return fail('the identity provider could not be reached');
     const body = new URLSearchParams({
       grant_type: 'authorization_code', code: input.code, code_verifier: input.codeVerifier, redirect_uri: input.redirectUri, client_id: o.clientId,
     });
     const resource = resourceOf(o.audience);
     if (resource) body.set('resource', resource);
-    const res = await fetch(d.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const res = await fetch(d.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+      .catch(() => null);
+    if (!res) return fail('the identity provider could not be reached');
     // The provider's error body may echo the code: only its status and error name are passed on.
     const json = (await res.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown };
     if (!res.ok || typeof json.access_token !== 'string') {
