@@ -98,6 +98,9 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     const p = await page();
     await signInThroughProvider(p, base, provider.issuer, 'trial-monitor');
     await p.waitForSelector('body[data-state=ready][data-role=monitor]');
+    // The test database holds other suites' trials too: this one's, with the tab's session.
+    await p.goto(`${base}/?trial=${encodeURIComponent(trialId)}`);
+    await p.waitForSelector('body[data-state=ready][data-role=monitor]');
     expect(await p.locator('[data-testid=deaths]').textContent()).toBe(String(FIRST_DEATHS));
     expect(await p.locator('[data-testid=hr]').count()).toBe(0);
     expect(await status((await session(p)).token!, `/trials/${trialId}/interim`)).toBe(403);
@@ -105,9 +108,16 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
 
   it('ingest and reviewer: signed in with their role, which the API enforces', async () => {
     const feed = await page();
+    const fed: Array<{ accessToken: string; role: string }> = [];
+    feed.on('response', (r) => { if (r.url() === `${base}/auth/token`) void r.json().then((b) => fed.push(b)); });
     await signInThroughProvider(feed, base, provider.issuer, 'registry-feed');
     await feed.waitForSelector('form.signin .error');
     expect(await feed.locator('form.signin .error').textContent()).toContain('ingest role has no dashboard view');
+    // The ingest service takes the same provider's token: past the guard (an empty upload is the handler's to refuse).
+    await eventually(async () => (fed.length ? true : undefined), 'the code exchanged', 5_000);
+    const upload = (token: string) => fetch(`http://127.0.0.1:${ports.ingest}/registry/extracts`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect([401, 403]).not.toContain((await upload(fed[0].accessToken)).status);
+    expect((await upload(await machineToken(provider.issuer, AUDIENCE))).status).toBe(403);
     const reviewer = await page();
     const exchanged: Array<{ accessToken: string; role: string; sub: string }> = [];
     reviewer.on('response', (r) => { if (r.url() === `${base}/auth/token`) void r.json().then((b) => exchanged.push(b)); });

@@ -23,6 +23,7 @@ describe('oidcSettings', () => {
     [{ ...base, OIDC_ROLE_MAP: 'nonsense' }, /OIDC_ROLE_MAP/],
     [{ ...base, OIDC_CLOCK_SKEW_SECONDS: '900' }, /OIDC_CLOCK_SKEW_SECONDS/],
     [{ ...base, OIDC_ISSUER: 'not a url' }, /OIDC_ISSUER/],
+    [{ ...base, OIDC_CLIENT_ID: 'api' }, /not the dashboard's client id/],
     [{ ...base, OIDC_ISSUER: 'http://idp.example.test', NODE_ENV: 'production' }, /must be https in production/],
   ])('refuses %j', (env, message) => {
     expect(() => oidcSettings(env)).toThrow(ConfigError);

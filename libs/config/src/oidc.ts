@@ -71,6 +71,8 @@ export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings
   const fail = (what: string) => { throw new ConfigError(`invalid configuration: ${what}`); };
   if (!d.OIDC_AUDIENCE) fail('OIDC_AUDIENCE: is required with OIDC_ISSUER');
   if (!d.OIDC_ROLE_MAP) fail('OIDC_ROLE_MAP: is required with OIDC_ISSUER');
+  // An ID token's aud is the client id: were it the API's audience too, an ID token would pass as an access token.
+  if (d.OIDC_CLIENT_ID && d.OIDC_CLIENT_ID === d.OIDC_AUDIENCE) fail('OIDC_AUDIENCE: must be the API\'s audience, not the dashboard\'s client id');
   if (env.NODE_ENV === 'production' && !d.OIDC_ISSUER.startsWith('https://')) fail('OIDC_ISSUER: must be https in production');
   return {
     issuer: d.OIDC_ISSUER, audience: d.OIDC_AUDIENCE as string, clientId: d.OIDC_CLIENT_ID ?? null, scopes: d.OIDC_SCOPES,
