@@ -39,7 +39,9 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     contexts.push(context);
     return context.newPage();
   };
-  const session = (p: Page) => p.evaluate(() => ({ token: sessionStorage.getItem('followup.token'), principal: sessionStorage.getItem('followup.principal') }));
+  const session = (p: Page) => p.evaluate(() => ({
+    token: sessionStorage.getItem('followup.token'), principal: sessionStorage.getItem('followup.principal'),
+  }));
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
@@ -74,7 +76,8 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
   it('tells the dashboard where to sign in, and nothing secret', async () => {
     const cfg = (await (await fetch(`${base}/auth/config`)).json()) as { oidc: Record<string, unknown> };
     expect(cfg.oidc).toEqual({
-      issuer: provider.issuer, authorizationEndpoint: `${provider.issuer}/auth`, clientId: 'followup-dashboard', scopes: 'openid followup', resource: AUDIENCE,
+      issuer: provider.issuer, authorizationEndpoint: `${provider.issuer}/auth`, clientId: 'followup-dashboard',
+      scopes: 'openid followup', resource: AUDIENCE,
     });
   });
 
@@ -115,7 +118,9 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     expect(await feed.locator('form.signin .error').textContent()).toContain('ingest role has no dashboard view');
     // The ingest service takes the same provider's token: past the guard (an empty upload is the handler's to refuse).
     await eventually(async () => (fed.length ? true : undefined), 'the code exchanged', 5_000);
-    const upload = (token: string) => fetch(`http://127.0.0.1:${ports.ingest}/registry/extracts`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const upload = (token: string) => fetch(`http://127.0.0.1:${ports.ingest}/registry/extracts`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}` },
+    });
     expect([401, 403]).not.toContain((await upload(fed[0].accessToken)).status);
     expect((await upload(await machineToken(provider.issuer, AUDIENCE))).status).toBe(403);
     const reviewer = await page();

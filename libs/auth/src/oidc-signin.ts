@@ -19,13 +19,17 @@ interface Discovery { authorization_endpoint: string; token_endpoint: string }
 export class OidcSignIn {
   private discovery: Promise<Discovery> | null = null;
 
-  constructor(private readonly options: (OidcOptions & { clientId: string | null; scopes: string }) | null, private readonly verifier: OidcVerifier | null) {}
+  constructor(
+    private readonly options: (OidcOptions & { clientId: string | null; scopes: string }) | null,
+    private readonly verifier: OidcVerifier | null,
+  ) {}
 
   async config(): Promise<SignInConfig> {
     const o = this.options;
     if (!o?.clientId) return { oidc: null };
     const d = await this.discover();
-    return { oidc: { issuer: o.issuer, authorizationEndpoint: d.authorization_endpoint, clientId: o.clientId, scopes: o.scopes, resource: resourceOf(o.audience) } };
+    const resource = resourceOf(o.audience);
+    return { oidc: { issuer: o.issuer, authorizationEndpoint: d.authorization_endpoint, clientId: o.clientId, scopes: o.scopes, resource } };
   }
 
   /** Redeems an authorisation code with its PKCE verifier at the provider's token endpoint, then verifies the access token. */

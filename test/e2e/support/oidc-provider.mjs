@@ -32,9 +32,15 @@ async function newKey() {
 function provider() {
   const p = new Provider(issuer, {
     clients: [
-      { client_id: 'followup-dashboard', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] },
+      {
+        client_id: 'followup-dashboard', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri],
+        response_types: ['code'], grant_types: ['authorization_code'],
+      },
       // For tokens without a browser (rotation, another issuer): client credentials carry the dsmb group.
-      { client_id: 'machine', client_secret: 'machine-secret-for-tests-only', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+      {
+        client_id: 'machine', client_secret: 'machine-secret-for-tests-only', grant_types: ['client_credentials'],
+        redirect_uris: [], response_types: [],
+      },
     ],
     jwks: { keys },
     features: {

@@ -41,7 +41,10 @@ export function startProvider(port: number, audience: string, redirectUri: strin
 export async function machineToken(issuer: string, audience: string): Promise<string> {
   const res = await fetch(`${issuer}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('machine:machine-secret-for-tests-only').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from('machine:machine-secret-for-tests-only').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', resource: audience, scope: 'followup' }),
   });
   const body = (await res.json()) as { access_token?: string };
