@@ -6,7 +6,8 @@ import { loadDsmb, renderDsmb } from './dsmb.js';
 import { loadMonitor, renderMonitor } from './monitor.js';
 import { runReviewer } from './review.js';
 import { trialList, titleOf } from './model.js';
-import { claims, forgetToken, storedToken, storeToken, takeTokenFromUrl } from './session.js';
+import { beginSignIn, completeSignIn, signInConfig } from './oidc.js';
+import { claims, forgetToken, signedInByProvider, storedToken, storeSignedIn, storeToken, takeTokenFromUrl } from './session.js';
 
 const app = document.getElementById('app');
 const controls = document.getElementById('controls');
@@ -19,7 +20,11 @@ const VIEWS = {
 };
 
 takeTokenFromUrl();
-start();
+// A return from the identity provider's login page is completed (and its code taken out of the URL) first.
+completeSignIn().then((back) => {
+  if (back?.token) storeSignedIn(back.token, back.principal);
+  start(back?.error);
+}, () => start('Sign-in failed: the API could not be reached.'));
 // A sign-in link opened in a tab already on this page changes only the fragment, which loads
 // nothing: take the token and start again with it.
 addEventListener('hashchange', () => { if (takeTokenFromUrl()) location.reload(); });
@@ -36,12 +41,14 @@ function resizeCharts(width) {
   }
 }
 
-function start() {
+function start(message) {
   const token = storedToken();
-  if (!token) return signIn();
+  if (!token) return signIn(message);
   const c = claims(token);
   if (!c) return signIn('That is not a followup token.');
-  if (c.exp !== null && c.exp * 1000 < Date.now()) return signIn('Your token has expired: ask for a new one.');
+  if (c.exp !== null && c.exp * 1000 < Date.now()) {
+    return signIn(signedInByProvider() ? 'Your session has expired: sign in again.' : 'Your token has expired: ask for a new one.');
+  }
   // The reviewer's screen is the review queue, not a trial's read-out (issue 16, item 3).
   if (c.role === 'reviewer') return runReviewer(token, c, { app, controls, signIn, fail, forget: forgetToken }).catch(fail);
   const view = VIEWS[c.role];
@@ -63,6 +70,11 @@ function signIn(message) {
   message ? h('p', { class: 'error', role: 'alert' }, message) : null,
   input, h('button', { type: 'submit' }, 'Sign in'));
   app.replaceChildren(form);
+  signInConfig().then((cfg) => {
+    if (cfg && form.isConnected) {
+      form.insertBefore(h('button', { type: 'button', 'data-testid': 'oidc-sign-in', onclick: () => beginSignIn(cfg) }, 'Sign in with your organisation'), form.children[1]);
+    }
+  });
 }
 
 async function run(token, who, view) {

@@ -20,9 +20,20 @@ export function takeTokenFromUrl() {
   return false;
 }
 
+// An identity provider's token names its role in a claim of the organisation's choosing: the
+// role the API found in it at sign-in is kept beside it.
+const PRINCIPAL = 'followup.principal';
+
 export const storedToken = () => sessionStorage.getItem(KEY);
-export const storeToken = (t) => sessionStorage.setItem(KEY, t.trim());
-export const forgetToken = () => sessionStorage.removeItem(KEY);
+export const storeToken = (t) => { sessionStorage.removeItem(PRINCIPAL); sessionStorage.setItem(KEY, t.trim()); };
+export const storeSignedIn = (t, principal) => { storeToken(t); sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal)); };
+export const forgetToken = () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem(PRINCIPAL); };
+export const signedInByProvider = () => sessionStorage.getItem(PRINCIPAL) !== null;
+
+function providerPrincipal(c) {
+  const p = JSON.parse(sessionStorage.getItem(PRINCIPAL) ?? 'null');
+  return p && p.sub === c.sub && p.exp === c.exp && typeof p.role === 'string' ? { role: p.role, sub: p.sub, exp: p.exp } : null;
+}
 
 /**
  * The token's claims, decoded for display and to choose which view to draw. Not a check:
@@ -33,7 +44,7 @@ export function claims(token) {
     const payload = token.split('.')[1];
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
     const c = JSON.parse(json);
-    if (typeof c.role !== 'string') return null;
+    if (typeof c.role !== 'string') return providerPrincipal(c);
     return { role: c.role, sub: typeof c.sub === 'string' ? c.sub : '', exp: typeof c.exp === 'number' ? c.exp : null };
   } catch {
     return null;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AppConfig, devSecretFile } from '@trial/config';
+import { AppConfig, devSecretFile, oidcSettings } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
@@ -16,15 +16,16 @@ import { ReadoutService } from './readout.service';
 import { ReviewErrorFilter } from './review-errors.filter';
 import { ReviewsController } from './reviews.controller';
 import { ReviewsService } from './reviews.service';
+import { SignInController } from './sign-in.controller';
 import { StreamTicketsController } from './stream-tickets.controller';
 import { TrialsController } from './trials.controller';
 
 export function apiModule(config: AppConfig) {
   @Module({
-    imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()))],
+    imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings())],
     controllers: [
       TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
-      LooksController,
+      LooksController, SignInController,
     ],
     providers: [
       ReadoutEvents, ReadoutService, ReviewsService, LooksService, { provide: APP_FILTER, useClass: LookErrorFilter },

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { join } from 'node:path';
-import { AppConfig, devSecretFile, projectRoot } from '@trial/config';
+import { AppConfig, devSecretFile, projectRoot, oidcSettings } from '@trial/config';
 import { AuthModule, resolveSecret } from '@trial/auth';
 import { LOG, Log, PlatformModule } from '@trial/platform';
 import { CorrectionsController } from './corrections.controller';
@@ -20,7 +20,7 @@ export function spoolDir(config: AppConfig): string {
 export function ingestModule(config: AppConfig) {
   @Module({
     imports: [
-      PlatformModule.forService('ingest', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile())),
+      PlatformModule.forService('ingest', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings()),
       // Emptied before the service takes its first upload: a kill mid-upload leaves nothing behind.
       MulterModule.registerAsync({
         inject: [LOG],

@@ -2,8 +2,10 @@ import {
   CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { BearerVerifier } from './bearer';
+import { OidcVerifier } from './oidc';
 import { StreamTickets } from './tickets';
-import { Role, VerifiedPrincipal, verifyToken } from './tokens';
+import { Role, VerifiedPrincipal } from './tokens';
 
 const PUBLIC = 'auth:public';
 const ROLES = 'auth:roles';
@@ -44,9 +46,13 @@ export const AUTH_SECRET = Symbol('AUTH_SECRET');
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly secret: string, private readonly tickets: StreamTickets) {}
+  private readonly bearer: BearerVerifier;
 
-  canActivate(ctx: ExecutionContext): boolean {
+  constructor(private readonly reflector: Reflector, secret: string, private readonly tickets: StreamTickets, oidc: OidcVerifier | null = null) {
+    this.bearer = new BearerVerifier(secret, oidc);
+  }
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
     const targets = [ctx.getHandler(), ctx.getClass()];
     const req = ctx.switchToHttp().getRequest<RequestWithUser>();
@@ -55,7 +61,7 @@ export class AuthGuard implements CanActivate {
     // (the dashboard's old `/?token=` sign-in link put an 8-hour token in every log and history).
     refuseUrlCredentials(req, ticketRoute);
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
-    const user = this.principal(req, ticketRoute);
+    const user = await this.principal(req, ticketRoute);
     req.user = user;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (allowed && !allowed.includes(user.role)) {
@@ -64,7 +70,7 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private principal(req: RequestWithUser, ticketRoute: boolean): VerifiedPrincipal {
+  private async principal(req: RequestWithUser, ticketRoute: boolean): Promise<VerifiedPrincipal> {
     const ticket = req.query?.ticket;
     if (ticketRoute && ticket !== undefined) {
       const who = typeof ticket === 'string' ? this.tickets.redeem(ticket) : null;
@@ -74,7 +80,7 @@ export class AuthGuard implements CanActivate {
     }
     const token = bearer(req);
     if (!token) throw new UnauthorizedException('a bearer token is required');
-    const verified = verifyToken(this.secret, token);
+    const verified = await this.bearer.verify(token);
     if (!verified.ok) throw new UnauthorizedException(verified.error.reason);
     return verified.value;
   }

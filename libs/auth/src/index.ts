@@ -5,3 +5,6 @@ export * from './secret';
 export * from './guard';
 export * from './tickets';
 export * from './auth.module';
+export * from './oidc';
+export * from './bearer';
+export * from './oidc-signin';

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@trial/contracts';
 import { ConfigError } from './error';
+import { oidcSettings } from './oidc';
 import { projectorConcurrency, projectorProfile } from './settings';
 
 /**
@@ -38,6 +39,7 @@ export type AppConfig = z.infer<typeof schema>;
 
 export { ConfigError } from './error';
 export * from './settings';
+export * from './oidc';
 
 /** Parses the environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const weak = weakSecret(parsed.data.AUTH_SECRET);
     if (weak) throw new ConfigError(`invalid configuration: AUTH_SECRET: ${weak}`);
   }
+  oidcSettings(env); // validated at start with the rest; read where the guard is built
   return parsed.data;
 }
 

@@ -64,6 +64,13 @@ describe('percent-encoded credentials in a logged URL', () => {
     expect(safeRequest({ url: '/x', query: { a: { Token: 'abc' } } })).toEqual({ url: '/x', query: '[credential]' });
   });
 
+  it('drops an authorisation response (code with state) from a logged request, and keeps a plain ?code= filter', () => {
+    expect(safeRequest({ url: '/?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj', query: { code: 'SplxlOBeZQQYbYS6WxSbIA', state: 'af0ifjsldkj' } }))
+      .toEqual({ url: '/?[credential]', query: '[credential]' });
+    expect(safeRequest({ url: '/dead-letters?code=unknown-patient', query: { code: 'unknown-patient' } }))
+      .toEqual({ url: '/dead-letters?code=unknown-patient', query: { code: 'unknown-patient' } });
+  });
+
   it('decodes only what keeps a JSON line JSON', () => {
     expect(percentDecoded('a%5Fb%2Ec %22q%22 %5C %0A %25%32%45')).toBe('a_b.c %22q%22 %5C %0A .');
   });

@@ -78,10 +78,18 @@ function holdsToken(value: string): boolean {
   return HAS_JWT.test(v) || HAS_BEARER.test(v);
 }
 
+/**
+ * An OAuth authorisation response (`?code=...&state=...`, RFC 6749 4.1.2) returned in the query
+ * by a provider that ignored the dashboard's response_mode=fragment. `code` alone is not a
+ * credential (the dead-letter list filters by reason code), so it takes both.
+ */
+const isAuthorisationResponse = (keys: string[]): boolean => keys.includes('code') && keys.includes('state');
+
 /** Whether a parsed query (Express's, or URLSearchParams') holds a credential at any depth. */
 function queryHasCredential(query: unknown, depth = 0): boolean {
   if (typeof query === 'string') return holdsToken(query);
   if (typeof query !== 'object' || query === null || depth > 5) return false;
+  if (depth === 0 && isAuthorisationResponse(Object.keys(query))) return true;
   return Object.entries(query).some(([k, v]) => isCredentialKey(k) || queryHasCredential(v, depth + 1));
 }
 
@@ -91,7 +99,7 @@ function urlHasCredential(url: string): boolean {
   // URLSearchParams decodes each name and value once, as the server's query parser does.
   const params = new URLSearchParams(url.slice(i + 1).split('#')[0]);
   for (const [k, v] of params) if (isCredentialKey(k) || holdsToken(v)) return true;
-  return false;
+  return isAuthorisationResponse([...params.keys()]);
 }
 
 /**
