@@ -87,7 +87,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
   }
   await opts.configure?.(app);
   await app.startAllMicroservices(); // registers the handlers; consuming starts below
-  await app.listen(opts.port, '127.0.0.1');
+  await app.listen(opts.port, app.get<AppConfig>(CONFIG).LISTEN_HOST);
   log('info', `${opts.service} listening`, { port: opts.port, topics });
   await ensureTopics(kafka, topicSpecs(topics));
   await server?.begin();
