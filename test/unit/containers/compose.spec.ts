@@ -100,7 +100,8 @@ describe('docker-compose.yml', () => {
     const mount = (services.postgres.volumes ?? []).find((v) => v.includes('docker-entrypoint-initdb.d'));
     expect(mount).toBeDefined();
     const init = read((mount as string).split(':')[0].replace(/^\.\//, ''));
-    for (const must of ['create role :"owner"', 'create role :"app"', 'create database :"db" owner :"owner"', 'grant connect']) expect(init).toContain(must);
+    const made = ['create role :"owner"', 'create role :"app"', 'create database :"db" owner :"owner"', 'grant connect'];
+    for (const must of made) expect(init).toContain(must);
   });
 
   it('hard-codes no secret: each is required, or a development default named dev-only-*', () => {
@@ -119,6 +120,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes ports on the loopback only', () => {
-    for (const [name, s] of Object.entries(services)) for (const p of s.ports ?? []) expect([name, p]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
+    for (const [name, s] of Object.entries(services)) {
+      for (const p of s.ports ?? []) expect([name, p]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
+    }
   });
 });

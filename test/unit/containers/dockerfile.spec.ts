@@ -47,7 +47,8 @@ describe('Dockerfile', () => {
     const ci = runs(runtime).filter((r) => /npm (ci|install)\b/.test(r));
     expect(ci).toHaveLength(1);
     expect(ci[0]).toMatch(/npm ci --omit=dev --ignore-scripts/);
-    expect(runtime.body.filter((i) => i.op === 'COPY' && i.args.includes('--from=build')).map((i) => i.args)).toEqual(['--from=build /app/dist ./dist']);
+    const fromBuild = runtime.body.filter((i) => i.op === 'COPY' && i.args.includes('--from=build')).map((i) => i.args);
+    expect(fromBuild).toEqual(['--from=build /app/dist ./dist']);
   });
 
   it('runs as a user that is not root', () => {

@@ -15,6 +15,7 @@ import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
 import { OutboxHeaders1764100026000 } from './1764100026000-outbox-headers';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
+import { DlqClosed1764100028300 } from './1764100028300-dlq-closed';
 import { AuditJson1764100026100 } from './1764100026100-audit-json';
 
 /** Every migration, in order. A new one is a new file here, appended; never edit a landed one. */
@@ -37,4 +38,5 @@ export const migrations = [
   AuditJson1764100026100,
   InterimLooks1764100026400,
   DlqRedrives1764100027300,
+  DlqClosed1764100028300,
 ];
