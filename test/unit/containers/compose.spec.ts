@@ -74,6 +74,8 @@ describe('docker-compose.yml', () => {
     }
     expect(read('bin/healthcheck.js')).toContain('/health');
     expect(services.migrate.healthcheck).toEqual({ disable: true });
+    // Postgres is asked over TCP: during its init scripts it answers on its socket alone.
+    expect(services.postgres.healthcheck?.test).toEqual(expect.arrayContaining(['pg_isready', '-h', '127.0.0.1']));
     expect(services.migrate.command).toEqual(['migrate']);
   });
 
