@@ -123,14 +123,14 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
     await publish([p2]);
     await eventually(async () => ((await withdrawnOn()) ? true : undefined), 'p2 in the linkage store');
     const first = await redrive(ds, producer, refused, 'ops-on-call', new Date().toISOString());
-    expect(first).toEqual({ redriven: [refused[0].id], already: [], unreadable: [] });
+    expect(first).toEqual({ redriven: [refused[0].id], already: [], unreadable: [], discarded: [] });
     await eventually(async () => ((await withdrawnOn())?.w === '2008-06-30' ? true : undefined), 'the withdrawal applied by linkage');
     await eventually(caughtUp, 'both consumers past the re-driven copy');
     const after = await applied();
 
     // Again, from the command line: the ledger refuses, nothing is sent.
     const again = JSON.parse(await cli('redrive', refused[0].id, '--by', 'ops-on-call')) as unknown;
-    expect(again).toEqual({ redriven: [], already: [refused[0].id], unreadable: [] });
+    expect(again).toEqual({ redriven: [], already: [refused[0].id], unreadable: [], discarded: [] });
     expect(JSON.parse(await cli('list'))).toMatchObject({ id: refused[0].id, redriven: { by: 'ops-on-call' } });
     // And over the API, for the operator role only, never with the original.
     expect((await call('/dead-letters', 'dsmb')).status).toBe(403);
@@ -147,7 +147,7 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
     expect((await call('/dead-letters/nope.dlq:0:0', 'operator')).status).toBe(404);
     const viaApi = await call('/dead-letters/redrive', 'operator', { ids: [refused[0].id] });
     expect(viaApi.status).toBe(200);
-    expect(await viaApi.json()).toEqual({ redriven: [], already: [refused[0].id], unreadable: [] });
+    expect(await viaApi.json()).toEqual({ redriven: [], already: [refused[0].id], unreadable: [], discarded: [] });
     // A second copy reaches the topic anyway (the claim lost in a crash after the send).
     await sql.query('delete from dlq_redrives');
     expect((await redrive(ds, producer, refused, 'ops-on-call', new Date().toISOString())).redriven).toEqual([refused[0].id]);

@@ -20,6 +20,7 @@ const commands: Record<string, () => Register> = {
   adam: () => (require('./commands/adam') as { register: Register }).register,
   demo: () => (require('./commands/demo') as { register: Register }).register,
   dlq: () => (require('./commands/dlq') as { register: Register }).register,
+  migrate: () => (require('./commands/migrate') as { register: Register }).register,
 };
 
 const program = new Command();

@@ -27,6 +27,8 @@ const schema = z.object({
   INGEST_PORT: port.default(3001),
   LINKAGE_PORT: port.default(3002),
   PROJECTOR_PORT: port.default(3003),
+  /** The address the services' HTTP ports bind to: loopback, unless a container must be reachable (0.0.0.0). */
+  LISTEN_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, 'must be an address or host name').default('127.0.0.1'),
   PROJECTOR_CONCURRENCY: projectorConcurrency,
   PROJECTOR_PROFILE: projectorProfile,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

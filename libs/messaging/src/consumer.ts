@@ -287,7 +287,8 @@ class SupervisedConsumer<T> implements RunningConsumer {
       // The DLQs' depth too, for the metrics only: a consumer without hooks does not ask.
       for (const topic of this.opts.topics) {
         const dlq = await this.admin.fetchTopicOffsets(dlqOf(topic));
-        hooks.dlqDepth(dlqOf(topic), dlq.reduce((n, p) => n + Math.max(0, Number(p.high) - Number(p.low)), 0));
+        hooks.dlqDepth(dlqOf(topic), dlq.reduce((n, p) => n + Math.max(0, Number(p.high) - Number(p.low)), 0),
+          dlq.map((p) => ({ partition: p.partition, low: p.low, high: p.high })));
       }
     } catch (e) {
       this.opts.log('debug', 'lag sample failed', { consumer: this.opts.name, error: failureCode(e) });

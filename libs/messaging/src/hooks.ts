@@ -19,8 +19,11 @@ export interface ConsumerHooks {
   retried(topic: string, code: string): void;
   /** The lag of every partition this member holds, at one sample (a partition not listed is not ours). */
   lag(partitions: PartitionLag[]): void;
-  /** Messages held on a DLQ topic (high minus low watermark over its partitions). */
-  dlqDepth(dlqTopic: string, messages: number): void;
+  /**
+   * Messages held on a DLQ topic (high minus low watermark over its partitions), and each
+   * partition's watermarks, from which the observer can tell the letters not yet closed.
+   */
+  dlqDepth(dlqTopic: string, messages: number, extents: Array<{ partition: number; low: string; high: string }>): void;
 }
 
 /** Hooks that do nothing: a consumer without observers. */

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
 import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log } from '@trial/messaging';
-import { parkDeadLetter } from '@trial/storage';
+import { openLetterCount, parkDeadLetter } from '@trial/storage';
 import { httpSurface } from './http-surface';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { consumerHooks, ServiceMetrics, watchConsumerStatus } from './metrics';
@@ -78,7 +78,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
       fetch: opts.fetch,
       park: (letter, at) => parkDeadLetter(ds, letter, at),
-      status, timing: opts.timing, hooks: consumerHooks(metrics, opts.consumer),
+      status, timing: opts.timing, hooks: consumerHooks(metrics, opts.consumer, Date.now, (topic, extents) => openLetterCount(ds, topic, extents)),
     });
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true });
     // Its own config (not the HTTP app's, whose filters must stay HTTP-only), set before the
@@ -87,7 +87,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
   }
   await opts.configure?.(app);
   await app.startAllMicroservices(); // registers the handlers; consuming starts below
-  await app.listen(opts.port, '127.0.0.1');
+  await app.listen(opts.port, app.get<AppConfig>(CONFIG).LISTEN_HOST);
   log('info', `${opts.service} listening`, { port: opts.port, topics });
   await ensureTopics(kafka, topicSpecs(topics));
   await server?.begin();

@@ -10,6 +10,8 @@ import { rows } from './rows';
  */
 export type AuditedView =
   | 'trial' | 'survival' | 'interim' | 'adtte' | 'adam' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction'
+  // An operator's discard of a dead letter (issue 16, item 4; written by @trial/storage's discard, no trial).
+  | 'dlq-discard'
   // The board's looks (issue 14): taking one, the list, one frozen look.
   | 'look-taken' | 'looks' | 'look'
   // A reviewer opening one item of the clerical review queue (issue 16): identifiers were shown.

@@ -5,4 +5,5 @@ export * from './park';
 export * from './audit-chain';
 export * from './roles';
 export * from './redrive';
+export * from './dlq-closed';
 export * from './copy';

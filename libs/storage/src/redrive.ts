@@ -1,6 +1,7 @@
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { StoredDeadLetter } from '@trial/messaging';
+import { closeLetter } from './dlq-closed';
 
 export interface RedriveResult {
   /** Sent back to their original topic now. */
@@ -9,6 +10,8 @@ export interface RedriveResult {
   already: string[];
   /** Records that do not parse, so there is no original to send. */
   unreadable: string[];
+  /** Discarded by an operator (followup dlq discard): closed without a re-drive, so not sent. */
+  discarded: string[];
 }
 
 /**
@@ -24,11 +27,14 @@ export interface RedriveResult {
  * registry record by its version, a withdrawal or correction by the state it sets). Every
  * consumer of the topic sees the re-driven message, not only the one that refused it, which
  * is safe for the same reason.
+ *
+ * Each letter is closed too (dlq_closed, outcome `redriven`), also one whose original another
+ * letter re-drove (`already`), so it no longer counts as open; a discarded letter is not sent.
  */
 export async function redrive(
   ds: DataSource, producer: Producer, letters: readonly StoredDeadLetter[], by: string, at: string,
 ): Promise<RedriveResult> {
-  const out: RedriveResult = { redriven: [], already: [], unreadable: [] };
+  const out: RedriveResult = { redriven: [], already: [], unreadable: [], discarded: [] };
   for (const l of letters) {
     const r = l.record;
     if (r.code === 'unreadable-record') {
@@ -36,6 +42,16 @@ export async function redrive(
       continue;
     }
     await ds.transaction(async (tx) => {
+      // The letter closed first: its row serialises this against a discard of the same letter.
+      // A letter closed as re-driven before goes on to the claim, which answers `already`.
+      if (!(await closeLetter(tx, l, 'redriven', by, at))) {
+        const [c] = (await tx.query('select outcome from dlq_closed where dlq_topic = $1 and dlq_partition = $2 and dlq_offset = $3',
+          [l.dlqTopic, l.partition, l.offset])) as Array<{ outcome: string }>;
+        if (c?.outcome === 'discarded') {
+          out.discarded.push(l.id);
+          return;
+        }
+      }
       const claimed = (await tx.query(
         `insert into dlq_redrives (dlq_topic, dlq_partition, dlq_offset, source_topic, source_partition, source_offset, code,
            redriven_by, redriven_at)

@@ -131,6 +131,7 @@ export class ReadoutPushDto {
 const auditedViews = Object.keys({
   trial: true, survival: true, interim: true, adtte: true, adam: true, stream: true, 'stream-push': true, summary: true, audit: true,
   'completeness-correction': true,
+  'dlq-discard': true,
   'look-taken': true, looks: true, look: true,
   review: true,
 } satisfies Record<AuditedView, true>);

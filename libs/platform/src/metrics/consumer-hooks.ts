@@ -1,8 +1,14 @@
 import { ConsumerHooks, ConsumerStatus } from '@trial/messaging';
 import { ServiceMetrics } from './definitions';
 
-/** The consumer's hooks, writing the consumer metrics of `m` under the consumer's name. */
-export function consumerHooks(m: ServiceMetrics, consumer: string, nowMs: () => number = Date.now): ConsumerHooks {
+/** The letters of a DLQ topic between those watermarks that are still open (neither re-driven nor discarded). */
+export type OpenLetters = (dlqTopic: string, extents: Array<{ partition: number; low: string; high: string }>) => Promise<number>;
+
+/**
+ * The consumer's hooks, writing the consumer metrics of `m` under the consumer's name; with
+ * `openLetters`, also each DLQ's open letters (the alert's figure), dropped when it cannot be read.
+ */
+export function consumerHooks(m: ServiceMetrics, consumer: string, nowMs: () => number = Date.now, openLetters?: OpenLetters): ConsumerHooks {
   return {
     batchApplied: (topic, seconds, publishedAtMs) => {
       m.batchDuration.observe({ consumer, topic }, seconds);
@@ -18,7 +24,12 @@ export function consumerHooks(m: ServiceMetrics, consumer: string, nowMs: () => 
       m.consumerLag.reset();
       for (const p of partitions) m.consumerLag.set({ consumer, topic: p.topic, partition: String(p.partition) }, p.lag);
     },
-    dlqDepth: (topic, messages) => m.dlqMessages.set({ topic }, messages),
+    dlqDepth: (topic, messages, extents) => {
+      m.dlqMessages.set({ topic }, messages);
+      if (!openLetters) return;
+      // A stale count must not pass for a current one: an unreadable count removes the series.
+      openLetters(topic, extents).then((n) => m.dlqOpenLetters.set({ topic }, n), () => m.dlqOpenLetters.remove({ topic }));
+    },
   };
 }
 

@@ -41,6 +41,8 @@ export class ServiceMetrics {
     labelNames: ['consumer', 'topic'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600], registers: [this.registry],
   });
   readonly dlqMessages = this.gauge('followup_dlq_messages', 'Messages held on a DLQ topic (its retention is four weeks).', ['topic']);
+  readonly dlqOpenLetters = this.gauge('followup_dlq_open_letters',
+    'Letters on a DLQ topic neither re-driven nor discarded: what waits for an operator.', ['topic']);
   readonly linkageDecisions = this.counter('followup_linkage_decisions_total', 'Linkage decisions (a record in a trial), by outcome.', ['outcome']);
 
   // The read side's state (the API, read from Postgres at each scrape; state-gauges.ts).

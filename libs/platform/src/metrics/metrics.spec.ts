@@ -59,11 +59,32 @@ describe('consumerHooks', () => {
     const hooks = consumerHooks(m, 'linkage');
     hooks.lag([{ topic, partition: 0, lag: 5 }, { topic, partition: 1, lag: 0 }]);
     hooks.lag([{ topic, partition: 1, lag: 3 }]);
-    hooks.dlqDepth(`${topic}.dlq`, 4);
+    hooks.dlqDepth(`${topic}.dlq`, 4, [{ partition: 0, low: '0', high: '4' }]);
     const text = await m.registry.metrics();
     expect(text).not.toContain('partition="0"');
     expect(text).toContain(`followup_consumer_lag_messages{consumer="linkage",topic="${topic}",partition="1"} 3`);
     expect(text).toContain(`followup_dlq_messages{topic="${topic}.dlq"} 4`);
+  });
+
+  it('counts the open dead letters apart from the depth, and drops the count it cannot read', async () => {
+    const m = new ServiceMetrics();
+    let open: Promise<number> = Promise.resolve(1);
+    const asked: unknown[] = [];
+    const hooks = consumerHooks(m, 'linkage', Date.now, (t, extents) => { asked.push([t, extents]); return open; });
+    const extents = [{ partition: 0, low: '2', high: '5' }];
+    hooks.dlqDepth('trial.enrollments.dlq', 3, extents);
+    await open;
+    expect(asked).toEqual([['trial.enrollments.dlq', extents]]);
+    let text = await m.registry.metrics();
+    expect(text).toContain('followup_dlq_messages{topic="trial.enrollments.dlq"} 3');
+    expect(text).toContain('followup_dlq_open_letters{topic="trial.enrollments.dlq"} 1');
+    open = Promise.reject(new Error('postgres down'));
+    hooks.dlqDepth('trial.enrollments.dlq', 3, extents);
+    await open.catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    text = await m.registry.metrics();
+    expect(text).not.toContain('followup_dlq_open_letters{');
+    expect(text).toContain('followup_dlq_messages{topic="trial.enrollments.dlq"} 3');
   });
 
   it('reads running and ready from the consumer status at each scrape', async () => {

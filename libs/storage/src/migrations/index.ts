@@ -15,6 +15,7 @@ import { AuditChain1764100025200 } from './1764100025200-audit-chain';
 import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-definer';
 import { OutboxHeaders1764100026000 } from './1764100026000-outbox-headers';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
+import { DlqClosed1764100028300 } from './1764100028300-dlq-closed';
 import { AuditJson1764100026100 } from './1764100026100-audit-json';
 import { LookReservations1764100028140 } from './1764100028140-look-reservations';
 
@@ -39,4 +40,5 @@ export const migrations = [
   InterimLooks1764100026400,
   DlqRedrives1764100027300,
   LookReservations1764100028140,
+  DlqClosed1764100028300,
 ];
