@@ -20,8 +20,12 @@ export class ReviewsController {
 
   @Get()
   @ApiOkResponse({ type: [ReviewDto] })
-  list(@Query('status', new DefaultValuePipe('open')) status: string, @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number): Promise<ReviewView[]> {
-    return this.reviews.list(status, limit);
+  list(
+    @Query('status', new DefaultValuePipe('open')) status: string,
+    @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
+    @CurrentUser() user: Principal,
+  ): Promise<ReviewView[]> {
+    return this.reviews.list(status, limit, user);
   }
 
   @Get(':reviewId')

@@ -29,11 +29,17 @@ export class ReviewsService {
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
 
-  /** `limit` is clamped to 1-1000, as it always was; an unknown status is a 400. */
-  list(status: string, limit: number): Promise<ReviewView[]> {
+  /**
+   * `limit` is clamped to 1-1000, as it always was; an unknown status is a 400. The open items
+   * of a list carry identifiers, so the listing is audited too (view `review-list`, no trial:
+   * the queue spans trials), before it is returned.
+   */
+  async list(status: string, limit: number, user: Principal): Promise<ReviewView[]> {
     const wanted = reviewStatus.safeParse(status);
     if (!wanted.success) throw new BadRequestException('status must be open, accepted, rejected or superseded');
-    return listReviews(this.ds, this.config.TOPIC_PREFIX, wanted.data, Math.min(Math.max(limit, 1), 1000));
+    const items = await listReviews(this.ds, this.config.TOPIC_PREFIX, wanted.data, Math.min(Math.max(limit, 1), 1000));
+    await recordAudit(this.ds, { sub: user.sub, role: user.role, trialId: null, view: 'review-list', query: { status: wanted.data, shown: String(items.length) } });
+    return items;
   }
 
   /** Every view of an item shows identifiers: audited (view `review`) before it is returned. */

@@ -14,8 +14,9 @@ export type AuditedView =
   | 'dlq-discard'
   // The board's looks (issue 14): taking one, the list, one frozen look.
   | 'look-taken' | 'looks' | 'look'
-  // A reviewer opening one item of the clerical review queue (issue 16): identifiers were shown.
-  | 'review';
+  // A reviewer opening one item of the clerical review queue (issue 16): identifiers were shown;
+  // and the queue listed (its open items carry identifiers too): which status, how many shown.
+  | 'review' | 'review-list';
 
 export interface AuditEntry {
   id: number;
@@ -44,6 +45,8 @@ const AUDITED_FIELDS: ReadonlyMap<string, number> = new Map([
   ['look', 8],
   // A review item viewed: which one.
   ['reviewId', 64],
+  // The review queue listed: which status and how many items were shown.
+  ['status', 16], ['shown', 8],
   // A completeness correction (the notification's schema bounds its reason at 500).
   ['correctionId', 100], ['source', 16], ['completeUpTo', 16], ['reason', 500], ['requestedAt', 40],
 ]);

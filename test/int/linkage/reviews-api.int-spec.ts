@@ -83,6 +83,9 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect((await call(`/reviews/${item.reviewId}`, dsmb)).status).toBe(403);
     const audit = (await (await call(`/audit?trialId=${trialId}`, dsmb)).json()) as Array<{ view: string; sub: string; query: unknown }>;
     expect(audit.filter((a) => a.view === 'review')).toEqual([expect.objectContaining({ sub: 'dr-review', query: { reviewId: item.reviewId } })]);
+    // The queue's open items carry identifiers too: listing it is audited (no trial: it spans trials).
+    const all = (await (await call('/audit?limit=1000', dsmb)).json()) as Array<{ view: string; sub: string; trialId: string | null; query: Record<string, unknown> }>;
+    expect(all.find((a) => a.view === 'review-list' && a.sub === 'dr-review')).toMatchObject({ trialId: null, query: { status: 'open' } });
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'maybe' })).status).toBe(400);
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'accept', patientId: 'nobody' })).status).toBe(422);
     const res = await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'accept', patientId: p.patientId, note: 'checked the certificate' });

@@ -134,6 +134,7 @@ const auditedViews = Object.keys({
   'dlq-discard': true,
   'look-taken': true, looks: true, look: true,
   review: true,
+  'review-list': true,
 } satisfies Record<AuditedView, true>);
 
 /** One row of `GET /audit`. */
