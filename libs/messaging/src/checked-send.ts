@@ -14,6 +14,9 @@ import { ICustomPartitioner, Kafka, Message, PartitionMetadata, Producer, Produc
  * every acknowledgement was refused by its old leader, and the idempotent producer's sequence
  * numbers make the broker drop a batch it already holds.
  */
+/** Look-ups of a topic's partition count before a send gives up (waits 0.1, 0.2, ... 1.6 s). */
+const METADATA_ATTEMPTS = 6;
+
 export function withCheckedAcks(kafka: Kafka, producer: Producer, createPartitioner: ICustomPartitioner): Producer {
   const partitioner = createPartitioner();
   const counts = new Map<string, Promise<number>>();
@@ -24,8 +27,17 @@ export function withCheckedAcks(kafka: Kafka, producer: Producer, createPartitio
         const admin = kafka.admin();
         await admin.connect();
         try {
-          const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-          return meta.topics[0].partitions.length;
+          // While a broker dies or comes back, the broker asked may not host the topic yet
+          // (UNKNOWN_TOPIC_OR_PARTITION, retriable): ask again a few times before failing the send.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+              return meta.topics[0].partitions.length;
+            } catch (err) {
+              if (attempt >= METADATA_ATTEMPTS || (err as { retriable?: boolean }).retriable !== true) throw err;
+              await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
+            }
+          }
         } finally {
           await admin.disconnect().catch(() => undefined);
         }
