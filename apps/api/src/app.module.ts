@@ -6,6 +6,7 @@ import { PlatformModule, StateGauges } from '@trial/platform';
 import { AuditController } from './audit.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DeadLettersController } from './dead-letters.controller';
+import { DeadLettersService } from './dead-letters.service';
 import { LookErrorFilter } from './look-errors.filter';
 import { LooksController } from './looks.controller';
 import { LooksService } from './looks.service';
@@ -28,7 +29,7 @@ export function apiModule(config: AppConfig) {
       LooksController, SignInController,
     ],
     providers: [
-      ReadoutEvents, ReadoutService, ReviewsService, LooksService, { provide: APP_FILTER, useClass: LookErrorFilter },
+      ReadoutEvents, ReadoutService, ReviewsService, LooksService, DeadLettersService, { provide: APP_FILTER, useClass: LookErrorFilter },
       // The review queue, read-out freshness and completeness on /metrics, read at each scrape.
       StateGauges,
       // One filter per error family: the read side's ReadError, and refused review decisions.
