@@ -4,7 +4,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 const frameworks = ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'express', 'nestjs-pino', 'pino', 'pino-http', 'multer'];
-const ours = ['contracts', 'survival', 'linkage', 'followup', 'registry', 'readmodel', 'messaging', 'storage', 'platform', 'config', 'auth', 'readstore', 'linkstore', 'ingest'];
+const ours = ['contracts', 'survival', 'linkage', 'followup', 'registry', 'readmodel', 'messaging', 'storage', 'platform', 'config', 'auth', 'projection', 'linkage-service', 'ingest'];
 
 /** Imports a library may not make: every framework, and every library of ours but `allowed`. */
 function layer(files, allowed, { pure = true } = {}) {

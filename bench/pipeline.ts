@@ -17,7 +17,7 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
-import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/readstore';
+import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { TRIALS, Workload } from './workload';
 

@@ -5,7 +5,7 @@
 // process's CPU seconds (Postgres not counted): on a shared machine compare runs back to back.
 import { Client } from 'pg';
 import type { LogEvent } from '@trial/readmodel';
-import { rebuild, type LogRead } from '@trial/readstore';
+import { rebuild, type LogRead } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { Workload } from './workload';
 

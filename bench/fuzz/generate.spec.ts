@@ -1,6 +1,6 @@
 import { isRealDate } from '@trial/contracts';
 import { murmur2 } from '../../libs/ingest/src/partitioner';
-import { reviewIdOf } from '../../libs/linkstore/src/ids';
+import { reviewIdOf } from '../../libs/linkage-service/src/ids';
 import { generate } from './generate';
 import { BAD_CATEGORIES, BadCategory, decodes, Planned } from './plan';
 

@@ -1,5 +1,5 @@
 import { murmur2 } from '../../libs/ingest/src/partitioner';
-import { reviewIdOf } from '../../libs/linkstore/src/ids';
+import { reviewIdOf } from '../../libs/linkage-service/src/ids';
 import { BadContext, makeBad } from './bad';
 import { BAD_CATEGORIES, BadCategory, Effect, Logical, Planned } from './plan';
 import { Rng } from './rng';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 import { register } from '../../apps/cli/src/commands/audit';
-import { listAudit, recordAudit, verifyAuditChain } from '@trial/readstore';
+import { listAudit, recordAudit, verifyAuditChain } from '@trial/projection';
 import { auditBody, chainHash, createDataSource, openMigrated } from '@trial/storage';
 import { migrations } from '../../libs/storage/src/migrations';
 import { runCli } from '../support/cli';

@@ -7,7 +7,7 @@ import { linkageModule } from '../../apps/linkage/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { dlqOf, EnrollmentMessage, enrollmentKey, ExtractComplete, notificationKey, TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
-import { readLog, rebuild } from '@trial/readstore';
+import { readLog, rebuild } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, readAll, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { nhs } from './readout/trial';

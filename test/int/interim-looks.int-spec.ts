@@ -6,7 +6,7 @@ import { runInterim } from '../../apps/cli/src/commands/interim';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { enrollmentKey, outcomeKey, type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
-import { readLog, rebuild } from '@trial/readstore';
+import { readLog, rebuild } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';

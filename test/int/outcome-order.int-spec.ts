@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { projectorModule } from '../../apps/projector/src/app.module';
 import { TopicNames } from '@trial/contracts';
-import { listTrials } from '@trial/readstore';
+import { listTrials } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
 

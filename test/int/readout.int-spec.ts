@@ -10,7 +10,7 @@ import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { enrollmentKey, outcomeKey, EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
-import { readLog, rebuild } from '@trial/readstore';
+import { readLog, rebuild } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';

@@ -5,7 +5,7 @@ import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { enrollmentKey, outcomeKey, TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
-import { recordAudit } from '@trial/readstore';
+import { recordAudit } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { linkageModule } from '../../apps/linkage/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
 import { dlqOf, TEXT_RULE } from '@trial/contracts';
-import { getTrial } from '@trial/readstore';
+import { getTrial } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
 import { collect, enrolKey, person, randomised, record, recordKey, send } from './linkage/fixtures';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { decode, enrollmentEvent, noPlans, storedDesign, type EnrollmentEvent, type OutcomeEvent } from '@trial/contracts';
 import { interimReport, type LogEvent } from '@trial/readmodel';
-import { analysisAt, rebuild, ReadModelProjector } from '@trial/readstore';
+import { analysisAt, rebuild, ReadModelProjector } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { runInterim } from '../../apps/cli/src/commands/interim';
 import { privateDatabase, uniqueId } from '../support';

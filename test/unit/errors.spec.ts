@@ -1,7 +1,7 @@
 import { isCodedError } from '@trial/contracts';
 import { ConfigError, loadConfig } from '@trial/config';
 import { TrainingError } from '@trial/linkage';
-import { ModelVersionConflict } from '@trial/linkstore';
+import { ModelVersionConflict } from '@trial/linkage-service';
 import { isPermanentError, PermanentError } from '@trial/messaging';
 import { CohortFileError } from '@trial/registry';
 import { SurvivalError } from '@trial/survival';

@@ -11,7 +11,7 @@ import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
 import { decideTakeLook, signedLogRankZ } from '@trial/readmodel';
 import {
   analysisAt, getLook, getTrial, listLooks, looksTakenOrReserved, ReadError, recordAudit, reserveLook, withLookLock, type AuditedView, type StoredLook,
-} from '@trial/readstore';
+} from '@trial/projection';
 import type { FrozenLookDto, LookAcceptedDto, LookDto } from './dto/interim.dto';
 import { LookRefused } from './look-errors.filter';
 

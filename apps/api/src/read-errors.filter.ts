@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ReadError, type ReadErrorCode } from '@trial/readstore';
+import { ReadError, type ReadErrorCode } from '@trial/projection';
 import { assertNever } from '@trial/followup';
 
 /** The one place expected read-side failures become HTTP: a status and `{ code, message }`. */

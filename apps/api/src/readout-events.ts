@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { Observable, Subject, filter, map, merge } from 'rxjs';
 import type { AppConfig } from '@trial/config';
 import { CONFIG, LOG, Log } from '@trial/platform';
-import { READOUT_CHANNEL, type ReadoutChanged } from '@trial/readstore';
+import { READOUT_CHANNEL, type ReadoutChanged } from '@trial/projection';
 import { failureCode } from '@trial/messaging';
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '@trial/readmodel';
 import {
   analysisAt, followUpsNow, getTrial, listAudit, listLooks, listTrials, ReadError, recordAudit, type AuditedView, type AuditEntry, type TrialListing,
-} from '@trial/readstore';
+} from '@trial/projection';
 import { SurvivalError, type SurvivalReadout } from '@trial/survival';
 import type { InterimDto } from './dto/interim.dto';
 import type { ArmSummaryDto, ReadoutPushDto, SummaryDto, SurvivalDto, TrialDto } from './dto/readout.dto';

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { CodedError } from '@trial/contracts';
 import { assertNever } from '@trial/followup';
-import type { ReviewDecisionError } from '@trial/linkstore';
+import type { ReviewDecisionError } from '@trial/linkage-service';
 
 /** A reviewer's decision that the queue refused (reviewDecision's error), on its way to HTTP. */
 export class ReviewRefused extends CodedError<ReviewDecisionError['code']> {

@@ -1,7 +1,7 @@
 import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Principal, Roles } from '@trial/auth';
-import type { ReviewView } from '@trial/linkstore';
+import type { ReviewView } from '@trial/linkage-service';
 import { JsonOnlyGuard } from '@trial/platform';
 import { ReviewAcceptedDto, ReviewDto } from './dto/reviews.dto';
 import { ReviewsService } from './reviews.service';

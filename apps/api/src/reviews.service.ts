@@ -6,10 +6,10 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '@trial/auth';
 import { AppConfig } from '@trial/config';
 import { reviewStatus, TopicNames } from '@trial/contracts';
-import { getReview, listReviews, reviewDecision, type ReviewView } from '@trial/linkstore';
+import { getReview, listReviews, reviewDecision, type ReviewView } from '@trial/linkage-service';
 import { publish } from '@trial/messaging';
 import { CLOCK, Clock, CONFIG, PRODUCER, TOPICS } from '@trial/platform';
-import { recordAudit } from '@trial/readstore';
+import { recordAudit } from '@trial/projection';
 import type { ReviewAcceptedDto } from './dto/reviews.dto';
 import { ReviewRefused } from './review-errors.filter';
 

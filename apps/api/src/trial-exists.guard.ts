@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
-import { getTrial } from '@trial/readstore';
+import { getTrial } from '@trial/projection';
 
 /**
  * Refuses a route whose `:trialId` names no trial, before its handler runs. The stream needs

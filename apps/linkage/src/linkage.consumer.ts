@@ -7,7 +7,7 @@ import { AppConfig } from '@trial/config';
 import { EnrollmentEvent, RegistryNotification, ReviewDecided, TopicNames } from '@trial/contracts';
 import { Incoming, Log, PartitionBatch, failureCode } from '@trial/messaging';
 import { applyWithCheckpoint, OutboxRelay } from '@trial/storage';
-import { LinkageApplier, PatientMirror, Poison, refreshPriors } from '@trial/linkstore';
+import { LinkageApplier, PatientMirror, Poison, refreshPriors } from '@trial/linkage-service';
 import { CLOCK, Clock, CONFIG, countDecisions, LOG, METRICS, PRODUCER, ServiceMetrics, TOPICS } from '@trial/platform';
 
 const CONSUMER = 'linkage';
@@ -15,7 +15,7 @@ const CONSUMER = 'linkage';
 const PRIOR_EVERY_MS = 2_000;
 
 /**
- * Wires the three input topics to @trial/linkstore: each partition batch is applied, its
+ * Wires the three input topics to @trial/linkage-service: each partition batch is applied, its
  * outcome events enqueued in the outbox and its checkpoint advanced in one transaction.
  * State is scoped by the topic prefix, so pipelines sharing a database stay apart.
  */

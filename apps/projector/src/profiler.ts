@@ -1,4 +1,4 @@
-import { intervalProfiler, noProfiler, type Profiler } from '@trial/readstore';
+import { intervalProfiler, noProfiler, type Profiler } from '@trial/projection';
 
 /** `PROJECTOR_PROFILE=1` (AppConfig): per-phase timings of the batch path to stderr every 5 s (diagnosis only). */
 export function projectorProfiler(profile: boolean): Profiler {

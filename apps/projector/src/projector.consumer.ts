@@ -6,11 +6,11 @@ import { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
 import { PartitionBatch } from '@trial/messaging';
 import { AppConfig } from '@trial/config';
 import { CLOCK, Clock, CONFIG, LOG, Log } from '@trial/platform';
-import { PROJECTOR, ReadModelProjector } from '@trial/readstore';
+import { PROJECTOR, ReadModelProjector } from '@trial/projection';
 import { projectorProfiler } from './profiler';
 
 /**
- * Wires both input topics to the read-model projector (@trial/readstore): each partition
+ * Wires both input topics to the read-model projector (@trial/projection): each partition
  * batch is applied with its checkpoint and event-id dedupe in one transaction; trial snapshots
  * are flushed right after, coalesced.
  */

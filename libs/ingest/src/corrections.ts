@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   CompletenessCorrection, Result, TopicNames, civilDate, completenessCorrection, describeIssues, notificationKey, registrySource,
 } from '@trial/contracts';
-import { recordAudit, type Sql } from '@trial/readstore';
+import { recordAudit, type Sql } from '@trial/projection';
 
 /** The body of `POST /registry/completeness-corrections`. */
 export const correctionRequest = z.object({

@@ -5,7 +5,7 @@
  * monitor's part; `interimReport` the DSMB's interim position (`followup interim` on the looks
  * taken, looks.ts freezing each, take-look.ts deciding whether one may be taken); `adtteRows`/`adtteCsv`
  * the ADaM ADTTE export; `adamZip` the ADaM package (ADSL and ADTTE, CSV and SAS transport v5, adam/).
- * Postgres persistence lives in @trial/readstore.
+ * Postgres persistence lives in @trial/projection.
  */
 export * from './observation';
 export * from './cohort';

@@ -3,7 +3,7 @@
 // count for λ. Against the real database.
 import { DataSource } from 'typeorm';
 import { EnrollmentEvent, RegistryNotification, enrollmentEvent, registryNotification } from '@trial/contracts';
-import { LinkageApplier, PatientMirror } from '@trial/linkstore';
+import { LinkageApplier, PatientMirror } from '@trial/linkage-service';
 import { createDataSource, migrate } from '@trial/storage';
 import { TEST_DATABASE_URL, uniqueId } from '../../support';
 import { person, randomised, record } from './fixtures';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { LinkageModel, defaultModel, serialiseModel } from '@trial/linkage';
-import { LinkStore, ModelVersionConflict, installModel } from '@trial/linkstore';
+import { LinkStore, ModelVersionConflict, installModel } from '@trial/linkage-service';
 import { createDataSource, migrate } from '@trial/storage';
 import { register } from '../../../apps/cli/src/commands/model';
 import { privateDatabase } from '../../support';

@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { linkageModule } from '../../../apps/linkage/src/app.module';
 import { PatientRandomised, RegistryRecord, TopicNames, patientRandomised, registryRecord } from '@trial/contracts';
-import { LinkageApplier } from '@trial/linkstore';
+import { LinkageApplier } from '@trial/linkage-service';
 import { createDataSource, migrate } from '@trial/storage';
 import { privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../../support';
 import { collect, enrolKey, person, randomised, record, recordKey, send, waitForTypes } from './fixtures';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Completeness } from '@trial/followup';
 import type { AccrualRow, AtRiskTable, DeathRate, HeadlineGroup } from '@trial/readmodel';
-import type { AuditedView, AuditEntry, TrialListing } from '@trial/readstore';
+import type { AuditedView, AuditEntry, TrialListing } from '@trial/projection';
 import { ChiSquareDto, SurvivalReadoutDto } from './survival.dto';
 
 // The read-out API's response bodies as OpenAPI schemas (served at /docs). They describe what

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@trial/config';
 import { adamZip } from '@trial/readmodel';
-import { followUpsNow, recordAudit } from '@trial/readstore';
+import { followUpsNow, recordAudit } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 
 const civilDate = (v: string): string => {

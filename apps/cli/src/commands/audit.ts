@@ -1,10 +1,10 @@
-// `followup audit verify`: walks the audit log's hash chain (@trial/readstore verifyAuditChain)
+// `followup audit verify`: walks the audit log's hash chain (@trial/projection verifyAuditChain)
 // with the services' DATABASE_URL. Exit 0 and the count and head when every row follows from the
 // one before; exit 1 naming the first row that does not (altered, removed before it, or slipped in),
 // or, with --head, when the chain no longer holds a head printed earlier (its end cut off, or rewritten).
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@trial/config';
-import { verifyAuditChain } from '@trial/readstore';
+import { verifyAuditChain } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 
 export function register(program: Command): void {

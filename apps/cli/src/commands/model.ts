@@ -1,11 +1,11 @@
 // `followup model install FILE`: makes a linkage model (JSON, e.g. from `followup train`) the
-// one the linkage service uses, in lk_models (@trial/linkstore installModel). Uses the same
+// one the linkage service uses, in lk_models (@trial/linkage-service installModel). Uses the same
 // DATABASE_URL as the services; the service picks it up from its next batch.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadConfig } from '@trial/config';
 import { LinkageModel, parseModel } from '@trial/linkage';
-import { ModelVersionConflict, installModel } from '@trial/linkstore';
+import { ModelVersionConflict, installModel } from '@trial/linkage-service';
 import { openMigrated } from '@trial/storage';
 import { exitOnUsageError, UsageError } from '../usage';
 

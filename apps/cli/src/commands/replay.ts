@@ -1,11 +1,11 @@
 // `followup replay [--trial T]`: drops and rebuilds the survival read models from the topics
-// (@trial/readstore rebuild). Uses the same environment as the services (DATABASE_URL,
+// (@trial/projection rebuild). Uses the same environment as the services (DATABASE_URL,
 // KAFKA_BROKERS, TOPIC_PREFIX). Prints one JSON report on stdout.
 import { Command } from 'commander';
 import { loadConfig } from '@trial/config';
 import { topicNames } from '@trial/contracts';
 import { createKafka } from '@trial/messaging';
-import { readLog, rebuild } from '@trial/readstore';
+import { readLog, rebuild } from '@trial/projection';
 import { openMigrated } from '@trial/storage';
 
 export function register(program: Command): void {

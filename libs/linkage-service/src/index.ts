@@ -1,4 +1,4 @@
-// @trial/linkstore: the linkage service's state and rules around @trial/linkage's pure decision.
+// @trial/linkage-service: the linkage service's state and rules around @trial/linkage's pure decision.
 // plan.ts and target.ts are pure; store.ts and service.ts run inside the caller's transaction.
 export * from './ids';
 export * from './target';

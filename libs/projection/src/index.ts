@@ -1,5 +1,5 @@
 /**
- * @trial/readstore: the survival read models in Postgres. `ReadModelProjector` applies
+ * @trial/projection: the survival read models in Postgres. `ReadModelProjector` applies
  * partition batches (effects, checkpoint and event-id dedupe in one transaction);
  * `analysisAt`/`heldAt` read the read-out now, as of an instant or at a data cutoff;
  * `rebuild` is `followup replay`; `recordAudit`/`listAudit` the unblinded-read trail;
