@@ -5,7 +5,7 @@ import { enrollmentEvent, upcast } from '@trial/contracts';
 import { readRegistry } from '@trial/registry';
 import { listDemo, writeDemo } from './generate';
 import { isValidChiNumber, isValidNhsNumber } from './identifiers';
-import type { Step } from './manifest';
+import type { AwaitingReview, Step } from './manifest';
 import { TARGETS, TargetName } from './targets';
 
 const committed = join(__dirname, 'data');
@@ -16,7 +16,7 @@ interface Expected {
   patients: Array<{ patientId: string; arm: string; site: string; time: number; status: number; reason: string }>;
 }
 const expected = JSON.parse(read(committed, 'expected.json')) as Expected;
-const manifest = JSON.parse(read(committed, 'manifest.json')) as { steps: Step[] };
+const manifest = JSON.parse(read(committed, 'manifest.json')) as { steps: Step[]; awaitingReview: AwaitingReview[] };
 const lines = read(committed, 'enrollments.jsonl').trimEnd().split('\n').map((l) => JSON.parse(l) as { on: string; key: string; event: unknown });
 
 describe('demo data set (BCIS-1)', () => {
@@ -96,5 +96,34 @@ describe('demo data set (BCIS-1)', () => {
     const first = rows.find((r) => r.recordId === amended[0].recordId && r.version === 1);
     expect(first?.dateOfDeath).not.toBe(amended[0].dateOfDeath);
     expect(rows.filter((r) => r.kind === 'death').length).toBeGreaterThan(3000);
+  });
+
+  it('leaves a namesake and a death before randomisation for the reviewer, neither a counted death nor decided by the replay', async () => {
+    expect(manifest.awaitingReview.map((a) => [a.case, a.decision])).toEqual([['death-before-randomisation', 'reject'], ['namesake', 'reject']]);
+    const decided = new Set(manifest.steps.flatMap((s) => (s.kind === 'review' ? s.decisions.map((d) => d.recordId) : [])));
+    for (const a of manifest.awaitingReview) expect(decided.has(a.recordId)).toBe(false);
+    const records = new Map<string, { nhsNumber: string | null; dateOfBirth: string | null; sex: string | null; familyName: string | null;
+      givenNames: string | null; postcode: string | null; dateOfDeath: string | null; dateOfRegistration: string | null }>();
+    for (const step of manifest.steps) {
+      if (step.kind !== 'extract' || step.source !== 'ONS') continue;
+      for await (const r of readRegistry(createReadStream(join(committed, step.file)), { extractedOn: step.extractedOn })) {
+        if (r.ok && manifest.awaitingReview.some((a) => a.recordId === r.record.recordId)) records.set(r.record.recordId, r.record);
+      }
+    }
+    const patients = lines.map((l) => enrollmentEvent.parse(upcast(l.event))).flatMap((e) => (e.type === 'PatientRandomised' ? [e] : []));
+    const patientOf = (a: AwaitingReview) => patients.find((p) => a.why.includes(`${p.patientId} `) || a.why.includes(`${p.patientId}:`));
+    const [early, namesake] = manifest.awaitingReview;
+    const e = records.get(early.recordId)!;
+    const ep = patientOf(early)!;
+    // The patient's own number and details, dated before randomisation, registered after it.
+    expect([e.nhsNumber, e.dateOfBirth, e.familyName]).toEqual([ep.nhsNumber, ep.dateOfBirth, ep.familyName.toUpperCase()]);
+    expect(e.dateOfDeath! < ep.randomisedOn && e.dateOfRegistration! > ep.randomisedOn).toBe(true);
+    const n = records.get(namesake.recordId)!;
+    const np = patientOf(namesake)!;
+    expect([n.nhsNumber, n.sex, n.familyName, n.givenNames]).toEqual([null, np.sex, np.familyName.toUpperCase(), np.givenNames.toUpperCase()]);
+    expect(Math.abs(Date.parse(n.dateOfBirth!) - Date.parse(np.dateOfBirth))).toBe(86_400_000);
+    expect(n.postcode!.split(' ')[0]).not.toBe(np.postcode!.split(' ')[0]);
+    // Neither is a death the ground truth counts: both patients are followed to the census, alive.
+    for (const p of [ep, np]) expect(expected.patients.find((x) => x.patientId === p.patientId)).toMatchObject({ status: 0, reason: 'end-of-follow-up' });
   });
 });

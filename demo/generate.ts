@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { TRIAL_ID } from './cohort';
 import { toCsv } from './csv';
 import { enrolmentLines } from './enrolments';
-import { replaySteps } from './manifest';
+import { awaitingReview, replaySteps } from './manifest';
 import { readout, TARGETS } from './targets';
 import { buildWorld } from './world';
 
@@ -43,6 +43,7 @@ export function renderDemo(seed: number = DEMO_SEED): Map<string, string> {
     enrollments: ENROLMENTS,
     expected: 'expected.json',
     steps,
+    awaitingReview: awaitingReview(world),
   };
   files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
 

@@ -1,5 +1,6 @@
 import { RegistrySource } from '@trial/contracts';
 import { EnrolmentLine } from './enrolments';
+import type { OpenCase } from './review-cases';
 import { World } from './world';
 
 export interface EnrolmentStep {
@@ -43,6 +44,24 @@ export interface ReviewStep {
 
 export type Step = EnrolmentStep | ExtractStep | ReviewStep;
 
+/** A registration the replay leaves in the review queue, and what the demo's reviewer should decide. */
+export interface AwaitingReview {
+  source: RegistrySource;
+  recordId: string;
+  version: number;
+  case: OpenCase;
+  decision: 'accept' | 'reject';
+  why: string;
+}
+
+/** The open cases (review-cases.ts), in the order the registry learnt of them. */
+export function awaitingReview(world: World): AwaitingReview[] {
+  const rows = world.extracts.flatMap((e) => e.rows).sort((a, b) => (a.reportedOn < b.reportedOn ? -1 : a.reportedOn > b.reportedOn ? 1 : 0));
+  return rows.flatMap((r) => (r.review?.open
+    ? [{ source: r.source, recordId: r.recordId, version: r.version, case: r.review.open, decision: r.review.decision, why: r.review.why }]
+    : []));
+}
+
 /**
  * Every step of the replay in time order: the enrolment events up to each extraction day, the
  * extract, then the reviews a clerk would decide on that extract's records.
@@ -63,7 +82,7 @@ export function replaySteps(world: World, lines: EnrolmentLine[], enrolmentFile:
   for (const e of extracts) {
     flush(e.extractedOn);
     steps.push({ kind: 'extract', on: e.extractedOn, file: e.file, source: e.source, completeUpTo: e.completeUpTo, extractedOn: e.extractedOn, rows: e.rows.length });
-    const decisions = e.rows.filter((r) => r.review).map((r): ReviewDecision => ({
+    const decisions = e.rows.filter((r) => r.review && !r.review.open).map((r): ReviewDecision => ({
       source: r.source, recordId: r.recordId, version: r.version, decision: r.review?.decision ?? 'reject',
       patientId: r.review?.decision === 'accept' ? r.patientId : null, why: r.review?.why ?? '',
     }));

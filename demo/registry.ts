@@ -7,6 +7,7 @@ import { newChiNumber, newNhsNumber } from './identifiers';
 import { givenNames, misspell, otherGivenName, surname } from './names';
 import { EW_DISTRICTS, Nation, postcode, SCO_DISTRICTS } from './places';
 import { Rng } from './prng';
+import type { OpenCase } from './review-cases';
 
 export type Kind = 'death' | 'death-cancelled' | 'embarkation' | 're-entry' | 'no-trace';
 
@@ -34,8 +35,11 @@ export interface RegistryRow {
   eventDate: string | null;
   /** Ground truth, never written to an extract: the trial patient this row is about. */
   patientId: string | null;
-  /** How a clerical reviewer should decide, if the linkage asks. */
-  review: { decision: 'accept' | 'reject'; why: string } | null;
+  /**
+   * How a clerical reviewer should decide, if the linkage asks. `open`: the replay leaves it in
+   * the queue for the demo's reviewer (review-cases.ts).
+   */
+  review: { decision: 'accept' | 'reject'; why: string; open?: OpenCase } | null;
 }
 
 export interface Extract {

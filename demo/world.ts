@@ -2,6 +2,7 @@ import { Patient, makeCohort } from './cohort';
 import { Fate, makeFates } from './fates';
 import { Extract, extractSchedule, fileRows, namesakeRows, trialRows, unrelatedRows } from './registry';
 import { Rng } from './prng';
+import { openCaseRows } from './review-cases';
 import { groundTruth, Outcome, TrialFacts } from './truth';
 
 export interface World {
@@ -25,6 +26,7 @@ export function buildWorld(seed: number, options: { haystack: boolean } = { hays
   const rows = [
     ...trialRows(Rng.stream(seed, 'trial-rows'), patients, fates),
     ...namesakeRows(Rng.stream(seed, 'namesakes'), patients, fates, taken),
+    ...openCaseRows(Rng.stream(seed, 'open-cases'), patients, fates),
     ...(options.haystack ? unrelatedRows(Rng.stream(seed, 'haystack'), schedule, patients, taken) : []),
   ];
   const extracts = fileRows(rows, schedule);

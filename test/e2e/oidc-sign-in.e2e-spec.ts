@@ -14,7 +14,8 @@ import { freePort, machineToken, RunningProvider, signInThroughProvider, startPr
  * Sign-in through a real OpenID Connect provider (oidc-provider): each role's user logs in on
  * its pages and gets that role's view; a token from another issuer is refused; a rotated
  * signing key is accepted once the API fetches the JWKS again; an expired session is refused
- * and the dashboard asks to sign in again. Neither the code nor the token is left in a URL or a log.
+ * and the dashboard asks to sign in again, unless the provider issued a refresh token, with which
+ * the page renews it silently. Neither the code nor the token is left in a URL or a log.
  */
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const AUDIENCE = 'http://api.followup.test';
@@ -32,6 +33,8 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
   let drop: () => Promise<void>;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  /** The refresh tokens the renewal test saw: none may reach a log. */
+  const refreshTokens: string[] = [];
 
   const status = async (token: string, path = '/trials') => (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
   const page = async (): Promise<Page> => {
@@ -174,9 +177,41 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     expect(await p.locator('[data-testid=oidc-sign-in]').count()).toBe(1);
   });
 
+  it('a session with a refresh token is renewed silently: the page stays signed in past its token\'s expiry', async () => {
+    const p = await page();
+    const renewals: Array<{ status: number; body: { accessToken: string; refreshToken: string | null; role: string } }> = [];
+    p.on('response', (r) => {
+      // A renewal answered as the page navigates has no body left to read: not counted.
+      if (r.url() === `${base}/auth/refresh`) void r.json().then((body) => renewals.push({ status: r.status(), body }), () => undefined);
+    });
+    await signInThroughProvider(p, base, provider.issuer, 'renewed');
+    await p.waitForSelector('body[data-state=ready][data-role=monitor]');
+    const first = (await session(p)).token!;
+    const exp = JSON.parse(Buffer.from(first.split('.')[1], 'base64url').toString()).exp as number;
+    // Past the first token's expiry, twice over: renewed (at least) twice, each a new token the API takes.
+    await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 5_000));
+    expect(await status(first)).toBe(401);
+    expect(renewals.length).toBeGreaterThanOrEqual(2);
+    expect(renewals.every((x) => x.status === 200 && x.body.role === 'monitor')).toBe(true);
+    // The provider rotates a public client's refresh token: each renewal spent the last one.
+    expect(new Set(renewals.map((x) => x.body.refreshToken)).size).toBe(renewals.length);
+    refreshTokens.push(...renewals.map((x) => x.body.refreshToken!));
+    const { token } = await session(p);
+    expect(token).not.toBe(first);
+    expect(await status(token!)).toBe(200);
+    // Still the monitor's page, not the sign-in form; it still reads the API (a new trial choice loads).
+    expect(await p.locator('form.signin').count()).toBe(0);
+    await p.goto(`${base}/?trial=${encodeURIComponent(trialId)}`);
+    await p.waitForSelector('body[data-state=ready][data-role=monitor]');
+    expect(await p.locator('[data-testid=deaths]').textContent()).toBe(String(FIRST_DEATHS));
+    expect(p.url()).not.toMatch(/token=|refresh/);
+  });
+
   it('leaves no access token in the services\' logs', async () => {
     const logs = readdirSync(LOGS).map((f) => readFileSync(join(LOGS, f), 'utf8')).join('\n');
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
     expect(logs).not.toMatch(/[?&#]code=[A-Za-z0-9_-]{10,}/);
+    expect(refreshTokens.length).toBeGreaterThan(0);
+    for (const t of refreshTokens) expect(logs.includes(t)).toBe(false);
   });
 });

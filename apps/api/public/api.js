@@ -8,11 +8,13 @@ export class ApiError extends Error {
   }
 }
 
+/** `token`: the bearer token, or a function giving the current one (a session renewed silently changes it). */
 export function createApi(token, onResponse) {
+  const bearer = () => (typeof token === 'function' ? token() : token);
   async function get(path, params) {
     const url = new URL(path, location.origin);
     for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, cache: 'no-store' });
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json' }, cache: 'no-store' });
     onResponse?.(res.status, url.pathname);
     if (!res.ok) {
       let message = res.statusText;
@@ -31,7 +33,7 @@ export function createApi(token, onResponse) {
   async function post(path, body) {
     const url = new URL(path, location.origin);
     const res = await fetch(url, {
-      method: 'POST', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+      method: 'POST', headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json', 'Content-Type': 'application/json' },
       body: JSON.stringify(body ?? {}), cache: 'no-store',
     });
     onResponse?.(res.status, url.pathname);
@@ -84,7 +86,7 @@ export function createApi(token, onResponse) {
     async function connect() {
       let ticket;
       try {
-        const res = await fetch('/stream-tickets', { method: 'POST', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, cache: 'no-store' });
+        const res = await fetch('/stream-tickets', { method: 'POST', headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json' }, cache: 'no-store' });
         onResponse?.(res.status, '/stream-tickets');
         if (res.status === 401 || res.status === 403) { onState('off'); return; }
         if (!res.ok) throw new ApiError(res.status, res.statusText);

@@ -6,8 +6,10 @@ import { loadDsmb, renderDsmb } from './dsmb.js';
 import { loadMonitor, renderMonitor } from './monitor.js';
 import { runReviewer } from './review.js';
 import { trialList, titleOf } from './model.js';
-import { beginSignIn, completeSignIn, signInConfig } from './oidc.js';
-import { claims, forgetToken, signedInByProvider, storedToken, storeSignedIn, storeToken, takeTokenFromUrl } from './session.js';
+import { beginSignIn, completeSignIn, keepSessionAlive, renewSession, signInConfig } from './oidc.js';
+import {
+  claims, forgetToken, signedInByProvider, storedRefreshToken, storedToken, storeSignedIn, storeToken, takeTokenFromUrl,
+} from './session.js';
 
 const app = document.getElementById('app');
 const controls = document.getElementById('controls');
@@ -22,7 +24,7 @@ const VIEWS = {
 takeTokenFromUrl();
 // A return from the identity provider's login page is completed (and its code taken out of the URL) first.
 completeSignIn().then((back) => {
-  if (back?.token) storeSignedIn(back.token, back.principal);
+  if (back?.token) storeSignedIn(back.token, back.principal, back.refreshToken);
   start(back?.error);
 }, () => start('Sign-in failed: the API could not be reached.'));
 // A sign-in link opened in a tab already on this page changes only the fragment, which loads
@@ -47,13 +49,20 @@ function start(message) {
   const c = claims(token);
   if (!c) return signIn('That is not a followup token.');
   if (c.exp !== null && c.exp * 1000 < Date.now()) {
+    // A provider's session with a refresh token is renewed first (a tab left overnight).
+    if (signedInByProvider() && storedRefreshToken()) {
+      return void renewSession().then((ok) => (ok ? start() : signIn('Your session has expired: sign in again.')));
+    }
     return signIn(signedInByProvider() ? 'Your session has expired: sign in again.' : 'Your token has expired: ask for a new one.');
   }
+  // Renewed silently while the page runs; every request takes the current token. A new role is a new page.
+  keepSessionAlive((role) => { if (role !== c.role) location.reload(); });
+  const current = () => storedToken() ?? token;
   // The reviewer's screen is the review queue, not a trial's read-out (issue 16, item 3).
-  if (c.role === 'reviewer') return runReviewer(token, c, { app, controls, signIn, fail, forget: forgetToken }).catch(fail);
+  if (c.role === 'reviewer') return runReviewer(current, c, { app, controls, signIn, fail, forget: forgetToken }).catch(fail);
   const view = VIEWS[c.role];
   if (!view) return signIn(`The ${c.role} role has no dashboard view; use a monitor or dsmb token.`);
-  run(token, c, view).catch(fail);
+  run(current, c, view).catch(fail);
 }
 
 function signIn(message) {

@@ -4,7 +4,11 @@
 // a server, so the code is in no request line or log); the page removes code and state from
 // the address bar at once (history.replaceState), then hands code and verifier to the API in a
 // POST body. The API redeems them and answers with the verified access token and its role.
-// The token lives in sessionStorage only, like a pasted development token.
+// The token lives in sessionStorage only, like a pasted development token. When the provider
+// issues a refresh token with the code, the page renews the access token before it expires
+// (POST /auth/refresh, the API redeeming it as it redeemed the code); without one, or once the
+// provider refuses, an expired session signs in again.
+import { claims, storedRefreshToken, storedToken, storeSignedIn } from './session.js';
 
 const FLOW = 'followup.oidc-flow';
 
@@ -66,5 +70,37 @@ export async function completeSignIn() {
   });
   const body = await res.json().catch(() => null);
   if (!res.ok) return { error: `Sign-in failed: ${typeof body?.message === 'string' ? body.message : res.statusText}.` };
-  return { token: body.accessToken, principal: { role: body.role, sub: body.sub, exp: body.exp } };
+  return { token: body.accessToken, refreshToken: body.refreshToken ?? null, principal: { role: body.role, sub: body.sub, exp: body.exp } };
+}
+
+/** Swaps the stored refresh token for a new access token (and the provider's new refresh token, if it rotates them). */
+export async function renewSession() {
+  const refreshToken = storedRefreshToken();
+  if (!refreshToken) return false;
+  const res = await fetch('/auth/refresh', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, cache: 'no-store',
+    body: JSON.stringify({ refreshToken }),
+  }).catch(() => null);
+  const body = res ? await res.json().catch(() => null) : null;
+  if (!res?.ok || typeof body?.accessToken !== 'string') return false;
+  storeSignedIn(body.accessToken, { role: body.role, sub: body.sub, exp: body.exp }, body.refreshToken ?? refreshToken);
+  return true;
+}
+
+/**
+ * Renews the session before the access token expires (a quarter of its life, at most a minute,
+ * ahead), again after each renewal, for as long as the provider renews it. `onRenewed(role)`
+ * after each; a failed renewal does nothing, so the token expires and the API's 401 asks the
+ * user to sign in again.
+ */
+export function keepSessionAlive(onRenewed) {
+  if (!storedRefreshToken()) return;
+  const c = claims(storedToken() ?? '');
+  if (!c?.exp) return;
+  const left = c.exp * 1000 - Date.now();
+  setTimeout(async () => {
+    if (!(await renewSession())) return;
+    onRenewed?.(claims(storedToken() ?? '')?.role ?? null);
+    keepSessionAlive(onRenewed);
+  }, Math.max(0, left - Math.min(60_000, left / 4)));
 }

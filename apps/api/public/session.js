@@ -24,10 +24,23 @@ export function takeTokenFromUrl() {
 // role the API found in it at sign-in is kept beside it.
 const PRINCIPAL = 'followup.principal';
 
+// The provider's refresh token, when it issued one with the code: what renews the session
+// silently (oidc.js `keepSessionAlive`). Kept like the access token, in this tab only.
+const REFRESH = 'followup.refresh';
+
 export const storedToken = () => sessionStorage.getItem(KEY);
-export const storeToken = (t) => { sessionStorage.removeItem(PRINCIPAL); sessionStorage.setItem(KEY, t.trim()); };
-export const storeSignedIn = (t, principal) => { storeToken(t); sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal)); };
-export const forgetToken = () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem(PRINCIPAL); };
+export const storedRefreshToken = () => sessionStorage.getItem(REFRESH);
+export const storeToken = (t) => {
+  sessionStorage.removeItem(PRINCIPAL);
+  sessionStorage.removeItem(REFRESH);
+  sessionStorage.setItem(KEY, t.trim());
+};
+export const storeSignedIn = (t, principal, refreshToken) => {
+  storeToken(t);
+  sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal));
+  if (refreshToken) sessionStorage.setItem(REFRESH, refreshToken);
+};
+export const forgetToken = () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem(PRINCIPAL); sessionStorage.removeItem(REFRESH); };
 export const signedInByProvider = () => sessionStorage.getItem(PRINCIPAL) !== null;
 
 function providerPrincipal(c) {

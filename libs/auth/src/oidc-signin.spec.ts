@@ -54,4 +54,29 @@ describe('OidcSignIn (stubbed provider)', () => {
       ok: false, error: { code: 'token-invalid', reason: 'the identity provider could not be reached' },
     });
   });
+
+  it('renews with a refresh token: the same token endpoint, a verified token, the rotated refresh token; a refusal named as a renewal', async () => {
+    const pair = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
+    const token = await new SignJWT({ sub: 'u', roles: ['mon'] }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(ISSUER)
+      .setAudience(options.audience).setExpirationTime('5m').sign(pair.privateKey);
+    const sent: string[] = [];
+    let refuse = false;
+    global.fetch = jest.fn(async (url: string | URL | Request, init?: RequestInit) => {
+      if (String(url).endsWith('/openid-configuration')) return json(discovery);
+      sent.push(String(init?.body ?? ''));
+      return refuse ? json({ error: 'invalid_grant', error_description: 'refresh token r1 revoked' }, 400)
+        : json({ access_token: token, token_type: 'Bearer', refresh_token: 'r2' });
+    }) as typeof fetch;
+    const signIn = new OidcSignIn(options, new OidcVerifier(options, createLocalJWKSet({ keys: [jwk] })));
+    const r = await signIn.refresh('r1');
+    expect(r.ok && { refreshToken: r.value.refreshToken, role: r.value.principal.role }).toEqual({ refreshToken: 'r2', role: 'monitor' });
+    expect(Object.fromEntries(new URLSearchParams(sent[0]))).toEqual({
+      grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'dashboard', resource: options.audience,
+    });
+    refuse = true;
+    expect(await signIn.refresh('r1')).toEqual({
+      ok: false, error: { code: 'token-invalid', reason: 'the identity provider refused the renewal (400 invalid_grant)' },
+    });
+  });
 });

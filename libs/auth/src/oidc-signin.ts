@@ -6,7 +6,10 @@ export interface SignInConfig {
   oidc: { issuer: string; authorizationEndpoint: string; clientId: string; scopes: string; resource: string | null } | null;
 }
 
-export type ExchangeResult = { ok: true; value: { accessToken: string; principal: VerifiedPrincipal } } | { ok: false; error: TokenError };
+/** A verified access token; `refreshToken` when the provider issued one (null otherwise: the session ends with the token). */
+export type ExchangeResult =
+  | { ok: true; value: { accessToken: string; refreshToken: string | null; principal: VerifiedPrincipal } }
+  | { ok: false; error: TokenError };
 
 interface Discovery { authorization_endpoint: string; token_endpoint: string }
 
@@ -33,27 +36,40 @@ export class OidcSignIn {
   }
 
   /** Redeems an authorisation code with its PKCE verifier at the provider's token endpoint, then verifies the access token. */
-  async exchange(input: { code: string; codeVerifier: string; redirectUri: string }): Promise<ExchangeResult> {
+  exchange(input: { code: string; codeVerifier: string; redirectUri: string }): Promise<ExchangeResult> {
+    return this.redeem({ grant_type: 'authorization_code', code: input.code, code_verifier: input.codeVerifier, redirect_uri: input.redirectUri });
+  }
+
+  /**
+   * Renews a session silently: the refresh token the provider issued with the code (RFC 6749
+   * section 6) for a new access token, verified like the first. A provider that rotates refresh
+   * tokens returns a new one, which replaces the old; otherwise the old stays valid.
+   */
+  refresh(refreshToken: string): Promise<ExchangeResult> {
+    return this.redeem({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  private async redeem(grant: Record<string, string>): Promise<ExchangeResult> {
     const o = this.options;
     if (!o?.clientId || !this.verifier) return fail('sign-in through an identity provider is not configured');
     const d = await this.discover().catch(() => null);
     if (!d) return fail('the identity provider could not be reached');
-    const body = new URLSearchParams({
-      grant_type: 'authorization_code', code: input.code, code_verifier: input.codeVerifier, redirect_uri: input.redirectUri, client_id: o.clientId,
-    });
+    const body = new URLSearchParams({ ...grant, client_id: o.clientId });
     const resource = resourceOf(o.audience);
     if (resource) body.set('resource', resource);
     const res = await fetch(d.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
       .catch(() => null);
     if (!res) return fail('the identity provider could not be reached');
     // The provider's error body may echo the code: only its status and error name are passed on.
-    const json = (await res.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown };
+    const json = (await res.json().catch(() => ({}))) as { access_token?: unknown; refresh_token?: unknown; error?: unknown };
     if (!res.ok || typeof json.access_token !== 'string') {
-      return fail(`the identity provider refused the sign-in (${res.status}${typeof json.error === 'string' ? ` ${json.error}` : ''})`);
+      const what = grant.grant_type === 'refresh_token' ? 'the renewal' : 'the sign-in';
+      return fail(`the identity provider refused ${what} (${res.status}${typeof json.error === 'string' ? ` ${json.error}` : ''})`);
     }
     const verified = await this.verifier.verify(json.access_token);
     if (!verified.ok) return verified;
-    return { ok: true, value: { accessToken: json.access_token, principal: verified.value } };
+    const refreshToken = typeof json.refresh_token === 'string' ? json.refresh_token : null;
+    return { ok: true, value: { accessToken: json.access_token, refreshToken, principal: verified.value } };
   }
 
   private discover(): Promise<Discovery> {

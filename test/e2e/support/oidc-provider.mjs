@@ -11,13 +11,19 @@ import Provider from 'oidc-provider';
 const [port, audience, redirectUri] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
 
-/** Test users: login name = account id. `short-lived` gets a 4-second access token, for the expired session. */
+/**
+ * Test users: login name = account id. `short-lived` and `renewed` get 4-second access tokens;
+ * `renewed` alone a refresh token with them (the dashboard renews its session silently),
+ * `short-lived` none (its session expires).
+ */
+const SHORT = new Set(['short-lived', 'renewed']);
 const USERS = {
   'dsmb-chair': ['staff', 'trial-dsmb'],
   'trial-monitor': ['staff', 'trial-monitors'],
   'registry-feed': ['registry-feeds'],
   'linkage-reviewer': ['staff', 'linkage-reviewers'],
   'short-lived': ['trial-monitors'],
+  renewed: ['trial-monitors'],
   nobody: ['staff'],
 };
 
@@ -34,7 +40,7 @@ function provider() {
     clients: [
       {
         client_id: 'followup-dashboard', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri],
-        response_types: ['code'], grant_types: ['authorization_code'],
+        response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'],
       },
       // For tokens without a browser (rotation, another issuer): client credentials carry the dsmb group.
       {
@@ -54,13 +60,15 @@ function provider() {
       },
     },
     scopes: ['openid', 'followup'],
+    // The default issues one only for offline_access (granted only with prompt=consent): here by user.
+    issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.accountId === 'renewed',
     findAccount: (_ctx, id) => (USERS[id] ? { accountId: id, claims: () => ({ sub: id }) } : undefined),
     extraTokenClaims: (_ctx, token) => {
       if (token.kind === 'ClientCredentials') return { groups: ['trial-dsmb'] };
       return token.accountId ? { groups: USERS[token.accountId] } : undefined;
     },
     ttl: {
-      AccessToken: (_ctx, token) => (token.accountId === 'short-lived' ? 4 : 600),
+      AccessToken: (_ctx, token) => (SHORT.has(token.accountId) ? 4 : 600), RefreshToken: () => 3600,
       ClientCredentials: () => 600, Interaction: () => 600, Session: () => 3600, Grant: () => 3600, IdToken: () => 600,
     },
     cookies: { keys: ['cookie-key-for-tests-only'] },

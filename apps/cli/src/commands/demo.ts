@@ -13,6 +13,7 @@ import { Api } from '../demo/api-client';
 import { closedFigures, formatClosedLines } from '../demo/closed-table';
 import { formatPaperTable, PAPER, pipelineFigures } from '../demo/paper-table';
 import { resetDemo } from '../demo/reset';
+import { awaitingReviewLines } from '../demo/awaiting';
 import { frozenLooks, lookRows, takeDueLook } from '../demo/looks';
 
 interface DemoOptions { exit?: boolean; small?: boolean; speed: number }
@@ -41,7 +42,9 @@ export function register(program: Command): void {
       const say = (line: string) => process.stdout.write(`${line}\n`);
       say('resetting the demo database and topics (every run starts clean)');
       // Emptying the schema is the owner's to do, not the services' role's.
-      await resetDemo(kafka, topics, config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL, ['linkage', 'projector']);
+      // The services' consumer groups are named after the topic prefix (platform bootstrap).
+      const groups = ['linkage', 'projector'].map((g) => `${config.TOPIC_PREFIX}${g}`);
+      await resetDemo(kafka, topics, config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL, groups);
       const logDir = join(projectRoot(), '.infra', 'logs');
       say(`starting linkage, projector, api and ingest (logs in ${logDir})`);
       const services = await startServices({}, {
@@ -103,9 +106,13 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   // Issue 15: the closed report's lines under the paper's (unchanged) ones.
   const closed = await closedFigures(api);
   if (closed) say(formatClosedLines(closed));
+  // Issue 16, item 3: the registrations left for the reviewer's screen (none counted above).
+  say('');
+  for (const line of await awaitingReviewLines(api, manifest.awaitingReview, 30_000)) say(line);
   say('');
   say(`dashboard (dsmb):    ${apiUrl}/#token=${t.dsmb}`);
   say(`dashboard (monitor): ${apiUrl}/#token=${t.monitor}`);
+  say(`dashboard (reviewer, 1 hour): ${apiUrl}/#token=${t.reviewer}`);
   say(`API docs: ${apiUrl}/docs   more tokens: npx followup token --role ${roles.join("|")}`);
 }
 

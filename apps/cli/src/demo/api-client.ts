@@ -1,11 +1,14 @@
-import type { InterimLookTaken, RegistrySource } from '@trial/contracts';
+import type { InterimLookTaken, RegistrySource, ReviewReason } from '@trial/contracts';
 import type { SurvivalReadout } from '@trial/survival';
 import type { FrozenLookBody, InterimBody } from './looks';
 
 /** A review item as the API lists it (only the fields the demo needs). */
 export interface ReviewItem {
   reviewId: string;
+  reason: ReviewReason;
+  createdAt: string;
   record: { source: RegistrySource; recordId: string };
+  candidates: Array<{ patientId: string }>;
 }
 
 export type SurvivalResponse = SurvivalReadout & { trialId: string; asOf: string; eventsApplied: number };
@@ -51,11 +54,16 @@ export class Api {
     return Object.fromEntries(s.groups.map((g) => [g.group, g.events]));
   }
 
+  /** The open review items, oldest first (the reviewer's queue). */
+  openReviews(): Promise<ReviewItem[]> {
+    return this.get<ReviewItem[]>('/reviews?status=open&limit=1000', 'reviewer');
+  }
+
   /** Waits for the linkage to queue a review item for this record; null if none comes. */
   async waitForReview(source: RegistrySource, recordId: string, timeoutMs: number): Promise<ReviewItem | null> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const items = await this.get<ReviewItem[]>('/reviews?status=open', 'reviewer');
+      const items = await this.openReviews();
       const item = items.find((i) => i.record.source === source && i.record.recordId === recordId);
       if (item) return item;
       await new Promise((r) => setTimeout(r, 250));

@@ -4,7 +4,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { EnrollmentEvent, TopicNames } from '@trial/contracts';
 import { createProducer } from '@trial/messaging';
 import { ingestExtract } from '@trial/ingest';
-import { ExtractStep, ReviewDecision, Step } from '../../../../demo/manifest';
+import { AwaitingReview, ExtractStep, ReviewDecision, Step } from '../../../../demo/manifest';
 import { Api } from './api-client';
 import { takeDueLook } from './looks';
 
@@ -15,6 +15,8 @@ export interface Manifest {
   enrollments: string;
   expected: string;
   steps: Step[];
+  /** Registrations the replay leaves in the review queue (demo/review-cases.ts). */
+  awaitingReview: AwaitingReview[];
 }
 
 export function readManifest(dataDir: string): Manifest {
@@ -30,6 +32,11 @@ export interface ReplayOptions {
   speed: number;
   /** The design's planned information fractions: the DSMB takes a look as each is reached. */
   plannedLooks?: readonly number[];
+  /**
+   * How long a review step waits for the linkage to queue each record it may decide (default
+   * 15 s); past it, the record needs no decision. A test replaying fast waits less.
+   */
+  reviewWaitMs?: number;
   print: (line: string) => void;
 }
 
@@ -102,7 +109,7 @@ async function extractLine(o: ReplayOptions, producer: Producer, step: ExtractSt
 async function reviewLine(o: ReplayOptions, decisions: ReviewDecision[]): Promise<string> {
   const done: string[] = [];
   for (const d of decisions) {
-    const item = await o.api.waitForReview(d.source, d.recordId, 15_000);
+    const item = await o.api.waitForReview(d.source, d.recordId, o.reviewWaitMs ?? 15_000);
     if (!item) { done.push(`${d.recordId}: no review needed`); continue; }
     await o.api.decideReview(item, d.decision, d.patientId, d.why);
     done.push(`${d.recordId}: ${d.decision}${d.patientId ? ` -> ${d.patientId}` : ''}`);
