@@ -74,6 +74,8 @@ export type { InterimOptions, InterimResult, InterimLook, InterimFinal } from '.
 // Competing risks (`followup stats --cause K`): competingRisks(groups of { times, codes },
 // { cause, reference, ties, confLevel, at }) gives the contract's competingRisks block.
 export { competingRisks, causesOf } from './competing';
+export { collapseRows } from './collapse';
+export type { CollapsedRows } from './collapse';
 export type {
   CompetingGroupData,
   CompetingGroupReadout,
