@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { CodedError, storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
-  analyse, closedAnalysis, followUpOf, hasAnalysisPlan, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
+  analyse, ClosedCohort, closedAnalysis, closedFromCells, followUpOf, hasAnalysisPlan, observationOf, planKey, planOf, TrialCohort,
+  type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
 import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
@@ -70,7 +71,8 @@ export interface HeldAnalysis {
 
 /**
  * The trial's analysis at a moment. Now, it is computed from the snapshot the projector
- * maintains (its cohort's sufficient statistics). Otherwise it is recomputed from the patients' states as held then
+ * maintains (its cohort's sufficient statistics, and the closed figures from its ClosedCohort
+ * cells: no patient is read). Otherwise it is recomputed from the patients' states as held then
  * (append-only history) with the completeness held then: the same pure functions over the same
  * inputs, so it equals what the pipeline showed. Reads in one repeatable-read snapshot.
  */
@@ -88,13 +90,17 @@ export async function analysisAt(
       if (r?.fresh) {
         const s = r.snapshot;
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
-        if (opts.closed && hasAnalysisPlan(analysis.design)) {
-          // The follow-ups the snapshot's cohort was folded from (same transaction, same version),
-          // read and analysed once per version and query (closed-memo.ts).
+        const design = analysis.design;
+        if (opts.closed && hasAnalysisPlan(design)) {
+          // From the snapshot's closed cells (ClosedCohort, folded beside the cohort), once per
+          // version and query (closed-memo.ts). A snapshot written before them, or under another
+          // plan, has none: then the follow-ups it was folded from (same transaction, same version).
+          const cells = s.closed !== undefined && s.closed.plan === planKey(planOf(design)) ? ClosedCohort.cellsOf(planOf(design), s.closed) : null;
           const load = async () => (await rows<{ followup: FollowUp }>(tx,
             `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId])).map((h) => h.followup);
           const key = { trialId, version: String(r.version), recordedAt: r.recorded_at.toISOString(), query };
-          analysis.closed = await closedFor(key, analysis.design, load);
+          analysis.closed = await closedFor(key, async () =>
+            (cells !== null ? closedFromCells(design, cells, query) : closedAnalysis(design, await load(), query)));
         }
         return { analysis, asOf: r.recorded_at.toISOString() };
       }

@@ -119,10 +119,11 @@ export class ClosedCohort {
   }
 }
 
-/** The plan part of a design (none without a design). */
+/** The plan part of a design (none without a design; a design stored before v2 has none either). */
 export function planOf(design: TrialRegistered | null): ClosedPlan {
   if (design === null) return NO_PLAN;
-  return { stratificationFactors: design.stratificationFactors, subgroups: design.subgroups, endpoints: design.endpoints };
+  const d: Partial<ClosedPlan> = design;
+  return { stratificationFactors: d.stratificationFactors ?? [], subgroups: d.subgroups ?? [], endpoints: d.endpoints ?? [] };
 }
 
 /** A plan's identity: its JSON with keys sorted (a stored design's key order may differ). */
@@ -141,4 +142,12 @@ function canonical(v: unknown): string {
 
 function sourceOf(o: Observation): ClosedSource {
   return { arm: o.arm, site: o.site, time: o.time, status: o.status, ...(o.closed ?? closedFactsOf(null)) };
+}
+
+/** What a trial's snapshot stores of its closed cells: nothing without an analysis plan (no closed figures then). */
+export function closedSnapshotOf(design: TrialRegistered | null, closed: ClosedCohort | null): ClosedSnapshot | undefined {
+  // planOf, not hasAnalysisPlan: the flusher holds the design as stored, maybe from before v2.
+  const plan = planOf(design);
+  const planned = plan.stratificationFactors.length > 0 || plan.subgroups.length > 0 || plan.endpoints.length > 0;
+  return closed !== null && planned && closed.fits(design) ? closed.snapshot() : undefined;
 }
