@@ -125,5 +125,12 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     const moved = await both();
     expect(cv(moved.fromCells)).toEqual([c0 + 1, i0]);
     expect(moved.fromCells).toEqual(moved.fromStates);
+ 
+    // The plan changes under counted patients (a registration amended with a site subgroup): the cells are re-keyed from the follow-ups.
+    const amendedPlan: TrialRegistered = { ...registered, eventId: ev('reg2'), subgroups: [...registered.subgroups, { variable: 'site', from: 'site' }] };
+    await second.apply([amendedPlan]);
+    const rekeyed = await both();
+    expect(rekeyed.fromCells.byArm.subgroups.map((g) => g.variable)).toEqual(['sex', 'age75', 'region', 'site']);
+    expect(rekeyed.fromCells).toEqual(rekeyed.fromStates);
   });
 });
