@@ -132,5 +132,13 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     const rekeyed = await both();
     expect(rekeyed.fromCells.byArm.subgroups.map((g) => g.variable)).toEqual(['sex', 'age75', 'region', 'site']);
     expect(rekeyed.fromCells).toEqual(rekeyed.fromStates);
+    const q = { at: [365, 900] };
+    expect((await analysisAt(ds, trialId, {}, q, { closed: true })).analysis.closed).toEqual(rekeyed.fromCells);
+
+    // A snapshot written before the cells (an older projector's) still reads: from the follow-ups, the same figures.
+    await ds.query(`update rm_readouts set snapshot = (snapshot::jsonb - 'closed')::json, recorded_at = recorded_at + interval '1 millisecond'
+      where trial_id = $1`, [trialId]);
+    expect((await snapshotOf()).closed).toBeUndefined();
+    expect((await analysisAt(ds, trialId, {}, q, { closed: true })).analysis.closed).toEqual(rekeyed.fromStates);
   });
 });

@@ -27,17 +27,25 @@ export interface TrialListing {
 
 type ListingRow = { trial_id: string; design: unknown; events_applied: string; updated_at: Date; snapshot: TrialSnapshot | null };
 
+/**
+ * A snapshot without its closed cells (ClosedCohort, up to megabytes for a large trial): what
+ * the listing and the all-cause read-out use, so they neither ship nor parse the cells.
+ */
+const SNAPSHOT_WITHOUT_CELLS = `case when r.snapshot is null then null else json_build_object('trialId', r.snapshot->'trialId',
+  'design', r.snapshot->'design', 'eventsApplied', r.snapshot->'eventsApplied', 'dataComplete', r.snapshot->'dataComplete',
+  'cohort', r.snapshot->'cohort') end`;
+
 /** Every trial, from the snapshots (totals only: no read-out is computed for a listing). */
 export async function listTrials(sql: Sql): Promise<TrialListing[]> {
   const list = await rows<ListingRow>(sql,
-    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.snapshot
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, ${SNAPSHOT_WITHOUT_CELLS} as snapshot
      from rm_trials t left join rm_readouts r using (trial_id) order by t.trial_id`);
   return list.map(listing);
 }
 
 export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing> {
   const [r] = await rows<ListingRow>(sql,
-    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.snapshot
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, ${SNAPSHOT_WITHOUT_CELLS} as snapshot
      from rm_trials t left join rm_readouts r using (trial_id) where t.trial_id = $1`, [trialId]);
   if (!r) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
   return listing(r);
@@ -84,11 +92,12 @@ export async function analysisAt(
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean; version: string }>(tx,
-        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
-         where trial_id = $1`, [trialId]);
+      const [r] = await rows<{ snapshot: TrialSnapshot; closed: TrialSnapshot['closed'] | null; recorded_at: Date; fresh: boolean; version: string }>(tx,
+        `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, case when $2::boolean then r.snapshot->'closed' end as closed,
+           r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
+         where trial_id = $1`, [trialId, opts.closed === true]);
       if (r?.fresh) {
-        const s = r.snapshot;
+        const s: TrialSnapshot = { ...r.snapshot, closed: r.closed ?? undefined };
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
         const design = analysis.design;
         if (opts.closed && hasAnalysisPlan(design)) {
