@@ -25,7 +25,8 @@ function followUps(csv: string): FollowUp[] {
     const dead = status !== '0';
     return {
       trialId: 'BENCH', patientId: `P${String(i).padStart(6, '0')}`, arm, site: 'S1', randomisedOn: '2006-01-01', sex: sex === 'F' ? 'F' : 'M',
-      ageAtRandomisation: age === '>=75' ? 80 : 60, strata: { region }, covariates: {}, underlyingCause: !dead ? null : status === '1' ? 'I21.9' : 'C34.1',
+      ageAtRandomisation: age === '>=75' ? 80 : 60, strata: { region }, covariates: {},
+      underlyingCause: !dead ? null : status === '1' ? 'I21.9' : 'C34.1',
       endDate: '2006-01-01', analysisDate: '2006-01-01', time: Number(time), status: dead ? 1 : 0, reason: dead ? 'death' : 'registry-cutoff',
       cnsr: dead ? 0 : 1, registry: 'ONS', source: { domain: 'DeathLinked', variable: 'dateOfDeath' },
       dates: { deathOn: null, registryCompleteUpTo: null, lastKnownAlive: '2006-01-01', embarkedOn: null, withdrawnOn: null, dataCutoff: null },

@@ -27,7 +27,8 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
   const trialId = uniqueId('CLOSEDCELLS');
   const ev = (id: string) => `${trialId}:${id}`;
   const registered: TrialRegistered = {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: ev('reg'), trialId, title: 'closed cells', arms: ['control', 'IABP'], referenceArm: 'control',
+    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: ev('reg'), trialId, title: 'closed cells', arms: ['control', 'IABP'],
+    referenceArm: 'control',
     plannedEvents: 20, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming', stratificationFactors: ['region'],
     subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
     endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
@@ -43,12 +44,13 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
   const causes = ['I21.9', 'C34.1', 'I50.0', null];
   const base = (type: string, i: number, id: string) => ({ v: 1 as const, type, eventId: ev(id), trialId, patientId: pid(i), occurredAt: NOW });
   const ref = (i: number, version: number) => ({ source: 'ONS' as const, recordId: `${trialId}-D${i}`, version });
+  const diedOn = (i: number) => `2009-0${(i % 9) + 1}-${String((i % 27) + 1).padStart(2, '0')}`;
   const died = (i: number): OutcomeEvent => ({
-    ...base('DeathLinked', i, `d${i}`), type: 'DeathLinked', ...ref(i, 1), dateOfDeath: `2009-0${(i % 9) + 1}-${String((i % 27) + 1).padStart(2, '0')}`,
+    ...base('DeathLinked', i, `d${i}`), type: 'DeathLinked', ...ref(i, 1), dateOfDeath: diedOn(i),
     underlyingCause: causes[(i >> 1) % causes.length], evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
   });
   const recoded = (i: number, cause: string, v = 2): OutcomeEvent => ({
-    ...base('DeathAmended', i, `a${i}-${v}`), type: 'DeathAmended', ...ref(i, v), dateOfDeath: `2009-0${(i % 9) + 1}-${String((i % 27) + 1).padStart(2, '0')}`,
+    ...base('DeathAmended', i, `a${i}-${v}`), type: 'DeathAmended', ...ref(i, v), dateOfDeath: diedOn(i),
     underlyingCause: cause,
   });
   const dying = Array.from({ length: N }, (_, k) => k + 1).filter((i) => i % 2 === 0 || i % 3 === 0);
@@ -127,7 +129,9 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     expect(moved.fromCells).toEqual(moved.fromStates);
  
     // The plan changes under counted patients (a registration amended with a site subgroup): the cells are re-keyed from the follow-ups.
-    const amendedPlan: TrialRegistered = { ...registered, eventId: ev('reg2'), subgroups: [...registered.subgroups, { variable: 'site', from: 'site' }] };
+    const amendedPlan: TrialRegistered = {
+      ...registered, eventId: ev('reg2'), subgroups: [...registered.subgroups, { variable: 'site', from: 'site' }],
+    };
     await second.apply([amendedPlan]);
     const rekeyed = await both();
     expect(rekeyed.fromCells.byArm.subgroups.map((g) => g.variable)).toEqual(['sex', 'age75', 'region', 'site']);

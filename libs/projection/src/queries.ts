@@ -92,7 +92,8 @@ export async function analysisAt(
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      const [r] = await rows<{ snapshot: TrialSnapshot; closed: TrialSnapshot['closed'] | null; recorded_at: Date; fresh: boolean; version: string }>(tx,
+      type Row = { snapshot: TrialSnapshot; closed: TrialSnapshot['closed'] | null; recorded_at: Date; fresh: boolean; version: string };
+      const [r] = await rows<Row>(tx,
         `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, case when $2::boolean then r.snapshot->'closed' end as closed,
            r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
          where trial_id = $1`, [trialId, opts.closed === true]);

@@ -8,7 +8,8 @@ import type { ReadoutQuery } from './analysis';
 import type { ClosedAnalysis, ClosedFigures, NullSubgroup, PooledClosedFigures } from './closed';
 
 /** What the closed figures read of one patient (a FollowUp, or an Observation carrying its closed facts). */
-export type ClosedSource = Pick<FollowUp, 'arm' | 'site' | 'time' | 'status' | 'sex' | 'ageAtRandomisation' | 'strata' | 'covariates' | 'underlyingCause'>;
+export type ClosedSource =
+  Pick<FollowUp, 'arm' | 'site' | 'time' | 'status' | 'sex' | 'ageAtRandomisation' | 'strata' | 'covariates' | 'underlyingCause'>;
 
 /**
  * Patients alike for every closed figure, and how many: the arm, the value of each

@@ -29,7 +29,10 @@ export function observationOf(f: FollowUp): Observation {
 /** A follow-up's closed facts; with null, none recorded. */
 export function closedFactsOf(f: ClosedFacts | null): ClosedFacts {
   if (f === null) return { sex: null, ageAtRandomisation: null, strata: {}, covariates: {}, underlyingCause: null };
-  return { sex: f.sex ?? null, ageAtRandomisation: f.ageAtRandomisation ?? null, strata: f.strata ?? {}, covariates: f.covariates ?? {}, underlyingCause: f.underlyingCause ?? null };
+  return {
+    sex: f.sex ?? null, ageAtRandomisation: f.ageAtRandomisation ?? null, strata: f.strata ?? {}, covariates: f.covariates ?? {},
+    underlyingCause: f.underlyingCause ?? null,
+  };
 }
 
 /** Equal as far as the read-out is concerned (so an unchanged patient costs nothing). */

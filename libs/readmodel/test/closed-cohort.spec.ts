@@ -26,7 +26,8 @@ const personArb = (id: string) => fc.record({
   id, arm: r.arm, region: r.region, sex: r.sex, born: r.born,
   death: r.dies ? { on: `2008-0${r.day}-1${r.day}`, cause: r.cause } : undefined, seen: r.dies ? undefined : `2009-0${r.day}-01`,
 }));
-const reread = (c: ClosedCohort) => ClosedCohort.cellsOf(planOf(plan), JSON.parse(JSON.stringify(c.snapshot())) as ReturnType<ClosedCohort['snapshot']>);
+const reread = (c: ClosedCohort) =>
+  ClosedCohort.cellsOf(planOf(plan), JSON.parse(JSON.stringify(c.snapshot())) as ReturnType<ClosedCohort['snapshot']>);
 
 describe('ClosedCohort', () => {
   it('gives closedAnalysis on the patients held, after any sequence of changes, and so does its stored form', () => {
@@ -46,7 +47,8 @@ describe('ClosedCohort', () => {
         const before = held.get(id) ?? null;
         const person = people[ids.indexOf(id)];
         // A change of the same patient: alive now, or dying of another cause on another day; or leaving.
-        const after = leaves ? null : followUp({ ...person, death: person.death ? undefined : { on: '2008-02-02', cause: 'C34.1' }, seen: '2009-01-01' });
+        const changed = { ...person, death: person.death ? undefined : { on: '2008-02-02', cause: 'C34.1' }, seen: '2009-01-01' };
+        const after = leaves ? null : followUp(changed);
         c.apply(before ? observationOf(before) : null, after ? observationOf(after) : null);
         if (after) held.set(id, after);
         else held.delete(id);
@@ -85,7 +87,8 @@ describe('ClosedCohort', () => {
 
   it('knows the plan it is keyed under, whatever the key order of the stored design', () => {
     const c = ClosedCohort.of(plan, []);
-    const reordered = JSON.parse(JSON.stringify({ ...plan, subgroups: plan.subgroups.map((s) => Object.fromEntries(Object.entries(s).reverse())) })) as TrialRegistered;
+    const reversed = plan.subgroups.map((s) => Object.fromEntries(Object.entries(s).reverse()));
+    const reordered = JSON.parse(JSON.stringify({ ...plan, subgroups: reversed })) as TrialRegistered;
     expect(c.fits(reordered)).toBe(true);
     expect(c.fits(design)).toBe(false);
     expect(c.fits(null)).toBe(false);

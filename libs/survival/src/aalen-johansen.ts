@@ -101,7 +101,9 @@ export function aalenJohansen(
   times: ArrayLike<number>, codes: ArrayLike<number>, cause: number, z: number, counts?: ArrayLike<number>,
 ): CifCurve {
   const n = times.length;
-  if (codes.length !== n || (counts && counts.length !== n)) throw new SurvivalError('INVALID_OBSERVATION', 'times, codes and counts differ in length');
+  if (codes.length !== n || (counts && counts.length !== n)) {
+    throw new SurvivalError('INVALID_OBSERVATION', 'times, codes and counts differ in length');
+  }
   const order = timeOrder(times);
   const rows: CifRow[] = [];
   let atRisk = 0;
