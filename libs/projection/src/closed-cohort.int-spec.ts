@@ -2,7 +2,8 @@
 // (ClosedCohort) in the trial's snapshot, event by event, and the dsmb read-out "now" is
 // computed from them; they equal the recompute from the patients' states (closedAnalysis, the
 // history path). Run twice: a second projector (cold cache) given the same events again, at new
-// offsets, changes nothing; a change after that (a cause recoded) moves the cells as it should.
+// offsets, changes nothing; a change after that (a cause recoded) moves the cells as it should;
+// a replay of the log, run twice, writes cells with the same figures.
 import { DataSource } from 'typeorm';
 import { noPlans, storedDesign, type EnrollmentEvent, type OutcomeEvent, type TrialRegistered } from '@trial/contracts';
 import {
@@ -12,6 +13,7 @@ import { createDataSource, migrate } from '@trial/storage';
 import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, heldAt } from './queries';
+import { rebuild } from './rebuild';
 import type { TrialSnapshot } from './rows';
 
 const NOW = '2026-01-01T12:00:00.000Z';
@@ -138,6 +140,16 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     expect(rekeyed.fromCells).toEqual(rekeyed.fromStates);
     const q = { at: [365, 900] };
     expect((await analysisAt(ds, trialId, {}, q, { closed: true })).analysis.closed).toEqual(rekeyed.fromCells);
+
+    // Replay (followup replay) over the same log, twice: the cells it writes give the live figures.
+    const log = [...batches.flat(), recoded(2, 'I21.9', 3), amendedPlan];
+    const read = async () => ({ events: log, watermarks: [], invalid: 0 });
+    for (const day of ['02', '03']) {
+      await rebuild(ds, read, { trialId, now: () => `2026-01-${day}T12:00:00.000Z`, consumer: `closed-cells-${trialId}` });
+      const replayed = await both();
+      expect(replayed.fromCells).toEqual(rekeyed.fromCells);
+      expect(replayed.fromStates).toEqual(rekeyed.fromStates);
+    }
 
     // A snapshot written before the cells (an older projector's) still reads: from the follow-ups, the same figures.
     await ds.query(`update rm_readouts set snapshot = (snapshot::jsonb - 'closed')::json, recorded_at = recorded_at + interval '1 millisecond'
