@@ -3,7 +3,7 @@ import { CodedError, storedDesign, type TrialRegistered } from '@trial/contracts
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
   analyse, ClosedCohort, closedAnalysis, closedFromCells, followUpOf, hasAnalysisPlan, observationOf, planKey, planOf, TrialCohort,
-  type ReadoutQuery, type TrialAnalysis,
+  type ClosedSnapshot, type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
 import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
@@ -92,25 +92,29 @@ export async function analysisAt(
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      type Row = { snapshot: TrialSnapshot; closed: TrialSnapshot['closed'] | null; recorded_at: Date; fresh: boolean; version: string };
-      const [r] = await rows<Row>(tx,
-        `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, case when $2::boolean then r.snapshot->'closed' end as closed,
-           r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
-         where trial_id = $1`, [trialId, opts.closed === true]);
+      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean; version: string }>(tx,
+        `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, r.recorded_at, r.version >= t.version as fresh, r.version
+         from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
       if (r?.fresh) {
-        const s: TrialSnapshot = { ...r.snapshot, closed: r.closed ?? undefined };
+        const s = r.snapshot;
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
         const design = analysis.design;
         if (opts.closed && hasAnalysisPlan(design)) {
-          // From the snapshot's closed cells (ClosedCohort, folded beside the cohort), once per
-          // version and query (closed-memo.ts). A snapshot written before them, or under another
-          // plan, has none: then the follow-ups it was folded from (same transaction, same version).
-          const cells = s.closed !== undefined && s.closed.plan === planKey(planOf(design)) ? ClosedCohort.cellsOf(planOf(design), s.closed) : null;
-          const load = async () => (await rows<{ followup: FollowUp }>(tx,
-            `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId])).map((h) => h.followup);
+          // From the snapshot's closed cells (ClosedCohort, folded beside the cohort; same
+          // transaction, so the same version), read and analysed once per version and query
+          // (closed-memo.ts). A snapshot written before them, or under another plan, has none:
+          // then the follow-ups the snapshot's cohort was folded from.
+          const compute = async () => {
+            const [c] = await rows<{ closed: ClosedSnapshot | null }>(tx,
+              `select r.snapshot->'closed' as closed from rm_readouts r where trial_id = $1`, [trialId]);
+            const plan = planOf(design);
+            if (c?.closed && c.closed.plan === planKey(plan)) return closedFromCells(design, ClosedCohort.cellsOf(plan, c.closed), query);
+            const followUps = await rows<{ followup: FollowUp }>(tx,
+              `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
+            return closedAnalysis(design, followUps.map((h) => h.followup), query);
+          };
           const key = { trialId, version: String(r.version), recordedAt: r.recorded_at.toISOString(), query };
-          analysis.closed = await closedFor(key, async () =>
-            (cells !== null ? closedFromCells(design, cells, query) : closedAnalysis(design, await load(), query)));
+          analysis.closed = await closedFor(key, compute);
         }
         return { analysis, asOf: r.recorded_at.toISOString() };
       }
