@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRng as rng } from '@trial/linkage';
+import { benchClosedRead } from './stats-closed-read';
 
 const REGIONS = ['London', 'Midlands', 'North', 'Scotland', 'South', 'Wales'];
 
@@ -56,4 +57,5 @@ export function benchClosed(root: string, dir: string, timeProcess: Timer): void
     + ' (survdiff/coxph with strata, 3 x per-level coxph + anova, survfit AJ, cuminc, cause-specific coxph, finegray + coxph)');
   race(root, dir, 300_000, false, timeProcess);
   race(root, dir, 5_000, true, timeProcess);
+  benchClosedRead();
 }

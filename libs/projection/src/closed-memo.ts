@@ -1,6 +1,4 @@
-import type { TrialRegistered } from '@trial/contracts';
-import type { FollowUp } from '@trial/followup';
-import { closedAnalysis, type ClosedAnalysis, type ReadoutQuery } from '@trial/readmodel';
+import type { ClosedAnalysis, ReadoutQuery } from '@trial/readmodel';
 
 /**
  * The closed-report figures of the newest trial versions read, so that every reader of one
@@ -14,8 +12,7 @@ const memo = new Map<string, ClosedAnalysis>();
 
 export async function closedFor(
   key: { trialId: string; version: string; recordedAt: string; query: ReadoutQuery },
-  design: TrialRegistered,
-  load: () => Promise<FollowUp[]>,
+  compute: () => ClosedAnalysis | Promise<ClosedAnalysis>,
 ): Promise<ClosedAnalysis> {
   const k = JSON.stringify([key.trialId, key.version, key.recordedAt, key.query]);
   const hit = memo.get(k);
@@ -24,7 +21,7 @@ export async function closedFor(
     memo.set(k, hit);
     return hit;
   }
-  const value = closedAnalysis(design, await load(), key.query);
+  const value = await compute();
   memo.set(k, value);
   if (memo.size > MAX) memo.delete(memo.keys().next().value as string);
   return value;

@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { CodedError, storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
-  analyse, closedAnalysis, followUpOf, hasAnalysisPlan, observationOf, TrialCohort, type ReadoutQuery, type TrialAnalysis,
+  analyse, ClosedCohort, closedAnalysis, closedFromCells, followUpOf, hasAnalysisPlan, observationOf, planKey, planOf, TrialCohort,
+  type ClosedSnapshot, type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
 import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
@@ -26,17 +27,25 @@ export interface TrialListing {
 
 type ListingRow = { trial_id: string; design: unknown; events_applied: string; updated_at: Date; snapshot: TrialSnapshot | null };
 
+/**
+ * A snapshot without its closed cells (ClosedCohort, up to megabytes for a large trial): what
+ * the listing and the all-cause read-out use, so they neither ship nor parse the cells.
+ */
+const SNAPSHOT_WITHOUT_CELLS = `case when r.snapshot is null then null else json_build_object('trialId', r.snapshot->'trialId',
+  'design', r.snapshot->'design', 'eventsApplied', r.snapshot->'eventsApplied', 'dataComplete', r.snapshot->'dataComplete',
+  'cohort', r.snapshot->'cohort') end`;
+
 /** Every trial, from the snapshots (totals only: no read-out is computed for a listing). */
 export async function listTrials(sql: Sql): Promise<TrialListing[]> {
   const list = await rows<ListingRow>(sql,
-    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.snapshot
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, ${SNAPSHOT_WITHOUT_CELLS} as snapshot
      from rm_trials t left join rm_readouts r using (trial_id) order by t.trial_id`);
   return list.map(listing);
 }
 
 export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing> {
   const [r] = await rows<ListingRow>(sql,
-    `select t.trial_id, t.design, t.events_applied, t.updated_at, r.snapshot
+    `select t.trial_id, t.design, t.events_applied, t.updated_at, ${SNAPSHOT_WITHOUT_CELLS} as snapshot
      from rm_trials t left join rm_readouts r using (trial_id) where t.trial_id = $1`, [trialId]);
   if (!r) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
   return listing(r);
@@ -70,7 +79,8 @@ export interface HeldAnalysis {
 
 /**
  * The trial's analysis at a moment. Now, it is computed from the snapshot the projector
- * maintains (its cohort's sufficient statistics). Otherwise it is recomputed from the patients' states as held then
+ * maintains (its cohort's sufficient statistics, and the closed figures from its ClosedCohort
+ * cells: no patient is read). Otherwise it is recomputed from the patients' states as held then
  * (append-only history) with the completeness held then: the same pure functions over the same
  * inputs, so it equals what the pipeline showed. Reads in one repeatable-read snapshot.
  */
@@ -83,18 +93,28 @@ export async function analysisAt(
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
       const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean; version: string }>(tx,
-        `select r.snapshot, r.recorded_at, r.version >= t.version as fresh, r.version from rm_readouts r join rm_trials t using (trial_id)
-         where trial_id = $1`, [trialId]);
+        `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, r.recorded_at, r.version >= t.version as fresh, r.version
+         from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
       if (r?.fresh) {
         const s = r.snapshot;
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
-        if (opts.closed && hasAnalysisPlan(analysis.design)) {
-          // The follow-ups the snapshot's cohort was folded from (same transaction, same version),
-          // read and analysed once per version and query (closed-memo.ts).
-          const load = async () => (await rows<{ followup: FollowUp }>(tx,
-            `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId])).map((h) => h.followup);
+        const design = analysis.design;
+        if (opts.closed && hasAnalysisPlan(design)) {
+          // From the snapshot's closed cells (ClosedCohort, folded beside the cohort; same
+          // transaction, so the same version), read and analysed once per version and query
+          // (closed-memo.ts). A snapshot written before them, or under another plan, has none:
+          // then the follow-ups the snapshot's cohort was folded from.
+          const compute = async () => {
+            const [c] = await rows<{ closed: ClosedSnapshot | null }>(tx,
+              `select r.snapshot->'closed' as closed from rm_readouts r where trial_id = $1`, [trialId]);
+            const plan = planOf(design);
+            if (c?.closed && c.closed.plan === planKey(plan)) return closedFromCells(design, ClosedCohort.cellsOf(plan, c.closed), query);
+            const followUps = await rows<{ followup: FollowUp }>(tx,
+              `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
+            return closedAnalysis(design, followUps.map((h) => h.followup), query);
+          };
           const key = { trialId, version: String(r.version), recordedAt: r.recorded_at.toISOString(), query };
-          analysis.closed = await closedFor(key, analysis.design, load);
+          analysis.closed = await closedFor(key, compute);
         }
         return { analysis, asOf: r.recorded_at.toISOString() };
       }

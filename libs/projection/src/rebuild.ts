@@ -3,7 +3,7 @@ import type { TrialRegistered } from '@trial/contracts';
 import type { FollowupEvent } from '@trial/followup';
 import {
   coveringRegistry, foldCompleteness, foldLog, followUpOf, isRegistryLogEvent, observationOf, sortEvents,
-  TrialCohort, type Observation,
+  ClosedCohort, closedSnapshotOf, TrialCohort, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
 import { movedSources, saveCompleteness } from './completeness';
@@ -106,7 +106,8 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       await tx.query(`insert into rm_trials (trial_id, design, version, events_applied, updated_at) values ($1, $2, $3, $4, $5)`,
         [trialId, design === null ? null : JSON.stringify(design), version, eventsApplied, now]);
       const cohort = TrialCohort.of(byTrial.get(trialId) ?? []).snapshot();
-      await saveSnapshots(tx, [{ version, recordedAt: now, snapshot: { trialId, design, eventsApplied, dataComplete: held, cohort } }]);
+      const closed = closedSnapshotOf(design, ClosedCohort.of(design, byTrial.get(trialId) ?? []));
+      await saveSnapshots(tx, [{ version, recordedAt: now, snapshot: { trialId, design, eventsApplied, dataComplete: held, cohort, closed } }]);
       await appendReadoutHistory(tx, [{ trialId, version, eventsApplied, dataComplete: held }], now);
       await notifyChanged(tx, { trialId, version, eventsApplied, topic: null, partition: null, lastOffset: null });
     }

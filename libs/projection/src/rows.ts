@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { civilDate, describeIssues, registrySource, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
-import type { CohortSnapshot, PatientGuard } from '@trial/readmodel';
+import type { ClosedSnapshot, CohortSnapshot, PatientGuard } from '@trial/readmodel';
 
 /** Anything that runs SQL: a DataSource, or the EntityManager of a transaction. */
 export interface Sql {
@@ -106,6 +106,8 @@ export interface TrialSnapshot {
   eventsApplied: number;
   dataComplete: Completeness;
   cohort: CohortSnapshot;
+  /** The closed figures' cells (ClosedCohort), for a trial with an analysis plan; absent in snapshots written before them. */
+  closed?: ClosedSnapshot;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { closedSnapshotOf } from '@trial/readmodel';
 import { noProfiler, type Profiler } from './profiler';
 import { notifyChanged, saveSnapshots, type ReadoutCause, type TrialSnapshot } from './rows';
 import type { CachedTrial, TrialCache } from './trial-cache';
@@ -62,7 +63,8 @@ export class SnapshotFlusher {
           const c = this.cache.get(trialId)!;
           list.push({
             version: c.version, recordedAt: c.changedAt, causes: [...c.causes],
-            snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot() },
+            snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot(),
+              closed: closedSnapshotOf(c.design, c.closed) },
           });
           taken.push([c, c.causes.length]);
         }

@@ -1,6 +1,6 @@
 import { storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness } from '@trial/followup';
-import { observationOf, TrialCohort, type Observation } from '@trial/readmodel';
+import { ClosedCohort, observationOf, TrialCohort, type Observation } from '@trial/readmodel';
 import { rows, type PatientRow, type ReadoutCause, type Sql } from './rows';
 
 /** A patient's change to a trial's cohort: remove `before`, add `after` (either may be absent). */
@@ -23,6 +23,8 @@ export interface CommittedVersion {
 export interface CachedTrial {
   version: number;
   cohort: TrialCohort;
+  /** The closed figures' cells beside the cohort; null when the plan changed under patients (then reloaded). */
+  closed: ClosedCohort | null;
   design: TrialRegistered | null;
   eventsApplied: number;
   dataComplete: Completeness;
@@ -52,7 +54,7 @@ export class TrialCache {
 
   /** Not cached, or waiting on a version that never reached this process. */
   needsReload(trialId: string): boolean {
-    return !this.trials.has(trialId) || this.waiting.has(trialId);
+    return !this.trials.has(trialId) || this.waiting.has(trialId) || this.trials.get(trialId)?.closed === null;
   }
 
   get(trialId: string): CachedTrial | undefined {
@@ -85,9 +87,11 @@ export class TrialCache {
          (select coalesce(json_agg(p.followup), '[]') from rm_patients p where p.trial_id = $1 and p.followup is not null) as followups
        from (select 1) as one left join rm_trials t on t.trial_id = $1`, [trialId]);
     const before = this.trials.get(trialId);
+    const observations = (t?.followups ?? []).map((f) => observationOf(f));
+    const design = storedDesign(t?.design);
     this.trials.set(trialId, {
-      version: Number(t?.version ?? 0), design: storedDesign(t?.design), eventsApplied: Number(t?.events_applied ?? 0),
-      dataComplete: t?.completeness ?? {}, cohort: TrialCohort.of((t?.followups ?? []).map((f) => observationOf(f))),
+      version: Number(t?.version ?? 0), design, eventsApplied: Number(t?.events_applied ?? 0),
+      dataComplete: t?.completeness ?? {}, cohort: TrialCohort.of(observations), closed: ClosedCohort.of(design, observations),
       causes: before?.causes ?? [], changedAt: (t?.updated_at ?? new Date()).toISOString(),
     });
     this.advance(trialId);
@@ -100,6 +104,7 @@ export class TrialCache {
     for (let next = waiting.get(cached.version + 1); next; next = waiting.get(cached.version + 1)) {
       waiting.delete(cached.version + 1);
       for (const d of next.diffs) cached.cohort.apply(d.before, d.after);
+      cached.closed = closedAfter(cached.closed, next);
       cached.version += 1;
       cached.design = next.design;
       cached.eventsApplied = next.eventsApplied;
@@ -116,6 +121,18 @@ export class TrialCache {
     }
     if (!waiting.size) this.waiting.delete(trialId);
   }
+}
+
+/**
+ * The closed cells after a version: its diffs applied under its design's plan. A plan that
+ * changes while patients are counted cannot be re-keyed from the cells: null, and the trial is
+ * reloaded (needsReload) from its follow-ups; before any patient it is simply the new plan's.
+ */
+function closedAfter(closed: ClosedCohort | null, next: CommittedVersion): ClosedCohort | null {
+  if (closed === null) return null;
+  const keyed = closed.fits(next.design) ? closed : closed.n === 0 ? ClosedCohort.of(next.design, []) : null;
+  for (const d of next.diffs) keyed?.apply(d.before, d.after);
+  return keyed;
 }
 
 /** A trial's cohort read from its patients' follow-ups. */

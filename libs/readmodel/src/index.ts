@@ -21,3 +21,5 @@ export * from './query';
 export * from './views';
 export * from './adam';
 export * from './closed';
+export * from './closed-cells';
+export * from './closed-cohort';

@@ -88,18 +88,26 @@ export function logLimits(p: number, se: number, z: number): { lower: number | n
  * the sum is taken over the exit classes directly: after its exit at e a class has
  * y(t) = y(e) + x(e) / S(e) (F_K(t) - F_K(e)). That costs O(classes) per such time.
  * Limits: log type (R's default), p exp(+-z se/p), capped at 1; null where p = 0.
- * Assumes right-censored data, independent censoring, unit case weights; codes are 0
+ * Grouped rows: `counts[i]` subjects alike at row i (absent: one each). The estimator and its
+ * variance read only the numbers at each time (d, d_K, censored, at risk), so the curve is the
+ * one of the rows expanded.
+ * Assumes right-censored data, independent censoring, integer case weights (counts); codes are 0
  * (censored) or positive integers. Censorings tied with events count as at risk at that time.
  * Reference: Aalen & Johansen 1978; R survival 3.5 survfitCI / survfitci.c and
  * summary.survfitms (`summary(survfit(Surv(time, factor(status, c(0, causes))) ~ 1))`);
  * Therneau, "Multi-state models and competing risks" (survival vignette), section on variance.
  */
-export function aalenJohansen(times: ArrayLike<number>, codes: ArrayLike<number>, cause: number, z: number): CifCurve {
+export function aalenJohansen(
+  times: ArrayLike<number>, codes: ArrayLike<number>, cause: number, z: number, counts?: ArrayLike<number>,
+): CifCurve {
   const n = times.length;
-  if (codes.length !== n) throw new SurvivalError('INVALID_OBSERVATION', 'times and codes differ in length');
+  if (codes.length !== n || (counts && counts.length !== n)) {
+    throw new SurvivalError('INVALID_OBSERVATION', 'times, codes and counts differ in length');
+  }
   const order = timeOrder(times);
   const rows: CifRow[] = [];
-  let atRisk = n;
+  let atRisk = 0;
+  for (let i = 0; i < n; i++) atRisk += counts ? counts[i] : 1;
   let s = 1; // Kaplan-Meier of any event, p[initial state]
   let f = 0; // cumulative incidence of the cause, p[cause]
   // Influence of the subjects still at risk (all equal): x on S, y on F.
@@ -119,10 +127,11 @@ export function aalenJohansen(times: ArrayLike<number>, codes: ArrayLike<number>
     let c = 0;
     for (; i < n && times[order[i]] === t; i++) {
       const code = codes[order[i]];
-      if (code === 0) c++;
+      const w = counts ? counts[order[i]] : 1;
+      if (code === 0) c += w;
       else {
-        d++;
-        if (code === cause) dk++;
+        d += w;
+        if (code === cause) dk += w;
       }
     }
     if (d > 0) {

@@ -8,6 +8,7 @@ import { fineGray } from './fine-gray';
 import { grayTest, GrayInput } from './gray';
 import { confZ } from './km';
 import { ChiSquareTest } from './logrank';
+import { collapseRows, CollapsedRows } from './collapse';
 import { computeReadout, CoxReadout, CoxTerm, orderGroups } from './readout';
 import { SurvivalTable } from './table';
 
@@ -17,6 +18,8 @@ export type { CifRow, CifAtRow } from './aalen-johansen';
 export interface CompetingGroupData {
   times: readonly number[];
   codes: readonly number[];
+  /** Grouped rows: how many subjects alike each row stands for (absent: one each). */
+  counts?: readonly number[];
 }
 
 export interface CompetingGroupReadout {
@@ -81,6 +84,10 @@ export function causesOf(groups: Iterable<CompetingGroupData>): number[] {
  * part 1's do (summary(..., extend = TRUE)); the Fine-Gray standard error is the robust one
  * even where coxph would not compute it (all finegray weights integer: no censoring before a
  * competing event's later risk sets), where it differs from the model-based se.
+ * Grouped input (CompetingGroupData.counts, integer case weights) gives the figures of the rows
+ * expanded: every group is first collapsed to its distinct (time, code) pairs with counts
+ * (collapseRows), the only form the estimators read, so per-subject rows and a read model's
+ * cell counts reach them as the same numbers in the same order.
  * Assumes right-censored data, independent censoring; codes 0 (censored) or positive integers.
  * Reference: contract stats-cli.md part 2; R survival 3.5, cmprsk 2.2 (see each function).
  */
@@ -89,17 +96,19 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   const ties = options.ties ?? 'efron';
   const z = confZ(options.confLevel ?? 0.95);
   const at = options.at ?? [];
-  const present = [...groups.entries()].filter(([, g]) => g.times.length > 0).map(([label]) => label);
+  // Every estimator reads the collapsed rows, whether the input is per subject or grouped.
+  const collapsed = new Map([...groups].map(([label, g]) => [label, collapseRows(g.times, g.codes, g.counts)] as const));
+  const present = [...collapsed.entries()].filter(([, g]) => g.times.length > 0).map(([label]) => label);
   if (present.length === 0) throw new SurvivalError('EMPTY', 'no observations');
   const labels = orderGroups(present, options.reference);
-  const data = labels.map((label) => groups.get(label) as CompetingGroupData);
+  const data = labels.map((label) => collapsed.get(label) as CollapsedRows);
   const causes = causesOf(data);
   if (!(Number.isInteger(cause) && cause > 0)) throw new SurvivalError('INVALID_OPTION', `the cause must be a positive integer, got ${cause}`);
   if (!causes.includes(cause)) {
     throw new SurvivalError('INVALID_OPTION', `cause ${cause} does not occur; causes present: ${causes.join(', ') || 'none'}`);
   }
   const groupReadouts = labels.map((group, i): CompetingGroupReadout => {
-    const curve = aalenJohansen(data[i].times, data[i].codes, cause, z);
+    const curve = aalenJohansen(data[i].times, data[i].codes, cause, z, data[i].counts);
     return { group, events: curve.events, cif: curve.rows, at: at.map((t) => cifAt(curve, t)) };
   });
   const result: CompetingRisksReadout = { cause, causes, groups: groupReadouts, gray: null, causeSpecificCox: null, fineGray: null };
@@ -118,7 +127,7 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   };
   result.gray = grayTest(pooled, labels.length, cause);
   const causeTables = new Map(
-    labels.map((label, i) => [label, SurvivalTable.fromRows(data[i].times, data[i].codes.map((c) => (c === cause ? 1 : 0)))]),
+    labels.map((label, i) => [label, SurvivalTable.fromCounts(data[i].times, data[i].codes.map((c) => (c === cause ? 1 : 0)), data[i].counts)]),
   );
   const csOptions = { reference: labels[0], ties, confLevel: options.confLevel };
   result.causeSpecificCox = estimate('cause-specific Cox model', () => computeReadout(causeTables, csOptions).cox);
@@ -132,16 +141,18 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
 }
 
 /** All groups' observations in one set of arrays, with each subject's group index. */
-function pool(data: readonly CompetingGroupData[]): GrayInput & { times: number[]; group: number[]; codes: number[] } {
+function pool(data: readonly CollapsedRows[]): GrayInput & { times: number[]; group: number[]; codes: number[]; counts: number[] } {
   const times: number[] = [];
   const group: number[] = [];
   const codes: number[] = [];
+  const counts: number[] = [];
   data.forEach((d, g) => {
     for (let i = 0; i < d.times.length; i++) {
       times.push(d.times[i]);
       codes.push(d.codes[i]);
+      counts.push(d.counts[i]);
       group.push(g);
     }
   });
-  return { times, group, codes };
+  return { times, group, codes, counts };
 }

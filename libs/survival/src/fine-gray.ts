@@ -45,6 +45,9 @@ function countBelow(a: ArrayLike<number>, x: number, strict: boolean): number {
  * residuals are differences of per-group cumulative sums and the added rows of a competing
  * subject are a suffix sum over censoring intervals, so no expanded data is built: O(n log n +
  * (m + c) k^2) for m event times and c censoring times, against O(rows) for finegray's data.
+ * Grouped rows (input.counts, c subjects alike per row): subjects of one row are exchangeable,
+ * so each has the row's score residual and the meat adds c U U' (c times one subject's square,
+ * not the square of the row's sum); the risk sets and the censoring G are of the counts.
  * Assumes independent censoring (a censoring distribution common to the groups), proportional
  * subdistribution hazards; every group needs an event of the cause (NO_EVENTS otherwise).
  * Reference: Fine & Gray 1999, JASA 94:496-509; Geskus 2011, Biometrics 67:39-49; R survival 3.5
@@ -53,6 +56,7 @@ function countBelow(a: ArrayLike<number>, x: number, strict: boolean): number {
  */
 export function fineGray(input: GrayInput, k: number, cause: number, labels: readonly string[], ties: Ties): FineGrayFit {
   const n = input.times.length;
+  const w = (i: number): number => (input.counts ? input.counts[i] : 1);
   const order = timeOrder(input.times);
   const p = k - 1;
   // Censoring Kaplan-Meier G: its jump times ct and values after each jump.
@@ -60,7 +64,8 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
   const gAfter: number[] = [];
   const tau: number[] = []; // distinct event times of the cause
   const deaths: number[][] = Array.from({ length: k }, () => []);
-  let remaining = n;
+  let remaining = 0;
+  for (let i = 0; i < n; i++) remaining += w(i);
   let g = 1;
   for (let lo = 0; lo < n; ) {
     const t = input.times[order[lo]];
@@ -70,9 +75,10 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
     let hi = lo;
     for (; hi < n && input.times[order[hi]] === t; hi++) {
       const code = input.codes[order[hi]];
-      if (code === 0) censored++;
-      else events++;
-      if (code === cause) dk[input.group[order[hi]]]++;
+      const wi = w(order[hi]);
+      if (code === 0) censored += wi;
+      else events += wi;
+      if (code === cause) dk[input.group[order[hi]]] += wi;
     }
     if (dk.some((x) => x > 0)) {
       tau.push(t);
@@ -84,7 +90,7 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
       ct.push(t);
       gAfter.push(g);
     }
-    remaining -= hi - lo;
+    remaining -= events + censored;
     lo = hi;
   }
   const maxTime = n > 0 ? input.times[order[n - 1]] : 0;
@@ -96,16 +102,16 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
   // Weighted numbers at risk per group at each event time.
   const nRisk = Array.from({ length: k }, () => new Float64Array(m));
   const nAtOrAfter = new Float64Array(k);
-  for (let i = 0; i < n; i++) nAtOrAfter[input.group[i]]++;
+  for (let i = 0; i < n; i++) nAtOrAfter[input.group[i]] += w(i);
   const inverseG = new Float64Array(k); // sum of 1 / G(T_i-) over competing subjects gone
   let next = 0;
   for (let e = 0; e < m; e++) {
     for (; next < n && input.times[order[next]] < tau[e]; next++) {
       const i = order[next];
       const gi = input.group[i];
-      nAtOrAfter[gi]--;
+      nAtOrAfter[gi] -= w(i);
       const code = input.codes[i];
-      if (code !== 0 && code !== cause) inverseG[gi] += 1 / cp2[interval(input.times[i])];
+      if (code !== 0 && code !== cause) inverseG[gi] += w(i) / cp2[interval(input.times[i])];
     }
     const gMinus = cp2[interval(tau[e])];
     for (let h = 0; h < k; h++) nRisk[h][e] = nAtOrAfter[h] + gMinus * inverseG[h];
@@ -152,10 +158,11 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
       const j = interval(t);
       u = upTo(h, ct2[j]);
       const extra = suffix[h][j + 1];
-      const w = 1 / (cp2[j] * cp2[j]);
-      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a][b] += w * extra[a][b];
+      const wx = w(i) / (cp2[j] * cp2[j]);
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a][b] += wx * extra[a][b];
     }
-    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a][b] += u[a] * u[b];
+    const wi = w(i);
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a][b] += wi * u[a] * u[b];
   }
   const v = fit.variance;
   const robust = multiply(multiply(v, meat), v);

@@ -10,6 +10,8 @@ export interface GrayInput {
   group: ArrayLike<number>;
   /** Event code of each subject: 0 censored, positive integers for the causes. */
   codes: ArrayLike<number>;
+  /** Grouped rows: how many subjects alike each row stands for (absent: one each). */
+  counts?: ArrayLike<number>;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface GrayInput {
  * k - 1 df under the null; the quadratic form does not depend on which group is left out.
  * p = 1 - pchisq(stat, k - 1), computed as cmprsk does (the lower tail subtracted from 1), so
  * that it agrees with cmprsk also where the p-value is tiny.
+ * Grouped rows (input.counts) give the test of the rows expanded: it reads only the numbers
+ * at risk and dying per group and time.
  * Assumes independent censoring; other causes are competing events, code 0 is censored.
  * Returns null when V is singular (cmprsk reports stat = -1 then).
  * Reference: Gray RJ (1988), A class of K-sample tests for comparing the cumulative incidence
@@ -32,7 +36,8 @@ export function grayTest(input: GrayInput, k: number, cause: number): ChiSquareT
   const n = input.times.length;
   const order = timeOrder(input.times);
   const rs = new Float64Array(k);
-  for (let i = 0; i < n; i++) rs[input.group[i]]++;
+  const w = (i: number): number => (input.counts ? input.counts[i] : 1);
+  for (let i = 0; i < n; i++) rs[input.group[i]] += w(i);
   const p = k - 1;
   const s = new Array<number>(p).fill(0);
   const v = matrix(p, p);
@@ -58,10 +63,11 @@ export function grayTest(input: GrayInput, k: number, cause: number): ChiSquareT
     for (; hi < n && input.times[order[hi]] === t; hi++) {
       const j = order[hi];
       const g = input.group[j];
-      leaving[g]++;
+      const wj = w(j);
+      leaving[g] += wj;
       const code = input.codes[j];
-      if (code === cause) d1[g]++;
-      else if (code !== 0) d2[g]++;
+      if (code === cause) d1[g] += wj;
+      else if (code !== 0) d2[g] += wj;
     }
     let nd1 = 0;
     let nd2 = 0;

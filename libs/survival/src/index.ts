@@ -5,6 +5,9 @@
 // - SurvivalTable: one group's time-ordered table. SurvivalTable.fromRows(times, events) bulk
 //   loads (O(n log n)); add(time, event) / remove(time, event) update one patient (O(log m),
 //   plus an O(m) memmove when a distinct time appears or disappears; never a re-sort).
+// - Grouped rows: SurvivalTable.fromCounts, CohortRows.count (stratified, subgroups) and
+//   CompetingGroupData.counts take rows standing for several patients alike (a read model's
+//   cell counts) and give the figures of the rows expanded (collapseRows for competing risks).
 // - computeReadout(groups: Map<label, SurvivalTable>, { reference, ties, confType, confLevel,
 //   at, tau, coxInit }): SurvivalReadout, exactly the JSON of `followup stats --json`.
 //   coxWarmStart(previousReadout) gives the coxInit for the next call (warm-started Cox).
@@ -74,6 +77,8 @@ export type { InterimOptions, InterimResult, InterimLook, InterimFinal } from '.
 // Competing risks (`followup stats --cause K`): competingRisks(groups of { times, codes },
 // { cause, reference, ties, confLevel, at }) gives the contract's competingRisks block.
 export { competingRisks, causesOf } from './competing';
+export { collapseRows } from './collapse';
+export type { CollapsedRows } from './collapse';
 export type {
   CompetingGroupData,
   CompetingGroupReadout,

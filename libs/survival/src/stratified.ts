@@ -16,6 +16,12 @@ export interface CohortRows {
   /** 1 = event, 0 = censored. */
   readonly event: ArrayLike<number>;
   readonly group: readonly string[];
+  /**
+   * Grouped rows: row r stands for count[r] patients alike (a read model's cell counts).
+   * Absent: one patient per row. Every statistic is a function of the count tables, so the
+   * grouped rows give the figures of the rows expanded.
+   */
+  readonly count?: ArrayLike<number>;
 }
 
 export interface StratifiedComparison {
@@ -31,19 +37,21 @@ export interface StratifiedOptions {
 
 /**
  * One SurvivalTable per group (in `groups` order, empty where a group has no row) from the
- * rows at `indices`. Cost O(r log r) for r rows.
+ * rows at `indices` (grouped rows weighted by their counts). Cost O(r log r) for r rows.
  */
 export function groupTables(rows: CohortRows, indices: readonly number[], groups: readonly string[]): SurvivalTable[] {
   const position = new Map(groups.map((g, i) => [g, i]));
   const times: number[][] = groups.map(() => []);
   const events: number[][] = groups.map(() => []);
+  const counts: number[][] = groups.map(() => []);
   for (const r of indices) {
     const g = position.get(rows.group[r]);
     if (g === undefined) throw new SurvivalError('INVALID_OBSERVATION', `row ${r}: group '${rows.group[r]}' is not among ${groups.join(', ')}`);
     times[g].push(rows.time[r]);
     events[g].push(rows.event[r]);
+    if (rows.count) counts[g].push(rows.count[r]);
   }
-  return groups.map((_, g) => SurvivalTable.fromRows(times[g], events[g]));
+  return groups.map((_, g) => (rows.count ? SurvivalTable.fromCounts(times[g], events[g], counts[g]) : SurvivalTable.fromRows(times[g], events[g])));
 }
 
 /** Row indices by key, keys in code-unit order (the order does not change any statistic). */
@@ -63,6 +71,8 @@ export function partitionRows(keys: readonly string[]): Map<string, number[]> {
  * strata(COL1, COL2)); per stratum one merged table of the groups; the log-rank O, E and V
  * summed over strata (logRankTest), and the Cox partial likelihood summed over strata
  * (coxFit), Efron or Breslow ties, CI at confLevel; LR, Wald and score tests as summary(coxph).
+ * Grouped rows (rows.count, integer case weights) give the figures of the rows expanded: the
+ * tables hold counts only.
  * Assumes proportional hazards within strata (the baseline hazards may differ freely),
  * independent censoring; `groups` lists every group label, the reference first.
  * Reference: R survival 3.5 survdiff(Surv(time, status) ~ group + strata(COL1, COL2)) and

@@ -52,6 +52,7 @@ export interface SubgroupOptions {
  * coxFitCells, and an infinite coefficient (a cell without events) or a fit out of
  * iterations gives the log-likelihood R reports with its warning. `groups` lists every group
  * label, the reference first.
+ * Grouped rows (rows.count) give the figures of the rows expanded: the cell tables hold counts.
  * Assumes proportional hazards within each level, independent censoring.
  * Reference: R survival 3.5 coxph(Surv(time, status) ~ group, ties = ..., subset = COL == level);
  * anova(coxph(Surv(time, status) ~ group + COL), coxph(Surv(time, status) ~ group * COL))

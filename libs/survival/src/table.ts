@@ -69,6 +69,41 @@ export class SurvivalTable {
     return table;
   }
 
+  /**
+   * Bulk load from grouped rows: row i stands for counts[i] observations at (times[i],
+   * events[i]), rows of equal (time, event) adding up. The table is the one fromRows gives on
+   * the rows expanded (it holds counts only, so any order of the rows gives the same table).
+   * O(r log r) for r rows. Counts must be non-negative integers.
+   */
+  static fromCounts(times: ArrayLike<number>, events: ArrayLike<number>, counts: ArrayLike<number>): SurvivalTable {
+    if (times.length !== events.length || times.length !== counts.length) {
+      throw new SurvivalError('INVALID_OBSERVATION', 'times, events and counts differ in length');
+    }
+    const byTime = new Map<number, [number, number]>();
+    let n = 0;
+    let nd = 0;
+    for (let i = 0; i < times.length; i++) {
+      checkObservation(times[i], events[i]);
+      const w = counts[i];
+      if (!(Number.isInteger(w) && w >= 0)) throw new SurvivalError('INVALID_OBSERVATION', `count must be a non-negative integer, got ${w}`);
+      if (w === 0) continue;
+      const cell = byTime.get(times[i]) ?? byTime.set(times[i], [0, 0]).get(times[i])!;
+      cell[events[i] === 1 ? 0 : 1] += w;
+      n += w;
+      nd += events[i] * w;
+    }
+    const table = new SurvivalTable();
+    for (const time of Float64Array.from(byTime.keys()).sort()) {
+      const [de, ce] = byTime.get(time)!;
+      table.t.push(time);
+      table.d.push(de);
+      table.c.push(ce);
+    }
+    table.nTotal = n;
+    table.dTotal = nd;
+    return table;
+  }
+
   /** Number of observations (patients). O(1). */
   get n(): number {
     return this.nTotal;
