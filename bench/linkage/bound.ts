@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     for (const r of test.ranked) if (!weightOf.has(r[grain])) weightOf.set(r[grain], r.weight);
     const below = cells.filter((c) => rule.has(c.key) && c.key.includes('deterministic=0') && (weightOf.get(c.key) as number) < model.thresholds.link).sort((c, d) => d.right - c.right);
     lines.push(
-      `  cells the fitted rule links below the link threshold (${model.thresholds.link} bits): ${below.length}, `
+      `  cells the fitted rule links below the link threshold (${model.thresholds.link} bits, under the model's own λ): ${below.length}, `
         + `${below.reduce((n, c) => n + c.right, 0)} right / ${below.reduce((n, c) => n + c.wrong, 0)} wrong here; the largest (right / wrong, weight):`,
       ...below.slice(0, 6).map((c) => `    ${c.right} / ${c.wrong}, ${(weightOf.get(c.key) as number).toFixed(1)}  ${c.key}`),
     );
