@@ -3,7 +3,7 @@
  * comparison information the engine computes could reach on a generator's rows (oracle.ts).
  *
  *   node dist/bench/linkage/bound.js [--generator g2|uk2] [--layout ons|nrs] [--seed 42] [--fit-seed 43] [--patients N] [--rows N]
- *     [--dir DIR] [--model FILE] [--precision 0.999] [--target 0.98]
+ *     [--dir DIR] [--model FILE] [--precision 0.999] [--target 0.98] [--fit-floors 0.9993,0.9995,0.9997]
  *
  * Each valid row is ranked as `followup link` ranks it (the same index, blocking and scoring),
  * and its chosen candidate (the best deterministic match, else the best scored one) put in a
@@ -17,7 +17,8 @@
  * The generator's truth says whether linking the row to that candidate is right. The bound is
  * in-sample (the truth of these very rows picks the cells), so it is optimistic: a cell seen
  * once is pure. The second figure is honest: the rule is fitted (same greedy, whole cells) on
- * another seed's data of the same size, and applied to these rows.
+ * another seed's data of the same size, and applied to these rows; and fitted to stricter floors
+ * (`--fit-floors`), since a rule fitted to the floor exactly lands either side of it elsewhere.
  * Data sets are those of bench.ts (same cache directories; generated when missing).
  */
 import { existsSync, readFileSync, createReadStream } from 'node:fs';
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
   const rows = Number(arg('rows', String(generator === 'g2' ? 1_000_000 : uk2Defaults.rows)));
   const minPrecision = Number(arg('precision', '0.999'));
   const target = Number(arg('target', '0.98'));
+  const fitFloors = arg('fit-floors', '0.9993,0.9995,0.9997').split(',').map(Number).filter((f) => f > minPrecision && f < 1);
   const modelPath = arg('model', '');
   let model = defaultModel;
   if (modelPath) {
@@ -167,7 +169,8 @@ async function main(): Promise<void> {
     const cells = cellsOf(test.ranked, grain, test.right);
     const b = oracleBound(cells, test.matches, minPrecision);
     const p = precisionAtRecall(cells, test.matches, target);
-    const rule = fittedRule(cellsOf(fit.ranked, grain, fit.right), minPrecision);
+    const fitCells = cellsOf(fit.ranked, grain, fit.right);
+    const rule = fittedRule(fitCells, minPrecision);
     const a = applyRule(rule, cells, test.matches);
     lines.push(
       `[${grain}] ${cells.length} cells`,
@@ -175,6 +178,12 @@ async function main(): Promise<void> {
         + `best precision at recall ${target}: ${x(p)}`,
       `  rule fitted on seed ${fitSeed} (cells purest first while precision >= ${minPrecision} there), applied here: recall ${x(a.recall)}, `
         + `precision ${x(a.precision)} (${a.right} right, ${a.wrong} wrong)`,
+      // A rule fitted to the floor exactly falls either side of it on other rows: fitted to a
+      // stricter floor, what it keeps of recall.
+      ...fitFloors.map((floor) => {
+        const m = applyRule(fittedRule(fitCells, floor), cells, test.matches);
+        return `    fitted to precision >= ${floor} there: recall ${x(m.recall)}, precision ${x(m.precision)} (${m.right} right, ${m.wrong} wrong)`;
+      }),
       '  largest cells the bound leaves out (right / wrong):',
       ...byPurity(cells).slice(b.cellsWhole).sort((c, d) => d.right - c.right).slice(0, 6).map((c) => `    ${c.right} / ${c.wrong}  ${c.key}`),
     );
