@@ -22,9 +22,14 @@ export interface BatchOut {
   trialsChanged: string[];
 }
 
-/** A batch's effect, before its commit: what it reports, and per trial the version and cohort diffs it wrote. */
+/**
+ * A batch's effect, before its commit: the events it applied and parked (outOf reports them per
+ * partition batch), and per trial the version and cohort diffs it wrote.
+ */
 export interface BatchEffect {
-  out: BatchOut;
+  applied: ReadonlySet<LogEvent>;
+  parked: ReadonlySet<LogEvent>;
+  trialIds: string[];
   versions: TrialVersion[];
   diffs: Map<string, CohortDiff[]>;
   completeness: Completeness;
@@ -109,10 +114,16 @@ export async function applyBatch(
   const trialIds = [...new Set([...diffs.keys(), ...perTrial.keys(), ...everyTrial])].sort();
   const versions = await profiler.time('trialsUpsert', () => versionTrials(tx,
     trialIds.map((t) => ({ trialId: t, design: designs.get(t) ?? null, events: perTrial.get(t) ?? 0 })), completeness, now));
-  return {
-    out: { applied: fresh.length, duplicates: events.length - fresh.length, parked: toPark.length, trialsChanged: trialIds },
-    versions, diffs, completeness,
-  };
+  return { applied: new Set(fresh), parked: new Set<LogEvent>(toPark), trialIds, versions, diffs, completeness };
+}
+
+/**
+ * What one partition batch of a group (`events`: its messages past its checkpoint) did; the
+ * trials changed are the group's (one version per trial for the whole group).
+ */
+export function outOf(events: readonly LogEvent[], e: BatchEffect): BatchOut {
+  const applied = events.filter((x) => e.applied.has(x)).length;
+  return { applied, duplicates: events.length - applied, parked: events.filter((x) => e.parked.has(x)).length, trialsChanged: e.trialIds };
 }
 
 /** A loaded row as the guard's input (a row from before the guard starts with an empty one). */
