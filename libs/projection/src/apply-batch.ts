@@ -1,7 +1,7 @@
 import type { Completeness, FollowupEvent } from '@trial/followup';
 import { PermanentError } from '@trial/messaging';
 import {
-  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, patientKey, sameJson, sameObservation,
+  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, sameJson, sameObservation,
   sortEvents, type Guarded, type GuardedFold, type LogEvent,
 } from '@trial/readmodel';
 import { loadPatients, versionTrials, type TrialVersion } from './batch-writes';
@@ -78,6 +78,7 @@ export async function applyBatch(
   for (const t of sorted.trialWide) count(t.trialId, 1); // TrialRegistered and InterimLookTaken
   const parkedNow = new Set(waiting);
   const changed: Array<PatientRow & { registry: string | null }> = [];
+  const toHistory = new Set<PatientRow>();
   const diffs = new Map<string, CohortDiff[]>();
   for (const key of new Set([...sorted.patients.keys(), ...drained.keys(), ...loaded.keys()])) {
     const row = loaded.get(key) ?? null;
@@ -90,8 +91,12 @@ export async function applyBatch(
     const { state, guard } = next;
     count(state.trialId!, unparked.admitted.length + next.admitted.length);
     const fu = followUpOf(state, completeness);
-    if (row === null || !sameJson(row.state, state) || !sameJson(row.followup, fu) || !sameJson(row.guard, guard)) {
-      changed.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) });
+    // Compared once: a changed state is also what puts a row in the history.
+    const stateChanged = row === null || !sameJson(row.state, state);
+    if (stateChanged || !sameJson(row.followup, fu) || !sameJson(row.guard, guard)) {
+      const c = { trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) };
+      changed.push(c);
+      if (stateChanged) toHistory.add(c);
     }
     const before = row?.followup ? observationOf(row.followup) : null;
     const after = fu ? observationOf(fu) : null;
@@ -102,8 +107,7 @@ export async function applyBatch(
     }
   }
 
-  await profiler.time('upsertPatients', () => upsertPatients(tx, changed, now,
-    (c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)));
+  await profiler.time('upsertPatients', () => upsertPatients(tx, changed, now, (c) => toHistory.has(c)));
 
   // The board's looks, each frozen under the design before it in the log (looks.ts).
   await applyLooks(tx, sorted.trialWide, now);

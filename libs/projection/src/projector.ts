@@ -71,14 +71,17 @@ export class ReadModelProjector {
    * together in the next one (group-commit.ts), each with its own checkpoint.
    */
   apply(batch: BatchIn): Promise<BatchOut> {
+    const oldest = oldestOf([batch]);
+    if (oldest !== null) this.profiler.mark('handedOver', Date.now() - oldest);
     return this.group.submit(batch);
   }
 
   private async applyGroup(batches: BatchIn[]): Promise<BatchOut[]> {
     const t0 = performance.now();
-    // How long the group's oldest message waited for its transaction: fetch, decode, the group before.
-    const oldest = Math.min(...batches.flatMap((b) => b.messages.map((m) => Number(m.timestamp ?? NaN)).filter((t) => t > 0)));
-    if (Number.isFinite(oldest)) this.profiler.mark('queued', Date.now() - oldest);
+    // How long the group's oldest message waited for its transaction: the send, fetch, decode (all in
+    // handedOver, at apply) and the group before.
+    const oldest = oldestOf(batches);
+    if (oldest !== null) this.profiler.mark('queued', Date.now() - oldest);
     let effect: BatchEffect | null = null;
     const outs = await applyWithCheckpoints(this.ds, this.consumer, batches, async (tx, fresh) => {
       await this.profiler.time('locks', () => lockBatch(tx, locksOf(batches.flatMap((b) => b.messages.map((m) => m.value)))));
@@ -127,4 +130,10 @@ export class ReadModelProjector {
     }
     this.flusher.changed(e.versions.map((v) => v.trial_id));
   }
+}
+
+/** The earliest broker timestamp of the batches' messages (ms), if they carry one. */
+function oldestOf(batches: readonly BatchIn[]): number | null {
+  const t = Math.min(...batches.flatMap((b) => b.messages.map((m) => Number(m.timestamp ?? NaN)).filter((x) => x > 0)));
+  return Number.isFinite(t) ? t : null;
 }
