@@ -101,7 +101,12 @@ async function main(): Promise<void> {
 
   const port = 4390 + Math.floor(Math.random() * 100);
   const projector = spawn(process.execPath, [join(ROOT, 'dist/apps/projector/src/main.js')], {
-    env: { ...process.env, DATABASE_URL: DB_URL, MIGRATION_DATABASE_URL: '', KAFKA_BROKERS: BROKERS, TOPIC_PREFIX: prefix, PROJECTOR_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    // PROJECTOR_CONCURRENCY: every partition of both topics handed over at once, so one fetch's batches share one
+    // transaction (group-commit.ts), as docker-compose runs it; the code's default stays 6.
+    env: {
+      PROJECTOR_CONCURRENCY: String(2 * PARTITIONS), ...process.env, DATABASE_URL: DB_URL, MIGRATION_DATABASE_URL: '', KAFKA_BROKERS: BROKERS,
+      TOPIC_PREFIX: prefix, PROJECTOR_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const stopProjector = () => new Promise<void>((done) => {
