@@ -134,6 +134,8 @@ export class ReadModelProjector {
 
 /** The earliest broker timestamp of the batches' messages (ms), if they carry one. */
 function oldestOf(batches: readonly BatchIn[]): number | null {
-  const t = Math.min(...batches.flatMap((b) => b.messages.map((m) => Number(m.timestamp ?? NaN)).filter((x) => x > 0)));
+  // A loop, not Math.min(...all): a backlog's group holds tens of thousands of messages.
+  let t = Infinity;
+  for (const b of batches) for (const m of b.messages) if (Number(m.timestamp) > 0 && Number(m.timestamp) < t) t = Number(m.timestamp);
   return Number.isFinite(t) ? t : null;
 }
