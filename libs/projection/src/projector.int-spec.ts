@@ -76,7 +76,8 @@ describe('ReadModelProjector as-of stamps', () => {
       [trialId])) as Array<{ version: string }>;
     expect(versions.map((v) => Number(v.version))).toEqual([1, 2]);
     const checkpoints = async () => ((await ds.query(
-      `select partition, "offset" from consumer_checkpoints where consumer = $1 and topic = $2 order by partition`, [consumer, topic])) as Array<{ partition: number; offset: string }>)
+      `select partition, "offset" from consumer_checkpoints where consumer = $1 and topic = $2 order by partition`,
+      [consumer, topic])) as Array<{ partition: number; offset: string }>)
       .map((c) => [c.partition, Number(c.offset)]);
     expect(await checkpoints()).toEqual([[0, 0], [1, 1], [2, 1], [3, 1]]);
 
