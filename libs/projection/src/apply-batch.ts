@@ -1,7 +1,7 @@
 import type { Completeness, FollowupEvent } from '@trial/followup';
 import { PermanentError } from '@trial/messaging';
 import {
-  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, patientKey, sameJson, sameObservation,
+  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, sameJson, sameObservation,
   sortEvents, type Guarded, type GuardedFold, type LogEvent,
 } from '@trial/readmodel';
 import { loadPatients, versionTrials, type TrialVersion } from './batch-writes';
@@ -22,9 +22,14 @@ export interface BatchOut {
   trialsChanged: string[];
 }
 
-/** A batch's effect, before its commit: what it reports, and per trial the version and cohort diffs it wrote. */
+/**
+ * A batch's effect, before its commit: the events it applied and parked (outOf reports them per
+ * partition batch), and per trial the version and cohort diffs it wrote.
+ */
 export interface BatchEffect {
-  out: BatchOut;
+  applied: ReadonlySet<LogEvent>;
+  parked: ReadonlySet<LogEvent>;
+  trialIds: string[];
   versions: TrialVersion[];
   diffs: Map<string, CohortDiff[]>;
   completeness: Completeness;
@@ -73,6 +78,7 @@ export async function applyBatch(
   for (const t of sorted.trialWide) count(t.trialId, 1); // TrialRegistered and InterimLookTaken
   const parkedNow = new Set(waiting);
   const changed: Array<PatientRow & { registry: string | null }> = [];
+  const toHistory = new Set<PatientRow>();
   const diffs = new Map<string, CohortDiff[]>();
   for (const key of new Set([...sorted.patients.keys(), ...drained.keys(), ...loaded.keys()])) {
     const row = loaded.get(key) ?? null;
@@ -85,8 +91,12 @@ export async function applyBatch(
     const { state, guard } = next;
     count(state.trialId!, unparked.admitted.length + next.admitted.length);
     const fu = followUpOf(state, completeness);
-    if (row === null || !sameJson(row.state, state) || !sameJson(row.followup, fu) || !sameJson(row.guard, guard)) {
-      changed.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) });
+    // Compared once: a changed state is also what puts a row in the history.
+    const stateChanged = row === null || !sameJson(row.state, state);
+    if (stateChanged || !sameJson(row.followup, fu) || !sameJson(row.guard, guard)) {
+      const c = { trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) };
+      changed.push(c);
+      if (stateChanged) toHistory.add(c);
     }
     const before = row?.followup ? observationOf(row.followup) : null;
     const after = fu ? observationOf(fu) : null;
@@ -97,8 +107,7 @@ export async function applyBatch(
     }
   }
 
-  await profiler.time('upsertPatients', () => upsertPatients(tx, changed, now,
-    (c) => !sameJson(loaded.get(patientKey(c.trial_id, c.patient_id))?.state ?? null, c.state)));
+  await profiler.time('upsertPatients', () => upsertPatients(tx, changed, now, (c) => toHistory.has(c)));
 
   // The board's looks, each frozen under the design before it in the log (looks.ts).
   await applyLooks(tx, sorted.trialWide, now);
@@ -109,10 +118,16 @@ export async function applyBatch(
   const trialIds = [...new Set([...diffs.keys(), ...perTrial.keys(), ...everyTrial])].sort();
   const versions = await profiler.time('trialsUpsert', () => versionTrials(tx,
     trialIds.map((t) => ({ trialId: t, design: designs.get(t) ?? null, events: perTrial.get(t) ?? 0 })), completeness, now));
-  return {
-    out: { applied: fresh.length, duplicates: events.length - fresh.length, parked: toPark.length, trialsChanged: trialIds },
-    versions, diffs, completeness,
-  };
+  return { applied: new Set(fresh), parked: new Set<LogEvent>(toPark), trialIds, versions, diffs, completeness };
+}
+
+/**
+ * What one partition batch of a group (`events`: its messages past its checkpoint) did; the
+ * trials changed are the group's (one version per trial for the whole group).
+ */
+export function outOf(events: readonly LogEvent[], e: BatchEffect): BatchOut {
+  const applied = events.filter((x) => e.applied.has(x)).length;
+  return { applied, duplicates: events.length - applied, parked: events.filter((x) => e.parked.has(x)).length, trialsChanged: e.trialIds };
 }
 
 /** A loaded row as the guard's input (a row from before the guard starts with an empty one). */

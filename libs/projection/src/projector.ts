@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { LogEvent } from '@trial/readmodel';
-import { applyWithCheckpoint } from '@trial/storage';
-import { applyBatch, type BatchEffect, type BatchOut } from './apply-batch';
+import { applyWithCheckpoints } from '@trial/storage';
+import { applyBatch, outOf, type BatchEffect, type BatchOut } from './apply-batch';
+import { GroupCommit } from './group-commit';
 import { lockBatch, locksOf } from './locks';
 import { noProfiler, type Profiler } from './profiler';
 import { rows } from './rows';
@@ -17,13 +18,16 @@ export interface BatchIn {
   topic: string;
   partition: number;
   lastOffset: string;
-  messages: Array<{ offset: string; value: LogEvent }>;
+  /** `timestamp` (the broker's, ms since the epoch), when known: the profiler's `queued`. */
+  messages: Array<{ offset: string; value: LogEvent; timestamp?: string }>;
 }
 
 /**
  * Applies partition batches to the read models; batches of different partitions may run
  * concurrently (each is its own transaction with its own checkpoint). Its parts:
  *
+ * - group-commit.ts: batches handed over while a transaction runs go together in the next one
+ *   (each partition's checkpoint moves in it), so a fetch's batches share one commit;
  * - locks.ts: the advisory locks every batch takes, in one order;
  * - apply-batch.ts: in the batch's transaction (with the checkpoint and the event-id dedupe,
  *   dedupe.ts): patients' states and follow-ups, their append-only history, completeness, and
@@ -50,6 +54,7 @@ export interface BatchIn {
 export class ReadModelProjector {
   private readonly cache = new TrialCache();
   private readonly flusher: SnapshotFlusher;
+  private readonly group = new GroupCommit<BatchIn, BatchOut>((b) => this.applyGroup(b), (b) => `${b.topic}:${b.partition}`);
 
   constructor(
     private readonly ds: DataSource,
@@ -61,23 +66,38 @@ export class ReadModelProjector {
     this.flusher = new SnapshotFlusher(ds, this.cache, onFlushError, profiler);
   }
 
-  async apply(batch: BatchIn): Promise<BatchOut> {
+  /**
+   * Applies one partition batch; batches handed over while a transaction runs are applied
+   * together in the next one (group-commit.ts), each with its own checkpoint.
+   */
+  apply(batch: BatchIn): Promise<BatchOut> {
+    const oldest = oldestOf([batch]);
+    if (oldest !== null) this.profiler.mark('handedOver', Date.now() - oldest);
+    return this.group.submit(batch);
+  }
+
+  private async applyGroup(batches: BatchIn[]): Promise<BatchOut[]> {
     const t0 = performance.now();
+    // How long the group's oldest message waited for its transaction: the send, fetch, decode (all in
+    // handedOver, at apply) and the group before.
+    const oldest = oldestOf(batches);
+    if (oldest !== null) this.profiler.mark('queued', Date.now() - oldest);
     let effect: BatchEffect | null = null;
-    const out = await applyWithCheckpoint(this.ds, this.consumer, batch.topic, batch.partition, batch.messages, batch.lastOffset,
-      async (tx, fresh) => {
-        await lockBatch(tx, locksOf(batch.messages.map((m) => m.value)));
-        effect = await applyBatch(tx, fresh.map((m) => m.value), { consumer: this.consumer, now: this.now(), profiler: this.profiler });
-        return effect.out;
-      });
+    const outs = await applyWithCheckpoints(this.ds, this.consumer, batches, async (tx, fresh) => {
+      await this.profiler.time('locks', () => lockBatch(tx, locksOf(batches.flatMap((b) => b.messages.map((m) => m.value)))));
+      const e = await applyBatch(tx, fresh.flat().map((m) => m.value), { consumer: this.consumer, now: this.now(), profiler: this.profiler });
+      effect = e;
+      return fresh.map((f) => outOf(f.map((m) => m.value), e));
+    });
     this.profiler.mark('batchTx', performance.now() - t0);
-    this.profiler.mark('batchSize', batch.messages.length);
+    this.profiler.mark('groupSize', batches.length);
+    this.profiler.mark('batchSize', batches.reduce((n, b) => n + b.messages.length, 0));
     // Committed: only now may the cache take the versions (a rolled-back batch never happened).
     // The flusher is nudged either way, so a change a failed flush kept goes out with this batch.
     const done = effect as BatchEffect | null;
-    if (done !== null) this.committed(batch, done);
+    if (done !== null) this.committed(batches, done);
     this.flusher.changed([]);
-    return out;
+    return outs;
   }
 
   /** Resolves when every committed change has been written out (tests, shutdown). */
@@ -100,14 +120,22 @@ export class ReadModelProjector {
     this.cache.clear();
   }
 
-  private committed(batch: BatchIn, e: BatchEffect): void {
-    const cause = { topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset };
+  private committed(batches: BatchIn[], e: BatchEffect): void {
+    const causes = batches.map((b) => ({ topic: b.topic, partition: b.partition, lastOffset: b.lastOffset }));
     for (const v of e.versions) {
       this.cache.record(v.trial_id, Number(v.version), {
         diffs: e.diffs.get(v.trial_id) ?? [], design: v.design, eventsApplied: Number(v.events_applied),
-        dataComplete: e.completeness, cause, changedAt: v.updated_at.toISOString(),
+        dataComplete: e.completeness, causes, changedAt: v.updated_at.toISOString(),
       });
     }
     this.flusher.changed(e.versions.map((v) => v.trial_id));
   }
+}
+
+/** The earliest broker timestamp of the batches' messages (ms), if they carry one. */
+function oldestOf(batches: readonly BatchIn[]): number | null {
+  // A loop, not Math.min(...all): a backlog's group holds tens of thousands of messages.
+  let t = Infinity;
+  for (const b of batches) for (const m of b.messages) if (Number(m.timestamp) > 0 && Number(m.timestamp) < t) t = Number(m.timestamp);
+  return Number.isFinite(t) ? t : null;
 }

@@ -119,16 +119,21 @@ export async function saveSnapshots(
   sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>,
 ): Promise<string[]> {
   if (!list.length) return [];
-  const written = await rows<{ trial_id: string }>(sql,
-    `insert into rm_readouts (trial_id, snapshot, version, recorded_at)
+  const written = await rows<{ trial_id: string }>(sql, SAVE_SNAPSHOTS, [snapshotsJson(list)]);
+  return written.map((w) => w.trial_id);
+}
+
+/** saveSnapshots' statement ($1: snapshotsJson), returning the trials written; the flusher wraps it with its NOTIFY. */
+export const SAVE_SNAPSHOTS = `insert into rm_readouts (trial_id, snapshot, version, recorded_at)
      select r.trial_id, r.snapshot, r.version, r.recorded_at
      from json_to_recordset($1::json) as r(trial_id text, snapshot json, version bigint, recorded_at timestamptz)
      order by r.trial_id
      on conflict (trial_id) do update set snapshot = excluded.snapshot, version = excluded.version, recorded_at = excluded.recorded_at
        where rm_readouts.version < excluded.version
-     returning trial_id`,
-    [JSON.stringify(list.map((x) => ({ trial_id: x.snapshot.trialId, snapshot: x.snapshot, version: x.version, recorded_at: x.recordedAt })))]);
-  return written.map((w) => w.trial_id);
+     returning trial_id`;
+
+export function snapshotsJson(list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>): string {
+  return JSON.stringify(list.map((x) => ({ trial_id: x.snapshot.trialId, snapshot: x.snapshot, version: x.version, recorded_at: x.recordedAt })));
 }
 
 /** As-of bookkeeping: per trial and change, the version, event count and completeness. */

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { closedSnapshotOf } from '@trial/readmodel';
 import { noProfiler, type Profiler } from './profiler';
-import { notifyChanged, saveSnapshots, type ReadoutCause, type TrialSnapshot } from './rows';
+import { READOUT_CHANNEL, SAVE_SNAPSHOTS, snapshotsJson, type ReadoutCause, type ReadoutChanged, type Sql, type TrialSnapshot } from './rows';
 import type { CachedTrial, TrialCache } from './trial-cache';
 
 /**
  * Writes each changed trial's snapshot (the cohort's sufficient statistics, from the trial
- * cache) and NOTIFYs, in one transaction of its own after the batches' commits, coalescing
+ * cache) and NOTIFYs, in one statement of its own after the batches' commits, coalescing
  * however many batches committed meanwhile: writing every touched trial's snapshot in every
  * partition batch is what measured too slow. One flush runs at a time; trials that change
  * during it go out in the next one, straight away. A failed flush keeps its trials dirty.
@@ -52,38 +52,54 @@ export class SnapshotFlusher {
     const ids = [...this.dirty].sort();
     this.dirty.clear();
     try {
-      await this.ds.transaction(async (tx) => {
-        const list: Array<{ snapshot: TrialSnapshot; version: number; recordedAt: string; causes: ReadoutCause[] }> = [];
-        const taken: Array<[CachedTrial, number]> = [];
-        for (const trialId of ids) {
-          if (this.cache.needsReload(trialId)) {
-            this.profiler.mark('reload', 1);
-            await this.cache.reload(tx, trialId);
-          }
-          const c = this.cache.get(trialId)!;
-          list.push({
-            version: c.version, recordedAt: c.changedAt, causes: [...c.causes],
-            snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot(),
-              closed: closedSnapshotOf(c.design, c.closed) },
-          });
-          taken.push([c, c.causes.length]);
+      const list: Array<{ snapshot: TrialSnapshot; version: number; recordedAt: string; causes: ReadoutCause[] }> = [];
+      const taken: Array<[CachedTrial, number]> = [];
+      for (const trialId of ids) {
+        if (this.cache.needsReload(trialId)) {
+          this.profiler.mark('reload', 1);
+          await this.cache.reload(this.ds, trialId);
         }
-        const written = new Set(await this.profiler.time('saveSnapshots', () => saveSnapshots(tx, list)));
-        await notifyChanged(tx, list.filter((x) => written.has(x.snapshot.trialId)).map((x) => {
-          const last = x.causes[x.causes.length - 1] ?? null;
-          return {
+        const c = this.cache.get(trialId)!;
+        list.push({
+          version: c.version, recordedAt: c.changedAt, causes: [...c.causes],
+          snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot(),
+            closed: closedSnapshotOf(c.design, c.closed) },
+        });
+        taken.push([c, c.causes.length]);
+      }
+      await this.profiler.time('saveSnapshots', () => saveAndNotify(this.ds, list.map((x) => {
+        const last = x.causes[x.causes.length - 1] ?? null;
+        return {
+          ...x, notice: {
             trialId: x.snapshot.trialId, version: x.version, eventsApplied: x.snapshot.eventsApplied,
-            topic: last?.topic ?? null, partition: last?.partition ?? null, lastOffset: last?.lastOffset ?? null, causes: latestPerPartition(x.causes),
-          };
-        }));
-        // Only the causes reported here: ones folded in meanwhile wait for the next flush.
-        for (const [c, n] of taken) c.causes.splice(0, n);
-      });
+            topic: last?.topic ?? null, partition: last?.partition ?? null, lastOffset: last?.lastOffset ?? null,
+            causes: latestPerPartition(x.causes),
+          },
+        };
+      })));
+      // Only the causes reported here: ones folded in meanwhile wait for the next flush.
+      for (const [c, n] of taken) c.causes.splice(0, n);
     } catch (e) {
       for (const t of ids) this.dirty.add(t);
       throw e;
     }
   }
+}
+
+/**
+ * Writes the snapshots (as saveSnapshots) and NOTIFYs each one written, in ONE statement and
+ * so one round trip: a single statement is atomic, and the notifications go out at its commit.
+ * The reloads before it need no transaction around them: each reads one version in one
+ * statement, and the write's version guard keeps a newer snapshot from being overwritten.
+ */
+async function saveAndNotify(
+  sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string; notice: ReadoutChanged }>,
+): Promise<void> {
+  if (!list.length) return;
+  await sql.query(
+    `with w as (${SAVE_SNAPSHOTS})
+     select count(pg_notify($2, x.notice)) from w join unnest($3::text[], $4::text[]) as x(trial_id, notice) using (trial_id)`,
+    [snapshotsJson(list), READOUT_CHANNEL, list.map((x) => x.snapshot.trialId), list.map((x) => JSON.stringify(x.notice))]);
 }
 
 /** The newest cause per topic-partition (offsets only grow within one). */

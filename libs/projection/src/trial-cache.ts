@@ -15,7 +15,8 @@ export interface CommittedVersion {
   design: TrialRegistered | null;
   eventsApplied: number;
   dataComplete: Completeness;
-  cause: ReadoutCause;
+  /** The partition batches committed together in this version (group-commit.ts). */
+  causes: ReadoutCause[];
   /** When the change committed (the batch's clock): the snapshot's `recorded_at`. */
   changedAt: string;
 }
@@ -110,12 +111,12 @@ export class TrialCache {
       cached.eventsApplied = next.eventsApplied;
       cached.dataComplete = next.dataComplete;
       cached.changedAt = next.changedAt;
-      cached.causes.push(next.cause);
+      cached.causes.push(...next.causes);
     }
     for (const [v, c] of waiting) {
       // Already in the cache (reloaded at or after that version): only its cause is left to report.
       if (v <= cached.version) {
-        cached.causes.push(c.cause);
+        cached.causes.push(...c.causes);
         waiting.delete(v);
       }
     }
