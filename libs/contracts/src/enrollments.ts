@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { civilDate, describeIssues, eventId, nonEmpty, prose, sex, text } from './common';
+import { civilDate, eventId, nonEmpty, prose, sex, text } from './common';
 import { interimLookTaken, type InterimLookTaken } from './looks';
 import { upcast } from './parse';
 import { analysisPlan, monitoringPlan, Plans, variableValues } from './plans';
+import { storedValue, type StoredAt } from './stored';
 
 /** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered and InterimLookTaken). */
 
@@ -164,9 +165,7 @@ export function enrollmentKey(e: EnrollmentMessage): string {
  * A design read back from the database (rm_trials.design, read-out snapshots): rows written
  * before v2 hold a v1 event, so it is upcast and checked like a message, never cast.
  */
-export function storedDesign(json: unknown): TrialRegistered | null {
+export function storedDesign(json: unknown, at: StoredAt = { table: 'rm_trials', column: 'design' }): TrialRegistered | null {
   if (json === null || json === undefined) return null;
-  const parsed = trialRegistered.safeParse(upcast(json));
-  if (!parsed.success) throw new Error(`a stored trial design does not read as TrialRegistered: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return storedValue(trialRegistered, upcast(json), at);
 }

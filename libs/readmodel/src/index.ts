@@ -21,3 +21,4 @@ export * from './query';
 export * from './views';
 export * from './adam';
 export * from './closed';
+export * from './stored';
