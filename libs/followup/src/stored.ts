@@ -10,7 +10,7 @@ import type { PatientState, RecordKey, RegistryFact } from './state';
 // never a follow-up computed from a cast. Dates are checked for shape only: they were checked as
 // real dates when their events were read. Fields added after rows were first written are optional
 // or defaulted, so those rows read back (the upcast): underlyingCause, dateOfBirth, sex, strata and
-// covariates (issue 15's analyses).
+// covariates (kept since the closed report's analyses).
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 const values = z.record(z.string(), z.string());

@@ -173,6 +173,24 @@ export interface ReadoutChanged {
   causes?: ReadoutCause[];
 }
 
+const readoutChanged: z.ZodType<ReadoutChanged> = z.object({
+  trialId: z.string(), version: z.number(), eventsApplied: z.number(),
+  topic: z.string().nullable(), partition: z.number().nullable(), lastOffset: z.string().nullable(),
+  causes: z.array(z.object({ topic: z.string(), partition: z.number(), lastOffset: z.string() })).optional(),
+});
+
+/** A NOTIFY payload of READOUT_CHANNEL read back (the SSE stream's listener), checked: null when it is not one. */
+export function readoutChangedOf(payload: string): ReadoutChanged | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const parsed = readoutChanged.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
 /** NOTIFYs every change in one statement (delivered when the transaction commits). */
 export async function notifyChanged(sql: Sql, n: ReadoutChanged | readonly ReadoutChanged[]): Promise<void> {
   const list = Array.isArray(n) ? n : [n as ReadoutChanged];

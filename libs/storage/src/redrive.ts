@@ -1,5 +1,7 @@
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { storedRows } from '@trial/contracts';
 import { StoredDeadLetter } from '@trial/messaging';
 import { closeLetter } from './dlq-closed';
 
@@ -81,11 +83,11 @@ async function original(tx: { query(sql: string, params?: unknown[]): Promise<un
   return rows[0].original;
 }
 
+const redriveRow = z.object({ origin: z.string(), letter: z.string(), redriven_by: z.string(), redriven_at: z.date() });
+
 /** Originals re-driven before, by `<topic>:<partition>:<offset>`, with who, when and which letter. */
 export async function redriven(ds: DataSource): Promise<Map<string, { by: string; at: string; letter: string }>> {
-  const rows = (await ds.query(`select source_topic || ':' || source_partition || ':' || source_offset as origin,
-    dlq_topic || ':' || dlq_partition || ':' || dlq_offset as letter, redriven_by, redriven_at from dlq_redrives`)) as Array<{
-    origin: string; letter: string; redriven_by: string; redriven_at: Date;
-  }>;
+  const rows = storedRows(redriveRow, await ds.query(`select source_topic || ':' || source_partition || ':' || source_offset as origin,
+    dlq_topic || ':' || dlq_partition || ':' || dlq_offset as letter, redriven_by, redriven_at from dlq_redrives`), { table: 'dlq_redrives' });
   return new Map(rows.map((r) => [r.origin, { by: r.redriven_by, at: r.redriven_at.toISOString(), letter: r.letter }]));
 }
