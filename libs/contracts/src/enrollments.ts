@@ -110,34 +110,18 @@ export const identifyingChanges = z.object({
 }).strict();
 export type IdentifyingChanges = z.infer<typeof identifyingChanges>;
 
-export const patientDetailsCorrected = z.object({
-  v: z.literal(1),
-  type: z.literal('PatientDetailsCorrected'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  changes: identifyingChanges,
-});
+/** A v1 event of one patient: the fields every one of them starts with, in their order, then its own. */
+function patientEventV1<T extends string, F extends z.ZodRawShape>(type: T, fields: F) {
+  return z.object({ v: z.literal(1), type: z.literal(type), eventId, trialId: nonEmpty, patientId: nonEmpty, ...fields });
+}
+
+export const patientDetailsCorrected = patientEventV1('PatientDetailsCorrected', { changes: identifyingChanges });
 export type PatientDetailsCorrected = z.infer<typeof patientDetailsCorrected>;
 
-export const patientSeenAlive = z.object({
-  v: z.literal(1),
-  type: z.literal('PatientSeenAlive'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  seenOn: civilDate,
-});
+export const patientSeenAlive = patientEventV1('PatientSeenAlive', { seenOn: civilDate });
 export type PatientSeenAlive = z.infer<typeof patientSeenAlive>;
 
-export const consentWithdrawn = z.object({
-  v: z.literal(1),
-  type: z.literal('ConsentWithdrawn'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  effectiveOn: civilDate,
-});
+export const consentWithdrawn = patientEventV1('ConsentWithdrawn', { effectiveOn: civilDate });
 export type ConsentWithdrawn = z.infer<typeof consentWithdrawn>;
 
 // The schema upcasts as it reads, so no reader of this topic can meet a v1 shape by skipping a step.
