@@ -49,7 +49,7 @@ function start(message) {
   if (c.exp !== null && c.exp * 1000 < Date.now()) {
     return signIn(signedInByProvider() ? 'Your session has expired: sign in again.' : 'Your token has expired: ask for a new one.');
   }
-  // The reviewer's screen is the review queue, not a trial's read-out (issue 16, item 3).
+  // The reviewer's screen is the review queue, not a trial's read-out.
   if (c.role === 'reviewer') return runReviewer(token, c, { app, controls, signIn, fail, forget: forgetToken }).catch(fail);
   const view = VIEWS[c.role];
   if (!view) return signIn(`The ${c.role} role has no dashboard view; use a monitor or dsmb token.`);

@@ -8,7 +8,7 @@ import { storedValue, type StoredAt } from './stored';
 /** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered and InterimLookTaken). */
 
 /**
- * Arm labels that cannot be arms (issue 12, item 6), compared without case:
+ * Arm labels that cannot be arms, compared without case:
  * - the read-out's own group names: the monitor's pooled group is `all`, and an arm of that
  *   name put its numbers at risk into the monitor's view;
  * - the names JavaScript objects carry themselves (`__proto__`, `constructor`, `toString`,
@@ -37,7 +37,7 @@ export const armLabel = nonEmpty.superRefine((s, ctx) => {
 });
 
 /**
- * TrialRegistered v2 adds the monitoring plan (issue 14) and the analysis plan (issue 15) to
+ * TrialRegistered v2 adds the monitoring plan and the analysis plan to
  * v1's efficacy design (plans.ts). A v1 event is upcast on read (parse.ts `upcast`) to v2 with
  * the plans v1 implied: no futility, no design HR, 1:1, no strata, subgroups or endpoints.
  */
@@ -80,7 +80,7 @@ const identifying = {
 
 /**
  * PatientRandomised v2 adds the patient's value of each stratification factor and of each
- * covariate a subgroup reads (issue 15); a v1 event reads as v2 with none.
+ * covariate a subgroup reads; a v1 event reads as v2 with none.
  */
 export const patientRandomised = z.object({
   v: z.literal(2),

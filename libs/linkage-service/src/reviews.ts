@@ -77,7 +77,7 @@ async function priorOf(ds: DataSource, scope: string, row: Row): Promise<ReviewV
 }
 
 /**
- * A reviewer sees identifiers only for items in the queue (issue 16, item 3): once decided or
+ * A reviewer sees identifiers only for items in the queue: once decided or
  * superseded an item keeps its evidence (levels, weights), its dates and who decided, but no
  * number, name, date of birth or postcode, of the record or of any candidate.
  */

@@ -1,5 +1,5 @@
 import { noPlans } from '@trial/contracts';
-// The projector's refusals and its park, against the real Postgres (issue 10, items 3 and 7).
+// The projector's refusals and its park, against the real Postgres.
 // Each refused event used to be applied or dropped without a trace; now the batch fails with a
 // PermanentError (the consumer dead-letters that message alone) and nothing of it is applied.
 // Every projection is run twice: the same events again, at later offsets as an outbox resend

@@ -8,7 +8,7 @@ const parkedRow = z.object({ event: parkedEvent });
 const PARKED = { table: 'rm_parked', column: 'event' };
 
 /**
- * Patient events of a trial whose TrialRegistered has not been applied (issue 10, item 7).
+ * Patient events of a trial whose TrialRegistered has not been applied.
  * Applied straight away they made a "ghost" trial, with no design, that monitors saw in
  * GET /trials. They wait in rm_parked, already deduplicated and checked against the patient's
  * earlier events (parked ones included), and are applied in arrival order, exactly once, in

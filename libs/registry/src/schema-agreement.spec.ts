@@ -3,7 +3,7 @@ import { RowResult, validateRow } from './validate';
 import { nrsRow, onsRow } from '../../../test/support/registry-rows';
 
 /**
- * Issue 10 item 7: ingest must never publish a notification the consumers then refuse. Every
+ * Ingest must never publish a notification the consumers then refuse. Every
  * row validateRow accepts decodes with the consumers' own schema and path (`decode` of
  * `registryNotification`); a row that schema refuses is a per-row reject naming the line, the
  * file column and the reason, with no personal value in the reason.

@@ -1,5 +1,5 @@
 // feeds.md, "Identifier checks": damage to one field of a registration is a warning and the row
-// is kept and published; only rows that cannot be a registration are rejected (issue 11 item 1).
+// is kept and published; only rows that cannot be a registration are rejected.
 import { decode, registryNotification } from '@trial/contracts';
 import { modulus10CheckDigit, modulus11CheckDigit } from '@trial/linkage';
 import { RowResult, validateRow } from './validate';

@@ -47,7 +47,7 @@ export function adamParameters(design: TrialRegistered | null): Parameter[] {
  * ADTTE, one row a patient and parameter: ACM (all-cause death) and one per endpoint of the
  * trial (CVDEATH: underlying cause in I00-I99). Every parameter shares the patient's origin
  * (randomisation), ADT and AVAL (days, `ADT - STARTDT`); they differ in what ended follow-up:
- * - ACM: CNSR 0 death, 1 registry or data cutoff, 2 embarked, 3 withdrew, 4 not traced (issue 5);
+ * - ACM: CNSR 0 death, 1 registry or data cutoff, 2 embarked, 3 withdrew, 4 not traced;
  * - an endpoint: CNSR 0 for a death whose underlying cause is in its ranges (EVNTDESC the
  *   endpoint's name), COMPETING_CNSR (5) for a death from any other cause or with none recorded
  *   (EVNTDESC and CNSDTDSC `DEATH FROM OTHER CAUSE`), else the censoring of ACM.
