@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 // per row, against the cast it replaces. `npx tsx bench/stored-rows.ts`.
 import { checkedRows, storedDesign, storedRows } from '@trial/contracts';
-import { deriveFollowUp, followUpProblem, guardProblem, initialState, patientStateProblem, storedFollowUp, storedGuard, storedPatientState, type PatientState } from '@trial/followup';
+import {
+  deriveFollowUp, followUpProblem, guardProblem, initialState, patientStateProblem, storedFollowUp, storedGuard, storedPatientState,
+  type PatientState,
+} from '@trial/followup';
 import { z } from 'zod';
 
 const N = 100_000;
@@ -10,14 +13,18 @@ const state: PatientState = {
   ...initialState, trialId: 'BCIS-1', patientId: 'BCIS1-0001', nhsNumber: '9434765919', dateOfBirth: '1941-02-03', sex: 'M',
   randomisation: { eventId: 'e1', arm: 'IABP', site: 'KCH', randomisedOn: '2009-01-30', strata: { REGION: 'London' }, covariates: {} },
   seenAlive: ['2009-03-01', '2009-09-01', '2010-03-01'],
-  records: { 'ONS:r1': { source: 'ONS', recordId: 'r1', version: 2, kind: 'death', dateOfDeath: '2012-05-01', from: 'DeathAmended', underlyingCause: 'I21' } },
+  records: {
+    'ONS:r1': { source: 'ONS', recordId: 'r1', version: 2, kind: 'death', dateOfDeath: '2012-05-01', from: 'DeathAmended', underlyingCause: 'I21' },
+  },
 };
 const derived = deriveFollowUp(state, { ONS: '2013-01-01' });
 if (!derived.ok) throw new Error('no follow-up');
 const followUp = derived.value;
 const rows = Array.from({ length: N }, () => JSON.parse(JSON.stringify({ state, followup: followUp, guard: { seq: 3, randomisation: 'h' } })));
 const patientRow = z.object({ state: storedPatientState, followup: storedFollowUp.nullable(), guard: storedGuard.nullable() });
-const observation = z.object({ followup: z.object({ arm: z.string(), site: z.string(), randomisedOn: z.string(), time: z.number(), status: z.number() }) });
+const observation = z.object({
+  followup: z.object({ arm: z.string(), site: z.string(), randomisedOn: z.string(), time: z.number(), status: z.number() }),
+});
 
 function time(name: string, f: () => unknown): void {
   for (let i = 0; i < 3; i++) f(); // warm

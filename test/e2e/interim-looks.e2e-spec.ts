@@ -12,8 +12,8 @@ import { armLeaks, launchChromium } from './support/browser';
 import { ALL_DEATHS, ARMS, enrollments, FIRST_DEATHS, firstNotifications, secondNotifications } from './support/dashboard-trial';
 
 /**
- * The dashboard's interim panel in a real browser against the compiled services: a DSMB member takes a look (with confirmation), more deaths arrive, and the look
- * reopened from the picker is as it was; a monitor's page asks for none of it and shows none.
+ * The dashboard's interim panel in a real browser against the compiled services: a DSMB member
+ * takes a look (with confirmation), more deaths arrive, and the look reopened from the picker is as it was; a monitor's page asks for none of it and shows none.
  */
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const OUT = join(projectRoot(), 'test-output');

@@ -16,10 +16,12 @@ export interface StoredAt {
   column?: string;
 }
 
+const where = (at: StoredAt): string => (at.column ? `${at.table}.${at.column}` : at.table);
+
 function refused(at: StoredAt, error: z.ZodError): StoredRowError {
   // Paths and zod's messages only: zod's messages say what was expected, not what was there.
   const issues = error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(row)'}: ${i.message}`).join('; ');
-  return new StoredRowError('stored-row-invalid', `a stored row of ${at.table}${at.column ? `.${at.column}` : ''} cannot be read: ${issues}`);
+  return new StoredRowError('stored-row-invalid', `a stored row of ${where(at)} cannot be read: ${issues}`);
 }
 
 /** One stored value checked by `schema` (upcast by it where the schema upcasts), or a StoredRowError. */
@@ -47,7 +49,7 @@ export function checkedRows<T>(list: unknown, problem: (row: Record<string, unkn
   if (!Array.isArray(list)) throw new StoredRowError('stored-row-invalid', `a read of ${at.table} did not return rows`);
   for (const row of list) {
     const p = row !== null && typeof row === 'object' ? problem(row as Record<string, unknown>) : '(row): must be an object';
-    if (p !== null) throw new StoredRowError('stored-row-invalid', `a stored row of ${at.table}${at.column ? `.${at.column}` : ''} cannot be read: ${p}`);
+    if (p !== null) throw new StoredRowError('stored-row-invalid', `a stored row of ${where(at)} cannot be read: ${p}`);
   }
   return list as T[];
 }

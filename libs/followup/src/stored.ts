@@ -93,7 +93,9 @@ export function patientStateProblem(s: unknown): string | null {
   if (s.randomisation !== null && !(isRecord(s.randomisation) && str(s.randomisation.arm) && str(s.randomisation.randomisedOn))) {
     return 'state.randomisation: must be a randomisation or null';
   }
-  if (!strOrNull(s.nhsNumber) || !strOrNull(s.chiNumber) || !strOrNull(s.withdrawnOn)) return 'state: identifiers and withdrawnOn must be text or null';
+  if (!strOrNull(s.nhsNumber) || !strOrNull(s.chiNumber) || !strOrNull(s.withdrawnOn)) {
+    return 'state: identifiers and withdrawnOn must be text or null';
+  }
   if (!Array.isArray(s.seenAlive) || !Array.isArray(s.conflicts)) return 'state.seenAlive/conflicts: must be lists';
   if (!isRecord(s.records)) return 'state.records: must be an object';
   return null;
@@ -109,6 +111,8 @@ export function followUpProblem(f: unknown): string | null {
 
 export function guardProblem(g: unknown): string | null {
   if (!isRecord(g)) return 'guard: must be an object';
-  if (!(g.seq === null || typeof g.seq === 'number') || !strOrNull(g.randomisation)) return 'guard: seq must be a number or null, randomisation text or null';
+  if (!(g.seq === null || typeof g.seq === 'number') || !strOrNull(g.randomisation)) {
+    return 'guard: seq must be a number or null, randomisation text or null';
+  }
   return null;
 }

@@ -205,7 +205,8 @@ export class LinkStore {
        from lk_patients where scope = $1 and (trial_id, patient_id) in (select * from unnest($2::text[], $3::text[]))`,
       [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')]));
     return checkedRows<{ trialId: string; patientId: string; identity: Identity; withdrawnOn: string | null; hash: string | null }>(
-      rows, identityProblem, { table: 'lk_patients', column: 'identity' }).map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
+      rows, identityProblem, { table: 'lk_patients', column: 'identity' })
+      .map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
   }
 
   /** Writes patients: new rows inserted, changed ones updated (identity, withdrawal), each marked with this transaction. */
@@ -313,7 +314,8 @@ export class LinkStore {
          emitted, seq, clerical, deterministic
        from lk_links where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
       [this.scope, cols(refs, 'source'), cols(refs, 'recordId')]));
-    for (const { source, recordId, trialId, ...s } of checkedRows<StoredLink & RecordRef & { trialId: string }>(rows, linkProblem, { table: 'lk_links' })) {
+    const links = checkedRows<StoredLink & RecordRef & { trialId: string }>(rows, linkProblem, { table: 'lk_links' });
+    for (const { source, recordId, trialId, ...s } of links) {
       const k = refKey({ source, recordId });
       let m = out.get(k);
       if (!m) out.set(k, (m = new Map()));

@@ -31,7 +31,8 @@ describe('linkage rows as read back', () => {
   });
 
   it('an identity with a number where text belongs is refused, without its value', () => {
-    const m = refused(() => checkedRows([{ identity: { ...identity, familyName: 42 } }], identityProblem, { table: 'lk_patients', column: 'identity' }));
+    const at = { table: 'lk_patients', column: 'identity' };
+    const m = refused(() => checkedRows([{ identity: { ...identity, familyName: 42 } }], identityProblem, at));
     expect(m).toBe('a stored row of lk_patients.identity cannot be read: identity.familyName: must be text or null');
     expect(m).not.toContain('9434765919');
   });

@@ -121,7 +121,8 @@ export interface Held {
 /** Patient states, completeness and event count as held at `asOf` (or now). */
 export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<Held> {
   if (asOf === undefined) {
-    const states = await parsedRows(sql, stateRow, { table: 'rm_patients', column: 'state' }, `select state from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
+    const states = await parsedRows(sql, stateRow, { table: 'rm_patients', column: 'state' },
+      `select state from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
     const [t] = await rows<{ events_applied: string; updated_at: Date }>(sql, `select events_applied, updated_at from rm_trials where trial_id = $1`, [trialId]);
     return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql), eventsApplied: Number(t?.events_applied ?? 0), asOf: (t?.updated_at ?? new Date()).toISOString() };
   }

@@ -75,7 +75,9 @@ describe('stored rows are checked on their way out of Postgres', () => {
       trial_id: 'T1', look: 1, event: {}, design: null, report: null, unavailable: null, recorded_at: new Date(), closed: null,
     }], { table: 'rm_looks' }));
     expect(e.message).toMatch(/^a stored row of rm_looks cannot be read/);
-    const completed = { v: 1, type: 'RegistryExtractCompleted', eventId: 'x', occurredAt: '2020-01-01T00:00:00Z', source: 'ONS', completeUpTo: '2020-01-01' };
+    const completed = {
+      v: 1, type: 'RegistryExtractCompleted', eventId: 'x', occurredAt: '2020-01-01T00:00:00Z', source: 'ONS', completeUpTo: '2020-01-01',
+    };
     expect(refusal(() => storedRows(z.object({ event: parkedEvent }), [{ event: completed }], { table: 'rm_parked', column: 'event' })).message)
       .toMatch(/rm_parked\.event/);
   });

@@ -23,7 +23,9 @@ export const storedTrialSnapshot: z.ZodType<TrialSnapshot> = z.object({
 /** rm_patients as a batch loads it, by type (storedPatientState and storedFollowUp are the whole rules). */
 export function patientRowProblem(r: Record<string, unknown>): string | null {
   if (typeof r.trial_id !== 'string' || typeof r.patient_id !== 'string') return 'trial_id, patient_id: must be text';
-  return patientStateProblem(r.state) ?? (r.followup === null ? null : followUpProblem(r.followup)) ?? (r.guard === null ? null : guardProblem(r.guard));
+  return patientStateProblem(r.state)
+    ?? (r.followup === null ? null : followUpProblem(r.followup))
+    ?? (r.guard === null ? null : guardProblem(r.guard));
 }
 
 /** A follow-up column on its own (the trial cache's reload, the cohort): what the cohort reads, by type. */

@@ -120,9 +120,11 @@ export class TrialCache {
   }
 }
 
+const FOLLOWUPS = { table: 'rm_patients', column: 'followup' };
+
 /** A trial's cohort read from its patients' follow-ups. */
 export async function loadCohort(sql: Sql, trialId: string): Promise<TrialCohort> {
-  const list = await checkedRowsOf<{ followup: NonNullable<PatientRow['followup']> }>(sql, followUpOnlyProblem, { table: 'rm_patients', column: 'followup' },
+  const list = await checkedRowsOf<{ followup: NonNullable<PatientRow['followup']> }>(sql, followUpOnlyProblem, FOLLOWUPS,
     `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
   return TrialCohort.of(list.map((r) => observationOf(r.followup)));
 }
@@ -130,6 +132,6 @@ export async function loadCohort(sql: Sql, trialId: string): Promise<TrialCohort
 /** The reload's follow-ups, checked by type (what observationOf reads): the reload reads every patient of the trial. */
 function reloaded(followups: unknown): Array<NonNullable<PatientRow['followup']>> {
   const list = Array.isArray(followups) ? followups.map((followup: unknown) => ({ followup })) : followups;
-  return checkedRows<{ followup: NonNullable<PatientRow['followup']> }>(list, followUpOnlyProblem, { table: 'rm_patients', column: 'followup' })
+  return checkedRows<{ followup: NonNullable<PatientRow['followup']> }>(list, followUpOnlyProblem, FOLLOWUPS)
     .map((r) => r.followup);
 }

@@ -72,8 +72,8 @@ const closedRow = z.object({ id: z.string(), outcome: z.enum(['redriven', 'disca
 
 /** Every closed letter, by its id (`<dlq topic>:<partition>:<offset>`). */
 export async function closedLetters(ds: DataSource | Sql): Promise<Map<string, Closed>> {
-  const rows = storedRows(closedRow, await ds.query(`select dlq_topic || ':' || dlq_partition || ':' || dlq_offset as id, outcome, closed_by, closed_at
-    from dlq_closed`), { table: 'dlq_closed' });
+  const rows = storedRows(closedRow, await ds.query(
+    `select dlq_topic || ':' || dlq_partition || ':' || dlq_offset as id, outcome, closed_by, closed_at from dlq_closed`), { table: 'dlq_closed' });
   return new Map(rows.map((r) => [r.id, { outcome: r.outcome, by: r.closed_by, at: r.closed_at.toISOString() }]));
 }
 
