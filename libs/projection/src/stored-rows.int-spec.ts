@@ -4,18 +4,13 @@
 // naming its table and column, in a batch and in a read alike.
 import { DataSource } from 'typeorm';
 import { isCodedError, noPlans, type EnrollmentEvent } from '@trial/contracts';
-import { createDataSource, migrate } from '@trial/storage';
-import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
+import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, followUpsNow, getTrial, heldAt } from './queries';
 
 describe('stored rows as read back', () => {
   let ds: DataSource;
-  beforeAll(async () => {
-    ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 2 }).initialize();
-    await migrate(ds);
-  });
-  afterAll(async () => ds?.destroy());
+  suiteDataSource(2, (d) => (ds = d));
 
   const events = (trialId: string) => {
     const registered: EnrollmentEvent = {
@@ -71,11 +66,12 @@ describe('stored rows as read back', () => {
     expect((await getTrial(ds, trialId)).randomised).toBe(2);
   });
 
-  it('refuses a malformed state in a batch and in a read, and a malformed snapshot in a read: stored-row-invalid, table and column named', async () => {
+  it('refuses a malformed state in a batch and in a read, and a malformed snapshot: stored-row-invalid, table and column named', async () => {
     const trialId = uniqueId('STORED-BAD');
     const projector = await projected(trialId);
-    const [{ state }] = (await ds.query(`select state from rm_patients where trial_id = $1 and patient_id = 'P1'`, [trialId])) as Array<{ state: unknown }>;
-    const [{ snapshot }] = (await ds.query(`select snapshot from rm_readouts where trial_id = $1`, [trialId])) as Array<{ snapshot: unknown }>;
+    const [{ state }] = (await ds.query(`select state from rm_patients where trial_id = $1 and patient_id = 'P1'`, [trialId])) as [
+      { state: unknown }];
+    const [{ snapshot }] = (await ds.query(`select snapshot from rm_readouts where trial_id = $1`, [trialId])) as [{ snapshot: unknown }];
     const refused = async (p: Promise<unknown>, where: RegExp) => {
       const e = await p.then(() => null, (err: unknown) => err);
       expect(isCodedError(e, ['stored-row-invalid'])).toBe(true);
@@ -83,8 +79,10 @@ describe('stored rows as read back', () => {
       expect((e as Error).message).not.toContain('0102030401');
     };
     try {
-      await ds.query(`update rm_patients set state = jsonb_set(state, '{seenAlive}', '"0102030401"') where trial_id = $1 and patient_id = 'P1'`, [trialId]);
-      await refused(projector.apply({ topic: `t-${trialId}`, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: seen(trialId, 1, '2008-01-01') }] }),
+      await ds.query(`update rm_patients set state = jsonb_set(state, '{seenAlive}', '"0102030401"') where trial_id = $1 and patient_id = 'P1'`,
+        [trialId]);
+      const batch = { topic: `t-${trialId}`, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: seen(trialId, 1, '2008-01-01') }] };
+      await refused(projector.apply(batch),
         /^a stored row of rm_patients cannot be read: state\.seenAlive/);
       await refused(heldAt(ds, trialId), /^a stored row of rm_patients\.state cannot be read: state\.seenAlive/);
       await ds.query(`update rm_readouts set snapshot = jsonb_set(snapshot::jsonb, '{cohort,arms}', '[]')::json where trial_id = $1`, [trialId]);
