@@ -73,12 +73,15 @@ export async function redrive(
   return out;
 }
 
+const parkedRow = z.object({ original: z.instanceof(Buffer) });
+const PARK = { table: 'dead_letter_park', column: 'original' };
+
 /** The original bytes: in the record (base64), parked, or none (the message had no value). */
 async function original(tx: { query(sql: string, params?: unknown[]): Promise<unknown> }, l: StoredDeadLetter): Promise<Buffer | null> {
   const r = l.record;
   if (r.originalBase64 !== null) return Buffer.from(r.originalBase64, 'base64');
   if (r.parkedId === null) return null;
-  const rows = (await tx.query('select original from dead_letter_park where id = $1', [r.parkedId])) as Array<{ original: Buffer }>;
+  const rows = storedRows(parkedRow, await tx.query('select original from dead_letter_park where id = $1', [r.parkedId]), PARK);
   if (!rows.length) throw new Error(`dead letter ${l.id}: parked original ${r.parkedId} is not in dead_letter_park`);
   return rows[0].original;
 }
