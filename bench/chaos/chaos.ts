@@ -288,7 +288,7 @@ async function faultAround(r: RunContext, step: Step, fault: Fault, disk: SmallD
   }
 }
 
-/** Issue 10's target: a crashed consumer's stage is consistent again within 15 s of its kill -9. */
+/** The reliability target: a crashed consumer's stage is consistent again within 15 s of its kill -9. */
 export const CONSUMER_KILL_TARGET_MS = 15_000;
 
 async function faultyRun(r: RunContext, steps: Step[], faults: Planned[], clean: Awaited<ReturnType<typeof cleanRun>>, disk: SmallDisk | null, out: ChaosResult, timeoutMs: number): Promise<void> {

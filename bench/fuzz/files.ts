@@ -3,7 +3,7 @@ import { onsColumns } from '@trial/registry';
 import { nhsNumberFrom } from '../../apps/cli/src/demo/small-trial';
 
 /**
- * The bad files of issue 12, item 8, as one ONS extract: valid rows with a bad one between
+ * The hostile files, as one ONS extract: valid rows with a bad one between
  * each pair, so a bad row that cost a neighbour shows as a missing valid row. Every person in
  * it has a rare surname, forename, NHS number, date of birth and postcode, listed in
  * `identifiers`, so that a reason, a report or a log line that quotes one is found by a grep.
@@ -31,9 +31,9 @@ const POSTCODES = ['YO17 9QZ', 'TR19 7AA', 'ZE2 9XJ', 'HS8 5SH', 'KW17 2QT', 'PA
 
 /**
  * `id` prefixes every record id (unique per run); `hugeLineBytes` sizes the one huge line (a
- * single field of that many bytes, quoted: issue 12's 600 MB field and 200 MB line).
+ * single field of that many bytes, quoted: the 600 MB field and 200 MB line once sent).
  * `withTextRule`: also a name with a NUL and one with a control character, which the one text
- * rule of the contracts (issue 12, item 7) keeps from passing the edge: the name is dropped with
+ * rule of the contracts keeps from passing the edge: the name is dropped with
  * a warning and the death kept.
  */
 export function hostileExtract(id: string, hugeLineBytes: number, withTextRule = true): HostileExtract {

@@ -1,4 +1,4 @@
-// The HTTP side of the fuzz (issue 12, "The suite that keeps it true"): the hostile requests,
+// The HTTP side of the fuzz (the suite that keeps the HTTP hardening true): the hostile requests,
 // pure, and the checks on what came back and what was logged, pure too (http-probes.spec.ts).
 import jwt from 'jsonwebtoken';
 

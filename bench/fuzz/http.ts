@@ -26,7 +26,7 @@ export interface HttpPhaseOptions {
   armLabels: string[];
   /** Personal identifiers of the run's messages (the hostile file's are added here). */
   identifiers: string[];
-  /** Bytes of the one huge field of the uploaded extract (issue 12: 600 MB field, 200 MB line). */
+  /** Bytes of the one huge field of the uploaded extract (600 MB field, 200 MB line). */
   hugeLineBytes: number;
   env: { KAFKA_BROKERS: string; DATABASE_URL: string; TOPIC_PREFIX: string };
   kafka: Kafka;
@@ -88,7 +88,7 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   const ingest = `http://127.0.0.1:${o.ports.ingest}`;
   await mkdir(o.scratch, { recursive: true });
 
-  // 0. A trial whose arm labels once unblinded (issue 12, item 6): refused at registration, or
+  // 0. A trial whose arm labels once unblinded: refused at registration, or
   // shown to the monitor as one pooled group of all its patients.
   const labels = await labelledTrial(o, api);
   failures.push(...labels);

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       adminUrl: infra?.adminUrl ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
       brokers: infra?.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', logDir: defaultLogDir(projectRoot()), settleMs: arg('settle', 240) * 1000,
       skip: skipped(),
-      // The HTTP phase, its extract with one field of --huge-mb MiB (issue 12: a 600 MB field, a 200 MB line); --huge-mb 0 leaves the phase out.
+      // The HTTP phase, its extract with one field of --huge-mb MiB (a 600 MB field, a 200 MB line); --huge-mb 0 leaves the phase out.
       http: arg('huge-mb', 200) > 0 ? { hugeLineBytes: arg('huge-mb', 200) * 2 ** 20 } : null,
       log: (line) => console.log(line),
     });

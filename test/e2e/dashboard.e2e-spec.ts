@@ -81,7 +81,7 @@ describe('dashboard (browser)', () => {
     await page.waitForSelector('body[data-state=signed-out] form.signin');
     await page.screenshot({ path: join(OUT, 'dashboard-signin.png') });
     // A sign-in link opened on the page already there: only the fragment changes.
-    // Issue 16: the reviewer has a screen of its own now (reviewer.e2e-spec.ts); ingest has none.
+    // The reviewer has a screen of its own now (reviewer.e2e-spec.ts); ingest has none.
     await page.goto(`${base}/#token=${signToken(SECRET, { sub: 'clerk', role: 'ingest', ttlSeconds: 60 })}`);
     await page.waitForSelector('form.signin .error');
     expect(await page.locator('form.signin .error').textContent()).toContain('ingest');
@@ -122,7 +122,7 @@ describe('dashboard (browser)', () => {
     expect(await strokePixels(page, ['#0072B2', '#D55E00'])).toEqual([expect.any(Number), expect.any(Number)]);
     for (const n of await strokePixels(page, ['#0072B2', '#D55E00'])) expect(n).toBeGreaterThan(100);
     expect(await page.locator('[data-testid=at-risk] .atrisk-row').count()).toBe(2);
-    // Issue 15: the stratified HR beside the unstratified, the forest plot, the CV-death CIF.
+    // The stratified HR beside the unstratified, the forest plot, the CV-death CIF.
     const strat = page.locator('[data-testid=stratified]');
     expect(await strat.locator('tbody tr').count()).toBe(2);
     expect(await strat.textContent()).toContain(readout.stratified!.cox.terms[0].hazardRatio.toFixed(2));
@@ -216,13 +216,13 @@ describe('dashboard (browser)', () => {
       .flatMap((el) => Array.from(el.attributes).filter((a) => /^(data-|aria-|title$|alt$|value$)/.test(a.name)).map((a) => a.value))].join('\n'));
     for (const label of ARMS) expect(text).not.toContain(label);
     expect(text).not.toMatch(/hazard ratio|log-rank/i);
-    // Issue 15: no forest plot, cumulative incidence or stratified comparison on a monitor's page.
+    // No forest plot, cumulative incidence or stratified comparison on a monitor's page.
     expect(await page.locator('[data-testid=forest], [data-testid^=cif-], [data-testid=stratified], [data-testid^=competing-]').count()).toBe(0);
     expect(text).not.toMatch(/Fine-Gray|Gray's|interaction|stratified/i);
 
     // Only pooled endpoints were asked for.
     expect(requested.filter((p) => /\/(interim|adtte\.csv|summary|audit)$/.test(p))).toEqual([]);
-    // Issue 12, item 2: the stream is opened with a one-use ticket; no request carries the
+    // The stream is opened with a one-use ticket; no request carries the
     // token in its URL.
     const streams = urls.filter((u) => new URL(u).pathname.endsWith('/stream'));
     expect(streams.length).toBeGreaterThan(0);

@@ -12,9 +12,8 @@ import { armLeaks, launchChromium } from './support/browser';
 import { ALL_DEATHS, ARMS, enrollments, FIRST_DEATHS, firstNotifications, secondNotifications } from './support/dashboard-trial';
 
 /**
- * The dashboard's interim panel in a real browser against the compiled services (issue 14,
- * item 5): a DSMB member takes a look (with confirmation), more deaths arrive, and the look
- * reopened from the picker is as it was; a monitor's page asks for none of it and shows none.
+ * The dashboard's interim panel in a real browser against the compiled services: a DSMB member
+ * takes a look (with confirmation), more deaths arrive, and the look reopened from the picker is as it was; a monitor's page asks for none of it and shows none.
  */
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const OUT = join(projectRoot(), 'test-output');
@@ -77,7 +76,7 @@ describe('interim looks on the dashboard (browser)', () => {
     await page.selectOption('[data-testid=look-picker]', '1');
     await page.waitForSelector('[data-testid=frozen-look-table]');
     const before = await frozenTable(page);
-    // Issue 15, item 3: the closed figures frozen with the look, the endpoint by its name.
+    // The closed figures frozen with the look, the endpoint by its name.
     const closedBefore = await page.locator('[data-testid=frozen-closed]').innerText();
     expect(closedBefore).toMatch(/Stratified by region[\s\S]*Cardiovascular death[\s\S]*Fine-Gray/);
     const look = await api<{ report: { looks: Array<{ z?: number; events: number }> } }>(`/trials/${trialId}/looks/1`, dsmb);

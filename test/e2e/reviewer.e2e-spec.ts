@@ -13,7 +13,7 @@ import { enrollments, FIRST_DEATHS, firstNotifications } from './support/dashboa
 import { reviewCases } from './support/review-cases';
 
 /**
- * The reviewer's screen (issue 16, item 3) in a real browser against the compiled services: a
+ * The reviewer's screen in a real browser against the compiled services: a
  * reviewer signs in, sees the queue oldest first with its reasons, opens an item, sees the
  * record beside the candidates and each candidate's waterfall, accepts with the keyboard; the
  * item leaves the queue and the DSMB read-out counts the death. Monitor and dsmb tokens get

@@ -1,103 +1,26 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
-import { Producer } from 'kafkajs';
-import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { enrollmentKey, noPlans, outcomeKey, type EnrollmentEvent, type OutcomeEvent, type TopicNames } from '@trial/contracts';
-import { signToken } from '@trial/auth';
-import { eventually, KAFKA_BROKERS, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
-import { nhs } from './readout/trial';
+import { KAFKA_BROKERS } from '../support';
+import { closedTrial, SECRET } from './readout/closed-trial';
 
 const run = async (file: string, args: string[]): Promise<string> =>
   (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
-const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
 type Row = Record<string, string>;
 
 /**
- * Issue 15, item 4 through the real broker and database: a v2 trial (region strata, CVDEATH),
+ * The ADaM package through the real broker and database: a v2 trial (region strata, CVDEATH),
  * deaths of several causes, a cause recoded by an amendment and a death cancelled; GET
  * /trials/:id/adam gives the dsmb one zip of ADSL and ADTTE as CSV and XPT, audited, and R on
  * its XPT ADTTE reproduces the API's survival read-out.
  */
 describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
-  const kafka = testKafka();
-  const trialId = uniqueId('ADAM');
-  const ev = (id: string) => `${trialId}:${id}`;
-  let topics: TopicNames;
-  let prefix: string;
-  let drop: () => Promise<void>;
-  let producer: Producer;
-  const apps: INestApplication[] = [];
-  let api = '';
-  const db = privateDatabase(trialId);
-  const get = (path: string, role: 'dsmb' | 'monitor') =>
-    fetch(`${api}${path}`, { headers: { authorization: `Bearer ${signToken(SECRET, { sub: `${role}-adam`, role, ttlSeconds: 600 })}` } });
-
-  const registered: EnrollmentEvent = {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: ev('reg'), trialId, title: 'ADaM suite', arms: ['control', 'IABP'], referenceArm: 'control',
-    plannedEvents: 20, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming', stratificationFactors: ['region'],
-    subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }],
-    endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
-  };
-  const N = 40;
-  const randomised = (i: number): EnrollmentEvent => ({
-    v: 2, type: 'PatientRandomised', eventId: ev(`r${i}`), trialId, patientId: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control',
-    randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`, site: i % 3 ? 'KCH' : 'BHI', nhsNumber: nhs(1000 + i), chiNumber: null,
-    dateOfBirth: `19${30 + (i % 20)}-06-01`, sex: i % 4 ? 'M' : 'F', familyName: 'Test', givenNames: 'Patient', postcode: null,
-    strata: { region: ['London', 'North'][i % 2 === 0 ? (i >> 1) % 2 : i % 2] }, covariates: {},
-  });
-  const causes = ['I21.9', 'C34.1', 'I50.0', 'J18.9', null];
-  const outcome = (type: string, i: number, id: string) =>
-    ({ v: 1 as const, type, eventId: ev(id), trialId, patientId: `P${String(i).padStart(2, '0')}`, occurredAt: '2011-01-05T10:00:00Z' });
-  const ref = (i: number, version: number) => ({ source: 'ONS' as const, recordId: `${trialId}-D${i}`, version });
-  const dying = Array.from({ length: N }, (_, k) => k + 1).filter((i) => i % 5 === 0 || i % 7 === 0 || i % 3 === 1);
-  const outcomes: OutcomeEvent[] = [
-    ...dying.map((i): OutcomeEvent => ({
-      ...outcome('DeathLinked', i, `d${i}`), type: 'DeathLinked', ...ref(i, 1), dateOfDeath: `2009-0${(i % 9) + 1}-0${(i % 9) + 1}`,
-      underlyingCause: causes[i % causes.length], evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
-    })),
-    // P01's death was registered as lung cancer (causes[1]); the amendment recodes it to a myocardial infarction.
-    { ...outcome('DeathAmended', 1, 'a1'), type: 'DeathAmended', ...ref(1, 2), dateOfDeath: '2009-02-02', underlyingCause: 'I21.0' },
-    { ...outcome('DeathWithdrawn', 4, 'w4'), type: 'DeathWithdrawn', ...ref(4, 2), reason: 'cancelled' },
-    { v: 1, type: 'RegistryExtractCompleted', eventId: ev('ons'), occurredAt: '2011-01-05T10:00:00Z', source: 'ONS', completeUpTo: '2010-12-31' },
-  ];
-
-  beforeAll(async () => {
-    await db.create();
-    ({ topics, prefix, drop } = await privateTopics(kafka, 'adam'));
-    producer = kafka.producer({ idempotent: true });
-    await producer.connect();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
-    const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
-    apps.push(a.app);
-    api = a.url;
-    const enrolments = [registered, ...Array.from({ length: N }, (_, k) => randomised(k + 1))];
-    const messages = enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) }));
-    await producer.send({ topic: topics.enrollments, acks: -1, messages });
-    await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    await eventually(async () => {
-      const r = await get(`/trials/${trialId}`, 'monitor');
-      const body = r.status === 200 ? ((await r.json()) as { eventsApplied: number }) : null;
-      return body?.eventsApplied === enrolments.length + outcomes.length - 1 ? body : undefined;
-    }, 'every event applied', 60_000);
-  });
-
-  const scratch = mkdtempSync(join(tmpdir(), 'adam-int-'));
-  afterAll(async () => {
-    rmSync(scratch, { recursive: true, force: true });
-    for (const a of apps.reverse()) await a.close();
-    await producer?.disconnect();
-    await drop?.();
-    await db.drop();
-  });
+  const t = closedTrial('adam', 40, [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }]);
+  const { trialId, get, scratch } = t;
 
   let files: Record<string, Uint8Array> = {};
   const csv = (name: string): Row[] => parse(Buffer.from(files[name]), { columns: true }) as Row[];
@@ -122,7 +45,7 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
 
   it('holds the amended cause and not the cancelled death, in ADSL and in the endpoint', () => {
     const adsl = csv('adsl.csv');
-    expect(adsl).toHaveLength(N);
+    expect(adsl).toHaveLength(t.patients);
     expect(adsl.find((p) => p.SUBJID === 'P01')).toMatchObject({ DTHFL: 'Y', DTHDT: '2009-02-02', DTHCAUS: 'I21.0', REGION: 'North' });
     expect(adsl.find((p) => p.SUBJID === 'P04')).toMatchObject({ DTHFL: '', DTHCAUS: '', LSTALVDT: '2010-12-31' });
     const cv = csv('adtte.csv').filter((x) => x.PARAMCD === 'CVDEATH');
@@ -179,7 +102,9 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     const args = [join(ROOT, 'test/support/run-ts.js'), 'apps/cli/src/main.ts', 'adam', '--trial', trialId, '--out', out];
     const stdout = await promisify(execFile)(process.execPath, args, {
       cwd: ROOT, encoding: 'utf8',
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, KAFKA_BROKERS, TOPIC_PREFIX: prefix, AUTH_SECRET: SECRET, LOG_LEVEL: 'error' },
+      env: {
+        ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, KAFKA_BROKERS, TOPIC_PREFIX: t.prefix, AUTH_SECRET: SECRET, LOG_LEVEL: 'error',
+      },
     });
     expect(stdout.stdout).toMatch(/40 patients/);
     const cli = unzipSync(new Uint8Array(readFileSync(out)));

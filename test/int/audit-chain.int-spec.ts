@@ -8,7 +8,7 @@ import { runCli } from '../support/cli';
 import { privateDatabase, privateDatabaseWithRoles, uniqueId } from '../support';
 
 /**
- * Issue 12, item 4, on the real Postgres: scripts/infra.sh creates an owner and an application
+ * The audit chain and least privilege, on the real Postgres: scripts/infra.sh creates an owner and an application
  * role; migrations run as the owner; the application role can append to audit_log and read it,
  * and can neither change a row nor get around the triggers; every audit row is chained by hash,
  * and `followup audit verify` names the first row the owner altered, removed or slipped in with

@@ -16,7 +16,7 @@ const SECRET = 'test-secret-test-secret-test-secret-0123';
 type Json = Record<string, unknown>;
 
 /**
- * Issue 10 item 6, end to end through linkage and the projector: an extract-complete after its
+ * Completeness checks and corrections, end to end through linkage and the projector: an extract-complete after its
  * extract date or after today, published by hand, is refused and dead-lettered with its reason;
  * an audited correction (registry-admin, POST /registry/completeness-corrections) moves
  * completeness back; a later extract moves it forward again; replay gives the same.

@@ -1,4 +1,4 @@
-// Issue 12, item 5, through the real API (and the projector, for a trial to read): security
+// The HTTP surface through the real API (and the projector, for a trial to read): security
 // headers on every answer and no X-Powered-By; no-store on by-arm and audited answers; review
 // decisions only as JSON (a form post is a cross-site "simple" request); hostile ids and
 // parameters a 404 or a 400, never a 500.

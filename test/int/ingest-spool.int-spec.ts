@@ -31,7 +31,7 @@ function openFilesUnder(pid: number, dirs: string[]): string[] {
 }
 
 /**
- * Issue 10 item 8: a SIGKILL mid-upload must not leave the extract (names, NHS numbers) on disk.
+ * A SIGKILL mid-upload must not leave the extract (names, NHS numbers) on disk.
  * The ingest service runs as a real child process from source (test/support/run-ts.js) with its
  * own TMPDIR, so anything multer put in os.tmpdir() is seen, and a spool directory of its own.
  */

@@ -15,7 +15,7 @@ const SECRET = 'test-secret-test-secret-test-secret-0123';
 type Json = Record<string, unknown>;
 
 /**
- * Issue 14, items 3 and 4, through the real broker and database: a DSMB member takes a look at
+ * Interim looks, through the real broker and database: a DSMB member takes a look at
  * the interim read-out (POST /trials/:id/looks), the projector freezes it, and GET
  * /trials/:id/looks/:n gives that closed report figure for figure after later deaths, a death
  * amendment, a cancellation, a late registration and a protocol amendment, and after a replay.
@@ -30,7 +30,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     ...(ev.early.enrolments[0] as Extract<EnrollmentEvent, { type: 'TrialRegistered' }>),
     plannedEvents: 12, alpha: 0.025, sided: 1 as const, looks: [0.5, 1],
     futility: { spending: 'obrien-fleming' as const, beta: 0.2 }, designHazardRatio: 0.7, allocationRatio: 1,
-    // An analysis plan (issue 15), so that each frozen look carries the closed figures too.
+    // An analysis plan, so that each frozen look carries the closed figures too.
     subgroups: [{ variable: 'site', from: 'site' as const }],
     endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
   };
@@ -120,7 +120,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(list).toEqual([{ taken, recordedAt: expect.any(String), unavailable: null }]);
     frozen = await json(`/trials/${trialId}/looks/1`);
     expect(frozen.report).toEqual(documentOf(shown));
-    // Issue 15, item 3: the closed figures as the dsmb read-out gave them at the look's asOf.
+    // The closed figures as the dsmb read-out gave them at the look's asOf.
     expect(closedOf(closedShown).endpoints).toBeDefined();
     expect(frozen.closed).toEqual(closedOf(closedShown));
     // The same information twice is one look.

@@ -7,7 +7,7 @@ import { privateDatabase, privateTopics, startInProcess, testConfig, testKafka, 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
 /**
- * Issue 12, item 1, through the running API: what it writes to stdout at debug (every request)
+ * No credential in a log line, through the running API: what it writes to stdout at debug (every request)
  * and at info (a 500, which logs the failed request) holds no token, cookie or stream ticket,
  * whether it came in a header or in the URL, spelt plainly or percent-encoded.
  */

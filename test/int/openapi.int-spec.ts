@@ -6,7 +6,7 @@ import { privateTopics, startInProcess, testConfig, testKafka } from '../support
 
 type Schema = { $ref?: string; type?: string; items?: Schema; properties?: Record<string, Schema> };
 
-/** The OpenAPI document describes the response bodies, not only the routes (issue 13, item 3). */
+/** The OpenAPI document describes the response bodies, not only the routes. */
 describe('the API\'s OpenAPI document (real Postgres and Kafka: the app is the one served)', () => {
   let app: INestApplication;
   let doc: OpenAPIObject;

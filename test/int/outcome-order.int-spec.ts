@@ -8,7 +8,7 @@ import { createDataSource } from '@trial/storage';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
 
 /**
- * Issue 10, items 3 and 7, through the projector service, the real broker and database: an
+ * Outcome order and reused event ids, through the projector service, the real broker and database: an
  * outcome published out of order, and an event id reused with other content, go to
  * `followup.outcomes.dlq` with their reason (and are not applied); outcomes of a trial not
  * registered make no ghost trial until its TrialRegistered arrives.

@@ -1,25 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
-import { Producer } from 'kafkajs';
-import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { enrollmentKey, noPlans, outcomeKey, type EnrollmentEvent, type OutcomeEvent, type TopicNames } from '@trial/contracts';
+import { outcomeKey, type OutcomeEvent } from '@trial/contracts';
 import { signToken } from '@trial/auth';
-import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
-import { nhs } from './readout/trial';
+import { eventually } from '../support';
+import { closedTrial, SECRET } from './readout/closed-trial';
 
-const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
 type Row = Record<string, string>;
 
 /**
- * Issue 15, item 3 through the real broker and database: a v2 trial (region strata, sex, age
+ * The closed report through the real broker and database: a v2 trial (region strata, sex, age
  * band and region subgroups, CVDEATH), deaths of several causes, a cause recoded by an
  * amendment (lung cancer to myocardial infarction) and a death cancelled. GET
  * /trials/:id/survival gives the dsmb `stratified`, `subgroups` and `endpoints.CVDEATH
@@ -27,77 +21,9 @@ type Row = Record<string, string>;
  * as of an instant), and a monitor the pooled cut only.
  */
 describe('closed-report read-out (projector + API, real Kafka and Postgres)', () => {
-  const kafka = testKafka();
-  const trialId = uniqueId('CLOSED');
-  const ev = (id: string) => `${trialId}:${id}`;
-  let topics: TopicNames;
-  let prefix: string;
-  let drop: () => Promise<void>;
-  let producer: Producer;
-  const apps: INestApplication[] = [];
-  let api = '';
-  const db = privateDatabase(trialId);
-  const get = (path: string, role: 'dsmb' | 'monitor') =>
-    fetch(`${api}${path}`, { headers: { authorization: `Bearer ${signToken(SECRET, { sub: `${role}-closed`, role, ttlSeconds: 600 })}` } });
-
-  const registered: EnrollmentEvent = {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: ev('reg'), trialId, title: 'ADaM suite', arms: ['control', 'IABP'], referenceArm: 'control',
-    plannedEvents: 20, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming', stratificationFactors: ['region'],
-    subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
-    endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
-  };
-  const N = 60;
-  const randomised = (i: number): EnrollmentEvent => ({
-    v: 2, type: 'PatientRandomised', eventId: ev(`r${i}`), trialId, patientId: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control',
-    randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`, site: i % 3 ? 'KCH' : 'BHI', nhsNumber: nhs(1000 + i), chiNumber: null,
-    dateOfBirth: `19${30 + (i % 20)}-06-01`, sex: i % 4 ? 'M' : 'F', familyName: 'Test', givenNames: 'Patient', postcode: null,
-    strata: { region: ['London', 'North'][i % 2 === 0 ? (i >> 1) % 2 : i % 2] }, covariates: {},
-  });
-  const causes = ['I21.9', 'C34.1', 'I50.0', 'J18.9', null];
-  const outcome = (type: string, i: number, id: string) =>
-    ({ v: 1 as const, type, eventId: ev(id), trialId, patientId: `P${String(i).padStart(2, '0')}`, occurredAt: '2011-01-05T10:00:00Z' });
-  const ref = (i: number, version: number) => ({ source: 'ONS' as const, recordId: `${trialId}-D${i}`, version });
-  const dying = Array.from({ length: N }, (_, k) => k + 1).filter((i) => i % 5 === 0 || i % 7 === 0 || i % 3 === 1);
-  const outcomes: OutcomeEvent[] = [
-    ...dying.map((i): OutcomeEvent => ({
-      ...outcome('DeathLinked', i, `d${i}`), type: 'DeathLinked', ...ref(i, 1), dateOfDeath: `2009-0${(i % 9) + 1}-0${(i % 9) + 1}`,
-      underlyingCause: causes[i % causes.length], evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
-    })),
-    // P01's death was registered as lung cancer (causes[1]); the amendment recodes it to a myocardial infarction.
-    { ...outcome('DeathAmended', 1, 'a1'), type: 'DeathAmended', ...ref(1, 2), dateOfDeath: '2009-02-02', underlyingCause: 'I21.0' },
-    { ...outcome('DeathWithdrawn', 4, 'w4'), type: 'DeathWithdrawn', ...ref(4, 2), reason: 'cancelled' },
-    { v: 1, type: 'RegistryExtractCompleted', eventId: ev('ons'), occurredAt: '2011-01-05T10:00:00Z', source: 'ONS', completeUpTo: '2010-12-31' },
-  ];
-
-  beforeAll(async () => {
-    await db.create();
-    ({ topics, prefix, drop } = await privateTopics(kafka, 'closed'));
-    producer = kafka.producer({ idempotent: true });
-    await producer.connect();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
-    const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
-    apps.push(a.app);
-    api = a.url;
-    const enrolments = [registered, ...Array.from({ length: N }, (_, k) => randomised(k + 1))];
-    const messages = enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) }));
-    await producer.send({ topic: topics.enrollments, acks: -1, messages });
-    await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    await eventually(async () => {
-      const r = await get(`/trials/${trialId}`, 'monitor');
-      const body = r.status === 200 ? ((await r.json()) as { eventsApplied: number }) : null;
-      return body?.eventsApplied === enrolments.length + outcomes.length - 1 ? body : undefined;
-    }, 'every event applied', 60_000);
-  });
-
-  const scratch = mkdtempSync(join(tmpdir(), 'closed-int-'));
-  afterAll(async () => {
-    rmSync(scratch, { recursive: true, force: true });
-    for (const a of apps.reverse()) await a.close();
-    await producer?.disconnect();
-    await drop?.();
-    await db.drop();
-  });
+  const t = closedTrial('closed', 60,
+    [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }]);
+  const { trialId, get, outcome, ref, scratch } = t;
 
   type Json = Record<string, unknown>;
   const names: Record<string, string> = { SEX: 'sex', AGEGR1: 'age75', REGION: 'region' };
@@ -153,7 +79,7 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
     const amended: OutcomeEvent = {
       ...outcome('DeathAmended', 5, 'a5'), type: 'DeathAmended', ...ref(5, 2), dateOfDeath: '2009-06-06', underlyingCause: 'C34.1',
     };
-    await producer.send({ topic: topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
+    await t.producer.send({ topic: t.topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
     const after = await eventually(async () => {
       const r = (await (await get(`/trials/${trialId}/survival?at=365,1000`, 'dsmb')).json()) as Json;
       return r.eventsApplied === (before.eventsApplied as number) + 1 ? r : undefined;
@@ -188,7 +114,7 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
   it("pushes a monitor's SSE stream nothing by arm from the closed figures, before and after a change", async () => {
     const ctrl = new AbortController();
     const bearer = signToken(SECRET, { sub: 'monitor-stream', role: 'monitor', ttlSeconds: 600 });
-    const res = await fetch(`${api}/trials/${trialId}/stream`, { headers: { authorization: `Bearer ${bearer}` }, signal: ctrl.signal });
+    const res = await fetch(`${t.api}/trials/${trialId}/stream`, { headers: { authorization: `Bearer ${bearer}` }, signal: ctrl.signal });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const pushes: string[] = [];
@@ -214,7 +140,7 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
       const amended: OutcomeEvent = {
         ...outcome('DeathAmended', 10, 'a10'), type: 'DeathAmended', ...ref(10, 2), dateOfDeath: '2009-02-02', underlyingCause: 'C34.1',
       };
-      await producer.send({ topic: topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
+      await t.producer.send({ topic: t.topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
       pushes.push(await next());
     } finally {
       ctrl.abort();

@@ -11,7 +11,7 @@ import { eventually, privateTopics, startInProcess, testConfig, testKafka, TEST_
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
 /**
- * Issue 10 item 5: the dashboard's live stream must survive the loss of the API's LISTEN
+ * The dashboard's live stream must survive the loss of the API's LISTEN
  * connection (what a Postgres restart does to it). The backend is terminated by
  * application_name, in this suite's database only, so the shared Postgres is not restarted.
  */

@@ -13,7 +13,7 @@ import { trialEvents } from './readout/trial';
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
 /**
- * Issue 12, items 2 and 3, through the real API, projector, broker and database: a credential
+ * Credentials in URLs, through the real API, projector, broker and database: a credential
  * is accepted in a URL only on the SSE stream and only as a one-use stream ticket, never lands
  * in audit_log.query; a stream closes when its token expires; each by-arm push is audited.
  */

@@ -1,4 +1,4 @@
-// Issue 12, item 7, on the event side: a randomisation whose name breaks the text rule (a NUL,
+// The text rule, on the event side: a randomisation whose name breaks the text rule (a NUL,
 // a lone surrogate, another control) was counted by the projector but dead-lettered by linkage,
 // so that patient's death could never link. Both consumers decode with the one rule now: each
 // refuses it, with the same reason. Names however unusual but valid are handled the same way by

@@ -10,7 +10,7 @@ import { trialEvents } from './readout/trial';
 type Json = Record<string, unknown>;
 
 /**
- * Issue 14, item 2: a log written before TrialRegistered and PatientRandomised v2 (v1 events,
+ * A log written before TrialRegistered and PatientRandomised v2 (v1 events,
  * upcast on read) projects, live and on replay, to the read-out a v2 log with no plans gives:
  * the same survival figures, and the same interim read-out, which is `followup interim` with no
  * futility, no design hazard ratio and 1:1, as the read-out was before the monitoring plan.

@@ -1,3 +1,4 @@
 export * from './env';
 export * from './services';
 export * from './roles';
+export * from './database';

@@ -1,4 +1,4 @@
-// The closed report's other analyses for the DSMB (issue 15): the stratified comparison beside
+// The closed report's other analyses for the DSMB: the stratified comparison beside
 // the unstratified one, the subgroup forest plot, and per endpoint the cumulative incidence by
 // arm with Gray's test, the cause-specific and the Fine-Gray hazard ratios. Only a dsmb read-out
 // carries them by arm; the monitor's view never calls this module.

@@ -22,6 +22,16 @@ function append(el, children) {
   }
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** svg('rect', { x: 0, width: 10 }, child, 'text', ...): an SVG element, every value set as text. */
+export function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
 /** A section with a heading and an optional note under it. */
 export function section(id, title, note, ...body) {
   return h('section', { class: 'panel', id }, h('h2', {}, title), note ? h('p', { class: 'note' }, note) : null, ...body);

@@ -1,19 +1,11 @@
 // The DSMB's forest plot: one row per prespecified subgroup level (n, deaths by arm, the hazard
 // ratio with its 95% CI on a log axis) and per variable the arm-by-subgroup interaction P.
 // Figures as the API gives them (`subgroups`, the same JSON as `followup stats --subgroups`).
-import { h } from './dom.js';
+import { h, svg } from './dom.js';
 import { formatCi, formatHr, formatInt, formatP } from './format.js';
 
-const NS = 'http://www.w3.org/2000/svg';
 const W = 260;
 const ROW = 22;
-
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
 
 /** Log-axis limits covering every CI (at least 0.25 to 4), on powers of two. */
 function axisRange(terms) {

@@ -1,4 +1,4 @@
-// The interim monitoring panel (issue 14): `followup interim` as GET /trials/:id/interim gives
+// The interim monitoring panel: `followup interim` as GET /trials/:id/interim gives
 // it. The chart shows the efficacy and futility boundaries over information fraction, the z
 // of every look taken joined as a path and the current position marked apart. Everything is on
 // the observed z's scale: negative when the experimental arm has fewer deaths than expected, so
@@ -138,7 +138,7 @@ function frozenReport(look, names) {
 }
 
 /**
- * The closed report's other figures as frozen with the look (issue 15, item 3: stratified HR,
+ * The closed report's other figures as frozen with the look (stratified HR,
  * each subgroup's interaction P, per endpoint the cause-specific and Fine-Gray HRs and Gray's
  * test), as GET /trials/:id/looks/:n gives them; nothing for a trial without an analysis plan.
  */

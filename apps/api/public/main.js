@@ -58,7 +58,7 @@ function start(message) {
   // Renewed silently while the page runs; every request takes the current token. A new role is a new page.
   keepSessionAlive((role) => { if (role !== c.role) location.reload(); });
   const current = () => storedToken() ?? token;
-  // The reviewer's screen is the review queue, not a trial's read-out (issue 16, item 3).
+  // The reviewer's screen is the review queue, not a trial's read-out.
   if (c.role === 'reviewer') return runReviewer(current, c, { app, controls, signIn, fail, forget: forgetToken }).catch(fail);
   const view = VIEWS[c.role];
   if (!view) return signIn(`The ${c.role} role has no dashboard view; use a monitor or dsmb token.`);

@@ -3,19 +3,13 @@
 // the total, which is the match weight log2(posterior odds) and, beside it, the match
 // probability 2^w / (1 + 2^w). Figures as the API gives them (GET /reviews/:id); nothing here
 // is computed but the running sum the bars stand on.
-const NS = 'http://www.w3.org/2000/svg';
+import { svg } from './dom.js';
+
 const W = 620;
 const H = 230;
 const TOP = 18;
 const BOTTOM = 52;
 const LEFT = 36;
-
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
 
 /** log2 odds to a probability. */
 export const probability = (w) => 1 / (1 + 2 ** -w);

@@ -19,7 +19,7 @@ const redriveBody = z.object({ ids }).strict();
 const discardBody = z.object({ ids, note: z.string().trim().min(1).max(MAX_NOTE) }).strict();
 
 /**
- * Dead letters for the operator role (issue 16, item 4), as `followup dlq` shows them: listed
+ * Dead letters for the operator role, as `followup dlq` shows them: listed
  * by topic, code and time, one shown with its reason and origin, and re-driven to their
  * original topic once the cause is fixed (each original at most once: see redrive), or discarded
  * (closed with a note, audited) when they must not be. Never the

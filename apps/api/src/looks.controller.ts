@@ -15,7 +15,7 @@ export class LooksController {
 
   @Post(':trialId/looks')
   @HttpCode(202)
-  // JSON only: a form post is a cross-site "simple" request (issue 12, item 5).
+  // JSON only: a form post is a cross-site "simple" request.
   @UseGuards(JsonOnlyGuard)
   @ApiAcceptedResponse({ type: LookAcceptedDto, description: 'InterimLookTaken published (body: optional dataCutoff); listed once projected' })
   take(@Param('trialId') trialId: string, @Body() body: unknown, @CurrentUser() user: Principal): Promise<LookAcceptedDto> {

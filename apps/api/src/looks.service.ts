@@ -20,7 +20,7 @@ const takeBody = z.object({ asOf: instant.optional(), dataCutoff: civilDate.opti
 const PROJECTION_WAIT_MS = 10_000;
 
 /**
- * The board's looks (dsmb role, issue 14): taking one records the read-out it saw as an
+ * The board's looks (dsmb role): taking one records the read-out it saw as an
  * InterimLookTaken on the trial's log (decideTakeLook says whether it may); the projector
  * freezes it; the list and each frozen look are read back from rm_looks. Every call is audited.
  * Numbering is safe across API processes: the look is decided, reserved (look_reservations) and

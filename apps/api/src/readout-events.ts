@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { Observable, Subject, filter, map, merge } from 'rxjs';
 import type { AppConfig } from '@trial/config';
 import { CONFIG, LOG, Log } from '@trial/platform';
-import { READOUT_CHANNEL, type ReadoutChanged } from '@trial/projection';
+import { READOUT_CHANNEL, readoutChangedOf, type ReadoutChanged } from '@trial/projection';
 import { failureCode } from '@trial/messaging';
 
 /**
@@ -72,7 +72,10 @@ export class ReadoutEvents implements OnModuleDestroy {
       const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'api-listen' });
       client.on('notification', (n) => {
         if (n.channel !== READOUT_CHANNEL || !n.payload) return;
-        this.changes.next(JSON.parse(n.payload) as ReadoutChanged);
+        const change = readoutChangedOf(n.payload);
+        // Not the projector's (a NOTIFY by hand on the channel): nothing to push, and no throw in the driver's handler.
+        if (change === null) this.log('warn', 'a readout notification that is not a ReadoutChanged was ignored', { channel: n.channel });
+        else this.changes.next(change);
       });
       // A lost connection emits 'error' (and then 'end'), or only 'end': handle whichever comes first, once.
       const lost = (e?: Error) => this.lost(client, e);

@@ -44,7 +44,7 @@ export class ReadoutService {
     // Audited even when the read-out then cannot be given: the request was for the by-arm view.
     if (!view.blinded) await this.audit(user, trialId, 'survival', raw);
     const readout = unwrap(view.readout);
-    // Issue 15: stratified, subgroups and endpoints after the part-1 fields, only for a trial with a plan.
+    // Stratified, subgroups and endpoints after the part-1 fields, only for a trial with a plan.
     const { dataComplete, eventsApplied } = held.analysis;
     return { ...readout, trialId, asOf: held.asOf, dataComplete, eventsApplied, ...view.closed };
   }

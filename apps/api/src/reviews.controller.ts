@@ -36,7 +36,7 @@ export class ReviewsController {
 
   @Post(':reviewId/decision')
   @HttpCode(202)
-  // JSON only: a form post is a cross-site "simple" request (issue 12, item 5).
+  // JSON only: a form post is a cross-site "simple" request.
   @UseGuards(JsonOnlyGuard)
   @ApiAcceptedResponse({ type: ReviewAcceptedDto })
   decide(@Param('reviewId') reviewId: string, @Body() body: unknown, @CurrentUser() user: Principal): Promise<ReviewAcceptedDto> {

@@ -1,4 +1,4 @@
-// The demo's DSMB looks (issue 14, item 6): due at the planned fractions of the planned deaths,
+// The demo's DSMB looks: due at the planned fractions of the planned deaths,
 // and the final table's lines read from each look's frozen report.
 import { lookDue, lookRows, type FrozenLookBody } from '../src/demo/looks';
 import { formatPaperTable, PAPER } from '../src/demo/paper-table';

@@ -1,5 +1,5 @@
 // `followup ingest --complete-up-to` after the extract date or after today: exit 2, one line,
-// nothing published (issue 10 item 6). Kafka points at a closed port: reaching it would throw.
+// nothing published. Kafka points at a closed port: reaching it would throw.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

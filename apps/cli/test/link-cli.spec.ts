@@ -121,7 +121,7 @@ describe('followup link (link-cli.md)', () => {
   });
 });
 
-describe('followup link: the prior from the files (issue 11)', () => {
+describe('followup link: the prior from the files', () => {
   // A small trial: 40 patients with NHS numbers, each registered once with the number, and one
   // patient without a number whose registration has none and no postcode either, but her exact
   // names, date of birth and sex. Under the model's λ (fitted to 100,000 × 1,000,000) that is

@@ -1,4 +1,4 @@
-// Issue 15, item 3: the read-out's closed-report figures (libs/readmodel closedAnalysis) are
+// The read-out's closed-report figures (libs/readmodel closedAnalysis) are
 // exactly what `followup stats` gives on the trial's ADTTE export, rows of one PARAMCD, with
 // EVENT as the cause code. Same functions on the same rows in the same order: equal, not close.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -17,7 +17,7 @@ export class CorrectionsController {
 
   @Post()
   @HttpCode(202)
-  // JSON only, as review decisions: a form post is a cross-site "simple" request (issue 12, item 5).
+  // JSON only, as review decisions: a form post is a cross-site "simple" request.
   @UseGuards(JsonOnlyGuard)
   correct(@Body() body: unknown, @CurrentUser() user: Principal): Promise<CompletenessCorrection> {
     return this.corrections.correct(body, user);

@@ -13,7 +13,7 @@ export interface IssuedTicket {
 }
 
 /**
- * One-use credentials for the SSE stream (issue 12, item 2). EventSource cannot send an
+ * One-use credentials for the SSE stream. EventSource cannot send an
  * Authorization header, so the stream alone takes a credential in its URL, where proxies and
  * logs see it: an opaque random ticket, issued to a signed-in user for 30 s and spent on first
  * use, never the bearer token itself. It carries its token's principal and expiry, so the

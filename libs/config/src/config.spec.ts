@@ -15,7 +15,7 @@ describe('loadConfig', () => {
   it('requires a secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
   });
-  // Issue 12, item 5: 32 spaces were accepted as a production signing secret.
+  // 32 spaces were accepted as a production signing secret.
   it('refuses a weak secret in production, without quoting it', () => {
     for (const weak of [' '.repeat(32), 'a'.repeat(64), 'ab'.repeat(20), 'password'.repeat(4), ` ${'x1'.repeat(8)}                `]) {
       expect(() => loadConfig({ NODE_ENV: 'production', AUTH_SECRET: weak })).toThrow(/AUTH_SECRET: /);

@@ -1,4 +1,4 @@
-// Issue 12, item 6: reserved or unsafe arm labels are refused when a trial is registered (and
+// Reserved or unsafe arm labels are refused when a trial is registered (and
 // on a randomisation), with a coded reason, by the schema every consumer decodes with.
 import { decode, enrollmentEvent } from './index';
 

@@ -57,7 +57,7 @@ export type RegistrySource = z.infer<typeof registrySource>;
 export const MAX_ID = 200;
 
 /**
- * The one text rule (issue 12, item 7), for every string field of every message, checked by
+ * The one text rule, for every string field of every message, checked by
  * the same schema at the edge (ingest's row validation, the API) and by every consumer's decode:
  * - no C0 control (U+0000-U+001F), DEL or C1 control (U+007F-U+009F): NUL cannot be stored by
  *   Postgres, and the others are invisible in a name, so two spellings that look the same would

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { civilDate, describeIssues, eventId, nonEmpty, prose, sex, text } from './common';
+import { civilDate, eventId, nonEmpty, prose, sex, text } from './common';
 import { interimLookTaken, type InterimLookTaken } from './looks';
 import { upcast } from './parse';
 import { analysisPlan, monitoringPlan, Plans, variableValues } from './plans';
+import { storedValue, type StoredAt } from './stored';
 
 /** Events on `trial.enrollments` (feeds.md). Key: `trialId:patientId` (`trialId:` for TrialRegistered and InterimLookTaken). */
 
 /**
- * Arm labels that cannot be arms (issue 12, item 6), compared without case:
+ * Arm labels that cannot be arms, compared without case:
  * - the read-out's own group names: the monitor's pooled group is `all`, and an arm of that
  *   name put its numbers at risk into the monitor's view;
  * - the names JavaScript objects carry themselves (`__proto__`, `constructor`, `toString`,
@@ -36,7 +37,7 @@ export const armLabel = nonEmpty.superRefine((s, ctx) => {
 });
 
 /**
- * TrialRegistered v2 adds the monitoring plan (issue 14) and the analysis plan (issue 15) to
+ * TrialRegistered v2 adds the monitoring plan and the analysis plan to
  * v1's efficacy design (plans.ts). A v1 event is upcast on read (parse.ts `upcast`) to v2 with
  * the plans v1 implied: no futility, no design HR, 1:1, no strata, subgroups or endpoints.
  */
@@ -79,7 +80,7 @@ const identifying = {
 
 /**
  * PatientRandomised v2 adds the patient's value of each stratification factor and of each
- * covariate a subgroup reads (issue 15); a v1 event reads as v2 with none.
+ * covariate a subgroup reads; a v1 event reads as v2 with none.
  */
 export const patientRandomised = z.object({
   v: z.literal(2),
@@ -109,34 +110,18 @@ export const identifyingChanges = z.object({
 }).strict();
 export type IdentifyingChanges = z.infer<typeof identifyingChanges>;
 
-export const patientDetailsCorrected = z.object({
-  v: z.literal(1),
-  type: z.literal('PatientDetailsCorrected'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  changes: identifyingChanges,
-});
+/** A v1 event of one patient: the fields every one of them starts with, in their order, then its own. */
+function patientEventV1<T extends string, F extends z.ZodRawShape>(type: T, fields: F) {
+  return z.object({ v: z.literal(1), type: z.literal(type), eventId, trialId: nonEmpty, patientId: nonEmpty, ...fields });
+}
+
+export const patientDetailsCorrected = patientEventV1('PatientDetailsCorrected', { changes: identifyingChanges });
 export type PatientDetailsCorrected = z.infer<typeof patientDetailsCorrected>;
 
-export const patientSeenAlive = z.object({
-  v: z.literal(1),
-  type: z.literal('PatientSeenAlive'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  seenOn: civilDate,
-});
+export const patientSeenAlive = patientEventV1('PatientSeenAlive', { seenOn: civilDate });
 export type PatientSeenAlive = z.infer<typeof patientSeenAlive>;
 
-export const consentWithdrawn = z.object({
-  v: z.literal(1),
-  type: z.literal('ConsentWithdrawn'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  effectiveOn: civilDate,
-});
+export const consentWithdrawn = patientEventV1('ConsentWithdrawn', { effectiveOn: civilDate });
 export type ConsentWithdrawn = z.infer<typeof consentWithdrawn>;
 
 // The schema upcasts as it reads, so no reader of this topic can meet a v1 shape by skipping a step.
@@ -164,9 +149,7 @@ export function enrollmentKey(e: EnrollmentMessage): string {
  * A design read back from the database (rm_trials.design, read-out snapshots): rows written
  * before v2 hold a v1 event, so it is upcast and checked like a message, never cast.
  */
-export function storedDesign(json: unknown): TrialRegistered | null {
+export function storedDesign(json: unknown, at: StoredAt = { table: 'rm_trials', column: 'design' }): TrialRegistered | null {
   if (json === null || json === undefined) return null;
-  const parsed = trialRegistered.safeParse(upcast(json));
-  if (!parsed.success) throw new Error(`a stored trial design does not read as TrialRegistered: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return storedValue(trialRegistered, upcast(json), at);
 }

@@ -13,3 +13,4 @@ export * from './decider';
 export * from './withdrawal';
 export * from './dead-letter';
 export * from './review';
+export * from './stored';

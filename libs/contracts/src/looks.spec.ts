@@ -1,6 +1,6 @@
 import { decode, enrollmentEvent, enrollmentKey, type InterimLookTaken } from './index';
 
-/** InterimLookTaken v1 (issue 14): on trial.enrollments, keyed like TrialRegistered, no credential in it. */
+/** InterimLookTaken v1: on trial.enrollments, keyed like TrialRegistered, no credential in it. */
 const look: InterimLookTaken = {
   v: 1, type: 'InterimLookTaken', eventId: 'l1', trialId: 'BCIS-1', look: 1, asOf: '2026-01-01T12:00:00.000Z', dataCutoff: null,
   events: 25, z: -1.43, takenBy: 'dsmb-chair', takenAt: '2026-01-01T12:00:01.000Z',

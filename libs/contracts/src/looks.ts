@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { civilDate, eventId, instant, nonEmpty, text } from './common';
 
 /**
- * InterimLookTaken v1 (issue 14, item 3): a DSMB member recorded a look at the interim read-out.
+ * InterimLookTaken v1: a DSMB member recorded a look at the interim read-out.
  * Published by the API on trial.enrollments keyed `trialId:`, like TrialRegistered, so that it
  * keeps its place after the design it was taken under and replays with it.
  * - `look`: 1, 2, ... in the order taken; the projector refuses a gap;

@@ -99,13 +99,12 @@ export const registryRecord = registryRecordFields.transform(byKind);
 export type RegistryRecordInput = z.input<typeof registryRecord>;
 
 /** `extract-complete`: every registration of `source` up to `completeUpTo` has been published. */
-export const extractComplete = z.object({
-  v: z.literal(1),
-  source: registrySource,
-  kind: z.literal('extract-complete'),
-  completeUpTo: civilDate,
-  extractedOn: civilDate.optional(),
-});
+/** A registry-wide message on registry.notifications of `kind`: its first fields, in order, then its own. */
+function registryMessage<K extends string, F extends z.ZodRawShape>(kind: K, fields: F) {
+  return z.object({ v: z.literal(1), source: registrySource, kind: z.literal(kind), ...fields });
+}
+
+export const extractComplete = registryMessage('extract-complete', { completeUpTo: civilDate, extractedOn: civilDate.optional() });
 export type ExtractComplete = z.infer<typeof extractComplete>;
 
 /**
@@ -114,15 +113,8 @@ export type ExtractComplete = z.infer<typeof extractComplete>;
  * too; linkage publishes it as RegistryCompletenessCorrected. `correctedBy` is the requester's
  * token subject (never the token); `reason` is free text for the audit trail, with no personal data.
  */
-export const completenessCorrection = z.object({
-  v: z.literal(1),
-  source: registrySource,
-  kind: z.literal('completeness-correction'),
-  correctionId: nonEmpty,
-  completeUpTo: civilDate,
-  reason: proseRequired(500),
-  correctedBy: nonEmpty,
-  requestedAt: instant,
+export const completenessCorrection = registryMessage('completeness-correction', {
+  correctionId: nonEmpty, completeUpTo: civilDate, reason: proseRequired(500), correctedBy: nonEmpty, requestedAt: instant,
 });
 export type CompletenessCorrection = z.infer<typeof completenessCorrection>;
 

@@ -34,7 +34,7 @@ const patientEvent = {
   occurredAt: instant, // ISO instant the linkage service decided it (passed in, not read from a clock in domain code)
   /**
    * The event's place on its patient's outcome stream: 1, 2, 3... per (trial, patient), given
-   * by the linkage service in the transaction that decides it (issue 10, item 3). The projector
+   * by the linkage service in the transaction that decides it. The projector
    * refuses an event whose seq does not exceed the last one it applied for the patient, so an
    * outcome published out of order goes to the DLQ instead of silently winning.
    *
@@ -93,7 +93,7 @@ export const registryExtractCompleted = z.object({
 }).refine(decidedBy, notAfterDecided);
 
 /**
- * An audited correction of a registry's completeness (issue 10, item 6): sets it to
+ * An audited correction of a registry's completeness: sets it to
  * `completeUpTo`, backwards too, where RegistryExtractCompleted only moves it forward. Later
  * extracts move it forward again as usual. Published by linkage from a `completeness-correction`
  * notification (the registry-admin role, POST /registry/completeness-corrections). Key: `registry:SOURCE`,

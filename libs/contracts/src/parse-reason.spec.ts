@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decode } from './parse';
 
-/** A DLQ reason must not quote the message: V8's JSON.parse errors can (issue 10; house rule). */
+/** A DLQ reason must not quote the message: V8's JSON.parse errors can (house rule). */
 describe('decode: the reason for invalid JSON never quotes the input', () => {
   const schema = z.object({ n: z.number() });
   it.each([

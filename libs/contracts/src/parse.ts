@@ -75,7 +75,7 @@ export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | nu
   }
   // The schema first: every string field of every message follows the one text rule (common.ts),
   // so a NUL, a control or a lone surrogate in a known field is refused naming that field and
-  // the rule, by every consumer alike (issue 12, item 7). The walk after it is the backstop for
+  // the rule, by every consumer alike. The walk after it is the backstop for
   // what no field rule sees (keys, fields the schema does not know), skipped when the text
   // cannot hold such a character at all.
   const parsed = schema.safeParse(upcast(json));

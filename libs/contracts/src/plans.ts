@@ -3,9 +3,9 @@ import { prose, text } from './common';
 
 /**
  * The parts of a trial's protocol that TrialRegistered v2 carries beside v1's efficacy design:
- * - the monitoring plan (issue 14): futility spending, the hazard ratio the trial was powered
+ * - the monitoring plan: futility spending, the hazard ratio the trial was powered
  *   for and the allocation ratio, which conditional power and the futility bound need;
- * - the analysis plan (issue 15): stratification factors, prespecified subgroups and the
+ * - the analysis plan: stratification factors, prespecified subgroups and the
  *   endpoints beyond all-cause death.
  * A v1 event reads as `noPlans()`: no futility, no design HR, 1:1, and
  * no strata, subgroups or endpoints, so an old log replays to the read-out it always gave.

@@ -1,4 +1,4 @@
-// Issue 12, item 7: one text rule for every string field of every message, in the schemas that
+// One text rule for every string field of every message, in the schemas that
 // ingest validates rows with and that every consumer decodes with, so no consumer accepts what
 // another refuses. The reason names the field and the rule, never the value.
 import { decode, enrollmentEvent, registryNotification, reviewDecided, textProblem, TEXT_RULE } from './index';

@@ -1,6 +1,6 @@
 import { ageBand, ageOn, causeInRanges, decode, enrollmentEvent, noPlans, storedDesign } from './index';
 
-/** TrialRegistered and PatientRandomised v2 (issues 14 and 15), and the upcasters from v1. */
+/** TrialRegistered and PatientRandomised v2, and the upcasters from v1. */
 const v1Trial = {
   v: 1, type: 'TrialRegistered', eventId: 't1', trialId: 'BCIS-1', title: 'BCIS-1', arms: ['control', 'IABP'], referenceArm: 'control',
   plannedEvents: 100, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming',

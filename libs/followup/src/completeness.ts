@@ -10,7 +10,7 @@ export type Completeness = Partial<Record<RegistrySource, string>>;
  * - `RegistryExtractCompleted` keeps the later date, so a redelivered or replayed older extract
  *   never moves a registry's completeness backwards.
  * - `RegistryCompletenessCorrected` sets the date, backwards too: the audited way to undo a
- *   wrong extract-complete (issue 10: one 2099-12-31 rewrote every trial). Extracts after it move
+ *   wrong extract-complete (one 2099-12-31 rewrote every trial). Extracts after it move
  *   completeness forward again from there. Order therefore matters: callers fold in log order
  *   (the events of one registry share a key, hence a partition, on followup.outcomes).
  */

@@ -31,7 +31,7 @@ export function evolve(state: PatientState, event: FollowupEvent): PatientState 
         ...s,
         nhsNumber: nhsNumber === undefined ? s.nhsNumber : nhsNumber,
         chiNumber: chiNumber === undefined ? s.chiNumber : chiNumber,
-        // Only when corrected, so a state stored before issue 15 keeps its shape until replayed.
+        // Only when corrected, so a state stored before date of birth and sex were kept keeps its shape until replayed.
         ...(dateOfBirth === undefined ? {} : { dateOfBirth }),
         ...(sex === undefined ? {} : { sex }),
       };

@@ -26,4 +26,5 @@ export * from './derive';
 export * from './covariates';
 export * from './endpoints';
 export * from './adtte';
+export * from './stored';
 export { assertNever } from './never';

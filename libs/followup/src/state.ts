@@ -24,7 +24,7 @@ export type RegistryFact =
     kind: 'death'; dateOfDeath: CivilDate; from: 'DeathLinked' | 'DeathAmended';
     /**
      * The registry's underlying cause (ICD-10) as this version gives it, so an amendment that
-     * recodes the cause replaces it and a cancellation drops it with the death (issue 15).
+     * recodes the cause replaces it and a cancellation drops it with the death.
      * Absent (read as null) in facts stored before it was kept.
      */
     underlyingCause?: string | null;
@@ -41,7 +41,7 @@ export interface Randomisation {
   randomisedOn: CivilDate;
   /**
    * PatientRandomised v2's stratum and covariate values (v1 upcasts to none). Optional because
-   * states stored before issue 15 lack them; they read as none until the read models are replayed.
+   * states stored before they were kept lack them; they read as none until the read models are replayed.
    */
   strata?: Readonly<Record<string, string>>;
   covariates?: Readonly<Record<string, string>>;
@@ -61,8 +61,8 @@ export interface PatientState {
   chiNumber: string | null;
   /**
    * Current date of birth and sex (PatientRandomised, then corrections), for the age at
-   * randomisation and the sex an analysis uses; optional because states stored before issue 15
-   * lack them.
+   * randomisation and the sex an analysis uses; optional because states stored before they were
+   * kept lack them.
    */
   dateOfBirth?: CivilDate | null;
   sex?: Sex | null;

@@ -2,7 +2,7 @@ import { patientRandomised, upcast } from '@trial/contracts';
 import { deriveFollowUp, endpointCode, endpointStatus, replay, type FollowupEvent, type PatientState } from '../src';
 import { corrected, deathAmended, deathLinked, deathWithdrawn, embarked, given, ONS_COMPLETE, randomised } from './given';
 
-// Issue 15, item 2: what the stratified, subgroup and cause-specific analyses need of a
+// What the stratified, subgroup and cause-specific analyses need of a
 // patient reaches the follow-up: the cause of the death that counts, strata, covariates,
 // sex and age at randomisation.
 const ons = { ONS: ONS_COMPLETE };
@@ -82,7 +82,7 @@ describe('follow-up facts for analyses: strata, covariates, sex and age', () => 
     expect(given(v1).derive(ons)).toMatchObject({ strata: {}, covariates: {}, sex: 'M', ageAtRandomisation: 65 });
   });
 
-  it('given a state stored before issue 15 (no cause, strata, sex or birth date), when derived, then those read as unknown', () => {
+  it('given a state stored before cause, strata, sex and birth date were kept, when derived, then those read as unknown', () => {
     const now = replay([v2(), withCause(deathLinked('D1', '2009-06-30'), 'I21.9')]);
     const { dateOfBirth: _d, sex: _x, ...old } = now;
     const stored: PatientState = {

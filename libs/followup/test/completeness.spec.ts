@@ -2,7 +2,7 @@ import type { RegistryEvent, RegistrySource } from '@trial/contracts';
 import { evolveCompleteness, isFollowupEvent, type Completeness } from '../src';
 import { given, randomised } from './given';
 
-/** Issue 10 item 6: completeness corrections, folded with the extracts in log order. */
+/** Completeness corrections, folded with the extracts in log order. */
 const extract = (source: RegistrySource, completeUpTo: string): RegistryEvent =>
   ({ v: 1, type: 'RegistryExtractCompleted', eventId: `x-${source}-${completeUpTo}`, occurredAt: '2011-10-03T09:00:00Z', source, completeUpTo });
 const correction = (source: RegistrySource, completeUpTo: string): RegistryEvent => ({

@@ -4,7 +4,7 @@ import { topicNames } from '@trial/contracts';
 import { extractCompleteFor } from './completeness';
 import { IngestError, ingestExtract } from './pipeline';
 
-/** Issue 10 item 6: a `completeUpTo` after the extract date or after today is refused at ingest. */
+/** A `completeUpTo` after the extract date or after today is refused at ingest. */
 describe('extractCompleteFor', () => {
   const base = { source: 'ONS' as const, extractedOn: '2011-10-02', today: '2026-12-01' };
 
@@ -40,7 +40,7 @@ describe('ingestExtract with a future completeUpTo', () => {
     failedAt: '2026-12-01T09:00:00.000Z', producer: untouchable,
   };
 
-  it('given zero rows and completeUpTo 2099-12-31 (issue 10), then it throws before publishing anything', async () => {
+  it('given zero rows and completeUpTo 2099-12-31, then it throws before publishing anything', async () => {
     const run = ingestExtract({ ...options, input: Readable.from([csv]), completeUpTo: '2099-12-31' });
     await expect(run).rejects.toBeInstanceOf(IngestError);
     await expect(ingestExtract({ ...options, input: Readable.from([csv]), completeUpTo: '2099-12-31' }))

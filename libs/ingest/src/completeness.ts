@@ -10,7 +10,7 @@ export interface CompletenessProblem {
 /**
  * The `extract-complete` an ingest may publish, or why not. Completeness only moves forward, so a
  * date after the extract was taken (or after today) would censor every patient of the registry
- * there for good (issue 10: one upload with 2099-12-31 rewrote every trial). `today` is passed in:
+ * there for good (one upload with 2099-12-31 rewrote every trial). `today` is passed in:
  * library code reads no clock. The message is checked with the schema the linkage service decodes
  * with, so what ingest publishes the consumer accepts.
  */

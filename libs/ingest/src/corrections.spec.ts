@@ -1,7 +1,7 @@
 import { decode, registryNotification } from '@trial/contracts';
 import { correctionFor } from './corrections';
 
-/** Issue 10 item 6: what a completeness-correction request becomes, or why it is refused. */
+/** What a completeness-correction request becomes, or why it is refused. */
 describe('correctionFor', () => {
   const who = { correctionId: 'c-1', correctedBy: 'registry-admin-1', now: '2026-12-01T09:00:00.000Z' };
 

@@ -5,7 +5,7 @@ import { KAFKA_BROKERS, eventually, privateTopics, testKafka, uniqueId } from '.
 import { ingestExtract } from './pipeline';
 
 /**
- * The bad files of issue 12 (items 8 and 9) through the pipeline `followup ingest` and
+ * Hostile files (a row over lines, a huge field, binary) through the pipeline `followup ingest` and
  * `POST /registry/extracts` share, against the real broker: each bad row is one reject at its
  * own line, every valid neighbour is published, memory stays flat through a 256 MB field, and
  * no personal value of the file reaches a reason, the DLQ or either report.

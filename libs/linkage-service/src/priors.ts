@@ -3,7 +3,7 @@ import { LinkDecision, LinkageEngine, LinkageModel, PriorCounts, estimatePrior }
 import { LinkStore } from './store';
 
 /**
- * λ in the live service (issue 11, item 2): estimated per (trial, source) from the records and
+ * λ in the live service: estimated per (trial, source) from the records and
  * patients the service holds, with prior.ts `estimatePrior` (the same estimate `followup link`
  * makes for a file), kept current as patients are randomised and extracts arrive.
  *

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
-  RegistryRecord, registryRecord, ReviewDecided, reviewDecided, reviewCandidate, reviewReason, reviewStatus, sex,
+  RegistryRecord, registryRecord, ReviewDecided, reviewDecided, reviewCandidate, reviewReason, reviewStatus, sex, storedRows,
   type ReviewReason, type ReviewStatus,
 } from '@trial/contracts';
 import { OwnerElsewhere } from '@trial/linkage';
@@ -54,10 +54,8 @@ const identity = z.object({
 });
 const candidatePatient = z.object({ patientId: z.string(), identity, withdrawnOn: nullableText });
 
-function parsed<T>(schema: z.ZodType<T>, list: unknown, what: string): T[] {
-  const r = z.array(schema).safeParse(list);
-  if (!r.success) throw new Error(`${what} as stored cannot be read: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data;
+function parsed<T>(schema: z.ZodType<T>, list: unknown, table: string): T[] {
+  return storedRows(schema, list, { table });
 }
 
 const select = `select r.review_id as "reviewId", r.status, r.reason, r.model_version as "modelVersion", r.trial_id as "trialId",
@@ -73,13 +71,13 @@ async function priorOf(ds: DataSource, scope: string, row: Row): Promise<ReviewV
   const rows = parsed(priorRow, await ds.query(
     `select prior from lk_decisions where scope = $1 and source = $2 and record_id = $3 and version = $4 and trial_id = $5
        and decision = 'review' order by id desc limit 1`,
-    [scope, row.record.source, row.record.recordId, row.record.version, row.trialId]), 'a decision');
+    [scope, row.record.source, row.record.recordId, row.record.version, row.trialId]), 'lk_decisions');
   const lambda = rows[0]?.prior ?? null;
   return lambda === null ? null : { lambda, weight: Math.log2(lambda / (1 - lambda)) };
 }
 
 /**
- * A reviewer sees identifiers only for items in the queue (issue 16, item 3): once decided or
+ * A reviewer sees identifiers only for items in the queue: once decided or
  * superseded an item keeps its evidence (levels, weights), its dates and who decided, but no
  * number, name, date of birth or postcode, of the record or of any candidate.
  */
@@ -101,7 +99,7 @@ async function fullView(ds: DataSource, scope: string, row: Row): Promise<Review
   const ids = row.candidates.map((c) => c.patientId);
   const patients = parsed(candidatePatient, await ds.query(
     `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients
-     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`, [scope, row.trialId, ids]), 'a candidate patient');
+     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`, [scope, row.trialId, ids]), 'lk_patients');
   const byId = new Map(patients.map((p) => [p.patientId, { ...p.identity, withdrawnOn: p.withdrawnOn }]));
   const r = row.record;
   return {
@@ -124,12 +122,12 @@ async function fullView(ds: DataSource, scope: string, row: Row): Promise<Review
 
 export async function listReviews(ds: DataSource, scope: string, status: ReviewStatus, limit: number): Promise<ReviewView[]> {
   const rows = parsed(row, await ds.query(`${select} where r.scope = $1 and r.status = $2 order by r.created_at, r.review_id limit $3`,
-    [scope, status, limit]), 'a review');
+    [scope, status, limit]), 'lk_reviews, lk_record_versions');
   return Promise.all(rows.map((row) => view(ds, scope, row)));
 }
 
 export async function getReview(ds: DataSource, scope: string, reviewId: string): Promise<ReviewView | null> {
-  const rows = parsed(row, await ds.query(`${select} where r.scope = $1 and r.review_id = $2`, [scope, reviewId]), 'a review');
+  const rows = parsed(row, await ds.query(`${select} where r.scope = $1 and r.review_id = $2`, [scope, reviewId]), 'lk_reviews, lk_record_versions');
   return rows.length ? view(ds, scope, rows[0]) : null;
 }
 

@@ -220,7 +220,7 @@ export class LinkageApplier {
           const hash = randomisationHash(e);
           if (cur) {
             // The first randomisation stands; a different second one is a fault upstream, not a
-            // duplicate to drop without a trace (issue 10, item 7). No identifiers in the reason.
+            // duplicate to drop without a trace. No identifiers in the reason.
             if (cur.hash !== null && cur.hash !== hash) {
               poison.push({ index, error: new PermanentError('conflicting-randomisation',
                 `a second PatientRandomised for this patient of trial ${e.trialId} differs from the first (arm, date, site or identity)`) });
@@ -327,7 +327,7 @@ export class LinkageApplier {
       const k = versionKey(r);
       const before = seen.get(k) ?? held.get(k);
       if (before) {
-        // Not dropped without a trace (issue 10, item 7): the first content of a version stands.
+        // Not dropped without a trace: the first content of a version stands.
         if (versionContent(before) !== versionContent(r)) {
           poison.push({ index, error: new PermanentError('version-reused', `${r.source} record ${r.recordId} version ${r.version} was received before with other content`) });
         } else this.stats.duplicates++; // the same version again: ingesting a file twice changes nothing
@@ -577,7 +577,7 @@ export class LinkageApplier {
   /**
    * A registry's completeness moves only forward, so a `completeUpTo` after the day the extract
    * was taken, or after today (this service's clock), would censor every patient there for good
-   * (issue 10: one 2099-12-31 rewrote every trial). Ingest refuses those; this refuses one
+   * (one 2099-12-31 rewrote every trial). Ingest refuses those; this refuses one
    * published by hand too: to the DLQ, with the reason. A wrong date that is not in the future
    * is undone by a completeness-correction.
    */

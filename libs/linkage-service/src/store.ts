@@ -1,9 +1,10 @@
 import { EntityManager } from 'typeorm';
-import { PatientRandomised, RegistryRecord, contentHash } from '@trial/contracts';
+import { PatientRandomised, RegistryRecord, checkedRows, contentHash } from '@trial/contracts';
 import { copyRows } from '@trial/storage';
 import { LinkageModel, PatientIdentity, defaultModel, parseModel } from '@trial/linkage';
 import { DecisionRecord } from './target';
 import { LinkState, ReviewItem } from './plan';
+import { candidatesProblem, identityProblem, linkProblem, recordProblem } from './stored-rows';
 
 /**
  * Postgres access for the linkage service, all inside the caller's transaction and scope, in
@@ -115,6 +116,8 @@ export interface PatientChange {
   withdrawnOn: string | null;
 }
 
+const VERSIONS = { table: 'lk_record_versions', column: 'record' };
+
 const cols = <T, K extends keyof T>(rows: readonly T[], k: K): Array<T[K]> => rows.map((r) => r[k]);
 
 const decisionColumns = [
@@ -190,8 +193,9 @@ export class LinkStore {
        select least(s.x, coalesce(s.me, s.x))::text as xmin, p.trial_id as "trialId", p.patient_id as "patientId", p.identity,
          p.withdrawn_on::text as "withdrawnOn"
        from s left join lk_patients p on p.scope = $1 and p.change_xid >= $2::xid8 and p.change_xid is distinct from s.me`,
-      [this.scope, from])) as Array<{ xmin: string; trialId: string | null; patientId: string; identity: Identity; withdrawnOn: string | null }>;
-    return { xmin: rows[0].xmin, rows: rows.filter((r) => r.trialId !== null) as PatientChange[] };
+      [this.scope, from])) as Array<{ xmin: string; trialId: string | null }>;
+    const changed = checkedRows<PatientChange>(rows.filter((r) => r.trialId !== null), identityProblem, { table: 'lk_patients', column: 'identity' });
+    return { xmin: rows[0].xmin, rows: changed };
   }
 
   async patients(pairs: ReadonlyArray<{ trialId: string; patientId: string }>): Promise<StoredPatient[]> {
@@ -199,8 +203,10 @@ export class LinkStore {
     const rows = (await this.tx.query(
       `select trial_id as "trialId", patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn", randomisation_hash as hash
        from lk_patients where scope = $1 and (trial_id, patient_id) in (select * from unnest($2::text[], $3::text[]))`,
-      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')])) as Array<{ trialId: string; patientId: string; identity: Identity; withdrawnOn: string | null; hash: string | null }>;
-    return rows.map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
+      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')]));
+    return checkedRows<{ trialId: string; patientId: string; identity: Identity; withdrawnOn: string | null; hash: string | null }>(
+      rows, identityProblem, { table: 'lk_patients', column: 'identity' })
+      .map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
   }
 
   /** Writes patients: new rows inserted, changed ones updated (identity, withdrawal), each marked with this transaction. */
@@ -242,8 +248,8 @@ export class LinkStore {
     const rows = (await this.tx.query(
       `select v.record from lk_record_versions v where v.scope = $1
          and (v.source, v.record_id, v.version) in (select * from unnest($2::text[], $3::text[], $4::int[]))`,
-      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version')])) as Array<{ record: RegistryRecord }>;
-    return new Map(rows.map((r) => [versionKey(r.record), r.record]));
+      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version')]));
+    return new Map(checkedRows<{ record: RegistryRecord }>(rows, recordProblem, VERSIONS).map((r) => [versionKey(r.record), r.record]));
   }
 
   async insertVersions(rs: readonly RegistryRecord[]): Promise<void> {
@@ -265,8 +271,8 @@ export class LinkStore {
          join lk_record_versions v on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version
        where r.scope = $1 and (r.source, r.record_id) in (select * from unnest($2::text[], $3::text[]))
        order by r.source, r.record_id for update of r`,
-      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')])) as Array<{ record: RegistryRecord }>;
-    return new Map(rows.map((r) => [refKey(r.record), r.record]));
+      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')]));
+    return new Map(checkedRows<{ record: RegistryRecord }>(rows, recordProblem, VERSIONS).map((r) => [refKey(r.record), r.record]));
   }
 
   /** Stored records sharing any of `keys` (lk_records.keys, GIN), row-locked in a fixed order (see currentForUpdate). */
@@ -276,8 +282,8 @@ export class LinkStore {
       `select v.record from lk_records r
          join lk_record_versions v on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version
        where r.scope = $1 and r.keys && $2::text[] order by r.source, r.record_id for update of r`,
-      [this.scope, [...new Set(keys)]])) as Array<{ record: RegistryRecord }>;
-    return new Map(rows.map((r) => [refKey(r.record), r.record]));
+      [this.scope, [...new Set(keys)]]));
+    return new Map(checkedRows<{ record: RegistryRecord }>(rows, recordProblem, VERSIONS).map((r) => [refKey(r.record), r.record]));
   }
 
   /**
@@ -307,8 +313,9 @@ export class LinkStore {
       `select source, record_id as "recordId", trial_id as "trialId", status, patient_id as "patientId", version, review_id as "reviewId",
          emitted, seq, clerical, deterministic
        from lk_links where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
-      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')])) as Array<StoredLink & RecordRef & { trialId: string }>;
-    for (const { source, recordId, trialId, ...s } of rows) {
+      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')]));
+    const links = checkedRows<StoredLink & RecordRef & { trialId: string }>(rows, linkProblem, { table: 'lk_links' });
+    for (const { source, recordId, trialId, ...s } of links) {
       const k = refKey({ source, recordId });
       let m = out.get(k);
       if (!m) out.set(k, (m = new Map()));
@@ -375,8 +382,9 @@ export class LinkStore {
     if (!reviewIds.length) return new Map();
     const rows = (await this.tx.query(
       `select review_id as "reviewId", source, record_id as "recordId", trial_id as "trialId", candidates from lk_reviews where review_id = any($1::text[]) and scope = $2`,
-      [[...new Set(reviewIds)], this.scope])) as Array<{ reviewId: string; source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>;
-    return new Map(rows.map(({ reviewId, ...r }) => [reviewId, r]));
+      [[...new Set(reviewIds)], this.scope]));
+    return new Map(checkedRows<{ reviewId: string; source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>(
+      rows, candidatesProblem, { table: 'lk_reviews', column: 'candidates' }).map(({ reviewId, ...r }) => [reviewId, r]));
   }
 
   async decideReview(reviewId: string, decision: 'accept' | 'reject', patientId: string | null, reviewer: string, note: string | null, at: string): Promise<void> {

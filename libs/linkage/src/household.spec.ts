@@ -7,7 +7,7 @@ import { compileModel, parseModel, serialiseModel } from './model';
 import { PatientIdentity, RecordFacts, dobOfChi, preparePatient, prepareRecord } from './person';
 
 /**
- * Household members (issue 11 follow-up): twins and same-named relatives share the fields
+ * Household members: twins and same-named relatives share the fields
  * Fellegi-Sunter multiplies as independent, so under a small trial's prior they can score
  * above the link threshold. A registration whose valid number differs from the patient's
  * valid one links automatically only when the given names and the date of birth agree

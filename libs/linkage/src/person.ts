@@ -178,8 +178,8 @@ export function preparePatient(p: PatientIdentity): PreparedPatient {
 /**
  * A registry record prepared. With no date of birth of its own but a valid CHI number, it takes
  * the date of birth the CHI was issued with (`dobOfChi`, `dobFromChi`): a same-named relative
- * registered without a date of birth then disagrees on it instead of carrying no evidence
- * (issue 11), and the row is blocked by it. `chiValid` stays the structural check: the
+ * registered without a date of birth then disagrees on it instead of carrying no evidence,
+ * and the row is blocked by it. `chiValid` stays the structural check: the
  * number is not checked against a date taken from itself.
  */
 export function prepareRecord(r: RecordFacts): PreparedRecord {

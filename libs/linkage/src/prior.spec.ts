@@ -85,7 +85,7 @@ describe('decide under an estimated prior', () => {
     expect((atTrial.weight as number) - (atModel.weight as number)).toBeCloseTo(shift, 1); // weights are rounded to 0.01
   });
 
-  it('links, in a small trial, the registration with exact names, date of birth and sex but no number or postcode (issue 11)', () => {
+  it('links, in a small trial, the registration with exact names, date of birth and sex but no number or postcode', () => {
     const atModel = decide(record, [patient], defaultModel);
     const atTrial = decide(record, [patient], defaultModel, { prior: 2.5637e-5 });
     expect(atModel.decision).toBe('review');

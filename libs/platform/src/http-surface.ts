@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { textProblem } from '@trial/contracts';
 
 /**
- * The HTTP surface every service shares (issue 12, item 5): security headers on every
+ * The HTTP surface every service shares: security headers on every
  * response, and no URL the handlers cannot take.
  *
  * Headers, the OWASP Secure Headers set for a JSON API:

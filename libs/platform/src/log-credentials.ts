@@ -1,5 +1,5 @@
 /**
- * Credentials never reach a log line (issue 12, item 1). Two layers, because a bearer token
+ * Credentials never reach a log line. Two layers, because a bearer token
  * can hide in places no list of redact paths foresees (a header spelt `Authorization`, a URL
  * inside an error message, an object nested five deep, a parameter name or a token's dots
  * percent-encoded):

@@ -19,7 +19,7 @@ describe('log redaction', () => {
 });
 
 /**
- * Issue 12, item 1: the request pino-http binds to every line logged while it is handled (at
+ * The request pino-http binds to every line logged while it is handled (at
  * debug its own line, at info a 500's error) carried the URL with `?access_token=` and
  * `?token=`; a header spelt `Authorization`, or a token inside a message, was not censored.
  * The service's own logger and pinoHttp options, on a request built in memory (no socket opened).

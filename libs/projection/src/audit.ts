@@ -1,6 +1,8 @@
 import { AUDIT_GENESIS, auditBody, chainHash } from '@trial/storage';
+import { z } from 'zod';
 import type { Sql } from './rows';
-import { rows } from './rows';
+import { parsedRows, rows } from './rows';
+
 
 /**
  * The unblinded views a DSMB member can open; each read is one audit row (`stream` when a
@@ -8,15 +10,17 @@ import { rows } from './rows';
  * `completeness-correction`, a registry-admin's correction of a registry's completeness (who,
  * what and why; no trial, so trialId is null).
  */
-export type AuditedView =
-  | 'trial' | 'survival' | 'interim' | 'adtte' | 'adam' | 'stream' | 'stream-push' | 'summary' | 'audit' | 'completeness-correction'
-  // An operator's discard of a dead letter (issue 16, item 4; written by @trial/storage's discard, no trial).
-  | 'dlq-discard'
-  // The board's looks (issue 14): taking one, the list, one frozen look.
-  | 'look-taken' | 'looks' | 'look'
-  // A reviewer opening one item of the clerical review queue (issue 16): identifiers were shown;
+export const AUDITED_VIEWS = [
+  'trial', 'survival', 'interim', 'adtte', 'adam', 'stream', 'stream-push', 'summary', 'audit', 'completeness-correction',
+  // An operator's discard of a dead letter (written by @trial/storage's discard, no trial).
+  'dlq-discard',
+  // The board's interim looks: taking one, the list, one frozen look.
+  'look-taken', 'looks', 'look',
+  // A reviewer opening one item of the clerical review queue: identifiers were shown;
   // and the queue listed (its open items carry identifiers too): which status, how many shown.
-  | 'review' | 'review-list';
+  'review', 'review-list',
+] as const;
+export type AuditedView = (typeof AUDITED_VIEWS)[number];
 
 export interface AuditEntry {
   id: number;
@@ -126,9 +130,15 @@ export async function verifyAuditChain(sql: Sql, batch = 5000, head?: { seq: num
   return { ok: true, rows: verified, head: verified ? { seq: expected - 1, hash: prev } : null };
 }
 
+/** audit_log as GET /audit lists it (the chain's verification reads the raw row: what it hashes). */
+const auditRow = z.object({
+  id: z.string(), at: z.date(), sub: z.string(), role: z.string(), trial_id: z.string().nullable(), view: z.enum(AUDITED_VIEWS),
+  query: z.record(z.string(), z.unknown()),
+});
+
 /** Newest first, in chain order: seq is what the hashes cover, the id is not. */
 export async function listAudit(sql: Sql, filter: { trialId?: string; limit: number }): Promise<AuditEntry[]> {
-  const list = await rows<{ id: string; at: Date; sub: string; role: string; trial_id: string | null; view: AuditedView; query: Record<string, unknown> }>(sql,
+  const list = await parsedRows(sql, auditRow, { table: 'audit_log' },
     `select id, at, sub, role, trial_id, view, query from audit_log where ($1::text is null or trial_id = $1) order by seq desc limit $2`,
     [filter.trialId ?? null, filter.limit]);
   return list.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), sub: r.sub, role: r.role, trialId: r.trial_id, view: r.view, query: r.query }));

@@ -1,14 +1,16 @@
-import type { TrialRegistered } from '@trial/contracts';
+import { storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness } from '@trial/followup';
 import { patientKey } from '@trial/readmodel';
-import { rows, type PatientRow, type Sql } from './rows';
+import { checkedRowsOf, rows, type PatientRow, type Sql } from './rows';
+import { patientRowProblem } from './stored-rows';
 
 /** The batch's patients, plus (when a registry moved) every patient that registry covers, locked. */
 export async function loadPatients(tx: Sql, keys: string[], registries: string[]): Promise<Map<string, PatientRow>> {
   const trialIds = keys.map((k) => k.split('\u0000')[0]);
   const patientIds = keys.map((k) => k.split('\u0000')[1]);
   // Without a registry, no OR: it would turn the primary-key lookups into a scan of every patient.
-  const list = await rows<PatientRow>(tx, registries.length
+  // Checked by type (patientRowProblem), not parsed: every patient a batch locks is read here (bench/stored-rows.ts).
+  const list = await checkedRowsOf<PatientRow>(tx, patientRowProblem, { table: 'rm_patients' }, registries.length
     ? `select trial_id, patient_id, state, followup, guard from rm_patients
        where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) or registry = any($3::text[])
        order by trial_id, patient_id for update`
@@ -39,7 +41,7 @@ export async function versionTrials(
 ): Promise<TrialVersion[]> {
   if (!trials.length) return [];
   const sorted = [...trials].sort((a, b) => (a.trialId < b.trialId ? -1 : a.trialId > b.trialId ? 1 : 0));
-  return rows<TrialVersion>(tx,
+  const versions = await rows<TrialVersion>(tx,
     `with v as (
        insert into rm_trials (trial_id, design, version, events_applied, updated_at)
        select r.trial_id, r.design, 1, r.n, $2::timestamptz from jsonb_to_recordset($1::jsonb) as r(trial_id text, design jsonb, n bigint) order by r.trial_id
@@ -51,4 +53,6 @@ export async function versionTrials(
        select v.trial_id, v.version, v.updated_at, v.events_applied, $3::jsonb from v)
      select * from v`,
     [JSON.stringify(sorted.map((t) => ({ trial_id: t.trialId, design: t.design, n: t.events }))), now, JSON.stringify(completeness)]);
+  // The design may be the one stored before this batch: upcast and checked, not cast (a few per batch).
+  return versions.map((v) => ({ ...v, design: storedDesign(v.design) }));
 }

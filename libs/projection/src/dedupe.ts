@@ -21,7 +21,7 @@ export async function firstTimes(tx: Sql, consumer: string, events: readonly Log
   Promise<{ fresh: LogEvent[]; held: Completeness; registered: Set<string> }> {
   const hashes = events.map((e) => contentHash(e));
   const trialIds = [...new Set(events.flatMap((e) => ('trialId' in e ? [e.trialId] : [])))];
-  const [r] = await parsedRows(tx, firstTimesRow,
+  const [r] = await parsedRows(tx, firstTimesRow, { table: 'applied_events, rm_completeness, rm_trials' },
     `with d as (insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
        on conflict do nothing returning event_id)
      select coalesce((select json_agg(event_id) from d), '[]') as inserted,

@@ -1,5 +1,5 @@
 import { noPlans } from '@trial/contracts';
-// The projector's refusals and its park, against the real Postgres (issue 10, items 3 and 7).
+// The projector's refusals and its park, against the real Postgres.
 // Each refused event used to be applied or dropped without a trace; now the batch fails with a
 // PermanentError (the consumer dead-letters that message alone) and nothing of it is applied.
 // Every projection is run twice: the same events again, at later offsets as an outbox resend
@@ -9,8 +9,7 @@ import type { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
 import type { FollowUp } from '@trial/followup';
 import { PermanentError } from '@trial/messaging';
 import type { LogEvent } from '@trial/readmodel';
-import { createDataSource, migrate } from '@trial/storage';
-import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
+import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, getTrial, listTrials } from './queries';
 import { rebuild } from './rebuild';
@@ -53,11 +52,7 @@ function amended(trialId: string, patientId: string, seq: number | undefined, ve
 
 describe('ReadModelProjector refusals and park', () => {
   let ds: DataSource;
-  beforeAll(async () => {
-    ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 3 }).initialize();
-    await migrate(ds);
-  });
-  afterAll(async () => ds?.destroy());
+  suiteDataSource(3, (d) => (ds = d));
 
   /** A projector with its own consumer name, and a helper that applies events on one partition at growing offsets. */
   function setup(label: string) {

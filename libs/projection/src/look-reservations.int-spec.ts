@@ -1,4 +1,4 @@
-// Against the real Postgres: the API's look numbering across processes (issue 14 gap). Two
+// Against the real Postgres: the API's look numbering across processes. Two
 // data sources stand for two API processes: under the trial's look lock the second sees the
 // first's reservation once it commits; without the lock, the key refuses look n twice.
 import { DataSource } from 'typeorm';

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { interimLookTaken, type InterimLookTaken } from '@trial/contracts';
-import { rows, type Sql } from './rows';
+import { parsedRows, rows, type Sql } from './rows';
 
 /**
  * Advisory lock class of a trial's look numbering (pg_advisory_xact_lock(LOOK_LOCK, hashtext(trial))),
@@ -25,12 +26,12 @@ export async function withLookLock<T>(ds: DataSource, trialId: string, f: (tx: S
  * reserved by an API but not yet projected, one per number (the frozen one when both), in order.
  */
 export async function looksTakenOrReserved(sql: Sql, trialId: string): Promise<InterimLookTaken[]> {
-  const held = await rows<{ event: unknown }>(sql,
+  const held = await parsedRows(sql, z.object({ event: interimLookTaken }), { table: 'rm_looks, look_reservations', column: 'event' },
     `select distinct on (look) event from (
        select look, event, 0 as pref from rm_looks where trial_id = $1
        union all select look, event, 1 from look_reservations where trial_id = $1) x
      order by look, pref`, [trialId]);
-  return held.map((r) => interimLookTaken.parse(r.event));
+  return held.map((r) => r.event);
 }
 
 /**

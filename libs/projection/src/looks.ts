@@ -1,15 +1,14 @@
-import { interimLookTaken, storedDesign, type InterimLookTaken, type TrialRegistered } from '@trial/contracts';
+import type { z } from 'zod';
+import { storedDesign, type InterimLookTaken, type TrialRegistered } from '@trial/contracts';
 import { PermanentError } from '@trial/messaging';
 import type { FollowUp } from '@trial/followup';
 import { closedAtLook, followUpOf, foldLooks, hasAnalysisPlan, type ClosedFigures, type FrozenLook, type TrialLooks } from '@trial/readmodel';
-import type { InterimResult } from '@trial/survival';
 import { heldAt, ReadError } from './queries';
-import { rows, type Sql } from './rows';
+import { parsedRows, rows, type Sql } from './rows';
+import { lookRow } from './stored-rows';
 
-type LookRow = {
-  trial_id: string; look: number; event: unknown; design: unknown; report: InterimResult | null; unavailable: string | null; recorded_at: Date;
-  closed: ClosedFigures | null;
-};
+type LookRow = z.infer<typeof lookRow>;
+const LOOKS = { table: 'rm_looks' };
 
 /** A frozen look as read back: its event, design and closed report, and when it was applied. */
 export interface StoredLook extends FrozenLook {
@@ -20,7 +19,7 @@ export interface StoredLook extends FrozenLook {
 
 function stored(r: LookRow): StoredLook {
   return {
-    event: interimLookTaken.parse(r.event), design: storedDesign(r.design) as TrialRegistered, report: r.report,
+    event: r.event, design: r.design, report: r.report,
     unavailable: r.unavailable, recordedAt: r.recorded_at.toISOString(), closed: r.closed,
   };
 }
@@ -29,7 +28,7 @@ function stored(r: LookRow): StoredLook {
 async function heldLooks(tx: Sql, trialIds: string[]): Promise<Map<string, TrialLooks>> {
   const designs = await rows<{ trial_id: string; design: unknown }>(tx,
     `select trial_id, design from rm_trials where trial_id = any($1::text[])`, [trialIds]);
-  const looks = await rows<LookRow>(tx, `select * from rm_looks where trial_id = any($1::text[]) order by trial_id, look`, [trialIds]);
+  const looks = await parsedRows(tx, lookRow, LOOKS, `select * from rm_looks where trial_id = any($1::text[]) order by trial_id, look`, [trialIds]);
   const held = new Map<string, TrialLooks>(designs.map((d) => [d.trial_id, { design: storedDesign(d.design), looks: [] }]));
   for (const l of looks) held.get(l.trial_id)?.looks.push(stored(l));
   return held;
@@ -93,12 +92,12 @@ export async function rebuildLooks(
 
 /** The looks taken, in order. */
 export async function listLooks(sql: Sql, trialId: string): Promise<StoredLook[]> {
-  return (await rows<LookRow>(sql, `select * from rm_looks where trial_id = $1 order by look`, [trialId])).map(stored);
+  return (await parsedRows(sql, lookRow, LOOKS, `select * from rm_looks where trial_id = $1 order by look`, [trialId])).map(stored);
 }
 
 /** Look n, frozen; a look not taken is `not-found`. */
 export async function getLook(sql: Sql, trialId: string, look: number): Promise<StoredLook> {
-  const [r] = await rows<LookRow>(sql, `select * from rm_looks where trial_id = $1 and look = $2`, [trialId, look]);
+  const [r] = await parsedRows(sql, lookRow, LOOKS, `select * from rm_looks where trial_id = $1 and look = $2`, [trialId, look]);
   if (!r) throw new ReadError('look-not-found', `trial ${trialId} has no look ${look}`);
   return stored(r);
 }

@@ -1,9 +1,14 @@
 import type { FollowupEvent } from '@trial/followup';
 import { patientKey } from '@trial/readmodel';
-import { rows, type Sql } from './rows';
+import { z } from 'zod';
+import { parsedRows, type Sql } from './rows';
+import { parkedEvent } from './stored-rows';
+
+const parkedRow = z.object({ event: parkedEvent });
+const PARKED = { table: 'rm_parked', column: 'event' };
 
 /**
- * Patient events of a trial whose TrialRegistered has not been applied (issue 10, item 7).
+ * Patient events of a trial whose TrialRegistered has not been applied.
  * Applied straight away they made a "ghost" trial, with no design, that monitors saw in
  * GET /trials. They wait in rm_parked, already deduplicated and checked against the patient's
  * earlier events (parked ones included), and are applied in arrival order, exactly once, in
@@ -16,7 +21,7 @@ import { rows, type Sql } from './rows';
 /** Parked events of these patients, per patient in arrival order (still parked). */
 export async function parkedOf(sql: Sql, keys: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
   if (!keys.length) return new Map();
-  const list = await rows<{ event: FollowupEvent }>(sql,
+  const list = await parsedRows(sql, parkedRow, PARKED,
     `select event from rm_parked where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) order by id`,
     [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1])]);
   return byPatient(list.map((r) => r.event));
@@ -25,7 +30,7 @@ export async function parkedOf(sql: Sql, keys: readonly string[]): Promise<Map<s
 /** Takes every parked event of these trials out of the park: per patient, in arrival order. */
 export async function unpark(sql: Sql, trialIds: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
   if (!trialIds.length) return new Map();
-  const list = await rows<{ id: string; event: FollowupEvent }>(sql,
+  const list = await parsedRows(sql, parkedRow, PARKED,
     `with d as (delete from rm_parked where trial_id = any($1::text[]) returning id, event) select id, event from d order by id`, [trialIds]);
   return byPatient(list.map((r) => r.event));
 }

@@ -5,18 +5,13 @@ import { noPlans } from '@trial/contracts';
 import { DataSource } from 'typeorm';
 import type { EnrollmentEvent } from '@trial/contracts';
 import { PermanentError } from '@trial/messaging';
-import { createDataSource, migrate } from '@trial/storage';
-import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
+import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
 
 describe('ReadModelProjector as-of stamps', () => {
   let ds: DataSource;
-  beforeAll(async () => {
-    ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 2 }).initialize();
-    await migrate(ds);
-  });
-  afterAll(async () => ds?.destroy());
+  suiteDataSource(2, (d) => (ds = d));
 
   it('stamps a version no earlier than the one before it, and asOf that stamp reads the newer version', async () => {
     const trialId = uniqueId('ASOF');

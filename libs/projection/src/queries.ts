@@ -1,12 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { CodedError, storedDesign, type TrialRegistered } from '@trial/contracts';
+import { CodedError, storedDesign, storedValue, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
   analyse, ClosedCohort, closedAnalysis, closedFromCells, followUpOf, hasAnalysisPlan, observationOf, planKey, planOf, TrialCohort,
   type ClosedSnapshot, type ReadoutQuery, type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
-import { loadCompleteness, rows, type Sql, type TrialSnapshot } from './rows';
+import { loadCompleteness, parsedRows, rows, type Sql } from './rows';
+import { followUpRow, stateRow, storedTrialSnapshot } from './stored-rows';
 
 /** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
 export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query' | 'look-not-found';
@@ -25,7 +26,8 @@ export interface TrialListing {
   updatedAt: string;
 }
 
-type ListingRow = { trial_id: string; design: unknown; events_applied: string; updated_at: Date; snapshot: TrialSnapshot | null };
+type ListingRow = { trial_id: string; design: unknown; events_applied: string; updated_at: Date; snapshot: unknown };
+const SNAPSHOT = { table: 'rm_readouts', column: 'snapshot' };
 
 /**
  * A snapshot without its closed cells (ClosedCohort, up to megabytes for a large trial): what
@@ -52,14 +54,15 @@ export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing>
 }
 
 function listing(r: ListingRow): TrialListing {
-  const arms = Object.values(r.snapshot?.cohort.arms ?? {});
+  const snapshot = r.snapshot === null ? null : storedValue(storedTrialSnapshot, r.snapshot, SNAPSHOT);
+  const arms = Object.values(snapshot?.cohort.arms ?? {});
   const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   const deaths = sum(arms.map((a) => sum(a.d)));
   const design = storedDesign(r.design);
   return {
     trialId: r.trial_id, title: design?.title ?? null, arms: design?.arms ?? [], referenceArm: design?.referenceArm ?? null,
     randomised: sum(arms.map((a) => sum(a.d) + sum(a.c))), deaths, eventsApplied: Number(r.events_applied),
-    dataComplete: r.snapshot?.dataComplete ?? {},
+    dataComplete: snapshot?.dataComplete ?? {},
     informationFraction: design ? Math.min(1, deaths / design.plannedEvents) : null, updatedAt: r.updated_at.toISOString(),
   };
 }
@@ -92,11 +95,11 @@ export async function analysisAt(
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      const [r] = await rows<{ snapshot: TrialSnapshot; recorded_at: Date; fresh: boolean; version: string }>(tx,
+      const [r] = await rows<{ snapshot: unknown; recorded_at: Date; fresh: boolean; version: string }>(tx,
         `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, r.recorded_at, r.version >= t.version as fresh, r.version
          from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
       if (r?.fresh) {
-        const s = r.snapshot;
+        const s = storedValue(storedTrialSnapshot, r.snapshot, SNAPSHOT);
         const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
         const design = analysis.design;
         if (opts.closed && hasAnalysisPlan(design)) {
@@ -109,7 +112,7 @@ export async function analysisAt(
               `select r.snapshot->'closed' as closed from rm_readouts r where trial_id = $1`, [trialId]);
             const plan = planOf(design);
             if (c?.closed && c.closed.plan === planKey(plan)) return closedFromCells(design, ClosedCohort.cellsOf(plan, c.closed), query);
-            const followUps = await rows<{ followup: FollowUp }>(tx,
+            const followUps = await parsedRows(tx, followUpRow, { table: 'rm_patients', column: 'followup' },
               `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
             return closedAnalysis(design, followUps.map((h) => h.followup), query);
           };
@@ -138,14 +141,15 @@ export interface Held {
 /** Patient states, completeness and event count as held at `asOf` (or now). */
 export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<Held> {
   if (asOf === undefined) {
-    const states = await rows<{ state: PatientState }>(sql, `select state from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
+    const states = await parsedRows(sql, stateRow, { table: 'rm_patients', column: 'state' },
+      `select state from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
     const [t] = await rows<{ events_applied: string; updated_at: Date }>(sql, `select events_applied, updated_at from rm_trials where trial_id = $1`, [trialId]);
     return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql), eventsApplied: Number(t?.events_applied ?? 0), asOf: (t?.updated_at ?? new Date()).toISOString() };
   }
   const [h] = await rows<{ events_applied: string; recorded_at: Date }>(sql,
     `select events_applied, recorded_at from rm_readout_history where trial_id = $1 and recorded_at <= $2 order by recorded_at desc, id desc limit 1`, [trialId, asOf]);
   if (!h) throw new ReadError('not-yet-projected', `trial ${trialId} had no read-out at ${asOf}`);
-  const states = await rows<{ state: PatientState }>(sql,
+  const states = await parsedRows(sql, stateRow, { table: 'rm_patient_history', column: 'state' },
     `select distinct on (patient_id) state from rm_patient_history where trial_id = $1 and recorded_at <= $2
      order by patient_id, recorded_at desc, id desc`, [trialId, asOf]);
   return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql, asOf), eventsApplied: Number(h.events_applied), asOf: h.recorded_at.toISOString() };

@@ -5,19 +5,14 @@ import { noPlans } from '@trial/contracts';
 import { DataSource } from 'typeorm';
 import type { EnrollmentEvent } from '@trial/contracts';
 import type { LogEvent } from '@trial/readmodel';
-import { createDataSource, migrate } from '@trial/storage';
-import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
+import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
 import { rebuild } from './rebuild';
 
 describe('rebuild (followup replay) with COPY', () => {
   let ds: DataSource;
-  beforeAll(async () => {
-    ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 2 }).initialize();
-    await migrate(ds);
-  });
-  afterAll(async () => ds?.destroy());
+  suiteDataSource(2, (d) => (ds = d));
 
   it('rebuilds the rows the live projector wrote, awkward text included, and a second replay changes nothing', async () => {
     const trialId = uniqueId('COPY');

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { civilDate, describeIssues, registrySource, type TrialRegistered } from '@trial/contracts';
+import { checkedRows, civilDate, registrySource, storedRows, type StoredAt, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import type { ClosedSnapshot, CohortSnapshot, PatientGuard } from '@trial/readmodel';
 
@@ -25,19 +25,24 @@ export interface TrialRow {
   events_applied: string;
 }
 
-/** Rows as the driver gives them, for counts, ids and the states the fold itself wrote (see parsedRows). */
+/** Rows as the driver gives them: for counts, ids and flags only; JSON and the rows it sits in go through parsedRows or checkedRowsOf. */
 export async function rows<T>(sql: Sql, text: string, params: unknown[] = []): Promise<T[]> {
   return (await sql.query(text, params)) as T[];
 }
 
 /**
  * Rows checked by `schema` on their way out of Postgres, not cast: a row this code cannot use
- * is an error naming the column and the rule, never a wrong figure.
+ * is a StoredRowError naming the table, the column and the rule, never a wrong figure.
  */
-export async function parsedRows<T>(sql: Sql, schema: z.ZodType<T>, text: string, params: unknown[] = []): Promise<T[]> {
-  const parsed = z.array(schema).safeParse(await sql.query(text, params));
-  if (!parsed.success) throw new Error(`a stored row cannot be read: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+export async function parsedRows<T>(sql: Sql, schema: z.ZodType<T>, at: StoredAt, text: string, params: unknown[] = []): Promise<T[]> {
+  return storedRows(schema, await sql.query(text, params), at);
+}
+
+/** Rows checked by type only (checkedRows), for the per-batch reads where a zod parse costs too much. */
+export async function checkedRowsOf<T>(
+  sql: Sql, problem: (row: Record<string, unknown>) => string | null, at: StoredAt, text: string, params: unknown[] = [],
+): Promise<T[]> {
+  return checkedRows<T>(await sql.query(text, params), problem, at);
 }
 
 /** A registry's completeness as stored (rm_completeness, and the json the dedupe round trip builds of it). */
@@ -46,8 +51,8 @@ const completenessRow = z.object({ source: registrySource, complete_up_to: civil
 
 export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Completeness> {
   const list = asOf === undefined
-    ? await parsedRows(sql, completenessRow, `select source, complete_up_to from rm_completeness`)
-    : await parsedRows(sql, completenessRow,
+    ? await parsedRows(sql, completenessRow, { table: 'rm_completeness' }, `select source, complete_up_to from rm_completeness`)
+    : await parsedRows(sql, completenessRow, { table: 'rm_completeness_history' },
       `select source, max(complete_up_to) as complete_up_to from rm_completeness_history where recorded_at <= $1 group by source`, [asOf]);
   const c: Completeness = {};
   for (const r of list) c[r.source] = r.complete_up_to;
@@ -173,6 +178,24 @@ export interface ReadoutChanged {
    * one: lets the benchmark attribute latency to published offsets when batches coalesce.
    */
   causes?: ReadoutCause[];
+}
+
+const readoutChanged: z.ZodType<ReadoutChanged> = z.object({
+  trialId: z.string(), version: z.number(), eventsApplied: z.number(),
+  topic: z.string().nullable(), partition: z.number().nullable(), lastOffset: z.string().nullable(),
+  causes: z.array(z.object({ topic: z.string(), partition: z.number(), lastOffset: z.string() })).optional(),
+});
+
+/** A NOTIFY payload of READOUT_CHANNEL read back (the SSE stream's listener), checked: null when it is not one. */
+export function readoutChangedOf(payload: string): ReadoutChanged | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const parsed = readoutChanged.safeParse(json);
+  return parsed.success ? parsed.data : null;
 }
 
 /** NOTIFYs every change in one statement (delivered when the transaction commits). */

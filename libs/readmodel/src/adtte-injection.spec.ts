@@ -2,9 +2,9 @@ import { parse } from 'csv-parse/sync';
 import type { FollowUp } from '@trial/followup';
 import { adtteCsv, adtteRows } from './adtte';
 
-// An export opened in a spreadsheet must not run a formula from a label or an id (issue 12,
-// item 10), and its numbers must stay numbers for R and SAS: AVAL is negative when a death was
-// recorded before randomisation.
+// An export opened in a spreadsheet must not run a formula from a label or an id, and its
+// numbers must stay numbers for R and SAS: AVAL is negative when a death was recorded before
+// randomisation.
 const followUp = (patientId: string, arm: string, time: number): FollowUp => ({
   patientId, arm, randomisedOn: '2006-03-14', endDate: '2006-03-10', analysisDate: '2006-03-14', time, status: 1, cnsr: 0,
   reason: 'death', source: { domain: 'DS', variable: 'DSSTDTC' },

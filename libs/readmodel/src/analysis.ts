@@ -43,7 +43,7 @@ export interface TrialAnalysis {
   /**
    * The pooled figures the monitor's view is cut from, computed from the pooled table and
    * totals only, never picked out of the by-arm lists by label: an arm labelled `all` was
-   * taken for the pooled row (issue 12, item 6).
+   * taken for the pooled row.
    */
   pooledDeathRate: DeathRate;
   pooledAtRisk: AtRiskTable;

@@ -23,3 +23,4 @@ export * from './adam';
 export * from './closed';
 export * from './closed-cells';
 export * from './closed-cohort';
+export * from './stored';

@@ -5,7 +5,7 @@ import { closedAnalysis, hasAnalysisPlan, type ClosedFigures } from './closed';
 import { interimOptionsOf, type LookPoint } from './interim';
 
 /**
- * Looks taken, frozen (issue 14, item 3). A look's closed report is computed once, when the
+ * Looks taken, frozen. A look's closed report is computed once, when the
  * projector applies its InterimLookTaken, from the design the trial was registered under at that
  * point of its log and the events and z of looks 1..n as recorded: nothing that arrives later
  * (deaths, amendments, late registrations, a new design) reaches it, and a replay of the log
@@ -63,7 +63,7 @@ export function freeze(design: TrialRegistered, looks: readonly InterimLookTaken
 }
 
 /**
- * The closed report's figures frozen with a look (issue 15, item 3): closedAnalysis's by-arm cut
+ * The closed report's figures frozen with a look: closedAnalysis's by-arm cut
  * (the dsmb's, with the read-out's default query) of the follow-ups held at the look's asOf and
  * data cutoff, under the design the look was taken under; null for a design without an analysis
  * plan (a v1 trial), as its read-out has none.

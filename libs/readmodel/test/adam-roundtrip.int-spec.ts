@@ -11,7 +11,7 @@ import type { FollowUp } from '@trial/followup';
 import { adamZip, analyse, observationOf, sasDate, TrialCohort } from '../src';
 import { design, followUp, type Person } from './adam-fixtures';
 
-// Issue 15, item 4: R (haven) and xport-js read the package's XPT files back to the CSV's
+// R (haven) and xport-js read the package's XPT files back to the CSV's
 // values, and survival on the XPT ADTTE gives the read-out's figures. R runs asynchronously
 // (adam-roundtrip.R), one process for the whole file.
 const run = promisify(execFile);

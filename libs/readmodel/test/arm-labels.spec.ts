@@ -1,5 +1,5 @@
 import { noPlans } from '@trial/contracts';
-// Issue 12, item 6: arm labels must not unblind. An arm labelled `all` was taken for the pooled
+// Arm labels must not unblind. An arm labelled `all` was taken for the pooled
 // row of the monitor's at-risk table, and an arm `__proto__` vanished from the stored snapshot
 // (so two pooled reads told its size). Whatever the labels, the monitor's view is the same
 // function of the pooled data: it has one shape and no figure that depends on the arms.

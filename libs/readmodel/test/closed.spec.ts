@@ -50,7 +50,7 @@ describe('hasAnalysisPlan', () => {
   });
 });
 
-describe('closedAtLook (the figures frozen with a look, issue 15 item 3)', () => {
+describe('closedAtLook (the figures frozen with a look)', () => {
   const people = Array.from({ length: 20 }, (_, i) => followUp({
     id: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control', region: i % 4 < 2 ? 'London' : 'North',
     death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,

@@ -1,7 +1,7 @@
 import type { LogEvent } from '../src';
 import { foldCompleteness, sortEvents } from '../src';
 
-/** Issue 10 item 6: the projector's and replay's split and fold keep corrections in log order. */
+/** The projector's and replay's split and fold keep corrections in log order. */
 const extract = (completeUpTo: string): LogEvent =>
   ({ v: 1, type: 'RegistryExtractCompleted', eventId: `x-${completeUpTo}`, occurredAt: '2012-07-06T09:00:00Z', source: 'ONS', completeUpTo });
 const correction = (completeUpTo: string): LogEvent => ({

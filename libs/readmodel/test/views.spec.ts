@@ -50,7 +50,7 @@ describe('headlineOf', () => {
   });
 });
 
-describe('viewFor with the closed-report figures (issue 15)', () => {
+describe('viewFor with the closed-report figures', () => {
   const people = Array.from({ length: 24 }, (_, i) => followUp({
     id: `P${i}`, arm: i % 2 ? 'IABP' : 'control', sex: i % 3 ? 'M' : 'F', region: i % 4 < 2 ? 'London' : 'North',
     death: i % 3 === 0 || i % 5 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,

@@ -1,4 +1,4 @@
-// Files that are not one row a line (issue 12, item 8): whatever one line holds, it is one
+// Files that are not one row a line: whatever one line holds, it is one
 // reject at its own line, its neighbours are read as if it were not there, and memory stays
 // flat however long a line or field is.
 import { Readable, Writable } from 'node:stream';

@@ -1,27 +1,15 @@
 import { decode, registryNotification } from '@trial/contracts';
-import { modulus11CheckDigit } from '@trial/linkage';
-import { onsColumns, nrsColumns } from './layouts';
 import { RowResult, validateRow } from './validate';
+import { nrsRow, onsRow } from '../../../test/support/registry-rows';
 
 /**
- * Issue 10 item 7: ingest must never publish a notification the consumers then refuse. Every
+ * Ingest must never publish a notification the consumers then refuse. Every
  * row validateRow accepts decodes with the consumers' own schema and path (`decode` of
  * `registryNotification`); a row that schema refuses is a per-row reject naming the line, the
  * file column and the reason, with no personal value in the reason.
  */
-const ons = (o: Partial<Record<(typeof onsColumns)[number], string>> = {}): Record<string, string> => ({
-  RECORD_ID: 'D2009-000123', RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: '9434765919',
-  DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: '1', DEC_SURNAME: 'SMITH', DEC_FORENAMES: 'JOHN PAUL', DEC_POSTCODE: 'SE1 7EH',
-  REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
-  ...o,
-});
-const first9 = '030241123';
-const nrs = (o: Partial<Record<(typeof nrsColumns)[number], string>> = {}): Record<string, string> => ({
-  ENTRY_ID: 'S2009-1', VERSION: '1', TYPE: 'D', CHI: `${first9}${modulus11CheckDigit(first9)}`, DATE_OF_BIRTH: '1941-02-03', SEX: 'M',
-  SURNAME: 'REID', FORENAMES: 'JOHN', POSTCODE: 'EH1 1AA', DATE_OF_DEATH: '2009-06-30', DATE_OF_REGISTRATION: '2009-07-02',
-  UNDERLYING_CAUSE: 'I21.9', EVENT_DATE: '', CANCELLED: '',
-  ...o,
-});
+const ons = onsRow;
+const nrs = nrsRow;
 const ctx = { line: 7, extractedOn: '2011-10-02' };
 const personal = ['9434765919', 'SMITH', 'JOHN', 'SE1 7EH', '19410203', '1941-02-03', 'REID', 'EH1 1AA'];
 

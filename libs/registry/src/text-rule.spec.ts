@@ -1,4 +1,4 @@
-// Issue 12, item 7: a name breaking the text rule (a NUL, a control, a lone surrogate) is
+// A name breaking the text rule (a NUL, a control, a lone surrogate) is
 // refused at ingest, never published for the consumers to dead-letter: the field is dropped
 // with a warning naming the column and the rule (never the value) and the death is kept; a
 // record id breaking it rejects the row. An unusual but valid name is kept as it is and

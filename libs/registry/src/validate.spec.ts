@@ -1,25 +1,14 @@
 // feeds.md, "Identifier checks": damage to one field of a registration is a warning and the row
-// is kept and published; only rows that cannot be a registration are rejected (issue 11 item 1).
+// is kept and published; only rows that cannot be a registration are rejected.
 import { decode, registryNotification } from '@trial/contracts';
 import { modulus10CheckDigit, modulus11CheckDigit } from '@trial/linkage';
-import { nrsColumns, onsColumns } from './layouts';
 import { RowResult, validateRow } from './validate';
+import { CHI_FIRST9, nrsRow, onsRow } from '../../../test/support/registry-rows';
 
-const ons = (o: Partial<Record<(typeof onsColumns)[number], string>> = {}): Record<string, string> => ({
-  RECORD_ID: 'D2009-000123', RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: '9434765919',
-  DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: '1', DEC_SURNAME: 'SMITH', DEC_FORENAMES: 'JOHN PAUL', DEC_POSTCODE: 'SE1 7EH',
-  REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
-  ...o,
-});
-// 03/02/41, ninth digit 3 (odd: male).
-const first9 = '030241123';
+const ons = onsRow;
+const nrs = nrsRow;
+const first9 = CHI_FIRST9;
 const mod11 = `${first9}${modulus11CheckDigit(first9)}`;
-const nrs = (o: Partial<Record<(typeof nrsColumns)[number], string>> = {}): Record<string, string> => ({
-  ENTRY_ID: 'S2009-1', VERSION: '1', TYPE: 'D', CHI: mod11, DATE_OF_BIRTH: '1941-02-03', SEX: 'M',
-  SURNAME: 'REID', FORENAMES: 'JOHN', POSTCODE: 'EH1 1AA', DATE_OF_DEATH: '2009-06-30', DATE_OF_REGISTRATION: '2009-07-02',
-  UNDERLYING_CAUSE: 'I21.9', EVENT_DATE: '', CANCELLED: '',
-  ...o,
-});
 const ctx = { line: 5, extractedOn: '2011-10-02' };
 const personal = ['9434765919', '9434765918', 'SMITH', 'JOHN', 'SE1 7EH', '19410203', '1941-02-03', '030241', 'REID', 'EH1 1AA'];
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The audit log's hash chain (issue 12, item 4). Row n's hash is
+ * The audit log's hash chain. Row n's hash is
  * sha256(hash of row n-1 | n | body of row n), where the body is a canonical serialisation of
  * what the row says. Changing, removing or slipping in a row breaks every later link, so
  * tampering shows even when done by the table's owner with its triggers disabled (who can

@@ -1,4 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { storedRows } from '@trial/contracts';
 import { StoredDeadLetter } from '@trial/messaging';
 import { auditBody } from './audit-chain';
 
@@ -66,10 +68,12 @@ export async function discard(ds: DataSource, letters: readonly StoredDeadLetter
   return out;
 }
 
+const closedRow = z.object({ id: z.string(), outcome: z.enum(['redriven', 'discarded']), closed_by: z.string(), closed_at: z.date() });
+
 /** Every closed letter, by its id (`<dlq topic>:<partition>:<offset>`). */
 export async function closedLetters(ds: DataSource | Sql): Promise<Map<string, Closed>> {
-  const rows = (await ds.query(`select dlq_topic || ':' || dlq_partition || ':' || dlq_offset as id, outcome, closed_by, closed_at
-    from dlq_closed`)) as Array<{ id: string; outcome: Closed['outcome']; closed_by: string; closed_at: Date }>;
+  const rows = storedRows(closedRow, await ds.query(
+    `select dlq_topic || ':' || dlq_partition || ':' || dlq_offset as id, outcome, closed_by, closed_at from dlq_closed`), { table: 'dlq_closed' });
   return new Map(rows.map((r) => [r.id, { outcome: r.outcome, by: r.closed_by, at: r.closed_at.toISOString() }]));
 }
 

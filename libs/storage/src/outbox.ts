@@ -39,7 +39,7 @@ const RELAY_IDLE_TIMEOUT_S = 120;
  * finds it taken tries again shortly. So a paused relay (a slow broker, a stopped process)
  * holds everyone up rather than letting another relay publish a later row of the same key
  * first; `for update skip locked` let relay B publish a patient's DeathWithdrawn while relay
- * A still held the DeathLinked before it (issue 10, item 3). When the paused pass fails, its
+ * A still held the DeathLinked before it. When the paused pass fails, its
  * transaction rolls back and the next pass resends its rows, still first.
  *
  * That makes the topic follow id order. It follows the order of decisions only because, for

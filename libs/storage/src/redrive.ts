@@ -1,5 +1,7 @@
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { storedRows } from '@trial/contracts';
 import { StoredDeadLetter } from '@trial/messaging';
 import { closeLetter } from './dlq-closed';
 
@@ -71,21 +73,24 @@ export async function redrive(
   return out;
 }
 
+const parkedRow = z.object({ original: z.instanceof(Buffer) });
+const PARK = { table: 'dead_letter_park', column: 'original' };
+
 /** The original bytes: in the record (base64), parked, or none (the message had no value). */
 async function original(tx: { query(sql: string, params?: unknown[]): Promise<unknown> }, l: StoredDeadLetter): Promise<Buffer | null> {
   const r = l.record;
   if (r.originalBase64 !== null) return Buffer.from(r.originalBase64, 'base64');
   if (r.parkedId === null) return null;
-  const rows = (await tx.query('select original from dead_letter_park where id = $1', [r.parkedId])) as Array<{ original: Buffer }>;
+  const rows = storedRows(parkedRow, await tx.query('select original from dead_letter_park where id = $1', [r.parkedId]), PARK);
   if (!rows.length) throw new Error(`dead letter ${l.id}: parked original ${r.parkedId} is not in dead_letter_park`);
   return rows[0].original;
 }
 
+const redriveRow = z.object({ origin: z.string(), letter: z.string(), redriven_by: z.string(), redriven_at: z.date() });
+
 /** Originals re-driven before, by `<topic>:<partition>:<offset>`, with who, when and which letter. */
 export async function redriven(ds: DataSource): Promise<Map<string, { by: string; at: string; letter: string }>> {
-  const rows = (await ds.query(`select source_topic || ':' || source_partition || ':' || source_offset as origin,
-    dlq_topic || ':' || dlq_partition || ':' || dlq_offset as letter, redriven_by, redriven_at from dlq_redrives`)) as Array<{
-    origin: string; letter: string; redriven_by: string; redriven_at: Date;
-  }>;
+  const rows = storedRows(redriveRow, await ds.query(`select source_topic || ':' || source_partition || ':' || source_offset as origin,
+    dlq_topic || ':' || dlq_partition || ':' || dlq_offset as letter, redriven_by, redriven_at from dlq_redrives`), { table: 'dlq_redrives' });
   return new Map(rows.map((r) => [r.origin, { by: r.redriven_by, at: r.redriven_at.toISOString(), letter: r.letter }]));
 }

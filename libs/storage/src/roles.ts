@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource, migrate } from './data-source';
 
 /**
- * Least privilege (issue 12, item 4). The services connect as an application role that may
+ * Least privilege. The services connect as an application role that may
  * read and write rows but not change the schema: not the tables' owner, so it cannot alter a
  * table, drop or disable a trigger, or truncate; not a superuser, so it cannot set
  * session_replication_role to skip triggers. Migrations run as the owner role, which then grants

@@ -182,7 +182,7 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
   const labels = orderGroups(present, options.reference);
   const tables = labels.map((g) => groups.get(g) as SurvivalTable);
 
-  const groupReadouts = labels.map((group, gi) => cachedGroupReadout(group, tables[gi], confType, z, at, options.tau));
+  const groupReadouts = labels.map((group, gi) => cachedGroupReadout(group, tables[gi], { confType, z, at, tau: options.tau }));
   // One group: no comparison, and the group's own table is the pooled one.
   const sets = labels.length > 1 ? mergeRiskSets(tables) : null;
 
@@ -327,13 +327,17 @@ function nullableKmRow(
 }
 
 /** The last GroupReadout computed for a table, with what it was computed from. */
-interface CachedGroup {
-  version: number;
-  group: string;
+/** What one group's read-out is cut by, besides its table: the band, the `at` times and the RMST's tau. */
+interface GroupCut {
   confType: ConfType;
   z: number;
   at: readonly number[];
   tau: number | undefined;
+}
+
+interface CachedGroup extends GroupCut {
+  version: number;
+  group: string;
   readout: GroupReadout;
 }
 
@@ -342,14 +346,8 @@ const groupCache = new WeakMap<SurvivalTable, CachedGroup>();
 
 /** groupReadout, reused while the table (by version) and the options are unchanged. O(1) on
  *  a hit (plus O(|at|) to compare the at times), groupReadout's cost on a miss. */
-function cachedGroupReadout(
-  group: string,
-  table: SurvivalTable,
-  confType: ConfType,
-  z: number,
-  at: readonly number[],
-  tau: number | undefined,
-): GroupReadout {
+function cachedGroupReadout(group: string, table: SurvivalTable, cut: GroupCut): GroupReadout {
+  const { confType, z, at, tau } = cut;
   const hit = groupCache.get(table);
   if (
     hit !== undefined &&
@@ -363,7 +361,7 @@ function cachedGroupReadout(
   ) {
     return hit.readout;
   }
-  const readout = groupReadout(group, table, confType, z, at, tau);
+  const readout = groupReadout(group, table, cut);
   groupCache.set(table, { version: table.version, group, confType, z, at: [...at], tau, readout });
   return readout;
 }
@@ -385,14 +383,7 @@ function nullIfNaN(x: number): number | null {
  * O(m) scan per band limit (about 0.4 ms each); each `at` time O(log m).
  */
 
-function groupReadout(
-  group: string,
-  table: SurvivalTable,
-  confType: ConfType,
-  z: number,
-  at: readonly number[],
-  tau: number | undefined,
-): GroupReadout {
+function groupReadout(group: string, table: SurvivalTable, { confType, z, at, tau }: GroupCut): GroupReadout {
   const time = table.times;
   const nEvent = table.eventCounts;
   const nCensor = table.censorCounts;

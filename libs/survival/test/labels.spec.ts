@@ -1,4 +1,4 @@
-// Issue 12, item 6: group labels are arm labels, so any string. Read back from a plain object,
+// Group labels are arm labels, so any string. Read back from a plain object,
 // a Cox warm start found Object's `constructor` for a group of that name; from a Map it finds
 // only what was put in.
 import { computeReadout, coxWarmStart, SurvivalTable } from '../src';

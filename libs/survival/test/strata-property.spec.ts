@@ -22,6 +22,12 @@ const columns = (rows: readonly Row[]): CohortRows => ({
 });
 const groupsOf = (rows: readonly Row[]): string[] => [...new Set(rows.map((r) => r.group))].sort();
 
+/** One SurvivalTable per group: the unstratified read-out's input. */
+const tablesOf = (rows: readonly Row[], groups: readonly string[]): Map<string, SurvivalTable> => new Map(groups.map((g) => {
+  const mine = rows.filter((r) => r.group === g);
+  return [g, SurvivalTable.fromRows(mine.map((r) => r.time), mine.map((r) => r.event))] as const;
+}));
+
 /** The result, or null when the data cannot support it (a group without events, a monotone likelihood). */
 function attempt<T>(f: () => T): T | null {
   try {
@@ -48,11 +54,7 @@ describe('stratified comparison: properties', () => {
     fc.assert(fc.property(cohortArb, (rows) => {
       const groups = groupsOf(rows);
       fc.pre(groups.length >= 2);
-      const tables = new Map(groups.map((g) => {
-        const mine = rows.filter((r) => r.group === g);
-        return [g, SurvivalTable.fromRows(mine.map((r) => r.time), mine.map((r) => r.event))] as const;
-      }));
-      const plain = attempt(() => computeReadout(tables));
+      const plain = attempt(() => computeReadout(tablesOf(rows, groups)));
       const strat = attempt(() => stratifiedComparison(columns(rows), ['one'], [rows.map(() => 'x')], groups));
       expect(strat === null).toBe(plain === null);
       if (plain === null || strat === null) return;
@@ -133,11 +135,7 @@ describe('subgroups: properties', () => {
     fc.assert(fc.property(cohortArb, (rows) => {
       const groups = groupsOf(rows);
       fc.pre(groups.length >= 2);
-      const tables = new Map(groups.map((g) => {
-        const mine = rows.filter((r) => r.group === g);
-        return [g, SurvivalTable.fromRows(mine.map((r) => r.time), mine.map((r) => r.event))] as const;
-      }));
-      const plain = attempt(() => computeReadout(tables));
+      const plain = attempt(() => computeReadout(tablesOf(rows, groups)));
       if (plain === null || plain.cox === null) return;
       const sub = subgroupAnalysis(columns(rows), 'all', rows.map(() => 'x'), groups);
       expect(sub.interaction).toBeNull();

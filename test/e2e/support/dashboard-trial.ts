@@ -38,7 +38,7 @@ export function enrollments(trialId: string): EnrollmentEvent[] {
   return [
     { v: 2, type: 'TrialRegistered', ...noPlans(), eventId: uuid(`${trialId}:trial`), trialId, title: 'Dashboard test trial', arms: [...ARMS], referenceArm: 'control',
       plannedEvents: 20, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming',
-      // Issue 15: an analysis plan, so the DSMB page has a stratified HR, a forest plot and a CIF to draw.
+      // An analysis plan, so the DSMB page has a stratified HR, a forest plot and a CIF to draw.
       stratificationFactors: ['region'], endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
       subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age60', from: 'age', cuts: [60] }, { variable: 'region', from: 'stratum' }] },
     ...patients(trialId).map((p): EnrollmentEvent => ({

@@ -1,4 +1,4 @@
-// Issue 11: the bulk LinkageApplier applied to the same batches twice (a redelivery the
+// The bulk LinkageApplier applied to the same batches twice (a redelivery the
 // checkpoint did not catch, e.g. a file ingested twice) changes nothing: no event, no link, no
 // count for λ. Against the real database.
 import { DataSource } from 'typeorm';

@@ -1,4 +1,4 @@
-// Issue 11, items 3 and 4, against the real broker and database: the live linkage service
+// One linkage engine, against the real broker and database: the live linkage service
 // decides every record as `followup link` decides its row (same engine, same λ), and two
 // instances in one consumer group end where one instance ends, record for record, with each
 // patient's outcome events in seq order on the topic.

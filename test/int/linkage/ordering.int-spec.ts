@@ -9,7 +9,7 @@ import { privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DAT
 import { collect, enrolKey, person, randomised, record, recordKey, send, waitForTypes } from './fixtures';
 
 /**
- * Issue 10, items 3 and 7, on the linkage side, through the real broker and database: every
+ * Outcome order and conflicting copies, on the linkage side, through the real broker and database: every
  * patient outcome carries its place on the patient's stream (`seq`), and a second, conflicting
  * PatientRandomised is dead-lettered with its reason instead of counted as a duplicate.
  */
@@ -85,7 +85,7 @@ describe('linkage: outcome seq and conflicting randomisations', () => {
 /**
  * The dependency OutboxRelay's per-key order has: for one patient, outbox ids (the relay's
  * order) follow commit order and seq. Two linkage transactions deciding for the same patient
- * run one after the other (issue 11: no scope lock, but the blocking-key locks a patient writer
+ * run one after the other (no scope lock, but the blocking-key locks a patient writer
  * takes exclusively and a record writer shared, the lk_records row lock, and lk_outcome_seq's
  * row lock, taken before enqueue), so the second's rows get higher ids and higher seqs. If a
  * change let the second allocate ids before the first commits, this fails.

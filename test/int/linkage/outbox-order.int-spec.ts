@@ -1,5 +1,5 @@
 // Per-key order on the outcome topic with two outbox relays on one outbox, one of them paused
-// in the middle of a send (issue 10, item 3), against the real broker and database. With the
+// in the middle of a send, against the real broker and database. With the
 // old `for update skip locked` the second relay published the later row of the key while the
 // first still held the earlier one, so the topic read 3, 1, 2.
 import { DataSource } from 'typeorm';

@@ -71,7 +71,7 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect(item.candidates[0]).toMatchObject({ patientId: p.patientId, patient: { nhsNumber: p.nhsNumber, randomisedOn: '2010-01-01' } });
     expect(item.candidates[0].fields.identifier.level).toBe('exact');
     expect((await call('/reviews', dsmb)).status).toBe(403);
-    // Issue 16, item 3: the waterfall's figures (the prior, then each field), and every view of an item audited.
+    // The waterfall's figures (the prior, then each field), and every view of an item audited.
     const one = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as {
       prior: { lambda: number; weight: number } | null; candidates: Array<{ weight: number; fields: Record<string, { weight: number }> }>;
     };
@@ -95,7 +95,7 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect(linked.evidence).toMatchObject({ method: 'clerical', reviewer: 'dr-review' });
     const after = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as { status: string; decision: { decidedBy: string } };
     expect(after).toMatchObject({ status: 'accepted', decision: { decidedBy: 'dr-review' } });
-    // Issue 16, item 3: identifiers only while an item is in the queue; a decided one keeps its evidence and dates.
+    // Identifiers only while an item is in the queue; a decided one keeps its evidence and dates.
     const gone = { nhsNumber: null, chiNumber: null, dateOfBirth: null, familyName: null, givenNames: null, postcode: null };
     const decided = (await (await call(`/reviews?status=accepted`, reviewer)).json()) as Array<{
       reviewId: string; record: unknown; candidates: Array<{ patient: unknown; fields: unknown }>;

@@ -1,5 +1,5 @@
 // A message Postgres cannot store (a NUL or an unpaired surrogate in a name) is the message's
-// fault. Since every database error is now retried rather than dead-lettered (issue 10 item 1),
+// fault. Since every database error is now retried rather than dead-lettered,
 // it must be refused at decode, or it would hold the linkage consumer for good.
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
@@ -45,7 +45,7 @@ describe('linkage: strings Postgres cannot store (real Kafka and Postgres)', () 
     }, 'the valid randomisation after the two bad ones', 30_000);
     const dead = await readAll(kafka, `${t.topics.enrollments}.dlq`, 2);
     expect(dead.map((d) => (d.value as { code: string; reason: string }))).toEqual([
-      // The text rule (issue 12, item 7) names the field and the rule, never the value.
+      // The text rule names the field and the rule, never the value.
       expect.objectContaining({ code: 'invalid-message', reason: 'familyName: must not contain control characters' }),
       expect.objectContaining({ code: 'invalid-message', reason: 'givenNames: must not contain an unpaired surrogate' }),
     ]);

@@ -101,7 +101,8 @@ export class FrozenLookDto extends LookDto {
   report!: InterimResultDto | null;
   @ApiProperty({
     type: Object, nullable: true,
-    description: "issue 15: { stratified, subgroups, endpoints } as GET /survival gave the dsmb at the look's asOf and dataCutoff; null without a plan",
+    description: "The closed report's figures { stratified, subgroups, endpoints } as GET /survival gave the dsmb at the look's asOf and "
+      + 'dataCutoff; null without a plan',
   })
   closed!: { stratified: unknown; subgroups: unknown[]; endpoints: Record<string, unknown> } | null;
 }

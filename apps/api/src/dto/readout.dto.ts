@@ -80,7 +80,7 @@ export class SurvivalDto extends SurvivalReadoutDto {
   @ApiProperty({ format: 'date-time', description: 'the instant the figures are as of' }) asOf!: string;
   @ApiProperty(completeness) dataComplete!: Completeness;
   @ApiProperty() eventsApplied!: number;
-  // Issue 15: only for a trial that registered an analysis plan (absent for a v1 trial). dsmb: as
+  // Only for a trial that registered an analysis plan (absent for a v1 trial). dsmb: as
   // `followup stats --strata/--subgroups/--cause 1` on the ADTTE export; a monitor: pooled cut only.
   @ApiPropertyOptional({ type: Object, nullable: true, description: 'stratified log-rank and Cox over the stratification factors (dsmb; null for a monitor)' })
   stratified?: unknown;

@@ -103,7 +103,7 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   const looks = await frozenLooks(api, taken, 15_000);
   say('');
   say(formatPaperTable(PAPER, await pipelineFigures(api), lookRows(looks)));
-  // Issue 15: the closed report's lines under the paper's (unchanged) ones.
+  // The closed report's lines under the paper's (unchanged) ones.
   const closed = await closedFigures(api);
   if (closed) say(formatClosedLines(closed));
   // Issue 16, item 3: the registrations left for the reviewer's screen (none counted above).

@@ -1,4 +1,4 @@
-// `followup dlq list|show|redrive|discard`: the dead letters of every topic (issue 16, item 4). Uses the
+// `followup dlq list|show|redrive|discard`: the dead letters of every topic. Uses the
 // services' environment (KAFKA_BROKERS, DATABASE_URL, TOPIC_PREFIX). A letter is named by its
 // place on its DLQ, `<topic>.dlq:<partition>:<offset>`, as `list` prints it.
 import { Command } from 'commander';

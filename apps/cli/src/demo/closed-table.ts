@@ -5,7 +5,7 @@ import type { Api } from './api-client';
 /** Four years in days: the CIF time the demo's table reports (BCIS-1's follow-up reaches it in both arms). */
 export const FOUR_YEARS = 1461;
 
-/** The closed report's lines of the demo's final table (issue 15): CV death, its CIF at four years, Fine-Gray, stratified HR. */
+/** The closed report's lines of the demo's final table: CV death, its CIF at four years, Fine-Gray, stratified HR. */
 export interface ClosedDemoFigures {
   strata: string[];
   stratified: CoxTerm | null;

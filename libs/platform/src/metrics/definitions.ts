@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * Every metric the services expose, defined here and nowhere else (issue 16, item 1). Names
+ * Every metric the services expose, defined here and nowhere else. Names
  * follow the Prometheus conventions: `followup_` prefix, snake_case, the unit in the name in
  * base units (seconds), counters ending `_total`, timestamps as `_timestamp_seconds`.
  *

@@ -3,11 +3,20 @@ import type { FollowUp } from '@trial/followup';
 import type { AdamCell, AdamTable, AdamVariable } from './table';
 
 /** ADSL's fixed variables, in order; the strata follow SEX (stratumColumns). */
-const HEAD: AdamVariable[] = [
+/** The variables that name the subject, first in ADSL and ADTTE alike (subjectCells gives their values). */
+export const SUBJECT_VARIABLES: readonly AdamVariable[] = [
   { name: 'STUDYID', label: 'Study Identifier', type: 'char' },
   { name: 'USUBJID', label: 'Unique Subject Identifier', type: 'char' },
   { name: 'SUBJID', label: 'Subject Identifier for the Study', type: 'char' },
   { name: 'SITEID', label: 'Study Site Identifier', type: 'char' },
+];
+
+export function subjectCells(trialId: string, f: FollowUp): Record<string, AdamCell> {
+  return { STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site };
+}
+
+const HEAD: AdamVariable[] = [
+  ...SUBJECT_VARIABLES,
   { name: 'ARM', label: 'Description of Planned Arm', type: 'char' },
   { name: 'TRT01P', label: 'Planned Treatment for Period 01', type: 'char' },
   { name: 'TRT01PN', label: 'Planned Treatment for Period 01 (N)', type: 'num' },
@@ -77,7 +86,7 @@ export function adslTable(trialId: string, design: TrialRegistered | null, follo
     const dead = f.status === 1;
     const armIndex = design?.arms.indexOf(f.arm) ?? -1;
     const row: Record<string, AdamCell> = {
-      STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site, ARM: f.arm, TRT01P: f.arm,
+      ...subjectCells(trialId, f), ARM: f.arm, TRT01P: f.arm,
       TRT01PN: armIndex >= 0 ? armIndex + 1 : null, RANDDT: f.randomisedOn, AGE: f.ageAtRandomisation,
       AGEU: f.ageAtRandomisation === null ? '' : 'YEARS',
       AGEGR1: ageGroup(design, f),

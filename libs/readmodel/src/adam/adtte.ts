@@ -1,6 +1,6 @@
 import type { Endpoint, TrialRegistered } from '@trial/contracts';
 import { endpointCode, endpointStatus, toAdtteFragment, type FollowUp } from '@trial/followup';
-import { ageGroup, byPatient, stratumColumns, usubjid } from './adsl';
+import { ageGroup, byPatient, stratumColumns, SUBJECT_VARIABLES, subjectCells } from './adsl';
 import type { AdamCell, AdamTable, AdamVariable } from './table';
 
 /** CNSR of a death from another cause in an endpoint parameter: beyond the 0-4 all-cause death uses. */
@@ -8,10 +8,7 @@ export const COMPETING_CNSR = 5;
 export const COMPETING_DESCRIPTION = 'DEATH FROM OTHER CAUSE';
 
 const HEAD: AdamVariable[] = [
-  { name: 'STUDYID', label: 'Study Identifier', type: 'char' },
-  { name: 'USUBJID', label: 'Unique Subject Identifier', type: 'char' },
-  { name: 'SUBJID', label: 'Subject Identifier for the Study', type: 'char' },
-  { name: 'SITEID', label: 'Study Site Identifier', type: 'char' },
+  ...SUBJECT_VARIABLES,
   { name: 'TRTP', label: 'Planned Treatment', type: 'char' },
   { name: 'TRTPN', label: 'Planned Treatment (N)', type: 'num' },
   { name: 'ASEQ', label: 'Analysis Sequence Number', type: 'num' },
@@ -50,7 +47,7 @@ export function adamParameters(design: TrialRegistered | null): Parameter[] {
  * ADTTE, one row a patient and parameter: ACM (all-cause death) and one per endpoint of the
  * trial (CVDEATH: underlying cause in I00-I99). Every parameter shares the patient's origin
  * (randomisation), ADT and AVAL (days, `ADT - STARTDT`); they differ in what ended follow-up:
- * - ACM: CNSR 0 death, 1 registry or data cutoff, 2 embarked, 3 withdrew, 4 not traced (issue 5);
+ * - ACM: CNSR 0 death, 1 registry or data cutoff, 2 embarked, 3 withdrew, 4 not traced;
  * - an endpoint: CNSR 0 for a death whose underlying cause is in its ranges (EVNTDESC the
  *   endpoint's name), COMPETING_CNSR (5) for a death from any other cause or with none recorded
  *   (EVNTDESC and CNSDTDSC `DEATH FROM OTHER CAUSE`), else the censoring of ACM.
@@ -66,7 +63,7 @@ export function adamAdtteTable(trialId: string, design: TrialRegistered | null, 
     const frag = toAdtteFragment(f);
     const armIndex = design?.arms.indexOf(f.arm) ?? -1;
     const common: Record<string, AdamCell> = {
-      STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site, TRTP: f.arm,
+      ...subjectCells(trialId, f), TRTP: f.arm,
       TRTPN: armIndex >= 0 ? armIndex + 1 : null, STARTDT: frag.STARTDT, ADT: frag.ADT, AVAL: frag.AVAL, AVALU: frag.AVALU,
       SRCDOM: frag.SRCDOM, SRCVAR: frag.SRCVAR, SEX: f.sex ?? '', AGEGR1: ageGroup(design, f),
     };

@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const APPEND_ONLY = ['rm_patient_history', 'rm_completeness_history', 'rm_readout_history', 'audit_log'];
 
 /**
- * The projector's survival read models (issue 5) and the unblinded-read audit trail.
+ * The projector's survival read models and the unblinded-read audit trail.
  *
  * Current state (dropped and rebuilt by `followup replay`): rm_trials, rm_patients,
  * rm_completeness, rm_readouts. History (append-only, never rebuilt, so a past DSMB look stays

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The linkage service's state (issue 4), replacing the walking skeleton's linkage_* tables.
+ * The linkage service's state, replacing the walking skeleton's linkage_* tables.
  * Every table is scoped by `scope` (the topic prefix): one database can hold several
  * pipelines (tests, demos) without one's patients becoming another's candidates.
  * Identifying data lives only in lk_patients.identity and lk_record_versions/lk_records.record,

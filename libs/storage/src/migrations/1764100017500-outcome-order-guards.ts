@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 10, items 3 and 7: what the linkage service and the projector need to refuse, rather
+ * What the linkage service and the projector need to refuse, rather
  * than silently drop or apply, an event out of order, a reused event id, a conflicting
  * randomisation, and to park outcomes of a trial not registered yet.
  *

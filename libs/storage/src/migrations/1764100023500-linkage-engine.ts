@@ -1,14 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 11: the linkage service decides with the in-memory engine of `followup link`, with no
+ * The linkage service decides with the in-memory engine of `followup link`, with no
  * lock on the whole scope, and with λ estimated from the data at hand.
  *
  * - lk_patients.change_xid: the transaction that last wrote the row (pg_current_xact_id()).
  *   Every instance keeps its in-memory patient index current by reading the rows written by
  *   transactions not finished at its previous read (change_xid >= that read's snapshot xmin),
  *   which is safe whatever order those transactions commit in (LinkStore.patientChanges).
- * - lk_decisions.prior: λ each decision was made under (the audit of issue 11, item 2).
+ * - lk_decisions.prior: λ each decision was made under (the decision audit).
  * - lk_links.deterministic: the record matches one of the trial's patients by the deterministic
  *   rule; what lk_prior_counts.deterministic counts, kept so a re-decision can count the change.
  * - lk_prior_counts: the counts λ is estimated from (prior.ts PriorCounts), per writer (one

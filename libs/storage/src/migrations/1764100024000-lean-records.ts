@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 11 (live throughput): a record's blocking keys move from lk_record_keys (one row per
+ * A record's blocking keys move from lk_record_keys (one row per
  * key, two btree entries each: about four rows and eight index entries per notification, the
  * largest write of a batch) into an array on the record's own row, lk_records.keys, under a
  * GIN index. The batch already writes that row, so the keys cost no statement, no delete and

@@ -5,7 +5,7 @@ import { AUDIT_GENESIS, auditBody, chainHash } from '../audit-chain';
 export const AUDIT_CHAIN_LOCK = 7261312;
 
 /**
- * Issue 12, item 4: audit_log rows are hash-chained (see audit-chain.ts). `seq` is the chain
+ * Audit_log rows are hash-chained (see audit-chain.ts). `seq` is the chain
  * order, assigned under an advisory transaction lock by audit_append, the one way rows are
  * written: the id of a bigserial is drawn before the lock, so ids need not follow commit order.
  * audit_append is a volatile plpgsql function, so its select of the last row runs after the

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Issue 11 (live throughput): the decision audit's evidence columns (lk_decisions.fields,
+ * The decision audit's evidence columns (lk_decisions.fields,
  * candidates, competing) become `json`, from `jsonb`.
  *
  * Why: every decision is audited, unlinked ones too, with up to five candidates' per-field

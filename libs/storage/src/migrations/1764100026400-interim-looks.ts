@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The DSMB's looks, frozen (issue 14): one row per InterimLookTaken the projector applied, with
+ * The DSMB's looks, frozen: one row per InterimLookTaken the projector applied, with
  * the design it was taken under and its closed report as computed then. Replay rewrites the rows
  * from the log (the same fold), so they are read models like the others.
  */

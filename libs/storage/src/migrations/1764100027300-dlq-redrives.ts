@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The ledger of re-driven dead letters (issue 16, item 4): one row per original message sent
+ * The ledger of re-driven dead letters: one row per original message sent
  * back to its topic, keyed by where that message was, so a second re-drive is refused, not
  * sent again, also when two consumers dead-lettered the same message (two letters, one
  * origin). The letter re-driven (its place on the DLQ), who did it and when, for the audit.

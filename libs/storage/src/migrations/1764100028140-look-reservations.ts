@@ -1,11 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Looks safe across API processes (issue 14, gap): the API reserves look n of a trial here, in
+ * Looks safe across API processes: the API reserves look n of a trial here, in
  * the transaction that decides it, before it publishes InterimLookTaken, so two API processes
  * cannot both publish look n (the projector would dead-letter one after both answered 202). The
  * primary key is the backstop; the deciding transaction holds an advisory lock on the trial.
- * The frozen looks gain the closed report's figures at the look's asOf (issue 15, item 3).
+ * The frozen looks gain the closed report's figures at the look's asOf.
  */
 export class LookReservations1764100028140 implements MigrationInterface {
   name = 'LookReservations1764100028140';

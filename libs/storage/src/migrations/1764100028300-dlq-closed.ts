@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Dead letters an operator has dealt with (issue 16, item 4): one row per letter, keyed by its
+ * Dead letters an operator has dealt with: one row per letter, keyed by its
  * place on its DLQ, closed either by a re-drive of its original (`redriven`; also a letter whose
  * original another consumer's letter re-drove) or by a discard (`discarded`, with who, when and
  * a note). The DLQ topics keep every letter for their retention, so the open letters (what the
