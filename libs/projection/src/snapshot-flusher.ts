@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { isCodedError } from '@trial/contracts';
 import { closedSnapshotOf } from '@trial/readmodel';
 import { noProfiler, type Profiler } from './profiler';
 import { READOUT_CHANNEL, SAVE_SNAPSHOTS, snapshotsJson, type ReadoutCause, type ReadoutChanged, type Sql, type TrialSnapshot } from './rows';
@@ -10,7 +11,12 @@ import type { CachedTrial, TrialCache } from './trial-cache';
  * however many batches committed meanwhile: writing every touched trial's snapshot in every
  * partition batch is what measured too slow. One flush runs at a time; trials that change
  * during it go out in the next one, straight away. A failed flush keeps its trials dirty.
+ * A trial whose stored rows cannot be read back (stored-row-invalid) is set aside, reported and
+ * tried again after SET_ASIDE_MS, so that it never holds back the other trials' read-outs.
  */
+/** How long a trial whose stored rows do not read waits before the flusher tries it again. */
+export const SET_ASIDE_MS = 30_000;
+
 export class SnapshotFlusher {
   private readonly dirty = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -55,11 +61,8 @@ export class SnapshotFlusher {
       const list: Array<{ snapshot: TrialSnapshot; version: number; recordedAt: string; causes: ReadoutCause[] }> = [];
       const taken: Array<[CachedTrial, number]> = [];
       for (const trialId of ids) {
-        if (this.cache.needsReload(trialId)) {
-          this.profiler.mark('reload', 1);
-          await this.cache.reload(this.ds, trialId);
-        }
-        const c = this.cache.get(trialId)!;
+        const c = await this.current(trialId);
+        if (c === null) continue;
         list.push({
           version: c.version, recordedAt: c.changedAt, causes: [...c.causes],
           snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot(),
@@ -82,6 +85,24 @@ export class SnapshotFlusher {
     } catch (e) {
       for (const t of ids) this.dirty.add(t);
       throw e;
+    }
+  }
+
+  /** The trial as cached, reloaded if the cache has a gap; null when its stored rows do not read (set aside). */
+  private async current(trialId: string): Promise<CachedTrial | null> {
+    try {
+      if (this.cache.needsReload(trialId)) {
+        this.profiler.mark('reload', 1);
+        await this.cache.reload(this.ds, trialId);
+      }
+      return this.cache.get(trialId)!;
+    } catch (e) {
+      // Environmental failures fail the whole flush (retried, trials kept dirty); a row that
+      // will never read fails only its own trial.
+      if (!isCodedError(e, ['stored-row-invalid'])) throw e;
+      this.onError(e);
+      setTimeout(() => this.changed([trialId]), SET_ASIDE_MS).unref();
+      return null;
     }
   }
 }

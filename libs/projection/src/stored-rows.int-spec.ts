@@ -93,4 +93,29 @@ describe('stored rows as read back', () => {
       await ds.query(`update rm_readouts set snapshot = $2 where trial_id = $1`, [trialId, JSON.stringify(snapshot)]);
     }
   });
+  it("sets aside a trial whose stored follow-up does not read: another trial's read-out still goes out", async () => {
+    const bad = uniqueId('STORED-ASIDE');
+    const good = uniqueId('STORED-GOOD');
+    await projected(bad);
+    await projected(good);
+    await ds.query(`update rm_patients set followup = jsonb_set(followup, '{time}', '"0102030401"') where trial_id = $1 and patient_id = 'P2'`,
+      [bad]);
+    try {
+      // A new instance: its cache is cold, so flushing `bad` reloads it and meets the row.
+      const errors: unknown[] = [];
+      const cold = new ReadModelProjector(ds, () => new Date().toISOString(), (e) => errors.push(e), `stored-cold-${bad}`);
+      await cold.apply({ topic: `t-${bad}`, partition: 1, lastOffset: '1', messages: [
+        { offset: '0', value: seen(bad, 1, '2008-01-01') }, { offset: '1', value: seen(good, 1, '2008-01-01') }] });
+      await cold.drain();
+      const [g] = (await ds.query(
+        `select r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [good])) as [
+        { fresh: boolean }];
+      expect(g.fresh).toBe(true);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((e) => isCodedError(e, ['stored-row-invalid']))).toBe(true);
+      expect(errors.map((e) => (e as Error).message).join(' ')).not.toContain('0102030401');
+    } finally {
+      await ds.query(`delete from rm_patients where trial_id = $1`, [bad]);
+    }
+  });
 });
