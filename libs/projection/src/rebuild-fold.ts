@@ -37,8 +37,6 @@ export function foldForReplay(events: readonly LogEvent[], only: string | undefi
     perTrial: new Map(), refused: 0,
   };
   const registered = new Set<string>();
-  // In-scope patient keys (and their trial) in first-applied order; their final states are read at the end.
-  const order = new Map<string, string>();
   const waiting = new Map<string, FollowupEvent[]>();
   for (const e of events) {
     const hash = folder.take(e);
@@ -59,9 +57,8 @@ export function foldForReplay(events: readonly LogEvent[], only: string | undefi
     }
     if (e.type === 'TrialRegistered' || e.type === 'InterimLookTaken') out.trialWide.push(e);
     else if (isFollowupEvent(e)) {
-      const key = patientKey(e.trialId, e.patientId);
-      if (!order.has(key)) order.set(key, e.trialId);
       if (!registered.has(e.trialId)) {
+        const key = patientKey(e.trialId, e.patientId);
         const list = waiting.get(key);
         if (list) list.push(e);
         else waiting.set(key, [e]);
@@ -69,8 +66,11 @@ export function foldForReplay(events: readonly LogEvent[], only: string | undefi
     }
   }
   // A trial the log never registers: its patients' events wait in the park, as live (park.ts).
-  for (const [key, trialId] of order) {
-    if (registered.has(trialId)) out.patients.set(key, folder.patients.get(key)!);
+  // The folder's Map is in the order each patient's first event was applied; evolve sets the trial.
+  for (const [key, g] of folder.patients) {
+    const trialId = g.state.trialId!;
+    if (only !== undefined && trialId !== only) continue;
+    if (registered.has(trialId)) out.patients.set(key, g);
     else out.toPark.push(...waiting.get(key)!);
   }
   out.refused = folder.refused;
