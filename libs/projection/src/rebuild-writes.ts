@@ -41,6 +41,8 @@ export async function writePatients(tx: EntityManager, only: string | null, list
     registry text, followup jsonb, guard jsonb) on commit drop`);
   await copyStream(tx, 'replay_patients', PATIENT_COLUMNS, list);
   await tx.query(`analyze replay_patients`);
+  // The comparisons below hash-join half a million rows with their jsonb: in memory, not in batches on disk (this transaction only).
+  await tx.query(`set local work_mem = '512MB'`);
   // History first, against the rows still held.
   const [r] = await rows<{ n: string }>(tx, `with h as (
       insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
