@@ -5,7 +5,7 @@
 // process's CPU seconds (Postgres not counted): on a shared machine compare runs back to back.
 import { Client } from 'pg';
 import type { LogEvent } from '@trial/readmodel';
-import { rebuild, type LogRead } from '@trial/projection';
+import { rebuild, type LogRead, type Profiler } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { Workload } from './workload';
 
@@ -36,11 +36,24 @@ async function main(): Promise<void> {
     for (const round of ['empty read models', 'again, over the first rebuild']) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const report = await rebuild(ds, async () => log, { now: () => new Date().toISOString() });
+      const phases: string[] = [];
+      const profiler: Profiler = {
+        mark: (name, ms) => { phases.push(`${name} ${(ms / 1000).toFixed(1)} s`); },
+        time: async (name, f) => {
+          const t = performance.now();
+          try {
+            return await f();
+          } finally {
+            profiler.mark(name, performance.now() - t);
+          }
+        },
+      };
+      const report = await rebuild(ds, async () => log, { now: () => new Date().toISOString(), profiler });
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(c0);
       console.log(`rebuild (${round}) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials, ${report.refused} refused:`
-        + ` ${seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in this process`);
+        + ` ${seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in this process`
+        + ` (${phases.join(', ')})`);
     }
   } finally {
     await ds.destroy();

@@ -1,24 +1,26 @@
 import type { DataSource } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
-import type { FollowupEvent } from '@trial/followup';
 import {
-  coveringRegistry, foldCompleteness, foldLog, followUpOf, isRegistryLogEvent, observationOf, sortEvents,
-  ClosedCohort, closedSnapshotOf, TrialCohort, type Observation,
+  ClosedCohort, closedSnapshotOf, coveringRegistry, foldCompleteness, followUpOf, observationOf, TrialCohort, type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
 import { movedSources, saveCompleteness } from './completeness';
 import { lockForReplay } from './locks';
 import { rebuildLooks } from './looks';
 import { park } from './park';
-import { appendChangedHistory, copyPatients, keepOldStates, markApplied } from './rebuild-writes';
+import { noProfiler, type Profiler } from './profiler';
+import { foldForReplay } from './rebuild-fold';
+import { markApplied, writePatients, type RebuiltPatient } from './rebuild-writes';
 import { PROJECTOR } from './projector';
-import { appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots, type PatientRow } from './rows';
+import { appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots } from './rows';
 
 export interface RebuildOptions {
   /** Only this trial's read models (completeness is global and always rebuilt). */
   trialId?: string;
   now: () => string;
   consumer?: string;
+  /** Times the read, the fold and the writes (bench:replay prints them); none by default. */
+  profiler?: Profiler;
 }
 
 export interface RebuildReport {
@@ -44,63 +46,58 @@ const CHUNK = 5_000;
  * checkpoints set here (the log's end at the time of the read). History is append-only and not
  * dropped: a DSMB look stays reproducible; a rebuilt patient whose state differs from what was
  * held gets a new history row at the replay's time, so asOf tells the truth about both.
+ * The log is folded in memory in one pass (foldForReplay), then written set-based in the same
+ * transaction (rebuild-writes.ts: streamed COPY, and over held rows only what differs), so the
+ * rebuild and its checkpoints commit together or not at all.
  */
 export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, options: RebuildOptions): Promise<RebuildReport> {
   const consumer = options.consumer ?? PROJECTOR;
   const only = options.trialId;
+  const profiler = options.profiler ?? noProfiler;
   return ds.transaction(async (tx) => {
     await lockForReplay(tx);
-    const log = await read();
+    const log = await profiler.time('read', read);
     const now = options.now();
-    // Dedupe and the guard over the whole log, as the live projector took it (foldLog).
-    const folded = foldLog(log.events);
-    const kept = folded.applied.filter(({ event: e }) => only === undefined || isRegistryLogEvent(e) || e.trialId === only);
-    const unique = kept.map((k) => k.event);
-    const sorted = sortEvents(unique);
-    // A trial the log never registers: its patients' events wait in the park, as live (park.ts).
-    const registered = new Set(sorted.trials.map((t) => t.trialId));
-    const completeness = foldCompleteness({}, sorted.extracts);
+    // Dedupe and the guard over the whole log, as the live projector took it, folded in memory.
+    const t0 = performance.now();
+    const fold = foldForReplay(log.events, only);
+    profiler.mark('fold', performance.now() - t0);
+    const registered = new Set(fold.trials.map((t) => t.trialId));
+    const completeness = foldCompleteness({}, fold.extracts);
 
-    await keepOldStates(tx, only ?? null);
     const oldVersions = new Map((await rows<{ trial_id: string; version: string }>(tx,
       `select trial_id, version from rm_trials where $1::text is null or trial_id = $1`, [only ?? null])).map((r) => [r.trial_id, Number(r.version)]));
     const oldCompleteness = await loadCompleteness(tx);
 
     await tx.query(`delete from rm_readouts where $1::text is null or trial_id = $1`, [only ?? null]);
-    await tx.query(`delete from rm_patients where $1::text is null or trial_id = $1`, [only ?? null]);
     await tx.query(`delete from rm_trials where $1::text is null or trial_id = $1`, [only ?? null]);
     await tx.query(`delete from rm_parked where $1::text is null or trial_id = $1`, [only ?? null]);
 
     await saveCompleteness(tx, completeness, movedSources(oldCompleteness, completeness), now);
     const held = await loadCompleteness(tx);
 
-    const patients: Array<PatientRow & { registry: string | null }> = [];
+    for (let i = 0; i < fold.toPark.length; i += CHUNK) await park(tx, fold.toPark.slice(i, i + CHUNK), now);
+    // Each follow-up is derived as its row is streamed to Postgres; the cohorts collect the observations.
     const byTrial = new Map<string, Observation[]>();
-    const toPark: FollowupEvent[] = [];
-    for (const [key, evs] of sorted.patients) {
-      if (!registered.has(evs[0].trialId)) {
-        toPark.push(...evs);
-        continue;
-      }
-      const { state, guard } = folded.patients.get(key)!;
-      const fu = followUpOf(state, held);
-      patients.push({ trial_id: state.trialId!, patient_id: state.patientId!, state, followup: fu, guard, registry: coveringRegistry(state) });
-      if (fu) {
-        const list = byTrial.get(fu.trialId) ?? [];
-        list.push(observationOf(fu));
-        byTrial.set(fu.trialId, list);
+    function* rebuilt(): Generator<RebuiltPatient> {
+      for (const { state, guard } of fold.patients.values()) {
+        const fu = followUpOf(state, held);
+        if (fu) {
+          const list = byTrial.get(fu.trialId);
+          if (list) list.push(observationOf(fu));
+          else byTrial.set(fu.trialId, [observationOf(fu)]);
+        }
+        yield [state.trialId!, state.patientId!, state, coveringRegistry(state), fu, guard];
       }
     }
-    for (let i = 0; i < toPark.length; i += CHUNK) await park(tx, toPark.slice(i, i + CHUNK), now);
-    await copyPatients(tx, patients, now);
-    const changed = await appendChangedHistory(tx, only ?? null, now);
+    const changed = await profiler.time('patients', () => writePatients(tx, only ?? null, rebuilt(), now));
 
     const designs = new Map<string, TrialRegistered>();
-    for (const t of sorted.trials) designs.set(t.trialId, t);
-    const trialIds = [...new Set([...sorted.perTrial.keys(), ...byTrial.keys()])].filter((t) => registered.has(t)).sort();
+    for (const t of fold.trials) designs.set(t.trialId, t);
+    const trialIds = [...new Set([...fold.perTrial.keys(), ...byTrial.keys()])].filter((t) => registered.has(t)).sort();
     for (const trialId of trialIds) {
       const design = designs.get(trialId) ?? null;
-      const eventsApplied = sorted.perTrial.get(trialId) ?? 0;
+      const eventsApplied = fold.perTrial.get(trialId) ?? 0;
       // A new version, so every running projector reloads this trial rather than trust its cache.
       const version = (oldVersions.get(trialId) ?? 0) + 1;
       await tx.query(`insert into rm_trials (trial_id, design, version, events_applied, updated_at) values ($1, $2, $3, $4, $5)`,
@@ -113,10 +110,12 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
 
     // The board's looks, frozen again from the log under the designs before them.
-    const refusedLooks = await rebuildLooks(tx, only ?? null, sorted.trialWide.filter((e) => registered.has(e.trialId)), now);
+    const refusedLooks = await rebuildLooks(tx, only ?? null, fold.trialWide.filter((e) => registered.has(e.trialId)), now);
 
-    // The live projector must neither re-apply nor miss anything after this.
-    await markApplied(tx, consumer, kept.filter(({ event: e }) => only === undefined || !isRegistryLogEvent(e)), only === undefined);
+    // The live projector must neither re-apply nor miss anything after this (a one-trial replay records no registry event).
+    const ids = only === undefined ? fold.keptIds : fold.keptIds.filter((_, i) => !fold.keptRegistry[i]);
+    const hashes = only === undefined ? fold.keptHashes : fold.keptHashes.filter((_, i) => !fold.keptRegistry[i]);
+    await profiler.time('applied', () => markApplied(tx, consumer, ids, hashes, only === undefined));
     if (only === undefined) {
       for (const w of log.watermarks) {
         if (BigInt(w.high) === 0n) continue;
@@ -126,8 +125,8 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       }
     }
     return {
-      eventsRead: log.events.length, eventsApplied: unique.length, invalid: log.invalid, trials: trialIds.length,
-      patients: patients.length, changedPatients: changed, refused: folded.refused + refusedLooks, parked: toPark.length,
+      eventsRead: log.events.length, eventsApplied: fold.keptIds.length, invalid: log.invalid, trials: trialIds.length,
+      patients: fold.patients.size, changedPatients: changed, refused: fold.refused + refusedLooks, parked: fold.toPark.length,
     };
   });
 }

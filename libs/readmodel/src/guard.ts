@@ -47,34 +47,50 @@ export interface LogFold {
 }
 
 /**
- * A whole log as the live projector, reading it in this order, would take it: an id applied
- * once (a copy with the same content is a redelivery, with other content refused), and each
- * patient's events through the guard. Replay uses it, so it leaves out what went to the DLQ.
+ * The dedupe and guard of a log taken in order, one event at a time: an id is applied once (a
+ * copy with the same content is a redelivery, with other content refused), and each patient's
+ * events go through the follow-up decider, the patients' states held in a Map.
  */
-export function foldLog(events: readonly LogEvent[]): LogFold {
-  const seen = new Map<string, string>();
-  const patients = new Map<string, Guarded>();
-  const applied: LogFold['applied'] = [];
-  let refused = 0;
-  for (const e of events) {
+export class LogFolder {
+  /** Each patient's guarded fold of its applied events. */
+  readonly patients = new Map<string, Guarded>();
+  /** Copies of an id with other content, and events the guard refused. */
+  refused = 0;
+  private readonly seen = new Map<string, string>();
+
+  /** The event's content hash if it is applied; null if it is a redelivery or refused. */
+  take(e: LogEvent): string | null {
     const hash = contentHash(e);
-    const was = seen.get(e.eventId);
+    const was = this.seen.get(e.eventId);
     if (was !== undefined) {
-      if (was !== hash) refused++;
-      continue;
+      if (was !== hash) this.refused++;
+      return null;
     }
     if (isFollowupEvent(e)) {
       const k = patientKey(e.trialId, e.patientId);
-      const g = patients.get(k) ?? followupDecider.initialState();
+      const g = this.patients.get(k) ?? followupDecider.initialState();
       if (refusal(g, e) !== null) {
         // Not recorded as seen: live, a refused event's id is not applied either.
-        refused++;
-        continue;
+        this.refused++;
+        return null;
       }
-      patients.set(k, admit(g, e));
+      this.patients.set(k, admit(g, e));
     }
-    seen.set(e.eventId, hash);
-    applied.push({ event: e, hash });
+    this.seen.set(e.eventId, hash);
+    return hash;
   }
-  return { applied, patients, refused };
+}
+
+/**
+ * A whole log as the live projector, reading it in this order, would take it (LogFolder).
+ * Replay uses it, so it leaves out what went to the DLQ.
+ */
+export function foldLog(events: readonly LogEvent[]): LogFold {
+  const folder = new LogFolder();
+  const applied: LogFold['applied'] = [];
+  for (const e of events) {
+    const hash = folder.take(e);
+    if (hash !== null) applied.push({ event: e, hash });
+  }
+  return { applied, patients: folder.patients, refused: folder.refused };
 }

@@ -7,3 +7,4 @@ export * from './roles';
 export * from './redrive';
 export * from './dlq-closed';
 export * from './copy';
+export * from './copy-stream';
