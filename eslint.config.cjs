@@ -4,7 +4,22 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 const frameworks = ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'express', 'nestjs-pino', 'pino', 'pino-http', 'multer'];
-const ours = ['contracts', 'survival', 'linkage', 'followup', 'registry', 'readmodel', 'messaging', 'storage', 'platform', 'config', 'auth', 'projection', 'linkage-service', 'ingest'];
+const ours = [
+  'contracts',
+  'survival',
+  'linkage',
+  'followup',
+  'registry',
+  'readmodel',
+  'messaging',
+  'storage',
+  'platform',
+  'config',
+  'auth',
+  'projection',
+  'linkage-service',
+  'ingest',
+];
 
 /** Imports a library may not make: every framework, and every library of ours but `allowed`. */
 function layer(files, allowed, { pure = true } = {}) {
@@ -13,13 +28,30 @@ function layer(files, allowed, { pure = true } = {}) {
     files,
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          ...(pure ? [{ group: frameworks, message: 'DESIGN.md: domain and statistics code imports no framework (NestJS, TypeORM, kafkajs, pg).' }] : []),
-          ...(forbidden.length ? [{ group: forbidden, message: allowed.length ? `DESIGN.md's layering: this library may import only ${allowed.map((a) => `@trial/${a}`).join(', ')}.` : "DESIGN.md's layering: this library imports no library of ours." }] : []),
-          { group: ['../../*/src/*', '../../../libs/*', '../../libs/*', '../../../apps/*', '../../apps/*'], message: 'Import another library by its @trial/ name, never by a path into it.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(pure
+              ? [{ group: frameworks, message: 'DESIGN.md: domain and statistics code imports no framework (NestJS, TypeORM, kafkajs, pg).' }]
+              : []),
+            ...(forbidden.length
+              ? [
+                  {
+                    group: forbidden,
+                    message: allowed.length
+                      ? `DESIGN.md's layering: this library may import only ${allowed.map((a) => `@trial/${a}`).join(', ')}.`
+                      : "DESIGN.md's layering: this library imports no library of ours.",
+                  },
+                ]
+              : []),
+            {
+              group: ['../../*/src/*', '../../../libs/*', '../../libs/*', '../../../apps/*', '../../apps/*'],
+              message: 'Import another library by its @trial/ name, never by a path into it.',
+            },
+          ],
+        },
+      ],
     },
   };
 }
@@ -49,5 +81,9 @@ module.exports = tseslint.config(
   layer(['libs/followup/src/**/*.ts'], ['contracts']),
   layer(['libs/registry/src/**/*.ts'], ['contracts', 'linkage']),
   layer(['libs/readmodel/src/**/*.ts'], ['survival', 'followup', 'contracts']),
-  layer(['libs/{messaging,storage,platform,config,auth}/src/**/*.ts'], ['contracts', 'survival', 'linkage', 'followup', 'registry', 'readmodel', 'messaging', 'storage', 'platform', 'config', 'auth'], { pure: false }),
+  layer(
+    ['libs/{messaging,storage,platform,config,auth}/src/**/*.ts'],
+    ['contracts', 'survival', 'linkage', 'followup', 'registry', 'readmodel', 'messaging', 'storage', 'platform', 'config', 'auth'],
+    { pure: false },
+  ),
 );

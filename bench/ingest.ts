@@ -15,7 +15,8 @@ import { IngestSummary, ingestExtract } from '@trial/ingest';
 import { modulus11CheckDigit } from '@trial/linkage';
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
 
-const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+const HEADER =
+  'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
 const SURNAMES = ['SMITH', 'JONES', 'TAYLOR', 'BROWN', 'WILLIAMS', 'WILSON', 'JOHNSON', 'DAVIES', 'ROBINSON', 'WRIGHT', 'THOMPSON', 'EVANS'];
 const FORENAMES = ['JOHN PAUL', 'MARY', 'DAVID', 'SUSAN JANE', 'PETER', 'MARGARET', 'ALAN', 'JEAN'];
 
@@ -47,8 +48,25 @@ async function generate(path: string, rows: number): Promise<void> {
     const dy = 2007 + Math.floor(rnd() * 5);
     const dod = `${dy}${pad(1 + Math.floor(rnd() * 12), 2)}${pad(1 + Math.floor(rnd() * 20), 2)}`;
     const reg = `${dod.slice(0, 6)}${pad(Number(dod.slice(6)) + 5, 2)}`;
-    chunk.push([`B${pad(i, 8)}`, '1', 'D', nhs, dob, rnd() < 0.5 ? '1' : '2', SURNAMES[Math.floor(rnd() * SURNAMES.length)],
-      FORENAMES[Math.floor(rnd() * FORENAMES.length)], `SE${1 + Math.floor(rnd() * 28)} ${Math.floor(rnd() * 10)}EH`, dod, reg, 'I21.9', 'H', '', ''].join(','));
+    chunk.push(
+      [
+        `B${pad(i, 8)}`,
+        '1',
+        'D',
+        nhs,
+        dob,
+        rnd() < 0.5 ? '1' : '2',
+        SURNAMES[Math.floor(rnd() * SURNAMES.length)],
+        FORENAMES[Math.floor(rnd() * FORENAMES.length)],
+        `SE${1 + Math.floor(rnd() * 28)} ${Math.floor(rnd() * 10)}EH`,
+        dod,
+        reg,
+        'I21.9',
+        'H',
+        '',
+        '',
+      ].join(','),
+    );
     if (chunk.length === 10_000) {
       if (!out.write(`${chunk.join('\n')}\n`)) await once(out, 'drain');
       chunk = [];
@@ -79,32 +97,61 @@ function machineBusySeconds(): number | null {
 }
 
 async function ingestOnce(file: string, brokers: string, mode: 'thread' | 'main'): Promise<{ run: Run; summary: IngestSummary }> {
-  const kafka = createKafka(brokers, 'bench-ingest', (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); });
+  const kafka = createKafka(brokers, 'bench-ingest', (level, msg) => {
+    if (level === 'error') process.stderr.write(`kafka: ${msg}\n`);
+  });
   const topics = topicNames(`bench-ingest-${Date.now().toString(36)}-`);
   const specs = topicSpecs(topics, 6);
   await ensureTopics(kafka, specs);
   const producer = mode === 'main' ? createProducer(kafka) : null;
   await producer?.connect();
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 200);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 200);
   try {
     const cpu0 = process.cpuUsage();
     const busy0 = machineBusySeconds();
     const summary = await ingestExtract({
-      input: createReadStream(file), source: 'ONS', extractedOn: '2011-10-02', completeUpTo: '2011-09-30', topics,
-      file: 'bench.csv', clock: () => performance.now(), failedAt: new Date().toISOString(),
-      ...(producer ? { producer } : { thread: { brokers, clientId: 'bench-ingest', log: (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); } } }),
+      input: createReadStream(file),
+      source: 'ONS',
+      extractedOn: '2011-10-02',
+      completeUpTo: '2011-09-30',
+      topics,
+      file: 'bench.csv',
+      clock: () => performance.now(),
+      failedAt: new Date().toISOString(),
+      ...(producer
+        ? { producer }
+        : {
+            thread: {
+              brokers,
+              clientId: 'bench-ingest',
+              log: (level, msg) => {
+                if (level === 'error') process.stderr.write(`kafka: ${msg}\n`);
+              },
+            },
+          }),
     });
     const cpu = process.cpuUsage(cpu0);
     const busy1 = machineBusySeconds();
     const cpuSeconds = Math.round((cpu.user + cpu.system) / 1e4) / 100;
     const otherCpuSeconds = busy0 === null || busy1 === null ? null : Math.max(0, Math.round((busy1 - busy0 - cpuSeconds) * 10) / 10);
-    const run = { rowsPerSecond: summary.rowsPerSecond, seconds: summary.seconds, cpuSeconds, otherCpuSeconds, peakRssMiB: Math.round(peak / 2 ** 20) };
+    const run = {
+      rowsPerSecond: summary.rowsPerSecond,
+      seconds: summary.seconds,
+      cpuSeconds,
+      otherCpuSeconds,
+      peakRssMiB: Math.round(peak / 2 ** 20),
+    };
     return { run, summary };
   } finally {
     clearInterval(sampler);
     await producer?.disconnect();
-    await deleteTopics(kafka, specs.map((t) => t.topic));
+    await deleteTopics(
+      kafka,
+      specs.map((t) => t.topic),
+    );
   }
 }
 
@@ -133,20 +180,45 @@ async function main(): Promise<void> {
     let last: IngestSummary | null = null;
     for (let r = 0; r < runs; r++) {
       const { run, summary } = await ingestOnce(file, brokers, mode);
-      process.stderr.write(`run ${r + 1}/${runs}: ${run.rowsPerSecond} rows/s, ${run.seconds} s, CPU ${run.cpuSeconds} s, other processes ${run.otherCpuSeconds ?? '?'} CPU s\n`);
+      process.stderr.write(
+        `run ${r + 1}/${runs}: ${run.rowsPerSecond} rows/s, ${run.seconds} s, CPU ${run.cpuSeconds} s, other processes ${run.otherCpuSeconds ?? '?'} CPU s\n`,
+      );
       results.push(run);
       last = summary;
     }
     const cpu = cpus();
     const rowsPerSecond = Math.round(median(results.map((x) => x.rowsPerSecond)));
     const cpuSeconds = Math.round(median(results.map((x) => x.cpuSeconds)) * 100) / 100;
-    console.log(JSON.stringify({
-      bench: 'ingest', mode, rows, published: last?.published, rejected: last?.rejected, runs: results,
-      rowsPerSecond, cpuSeconds, cpuMicrosPerRow: Math.round((cpuSeconds / rows) * 1e7) / 10,
-      peakRssMiB: Math.max(...results.map((x) => x.peakRssMiB)), fileMiB: Math.round(statSync(file).size / 2 ** 20), brokers, partitions: 6,
-      machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version },
-      target: 20000, pass: rowsPerSecond >= 20000,
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          bench: 'ingest',
+          mode,
+          rows,
+          published: last?.published,
+          rejected: last?.rejected,
+          runs: results,
+          rowsPerSecond,
+          cpuSeconds,
+          cpuMicrosPerRow: Math.round((cpuSeconds / rows) * 1e7) / 10,
+          peakRssMiB: Math.max(...results.map((x) => x.peakRssMiB)),
+          fileMiB: Math.round(statSync(file).size / 2 ** 20),
+          brokers,
+          partitions: 6,
+          machine: {
+            cpu: cpu[0]?.model ?? 'unknown',
+            cores: cpu.length,
+            memoryGiB: Math.round(totalmem() / 2 ** 30),
+            os: `${osType()} ${release()}`,
+            node: process.version,
+          },
+          target: 20000,
+          pass: rowsPerSecond >= 20000,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     unlinkSync(file);
   }

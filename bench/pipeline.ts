@@ -80,13 +80,18 @@ function cpuSecondsOf(pid: number | undefined): number | null {
   }
 }
 
-const loadAvg = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAvg = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main(): Promise<void> {
   const cpu = cpus();
-  console.log(`machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`
-    + `; load average ${loadAvg()} (1, 5, 15 min)`);
+  console.log(
+    `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}` +
+      `; load average ${loadAvg()} (1, 5, 15 min)`,
+  );
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`drop database if exists ${DB} with (force)`);
@@ -104,19 +109,29 @@ async function main(): Promise<void> {
     // PROJECTOR_CONCURRENCY: every partition of both topics handed over at once, so one fetch's batches share one
     // transaction (group-commit.ts), as docker-compose runs it; the code's default stays 6.
     env: {
-      PROJECTOR_CONCURRENCY: String(2 * PARTITIONS), ...process.env, DATABASE_URL: DB_URL, MIGRATION_DATABASE_URL: '', KAFKA_BROKERS: BROKERS,
-      TOPIC_PREFIX: prefix, PROJECTOR_PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development',
+      PROJECTOR_CONCURRENCY: String(2 * PARTITIONS),
+      ...process.env,
+      DATABASE_URL: DB_URL,
+      MIGRATION_DATABASE_URL: '',
+      KAFKA_BROKERS: BROKERS,
+      TOPIC_PREFIX: prefix,
+      PROJECTOR_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const stopProjector = () => new Promise<void>((done) => {
-    if (projector.exitCode !== null) return done();
-    projector.once('exit', () => done());
-    projector.kill('SIGTERM');
-  });
+  const stopProjector = () =>
+    new Promise<void>((done) => {
+      if (projector.exitCode !== null) return done();
+      projector.once('exit', () => done());
+      projector.kill('SIGTERM');
+    });
   try {
     for (let i = 0; ; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       if (i > 300) throw new Error('projector did not become healthy');
       await new Promise((r) => setTimeout(r, 200));
@@ -129,7 +144,11 @@ async function main(): Promise<void> {
     listen.on('notification', (n) => {
       const at = performance.now();
       const c = JSON.parse(n.payload ?? '{}') as ReadoutChanged;
-      const causes = c.causes ?? (c.topic === null || c.partition === null || c.lastOffset === null ? [] : [{ topic: c.topic, partition: c.partition, lastOffset: c.lastOffset }]);
+      const causes =
+        c.causes ??
+        (c.topic === null || c.partition === null || c.lastOffset === null
+          ? []
+          : [{ topic: c.topic, partition: c.partition, lastOffset: c.lastOffset }]);
       for (const cause of causes) {
         const list = pending.get(`${cause.topic}:${cause.partition}`);
         if (!list) continue;
@@ -147,9 +166,28 @@ async function main(): Promise<void> {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const load = new Workload(prefix.replace(/-$/, ''));
-    await producer.send({ topic: topics.enrollments, acks: -1, messages: load.registrations().map((e) => ({ key: `${e.trialId}:`, value: JSON.stringify(e) })) });
-    await producer.send({ topic: topics.outcomes, acks: -1, messages: [{ key: 'registry:ONS', value: JSON.stringify({
-      v: 1, type: 'RegistryExtractCompleted', eventId: `${prefix}ons`, occurredAt: '2012-01-01T00:00:00Z', source: 'ONS', completeUpTo: '2011-12-31' }) }] });
+    await producer.send({
+      topic: topics.enrollments,
+      acks: -1,
+      messages: load.registrations().map((e) => ({ key: `${e.trialId}:`, value: JSON.stringify(e) })),
+    });
+    await producer.send({
+      topic: topics.outcomes,
+      acks: -1,
+      messages: [
+        {
+          key: 'registry:ONS',
+          value: JSON.stringify({
+            v: 1,
+            type: 'RegistryExtractCompleted',
+            eventId: `${prefix}ons`,
+            occurredAt: '2012-01-01T00:00:00Z',
+            source: 'ONS',
+            completeUpTo: '2011-12-31',
+          }),
+        },
+      ],
+    });
 
     // Steady rate: every 10 ms, the events due by now (so a slow send is caught up, not dropped).
     let total = 0;
@@ -183,12 +221,16 @@ async function main(): Promise<void> {
       pending.clear();
       total += n;
       const sorted = latencies.sort((x, y) => x - y);
-      console.log(`latency publish -> read model (committed + NOTIFY received) at ${rate} events/s: ${n} events in ${elapsed.toFixed(1)} s`
-        + ` = ${(n / elapsed).toFixed(0)} events/s, ${TRIALS} trials, measured ${sorted.length} after ${WARMUP_SECONDS} s warm-up`
-        + `${unmatched ? `, ${unmatched} never confirmed` : ''}; load average now ${loadAvg()}:`);
-      console.log(`  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms`
-        + `   max ${sorted[sorted.length - 1].toFixed(1)} ms`
-        + (cpu0 !== null && cpu1 !== null ? `   projector CPU ${(cpu1 - cpu0).toFixed(1)} s` : ''));
+      console.log(
+        `latency publish -> read model (committed + NOTIFY received) at ${rate} events/s: ${n} events in ${elapsed.toFixed(1)} s` +
+          ` = ${(n / elapsed).toFixed(0)} events/s, ${TRIALS} trials, measured ${sorted.length} after ${WARMUP_SECONDS} s warm-up` +
+          `${unmatched ? `, ${unmatched} never confirmed` : ''}; load average now ${loadAvg()}:`,
+      );
+      console.log(
+        `  p50 ${pct(sorted, 50).toFixed(1)} ms   p90 ${pct(sorted, 90).toFixed(1)} ms   p99 ${pct(sorted, 99).toFixed(1)} ms` +
+          `   max ${sorted[sorted.length - 1].toFixed(1)} ms` +
+          (cpu0 !== null && cpu1 !== null ? `   projector CPU ${(cpu1 - cpu0).toFixed(1)} s` : ''),
+      );
     }
     await listen.end();
     await stopProjector();
@@ -198,32 +240,47 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (let n = have; n < REBUILD_EVENTS;) {
       const k = Math.min(10_000, REBUILD_EVENTS - n);
-      await sendAll(producer, topics, Array.from({ length: k }, () => load.next()));
+      await sendAll(
+        producer,
+        topics,
+        Array.from({ length: k }, () => load.next()),
+      );
       n += k;
     }
-    console.log(`published ${Math.max(0, REBUILD_EVENTS - have)} more events in ${((performance.now() - t0) / 1000).toFixed(1)} s (log now ${Math.max(REBUILD_EVENTS, have)} events)`);
+    console.log(
+      `published ${Math.max(0, REBUILD_EVENTS - have)} more events in ${((performance.now() - t0) / 1000).toFixed(1)} s (log now ${Math.max(REBUILD_EVENTS, have)} events)`,
+    );
     await producer.disconnect();
     let readDone = 0;
     const c0 = process.cpuUsage();
     const r0 = performance.now();
-    const report = await rebuild(ds, async () => {
-      const log = await readLog(kafka, topics);
-      readDone = performance.now();
-      return log;
-    }, { now: () => new Date().toISOString() });
+    const report = await rebuild(
+      ds,
+      async () => {
+        const log = await readLog(kafka, topics);
+        readDone = performance.now();
+        return log;
+      },
+      { now: () => new Date().toISOString() },
+    );
     const r1 = performance.now();
     const c1 = process.cpuUsage(c0);
-    console.log(`rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s`
-      + ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s`
-      + `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted)`);
+    console.log(
+      `rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s` +
+        ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s` +
+        `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted)`,
+    );
   } finally {
     await stopProjector();
     await ds.destroy();
-    await deleteTopics(kafka, specs.map((s) => s.topic));
+    await deleteTopics(
+      kafka,
+      specs.map((s) => s.topic),
+    );
   }
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench:pipeline: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`bench:pipeline: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -18,7 +18,14 @@ const EVENTS = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
 function logOf(n: number): LogRead {
   const load = new Workload('replay');
   const events: LogEvent[] = [...load.registrations()];
-  events.push({ v: 1, type: 'RegistryExtractCompleted', eventId: 'replay-ons', occurredAt: '2012-01-01T00:00:00Z', source: 'ONS', completeUpTo: '2011-12-31' });
+  events.push({
+    v: 1,
+    type: 'RegistryExtractCompleted',
+    eventId: 'replay-ons',
+    occurredAt: '2012-01-01T00:00:00Z',
+    source: 'ONS',
+    completeUpTo: '2011-12-31',
+  });
   while (events.length < n) events.push(load.next().value as LogEvent);
   return { events, watermarks: [], invalid: 0 };
 }
@@ -38,7 +45,9 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const phases: string[] = [];
       const profiler: Profiler = {
-        mark: (name, ms) => { phases.push(`${name} ${(ms / 1000).toFixed(1)} s`); },
+        mark: (name, ms) => {
+          phases.push(`${name} ${(ms / 1000).toFixed(1)} s`);
+        },
         time: async (name, f) => {
           const t = performance.now();
           try {
@@ -51,9 +60,11 @@ async function main(): Promise<void> {
       const report = await rebuild(ds, async () => log, { now: () => new Date().toISOString(), profiler });
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(c0);
-      console.log(`rebuild (${round}) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials, ${report.refused} refused:`
-        + ` ${seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in this process`
-        + ` (${phases.join(', ')})`);
+      console.log(
+        `rebuild (${round}) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials, ${report.refused} refused:` +
+          ` ${seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in this process` +
+          ` (${phases.join(', ')})`,
+      );
     }
   } finally {
     await ds.destroy();
@@ -61,6 +72,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench:replay: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`bench:replay: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

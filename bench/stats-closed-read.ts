@@ -12,27 +12,60 @@ import { ClosedCohort, closedAnalysis, closedFromCells, observationOf, planOf, t
 import { closedCohort } from './stats-closed';
 
 const design: TrialRegistered = {
-  v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'bench', trialId: 'BENCH', title: 'bench', arms: ['control', 'treatment'],
-  referenceArm: 'control', plannedEvents: 1000, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming', stratificationFactors: ['region'],
-  subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
+  v: 2,
+  type: 'TrialRegistered',
+  ...noPlans(),
+  eventId: 'bench',
+  trialId: 'BENCH',
+  title: 'bench',
+  arms: ['control', 'treatment'],
+  referenceArm: 'control',
+  plannedEvents: 1000,
+  alpha: 0.05,
+  sided: 2,
+  looks: [1],
+  spending: 'obrien-fleming',
+  stratificationFactors: ['region'],
+  subgroups: [
+    { variable: 'sex', from: 'sex' },
+    { variable: 'age', from: 'age', cuts: [75] },
+    { variable: 'region', from: 'stratum' },
+  ],
   endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
 };
 
 /** The CSV's rows as the follow-ups the projector derives (cause 1 cardiovascular, 2 another). */
 function followUps(csv: string): FollowUp[] {
-  return csv.trim().split('\n').slice(1).map((line, i): FollowUp => {
-    const [time, status, arm, region, sex, age] = line.split(',');
-    const dead = status !== '0';
-    return {
-      trialId: 'BENCH', patientId: `P${String(i).padStart(6, '0')}`, arm, site: 'S1', randomisedOn: '2006-01-01', sex: sex === 'F' ? 'F' : 'M',
-      ageAtRandomisation: age === '>=75' ? 80 : 60, strata: { region }, covariates: {},
-      underlyingCause: !dead ? null : status === '1' ? 'I21.9' : 'C34.1',
-      endDate: '2006-01-01', analysisDate: '2006-01-01', time: Number(time), status: dead ? 1 : 0, reason: dead ? 'death' : 'registry-cutoff',
-      cnsr: dead ? 0 : 1, registry: 'ONS', source: { domain: 'DeathLinked', variable: 'dateOfDeath' },
-      dates: { deathOn: null, registryCompleteUpTo: null, lastKnownAlive: '2006-01-01', embarkedOn: null, withdrawnOn: null, dataCutoff: null },
-      flags: [],
-    };
-  });
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line, i): FollowUp => {
+      const [time, status, arm, region, sex, age] = line.split(',');
+      const dead = status !== '0';
+      return {
+        trialId: 'BENCH',
+        patientId: `P${String(i).padStart(6, '0')}`,
+        arm,
+        site: 'S1',
+        randomisedOn: '2006-01-01',
+        sex: sex === 'F' ? 'F' : 'M',
+        ageAtRandomisation: age === '>=75' ? 80 : 60,
+        strata: { region },
+        covariates: {},
+        underlyingCause: !dead ? null : status === '1' ? 'I21.9' : 'C34.1',
+        endDate: '2006-01-01',
+        analysisDate: '2006-01-01',
+        time: Number(time),
+        status: dead ? 1 : 0,
+        reason: dead ? 'death' : 'registry-cutoff',
+        cnsr: dead ? 0 : 1,
+        registry: 'ONS',
+        source: { domain: 'DeathLinked', variable: 'dateOfDeath' },
+        dates: { deathOn: null, registryCompleteUpTo: null, lastKnownAlive: '2006-01-01', embarkedOn: null, withdrawnOn: null, dataCutoff: null },
+        flags: [],
+      };
+    });
 }
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -74,12 +107,16 @@ export function benchClosedRead(n = 300_000, runs = 5): void {
     changes.push(ms(t3));
     cohort.apply(observationOf({ ...f, underlyingCause: f.underlyingCause === null ? null : 'I50.0' }), observationOf(f));
   }
-  console.log(`closed figures at read time, ${n.toLocaleString('en-GB')} patients (${cohort.cells().length.toLocaleString('en-GB')} cells),`
-    + ` median of ${runs}: before (rm_patients rows parsed + closedAnalysis) ${median(before).toFixed(0)} ms;`
-    + ` after (snapshot cells parsed + closedFromCells) ${median(after).toFixed(0)} ms; figures identical: ${same}`);
-  console.log(`  projector: one patient's change (remove + add) median ${median(changes).toFixed(4)} ms;`
-    + ` cells' snapshot ${(snapshotText.length / 1e6).toFixed(2)} MB, built and serialised in ${write.toFixed(0)} ms (median of 5);`
-    + ` patients' follow-ups as stored ${(stored.length / 1e6).toFixed(0)} MB`);
+  console.log(
+    `closed figures at read time, ${n.toLocaleString('en-GB')} patients (${cohort.cells().length.toLocaleString('en-GB')} cells),` +
+      ` median of ${runs}: before (rm_patients rows parsed + closedAnalysis) ${median(before).toFixed(0)} ms;` +
+      ` after (snapshot cells parsed + closedFromCells) ${median(after).toFixed(0)} ms; figures identical: ${same}`,
+  );
+  console.log(
+    `  projector: one patient's change (remove + add) median ${median(changes).toFixed(4)} ms;` +
+      ` cells' snapshot ${(snapshotText.length / 1e6).toFixed(2)} MB, built and serialised in ${write.toFixed(0)} ms (median of 5);` +
+      ` patients' follow-ups as stored ${(stored.length / 1e6).toFixed(0)} MB`,
+  );
 }
 
 if (require.main === module) benchClosedRead(Number(process.argv[2] ?? 300_000));

@@ -44,8 +44,10 @@ function race(root: string, dir: string, n: number, fineGrayInR: boolean, timePr
   const rArgs = [join(root, 'bench', 'stats-closed.R'), csv, fineGrayInR ? 'finegray' : 'no-finegray'];
   const r = timeProcess('Rscript', rArgs, join(dir, `closed-${n}-r.txt`));
   const what = fineGrayInR ? 'every call' : 'every call but finegray + its coxph (R lower bound)';
-  console.log(`closed report, ${n.toLocaleString('en-GB')} rows: ours (everything) ${ours.toFixed(0)} ms; R (${what}) ${r.toFixed(0)} ms;`
-    + ` ratio ${(ours / r).toFixed(3)} (target <= 0.3)`);
+  console.log(
+    `closed report, ${n.toLocaleString('en-GB')} rows: ours (everything) ${ours.toFixed(0)} ms; R (${what}) ${r.toFixed(0)} ms;` +
+      ` ratio ${(ours / r).toFixed(3)} (target <= 0.3)`,
+  );
 }
 
 /**
@@ -53,8 +55,10 @@ function race(root: string, dir: string, n: number, fineGrayInR: boolean, timePr
  * left out (it cannot run at that size), then 5,000 rows with every call on both sides.
  */
 export function benchClosed(root: string, dir: string, timeProcess: Timer): void {
-  console.log('closed report: followup stats --strata region --subgroups sex,age,region --cause 1 --json vs bench/stats-closed.R'
-    + ' (survdiff/coxph with strata, 3 x per-level coxph + anova, survfit AJ, cuminc, cause-specific coxph, finegray + coxph)');
+  console.log(
+    'closed report: followup stats --strata region --subgroups sex,age,region --cause 1 --json vs bench/stats-closed.R' +
+      ' (survdiff/coxph with strata, 3 x per-level coxph + anova, survfit AJ, cuminc, cause-specific coxph, finegray + coxph)',
+  );
   race(root, dir, 300_000, false, timeProcess);
   race(root, dir, 5_000, true, timeProcess);
   benchClosedRead();

@@ -66,7 +66,13 @@ function main(): void {
   const groups = new Map<string, SurvivalTable>();
   for (const armName of ['control', 'treatment']) {
     const idx = inc.arm.flatMap((a, i) => (a === armName ? [i] : []));
-    groups.set(armName, SurvivalTable.fromRows(idx.map((i) => inc.time[i]), idx.map((i) => inc.status[i])));
+    groups.set(
+      armName,
+      SurvivalTable.fromRows(
+        idx.map((i) => inc.time[i]),
+        idx.map((i) => inc.status[i]),
+      ),
+    );
   }
   const options = { tau, at: [365, 730] };
   let previous = computeReadout(groups, options);

@@ -3,14 +3,26 @@ import { readFileSync } from 'node:fs';
 // per row, against the cast it replaces. `npx tsx bench/stored-rows.ts`.
 import { checkedRows, storedDesign, storedRows } from '@trial/contracts';
 import {
-  deriveFollowUp, followUpProblem, guardProblem, initialState, patientStateProblem, storedFollowUp, storedGuard, storedPatientState,
+  deriveFollowUp,
+  followUpProblem,
+  guardProblem,
+  initialState,
+  patientStateProblem,
+  storedFollowUp,
+  storedGuard,
+  storedPatientState,
   type PatientState,
 } from '@trial/followup';
 import { z } from 'zod';
 
 const N = 100_000;
 const state: PatientState = {
-  ...initialState, trialId: 'BCIS-1', patientId: 'BCIS1-0001', nhsNumber: '9434765919', dateOfBirth: '1941-02-03', sex: 'M',
+  ...initialState,
+  trialId: 'BCIS-1',
+  patientId: 'BCIS1-0001',
+  nhsNumber: '9434765919',
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
   randomisation: { eventId: 'e1', arm: 'IABP', site: 'KCH', randomisedOn: '2009-01-30', strata: { REGION: 'London' }, covariates: {} },
   seenAlive: ['2009-03-01', '2009-09-01', '2010-03-01'],
   records: {
@@ -40,8 +52,10 @@ time('followup only', () => storedRows(z.object({ followup: storedFollowUp }), r
 time('observation fields only', () => storedRows(observation, rows, { table: 'rm_patients' }));
 time('patient row, one array parse', () => z.array(patientRow).safeParse(rows));
 time('guard only', () => storedRows(z.object({ guard: storedGuard }), rows, { table: 'rm_patients' }));
-const cheap = (r: Record<string, unknown>) => patientStateProblem(r.state) ?? (r.followup === null ? null : followUpProblem(r.followup))
-  ?? (r.guard === null ? null : guardProblem(r.guard));
+const cheap = (r: Record<string, unknown>) =>
+  patientStateProblem(r.state) ?? (r.followup === null ? null : followUpProblem(r.followup)) ?? (r.guard === null ? null : guardProblem(r.guard));
 time('patient row, structural (checkedRows)', () => checkedRows(rows, cheap, { table: 'rm_patients' }));
 const design = JSON.parse(readFileSync('demo/data/enrollments.jsonl', 'utf8').split('\n')[0]).event as unknown;
-time('trial design (storedDesign), per trial', () => { for (let i = 0; i < N; i++) storedDesign(design); });
+time('trial design (storedDesign), per trial', () => {
+  for (let i = 0; i < N; i++) storedDesign(design);
+});

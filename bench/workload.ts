@@ -15,8 +15,19 @@ export class Workload {
 
   registrations(): EnrollmentEvent[] {
     return Array.from({ length: TRIALS }, (_, t) => ({
-      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${this.tag}-reg-${t}`, trialId: `${this.tag}-T${t}`, title: 'bench', arms: ['control', 'active'],
-      referenceArm: 'control', plannedEvents: 100_000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: `${this.tag}-reg-${t}`,
+      trialId: `${this.tag}-T${t}`,
+      title: 'bench',
+      arms: ['control', 'active'],
+      referenceArm: 'control',
+      plannedEvents: 100_000,
+      alpha: 0.05,
+      sided: 2,
+      looks: [0.5, 1],
+      spending: 'obrien-fleming',
     }));
   }
 
@@ -28,22 +39,64 @@ export class Workload {
       const p = this.patients++;
       const trialId = `${this.tag}-T${p % TRIALS}`;
       const day = 1 + (p % 28);
-      return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-        v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${this.tag}-r-${p}`, trialId, patientId: `P${p}`, arm: p % 2 ? 'active' : 'control',
-        randomisedOn: `20${String(6 + (p % 4)).padStart(2, '0')}-${String(1 + (p % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-        site: `S${p % 17}`, nhsNumber: String(9_000_000_000 + p), chiNumber: null, dateOfBirth: '1950-01-01', sex: 'U',
-        familyName: 'Bench', givenNames: 'B', postcode: null } };
+      return {
+        topic: 'enrollments',
+        key: `${trialId}:P${p}`,
+        value: {
+          v: 2,
+          type: 'PatientRandomised',
+          strata: {},
+          covariates: {},
+          eventId: `${this.tag}-r-${p}`,
+          trialId,
+          patientId: `P${p}`,
+          arm: p % 2 ? 'active' : 'control',
+          randomisedOn: `20${String(6 + (p % 4)).padStart(2, '0')}-${String(1 + (p % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+          site: `S${p % 17}`,
+          nhsNumber: String(9_000_000_000 + p),
+          chiNumber: null,
+          dateOfBirth: '1950-01-01',
+          sex: 'U',
+          familyName: 'Bench',
+          givenNames: 'B',
+          postcode: null,
+        },
+      };
     }
     const p = (i * 7919) % this.patients;
     const trialId = `${this.tag}-T${p % TRIALS}`;
     if (kind < 8) {
-      return { topic: 'outcomes', key: `${trialId}:P${p}`, value: {
-        v: 1, type: 'DeathLinked', eventId: `${this.tag}-d-${i}`, trialId, patientId: `P${p}`, occurredAt: '2012-01-01T00:00:00Z',
-        source: 'ONS', recordId: `${this.tag}-R${p}`, version: this.nextDeathVersion(p), dateOfDeath: `2011-${String(1 + (i % 12)).padStart(2, '0')}-15`,
-        underlyingCause: null, evidence: { method: 'deterministic', modelVersion: 'bench', weight: null, fields: {} } } };
+      return {
+        topic: 'outcomes',
+        key: `${trialId}:P${p}`,
+        value: {
+          v: 1,
+          type: 'DeathLinked',
+          eventId: `${this.tag}-d-${i}`,
+          trialId,
+          patientId: `P${p}`,
+          occurredAt: '2012-01-01T00:00:00Z',
+          source: 'ONS',
+          recordId: `${this.tag}-R${p}`,
+          version: this.nextDeathVersion(p),
+          dateOfDeath: `2011-${String(1 + (i % 12)).padStart(2, '0')}-15`,
+          underlyingCause: null,
+          evidence: { method: 'deterministic', modelVersion: 'bench', weight: null, fields: {} },
+        },
+      };
     }
-    return { topic: 'enrollments', key: `${trialId}:P${p}`, value: {
-      v: 1, type: 'PatientSeenAlive', eventId: `${this.tag}-s-${i}`, trialId, patientId: `P${p}`, seenOn: `2010-${String(1 + (i % 12)).padStart(2, '0')}-01` } };
+    return {
+      topic: 'enrollments',
+      key: `${trialId}:P${p}`,
+      value: {
+        v: 1,
+        type: 'PatientSeenAlive',
+        eventId: `${this.tag}-s-${i}`,
+        trialId,
+        patientId: `P${p}`,
+        seenOn: `2010-${String(1 + (i % 12)).padStart(2, '0')}-01`,
+      },
+    };
   }
 
   /**

@@ -16,7 +16,16 @@ import { buildWorld } from './world';
 const evidence = { method: 'clerical' as const, modelVersion: 'demo-truth', weight: null, fields: {} };
 
 function outcome(r: RegistryRow, extractedOn: string, n: number): FollowupEvent {
-  const base = { v: 1 as const, eventId: `truth-${n}`, trialId: 'BCIS-1', patientId: r.patientId as string, occurredAt: `${extractedOn}T00:00:00Z`, source: r.source, recordId: r.recordId, version: r.version };
+  const base = {
+    v: 1 as const,
+    eventId: `truth-${n}`,
+    trialId: 'BCIS-1',
+    patientId: r.patientId as string,
+    occurredAt: `${extractedOn}T00:00:00Z`,
+    source: r.source,
+    recordId: r.recordId,
+    version: r.version,
+  };
   switch (r.kind) {
     case 'death':
       return r.version === 1
@@ -51,7 +60,9 @@ describe('demo ground truth agrees with libs/followup', () => {
     for (const e of ordered) for (const r of e.rows) if (r.patientId) add(r.patientId, outcome(r, e.extractedOn, n++));
     const completeness = { ONS: FINAL_COMPLETE, NRS: FINAL_COMPLETE };
 
-    const expected = JSON.parse(readFileSync(join(__dirname, 'data', 'expected.json'), 'utf8')) as { patients: Array<{ patientId: string; time: number; status: number }> };
+    const expected = JSON.parse(readFileSync(join(__dirname, 'data', 'expected.json'), 'utf8')) as {
+      patients: Array<{ patientId: string; time: number; status: number }>;
+    };
     const derived = expected.patients.map((p) => {
       const f = deriveFollowUp(replay(streams.get(p.patientId) ?? []), completeness);
       if (!f.ok) throw new Error(f.error.reason);

@@ -8,8 +8,12 @@ import { buildWorld } from './world';
 // Issue 15, item 6: the demo's deaths carry realistic underlying causes (about six in ten
 // cardiovascular) and its registration the analysis plan: region strata, subgroups, CVDEATH.
 const data = join(__dirname, 'data');
-const expected = JSON.parse(readFileSync(join(data, 'expected.json'), 'utf8')) as { patients: Array<{ patientId: string; arm: string; status: number }> };
-const events = readFileSync(join(data, 'enrollments.jsonl'), 'utf8').trimEnd().split('\n')
+const expected = JSON.parse(readFileSync(join(data, 'expected.json'), 'utf8')) as {
+  patients: Array<{ patientId: string; arm: string; status: number }>;
+};
+const events = readFileSync(join(data, 'enrollments.jsonl'), 'utf8')
+  .trimEnd()
+  .split('\n')
   .map((l) => enrollmentEvent.parse(upcast((JSON.parse(l) as { event: unknown }).event)));
 
 describe('demo causes of death and analysis plan', () => {
@@ -25,8 +29,13 @@ describe('demo causes of death and analysis plan', () => {
   it('registers BCIS-1 with region strata, sex, age-band and region subgroups and the CVDEATH endpoint', () => {
     const reg = events.find((e) => e.type === 'TrialRegistered');
     expect(reg).toMatchObject({
-      v: 2, stratificationFactors: ['region'],
-      subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
+      v: 2,
+      stratificationFactors: ['region'],
+      subgroups: [
+        { variable: 'sex', from: 'sex' },
+        { variable: 'age75', from: 'age', cuts: [75] },
+        { variable: 'region', from: 'stratum' },
+      ],
       endpoints: [{ code: 'CVDEATH', icd10: [{ from: 'I00', to: 'I99' }] }],
     });
   });

@@ -31,7 +31,29 @@ function trialWeights(arm: string): number[] {
 }
 
 /** Causes in the general population of decedents: cancers, dementia, stroke, respiratory, falls. */
-const GENERAL_CAUSES = ['I21.9', 'I25.1', 'I50.9', 'I64', 'I63.9', 'F03', 'G30.9', 'C34.9', 'C18.9', 'C50.9', 'C61', 'C25.9', 'C16.9', 'J44.9', 'J18.9', 'J22', 'K70.3', 'N18.5', 'E11.9', 'W19', 'R54'];
+const GENERAL_CAUSES = [
+  'I21.9',
+  'I25.1',
+  'I50.9',
+  'I64',
+  'I63.9',
+  'F03',
+  'G30.9',
+  'C34.9',
+  'C18.9',
+  'C50.9',
+  'C61',
+  'C25.9',
+  'C16.9',
+  'J44.9',
+  'J18.9',
+  'J22',
+  'K70.3',
+  'N18.5',
+  'E11.9',
+  'W19',
+  'R54',
+];
 const GENERAL_WEIGHTS = [6, 7, 4, 4, 3, 7, 4, 6, 3, 3, 3, 2, 1, 5, 5, 2, 1, 2, 2, 1, 3];
 
 const PLACES: readonly Place[] = ['hospital', 'home', 'care-home', 'hospice', 'elsewhere'];

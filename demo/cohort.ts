@@ -59,7 +59,10 @@ export function makeCohort(rng: Rng, taken: Set<string>): Patient[] {
   const dates = Array.from({ length: n }, () => randomisationDate(rng)).sort();
   const arms = rng.shuffle<Arm>([...Array<Arm>(PATIENTS.IABP).fill('IABP'), ...Array<Arm>(PATIENTS.control).fill('control')]);
   return dates.map((randomisedOn, i) => {
-    const site = rng.weighted(SITES, SITES.map((s) => s.weight));
+    const site = rng.weighted(
+      SITES,
+      SITES.map((s) => s.weight),
+    );
     const sex = rng.chance(0.8) ? 'M' : 'F';
     const dob = dateOfBirth(rng, randomisedOn);
     const scottish = site.nation === 'SCO';

@@ -10,16 +10,39 @@ const iso = (d: string | null): string => d ?? '';
 
 function onsRow(r: RegistryRow): string[] {
   return [
-    r.recordId, String(r.version), TYPE[r.kind], r.nhsNumber ?? '', compact(r.dateOfBirth), r.sex === 'M' ? '1' : '2',
-    r.familyName, r.givenNames, r.postcode, compact(r.dateOfDeath), compact(r.dateOfRegistration), r.underlyingCause ?? '',
-    r.placeOfDeath ?? '', compact(r.eventDate), r.kind === 'death-cancelled' ? 'Y' : '',
+    r.recordId,
+    String(r.version),
+    TYPE[r.kind],
+    r.nhsNumber ?? '',
+    compact(r.dateOfBirth),
+    r.sex === 'M' ? '1' : '2',
+    r.familyName,
+    r.givenNames,
+    r.postcode,
+    compact(r.dateOfDeath),
+    compact(r.dateOfRegistration),
+    r.underlyingCause ?? '',
+    r.placeOfDeath ?? '',
+    compact(r.eventDate),
+    r.kind === 'death-cancelled' ? 'Y' : '',
   ];
 }
 
 function nrsRow(r: RegistryRow): string[] {
   return [
-    r.recordId, String(r.version), TYPE[r.kind], r.chiNumber ?? '', iso(r.dateOfBirth), r.sex, r.familyName, r.givenNames,
-    r.postcode, iso(r.dateOfDeath), iso(r.dateOfRegistration), r.underlyingCause ?? '', iso(r.eventDate),
+    r.recordId,
+    String(r.version),
+    TYPE[r.kind],
+    r.chiNumber ?? '',
+    iso(r.dateOfBirth),
+    r.sex,
+    r.familyName,
+    r.givenNames,
+    r.postcode,
+    iso(r.dateOfDeath),
+    iso(r.dateOfRegistration),
+    r.underlyingCause ?? '',
+    iso(r.eventDate),
     r.kind === 'death-cancelled' ? 'Y' : '',
   ];
 }

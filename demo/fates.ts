@@ -45,8 +45,16 @@ export interface Fate {
 }
 
 const blank = (): Fate => ({
-  death: null, amendment: null, idError: null, embarkedOn: null, reEnteredOn: null, withdrawnOn: null,
-  noTraceReportedOn: null, cancelled: null, namesake: false, seenAlive: [],
+  death: null,
+  amendment: null,
+  idError: null,
+  embarkedOn: null,
+  reEnteredOn: null,
+  withdrawnOn: null,
+  noTraceReportedOn: null,
+  cancelled: null,
+  namesake: false,
+  seenAlive: [],
 });
 
 /** Days from randomisation to the census: each patient's potential follow-up. */
@@ -128,7 +136,8 @@ export function makeFates(rng: Rng, patients: Patient[]): Map<string, Fate> {
   ];
   for (const [kind, ok] of errors) {
     // A surname with a common variant (Thomson/Thompson) makes the likeliest misspelling.
-    const variant = kind === 'surname-misspelt' && patients.some((q) => !taken.has(q.patientId) && dies(fate(q)) && ok(q) && hasVariant(q.familyName));
+    const variant =
+      kind === 'surname-misspelt' && patients.some((q) => !taken.has(q.patientId) && dies(fate(q)) && ok(q) && hasVariant(q.familyName));
     const p = choose((q, f) => dies(f) && ok(q) && (!variant || hasVariant(q.familyName)));
     fate(p).idError = kind;
     if (kind === 'nhs-mistyped' && p.nhsNumber) p.nhsNumber = transposeDigits(p.nhsNumber, rng);

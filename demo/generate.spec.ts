@@ -17,7 +17,10 @@ interface Expected {
 }
 const expected = JSON.parse(read(committed, 'expected.json')) as Expected;
 const manifest = JSON.parse(read(committed, 'manifest.json')) as { steps: Step[]; awaitingReview: AwaitingReview[] };
-const lines = read(committed, 'enrollments.jsonl').trimEnd().split('\n').map((l) => JSON.parse(l) as { on: string; key: string; event: unknown });
+const lines = read(committed, 'enrollments.jsonl')
+  .trimEnd()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { on: string; key: string; event: unknown });
 
 describe('demo data set (BCIS-1)', () => {
   it('regenerates byte for byte from its seed', () => {
@@ -38,8 +41,12 @@ describe('demo data set (BCIS-1)', () => {
     expect(new Set(expected.patients.map((p) => p.site)).size).toBe(17);
     expect(arm('IABP').filter((p) => p.status === 1)).toHaveLength(42);
     expect(arm('control').filter((p) => p.status === 1)).toHaveLength(58);
-    expect(expected.patients.filter((p) => p.reason !== 'death' && p.reason !== 'end-of-follow-up').map((p) => p.reason).sort())
-      .toEqual(['consent-withdrawn', 'embarked', 'no-trace']);
+    expect(
+      expected.patients
+        .filter((p) => p.reason !== 'death' && p.reason !== 'end-of-follow-up')
+        .map((p) => p.reason)
+        .sort(),
+    ).toEqual(['consent-withdrawn', 'embarked', 'no-trace']);
   });
 
   it('meets every target of the paper by its own statistics (R is the referee: check-targets.R)', () => {
@@ -99,11 +106,25 @@ describe('demo data set (BCIS-1)', () => {
   });
 
   it('leaves a namesake and a death before randomisation for the reviewer, neither a counted death nor decided by the replay', async () => {
-    expect(manifest.awaitingReview.map((a) => [a.case, a.decision])).toEqual([['death-before-randomisation', 'reject'], ['namesake', 'reject']]);
+    expect(manifest.awaitingReview.map((a) => [a.case, a.decision])).toEqual([
+      ['death-before-randomisation', 'reject'],
+      ['namesake', 'reject'],
+    ]);
     const decided = new Set(manifest.steps.flatMap((s) => (s.kind === 'review' ? s.decisions.map((d) => d.recordId) : [])));
     for (const a of manifest.awaitingReview) expect(decided.has(a.recordId)).toBe(false);
-    const records = new Map<string, { nhsNumber: string | null; dateOfBirth: string | null; sex: string | null; familyName: string | null;
-      givenNames: string | null; postcode: string | null; dateOfDeath: string | null; dateOfRegistration: string | null }>();
+    const records = new Map<
+      string,
+      {
+        nhsNumber: string | null;
+        dateOfBirth: string | null;
+        sex: string | null;
+        familyName: string | null;
+        givenNames: string | null;
+        postcode: string | null;
+        dateOfDeath: string | null;
+        dateOfRegistration: string | null;
+      }
+    >();
     for (const step of manifest.steps) {
       if (step.kind !== 'extract' || step.source !== 'ONS') continue;
       for await (const r of readRegistry(createReadStream(join(committed, step.file)), { extractedOn: step.extractedOn })) {
@@ -124,6 +145,7 @@ describe('demo data set (BCIS-1)', () => {
     expect(Math.abs(Date.parse(n.dateOfBirth!) - Date.parse(np.dateOfBirth))).toBe(86_400_000);
     expect(n.postcode!.split(' ')[0]).not.toBe(np.postcode!.split(' ')[0]);
     // Neither is a death the ground truth counts: both patients are followed to the census, alive.
-    for (const p of [ep, np]) expect(expected.patients.find((x) => x.patientId === p.patientId)).toMatchObject({ status: 0, reason: 'end-of-follow-up' });
+    for (const p of [ep, np])
+      expect(expected.patients.find((x) => x.patientId === p.patientId)).toMatchObject({ status: 0, reason: 'end-of-follow-up' });
   });
 });

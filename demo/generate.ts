@@ -54,7 +54,17 @@ export function renderDemo(seed: number = DEMO_SEED): Map<string, string> {
     note: 'time in days from randomisation; status 1 = death counted; month = 365.25/12 days',
     targets: TARGETS,
     achieved: Object.fromEntries(Object.entries(achieved).map(([k, v]) => [k, round(v, 4)])),
-    patients: world.outcomes.map((o) => ({ patientId: o.patientId, arm: o.arm, site: o.site, source: o.source, randomisedOn: o.randomisedOn, time: o.time, status: o.status, reason: o.reason, endOn: o.endOn })),
+    patients: world.outcomes.map((o) => ({
+      patientId: o.patientId,
+      arm: o.arm,
+      site: o.site,
+      source: o.source,
+      randomisedOn: o.randomisedOn,
+      time: o.time,
+      status: o.status,
+      reason: o.reason,
+      endOn: o.endOn,
+    })),
   };
   files.set('expected.json', `${JSON.stringify(expected, null, 2)}\n`);
   return files;

@@ -57,9 +57,11 @@ export interface AwaitingReview {
 /** The open cases (review-cases.ts), in the order the registry learnt of them. */
 export function awaitingReview(world: World): AwaitingReview[] {
   const rows = world.extracts.flatMap((e) => e.rows).sort((a, b) => (a.reportedOn < b.reportedOn ? -1 : a.reportedOn > b.reportedOn ? 1 : 0));
-  return rows.flatMap((r) => (r.review?.open
-    ? [{ source: r.source, recordId: r.recordId, version: r.version, case: r.review.open, decision: r.review.decision, why: r.review.why }]
-    : []));
+  return rows.flatMap((r) =>
+    r.review?.open
+      ? [{ source: r.source, recordId: r.recordId, version: r.version, case: r.review.open, decision: r.review.decision, why: r.review.why }]
+      : [],
+  );
 }
 
 /**
@@ -67,7 +69,9 @@ export function awaitingReview(world: World): AwaitingReview[] {
  * extract, then the reviews a clerk would decide on that extract's records.
  */
 export function replaySteps(world: World, lines: EnrolmentLine[], enrolmentFile: string): Step[] {
-  const extracts = [...world.extracts].sort((a, b) => (a.extractedOn < b.extractedOn ? -1 : a.extractedOn > b.extractedOn ? 1 : a.source < b.source ? -1 : 1));
+  const extracts = [...world.extracts].sort((a, b) =>
+    a.extractedOn < b.extractedOn ? -1 : a.extractedOn > b.extractedOn ? 1 : a.source < b.source ? -1 : 1,
+  );
   const steps: Step[] = [];
   let next = 0;
   const flush = (upTo: string | null): void => {
@@ -75,17 +79,37 @@ export function replaySteps(world: World, lines: EnrolmentLine[], enrolmentFile:
     while (next < lines.length && (upTo === null || lines[next].on <= upTo)) next++;
     if (next === first) return;
     steps.push({
-      kind: 'enrolments', on: lines[next - 1].on, file: enrolmentFile, firstLine: first + 1, lastLine: next,
-      count: next - first, from: lines[first].on, to: lines[next - 1].on,
+      kind: 'enrolments',
+      on: lines[next - 1].on,
+      file: enrolmentFile,
+      firstLine: first + 1,
+      lastLine: next,
+      count: next - first,
+      from: lines[first].on,
+      to: lines[next - 1].on,
     });
   };
   for (const e of extracts) {
     flush(e.extractedOn);
-    steps.push({ kind: 'extract', on: e.extractedOn, file: e.file, source: e.source, completeUpTo: e.completeUpTo, extractedOn: e.extractedOn, rows: e.rows.length });
-    const decisions = e.rows.filter((r) => r.review && !r.review.open).map((r): ReviewDecision => ({
-      source: r.source, recordId: r.recordId, version: r.version, decision: r.review?.decision ?? 'reject',
-      patientId: r.review?.decision === 'accept' ? r.patientId : null, why: r.review?.why ?? '',
-    }));
+    steps.push({
+      kind: 'extract',
+      on: e.extractedOn,
+      file: e.file,
+      source: e.source,
+      completeUpTo: e.completeUpTo,
+      extractedOn: e.extractedOn,
+      rows: e.rows.length,
+    });
+    const decisions = e.rows
+      .filter((r) => r.review && !r.review.open)
+      .map((r): ReviewDecision => ({
+        source: r.source,
+        recordId: r.recordId,
+        version: r.version,
+        decision: r.review?.decision ?? 'reject',
+        patientId: r.review?.decision === 'accept' ? r.patientId : null,
+        why: r.review?.why ?? '',
+      }));
     if (decisions.length) steps.push({ kind: 'review', on: e.extractedOn, after: e.file, decisions });
   }
   flush(null);

@@ -54,16 +54,29 @@ const sourceOf = (nation: Nation): RegistrySource => (nation === 'SCO' ? 'NRS' :
 
 /** Quarterly ONS extracts and half-yearly NRS extracts, from the first quarter of 2006 to the census. */
 export function extractSchedule(rng: Rng): Array<Omit<Extract, 'rows'>> {
-  const ons = monthEnds('2006-03-31', FINAL_COMPLETE, 3).map((c) => ({ source: 'ONS' as const, completeUpTo: c, extractedOn: addDays(c, rng.int(2, 10)) }));
-  const nrs = monthEnds('2006-03-31', FINAL_COMPLETE, 6).map((c) => ({ source: 'NRS' as const, completeUpTo: c, extractedOn: addDays(c, rng.int(5, 20)) }));
+  const ons = monthEnds('2006-03-31', FINAL_COMPLETE, 3).map((c) => ({
+    source: 'ONS' as const,
+    completeUpTo: c,
+    extractedOn: addDays(c, rng.int(2, 10)),
+  }));
+  const nrs = monthEnds('2006-03-31', FINAL_COMPLETE, 6).map((c) => ({
+    source: 'NRS' as const,
+    completeUpTo: c,
+    extractedOn: addDays(c, rng.int(5, 20)),
+  }));
   return [...ons, ...nrs].map((e) => ({ ...e, file: `extracts/${e.source.toLowerCase()}-${e.completeUpTo}.csv` }));
 }
 
 /** The patient as the registry knows them: true NHS number, upper-case names. */
 function asRegistered(p: Patient): Pick<RegistryRow, 'nhsNumber' | 'chiNumber' | 'dateOfBirth' | 'sex' | 'familyName' | 'givenNames' | 'postcode'> {
   return {
-    nhsNumber: p.trueNhsNumber, chiNumber: p.chiNumber, dateOfBirth: p.dateOfBirth, sex: p.sex,
-    familyName: p.familyName.toUpperCase(), givenNames: p.givenNames.toUpperCase(), postcode: p.postcode,
+    nhsNumber: p.trueNhsNumber,
+    chiNumber: p.chiNumber,
+    dateOfBirth: p.dateOfBirth,
+    sex: p.sex,
+    familyName: p.familyName.toUpperCase(),
+    givenNames: p.givenNames.toUpperCase(),
+    postcode: p.postcode,
   };
 }
 
@@ -71,9 +84,20 @@ const noDeath = { dateOfDeath: null, dateOfRegistration: null, underlyingCause: 
 
 function deathRow(p: Patient, d: Death, key: string): RegistryRow {
   return {
-    source: sourceOf(p.nation), key, recordId: '', version: 1, kind: 'death', reportedOn: d.registeredOn, ...asRegistered(p),
-    dateOfDeath: d.on, dateOfRegistration: d.registeredOn, underlyingCause: d.cause, placeOfDeath: d.place, eventDate: null,
-    patientId: p.patientId, review: null,
+    source: sourceOf(p.nation),
+    key,
+    recordId: '',
+    version: 1,
+    kind: 'death',
+    reportedOn: d.registeredOn,
+    ...asRegistered(p),
+    dateOfDeath: d.on,
+    dateOfRegistration: d.registeredOn,
+    underlyingCause: d.cause,
+    placeOfDeath: d.place,
+    eventDate: null,
+    patientId: p.patientId,
+    review: null,
   };
 }
 
@@ -89,8 +113,17 @@ export function trialRows(rng: Rng, patients: Patient[], fates: Map<string, Fate
     const f = fates.get(p.patientId) as Fate;
     const source = sourceOf(p.nation);
     const notice = (kind: Kind, eventDate: string | null, reportedOn: string): RegistryRow => ({
-      source, key: `${p.patientId}:${kind}:${eventDate ?? reportedOn}`, recordId: '', version: 1, kind, reportedOn,
-      ...asRegistered(p), ...noDeath, eventDate, patientId: p.patientId, review: null,
+      source,
+      key: `${p.patientId}:${kind}:${eventDate ?? reportedOn}`,
+      recordId: '',
+      version: 1,
+      kind,
+      reportedOn,
+      ...asRegistered(p),
+      ...noDeath,
+      eventDate,
+      patientId: p.patientId,
+      review: null,
     });
     if (f.noTraceReportedOn) rows.push(notice('no-trace', null, f.noTraceReportedOn));
     if (f.embarkedOn) rows.push(notice('embarkation', f.embarkedOn, addDays(f.embarkedOn, rng.int(20, 60))));
@@ -125,7 +158,9 @@ function applyIdError(row: RegistryRow, p: Patient, f: Fate, rng: Rng): void {
       accept('no NHS number on the registration; surname, forenames, date of birth, sex and postcode all agree');
       return;
     case 'nhs-mistyped':
-      accept(`the trial holds ${p.nhsNumber}, which fails Modulus 11 (two digits transposed); the registry's ${row.nhsNumber} differs only by that swap, and names, date of birth, sex and postcode agree`);
+      accept(
+        `the trial holds ${p.nhsNumber}, which fails Modulus 11 (two digits transposed); the registry's ${row.nhsNumber} differs only by that swap, and names, date of birth, sex and postcode agree`,
+      );
       return;
     case 'dob-swap':
       row.nhsNumber = null;
@@ -142,22 +177,41 @@ function applyIdError(row: RegistryRow, p: Patient, f: Fate, rng: Rng): void {
 
 /** A non-trial person who shares a surname, sex and birth year with a living patient: must not link. */
 export function namesakeRows(rng: Rng, patients: Patient[], fates: Map<string, Fate>, taken: Set<string>): RegistryRow[] {
-  return patients.filter((p) => (fates.get(p.patientId) as Fate).namesake).map((p) => {
-    const year = Number(p.dateOfBirth.slice(0, 4));
-    let dob = p.dateOfBirth;
-    while (dob === p.dateOfBirth || dob.slice(5) === p.dateOfBirth.slice(5)) dob = addDays(`${year}-01-01`, rng.int(0, 364));
-    const on = addDays(max(p.randomisedOn, '2007-01-01'), rng.int(100, 900));
-    const registeredOn = addDays(on, rng.int(2, 8));
-    const scottish = p.nation === 'SCO';
-    return {
-      source: sourceOf(p.nation), key: `namesake:${p.patientId}`, recordId: '', version: 1, kind: 'death' as const, reportedOn: registeredOn,
-      nhsNumber: scottish ? null : newNhsNumber(rng, taken), chiNumber: scottish ? newChiNumber(rng, dob, p.sex, taken) : null,
-      dateOfBirth: dob, sex: p.sex, familyName: p.familyName.toUpperCase(), givenNames: otherGivenName(rng, p.sex, p.givenNames).toUpperCase(),
-      postcode: postcode(rng, scottish ? SCO_DISTRICTS : EW_DISTRICTS), dateOfDeath: on, dateOfRegistration: registeredOn,
-      underlyingCause: generalCause(rng), placeOfDeath: place(rng), eventDate: null, patientId: null,
-      review: { decision: 'reject' as const, why: `namesake of ${p.patientId}: same surname, sex and birth year, but forenames, date of birth, ${scottish ? 'CHI' : 'NHS'} number and postcode differ` },
-    };
-  });
+  return patients
+    .filter((p) => (fates.get(p.patientId) as Fate).namesake)
+    .map((p) => {
+      const year = Number(p.dateOfBirth.slice(0, 4));
+      let dob = p.dateOfBirth;
+      while (dob === p.dateOfBirth || dob.slice(5) === p.dateOfBirth.slice(5)) dob = addDays(`${year}-01-01`, rng.int(0, 364));
+      const on = addDays(max(p.randomisedOn, '2007-01-01'), rng.int(100, 900));
+      const registeredOn = addDays(on, rng.int(2, 8));
+      const scottish = p.nation === 'SCO';
+      return {
+        source: sourceOf(p.nation),
+        key: `namesake:${p.patientId}`,
+        recordId: '',
+        version: 1,
+        kind: 'death' as const,
+        reportedOn: registeredOn,
+        nhsNumber: scottish ? null : newNhsNumber(rng, taken),
+        chiNumber: scottish ? newChiNumber(rng, dob, p.sex, taken) : null,
+        dateOfBirth: dob,
+        sex: p.sex,
+        familyName: p.familyName.toUpperCase(),
+        givenNames: otherGivenName(rng, p.sex, p.givenNames).toUpperCase(),
+        postcode: postcode(rng, scottish ? SCO_DISTRICTS : EW_DISTRICTS),
+        dateOfDeath: on,
+        dateOfRegistration: registeredOn,
+        underlyingCause: generalCause(rng),
+        placeOfDeath: place(rng),
+        eventDate: null,
+        patientId: null,
+        review: {
+          decision: 'reject' as const,
+          why: `namesake of ${p.patientId}: same surname, sex and birth year, but forenames, date of birth, ${scottish ? 'CHI' : 'NHS'} number and postcode differ`,
+        },
+      };
+    });
 }
 
 /** Deaths of people outside the trial, registered within each extract's window: the haystack. */
@@ -188,13 +242,26 @@ function stranger(rng: Rng, source: RegistrySource, from: string, to: string, ta
   } while (trialPeople.has(`${familyName.toUpperCase()}|${dateOfBirth}`));
   const identified = rng.chance(0.97);
   return {
-    source, key: `unrelated:${n}`, recordId: '', version: 1, kind: 'death', reportedOn: registeredOn,
+    source,
+    key: `unrelated:${n}`,
+    recordId: '',
+    version: 1,
+    kind: 'death',
+    reportedOn: registeredOn,
     nhsNumber: source === 'ONS' && identified ? newNhsNumber(rng, taken) : null,
     chiNumber: source === 'NRS' && identified ? newChiNumber(rng, dateOfBirth, sex, taken) : null,
-    dateOfBirth, sex, familyName: familyName.toUpperCase(), givenNames: givenNames(rng, sex).toUpperCase(),
+    dateOfBirth,
+    sex,
+    familyName: familyName.toUpperCase(),
+    givenNames: givenNames(rng, sex).toUpperCase(),
     postcode: postcode(rng, nation === 'SCO' ? SCO_DISTRICTS : EW_DISTRICTS),
-    dateOfDeath: on, dateOfRegistration: registeredOn, underlyingCause: generalCause(rng), placeOfDeath: place(rng),
-    eventDate: null, patientId: null, review: null,
+    dateOfDeath: on,
+    dateOfRegistration: registeredOn,
+    underlyingCause: generalCause(rng),
+    placeOfDeath: place(rng),
+    eventDate: null,
+    patientId: null,
+    review: null,
   };
 }
 
@@ -218,12 +285,17 @@ export function fileRows(rows: RegistryRow[], schedule: Array<Omit<Extract, 'row
     }
     r.recordId = ids.get(r.key) as string;
   }
-  return schedule.map((e) => ({ ...e, rows: [] as RegistryRow[] })).map((e, _, all) => {
-    const earlier = all.filter((x) => x.source === e.source && x.completeUpTo < e.completeUpTo).map((x) => x.completeUpTo).sort();
-    const after = earlier.length ? earlier[earlier.length - 1] : '';
-    e.rows = byOrder.filter((r) => r.source === e.source && r.reportedOn > after && r.reportedOn <= e.completeUpTo);
-    return e;
-  });
+  return schedule
+    .map((e) => ({ ...e, rows: [] as RegistryRow[] }))
+    .map((e, _, all) => {
+      const earlier = all
+        .filter((x) => x.source === e.source && x.completeUpTo < e.completeUpTo)
+        .map((x) => x.completeUpTo)
+        .sort();
+      const after = earlier.length ? earlier[earlier.length - 1] : '';
+      e.rows = byOrder.filter((r) => r.source === e.source && r.reportedOn > after && r.reportedOn <= e.completeUpTo);
+      return e;
+    });
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -24,31 +24,63 @@ export type OpenCase = 'namesake' | 'death-before-randomisation';
  * Each picks a living English or Welsh patient with no other special case, from its own stream.
  */
 export function openCaseRows(rng: Rng, patients: Patient[], fates: Map<string, Fate>): RegistryRow[] {
-  const plain = patients.filter((p) => p.nation === 'EW' && p.nhsNumber !== null && p.nhsNumber === p.trueNhsNumber
-    && isPlain(fates.get(p.patientId) as Fate) && daysBetween(p.randomisedOn, FINAL_COMPLETE) > 700);
+  const plain = patients.filter(
+    (p) =>
+      p.nation === 'EW' &&
+      p.nhsNumber !== null &&
+      p.nhsNumber === p.trueNhsNumber &&
+      isPlain(fates.get(p.patientId) as Fate) &&
+      daysBetween(p.randomisedOn, FINAL_COMPLETE) > 700,
+  );
   const early = rng.pick(plain);
   const namesakeOf = rng.pick(plain.filter((p) => p !== early));
   return [beforeRandomisation(rng, early), namesake(rng, namesakeOf)];
 }
 
 function isPlain(f: Fate): boolean {
-  return f.death === null && f.amendment === null && f.idError === null && f.embarkedOn === null && f.reEnteredOn === null
-    && f.withdrawnOn === null && f.noTraceReportedOn === null && f.cancelled === null && !f.namesake;
+  return (
+    f.death === null &&
+    f.amendment === null &&
+    f.idError === null &&
+    f.embarkedOn === null &&
+    f.reEnteredOn === null &&
+    f.withdrawnOn === null &&
+    f.noTraceReportedOn === null &&
+    f.cancelled === null &&
+    !f.namesake
+  );
 }
 
 const base = (p: Patient) => ({
-  source: 'ONS' as const, recordId: '', version: 1, kind: 'death' as const, chiNumber: null, sex: p.sex,
-  familyName: p.familyName.toUpperCase(), givenNames: p.givenNames.toUpperCase(), eventDate: null, patientId: null,
+  source: 'ONS' as const,
+  recordId: '',
+  version: 1,
+  kind: 'death' as const,
+  chiNumber: null,
+  sex: p.sex,
+  familyName: p.familyName.toUpperCase(),
+  givenNames: p.givenNames.toUpperCase(),
+  eventDate: null,
+  patientId: null,
 });
 
 function beforeRandomisation(rng: Rng, p: Patient): RegistryRow {
   const on = addDays(p.randomisedOn, -rng.int(10, 40));
   const registeredOn = addDays(p.randomisedOn, rng.int(60, 150));
   return {
-    ...base(p), key: `open-case:early:${p.patientId}`, reportedOn: registeredOn, nhsNumber: p.trueNhsNumber, dateOfBirth: p.dateOfBirth,
-    postcode: p.postcode, dateOfDeath: on, dateOfRegistration: registeredOn, underlyingCause: generalCause(rng), placeOfDeath: place(rng),
+    ...base(p),
+    key: `open-case:early:${p.patientId}`,
+    reportedOn: registeredOn,
+    nhsNumber: p.trueNhsNumber,
+    dateOfBirth: p.dateOfBirth,
+    postcode: p.postcode,
+    dateOfDeath: on,
+    dateOfRegistration: registeredOn,
+    underlyingCause: generalCause(rng),
+    placeOfDeath: place(rng),
     review: {
-      decision: 'reject', open: 'death-before-randomisation',
+      decision: 'reject',
+      open: 'death-before-randomisation',
       why: `dated ${daysBetween(on, p.randomisedOn)} days before ${p.patientId} was randomised alive: not their death; query the registry`,
     },
   };
@@ -60,10 +92,19 @@ function namesake(rng: Rng, p: Patient): RegistryRow {
   let address = p.postcode;
   while (district(address) === district(p.postcode)) address = postcode(rng, EW_DISTRICTS);
   return {
-    ...base(p), key: `open-case:namesake:${p.patientId}`, reportedOn: registeredOn, nhsNumber: null, dateOfBirth: dayApart(p.dateOfBirth),
-    postcode: address, dateOfDeath: on, dateOfRegistration: registeredOn, underlyingCause: generalCause(rng), placeOfDeath: place(rng),
+    ...base(p),
+    key: `open-case:namesake:${p.patientId}`,
+    reportedOn: registeredOn,
+    nhsNumber: null,
+    dateOfBirth: dayApart(p.dateOfBirth),
+    postcode: address,
+    dateOfDeath: on,
+    dateOfRegistration: registeredOn,
+    underlyingCause: generalCause(rng),
+    placeOfDeath: place(rng),
     review: {
-      decision: 'reject', open: 'namesake',
+      decision: 'reject',
+      open: 'namesake',
       why: `namesake of ${p.patientId}: same names and sex, born a day apart, no NHS number, another district; the patient is alive`,
     },
   };

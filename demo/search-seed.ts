@@ -26,7 +26,9 @@ function search(from: number, to: number): void {
     if (misses(r, 0.7).length === 0) {
       const d = distance(r);
       hits.push({ seed, d });
-      process.stdout.write(`seed ${seed} distance ${d.toFixed(3)} ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(4))])))}\n`);
+      process.stdout.write(
+        `seed ${seed} distance ${d.toFixed(3)} ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(4))])))}\n`,
+      );
     }
   }
   hits.sort((a, b) => b.d - a.d);

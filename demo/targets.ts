@@ -30,10 +30,17 @@ export function readout(outcomes: Outcome[]): Readout {
   const rate = (os: Outcome[]): number => (100 * os.filter((o) => o.status === 1).length) / (os.reduce((s, o) => s + o.time, 0) / 365.25);
   const sixMonths = (os: Outcome[]): number => 1 - survivalAt(kaplanMeier(os), 182);
   return {
-    hazardRatio: cox.hr, ciLower: cox.lower, ciUpper: cox.upper, p: cox.p,
-    followUpMedianMonths: fu(0.5), followUpQ1Months: fu(0.25), followUpQ3Months: fu(0.75),
-    ratePer100PyIABP: rate(arm('IABP')), ratePer100PyControl: rate(arm('control')),
-    sixMonthMortalityIABP: sixMonths(arm('IABP')), sixMonthMortalityControl: sixMonths(arm('control')),
+    hazardRatio: cox.hr,
+    ciLower: cox.lower,
+    ciUpper: cox.upper,
+    p: cox.p,
+    followUpMedianMonths: fu(0.5),
+    followUpQ1Months: fu(0.25),
+    followUpQ3Months: fu(0.75),
+    ratePer100PyIABP: rate(arm('IABP')),
+    ratePer100PyControl: rate(arm('control')),
+    sixMonthMortalityIABP: sixMonths(arm('IABP')),
+    sixMonthMortalityControl: sixMonths(arm('control')),
     deathsIABP: arm('IABP').filter((o) => o.status === 1).length,
     deathsControl: arm('control').filter((o) => o.status === 1).length,
   };

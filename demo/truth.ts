@@ -46,7 +46,11 @@ export function groundTruth(patients: Patient[], extracts: Extract[], facts: Tri
   return patients.map((p): Outcome => {
     const source: RegistrySource = p.nhsNumber !== null ? 'ONS' : 'NRS';
     const rows = byPatient.get(p.patientId) ?? [];
-    const dated = (kind: RegistryRow['kind']): string[] => rows.filter((r) => r.kind === kind).map((r) => (r.eventDate ?? r.dateOfDeath) as string).sort();
+    const dated = (kind: RegistryRow['kind']): string[] =>
+      rows
+        .filter((r) => r.kind === kind)
+        .map((r) => (r.eventDate ?? r.dateOfDeath) as string)
+        .sort();
     const deaths = dated('death');
     const embarked = dated('embarkation');
     const reEntered = dated('re-entry');

@@ -4,8 +4,14 @@ const expect = Number(process.env.KAFKA_EXPECT_BROKERS || 1);
 const { Kafka, logLevel } = require('kafkajs');
 const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
 const admin = new Kafka({ clientId: 'infra-ready', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
-admin.connect()
+admin
+  .connect()
   .then(() => admin.describeCluster())
-  .then((c) => { if (c.brokers.length < expect) throw new Error(`${c.brokers.length} of ${expect} brokers`); })
+  .then((c) => {
+    if (c.brokers.length < expect) throw new Error(`${c.brokers.length} of ${expect} brokers`);
+  })
   .then(() => admin.disconnect())
-  .then(() => process.exit(0), () => process.exit(1));
+  .then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );

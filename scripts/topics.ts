@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   // infra.sh passes the factor it built the cluster for (1, or 3 for KAFKA_BROKERS=3); without
   // it ensureTopics derives it from the brokers the cluster reports.
   const factor = process.env.KAFKA_REPLICATION_FACTOR ? Number(process.env.KAFKA_REPLICATION_FACTOR) : undefined;
-  if (factor !== undefined && !(Number.isInteger(factor) && factor >= 1)) throw new Error(`KAFKA_REPLICATION_FACTOR must be a positive integer, not ${process.env.KAFKA_REPLICATION_FACTOR}`);
+  if (factor !== undefined && !(Number.isInteger(factor) && factor >= 1))
+    throw new Error(`KAFKA_REPLICATION_FACTOR must be a positive integer, not ${process.env.KAFKA_REPLICATION_FACTOR}`);
   const created = await ensureTopics(kafka, specs, { replicationFactor: factor });
   process.stderr.write(`[infra] topics: ${specs.length} present${created.length ? `, created ${created.join(', ')}` : ''}\n`);
 }

@@ -26,7 +26,10 @@ export type Fault =
   | { kind: 'disk-full'; holdMs: number }
   | { kind: 'stop-linkage'; ms: number };
 
-export interface Planned { step: number; fault: Fault }
+export interface Planned {
+  step: number;
+  fault: Fault;
+}
 
 export interface Figure {
   run: string;
@@ -61,23 +64,38 @@ export interface ChaosResult {
 
 const describe = (f: Fault): string => {
   switch (f.kind) {
-    case 'kill-in-transaction': return `kill -9 ${f.service} inside a transaction`;
-    case 'kill': return `kill -9 ${f.services.join(' + ')}`;
-    case 'kill-upload': return 'kill -9 the ingest service during an upload';
-    case 'ingest-kill': return `kill -9 followup ingest (${f.how}), re-run`;
-    case 'broker-restart': return 'kill -9 and restart the broker(s)';
-    case 'broker-node-kill': return `kill -9 broker ${f.node}, back after ${f.downMs / 1000} s`;
-    case 'postgres-restart': return 'restart Postgres (immediate stop, 2 s down)';
-    case 'disk-full': return `database disk full for ${f.holdMs / 1000} s`;
-    case 'stop-linkage': return `SIGSTOP linkage#1 (consumer and relay) for ${f.ms / 1000} s`;
-    default: { const never: never = f; return String(never); }
+    case 'kill-in-transaction':
+      return `kill -9 ${f.service} inside a transaction`;
+    case 'kill':
+      return `kill -9 ${f.services.join(' + ')}`;
+    case 'kill-upload':
+      return 'kill -9 the ingest service during an upload';
+    case 'ingest-kill':
+      return `kill -9 followup ingest (${f.how}), re-run`;
+    case 'broker-restart':
+      return 'kill -9 and restart the broker(s)';
+    case 'broker-node-kill':
+      return `kill -9 broker ${f.node}, back after ${f.downMs / 1000} s`;
+    case 'postgres-restart':
+      return 'restart Postgres (immediate stop, 2 s down)';
+    case 'disk-full':
+      return `database disk full for ${f.holdMs / 1000} s`;
+    case 'stop-linkage':
+      return `SIGSTOP linkage#1 (consumer and relay) for ${f.ms / 1000} s`;
+    default: {
+      const never: never = f;
+      return String(never);
+    }
   }
 };
 
 /** Step indices of the manifest's extracts by source, so plans name "the 3rd ONS extract". */
 function extractIndex(steps: Step[]) {
-  const ons: number[] = [], nrs: number[] = [];
-  steps.forEach((s, i) => { if (s.kind === 'extract') (s.source === 'ONS' ? ons : nrs).push(i); });
+  const ons: number[] = [],
+    nrs: number[] = [];
+  steps.forEach((s, i) => {
+    if (s.kind === 'extract') (s.source === 'ONS' ? ons : nrs).push(i);
+  });
   return { ons, nrs };
 }
 
@@ -139,20 +157,53 @@ function tokensFor(secret: string): Tokens {
   return { dsmb: mint('dsmb'), reviewer: mint('reviewer'), ingest: mint('ingest') };
 }
 
-async function openRun(name: string, infra: PrivateInfra, dbUrl: string, secret: string, dir: string, instances: number, log: (l: string) => void): Promise<RunContext> {
+async function openRun(
+  name: string,
+  infra: PrivateInfra,
+  dbUrl: string,
+  secret: string,
+  dir: string,
+  instances: number,
+  log: (l: string) => void,
+): Promise<RunContext> {
   const prefix = `${name}-`;
   const logDir = join(dir, 'logs', name);
   mkdirSync(logDir, { recursive: true });
-  const fleet = new Fleet({ KAFKA_BROKERS: infra.brokers, DATABASE_URL: dbUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix, AUTH_SECRET: secret, LOG_LEVEL: 'info', NODE_ENV: 'development' }, logDir);
+  const fleet = new Fleet(
+    {
+      KAFKA_BROKERS: infra.brokers,
+      DATABASE_URL: dbUrl,
+      MIGRATION_DATABASE_URL: '',
+      TOPIC_PREFIX: prefix,
+      AUTH_SECRET: secret,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+    },
+    logDir,
+  );
   // Linkage first: it runs the migrations the others wait for.
   const kinds: ServiceKind[] = ['linkage', 'projector', 'api', 'ingest'];
   for (const k of kinds) await fleet.start(k, 1);
-  for (let n = 2; n <= instances; n++) { await fleet.start('linkage', n); await fleet.start('projector', n); }
+  for (let n = 2; n <= instances; n++) {
+    await fleet.start('linkage', n);
+    await fleet.start('projector', n);
+  }
   await Promise.all([...fleet.instances.keys()].map((i) => fleet.healthy(i, 180_000)));
   const kafka = createKafka(infra.brokers, `chaos-${name}`, () => undefined);
   const tokens = tokensFor(secret);
   const api = () => fleet.url('api#1');
-  const replay = new Replay(readManifest(), { kafka, topics: topicNames(prefix), brokers: infra.brokers, topicPrefix: prefix, dbUrl, fleet, tokens, workDir: logDir, log, api });
+  const replay = new Replay(readManifest(), {
+    kafka,
+    topics: topicNames(prefix),
+    brokers: infra.brokers,
+    topicPrefix: prefix,
+    dbUrl,
+    fleet,
+    tokens,
+    workDir: logDir,
+    log,
+    api,
+  });
   log(`${name}: ${[...fleet.instances.keys()].join(', ')} up (logs in ${logDir})`);
   return { name, infra, dbUrl, prefix, fleet, kafka, replay, tokens, log };
 }
@@ -214,8 +265,10 @@ async function faultAround(r: RunContext, step: Step, fault: Fault, disk: SmallD
       const stepDone = r.replay.step(step);
       await sleep(Math.floor(Math.random() * 1500));
       const since = Date.now();
-      const names = fault.services.map((k) => [...fleet.instances.values()].filter((i) => i.kind === k && fleet.running(i.name)))
-        .map((xs) => xs[Math.floor(Math.random() * xs.length)]?.name).filter((n): n is string => !!n);
+      const names = fault.services
+        .map((k) => [...fleet.instances.values()].filter((i) => i.kind === k && fleet.running(i.name)))
+        .map((xs) => xs[Math.floor(Math.random() * xs.length)]?.name)
+        .filter((n): n is string => !!n);
       for (const n of names) await fleet.kill(n);
       await Promise.all(names.map((n) => restartLater(fleet, n)));
       await stepDone;
@@ -269,7 +322,10 @@ async function faultAround(r: RunContext, step: Step, fault: Fault, disk: SmallD
       await sleep(Math.max(0, fault.holdMs - (Date.now() - t)));
       freeDisk(fill.file);
       const since = Date.now();
-      return { since, detail: `${(fill.bytes / 2 ** 20).toFixed(0)} MiB filler; probe write got ${code ?? 'no error'}; ${diskFullErrors(r.infra.pgData) - before} "No space left on device" errors in the server log` };
+      return {
+        since,
+        detail: `${(fill.bytes / 2 ** 20).toFixed(0)} MiB filler; probe write got ${code ?? 'no error'}; ${diskFullErrors(r.infra.pgData) - before} "No space left on device" errors in the server log`,
+      };
     }
     case 'stop-linkage': {
       const stepDone = r.replay.step(step);
@@ -291,28 +347,53 @@ async function faultAround(r: RunContext, step: Step, fault: Fault, disk: SmallD
 /** The reliability target: a crashed consumer's stage is consistent again within 15 s of its kill -9. */
 export const CONSUMER_KILL_TARGET_MS = 15_000;
 
-async function faultyRun(r: RunContext, steps: Step[], faults: Planned[], clean: Awaited<ReturnType<typeof cleanRun>>, disk: SmallDisk | null, out: ChaosResult, timeoutMs: number): Promise<void> {
+async function faultyRun(
+  r: RunContext,
+  steps: Step[],
+  faults: Planned[],
+  clean: Awaited<ReturnType<typeof cleanRun>>,
+  disk: SmallDisk | null,
+  out: ChaosResult,
+  timeoutMs: number,
+): Promise<void> {
   const at = new Map(faults.map((p) => [p.step, p.fault]));
   const trialId = r.replay.manifest.trialId;
   for (let i = 0; i < steps.length; i++) {
     const fault = at.get(i);
-    if (!fault) { await r.replay.step(steps[i]); continue; }
-    r.log(`${r.name}: step ${i} (${steps[i].kind}${steps[i].kind === 'extract' ? ` ${(steps[i] as { file: string }).file}` : ''}): ${describe(fault)}`);
+    if (!fault) {
+      await r.replay.step(steps[i]);
+      continue;
+    }
+    r.log(
+      `${r.name}: step ${i} (${steps[i].kind}${steps[i].kind === 'extract' ? ` ${(steps[i] as { file: string }).file}` : ''}): ${describe(fault)}`,
+    );
     const { since, detail } = await faultAround(r, steps[i], fault, disk);
     const want = clean.snapshots.get(i);
     if (!want) throw new Error(`no clean snapshot for step ${i}`);
     const res = await waitIdentical(() => r.fleet.url('api#1'), trialId, r.tokens.dsmb, want, timeoutMs, since);
-    const fig: Figure = { run: r.name, step: i, fault: describe(fault), detail, consistentMs: res.ok ? res.ms : null, cleanMs: clean.cleanMs.get(i) ?? null };
+    const fig: Figure = {
+      run: r.name,
+      step: i,
+      fault: describe(fault),
+      detail,
+      consistentMs: res.ok ? res.ms : null,
+      cleanMs: clean.cleanMs.get(i) ?? null,
+    };
     out.figures.push(fig);
     r.log(`  ${detail}`);
     if (res.ok) {
       r.log(`  consistent ${(res.ms / 1000).toFixed(1)} s after (clean run settled that step in ${((fig.cleanMs ?? 0) / 1000).toFixed(1)} s)`);
-      const consumerKill = (fault.kind === 'kill-in-transaction') || (fault.kind === 'kill' && fault.services.some((k) => k === 'linkage' || k === 'projector'));
+      const consumerKill =
+        fault.kind === 'kill-in-transaction' || (fault.kind === 'kill' && fault.services.some((k) => k === 'linkage' || k === 'projector'));
       if (consumerKill && res.ms > CONSUMER_KILL_TARGET_MS) {
-        out.failures.push(`${r.name} step ${i} (${describe(fault)}): consistent only after ${(res.ms / 1000).toFixed(1)} s, over the ${CONSUMER_KILL_TARGET_MS / 1000} s target for a killed consumer`);
+        out.failures.push(
+          `${r.name} step ${i} (${describe(fault)}): consistent only after ${(res.ms / 1000).toFixed(1)} s, over the ${CONSUMER_KILL_TARGET_MS / 1000} s target for a killed consumer`,
+        );
       }
     } else {
-      out.failures.push(`${r.name} step ${i} (${describe(fault)}): not identical to the clean run within ${timeoutMs / 1000} s: ${res.diffs.join('; ')}`);
+      out.failures.push(
+        `${r.name} step ${i} (${describe(fault)}): not identical to the clean run within ${timeoutMs / 1000} s: ${res.diffs.join('; ')}`,
+      );
       r.log(`  NOT consistent within ${timeoutMs / 1000} s: ${res.diffs.join('; ')}`);
       await waitSettled(r.kafka, topicNames(r.prefix), r.dbUrl, 120_000).catch((e: Error) => r.log(`  ${e.message}`));
     }
@@ -331,15 +412,20 @@ async function faultyRun(r: RunContext, steps: Step[], faults: Planned[], clean:
 /** Every message on a topic, counted in all and as distinct key+value pairs. */
 export async function topicCensus(kafka: Kafka, topic: string): Promise<{ total: number; distinct: number }> {
   // Leaders may be moving (a broker just came back): ask until an answer comes.
-  const highs = await retry(`offsets of ${topic}`, () => undefined, async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  }, 60_000);
+  const highs = await retry(
+    `offsets of ${topic}`,
+    () => undefined,
+    async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    60_000,
+  );
   const want = highs.reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
   const consumer = kafka.consumer({ groupId: `chaos-census-${randomBytes(4).toString('hex')}` });
   await consumer.connect();
@@ -348,20 +434,33 @@ export async function topicCensus(kafka: Kafka, topic: string): Promise<{ total:
   let total = 0;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`census of ${topic}: ${total} of ${want} messages read in 60 s`)), 60_000);
-    if (want === 0) { clearTimeout(timer); resolve(); return; }
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        total++;
-        seen.add(`${message.key?.toString() ?? ''}|${message.value?.toString() ?? ''}`);
-        if (total >= want) { clearTimeout(timer); resolve(); }
-      },
-    }).catch(reject);
+    if (want === 0) {
+      clearTimeout(timer);
+      resolve();
+      return;
+    }
+    void consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          total++;
+          seen.add(`${message.key?.toString() ?? ''}|${message.value?.toString() ?? ''}`);
+          if (total >= want) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
   });
   await consumer.disconnect();
   return { total, distinct: seen.size };
 }
 
-interface LogCensus { enrollments: { total: number; distinct: number }; notifications: { total: number; distinct: number }; text: string }
+interface LogCensus {
+  enrollments: { total: number; distinct: number };
+  notifications: { total: number; distinct: number };
+  text: string;
+}
 
 /** The input logs a run wrote: every enrolment and notification, in all and distinct. */
 async function logCensus(kafka: Kafka, prefix: string): Promise<LogCensus> {
@@ -369,7 +468,8 @@ async function logCensus(kafka: Kafka, prefix: string): Promise<LogCensus> {
   const enrollments = await topicCensus(kafka, names.enrollments);
   const notifications = await topicCensus(kafka, names.notifications);
   return {
-    enrollments, notifications,
+    enrollments,
+    notifications,
     text: `${enrollments.total} messages on trial.enrollments (${enrollments.distinct} distinct), ${notifications.total} on registry.notifications (${notifications.distinct} distinct)`,
   };
 }
@@ -382,7 +482,12 @@ async function dlqCensus(kafka: Kafka, prefix: string): Promise<string> {
     const names = topicNames(prefix);
     const parts: string[] = [];
     for (const logical of ['enrollments', 'notifications', 'outcomes', 'reviews'] as const) {
-      const offsets = await retry('dlq offsets', () => undefined, () => admin.fetchTopicOffsets(dlqOf(names[logical])), 30_000).catch(() => []);
+      const offsets = await retry(
+        'dlq offsets',
+        () => undefined,
+        () => admin.fetchTopicOffsets(dlqOf(names[logical])),
+        30_000,
+      ).catch(() => []);
       parts.push(`${logical} ${offsets.reduce((s, p) => s + Number(p.high) - Number(p.low), 0)}`);
     }
     return parts.join(', ');
@@ -420,9 +525,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const compareLog = (run: string, got: LogCensus, reruns: number) => {
       out.notes.push(`${run}: ${got.text}; followup ingest re-runs ${reruns}`);
       for (const k of ['enrollments', 'notifications'] as const) {
-        if (got[k].distinct < cleanLog[k].distinct) out.failures.push(`${run}: ${got[k].distinct} distinct messages on ${k} vs ${cleanLog[k].distinct} in the clean run (lost)`);
+        if (got[k].distinct < cleanLog[k].distinct)
+          out.failures.push(`${run}: ${got[k].distinct} distinct messages on ${k} vs ${cleanLog[k].distinct} in the clean run (lost)`);
       }
-      if (reruns === 0 && got.notifications.total > got.notifications.distinct) out.failures.push(`${run}: ${got.notifications.total - got.notifications.distinct} notifications doubled on the topic with no ingest re-run`);
+      if (reruns === 0 && got.notifications.total > got.notifications.distinct)
+        out.failures.push(`${run}: ${got.notifications.total - got.notifications.distinct} notifications doubled on the topic with no ingest re-run`);
     };
     const onsSteps = steps.filter((s) => s.kind === 'extract' && s.source === 'ONS').length;
 
@@ -437,9 +544,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       } finally {
         await closeRun(r);
       }
-      const kills = out.figures.filter((f) => f.run === 'chaos' && /^kill -9 (linkage|projector|api|ingest|the ingest)/.test(f.fault))
+      const kills = out.figures
+        .filter((f) => f.run === 'chaos' && /^kill -9 (linkage|projector|api|ingest|the ingest)/.test(f.fault))
         .reduce((s, f) => s + (/\+/.test(f.fault) ? 2 : 1), 0);
-      out.notes.push(`chaos run: ${kills} kill -9s of services, ${out.figures.filter((f) => /inside a transaction/.test(f.fault) && /killed (active|idle)/.test(f.detail)).length} of them inside an open transaction`);
+      out.notes.push(
+        `chaos run: ${kills} kill -9s of services, ${out.figures.filter((f) => /inside a transaction/.test(f.fault) && /killed (active|idle)/.test(f.detail)).length} of them inside an open transaction`,
+      );
     }
 
     if (threeFaults.length && o.only !== 'chaos') {
@@ -465,7 +575,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 }
 
 export function formatFigures(r: ChaosResult): string {
-  const lines = ['', 'time to consistency after each fault (read-outs identical to the clean run\'s):', ''];
+  const lines = ['', "time to consistency after each fault (read-outs identical to the clean run's):", ''];
   lines.push(`  ${'run'.padEnd(6)} ${'step'.padStart(4)}  ${'fault'.padEnd(58)} ${'consistent'.padStart(10)}  ${'clean step'.padStart(10)}`);
   for (const f of r.figures) {
     const c = f.consistentMs === null ? 'NEVER' : `${(f.consistentMs / 1000).toFixed(1)} s`;

@@ -30,7 +30,8 @@ function strip(doc: unknown): unknown {
 export async function readouts(apiUrl: string, trialId: string, dsmbToken: string): Promise<Readouts> {
   const get = async (path: string, text: boolean) => {
     const res = await fetch(`${apiUrl}/trials/${encodeURIComponent(trialId)}/${path}`, {
-      headers: { authorization: `Bearer ${dsmbToken}` }, signal: AbortSignal.timeout(10_000),
+      headers: { authorization: `Bearer ${dsmbToken}` },
+      signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return text ? res.text() : res.json();
@@ -54,9 +55,12 @@ export function differences(want: Readouts, got: Readouts, limit = 8): string[] 
   walk(want.survival, got.survival, 'survival');
   walk(want.interim, got.interim, 'interim');
   if (want.adtte !== got.adtte) {
-    const a = want.adtte.split('\n'), b = got.adtte.split('\n');
+    const a = want.adtte.split('\n'),
+      b = got.adtte.split('\n');
     const i = a.findIndex((l, j) => l !== b[j]);
-    out.push(`adtte.csv: ${a.length} vs ${b.length} lines; first difference at line ${i + 1}: ${JSON.stringify(a[i]?.slice(0, 60))} vs ${JSON.stringify(b[i]?.slice(0, 60))}`);
+    out.push(
+      `adtte.csv: ${a.length} vs ${b.length} lines; first difference at line ${i + 1}: ${JSON.stringify(a[i]?.slice(0, 60))} vs ${JSON.stringify(b[i]?.slice(0, 60))}`,
+    );
   }
   return out;
 }
@@ -84,7 +88,10 @@ export async function settled(kafka: Kafka, topics: TopicNames, dbUrl: string): 
       return m;
     };
     const before = await marks();
-    const rows = await sql<{ consumer: string; topic: string; partition: number; offset: string }>(dbUrl, 'select consumer, topic, partition, "offset"::text as "offset" from consumer_checkpoints');
+    const rows = await sql<{ consumer: string; topic: string; partition: number; offset: string }>(
+      dbUrl,
+      'select consumer, topic, partition, "offset"::text as "offset" from consumer_checkpoints',
+    );
     const at = new Map(rows.map((r) => [`${r.consumer}|${r.topic}/${r.partition}`, BigInt(r.offset)]));
     for (const [consumer, logicals] of Object.entries(CONSUMES)) {
       for (const logical of logicals) {
@@ -121,8 +128,14 @@ export async function waitSettled(kafka: Kafka, topics: TopicNames, dbUrl: strin
  * Polls the read-outs until they equal `want`; returns the milliseconds it took, or the last
  * differences when `timeoutMs` passes first.
  */
-export async function waitIdentical(apiUrl: () => string, trialId: string, token: string, want: Readouts, timeoutMs: number, since = Date.now()):
-  Promise<{ ok: true; ms: number } | { ok: false; diffs: string[] }> {
+export async function waitIdentical(
+  apiUrl: () => string,
+  trialId: string,
+  token: string,
+  want: Readouts,
+  timeoutMs: number,
+  since = Date.now(),
+): Promise<{ ok: true; ms: number } | { ok: false; diffs: string[] }> {
   let diffs: string[] = ['no read-out yet'];
   while (Date.now() - since < timeoutMs) {
     try {

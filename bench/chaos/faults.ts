@@ -28,17 +28,27 @@ export interface TransactionKill {
  * in transaction with xact_start set, application_name = the service), then kill -9s the
  * instance that owns it. null if no transaction was seen within `timeoutMs`.
  */
-export async function killInsideTransaction(fleet: Fleet, dbUrl: string, pgPort: number, kind: ServiceKind, timeoutMs = 30_000): Promise<TransactionKill | null> {
+export async function killInsideTransaction(
+  fleet: Fleet,
+  dbUrl: string,
+  pgPort: number,
+  kind: ServiceKind,
+  timeoutMs = 30_000,
+): Promise<TransactionKill | null> {
   const c = new Client({ connectionString: dbUrl, application_name: 'chaos-watch' });
   await c.connect();
   try {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const rows = (await c.query(
-        `select client_port, state, extract(epoch from now() - xact_start) * 1000 as open_ms, left(query, 80) as query
+      const rows = (
+        await c.query(
+          `select client_port, state, extract(epoch from now() - xact_start) * 1000 as open_ms, left(query, 80) as query
            from pg_stat_activity
           where application_name = $1 and xact_start is not null and state in ('active', 'idle in transaction')
-            and query not ilike 'select 1%'`, [kind])).rows as Array<{ client_port: number; state: string; open_ms: number; query: string }>;
+            and query not ilike 'select 1%'`,
+          [kind],
+        )
+      ).rows as Array<{ client_port: number; state: string; open_ms: number; query: string }>;
       for (const r of rows) {
         const pid = pidOfClientPort(r.client_port, pgPort);
         const inst = [...fleet.instances.values()].find((i) => i.kind === kind && i.child.pid === pid && fleet.running(i.name));
@@ -72,7 +82,11 @@ export function fillDisk(mount: string): { file: string; bytes: number } {
     // The last partial megabyte: byte by byte in 4 KiB pages, so nothing at all is left.
     const page = Buffer.alloc(4096, 1);
     for (;;) {
-      try { bytes += writeSync(fd, page); } catch { break; }
+      try {
+        bytes += writeSync(fd, page);
+      } catch {
+        break;
+      }
     }
   } finally {
     closeSync(fd);
@@ -88,7 +102,9 @@ export function freeDisk(file: string): void {
 export function diskFullErrors(pgData: string): number {
   const log = join(pgData, 'log');
   if (!existsSync(log)) return 0;
-  return readFileSync(log, 'utf8').split('\n').filter((l) => /No space left on device/.test(l) && /ERROR/.test(l)).length;
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => /No space left on device/.test(l) && /ERROR/.test(l)).length;
 }
 
 /**

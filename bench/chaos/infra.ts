@@ -101,9 +101,14 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
   const controllerPorts = kafkaPorts.slice(o.brokers);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    INFRA_DIR: o.dir, PG_MODE: 'private', PG_PRIVATE_PORT: String(pgPort),
-    KAFKA_BROKERS: String(o.brokers), KAFKA_PORTS: clientPorts.join(','), KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
-    KAFKA_PORT: String(clientPorts[0]), KAFKA_CONTROLLER_PORT: String(controllerPorts[0]),
+    INFRA_DIR: o.dir,
+    PG_MODE: 'private',
+    PG_PRIVATE_PORT: String(pgPort),
+    KAFKA_BROKERS: String(o.brokers),
+    KAFKA_PORTS: clientPorts.join(','),
+    KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
+    KAFKA_PORT: String(clientPorts[0]),
+    KAFKA_CONTROLLER_PORT: String(controllerPorts[0]),
     KAFKA_HEAP: o.kafkaHeap ?? '384m',
   };
   delete env.DATABASE_URL;
@@ -119,8 +124,17 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
   };
   log(`private infrastructure in ${o.dir}: postgres on ${pgPort}, ${o.brokers} broker(s) on ${clientPorts.join(', ')}`);
   await infraSh('up');
-  const kafkaEnv = Object.fromEntries(readFileSync(join(o.dir, 'kafka.env'), 'utf8').trim().split('\n').map((l) => l.split('=', 2)));
-  const nodes: KafkaNode[] = clientPorts.map((port, i) => ({ id: i + 1, port, dir: o.brokers === 1 ? join(o.dir, 'kafka') : join(o.dir, `kafka-${i + 1}`) }));
+  const kafkaEnv = Object.fromEntries(
+    readFileSync(join(o.dir, 'kafka.env'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2)),
+  );
+  const nodes: KafkaNode[] = clientPorts.map((port, i) => ({
+    id: i + 1,
+    port,
+    dir: o.brokers === 1 ? join(o.dir, 'kafka') : join(o.dir, `kafka-${i + 1}`),
+  }));
   const pgData = join(o.dir, 'postgres');
   const base = `postgres://postgres@127.0.0.1:${pgPort}`;
   const bin = pgBinDir();
@@ -158,7 +172,8 @@ export async function startPrivateInfra(o: PrivateInfraOptions): Promise<Private
 /** Postgres runs as the postgres user: every directory above its data must let it through. */
 function reachableByPostgres(dir: string): void {
   for (let d = dir; d !== dirname(d); d = dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) throw new Error(`${d} is not searchable by other users, so the postgres user cannot reach ${dir}; choose another --dir`);
+    if ((statSync(d).mode & 0o001) === 0)
+      throw new Error(`${d} is not searchable by other users, so the postgres user cannot reach ${dir}; choose another --dir`);
   }
 }
 
@@ -167,11 +182,20 @@ async function stopLeftovers(dir: string): Promise<void> {
   for (const sub of readdirSync(dir)) {
     const infraDir = join(dir, sub);
     if (!existsSync(join(infraDir, 'kafka.env')) && !existsSync(join(infraDir, 'postgres'))) continue;
-    await run('bash', [join(ROOT, 'scripts/infra.sh'), 'down'], { env: { ...process.env, INFRA_DIR: infraDir, PG_MODE: 'private' } }).catch(() => undefined);
+    await run('bash', [join(ROOT, 'scripts/infra.sh'), 'down'], { env: { ...process.env, INFRA_DIR: infraDir, PG_MODE: 'private' } }).catch(
+      () => undefined,
+    );
   }
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m && m.startsWith(`${dir}/`));
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1])
+    .filter((m) => m && m.startsWith(`${dir}/`));
   for (const m of mounts) {
-    try { execFileSync('umount', ['-l', m]); } catch { /* not ours to force */ }
+    try {
+      execFileSync('umount', ['-l', m]);
+    } catch {
+      /* not ours to force */
+    }
   }
 }
 
@@ -196,9 +220,15 @@ export async function smallDisk(infra: PrivateInfra, sizeMb: number, name = 'cha
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', location]);
   await sql(infra.adminUrl, `create tablespace ${name} location '${location}'`);
   return {
-    mount, tablespace: name, sizeMb,
+    mount,
+    tablespace: name,
+    sizeMb,
     unmount: () => {
-      try { execFileSync('umount', ['-l', mount]); } catch { /* already gone */ }
+      try {
+        execFileSync('umount', ['-l', mount]);
+      } catch {
+        /* already gone */
+      }
     },
   };
 }

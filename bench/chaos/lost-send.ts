@@ -51,6 +51,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`lost-send: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`lost-send: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(2);
 });

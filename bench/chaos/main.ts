@@ -12,14 +12,19 @@ import { formatFigures, runChaos } from './chaos';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const value = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const brokers = value('--brokers') === '3' ? 3 : 1;
   const form = args.includes('--short') ? 'short' : 'full';
   // Not under .infra, which may be private (0700): the postgres user must reach its data dir.
   const dir = value('--dir') ?? join(tmpdir(), 'trial-followup-chaos');
   const t0 = Date.now();
   const log = (l: string) => process.stdout.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}\n`);
-  log(`${form} form on ${brokers} broker(s); ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  log(
+    `${form} form on ${brokers} broker(s); ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
   const only = value('--only');
   if (only !== undefined && only !== 'chaos' && only !== 'three') throw new Error('--only takes chaos or three');
   const result = await runChaos({ form, brokers, threeBroker: args.includes('--three-broker'), only, keep: args.includes('--keep'), dir, log });
@@ -29,6 +34,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`chaos: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`chaos: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(2);
 });

@@ -21,13 +21,21 @@ import { Fleet } from './services';
 const ROOT = projectRoot();
 export const DATA_DIR = join(ROOT, 'demo', 'data');
 
-export interface Manifest { trialId: string; enrollments: string; steps: Step[] }
+export interface Manifest {
+  trialId: string;
+  enrollments: string;
+  steps: Step[];
+}
 
 export function readManifest(): Manifest {
   return JSON.parse(readFileSync(join(DATA_DIR, 'manifest.json'), 'utf8')) as Manifest;
 }
 
-export interface Tokens { dsmb: string; reviewer: string; ingest: string }
+export interface Tokens {
+  dsmb: string;
+  reviewer: string;
+  ingest: string;
+}
 
 export interface ReplayContext {
   kafka: Kafka;
@@ -47,15 +55,23 @@ export interface ReplayContext {
 /** How an ONS extract's `followup ingest` is to be interrupted, if at all. */
 export type IngestKill = 'none' | 'mid-read' | 'after-first-ack';
 
-export interface IngestReport { attempts: number; killed: string[] }
+export interface IngestReport {
+  attempts: number;
+  killed: string[];
+}
 
 export class Replay {
   private producer: Producer | null = null;
   private readonly lines: Array<{ key: string; event: EnrollmentEvent }>;
   readonly ingests: IngestReport = { attempts: 0, killed: [] };
 
-  constructor(readonly manifest: Manifest, private readonly c: ReplayContext) {
-    this.lines = readFileSync(join(DATA_DIR, manifest.enrollments), 'utf8').trim().split('\n')
+  constructor(
+    readonly manifest: Manifest,
+    private readonly c: ReplayContext,
+  ) {
+    this.lines = readFileSync(join(DATA_DIR, manifest.enrollments), 'utf8')
+      .trim()
+      .split('\n')
       .map((l) => JSON.parse(l) as { key: string; event: EnrollmentEvent });
   }
 
@@ -87,7 +103,11 @@ export class Replay {
         this.producer = p;
       }
       try {
-        await this.producer.send({ topic: this.c.topics.enrollments, acks: -1, messages: batch.map((l) => ({ key: l.key, value: JSON.stringify(l.event) })) });
+        await this.producer.send({
+          topic: this.c.topics.enrollments,
+          acks: -1,
+          messages: batch.map((l) => ({ key: l.key, value: JSON.stringify(l.event) })),
+        });
       } catch (e) {
         await this.close();
         throw e;
@@ -96,15 +116,29 @@ export class Replay {
   }
 
   private cliArgs(step: ExtractStep, file: string): string[] {
-    return [join(ROOT, 'bin/followup.js'), 'ingest', '--source', step.source, '--complete-up-to', step.completeUpTo,
-      '--extracted-on', step.extractedOn, '--rejects', join(this.c.workDir, 'rejects.csv'), '--warnings', join(this.c.workDir, 'warnings.csv'), file];
+    return [
+      join(ROOT, 'bin/followup.js'),
+      'ingest',
+      '--source',
+      step.source,
+      '--complete-up-to',
+      step.completeUpTo,
+      '--extracted-on',
+      step.extractedOn,
+      '--rejects',
+      join(this.c.workDir, 'rejects.csv'),
+      '--warnings',
+      join(this.c.workDir, 'warnings.csv'),
+      file,
+    ];
   }
 
   private spawnIngest(step: ExtractStep, file: string): ChildProcess {
     this.ingests.attempts++;
     const log = createWriteStream(join(this.c.workDir, 'followup-ingest.log'), { flags: 'a' });
     const child = spawn(process.execPath, this.cliArgs(step, file), {
-      env: { ...process.env, KAFKA_BROKERS: this.c.brokers, TOPIC_PREFIX: this.c.topicPrefix, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KAFKA_BROKERS: this.c.brokers, TOPIC_PREFIX: this.c.topicPrefix, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -150,8 +184,11 @@ export class Replay {
     const admin = this.c.kafka.admin();
     await admin.connect();
     try {
-      const total = async () => (await retry('notification offsets', this.c.log, () => admin.fetchTopicOffsets(this.c.topics.notifications), 60_000))
-        .reduce((s, p) => s + Number(p.high), 0);
+      const total = async () =>
+        (await retry('notification offsets', this.c.log, () => admin.fetchTopicOffsets(this.c.topics.notifications), 60_000)).reduce(
+          (s, p) => s + Number(p.high),
+          0,
+        );
       const before = await total();
       const child = this.spawnIngest(step, file);
       const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
@@ -161,7 +198,11 @@ export class Replay {
       await exited;
       const final = await total();
       const rows = step.rows + 1;
-      const when = !alive ? 'AFTER it had exited' : final - before < rows ? 'mid-publish, after its first acknowledged batch' : 'after all its messages were acknowledged, before it exited';
+      const when = !alive
+        ? 'AFTER it had exited'
+        : final - before < rows
+          ? 'mid-publish, after its first acknowledged batch'
+          : 'after all its messages were acknowledged, before it exited';
       return `${step.file}: killed ${when}; ${final - before} of ${rows} messages on the topic`;
     } finally {
       await admin.disconnect().catch(() => undefined);
@@ -178,12 +219,18 @@ export class Replay {
       form.set('extractedOn', step.extractedOn);
       form.set('file', new Blob([body], { type: 'text/csv' }), step.file.replace(/^.*\//, ''));
       const res = await fetch(`${this.c.fleet.url('ingest#1')}/registry/extracts`, {
-        method: 'POST', body: form, headers: { authorization: `Bearer ${this.c.tokens.ingest}` }, signal: AbortSignal.timeout(60_000),
+        method: 'POST',
+        body: form,
+        headers: { authorization: `Bearer ${this.c.tokens.ingest}` },
+        signal: AbortSignal.timeout(60_000),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
     };
     if (kill) {
-      const first = post().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+      const first = post().then(
+        () => 'completed',
+        (e: Error) => `failed: ${e.message}`,
+      );
       await sleep(Math.floor(Math.random() * 60));
       await this.c.fleet.kill('ingest#1');
       this.ingests.killed.push(`${step.file}: ingest service killed during its upload (that upload ${await first})`);
@@ -195,9 +242,15 @@ export class Replay {
   /** Decides the manifest's review items that the linkage raised, once it has settled. */
   private async review(decisions: ReviewDecision[]): Promise<void> {
     await waitSettled(this.c.kafka, this.c.topics, this.c.dbUrl, 600_000);
-    interface Item { reviewId: string; record: { source: string; recordId: string } }
+    interface Item {
+      reviewId: string;
+      record: { source: string; recordId: string };
+    }
     const items = await retry('list reviews', this.c.log, async () => {
-      const res = await fetch(`${this.c.api()}/reviews?status=open&limit=1000`, { headers: { authorization: `Bearer ${this.c.tokens.reviewer}` }, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${this.c.api()}/reviews?status=open&limit=1000`, {
+        headers: { authorization: `Bearer ${this.c.tokens.reviewer}` },
+        signal: AbortSignal.timeout(10_000),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return (await res.json()) as Item[];
     });
@@ -206,7 +259,8 @@ export class Replay {
       if (!item) continue;
       await retry(`review ${item.reviewId}`, this.c.log, async () => {
         const res = await fetch(`${this.c.api()}/reviews/${encodeURIComponent(item.reviewId)}/decision`, {
-          method: 'POST', signal: AbortSignal.timeout(10_000),
+          method: 'POST',
+          signal: AbortSignal.timeout(10_000),
           headers: { authorization: `Bearer ${this.c.tokens.reviewer}`, 'content-type': 'application/json' },
           body: JSON.stringify({ decision: d.decision, patientId: d.patientId, note: d.why }),
         });

@@ -26,18 +26,22 @@ export class Fleet {
   readonly instances = new Map<string, Instance>();
   private readonly ports = new Map<string, number>();
 
-  constructor(private readonly env: Record<string, string>, private readonly logDir: string) {
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly logDir: string,
+  ) {
     mkdirSync(logDir, { recursive: true });
   }
 
   /** Starts (or starts again, on the same port) one instance; does not wait for it. */
   async start(kind: ServiceKind, n = 1): Promise<Instance> {
     const name = `${kind}#${n}`;
-    const port = this.ports.get(name) ?? await freePort();
+    const port = this.ports.get(name) ?? (await freePort());
     this.ports.set(name, port);
     const log = createWriteStream(join(this.logDir, `${kind}-${n}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps', kind, 'src/main.js')], {
-      env: { ...process.env, ...this.env, [PORT_VAR[kind]]: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.env, [PORT_VAR[kind]]: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -85,7 +89,8 @@ export class Fleet {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const inst = this.get(name);
-      if (inst.child.exitCode !== null) throw new Error(`${name} exited with code ${inst.child.exitCode}; see ${join(this.logDir, `${inst.kind}-${name.split('#')[1]}.log`)}`);
+      if (inst.child.exitCode !== null)
+        throw new Error(`${name} exited with code ${inst.child.exitCode}; see ${join(this.logDir, `${inst.kind}-${name.split('#')[1]}.log`)}`);
       try {
         const res = await fetch(`${this.url(name)}/health`, { signal: AbortSignal.timeout(3000) });
         if (res.ok) return;
@@ -99,13 +104,21 @@ export class Fleet {
 
   /** SIGTERM everything (SIGCONT first, so a stopped process can act on it), SIGKILL after 10 s. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.instances.values()].map((i) => new Promise<void>((done) => {
-      const c = i.child;
-      if (c.exitCode !== null || c.signalCode !== null) return done();
-      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      c.once('exit', () => { clearTimeout(timer); done(); });
-      c.kill('SIGCONT');
-      c.kill('SIGTERM');
-    })));
+    await Promise.all(
+      [...this.instances.values()].map(
+        (i) =>
+          new Promise<void>((done) => {
+            const c = i.child;
+            if (c.exitCode !== null || c.signalCode !== null) return done();
+            const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+            c.once('exit', () => {
+              clearTimeout(timer);
+              done();
+            });
+            c.kill('SIGCONT');
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
   }
 }

@@ -12,21 +12,52 @@ const topicName = (t: string) => `p-${t}`;
 
 function goodState(): Observed {
   const positions = new Map(plan.messages.map((m) => [m.seq, `${topicName(m.topic)}:${m.partition}:${m.seq}`]));
-  const letters = plan.messages.filter((m) => m.category !== 'valid').flatMap((m) =>
-    CONSUMERS[m.topic].map((consumer) => ({ source: positions.get(m.seq)!, consumer, code: 'invalid-message', reason: 'a reason', at: `dlq:${m.seq}`, bytes: 10 })));
+  const letters = plan.messages
+    .filter((m) => m.category !== 'valid')
+    .flatMap((m) =>
+      CONSUMERS[m.topic].map((consumer) => ({
+        source: positions.get(m.seq)!,
+        consumer,
+        code: 'invalid-message',
+        reason: 'a reason',
+        at: `dlq:${m.seq}`,
+        bytes: 10,
+      })),
+    );
   const trial = (trialId: string): TrialSeen => ({
-    trialId, status: 200,
+    trialId,
+    status: 200,
     survival: {
-      trialId, asOf: trialId === plan.fuzz.trialId ? '2026-01-01T00:00:00Z' : '2026-01-02T00:00:00Z', dataComplete: { ONS: COMPLETE_UP_TO },
-      groups: plan.fuzz.design.arms.map((arm) => ({ group: arm, n: plan.patients.filter((p) => p.arm === arm).length, events: plan.patients.filter((p) => p.arm === arm && p.death).length })),
+      trialId,
+      asOf: trialId === plan.fuzz.trialId ? '2026-01-01T00:00:00Z' : '2026-01-02T00:00:00Z',
+      dataComplete: { ONS: COMPLETE_UP_TO },
+      groups: plan.fuzz.design.arms.map((arm) => ({
+        group: arm,
+        n: plan.patients.filter((p) => p.arm === arm).length,
+        events: plan.patients.filter((p) => p.arm === arm && p.death).length,
+      })),
       logRank: { chisq: 1.5 },
     },
-    adtte: plan.patients.map((p) => ({ USUBJID: `${trialId}-${p.patientId}`, TRTP: p.arm, STARTDT: p.randomisedOn, CNSR: p.death ? '0' : '1', ADT: p.death ?? COMPLETE_UP_TO })),
+    adtte: plan.patients.map((p) => ({
+      USUBJID: `${trialId}-${p.patientId}`,
+      TRTP: p.arm,
+      STARTDT: p.randomisedOn,
+      CNSR: p.death ? '0' : '1',
+      ADT: p.death ?? COMPLETE_UP_TO,
+    })),
   });
   return {
-    positions, letters, unreadable: [], parked: [], parkTables: [],
+    positions,
+    letters,
+    unreadable: [],
+    parked: [],
+    parkTables: [],
     health: ['linkage', 'projector', 'api', 'ingest'].map((service) => ({ service, status: 200, body: '{"status":"ok"}' })),
-    exited: [], groups: [{ groupId: 'p-linkage', state: 'Stable', members: 1, lag: 0 }, { groupId: 'p-projector', state: 'Stable', members: 1, lag: 0 }],
+    exited: [],
+    groups: [
+      { groupId: 'p-linkage', state: 'Stable', members: 1, lag: 0 },
+      { groupId: 'p-projector', state: 'Stable', members: 1, lag: 0 },
+    ],
     trials: { fuzz: trial(plan.fuzz.trialId), twin: trial(plan.twin.trialId) },
     listed: [plan.fuzz.trialId, plan.twin.trialId],
     reviews: plan.messages.flatMap((m) => (m.effect?.kind === 'review' ? [{ reviewId: m.effect.reviewId, status: 'rejected' }] : [])),
@@ -50,7 +81,9 @@ describe('fuzz checks', () => {
     const s = goodState();
     const enrol = plan.messages.find((m) => m.category === 'wrong-schema' && m.topic === 'enrollments')!;
     const other = plan.messages.find((m) => m.category === 'invalid-json' && m.seq !== enrol.seq)!;
-    s.letters = s.letters.filter((l) => !(l.source === s.positions.get(enrol.seq) && l.consumer === 'projector') && l.source !== s.positions.get(other.seq));
+    s.letters = s.letters.filter(
+      (l) => !(l.source === s.positions.get(enrol.seq) && l.consumer === 'projector') && l.source !== s.positions.get(other.seq),
+    );
     const f = failuresOf(s);
     expect(f).toContain(`#${enrol.seq} wrong-schema`);
     expect(f).toContain('nothing from projector');
@@ -95,20 +128,20 @@ describe('fuzz checks', () => {
     expect(f).toContain(`${p}: {"TRTP"`);
   });
 
-  it('fail when the fuzzed trial\'s read-out differs from its twin\'s, or a ghost trial shows', () => {
+  it("fail when the fuzzed trial's read-out differs from its twin's, or a ghost trial shows", () => {
     const s = goodState();
     s.trials.fuzz.survival = { ...s.trials.fuzz.survival!, logRank: { chisq: 2 } };
     s.listed.push(plan.ghosts[0]);
     s.ghosts[1].status = 200;
     const f = failuresOf(s);
-    expect(f).toContain('differs from its twin\'s (valid messages alone) in: logRank');
+    expect(f).toContain("differs from its twin's (valid messages alone) in: logRank");
     expect(f).toContain(`ghost trials listed by GET /trials (outcome events of trials never registered): ${plan.ghosts[0]}`);
     expect(f).toContain(`GET /trials/${plan.ghosts[1]} (never registered) answered 200`);
   });
 
-  it('fail when a dead letter\'s reason carries a patient\'s NHS number', () => {
+  it("fail when a dead letter's reason carries a patient's NHS number", () => {
     const s = goodState();
     s.letters[0].reason = `no match for ${[...plan.fuzz.people.values()][0].nhsNumber}`;
-    expect(failuresOf(s)).toContain('carrying a patient\'s NHS number or family name: 1');
+    expect(failuresOf(s)).toContain("carrying a patient's NHS number or family name: 1");
   });
 });

@@ -28,22 +28,33 @@ export interface ParkedSeen {
 }
 
 /** Every record now on the four DLQs, read from the beginning up to the high watermark taken first. */
-export async function readDeadLetters(kafka: Kafka, topics: TopicNames, timeoutMs = 60_000): Promise<{ letters: DeadLetterSeen[]; unreadable: string[] }> {
+export async function readDeadLetters(
+  kafka: Kafka,
+  topics: TopicNames,
+  timeoutMs = 60_000,
+): Promise<{ letters: DeadLetterSeen[]; unreadable: string[] }> {
   const dlqs = LOGICAL.map((l) => dlqOf(topics[l]));
   const admin = kafka.admin();
   await admin.connect();
   const remaining = new Map<string, bigint>();
   try {
-    for (const t of dlqs) for (const p of await admin.fetchTopicOffsets(t)) if (BigInt(p.high) > 0n) remaining.set(`${t}:${p.partition}`, BigInt(p.high));
+    for (const t of dlqs)
+      for (const p of await admin.fetchTopicOffsets(t)) if (BigInt(p.high) > 0n) remaining.set(`${t}:${p.partition}`, BigInt(p.high));
   } finally {
     await admin.disconnect();
   }
   const letters: DeadLetterSeen[] = [];
   const unreadable: string[] = [];
   if (!remaining.size) return { letters, unreadable };
-  const consumer = kafka.consumer({ groupId: `fuzz-dlq-reader-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `fuzz-dlq-reader-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
   let done!: () => void;
-  const finished = new Promise<void>((r) => { done = r; });
+  const finished = new Promise<void>((r) => {
+    done = r;
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: dlqs, fromBeginning: true });
@@ -52,12 +63,20 @@ export async function readDeadLetters(kafka: Kafka, topics: TopicNames, timeoutM
         const at = `${topic}:${message.offset}`;
         try {
           const v = JSON.parse(message.value?.toString('utf8') ?? 'null') as {
-            source?: { topic?: string; partition?: number; offset?: string | number }; consumer?: string; code?: string; reason?: string;
+            source?: { topic?: string; partition?: number; offset?: string | number };
+            consumer?: string;
+            code?: string;
+            reason?: string;
           };
           const s = v?.source;
           letters.push({
-            source: s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined ? positionKey(s.topic, s.partition, s.offset) : null,
-            consumer: v?.consumer ?? null, code: v?.code ?? null, reason: v?.reason ?? null, at, bytes: message.value?.length ?? 0,
+            source:
+              s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined ? positionKey(s.topic, s.partition, s.offset) : null,
+            consumer: v?.consumer ?? null,
+            code: v?.code ?? null,
+            reason: v?.reason ?? null,
+            at,
+            bytes: message.value?.length ?? 0,
           });
         } catch {
           unreadable.push(at);
@@ -68,8 +87,12 @@ export async function readDeadLetters(kafka: Kafka, topics: TopicNames, timeoutM
       },
     });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([finished, new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`DLQs not read to their end within ${timeoutMs / 1000} s`)), timeoutMs); })])
-      .finally(() => clearTimeout(timer));
+    await Promise.race([
+      finished,
+      new Promise((_, fail) => {
+        timer = setTimeout(() => fail(new Error(`DLQs not read to their end within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();
   }
@@ -83,7 +106,8 @@ export async function readDeadLetters(kafka: Kafka, topics: TopicNames, timeoutM
  */
 export async function readParked(db: Client): Promise<{ tables: string[]; rows: ParkedSeen[] }> {
   const { rows: tables } = await db.query<{ table_name: string }>(
-    `select table_name from information_schema.tables where table_schema = current_schema() and table_name like '%park%' order by table_name`);
+    `select table_name from information_schema.tables where table_schema = current_schema() and table_name like '%park%' order by table_name`,
+  );
   const out: ParkedSeen[] = [];
   for (const { table_name } of tables) {
     const { rows } = await db.query<{ r: Record<string, unknown> }>(`select row_to_json(t) as r from ${quoteIdent(table_name)} t`);
@@ -106,8 +130,10 @@ export function parkedRow(table: string, r: Record<string, unknown>): ParkedSeen
   const consumerCol = col(/consumer/);
   return {
     table,
-    source: typeof topic === 'string' && partition !== undefined && partition !== null && offset !== undefined && offset !== null
-      ? positionKey(topic, Number(partition), String(offset)) : null,
+    source:
+      typeof topic === 'string' && partition !== undefined && partition !== null && offset !== undefined && offset !== null
+        ? positionKey(topic, Number(partition), String(offset))
+        : null,
     event: r.event ?? null,
     consumer: consumerCol && typeof r[consumerCol] === 'string' ? (r[consumerCol] as string) : null,
     reason: reasonCol && r[reasonCol] !== null && r[reasonCol] !== undefined ? String(r[reasonCol]) : null,

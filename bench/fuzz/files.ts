@@ -25,9 +25,54 @@ export interface HostileExtract {
 
 type Cells = Partial<Record<(typeof onsColumns)[number], string>>;
 
-const SURNAMES = ['QUILLFEATHER', 'MARCHBANKS', 'ODDFELLOW', 'PENHALIGON', 'THRELFALL', 'WAINWRIGHT', 'ACKROYDE', 'BRADSHAWE', 'CLEGHORNE', 'DRINKWATER', 'ETHERIDGE', 'FOTHERGILL', 'GARGRAVE', 'HEPPLEWHITE'];
-const FORENAMES = ['ALOYSIUS', 'BATHSHEBA', 'CORNELIUS', 'DRUSILLA', 'EBENEZER', 'FENELLA', 'GIDEON', 'HEPZIBAH', 'IGNATIUS', 'JEMIMA', 'KESTER', 'LAVINIA', 'MORDECAI', 'NERISSA'];
-const POSTCODES = ['YO17 9QZ', 'TR19 7AA', 'ZE2 9XJ', 'HS8 5SH', 'KW17 2QT', 'PA78 6TB', 'IV27 4HX', 'LA22 0JQ', 'DG9 9RL', 'TD15 1XY', 'NR25 7WB', 'SA62 6PY', 'LL53 8HA', 'EX39 5TU'];
+const SURNAMES = [
+  'QUILLFEATHER',
+  'MARCHBANKS',
+  'ODDFELLOW',
+  'PENHALIGON',
+  'THRELFALL',
+  'WAINWRIGHT',
+  'ACKROYDE',
+  'BRADSHAWE',
+  'CLEGHORNE',
+  'DRINKWATER',
+  'ETHERIDGE',
+  'FOTHERGILL',
+  'GARGRAVE',
+  'HEPPLEWHITE',
+];
+const FORENAMES = [
+  'ALOYSIUS',
+  'BATHSHEBA',
+  'CORNELIUS',
+  'DRUSILLA',
+  'EBENEZER',
+  'FENELLA',
+  'GIDEON',
+  'HEPZIBAH',
+  'IGNATIUS',
+  'JEMIMA',
+  'KESTER',
+  'LAVINIA',
+  'MORDECAI',
+  'NERISSA',
+];
+const POSTCODES = [
+  'YO17 9QZ',
+  'TR19 7AA',
+  'ZE2 9XJ',
+  'HS8 5SH',
+  'KW17 2QT',
+  'PA78 6TB',
+  'IV27 4HX',
+  'LA22 0JQ',
+  'DG9 9RL',
+  'TD15 1XY',
+  'NR25 7WB',
+  'SA62 6PY',
+  'LL53 8HA',
+  'EX39 5TU',
+];
 
 /**
  * `id` prefixes every record id (unique per run); `hugeLineBytes` sizes the one huge line (a
@@ -48,9 +93,21 @@ export function hostileExtract(id: string, hugeLineBytes: number, withTextRule =
     const nhs = nhsNumberFrom(612_000_000 + k * 7_717);
     const dob = `19${30 + k}0${1 + (k % 9)}1${k % 10}`;
     const cells: Record<string, string> = {
-      RECORD_ID: recordId, RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: nhs, DEC_DATE_OF_BIRTH: dob, DEC_SEX: '2',
-      DEC_SURNAME: SURNAMES[k % SURNAMES.length], DEC_FORENAMES: FORENAMES[k % FORENAMES.length], DEC_POSTCODE: POSTCODES[k % POSTCODES.length],
-      REG_DATE_OF_DEATH: '20110630', REG_DATE: '20110706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'H', EVENT_DATE: '', CANCELLED_FLAG: '',
+      RECORD_ID: recordId,
+      RECORD_VERSION: '1',
+      NOTIFICATION_TYPE: 'D',
+      DEC_CONF_NHS_NUMBER: nhs,
+      DEC_DATE_OF_BIRTH: dob,
+      DEC_SEX: '2',
+      DEC_SURNAME: SURNAMES[k % SURNAMES.length],
+      DEC_FORENAMES: FORENAMES[k % FORENAMES.length],
+      DEC_POSTCODE: POSTCODES[k % POSTCODES.length],
+      REG_DATE_OF_DEATH: '20110630',
+      REG_DATE: '20110706',
+      S_UNDERLYING_COD_ICD10: 'I21.9',
+      POD_CODE: 'H',
+      EVENT_DATE: '',
+      CANCELLED_FLAG: '',
     };
     identifiers.push(nhs, dob, `${dob.slice(0, 4)}-${dob.slice(4, 6)}-${dob.slice(6)}`, cells.DEC_SURNAME, cells.DEC_FORENAMES, cells.DEC_POSTCODE);
     return onsColumns.map((c) => over[c] ?? cells[c]).join(',');
@@ -66,33 +123,35 @@ export function hostileExtract(id: string, hugeLineBytes: number, withTextRule =
   };
   const surname = () => SURNAMES[person % SURNAMES.length];
   good();
-  bad('DEC_SURNAME', row(`${id}-B1`, { DEC_SURNAME: `"${surname()}` }));                 // an unclosed quote
+  bad('DEC_SURNAME', row(`${id}-B1`, { DEC_SURNAME: `"${surname()}` })); // an unclosed quote
   good();
-  bad('DEC_SURNAME', row(`${id}-B2`, { DEC_SURNAME: `O"${surname()}` }));                // a quote inside a name
+  bad('DEC_SURNAME', row(`${id}-B2`, { DEC_SURNAME: `O"${surname()}` })); // a quote inside a name
   good();
-  bad('(row)', row(`${id}-B3`, { DEC_FORENAMES: 'X'.repeat(1_500_000) }));              // a 1.5 MB row
+  bad('(row)', row(`${id}-B3`, { DEC_FORENAMES: 'X'.repeat(1_500_000) })); // a 1.5 MB row
   good();
-  bad('NOTIFICATION_TYPE', row(`${id}-B4`, { NOTIFICATION_TYPE: surname() }));          // a value a reason once quoted
+  bad('NOTIFICATION_TYPE', row(`${id}-B4`, { NOTIFICATION_TYPE: surname() })); // a value a reason once quoted
   good();
   bad('RECORD_VERSION', row(`${id}-B5`, { RECORD_VERSION: surname() }));
   good();
-  bad('DEC_SURNAME', row(`${id}-B6`, { DEC_SURNAME: `"${surname()}"JR` }));              // text after a closing quote
+  bad('DEC_SURNAME', row(`${id}-B6`, { DEC_SURNAME: `"${surname()}"JR` })); // text after a closing quote
   warned.push(lines.length + 1);
-  good({ DEC_CONF_NHS_NUMBER: '6120000001' });                                            // fails Modulus 11: kept, warned
-  bad('(row)', row(`${id}-B7`).split(',').slice(0, 9).join(','));                        // too few cells
-  if (withTextRule) {                                                                     // a NUL (the one text rule): the name dropped, warned, the death kept
+  good({ DEC_CONF_NHS_NUMBER: '6120000001' }); // fails Modulus 11: kept, warned
+  bad('(row)', row(`${id}-B7`).split(',').slice(0, 9).join(',')); // too few cells
+  if (withTextRule) {
+    // a NUL (the one text rule): the name dropped, warned, the death kept
     warned.push(lines.length + 1);
     good({ DEC_SURNAME: `${surname()}\u0000X` });
   }
-  good({ DEC_FORENAMES: '=1+2' });                                                        // a formula-like name: text, kept
+  good({ DEC_FORENAMES: '=1+2' }); // a formula-like name: text, kept
   rejects.push({ line: lines.length + 1, field: '(row)' });
-  lines.push('HUGE');                                                                      // one huge quoted field
-  if (withTextRule) {                                                                     // a control character: likewise
+  lines.push('HUGE'); // one huge quoted field
+  if (withTextRule) {
+    // a control character: likewise
     warned.push(lines.length + 1);
     good({ DEC_FORENAMES: `ESC\u001b[2J` });
   }
   good();
-  lines.push('');                                                                          // an empty line: skipped
+  lines.push(''); // an empty line: skipped
   good();
   identifiers.push('6120000001');
   const hugeRow = row(`${id}-B8`).split(',');
@@ -108,5 +167,12 @@ export function hostileExtract(id: string, hugeLineBytes: number, withTextRule =
       yield Buffer.from(`",${hugeRow.slice(8).join(',')}\r\n`);
     }
   }
-  return { input: () => Readable.from(chunks(), { objectMode: false }), valid, rejects, warned, identifiers: [...new Set(identifiers)], hugeLineBytes };
+  return {
+    input: () => Readable.from(chunks(), { objectMode: false }),
+    valid,
+    rejects,
+    warned,
+    identifiers: [...new Set(identifiers)],
+    hugeLineBytes,
+  };
 }

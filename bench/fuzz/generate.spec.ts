@@ -8,16 +8,34 @@ const opts = { seed: 4242, bad: 2000, patients: 16, partitions: 3 };
 const plan = generate(opts);
 const of = (c: string) => plan.messages.filter((m) => m.category === c);
 const parsed = (m: Planned) => JSON.parse(m.value!.toString('utf8')) as Record<string, unknown>;
-const parses = (m: Planned) => { try { parsed(m); return true; } catch { return false; } };
+const parses = (m: Planned) => {
+  try {
+    parsed(m);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('fuzz generator', () => {
   it('is a pure function of its options: the same seed gives the same bytes, another seed others', () => {
     const again = generate(opts);
-    const flat = (p: typeof plan) => p.messages.map((m) => [m.seq, m.phase, m.topic, m.partition, m.key?.toString('hex') ?? null, m.value?.toString('hex') ?? null, m.category, m.variant]);
+    const flat = (p: typeof plan) =>
+      p.messages.map((m) => [
+        m.seq,
+        m.phase,
+        m.topic,
+        m.partition,
+        m.key?.toString('hex') ?? null,
+        m.value?.toString('hex') ?? null,
+        m.category,
+        m.variant,
+      ]);
     expect(flat(again)).toEqual(flat(plan));
     const other = generate({ ...opts, seed: 4243 });
     expect(other.messages.filter((m) => m.category !== 'valid').map((m) => m.value?.toString('hex'))).not.toEqual(
-      plan.messages.filter((m) => m.category !== 'valid').map((m) => m.value?.toString('hex')));
+      plan.messages.filter((m) => m.category !== 'valid').map((m) => m.value?.toString('hex')),
+    );
   });
 
   it('makes exactly the bad messages asked for, every category among them, and 10,000 for the full form', () => {
@@ -62,7 +80,9 @@ describe('fuzz generator', () => {
     expect(decisions).toHaveLength(2);
     for (const d of decisions) {
       const v = parsed(d);
-      const record = scoped.messages.filter((m) => m.phase === 1 && m.topic === 'notifications').map(parsed)
+      const record = scoped.messages
+        .filter((m) => m.phase === 1 && m.topic === 'notifications')
+        .map(parsed)
         .find((r) => r.recordId === `${String(v.eventId).replace(/-review-rejected$/, '')}-${scoped.patients[2].patientId}-RV`)!;
       expect(String(record.dateOfDeath) < scoped.patients[2].randomisedOn).toBe(true);
       const trialId = String(v.eventId).replace(/-review-rejected$/, '');
@@ -81,10 +101,21 @@ describe('fuzz generator', () => {
     }
   });
 
-  const failsSchema = (c: BadCategory) => it(`${c}: every one fails its topic's schema`, () => {
-    for (const m of of(c)) expect(decodes(m.topic, m.value)).toBe(false);
-  });
-  for (const c of ['random-bytes', 'oversized', 'invalid-json', 'wrong-schema', 'unknown-type', 'unknown-version', 'impossible-date', 'null-values'] as const) failsSchema(c);
+  const failsSchema = (c: BadCategory) =>
+    it(`${c}: every one fails its topic's schema`, () => {
+      for (const m of of(c)) expect(decodes(m.topic, m.value)).toBe(false);
+    });
+  for (const c of [
+    'random-bytes',
+    'oversized',
+    'invalid-json',
+    'wrong-schema',
+    'unknown-type',
+    'unknown-version',
+    'impossible-date',
+    'null-values',
+  ] as const)
+    failsSchema(c);
 
   it('random-bytes: 1 B to 200 KB, some of them not UTF-8 and some over 64 KB', () => {
     const ms = of('random-bytes');
@@ -97,7 +128,7 @@ describe('fuzz generator', () => {
     expect(ms.some((m) => m.value!.length > 65_536)).toBe(true);
   });
 
-  it('oversized: 500 KB to 900 KB, under the broker\'s 1 MB, spread over the four topics', () => {
+  it("oversized: 500 KB to 900 KB, under the broker's 1 MB, spread over the four topics", () => {
     for (const m of of('oversized')) {
       expect(m.value!.length).toBeGreaterThanOrEqual(500_000);
       expect(m.value!.length).toBeLessThanOrEqual(900_000);
@@ -115,9 +146,29 @@ describe('fuzz generator', () => {
   });
 
   it('unknown-type: a type (or kind) the topic does not have', () => {
-    const known = new Set(['TrialRegistered', 'PatientRandomised', 'PatientDetailsCorrected', 'PatientSeenAlive', 'ConsentWithdrawn', 'DeathLinked',
-      'DeathAmended', 'DeathWithdrawn', 'Embarked', 'ReEntered', 'NoTraceFlagged', 'DeathConflictFlagged', 'LinkageReviewRequested',
-      'RegistryExtractCompleted', 'ReviewDecided', 'death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace', 'extract-complete']);
+    const known = new Set([
+      'TrialRegistered',
+      'PatientRandomised',
+      'PatientDetailsCorrected',
+      'PatientSeenAlive',
+      'ConsentWithdrawn',
+      'DeathLinked',
+      'DeathAmended',
+      'DeathWithdrawn',
+      'Embarked',
+      'ReEntered',
+      'NoTraceFlagged',
+      'DeathConflictFlagged',
+      'LinkageReviewRequested',
+      'RegistryExtractCompleted',
+      'ReviewDecided',
+      'death',
+      'death-cancelled',
+      'embarkation',
+      're-entry',
+      'no-trace',
+      'extract-complete',
+    ]);
     for (const m of of('unknown-type')) {
       const v = parsed(m);
       expect(known.has(String(m.topic === 'notifications' ? v.kind : v.type))).toBe(false);
@@ -193,10 +244,12 @@ describe('fuzz generator', () => {
     for (const m of of('duplicate-id')) {
       expect(decodes(m.topic, m.value)).toBe(true);
       const v = parsed(m);
-      const same = setup.filter((s) => s.topic === m.topic).filter((s) => {
-        const o = parsed(s);
-        return v.eventId !== undefined ? o.eventId === v.eventId : o.recordId === v.recordId && o.version === v.version;
-      });
+      const same = setup
+        .filter((s) => s.topic === m.topic)
+        .filter((s) => {
+          const o = parsed(s);
+          return v.eventId !== undefined ? o.eventId === v.eventId : o.recordId === v.recordId && o.version === v.version;
+        });
       expect(same).toHaveLength(1);
       expect(same[0].value!.equals(m.value!)).toBe(false);
     }
@@ -214,7 +267,12 @@ describe('fuzz generator', () => {
   });
 
   it('unregistered-trial: schema-valid outcome events of a trial no message registers', () => {
-    const registered = new Set(of('valid').map(parsed).filter((v) => v.type === 'TrialRegistered').map((v) => v.trialId));
+    const registered = new Set(
+      of('valid')
+        .map(parsed)
+        .filter((v) => v.type === 'TrialRegistered')
+        .map((v) => v.trialId),
+    );
     for (const m of of('unregistered-trial')) {
       expect(m.topic).toBe('outcomes');
       expect(decodes(m.topic, m.value)).toBe(true);

@@ -4,7 +4,17 @@ import { BadContext, makeBad } from './bad';
 import { BAD_CATEGORIES, BadCategory, Effect, Logical, Planned } from './plan';
 import { Rng } from './rng';
 import {
-  deathBeforeRandomisation, deathRecord, directDeath, ExpectedPatient, reviewRejected, expectedPatients, extractComplete, extractCompleted, randomised, TrialPlan, trialPlan,
+  deathBeforeRandomisation,
+  deathRecord,
+  directDeath,
+  ExpectedPatient,
+  reviewRejected,
+  expectedPatients,
+  extractComplete,
+  extractCompleted,
+  randomised,
+  TrialPlan,
+  trialPlan,
 } from './trial';
 
 export interface FuzzOptions {
@@ -38,8 +48,21 @@ export interface FuzzPlan {
 
 /** Relative weights of the bad categories (oversized is a count of its own). */
 const WEIGHTS: Record<Exclude<BadCategory, 'oversized'>, number> = {
-  'random-bytes': 18, 'invalid-json': 14, 'wrong-schema': 16, 'unknown-type': 10, 'unknown-version': 10, 'impossible-date': 10,
-  'out-of-range-version': 6, 'null-values': 8, 'nul-in-text': 1.5, 'long-field': 1.5, 'future-completeness': 1, 'duplicate-id': 4, 'conflicting-randomisation': 1.5, 'unregistered-trial': 2, 'unknown-review': 1.5,
+  'random-bytes': 18,
+  'invalid-json': 14,
+  'wrong-schema': 16,
+  'unknown-type': 10,
+  'unknown-version': 10,
+  'impossible-date': 10,
+  'out-of-range-version': 6,
+  'null-values': 8,
+  'nul-in-text': 1.5,
+  'long-field': 1.5,
+  'future-completeness': 1,
+  'duplicate-id': 4,
+  'conflicting-randomisation': 1.5,
+  'unregistered-trial': 2,
+  'unknown-review': 1.5,
 };
 
 /** The partition a key goes to with kafkajs's default (Java murmur2) partitioner. */
@@ -52,7 +75,12 @@ export const partitionOf = (key: Buffer, partitions: number) => (murmur2(key) & 
  */
 export function generate(opts: FuzzOptions): FuzzPlan {
   const skip = opts.skip ?? [];
-  const options: Required<FuzzOptions> = { ...opts, scope: opts.scope ?? '', oversized: skip.includes('oversized') ? 0 : opts.oversized ?? Math.max(4, Math.round(opts.bad / 500)), skip };
+  const options: Required<FuzzOptions> = {
+    ...opts,
+    scope: opts.scope ?? '',
+    oversized: skip.includes('oversized') ? 0 : (opts.oversized ?? Math.max(4, Math.round(opts.bad / 500))),
+    skip,
+  };
   const rng = new Rng(options.seed);
   const tag = `FZ${options.seed}`;
   const patients = forceCases(expectedPatients(rng, options.patients));
@@ -63,8 +91,15 @@ export function generate(opts: FuzzOptions): FuzzPlan {
   type Draft = Omit<Planned, 'seq' | 'partition'>;
   const setup: Draft[] = [];
   const later: Draft[] = [];
-  const valid = (phase: 1 | 2, topic: Logical, key: string, value: unknown, variant: string, effect: Effect): Draft =>
-    ({ phase, topic, key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)), category: 'valid', variant, effect });
+  const valid = (phase: 1 | 2, topic: Logical, key: string, value: unknown, variant: string, effect: Effect): Draft => ({
+    phase,
+    topic,
+    key: Buffer.from(key),
+    value: Buffer.from(JSON.stringify(value)),
+    category: 'valid',
+    variant,
+    effect,
+  });
 
   const reviewed = patients[2];
   for (const t of [fuzz, twin]) {
@@ -72,14 +107,20 @@ export function generate(opts: FuzzOptions): FuzzPlan {
     setup.push(valid(1, 'enrollments', `${t.trialId}:`, t.design, `TrialRegistered (${t.role})`, { kind: 'registered', trialId: t.trialId }));
     for (const p of patients) {
       const into = p.early ? setup : later;
-      into.push(valid(p.early ? 1 : 2, 'enrollments', `${t.trialId}:${p.patientId}`, randomised(t, p), `PatientRandomised (${t.role})`,
-        { kind: 'randomised', trialId: t.trialId, patientId: p.patientId }));
+      into.push(
+        valid(p.early ? 1 : 2, 'enrollments', `${t.trialId}:${p.patientId}`, randomised(t, p), `PatientRandomised (${t.role})`, {
+          kind: 'randomised',
+          trialId: t.trialId,
+          patientId: p.patientId,
+        }),
+      );
       if (p.death === null) continue;
       const phase = p.deathEarly ? 1 : 2;
       const effect: Effect = { kind: 'death', trialId: t.trialId, patientId: p.patientId, date: p.death };
-      const m = p.route === 'registry'
-        ? valid(phase, 'notifications', `ONS:${deathRecord(t, p).recordId}`, deathRecord(t, p), `death record (${t.role})`, effect)
-        : valid(phase, 'outcomes', `${t.trialId}:${p.patientId}`, directDeath(t, p), `DeathLinked (${t.role})`, effect);
+      const m =
+        p.route === 'registry'
+          ? valid(phase, 'notifications', `ONS:${deathRecord(t, p).recordId}`, deathRecord(t, p), `death record (${t.role})`, effect)
+          : valid(phase, 'outcomes', `${t.trialId}:${p.patientId}`, directDeath(t, p), `DeathLinked (${t.role})`, effect);
       (phase === 1 ? setup : later).push(m);
     }
     // A death registered before randomisation opens a review (set-up); the fuzz phase rejects it.
@@ -91,12 +132,25 @@ export function generate(opts: FuzzOptions): FuzzPlan {
     // Republished set-up messages, byte for byte: an exact redelivery is absorbed, never dead-lettered.
     for (const m of setup.slice(first).filter((_, i) => i % 5 === 2)) later.push({ ...m, phase: 2, variant: `${m.variant}, republished` });
   }
-  later.push(valid(2, 'notifications', 'ONS:extract-complete:2012-12-31', extractComplete(), 'extract-complete', { kind: 'complete', upTo: extractComplete().completeUpTo }));
-  later.push(valid(2, 'outcomes', 'registry:ONS', extractCompleted(tag), 'RegistryExtractCompleted', { kind: 'complete', upTo: extractComplete().completeUpTo }));
+  later.push(
+    valid(2, 'notifications', 'ONS:extract-complete:2012-12-31', extractComplete(), 'extract-complete', {
+      kind: 'complete',
+      upTo: extractComplete().completeUpTo,
+    }),
+  );
+  later.push(
+    valid(2, 'outcomes', 'registry:ONS', extractCompleted(tag), 'RegistryExtractCompleted', {
+      kind: 'complete',
+      upTo: extractComplete().completeUpTo,
+    }),
+  );
 
   const early = patients.filter((p) => p.early);
   const ctx: BadContext = {
-    rng, tag, fuzz, ghosts,
+    rng,
+    tag,
+    fuzz,
+    ghosts,
     alive: patients.filter((p) => p.death === null),
     originals: {
       randomisations: early.map((p) => randomised(fuzz, p)),
@@ -121,7 +175,9 @@ export function generate(opts: FuzzOptions): FuzzPlan {
 
   const ordered = [...setup, ...rng.shuffle(later)];
   const messages = ordered.map((d, seq): Planned => ({
-    ...d, seq, partition: d.key === null ? rng.int(0, options.partitions - 1) : partitionOf(d.key, options.partitions),
+    ...d,
+    seq,
+    partition: d.key === null ? rng.int(0, options.partitions - 1) : partitionOf(d.key, options.partitions),
   }));
   return { options, tag, fuzz, twin, ghosts, patients, messages };
 }

@@ -33,7 +33,8 @@ const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('bas
 /** Tokens, valid and hostile, by name: every one of them is grepped for in the logs. */
 export function tokens(secret: string, nowMs: number): Record<string, string> {
   const now = Math.floor(nowMs / 1000);
-  const sign = (payload: Record<string, unknown>, key = secret) => jwt.sign({ iss: 'trial-followup', sub: 'fuzz-http', ...payload }, key, { algorithm: 'HS256' });
+  const sign = (payload: Record<string, unknown>, key = secret) =>
+    jwt.sign({ iss: 'trial-followup', sub: 'fuzz-http', ...payload }, key, { algorithm: 'HS256' });
   return {
     dsmb: sign({ role: 'dsmb', iat: now, exp: now + 3600 }),
     monitor: sign({ role: 'monitor', iat: now, exp: now + 3600 }),
@@ -78,15 +79,53 @@ function routes(trialId: string, reviewId: string): Array<{ service: Service; me
 }
 
 const HOSTILE_IDS = [
-  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', '%00', 'a%00b', '%ED%A0%80', '%C0%AF', '%FF', '..%2F..%2Fetc%2Fpasswd',
-  `${'x'.repeat(5000)}`, "'%20OR%201%3D1%20--", '%3Cscript%3Ealert(1)%3C%2Fscript%3E', '%E2%80%AEevil', 'e%CC%81%CC%81%CC%81',
-  '%F0%9F%98%80', '%09', '%0D%0ASet-Cookie:%20x%3D1', '=cmd%7C%27%20%2FC%20calc%27!A0', '%7B%7D', '%5B%5D', 'null', 'undefined', '-1', '1e309',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  '%00',
+  'a%00b',
+  '%ED%A0%80',
+  '%C0%AF',
+  '%FF',
+  '..%2F..%2Fetc%2Fpasswd',
+  `${'x'.repeat(5000)}`,
+  "'%20OR%201%3D1%20--",
+  '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+  '%E2%80%AEevil',
+  'e%CC%81%CC%81%CC%81',
+  '%F0%9F%98%80',
+  '%09',
+  '%0D%0ASet-Cookie:%20x%3D1',
+  '=cmd%7C%27%20%2FC%20calc%27!A0',
+  '%7B%7D',
+  '%5B%5D',
+  'null',
+  'undefined',
+  '-1',
+  '1e309',
 ];
 
 const HOSTILE_QUERIES = [
-  'asOf=garbage', 'asOf=2999-01-01T00:00:00Z', 'asOf=%00', 'dataCutoff=2023-02-30', 'dataCutoff=99999-01-01', 'at=-1,abc', 'at=1e309',
-  `at=${Array.from({ length: 5000 }, (_, i) => i).join(',')}`, 'tau=-5', 'tau=NaN', 'confType=evil', 'ties=x', 'asOf=a&asOf=b',
-  '__proto__[x]=1', 'constructor[prototype][x]=1', 'ties[]=efron', 'confType=%ED%A0%80', 'access_token=', 'ticket=forged',
+  'asOf=garbage',
+  'asOf=2999-01-01T00:00:00Z',
+  'asOf=%00',
+  'dataCutoff=2023-02-30',
+  'dataCutoff=99999-01-01',
+  'at=-1,abc',
+  'at=1e309',
+  `at=${Array.from({ length: 5000 }, (_, i) => i).join(',')}`,
+  'tau=-5',
+  'tau=NaN',
+  'confType=evil',
+  'ties=x',
+  'asOf=a&asOf=b',
+  '__proto__[x]=1',
+  'constructor[prototype][x]=1',
+  'ties[]=efron',
+  'confType=%ED%A0%80',
+  'access_token=',
+  'ticket=forged',
 ];
 
 /**
@@ -107,7 +146,15 @@ export function hostileProbes(ctx: ProbeContext): Probe[] {
     for (const name of ['expired', 'forged', 'algNone', 'centuries', 'futureIat', 'noExpiry', 'wrongIssuer', 'unknownRole', 'tampered']) {
       out.push({ ...base, what: `${r.method} ${r.path} with a ${name} token`, headers: { ...withBody, ...bearer(tk[name]) } });
     }
-    for (const h of ['Bearer', 'Bearer ', 'Bearer a.b.c', `Bearer ${'A'.repeat(9000)}`, `Basic ${Buffer.from('dsmb:dsmb').toString('base64')}`, `bearer  ${tk.dsmb}x`, `${tk.dsmb}`]) {
+    for (const h of [
+      'Bearer',
+      'Bearer ',
+      'Bearer a.b.c',
+      `Bearer ${'A'.repeat(9000)}`,
+      `Basic ${Buffer.from('dsmb:dsmb').toString('base64')}`,
+      `bearer  ${tk.dsmb}x`,
+      `${tk.dsmb}`,
+    ]) {
       out.push({ ...base, what: `${r.method} ${r.path} with authorization "${h.slice(0, 20)}…"`, headers: { ...withBody, authorization: h } });
     }
     const wrong = r.role === 'dsmb' ? 'monitor' : r.role === 'ingest' ? 'reviewer' : 'ingest';
@@ -115,39 +162,114 @@ export function hostileProbes(ctx: ProbeContext): Probe[] {
     // A credential in the URL: refused everywhere, the stream included (it takes a one-use ticket only).
     const sep = r.path.includes('?') ? '&' : '?';
     for (const param of ['access_token', 'token', 'jwt', 'authorization']) {
-      out.push({ ...base, path: `${r.path}${sep}${param}=${encodeURIComponent(tk[r.role === 'registry-admin' ? 'registryAdmin' : r.role])}`, what: `${r.method} ${r.path} with a valid token in ?${param}=`, headers: { ...withBody } });
+      out.push({
+        ...base,
+        path: `${r.path}${sep}${param}=${encodeURIComponent(tk[r.role === 'registry-admin' ? 'registryAdmin' : r.role])}`,
+        what: `${r.method} ${r.path} with a valid token in ?${param}=`,
+        headers: { ...withBody },
+      });
     }
-    out.push({ ...base, path: `${r.path}${sep}ticket=${encodeURIComponent(tk.dsmb)}`, what: `${r.method} ${r.path} with a token passed as ?ticket=`, headers: { ...withBody } });
+    out.push({
+      ...base,
+      path: `${r.path}${sep}ticket=${encodeURIComponent(tk.dsmb)}`,
+      what: `${r.method} ${r.path} with a token passed as ?ticket=`,
+      headers: { ...withBody },
+    });
     // Percent-encoded: the parameter's name, and the token's dots (a log pattern looking for
     // `access_token=` or a JWT's `x.y.z` shape saw neither).
     const own = tk[r.role === 'registry-admin' ? 'registryAdmin' : r.role];
     for (const param of ['access%5Ftoken', '%61ccess_token', 'ACCESS_TOKEN', 'ticke%74', 'a%5Btoken%5D']) {
-      out.push({ ...base, path: `${r.path}${sep}${param}=${dotsEncoded(own)}`, what: `${r.method} ${r.path} with a valid token, dots encoded, in ?${param}=`, headers: { ...withBody } });
+      out.push({
+        ...base,
+        path: `${r.path}${sep}${param}=${dotsEncoded(own)}`,
+        what: `${r.method} ${r.path} with a valid token, dots encoded, in ?${param}=`,
+        headers: { ...withBody },
+      });
     }
   }
   // Public routes too: a credential in their URL is a 401, a valid token included.
   for (const path of ['/health', '/', '/dashboard/app.css', '/dashboard/vendor/uplot.js']) {
     for (const param of ['access_token', 'token', 'access%5Ftoken', 'ticke%74']) {
-      out.push({ what: `GET ${path} with a valid token in ?${param}=`, service: 'api', method: 'GET', path: `${path}?${param}=${dotsEncoded(tk.dsmb)}`, headers: {}, expect: '4xx' });
+      out.push({
+        what: `GET ${path} with a valid token in ?${param}=`,
+        service: 'api',
+        method: 'GET',
+        path: `${path}?${param}=${dotsEncoded(tk.dsmb)}`,
+        headers: {},
+        expect: '4xx',
+      });
     }
   }
   // Hostile ids on the read routes, with the right role: a 404 or 400, never a 500.
   for (const id of HOSTILE_IDS) {
-    for (const [suffix, role] of [['', 'dsmb'], ['/survival', 'monitor'], ['/survival', 'dsmb'], ['/interim', 'dsmb'], ['/adtte.csv', 'dsmb'], ['/summary', 'dsmb'], ['/stream', 'monitor']] as const) {
+    for (const [suffix, role] of [
+      ['', 'dsmb'],
+      ['/survival', 'monitor'],
+      ['/survival', 'dsmb'],
+      ['/interim', 'dsmb'],
+      ['/adtte.csv', 'dsmb'],
+      ['/summary', 'dsmb'],
+      ['/stream', 'monitor'],
+    ] as const) {
       // The stream of an unknown trial answers 200 and then ends (Nest's SSE writes its headers
       // before an async handler's refusal can become a 404): no figure, but never a 500 either.
-      out.push({ what: `GET /trials/<${id.slice(0, 30)}>${suffix} as ${role}`, service: 'api', method: 'GET', path: `/trials/${id}${suffix}`, headers: bearer(tk[role]), expect: suffix === '/stream' ? 'no-5xx' : '4xx' });
+      out.push({
+        what: `GET /trials/<${id.slice(0, 30)}>${suffix} as ${role}`,
+        service: 'api',
+        method: 'GET',
+        path: `/trials/${id}${suffix}`,
+        headers: bearer(tk[role]),
+        expect: suffix === '/stream' ? 'no-5xx' : '4xx',
+      });
     }
-    out.push({ what: `GET /reviews/<${id.slice(0, 30)}>`, service: 'api', method: 'GET', path: `/reviews/${id}`, headers: bearer(tk.reviewer), expect: '4xx' });
-    out.push({ what: `POST /reviews/<${id.slice(0, 30)}>/decision`, service: 'api', method: 'POST', path: `/reviews/${id}/decision`, headers: { ...json, ...bearer(tk.reviewer) }, body: '{"decision":"reject"}', expect: '4xx' });
-    out.push({ what: `GET /dashboard/vendor/<${id.slice(0, 30)}>`, service: 'api', method: 'GET', path: `/dashboard/vendor/${id}`, headers: {}, expect: '4xx' });
+    out.push({
+      what: `GET /reviews/<${id.slice(0, 30)}>`,
+      service: 'api',
+      method: 'GET',
+      path: `/reviews/${id}`,
+      headers: bearer(tk.reviewer),
+      expect: '4xx',
+    });
+    out.push({
+      what: `POST /reviews/<${id.slice(0, 30)}>/decision`,
+      service: 'api',
+      method: 'POST',
+      path: `/reviews/${id}/decision`,
+      headers: { ...json, ...bearer(tk.reviewer) },
+      body: '{"decision":"reject"}',
+      expect: '4xx',
+    });
+    out.push({
+      what: `GET /dashboard/vendor/<${id.slice(0, 30)}>`,
+      service: 'api',
+      method: 'GET',
+      path: `/dashboard/vendor/${id}`,
+      headers: {},
+      expect: '4xx',
+    });
     out.push({ what: `GET /dashboard/<${id.slice(0, 30)}>`, service: 'api', method: 'GET', path: `/dashboard/${id}`, headers: {}, expect: '4xx' });
   }
   // Hostile parameters on the read-outs: answered or refused, never a server error.
   const t = encodeURIComponent(ctx.trialId);
   for (const q of HOSTILE_QUERIES) {
-    for (const [path, role] of [[`/trials/${t}/survival`, 'monitor'], [`/trials/${t}/survival`, 'dsmb'], [`/trials/${t}/interim`, 'dsmb'], [`/trials/${t}/adtte.csv`, 'dsmb'], ['/trials', 'monitor'], [`/trials/${t}`, 'monitor'], ['/audit', 'dsmb']] as const) {
-      out.push({ what: `GET ${path}?${q.slice(0, 40)} as ${role}`, service: 'api', method: 'GET', path: `${path}?${q}`, headers: bearer(tk[role]), expect: 'no-5xx', monitor: role === 'monitor' });
+    for (const [path, role] of [
+      [`/trials/${t}/survival`, 'monitor'],
+      [`/trials/${t}/survival`, 'dsmb'],
+      [`/trials/${t}/interim`, 'dsmb'],
+      [`/trials/${t}/adtte.csv`, 'dsmb'],
+      ['/trials', 'monitor'],
+      [`/trials/${t}`, 'monitor'],
+      ['/audit', 'dsmb'],
+    ] as const) {
+      out.push({
+        what: `GET ${path}?${q.slice(0, 40)} as ${role}`,
+        service: 'api',
+        method: 'GET',
+        path: `${path}?${q}`,
+        headers: bearer(tk[role]),
+        expect: 'no-5xx',
+        monitor: role === 'monitor',
+      });
     }
   }
   // The monitor's own reads, plain: checked for by-arm figures.
@@ -159,7 +281,11 @@ export function hostileProbes(ctx: ProbeContext): Probe[] {
   const decisionBodies: Array<[string, Record<string, string>, string]> = [
     ['a form post', { 'content-type': 'application/x-www-form-urlencoded' }, 'decision=reject'],
     ['text/plain', { 'content-type': 'text/plain' }, '{"decision":"reject"}'],
-    ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\nContent-Disposition: form-data; name="decision"\r\n\r\nreject\r\n--x--\r\n'],
+    [
+      'multipart',
+      { 'content-type': 'multipart/form-data; boundary=x' },
+      '--x\r\nContent-Disposition: form-data; name="decision"\r\n\r\nreject\r\n--x--\r\n',
+    ],
     ['invalid JSON', json, '{"decision":'],
     ['JSON null', json, 'null'],
     ['a JSON array', json, '[1,2]'],
@@ -171,16 +297,39 @@ export function hostileProbes(ctx: ProbeContext): Probe[] {
     ['a 2 MB body', json, `{"decision":"reject","note":"${'x'.repeat(2 * 1024 * 1024)}"}`],
   ];
   for (const [what, headers, body] of decisionBodies) {
-    out.push({ what: `POST ${r} with ${what}`, service: 'api', method: 'POST', path: r, headers: { ...headers, ...bearer(tk.reviewer) }, body, expect: '4xx' });
+    out.push({
+      what: `POST ${r} with ${what}`,
+      service: 'api',
+      method: 'POST',
+      path: r,
+      headers: { ...headers, ...bearer(tk.reviewer) },
+      body,
+      expect: '4xx',
+    });
   }
   // Completeness corrections: hostile bodies.
-  for (const [what, body] of [['invalid JSON', '{'], ['an empty object', '{}'], ['a future date', '{"source":"ONS","completeUpTo":"2999-01-01","reason":"x"}'], ['a NUL', '{"source":"ONS\\u0000","completeUpTo":"2011-01-01"}'], ['an unknown source', '{"source":"XYZ","completeUpTo":"2011-01-01"}']]) {
-    out.push({ what: `POST /registry/completeness-corrections with ${what}`, service: 'ingest', method: 'POST', path: '/registry/completeness-corrections', headers: { ...json, ...bearer(tk.registryAdmin) }, body, expect: '4xx' });
+  for (const [what, body] of [
+    ['invalid JSON', '{'],
+    ['an empty object', '{}'],
+    ['a future date', '{"source":"ONS","completeUpTo":"2999-01-01","reason":"x"}'],
+    ['a NUL', '{"source":"ONS\\u0000","completeUpTo":"2011-01-01"}'],
+    ['an unknown source', '{"source":"XYZ","completeUpTo":"2011-01-01"}'],
+  ]) {
+    out.push({
+      what: `POST /registry/completeness-corrections with ${what}`,
+      service: 'ingest',
+      method: 'POST',
+      path: '/registry/completeness-corrections',
+      headers: { ...json, ...bearer(tk.registryAdmin) },
+      body,
+      expect: '4xx',
+    });
   }
   // Uploads that are no extract (the bad rows inside a real extract are sent by http.ts, as files).
   const mp = (fields: Record<string, string>, file: string | null, name = 'file') => {
     const parts = Object.entries(fields).map(([k, v]) => `--b\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-    if (file !== null) parts.push(`--b\r\nContent-Disposition: form-data; name="${name}"; filename="x.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n`);
+    if (file !== null)
+      parts.push(`--b\r\nContent-Disposition: form-data; name="${name}"; filename="x.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n`);
     return `${parts.join('')}--b--\r\n`;
   };
   const up = { 'content-type': 'multipart/form-data; boundary=b', ...bearer(tk.ingest) };
@@ -194,13 +343,28 @@ export function hostileProbes(ctx: ProbeContext): Probe[] {
     ['a header of neither layout', up, mp({ source: 'ONS' }, 'a,b,c\n1,2,3\n')],
     ['binary', up, mp({ source: 'ONS' }, '\u0000\u0001\u00ff\ufffd'.repeat(1000))],
     ['a header with an unclosed quote', up, mp({ source: 'ONS' }, '"RECORD_ID,RECORD_VERSION\n1,1\n')],
-    ['an NRS file sent as ONS', up, mp({ source: 'ONS' }, 'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED\nS1,1,D,,1950-01-01,F,,,,2011-01-01,2011-01-02,,,\n')],
+    [
+      'an NRS file sent as ONS',
+      up,
+      mp(
+        { source: 'ONS' },
+        'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED\nS1,1,D,,1950-01-01,F,,,,2011-01-01,2011-01-02,,,\n',
+      ),
+    ],
     ['the file under another field name', up, mp({ source: 'ONS' }, 'RECORD_ID\n', 'upload')],
     ['JSON instead of multipart', { 'content-type': 'application/json', ...bearer(tk.ingest) }, '{"source":"ONS","file":"RECORD_ID"}'],
     ['a broken multipart body', up, '--b\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n\r\nRECORD_ID'],
   ];
   for (const [what, headers, body] of uploads) {
-    out.push({ what: `POST /registry/extracts with ${what}`, service: 'ingest', method: 'POST', path: '/registry/extracts', headers, body, expect: '4xx' });
+    out.push({
+      what: `POST /registry/extracts with ${what}`,
+      service: 'ingest',
+      method: 'POST',
+      path: '/registry/extracts',
+      headers,
+      body,
+      expect: '4xx',
+    });
   }
   return out;
 }
@@ -217,7 +381,10 @@ export function checkAnswers(seen: readonly ProbeSeen[]): string[] {
   const failures: string[] = [];
   for (const s of seen) {
     const ok = s.status >= 400 && s.status < 500 ? true : s.probe.expect === 'no-5xx' && s.status >= 200 && s.status < 400;
-    if (!ok) failures.push(`http: ${s.probe.what}: answered ${s.status === 0 ? 'nothing' : s.status} (expected ${s.probe.expect === '4xx' ? 'a 4xx' : 'no 5xx'})${s.status >= 500 ? `: ${s.body.slice(0, 200)}` : ''}`);
+    if (!ok)
+      failures.push(
+        `http: ${s.probe.what}: answered ${s.status === 0 ? 'nothing' : s.status} (expected ${s.probe.expect === '4xx' ? 'a 4xx' : 'no 5xx'})${s.status >= 500 ? `: ${s.body.slice(0, 200)}` : ''}`,
+      );
   }
   return failures;
 }

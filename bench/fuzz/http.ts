@@ -97,7 +97,7 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   const probes = hostileProbes({ secret: o.secret, trialId: o.trialId, reviewId: o.reviewId, now: Date.now });
   const seen: ProbeSeen[] = [];
   for (let i = 0; i < probes.length; i += 8) {
-    seen.push(...await Promise.all(probes.slice(i, i + 8).map((p) => send(p.service === 'api' ? api : ingest, p, 20_000))));
+    seen.push(...(await Promise.all(probes.slice(i, i + 8).map((p) => send(p.service === 'api' ? api : ingest, p, 20_000)))));
   }
   failures.push(...checkAnswers(seen));
   for (const s of seen) {
@@ -113,7 +113,11 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   }
   const statuses: Record<string, number> = {};
   for (const s of seen) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
-  o.log(`http: ${seen.length} hostile requests: ${Object.entries(statuses).map(([k, v]) => `${v}× ${k}`).join(', ')}`);
+  o.log(
+    `http: ${seen.length} hostile requests: ${Object.entries(statuses)
+      .map(([k, v]) => `${v}× ${k}`)
+      .join(', ')}`,
+  );
 
   // 2. The bad files: uploaded, and given to `followup ingest`, each expected row for row.
   const tk = tokens(o.secret, Date.now());
@@ -127,7 +131,10 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   form.append('extractedOn', '2011-10-02');
   form.append('file', await openAsBlob(path, { type: 'text/csv' }), 'hostile-extract.csv');
   const said: string[] = [];
-  const expectSummary = (how: string, summary: { published?: number; rejected?: number; warnings?: number; firstRejects?: Array<{ line: number; field: string }> }) => {
+  const expectSummary = (
+    how: string,
+    summary: { published?: number; rejected?: number; warnings?: number; firstRejects?: Array<{ line: number; field: string }> },
+  ) => {
     const want = { published: extract.valid.length, rejected: extract.rejects.length, warnings: extract.warned.length };
     const got = { published: summary.published, rejected: summary.rejected, warnings: summary.warnings };
     if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`files: ${how}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
@@ -135,24 +142,34 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
     const wantLines = extract.rejects.map((r) => `${r.line}:${r.field}`).join(' ');
     if (lines !== wantLines) failures.push(`files: ${how}: rejects at ${lines}, expected ${wantLines}`);
   };
-  const upload = await fetch(`${ingest}/registry/extracts`, { method: 'POST', headers: { authorization: `Bearer ${tk.ingest}` }, body: form }).catch((e: unknown) => e as Error);
+  const upload = await fetch(`${ingest}/registry/extracts`, { method: 'POST', headers: { authorization: `Bearer ${tk.ingest}` }, body: form }).catch(
+    (e: unknown) => e as Error,
+  );
   if (upload instanceof Error) failures.push(`files: POST /registry/extracts of the hostile extract: no answer (${upload.message})`);
   else {
     const text = await upload.text();
     said.push(text);
-    if (upload.status !== 200) failures.push(`files: POST /registry/extracts of the hostile extract answered ${upload.status}: ${text.slice(0, 200)}`);
+    if (upload.status !== 200)
+      failures.push(`files: POST /registry/extracts of the hostile extract answered ${upload.status}: ${text.slice(0, 200)}`);
     else expectSummary('POST /registry/extracts', JSON.parse(text) as Parameters<typeof expectSummary>[1]);
   }
   const rssAfter = peakRss(o.pids.ingest);
-  o.log(`http: hostile extract (${(statSync(path).size / 2 ** 20).toFixed(1)} MiB, one field of ${(o.hugeLineBytes / 2 ** 20).toFixed(0)} MiB) uploaded; ingest peak RSS ${rssBefore?.toFixed(0) ?? '?'} -> ${rssAfter?.toFixed(0) ?? '?'} MiB`);
+  o.log(
+    `http: hostile extract (${(statSync(path).size / 2 ** 20).toFixed(1)} MiB, one field of ${(o.hugeLineBytes / 2 ** 20).toFixed(0)} MiB) uploaded; ingest peak RSS ${rssBefore?.toFixed(0) ?? '?'} -> ${rssAfter?.toFixed(0) ?? '?'} MiB`,
+  );
   // A field of hundreds of MiB must not be held: the peak may not grow by half the field.
   if (rssBefore !== null && rssAfter !== null && o.hugeLineBytes >= 64 * 2 ** 20 && rssAfter - rssBefore > o.hugeLineBytes / 2 ** 21) {
-    failures.push(`files: the ingest service's peak memory grew ${(rssAfter - rssBefore).toFixed(0)} MiB on a ${(o.hugeLineBytes / 2 ** 20).toFixed(0)} MiB field`);
+    failures.push(
+      `files: the ingest service's peak memory grew ${(rssAfter - rssBefore).toFixed(0)} MiB on a ${(o.hugeLineBytes / 2 ** 20).toFixed(0)} MiB field`,
+    );
   }
   const cli = join(projectRoot(), 'bin', 'followup.js');
   const rejectsPath = join(o.scratch, 'hostile.rejects.csv');
   const warningsPath = join(o.scratch, 'hostile.warnings.csv');
-  const byCli = await run([cli, 'ingest', '--source', 'ONS', '--extracted-on', '2011-10-02', '--rejects', rejectsPath, '--warnings', warningsPath, path], { ...o.env, LOG_LEVEL: 'info' });
+  const byCli = await run(
+    [cli, 'ingest', '--source', 'ONS', '--extracted-on', '2011-10-02', '--rejects', rejectsPath, '--warnings', warningsPath, path],
+    { ...o.env, LOG_LEVEL: 'info' },
+  );
   said.push(byCli.stdout, byCli.stderr);
   if (byCli.code !== 0) failures.push(`files: followup ingest of the hostile extract exited ${byCli.code}: ${byCli.stderr.slice(0, 300)}`);
   else {
@@ -171,14 +188,18 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
   const answers = seen.filter((s) => s.status >= 200 && s.status < 300).map((s) => s.body);
   const secrets = Object.values(tk).concat(Object.values(tokens(o.secret, Date.now())));
   const checks: Array<[string, string[], string[]]> = [
-    ['log line', logLines, identifiers], ['dead-letter reason', reasons, identifiers], ['answer', answers, []],
+    ['log line', logLines, identifiers],
+    ['dead-letter reason', reasons, identifiers],
+    ['answer', answers, []],
     ['ingest summary or report', said.flatMap((s) => s.split('\n')), identifiers],
   ];
   for (const [where, lines, ids] of checks) {
     const found = leaks(lines, secrets, ids);
     if (found.length) failures.push(`leak: ${found.length} ${where}(s) with ${found.slice(0, 5).join(' | ')}`);
   }
-  o.log(`http: grepped ${logLines.length} log lines, ${reasons.length} dead-letter reasons and ${answers.length + said.length} answers and reports for ${secrets.length} tokens and ${identifiers.length} identifiers`);
+  o.log(
+    `http: grepped ${logLines.length} log lines, ${reasons.length} dead-letter reasons and ${answers.length + said.length} answers and reports for ${secrets.length} tokens and ${identifiers.length} identifiers`,
+  );
 
   // 4. The audit chain. A build without `followup audit verify` fails: a check skipped is not one passed.
   let auditChain: HttpPhaseResult['auditChain'] = 'absent';
@@ -188,7 +209,9 @@ export async function runHttpPhase(o: HttpPhaseOptions): Promise<HttpPhaseResult
     if (v.code !== 0) failures.push(`audit: followup audit verify exited ${v.code}: ${v.stderr.slice(0, 300)}`);
     else o.log(`http: ${v.stdout.trim()}`);
   } else {
-    failures.push('audit: the build has no `followup audit verify` (dist/apps/cli/src/commands/audit.js): run npm run build; the audit chain was not verified');
+    failures.push(
+      'audit: the build has no `followup audit verify` (dist/apps/cli/src/commands/audit.js): run npm run build; the audit chain was not verified',
+    );
   }
   return { failures, probes: seen.length, statuses, ingestPeakRssMiB: rssAfter, logLines: logLines.length, auditChain };
 }
@@ -198,30 +221,61 @@ async function labelledTrial(o: HttpPhaseOptions, api: string): Promise<string[]
   const trialId = `FZ-LABELS-${Date.now().toString(36)}`;
   const arms = ['all', '__proto__'];
   const registered = {
-    v: 1, type: 'TrialRegistered', eventId: `${trialId}-registered`, trialId, title: 'hostile arm labels', arms, referenceArm: 'all',
-    plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+    v: 1,
+    type: 'TrialRegistered',
+    eventId: `${trialId}-registered`,
+    trialId,
+    title: 'hostile arm labels',
+    arms,
+    referenceArm: 'all',
+    plannedEvents: 10,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
   };
   const patients = [0, 1, 2, 3].map((i) => ({
-    v: 1, type: 'PatientRandomised', eventId: `${trialId}-p${i}`, trialId, patientId: `L${i}`, arm: arms[i < 3 ? 0 : 1], randomisedOn: '2009-01-0' + (i + 1),
-    site: 'S1', nhsNumber: null, chiNumber: null, dateOfBirth: '1950-01-01', sex: 'F', familyName: `LABEL${i}`, givenNames: 'X', postcode: 'AB1 2CD',
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: `${trialId}-p${i}`,
+    trialId,
+    patientId: `L${i}`,
+    arm: arms[i < 3 ? 0 : 1],
+    randomisedOn: '2009-01-0' + (i + 1),
+    site: 'S1',
+    nhsNumber: null,
+    chiNumber: null,
+    dateOfBirth: '1950-01-01',
+    sex: 'F',
+    familyName: `LABEL${i}`,
+    givenNames: 'X',
+    postcode: 'AB1 2CD',
   }));
   // A number is required: the demo's numbers from an unused stretch.
   patients.forEach((p, i) => ((p as { nhsNumber: string | null }).nhsNumber = nhsFor(i)));
-  await o.producer.send({ topic: o.topics.enrollments, messages: [registered, ...patients].map((m) => ({ key: `${trialId}:${'patientId' in m ? m.patientId : ''}`, value: JSON.stringify(m) })) });
+  await o.producer.send({
+    topic: o.topics.enrollments,
+    messages: [registered, ...patients].map((m) => ({ key: `${trialId}:${'patientId' in m ? m.patientId : ''}`, value: JSON.stringify(m) })),
+  });
   const monitor = tokens(o.secret, Date.now()).monitor;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const res = await fetch(`${api}/trials/${encodeURIComponent(trialId)}/survival`, { headers: { authorization: `Bearer ${monitor}` } }).catch(() => null);
+    const res = await fetch(`${api}/trials/${encodeURIComponent(trialId)}/survival`, { headers: { authorization: `Bearer ${monitor}` } }).catch(
+      () => null,
+    );
     const body = res && res.status === 200 ? ((await res.json()) as { groups?: Array<{ group: string; n: number }> }) : null;
     const n = body?.groups?.reduce((s, g) => s + g.n, 0) ?? 0;
     if (body && n >= 4) {
       const found = byArmFigures(body, arms);
-      if ((body.groups ?? []).length !== 1 || n !== 4) found.push(`groups ${JSON.stringify(body.groups?.map((g) => [g.group, g.n]))}, expected one group of 4`);
+      if ((body.groups ?? []).length !== 1 || n !== 4)
+        found.push(`groups ${JSON.stringify(body.groups?.map((g) => [g.group, g.n]))}, expected one group of 4`);
       return found.map((f) => `labels: trial with arms all and __proto__: the monitor's read-out ${f}`);
     }
     if (Date.now() > deadline) {
       // Never registered (its labels refused) or never complete: either way nothing by arm was shown.
-      o.log(`labels: trial with arms all and __proto__: ${res ? res.status : 'no answer'}${body ? `, ${n} patients` : ''} (refused at registration, or not all applied)`);
+      o.log(
+        `labels: trial with arms all and __proto__: ${res ? res.status : 'no answer'}${body ? `, ${n} patients` : ''} (refused at registration, or not all applied)`,
+      );
       return body && n > 0 && n !== 4 ? [`labels: the monitor's read-out counts ${n} of the 4 patients`] : [];
     }
     await new Promise((r) => setTimeout(r, 500));

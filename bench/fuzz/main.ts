@@ -50,9 +50,15 @@ async function main(): Promise<void> {
   }
   try {
     const result = await runFuzz({
-      seed: arg('seed', 20261201), bad: arg('bad', 10_000), patients: arg('patients', 40), partitions: arg('partitions', 6),
-      adminUrl: infra?.adminUrl ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup', database: 'trial_followup_fuzz',
-      brokers: infra?.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', logDir: defaultLogDir(projectRoot()), settleMs: arg('settle', 240) * 1000,
+      seed: arg('seed', 20261201),
+      bad: arg('bad', 10_000),
+      patients: arg('patients', 40),
+      partitions: arg('partitions', 6),
+      adminUrl: infra?.adminUrl ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup',
+      database: 'trial_followup_fuzz',
+      brokers: infra?.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      logDir: defaultLogDir(projectRoot()),
+      settleMs: arg('settle', 240) * 1000,
       skip: skipped(),
       // The HTTP phase, its extract with one field of --huge-mb MiB (a 600 MB field, a 200 MB line); --huge-mb 0 leaves the phase out.
       http: arg('huge-mb', 200) > 0 ? { hugeLineBytes: arg('huge-mb', 200) * 2 ** 20 } : null,
@@ -67,6 +73,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`fuzz: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`fuzz: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -21,14 +21,34 @@ export function decodes(topic: Logical, value: Buffer | null): boolean {
 }
 
 export const BAD_CATEGORIES = [
-  'random-bytes', 'oversized', 'invalid-json', 'wrong-schema', 'unknown-type', 'unknown-version', 'impossible-date',
-  'out-of-range-version', 'null-values', 'nul-in-text', 'long-field', 'future-completeness', 'duplicate-id', 'conflicting-randomisation', 'unregistered-trial', 'unknown-review',
+  'random-bytes',
+  'oversized',
+  'invalid-json',
+  'wrong-schema',
+  'unknown-type',
+  'unknown-version',
+  'impossible-date',
+  'out-of-range-version',
+  'null-values',
+  'nul-in-text',
+  'long-field',
+  'future-completeness',
+  'duplicate-id',
+  'conflicting-randomisation',
+  'unregistered-trial',
+  'unknown-review',
 ] as const;
 export type BadCategory = (typeof BAD_CATEGORIES)[number];
 export type Category = 'valid' | BadCategory;
 
 /** Bad messages that fail the topic's schema; the others are schema-valid and refused for what they say. */
-export const SEMANTIC: ReadonlySet<BadCategory> = new Set(['future-completeness', 'duplicate-id', 'conflicting-randomisation', 'unregistered-trial', 'unknown-review']);
+export const SEMANTIC: ReadonlySet<BadCategory> = new Set([
+  'future-completeness',
+  'duplicate-id',
+  'conflicting-randomisation',
+  'unregistered-trial',
+  'unknown-review',
+]);
 
 /** What a valid message must visibly do once applied. */
 export type Effect =

@@ -53,7 +53,9 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   const prefix = `fz${o.seed}-${Date.now().toString(36)}-`;
   const plan = generate({ ...o, scope: prefix });
   const bad = plan.messages.filter((m) => m.category !== 'valid').length;
-  o.log(`fuzz seed ${o.seed}: ${plan.messages.length} messages (${bad} bad, ${plan.messages.length - bad} valid), trials ${plan.fuzz.trialId} and ${plan.twin.trialId} of ${o.patients} patients`);
+  o.log(
+    `fuzz seed ${o.seed}: ${plan.messages.length} messages (${bad} bad, ${plan.messages.length - bad} valid), trials ${plan.fuzz.trialId} and ${plan.twin.trialId} of ${o.patients} patients`,
+  );
   const kafka = new Kafka({ clientId: 'fuzz', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -78,11 +80,19 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
     const file = join(o.logDir, `${s}.log`);
     return { file, from: existsSync(file) ? statSync(file).size : 0 };
   });
-  const services = await startServices({
-    KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix,
-    // Debug with the HTTP phase: its log grep must see every line a request can cause (at debug, once, the Authorization header).
-    LOG_LEVEL: o.http ? 'debug' : 'warn', NODE_ENV: 'test', AUTH_SECRET: SECRET,
-  }, o.logDir);
+  const services = await startServices(
+    {
+      KAFKA_BROKERS: o.brokers,
+      DATABASE_URL: databaseUrl,
+      MIGRATION_DATABASE_URL: '',
+      TOPIC_PREFIX: prefix,
+      // Debug with the HTTP phase: its log grep must see every line a request can cause (at debug, once, the Authorization header).
+      LOG_LEVEL: o.http ? 'debug' : 'warn',
+      NODE_ENV: 'test',
+      AUTH_SECRET: SECRET,
+    },
+    o.logDir,
+  );
   const api = `http://127.0.0.1:${services.ports.api}`;
   const token = signToken(SECRET, { sub: 'fuzz', role: 'dsmb', ttlSeconds: 3600 });
   const get = (path: string) => fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -97,23 +107,36 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
   const seconds = { setup: 0, publish: 0, settle: 0, http: 0, total: 0 };
   try {
     const t1 = performance.now();
-    const positions = await sendPlanned(producer, topics, plan.messages.filter((m) => m.phase === 1));
-    await waitFor(async () => {
-      for (const t of [plan.fuzz, plan.twin]) {
-        const rows = await adtte(get, t.trialId);
-        for (const p of plan.patients.filter((x) => x.early)) {
-          const r = rows.find((x) => x.USUBJID === `${t.trialId}-${p.patientId}`);
-          if (!r || (p.deathEarly && r.CNSR !== '0')) return false;
+    const positions = await sendPlanned(
+      producer,
+      topics,
+      plan.messages.filter((m) => m.phase === 1),
+    );
+    await waitFor(
+      async () => {
+        for (const t of [plan.fuzz, plan.twin]) {
+          const rows = await adtte(get, t.trialId);
+          for (const p of plan.patients.filter((x) => x.early)) {
+            const r = rows.find((x) => x.USUBJID === `${t.trialId}-${p.patientId}`);
+            if (!r || (p.deathEarly && r.CNSR !== '0')) return false;
+          }
         }
-      }
-      for (const id of reviewIds) if ((await reviewStatus(id)) !== 'open') return false;
-      return true;
-    }, 90_000, 'the set-up phase to be applied');
+        for (const id of reviewIds) if ((await reviewStatus(id)) !== 'open') return false;
+        return true;
+      },
+      90_000,
+      'the set-up phase to be applied',
+    );
     seconds.setup = since(t1);
     o.log(`set-up applied in ${seconds.setup.toFixed(1)} s`);
 
     const t2 = performance.now();
-    for (const [seq, at] of await sendPlanned(producer, topics, plan.messages.filter((m) => m.phase === 2))) positions.set(seq, at);
+    for (const [seq, at] of await sendPlanned(
+      producer,
+      topics,
+      plan.messages.filter((m) => m.phase === 2),
+    ))
+      positions.set(seq, at);
     seconds.publish = since(t2);
     o.log(`fuzz phase sent in ${seconds.publish.toFixed(1)} s`);
 
@@ -129,21 +152,34 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
     seconds.settle = since(t3);
     o.log(quiet >= 2 ? `settled in ${seconds.settle.toFixed(1)} s` : `not settled after ${seconds.settle.toFixed(1)} s; checking what there is`);
 
-    const health = await Promise.all(SERVICES.map(async (s) => {
-      const r = await fetch(`http://127.0.0.1:${services.ports[s]}/health`).catch((e: unknown) => e as Error);
-      return r instanceof Error ? { service: s, status: 0, body: r.message } : { service: s, status: r.status, body: await r.text() };
-    }));
+    const health = await Promise.all(
+      SERVICES.map(async (s) => {
+        const r = await fetch(`http://127.0.0.1:${services.ports[s]}/health`).catch((e: unknown) => e as Error);
+        return r instanceof Error ? { service: s, status: 0, body: r.message } : { service: s, status: r.status, body: await r.text() };
+      }),
+    );
     const groups = await readGroups(kafka, prefix, topics);
     const { letters, unreadable } = await readDeadLetters(kafka, topics);
     const parked = await readParked(db);
     const trial = async (trialId: string): Promise<TrialSeen> => {
       const res = await get(`/trials/${encodeURIComponent(trialId)}/survival`);
-      return { trialId, status: (await get(`/trials/${encodeURIComponent(trialId)}`)).status,
-        survival: res.ok ? (await res.json()) as Record<string, unknown> : null, adtte: await adtte(get, trialId) };
+      return {
+        trialId,
+        status: (await get(`/trials/${encodeURIComponent(trialId)}`)).status,
+        survival: res.ok ? ((await res.json()) as Record<string, unknown>) : null,
+        adtte: await adtte(get, trialId),
+      };
     };
     const listedRes = await get('/trials');
     const observed: Observed = {
-      positions, letters, unreadable, parked: parked.rows, parkTables: parked.tables, health, exited: services.exited(), groups,
+      positions,
+      letters,
+      unreadable,
+      parked: parked.rows,
+      parkTables: parked.tables,
+      health,
+      exited: services.exited(),
+      groups,
       trials: { fuzz: await trial(plan.fuzz.trialId), twin: await trial(plan.twin.trialId) },
       listed: listedRes.ok ? ((await listedRes.json()) as Array<{ trialId: string }>).map((t) => t.trialId) : [],
       reviews: await Promise.all(reviewIds.map(async (reviewId) => ({ reviewId, status: await reviewStatus(reviewId) }))),
@@ -156,10 +192,21 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
       const t4 = performance.now();
       const people = [plan.fuzz, plan.twin].flatMap((t) => [...t.people.values()]);
       http = await runHttpPhase({
-        ports: services.ports, pids: services.pids(), secret: SECRET, trialId: plan.fuzz.trialId, reviewId: reviewIds[0] ?? 'no-review',
-        armLabels: [...ARMS], identifiers: people.flatMap((p) => [p.nhsNumber, p.familyName, p.dateOfBirth, p.postcode]),
-        hugeLineBytes: o.http.hugeLineBytes, env: { KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, TOPIC_PREFIX: prefix },
-        kafka, producer, topics, logs, scratch: join(tmpdir(), `trial-followup-fuzz-http-${process.pid}`), log: o.log,
+        ports: services.ports,
+        pids: services.pids(),
+        secret: SECRET,
+        trialId: plan.fuzz.trialId,
+        reviewId: reviewIds[0] ?? 'no-review',
+        armLabels: [...ARMS],
+        identifiers: people.flatMap((p) => [p.nhsNumber, p.familyName, p.dateOfBirth, p.postcode]),
+        hugeLineBytes: o.http.hugeLineBytes,
+        env: { KAFKA_BROKERS: o.brokers, DATABASE_URL: databaseUrl, TOPIC_PREFIX: prefix },
+        kafka,
+        producer,
+        topics,
+        logs,
+        scratch: join(tmpdir(), `trial-followup-fuzz-http-${process.pid}`),
+        log: o.log,
       });
       seconds.http = since(t4);
       report.failures.push(...http.failures);
@@ -171,10 +218,16 @@ export async function runFuzz(o: RunOptions): Promise<RunResult> {
     await producer.disconnect().catch(() => undefined);
     await services.stop();
     await db.end().catch(() => undefined);
-    await deleteTopics(kafka, specs.map((s) => s.topic)).catch(() => undefined);
+    await deleteTopics(
+      kafka,
+      specs.map((s) => s.topic),
+    ).catch(() => undefined);
     // The services' consumer groups are this run's alone (named by its prefix): leave none behind.
     const admin = kafka.admin();
-    await admin.connect().then(() => admin.deleteGroups([`${prefix}linkage`, `${prefix}projector`])).catch(() => undefined);
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([`${prefix}linkage`, `${prefix}projector`]))
+      .catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }
@@ -199,10 +252,23 @@ export function formatResult(r: RunResult): string {
   const pad = (s: string | number, w: number) => String(s).padStart(w);
   const lines = [
     `${'category'.padEnd(27)}${pad('sent', 7)}${pad('dead-lettered', 15)}${pad('parked', 8)}${pad('applied', 9)}${pad('missing', 9)}`,
-    ...r.report.counts.map((c) => `${c.category.padEnd(27)}${pad(c.sent, 7)}${pad(c.category === 'valid' ? '-' : c.deadLettered, 15)}${pad(c.category === 'valid' ? '-' : c.parked, 8)}${pad(c.category === 'valid' ? c.applied : '-', 9)}${pad(c.missing, 9)}`),
-    ...(r.http ? [`http: ${r.http.probes} hostile requests (${Object.entries(r.http.statuses).map(([k, v]) => `${v}× ${k}`).join(', ')}), ${r.http.logLines} log lines grepped, ingest peak RSS ${r.http.ingestPeakRssMiB?.toFixed(0) ?? '?'} MiB, audit chain ${r.http.auditChain}, in ${r.seconds.http.toFixed(1)} s`] : []),
+    ...r.report.counts.map(
+      (c) =>
+        `${c.category.padEnd(27)}${pad(c.sent, 7)}${pad(c.category === 'valid' ? '-' : c.deadLettered, 15)}${pad(c.category === 'valid' ? '-' : c.parked, 8)}${pad(c.category === 'valid' ? c.applied : '-', 9)}${pad(c.missing, 9)}`,
+    ),
+    ...(r.http
+      ? [
+          `http: ${r.http.probes} hostile requests (${Object.entries(r.http.statuses)
+            .map(([k, v]) => `${v}× ${k}`)
+            .join(
+              ', ',
+            )}), ${r.http.logLines} log lines grepped, ingest peak RSS ${r.http.ingestPeakRssMiB?.toFixed(0) ?? '?'} MiB, audit chain ${r.http.auditChain}, in ${r.seconds.http.toFixed(1)} s`,
+        ]
+      : []),
     `time: ${r.seconds.total.toFixed(1)} s in all (set-up ${r.seconds.setup.toFixed(1)} s, fuzz sent in ${r.seconds.publish.toFixed(1)} s, settled in ${r.seconds.settle.toFixed(1)} s)`,
-    r.report.ok ? 'fuzz: every assertion held' : `fuzz: ${r.report.failures.length} assertion(s) failed (seed ${r.plan.options.seed}; topics ${r.prefix}*, database ${r.databaseUrl.replace(/^.*\//, '')}):`,
+    r.report.ok
+      ? 'fuzz: every assertion held'
+      : `fuzz: ${r.report.failures.length} assertion(s) failed (seed ${r.plan.options.seed}; topics ${r.prefix}*, database ${r.databaseUrl.replace(/^.*\//, '')}):`,
     ...r.report.failures.map((f) => `  - ${f}`),
   ];
   return lines.join('\n');

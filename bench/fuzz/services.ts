@@ -26,11 +26,17 @@ export interface Running {
 
 /** Ports the OS says are free now (bound to 0 and released). */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => ok(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((ok, fail) => {
+          const s = createServer();
+          s.once('error', fail);
+          s.listen(0, '127.0.0.1', () => ok(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -46,26 +52,37 @@ export async function startServices(env: Record<string, string>, logDir: string,
   for (const s of SERVICES) {
     const log = createWriteStream(join(logDir, `${s}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(root, 'dist/apps', s, 'src/main.js')], {
-      env: { ...process.env, ...env, ...portEnv }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, ...portEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     children.set(s, child);
   }
-  const exited = () => [...children].filter(([, c]) => c.exitCode !== null || c.signalCode !== null)
-    .map(([service, c]) => ({ service, how: c.signalCode ?? `exit code ${c.exitCode}` }));
+  const exited = () =>
+    [...children]
+      .filter(([, c]) => c.exitCode !== null || c.signalCode !== null)
+      .map(([service, c]) => ({ service, how: c.signalCode ?? `exit code ${c.exitCode}` }));
   const stop = () => stopChildren(children.values());
   try {
-    await Promise.all(SERVICES.map(async (s) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const child = children.get(s)!;
-        if (child.exitCode !== null) throw new Error(`${s} exited with code ${child.exitCode}; see ${join(logDir, `${s}.log`)}`);
-        if (await fetch(`http://127.0.0.1:${ports[s]}/health`).then((r) => r.ok, () => false)) return;
-        if (Date.now() > deadline) throw new Error(`${s} did not become healthy within ${timeoutMs / 1000} s; see ${join(logDir, `${s}.log`)}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }));
+    await Promise.all(
+      SERVICES.map(async (s) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const child = children.get(s)!;
+          if (child.exitCode !== null) throw new Error(`${s} exited with code ${child.exitCode}; see ${join(logDir, `${s}.log`)}`);
+          if (
+            await fetch(`http://127.0.0.1:${ports[s]}/health`).then(
+              (r) => r.ok,
+              () => false,
+            )
+          )
+            return;
+          if (Date.now() > deadline) throw new Error(`${s} did not become healthy within ${timeoutMs / 1000} s; see ${join(logDir, `${s}.log`)}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }),
+    );
   } catch (e) {
     await stop();
     throw e;

@@ -1,6 +1,15 @@
 import {
-  addDays, daysBetween, DeathLinked, EnrollmentEvent, ExtractComplete, PatientRandomised, RegistryExtractCompleted,
-  RegistryRecord, ReviewDecided, TrialRegistered, noPlans,
+  addDays,
+  daysBetween,
+  DeathLinked,
+  EnrollmentEvent,
+  ExtractComplete,
+  PatientRandomised,
+  RegistryExtractCompleted,
+  RegistryRecord,
+  ReviewDecided,
+  TrialRegistered,
+  noPlans,
 } from '@trial/contracts';
 import { nhsNumberFrom } from '../../apps/cli/src/demo/small-trial';
 import { Rng } from './rng';
@@ -68,17 +77,33 @@ export function expectedPatients(rng: Rng, n: number): ExpectedPatient[] {
     const dies = rng.chance(0.45);
     const death = dies ? addDays(randomisedOn, rng.int(10, daysBetween(randomisedOn, LAST_DEATH))) : null;
     return {
-      patientId: `P${String(i + 1).padStart(3, '0')}`, arm: ARMS[i % 2], site: rng.pick(SITES), randomisedOn, death,
+      patientId: `P${String(i + 1).padStart(3, '0')}`,
+      arm: ARMS[i % 2],
+      site: rng.pick(SITES),
+      randomisedOn,
+      death,
       route: dies ? (rng.chance(0.75) ? 'registry' : 'direct') : null,
-      early: i < Math.ceil(n * 0.6), deathEarly: dies && i < Math.ceil(n * 0.6) && rng.chance(0.5),
+      early: i < Math.ceil(n * 0.6),
+      deathEarly: dies && i < Math.ceil(n * 0.6) && rng.chance(0.5),
     };
   });
 }
 
 export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', patients: readonly ExpectedPatient[], seed: number): TrialPlan {
   const design: TrialRegistered = {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}-registered`, trialId, title: `fuzz trial (${role})`,
-    arms: [...ARMS], referenceArm: 'control', plannedEvents: 40, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
+    v: 2,
+    type: 'TrialRegistered',
+    ...noPlans(),
+    eventId: `${trialId}-registered`,
+    trialId,
+    title: `fuzz trial (${role})`,
+    arms: [...ARMS],
+    referenceArm: 'control',
+    plannedEvents: 40,
+    alpha: 0.05,
+    sided: 2,
+    looks: [0.5, 1],
+    spending: 'obrien-fleming',
   };
   // NHS numbers: the two trials draw from ranges 100 million apart, a seed's run from its own stretch.
   const base = (role === 'fuzz' ? 410_000_000 : 610_000_000) + (Math.abs(seed) % 1000) * 50_000;
@@ -87,8 +112,11 @@ export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', pati
   patients.forEach((p, i) => {
     const given = rng.pick(['Ann', 'Bill', 'Carol', 'Dev', 'Edna', 'Frank']);
     people.set(p.patientId, {
-      nhsNumber: nhsNumberFrom(base + i * 7919), dateOfBirth: `${rng.int(y0, y1)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`,
-      sex: rng.chance(0.5) ? 'M' : 'F', familyName: `${SURNAMES[role][i % SURNAMES[role].length]}${i}`, givenNames: given,
+      nhsNumber: nhsNumberFrom(base + i * 7919),
+      dateOfBirth: `${rng.int(y0, y1)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`,
+      sex: rng.chance(0.5) ? 'M' : 'F',
+      familyName: `${SURNAMES[role][i % SURNAMES[role].length]}${i}`,
+      givenNames: given,
       postcode: rng.pick(POSTCODES[role]),
     });
   });
@@ -98,9 +126,23 @@ export function trialPlan(rng: Rng, trialId: string, role: 'fuzz' | 'twin', pati
 export function randomised(t: TrialPlan, p: ExpectedPatient): PatientRandomised {
   const who = t.people.get(p.patientId)!;
   return {
-    v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${t.trialId}-${p.patientId}-randomised`, trialId: t.trialId, patientId: p.patientId,
-    arm: p.arm, randomisedOn: p.randomisedOn, site: p.site, nhsNumber: who.nhsNumber, chiNumber: null, dateOfBirth: who.dateOfBirth,
-    sex: who.sex, familyName: who.familyName, givenNames: who.givenNames, postcode: who.postcode,
+    v: 2,
+    type: 'PatientRandomised',
+    strata: {},
+    covariates: {},
+    eventId: `${t.trialId}-${p.patientId}-randomised`,
+    trialId: t.trialId,
+    patientId: p.patientId,
+    arm: p.arm,
+    randomisedOn: p.randomisedOn,
+    site: p.site,
+    nhsNumber: who.nhsNumber,
+    chiNumber: null,
+    dateOfBirth: who.dateOfBirth,
+    sex: who.sex,
+    familyName: who.familyName,
+    givenNames: who.givenNames,
+    postcode: who.postcode,
   };
 }
 
@@ -108,19 +150,42 @@ export function randomised(t: TrialPlan, p: ExpectedPatient): PatientRandomised 
 export function deathRecord(t: TrialPlan, p: ExpectedPatient, dateOfDeath = p.death!): RegistryRecord {
   const who = t.people.get(p.patientId)!;
   return {
-    v: 1, source: 'ONS', recordId: `${t.trialId}-${p.patientId}-RD`, version: 1, kind: 'death', extractedOn: EXTRACTED_ON,
-    nhsNumber: who.nhsNumber, chiNumber: null, dateOfBirth: who.dateOfBirth, sex: who.sex, familyName: who.familyName.toUpperCase(),
-    givenNames: who.givenNames.toUpperCase(), postcode: who.postcode, dateOfDeath, dateOfRegistration: addDays(dateOfDeath, 5),
-    underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+    v: 1,
+    source: 'ONS',
+    recordId: `${t.trialId}-${p.patientId}-RD`,
+    version: 1,
+    kind: 'death',
+    extractedOn: EXTRACTED_ON,
+    nhsNumber: who.nhsNumber,
+    chiNumber: null,
+    dateOfBirth: who.dateOfBirth,
+    sex: who.sex,
+    familyName: who.familyName.toUpperCase(),
+    givenNames: who.givenNames.toUpperCase(),
+    postcode: who.postcode,
+    dateOfDeath,
+    dateOfRegistration: addDays(dateOfDeath, 5),
+    underlyingCause: 'I21.9',
+    placeOfDeath: 'hospital',
+    eventDate: null,
   };
 }
 
 /** A death published straight onto followup.outcomes, as the linkage service would have decided it. */
 export function directDeath(t: TrialPlan, p: ExpectedPatient, dateOfDeath = p.death!): DeathLinked {
   return {
-    v: 1, type: 'DeathLinked', eventId: `${t.trialId}-${p.patientId}-direct-death`, trialId: t.trialId, patientId: p.patientId,
-    occurredAt: '2013-01-11T09:00:00.000Z', source: 'ONS', recordId: `${t.trialId}-${p.patientId}-DD`, version: 1, dateOfDeath,
-    underlyingCause: 'I21.9', evidence: { method: 'deterministic', modelVersion: 'fuzz', weight: null, fields: {} },
+    v: 1,
+    type: 'DeathLinked',
+    eventId: `${t.trialId}-${p.patientId}-direct-death`,
+    trialId: t.trialId,
+    patientId: p.patientId,
+    occurredAt: '2013-01-11T09:00:00.000Z',
+    source: 'ONS',
+    recordId: `${t.trialId}-${p.patientId}-DD`,
+    version: 1,
+    dateOfDeath,
+    underlyingCause: 'I21.9',
+    evidence: { method: 'deterministic', modelVersion: 'fuzz', weight: null, fields: {} },
   };
 }
 
@@ -134,14 +199,34 @@ export function deathBeforeRandomisation(t: TrialPlan, p: ExpectedPatient): Regi
 }
 
 export function reviewRejected(reviewId: string, t: TrialPlan): ReviewDecided {
-  return { v: 1, type: 'ReviewDecided', eventId: `${t.trialId}-review-rejected`, occurredAt: '2013-02-01T10:00:00.000Z', reviewId,
-    decision: 'reject', patientId: null, reviewer: 'fuzz-reviewer', note: 'registered before randomisation' };
+  return {
+    v: 1,
+    type: 'ReviewDecided',
+    eventId: `${t.trialId}-review-rejected`,
+    occurredAt: '2013-02-01T10:00:00.000Z',
+    reviewId,
+    decision: 'reject',
+    patientId: null,
+    reviewer: 'fuzz-reviewer',
+    note: 'registered before randomisation',
+  };
 }
 
-export const extractComplete = (): ExtractComplete => ({ v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: COMPLETE_UP_TO, extractedOn: EXTRACTED_ON });
+export const extractComplete = (): ExtractComplete => ({
+  v: 1,
+  source: 'ONS',
+  kind: 'extract-complete',
+  completeUpTo: COMPLETE_UP_TO,
+  extractedOn: EXTRACTED_ON,
+});
 
 export const extractCompleted = (tag: string): RegistryExtractCompleted => ({
-  v: 1, type: 'RegistryExtractCompleted', eventId: `${tag}-extract-completed`, occurredAt: '2013-01-11T09:00:00.000Z', source: 'ONS', completeUpTo: COMPLETE_UP_TO,
+  v: 1,
+  type: 'RegistryExtractCompleted',
+  eventId: `${tag}-extract-completed`,
+  occurredAt: '2013-01-11T09:00:00.000Z',
+  source: 'ONS',
+  completeUpTo: COMPLETE_UP_TO,
 });
 
 export type { EnrollmentEvent };

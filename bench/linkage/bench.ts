@@ -59,14 +59,28 @@ function dataSets(): DataSet[] {
   const generators: Generator[] = generatorArg ? [oneOf('generator', generatorArg, ['g2', 'uk2'] as const)] : given ? ['g2'] : ['g2', 'uk2'];
   const out: DataSet[] = [];
   for (const generator of generators) {
-    const layouts: Layout[] = layoutArg ? [oneOf('layout', layoutArg, ['ons', 'nrs'] as const)]
-      : given ? [layoutOfExtract(join(given, 'extract.csv'))] : generator === 'g2' ? ['ons'] : ['ons', 'nrs'];
+    const layouts: Layout[] = layoutArg
+      ? [oneOf('layout', layoutArg, ['ons', 'nrs'] as const)]
+      : given
+        ? [layoutOfExtract(join(given, 'extract.csv'))]
+        : generator === 'g2'
+          ? ['ons']
+          : ['ons', 'nrs'];
     const patients = Number(arg('patients', String(generator === 'g2' ? 100_000 : uk2Defaults.patients)));
     const rows = Number(arg('rows', String(generator === 'g2' ? 1_000_000 : uk2Defaults.rows)));
     for (const layout of layouts) {
       const version = generator === 'g2' ? `g${generatorVersion}` : `uk2v${uk2Version}`;
       const dir = given || join(tmpdir(), `trial-followup-linkage-${version}-${layout}-${seed}-${patients}-${rows}`);
-      out.push({ generator, layout, seed, patients, rows, dir, given: given !== '', extractedOn: generator === 'g2' ? '2011-10-02' : uk2ExtractedOn });
+      out.push({
+        generator,
+        layout,
+        seed,
+        patients,
+        rows,
+        dir,
+        given: given !== '',
+        extractedOn: generator === 'g2' ? '2011-10-02' : uk2ExtractedOn,
+      });
     }
   }
   return out;
@@ -75,7 +89,14 @@ function dataSets(): DataSet[] {
 /** The layout of an extract by its header (NRS starts with ENTRY_ID); ONS when it cannot be read, and runLink will say why. */
 function layoutOfExtract(path: string): Layout {
   try {
-    return readFileSync(path, 'utf8').slice(0, 200).replace(/^\uFEFF/, '').trim().toUpperCase().startsWith('ENTRY_ID') ? 'nrs' : 'ons';
+    return readFileSync(path, 'utf8')
+      .slice(0, 200)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toUpperCase()
+      .startsWith('ENTRY_ID')
+      ? 'nrs'
+      : 'ons';
   } catch {
     return 'ons';
   }
@@ -84,7 +105,9 @@ function layoutOfExtract(path: string): Layout {
 function ensureFiles(d: DataSet): void {
   if (existsSync(join(d.dir, 'truth.csv'))) return;
   if (d.given) throw new Error(`${d.dir} has no truth.csv (write it with generate.js or generate-uk2.js --out ${d.dir})`);
-  process.stdout.write(`generating ${d.generator} ${d.layout.toUpperCase()}: ${d.patients} patients and ${d.rows} rows (seed ${d.seed}) in ${d.dir}\n`);
+  process.stdout.write(
+    `generating ${d.generator} ${d.layout.toUpperCase()}: ${d.patients} patients and ${d.rows} rows (seed ${d.seed}) in ${d.dir}\n`,
+  );
   if (d.generator === 'g2') generate({ seed: d.seed, patients: d.patients, rows: d.rows, layout: d.layout, outDir: d.dir });
   else generateUk2({ seed: d.seed, patients: d.patients, rows: d.rows, layout: d.layout, outDir: d.dir });
 }
@@ -93,28 +116,41 @@ async function measure(d: DataSet, model: LinkageModel | undefined): Promise<voi
   ensureFiles(d);
   const score = tally(parseTruth(readFileSync(join(d.dir, 'truth.csv'), 'utf8')));
   const started = process.hrtime.bigint();
-  const summary = await runLink({ cohort: join(d.dir, 'cohort.csv'), registry: join(d.dir, 'extract.csv'), model, extractedOn: d.extractedOn }, (row) => score.add(row));
+  const summary = await runLink(
+    { cohort: join(d.dir, 'cohort.csv'), registry: join(d.dir, 'extract.csv'), model, extractedOn: d.extractedOn },
+    (row) => score.add(row),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const f: Figures = score.figures();
   const x = (n: number): string => n.toFixed(4);
   const rowsPerSecond = Math.round(f.rows / seconds);
   const layout = d.layout.toUpperCase();
-  process.stdout.write([
-    `linkage benchmark [${d.generator} ${layout}]: ${summary.patients} patients, ${f.rows} ${layout} rows, ${d.given ? `data ${d.dir}` : `seed ${d.seed}`}, model ${summary.modelVersion}`,
-    `precision (automatic links)  ${x(f.precision)}  (${f.linkedRight}/${f.linked})`,
-    `recall (automatic links)     ${x(f.recall)}  (${f.linkedRight}/${f.matches})`,
-    `recall (links + review)      ${x(f.recallWithReview)}`,
-    `review rate                  ${x(f.reviewRate)}  (${f.review}/${f.rows})`,
-    `malformed rows rejected      ${f.malformedRejected}/${f.malformed}; valid rows rejected ${f.validRejected}`,
-    `throughput                   ${rowsPerSecond} rows/s (${seconds.toFixed(1)} s, cohort load included)`,
-    ...(f.rows !== f.truthRows ? [`WARNING: ${f.rows} decisions for ${f.truthRows} rows of truth`] : []),
-    JSON.stringify({
-      bench: 'linkage', generator: d.generator, layout: d.layout, seed: d.given ? null : d.seed, dir: d.given ? d.dir : null,
-      patients: summary.patients, model: summary.modelVersion, ...f, rowsPerSecond, seconds: Number(seconds.toFixed(2)),
-    }),
-    '',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `linkage benchmark [${d.generator} ${layout}]: ${summary.patients} patients, ${f.rows} ${layout} rows, ${d.given ? `data ${d.dir}` : `seed ${d.seed}`}, model ${summary.modelVersion}`,
+      `precision (automatic links)  ${x(f.precision)}  (${f.linkedRight}/${f.linked})`,
+      `recall (automatic links)     ${x(f.recall)}  (${f.linkedRight}/${f.matches})`,
+      `recall (links + review)      ${x(f.recallWithReview)}`,
+      `review rate                  ${x(f.reviewRate)}  (${f.review}/${f.rows})`,
+      `malformed rows rejected      ${f.malformedRejected}/${f.malformed}; valid rows rejected ${f.validRejected}`,
+      `throughput                   ${rowsPerSecond} rows/s (${seconds.toFixed(1)} s, cohort load included)`,
+      ...(f.rows !== f.truthRows ? [`WARNING: ${f.rows} decisions for ${f.truthRows} rows of truth`] : []),
+      JSON.stringify({
+        bench: 'linkage',
+        generator: d.generator,
+        layout: d.layout,
+        seed: d.given ? null : d.seed,
+        dir: d.given ? d.dir : null,
+        patients: summary.patients,
+        model: summary.modelVersion,
+        ...f,
+        rowsPerSecond,
+        seconds: Number(seconds.toFixed(2)),
+      }),
+      '',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function main(): Promise<void> {

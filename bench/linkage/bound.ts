@@ -25,8 +25,19 @@ import { existsSync, readFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  LinkDecision, LinkageModel, PreparedRecord, RankingSink, Scored, byEvidenceThenId, compileModel, defaultModel, enrichModule, fieldNames,
-  fieldWeight, parseModel, RecordForLinkage,
+  LinkDecision,
+  LinkageModel,
+  PreparedRecord,
+  RankingSink,
+  Scored,
+  byEvidenceThenId,
+  compileModel,
+  defaultModel,
+  enrichModule,
+  fieldNames,
+  fieldWeight,
+  parseModel,
+  RecordForLinkage,
 } from '@trial/linkage';
 import { readRegistryThreaded } from '@trial/registry';
 import { loadCohortCounted } from '../../apps/cli/src/commands/link';
@@ -49,7 +60,8 @@ function chosenOf(scored: readonly Scored[], deterministic: readonly Scored[]): 
   return deterministic.length > 0 ? [...deterministic].sort(byEvidenceThenId)[0] : scored[0];
 }
 
-const gapBin = (gap: number | null): string => (gap === null ? 'alone' : gap < 1 ? '<1' : gap < 3 ? '<3' : gap < 6 ? '<6' : gap < 10 ? '<10' : '>=10');
+const gapBin = (gap: number | null): string =>
+  gap === null ? 'alone' : gap < 1 ? '<1' : gap < 3 ? '<3' : gap < 6 ? '<6' : gap < 10 ? '<10' : '>=10';
 
 /** Each distinct cell key once (a million rows share a few thousand keys). */
 const interned = new Map<string, string>();
@@ -75,8 +87,11 @@ async function rank(dir: string, extractedOn: string, model: LinkageModel): Prom
     const tf = cmp.familyName === 'exact' ? ` tf ${(Math.round(2 * fieldWeight(cmp, 'familyName', cm, r.familyKey)) / 2).toFixed(1)}` : '';
     // A death dated before the candidate's randomisation: the engine reviews it and the truth
     // says review (match-review), so a rule must be able to tell it.
-    const before = (r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath !== null && c.patient.randomisedOn !== null
-      && r.dateOfDeath < c.patient.randomisedOn;
+    const before =
+      (r.kind === 'death' || r.kind === 'death-cancelled') &&
+      r.dateOfDeath !== null &&
+      c.patient.randomisedOn !== null &&
+      r.dateOfDeath < c.patient.randomisedOn;
     const levels = `${fieldNames.map((f) => `${f}=${cmp[f]}`).join(' ')}${tf} deterministic=${Math.min(deterministic.length, 2)}${before ? ' before-randomisation' : ''}`;
     const runnerUp = scored.find((s) => s.patientId !== c.patientId);
     const full = `${levels}${c.otherNumber ? ' other-number' : ''} ${r.kind} runner-up=${gapBin(runnerUp ? c.evidence - runnerUp.evidence : null)}`;
@@ -99,7 +114,15 @@ async function rank(dir: string, extractedOn: string, model: LinkageModel): Prom
 
 /** What the sink returns: the ranking is all bound.ts wants, so nothing is concluded. */
 const NOT_CONCLUDED: LinkDecision = {
-  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [],
+  decision: 'unlinked',
+  patientId: null,
+  weight: null,
+  modelVersion: '',
+  prior: 0,
+  method: 'probabilistic',
+  reason: null,
+  fields: {},
+  candidates: [],
   competing: [],
 };
 
@@ -123,7 +146,15 @@ interface Scoring {
 }
 
 /** A data set of bench.ts (the same cache directory), generated when missing, ranked and scored against its truth. */
-async function scoring(generator: 'g2' | 'uk2', layout: 'ons' | 'nrs', seed: number, patients: number, rows: number, given: string, model: LinkageModel): Promise<Scoring> {
+async function scoring(
+  generator: 'g2' | 'uk2',
+  layout: 'ons' | 'nrs',
+  seed: number,
+  patients: number,
+  rows: number,
+  given: string,
+  model: LinkageModel,
+): Promise<Scoring> {
   const version = generator === 'g2' ? `g${generatorVersion}` : `uk2v${uk2Version}`;
   const dir = given || join(tmpdir(), `trial-followup-linkage-${version}-${layout}-${seed}-${patients}-${rows}`);
   if (!existsSync(join(dir, 'truth.csv'))) {
@@ -148,7 +179,10 @@ async function main(): Promise<void> {
   const rows = Number(arg('rows', String(generator === 'g2' ? 1_000_000 : uk2Defaults.rows)));
   const minPrecision = Number(arg('precision', '0.999'));
   const target = Number(arg('target', '0.98'));
-  const fitFloors = arg('fit-floors', '0.9993,0.9995,0.9997').split(',').map(Number).filter((f) => f > minPrecision && f < 1);
+  const fitFloors = arg('fit-floors', '0.9993,0.9995,0.9997')
+    .split(',')
+    .map(Number)
+    .filter((f) => f > minPrecision && f < 1);
   const modelPath = arg('model', '');
   let model = defaultModel;
   if (modelPath) {
@@ -164,7 +198,17 @@ async function main(): Promise<void> {
     `oracle bound [${generator} ${layout.toUpperCase()}]: ${patients} patients, ${test.ranked.length} rows with a candidate, ${test.dir}, model ${model.version}`,
     `matches ${test.matches}; chosen candidate is the right patient for ${reachable} (${x(reachable / test.matches)}: no rule linking the chosen one does better)`,
   ];
-  const report: Record<string, unknown> = { bench: 'linkage-bound', generator, layout, seed, fitSeed, dir: test.dir, model: model.version, matches: test.matches, reachable };
+  const report: Record<string, unknown> = {
+    bench: 'linkage-bound',
+    generator,
+    layout,
+    seed,
+    fitSeed,
+    dir: test.dir,
+    model: model.version,
+    matches: test.matches,
+    reachable,
+  };
   for (const grain of ['levels', 'full'] as const) {
     const cells = cellsOf(test.ranked, grain, test.right);
     const b = oracleBound(cells, test.matches, minPrecision);
@@ -174,10 +218,10 @@ async function main(): Promise<void> {
     const a = applyRule(rule, cells, test.matches);
     lines.push(
       `[${grain}] ${cells.length} cells`,
-      `  in-sample bound: best recall at precision >= ${minPrecision}: ${x(b.recall)} (${b.right.toFixed(1)} right, ${b.wrong.toFixed(1)} wrong); `
-        + `best precision at recall ${target}: ${x(p)}`,
-      `  rule fitted on seed ${fitSeed} (cells purest first while precision >= ${minPrecision} there), applied here: recall ${x(a.recall)}, `
-        + `precision ${x(a.precision)} (${a.right} right, ${a.wrong} wrong)`,
+      `  in-sample bound: best recall at precision >= ${minPrecision}: ${x(b.recall)} (${b.right.toFixed(1)} right, ${b.wrong.toFixed(1)} wrong); ` +
+        `best precision at recall ${target}: ${x(p)}`,
+      `  rule fitted on seed ${fitSeed} (cells purest first while precision >= ${minPrecision} there), applied here: recall ${x(a.recall)}, ` +
+        `precision ${x(a.precision)} (${a.right} right, ${a.wrong} wrong)`,
       // A rule fitted to the floor exactly falls either side of it on other rows: fitted to a
       // stricter floor, what it keeps of recall.
       ...fitFloors.map((floor) => {
@@ -185,15 +229,21 @@ async function main(): Promise<void> {
         return `    fitted to precision >= ${floor} there: recall ${x(m.recall)}, precision ${x(m.precision)} (${m.right} right, ${m.wrong} wrong)`;
       }),
       '  largest cells the bound leaves out (right / wrong):',
-      ...byPurity(cells).slice(b.cellsWhole).sort((c, d) => d.right - c.right).slice(0, 6).map((c) => `    ${c.right} / ${c.wrong}  ${c.key}`),
+      ...byPurity(cells)
+        .slice(b.cellsWhole)
+        .sort((c, d) => d.right - c.right)
+        .slice(0, 6)
+        .map((c) => `    ${c.right} / ${c.wrong}  ${c.key}`),
     );
     // Where the fitted rule and the engine's link threshold part (probabilistic cells; weights under the model's λ).
     const weightOf = new Map<string, number>();
     for (const r of test.ranked) if (!weightOf.has(r[grain])) weightOf.set(r[grain], r.weight);
-    const below = cells.filter((c) => rule.has(c.key) && c.key.includes('deterministic=0') && (weightOf.get(c.key) as number) < model.thresholds.link).sort((c, d) => d.right - c.right);
+    const below = cells
+      .filter((c) => rule.has(c.key) && c.key.includes('deterministic=0') && (weightOf.get(c.key) as number) < model.thresholds.link)
+      .sort((c, d) => d.right - c.right);
     lines.push(
-      `  cells the fitted rule links below the link threshold (${model.thresholds.link} bits, under the model's own λ): ${below.length}, `
-        + `${below.reduce((n, c) => n + c.right, 0)} right / ${below.reduce((n, c) => n + c.wrong, 0)} wrong here; the largest (right / wrong, weight):`,
+      `  cells the fitted rule links below the link threshold (${model.thresholds.link} bits, under the model's own λ): ${below.length}, ` +
+        `${below.reduce((n, c) => n + c.right, 0)} right / ${below.reduce((n, c) => n + c.wrong, 0)} wrong here; the largest (right / wrong, weight):`,
       ...below.slice(0, 6).map((c) => `    ${c.right} / ${c.wrong}, ${(weightOf.get(c.key) as number).toFixed(1)}  ${c.key}`),
     );
     report[grain] = { cells: cells.length, recall: b.recall, right: b.right, wrong: b.wrong, precisionAtTarget: p, fitted: a };

@@ -25,17 +25,21 @@ function rowsOf(d: Uk2Data): Row[] {
 
 const C = { recordId: 0, version: 1, kind: 2, id: 3, dob: 4, sex: 5, dod: 9 };
 const isoOfCell = (layout: 'ons' | 'nrs', s: string): string | null => {
-  const iso = layout === 'ons' ? (/^\d{8}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}` : null) : /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : null;
+  const iso =
+    layout === 'ons' ? (/^\d{8}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}` : null) : /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : null;
   if (iso === null) return null;
   const t = new Date(`${iso}T00:00:00Z`);
   return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === iso ? iso : null;
 };
-const sexOfCell = (layout: 'ons' | 'nrs', s: string): 'M' | 'F' | null => (layout === 'ons' ? (s === '1' ? 'M' : s === '2' ? 'F' : null) : s === 'M' || s === 'F' ? s : null);
+const sexOfCell = (layout: 'ons' | 'nrs', s: string): 'M' | 'F' | null =>
+  layout === 'ons' ? (s === '1' ? 'M' : s === '2' ? 'F' : null) : s === 'M' || s === 'F' ? s : null;
 
 describe('generate-uk2', () => {
   it('gives the same files for the same seed and other files for another seed', () => {
     expect(buildUk2({ seed: 7, patients: 300, rows: 2000, layout: 'nrs' })).toEqual(buildUk2({ seed: 7, patients: 300, rows: 2000, layout: 'nrs' }));
-    expect(buildUk2({ seed: 8, patients: 300, rows: 2000, layout: 'nrs' }).extract).not.toEqual(buildUk2({ seed: 7, patients: 300, rows: 2000, layout: 'nrs' }).extract);
+    expect(buildUk2({ seed: 8, patients: 300, rows: 2000, layout: 'nrs' }).extract).not.toEqual(
+      buildUk2({ seed: 7, patients: 300, rows: 2000, layout: 'nrs' }).extract,
+    );
   });
 
   it.each(['ons', 'nrs'] as const)('%s: writes the asked sizes, a truth line per row, the layout of feeds.md', (layout) => {
@@ -46,7 +50,12 @@ describe('generate-uk2', () => {
     expect(d.extract[0].split(',')).toEqual(layoutColumns[layout]);
     expect(d.truth[0]).toBe('line,patientId,expected,tags');
     const rows = rowsOf(d);
-    const wrong = rows.filter((r, i) => r.line !== i + 2 || r.cells.length !== layoutColumns[layout].length || !['match', 'match-review', 'nonmatch', 'malformed'].includes(r.expected));
+    const wrong = rows.filter(
+      (r, i) =>
+        r.line !== i + 2 ||
+        r.cells.length !== layoutColumns[layout].length ||
+        !['match', 'match-review', 'nonmatch', 'malformed'].includes(r.expected),
+    );
     expect(wrong).toEqual([]);
     // A small trial against a registry mostly of strangers.
     const matches = rows.filter((r) => r.expected === 'match').length;
@@ -84,7 +93,8 @@ describe('generate-uk2', () => {
       if (r.expected === 'match' && (typo || dobOff)) seen.matchDamaged = (seen.matchDamaged ?? 0) + 1;
     }
     expect(wrong).toEqual([]);
-    for (const k of ['typo', 'corrected', 'dobColumn', 'sex', 'modulus10', 'matchDamaged']) expect({ [k]: (seen[k] ?? 0) > 0 }).toEqual({ [k]: true });
+    for (const k of ['typo', 'corrected', 'dobColumn', 'sex', 'modulus10', 'matchDamaged'])
+      expect({ [k]: (seen[k] ?? 0) > 0 }).toEqual({ [k]: true });
     // The trial holds the same numbers, all real; those issued with a corrected date of birth disagree with it.
     let disagree = 0;
     for (const line of d.cohort.slice(1)) {
@@ -102,7 +112,9 @@ describe('generate-uk2', () => {
   });
 
   it('ONS: NHS numbers fail Modulus 11 exactly on the rows it mistypes, about 1% of the matched rows', () => {
-    let typos = 0, matched = 0, matchedTypos = 0;
+    let typos = 0,
+      matched = 0,
+      matchedTypos = 0;
     const wrong: number[] = [];
     for (const r of rowsOf(data.ons)) {
       const nhs = r.cells[C.id];
@@ -122,22 +134,38 @@ describe('generate-uk2', () => {
     expect(data.ons.cohort.slice(1).filter((line) => !checkNhsNumber(line.split(',')[4]).ok)).toEqual([]);
   });
 
-  it.each(['ons', 'nrs'] as const)('%s: a patient registered with no number and no postcode has exactly the trial\'s names, date of birth and sex', (layout) => {
-    const cohort = new Map(data[layout].cohort.slice(1).map((l) => { const c = l.split(','); return [c[1], c]; }));
-    const rows = rowsOf(data[layout]).filter((r) => r.expected === 'match' && r.tags.includes('no-id-no-postcode'));
-    expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) {
-      const p = cohort.get(r.patientId) as string[];
-      expect(r.cells[C.id]).toBe('');
-      expect(r.cells[8]).toBe('');
-      expect([r.cells[6], r.cells[7]]).toEqual([p[8].toUpperCase(), p[9].toUpperCase()]);
-      expect(isoOfCell(layout, r.cells[C.dob])).toBe(p[6]);
-      expect(sexOfCell(layout, r.cells[C.sex])).toBe(p[7]);
-    }
-  });
+  it.each(['ons', 'nrs'] as const)(
+    "%s: a patient registered with no number and no postcode has exactly the trial's names, date of birth and sex",
+    (layout) => {
+      const cohort = new Map(
+        data[layout].cohort.slice(1).map((l) => {
+          const c = l.split(',');
+          return [c[1], c];
+        }),
+      );
+      const rows = rowsOf(data[layout]).filter((r) => r.expected === 'match' && r.tags.includes('no-id-no-postcode'));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        const p = cohort.get(r.patientId) as string[];
+        expect(r.cells[C.id]).toBe('');
+        expect(r.cells[8]).toBe('');
+        expect([r.cells[6], r.cells[7]]).toEqual([p[8].toUpperCase(), p[9].toUpperCase()]);
+        expect(isoOfCell(layout, r.cells[C.dob])).toBe(p[6]);
+        expect(sexOfCell(layout, r.cells[C.sex])).toBe(p[7]);
+      }
+    },
+  );
 
   it.each(['ons', 'nrs'] as const)('%s: malformed are exactly the rows feeds.md rejects, each showing its fault', (layout) => {
-    const rejectKinds = ['unknown-kind', 'missing-record-id', 'missing-version', 'bad-version', 'bad-date-of-death', 'death-no-date', 'death-before-birth'];
+    const rejectKinds = [
+      'unknown-kind',
+      'missing-record-id',
+      'missing-version',
+      'bad-version',
+      'bad-date-of-death',
+      'death-no-date',
+      'death-before-birth',
+    ];
     const kinds = new Set<string>();
     const wrong: string[] = [];
     for (const r of rowsOf(data[layout])) {
@@ -154,9 +182,12 @@ describe('generate-uk2', () => {
         'death-no-date': c[C.kind] === 'D' && c[C.dod] === '',
         'death-before-birth': dob !== null && dod !== null && dod < dob,
       };
-      const present = Object.entries(faults).filter(([, v]) => v).map(([k]) => k);
+      const present = Object.entries(faults)
+        .filter(([, v]) => v)
+        .map(([k]) => k);
       if (r.expected === 'malformed') {
-        if (fault.length !== 1 || !rejectKinds.includes(fault[0]) || present.join() !== fault.join()) wrong.push(`line ${r.line}: tagged ${fault.join()}, shows ${present.join()}`);
+        if (fault.length !== 1 || !rejectKinds.includes(fault[0]) || present.join() !== fault.join())
+          wrong.push(`line ${r.line}: tagged ${fault.join()}, shows ${present.join()}`);
         kinds.add(fault[0]);
       } else {
         if (present.length) wrong.push(`line ${r.line}: valid but shows ${present.join()}`);

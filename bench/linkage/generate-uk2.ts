@@ -147,7 +147,8 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
   function trialRecord(p: Uk2Person): { given: string; family: string; postcode: string } {
     let given = [...p.given];
     const x = r();
-    if (given.length > 1 && x < 0.015) given = [given[1]]; // known by the middle name
+    if (given.length > 1 && x < 0.015)
+      given = [given[1]]; // known by the middle name
     else if (given.length > 1 && x < 0.3) given = [given[0]];
     else if (x > 0.97 && nicknames[given[0]]) given[0] = pickOf(r, nicknames[given[0]]); // the name they go by
     return { given: titleCase(given.join(' ')), family: titleCase(p.family), postcode: p.postcode };
@@ -191,8 +192,11 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
     const valid = ons ? isValidNhsNumber : isValidChiNumber;
     for (;;) {
       const i = between(0, 9);
-      const typed = chance(0.7) ? v.slice(0, i) + ((Number(v[i]) + between(1, 9)) % 10) + v.slice(i + 1)
-        : i < 9 ? v.slice(0, i) + v[i + 1] + v[i] + v.slice(i + 2) : v;
+      const typed = chance(0.7)
+        ? v.slice(0, i) + ((Number(v[i]) + between(1, 9)) % 10) + v.slice(i + 1)
+        : i < 9
+          ? v.slice(0, i) + v[i + 1] + v[i] + v.slice(i + 2)
+          : v;
       if (typed !== v && !valid(typed)) return typed;
     }
   };
@@ -217,14 +221,23 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
       return { id: null, dob: p.dob, sex: p.sex, family: p.family, given: p.given.join(' '), postcode: null };
     }
     const q: RegIdentity = { id: number, dob: p.dob, sex: p.sex, family: p.family, given: p.given.join(' '), postcode: currentPostcode(p, tags) };
-    if (x < 0.07) { q.id = null; tags.push('id-missing'); }
-    else if (x < 0.078) { q.id = mistypeNumber(number as string); tags.push('id-typo'); }
-    else if (x < 0.08) { q.id = ons ? pop.newNhs() : pop.newChi(p.dob, p.sex, false); tags.push('id-other-valid'); }
+    if (x < 0.07) {
+      q.id = null;
+      tags.push('id-missing');
+    } else if (x < 0.078) {
+      q.id = mistypeNumber(number as string);
+      tags.push('id-typo');
+    } else if (x < 0.08) {
+      q.id = ons ? pop.newNhs() : pop.newChi(p.dob, p.sex, false);
+      tags.push('id-other-valid');
+    }
     if (q.id !== null && q.id === number) tags.push(...numberTags(p));
 
     const f = r();
-    if (f < 0.02) { q.family = typo(q.family); tags.push('family-typo'); }
-    else if (f < 0.035) {
+    if (f < 0.02) {
+      q.family = typo(q.family);
+      tags.push('family-typo');
+    } else if (f < 0.035) {
       const v = familyVariant(q.family);
       q.family = v ?? typo(q.family);
       tags.push(v ? 'family-variant' : 'family-typo');
@@ -232,40 +245,77 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
       const husband = pop.origin();
       q.family = pop.surnameFor(pop.surnameBase(husband), husband, 'F');
       tags.push('married-name');
+    } else if (p.sex === 'F' && f < 0.06) {
+      q.family = `${q.family}-${pop.surnameBase(pop.origin())}`;
+      tags.push('family-double');
     }
-    else if (p.sex === 'F' && f < 0.06) { q.family = `${q.family}-${pop.surnameBase(pop.origin())}`; tags.push('family-double'); }
 
     const g = r();
     const parts = p.given;
-    if (g < 0.05 && parts.length > 1) { q.given = parts[0]; tags.push('middle-dropped'); }
-    else if (g < 0.07) {
+    if (g < 0.05 && parts.length > 1) {
+      q.given = parts[0];
+      tags.push('middle-dropped');
+    } else if (g < 0.07) {
       const nick = nicknames[parts[0]] ? pickOf(r, nicknames[parts[0]]) : formalOf(parts[0]);
-      if (nick) { q.given = [nick, ...parts.slice(1)].join(' '); tags.push('nickname'); }
+      if (nick) {
+        q.given = [nick, ...parts.slice(1)].join(' ');
+        tags.push('nickname');
+      }
     } else if (g < 0.085) {
       const v = givenVariant(parts[0]);
-      if (v) { q.given = [v, ...parts.slice(1)].join(' '); tags.push('given-variant'); }
-    } else if (g < 0.1) { q.given = [typo(parts[0]), ...parts.slice(1)].join(' '); tags.push('given-typo'); }
-    else if (g < 0.105) { q.given = parts.map((n) => n[0]).join(' '); tags.push('given-initials'); }
-    else if (g < 0.107) { q.given = null; tags.push('given-missing'); }
+      if (v) {
+        q.given = [v, ...parts.slice(1)].join(' ');
+        tags.push('given-variant');
+      }
+    } else if (g < 0.1) {
+      q.given = [typo(parts[0]), ...parts.slice(1)].join(' ');
+      tags.push('given-typo');
+    } else if (g < 0.105) {
+      q.given = parts.map((n) => n[0]).join(' ');
+      tags.push('given-initials');
+    } else if (g < 0.107) {
+      q.given = null;
+      tags.push('given-missing');
+    }
 
     const d = r();
     const [y, m, dd] = isoOf(p.dob).split('-').map(Number);
     let dob: string | null = isoOf(p.dob);
-    if (d < 0.008 && dd <= 12 && dd !== m) { dob = realIso(y, dd, m); tags.push('dob-swap'); }
-    else if (d < 0.013) { dob = isoOf(p.dob + (chance(0.5) ? -1 : 1)); tags.push('dob-one-day'); }
-    else if (d < 0.017) {
+    if (d < 0.008 && dd <= 12 && dd !== m) {
+      dob = realIso(y, dd, m);
+      tags.push('dob-swap');
+    } else if (d < 0.013) {
+      dob = isoOf(p.dob + (chance(0.5) ? -1 : 1));
+      tags.push('dob-one-day');
+    } else if (d < 0.017) {
       const other = realIso(y + (chance(0.5) ? 1 : 10) * (chance(0.5) ? -1 : 1), m, dd);
-      if (other) { dob = other; tags.push('dob-year'); }
-    } else if (d < 0.022) { dob = null; tags.push('dob-missing'); }
+      if (other) {
+        dob = other;
+        tags.push('dob-year');
+      }
+    } else if (d < 0.022) {
+      dob = null;
+      tags.push('dob-missing');
+    }
     q.dob = dob === null ? null : dayOf(dob);
 
     const s = r();
-    if (s < 0.003) { q.sex = null; tags.push('sex-missing'); }
-    else if (s < 0.0045) { q.sex = p.sex === 'M' ? 'F' : 'M'; tags.push('sex-wrong'); }
+    if (s < 0.003) {
+      q.sex = null;
+      tags.push('sex-missing');
+    } else if (s < 0.0045) {
+      q.sex = p.sex === 'M' ? 'F' : 'M';
+      tags.push('sex-wrong');
+    }
 
     const pc = r();
-    if (q.postcode && pc < 0.03) { q.postcode = null; tags.push('postcode-missing'); }
-    else if (q.postcode && pc < 0.04) { q.postcode = q.postcode.replace(' ', ''); tags.push('postcode-unspaced'); }
+    if (q.postcode && pc < 0.03) {
+      q.postcode = null;
+      tags.push('postcode-missing');
+    } else if (q.postcode && pc < 0.04) {
+      q.postcode = q.postcode.replace(' ', '');
+      tags.push('postcode-unspaced');
+    }
     return q;
   }
 
@@ -295,7 +345,21 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
     if (dor > END) return false;
     const tags = [...base.tags];
     const who = registration(p, tags, trial);
-    const first: RegRow = { ...base, tags, recordId: recordId('D', dor), version: 1, kind: 'D', cancelled: false, who, dod, dor, eventDate: null, cause: pickOf(r, CAUSES), place: pickOf(r, PLACES), issued: dor };
+    const first: RegRow = {
+      ...base,
+      tags,
+      recordId: recordId('D', dor),
+      version: 1,
+      kind: 'D',
+      cancelled: false,
+      who,
+      dod,
+      dor,
+      eventDate: null,
+      cause: pickOf(r, CAUSES),
+      place: pickOf(r, PLACES),
+      issued: dor,
+    };
     rows.push(first);
     const a = r();
     const later = Math.min(END, dor + between(10, 120));
@@ -304,9 +368,19 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
       const k = r();
       if (k < 0.4) amended.dod = dod - between(1, 3);
       else if (k < 0.7 || who.id !== null) amended.cause = pickOf(r, CAUSES);
-      else { amended.who = { ...who, id: ons ? p.nhs : p.chi }; amended.tags.push('id-supplied', ...numberTags(p)); }
+      else {
+        amended.who = { ...who, id: ons ? p.nhs : p.chi };
+        amended.tags.push('id-supplied', ...numberTags(p));
+      }
       rows.push(amended);
-      if (chance(0.1)) rows.push({ ...amended, version: 3, issued: Math.min(END, later + between(5, 60)), cause: pickOf(r, CAUSES), tags: [...amended.tags, 'amended-twice'] });
+      if (chance(0.1))
+        rows.push({
+          ...amended,
+          version: 3,
+          issued: Math.min(END, later + between(5, 60)),
+          cause: pickOf(r, CAUSES),
+          tags: [...amended.tags, 'amended-twice'],
+        });
     } else if (a < 0.037) rows.push({ ...first, version: 2, cancelled: true, issued: later, tags: [...tags, 'cancelled'] });
     return true;
   };
@@ -318,13 +392,36 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
     const who = registration(trial.person, tags, trial);
     if (kind === 'N') {
       // Untraced: the registry holds little more than the trial sent.
-      if (who.postcode !== null) { who.postcode = null; tags.push('postcode-missing'); }
+      if (who.postcode !== null) {
+        who.postcode = null;
+        tags.push('postcode-missing');
+      }
       if (who.id !== null && chance(0.5)) {
         who.id = null;
-        tags.splice(0, tags.length, ...tags.filter((t) => t !== 'chi-dob-corrected' && t !== 'chi-mod10' && t !== 'id-typo' && t !== 'id-other-valid'), 'id-missing');
+        tags.splice(
+          0,
+          tags.length,
+          ...tags.filter((t) => t !== 'chi-dob-corrected' && t !== 'chi-mod10' && t !== 'id-typo' && t !== 'id-other-valid'),
+          'id-missing',
+        );
       }
     }
-    rows.push({ patientId: trial.patientId, expected: 'match', tags, recordId: recordId(kind, issued), version: 1, kind, cancelled: false, who, dod: null, dor: null, eventDate: kind === 'N' ? null : when, cause: '', place: '', issued });
+    rows.push({
+      patientId: trial.patientId,
+      expected: 'match',
+      tags,
+      recordId: recordId(kind, issued),
+      version: 1,
+      kind,
+      cancelled: false,
+      who,
+      dod: null,
+      dor: null,
+      eventDate: kind === 'N' ? null : when,
+      cause: '',
+      place: '',
+      issued,
+    });
   };
   /** A date of death in the extract's span, after `after`; null when there is none. */
   const someDay = (after: number): number | null => (Math.max(START, after) < END - 2 ? between(Math.max(START, after), END - 2) : null);
@@ -341,7 +438,13 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
     const t = -Math.log(1 - r()) / hazard;
     const dod = Math.floor(pt.randomisedOn + t * 365.25);
     const base: Owner = { patientId: pt.patientId, expected: 'match', tags: [] };
-    if (chance(0.001)) death(p, pt.randomisedOn - between(1, Math.min(200, pt.randomisedOn - START)), { ...base, expected: 'match-review', tags: ['death-before-randomisation'] }, pt);
+    if (chance(0.001))
+      death(
+        p,
+        pt.randomisedOn - between(1, Math.min(200, pt.randomisedOn - START)),
+        { ...base, expected: 'match-review', tags: ['death-before-randomisation'] },
+        pt,
+      );
     else if (dod <= END) death(p, dod, base, pt);
     else if (chance(0.008) && pt.randomisedOn + 30 < END - 60) {
       const when = between(pt.randomisedOn + 30, END - 60);
@@ -362,21 +465,42 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
     } else if (h < 0.019) {
       const k = r();
       const dob = k < 0.15 ? p.dob : k < 0.75 ? dayOf(`${isoOf(p.dob).slice(0, 4)}-01-01`) + between(0, 364) : p.dob + between(-3 * 365, 3 * 365);
-      const namesake = pop.person(dob, { local: chance(0.4), chiFrom2026: false, correctedShare: 0.015, sex: p.sex, origin: p.origin, familyBase: p.familyBase });
+      const namesake = pop.person(dob, {
+        local: chance(0.4),
+        chiFrom2026: false,
+        correctedShare: 0.015,
+        sex: p.sex,
+        origin: p.origin,
+        familyBase: p.familyBase,
+      });
       namesake.family = p.family;
       namesake.given = [...p.given];
       deathIn(namesake, dob + 365 * 20, dob === p.dob ? 'namesake-same-dob' : 'namesake');
     } else if (h < 0.023) {
       const older = pt.age < 62;
       const dob = p.dob + (older ? -1 : 1) * between(22 * 365, 35 * 365);
-      const relative = pop.person(dob, { local: true, chiFrom2026: false, correctedShare: 0.015, sex: p.sex, origin: p.origin, familyBase: p.familyBase });
+      const relative = pop.person(dob, {
+        local: true,
+        chiFrom2026: false,
+        correctedShare: 0.015,
+        sex: p.sex,
+        origin: p.origin,
+        familyBase: p.familyBase,
+      });
       relative.family = p.family;
       relative.given = [...p.given];
       if (chance(0.5)) relative.postcode = p.postcode;
       deathIn(relative, dob + 365 * 18, 'same-name-relative');
     } else if (h < 0.038) {
       const sex: Sex = p.sex === 'M' ? 'F' : 'M';
-      const spouse = pop.person(p.dob + between(-6 * 365, 6 * 365), { local: true, chiFrom2026: false, correctedShare: 0.015, sex, origin: p.origin, familyBase: p.familyBase });
+      const spouse = pop.person(p.dob + between(-6 * 365, 6 * 365), {
+        local: true,
+        chiFrom2026: false,
+        correctedShare: 0.015,
+        sex,
+        origin: p.origin,
+        familyBase: p.familyBase,
+      });
       if (chance(0.85)) spouse.postcode = p.postcode;
       deathIn(spouse, START, 'spouse');
     }
@@ -400,7 +524,20 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
   const sexCell = (s: Sex | null): string => (s === null ? (ons ? '9' : '') : ons ? (s === 'M' ? '1' : '2') : s);
   const cells = (w: RegRow): string[] => {
     const p = w.who;
-    const c = [w.recordId, String(w.version), w.kind, p.id ?? '', date(p.dob), sexCell(p.sex), p.family, p.given ?? '', p.postcode ?? '', date(w.dod), date(w.dor), w.cause];
+    const c = [
+      w.recordId,
+      String(w.version),
+      w.kind,
+      p.id ?? '',
+      date(p.dob),
+      sexCell(p.sex),
+      p.family,
+      p.given ?? '',
+      p.postcode ?? '',
+      date(w.dod),
+      date(w.dor),
+      w.cause,
+    ];
     if (ons) c.push(w.place);
     c.push(date(w.eventDate), w.cancelled ? 'Y' : '');
     return c;
@@ -414,28 +551,47 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
       : ['unknown-kind', 'missing-record-id', 'missing-version', 'bad-version'];
     const k = pickOf(r, kinds);
     switch (k) {
-      case 'unknown-kind': c[COL.kind] = pickOf(r, ['X', 'B', 'DD', 'M']); break;
-      case 'missing-record-id': c[COL.recordId] = ''; break;
-      case 'missing-version': c[COL.version] = ''; break;
-      case 'bad-version': c[COL.version] = pickOf(r, ['0', 'v2', '1.5', 'two']); break;
+      case 'unknown-kind':
+        c[COL.kind] = pickOf(r, ['X', 'B', 'DD', 'M']);
+        break;
+      case 'missing-record-id':
+        c[COL.recordId] = '';
+        break;
+      case 'missing-version':
+        c[COL.version] = '';
+        break;
+      case 'bad-version':
+        c[COL.version] = pickOf(r, ['0', 'v2', '1.5', 'two']);
+        break;
       case 'bad-date-of-death': {
         const iso = isoOf(w.dod as number);
-        const bad = pickOf(r, [`${iso.slice(0, 4)}-02-30`, `${iso.slice(0, 4)}-13-${iso.slice(8)}`, `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`]);
+        const bad = pickOf(r, [
+          `${iso.slice(0, 4)}-02-30`,
+          `${iso.slice(0, 4)}-13-${iso.slice(8)}`,
+          `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`,
+        ]);
         c[COL.dod] = ons && !bad.includes('/') ? bad.replace(/-/g, '') : bad;
         break;
       }
-      case 'death-no-date': c[COL.dod] = ''; break;
-      case 'death-before-birth': c[COL.dob] = date((w.dod as number) + between(30, 20_000)); break;
-      default: throw new Error(`unknown malformation ${k}`);
+      case 'death-no-date':
+        c[COL.dod] = '';
+        break;
+      case 'death-before-birth':
+        c[COL.dob] = date((w.dod as number) + between(30, 20_000));
+        break;
+      default:
+        throw new Error(`unknown malformation ${k}`);
     }
     return k;
   };
 
   const counts: Record<string, number> = {};
   const truth = ['line,patientId,expected,tags'];
-  const extract = [ons
-    ? 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG'
-    : 'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED'];
+  const extract = [
+    ons
+      ? 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG'
+      : 'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED',
+  ];
   rows.forEach((w, i) => {
     const c = cells(w);
     const tags = [...w.tags];
@@ -463,13 +619,32 @@ export function buildUk2(opts: Uk2Options): Uk2Data {
   const cohort = ['trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode'];
   for (const pt of patients) {
     const p = pt.person;
-    cohort.push(['UK2-HF', pt.patientId, chance(0.5) ? 'usual-care' : 'intervention', isoOf(pt.randomisedOn), p.nhs ?? '', p.chi ?? '', isoOf(p.dob), p.sex, pt.family, pt.given, pt.postcode].join(','));
+    cohort.push(
+      [
+        'UK2-HF',
+        pt.patientId,
+        chance(0.5) ? 'usual-care' : 'intervention',
+        isoOf(pt.randomisedOn),
+        p.nhs ?? '',
+        p.chi ?? '',
+        isoOf(p.dob),
+        p.sex,
+        pt.family,
+        pt.given,
+        pt.postcode,
+      ].join(','),
+    );
   }
   return { cohort, extract, truth, counts };
 }
 
 /** Writes cohort.csv, extract.csv and truth.csv of `buildUk2(opts)` into `outDir`. */
-export function generateUk2(opts: Uk2Options & { outDir: string }): { cohortPath: string; extractPath: string; truthPath: string; counts: Record<string, number> } {
+export function generateUk2(opts: Uk2Options & { outDir: string }): {
+  cohortPath: string;
+  extractPath: string;
+  truthPath: string;
+  counts: Record<string, number>;
+} {
   const data = buildUk2(opts);
   mkdirSync(opts.outDir, { recursive: true });
   const write = (name: string, lines: string[]): string => {
@@ -482,19 +657,30 @@ export function generateUk2(opts: Uk2Options & { outDir: string }): { cohortPath
     }
     return path;
   };
-  return { cohortPath: write('cohort.csv', data.cohort), extractPath: write('extract.csv', data.extract), truthPath: write('truth.csv', data.truth), counts: data.counts };
+  return {
+    cohortPath: write('cohort.csv', data.cohort),
+    extractPath: write('extract.csv', data.extract),
+    truthPath: write('truth.csv', data.truth),
+    counts: data.counts,
+  };
 }
 
 function titleCase(s: string): string {
-  return s.toLowerCase().replace(/(^|[\s'-])([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase()).replace(/\bMc([a-z])/g, (_, b: string) => `Mc${b.toUpperCase()}`);
+  return s
+    .toLowerCase()
+    .replace(/(^|[\s'-])([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase())
+    .replace(/\bMc([a-z])/g, (_, b: string) => `Mc${b.toUpperCase()}`);
 }
 
 if (require.main === module) {
   const layout = arg('layout', 'ons');
   if (layout !== 'ons' && layout !== 'nrs') throw new Error('--layout must be ons or nrs');
   const s = generateUk2({
-    seed: Number(arg('seed', '42')), patients: Number(arg('patients', String(uk2Defaults.patients))), rows: Number(arg('rows', String(uk2Defaults.rows))),
-    layout, outDir: arg('out', join(tmpdir(), `trial-followup-uk2-${layout}`)),
+    seed: Number(arg('seed', '42')),
+    patients: Number(arg('patients', String(uk2Defaults.patients))),
+    rows: Number(arg('rows', String(uk2Defaults.rows))),
+    layout,
+    outDir: arg('out', join(tmpdir(), `trial-followup-uk2-${layout}`)),
   });
   process.stdout.write(`${JSON.stringify(s)}\n`);
 }

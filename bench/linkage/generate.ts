@@ -115,7 +115,9 @@ export function generate(opts: GenerateOptions): GenerateSummary {
   const surname = makeSurnamePicker(r);
   const usedIds = new Set<string>();
   const counts: Record<string, number> = {};
-  const count = (k: string): void => { counts[k] = (counts[k] ?? 0) + 1; };
+  const count = (k: string): void => {
+    counts[k] = (counts[k] ?? 0) + 1;
+  };
 
   // A valid number (Modulus 11) not handed out before, from a generator of its first nine digits.
   const unique = (first9: () => string): string => {
@@ -130,12 +132,13 @@ export function generate(opts: GenerateOptions): GenerateSummary {
     }
   };
   const newNhs = (): string => unique(() => String(4 + Math.floor(r() * 4)) + pad(Math.floor(r() * 1e8), 8));
-  const newChi = (dob: string, sex: 'M' | 'F'): string => unique(() => {
-    const ddmmyy = dob.slice(8, 10) + dob.slice(5, 7) + dob.slice(2, 4);
-    let sexDigit = Math.floor(r() * 10);
-    if ((sexDigit % 2 === 1) !== (sex === 'M')) sexDigit = (sexDigit + 1) % 10;
-    return ddmmyy + pad(Math.floor(r() * 100)) + sexDigit;
-  });
+  const newChi = (dob: string, sex: 'M' | 'F'): string =>
+    unique(() => {
+      const ddmmyy = dob.slice(8, 10) + dob.slice(5, 7) + dob.slice(2, 4);
+      let sexDigit = Math.floor(r() * 10);
+      if ((sexDigit % 2 === 1) !== (sex === 'M')) sexDigit = (sexDigit + 1) % 10;
+      return ddmmyy + pad(Math.floor(r() * 100)) + sexDigit;
+    });
   const districts: string[] = [];
   for (const a of postcodeAreas) for (let d = 1; d <= 25; d++) districts.push(`${a}${d}`);
   const cohortDistricts = Array.from({ length: 1000 }, () => pick(r, districts));
@@ -152,8 +155,13 @@ export function generate(opts: GenerateOptions): GenerateSummary {
     const sex = r() < 0.5 ? 'M' : 'F';
     const dob = randomDob();
     return {
-      nhs: scottish ? null : newNhs(), chi: scottish ? newChi(dob, sex) : null,
-      dob, sex, family: r() < 0.01 ? `${surname()}-${surname()}` : surname(), given: givenFor(sex), postcode: randomPostcode(local),
+      nhs: scottish ? null : newNhs(),
+      chi: scottish ? newChi(dob, sex) : null,
+      dob,
+      sex,
+      family: r() < 0.01 ? `${surname()}-${surname()}` : surname(),
+      given: givenFor(sex),
+      postcode: randomPostcode(local),
     };
   };
 
@@ -197,47 +205,93 @@ export function generate(opts: GenerateOptions): GenerateSummary {
     if (p.enrolledId !== undefined) tags.push('enrolled-id-mistyped');
     const id = scottish ? 'chi' : 'nhs';
     const x = r();
-    if (x < 0.1) { q[id] = null; tags.push('id-dropped'); }
-    else if (x < 0.12) {
+    if (x < 0.1) {
+      q[id] = null;
+      tags.push('id-dropped');
+    } else if (x < 0.12) {
       const v = p[id] as string;
       const i = Math.floor(r() * 10);
       q[id] = v.slice(0, i) + ((Number(v[i]) + 1 + Math.floor(r() * 8)) % 10) + v.slice(i + 1);
       tags.push('id-mistyped');
-    } else if (x < 0.13) { q[id] = scottish ? newChi(p.dob, p.sex) : newNhs(); tags.push('id-wrong-valid'); }
+    } else if (x < 0.13) {
+      q[id] = scottish ? newChi(p.dob, p.sex) : newNhs();
+      tags.push('id-wrong-valid');
+    }
     const f = r();
-    if (p.sex === 'F' && f < 0.04) { q.family = surname(); tags.push('married-name'); }
-    else if (f < 0.09) { q.family = typo(r, p.family); tags.push('family-typo'); }
-    else if (p.family.includes('-') && f < 0.5) { q.family = p.family.split('-')[1]; tags.push('family-part'); }
+    if (p.sex === 'F' && f < 0.04) {
+      q.family = surname();
+      tags.push('married-name');
+    } else if (f < 0.09) {
+      q.family = typo(r, p.family);
+      tags.push('family-typo');
+    } else if (p.family.includes('-') && f < 0.5) {
+      q.family = p.family.split('-')[1];
+      tags.push('family-part');
+    }
     const g = r();
     const parts = p.given.split(' ');
-    if (g < 0.03) { q.given = typo(r, p.given); tags.push('given-typo'); }
-    else if (g < 0.13 && parts.length > 1) { q.given = parts[0]; tags.push('middle-dropped'); }
-    else if (g < 0.15) { q.given = parts[0][0]; tags.push('given-initial'); }
-    else if (g < 0.16 && parts.length > 1) { q.given = `${parts[1]} ${parts[0]}`; tags.push('given-reordered'); }
+    if (g < 0.03) {
+      q.given = typo(r, p.given);
+      tags.push('given-typo');
+    } else if (g < 0.13 && parts.length > 1) {
+      q.given = parts[0];
+      tags.push('middle-dropped');
+    } else if (g < 0.15) {
+      q.given = parts[0][0];
+      tags.push('given-initial');
+    } else if (g < 0.16 && parts.length > 1) {
+      q.given = `${parts[1]} ${parts[0]}`;
+      tags.push('given-reordered');
+    }
     const d = r();
     const [y, m, dd] = p.dob.split('-');
-    if (d < 0.015 && Number(dd) <= 12 && dd !== m) { q.dob = `${y}-${dd}-${m}`; tags.push('dob-swap'); }
-    else if (d < 0.025) { q.dob = addDays(p.dob, r() < 0.5 ? -1 : 1); tags.push('dob-one-day'); }
-    else if (d < 0.03) { q.dob = `${Number(y) + (r() < 0.5 ? -1 : 1)}-${m}-${dd}`; tags.push('dob-year'); }
-    else if (d < 0.04) { q.dob = null; tags.push('dob-missing'); }
+    if (d < 0.015 && Number(dd) <= 12 && dd !== m) {
+      q.dob = `${y}-${dd}-${m}`;
+      tags.push('dob-swap');
+    } else if (d < 0.025) {
+      q.dob = addDays(p.dob, r() < 0.5 ? -1 : 1);
+      tags.push('dob-one-day');
+    } else if (d < 0.03) {
+      q.dob = `${Number(y) + (r() < 0.5 ? -1 : 1)}-${m}-${dd}`;
+      tags.push('dob-year');
+    } else if (d < 0.04) {
+      q.dob = null;
+      tags.push('dob-missing');
+    }
     if (scottish && q.chi && q.dob !== p.dob) {
       // The registry's CHI is derived from its own date of birth: keep them consistent.
       q.chi = null;
       tags.push('id-dropped-with-dob');
     }
     const s = r();
-    if (s < 0.01) { q.sex = undefined; tags.push('sex-missing'); }
-    else if (s < 0.013) { q.sex = p.sex === 'M' ? 'F' : 'M'; tags.push('sex-wrong'); if (scottish) q.chi = null; }
+    if (s < 0.01) {
+      q.sex = undefined;
+      tags.push('sex-missing');
+    } else if (s < 0.013) {
+      q.sex = p.sex === 'M' ? 'F' : 'M';
+      tags.push('sex-wrong');
+      if (scottish) q.chi = null;
+    }
     const pc = r();
-    if (pc < 0.15) { q.postcode = randomPostcode(r() < 0.5); tags.push('moved'); }
-    else if (pc < 0.18) { q.postcode = postcodeIn(p.postcode.split(' ')[0]); tags.push('moved-nearby'); }
-    else if (pc < 0.23) { q.postcode = undefined; tags.push('postcode-missing'); }
+    if (pc < 0.15) {
+      q.postcode = randomPostcode(r() < 0.5);
+      tags.push('moved');
+    } else if (pc < 0.18) {
+      q.postcode = postcodeIn(p.postcode.split(' ')[0]);
+      tags.push('moved-nearby');
+    } else if (pc < 0.23) {
+      q.postcode = undefined;
+      tags.push('postcode-missing');
+    }
     return q;
   };
 
   let seq = 0;
   const recordId = (prefix: string, year: string): string => `${prefix}${year}-${pad(++seq, 7)}`;
-  const lag = (): number => { const x = r(); return x < 0.7 ? 1 + Math.floor(r() * 7) : x < 0.95 ? 8 + Math.floor(r() * 53) : 61 + Math.floor(r() * 140); };
+  const lag = (): number => {
+    const x = r();
+    return x < 0.7 ? 1 + Math.floor(r() * 7) : x < 0.95 ? 8 + Math.floor(r() * 53) : 61 + Math.floor(r() * 140);
+  };
   const END = '2011-09-30';
   const clampEnd = (s: string): string => (s > END ? END : s);
 
@@ -250,27 +304,97 @@ export function generate(opts: GenerateOptions): GenerateSummary {
       const tags: string[] = [];
       let dod = clampEnd(addDays(p.randomisedOn, 1 + Math.floor(r() * 2200)));
       let expected: Planned['expected'] = 'match';
-      if (r() < 0.002) { dod = addDays(p.randomisedOn, -1 - Math.floor(r() * 300)); expected = 'match-review'; tags.push('death-before-randomisation'); }
+      if (r() < 0.002) {
+        dod = addDays(p.randomisedOn, -1 - Math.floor(r() * 300));
+        expected = 'match-review';
+        tags.push('death-before-randomisation');
+      }
       const person = corrupt(p, tags);
-      const row: Row = { recordId: recordId('D', dod.slice(0, 4)), version: 1, type: 'D', cancelled: false, person, dod, dor: addDays(dod, lag()), eventDate: null, cause: pick(r, CAUSES), place: pick(r, PLACES) };
+      const row: Row = {
+        recordId: recordId('D', dod.slice(0, 4)),
+        version: 1,
+        type: 'D',
+        cancelled: false,
+        person,
+        dod,
+        dor: addDays(dod, lag()),
+        eventDate: null,
+        cause: pick(r, CAUSES),
+        place: pick(r, PLACES),
+      };
       planned.push({ row, patientId: p.patientId, expected, tags });
       const a = r();
-      if (a < 0.03) planned.push({ row: { ...row, version: 2, dod: addDays(dod, -Math.floor(r() * 5)), cause: pick(r, CAUSES) }, patientId: p.patientId, expected, tags: [...tags, 'amended'] });
-      else if (a < 0.04) planned.push({ row: { ...row, version: 2, cancelled: true }, patientId: p.patientId, expected, tags: [...tags, 'cancelled'] });
+      if (a < 0.03)
+        planned.push({
+          row: { ...row, version: 2, dod: addDays(dod, -Math.floor(r() * 5)), cause: pick(r, CAUSES) },
+          patientId: p.patientId,
+          expected,
+          tags: [...tags, 'amended'],
+        });
+      else if (a < 0.04)
+        planned.push({ row: { ...row, version: 2, cancelled: true }, patientId: p.patientId, expected, tags: [...tags, 'cancelled'] });
     } else if (x < 0.21) {
       const tags: string[] = [];
       const person = corrupt(p, tags);
       const when = clampEnd(addDays(p.randomisedOn, 30 + Math.floor(r() * 1500)));
-      planned.push({ row: { recordId: recordId('E', when.slice(0, 4)), version: 1, type: 'E', cancelled: false, person, dod: null, dor: null, eventDate: when, cause: '', place: '' }, patientId: p.patientId, expected: 'match', tags: [...tags, 'embarkation'] });
+      planned.push({
+        row: {
+          recordId: recordId('E', when.slice(0, 4)),
+          version: 1,
+          type: 'E',
+          cancelled: false,
+          person,
+          dod: null,
+          dor: null,
+          eventDate: when,
+          cause: '',
+          place: '',
+        },
+        patientId: p.patientId,
+        expected: 'match',
+        tags: [...tags, 'embarkation'],
+      });
       if (r() < 0.5) {
         const back = clampEnd(addDays(when, 30 + Math.floor(r() * 400)));
         const reTags: string[] = [];
         const rePerson = corrupt(p, reTags);
-        planned.push({ row: { recordId: recordId('R', back.slice(0, 4)), version: 1, type: 'R', cancelled: false, person: rePerson, dod: null, dor: null, eventDate: back, cause: '', place: '' }, patientId: p.patientId, expected: 'match', tags: [...reTags, 're-entry'] });
+        planned.push({
+          row: {
+            recordId: recordId('R', back.slice(0, 4)),
+            version: 1,
+            type: 'R',
+            cancelled: false,
+            person: rePerson,
+            dod: null,
+            dor: null,
+            eventDate: back,
+            cause: '',
+            place: '',
+          },
+          patientId: p.patientId,
+          expected: 'match',
+          tags: [...reTags, 're-entry'],
+        });
       }
     } else if (x < 0.215) {
       const tags: string[] = [];
-      planned.push({ row: { recordId: recordId('N', '2011'), version: 1, type: 'N', cancelled: false, person: corrupt(p, tags), dod: null, dor: null, eventDate: null, cause: '', place: '' }, patientId: p.patientId, expected: 'match', tags: [...tags, 'no-trace'] });
+      planned.push({
+        row: {
+          recordId: recordId('N', '2011'),
+          version: 1,
+          type: 'N',
+          cancelled: false,
+          person: corrupt(p, tags),
+          dod: null,
+          dor: null,
+          eventDate: null,
+          cause: '',
+          place: '',
+        },
+        patientId: p.patientId,
+        expected: 'match',
+        tags: [...tags, 'no-trace'],
+      });
     }
     // Hard negatives: a twin or a namesake of this patient dies and is registered.
     const h = r();
@@ -278,20 +402,53 @@ export function generate(opts: GenerateOptions): GenerateSummary {
       const sex = r() < 0.5 ? 'M' : 'F';
       let given = givenFor(sex);
       while (given.split(' ')[0] === p.given.split(' ')[0]) given = givenFor(sex);
-      const twin: Person = { ...p, sex, given, nhs: scottish ? null : newNhs(), chi: scottish ? newChi(p.dob, sex) : null, postcode: r() < 0.6 ? p.postcode : randomPostcode(true) };
+      const twin: Person = {
+        ...p,
+        sex,
+        given,
+        nhs: scottish ? null : newNhs(),
+        chi: scottish ? newChi(p.dob, sex) : null,
+        postcode: r() < 0.6 ? p.postcode : randomPostcode(true),
+      };
       planned.push(deathOf(twin, ['twin']));
     } else if (h < 0.03) {
       const sameDob = r() < 0.1;
       const dob = sameDob ? p.dob : `${p.dob.slice(0, 4)}-${pad(1 + Math.floor(r() * 12))}-${pad(1 + Math.floor(r() * 28))}`;
-      const namesake: Person = { ...p, dob, nhs: scottish ? null : newNhs(), chi: scottish ? newChi(dob, p.sex) : null, postcode: randomPostcode(r() < 0.3) };
+      const namesake: Person = {
+        ...p,
+        dob,
+        nhs: scottish ? null : newNhs(),
+        chi: scottish ? newChi(dob, p.sex) : null,
+        postcode: randomPostcode(r() < 0.3),
+      };
       planned.push(deathOf(namesake, [sameDob ? 'namesake-same-dob' : 'namesake']));
     }
   }
   function deathOf(person: Person, tags: string[]): Planned {
     const dod = toIso(Date.UTC(2005, 0, 1) + Math.floor(r() * 6.7 * 365) * dayMs);
     const q: Row['person'] = { ...person };
-    if (r() < 0.1) { if (scottish) q.chi = null; else q.nhs = null; tags.push('id-dropped'); }
-    return { row: { recordId: recordId('D', dod.slice(0, 4)), version: 1, type: 'D', cancelled: false, person: q, dod, dor: addDays(dod, lag()), eventDate: null, cause: pick(r, CAUSES), place: pick(r, PLACES) }, patientId: null, expected: 'nonmatch', tags };
+    if (r() < 0.1) {
+      if (scottish) q.chi = null;
+      else q.nhs = null;
+      tags.push('id-dropped');
+    }
+    return {
+      row: {
+        recordId: recordId('D', dod.slice(0, 4)),
+        version: 1,
+        type: 'D',
+        cancelled: false,
+        person: q,
+        dod,
+        dor: addDays(dod, lag()),
+        eventDate: null,
+        cause: pick(r, CAUSES),
+        place: pick(r, PLACES),
+      },
+      patientId: null,
+      expected: 'nonmatch',
+      tags,
+    };
   }
 
   mkdirSync(opts.outDir, { recursive: true });
@@ -301,24 +458,52 @@ export function generate(opts: GenerateOptions): GenerateSummary {
   const writer = (path: string): { line: (s: string) => void; close: () => void } => {
     const fd = openSync(path, 'w');
     let buf: string[] = [];
-    const flush = (): void => { if (buf.length) writeSync(fd, buf.join('')); buf = []; };
-    return { line: (s) => { buf.push(s + '\n'); if (buf.length >= 10_000) flush(); }, close: () => { flush(); closeSync(fd); } };
+    const flush = (): void => {
+      if (buf.length) writeSync(fd, buf.join(''));
+      buf = [];
+    };
+    return {
+      line: (s) => {
+        buf.push(s + '\n');
+        if (buf.length >= 10_000) flush();
+      },
+      close: () => {
+        flush();
+        closeSync(fd);
+      },
+    };
   };
   const cohort = writer(cohortPath);
   cohort.line('trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode');
   for (const p of patients) {
-    const nhs = scottish ? p.nhs : p.enrolledId ?? p.nhs;
-    const chi = scottish ? p.enrolledId ?? p.chi : p.chi;
-    cohort.line(['BENCH-1', p.patientId, r() < 0.5 ? 'control' : 'treatment', p.randomisedOn, nhs ?? '', chi ?? '', p.dob, p.sex, titleCase(p.family), titleCase(p.given), p.postcode].join(','));
+    const nhs = scottish ? p.nhs : (p.enrolledId ?? p.nhs);
+    const chi = scottish ? (p.enrolledId ?? p.chi) : p.chi;
+    cohort.line(
+      [
+        'BENCH-1',
+        p.patientId,
+        r() < 0.5 ? 'control' : 'treatment',
+        p.randomisedOn,
+        nhs ?? '',
+        chi ?? '',
+        p.dob,
+        p.sex,
+        titleCase(p.family),
+        titleCase(p.given),
+        p.postcode,
+      ].join(','),
+    );
   }
   cohort.close();
 
   const extract = writer(extractPath);
   const truth = writer(truthPath);
   const ons = opts.layout === 'ons';
-  extract.line(ons
-    ? 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG'
-    : 'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED');
+  extract.line(
+    ons
+      ? 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG'
+      : 'ENTRY_ID,VERSION,TYPE,CHI,DATE_OF_BIRTH,SEX,SURNAME,FORENAMES,POSTCODE,DATE_OF_DEATH,DATE_OF_REGISTRATION,UNDERLYING_CAUSE,EVENT_DATE,CANCELLED',
+  );
   truth.line('line,patientId,expected,tags');
   const date = (s: string | null | undefined): string => (s ? (ons ? s.replace(/-/g, '') : s) : '');
   const sexCode = (s: 'M' | 'F' | undefined): string => (s === undefined ? (ons ? '9' : '') : ons ? (s === 'M' ? '1' : '2') : s);
@@ -326,8 +511,39 @@ export function generate(opts: GenerateOptions): GenerateSummary {
     const p = w.person;
     const id = (ons ? p.nhs : p.chi) ?? '';
     return ons
-      ? [w.recordId, String(w.version), w.type, id, date(p.dob), sexCode(p.sex), p.family ?? '', p.given ?? '', p.postcode ?? '', date(w.dod), date(w.dor), w.cause, w.place, date(w.eventDate), w.cancelled ? 'Y' : '']
-      : [w.recordId, String(w.version), w.type, id, date(p.dob), sexCode(p.sex), p.family ?? '', p.given ?? '', p.postcode ?? '', date(w.dod), date(w.dor), w.cause, date(w.eventDate), w.cancelled ? 'Y' : ''];
+      ? [
+          w.recordId,
+          String(w.version),
+          w.type,
+          id,
+          date(p.dob),
+          sexCode(p.sex),
+          p.family ?? '',
+          p.given ?? '',
+          p.postcode ?? '',
+          date(w.dod),
+          date(w.dor),
+          w.cause,
+          w.place,
+          date(w.eventDate),
+          w.cancelled ? 'Y' : '',
+        ]
+      : [
+          w.recordId,
+          String(w.version),
+          w.type,
+          id,
+          date(p.dob),
+          sexCode(p.sex),
+          p.family ?? '',
+          p.given ?? '',
+          p.postcode ?? '',
+          date(w.dod),
+          date(w.dor),
+          w.cause,
+          date(w.eventDate),
+          w.cancelled ? 'Y' : '',
+        ];
   };
   // Column indexes for malformations.
   const col = ons
@@ -336,14 +552,36 @@ export function generate(opts: GenerateOptions): GenerateSummary {
   const malform = (c: string[], tags: string[]): string => {
     const k = Math.floor(r() * 8);
     switch (k) {
-      case 0: c[col.dod] = ons ? '20090231' : '2009-02-31'; tags.push('bad-date'); break;
-      case 1: c[col.dob] = date(addDays(w2iso(c[col.dod]) ?? '2009-01-01', 400)); tags.push('death-before-birth'); break;
-      case 2: c[col.dor] = date(addDays(w2iso(c[col.dod]) ?? '2009-01-01', -3)); tags.push('registration-before-death'); break;
-      case 3: c[col.type] = 'X'; tags.push('unknown-type'); break;
-      case 4: c[col.sex] = '7'; tags.push('unknown-sex'); break;
-      case 5: c[col.recordId] = ''; tags.push('missing-id'); break;
-      case 6: c[col.version] = 'one'; tags.push('bad-version'); break;
-      default: return c.slice(0, c.length - 3).join(',');
+      case 0:
+        c[col.dod] = ons ? '20090231' : '2009-02-31';
+        tags.push('bad-date');
+        break;
+      case 1:
+        c[col.dob] = date(addDays(w2iso(c[col.dod]) ?? '2009-01-01', 400));
+        tags.push('death-before-birth');
+        break;
+      case 2:
+        c[col.dor] = date(addDays(w2iso(c[col.dod]) ?? '2009-01-01', -3));
+        tags.push('registration-before-death');
+        break;
+      case 3:
+        c[col.type] = 'X';
+        tags.push('unknown-type');
+        break;
+      case 4:
+        c[col.sex] = '7';
+        tags.push('unknown-sex');
+        break;
+      case 5:
+        c[col.recordId] = '';
+        tags.push('missing-id');
+        break;
+      case 6:
+        c[col.version] = 'one';
+        tags.push('bad-version');
+        break;
+      default:
+        return c.slice(0, c.length - 3).join(',');
     }
     return c.join(',');
   };
@@ -388,8 +626,11 @@ if (require.main === module) {
   const layout = arg('layout', 'ons');
   if (layout !== 'ons' && layout !== 'nrs') throw new Error('--layout must be ons or nrs');
   const s = generate({
-    seed: Number(arg('seed', '42')), patients: Number(arg('patients', '100000')), rows: Number(arg('rows', '1000000')),
-    layout, outDir: arg('out', 'bench/linkage/data'),
+    seed: Number(arg('seed', '42')),
+    patients: Number(arg('patients', '100000')),
+    rows: Number(arg('rows', '1000000')),
+    layout,
+    outDir: arg('out', 'bench/linkage/data'),
   });
   process.stdout.write(`${JSON.stringify(s)}\n`);
 }

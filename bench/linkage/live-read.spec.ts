@@ -1,12 +1,29 @@
 import { coverage, percentile, TopicEnd } from './live-read';
 
-const ends = (...parts: Array<[number, number, number]>): TopicEnd[] => parts.map(([partition, low, high]) => ({ partition, low: BigInt(low), high: BigInt(high) }));
+const ends = (...parts: Array<[number, number, number]>): TopicEnd[] =>
+  parts.map(([partition, low, high]) => ({ partition, low: BigInt(low), high: BigInt(high) }));
 
 describe('coverage of a topic by the consumer checkpoints', () => {
   it('is complete only when every partition with messages has its last offset applied', () => {
     const topic = ends([0, 0, 10], [1, 0, 5]);
-    expect(coverage(new Map([[0, 9n], [1, 4n]]), topic)).toEqual({ applied: 15, complete: true });
-    expect(coverage(new Map([[0, 9n], [1, 3n]]), topic)).toEqual({ applied: 14, complete: false });
+    expect(
+      coverage(
+        new Map([
+          [0, 9n],
+          [1, 4n],
+        ]),
+        topic,
+      ),
+    ).toEqual({ applied: 15, complete: true });
+    expect(
+      coverage(
+        new Map([
+          [0, 9n],
+          [1, 3n],
+        ]),
+        topic,
+      ),
+    ).toEqual({ applied: 14, complete: false });
   });
 
   it('counts a partition without a checkpoint row as nothing applied, and an empty one as done', () => {

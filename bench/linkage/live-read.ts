@@ -18,8 +18,7 @@ export async function topicEnds(kafka: Kafka, topic: string): Promise<TopicEnd[]
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }))
-      .sort((a, b) => a.partition - b.partition);
+    return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })).sort((a, b) => a.partition - b.partition);
   } finally {
     await admin.disconnect();
   }
@@ -39,7 +38,8 @@ export function coverage(cps: Map<number, bigint>, ends: TopicEnd[]): { applied:
 }
 
 /** Nearest-rank percentile of an ascending list: the smallest value with at least p% of the list at or below it. */
-export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+export const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 export const messagesIn = (ends: TopicEnd[]): number => ends.reduce((s, e) => s + Number(e.high - e.low), 0);
 
@@ -48,13 +48,23 @@ export const messagesIn = (ends: TopicEnd[]): number => ends.reduce((s, e) => s 
  * committed offset is reused) until every partition's last message, handing each batch to
  * `onBatch`. Resolves once the end is reached and the consumer has left.
  */
-async function readToEnd(kafka: Kafka, topic: string, ends: TopicEnd[], label: string,
-  onBatch: (partition: number, messages: KafkaMessage[]) => void): Promise<void> {
+async function readToEnd(
+  kafka: Kafka,
+  topic: string,
+  ends: TopicEnd[],
+  label: string,
+  onBatch: (partition: number, messages: KafkaMessage[]) => void,
+): Promise<void> {
   const remaining = new Map(ends.filter((e) => e.high > e.low).map((e) => [e.partition, e.high - 1n]));
   if (!remaining.size) return;
-  const consumer = kafka.consumer({ groupId: `bench-live-${label}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: `bench-live-${label}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+  });
   let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => { finish = resolve; });
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

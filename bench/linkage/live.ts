@@ -116,19 +116,47 @@ function enrolments(cohortPath: string): EnrollmentMessage[] {
     if (i < 0) throw new Error(`cohort has no ${name} column`);
     return i;
   };
-  const col = Object.fromEntries(['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'].map((n) => [n, at(n)]));
+  const col = Object.fromEntries(
+    ['trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'].map(
+      (n) => [n, at(n)],
+    ),
+  );
   const rows = lines.slice(1).map((l) => l.split(','));
   const trialId = rows[0]?.[col.trialId] ?? 'BENCH-1';
   const arms = [...new Set(rows.map((r) => r[col.arm]))].sort();
   const orNull = (s: string): string | null => (s === '' ? null : s);
   const sexOf = (s: string): 'M' | 'F' | 'U' => (s === 'M' || s === 'F' ? s : 'U');
   return [
-    { v: 1, type: 'TrialRegistered', eventId: `bench-live-${trialId}`, trialId, title: 'Live linkage benchmark', arms, referenceArm: arms[0],
-      plannedEvents: 1000, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming' },
+    {
+      v: 1,
+      type: 'TrialRegistered',
+      eventId: `bench-live-${trialId}`,
+      trialId,
+      title: 'Live linkage benchmark',
+      arms,
+      referenceArm: arms[0],
+      plannedEvents: 1000,
+      alpha: 0.05,
+      sided: 2,
+      looks: [0.5, 1],
+      spending: 'obrien-fleming',
+    },
     ...rows.map((r): EnrollmentMessage => ({
-      v: 1, type: 'PatientRandomised', eventId: `bench-live-${trialId}-${r[col.patientId]}`, trialId, patientId: r[col.patientId], arm: r[col.arm],
-      randomisedOn: r[col.randomisedOn], site: 'BENCH', nhsNumber: orNull(r[col.nhsNumber]), chiNumber: orNull(r[col.chiNumber]),
-      dateOfBirth: r[col.dateOfBirth], sex: sexOf(r[col.sex]), familyName: r[col.familyName], givenNames: r[col.givenNames], postcode: orNull(r[col.postcode]),
+      v: 1,
+      type: 'PatientRandomised',
+      eventId: `bench-live-${trialId}-${r[col.patientId]}`,
+      trialId,
+      patientId: r[col.patientId],
+      arm: r[col.arm],
+      randomisedOn: r[col.randomisedOn],
+      site: 'BENCH',
+      nhsNumber: orNull(r[col.nhsNumber]),
+      chiNumber: orNull(r[col.chiNumber]),
+      dateOfBirth: r[col.dateOfBirth],
+      sex: sexOf(r[col.sex]),
+      familyName: r[col.familyName],
+      givenNames: r[col.givenNames],
+      postcode: orNull(r[col.postcode]),
     })),
   ];
 }
@@ -138,8 +166,11 @@ async function publishEnrolments(kafka: Kafka, topics: TopicNames, events: Enrol
   await producer.connect();
   try {
     for (let i = 0; i < events.length; i += 2000) {
-      await producer.send({ topic: topics.enrollments, acks: -1,
-        messages: events.slice(i, i + 2000).map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
+      await producer.send({
+        topic: topics.enrollments,
+        acks: -1,
+        messages: events.slice(i, i + 2000).map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
+      });
     }
   } finally {
     await producer.disconnect();
@@ -148,12 +179,20 @@ async function publishEnrolments(kafka: Kafka, topics: TopicNames, events: Enrol
 
 /** Offsets the linkage consumer has applied on `topic`, by partition (its last applied offset). */
 async function checkpoints(pg: Client, topic: string): Promise<Map<number, bigint>> {
-  const rows = (await pg.query<{ partition: number; offset: string }>(
-    `select partition, "offset" from consumer_checkpoints where consumer = $1 and topic = $2`, [CONSUMER, topic])).rows;
+  const rows = (
+    await pg.query<{ partition: number; offset: string }>(`select partition, "offset" from consumer_checkpoints where consumer = $1 and topic = $2`, [
+      CONSUMER,
+      topic,
+    ])
+  ).rows;
   return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
 }
 
-interface Service { child: ChildProcess; port: number; name: string }
+interface Service {
+  child: ChildProcess;
+  port: number;
+  name: string;
+}
 
 /** Every child this process started, so that Ctrl-C does not leave a service consuming. */
 const children = new Set<ChildProcess>();
@@ -171,7 +210,8 @@ async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: n
   // generation's mark-compact; with 64 MB it mostly dies young. Measured here, 10,000 x 100,000:
   // the service's CPU per 100,000 notifications 9.7-10.3 s by default, 8.7-9.2 s with it.
   const child = spawn(process.execPath, [...prof, ...SERVICE_NODE_FLAGS, join(opts.serviceDir, 'dist/apps/linkage/src/main.js')], {
-    env: { ...process.env, ...env, LINKAGE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, LINKAGE_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -183,7 +223,9 @@ async function healthy(s: Service, logDir: string, timeoutMs = 120_000): Promise
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (s.child.exitCode !== null) throw new Error(`${s.name} exited with code ${s.child.exitCode}; see ${logDir}`);
-    const ok = await fetch(`http://127.0.0.1:${s.port}/health`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`http://127.0.0.1:${s.port}/health`, { signal: AbortSignal.timeout(3000) })
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${s.name} not healthy within ${timeoutMs / 1000} s; see ${logDir}`);
     await sleep(250);
@@ -192,25 +234,55 @@ async function healthy(s: Service, logDir: string, timeoutMs = 120_000): Promise
 
 /** SIGTERM (a service leaves its group and finishes its batch), SIGKILL after 10 s. */
 async function stopAll(processes: Iterable<ChildProcess>): Promise<void> {
-  await Promise.all([...processes].map((c) => new Promise<void>((done) => {
-    if (c.exitCode !== null || c.signalCode !== null) return done();
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-    c.once('exit', () => { clearTimeout(timer); done(); });
-    c.kill('SIGTERM');
-  })));
+  await Promise.all(
+    [...processes].map(
+      (c) =>
+        new Promise<void>((done) => {
+          if (c.exitCode !== null || c.signalCode !== null) return done();
+          const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+          c.once('exit', () => {
+            clearTimeout(timer);
+            done();
+          });
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
-interface IngestRun { rows: number; published: number; rejected: number; seconds: number }
+interface IngestRun {
+  rows: number;
+  published: number;
+  rejected: number;
+  seconds: number;
+}
 
 /** `followup ingest --source ONS FILE` of the service's checkout, at the private topics. */
 function ingest(opts: LiveOptions, env: Record<string, string>, file: string, onStart: (pid: number | undefined) => void): Promise<IngestRun> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(opts.serviceDir, 'bin/followup.js'), 'ingest', '--source', 'ONS', '--extracted-on', '2011-10-02',
-    '--rejects', join(opts.logDir, 'rejects.csv'), '--warnings', join(opts.logDir, 'warnings.csv'), file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(opts.serviceDir, 'bin/followup.js'),
+      'ingest',
+      '--source',
+      'ONS',
+      '--extracted-on',
+      '2011-10-02',
+      '--rejects',
+      join(opts.logDir, 'rejects.csv'),
+      '--warnings',
+      join(opts.logDir, 'warnings.csv'),
+      file,
+    ],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.add(child);
   onStart(child.pid);
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   child.stderr?.pipe(createWriteStream(join(opts.logDir, 'ingest.log')));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -229,7 +301,11 @@ function ingest(opts: LiveOptions, env: Record<string, string>, file: string, on
 async function admin(url: string, sql: string): Promise<void> {
   const c = new Client({ connectionString: url });
   await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 export async function runLive(opts: LiveOptions): Promise<LiveResult> {
@@ -250,10 +326,19 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
   const prefix = `bench-live-${Date.now().toString(36)}${randomBytes(2).toString('hex')}-`;
   const topics = topicNames(prefix);
   const specs = topicSpecs(topics, opts.partitions);
-  const kafka = createKafka(opts.brokers, 'bench-live', (level, msg) => { if (level === 'error') opts.log(`kafka: ${msg}`); });
+  const kafka = createKafka(opts.brokers, 'bench-live', (level, msg) => {
+    if (level === 'error') opts.log(`kafka: ${msg}`);
+  });
   await ensureTopics(kafka, specs);
   opts.log(`database ${opts.database}, topics ${prefix}*`);
-  const env = { KAFKA_BROKERS: opts.brokers, DATABASE_URL: dbUrl, MIGRATION_DATABASE_URL: '', TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const env = {
+    KAFKA_BROKERS: opts.brokers,
+    DATABASE_URL: dbUrl,
+    MIGRATION_DATABASE_URL: '',
+    TOPIC_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
   const services: Service[] = [];
   const pg = new Client({ connectionString: dbUrl });
   let pgOpen = false;
@@ -300,14 +385,24 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
       // Backends come and go with the pools: listed once a second, read at every sample.
       if (force || Date.now() - lastBackends > 1000) {
         lastBackends = Date.now();
-        backendPids = (await pg.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [opts.database])).rows.map((r) => r.pid);
+        backendPids = (await pg.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [opts.database])).rows.map(
+          (r) => r.pid,
+        );
       }
       for (const pid of backendPids) meter.sample('postgres (this database)', pid, windowOpen);
     };
     await sampleCpu(true);
     windowOpen = true;
-    const run = ingest(opts, env, join(dir, 'extract.csv'), (pid) => { ingestPid = pid; meter.sample('ingest', pid, true); }).then(async (r) => { ingestion.ends = await topicEnds(kafka, topics.notifications); return r; });
-    run.catch((e: unknown) => { ingestion.failed = e; });
+    const run = ingest(opts, env, join(dir, 'extract.csv'), (pid) => {
+      ingestPid = pid;
+      meter.sample('ingest', pid, true);
+    }).then(async (r) => {
+      ingestion.ends = await topicEnds(kafka, topics.notifications);
+      return r;
+    });
+    run.catch((e: unknown) => {
+      ingestion.failed = e;
+    });
     let appliedAt = 0;
     let lastReport = Date.now();
     let applied = 0;
@@ -319,12 +414,19 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
       const cps = await checkpoints(pg, topics.notifications);
       if (ingestion.ends) {
         ({ applied, complete } = coverage(cps, ingestion.ends));
-        if (complete) { appliedAt = Date.now(); break; }
+        if (complete) {
+          appliedAt = Date.now();
+          break;
+        }
       }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
         const sofar = [...cps.values()].reduce((s, o) => s + Number(o) + 1, 0);
-        opts.log(`  ${sofar} notifications applied after ${((Date.now() - started) / 1000).toFixed(0)} s (${(sofar / ((Date.now() - started) / 1000)).toFixed(0)}/s); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+        opts.log(
+          `  ${sofar} notifications applied after ${((Date.now() - started) / 1000).toFixed(0)} s (${(sofar / ((Date.now() - started) / 1000)).toFixed(0)}/s); load ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}`,
+        );
       }
       await sampleCpu();
       await sleep(POLL_MS);
@@ -334,13 +436,16 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
     let committedAt = 0;
     while (complete && Date.now() - started < opts.timeoutS * 1000) {
       const [{ n }] = (await pg.query<{ n: number }>('select count(*)::int as n from outbox where sent_at is null')).rows;
-      if (n === 0) { committedAt = Date.now(); break; }
+      if (n === 0) {
+        committedAt = Date.now();
+        break;
+      }
       await sampleCpu();
       await sleep(POLL_MS);
     }
     await sampleCpu(true);
     await stopAll(services.map((s) => s.child));
-    const notificationEnds: TopicEnd[] = ingestion.ends ?? await topicEnds(kafka, topics.notifications);
+    const notificationEnds: TopicEnd[] = ingestion.ends ?? (await topicEnds(kafka, topics.notifications));
     if (!complete) ({ applied } = coverage(await checkpoints(pg, topics.notifications), notificationEnds));
     opts.log(`${complete ? 'all' : 'NOT all'} ${messagesIn(notificationEnds)} notifications applied; reading the topics back`);
 
@@ -355,25 +460,46 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
     latencies.sort((a, b) => a - b);
     const appliedSeconds = complete ? (appliedAt - times.first) / 1000 : NaN;
     return {
-      machine: machine(), serviceDir: opts.serviceDir, instances: opts.instances, partitions: opts.partitions, loadBefore, loadAtEnd,
-      patients, enrolSeconds, rows: ing.rows, published: ing.published, rejected: ing.rejected, ingestSeconds: ing.seconds,
-      applied, complete, outboxEmpty: committedAt > 0, appliedSeconds,
+      machine: machine(),
+      serviceDir: opts.serviceDir,
+      instances: opts.instances,
+      partitions: opts.partitions,
+      loadBefore,
+      loadAtEnd,
+      patients,
+      enrolSeconds,
+      rows: ing.rows,
+      published: ing.published,
+      rejected: ing.rejected,
+      ingestSeconds: ing.seconds,
+      applied,
+      complete,
+      outboxEmpty: committedAt > 0,
+      appliedSeconds,
       committedSeconds: committedAt ? (committedAt - times.first) / 1000 : NaN,
       notificationsPerSecond: complete ? messagesIn(notificationEnds) / appliedSeconds : NaN,
-      outcomes: outcomes.length, paired: latencies.length,
+      outcomes: outcomes.length,
+      paired: latencies.length,
       latencyMs: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] } : null,
-      bare, cpuSeconds: Object.fromEntries(meter.totals()),
+      bare,
+      cpuSeconds: Object.fromEntries(meter.totals()),
     };
   } finally {
     await stopAll(services.map((s) => s.child));
     if (pgOpen) await pg.end().catch(() => undefined);
-    await deleteTopics(kafka, specs.map((s) => s.topic)).catch((e: unknown) => opts.log(`could not delete the topics ${prefix}*: ${String(e)}`));
-    await admin(opts.adminUrl, `drop database if exists ${opts.database} with (force)`).catch((e: unknown) => opts.log(`could not drop ${opts.database}: ${String(e)}`));
+    await deleteTopics(
+      kafka,
+      specs.map((s) => s.topic),
+    ).catch((e: unknown) => opts.log(`could not delete the topics ${prefix}*: ${String(e)}`));
+    await admin(opts.adminUrl, `drop database if exists ${opts.database} with (force)`).catch((e: unknown) =>
+      opts.log(`could not drop ${opts.database}: ${String(e)}`),
+    );
   }
 }
 
 export function formatLive(r: LiveResult): string {
-  const f = (n: number, d = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+  const f = (n: number, d = 0): string =>
+    Number.isFinite(n) ? n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a';
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
   const ratio = r.notificationsPerSecond / r.bare.perSecond;
   return [
@@ -389,8 +515,11 @@ export function formatLive(r: LiveResult): string {
     r.latencyMs
       ? `  ingest -> outcome event (${f(r.paired)} of ${f(r.outcomes)} outcome events): p50 ${f(r.latencyMs.p50 / 1000, 2)} s, p99 ${f(r.latencyMs.p99 / 1000, 2)} s, max ${f(r.latencyMs.max / 1000, 2)} s`
       : `  ingest -> outcome event: no outcome event (${r.outcomes} on the topic)`,
-    `  CPU s per 100,000 notifications, ingest start to empty outbox: ${Object.entries(r.cpuSeconds)
-      .map(([k, v]) => `${k} ${f((v / Math.max(r.published, 1)) * 100_000, 1)}`).join('; ') || 'not measured (no /proc)'}`,
+    `  CPU s per 100,000 notifications, ingest start to empty outbox: ${
+      Object.entries(r.cpuSeconds)
+        .map(([k, v]) => `${k} ${f((v / Math.max(r.published, 1)) * 100_000, 1)}`)
+        .join('; ') || 'not measured (no /proc)'
+    }`,
   ].join('\n');
 }
 
@@ -402,8 +531,13 @@ async function main(): Promise<void> {
     return v;
   };
   const result = await runLive({
-    patients: num('patients', 10_000), rows: num('rows', 1_000_000), seed: num('seed', 42), instances: num('instances', 1),
-    partitions: num('partitions', 6), timeoutS: num('timeout-s', 7200), serviceDir: arg('service-dir', root),
+    patients: num('patients', 10_000),
+    rows: num('rows', 1_000_000),
+    seed: num('seed', 42),
+    instances: num('instances', 1),
+    partitions: num('partitions', 6),
+    timeoutS: num('timeout-s', 7200),
+    serviceDir: arg('service-dir', root),
     brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     adminUrl: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     database: arg('database', 'trial_followup_bench_live'),
@@ -423,7 +557,7 @@ if (require.main === module) {
     });
   }
   main().catch((e: unknown) => {
-    process.stderr.write(`bench:linkage live: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`bench:linkage live: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }

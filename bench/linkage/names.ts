@@ -28,7 +28,35 @@ export const femaleNames = (
   'AUDREY DORIS BETTY EVELYN VERA EDNA GLADYS IRIS JOSEPHINE CATHERINE ALICE SARAH RUTH ROSE NANCY FIONA'
 ).split(' ');
 
-const onsets = ['B', 'BR', 'C', 'CH', 'CR', 'D', 'DR', 'F', 'G', 'GR', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'PR', 'R', 'S', 'ST', 'SH', 'T', 'TR', 'V', 'W', 'Y'];
+const onsets = [
+  'B',
+  'BR',
+  'C',
+  'CH',
+  'CR',
+  'D',
+  'DR',
+  'F',
+  'G',
+  'GR',
+  'H',
+  'J',
+  'K',
+  'L',
+  'M',
+  'N',
+  'P',
+  'PR',
+  'R',
+  'S',
+  'ST',
+  'SH',
+  'T',
+  'TR',
+  'V',
+  'W',
+  'Y',
+];
 const vowels = ['A', 'E', 'I', 'O', 'U', 'EA', 'OO', 'AI', 'OU'];
 const codas = ['', 'N', 'R', 'L', 'S', 'T', 'CK', 'LL', 'RN', 'ND', 'M', 'X'];
 const suffixes = ['', '', 'SON', 'TON', 'FORD', 'WOOD', 'LEY', 'HAM', 'FIELD', 'BY', 'WORTH', 'SHAW'];

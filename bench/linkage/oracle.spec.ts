@@ -30,7 +30,12 @@ describe('oracle bound (fractional knapsack over cells)', () => {
   it('fits whole cells and applies them to other rows', () => {
     const rule = fittedRule(cells, 0.999);
     expect([...rule].sort()).toEqual(['A', 'B']);
-    const other: Cell[] = [{ key: 'A', right: 900, wrong: 2 }, { key: 'B', right: 90, wrong: 0 }, { key: 'C', right: 60, wrong: 5 }, { key: 'D', right: 7, wrong: 0 }];
+    const other: Cell[] = [
+      { key: 'A', right: 900, wrong: 2 },
+      { key: 'B', right: 90, wrong: 0 },
+      { key: 'C', right: 60, wrong: 5 },
+      { key: 'D', right: 7, wrong: 0 },
+    ];
     expect(applyRule(rule, other, 1100)).toEqual({ recall: 990 / 1100, precision: 990 / 992, right: 990, wrong: 2 });
   });
 
@@ -44,8 +49,13 @@ describe('oracle bound (fractional knapsack over cells)', () => {
       const p = 0.95 + r() * 0.05;
       let best = 0;
       for (let mask = 0; mask < 1 << n; mask++) {
-        let right = 0, wrong = 0;
-        for (let i = 0; i < n; i++) if (mask & (1 << i)) { right += cs[i].right; wrong += cs[i].wrong; }
+        let right = 0,
+          wrong = 0;
+        for (let i = 0; i < n; i++)
+          if (mask & (1 << i)) {
+            right += cs[i].right;
+            wrong += cs[i].wrong;
+          }
         if (right + wrong > 0 && right >= p * (right + wrong)) best = Math.max(best, right);
       }
       const b = oracleBound(cs, matches, p);

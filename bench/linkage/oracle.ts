@@ -37,9 +37,13 @@ export function byPurity(cells: readonly Cell[]): Cell[] {
 
 /** The largest recall at precision >= minPrecision (the fractional knapsack's optimum). */
 export function oracleBound(cells: readonly Cell[], matches: number, minPrecision: number): Bound {
-  let right = 0, wrong = 0, whole = 0, part = 0;
+  let right = 0,
+    wrong = 0,
+    whole = 0,
+    part = 0;
   for (const c of byPurity(cells)) {
-    const r = right + c.right, w = wrong + c.wrong;
+    const r = right + c.right,
+      w = wrong + c.wrong;
     if (r >= minPrecision * (r + w)) {
       right = r;
       wrong = w;
@@ -55,13 +59,21 @@ export function oracleBound(cells: readonly Cell[], matches: number, minPrecisio
     wrong += part * c.wrong;
     break;
   }
-  return { recall: matches ? right / matches : 1, precision: right + wrong ? right / (right + wrong) : 1, right, wrong, cellsWhole: whole, partShare: part };
+  return {
+    recall: matches ? right / matches : 1,
+    precision: right + wrong ? right / (right + wrong) : 1,
+    right,
+    wrong,
+    cellsWhole: whole,
+    partShare: part,
+  };
 }
 
 /** The best precision any such rule can have while reaching `recall`; null when no rule reaches it. */
 export function precisionAtRecall(cells: readonly Cell[], matches: number, recall: number): number | null {
   const need = recall * matches;
-  let right = 0, wrong = 0;
+  let right = 0,
+    wrong = 0;
   for (const c of byPurity(cells)) {
     if (right + c.right >= need) {
       const a = c.right ? (need - right) / c.right : 0;
@@ -79,9 +91,11 @@ export function precisionAtRecall(cells: readonly Cell[], matches: number, recal
  */
 export function fittedRule(cells: readonly Cell[], minPrecision: number): Set<string> {
   const taken = new Set<string>();
-  let right = 0, wrong = 0;
+  let right = 0,
+    wrong = 0;
   for (const c of byPurity(cells)) {
-    const r = right + c.right, w = wrong + c.wrong;
+    const r = right + c.right,
+      w = wrong + c.wrong;
     if (r < minPrecision * (r + w)) break;
     right = r;
     wrong = w;
@@ -91,8 +105,13 @@ export function fittedRule(cells: readonly Cell[], minPrecision: number): Set<st
 }
 
 /** A rule (the cells it links) applied to other rows: their recall and precision. */
-export function applyRule(rule: ReadonlySet<string>, cells: readonly Cell[], matches: number): { recall: number; precision: number; right: number; wrong: number } {
-  let right = 0, wrong = 0;
+export function applyRule(
+  rule: ReadonlySet<string>,
+  cells: readonly Cell[],
+  matches: number,
+): { recall: number; precision: number; right: number; wrong: number } {
+  let right = 0,
+    wrong = 0;
   for (const c of cells) {
     if (!rule.has(c.key)) continue;
     right += c.right;

@@ -3,8 +3,16 @@
 // Its own code and pools: nothing here comes from generate.ts or names.ts (see generate-uk2.ts).
 import { Rng, modulus10CheckDigit, modulus11CheckDigit } from '@trial/linkage';
 import {
-  Origin, britishGiven, decadeStarts, inwardLetters, originGiven, originMix, origins, postcodeAreasUk2,
-  surnamePools, surnameTail,
+  Origin,
+  britishGiven,
+  decadeStarts,
+  inwardLetters,
+  originGiven,
+  originMix,
+  origins,
+  postcodeAreasUk2,
+  surnamePools,
+  surnameTail,
 } from './pools-uk2';
 
 export type Layout = 'ons' | 'nrs';
@@ -77,7 +85,9 @@ export function normal(r: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
 }
 
-const muslimSurnames = new Set('KHAN AHMED HUSSAIN ALI AKHTAR IQBAL MAHMOOD RAHMAN ISLAM UDDIN MIAH CHOUDHURY BHATTI BUTT MALIK RAZA HAQ NAZIR ASHRAF ANWAR'.split(' '));
+const muslimSurnames = new Set(
+  'KHAN AHMED HUSSAIN ALI AKHTAR IQBAL MAHMOOD RAHMAN ISLAM UDDIN MIAH CHOUDHURY BHATTI BUTT MALIK RAZA HAQ NAZIR ASHRAF ANWAR'.split(' '),
+);
 const sikhSurnames = new Set('SINGH SANDHU GILL DHILLON SIDHU BAINS GREWAL'.split(' '));
 
 /** Draws people of one registry's population (England & Wales or Scotland) and issues their numbers. */
@@ -92,7 +102,11 @@ export class Uk2Population {
   /** Districts around the trial's recruiting sites: most patients live there. */
   readonly siteDistricts: string[] = [];
 
-  constructor(private readonly r: Rng, readonly layout: Layout, sites: number) {
+  constructor(
+    private readonly r: Rng,
+    readonly layout: Layout,
+    sites: number,
+  ) {
     this.originCum = cumulative(origins.map((o) => originMix[layout][o]));
     this.surnameCum = Object.fromEntries(origins.map((o) => [o, zipf(surnamePools[o].names.length, surnamePools[o].s)])) as Record<Origin, number[]>;
     this.districts = [];
@@ -243,15 +257,27 @@ export class Uk2Population {
    * number issued from 2026 (Modulus 10). `correctedShare`: chance that the CHI was issued with a
    * date of birth corrected since (so its prefix disagrees with the true one).
    */
-  person(dob: number, opts: { local: boolean; chiFrom2026: boolean; correctedShare: number; sex?: Sex; origin?: Origin; familyBase?: string }): Uk2Person {
+  person(
+    dob: number,
+    opts: { local: boolean; chiFrom2026: boolean; correctedShare: number; sex?: Sex; origin?: Origin; familyBase?: string },
+  ): Uk2Person {
     const r = this.r;
     const origin = opts.origin ?? this.origin();
     const sex: Sex = opts.sex ?? (r() < 0.5 ? 'M' : 'F');
     const familyBase = opts.familyBase ?? this.surnameBase(origin);
     const year = Number(isoOf(dob).slice(0, 4));
     const p: Uk2Person = {
-      origin, sex, dob, familyBase, family: this.surnameFor(familyBase, origin, sex), given: this.givenNames(origin, sex, year),
-      postcode: this.postcodeIn(this.district(opts.local)), nhs: null, chi: null, chiIssuedDob: null, chiModulus10: false,
+      origin,
+      sex,
+      dob,
+      familyBase,
+      family: this.surnameFor(familyBase, origin, sex),
+      given: this.givenNames(origin, sex, year),
+      postcode: this.postcodeIn(this.district(opts.local)),
+      nhs: null,
+      chi: null,
+      chiIssuedDob: null,
+      chiModulus10: false,
     };
     this.issueNumber(p, opts.chiFrom2026, opts.correctedShare);
     return p;
@@ -274,7 +300,8 @@ export class Uk2Population {
     const [y, m, d] = isoOf(dob).split('-').map(Number);
     for (;;) {
       const k = r();
-      const iso = k < 0.4 ? realIso(y, d, m) : k < 0.7 ? isoOf(dob + (r() < 0.5 ? -1 : 1)) : realIso(y + (r() < 0.5 ? 1 : 10) * (r() < 0.5 ? -1 : 1), m, d);
+      const iso =
+        k < 0.4 ? realIso(y, d, m) : k < 0.7 ? isoOf(dob + (r() < 0.5 ? -1 : 1)) : realIso(y + (r() < 0.5 ? 1 : 10) * (r() < 0.5 ? -1 : 1), m, d);
       if (iso !== null && dayOf(iso) !== dob) return dayOf(iso);
     }
   }

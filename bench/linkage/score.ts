@@ -52,8 +52,16 @@ export interface Tally {
  * when its truth is `malformed`.
  */
 export function tally(truth: Truth): Tally {
-  let rows = 0, linked = 0, linkedRight = 0, review = 0, reviewOfMatches = 0, malformedRejected = 0, validRejected = 0;
-  let matches = 0, malformed = 0, truthRows = 0;
+  let rows = 0,
+    linked = 0,
+    linkedRight = 0,
+    review = 0,
+    reviewOfMatches = 0,
+    malformedRejected = 0,
+    validRejected = 0;
+  let matches = 0,
+    malformed = 0,
+    truthRows = 0;
   for (const e of truth.expectedOf) {
     if (e === undefined) continue;
     truthRows++;
@@ -88,7 +96,16 @@ export function tally(truth: Truth): Tally {
     },
     figures() {
       return {
-        rows, truthRows, matches, linked, linkedRight, review, reviewOfMatches, malformed, malformedRejected, validRejected,
+        rows,
+        truthRows,
+        matches,
+        linked,
+        linkedRight,
+        review,
+        reviewOfMatches,
+        malformed,
+        malformedRejected,
+        validRejected,
         precision: linked ? linkedRight / linked : 1,
         recall: matches ? linkedRight / matches : 1,
         recallWithReview: matches ? (linkedRight + reviewOfMatches) / matches : 1,

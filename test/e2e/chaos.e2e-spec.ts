@@ -14,9 +14,14 @@ describe('chaos (short form)', () => {
   it('keeps the read-outs identical to a clean run through kills and a full disk', async () => {
     const lines: string[] = [];
     const result = await runChaos({
-      form: 'short', brokers: 1, threeBroker: false,
+      form: 'short',
+      brokers: 1,
+      threeBroker: false,
       dir: join(tmpdir(), 'trial-followup-chaos-test'),
-      log: (l) => { lines.push(l); process.stdout.write(`[chaos] ${l}\n`); },
+      log: (l) => {
+        lines.push(l);
+        process.stdout.write(`[chaos] ${l}\n`);
+      },
     });
     process.stdout.write(`${formatFigures(result)}\n`);
     expect(result.failures).toEqual([]);

@@ -52,12 +52,25 @@ describe('dashboard (browser)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     ({ prefix, drop } = await privateTopics(kafka, 'dash'));
-    services = await startServices({
-      KAFKA_BROKERS, DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test', AUTH_SECRET: SECRET,
-    }, ports, join(OUT, 'e2e-logs', 'dashboard'));
+    services = await startServices(
+      {
+        KAFKA_BROKERS,
+        DATABASE_URL: TEST_DATABASE_URL,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        AUTH_SECRET: SECRET,
+      },
+      ports,
+      join(OUT, 'e2e-logs', 'dashboard'),
+    );
     browser = await launchChromium();
     await publishAll(kafka, topicNames(prefix), enrollments(trialId), firstNotifications(trialId));
-    await eventually(async () => ((await survival(dsmb)).events === FIRST_DEATHS ? true : undefined), `${FIRST_DEATHS} deaths in the read-out`, 60_000);
+    await eventually(
+      async () => ((await survival(dsmb)).events === FIRST_DEATHS ? true : undefined),
+      `${FIRST_DEATHS} deaths in the read-out`,
+      60_000,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -128,7 +141,8 @@ describe('dashboard (browser)', () => {
     expect(await strat.textContent()).toContain(readout.stratified!.cox.terms[0].hazardRatio.toFixed(2));
     const levels = readout.subgroups!.flatMap((v) => v.levels.map((l) => `${v.variable}=${l.level}`));
     expect(levels.length).toBeGreaterThan(3);
-    const rows = await page.locator('[data-testid=forest-row]')
+    const rows = await page
+      .locator('[data-testid=forest-row]')
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-variable')}=${e.getAttribute('data-level')}`));
     expect(rows).toEqual(levels);
     expect(await page.locator('[data-testid=interaction-p]').count()).toBe(readout.subgroups!.length);
@@ -163,7 +177,11 @@ describe('dashboard (browser)', () => {
   it('before any death: the dsmb page says the read-out is not available yet, and the monitor page still draws', async () => {
     const early = uniqueId('DASH0');
     await publishAll(kafka, topicNames(prefix), enrollments(early), []);
-    await eventually(async () => ((await fetch(`${base}/trials/${early}`, { headers: { authorization: `Bearer ${monitor}` } })).ok ? true : undefined), `${early} projected`, 60_000);
+    await eventually(
+      async () => ((await fetch(`${base}/trials/${early}`, { headers: { authorization: `Bearer ${monitor}` } })).ok ? true : undefined),
+      `${early} projected`,
+      60_000,
+    );
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${base}/?trial=${encodeURIComponent(early)}#token=${dsmb}`);
@@ -190,7 +208,8 @@ describe('dashboard (browser)', () => {
       window.EventSource = class extends Native {
         constructor(url: string | URL, init?: EventSourceInit) {
           super(url, init);
-          for (const type of ['message', 'readout', 'change', 'update']) this.addEventListener(type, (e) => seen.push((e as MessageEvent<string>).data));
+          for (const type of ['message', 'readout', 'change', 'update'])
+            this.addEventListener(type, (e) => seen.push((e as MessageEvent<string>).data));
         }
       };
     });
@@ -198,7 +217,10 @@ describe('dashboard (browser)', () => {
     const bodies: Array<{ url: string; body: string }> = [];
     const requested: string[] = [];
     const urls: string[] = [];
-    page.on('request', (r) => { requested.push(new URL(r.url()).pathname); urls.push(r.url()); });
+    page.on('request', (r) => {
+      requested.push(new URL(r.url()).pathname);
+      urls.push(r.url());
+    });
     page.on('response', async (r) => {
       if (r.url().includes('/stream')) return;
       bodies.push({ url: r.url(), body: await r.text().catch(() => '') });
@@ -212,8 +234,16 @@ describe('dashboard (browser)', () => {
     expect(await page.locator('figure[data-testid=km]').getAttribute('data-curves')).toBe('1');
     // What a person can read, plus every data-, title and aria- attribute (not class names:
     // "controls" is no arm).
-    const text = await page.evaluate(() => [document.body.textContent ?? '', ...Array.from(document.querySelectorAll('*'))
-      .flatMap((el) => Array.from(el.attributes).filter((a) => /^(data-|aria-|title$|alt$|value$)/.test(a.name)).map((a) => a.value))].join('\n'));
+    const text = await page.evaluate(() =>
+      [
+        document.body.textContent ?? '',
+        ...Array.from(document.querySelectorAll('*')).flatMap((el) =>
+          Array.from(el.attributes)
+            .filter((a) => /^(data-|aria-|title$|alt$|value$)/.test(a.name))
+            .map((a) => a.value),
+        ),
+      ].join('\n'),
+    );
     for (const label of ARMS) expect(text).not.toContain(label);
     expect(text).not.toMatch(/hazard ratio|log-rank/i);
     // No forest plot, cumulative incidence or stratified comparison on a monitor's page.
@@ -230,10 +260,14 @@ describe('dashboard (browser)', () => {
     // The browser sends no fragment: not even the page's own request carries the token.
     expect(urls.filter((u) => u.includes(monitor) || /access_token=/.test(u))).toEqual([]);
     const json = bodies.filter((b) => b.body.startsWith('{') || b.body.startsWith('['));
-    expect(json.map((b) => new URL(b.url).pathname)).toEqual(expect.arrayContaining(['/trials', `/trials/${trialId}`, `/trials/${trialId}/survival`]));
+    expect(json.map((b) => new URL(b.url).pathname)).toEqual(
+      expect.arrayContaining(['/trials', `/trials/${trialId}`, `/trials/${trialId}/survival`]),
+    );
     const sse = await page.evaluate(() => (window as unknown as { __sse: string[] }).__sse);
-    const leaks = [...json.map((b) => ({ url: b.url, doc: JSON.parse(b.body) as unknown })), ...sse.map((s) => ({ url: 'sse', doc: JSON.parse(s) as unknown }))]
-      .flatMap(({ url, doc }) => armLeaks(doc, ARMS).map((l) => `${url}: ${l}`));
+    const leaks = [
+      ...json.map((b) => ({ url: b.url, doc: JSON.parse(b.body) as unknown })),
+      ...sse.map((s) => ({ url: 'sse', doc: JSON.parse(s) as unknown })),
+    ].flatMap(({ url, doc }) => armLeaks(doc, ARMS).map((l) => `${url}: ${l}`));
     expect(leaks).toEqual([]);
     // The monitor's read-out carries the closed figures pooled only (analysis-plan trial).
     const own = JSON.parse(json.find((b) => new URL(b.url).pathname === `/trials/${trialId}/survival`)!.body) as Readout;

@@ -25,7 +25,10 @@ const DATA = join(projectRoot(), 'demo', 'data');
 const FIELDS = ['identifier', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'];
 
 interface Item {
-  reviewId: string; reason: string; createdAt: string; prior: { lambda: number; weight: number } | null;
+  reviewId: string;
+  reason: string;
+  createdAt: string;
+  prior: { lambda: number; weight: number } | null;
   record: { source: string; recordId: string };
   candidates: Array<{ patientId: string; weight: number; fields: Record<string, { level: string; weight: number }> }>;
 }
@@ -60,21 +63,39 @@ describe('reviewer screen on the demo (browser)', () => {
     await db.drop();
     await db.create();
     ({ prefix, drop } = await privateTopics(kafka, 'demo-review'));
-    services = await startServices({
-      KAFKA_BROKERS, DATABASE_URL: db.url, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test', AUTH_SECRET: SECRET,
-    }, ports, join(OUT, 'e2e-logs', 'demo-review'));
+    services = await startServices(
+      {
+        KAFKA_BROKERS,
+        DATABASE_URL: db.url,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        AUTH_SECRET: SECRET,
+      },
+      ports,
+      join(OUT, 'e2e-logs', 'demo-review'),
+    );
     browser = await launchChromium();
     const lines: string[] = [];
     // Six years in about four seconds: the pipeline catches up; no manifest decision is due (none is raised).
     await replayTrial({
-      kafka, topics: topicNames(prefix), dataDir: DATA, api: new Api(base, manifest.trialId, { dsmb, reviewer }), speed: 15, reviewWaitMs: 2_000,
+      kafka,
+      topics: topicNames(prefix),
+      dataDir: DATA,
+      api: new Api(base, manifest.trialId, { dsmb, reviewer }),
+      speed: 15,
+      reviewWaitMs: 2_000,
       print: (l) => lines.push(l),
     });
-    await eventually(async () => ((await deaths()) === 100 ? true : undefined), 'the demo\'s 100 deaths in the read-out', 90_000);
-    await eventually(async () => {
-      const open = await openQueue();
-      return find(open, early) && find(open, namesake) ? true : undefined;
-    }, 'the demo\'s open cases queued', 30_000);
+    await eventually(async () => ((await deaths()) === 100 ? true : undefined), "the demo's 100 deaths in the read-out", 90_000);
+    await eventually(
+      async () => {
+        const open = await openQueue();
+        return find(open, early) && find(open, namesake) ? true : undefined;
+      },
+      "the demo's open cases queued",
+      30_000,
+    );
   }, 200_000);
 
   afterAll(async () => {
@@ -133,10 +154,14 @@ describe('reviewer screen on the demo (browser)', () => {
       const c = item.candidates[i];
       const chart = charts.nth(i);
       expect(await chart.getAttribute('data-total')).toBe(c.weight.toFixed(2));
-      const bars = await chart.locator('[data-testid=waterfall-bar]')
+      const bars = await chart
+        .locator('[data-testid=waterfall-bar]')
         .evaluateAll((els) => els.map((e) => [e.getAttribute('data-key'), e.getAttribute('data-weight')]));
-      expect(bars).toEqual([['prior', item.prior!.weight.toFixed(2)], ...FIELDS.map((k) => [k, c.fields[k].weight.toFixed(2)]),
-        ['total', c.weight.toFixed(2)]]);
+      expect(bars).toEqual([
+        ['prior', item.prior!.weight.toFixed(2)],
+        ...FIELDS.map((k) => [k, c.fields[k].weight.toFixed(2)]),
+        ['total', c.weight.toFixed(2)],
+      ]);
     }
     await page.screenshot({ path: join(OUT, 'dashboard-reviewer-demo.png'), fullPage: true });
 
@@ -152,8 +177,13 @@ describe('reviewer screen on the demo (browser)', () => {
     await page.waitForSelector(`body[data-queue="${queue.length - 1}"]`);
     expect(await deaths()).toBe(100);
     // The note travels with the decision, on linkage.reviews.
-    const published = await eventually(async () => (await readAll(kafka, topicNames(prefix).reviews, 1))
-      .map((m) => m.value as { reviewId: string }).find((v) => v.reviewId === namesakeItem.reviewId), 'the namesake\'s decision published');
+    const published = await eventually(
+      async () =>
+        (await readAll(kafka, topicNames(prefix).reviews, 1))
+          .map((m) => m.value as { reviewId: string })
+          .find((v) => v.reviewId === namesakeItem.reviewId),
+      "the namesake's decision published",
+    );
     expect(published).toMatchObject({ decision: 'reject', patientId: null, reviewer: 'demo-clerk', note });
 
     // The early death: open it from the queue and accept its one candidate; the DSMB page counts it live.
@@ -162,8 +192,9 @@ describe('reviewer screen on the demo (browser)', () => {
     await page.keyboard.press('a');
     await page.waitForSelector(`[data-testid=queue-item][data-review="${earlyItem.reviewId}"][data-state=sent]`, { timeout: 5_000 });
     await page.waitForSelector(`[data-testid=decided-item][data-review="${earlyItem.reviewId}"]`, { timeout: 30_000 });
-    expect(await page.locator(`[data-testid=decided-item][data-review="${earlyItem.reviewId}"]`).textContent())
-      .toContain(`Linked to ${earlyItem.candidates[0].patientId}`);
+    expect(await page.locator(`[data-testid=decided-item][data-review="${earlyItem.reviewId}"]`).textContent()).toContain(
+      `Linked to ${earlyItem.candidates[0].patientId}`,
+    );
     await dsmbPage.waitForFunction(() => document.querySelector('[data-testid=deaths]')?.textContent === '101', undefined, { timeout: 30_000 });
     expect(await deaths()).toBe(101);
     await page.waitForSelector(`body[data-queue="${queue.length - 2}"]`);

@@ -20,11 +20,17 @@ const database = `${TEST_DATABASE_URL.replace(/^.*\/([^/?]+)(\?.*)?$/, '$1')}_fu
 describe('fuzz (short form): malformed messages on every input topic', () => {
   it('dead-letters or parks every bad message and leaves the read-out as the valid ones make it', async () => {
     const result = await runFuzz({
-      seed: 20261201, bad: 1000, patients: 16, partitions: 3,
+      seed: 20261201,
+      bad: 1000,
+      patients: 16,
+      partitions: 3,
       // Diagnosis only (e.g. FUZZ_SKIP=nul-in-text while that category halts a consumer): empty in npm test.
       skip: (process.env.FUZZ_SKIP ?? '').split(',').filter(Boolean) as BadCategory[],
-      adminUrl: TEST_DATABASE_URL, database, brokers: KAFKA_BROKERS,
-      logDir: join(projectRoot(), 'test-output', 'fuzz-logs'), settleMs: 45_000,
+      adminUrl: TEST_DATABASE_URL,
+      database,
+      brokers: KAFKA_BROKERS,
+      logDir: join(projectRoot(), 'test-output', 'fuzz-logs'),
+      settleMs: 45_000,
       // The HTTP phase too, its extract's huge field at 16 MiB (the full form: 200 MiB).
       http: { hugeLineBytes: 16 * 2 ** 20 },
       log: (line) => process.stdout.write(`${line}\n`),

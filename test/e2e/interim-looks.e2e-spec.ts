@@ -13,7 +13,8 @@ import { ALL_DEATHS, ARMS, enrollments, FIRST_DEATHS, firstNotifications, second
 
 /**
  * The dashboard's interim panel in a real browser against the compiled services: a DSMB member
- * takes a look (with confirmation), more deaths arrive, and the look reopened from the picker is as it was; a monitor's page asks for none of it and shows none.
+ * takes a look (with confirmation), more deaths arrive, and the look reopened from the picker is as it was; a
+ * monitor's page asks for none of it and shows none.
  */
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const OUT = join(projectRoot(), 'test-output');
@@ -41,13 +42,25 @@ describe('interim looks on the dashboard (browser)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     ({ prefix, drop } = await privateTopics(kafka, 'looks-e2e'));
-    services = await startServices({
-      KAFKA_BROKERS, DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test', AUTH_SECRET: SECRET,
-    }, ports, join(OUT, 'e2e-logs', 'interim-looks'));
+    services = await startServices(
+      {
+        KAFKA_BROKERS,
+        DATABASE_URL: TEST_DATABASE_URL,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        AUTH_SECRET: SECRET,
+      },
+      ports,
+      join(OUT, 'e2e-logs', 'interim-looks'),
+    );
     browser = await launchChromium();
     await publishAll(kafka, topicNames(prefix), enrollments(trialId), firstNotifications(trialId));
-    await eventually(async () => ((await api<{ events: number }>(`/trials/${trialId}/survival`, dsmb)).events === FIRST_DEATHS ? true : undefined),
-      `${FIRST_DEATHS} deaths in the read-out`, 60_000);
+    await eventually(
+      async () => ((await api<{ events: number }>(`/trials/${trialId}/survival`, dsmb)).events === FIRST_DEATHS ? true : undefined),
+      `${FIRST_DEATHS} deaths in the read-out`,
+      60_000,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -62,14 +75,19 @@ describe('interim looks on the dashboard (browser)', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const dialogs: string[] = [];
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
     await page.goto(`${base}/?trial=${encodeURIComponent(trialId)}#token=${dsmb}`);
     await page.waitForSelector('body[data-state=ready]');
     expect(await page.locator('#interim .note').first().textContent()).toContain('Negative z favours IABP');
     expect(await page.locator('figure[data-testid=interim]').getAttribute('data-looks-taken')).toBe('0');
 
     await page.click('[data-testid=take-look]');
-    await page.waitForFunction(() => /Look 1 recorded/.test(document.querySelector('[data-testid=look-status]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /Look 1 recorded/.test(document.querySelector('[data-testid=look-status]')?.textContent ?? ''), undefined, {
+      timeout: 15_000,
+    });
     expect(dialogs).toEqual([expect.stringContaining('Record look 1')]);
     // Projected, the look is an event like any other: the page redraws with it in the picker.
     await page.waitForSelector('[data-testid=look-picker] option[value="1"]', { state: 'attached', timeout: 30_000 });

@@ -17,9 +17,17 @@ const database = `${TEST_DATABASE_URL.replace(/^.*\/([^/?]+)(\?.*)?$/, '$1')}_li
 describe('live linkage benchmark (short form)', () => {
   it('applies every published notification and commits every outcome event', async () => {
     const result = await runLive({
-      patients: 2000, rows: 20_000, seed: 42, instances: 1, partitions: 6, serviceDir: projectRoot(),
-      brokers: KAFKA_BROKERS, adminUrl: TEST_DATABASE_URL, database,
-      logDir: join(projectRoot(), 'test-output', 'linkage-live-logs'), timeoutS: 600,
+      patients: 2000,
+      rows: 20_000,
+      seed: 42,
+      instances: 1,
+      partitions: 6,
+      serviceDir: projectRoot(),
+      brokers: KAFKA_BROKERS,
+      adminUrl: TEST_DATABASE_URL,
+      database,
+      logDir: join(projectRoot(), 'test-output', 'linkage-live-logs'),
+      timeoutS: 600,
       log: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(`${formatLive(result)}\n`);

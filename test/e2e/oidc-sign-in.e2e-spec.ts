@@ -42,9 +42,11 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     contexts.push(context);
     return context.newPage();
   };
-  const session = (p: Page) => p.evaluate(() => ({
-    token: sessionStorage.getItem('followup.token'), principal: sessionStorage.getItem('followup.principal'),
-  }));
+  const session = (p: Page) =>
+    p.evaluate(() => ({
+      token: sessionStorage.getItem('followup.token'),
+      principal: sessionStorage.getItem('followup.principal'),
+    }));
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
@@ -52,19 +54,37 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     other = await startProvider(await freePort(), AUDIENCE, `${base}/`);
     let prefix: string;
     ({ prefix, drop } = await privateTopics(kafka, 'oidc'));
-    services = await startServices({
-      KAFKA_BROKERS, DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test', AUTH_SECRET: SECRET,
-      OIDC_ISSUER: provider.issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_CLIENT_ID: 'followup-dashboard', OIDC_SCOPES: 'openid followup',
-      OIDC_ROLE_CLAIM: 'groups', OIDC_ROLE_MAP: 'trial-dsmb=dsmb,trial-monitors=monitor,registry-feeds=ingest,linkage-reviewers=reviewer',
-      OIDC_CLOCK_SKEW_SECONDS: '0', OIDC_JWKS_COOLDOWN_SECONDS: '0',
-    }, ports, LOGS);
+    services = await startServices(
+      {
+        KAFKA_BROKERS,
+        DATABASE_URL: TEST_DATABASE_URL,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        AUTH_SECRET: SECRET,
+        OIDC_ISSUER: provider.issuer,
+        OIDC_AUDIENCE: AUDIENCE,
+        OIDC_CLIENT_ID: 'followup-dashboard',
+        OIDC_SCOPES: 'openid followup',
+        OIDC_ROLE_CLAIM: 'groups',
+        OIDC_ROLE_MAP: 'trial-dsmb=dsmb,trial-monitors=monitor,registry-feeds=ingest,linkage-reviewers=reviewer',
+        OIDC_CLOCK_SKEW_SECONDS: '0',
+        OIDC_JWKS_COOLDOWN_SECONDS: '0',
+      },
+      ports,
+      LOGS,
+    );
     browser = await launchChromium();
     await publishAll(kafka, topicNames(prefix), enrollments(trialId), firstNotifications(trialId));
     const dsmb = await machineToken(provider.issuer, AUDIENCE);
-    await eventually(async () => {
-      const res = await fetch(`${base}/trials/${trialId}/survival`, { headers: { authorization: `Bearer ${dsmb}` } });
-      return res.ok && ((await res.json()) as { events: number }).events === FIRST_DEATHS ? true : undefined;
-    }, `${FIRST_DEATHS} deaths in the read-out`, 60_000);
+    await eventually(
+      async () => {
+        const res = await fetch(`${base}/trials/${trialId}/survival`, { headers: { authorization: `Bearer ${dsmb}` } });
+        return res.ok && ((await res.json()) as { events: number }).events === FIRST_DEATHS ? true : undefined;
+      },
+      `${FIRST_DEATHS} deaths in the read-out`,
+      60_000,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -79,8 +99,11 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
   it('tells the dashboard where to sign in, and nothing secret', async () => {
     const cfg = (await (await fetch(`${base}/auth/config`)).json()) as { oidc: Record<string, unknown> };
     expect(cfg.oidc).toEqual({
-      issuer: provider.issuer, authorizationEndpoint: `${provider.issuer}/auth`, clientId: 'followup-dashboard',
-      scopes: 'openid followup', resource: AUDIENCE,
+      issuer: provider.issuer,
+      authorizationEndpoint: `${provider.issuer}/auth`,
+      clientId: 'followup-dashboard',
+      scopes: 'openid followup',
+      resource: AUDIENCE,
     });
   });
 
@@ -115,20 +138,26 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
   it('ingest and reviewer: signed in with their role, which the API enforces', async () => {
     const feed = await page();
     const fed: Array<{ accessToken: string; role: string }> = [];
-    feed.on('response', (r) => { if (r.url() === `${base}/auth/token`) void r.json().then((b) => fed.push(b)); });
+    feed.on('response', (r) => {
+      if (r.url() === `${base}/auth/token`) void r.json().then((b) => fed.push(b));
+    });
     await signInThroughProvider(feed, base, provider.issuer, 'registry-feed');
     await feed.waitForSelector('form.signin .error');
     expect(await feed.locator('form.signin .error').textContent()).toContain('ingest role has no dashboard view');
     // The ingest service takes the same provider's token: past the guard (an empty upload is the handler's to refuse).
     await eventually(async () => (fed.length ? true : undefined), 'the code exchanged', 5_000);
-    const upload = (token: string) => fetch(`http://127.0.0.1:${ports.ingest}/registry/extracts`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}` },
-    });
+    const upload = (token: string) =>
+      fetch(`http://127.0.0.1:${ports.ingest}/registry/extracts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
     expect([401, 403]).not.toContain((await upload(fed[0].accessToken)).status);
     expect((await upload(await machineToken(provider.issuer, AUDIENCE))).status).toBe(403);
     const reviewer = await page();
     const exchanged: Array<{ accessToken: string; role: string; sub: string }> = [];
-    reviewer.on('response', (r) => { if (r.url() === `${base}/auth/token`) void r.json().then((b) => exchanged.push(b)); });
+    reviewer.on('response', (r) => {
+      if (r.url() === `${base}/auth/token`) void r.json().then((b) => exchanged.push(b));
+    });
     await signInThroughProvider(reviewer, base, provider.issuer, 'linkage-reviewer');
     // The provider's groups became the reviewer role, which the API lets read the review queue and nothing else.
     // (Which screen the dashboard draws for a reviewer is the reviewer's-screen change's; here it may still refuse.)
@@ -177,12 +206,16 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     expect(await p.locator('[data-testid=oidc-sign-in]').count()).toBe(1);
   });
 
-  it('a session with a refresh token is renewed silently: the page stays signed in past its token\'s expiry', async () => {
+  it("a session with a refresh token is renewed silently: the page stays signed in past its token's expiry", async () => {
     const p = await page();
     const renewals: Array<{ status: number; body: { accessToken: string; refreshToken: string | null; role: string } }> = [];
     p.on('response', (r) => {
       // A renewal answered as the page navigates has no body left to read: not counted.
-      if (r.url() === `${base}/auth/refresh`) void r.json().then((body) => renewals.push({ status: r.status(), body }), () => undefined);
+      if (r.url() === `${base}/auth/refresh`)
+        void r.json().then(
+          (body) => renewals.push({ status: r.status(), body }),
+          () => undefined,
+        );
     });
     await signInThroughProvider(p, base, provider.issuer, 'renewed');
     await p.waitForSelector('body[data-state=ready][data-role=monitor]');
@@ -207,8 +240,10 @@ describe('sign-in through an OpenID Connect provider (browser)', () => {
     expect(p.url()).not.toMatch(/token=|refresh/);
   });
 
-  it('leaves no access token in the services\' logs', async () => {
-    const logs = readdirSync(LOGS).map((f) => readFileSync(join(LOGS, f), 'utf8')).join('\n');
+  it("leaves no access token in the services' logs", async () => {
+    const logs = readdirSync(LOGS)
+      .map((f) => readFileSync(join(LOGS, f), 'utf8'))
+      .join('\n');
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
     expect(logs).not.toMatch(/[?&#]code=[A-Za-z0-9_-]{10,}/);
     expect(refreshTokens.length).toBeGreaterThan(0);

@@ -23,7 +23,9 @@ const SECRET = 'test-secret-test-secret-test-secret-0123';
 const OUT = join(projectRoot(), 'test-output');
 
 interface Item {
-  reviewId: string; reason: string; prior: { lambda: number; weight: number } | null;
+  reviewId: string;
+  reason: string;
+  prior: { lambda: number; weight: number } | null;
   candidates: Array<{ patientId: string; weight: number; fields: Record<string, { level: string; weight: number }> }>;
 }
 
@@ -53,9 +55,18 @@ describe('reviewer screen (browser)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     ({ prefix, drop } = await privateTopics(kafka, 'revw'));
-    services = await startServices({
-      KAFKA_BROKERS, DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test', AUTH_SECRET: SECRET,
-    }, ports, join(OUT, 'e2e-logs', 'reviewer'));
+    services = await startServices(
+      {
+        KAFKA_BROKERS,
+        DATABASE_URL: TEST_DATABASE_URL,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        AUTH_SECRET: SECRET,
+      },
+      ports,
+      join(OUT, 'e2e-logs', 'reviewer'),
+    );
     browser = await launchChromium();
     const topics = topicNames(prefix);
     await publishAll(kafka, topics, [...enrollments(trialId), ...cases.enrollments], firstNotifications(trialId));
@@ -94,8 +105,10 @@ describe('reviewer screen (browser)', () => {
     expect(page.url()).not.toContain('token=');
     const items = page.locator('[data-testid=queue-item]');
     expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-review')))).toEqual([early.reviewId, namesakes.reviewId]);
-    expect(await items.locator('[data-testid=reason]').allTextContents())
-      .toEqual(['Death before randomisation', namesakes.reason === 'close-candidates' ? 'Close candidates' : 'Between the thresholds']);
+    expect(await items.locator('[data-testid=reason]').allTextContents()).toEqual([
+      'Death before randomisation',
+      namesakes.reason === 'close-candidates' ? 'Close candidates' : 'Between the thresholds',
+    ]);
     expect(await page.locator('[data-testid=keys]').textContent()).toMatch(/j \/ k.*a.*accept.*r.*reject/s);
     // The oldest is open first; j moves to the namesakes.
     await page.waitForSelector(`[data-testid=review-item][data-review="${early.reviewId}"]`);
@@ -112,11 +125,14 @@ describe('reviewer screen (browser)', () => {
       const c = item.candidates[i];
       const chart = charts.nth(i);
       expect(await chart.getAttribute('data-total')).toBe(c.weight.toFixed(2));
-      const bars = await chart.locator('[data-testid=waterfall-bar]')
+      const bars = await chart
+        .locator('[data-testid=waterfall-bar]')
         .evaluateAll((els) => els.map((e) => [e.getAttribute('data-key'), e.getAttribute('data-weight')]));
-      expect(bars).toEqual([['prior', item.prior!.weight.toFixed(2)],
+      expect(bars).toEqual([
+        ['prior', item.prior!.weight.toFixed(2)],
         ...['identifier', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode'].map((k) => [k, c.fields[k].weight.toFixed(2)]),
-        ['total', c.weight.toFixed(2)]]);
+        ['total', c.weight.toFixed(2)],
+      ]);
     }
     await page.screenshot({ path: join(OUT, 'dashboard-reviewer.png'), fullPage: true });
 
@@ -132,8 +148,9 @@ describe('reviewer screen (browser)', () => {
     expect(await page.locator(`[data-testid=queue-item][data-review="${namesakes.reviewId}"]`).count()).toBe(0);
     expect(await page.locator('[data-testid=decided-item]').textContent()).toContain(`Linked to ${item.candidates[1].patientId}`);
     // The DSMB's page counts the clerically linked death, live.
-    await dsmbPage.waitForFunction((n) => document.querySelector('[data-testid=deaths]')?.textContent === String(n), FIRST_DEATHS + 1,
-      { timeout: 60_000 });
+    await dsmbPage.waitForFunction((n) => document.querySelector('[data-testid=deaths]')?.textContent === String(n), FIRST_DEATHS + 1, {
+      timeout: 60_000,
+    });
     expect(await deaths()).toBe(FIRST_DEATHS + 1);
 
     // The early death: back to it (the only one left) and reject it.

@@ -29,10 +29,18 @@ describe('walking skeleton: Kafka -> linkage -> projector -> Postgres -> API', (
     ({ prefix, topics, drop } = await privateTopics(kafka, 'e2e'));
     void topics;
     urls = await db.create();
-    services = await startServices({
-      KAFKA_BROKERS, ...urls, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', NODE_ENV: 'test',
-      AUTH_SECRET: SECRET,
-    }, ports, join(projectRoot(), 'test-output', 'e2e-logs'));
+    services = await startServices(
+      {
+        KAFKA_BROKERS,
+        ...urls,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        AUTH_SECRET: SECRET,
+      },
+      ports,
+      join(projectRoot(), 'test-output', 'e2e-logs'),
+    );
   });
 
   afterAll(async () => {
@@ -46,22 +54,31 @@ describe('walking skeleton: Kafka -> linkage -> projector -> Postgres -> API', (
     const { topicNames } = await import('@trial/contracts');
     const sent = await publishAll(kafka, topicNames(prefix), smallTrialEnrollments(trialId), smallTrialDeaths(trialId));
     for (const m of sent) console.log(`published to ${m.topicName} partition ${m.partition} base offset ${m.baseOffset}`);
-    const arms = await waitForSummary(`http://127.0.0.1:${ports.api}`, signToken(SECRET, { sub: 'e2e', role: 'dsmb', ttlSeconds: 300 }), trialId, (a) => a.reduce((s, x) => s + x.deaths, 0) === 3);
+    const arms = await waitForSummary(
+      `http://127.0.0.1:${ports.api}`,
+      signToken(SECRET, { sub: 'e2e', role: 'dsmb', ttlSeconds: 300 }),
+      trialId,
+      (a) => a.reduce((s, x) => s + x.deaths, 0) === 3,
+    );
     expect(arms).toEqual([
       { arm: 'control', randomised: 5, deaths: 2 },
       { arm: 'IABP', randomised: 5, deaths: 1 },
     ]);
     // The demo's people may also be in earlier runs' trials in this database: look at this trial's.
-    const outcomes = (await (await import('../support')).readAll(kafka, `${prefix}followup.outcomes`, 3))
-      .filter((o) => (o.value as { trialId: string }).trialId === trialId);
+    const outcomes = (await (await import('../support')).readAll(kafka, `${prefix}followup.outcomes`, 3)).filter(
+      (o) => (o.value as { trialId: string }).trialId === trialId,
+    );
     console.log(`outcome events on ${prefix}followup.outcomes: ${outcomes.map((o) => `p${o.partition}@${o.offset}`).join(', ')}`);
     expect(outcomes.map((o) => (o.value as { type: string }).type)).toEqual(['DeathLinked', 'DeathLinked', 'DeathLinked']);
     // Every service connected as the application role, none as the owner or a superuser.
     const c = new Client({ connectionString: urls.MIGRATION_DATABASE_URL });
     await c.connect();
     try {
-      const users = (await c.query(`select distinct usename from pg_stat_activity where datname = current_database() and application_name = any($1)`,
-        [['api', 'ingest', 'linkage', 'projector']])).rows as Array<{ usename: string }>;
+      const users = (
+        await c.query(`select distinct usename from pg_stat_activity where datname = current_database() and application_name = any($1)`, [
+          ['api', 'ingest', 'linkage', 'projector'],
+        ])
+      ).rows as Array<{ usename: string }>;
       expect(users.map((u) => u.usename)).toEqual([db.roles.app]);
     } finally {
       await c.end();

@@ -19,7 +19,10 @@ type Row = Record<string, string>;
  * its XPT ADTTE reproduces the API's survival read-out.
  */
 describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
-  const t = closedTrial('adam', 40, [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }]);
+  const t = closedTrial('adam', 40, [
+    { variable: 'sex', from: 'sex' },
+    { variable: 'age75', from: 'age', cuts: [75] },
+  ]);
   const { trialId, get, scratch } = t;
 
   let files: Record<string, Uint8Array> = {};
@@ -58,16 +61,20 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     expect(cv.filter((x) => x.CNSR === '0').length).toBeGreaterThan(0);
   });
 
-  it('R reads the XPT files to the CSV\'s values, and survival on the XPT ADTTE gives the API\'s read-out', async () => {
+  it("R reads the XPT files to the CSV's values, and survival on the XPT ADTTE gives the API's read-out", async () => {
     const dir = mkdtempSync(join(scratch, 'api-'));
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
     const r = JSON.parse(await run('Rscript', [join(ROOT, 'libs', 'readmodel', 'test', 'adam-roundtrip.R'), dir])) as {
-      adsl: { mismatched: string[] }; adtte: { mismatched: string[] }; acm: { logRank: number; coef: number; stdErr: number; events: number[] };
+      adsl: { mismatched: string[] };
+      adtte: { mismatched: string[] };
+      acm: { logRank: number; coef: number; stdErr: number; events: number[] };
     };
     expect(r.adsl.mismatched).toEqual([]);
     expect(r.adtte.mismatched).toEqual([]);
     const readout = (await (await get(`/trials/${trialId}/survival`, 'dsmb')).json()) as {
-      groups: Array<{ events: number }>; logRank: { chiSquare: number }; cox: { terms: Array<{ coef: number; stdErr: number }> };
+      groups: Array<{ events: number }>;
+      logRank: { chiSquare: number };
+      cox: { terms: Array<{ coef: number; stdErr: number }> };
     };
     expect(readout.groups.map((g) => g.events)).toEqual(r.acm.events);
     expect(Math.abs(readout.logRank.chiSquare - r.acm.logRank)).toBeLessThan(1e-9 * r.acm.logRank);
@@ -75,15 +82,30 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     expect(Math.abs(readout.cox.terms[0].stdErr - r.acm.stdErr)).toBeLessThan(1e-6 * r.acm.stdErr);
   });
 
-  it('followup stats on the package\'s ACM rows gives what R gives on its XPT', async () => {
+  it("followup stats on the package's ACM rows gives what R gives on its XPT", async () => {
     const dir = mkdtempSync(join(scratch, 'stats-'));
     const lines = Buffer.from(files['adtte.csv']).toString('utf8').trimEnd().split('\n');
     const paramcd = lines[0].split(',').indexOf('PARAMCD');
     writeFileSync(join(dir, 'acm.csv'), `${[lines[0], ...lines.slice(1).filter((l) => l.split(',')[paramcd] === 'ACM')].join('\n')}\n`);
-    const cli = ['test/support/run-ts.js', 'apps/cli/src/main.ts', 'stats', join(dir, 'acm.csv'),
-      '--time', 'AVAL', '--event', 'EVENT', '--group', 'TRTP', '--reference', 'control', '--json'];
+    const cli = [
+      'test/support/run-ts.js',
+      'apps/cli/src/main.ts',
+      'stats',
+      join(dir, 'acm.csv'),
+      '--time',
+      'AVAL',
+      '--event',
+      'EVENT',
+      '--group',
+      'TRTP',
+      '--reference',
+      'control',
+      '--json',
+    ];
     const stats = JSON.parse((await promisify(execFile)(process.execPath, cli, { cwd: ROOT, encoding: 'utf8' })).stdout) as {
-      groups: Array<{ events: number }>; logRank: { chiSquare: number }; cox: { terms: Array<{ coef: number; stdErr: number }> };
+      groups: Array<{ events: number }>;
+      logRank: { chiSquare: number };
+      cox: { terms: Array<{ coef: number; stdErr: number }> };
     };
     writeFileSync(join(dir, 'adtte.xpt'), files['adtte.xpt']);
     writeFileSync(join(dir, 'adtte.csv'), files['adtte.csv']);
@@ -101,9 +123,16 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     const out = join(mkdtempSync(join(scratch, 'cli-')), 'pkg.zip');
     const args = [join(ROOT, 'test/support/run-ts.js'), 'apps/cli/src/main.ts', 'adam', '--trial', trialId, '--out', out];
     const stdout = await promisify(execFile)(process.execPath, args, {
-      cwd: ROOT, encoding: 'utf8',
+      cwd: ROOT,
+      encoding: 'utf8',
       env: {
-        ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, KAFKA_BROKERS, TOPIC_PREFIX: t.prefix, AUTH_SECRET: SECRET, LOG_LEVEL: 'error',
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: t.databaseUrl,
+        KAFKA_BROKERS,
+        TOPIC_PREFIX: t.prefix,
+        AUTH_SECRET: SECRET,
+        LOG_LEVEL: 'error',
       },
     });
     expect(stdout.stdout).toMatch(/40 patients/);
@@ -112,6 +141,11 @@ describe('ADaM package (projector + API, real Kafka and Postgres)', () => {
     for (const name of ['adsl.csv', 'adtte.csv']) expect(Buffer.from(cli[name]).equals(Buffer.from(files[name]))).toBe(true);
     expect(cli['adtte.xpt'].length).toBe(files['adtte.xpt'].length);
     const audit = (await (await get(`/audit?trialId=${encodeURIComponent(trialId)}`, 'dsmb')).json()) as Array<{ view: string; sub: string }>;
-    expect(audit.filter((a) => a.view === 'adam').map((a) => a.sub).sort()).toEqual(['dsmb-adam', 'followup-cli']);
+    expect(
+      audit
+        .filter((a) => a.view === 'adam')
+        .map((a) => a.sub)
+        .sort(),
+    ).toEqual(['dsmb-adam', 'followup-cli']);
   });
 });

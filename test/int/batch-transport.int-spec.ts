@@ -41,7 +41,8 @@ describe('KafkaBatchServer through Nest (real Kafka)', () => {
     let app: INestApplication | null = null;
     try {
       app = (await startInProcess(recorderModule, testConfig(prefix), uniqueId('recorder'))).app;
-      const seenAlive = (eventId: string) => JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
+      const seenAlive = (eventId: string) =>
+        JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic: topics.enrollments, messages: ['ok-1', 'poison', 'ok-2'].map((id) => ({ key: 'T:P', value: seenAlive(id) })) });
@@ -63,15 +64,26 @@ describe('KafkaBatchServer through Nest (real Kafka)', () => {
     try {
       const started = await startInProcess(recorderModule, testConfig(prefix), uniqueId('recorder'));
       app = started.app;
-      const health = async () => { const r = await fetch(`${started.url}/health`); return { status: r.status, body: await r.json() }; };
+      const health = async () => {
+        const r = await fetch(`${started.url}/health`);
+        return { status: r.status, body: await r.json() };
+      };
       expect((await health()).status).toBe(200);
       diskFull = true;
-      const seenAlive = (eventId: string) => JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
+      const seenAlive = (eventId: string) =>
+        JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic: topics.enrollments, messages: ['disk-full', 'after'].map((id) => ({ key: 'T:P', value: seenAlive(id) })) });
-      const down = await eventually(async () => { const h = await health(); return h.status === 503 ? h : undefined; }, '/health to say not ready');
-      expect(down.body.error.consumer).toMatchObject({ status: 'down', state: 'retrying', reason: 'retrying an environmental failure: postgres 53100 (disk full)' });
+      const down = await eventually(async () => {
+        const h = await health();
+        return h.status === 503 ? h : undefined;
+      }, '/health to say not ready');
+      expect(down.body.error.consumer).toMatchObject({
+        status: 'down',
+        state: 'retrying',
+        reason: 'retrying an environmental failure: postgres 53100 (disk full)',
+      });
       expect(JSON.stringify(down.body)).not.toContain('No space left');
       expect(seen).not.toContain('disk-full');
       diskFull = false;

@@ -41,7 +41,8 @@ describe('registry completeness: refusal of a future date and audited correction
     return (await r.json()) as Json;
   };
   const dataComplete = async () => (await json(`/trials/${trialId}/survival`, 'monitor')).dataComplete as Json;
-  const completeAt = (date: string) => eventually(async () => ((await dataComplete()).ONS === date ? true : undefined), `ONS complete up to ${date}`, 30_000);
+  const completeAt = (date: string) =>
+    eventually(async () => ((await dataComplete()).ONS === date ? true : undefined), `ONS complete up to ${date}`, 30_000);
   /** The alive patient's ADTTE end date: the registry cutoff they are censored at. */
   const adt = async () => {
     const r = await fetch(`${api}/trials/${trialId}/adtte.csv`, { headers: { authorization: `Bearer ${token('dsmb')}` } });
@@ -54,7 +55,9 @@ describe('registry completeness: refusal of a future date and audited correction
   };
   const correct = (body: Json, role: Role = 'registry-admin') =>
     fetch(`${ingest}/registry/completeness-corrections`, {
-      method: 'POST', headers: { authorization: `Bearer ${token(role, 'alice-registry-admin')}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token(role, 'alice-registry-admin')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
 
   beforeAll(async () => {
@@ -74,12 +77,43 @@ describe('registry completeness: refusal of a future date and audited correction
     apps.push(i.app);
     ingest = i.url;
     const enrolments: EnrollmentMessage[] = [
-      { v: 1, type: 'TrialRegistered', eventId: `${trialId}:reg`, trialId, title: 'completeness suite', arms: ['control', 'IABP'],
-        referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming' },
-      { v: 1, type: 'PatientRandomised', eventId: `${trialId}:rand-1`, trialId, patientId: 'P1', arm: 'IABP', randomisedOn: '2008-01-10',
-        site: 'KCH', nhsNumber: nhs(1), chiNumber: null, dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null },
+      {
+        v: 1,
+        type: 'TrialRegistered',
+        eventId: `${trialId}:reg`,
+        trialId,
+        title: 'completeness suite',
+        arms: ['control', 'IABP'],
+        referenceArm: 'control',
+        plannedEvents: 10,
+        alpha: 0.05,
+        sided: 2,
+        looks: [1],
+        spending: 'obrien-fleming',
+      },
+      {
+        v: 1,
+        type: 'PatientRandomised',
+        eventId: `${trialId}:rand-1`,
+        trialId,
+        patientId: 'P1',
+        arm: 'IABP',
+        randomisedOn: '2008-01-10',
+        site: 'KCH',
+        nhsNumber: nhs(1),
+        chiNumber: null,
+        dateOfBirth: '1945-06-01',
+        sex: 'M',
+        familyName: 'Test',
+        givenNames: 'Patient',
+        postcode: null,
+      },
     ];
-    await producer.send({ topic: topics.enrollments, acks: -1, messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
+    await producer.send({
+      topic: topics.enrollments,
+      acks: -1,
+      messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
+    });
     await extract('2011-09-30', '2011-10-02');
     await completeAt('2011-09-30');
   });
@@ -97,7 +131,16 @@ describe('registry completeness: refusal of a future date and audited correction
     form.append('source', 'ONS');
     form.append('extractedOn', '2011-10-02');
     form.append('completeUpTo', '2099-12-31');
-    form.append('file', new Blob(['RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG\n'], { type: 'text/csv' }), 'empty.csv');
+    form.append(
+      'file',
+      new Blob(
+        [
+          'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG\n',
+        ],
+        { type: 'text/csv' },
+      ),
+      'empty.csv',
+    );
     const r = await fetch(`${ingest}/registry/extracts`, { method: 'POST', headers: { authorization: `Bearer ${token('ingest')}` }, body: form });
     expect(r.status).toBe(422);
     expect(await r.json()).toMatchObject({ code: 'complete-up-to-after-extract', field: 'completeUpTo' });
@@ -133,10 +176,25 @@ describe('registry completeness: refusal of a future date and audited correction
     expect(await adt()).toBe('2011-09-30');
 
     // Who, what and why is in the audit log; no token in it.
-    const audit = (await json('/audit?limit=1000', 'dsmb')) as unknown as Array<{ sub: string; role: string; view: string; trialId: string | null; query: Json }>;
+    const audit = (await json('/audit?limit=1000', 'dsmb')) as unknown as Array<{
+      sub: string;
+      role: string;
+      view: string;
+      trialId: string | null;
+      query: Json;
+    }>;
     const entry = audit.find((a) => a.view === 'completeness-correction');
-    expect(entry).toMatchObject({ sub: 'alice-registry-admin', role: 'registry-admin', trialId: null,
-      query: { correctionId: sent.correctionId, source: 'ONS', completeUpTo: '2011-09-30', reason: 'extract-complete 2012-06-30 sent before the extract was whole' } });
+    expect(entry).toMatchObject({
+      sub: 'alice-registry-admin',
+      role: 'registry-admin',
+      trialId: null,
+      query: {
+        correctionId: sent.correctionId,
+        source: 'ONS',
+        completeUpTo: '2011-09-30',
+        reason: 'extract-complete 2012-06-30 sent before the extract was whole',
+      },
+    });
     expect(JSON.stringify(audit)).not.toMatch(/eyJ|Bearer|9434765919/);
 
     // Later extracts move it forward again as usual.

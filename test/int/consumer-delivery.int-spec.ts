@@ -36,34 +36,72 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
   });
 
   const patient = (patientId: string, arm: string) => ({
-    v: 1, type: 'PatientRandomised', eventId: `${trialId}-${patientId}`, trialId, patientId, arm,
-    randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
-    sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: 'SE1 7EH',
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: `${trialId}-${patientId}`,
+    trialId,
+    patientId,
+    arm,
+    randomisedOn: '2007-01-10',
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Smith',
+    givenNames: 'John',
+    postcode: 'SE1 7EH',
   });
   const count = async () => Number((await db.query('select count(*) from rm_patients where trial_id = $1', [trialId])).rows[0].count);
 
   it('sends an invalid message to the DLQ with its reason and applies the next one', async () => {
     app = (await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`)).app;
     // The trial first: a patient of a trial not registered waits in the park (rm_parked), not in rm_patients.
-    await producer.send({ topic: topics.enrollments, messages: [{ key: `${trialId}:`, value: JSON.stringify({
-      v: 1, type: 'TrialRegistered', eventId: `${trialId}-reg`, trialId, title: 'delivery', arms: ['control', 'IABP'], referenceArm: 'control',
-      plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming' }) }] });
+    await producer.send({
+      topic: topics.enrollments,
+      messages: [
+        {
+          key: `${trialId}:`,
+          value: JSON.stringify({
+            v: 1,
+            type: 'TrialRegistered',
+            eventId: `${trialId}-reg`,
+            trialId,
+            title: 'delivery',
+            arms: ['control', 'IABP'],
+            referenceArm: 'control',
+            plannedEvents: 10,
+            alpha: 0.05,
+            sided: 2,
+            looks: [1],
+            spending: 'obrien-fleming',
+          }),
+        },
+      ],
+    });
     // Same key, so the bad message and the good one share a partition and arrive in order.
     const key = `${trialId}:P1`;
-    const sent = await producer.send({ topic: topics.enrollments, messages: [
-      { key, value: JSON.stringify({ ...patient('P1', 'IABP'), randomisedOn: '2007-02-30' }) },
-      { key, value: '{"not json' },
-      { key, value: JSON.stringify(patient('P1', 'IABP')) },
-    ] });
+    const sent = await producer.send({
+      topic: topics.enrollments,
+      messages: [
+        { key, value: JSON.stringify({ ...patient('P1', 'IABP'), randomisedOn: '2007-02-30' }) },
+        { key, value: '{"not json' },
+        { key, value: JSON.stringify(patient('P1', 'IABP')) },
+      ],
+    });
     console.log(`published to ${topics.enrollments} partition ${sent[0].partition} base offset ${sent[0].baseOffset}`);
     await eventually(async () => ((await count()) === 1 ? true : undefined), 'the valid patient to be projected');
     const dead = await readAll(kafka, `${topics.enrollments}.dlq`, 2);
-    const reasons = dead.map((d) => (d.value as { reason: string; code: string; source: { offset: string } }));
-    expect(reasons).toEqual(expect.arrayContaining([
-      expect.objectContaining({ code: 'invalid-message', reason: 'randomisedOn: is not a real calendar date' }),
-      expect.objectContaining({ code: 'invalid-json' }),
-    ]));
-    console.log(`DLQ ${topics.enrollments}.dlq holds ${dead.length} messages: ${reasons.map((r) => `offset ${r.source.offset}: ${r.reason}`).join(' | ')}`);
+    const reasons = dead.map((d) => d.value as { reason: string; code: string; source: { offset: string } });
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'invalid-message', reason: 'randomisedOn: is not a real calendar date' }),
+        expect.objectContaining({ code: 'invalid-json' }),
+      ]),
+    );
+    console.log(
+      `DLQ ${topics.enrollments}.dlq holds ${dead.length} messages: ${reasons.map((r) => `offset ${r.source.offset}: ${r.reason}`).join(' | ')}`,
+    );
   });
 
   it('changes nothing when the same messages are delivered again', async () => {

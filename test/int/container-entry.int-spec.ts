@@ -13,13 +13,14 @@ import { runCli } from '../support/cli';
  * DDL; and the image's entry point and HEALTHCHECK scripts (bin/service.js, bin/healthcheck.js).
  */
 const ROOT = join(__dirname, '..', '..');
-const node = (script: string, args: string[], env: Record<string, string>) => new Promise<number>((resolve) => {
-  execFile(process.execPath, [join(ROOT, 'bin', script), ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (e) => {
-    resolve(e ? Number((e as { code?: number }).code ?? 1) : 0);
+const node = (script: string, args: string[], env: Record<string, string>) =>
+  new Promise<number>((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'bin', script), ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (e) => {
+      resolve(e ? Number((e as { code?: number }).code ?? 1) : 0);
+    });
   });
-});
 
-describe('the containers\' entry points', () => {
+describe("the containers' entry points", () => {
   const db = privateDatabaseWithRoles('migrate');
   let urls: { DATABASE_URL: string; MIGRATION_DATABASE_URL: string };
 
@@ -49,10 +50,13 @@ describe('the containers\' entry points', () => {
     }
   });
 
-  it('bin/healthcheck.js passes on a 200 from /health of SERVICE\'s port only; bin/service.js refuses an unknown service', async () => {
+  it("bin/healthcheck.js passes on a 200 from /health of SERVICE's port only; bin/service.js refuses an unknown service", async () => {
     let status = 200;
     const asked: string[] = [];
-    const server: Server = createServer((req, res) => { asked.push(req.url ?? ''); res.writeHead(status).end(); });
+    const server: Server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(status).end();
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = String((server.address() as AddressInfo).port);
     try {

@@ -40,10 +40,28 @@ describe('outbox relay and large dead letters (real Kafka and Postgres)', () => 
     prefix = t.prefix;
     const originals = [0, 1, 2, 3].map(() => randomBytes(DLQ_ORIGINAL_CAP));
     const at = new Date().toISOString();
-    const messages = originals.map((original, i) => deadLetterMessage({
-      consumer: 'linkage', topic: t.topics.reviews, partition: 0, offset: String(i), key: 'k', code: 'unknown-review', reason: 'no such review', original,
-    }, at, null));
-    await ds.transaction((tx) => enqueue(tx, messages.map((m) => ({ topic: m.topic, key: m.key, value: m.value }))));
+    const messages = originals.map((original, i) =>
+      deadLetterMessage(
+        {
+          consumer: 'linkage',
+          topic: t.topics.reviews,
+          partition: 0,
+          offset: String(i),
+          key: 'k',
+          code: 'unknown-review',
+          reason: 'no such review',
+          original,
+        },
+        at,
+        null,
+      ),
+    );
+    await ds.transaction((tx) =>
+      enqueue(
+        tx,
+        messages.map((m) => ({ topic: m.topic, key: m.key, value: m.value })),
+      ),
+    );
     relay = new OutboxRelay(ds, producer, () => undefined);
     relay.start();
     const dead = await readAll(kafka, `${t.topics.reviews}.dlq`, 4, 20_000);
@@ -53,10 +71,20 @@ describe('outbox relay and large dead letters (real Kafka and Postgres)', () => 
 
   it('stores a dead letter whose key and reason hold NUL in the outbox (jsonb refuses U+0000)', async () => {
     const t = await privateTopics(kafka, 'dlqnul');
-    const message = deadLetterMessage({
-      consumer: 'linkage', topic: t.topics.reviews, partition: 0, offset: '0', key: 'rv\u0000x', code: 'unknown-review', reason: 'no review rv\u0000x in this scope',
-      original: Buffer.from('{"reviewId":"rv\\u0000x"}'),
-    }, new Date().toISOString(), null);
+    const message = deadLetterMessage(
+      {
+        consumer: 'linkage',
+        topic: t.topics.reviews,
+        partition: 0,
+        offset: '0',
+        key: 'rv\u0000x',
+        code: 'unknown-review',
+        reason: 'no review rv\u0000x in this scope',
+        original: Buffer.from('{"reviewId":"rv\\u0000x"}'),
+      },
+      new Date().toISOString(),
+      null,
+    );
     try {
       await ds.transaction((tx) => enqueue(tx, [{ topic: message.topic, key: message.key, value: message.value }]));
     } finally {

@@ -35,10 +35,12 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
   let api: string;
   const SECRET = 'test-secret-test-secret-test-secret-0123';
   const token = (role: 'operator' | 'dsmb') => signToken(SECRET, { sub: `${role}-1`, role, ttlSeconds: 600 });
-  const call = (path: string, role: 'operator' | 'dsmb', body?: unknown) => fetch(`${api}${path}`, {
-    method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { authorization: `Bearer ${token(role)}`, 'content-type': 'application/json' },
-  });
+  const call = (path: string, role: 'operator' | 'dsmb', body?: unknown) =>
+    fetch(`${api}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Bearer ${token(role)}`, 'content-type': 'application/json' },
+    });
   const cli = async (...args: string[]) => {
     const run = await runCli([dlqCommands], ['dlq', ...args], cliEnv);
     if (run.code !== 0 || run.err) throw new Error(`followup dlq ${args.join(' ')}: ${run.code} ${run.err}`);
@@ -47,15 +49,25 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
 
   const [registered, p1, p2] = smallTrialEnrollments(trialId) as EnrollmentEvent[];
   const withdrawal: ConsentWithdrawn = {
-    v: 1, type: 'ConsentWithdrawn', eventId: '6f1d3c52-94a1-4c55-8a7e-2f0b8f4c9d01', trialId, patientId: (p2 as { patientId: string }).patientId,
+    v: 1,
+    type: 'ConsentWithdrawn',
+    eventId: '6f1d3c52-94a1-4c55-8a7e-2f0b8f4c9d01',
+    trialId,
+    patientId: (p2 as { patientId: string }).patientId,
     effectiveOn: '2008-06-30',
   };
-  const publish = (events: EnrollmentEvent[]) => producer.send({
-    topic: topics.enrollments, acks: -1, messages: events.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
-  });
+  const publish = (events: EnrollmentEvent[]) =>
+    producer.send({
+      topic: topics.enrollments,
+      acks: -1,
+      messages: events.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
+    });
   const one = async <T>(q: string, params: unknown[]): Promise<T> => ((await sql.query(q, params)).rows[0] ?? null) as T;
-  const withdrawnOn = () => one<{ w: string | null } | null>(
-    `select withdrawn_on::text as w from lk_patients where trial_id = $1 and patient_id = $2`, [trialId, withdrawal.patientId]);
+  const withdrawnOn = () =>
+    one<{ w: string | null } | null>(`select withdrawn_on::text as w from lk_patients where trial_id = $1 and patient_id = $2`, [
+      trialId,
+      withdrawal.patientId,
+    ]);
   const applied = () => one<{ n: string }>(`select events_applied::text as n from rm_trials where trial_id = $1`, [trialId]);
   /** Both consumers' checkpoints at the end of the enrolments partition that carries the trial's patient. */
   const caughtUp = async () => {
@@ -63,11 +75,15 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(topics.enrollments);
     await admin.disconnect();
-    const rows = (await sql.query(`select consumer, partition, "offset"::text as o from consumer_checkpoints where topic = $1`,
-      [topics.enrollments])).rows as
-      Array<{ consumer: string; partition: number; o: string }>;
-    return ['linkage', 'projector'].every((c) => ends.every((e) => Number(e.high) === 0
-      || rows.some((r) => r.consumer === c && r.partition === e.partition && Number(r.o) >= Number(e.high) - 1))) ? true : undefined;
+    const rows = (await sql.query(`select consumer, partition, "offset"::text as o from consumer_checkpoints where topic = $1`, [topics.enrollments]))
+      .rows as Array<{ consumer: string; partition: number; o: string }>;
+    return ['linkage', 'projector'].every((c) =>
+      ends.every(
+        (e) => Number(e.high) === 0 || rows.some((r) => r.consumer === c && r.partition === e.partition && Number(r.o) >= Number(e.high) - 1),
+      ),
+    )
+      ? true
+      : undefined;
   };
   const letters = async (): Promise<StoredDeadLetter[]> => filterLetters(await readDeadLetters(kafka, [dlqOf(topics.enrollments)]), {});
 
@@ -100,21 +116,28 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
 
   it('applies a re-driven letter once, however often it is re-driven', async () => {
     await publish([registered, p1, withdrawal]);
-    const refused = await eventually(async () => {
-      const ls = (await letters()).filter((l) => l.record.code === 'unknown-patient');
-      return ls.length ? ls : undefined;
-    }, 'the withdrawal dead-lettered', 30_000);
+    const refused = await eventually(
+      async () => {
+        const ls = (await letters()).filter((l) => l.record.code === 'unknown-patient');
+        return ls.length ? ls : undefined;
+      },
+      'the withdrawal dead-lettered',
+      30_000,
+    );
     expect(refused.map((l) => [l.record.consumer, l.record.source.topic])).toEqual([['linkage', topics.enrollments]]);
     await eventually(caughtUp, 'both consumers past the withdrawal');
     expect(await withdrawnOn()).toBeNull();
     // Listed by topic and code, and shown with its reason and origin; its content only when asked.
-    const listed = (await cli('list', '--topic', topics.enrollments, '--code', 'unknown-patient')).trim().split('\n')
+    const listed = (await cli('list', '--topic', topics.enrollments, '--code', 'unknown-patient'))
+      .trim()
+      .split('\n')
       .map((l) => JSON.parse(l) as unknown);
     expect(listed).toEqual([expect.objectContaining({ id: refused[0].id, code: 'unknown-patient', consumer: 'linkage', redriven: null })]);
     expect(await cli('list', '--code', 'schema-invalid')).toBe('');
     const shown = JSON.parse(await cli('show', refused[0].id)) as Record<string, unknown>;
     expect(shown).toMatchObject({
-      reason: expect.stringContaining('not randomised'), origin: { topic: topics.enrollments, key: `${trialId}:DS-002` },
+      reason: expect.stringContaining('not randomised'),
+      origin: { topic: topics.enrollments, key: `${trialId}:DS-002` },
     });
     expect(shown.original).toBeUndefined();
     expect(JSON.parse(JSON.parse(await cli('show', refused[0].id, '--original')).original as string)).toEqual(withdrawal);
@@ -155,7 +178,9 @@ describe('re-driving a dead letter (real Kafka and Postgres)', () => {
     expect(await applied()).toEqual(after);
     expect(await withdrawnOn()).toEqual({ w: '2008-06-30' });
     const projectorApplied = await one<{ n: string }>(
-      `select count(*)::text as n from applied_events where consumer = 'projector' and event_id = $1`, [withdrawal.eventId]);
+      `select count(*)::text as n from applied_events where consumer = 'projector' and event_id = $1`,
+      [withdrawal.eventId],
+    );
     expect(projectorApplied).toEqual({ n: '1' });
     // Nothing new was refused: the copies applied cleanly or as duplicates.
     expect((await letters()).map((l) => l.id)).toEqual(refused.map((l) => l.id));

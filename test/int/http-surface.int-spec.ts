@@ -37,10 +37,27 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     const i = await startInProcess(ingestModule, config);
     apps.push(i.app);
     ingest = i.url;
-    await send(producer, t.topics.enrollments, [{
-      v: 1, type: 'TrialRegistered', eventId: uniqueId('reg'), trialId, title: 'http suite', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
-    }], () => `${trialId}:`);
+    await send(
+      producer,
+      t.topics.enrollments,
+      [
+        {
+          v: 1,
+          type: 'TrialRegistered',
+          eventId: uniqueId('reg'),
+          trialId,
+          title: 'http suite',
+          arms: ['control', 'IABP'],
+          referenceArm: 'control',
+          plannedEvents: 10,
+          alpha: 0.05,
+          sided: 2,
+          looks: [1],
+          spending: 'obrien-fleming',
+        },
+      ],
+      () => `${trialId}:`,
+    );
     await send(producer, t.topics.enrollments, [randomised(person(trialId)), { ...randomised(person(trialId)), arm: 'control' }], enrolKey);
     await eventually(async () => ((await get(`/trials/${trialId}`, 'monitor')).status === 200 ? true : undefined), 'the trial projected', 30_000);
   }, 60_000);
@@ -60,7 +77,12 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
   };
 
   it('sends the security headers on every answer and no X-Powered-By', async () => {
-    for (const [path, role] of [['/trials', 'monitor'], ['/trials', undefined], ['/health', undefined], ['/nowhere', undefined]] as const) {
+    for (const [path, role] of [
+      ['/trials', 'monitor'],
+      ['/trials', undefined],
+      ['/health', undefined],
+      ['/nowhere', undefined],
+    ] as const) {
       const res = await get(path, role);
       expectSecurityHeaders(res);
       expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -76,7 +98,13 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
   });
 
   it('marks by-arm and audited answers no-store', async () => {
-    const paths = [`/trials/${trialId}`, `/trials/${trialId}/survival`, `/trials/${trialId}/summary`, `/trials/${trialId}/adtte.csv`, `/trials/${trialId}/adam`];
+    const paths = [
+      `/trials/${trialId}`,
+      `/trials/${trialId}/survival`,
+      `/trials/${trialId}/summary`,
+      `/trials/${trialId}/adtte.csv`,
+      `/trials/${trialId}/adam`,
+    ];
     for (const path of [...paths, '/audit']) {
       const res = await get(path, 'dsmb');
       expect([path, res.status]).toEqual([path, 200]);
@@ -86,9 +114,12 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
   });
 
   it('takes a review decision only as JSON: a form post or any other simple request is 415', async () => {
-    const post = (type: string | null, body: string) => fetch(`${api}/reviews/${uniqueId('rv')}/decision`, {
-      method: 'POST', body, headers: { authorization: `Bearer ${token('reviewer')}`, ...(type === null ? {} : { 'content-type': type }) },
-    });
+    const post = (type: string | null, body: string) =>
+      fetch(`${api}/reviews/${uniqueId('rv')}/decision`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${token('reviewer')}`, ...(type === null ? {} : { 'content-type': type }) },
+      });
     for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', 'text/plain; charset=utf-8', null]) {
       const res = await post(type, 'decision=reject');
       expect([type, res.status]).toEqual([type, 415]);
@@ -101,13 +132,18 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     }
     // The ingest service's completeness corrections likewise.
     const correction = await fetch(`${ingest}/registry/completeness-corrections`, {
-      method: 'POST', body: 'source=ONS&completeUpTo=2011-01-01&reason=x',
+      method: 'POST',
+      body: 'source=ONS&completeUpTo=2011-01-01&reason=x',
       headers: { authorization: `Bearer ${token('registry-admin')}`, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(correction.status).toBe(415);
     expectSecurityHeaders(correction);
     // Without a token it is still a 401 first: the media type tells an anonymous caller nothing.
-    const anon = await fetch(`${api}/reviews/x/decision`, { method: 'POST', body: 'decision=reject', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const anon = await fetch(`${api}/reviews/x/decision`, {
+      method: 'POST',
+      body: 'decision=reject',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(anon.status).toBe(401);
   });
 
@@ -142,17 +178,25 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     ['/trials/T/survival?constructor=1&at=x', 'dsmb', 400],
   ];
   const short = (path: string) => (path.length > 60 ? `${path.slice(0, 40)}... (${path.length} characters)` : path);
-  it.each(hostile.map(([path, role, status]) => [`${short(path)} as ${role ?? 'anyone'} gives ${status}, never a 500`, path, role, status] as const))('%s', async (_title, path, role, status) => {
-    const res = await get(path, role);
-    expect([short(path), res.status]).toEqual([short(path), status]);
-    expectSecurityHeaders(res);
-  });
+  it.each(hostile.map(([path, role, status]) => [`${short(path)} as ${role ?? 'anyone'} gives ${status}, never a 500`, path, role, status] as const))(
+    '%s',
+    async (_title, path, role, status) => {
+      const res = await get(path, role);
+      expect([short(path), res.status]).toEqual([short(path), status]);
+      expectSecurityHeaders(res);
+    },
+  );
 
   it('refuses a credential in the URL of a public route too (401), a valid token included', async () => {
     const dsmb = token('dsmb');
     const urls = [
-      `/health?access_token=${dsmb}`, `/health?access%5Ftoken=${dsmb}`, `/?token=${dsmb}`, `/?trial=T&TOKEN=${dsmb}`,
-      `/dashboard/app.css?ticket=abc`, `/dashboard/vendor/uplot.js?id_token=${dsmb}`, `/health?a[token]=${dsmb}`,
+      `/health?access_token=${dsmb}`,
+      `/health?access%5Ftoken=${dsmb}`,
+      `/?token=${dsmb}`,
+      `/?trial=T&TOKEN=${dsmb}`,
+      `/dashboard/app.css?ticket=abc`,
+      `/dashboard/vendor/uplot.js?id_token=${dsmb}`,
+      `/health?a[token]=${dsmb}`,
     ];
     for (const path of urls) {
       const res = await fetch(`${api}${path}`);
@@ -173,7 +217,10 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     expect(res.headers.get('content-type')).toMatch(/json/);
     expect(await res.json()).toMatchObject({ code: 'trial-not-found' });
     // A known trial still streams.
-    const ok = await fetch(`${api}/trials/${trialId}/stream`, { headers: { authorization: `Bearer ${token('monitor')}` }, signal: AbortSignal.timeout(5000) });
+    const ok = await fetch(`${api}/trials/${trialId}/stream`, {
+      headers: { authorization: `Bearer ${token('monitor')}` },
+      signal: AbortSignal.timeout(5000),
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/text\/event-stream/);
     await ok.body?.cancel();

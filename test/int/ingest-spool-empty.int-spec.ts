@@ -9,7 +9,9 @@ import { emptySpool } from '../../apps/ingest/src/spool';
  */
 describe('emptySpool', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'spool-empty-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'spool-empty-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('removes left uploads and nothing else, and makes the directory private', async () => {

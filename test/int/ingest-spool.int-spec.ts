@@ -9,7 +9,8 @@ import { eventually, privateTopics, testKafka, TEST_DATABASE_URL } from '../supp
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
-const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+const HEADER =
+  'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -24,7 +25,11 @@ function openFilesUnder(pid: number, dirs: string[]): string[] {
   const out: string[] = [];
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     let target: string;
-    try { target = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
     if (dirs.some((d) => target.startsWith(`${d}/`))) out.push(target);
   }
   return out;
@@ -47,24 +52,37 @@ describe('ingest upload spool after a SIGKILL mid-upload (real process, Kafka an
 
   const start = async (): Promise<ChildProcess> => {
     const p = spawn(process.execPath, [join(ROOT, 'test/support/run-ts.js'), 'apps/ingest/src/main.ts'], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        ...process.env, NODE_ENV: 'test', INGEST_PORT: String(port), DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix,
-        AUTH_SECRET: SECRET, LOG_LEVEL: 'error', TMPDIR: childTmp, INGEST_SPOOL_DIR: spool,
+        ...process.env,
+        NODE_ENV: 'test',
+        INGEST_PORT: String(port),
+        DATABASE_URL: TEST_DATABASE_URL,
+        TOPIC_PREFIX: prefix,
+        AUTH_SECRET: SECRET,
+        LOG_LEVEL: 'error',
+        TMPDIR: childTmp,
+        INGEST_SPOOL_DIR: spool,
       },
     });
-    await eventually(async () => {
-      if (p.exitCode !== null) throw new Error(`ingest exited with ${p.exitCode}`);
-      const r = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
-      return r ? true : undefined;
-    }, 'the ingest service listening', 60_000);
+    await eventually(
+      async () => {
+        if (p.exitCode !== null) throw new Error(`ingest exited with ${p.exitCode}`);
+        const r = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
+        return r ? true : undefined;
+      },
+      'the ingest service listening',
+      60_000,
+    );
     return p;
   };
-  const killed = (p: ChildProcess, signal: NodeJS.Signals) => new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    p.once('exit', () => resolve());
-    p.kill(signal);
-  });
+  const killed = (p: ChildProcess, signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (p.exitCode !== null || p.signalCode !== null) return resolve();
+      p.once('exit', () => resolve());
+      p.kill(signal);
+    });
 
   beforeAll(async () => {
     mkdirSync(childTmp);
@@ -88,7 +106,10 @@ describe('ingest upload spool after a SIGKILL mid-upload (real process, Kafka an
       const boundary = `----spool${Date.now()}`;
       const token = signToken(SECRET, { sub: 'registry-feed', role: 'ingest', ttlSeconds: 600 });
       const r = request({
-        host: '127.0.0.1', port, method: 'POST', path: '/registry/extracts',
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/registry/extracts',
         headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
       });
       r.on('error', () => undefined); // the server is killed under it, or we abort it
@@ -97,10 +118,15 @@ describe('ingest upload spool after a SIGKILL mid-upload (real process, Kafka an
       r.write(`${HEADER}\n${rows.join('\n')}\n`);
       return r;
     };
-    const spooled = () => eventually(async () => {
-      const open = openFilesUnder(pid, [spool, childTmp]);
-      return open.length ? open : undefined;
-    }, 'the upload being spooled', 20_000);
+    const spooled = () =>
+      eventually(
+        async () => {
+          const open = openFilesUnder(pid, [spool, childTmp]);
+          return open.length ? open : undefined;
+        },
+        'the upload being spooled',
+        20_000,
+      );
 
     // A client that gives up mid-upload: its spooled file is released, and the service carries on.
     const abandoned = begin();

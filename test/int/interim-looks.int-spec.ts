@@ -28,8 +28,13 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
   // The monitoring plan of TrialRegistered v2: one-sided, O'Brien-Fleming futility, a design HR.
   const registered = {
     ...(ev.early.enrolments[0] as Extract<EnrollmentEvent, { type: 'TrialRegistered' }>),
-    plannedEvents: 12, alpha: 0.025, sided: 1 as const, looks: [0.5, 1],
-    futility: { spending: 'obrien-fleming' as const, beta: 0.2 }, designHazardRatio: 0.7, allocationRatio: 1,
+    plannedEvents: 12,
+    alpha: 0.025,
+    sided: 1 as const,
+    looks: [0.5, 1],
+    futility: { spending: 'obrien-fleming' as const, beta: 0.2 },
+    designHazardRatio: 0.7,
+    allocationRatio: 1,
     // An analysis plan, so that each frozen look carries the closed figures too.
     subgroups: [{ variable: 'site', from: 'site' as const }],
     endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
@@ -53,21 +58,44 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     return (await r.json()) as Json;
   };
   const publish = async (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => {
-    if (outcomes.length) await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    if (enrolments.length) await producer.send({ topic: topics.enrollments, acks: -1, messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
+    if (outcomes.length)
+      await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
+    if (enrolments.length)
+      await producer.send({
+        topic: topics.enrollments,
+        acks: -1,
+        messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
+      });
   };
-  const settled = (n: number) => eventually(async () => {
-    const body = (await (await call(`/trials/${trialId}`, 'monitor')).json()) as { eventsApplied?: number };
-    return body.eventsApplied === n ? body : undefined;
-  }, `${n} events applied to ${trialId}`, 30_000);
+  const settled = (n: number) =>
+    eventually(
+      async () => {
+        const body = (await (await call(`/trials/${trialId}`, 'monitor')).json()) as { eventsApplied?: number };
+        return body.eventsApplied === n ? body : undefined;
+      },
+      `${n} events applied to ${trialId}`,
+      30_000,
+    );
   const meta = ['trialId', 'asOf', 'eventsApplied', 'deaths', 'informationFraction', 'logRankZ', 'looksTaken', 'prospective'];
   const documentOf = (r: Json) => Object.fromEntries(Object.entries(r).filter(([k]) => !meta.includes(k)));
   const closedOf = (r: Json) => ({ stratified: r.stratified, subgroups: r.subgroups, endpoints: r.endpoints });
-  const interimCli = (d: typeof registered, events: number[], z: number[]) => JSON.parse(runInterim({
-    plannedEvents: String(d.plannedEvents), events: events.join(','), z: z.join(','), looks: d.looks.join(','), alpha: String(d.alpha),
-    sided: String(d.sided), spending: d.spending, futility: d.futility.spending, beta: String(d.futility.beta), hr1: String(d.designHazardRatio),
-    allocation: String(d.allocationRatio), json: true,
-  })) as Json;
+  const interimCli = (d: typeof registered, events: number[], z: number[]) =>
+    JSON.parse(
+      runInterim({
+        plannedEvents: String(d.plannedEvents),
+        events: events.join(','),
+        z: z.join(','),
+        looks: d.looks.join(','),
+        alpha: String(d.alpha),
+        sided: String(d.sided),
+        spending: d.spending,
+        futility: d.futility.spending,
+        beta: String(d.futility.beta),
+        hr1: String(d.designHazardRatio),
+        allocation: String(d.allocationRatio),
+        json: true,
+      }),
+    ) as Json;
 
   const db = privateDatabase(trialId);
   let shown: Json;
@@ -80,8 +108,13 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     ds = await createDataSource(db.url, { poolSize: 2 }).initialize();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
+    apps.push(
+      (
+        await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
+          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+        })
+      ).app,
+    );
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);
     api = a.url;
@@ -114,7 +147,16 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     const r = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(202);
     taken = (await r.json()) as InterimLookTaken;
-    expect(taken).toMatchObject({ type: 'InterimLookTaken', trialId, look: 1, events: 5, z, asOf: shown.asOf, dataCutoff: null, takenBy: 'dsmb-chair' });
+    expect(taken).toMatchObject({
+      type: 'InterimLookTaken',
+      trialId,
+      look: 1,
+      events: 5,
+      z,
+      asOf: shown.asOf,
+      dataCutoff: null,
+      takenBy: 'dsmb-chair',
+    });
     await settled(ev.earlyCount + 1);
     const list = (await json(`/trials/${trialId}/looks`)) as unknown as Json[];
     expect(list).toEqual([{ taken, recordedAt: expect.any(String), unavailable: null }]);
@@ -126,7 +168,11 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     // The same information twice is one look.
     const again = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect([again.status, ((await again.json()) as Json).code]).toEqual([409, 'no-new-information']);
-    const bad = await call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{"asOf":"soon","extra":1}', headers: { 'content-type': 'application/json' } });
+    const bad = await call(`/trials/${trialId}/looks`, 'dsmb', {
+      method: 'POST',
+      body: '{"asOf":"soon","extra":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -146,7 +192,8 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
 
     // Three members at once, two through one API process and one through another: one look 2, the
     // others told there is no new information (a second process must not publish look 2 too).
-    const post = (base: string) => call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, base);
+    const post = (base: string) =>
+      call(`/trials/${trialId}/looks`, 'dsmb', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, base);
     const all = await Promise.all([post(api), post(api2), post(api)]);
     const bodies = (await Promise.all(all.map((r) => r.json()))) as Json[];
     expect(all.map((r) => r.status).sort()).toEqual([202, 409, 409]);
@@ -164,13 +211,28 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).length).toBe(2);
     const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
     expect(report).toMatchObject({ trials: 1, refused: 0 });
-    expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({ taken: frozen.taken, report: frozen.report, closed: frozen.closed, unavailable: null });
+    expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({
+      taken: frozen.taken,
+      report: frozen.report,
+      closed: frozen.closed,
+      unavailable: null,
+    });
   });
 
   it('freezes a look taken at a data cutoff with the closed figures at that cutoff', async () => {
     const death = (i: number, dateOfDeath: string, underlyingCause: string): OutcomeEvent => ({
-      v: 1, type: 'DeathLinked', eventId: `${trialId}:death-${i}`, trialId, patientId: `P${i}`, occurredAt: '2011-01-05T10:00:00Z', source: 'ONS',
-      recordId: `${trialId}-D${i}`, version: 1, dateOfDeath, underlyingCause, evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} },
+      v: 1,
+      type: 'DeathLinked',
+      eventId: `${trialId}:death-${i}`,
+      trialId,
+      patientId: `P${i}`,
+      occurredAt: '2011-01-05T10:00:00Z',
+      source: 'ONS',
+      recordId: `${trialId}-D${i}`,
+      version: 1,
+      dateOfDeath,
+      underlyingCause,
+      evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} },
     });
     // One death before the cutoff (so the look has new information), one after it (so the cutoff matters).
     await publish([], [death(13, '2010-03-03', 'I21.9'), death(11, '2010-09-09', 'C34.1')]);

@@ -11,7 +11,7 @@ const SECRET = 'test-secret-test-secret-test-secret-0123';
  * and at info (a 500, which logs the failed request) holds no token, cookie or stream ticket,
  * whether it came in a header or in the URL, spelt plainly or percent-encoded.
  */
-describe('no credential in the API\'s log lines (real Postgres)', () => {
+describe("no credential in the API's log lines (real Postgres)", () => {
   const kafka = testKafka();
   const db = privateDatabase(uniqueId('logs'));
   const apps: INestApplication[] = [];
@@ -24,7 +24,10 @@ describe('no credential in the API\'s log lines (real Postgres)', () => {
     await db.create();
     let prefix: string;
     ({ prefix, drop } = await privateTopics(kafka, 'logs'));
-    spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; });
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
     for (const level of ['debug', 'info'] as const) {
       const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url, LOG_LEVEL: level }));
       apps.push(a.app);
@@ -39,7 +42,7 @@ describe('no credential in the API\'s log lines (real Postgres)', () => {
     await db.drop();
   });
 
-  it('censors headers, URL tokens and tickets at debug, and a 500\'s request at info', async () => {
+  it("censors headers, URL tokens and tickets at debug, and a 500's request at info", async () => {
     const dsmb = signToken(SECRET, { sub: 'dsmb-logs', role: 'dsmb', ttlSeconds: 600 });
     const headers = { authorization: `Bearer ${dsmb}`, cookie: 'session=COOKIESECRET' };
     await fetch(`${url.debug}/trials`, { headers });
@@ -73,6 +76,7 @@ describe('no credential in the API\'s log lines (real Postgres)', () => {
     expect(requestLines.filter((l) => l.includes('"url":"/trials/T1/stream?[credential]"')).length).toBeGreaterThanOrEqual(2);
     expect(logged).toContain('"url":"/health?[credential]"');
     expect(lines.some((l) => l.includes('"level":50') && l.includes('"url":"/trials"'))).toBe(true);
-    for (const secret of [dsmb, encoded, dsmb.split('.')[2], 'COOKIESECRET', 'TICKETSECRETTICKETSECRET', 'ENCODEDTICKETSECRET']) expect(logged).not.toContain(secret);
+    for (const secret of [dsmb, encoded, dsmb.split('.')[2], 'COOKIESECRET', 'TICKETSECRETTICKETSECRET', 'ENCODEDTICKETSECRET'])
+      expect(logged).not.toContain(secret);
   });
 });

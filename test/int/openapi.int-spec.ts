@@ -7,7 +7,7 @@ import { privateTopics, startInProcess, testConfig, testKafka } from '../support
 type Schema = { $ref?: string; type?: string; items?: Schema; properties?: Record<string, Schema> };
 
 /** The OpenAPI document describes the response bodies, not only the routes. */
-describe('the API\'s OpenAPI document (real Postgres and Kafka: the app is the one served)', () => {
+describe("the API's OpenAPI document (real Postgres and Kafka: the app is the one served)", () => {
   let app: INestApplication;
   let doc: OpenAPIObject;
   let drop: () => Promise<void>;
@@ -45,7 +45,9 @@ describe('the API\'s OpenAPI document (real Postgres and Kafka: the app is the o
 
   it('describes the survival document down to its Kaplan-Meier rows', () => {
     const survival = schema('#/components/schemas/SurvivalDto');
-    expect(Object.keys(survival.properties ?? {})).toEqual(expect.arrayContaining(['trialId', 'asOf', 'dataComplete', 'eventsApplied', 'groups', 'logRank', 'cox', 'followUp']));
+    expect(Object.keys(survival.properties ?? {})).toEqual(
+      expect.arrayContaining(['trialId', 'asOf', 'dataComplete', 'eventsApplied', 'groups', 'logRank', 'cox', 'followUp']),
+    );
     const group = schema(survival.properties?.groups.items?.$ref);
     expect(Object.keys(group.properties ?? {})).toEqual(expect.arrayContaining(['group', 'n', 'events', 'km', 'median', 'at', 'rmst']));
     const km = schema(group.properties?.km.items?.$ref);

@@ -25,15 +25,47 @@ describe('projector service: refused outcomes go to the DLQ; no ghost trials', (
   const now = '2026-01-01T00:00:00.000Z';
 
   const registered = (id: string) => ({
-    v: 1, type: 'TrialRegistered', eventId: `${id}:reg`, trialId: id, title: 'order', arms: ['control', 'IABP'], referenceArm: 'control',
-    plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+    v: 1,
+    type: 'TrialRegistered',
+    eventId: `${id}:reg`,
+    trialId: id,
+    title: 'order',
+    arms: ['control', 'IABP'],
+    referenceArm: 'control',
+    plannedEvents: 10,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
   });
   const randomised = (id: string, patientId: string) => ({
-    v: 1, type: 'PatientRandomised', eventId: `${id}:${patientId}`, trialId: id, patientId, arm: 'IABP', randomisedOn: '2007-01-10',
-    site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: null,
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: `${id}:${patientId}`,
+    trialId: id,
+    patientId,
+    arm: 'IABP',
+    randomisedOn: '2007-01-10',
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Smith',
+    givenNames: 'John',
+    postcode: null,
   });
   const outcome = (id: string, patientId: string, type: 'DeathLinked' | 'DeathWithdrawn', seq: number, extra: Record<string, unknown> = {}) => ({
-    v: 1, type, eventId: `${id}:${patientId}:${type}:${seq}`, trialId: id, patientId, occurredAt: now, source: 'ONS', recordId: 'D1', version: 1, seq,
+    v: 1,
+    type,
+    eventId: `${id}:${patientId}:${type}:${seq}`,
+    trialId: id,
+    patientId,
+    occurredAt: now,
+    source: 'ONS',
+    recordId: 'D1',
+    version: 1,
+    seq,
     ...(type === 'DeathLinked'
       ? { dateOfDeath: '2009-06-30', underlyingCause: 'I21.9', evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} } }
       : { reason: 'relinked' }),
@@ -42,7 +74,11 @@ describe('projector service: refused outcomes go to the DLQ; no ghost trials', (
   const publish = (topic: string, key: string, values: unknown[]) =>
     producer.send({ topic, acks: -1, messages: values.map((v) => ({ key, value: JSON.stringify(v) })) });
   const patientRow = async (id: string, patientId: string) =>
-    ((await ds.query(`select followup from rm_patients where trial_id = $1 and patient_id = $2`, [id, patientId])) as Array<{ followup: { status: number } | null }>)[0];
+    (
+      (await ds.query(`select followup from rm_patients where trial_id = $1 and patient_id = $2`, [id, patientId])) as Array<{
+        followup: { status: number } | null;
+      }>
+    )[0];
 
   beforeAll(async () => {
     ({ topics, prefix, drop } = await privateTopics(kafka, 'outorder'));
@@ -78,10 +114,16 @@ describe('projector service: refused outcomes go to the DLQ; no ghost trials', (
     const ghost = uniqueId('GHOST');
     await publish(topics.outcomes, `${ghost}:P1`, [outcome(ghost, 'P1', 'DeathLinked', 1)]);
     await publish(topics.enrollments, `${ghost}:P1`, [randomised(ghost, 'P1')]);
-    await eventually(async () => (Number((await ds.query(`select count(*) from rm_parked where trial_id = $1`, [ghost]))[0].count) === 2 ? true : undefined), 'both parked');
+    await eventually(
+      async () => (Number((await ds.query(`select count(*) from rm_parked where trial_id = $1`, [ghost]))[0].count) === 2 ? true : undefined),
+      'both parked',
+    );
     expect((await listTrials(ds)).map((t) => t.trialId)).not.toContain(ghost);
     await publish(topics.enrollments, `${ghost}:`, [registered(ghost)]);
-    await eventually(async () => ((await listTrials(ds)).find((t) => t.trialId === ghost && t.deaths === 1) ? true : undefined), 'the trial with its death');
+    await eventually(
+      async () => ((await listTrials(ds)).find((t) => t.trialId === ghost && t.deaths === 1) ? true : undefined),
+      'the trial with its death',
+    );
     expect(Number((await ds.query(`select count(*) from rm_parked where trial_id = $1`, [ghost]))[0].count)).toBe(0);
   });
 });

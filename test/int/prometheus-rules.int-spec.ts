@@ -30,8 +30,15 @@ describe('infra/prometheus', () => {
     expect(promtool('test', 'rules', 'tests/followup.test.yml')).toMatch(/SUCCESS/);
     const alerts = [...readFileSync(join(DIR, 'rules', 'followup.rules.yml'), 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
     const tested = new Set([...readFileSync(join(DIR, 'tests', 'followup.test.yml'), 'utf8').matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
-    expect(alerts).toEqual(expect.arrayContaining(['FollowupConsumerNotRunning', 'FollowupConsumerLagGrowing', 'FollowupDeadLettersWaiting',
-      'FollowupRegistryCompletenessStalled', 'FollowupReviewQueueOld']));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        'FollowupConsumerNotRunning',
+        'FollowupConsumerLagGrowing',
+        'FollowupDeadLettersWaiting',
+        'FollowupRegistryCompletenessStalled',
+        'FollowupReviewQueueOld',
+      ]),
+    );
     expect(alerts.filter((a) => !tested.has(a))).toEqual([]);
   });
 });

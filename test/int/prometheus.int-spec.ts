@@ -43,8 +43,14 @@ function testCopy(dir: string, ports: Record<Job, number>): string {
   return join(dir, 'prometheus.yml');
 }
 
-interface Sample { metric: Record<string, string>; value: [number, string] }
-interface Alert { labels: Record<string, string>; state: string }
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+interface Alert {
+  labels: Record<string, string>;
+  state: string;
+}
 
 /**
  * Debian's Prometheus against the four services running (in this process) on the real broker
@@ -91,13 +97,22 @@ describe('Prometheus scraping the four services', () => {
     }
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    prometheus = spawn(PROMETHEUS, [
-      `--config.file=${testCopy(work, ports)}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus.stderr?.on('data', (d: Buffer) => { promLog += d.toString(); });
-    prometheus.on('error', (e) => { promLog += `\n${String(e)}`; });
-    await eventually(async () => ((await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok ? true : undefined), 'prometheus ready', 30_000)
-      .catch((e: unknown) => { throw new Error(`${String(e)}\n${promLog.slice(-2000)}`); });
+    prometheus = spawn(
+      PROMETHEUS,
+      [`--config.file=${testCopy(work, ports)}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stderr?.on('data', (d: Buffer) => {
+      promLog += d.toString();
+    });
+    prometheus.on('error', (e) => {
+      promLog += `\n${String(e)}`;
+    });
+    await eventually(async () => ((await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok ? true : undefined), 'prometheus ready', 30_000).catch(
+      (e: unknown) => {
+        throw new Error(`${String(e)}\n${promLog.slice(-2000)}`);
+      },
+    );
   });
 
   afterAll(async () => {
@@ -112,24 +127,36 @@ describe('Prometheus scraping the four services', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('scrapes every service, with the small trial\'s figures and no patient or arm in any label', async () => {
+  it("scrapes every service, with the small trial's figures and no patient or arm in any label", async () => {
     const extract: ExtractComplete = { v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-09-30', extractedOn: '2011-10-02' };
     // A death registered before DS-005's randomisation (2007-05-15): a review item, not a link.
     const p5 = smallTrialEnrollments(trialId).find((e) => e.type === 'PatientRandomised' && e.patientId === 'DS-005') as PatientRandomised;
     const early: RegistryRecord = {
-      ...smallTrialDeaths(trialId)[0], recordId: `${trialId}-R1`, nhsNumber: p5.nhsNumber, dateOfBirth: p5.dateOfBirth,
-      familyName: p5.familyName.toUpperCase(), dateOfDeath: '2007-01-10', dateOfRegistration: '2007-01-12',
+      ...smallTrialDeaths(trialId)[0],
+      recordId: `${trialId}-R1`,
+      nhsNumber: p5.nhsNumber,
+      dateOfBirth: p5.dateOfBirth,
+      familyName: p5.familyName.toUpperCase(),
+      dateOfDeath: '2007-01-10',
+      dateOfRegistration: '2007-01-12',
     };
     await publishAll(kafka, topics, smallTrialEnrollments(trialId), [...smallTrialDeaths(trialId), early, extract]);
     const token = signToken(SECRET, { sub: 'prom', role: 'dsmb', ttlSeconds: 300 });
     await waitForSummary(`http://127.0.0.1:${ports.api}`, token, trialId, (a) => a.reduce((s, x) => s + x.deaths, 0) === 3);
 
-    const targets = await eventually(async () => {
-      type Targets = { data: { activeTargets: Array<{ labels: { job: string }; health: string }> } };
-      const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as Targets;
-      const up = body.data.activeTargets.filter((t) => t.health === 'up').map((t) => t.labels.job).sort();
-      return up.length === 4 ? up : undefined;
-    }, 'all four targets up', 30_000);
+    const targets = await eventually(
+      async () => {
+        type Targets = { data: { activeTargets: Array<{ labels: { job: string }; health: string }> } };
+        const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as Targets;
+        const up = body.data.activeTargets
+          .filter((t) => t.health === 'up')
+          .map((t) => t.labels.job)
+          .sort();
+        return up.length === 4 ? up : undefined;
+      },
+      'all four targets up',
+      30_000,
+    );
     expect(targets).toEqual(['api', 'ingest', 'linkage', 'projector']);
 
     const byJob = (xs: Sample[]) => Object.fromEntries(xs.map((x) => [x.metric.job, Number(x.value[1])]));
@@ -154,8 +181,9 @@ describe('Prometheus scraping the four services', () => {
     expect(byJob(await query('followup_state_read_success'))).toEqual({ api: 1 });
 
     // No label anywhere names a patient, an identifier or an arm.
-    const names = smallTrialEnrollments(trialId)
-      .flatMap((e) => (e.type === 'PatientRandomised' ? [e.patientId, e.nhsNumber ?? '', e.familyName] : []));
+    const names = smallTrialEnrollments(trialId).flatMap((e) =>
+      e.type === 'PatientRandomised' ? [e.patientId, e.nhsNumber ?? '', e.familyName] : [],
+    );
     for (const job of Object.keys(ports) as Job[]) {
       const text = await (await fetch(`http://127.0.0.1:${ports[job]}/metrics`)).text();
       for (const bad of [...names.filter(Boolean), 'IABP', 'control']) expect(text).not.toContain(bad);
@@ -173,7 +201,7 @@ describe('Prometheus scraping the four services', () => {
     expect(alerts.map((a) => a.labels.topic)).toEqual([`${topics.enrollments}.dlq`]);
   });
 
-  it('fires FollowupConsumerNotRunning once the projector\'s consumer stops, while its service still answers', async () => {
+  it("fires FollowupConsumerNotRunning once the projector's consumer stops, while its service still answers", async () => {
     for (const m of apps.projector!.getMicroservices()) await m.close();
     const alerts = await eventually(async () => some(await firing('FollowupConsumerNotRunning')), 'the consumer alert', 40_000);
     expect(alerts.map((a) => a.labels.job)).toEqual(['projector']);

@@ -21,8 +21,11 @@ type Row = Record<string, string>;
  * as of an instant), and a monitor the pooled cut only.
  */
 describe('closed-report read-out (projector + API, real Kafka and Postgres)', () => {
-  const t = closedTrial('closed', 60,
-    [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }]);
+  const t = closedTrial('closed', 60, [
+    { variable: 'sex', from: 'sex' },
+    { variable: 'age75', from: 'age', cuts: [75] },
+    { variable: 'region', from: 'stratum' },
+  ]);
   const { trialId, get, outcome, ref, scratch } = t;
 
   type Json = Record<string, unknown>;
@@ -37,8 +40,29 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
     const file = join(dir, `${paramcd}-${dataCutoff ?? 'now'}.csv`);
     const lines = rows.filter((x) => x.PARAMCD === paramcd).map((x) => header.map((h) => JSON.stringify(x[h])).join(','));
     writeFileSync(file, `${header.join(',')}\n${lines.join('\n')}\n`);
-    const cli = ['test/support/run-ts.js', 'apps/cli/src/main.ts', 'stats', file, '--time', 'AVAL', '--event', 'EVENT', '--group', 'TRTP',
-      '--reference', 'control', '--at', '365,1000', '--strata', 'REGION', '--subgroups', 'SEX,AGEGR1,REGION', '--cause', '1', '--json'];
+    const cli = [
+      'test/support/run-ts.js',
+      'apps/cli/src/main.ts',
+      'stats',
+      file,
+      '--time',
+      'AVAL',
+      '--event',
+      'EVENT',
+      '--group',
+      'TRTP',
+      '--reference',
+      'control',
+      '--at',
+      '365,1000',
+      '--strata',
+      'REGION',
+      '--subgroups',
+      'SEX,AGEGR1,REGION',
+      '--cause',
+      '1',
+      '--json',
+    ];
     return JSON.parse((await promisify(execFile)(process.execPath, cli, { cwd: ROOT, encoding: 'utf8' })).stdout) as Json;
   }
 
@@ -77,15 +101,23 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
   it('after a later amendment of a cause of death (CV to cancer), the figures move and still equal followup stats', async () => {
     const before = (await (await get(`/trials/${trialId}/survival?at=365,1000`, 'dsmb')).json()) as Json;
     const amended: OutcomeEvent = {
-      ...outcome('DeathAmended', 5, 'a5'), type: 'DeathAmended', ...ref(5, 2), dateOfDeath: '2009-06-06', underlyingCause: 'C34.1',
+      ...outcome('DeathAmended', 5, 'a5'),
+      type: 'DeathAmended',
+      ...ref(5, 2),
+      dateOfDeath: '2009-06-06',
+      underlyingCause: 'C34.1',
     };
     await t.producer.send({ topic: t.topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
-    const after = await eventually(async () => {
-      const r = (await (await get(`/trials/${trialId}/survival?at=365,1000`, 'dsmb')).json()) as Json;
-      return r.eventsApplied === (before.eventsApplied as number) + 1 ? r : undefined;
-    }, 'the amendment applied', 60_000);
+    const after = await eventually(
+      async () => {
+        const r = (await (await get(`/trials/${trialId}/survival?at=365,1000`, 'dsmb')).json()) as Json;
+        return r.eventsApplied === (before.eventsApplied as number) + 1 ? r : undefined;
+      },
+      'the amendment applied',
+      60_000,
+    );
     type Cr = { groups: Array<{ events: number }> };
-    const events = (r: Json) => ((r.endpoints as Record<string, { competingRisks: Cr }>).CVDEATH.competingRisks.groups.map((g) => g.events));
+    const events = (r: Json) => (r.endpoints as Record<string, { competingRisks: Cr }>).CVDEATH.competingRisks.groups.map((g) => g.events);
     const [c0, i0] = events(before);
     expect(events(after)).toEqual([c0, i0 - 1]);
     expect(after.logRank).toEqual(before.logRank);
@@ -138,7 +170,11 @@ describe('closed-report read-out (projector + API, real Kafka and Postgres)', ()
       pushes.push(await next());
       // A cause of death recoded (CV to another cause): the closed figures move, and the stream pushes again.
       const amended: OutcomeEvent = {
-        ...outcome('DeathAmended', 10, 'a10'), type: 'DeathAmended', ...ref(10, 2), dateOfDeath: '2009-02-02', underlyingCause: 'C34.1',
+        ...outcome('DeathAmended', 10, 'a10'),
+        type: 'DeathAmended',
+        ...ref(10, 2),
+        dateOfDeath: '2009-02-02',
+        underlyingCause: 'C34.1',
       };
       await t.producer.send({ topic: t.topics.outcomes, acks: -1, messages: [{ key: outcomeKey(amended), value: JSON.stringify(amended) }] });
       pushes.push(await next());

@@ -28,31 +28,62 @@ describe('read-out stream after the LISTEN connection is lost (real Kafka and Po
   const publish = (events: EnrollmentMessage[]) =>
     producer.send({ topic: topics.enrollments, acks: -1, messages: events.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
   const randomised = (i: number): EnrollmentMessage => ({
-    v: 1, type: 'PatientRandomised', eventId: `${trialId}:rand-${i}`, trialId, patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control',
-    randomisedOn: '2008-01-10', site: 'KCH', nhsNumber: nhs(i), chiNumber: null, dateOfBirth: '1945-06-01', sex: 'M',
-    familyName: 'Test', givenNames: 'Patient', postcode: null,
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: `${trialId}:rand-${i}`,
+    trialId,
+    patientId: `P${i}`,
+    arm: i % 2 ? 'IABP' : 'control',
+    randomisedOn: '2008-01-10',
+    site: 'KCH',
+    nhsNumber: nhs(i),
+    chiNumber: null,
+    dateOfBirth: '1945-06-01',
+    sex: 'M',
+    familyName: 'Test',
+    givenNames: 'Patient',
+    postcode: null,
   });
   const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
     const c = new Client({ connectionString: TEST_DATABASE_URL });
     await c.connect();
-    try { return (await c.query(text, params)).rows as T[]; } finally { await c.end(); }
+    try {
+      return (await c.query(text, params)).rows as T[];
+    } finally {
+      await c.end();
+    }
   };
-  const listeners = () => sql<{ pid: number }>(
-    `select pid from pg_stat_activity where application_name = 'api-listen' and datname = current_database()`);
+  const listeners = () =>
+    sql<{ pid: number }>(`select pid from pg_stat_activity where application_name = 'api-listen' and datname = current_database()`);
 
   beforeAll(async () => {
     ({ topics, prefix, drop } = await privateTopics(kafka, 'sse'));
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
+    apps.push(
+      (await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`, { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY }))
+        .app,
+    );
     const a = await startInProcess(apiModule, testConfig(prefix));
     apps.push(a.app);
     api = a.url;
-    await publish([{
-      v: 1, type: 'TrialRegistered', eventId: `${trialId}:reg`, trialId, title: 'stream suite', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
-    }, randomised(1)]);
+    await publish([
+      {
+        v: 1,
+        type: 'TrialRegistered',
+        eventId: `${trialId}:reg`,
+        trialId,
+        title: 'stream suite',
+        arms: ['control', 'IABP'],
+        referenceArm: 'control',
+        plannedEvents: 10,
+        alpha: 0.05,
+        sided: 2,
+        looks: [1],
+        spending: 'obrien-fleming',
+      },
+      randomised(1),
+    ]);
     await eventually(async () => {
       const r = await fetch(`${api}/trials/${trialId}`, { headers: { authorization: `Bearer ${token}` } });
       return r.status === 200 && ((await r.json()) as { eventsApplied: number }).eventsApplied === 2 ? true : undefined;
@@ -94,10 +125,14 @@ describe('read-out stream after the LISTEN connection is lost (real Kafka and Po
     await sql(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'api-listen' and datname = current_database()`);
     const seen = frames.length;
     // Reconnected without a new subscriber, and the open stream is sent the current read-out.
-    const [after] = await eventually(async () => {
-      const l = await listeners();
-      return l.length === 1 && l[0].pid !== before.pid ? l : undefined;
-    }, 'a new api-listen backend', 15_000);
+    const [after] = await eventually(
+      async () => {
+        const l = await listeners();
+        return l.length === 1 && l[0].pid !== before.pid ? l : undefined;
+      },
+      'a new api-listen backend',
+      15_000,
+    );
     expect(after.pid).not.toBe(before.pid);
     await frameWith('"eventsApplied":2', seen);
 

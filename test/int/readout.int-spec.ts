@@ -18,7 +18,8 @@ import { trialEvents } from './readout/trial';
 // Asynchronously: the API under test runs in this process, and a child run with execFileSync
 // blocks its event loop for as long as R takes (about 10 s), after which the server's
 // keep-alive timer closes the socket the next request has just been written on (ECONNRESET).
-const run = async (file: string, args: string[]): Promise<string> => (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
+const run = async (file: string, args: string[]): Promise<string> =>
+  (await promisify(execFile)(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
@@ -50,15 +51,26 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     return (await r.json()) as Json;
   };
   const publish = async (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => {
-    if (outcomes.length) await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    if (enrolments.length) await producer.send({ topic: topics.enrollments, acks: -1, messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
+    if (outcomes.length)
+      await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
+    if (enrolments.length)
+      await producer.send({
+        topic: topics.enrollments,
+        acks: -1,
+        messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
+      });
   };
-  const settled = (n: number) => eventually(async () => {
-    const r = await get(`/trials/${trialId}`, 'monitor');
-    if (r.status !== 200) return undefined;
-    const body = (await r.json()) as { eventsApplied: number };
-    return body.eventsApplied === n ? body : undefined;
-  }, `${n} events applied to ${trialId}`, 30_000);
+  const settled = (n: number) =>
+    eventually(
+      async () => {
+        const r = await get(`/trials/${trialId}`, 'monitor');
+        if (r.status !== 200) return undefined;
+        const body = (await r.json()) as { eventsApplied: number };
+        return body.eventsApplied === n ? body : undefined;
+      },
+      `${n} events applied to ${trialId}`,
+      30_000,
+    );
   const withoutMeta = ({ trialId: _t, asOf: _a, dataComplete: _d, eventsApplied: _e, ...rest }: Json) => rest;
 
   let early: Json;
@@ -75,8 +87,13 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     ds = await createDataSource(dbUrl, { poolSize: 2 }).initialize();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
+    apps.push(
+      (
+        await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`, {
+          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+        })
+      ).app,
+    );
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: dbUrl }));
     apps.push(a.app);
     api = a.url;
@@ -144,8 +161,22 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     const file = join(dir, 'adtte.csv');
     writeFileSync(file, [header, ...lines].join('\n'));
     const cut = await json(`/trials/${trialId}/survival?dataCutoff=${cutoff}`, 'dsmb');
-    const stats = JSON.parse(await run(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
-      '--group', 'TRTP', '--reference', 'control', '--json'])) as Json;
+    const stats = JSON.parse(
+      await run(process.execPath, [
+        join(ROOT, 'bin/followup.js'),
+        'stats',
+        file,
+        '--time',
+        'AVAL',
+        '--event',
+        'EVENT',
+        '--group',
+        'TRTP',
+        '--reference',
+        'control',
+        '--json',
+      ]),
+    ) as Json;
     expect(withoutMeta(cut)).toEqual(stats);
     expect(cut.events).toBe(lines.filter((l) => l.split(',')[cols.indexOf('CNSR')] === '0').length);
   });
@@ -155,11 +186,32 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     const file = join(dir, 'adtte.csv');
     writeFileSync(file, await (await get(`/trials/${trialId}/adtte.csv`, 'dsmb')).text());
     const live = await json(`/trials/${trialId}/survival?at=365,730`, 'dsmb');
-    const stats = JSON.parse(await run(process.execPath, [join(ROOT, 'bin/followup.js'), 'stats', file, '--time', 'AVAL', '--event', 'EVENT',
-      '--group', 'TRTP', '--reference', 'control', '--at', '365,730', '--json'])) as Json;
+    const stats = JSON.parse(
+      await run(process.execPath, [
+        join(ROOT, 'bin/followup.js'),
+        'stats',
+        file,
+        '--time',
+        'AVAL',
+        '--event',
+        'EVENT',
+        '--group',
+        'TRTP',
+        '--reference',
+        'control',
+        '--at',
+        '365,730',
+        '--json',
+      ]),
+    ) as Json;
     expect(withoutMeta(live)).toEqual(stats);
     const r = JSON.parse(await run('Rscript', [join(__dirname, 'readout', 'r-check.R'), file, 'control'])) as {
-      coef: number; se: number; hr: number; lrChisq: number; waldChisq: number; km: Array<{ group: string; time: number[]; surv: number[]; nRisk: number[] }>;
+      coef: number;
+      se: number;
+      hr: number;
+      lrChisq: number;
+      waldChisq: number;
+      km: Array<{ group: string; time: number[]; surv: number[]; nRisk: number[] }>;
     };
     const cox = live.cox as { terms: Array<{ coef: number; stdErr: number; hazardRatio: number }>; wald: { chiSquare: number } };
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -169,7 +221,9 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     expect(rel(cox.wald.chiSquare, r.waldChisq)).toBeLessThan(1e-6);
     expect(rel((live.logRank as { chiSquare: number }).chiSquare, r.lrChisq)).toBeLessThan(1e-9);
     for (const g of r.km) {
-      const ours = (live.groups as Array<{ group: string; km: Array<{ time: number; survival: number; nRisk: number }> }>).find((x) => x.group === g.group)!;
+      const ours = (live.groups as Array<{ group: string; km: Array<{ time: number; survival: number; nRisk: number }> }>).find(
+        (x) => x.group === g.group,
+      )!;
       expect(ours.km.map((k) => k.time)).toEqual([g.time].flat());
       expect(ours.km.map((k) => k.nRisk)).toEqual([g.nRisk].flat());
       [g.surv].flat().forEach((s, i) => expect(rel(ours.km[i].survival, s)).toBeLessThan(1e-9));
@@ -190,7 +244,9 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     expect((await get(`/trials/${trialId}/survival`, 'reviewer')).status).toBe(403);
     expect((await get(`/trials/${trialId}/survival`)).status).toBe(401);
     expect((await get(`/trials/${trialId}/survival`, undefined, 'Bearer not.a.token')).status).toBe(401);
-    expect((await get(`/trials/${trialId}/survival`, undefined, `Bearer ${signToken('x'.repeat(40), { sub: 'm', role: 'dsmb', ttlSeconds: 60 })}`)).status).toBe(401);
+    expect(
+      (await get(`/trials/${trialId}/survival`, undefined, `Bearer ${signToken('x'.repeat(40), { sub: 'm', role: 'dsmb', ttlSeconds: 60 })}`)).status,
+    ).toBe(401);
     expect((await get('/trials/NO-SUCH-TRIAL/survival', 'dsmb')).status).toBe(404);
     expect((await get(`/trials/${trialId}/survival?confType=bogus`, 'dsmb')).status).toBe(400);
 
@@ -199,7 +255,11 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     expect(interim).toMatchObject({ plannedEvents: 8, deaths: 8, informationFraction: 1, looksTaken: 0, prospective: true });
     expect((interim.looks as Json[]).map((l) => [l.info, l.taken, l.events])).toEqual([[1, true, 8]]);
 
-    const audit = (await json(`/audit?trialId=${encodeURIComponent(trialId)}&limit=1000`, 'dsmb')) as unknown as Array<{ sub: string; role: string; view: string }>;
+    const audit = (await json(`/audit?trialId=${encodeURIComponent(trialId)}&limit=1000`, 'dsmb')) as unknown as Array<{
+      sub: string;
+      role: string;
+      view: string;
+    }>;
     expect(audit.every((a) => a.role === 'dsmb' && a.sub === 'dsmb-tester')).toBe(true);
     expect(new Set(audit.map((a) => a.view))).toEqual(new Set(['survival', 'adtte', 'interim']));
     const n = (await ds.query('select count(*)::int as n from audit_log where trial_id = $1', [trialId]))[0].n;
@@ -241,9 +301,25 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     expect(withoutMeta(rebuilt)).toEqual(withoutMeta(liveSurvival));
     expect(rebuilt.eventsApplied).toBe(liveSurvival.eventsApplied);
     // The live projector carries on from the rebuilt state.
-    await publish([], [{ v: 1, type: 'DeathLinked', eventId: `${trialId}:death-13`, trialId, patientId: 'P13', occurredAt: '2011-01-05T10:00:00Z',
-      source: 'ONS', recordId: `${trialId}-D13`, version: 1, dateOfDeath: '2010-02-02', underlyingCause: null,
-      evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} } }]);
+    await publish(
+      [],
+      [
+        {
+          v: 1,
+          type: 'DeathLinked',
+          eventId: `${trialId}:death-13`,
+          trialId,
+          patientId: 'P13',
+          occurredAt: '2011-01-05T10:00:00Z',
+          source: 'ONS',
+          recordId: `${trialId}-D13`,
+          version: 1,
+          dateOfDeath: '2010-02-02',
+          underlyingCause: null,
+          evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} },
+        },
+      ],
+    );
     const after2 = await settled(ev.earlyCount + ev.lateCount + 2);
     expect(after2).toMatchObject({ deaths: 9 });
     void prefix;

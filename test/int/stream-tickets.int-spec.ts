@@ -37,17 +37,34 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     ds = await createDataSource(db.url, { poolSize: 2 }).initialize();
-    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
+    apps.push(
+      (
+        await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
+          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+        })
+      ).app,
+    );
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);
     api = a.url;
-    await producer.send({ topic: topics.outcomes, acks: -1, messages: ev.early.outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    await producer.send({ topic: topics.enrollments, acks: -1, messages: ev.early.enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })) });
-    await eventually(async () => {
-      const r = await fetch(`${api}/trials/${trialId}`, { headers: { authorization: `Bearer ${token('monitor')}` } });
-      return r.status === 200 && ((await r.json()) as { eventsApplied: number }).eventsApplied === ev.earlyCount ? true : undefined;
-    }, 'the early events projected', 30_000);
+    await producer.send({
+      topic: topics.outcomes,
+      acks: -1,
+      messages: ev.early.outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })),
+    });
+    await producer.send({
+      topic: topics.enrollments,
+      acks: -1,
+      messages: ev.early.enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
+    });
+    await eventually(
+      async () => {
+        const r = await fetch(`${api}/trials/${trialId}`, { headers: { authorization: `Bearer ${token('monitor')}` } });
+        return r.status === 200 && ((await r.json()) as { eventsApplied: number }).eventsApplied === ev.earlyCount ? true : undefined;
+      },
+      'the early events projected',
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -74,11 +91,22 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) { await reader.cancel(); return { data, ended: false }; }
+      if (left <= 0) {
+        await reader.cancel();
+        return { data, ended: false };
+      }
       let timer: NodeJS.Timeout | undefined;
-      const next = await Promise.race([reader.read(), new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), left); })]);
+      const next = await Promise.race([
+        reader.read(),
+        new Promise<'late'>((r) => {
+          timer = setTimeout(() => r('late'), left);
+        }),
+      ]);
       clearTimeout(timer);
-      if (next === 'late') { await reader.cancel(); return { data, ended: false }; }
+      if (next === 'late') {
+        await reader.cancel();
+        return { data, ended: false };
+      }
       if (next.done) return { data, ended: true };
       buffer += new TextDecoder().decode(next.value);
       for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
@@ -87,7 +115,10 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
         const line = frame.split('\n').find((l) => l.startsWith('data:'));
         if (line) data.push(line.slice(5).trim());
       }
-      if (until(data)) { await reader.cancel(); return { data, ended: false }; }
+      if (until(data)) {
+        await reader.cancel();
+        return { data, ended: false };
+      }
     }
   }
 
@@ -121,21 +152,35 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
 
   it('leaves credential parameters out of an audit row whoever writes it', async () => {
     const t = token('dsmb');
-    await recordAudit(ds, { sub: 'audit-strip', role: 'dsmb', trialId, view: 'survival', query: { access_token: t, ticket: 'abc', TOKEN: 'x', tau: '365', note: `Bearer ${t}` } });
+    await recordAudit(ds, {
+      sub: 'audit-strip',
+      role: 'dsmb',
+      trialId,
+      view: 'survival',
+      query: { access_token: t, ticket: 'abc', TOKEN: 'x', tau: '365', note: `Bearer ${t}` },
+    });
     const [row] = (await ds.query(`select query from audit_log where sub = 'audit-strip'`)) as Array<{ query: unknown }>;
     expect(row.query).toEqual({ tau: '365' });
   });
 
-  it('audits only the read-out\'s own parameters of a dsmb read: an unknown key, an identifier or a nested object is not kept', async () => {
+  it("audits only the read-out's own parameters of a dsmb read: an unknown key, an identifier or a nested object is not kept", async () => {
     const dsmb = token('dsmb', 'dsmb-extra');
-    const r = await fetch(`${api}/trials/${trialId}/survival?tau=365&apikey=APIKEYVALUE&nhs=9434765919&a[b]=1&confType=log`, { headers: { authorization: `Bearer ${dsmb}` } });
+    const r = await fetch(`${api}/trials/${trialId}/survival?tau=365&apikey=APIKEYVALUE&nhs=9434765919&a[b]=1&confType=log`, {
+      headers: { authorization: `Bearer ${dsmb}` },
+    });
     expect(r.status).toBe(200);
     const [row] = (await ds.query(`select query from audit_log where sub = 'dsmb-extra'`)) as Array<{ query: unknown }>;
     expect(row.query).toEqual({ tau: '365', confType: 'log' });
-    const listed = (await (await fetch(`${api}/audit?trialId=${trialId}&limit=1000`, { headers: { authorization: `Bearer ${dsmb}` } })).text());
+    const listed = await (await fetch(`${api}/audit?trialId=${trialId}&limit=1000`, { headers: { authorization: `Bearer ${dsmb}` } })).text();
     for (const s of ['APIKEYVALUE', '9434765919', 'apikey', '"a"']) expect(listed).not.toContain(s);
     // Whoever writes the row: a value too long for its field is left out too.
-    await recordAudit(ds, { sub: 'audit-bound', role: 'dsmb', trialId, view: 'survival', query: { tau: '1'.repeat(40), ties: 'efron', asOf: { nested: 1 } } });
+    await recordAudit(ds, {
+      sub: 'audit-bound',
+      role: 'dsmb',
+      trialId,
+      view: 'survival',
+      query: { tau: '1'.repeat(40), ties: 'efron', asOf: { nested: 1 } },
+    });
     const [bounded] = (await ds.query(`select query from audit_log where sub = 'audit-bound'`)) as Array<{ query: unknown }>;
     expect(bounded.query).toEqual({ ties: 'efron' });
   });
@@ -166,8 +211,16 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     expect(res.status).toBe(200);
     // A change while it is open: a second by-arm push.
     setTimeout(() => {
-      void producer.send({ topic: topics.enrollments, acks: -1, messages: [{ key: trialId, value: JSON.stringify(
-        { v: 1, type: 'PatientSeenAlive', eventId: `${trialId}:seen-st`, trialId, patientId: 'P13', seenOn: '2009-05-05' }) }] });
+      void producer.send({
+        topic: topics.enrollments,
+        acks: -1,
+        messages: [
+          {
+            key: trialId,
+            value: JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId: `${trialId}:seen-st`, trialId, patientId: 'P13', seenOn: '2009-05-05' }),
+          },
+        ],
+      });
     }, 300);
     const { data, ended } = await frames(res, () => false, 15_000);
     const closedAfter = Date.now() - opened;
@@ -176,7 +229,10 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     expect(closedAfter).toBeLessThan(6_500);
     expect(data.length).toBeGreaterThanOrEqual(2);
     expect(data[0]).toContain('"logRank"');
-    const audit = (await ds.query(`select view, query from audit_log where sub = $1 order by id`, [sub])) as Array<{ view: string; query: { eventsApplied?: number } }>;
+    const audit = (await ds.query(`select view, query from audit_log where sub = $1 order by id`, [sub])) as Array<{
+      view: string;
+      query: { eventsApplied?: number };
+    }>;
     expect(audit.map((a) => a.view)).toEqual(['stream', ...data.map(() => 'stream-push')]);
     expect(audit.slice(1).map((a) => a.query.eventsApplied)).toEqual(data.map((d) => (JSON.parse(d) as { eventsApplied: number }).eventsApplied));
     // A new ticket cannot be had with the expired token.

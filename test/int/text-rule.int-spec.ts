@@ -44,19 +44,43 @@ describe('the text rule in the projector and linkage alike (real Kafka and Postg
     apps.push((await startInProcess(linkageModule, config, `linkage-${trialId}`)).app);
     apps.push((await startInProcess(projectorModule, config, `projector-${trialId}`, { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
 
-    await send(producer, t.topics.enrollments, [{
-      v: 1, type: 'TrialRegistered', eventId: uniqueId('reg'), trialId, title: 'text rule suite', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
-    }], () => `${trialId}:`);
+    await send(
+      producer,
+      t.topics.enrollments,
+      [
+        {
+          v: 1,
+          type: 'TrialRegistered',
+          eventId: uniqueId('reg'),
+          trialId,
+          title: 'text rule suite',
+          arms: ['control', 'IABP'],
+          referenceArm: 'control',
+          plannedEvents: 10,
+          alpha: 0.05,
+          sided: 2,
+          looks: [1],
+          spending: 'obrien-fleming',
+        },
+      ],
+      () => `${trialId}:`,
+    );
     const broken: Array<[Partial<{ familyName: string; givenNames: string }>, string]> = [
       [{ familyName: 'Sm\u0000ith' }, `familyName: ${TEXT_RULE.control}`],
       [{ givenNames: 'Ada \ud800' }, `givenNames: ${TEXT_RULE.surrogate}`],
       [{ familyName: 'Smi\u0007th' }, `familyName: ${TEXT_RULE.control}`],
     ];
     const bad = broken.map(([over]) => person(trialId, over));
-    const unusual = ['عبد الله', 'Nguye\u0302\u0303n', 'Smith \u{1F600}', 'Ø'.repeat(200)].map((familyName) => person(trialId, { familyName, givenNames: familyName }));
+    const unusual = ['عبد الله', 'Nguye\u0302\u0303n', 'Smith \u{1F600}', 'Ø'.repeat(200)].map((familyName) =>
+      person(trialId, { familyName, givenNames: familyName }),
+    );
     await send(producer, t.topics.enrollments, [...bad, ...unusual].map(randomised), enrolKey);
-    await send(producer, t.topics.notifications, unusual.map((p) => record(p)), recordKey);
+    await send(
+      producer,
+      t.topics.notifications,
+      unusual.map((p) => record(p)),
+      recordKey,
+    );
 
     // Each broken randomisation: one dead letter from each consumer, with the same reason.
     const letters = (await readAll(kafka, dlqOf(t.topics.enrollments), 2 * bad.length, 30_000)).map((d) => d.value as Json);
@@ -67,14 +91,22 @@ describe('the text rule in the projector and linkage alike (real Kafka and Postg
     }
 
     // Every unusual name: its death links, and the projector counts the patient and the death.
-    await eventually(async () => {
-      const linked = new Set(outcomes?.seen.filter((o) => o.type === 'DeathLinked').map((o) => o.patientId));
-      return unusual.every((p) => linked.has(p.patientId)) ? true : undefined;
-    }, 'a DeathLinked for every unusual name', 30_000);
-    const listing = await eventually(async () => {
-      const l = await getTrial(ds, trialId).catch(() => undefined);
-      return l && l.deaths === unusual.length ? l : undefined;
-    }, 'the projector counting the unusual names\' deaths', 30_000);
+    await eventually(
+      async () => {
+        const linked = new Set(outcomes?.seen.filter((o) => o.type === 'DeathLinked').map((o) => o.patientId));
+        return unusual.every((p) => linked.has(p.patientId)) ? true : undefined;
+      },
+      'a DeathLinked for every unusual name',
+      30_000,
+    );
+    const listing = await eventually(
+      async () => {
+        const l = await getTrial(ds, trialId).catch(() => undefined);
+        return l && l.deaths === unusual.length ? l : undefined;
+      },
+      "the projector counting the unusual names' deaths",
+      30_000,
+    );
     expect(listing).toMatchObject({ randomised: unusual.length, deaths: unusual.length });
   });
 });

@@ -18,17 +18,29 @@ import { topicCensus } from '../../bench/chaos/chaos';
 describe('producers on a three-broker cluster', () => {
   let infra: PrivateInfra;
   beforeAll(async () => {
-    infra = await startPrivateInfra({ dir: join(tmpdir(), `trial-followup-three-send-${randomBytes(3).toString('hex')}`), brokers: 3, kafkaHeap: '256m' });
+    infra = await startPrivateInfra({
+      dir: join(tmpdir(), `trial-followup-three-send-${randomBytes(3).toString('hex')}`),
+      brokers: 3,
+      kafkaHeap: '256m',
+    });
   }, 240_000);
-  afterAll(async () => { await infra?.stop(); }, 60_000);
+  afterAll(async () => {
+    await infra?.stop();
+  }, 60_000);
 
   it('lose no acknowledged message when a broker dies and comes back', async () => {
     const kafka = createKafka(infra.brokers, 'three-send', () => undefined);
-    const made: Array<[string, Producer]> = [['createProducer', createProducer(kafka)], ['createIngestProducer', createIngestProducer(kafka)]];
+    const made: Array<[string, Producer]> = [
+      ['createProducer', createProducer(kafka)],
+      ['createIngestProducer', createIngestProducer(kafka)],
+    ];
     const topics = made.map(([name]) => `three-send-${name}`);
     for (let i = 0; ; i++) {
       try {
-        await ensureTopics(kafka, topics.map((topic) => ({ topic, numPartitions: 6, retentionMs: -1 })));
+        await ensureTopics(
+          kafka,
+          topics.map((topic) => ({ topic, numPartitions: 6, retentionMs: -1 })),
+        );
         break;
       } catch (e) {
         if (i > 30) throw e;

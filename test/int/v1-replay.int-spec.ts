@@ -50,15 +50,29 @@ describe('a v1 log replays to the read-out it always gave', () => {
   const all = (l: Log): LogEvent[] => [...l.enrol, ...l.out];
   // Each topic's order kept: one batch per topic.
   const apply = async (p: ReadModelProjector, topic: string, { enrol, out }: Log) => {
-    await p.apply({ topic: `${topic}-e`, partition: 0, lastOffset: String(enrol.length - 1), messages: enrol.map((value, i) => ({ offset: String(i), value })) });
-    await p.apply({ topic: `${topic}-o`, partition: 0, lastOffset: String(out.length - 1), messages: out.map((value, i) => ({ offset: String(i), value })) });
+    await p.apply({
+      topic: `${topic}-e`,
+      partition: 0,
+      lastOffset: String(enrol.length - 1),
+      messages: enrol.map((value, i) => ({ offset: String(i), value })),
+    });
+    await p.apply({
+      topic: `${topic}-o`,
+      partition: 0,
+      lastOffset: String(out.length - 1),
+      messages: out.map((value, i) => ({ offset: String(i), value })),
+    });
     await p.drain();
   };
   const readout = async (trialId: string): Promise<{ survival: Json; interim: Json; design: unknown }> => {
     const { analysis } = await analysisAt(ds, trialId, {}, {});
     if (!analysis.byArm.ok || analysis.design === null) throw new Error(`${trialId}: no by-arm read-out`);
     const { trialId: _t, eventId: _e, ...design } = analysis.design;
-    return { survival: analysis.byArm.value as unknown as Json, interim: interimReport(analysis.design, [], analysis.byArm.value) as unknown as Json, design };
+    return {
+      survival: analysis.byArm.value as unknown as Json,
+      interim: interimReport(analysis.design, [], analysis.byArm.value) as unknown as Json,
+      design,
+    };
   };
 
   beforeAll(async () => {
@@ -72,7 +86,14 @@ describe('a v1 log replays to the read-out it always gave', () => {
   });
 
   it('projects v1 and v2-with-no-plans to the same survival and interim read-outs, live and replayed', async () => {
-    const p = new ReadModelProjector(ds, () => new Date().toISOString(), (e) => { throw e; }, `v1-${v1Id}`);
+    const p = new ReadModelProjector(
+      ds,
+      () => new Date().toISOString(),
+      (e) => {
+        throw e;
+      },
+      `v1-${v1Id}`,
+    );
     await apply(p, v1Id, v1Log(v1Id));
     await apply(p, v2Id, v2Log(v2Id));
     const live1 = await readout(v1Id);
@@ -83,10 +104,23 @@ describe('a v1 log replays to the read-out it always gave', () => {
     expect(live1.interim).toEqual(live2.interim);
     // As the read-out was before the monitoring plan: no futility, no design HR (no conditional power under it), 1:1.
     const { deaths, logRankZ, informationFraction: _i, looksTaken: _l, prospective: _p, ...doc } = live1.interim;
-    expect(doc).toEqual(JSON.parse(runInterim({
-      plannedEvents: '8', events: String(deaths), z: String(logRankZ), looks: '0.5,0.75,1', alpha: '0.05', sided: '2', spending: 'obrien-fleming',
-      futility: 'none', beta: '0.2', allocation: '1', json: true,
-    })));
+    expect(doc).toEqual(
+      JSON.parse(
+        runInterim({
+          plannedEvents: '8',
+          events: String(deaths),
+          z: String(logRankZ),
+          looks: '0.5,0.75,1',
+          alpha: '0.05',
+          sided: '2',
+          spending: 'obrien-fleming',
+          futility: 'none',
+          beta: '0.2',
+          allocation: '1',
+          json: true,
+        }),
+      ),
+    );
     expect(doc).not.toHaveProperty('conditionalPower');
 
     // Its stored design reads back as v2 with no plans (storedDesign, as every read of rm_trials does).
@@ -94,7 +128,10 @@ describe('a v1 log replays to the read-out it always gave', () => {
     expect(storedDesign(row.design)).toMatchObject({ v: 2, ...noPlans() });
 
     // Replay of the v1 log: the same read-out again.
-    const report = await rebuild(ds, async () => ({ events: all(v1Log(v1Id)), watermarks: [], invalid: 0 }), { trialId: v1Id, now: () => new Date().toISOString() });
+    const report = await rebuild(ds, async () => ({ events: all(v1Log(v1Id)), watermarks: [], invalid: 0 }), {
+      trialId: v1Id,
+      now: () => new Date().toISOString(),
+    });
     expect(report).toMatchObject({ trials: 1, refused: 0 });
     expect(await readout(v1Id)).toEqual(live1);
   });

@@ -24,7 +24,15 @@ export async function privateTopics(kafka: Kafka, label: string): Promise<{ pref
   const topics = topicNames(prefix);
   const specs = topicSpecs(topics, 3);
   await ensureTopics(kafka, specs);
-  return { prefix, topics, drop: () => deleteTopics(kafka, specs.map((s) => s.topic)) };
+  return {
+    prefix,
+    topics,
+    drop: () =>
+      deleteTopics(
+        kafka,
+        specs.map((s) => s.topic),
+      ),
+  };
 }
 
 /**
@@ -40,7 +48,11 @@ export function privateDatabase(label: string): { name: string; url: string; cre
   const admin = async (sql: string): Promise<void> => {
     const c = new Client({ connectionString: TEST_DATABASE_URL });
     await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
   };
   return {
     name,
@@ -53,8 +65,13 @@ export function privateDatabase(label: string): { name: string; url: string; cre
 /** Service config pointing at the test database and a topic prefix. */
 export function testConfig(prefix: string, extra: Record<string, string> = {}): AppConfig {
   return loadConfig({
-    NODE_ENV: 'test', KAFKA_BROKERS, DATABASE_URL: TEST_DATABASE_URL, TOPIC_PREFIX: prefix,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', AUTH_SECRET: 'test-secret-test-secret-test-secret-0123', ...extra,
+    NODE_ENV: 'test',
+    KAFKA_BROKERS,
+    DATABASE_URL: TEST_DATABASE_URL,
+    TOPIC_PREFIX: prefix,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
+    ...extra,
   });
 }
 

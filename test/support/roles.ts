@@ -21,17 +21,27 @@ export function privateDatabaseWithRoles(label: string) {
   const admin = async (sql: string) => {
     const c = new Client({ connectionString: TEST_DATABASE_URL });
     await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
   };
   const pgUp = (): { DATABASE_URL: string; MIGRATION_DATABASE_URL: string } => {
     execFileSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'pg-up'], {
       env: { ...process.env, INFRA_DIR: infraDir, DATABASE_URL: db.url, TEST_DATABASE_URL, PG_OWNER_ROLE: roles.owner, PG_APP_ROLE: roles.app },
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const env = Object.fromEntries(readFileSync(join(infraDir, 'pg.env'), 'utf8').trim().split('\n').map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i), l.slice(i + 1)];
-    }));
+    const env = Object.fromEntries(
+      readFileSync(join(infraDir, 'pg.env'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const i = l.indexOf('=');
+          return [l.slice(0, i), l.slice(i + 1)];
+        }),
+    );
     return { DATABASE_URL: env.DATABASE_URL, MIGRATION_DATABASE_URL: env.MIGRATION_DATABASE_URL };
   };
   return {

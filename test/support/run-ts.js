@@ -14,12 +14,16 @@ const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   return resolve.call(this, libs.get(request) ?? request, ...rest);
 };
-addHook((code, filename) => transformSync(code, {
-  filename,
-  sourceMaps: 'inline',
-  jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
-  module: { type: 'commonjs' },
-}).code, { exts: ['.ts'], ignoreNodeModules: true });
+addHook(
+  (code, filename) =>
+    transformSync(code, {
+      filename,
+      sourceMaps: 'inline',
+      jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    }).code,
+  { exts: ['.ts'], ignoreNodeModules: true },
+);
 
 const entry = process.argv[2];
 process.argv.splice(2, 1);

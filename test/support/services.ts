@@ -8,7 +8,10 @@ import { startService } from '@trial/platform';
  * The URL is built from the bound address (127.0.0.1): Nest's getUrl() can report [::1].
  */
 export async function startInProcess(
-  module: (c: AppConfig) => Type<unknown>, config: AppConfig, consumer?: string, opts: { partitionsConsumedConcurrently?: number } = {},
+  module: (c: AppConfig) => Type<unknown>,
+  config: AppConfig,
+  consumer?: string,
+  opts: { partitionsConsumedConcurrently?: number } = {},
 ): Promise<{ app: INestApplication; url: string }> {
   const app = await startService(module(config), { service: consumer ?? 'test', port: 0, consumer, ...opts });
   const { address, port } = (app.getHttpServer() as { address(): AddressInfo }).address();

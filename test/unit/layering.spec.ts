@@ -22,15 +22,23 @@ describe('lint: DESIGN.md layering', () => {
     ['libs/contracts/src/probe.ts', "import { decide } from '@trial/linkage';\nexport const x = decide;\n"],
     ['libs/linkage/src/probe.ts', "import { readRegistry } from '@trial/registry';\nexport const x = readRegistry;\n"],
     ['libs/survival/src/probe.ts', "import { x as y } from '../../linkage/src/index';\nexport const x = y;\n"],
-  ])('refuses in %s: %j', async (path, source) => {
-    expect((await restricted(path, source)).length).toBeGreaterThan(0);
-  }, 30_000);
+  ])(
+    'refuses in %s: %j',
+    async (path, source) => {
+      expect((await restricted(path, source)).length).toBeGreaterThan(0);
+    },
+    30_000,
+  );
 
   it.each([
     ['libs/registry/src/probe.ts', "import { isValidNhsNumber } from '@trial/linkage';\nexport const x = isValidNhsNumber;\n"],
     ['libs/readmodel/src/probe.ts', "import { coxFit } from '@trial/survival';\nexport const x = coxFit;\n"],
     ['libs/storage/src/probe.ts', "import { DataSource } from 'typeorm';\nexport const x = DataSource;\n"],
-  ])('allows in %s: %j', async (path, source) => {
-    expect(await restricted(path, source)).toEqual([]);
-  }, 30_000);
+  ])(
+    'allows in %s: %j',
+    async (path, source) => {
+      expect(await restricted(path, source)).toEqual([]);
+    },
+    30_000,
+  );
 });

@@ -33,8 +33,10 @@ export function createApi(token, onResponse) {
   async function post(path, body) {
     const url = new URL(path, location.origin);
     const res = await fetch(url, {
-      method: 'POST', headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify(body ?? {}), cache: 'no-store',
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+      cache: 'no-store',
     });
     onResponse?.(res.status, url.pathname);
     const json = await res.json().catch(() => null);
@@ -80,15 +82,26 @@ export function createApi(token, onResponse) {
     let timer = null;
     const changed = (e) => {
       let data = null;
-      try { data = JSON.parse(e.data); } catch { /* a bare ping: still a change */ }
+      try {
+        data = JSON.parse(e.data);
+      } catch {
+        /* a bare ping: still a change */
+      }
       onChange(data);
     };
     async function connect() {
       let ticket;
       try {
-        const res = await fetch('/stream-tickets', { method: 'POST', headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json' }, cache: 'no-store' });
+        const res = await fetch('/stream-tickets', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${bearer()}`, Accept: 'application/json' },
+          cache: 'no-store',
+        });
         onResponse?.(res.status, '/stream-tickets');
-        if (res.status === 401 || res.status === 403) { onState('off'); return; }
+        if (res.status === 401 || res.status === 403) {
+          onState('off');
+          return;
+        }
         if (!res.ok) throw new ApiError(res.status, res.statusText);
         ({ ticket } = await res.json());
       } catch {
@@ -96,7 +109,10 @@ export function createApi(token, onResponse) {
       }
       if (stopped) return;
       es = new EventSource(`/trials/${encodeURIComponent(trialId)}/stream?ticket=${encodeURIComponent(ticket)}`);
-      es.onopen = () => { retryMs = 500; onState('live'); };
+      es.onopen = () => {
+        retryMs = 500;
+        onState('live');
+      };
       es.onmessage = changed;
       // Named events (the API sends `event: readout`) as well as unnamed ones.
       for (const name of ['readout', 'change', 'update']) es.addEventListener(name, changed);

@@ -34,26 +34,60 @@ export function cifFigure(code, name, cr, groups) {
     data.push(own, other);
     series.push({ label: `${c.group}: ${name}`, stroke: c.color, width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
     series.push({
-      label: `${c.group}: other causes`, stroke: c.color, width: 1.5, dash: [6, 4], paths: uPlot.paths.stepped({ align: 1 }), points: { show: false },
+      label: `${c.group}: other causes`,
+      stroke: c.color,
+      width: 1.5,
+      dash: [6, 4],
+      paths: uPlot.paths.stepped({ align: 1 }),
+      points: { show: false },
     });
   }
   const yMax = Math.max(10, Math.ceil(top / 10) * 10);
   const xMax = Math.ceil(Math.max(6, toMonths(days.at(-1) ?? 0)) / 12) * 12;
-  const labels = series.slice(1).map((s) => s.label).join('|');
+  const labels = series
+    .slice(1)
+    .map((s) => s.label)
+    .join('|');
   const root = h('figure', { class: 'km cif', 'data-testid': `cif-${code}`, 'data-curves': String(series.length - 1), 'data-labels': labels });
   const plot = h('div', { class: 'km-plot' });
-  root.append(h('div', { class: 'legend' }, curves.map((c) => [
-    h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: `background:${c.color}` }), `${c.group}: ${name}`),
-    h('span', { class: 'legend-item' }, h('span', { class: 'legend-line legend-dashed', style: `border-color:${c.color}` }),
-      `${c.group}: other causes`)])), plot);
+  root.append(
+    h(
+      'div',
+      { class: 'legend' },
+      curves.map((c) => [
+        h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: `background:${c.color}` }), `${c.group}: ${name}`),
+        h(
+          'span',
+          { class: 'legend-item' },
+          h('span', { class: 'legend-line legend-dashed', style: `border-color:${c.color}` }),
+          `${c.group}: other causes`,
+        ),
+      ]),
+    ),
+    plot,
+  );
   const axis = {
-    font: '12px system-ui, sans-serif', labelFont: '600 12px system-ui, sans-serif', stroke: '#374151', grid: { stroke: '#e5e7eb', width: 1 },
+    font: '12px system-ui, sans-serif',
+    labelFont: '600 12px system-ui, sans-serif',
+    stroke: '#374151',
+    grid: { stroke: '#e5e7eb', width: 1 },
   };
-  const chart = new uPlot({
-    width: 800, height: 300, series, legend: { show: false }, cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
-    scales: { x: { time: false, range: [0, xMax] }, y: { range: [0, yMax] } },
-    axes: [{ label: 'Months since randomisation', size: 34, ...axis }, { label: 'Cumulative incidence (%)', size: 72, ...axis }],
-  }, data, plot);
+  const chart = new uPlot(
+    {
+      width: 800,
+      height: 300,
+      series,
+      legend: { show: false },
+      cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
+      scales: { x: { time: false, range: [0, xMax] }, y: { range: [0, yMax] } },
+      axes: [
+        { label: 'Months since randomisation', size: 34, ...axis },
+        { label: 'Cumulative incidence (%)', size: 72, ...axis },
+      ],
+    },
+    data,
+    plot,
+  );
   follow(plot, chart);
   root.chart = chart;
   return root;

@@ -18,8 +18,7 @@ export function closedSections(readout, groups, trial) {
   if (readout.stratified !== undefined) out.push(stratifiedSection(readout));
   if (Array.isArray(readout.subgroups) && readout.subgroups.length) {
     const note = 'Cox hazard ratio within each subgroup level (95% CI, log axis); interaction P from the likelihood-ratio test of arm by subgroup.';
-    out.push(section('forest', 'Prespecified subgroups', note,
-      forestPlot(readout.subgroups, arms)));
+    out.push(section('forest', 'Prespecified subgroups', note, forestPlot(readout.subgroups, arms)));
   }
   for (const [code, e] of Object.entries(readout.endpoints ?? {})) {
     const name = trial?.endpoints?.find?.((x) => x.code === code)?.name ?? code;
@@ -28,10 +27,16 @@ export function closedSections(readout, groups, trial) {
       out.push(section(`endpoint-${code}`, `${name}: competing risks`, 'Not estimable yet (no death of this cause in the data so far).'));
       continue;
     }
-    out.push(section(`endpoint-${code}`, `${name}, with other deaths competing`,
-      'Cumulative incidence by arm (Aalen-Johansen; solid: this cause, dashed: other causes). Gray\'s test compares the cumulative incidence;'
-        + ' the cause-specific Cox model the cause-specific hazard; Fine-Gray the subdistribution hazard (robust SE).',
-      cifFigure(code, name, cr, groups), competingTable(code, cr)));
+    out.push(
+      section(
+        `endpoint-${code}`,
+        `${name}, with other deaths competing`,
+        "Cumulative incidence by arm (Aalen-Johansen; solid: this cause, dashed: other causes). Gray's test compares the cumulative incidence;" +
+          ' the cause-specific Cox model the cause-specific hazard; Fine-Gray the subdistribution hazard (robust SE).',
+        cifFigure(code, name, cr, groups),
+        competingTable(code, cr),
+      ),
+    );
   }
   return out;
 }
@@ -42,8 +47,12 @@ function stratifiedSection(readout) {
   const rows = [['Unstratified', hr(u), formatP(u?.pValue), formatP(readout.logRank?.pValue)]];
   if (s) rows.push([`Stratified by ${s.strata.join(', ')}`, hr(s.cox.terms[0]), formatP(s.cox.terms[0]?.pValue), formatP(s.logRank.pValue)]);
   const note = s ? 'Cox model and log-rank test within the randomisation strata, beside the unstratified ones.' : 'Not estimable yet.';
-  return section('stratified', 'Stratified comparison', note,
-    table(['', `Hazard ratio, ${u?.group ?? ''}`, 'Cox P', 'Log-rank P'], rows, { num: [2, 3], rowHeader: true, testid: 'stratified' }));
+  return section(
+    'stratified',
+    'Stratified comparison',
+    note,
+    table(['', `Hazard ratio, ${u?.group ?? ''}`, 'Cox P', 'Log-rank P'], rows, { num: [2, 3], rowHeader: true, testid: 'stratified' }),
+  );
 }
 
 function cifAt(g, days) {
@@ -56,9 +65,13 @@ function cifAt(g, days) {
 }
 
 function competingTable(code, cr) {
-  const rows = cr.groups.map((g) =>
-    [`Cumulative incidence at 4 years, ${g.group}`, formatPct(cifAt(g, FOUR_YEARS)), `${g.events} deaths of this cause`, '']);
-  if (cr.gray) rows.push(['Gray\'s test', `χ² = ${fixed(cr.gray.chiSquare, 2)}`, `${cr.gray.df} df`, formatP(cr.gray.pValue)]);
+  const rows = cr.groups.map((g) => [
+    `Cumulative incidence at 4 years, ${g.group}`,
+    formatPct(cifAt(g, FOUR_YEARS)),
+    `${g.events} deaths of this cause`,
+    '',
+  ]);
+  if (cr.gray) rows.push(["Gray's test", `χ² = ${fixed(cr.gray.chiSquare, 2)}`, `${cr.gray.df} df`, formatP(cr.gray.pValue)]);
   for (const t of cr.causeSpecificCox?.terms ?? []) {
     rows.push([`Cause-specific hazard ratio, ${t.group}`, hr(t), `z = ${fixed(t.z, 2)}`, formatP(t.pValue)]);
   }

@@ -40,17 +40,43 @@ export function section(id, title, note, ...body) {
 /** A simple table: headers, then rows of cells (strings or nodes); `num` marks right-aligned columns. */
 export function table(headers, rows, opts = {}) {
   const num = new Set(opts.num ?? []);
-  return h('table', { class: opts.class ?? 'grid', 'data-testid': opts.testid },
-    h('thead', {}, h('tr', {}, headers.map((t, i) => h('th', { class: num.has(i) ? 'num' : null, scope: 'col' }, t)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => h(i === 0 && opts.rowHeader ? 'th' : 'td', { class: num.has(i) ? 'num' : null, scope: i === 0 && opts.rowHeader ? 'row' : null }, c))))));
+  return h(
+    'table',
+    { class: opts.class ?? 'grid', 'data-testid': opts.testid },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((t, i) => h('th', { class: num.has(i) ? 'num' : null, scope: 'col' }, t)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c, i) =>
+            h(i === 0 && opts.rowHeader ? 'th' : 'td', { class: num.has(i) ? 'num' : null, scope: i === 0 && opts.rowHeader ? 'row' : null }, c),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A headline figure: label, value, and a smaller line under it. */
 export function stat(label, value, sub, testid) {
-  return h('div', { class: 'stat' },
+  return h(
+    'div',
+    { class: 'stat' },
     h('div', { class: 'stat-label' }, label),
     h('div', { class: 'stat-value', 'data-testid': testid }, value),
-    sub ? h('div', { class: 'stat-sub' }, sub) : null);
+    sub ? h('div', { class: 'stat-sub' }, sub) : null,
+  );
 }
 
 export function swatch(color) {

@@ -8,7 +8,12 @@ import { DAYS_PER_MONTH, toMonths } from './format.js';
  * Returns the element; charts resize with their container.
  */
 export function kmFigure(curves, atRisk, opts = {}) {
-  const root = h('figure', { class: 'km', 'data-testid': opts.testid ?? 'km', 'data-curves': String(curves.length), 'data-labels': curves.map((c) => c.label).join('|') });
+  const root = h('figure', {
+    class: 'km',
+    'data-testid': opts.testid ?? 'km',
+    'data-curves': String(curves.length),
+    'data-labels': curves.map((c) => c.label).join('|'),
+  });
   const plot = h('div', { class: 'km-plot' });
   const table = h('div', { class: 'atrisk', 'data-testid': 'at-risk' });
   root.append(legend(curves), plot, table);
@@ -25,17 +30,31 @@ export function kmFigure(curves, atRisk, opts = {}) {
     series.push({ label: `${c.label} upper`, stroke: 'transparent', width: 0, paths: stepped(), points: { show: false } });
     bands.push({ series: [base + 2, base + 1], fill: c.band });
   });
-  const chart = new uPlot({
-    width: 800, height: opts.height ?? 340, series, bands,
-    legend: { show: false },
-    cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
-    scales: { x: { time: false, range: [0, xMax] }, y: { range: [0, 100] } },
-    axes: [
-      { label: 'Months since randomisation', size: 34, labelSize: 22, splits: () => range(0, xMax, step), values: (u, v) => v.map(String), ...axisStyle },
-      { label: 'Survival (%)', size: 72, splits: () => [0, 20, 40, 60, 80, 100], values: (u, v) => v.map(String), ...axisStyle },
-    ],
-    hooks: { draw: [(u) => drawCensorTicks(u, curves)], setSize: [(u) => placeAtRisk(u, table, atRisk)] },
-  }, data, plot);
+  const chart = new uPlot(
+    {
+      width: 800,
+      height: opts.height ?? 340,
+      series,
+      bands,
+      legend: { show: false },
+      cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
+      scales: { x: { time: false, range: [0, xMax] }, y: { range: [0, 100] } },
+      axes: [
+        {
+          label: 'Months since randomisation',
+          size: 34,
+          labelSize: 22,
+          splits: () => range(0, xMax, step),
+          values: (u, v) => v.map(String),
+          ...axisStyle,
+        },
+        { label: 'Survival (%)', size: 72, splits: () => [0, 20, 40, 60, 80, 100], values: (u, v) => v.map(String), ...axisStyle },
+      ],
+      hooks: { draw: [(u) => drawCensorTicks(u, curves)], setSize: [(u) => placeAtRisk(u, table, atRisk)] },
+    },
+    data,
+    plot,
+  );
   follow(plot, chart);
   // Positions need the chart in the document: place again once it is laid out.
   requestAnimationFrame(() => placeAtRisk(chart, table, atRisk));
@@ -44,18 +63,24 @@ export function kmFigure(curves, atRisk, opts = {}) {
 }
 
 const axisStyle = {
-  font: '12px system-ui, sans-serif', labelFont: '600 12px system-ui, sans-serif', stroke: '#374151',
-  grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#9ca3af', width: 1, size: 4 },
+  font: '12px system-ui, sans-serif',
+  labelFont: '600 12px system-ui, sans-serif',
+  stroke: '#374151',
+  grid: { stroke: '#e5e7eb', width: 1 },
+  ticks: { stroke: '#9ca3af', width: 1, size: 4 },
 };
 
 const stepped = () => uPlot.paths.stepped({ align: 1 });
 const range = (from, to, by) => Array.from({ length: Math.floor((to - from) / by) + 1 }, (_, i) => from + i * by);
 
 function legend(curves) {
-  return h('div', { class: 'legend' }, curves.map((c) => h('span', { class: 'legend-item' },
-    h('span', { class: 'legend-line', style: `background:${c.color}` }), c.label)),
-  h('span', { class: 'legend-item muted' }, h('span', { class: 'legend-band' }), 'shaded: 95% CI'),
-  h('span', { class: 'legend-item muted' }, h('span', { class: 'legend-tick' }), 'censored'));
+  return h(
+    'div',
+    { class: 'legend' },
+    curves.map((c) => h('span', { class: 'legend-item' }, h('span', { class: 'legend-line', style: `background:${c.color}` }), c.label)),
+    h('span', { class: 'legend-item muted' }, h('span', { class: 'legend-band' }), 'shaded: 95% CI'),
+    h('span', { class: 'legend-item muted' }, h('span', { class: 'legend-tick' }), 'censored'),
+  );
 }
 
 /**
@@ -66,7 +91,9 @@ function alignedData(curves) {
   const days = [...new Set([0, ...curves.flatMap((c) => c.rows.map((r) => r.time))])].sort((a, b) => a - b);
   const out = [days.map(toMonths)];
   for (const c of curves) {
-    const s = [], lo = [], hi = [];
+    const s = [],
+      lo = [],
+      hi = [];
     const last = c.rows.at(-1)?.time ?? 0;
     let j = -1;
     for (const t of days) {

@@ -9,7 +9,7 @@ export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00'];
 export const BANDS = ['rgba(0,114,178,0.13)', 'rgba(213,94,0,0.13)', 'rgba(0,158,115,0.13)', 'rgba(204,121,167,0.13)', 'rgba(230,159,0,0.13)'];
 
 export function trialList(body) {
-  const list = Array.isArray(body) ? body : body?.trials ?? body?.items ?? [];
+  const list = Array.isArray(body) ? body : (body?.trials ?? body?.items ?? []);
   return list.map((t) => ({ id: t.trialId ?? t.id, title: t.title ?? t.design?.title ?? '' })).filter((t) => typeof t.id === 'string');
 }
 
@@ -53,7 +53,9 @@ export const sixMonths = 6 * DAYS_PER_MONTH;
 /** `dataComplete`: { ONS: 'YYYY-MM-DD', NRS: ... } from the read-out or the trial. */
 export function completenessOf(readout, trial) {
   const c = readout?.dataComplete ?? trial?.dataComplete ?? trial?.completeness ?? {};
-  return Object.entries(c).filter(([, v]) => typeof v === 'string').sort(([a], [b]) => a.localeCompare(b));
+  return Object.entries(c)
+    .filter(([, v]) => typeof v === 'string')
+    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 export function plannedEventsOf(trial, interim) {

@@ -22,15 +22,44 @@ export function renderMonitor({ trial, readout }) {
   const planned = plannedEventsOf(trial, null);
   const fu = readout.followUp;
   const out = [];
-  out.push(h('div', { class: 'stats' },
-    stat('Randomised', formatInt(accrual?.total ?? readout.n), accrual?.bySiteMonth ? `at ${new Set(accrual.bySiteMonth.map((r) => r.site)).size} sites` : null, 'randomised'),
-    stat('Deaths, all arms', formatInt(readout.events), planned ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}`
-      : typeof trial?.informationFraction === 'number' ? `information fraction ${formatPct(trial.informationFraction, 0)}` : null, 'deaths'),
-    stat('Median follow-up', fu ? `${formatMonths(fu.median)} months` : DASH, fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)}` : null, 'median-fu'),
-    stat('Pooled 12-month survival', pooled ? formatPct(at(pooled, 12)) : DASH, 'all arms together', 'pooled-12m')));
+  out.push(
+    h(
+      'div',
+      { class: 'stats' },
+      stat(
+        'Randomised',
+        formatInt(accrual?.total ?? readout.n),
+        accrual?.bySiteMonth ? `at ${new Set(accrual.bySiteMonth.map((r) => r.site)).size} sites` : null,
+        'randomised',
+      ),
+      stat(
+        'Deaths, all arms',
+        formatInt(readout.events),
+        planned
+          ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}`
+          : typeof trial?.informationFraction === 'number'
+            ? `information fraction ${formatPct(trial.informationFraction, 0)}`
+            : null,
+        'deaths',
+      ),
+      stat(
+        'Median follow-up',
+        fu ? `${formatMonths(fu.median)} months` : DASH,
+        fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)}` : null,
+        'median-fu',
+      ),
+      stat('Pooled 12-month survival', pooled ? formatPct(at(pooled, 12)) : DASH, 'all arms together', 'pooled-12m'),
+    ),
+  );
   if (pooled) {
-    out.push(section('survival', 'Overall survival, all patients', 'Pooled Kaplan-Meier estimate with pointwise 95% confidence interval. Blinded: arms are not shown.',
-      kmFigure([{ label: 'All patients', color: pooled.color, band: pooled.band, rows: pooled.km ?? [] }], relabel(atRiskOf(readout, groups)))));
+    out.push(
+      section(
+        'survival',
+        'Overall survival, all patients',
+        'Pooled Kaplan-Meier estimate with pointwise 95% confidence interval. Blinded: arms are not shown.',
+        kmFigure([{ label: 'All patients', color: pooled.color, band: pooled.band, rows: pooled.km ?? [] }], relabel(atRiskOf(readout, groups))),
+      ),
+    );
   }
   out.push(accrualSection(accrual));
   out.push(completenessSection(readout, trial));
@@ -43,7 +72,8 @@ const relabel = (ar) => ({ months: ar.months, rows: ar.rows.map((r) => ({ ...r, 
 
 function accrualSection(accrual) {
   const rows = accrual?.bySiteMonth;
-  if (!Array.isArray(rows)) return section('accrual', 'Accrual', null, h('p', { class: 'muted' }, 'The API did not return accrual by site and month.'));
+  if (!Array.isArray(rows))
+    return section('accrual', 'Accrual', null, h('p', { class: 'muted' }, 'The API did not return accrual by site and month.'));
   const months = [...new Set(rows.map((r) => r.month))].sort();
   const sites = [...new Set(rows.map((r) => r.site))].sort();
   const bySite = sites.map((s) => {
@@ -51,8 +81,13 @@ function accrualSection(accrual) {
     const ms = mine.map((r) => r.month).sort();
     return [s, formatInt(mine.reduce((n, r) => n + r.n, 0)), monthName(ms[0]), monthName(ms.at(-1))];
   });
-  return section('accrual', 'Accrual', `${formatInt(rows.reduce((n, r) => n + r.n, 0))} patients randomised, ${monthName(months[0])} to ${monthName(months.at(-1))}.`,
-    accrualChart(rows, months), table(['Site', 'Randomised', 'First', 'Latest'], bySite, { num: [1], testid: 'accrual-sites' }));
+  return section(
+    'accrual',
+    'Accrual',
+    `${formatInt(rows.reduce((n, r) => n + r.n, 0))} patients randomised, ${monthName(months[0])} to ${monthName(months.at(-1))}.`,
+    accrualChart(rows, months),
+    table(['Site', 'Randomised', 'First', 'Latest'], bySite, { num: [1], testid: 'accrual-sites' }),
+  );
 }
 
 /** Cumulative randomisations by calendar month. */
@@ -65,17 +100,40 @@ function accrualChart(rows, months) {
   const cum = all.map((m) => (total += per.get(m) ?? 0));
   const xs = all.map((m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 15) / 1000);
   const plot = h('div', { class: 'accrual-plot' });
-  const chart = new uPlot({
-    width: 600, height: 220, legend: { show: false }, cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(10, Math.ceil(hi * 1.1))] } },
-    axes: [{ ...axis }, { label: 'Patients (cumulative)', size: 60, ...axis }],
-    series: [{}, { label: 'cumulative', stroke: '#374151', width: 2, fill: 'rgba(55,65,81,0.08)', paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } }],
-  }, [xs, cum], plot);
+  const chart = new uPlot(
+    {
+      width: 600,
+      height: 220,
+      legend: { show: false },
+      cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(10, Math.ceil(hi * 1.1))] } },
+      axes: [{ ...axis }, { label: 'Patients (cumulative)', size: 60, ...axis }],
+      series: [
+        {},
+        {
+          label: 'cumulative',
+          stroke: '#374151',
+          width: 2,
+          fill: 'rgba(55,65,81,0.08)',
+          paths: uPlot.paths.stepped({ align: 1 }),
+          points: { show: false },
+        },
+      ],
+    },
+    [xs, cum],
+    plot,
+  );
   follow(plot, chart);
   return h('figure', { class: 'accrual', 'data-testid': 'accrual' }, plot);
 }
 
-const axis = { font: '12px system-ui, sans-serif', labelFont: '600 12px system-ui, sans-serif', stroke: '#374151', grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#9ca3af', width: 1, size: 4 } };
+const axis = {
+  font: '12px system-ui, sans-serif',
+  labelFont: '600 12px system-ui, sans-serif',
+  stroke: '#374151',
+  grid: { stroke: '#e5e7eb', width: 1 },
+  ticks: { stroke: '#9ca3af', width: 1, size: 4 },
+};
 
 function monthRange(from, to) {
   const out = [];
@@ -83,7 +141,10 @@ function monthRange(from, to) {
   const [ty, tm] = to.split('-').map(Number);
   while (y < ty || (y === ty && m <= tm)) {
     out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (++m > 12) { m = 1; y++; }
+    if (++m > 12) {
+      m = 1;
+      y++;
+    }
   }
   return out;
 }

@@ -12,7 +12,11 @@ import { claims, storedRefreshToken, storedToken, storeSignedIn } from './sessio
 
 const FLOW = 'followup.oidc-flow';
 
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
 const redirectUri = () => `${location.origin}/`;
 
@@ -20,7 +24,7 @@ const redirectUri = () => `${location.origin}/`;
 export async function signInConfig() {
   try {
     const res = await fetch('/auth/config', { cache: 'no-store' });
-    return res.ok ? (await res.json()).oidc ?? null : null;
+    return res.ok ? ((await res.json()).oidc ?? null) : null;
   } catch {
     return null;
   }
@@ -34,8 +38,14 @@ export async function beginSignIn(cfg) {
   sessionStorage.setItem(FLOW, JSON.stringify({ verifier, state }));
   const url = new URL(cfg.authorizationEndpoint);
   const params = {
-    response_type: 'code', response_mode: 'fragment', client_id: cfg.clientId, redirect_uri: redirectUri(), scope: cfg.scopes,
-    state, code_challenge: challenge, code_challenge_method: 'S256',
+    response_type: 'code',
+    response_mode: 'fragment',
+    client_id: cfg.clientId,
+    redirect_uri: redirectUri(),
+    scope: cfg.scopes,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   if (cfg.resource) url.searchParams.set('resource', cfg.resource);
@@ -56,7 +66,10 @@ export async function completeSignIn() {
   const code = from.get('code');
   const state = from.get('state');
   const error = from.get('error');
-  for (const k of ['code', 'state', 'error', 'error_description', 'iss', 'session_state']) { fragment.delete(k); url.searchParams.delete(k); }
+  for (const k of ['code', 'state', 'error', 'error_description', 'iss', 'session_state']) {
+    fragment.delete(k);
+    url.searchParams.delete(k);
+  }
   const rest = fragment.toString();
   history.replaceState(null, '', url.pathname + url.search + (rest ? `#${rest}` : ''));
 
@@ -65,7 +78,9 @@ export async function completeSignIn() {
   if (error) return { error: `The identity provider did not sign you in (${error}).` };
   if (!flow || flow.state !== state) return { error: 'That sign-in was not started here (state does not match): sign in again.' };
   const res = await fetch('/auth/token', {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, cache: 'no-store',
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    cache: 'no-store',
     body: JSON.stringify({ code, codeVerifier: flow.verifier, redirectUri: redirectUri() }),
   });
   const body = await res.json().catch(() => null);
@@ -78,7 +93,9 @@ export async function renewSession() {
   const refreshToken = storedRefreshToken();
   if (!refreshToken) return false;
   const res = await fetch('/auth/refresh', {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, cache: 'no-store',
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    cache: 'no-store',
     body: JSON.stringify({ refreshToken }),
   }).catch(() => null);
   const body = res ? await res.json().catch(() => null) : null;
@@ -98,9 +115,12 @@ export function keepSessionAlive(onRenewed) {
   const c = claims(storedToken() ?? '');
   if (!c?.exp) return;
   const left = c.exp * 1000 - Date.now();
-  setTimeout(async () => {
-    if (!(await renewSession())) return;
-    onRenewed?.(claims(storedToken() ?? '')?.role ?? null);
-    keepSessionAlive(onRenewed);
-  }, Math.max(0, left - Math.min(60_000, left / 4)));
+  setTimeout(
+    async () => {
+      if (!(await renewSession())) return;
+      onRenewed?.(claims(storedToken() ?? '')?.role ?? null);
+      keepSessionAlive(onRenewed);
+    },
+    Math.max(0, left - Math.min(60_000, left / 4)),
+  );
 }

@@ -8,12 +8,14 @@ import { probability, waterfall } from './waterfall.js';
 /** The queue's reasons in a reviewer's words; an identifier conflict across trials has its own. */
 export function reasonOf(item) {
   if (item.reason === 'identifier-conflict' && item.competing?.length) return "Another trial's owner";
-  return {
-    'between-thresholds': 'Between the thresholds',
-    'close-candidates': 'Close candidates',
-    'death-before-randomisation': 'Death before randomisation',
-    'identifier-conflict': 'Identifier conflict',
-  }[item.reason] ?? item.reason;
+  return (
+    {
+      'between-thresholds': 'Between the thresholds',
+      'close-candidates': 'Close candidates',
+      'death-before-randomisation': 'Death before randomisation',
+      'identifier-conflict': 'Identifier conflict',
+    }[item.reason] ?? item.reason
+  );
 }
 
 const WHY = {
@@ -48,45 +50,99 @@ export function priorWeight(item, candidate) {
 
 function evidenceCell(field) {
   if (!field) return h('span', { class: 'muted' }, '—');
-  return h('span', { class: `level ${field.weight > 0 ? 'for' : field.weight < 0 ? 'against' : 'none'}`, 'data-testid': 'level' },
-    `${field.level} ${signed(field.weight)}`);
+  return h(
+    'span',
+    { class: `level ${field.weight > 0 ? 'for' : field.weight < 0 ? 'against' : 'none'}`, 'data-testid': 'level' },
+    `${field.level} ${signed(field.weight)}`,
+  );
 }
 
 function sideBySide(item) {
   const r = item.record;
-  const head = h('tr', {}, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, `Registry record (${r.source})`),
-    ...item.candidates.map((c, i) => h('th', { scope: 'col', colspan: '2' }, `Candidate ${i + 1} · ${c.patientId}`)));
-  const rows = FIELDS.map(([key, label, value]) => h('tr', { 'data-field': key },
-    h('th', { scope: 'row' }, label), h('td', {}, orDash(value(r))),
-    ...item.candidates.flatMap((c) => [h('td', {}, orDash(value(c.patient))), h('td', { class: 'num' }, evidenceCell(c.fields[key]))])));
-  rows.push(h('tr', { class: 'dates' }, h('th', { scope: 'row' }, r.kind === 'death' ? 'Died / randomised' : 'Event / randomised'),
-    h('td', {}, orDash(formatDate(r.dateOfDeath ?? r.eventDate))),
-    ...item.candidates.flatMap((c) => [h('td', {}, orDash(c.patient?.randomisedOn ? formatDate(c.patient.randomisedOn) : null),
-      c.patient?.withdrawnOn ? h('span', { class: 'muted' }, ` (withdrawn ${formatDate(c.patient.withdrawnOn)})`) : null), h('td')])));
-  rows.push(h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Match weight'), h('td'),
-    ...item.candidates.flatMap((c) => [h('td', {}, `P = ${probability(c.weight).toFixed(3)}`),
-      h('td', { class: 'num', 'data-testid': 'weight' }, c.weight.toFixed(2))])));
+  const head = h(
+    'tr',
+    {},
+    h('th', { scope: 'col' }, 'Field'),
+    h('th', { scope: 'col' }, `Registry record (${r.source})`),
+    ...item.candidates.map((c, i) => h('th', { scope: 'col', colspan: '2' }, `Candidate ${i + 1} · ${c.patientId}`)),
+  );
+  const rows = FIELDS.map(([key, label, value]) =>
+    h(
+      'tr',
+      { 'data-field': key },
+      h('th', { scope: 'row' }, label),
+      h('td', {}, orDash(value(r))),
+      ...item.candidates.flatMap((c) => [h('td', {}, orDash(value(c.patient))), h('td', { class: 'num' }, evidenceCell(c.fields[key]))]),
+    ),
+  );
+  rows.push(
+    h(
+      'tr',
+      { class: 'dates' },
+      h('th', { scope: 'row' }, r.kind === 'death' ? 'Died / randomised' : 'Event / randomised'),
+      h('td', {}, orDash(formatDate(r.dateOfDeath ?? r.eventDate))),
+      ...item.candidates.flatMap((c) => [
+        h(
+          'td',
+          {},
+          orDash(c.patient?.randomisedOn ? formatDate(c.patient.randomisedOn) : null),
+          c.patient?.withdrawnOn ? h('span', { class: 'muted' }, ` (withdrawn ${formatDate(c.patient.withdrawnOn)})`) : null,
+        ),
+        h('td'),
+      ]),
+    ),
+  );
+  rows.push(
+    h(
+      'tr',
+      { class: 'total' },
+      h('th', { scope: 'row' }, 'Match weight'),
+      h('td'),
+      ...item.candidates.flatMap((c) => [
+        h('td', {}, `P = ${probability(c.weight).toFixed(3)}`),
+        h('td', { class: 'num', 'data-testid': 'weight' }, c.weight.toFixed(2)),
+      ]),
+    ),
+  );
   return h('table', { class: 'grid review-fields', 'data-testid': 'side-by-side' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
 function candidateChart(item, c, i) {
   const prior = priorWeight(item, c);
-  const steps = [{ key: 'prior', label: 'prior', sub: prior.sub, weight: prior.weight },
-    ...FIELDS.filter(([k]) => c.fields[k]).map(([k]) => ({ key: k, label: fieldLabel(k), sub: c.fields[k].level, weight: c.fields[k].weight }))];
-  return h('div', { class: 'candidate', 'data-testid': 'candidate', 'data-patient': c.patientId },
-    h('h3', {}, `Candidate ${i + 1} · ${c.patientId}`), waterfall(steps, c.weight, { label: `match weight of candidate ${i + 1}` }));
+  const steps = [
+    { key: 'prior', label: 'prior', sub: prior.sub, weight: prior.weight },
+    ...FIELDS.filter(([k]) => c.fields[k]).map(([k]) => ({ key: k, label: fieldLabel(k), sub: c.fields[k].level, weight: c.fields[k].weight })),
+  ];
+  return h(
+    'div',
+    { class: 'candidate', 'data-testid': 'candidate', 'data-patient': c.patientId },
+    h('h3', {}, `Candidate ${i + 1} · ${c.patientId}`),
+    waterfall(steps, c.weight, { label: `match weight of candidate ${i + 1}` }),
+  );
 }
 
 /** The item's panel: reason, the side-by-side table, one waterfall per candidate. */
 export function renderItem(item) {
   const r = item.record;
-  return h('div', { class: 'review-item', 'data-testid': 'review-item', 'data-review': item.reviewId },
+  return h(
+    'div',
+    { class: 'review-item', 'data-testid': 'review-item', 'data-review': item.reviewId },
     h('h2', {}, `${reasonOf(item)} · ${r.source} ${r.kind} record ${r.recordId} v${r.version}`),
     h('p', { class: 'note' }, WHY[item.reason] ?? '', ` Trial ${item.trialId}; queued ${formatInstant(item.createdAt)}; model ${item.modelVersion}.`),
     item.competing?.length
-      ? h('p', { class: 'note', 'data-testid': 'competing' }, 'Also matched by number: ',
-        item.competing.map((o) => `${o.patientId} (trial ${o.trialId})`).join(', '), '.')
+      ? h(
+          'p',
+          { class: 'note', 'data-testid': 'competing' },
+          'Also matched by number: ',
+          item.competing.map((o) => `${o.patientId} (trial ${o.trialId})`).join(', '),
+          '.',
+        )
       : null,
     sideBySide(item),
-    h('div', { class: 'candidates' }, item.candidates.map((c, i) => candidateChart(item, c, i))));
+    h(
+      'div',
+      { class: 'candidates' },
+      item.candidates.map((c, i) => candidateChart(item, c, i)),
+    ),
+  );
 }

@@ -9,8 +9,14 @@ import { formatInstant } from './format.js';
 import { reasonOf, renderItem } from './review-item.js';
 
 const POLL_MS = 2000;
-const KEYS = [['j / k', 'next / previous item'], ['1–9', 'choose a candidate'], ['a', 'accept the chosen candidate'],
-  ['r', 'reject (no candidate is this person)'], ['n', 'write a note'], ['Esc', 'leave the note']];
+const KEYS = [
+  ['j / k', 'next / previous item'],
+  ['1–9', 'choose a candidate'],
+  ['a', 'accept the chosen candidate'],
+  ['r', 'reject (no candidate is this person)'],
+  ['n', 'write a note'],
+  ['Esc', 'leave the note'],
+];
 
 function age(iso) {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -23,7 +29,9 @@ function age(iso) {
 export async function runReviewer(token, who, ctx) {
   const { app, controls } = ctx;
   document.body.dataset.role = who.role;
-  const api = createApi(token, (status) => { if (status === 401) ctx.signIn('The API did not accept your token (expired or revoked).'); });
+  const api = createApi(token, (status) => {
+    if (status === 401) ctx.signIn('The API did not accept your token (expired or revoked).');
+  });
   let queue = [];
   const sent = new Map(); // reviewId -> { decision, patientId, applied, item }
   let selected = null;
@@ -34,32 +42,82 @@ export async function runReviewer(token, who, ctx) {
   const list = h('ol', { class: 'queue', 'data-testid': 'queue' });
   const detail = h('section', { class: 'panel review-detail', 'data-testid': 'review-detail' });
   const done = h('ul', { class: 'decided', 'data-testid': 'decided' });
-  controls.replaceChildren(h('span', { class: 'who', title: who.sub }, who.role),
-    h('button', { type: 'button', class: 'link', onclick: () => { ctx.forget(); location.replace('/'); } }, 'Sign out'));
+  controls.replaceChildren(
+    h('span', { class: 'who', title: who.sub }, who.role),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        onclick: () => {
+          ctx.forget();
+          location.replace('/');
+        },
+      },
+      'Sign out',
+    ),
+  );
   app.replaceChildren(
-    h('div', { class: 'titleblock' }, h('div', { class: 'kicker' }, 'Clerical review'), h('h1', {}, 'Linkage review queue'),
-      h('p', { class: 'note' }, 'Identifiers are shown for items in the queue only. Every item you open is audited.')),
-    h('div', { class: 'review-layout' },
-      h('section', { class: 'panel queue-panel' }, h('h2', {}, 'Open, oldest first'), list, h('h2', {}, 'Decided here'), done,
+    h(
+      'div',
+      { class: 'titleblock' },
+      h('div', { class: 'kicker' }, 'Clerical review'),
+      h('h1', {}, 'Linkage review queue'),
+      h('p', { class: 'note' }, 'Identifiers are shown for items in the queue only. Every item you open is audited.'),
+    ),
+    h(
+      'div',
+      { class: 'review-layout' },
+      h(
+        'section',
+        { class: 'panel queue-panel' },
+        h('h2', {}, 'Open, oldest first'),
+        list,
+        h('h2', {}, 'Decided here'),
+        done,
         h('h2', {}, 'Keys'),
-        h('dl', { class: 'keys', 'data-testid': 'keys' }, KEYS.flatMap(([k, what]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)]))),
-      detail));
+        h(
+          'dl',
+          { class: 'keys', 'data-testid': 'keys' },
+          KEYS.flatMap(([k, what]) => [h('dt', {}, h('kbd', {}, k)), h('dd', {}, what)]),
+        ),
+      ),
+      detail,
+    ),
+  );
 
   function drawQueue() {
-    list.replaceChildren(...queue.map((it) => {
-      const s = sent.get(it.reviewId);
-      return h('li', {
-        'data-testid': 'queue-item', 'data-review': it.reviewId, 'data-state': s ? 'sent' : 'open',
-        class: it.reviewId === selected ? 'selected' : null, 'aria-current': it.reviewId === selected ? 'true' : null,
-        onclick: () => select(it.reviewId) },
-      h('span', { class: 'reason', 'data-testid': 'reason' }, reasonOf(it)), ' ',
-      h('span', { class: 'muted' }, `${it.record.source} ${it.record.kind} · ${it.trialId} · ${age(it.createdAt)} old`),
-      s ? h('span', { class: 'sent' }, ` · ${s.decision === 'accept' ? 'accepted' : 'rejected'}, being applied…`) : null);
-    }));
+    list.replaceChildren(
+      ...queue.map((it) => {
+        const s = sent.get(it.reviewId);
+        return h(
+          'li',
+          {
+            'data-testid': 'queue-item',
+            'data-review': it.reviewId,
+            'data-state': s ? 'sent' : 'open',
+            class: it.reviewId === selected ? 'selected' : null,
+            'aria-current': it.reviewId === selected ? 'true' : null,
+            onclick: () => select(it.reviewId),
+          },
+          h('span', { class: 'reason', 'data-testid': 'reason' }, reasonOf(it)),
+          ' ',
+          h('span', { class: 'muted' }, `${it.record.source} ${it.record.kind} · ${it.trialId} · ${age(it.createdAt)} old`),
+          s ? h('span', { class: 'sent' }, ` · ${s.decision === 'accept' ? 'accepted' : 'rejected'}, being applied…`) : null,
+        );
+      }),
+    );
     if (!queue.length) list.append(h('li', { class: 'muted', 'data-testid': 'queue-empty' }, 'The queue is empty.'));
     const applied = [...sent.entries()].filter(([, s]) => s.applied);
-    done.replaceChildren(...applied.map(([id, s]) => h('li', { 'data-testid': 'decided-item', 'data-review': id },
-      `${s.decision === 'accept' ? `Linked to ${s.patientId}` : 'Rejected'} · ${reasonOf(s.item)} · applied ${formatInstant(s.applied)}`)));
+    done.replaceChildren(
+      ...applied.map(([id, s]) =>
+        h(
+          'li',
+          { 'data-testid': 'decided-item', 'data-review': id },
+          `${s.decision === 'accept' ? `Linked to ${s.patientId}` : 'Rejected'} · ${reasonOf(s.item)} · applied ${formatInstant(s.applied)}`,
+        ),
+      ),
+    );
   }
 
   async function poll() {
@@ -69,7 +127,11 @@ export async function runReviewer(token, who, ctx) {
     queue = open;
     if (selected && !ids.has(selected)) select(nextOf(selected), false);
     if (!selected && queue.length) select(queue[0].reviewId, false);
-    if (!queue.length) { selected = null; shown = null; detail.replaceChildren(h('p', { class: 'muted' }, 'Nothing to review.')); }
+    if (!queue.length) {
+      selected = null;
+      shown = null;
+      detail.replaceChildren(h('p', { class: 'muted' }, 'Nothing to review.'));
+    }
     drawQueue();
     document.body.dataset.state = 'ready';
     document.body.dataset.queue = String(queue.length);
@@ -105,13 +167,36 @@ export async function runReviewer(token, who, ctx) {
 
   function drawDetail() {
     if (!shown) return;
-    const choose = h('fieldset', { class: 'choose' }, h('legend', {}, 'Decision'),
-      shown.candidates.map((c, i) => h('label', {}, h('input', { type: 'radio', name: 'candidate', value: String(i), checked: i === candidate,
-        onchange: () => { candidate = i; drawDetail(); } }), ` ${i + 1}: ${c.patientId} (${c.weight.toFixed(2)})`)),
+    const choose = h(
+      'fieldset',
+      { class: 'choose' },
+      h('legend', {}, 'Decision'),
+      shown.candidates.map((c, i) =>
+        h(
+          'label',
+          {},
+          h('input', {
+            type: 'radio',
+            name: 'candidate',
+            value: String(i),
+            checked: i === candidate,
+            onchange: () => {
+              candidate = i;
+              drawDetail();
+            },
+          }),
+          ` ${i + 1}: ${c.patientId} (${c.weight.toFixed(2)})`,
+        ),
+      ),
       note,
-      h('div', { class: 'look-actions' },
+      h(
+        'div',
+        { class: 'look-actions' },
         h('button', { type: 'button', 'data-testid': 'accept', onclick: () => decide('accept') }, `Accept candidate ${candidate + 1}`),
-        h('button', { type: 'button', 'data-testid': 'reject', onclick: () => decide('reject') }, 'Reject')), status);
+        h('button', { type: 'button', 'data-testid': 'reject', onclick: () => decide('reject') }, 'Reject'),
+      ),
+      status,
+    );
     detail.replaceChildren(renderItem(shown), choose);
     detail.dataset.candidate = String(candidate);
   }
@@ -136,17 +221,24 @@ export async function runReviewer(token, who, ctx) {
 
   addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target === note) { if (e.key === 'Escape') note.blur(); return; }
+    if (e.target === note) {
+      if (e.key === 'Escape') note.blur();
+      return;
+    }
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
     const open = queue.map((it) => it.reviewId);
     const at = open.indexOf(selected);
     if (e.key === 'j' && at < open.length - 1) select(open[at + 1]);
     else if (e.key === 'k' && at > 0) select(open[at - 1]);
-    else if (/^[1-9]$/.test(e.key) && shown && Number(e.key) <= shown.candidates.length) { candidate = Number(e.key) - 1; drawDetail(); }
-    else if (e.key === 'a') decide('accept');
+    else if (/^[1-9]$/.test(e.key) && shown && Number(e.key) <= shown.candidates.length) {
+      candidate = Number(e.key) - 1;
+      drawDetail();
+    } else if (e.key === 'a') decide('accept');
     else if (e.key === 'r') decide('reject');
-    else if (e.key === 'n') { e.preventDefault(); note.focus(); }
-    else return;
+    else if (e.key === 'n') {
+      e.preventDefault();
+      note.focus();
+    } else return;
     e.preventDefault();
   });
 

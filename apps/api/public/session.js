@@ -40,7 +40,11 @@ export const storeSignedIn = (t, principal, refreshToken) => {
   sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal));
   if (refreshToken) sessionStorage.setItem(REFRESH, refreshToken);
 };
-export const forgetToken = () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem(PRINCIPAL); sessionStorage.removeItem(REFRESH); };
+export const forgetToken = () => {
+  sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(PRINCIPAL);
+  sessionStorage.removeItem(REFRESH);
+};
 export const signedInByProvider = () => sessionStorage.getItem(PRINCIPAL) !== null;
 
 function providerPrincipal(c) {
@@ -55,7 +59,12 @@ function providerPrincipal(c) {
 export function claims(token) {
   try {
     const payload = token.split('.')[1];
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const json = atob(
+      payload
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+    );
     const c = JSON.parse(json);
     if (typeof c.role !== 'string') return providerPrincipal(c);
     return { role: c.role, sub: typeof c.sub === 'string' ? c.sub : '', exp: typeof c.exp === 'number' ? c.exp : null };

@@ -31,13 +31,15 @@ export function waterfall(steps, total, opts = {}) {
   bars.push({ key: 'total', label: 'match weight', sub: `P = ${probability(total).toFixed(3)}`, weight: total, from: 0, to: total, total: true });
   const lo = Math.min(0, ...bars.map((b) => Math.min(b.from, b.to))) - 1;
   const hi = Math.max(0, ...bars.map((b) => Math.max(b.from, b.to))) + 1;
-  const y = (v) => TOP + (H - TOP - BOTTOM) * (hi - v) / (hi - lo);
+  const y = (v) => TOP + ((H - TOP - BOTTOM) * (hi - v)) / (hi - lo);
   const slot = (W - LEFT - 8) / bars.length;
   const g = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opts.label ?? 'match weight waterfall' });
   const step = Math.max(1, Math.ceil((hi - lo) / 8));
   for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) {
-    g.append(svg('line', { x1: LEFT, x2: W - 8, y1: y(v), y2: y(v), stroke: v === 0 ? '#374151' : '#e5e7eb' }),
-      svg('text', { x: LEFT - 4, y: y(v) + 3, 'text-anchor': 'end', 'font-size': 10, fill: '#6b7280' }, String(v)));
+    g.append(
+      svg('line', { x1: LEFT, x2: W - 8, y1: y(v), y2: y(v), stroke: v === 0 ? '#374151' : '#e5e7eb' }),
+      svg('text', { x: LEFT - 4, y: y(v) + 3, 'text-anchor': 'end', 'font-size': 10, fill: '#6b7280' }, String(v)),
+    );
   }
   g.append(svg('text', { x: 2, y: 10, 'font-size': 10, fill: '#6b7280' }, 'bits (log2 odds)'));
   bars.forEach((b, i) => {
@@ -47,15 +49,16 @@ export function waterfall(steps, total, opts = {}) {
     const fill = b.total ? '#374151' : b.weight >= 0 ? '#0072B2' : '#D55E00';
     const attrs = { x, y: top, width: slot * 0.7, height, fill, 'data-testid': 'waterfall-bar', 'data-key': b.key };
     attrs['data-weight'] = b.weight.toFixed(2);
-    g.append(svg('rect', attrs,
-      svg('title', {}, `${b.label}${b.sub ? ` (${b.sub})` : ''}: ${signed(b.weight)} bits`)));
+    g.append(svg('rect', attrs, svg('title', {}, `${b.label}${b.sub ? ` (${b.sub})` : ''}: ${signed(b.weight)} bits`)));
     if (i < bars.length - 1 && !b.total) {
       g.append(svg('line', { x1: x + slot * 0.7, x2: x + slot, y1: y(b.to), y2: y(b.to), stroke: '#9ca3af', 'stroke-dasharray': '2 2' }));
     }
     const cx = x + slot * 0.35;
-    g.append(svg('text', { x: cx, y: top - 3, 'text-anchor': 'middle', 'font-size': 10 }, b.total ? b.weight.toFixed(2) : signed(b.weight)),
+    g.append(
+      svg('text', { x: cx, y: top - 3, 'text-anchor': 'middle', 'font-size': 10 }, b.total ? b.weight.toFixed(2) : signed(b.weight)),
       svg('text', { x: cx, y: H - BOTTOM + 14, 'text-anchor': 'middle', 'font-size': 10, 'font-weight': b.total ? 600 : 400 }, b.label),
-      svg('text', { x: cx, y: H - BOTTOM + 27, 'text-anchor': 'middle', 'font-size': 9, fill: '#6b7280' }, b.sub ?? ''));
+      svg('text', { x: cx, y: H - BOTTOM + 27, 'text-anchor': 'middle', 'font-size': 9, fill: '#6b7280' }, b.sub ?? ''),
+    );
   });
   const fig = document.createElementNS('http://www.w3.org/1999/xhtml', 'figure');
   fig.className = 'waterfall';

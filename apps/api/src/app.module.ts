@@ -25,15 +25,28 @@ export function apiModule(config: AppConfig) {
   @Module({
     imports: [PlatformModule.forService('api', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings())],
     controllers: [
-      TrialsController, ReadoutController, AuditController, DashboardController, ReviewsController, StreamTicketsController, DeadLettersController,
-      LooksController, SignInController,
+      TrialsController,
+      ReadoutController,
+      AuditController,
+      DashboardController,
+      ReviewsController,
+      StreamTicketsController,
+      DeadLettersController,
+      LooksController,
+      SignInController,
     ],
     providers: [
-      ReadoutEvents, ReadoutService, ReviewsService, LooksService, DeadLettersService, { provide: APP_FILTER, useClass: LookErrorFilter },
+      ReadoutEvents,
+      ReadoutService,
+      ReviewsService,
+      LooksService,
+      DeadLettersService,
+      { provide: APP_FILTER, useClass: LookErrorFilter },
       // The review queue, read-out freshness and completeness on /metrics, read at each scrape.
       StateGauges,
       // One filter per error family: the read side's ReadError, and refused review decisions.
-      { provide: APP_FILTER, useClass: ReadErrorFilter }, { provide: APP_FILTER, useClass: ReviewErrorFilter },
+      { provide: APP_FILTER, useClass: ReadErrorFilter },
+      { provide: APP_FILTER, useClass: ReviewErrorFilter },
     ],
   })
   class ApiModule {}

@@ -12,7 +12,10 @@ import { DeadLetterDetailDto, DeadLetterDto, DiscardResultDto, RedriveResultDto 
 
 const instant = z.iso.datetime({ offset: true });
 const filter = z.object({
-  topic: z.string().min(1).optional(), code: z.string().min(1).optional(), since: instant.optional(), until: instant.optional(),
+  topic: z.string().min(1).optional(),
+  code: z.string().min(1).optional(),
+  since: instant.optional(),
+  until: instant.optional(),
 });
 const ids = z.array(z.string().min(1)).min(1).max(1000);
 const redriveBody = z.object({ ids }).strict();
@@ -40,7 +43,9 @@ export class DeadLettersService {
     if (!f.success) throw new BadRequestException('topic, code, since and until (ISO 8601 instants) are the filters');
     const [done, closed] = await Promise.all([redriven(this.ds), closedLetters(this.ds)]);
     return filterLetters(await this.letters(), f.data).map((l) => ({
-      ...summarise(l), redriven: done.get(origin(l)) ?? null, closed: closed.get(l.id) ?? null,
+      ...summarise(l),
+      redriven: done.get(origin(l)) ?? null,
+      closed: closed.get(l.id) ?? null,
     }));
   }
 
@@ -48,7 +53,9 @@ export class DeadLettersService {
     const l = (await this.letters()).find((x) => x.id === id);
     if (!l) throw new NotFoundException(`no dead letter ${id}`);
     return {
-      ...summarise(l), reason: l.record.reason, redriven: (await redriven(this.ds)).get(origin(l)) ?? null,
+      ...summarise(l),
+      reason: l.record.reason,
+      redriven: (await redriven(this.ds)).get(origin(l)) ?? null,
       closed: (await closedLetters(this.ds)).get(l.id) ?? null,
     };
   }

@@ -10,7 +10,17 @@ import { publish } from '@trial/messaging';
 import { CLOCK, Clock, PRODUCER, TOPICS } from '@trial/platform';
 import { decideTakeLook, signedLogRankZ } from '@trial/readmodel';
 import {
-  analysisAt, getLook, getTrial, listLooks, looksTakenOrReserved, ReadError, recordAudit, reserveLook, withLookLock, type AuditedView, type StoredLook,
+  analysisAt,
+  getLook,
+  getTrial,
+  listLooks,
+  looksTakenOrReserved,
+  ReadError,
+  recordAudit,
+  reserveLook,
+  withLookLock,
+  type AuditedView,
+  type StoredLook,
 } from '@trial/projection';
 import type { FrozenLookDto, LookAcceptedDto, LookDto } from './dto/interim.dto';
 import { LookRefused } from './look-errors.filter';
@@ -49,9 +59,17 @@ export class LooksService {
     const now = { events: byArm.ok ? byArm.value.events : 0, z: byArm.ok ? signedLogRankZ(byArm.value) : null };
     const e = await withLookLock(this.ds, trialId, async (tx) => {
       const takenAt = this.now();
-      const decision = decideTakeLook({
-        trialId, design: held.analysis.design, taken: await looksTakenOrReserved(tx, trialId), now, asOf: held.asOf, dataCutoff,
-      }, { takenBy: user.sub, takenAt, eventId: randomUUID() });
+      const decision = decideTakeLook(
+        {
+          trialId,
+          design: held.analysis.design,
+          taken: await looksTakenOrReserved(tx, trialId),
+          now,
+          asOf: held.asOf,
+          dataCutoff,
+        },
+        { takenBy: user.sub, takenAt, eventId: randomUUID() },
+      );
       if (!decision.ok) throw new LookRefused(decision.error);
       const taken = decision.event;
       if (!(await reserveLook(tx, taken, takenAt))) {

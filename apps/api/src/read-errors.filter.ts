@@ -7,7 +7,11 @@ import { assertNever } from '@trial/followup';
 @Catch(ReadError)
 export class ReadErrorFilter implements ExceptionFilter {
   catch(e: ReadError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(statusOf(e.code)).json({ statusCode: statusOf(e.code), code: e.code, message: e.message });
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(statusOf(e.code))
+      .json({ statusCode: statusOf(e.code), code: e.code, message: e.message });
   }
 }
 

@@ -34,11 +34,17 @@ export class ReadoutEvents implements OnModuleDestroy {
   /** The pending backoff wait, so that shutdown can cut it short. */
   private retry: { timer: NodeJS.Timeout; wake: () => void } | null = null;
 
-  constructor(@Inject(CONFIG) private readonly config: AppConfig, @Inject(LOG) private readonly log: Log) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(LOG) private readonly log: Log,
+  ) {}
 
   forTrial(trialId: string): Observable<ReadoutSignal> {
     const signals = merge(
-      this.changes.pipe(filter((c) => c.trialId === trialId), map((change): ReadoutSignal => ({ cause: 'changed', change }))),
+      this.changes.pipe(
+        filter((c) => c.trialId === trialId),
+        map((change): ReadoutSignal => ({ cause: 'changed', change })),
+      ),
       this.reconnects.pipe(map((): ReadoutSignal => ({ cause: 'reconnected' }))),
     );
     return new Observable<ReadoutSignal>((sub) => {
@@ -88,7 +94,9 @@ export class ReadoutEvents implements OnModuleDestroy {
         client.removeAllListeners('end');
         await client.end().catch(() => undefined);
         this.log('warn', 'readout LISTEN connection could not be opened; retrying', { error: failureCode(e), retryInMs: delay });
-        await new Promise<void>((wake) => { this.retry = { timer: setTimeout(wake, delay), wake }; });
+        await new Promise<void>((wake) => {
+          this.retry = { timer: setTimeout(wake, delay), wake };
+        });
         this.retry = null;
         delay = Math.min(delay * 2, RETRY_MS.max);
         continue;

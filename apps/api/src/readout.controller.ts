@@ -23,7 +23,10 @@ export class ReadoutController {
 
   @Get()
   @Roles('monitor', 'dsmb')
-  @ApiOkResponse({ type: [TrialListingDto], description: 'Every trial: arms, accrual, deaths so far, completeness per registry, information fraction' })
+  @ApiOkResponse({
+    type: [TrialListingDto],
+    description: 'Every trial: arms, accrual, deaths so far, completeness per registry, information fraction',
+  })
   list(): Promise<TrialListingDto[]> {
     return this.readouts.list();
   }
@@ -52,7 +55,8 @@ export class ReadoutController {
   @Roles('dsmb')
   @ApiOkResponse({
     type: InterimDto,
-    description: '`followup interim` on the looks taken, the current position as the next look, then the planned looks (z < 0 favours the experimental arm)',
+    description:
+      '`followup interim` on the looks taken, the current position as the next look, then the planned looks (z < 0 favours the experimental arm)',
   })
   interim(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal): Promise<InterimDto> {
     return this.readouts.interim(trialId, raw, user);
@@ -64,7 +68,12 @@ export class ReadoutController {
   @ApiQuery({ name: 'dataCutoff', required: false })
   @ApiProduces('text/csv')
   @ApiOkResponse({ type: String, description: 'CDISC ADaM ADTTE (overall survival), one row a patient' })
-  async adtte(@Param('trialId') trialId: string, @Query() raw: Raw, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async adtte(
+    @Param('trialId') trialId: string,
+    @Query() raw: Raw,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     const { filename, csv } = await this.readouts.adtte(trialId, raw, user);
     res.setHeader('content-disposition', `attachment; filename="${filename}"`);
     return csv;

@@ -4,10 +4,30 @@ import { concatMap, from, Observable, startWith, takeUntil, timer } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { Principal, VerifiedPrincipal } from '@trial/auth';
 import {
-  adamZip, adtteCsv, adtteRows, endpointNames, headlineOf, interimReport, isUnblinded, parseReadoutQuery, viewFor, type ParsedQuery, type ReadoutResult,
+  adamZip,
+  adtteCsv,
+  adtteRows,
+  endpointNames,
+  headlineOf,
+  interimReport,
+  isUnblinded,
+  parseReadoutQuery,
+  viewFor,
+  type ParsedQuery,
+  type ReadoutResult,
 } from '@trial/readmodel';
 import {
-  analysisAt, followUpsNow, getTrial, listAudit, listLooks, listTrials, ReadError, recordAudit, type AuditedView, type AuditEntry, type TrialListing,
+  analysisAt,
+  followUpsNow,
+  getTrial,
+  listAudit,
+  listLooks,
+  listTrials,
+  ReadError,
+  recordAudit,
+  type AuditedView,
+  type AuditEntry,
+  type TrialListing,
 } from '@trial/projection';
 import { SurvivalError, type SurvivalReadout } from '@trial/survival';
 import type { InterimDto } from './dto/interim.dto';
@@ -23,7 +43,10 @@ type Raw = Record<string, unknown>;
  */
 @Injectable()
 export class ReadoutService {
-  constructor(@InjectDataSource() private readonly ds: DataSource, private readonly events: ReadoutEvents) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly events: ReadoutEvents,
+  ) {}
 
   list(): Promise<TrialListing[]> {
     return listTrials(this.ds);

@@ -13,7 +13,6 @@ import { recordAudit } from '@trial/projection';
 import type { ReviewAcceptedDto } from './dto/reviews.dto';
 import { ReviewRefused } from './review-errors.filter';
 
-
 /**
  * The clerical review queue: reads from the linkage store, and a reviewer's decision checked
  * by `reviewDecision` and published as ReviewDecided on linkage.reviews (the linkage service
@@ -38,7 +37,13 @@ export class ReviewsService {
     const wanted = reviewStatus.safeParse(status);
     if (!wanted.success) throw new BadRequestException('status must be open, accepted, rejected or superseded');
     const items = await listReviews(this.ds, this.config.TOPIC_PREFIX, wanted.data, Math.min(Math.max(limit, 1), 1000));
-    await recordAudit(this.ds, { sub: user.sub, role: user.role, trialId: null, view: 'review-list', query: { status: wanted.data, shown: String(items.length) } });
+    await recordAudit(this.ds, {
+      sub: user.sub,
+      role: user.role,
+      trialId: null,
+      view: 'review-list',
+      query: { status: wanted.data, shown: String(items.length) },
+    });
     return items;
   }
 

@@ -10,7 +10,13 @@ const exchange = z.object({
 });
 const renewal = z.object({ refreshToken: z.string().min(1).max(8192) });
 
-interface SignedIn { accessToken: string; refreshToken: string | null; role: string; sub: string; exp: number }
+interface SignedIn {
+  accessToken: string;
+  refreshToken: string | null;
+  role: string;
+  sub: string;
+  exp: number;
+}
 
 /**
  * `GET /auth/config`: whether the dashboard signs in through the organisation's identity

@@ -24,10 +24,7 @@ const commands: Record<string, () => Register> = {
 };
 
 const program = new Command();
-program
-  .name('followup')
-  .description('trial-followup: survival read-outs from registry follow-up')
-  .showHelpAfterError();
+program.name('followup').description('trial-followup: survival read-outs from registry follow-up').showHelpAfterError();
 
 const asked = process.argv[2];
 const wanted = asked !== undefined && asked in commands ? [asked] : Object.keys(commands);

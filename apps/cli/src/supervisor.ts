@@ -29,7 +29,8 @@ export async function startServices(env: Record<string, string>, ports: Record<S
   for (const s of SERVICES) {
     const log = createWriteStream(join(logDir, `${s}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps', s, 'src/main.js')], {
-      env: { ...process.env, ...env, ...allPorts }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, ...allPorts },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -62,10 +63,18 @@ async function waitHealthy(service: ServiceName, port: number, child: ChildProce
 
 /** Stops child processes cleanly: SIGTERM (a service leaves its consumer group), SIGKILL after 10 s. */
 export async function stopChildren(children: Iterable<ChildProcess>): Promise<void> {
-  await Promise.all([...children].map((c) => new Promise<void>((done) => {
-    if (c.exitCode !== null || c.signalCode !== null) return done();
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-    c.once('exit', () => { clearTimeout(timer); done(); });
-    c.kill('SIGTERM');
-  })));
+  await Promise.all(
+    [...children].map(
+      (c) =>
+        new Promise<void>((done) => {
+          if (c.exitCode !== null || c.signalCode !== null) return done();
+          const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+          c.once('exit', () => {
+            clearTimeout(timer);
+            done();
+          });
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }

@@ -18,11 +18,43 @@ describe('demo looks', () => {
 
   it('prints each look from its frozen report', () => {
     const look: FrozenLookBody = {
-      taken: { v: 1, type: 'InterimLookTaken', eventId: 'e', trialId: 'BCIS-1', look: 1, asOf: '2026-01-01T00:00:00.000Z', dataCutoff: null,
-        events: 26, z: -1.234, takenBy: 'demo-dsmb', takenAt: '2026-01-01T00:00:01.000Z' },
-      report: { plannedEvents: 100, alpha: 0.05, sided: 2, spending: 'obrien-fleming', futility: 'none', conditionalRejectionProbability: 0.1, final: null,
-        looks: [{ look: 1, info: 0.26, taken: true, events: 26, z: -1.234, efficacyZ: 4.2, futilityZ: null, cumulativeAlpha: 0.0001, action: 'continue',
-          repeatedCi: { lower: 0.21, upper: 2.5 }, repeatedP: 0.5 }] },
+      taken: {
+        v: 1,
+        type: 'InterimLookTaken',
+        eventId: 'e',
+        trialId: 'BCIS-1',
+        look: 1,
+        asOf: '2026-01-01T00:00:00.000Z',
+        dataCutoff: null,
+        events: 26,
+        z: -1.234,
+        takenBy: 'demo-dsmb',
+        takenAt: '2026-01-01T00:00:01.000Z',
+      },
+      report: {
+        plannedEvents: 100,
+        alpha: 0.05,
+        sided: 2,
+        spending: 'obrien-fleming',
+        futility: 'none',
+        conditionalRejectionProbability: 0.1,
+        final: null,
+        looks: [
+          {
+            look: 1,
+            info: 0.26,
+            taken: true,
+            events: 26,
+            z: -1.234,
+            efficacyZ: 4.2,
+            futilityZ: null,
+            cumulativeAlpha: 0.0001,
+            action: 'continue',
+            repeatedCi: { lower: 0.21, upper: 2.5 },
+            repeatedP: 0.5,
+          },
+        ],
+      },
       unavailable: null,
     };
     const rows = lookRows([look]);

@@ -11,13 +11,36 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('followup interim --json', () => {
   test('one look taken of three, futility and --hr1: the contract keys, looks to come without z or action', async () => {
-    const r = await run(['--planned-events', '120', '--events', '40', '--z', '-1.1', '--looks', '0.3333333333333333,0.6666666666666666,1',
-      '--futility', 'obrien-fleming', '--hr1', '0.7', '--json']);
+    const r = await run([
+      '--planned-events',
+      '120',
+      '--events',
+      '40',
+      '--z',
+      '-1.1',
+      '--looks',
+      '0.3333333333333333,0.6666666666666666,1',
+      '--futility',
+      'obrien-fleming',
+      '--hr1',
+      '0.7',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(['plannedEvents', 'alpha', 'sided', 'spending', 'futility', 'looks',
-      'conditionalRejectionProbability', 'conditionalPower', 'conditionalPowerTrend', 'final']);
+    expect(Object.keys(doc)).toEqual([
+      'plannedEvents',
+      'alpha',
+      'sided',
+      'spending',
+      'futility',
+      'looks',
+      'conditionalRejectionProbability',
+      'conditionalPower',
+      'conditionalPowerTrend',
+      'final',
+    ]);
     expect(doc).toMatchObject({ plannedEvents: 120, alpha: 0.025, sided: 1, spending: 'obrien-fleming', futility: 'obrien-fleming', final: null });
     const looks = doc.looks as Array<Record<string, unknown>>;
     expect(looks.map((l) => Object.keys(l))).toEqual([
@@ -25,7 +48,11 @@ describe('followup interim --json', () => {
       ['look', 'info', 'taken', 'events', 'efficacyZ', 'futilityZ', 'cumulativeAlpha', 'conditionalPower'],
       ['look', 'info', 'taken', 'events', 'efficacyZ', 'futilityZ', 'cumulativeAlpha', 'conditionalPower'],
     ]);
-    expect(looks.map((l) => [l.info, l.taken, l.events])).toEqual([[1 / 3, true, 40], [0.6666666666666666, false, 80], [1, false, 120]]);
+    expect(looks.map((l) => [l.info, l.taken, l.events])).toEqual([
+      [1 / 3, true, 40],
+      [0.6666666666666666, false, 80],
+      [1, false, 120],
+    ]);
     expect(looks[0].action).toBe('continue');
     expect(looks[2].futilityZ).toBeNull();
     // rpact: res$repeatedConfidenceIntervalLowerBounds[1] = 0.218460224424962, UpperBounds[1] = 2.28290840587363
@@ -55,14 +82,29 @@ describe('followup interim: bad input exits 2 with one line naming the option', 
     ['lengths differ', ['--planned-events', '100', '--events', '30,60', '--z', '-1'], /--events and --z must have the same length/],
     ['events not increasing', ['--planned-events', '100', '--events', '60,30', '--z', '-1,-2'], /--events must increase/],
     ['a rate above 1', ['--planned-events', '100', '--events', '100,120', '--z', '-1,-2'], /--events gives a rate outside \(0, 1\]/],
-    ['a planned rate outside (0, 1]', ['--planned-events', '100', '--events', '30', '--z', '-1', '--looks', '0.5,1.2'], /--looks has a rate outside \(0, 1\]/],
-    ['futility with two sides', ['--planned-events', '100', '--events', '30', '--z', '-1', '--sided', '2', '--futility', 'pocock'], /--futility needs --sided 1/],
+    [
+      'a planned rate outside (0, 1]',
+      ['--planned-events', '100', '--events', '30', '--z', '-1', '--looks', '0.5,1.2'],
+      /--looks has a rate outside \(0, 1\]/,
+    ],
+    [
+      'futility with two sides',
+      ['--planned-events', '100', '--events', '30', '--z', '-1', '--sided', '2', '--futility', 'pocock'],
+      /--futility needs --sided 1/,
+    ],
     ['a non-number', ['--planned-events', '100', '--events', '30', '--z', 'low'], /--z must be a number, got 'low'/],
     // rpact: getDesignGroupSequential(kMax = 2, alpha = 0.025, sided = 1, informationRates = c(0.98, 1), typeOfDesign = 'asP',
     //   beta = 0.1, typeBetaSpending = 'bsP', bindingFutility = FALSE) stops: 'futilityBounds' (1.957) too extreme
-    ['futility reaching efficacy', ['--planned-events', '100', '--events', '98', '--z', '-1', '--spending', 'pocock', '--futility', 'pocock',
-      '--beta', '0.1'], /--futility pocock with --beta 0.1: futility bound .* too extreme/],
-    ['an unknown spending', ['--planned-events', '100', '--events', '30', '--z', '-1', '--spending', 'haybittle'], /--spending must be obrien-fleming or pocock/],
+    [
+      'futility reaching efficacy',
+      ['--planned-events', '100', '--events', '98', '--z', '-1', '--spending', 'pocock', '--futility', 'pocock', '--beta', '0.1'],
+      /--futility pocock with --beta 0.1: futility bound .* too extreme/,
+    ],
+    [
+      'an unknown spending',
+      ['--planned-events', '100', '--events', '30', '--z', '-1', '--spending', 'haybittle'],
+      /--spending must be obrien-fleming or pocock/,
+    ],
     ['sided 3', ['--planned-events', '100', '--events', '30', '--z', '-1', '--sided', '3'], /--sided must be 1 or 2/],
   ];
   test.each(cases)('%s', async (_name, args, message) => {

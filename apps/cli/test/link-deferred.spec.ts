@@ -11,9 +11,12 @@ import { LinkRow, LinkSummary, loadCohort, runLink } from '../src/commands/link'
 
 async function linkAll(dir: string, model: LinkageModel, prior?: number): Promise<{ rows: LinkRow[]; summary: LinkSummary }> {
   const rows: LinkRow[] = [];
-  const summary = await runLink({ cohort: join(dir, 'cohort.csv'), registry: join(dir, 'extract.csv'), model, prior, extractedOn: '2011-10-02' }, (r) => {
-    rows.push(r);
-  });
+  const summary = await runLink(
+    { cohort: join(dir, 'cohort.csv'), registry: join(dir, 'extract.csv'), model, prior, extractedOn: '2011-10-02' },
+    (r) => {
+      rows.push(r);
+    },
+  );
   return { rows, summary };
 }
 
@@ -38,22 +41,27 @@ describe('followup link: rows decided before λ is known', () => {
     [1, 'ons', defaultModel],
     [2, 'nrs', defaultModel],
     [3, 'ons', priorModel],
-  ] as const)('equal deciding each row with decide() under the final λ (seed %i, %s)', async (seed, layout, model) => {
-    const dir = mkdtempSync(join(tmpdir(), 'link-deferred-'));
-    generate({ seed, patients: 1500, rows: 4000, layout, outDir: dir });
-    const { rows, summary } = await linkAll(dir, model);
-    expect(summary.prior.basis).toBe('estimated');
-    expect(summary.prior.counts.deterministic).toBeGreaterThan(0);
-    const expected = await direct(dir, model, summary.prior.prior);
-    expect(rows).toHaveLength(expected.size);
-    expect(rows.map((r) => r.line)).toEqual([...expected.keys()]);
-    for (const r of rows) expect({ line: r.line, decision: r.decision, patientId: r.patientId, weight: r.weight }).toEqual({ line: r.line, ...expected.get(r.line) });
-    // `--prior` with the estimate decides row by row as it reads, and agrees.
-    const fixed = await linkAll(dir, model, summary.prior.prior);
-    expect(fixed.rows).toEqual(rows);
-    expect(fixed.summary.prior.counts).toEqual(summary.prior.counts);
-    // The λ matters on this data: under the model's own some decisions differ.
-    const atModel = await linkAll(dir, model, model.prior);
-    expect(atModel.rows.some((r, i) => r.decision !== rows[i].decision)).toBe(true);
-  }, 120_000);
+  ] as const)(
+    'equal deciding each row with decide() under the final λ (seed %i, %s)',
+    async (seed, layout, model) => {
+      const dir = mkdtempSync(join(tmpdir(), 'link-deferred-'));
+      generate({ seed, patients: 1500, rows: 4000, layout, outDir: dir });
+      const { rows, summary } = await linkAll(dir, model);
+      expect(summary.prior.basis).toBe('estimated');
+      expect(summary.prior.counts.deterministic).toBeGreaterThan(0);
+      const expected = await direct(dir, model, summary.prior.prior);
+      expect(rows).toHaveLength(expected.size);
+      expect(rows.map((r) => r.line)).toEqual([...expected.keys()]);
+      for (const r of rows)
+        expect({ line: r.line, decision: r.decision, patientId: r.patientId, weight: r.weight }).toEqual({ line: r.line, ...expected.get(r.line) });
+      // `--prior` with the estimate decides row by row as it reads, and agrees.
+      const fixed = await linkAll(dir, model, summary.prior.prior);
+      expect(fixed.rows).toEqual(rows);
+      expect(fixed.summary.prior.counts).toEqual(summary.prior.counts);
+      // The λ matters on this data: under the model's own some decisions differ.
+      const atModel = await linkAll(dir, model, model.prior);
+      expect(atModel.rows.some((r, i) => r.decision !== rows[i].decision)).toBe(true);
+    },
+    120_000,
+  );
 });

@@ -40,7 +40,13 @@ describe('followup stats --cause K', () => {
     expect(Object.keys(cr.groups[0])).toEqual(['group', 'events', 'cif', 'at']);
     // R: s <- summary(survfit(Surv(time, factor(status, c(0, 1, 2))) ~ 1, data = d[d$arm == 'dpca', ])); row 1, state 2
     expect(cr.groups[0].cif[0]).toEqual({
-      time: 41, nRisk: 158, nEvent: 1, estimate: expect.any(Number), stdErr: expect.any(Number), lower: expect.any(Number), upper: expect.any(Number),
+      time: 41,
+      nRisk: 158,
+      nEvent: 1,
+      estimate: expect.any(Number),
+      stdErr: expect.any(Number),
+      lower: expect.any(Number),
+      upper: expect.any(Number),
     });
     near(cr.groups[0].cif[0].estimate, 0.006329113924050633, 1e-9);
     near(cr.groups[0].cif[0].stdErr, 0.00630905329062677, 1e-9);
@@ -91,16 +97,41 @@ describe('followup stats --cause K', () => {
   });
 
   const bad: Array<[string, string, string, string[], RegExp]> = [
-    ['a cause not in the data', 'absent', 'time,status,arm\n1,1,a\n2,2,b\n3,0,b\n', ['--cause', '3'],
-      /absent\.csv: line 1, column 2 \(status\): cause 3 does not occur in the event column; codes present: 1, 2/],
-    ['a negative code', 'negative', 'time,status,arm\n1,1,a\n2,-1,b\n', ['--cause', '1'],
-      /negative\.csv: line 3, column 2 \(status\): event '-1' must be 0 \(censored\) or a positive integer cause code/],
-    ['a non-integer code', 'non-integer', 'arm,time,status\na,1,1\nb,2,1.5\n', ['--cause', '1'],
-      /non-integer\.csv: line 3, column 3 \(status\): event '1\.5'/],
-    ['a non-numeric code', 'non-numeric', 'time,status,arm\n1,1,a\n2,cv,b\n', ['--cause', '1'],
-      /non-numeric\.csv: line 3, column 2 \(status\): event 'cv'/],
-    ['a code above 1 without --cause', 'without', 'time,status,arm\n1,1,a\n2,2,b\n', [],
-      /without\.csv: line 3, column 2 \(status\): event '2' must be 1 \(event\) or 0/],
+    [
+      'a cause not in the data',
+      'absent',
+      'time,status,arm\n1,1,a\n2,2,b\n3,0,b\n',
+      ['--cause', '3'],
+      /absent\.csv: line 1, column 2 \(status\): cause 3 does not occur in the event column; codes present: 1, 2/,
+    ],
+    [
+      'a negative code',
+      'negative',
+      'time,status,arm\n1,1,a\n2,-1,b\n',
+      ['--cause', '1'],
+      /negative\.csv: line 3, column 2 \(status\): event '-1' must be 0 \(censored\) or a positive integer cause code/,
+    ],
+    [
+      'a non-integer code',
+      'non-integer',
+      'arm,time,status\na,1,1\nb,2,1.5\n',
+      ['--cause', '1'],
+      /non-integer\.csv: line 3, column 3 \(status\): event '1\.5'/,
+    ],
+    [
+      'a non-numeric code',
+      'non-numeric',
+      'time,status,arm\n1,1,a\n2,cv,b\n',
+      ['--cause', '1'],
+      /non-numeric\.csv: line 3, column 2 \(status\): event 'cv'/,
+    ],
+    [
+      'a code above 1 without --cause',
+      'without',
+      'time,status,arm\n1,1,a\n2,2,b\n',
+      [],
+      /without\.csv: line 3, column 2 \(status\): event '2' must be 1 \(event\) or 0/,
+    ],
   ];
   test.each(bad)('%s exits 2 naming the file, line and column', async (_name, slug, text, extra, message) => {
     const r = await run(['stats', file(`${slug}.csv`, text), ...extra, '--json']);

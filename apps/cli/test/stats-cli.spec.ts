@@ -34,7 +34,12 @@ describe('followup stats: bad input exits 2 with file, line and column', () => {
     ['event not 0/1', 'arm,time,status\na,1,1\nb,2,2\n', [], /line 3, column 3 \(status\): event '2' must be 1 \(event\) or 0 \(censored\)/],
     ['empty file', '', [], /empty\.csv: line 1, column 1: empty file/],
     ['header only', 'time,status,arm\n', [], /line 2, column 1: no data rows/],
-    ['one group with a comparison asked for', 'time,status,arm\n1,1,a\n2,0,a\n', [], /line 1, column 3 \(arm\): only one group \('a'\); a comparison needs at least two groups/],
+    [
+      'one group with a comparison asked for',
+      'time,status,arm\n1,1,a\n2,0,a\n',
+      [],
+      /line 1, column 3 \(arm\): only one group \('a'\); a comparison needs at least two groups/,
+    ],
     ['--reference without groups', 'time,status\n1,1\n2,0\n', ['--reference', 'a'], /--reference needs a group column/],
   ];
   test.each(cases)('%s', async (name, text, extra, message) => {
@@ -56,7 +61,12 @@ describe('followup stats: bad input exits 2 with file, line and column', () => {
 
   test('bad option values', async () => {
     const path = file('good.csv', good);
-    for (const args of [['--conf-level', '1.5'], ['--ties', 'exact'], ['--conf-type', 'logit'], ['--at', '3,x']]) {
+    for (const args of [
+      ['--conf-level', '1.5'],
+      ['--ties', 'exact'],
+      ['--conf-type', 'logit'],
+      ['--at', '3,x'],
+    ]) {
       const r = await run(['stats', path, ...args]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');

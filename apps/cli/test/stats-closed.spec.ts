@@ -12,19 +12,27 @@ import { runStats, toStatsOptions } from '../src/commands/stats';
 
 const design: TrialRegistered = {
   ...base,
-  subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
+  subgroups: [
+    { variable: 'sex', from: 'sex' },
+    { variable: 'age75', from: 'age', cuts: [75] },
+    { variable: 'region', from: 'stratum' },
+  ],
 };
 const causes = ['I21.9', 'C34.1', 'I50.0', 'J18.9', null, 'I63.4'];
 // A seeded spread of 90 patients: both arms, both sexes, ages either side of 75, two regions, deaths of six causes.
 let seed = 7;
-const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
 const people = Array.from({ length: 90 }, (_, i) => {
   const day = 1 + Math.floor(rnd() * 1500);
   const dies = rnd() < 0.55;
   const on = new Date(Date.UTC(2006, 0, 1) + day * 86400000).toISOString().slice(0, 10);
   return followUp({
-    id: `P${String(i).padStart(3, '0')}`, arm: rnd() < 0.5 ? 'IABP' : 'control', sex: rnd() < 0.4 ? 'F' : 'M',
-    born: rnd() < 0.35 ? '1925-05-05' : '1945-05-05', region: rnd() < 0.5 ? 'London' : 'North', on: '2006-01-01',
+    id: `P${String(i).padStart(3, '0')}`,
+    arm: rnd() < 0.5 ? 'IABP' : 'control',
+    sex: rnd() < 0.4 ? 'F' : 'M',
+    born: rnd() < 0.35 ? '1925-05-05' : '1945-05-05',
+    region: rnd() < 0.5 ? 'London' : 'North',
+    on: '2006-01-01',
     death: dies ? { on, cause: causes[Math.floor(rnd() * causes.length)] } : undefined,
   });
 });
@@ -40,8 +48,18 @@ function statsOn(paramcd: string): Record<string, unknown> {
   const file = join(dir, `${paramcd}.csv`);
   writeFileSync(file, `${header.join(',')}\n${lines.join('\n')}\n`);
   const raw = {
-    time: 'AVAL', event: 'EVENT', group: 'TRTP', reference: 'control', ties: 'efron', confType: 'log', confLevel: '0.95', at: '365,1000',
-    json: true, strata: 'REGION', subgroups: 'SEX,AGEGR1,REGION', ...(paramcd === 'ACM' ? {} : { cause: '1' }),
+    time: 'AVAL',
+    event: 'EVENT',
+    group: 'TRTP',
+    reference: 'control',
+    ties: 'efron',
+    confType: 'log',
+    confLevel: '0.95',
+    at: '365,1000',
+    json: true,
+    strata: 'REGION',
+    subgroups: 'SEX,AGEGR1,REGION',
+    ...(paramcd === 'ACM' ? {} : { cause: '1' }),
   };
   return JSON.parse(runStats(file, toStatsOptions(raw, true))) as Record<string, unknown>;
 }
@@ -59,7 +77,7 @@ describe('closedAnalysis = followup stats on the ADTTE export', () => {
     }
   });
 
-  it('the CVDEATH competing-risks block equals the CLI\'s --cause 1', () => {
+  it("the CVDEATH competing-risks block equals the CLI's --cause 1", () => {
     const cli = statsOn('CVDEATH') as { competingRisks: unknown };
     expect(closed.byArm.endpoints.CVDEATH.competingRisks).toEqual(cli.competingRisks);
     expect(closed.byArm.endpoints.CVDEATH.competingRisks?.fineGray).not.toBeNull();

@@ -34,9 +34,18 @@ describe('followup stats --strata --subgroups: JSON', () => {
   // Case 0 of strata-reference.ts: colon (deaths), rx with Obs as reference, strata(differ, node4).
   const rc = strataCases[0];
 
-  test('colon: the contract shape and R survival\'s numbers', async () => {
-    const args = ['stats', join(fixtures, 'strata-colon.csv'), '--json', '--reference', 'Obs', '--strata', 'differ,node4',
-      '--subgroups', 'sex,node4,age65,extent'];
+  test("colon: the contract shape and R survival's numbers", async () => {
+    const args = [
+      'stats',
+      join(fixtures, 'strata-colon.csv'),
+      '--json',
+      '--reference',
+      'Obs',
+      '--strata',
+      'differ,node4',
+      '--subgroups',
+      'sex,node4,age65,extent',
+    ];
     const r = await run(args);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -86,8 +95,17 @@ describe('followup stats --strata --subgroups: JSON', () => {
   test.each(strataCases.map((c, i) => [`${c.name} #${i} ${c.options.ties}`, c] as const))('R case %s, every figure', async (_label, c) => {
     const strata = arr(c.options.strata as string | string[] | null);
     const subgroups = arr(c.options.subgroups as string | string[] | null);
-    const args = ['stats', join(fixtures, `strata-${c.name}.csv`), '--json', '--reference', c.options.reference, '--ties', c.options.ties,
-      '--conf-level', String(c.options.confLevel)];
+    const args = [
+      'stats',
+      join(fixtures, `strata-${c.name}.csv`),
+      '--json',
+      '--reference',
+      c.options.reference,
+      '--ties',
+      c.options.ties,
+      '--conf-level',
+      String(c.options.confLevel),
+    ];
     if (strata.length > 0) args.push('--strata', strata.join(','));
     if (subgroups.length > 0) args.push('--subgroups', subgroups.join(','));
     const r = await run(args);
@@ -107,7 +125,14 @@ describe('followup stats --strata --subgroups: JSON', () => {
     for (const k of Object.keys(plain)) expect(doc[k]).toEqual(plain[k]);
     const withNull = JSON.parse((await run(['stats', file('null.csv', `${small}9,0,b,s3,F\n`), '--json', '--subgroups', 'site'])).stdout);
     expect(withNull.subgroups[0].levels[2]).toEqual({
-      level: 's3', n: 1, events: 0, groups: [{ group: 'a', n: 0, events: 0 }, { group: 'b', n: 1, events: 0 }], cox: null,
+      level: 's3',
+      n: 1,
+      events: 0,
+      groups: [
+        { group: 'a', n: 0, events: 0 },
+        { group: 'b', n: 1, events: 0 },
+      ],
+      cox: null,
     });
   });
 
@@ -123,16 +148,31 @@ describe('followup stats --strata --subgroups: JSON', () => {
 
 describe('followup stats --strata --subgroups: bad input exits 2 with one line', () => {
   const cases: Array<[string, string, string[], RegExp]> = [
-    ['missing strata column', small, ['--strata', 'region'],
-      /missing-strata-column\.csv: line 1, column 6 \(region\): missing strata column 'region'/],
+    [
+      'missing strata column',
+      small,
+      ['--strata', 'region'],
+      /missing-strata-column\.csv: line 1, column 6 \(region\): missing strata column 'region'/,
+    ],
     ['missing subgroup column', small, ['--subgroups', 'sex,age'], /line 1, column 6 \(age\): missing subgroup column 'age'/],
-    ['empty stratum value', 'time,status,arm,site\n1,1,a,s1\n2,1,b,\n', ['--strata', 'site'],
-      /empty-stratum-value\.csv: line 3, column 4 \(site\): missing value of 'site'/],
-    ['no group column', 'time,status,site\n1,1,s1\n2,1,s2\n', ['--strata', 'site'],
-      /line 1, column 4 \(arm\): --strata and --subgroups compare groups/],
-    ['groups apart in every stratum', 'time,status,arm,site\n1,1,a,s1\n5,1,a,s1\n3,0,a,s2\n4,1,b,s2\n2,1,b,s3\n6,0,b,s3\n',
+    [
+      'empty stratum value',
+      'time,status,arm,site\n1,1,a,s1\n2,1,b,\n',
       ['--strata', 'site'],
-      /apart-in-every-stratum\.csv: line 1, column 1: the groups cannot be compared within strata of site/],
+      /empty-stratum-value\.csv: line 3, column 4 \(site\): missing value of 'site'/,
+    ],
+    [
+      'no group column',
+      'time,status,site\n1,1,s1\n2,1,s2\n',
+      ['--strata', 'site'],
+      /line 1, column 4 \(arm\): --strata and --subgroups compare groups/,
+    ],
+    [
+      'groups apart in every stratum',
+      'time,status,arm,site\n1,1,a,s1\n5,1,a,s1\n3,0,a,s2\n4,1,b,s2\n2,1,b,s3\n6,0,b,s3\n',
+      ['--strata', 'site'],
+      /apart-in-every-stratum\.csv: line 1, column 1: the groups cannot be compared within strata of site/,
+    ],
     ['an empty name', small, ['--strata', 'site,,sex'], /^followup stats: --strata: an empty column name/],
     ['a name twice', small, ['--subgroups', 'sex,sex'], /^followup stats: --subgroups: column 'sex' is named twice/],
   ];

@@ -44,8 +44,22 @@ describe('followup train', () => {
     const again = join(dir, 'again.json');
     expect((await run(['train', '--cohort', cohort, '--registry', extract, '--out', again, ...quick])).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(first);
-    const { out, code } = await run(['train', '--cohort', cohort, '--registry', extract, ...quick,
-      '--link-threshold', '10', '--review-threshold', '-2', '--close-margin', '4', '--version', 'site-7']);
+    const { out, code } = await run([
+      'train',
+      '--cohort',
+      cohort,
+      '--registry',
+      extract,
+      ...quick,
+      '--link-threshold',
+      '10',
+      '--review-threshold',
+      '-2',
+      '--close-margin',
+      '4',
+      '--version',
+      'site-7',
+    ]);
     expect(code).toBe(0);
     const parsed = parseModel(out);
     if (!parsed.ok) throw new Error(parsed.reason);
@@ -61,13 +75,19 @@ describe('followup train', () => {
 
   it('exits 2 with one line on stderr when it cannot train', async () => {
     const unrelated = join(dir, 'unrelated.csv');
-    writeFileSync(unrelated, 'trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode\nT,X1,a,2008-01-01,,,,,,,\n');
+    writeFileSync(
+      unrelated,
+      'trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode\nT,X1,a,2008-01-01,,,,,,,\n',
+    );
     for (const [args, message] of [
       [['--cohort', join(dir, 'missing.csv'), '--registry', extract], /cannot read cohort/],
       [['--cohort', cohort, '--registry', cohort], /cannot read registry extract .*neither the ONS nor the NRS layout/],
       [['--cohort', cohort, '--registry', extract, '--samples', '0'], /--samples must be a positive integer \(got '0'\)/],
       [['--cohort', cohort, '--registry', extract, '--seed', 'x'], /--seed must be an integer/],
-      [['--cohort', cohort, '--registry', extract, '--review-threshold', '20'], /--review-threshold must be a number not above the link threshold \(12\)/],
+      [
+        ['--cohort', cohort, '--registry', extract, '--review-threshold', '20'],
+        /--review-threshold must be a number not above the link threshold \(12\)/,
+      ],
       [['--cohort', cohort, '--registry', extract, '--close-margin', '-1'], /--close-margin must be/],
       [['--cohort', unrelated, '--registry', extract], /no record shares a blocking key with any patient/],
       [['--cohort', cohort, '--registry', extract, ...quick, '--out', dir], /cannot write model/],

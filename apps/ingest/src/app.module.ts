@@ -20,7 +20,8 @@ export function spoolDir(config: AppConfig): string {
 export function ingestModule(config: AppConfig) {
   @Module({
     imports: [
-      PlatformModule.forService('ingest', config), AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings()),
+      PlatformModule.forService('ingest', config),
+      AuthModule.forRoot(resolveSecret(config.AUTH_SECRET, devSecretFile()), oidcSettings()),
       // Emptied before the service takes its first upload: a kill mid-upload leaves nothing behind.
       MulterModule.registerAsync({
         inject: [LOG],

@@ -25,7 +25,11 @@ export class CorrectionsService {
   async correct(body: unknown, user: Principal): Promise<CompletenessCorrection> {
     const c = correctionFor(body, { correctionId: randomUUID(), correctedBy: user.sub, now: this.now() });
     if (!c.ok) throw new CorrectionRefused(c.error);
-    await publishCorrection({ transaction: (work) => this.ds.transaction((tx) => work(tx)), producer: this.producer, topics: this.topics }, c.value, user.role);
+    await publishCorrection(
+      { transaction: (work) => this.ds.transaction((tx) => work(tx)), producer: this.producer, topics: this.topics },
+      c.value,
+      user.role,
+    );
     return c.value;
   }
 }

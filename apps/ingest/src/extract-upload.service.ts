@@ -35,12 +35,20 @@ export class ExtractUploadService {
       input = createReadStream('', { fd: file.fd, start: 0 });
       file.fd = -1;
       return await ingestExtract({
-        input, source: f.source, layout: f.layout, extractedOn: f.extractedOn ?? now.slice(0, 10), today: now.slice(0, 10),
-        completeUpTo: f.completeUpTo ?? null, topics: this.topics, rejects: null,
+        input,
+        source: f.source,
+        layout: f.layout,
+        extractedOn: f.extractedOn ?? now.slice(0, 10),
+        today: now.slice(0, 10),
+        completeUpTo: f.completeUpTo ?? null,
+        topics: this.topics,
+        rejects: null,
         // Like `followup ingest`: published from a worker thread with a producer of its own,
         // so a big upload is read and sent on two cores.
         thread: { brokers: this.config.KAFKA_BROKERS, clientId: 'ingest', log: this.log },
-        file: file.originalname, clock: () => performance.now(), failedAt: now,
+        file: file.originalname,
+        clock: () => performance.now(),
+        failedAt: now,
       });
     } finally {
       input?.destroy();

@@ -45,7 +45,9 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnModuleDestroy,
     if (this.priorTimer) return;
     this.priorTimer = setInterval(() => {
       if (this.priorRun) return;
-      this.priorRun = this.refreshPriors().finally(() => { this.priorRun = null; });
+      this.priorRun = this.refreshPriors().finally(() => {
+        this.priorRun = null;
+      });
     }, PRIOR_EVERY_MS);
     this.priorTimer.unref();
   }
@@ -93,20 +95,33 @@ export class LinkageConsumer implements OnApplicationBootstrap, OnModuleDestroy,
    */
   private async apply<T>(batch: PartitionBatch<T>, all: (a: LinkageApplier, values: T[]) => Promise<Poison[]>): Promise<void> {
     let refused: string[] = []; // codes of this attempt's dead letters: counted once it commits
-    const stats = await applyWithCheckpoint(this.ds, CONSUMER, batch.topic, batch.partition, batch.messages, batch.lastOffset,
+    const stats = await applyWithCheckpoint(
+      this.ds,
+      CONSUMER,
+      batch.topic,
+      batch.partition,
+      batch.messages,
+      batch.lastOffset,
       async (tx: EntityManager, fresh: Incoming<T>[]) => {
         refused = [];
         if (!fresh.length) return null;
-        const applier = new LinkageApplier(tx, this.config.TOPIC_PREFIX, this.topics.outcomes, this.now(), this.log, { mirror: this.mirror, writer: `${batch.topic}:${batch.partition}` });
+        const applier = new LinkageApplier(tx, this.config.TOPIC_PREFIX, this.topics.outcomes, this.now(), this.log, {
+          mirror: this.mirror,
+          writer: `${batch.topic}:${batch.partition}`,
+        });
         await applier.begin();
-        for (const { index, error } of await all(applier, fresh.map((m) => m.value))) {
+        for (const { index, error } of await all(
+          applier,
+          fresh.map((m) => m.value),
+        )) {
           const m = fresh[index];
           await applier.deadLetter({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key }, m.value, error);
           refused.push(error.code);
           this.log('warn', 'message sent to DLQ', { consumer: CONSUMER, topic: m.topic, partition: m.partition, offset: m.offset, code: error.code });
         }
         return applier.finish();
-      });
+      },
+    );
     for (const code of refused) this.metrics.deadLettered.inc({ consumer: CONSUMER, topic: batch.topic, code });
     if (stats) {
       countDecisions(this.metrics, stats.outcomes);

@@ -11,6 +11,9 @@ const config = configOrExit('linkage');
 // under the live bench (bench/linkage/live.ts) that cut the service's and Postgres' CPU per
 // notification by about a fifth each (two runs back to back). A batch is still one transaction.
 runService(linkageModule(config), {
-  service: 'linkage', port: config.LINKAGE_PORT, consumer: 'linkage', partitionsConsumedConcurrently: 3,
+  service: 'linkage',
+  port: config.LINKAGE_PORT,
+  consumer: 'linkage',
+  partitionsConsumedConcurrently: 3,
   fetch: { maxBytesPerPartition: 4 * 2 ** 20, maxBytes: 24 * 2 ** 20 },
 });

@@ -4,5 +4,8 @@ import { projectorModule } from './app.module';
 
 const config = configOrExit('projector');
 runService(projectorModule(config), {
-  service: 'projector', port: config.PROJECTOR_PORT, consumer: 'projector', partitionsConsumedConcurrently: config.PROJECTOR_CONCURRENCY,
+  service: 'projector',
+  port: config.PROJECTOR_PORT,
+  consumer: 'projector',
+  partitionsConsumedConcurrently: config.PROJECTOR_CONCURRENCY,
 });

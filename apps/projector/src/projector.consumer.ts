@@ -19,11 +19,18 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   private readonly projector: ReadModelProjector;
 
   constructor(
-    @InjectDataSource() ds: DataSource, @Inject(CLOCK) now: Clock, @Inject(LOG) private readonly log: Log, @Inject(CONFIG) config: AppConfig,
+    @InjectDataSource() ds: DataSource,
+    @Inject(CLOCK) now: Clock,
+    @Inject(LOG) private readonly log: Log,
+    @Inject(CONFIG) config: AppConfig,
   ) {
-    this.projector = new ReadModelProjector(ds, now, (e) =>
-      log('error', 'read-out snapshot flush failed; retrying with the next change', { error: e instanceof Error ? e.message : String(e) }),
-    PROJECTOR, projectorProfiler(config.PROJECTOR_PROFILE));
+    this.projector = new ReadModelProjector(
+      ds,
+      now,
+      (e) => log('error', 'read-out snapshot flush failed; retrying with the next change', { error: e instanceof Error ? e.message : String(e) }),
+      PROJECTOR,
+      projectorProfiler(config.PROJECTOR_PROFILE),
+    );
   }
 
   /** Snapshots left behind by a crash between a batch's commit and its flush. */

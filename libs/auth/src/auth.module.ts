@@ -18,7 +18,11 @@ export class AuthModule {
         { provide: AUTH_SECRET, useValue: secret },
         { provide: StreamTickets, useValue: new StreamTickets() },
         { provide: OidcSignIn, useValue: new OidcSignIn(oidc, verifier) },
-        { provide: APP_GUARD, inject: [Reflector, StreamTickets], useFactory: (r: Reflector, t: StreamTickets) => new AuthGuard(r, secret, t, verifier) },
+        {
+          provide: APP_GUARD,
+          inject: [Reflector, StreamTickets],
+          useFactory: (r: Reflector, t: StreamTickets) => new AuthGuard(r, secret, t, verifier),
+        },
       ],
       exports: [AUTH_SECRET, StreamTickets, OidcSignIn],
     };

@@ -20,7 +20,12 @@ describe('tokens', () => {
     expect(verifyToken(secret, signToken(secret, { sub: 'd', role: 'dsmb', ttlSeconds: 600, now: now + 5 })).ok).toBe(true);
     const noExp = jwt.sign({ role: 'dsmb' }, secret, { algorithm: 'HS256', subject: 'd', issuer: 'trial-followup' });
     expect(verifyToken(secret, noExp).ok).toBe(false);
-    const noIat = jwt.sign({ role: 'dsmb', exp: now + 60 }, secret, { algorithm: 'HS256', subject: 'd', issuer: 'trial-followup', noTimestamp: true });
+    const noIat = jwt.sign({ role: 'dsmb', exp: now + 60 }, secret, {
+      algorithm: 'HS256',
+      subject: 'd',
+      issuer: 'trial-followup',
+      noTimestamp: true,
+    });
     expect(verifyToken(secret, noIat).ok).toBe(false);
   });
   it('rejects another secret, a tampered token and an expired one', () => {

@@ -9,7 +9,10 @@ import { TokenError, VerifiedPrincipal, verifyToken } from './tokens';
  * verifier then checks the issuer itself, so a token cannot pick a weaker path.
  */
 export class BearerVerifier {
-  constructor(private readonly secret: string | null, private readonly oidc: OidcVerifier | null) {}
+  constructor(
+    private readonly secret: string | null,
+    private readonly oidc: OidcVerifier | null,
+  ) {}
 
   async verify(token: string): Promise<{ ok: true; value: VerifiedPrincipal } | { ok: false; error: TokenError }> {
     if (this.oidc && this.oidc.claimsIssuer(unverifiedPayload(token))) return this.oidc.verify(token);

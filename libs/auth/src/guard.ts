@@ -1,5 +1,11 @@
 import {
-  CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BearerVerifier } from './bearer';
@@ -48,7 +54,12 @@ export const AUTH_SECRET = Symbol('AUTH_SECRET');
 export class AuthGuard implements CanActivate {
   private readonly bearer: BearerVerifier;
 
-  constructor(private readonly reflector: Reflector, secret: string, private readonly tickets: StreamTickets, oidc: OidcVerifier | null = null) {
+  constructor(
+    private readonly reflector: Reflector,
+    secret: string,
+    private readonly tickets: StreamTickets,
+    oidc: OidcVerifier | null = null,
+  ) {
     this.bearer = new BearerVerifier(secret, oidc);
   }
 
@@ -88,16 +99,21 @@ export class AuthGuard implements CanActivate {
 
 /** A query key that names a credential: `token`, and as a nested key (`a[token]`, `a.token`) too. */
 function isUrlCredential(key: string): boolean {
-  return key.toLowerCase().split(/[[\].]/).some((part) => URL_CREDENTIALS.includes(part));
+  return key
+    .toLowerCase()
+    .split(/[[\].]/)
+    .some((part) => URL_CREDENTIALS.includes(part));
 }
 
 /** 401 for a credential in the query (the query parser has decoded `access%5Ftoken` already); on the stream, `?ticket=` alone is let through. */
 function refuseUrlCredentials(req: RequestWithUser, ticketRoute: boolean): void {
   const inUrl = Object.keys(req.query ?? {}).filter(isUrlCredential);
   if (inUrl.some((k) => !(ticketRoute && k === 'ticket'))) {
-    throw new UnauthorizedException(ticketRoute
-      ? 'only a stream ticket (?ticket=, from POST /stream-tickets) is accepted in the URL'
-      : 'credentials in the URL are refused: send Authorization: Bearer <token>');
+    throw new UnauthorizedException(
+      ticketRoute
+        ? 'only a stream ticket (?ticket=, from POST /stream-tickets) is accepted in the URL'
+        : 'credentials in the URL are refused: send Authorization: Bearer <token>',
+    );
   }
 }
 

@@ -17,14 +17,23 @@ describe('OidcVerifier (remote JWKS, key rotation)', () => {
     const pair = await generateKeyPair('ES256');
     return { key: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256', use: 'sig' } };
   };
-  const sign = (key: KeyLike, kid: string) => new SignJWT({ sub: 'p', roles: ['mon'] }).setProtectedHeader({ alg: 'ES256', kid })
-    .setIssuer(issuer).setAudience('api').setIssuedAt().setExpirationTime('5m').sign(key);
+  const sign = (key: KeyLike, kid: string) =>
+    new SignJWT({ sub: 'p', roles: ['mon'] })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer(issuer)
+      .setAudience('api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key);
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
-      if (req.url === '/jwks') { jwksFetches++; return res.end(JSON.stringify({ keys: published })); }
+      if (req.url === '/jwks') {
+        jwksFetches++;
+        return res.end(JSON.stringify({ keys: published }));
+      }
       res.statusCode = 404;
       res.end('{}');
     });
@@ -37,7 +46,13 @@ describe('OidcVerifier (remote JWKS, key rotation)', () => {
     const first = await keyPair('k1');
     published = [first.jwk];
     const verifier = new OidcVerifier({
-      issuer, audience: 'api', roleClaim: 'roles', roleMap: { mon: 'monitor' }, clockSkewSeconds: 0, jwksCooldownSeconds: 0, jwksUri: null,
+      issuer,
+      audience: 'api',
+      roleClaim: 'roles',
+      roleMap: { mon: 'monitor' },
+      clockSkewSeconds: 0,
+      jwksCooldownSeconds: 0,
+      jwksUri: null,
     });
     expect((await verifier.verify(await sign(first.key, 'k1'))).ok).toBe(true);
     expect((await verifier.verify(await sign(first.key, 'k1'))).ok).toBe(true);
@@ -51,7 +66,8 @@ describe('OidcVerifier (remote JWKS, key rotation)', () => {
     // A kid the issuer never published: refused after one more look.
     const rogue = await keyPair('k3');
     expect(await verifier.verify(await sign(rogue.key, 'k3'))).toEqual({
-      ok: false, error: { code: 'token-invalid', reason: 'token is signed with a key the issuer does not publish' },
+      ok: false,
+      error: { code: 'token-invalid', reason: 'token is signed with a key the issuer does not publish' },
     });
   });
 });

@@ -8,10 +8,12 @@ export interface SignInConfig {
 
 /** A verified access token; `refreshToken` when the provider issued one (null otherwise: the session ends with the token). */
 export type ExchangeResult =
-  | { ok: true; value: { accessToken: string; refreshToken: string | null; principal: VerifiedPrincipal } }
-  | { ok: false; error: TokenError };
+  { ok: true; value: { accessToken: string; refreshToken: string | null; principal: VerifiedPrincipal } } | { ok: false; error: TokenError };
 
-interface Discovery { authorization_endpoint: string; token_endpoint: string }
+interface Discovery {
+  authorization_endpoint: string;
+  token_endpoint: string;
+}
 
 /**
  * The dashboard's sign-in through the OIDC provider, the code exchanged by the API (a public
@@ -57,8 +59,9 @@ export class OidcSignIn {
     const body = new URLSearchParams({ ...grant, client_id: o.clientId });
     const resource = resourceOf(o.audience);
     if (resource) body.set('resource', resource);
-    const res = await fetch(d.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
-      .catch(() => null);
+    const res = await fetch(d.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).catch(
+      () => null,
+    );
     if (!res) return fail('the identity provider could not be reached');
     // The provider's error body may echo the code: only its status and error name are passed on.
     const json = (await res.json().catch(() => ({}))) as { access_token?: unknown; refresh_token?: unknown; error?: unknown };
@@ -78,12 +81,14 @@ export class OidcSignIn {
       const res = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
       const d = (await res.json()) as Partial<Discovery> & { issuer?: string };
       if (!res.ok || d.issuer !== issuer || typeof d.authorization_endpoint !== 'string' || typeof d.token_endpoint !== 'string') {
-        throw new Error('the identity provider\'s discovery document is missing or does not match OIDC_ISSUER');
+        throw new Error("the identity provider's discovery document is missing or does not match OIDC_ISSUER");
       }
       return { authorization_endpoint: d.authorization_endpoint, token_endpoint: d.token_endpoint };
     })();
     // A failed discovery is not cached: the provider may be up at the next sign-in.
-    this.discovery.catch(() => { this.discovery = null; });
+    this.discovery.catch(() => {
+      this.discovery = null;
+    });
     return this.discovery;
   }
 }

@@ -5,7 +5,12 @@ import { signToken } from './tokens';
 
 const ISSUER = 'https://idp.example.test/realms/trials';
 const options: OidcOptions = {
-  issuer: ISSUER, audience: 'trial-followup-api', roleClaim: 'groups', clockSkewSeconds: 60, jwksCooldownSeconds: 30, jwksUri: null,
+  issuer: ISSUER,
+  audience: 'trial-followup-api',
+  roleClaim: 'groups',
+  clockSkewSeconds: 60,
+  jwksCooldownSeconds: 30,
+  jwksUri: null,
   roleMap: { 'dsmb-members': 'dsmb', 'trial-monitors': 'monitor', 'registry-feeds': 'ingest', reviewers: 'reviewer' },
 };
 const NOW = 1_800_000_000;
@@ -23,16 +28,23 @@ describe('OidcVerifier (local JWKS)', () => {
   });
 
   const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number; kid?: string; k?: KeyLike } = {}) =>
-    new SignJWT({ sub: 'person-1', ...claims }).setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? 'k1' })
-      .setIssuer(opts.iss ?? ISSUER).setAudience(opts.aud ?? options.audience).setIssuedAt(NOW - 10).setExpirationTime(opts.exp ?? NOW + 300)
+    new SignJWT({ sub: 'person-1', ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? 'k1' })
+      .setIssuer(opts.iss ?? ISSUER)
+      .setAudience(opts.aud ?? options.audience)
+      .setIssuedAt(NOW - 10)
+      .setExpirationTime(opts.exp ?? NOW + 300)
       .sign(opts.k ?? key);
 
-  it.each([['dsmb-members', 'dsmb'], ['trial-monitors', 'monitor'], ['registry-feeds', 'ingest'], ['reviewers', 'reviewer']])(
-    'maps the %s group to the %s role', async (group, role) => {
-      const r = await verifier.verify(await sign({ groups: ['staff', group] }), NOW);
-      expect(r).toEqual({ ok: true, value: { sub: 'person-1', role, exp: NOW + 300 } });
-    },
-  );
+  it.each([
+    ['dsmb-members', 'dsmb'],
+    ['trial-monitors', 'monitor'],
+    ['registry-feeds', 'ingest'],
+    ['reviewers', 'reviewer'],
+  ])('maps the %s group to the %s role', async (group, role) => {
+    const r = await verifier.verify(await sign({ groups: ['staff', group] }), NOW);
+    expect(r).toEqual({ ok: true, value: { sub: 'person-1', role, exp: NOW + 300 } });
+  });
 
   it('accepts a space-separated claim string', async () => {
     expect((await verifier.verify(await sign({ groups: 'staff trial-monitors' }), NOW)).ok).toBe(true);
@@ -65,8 +77,12 @@ describe('OidcVerifier (local JWKS)', () => {
   });
 
   it('refuses an HS256 token whose secret is the public key (algorithm confusion)', async () => {
-    const forged = await new SignJWT({ sub: 'x', groups: ['dsmb-members'] }).setProtectedHeader({ alg: 'HS256', kid: 'k1' })
-      .setIssuer(ISSUER).setAudience(options.audience).setExpirationTime(NOW + 300).sign(new TextEncoder().encode(JSON.stringify(jwk)));
+    const forged = await new SignJWT({ sub: 'x', groups: ['dsmb-members'] })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(options.audience)
+      .setExpirationTime(NOW + 300)
+      .sign(new TextEncoder().encode(JSON.stringify(jwk)));
     expect((await verifier.verify(forged, NOW)).ok).toBe(false);
   });
 

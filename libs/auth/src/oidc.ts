@@ -28,7 +28,10 @@ export type OidcResult = { ok: true; value: VerifiedPrincipal } | { ok: false; e
 export class OidcVerifier {
   private keys: JWTVerifyGetKey | null;
 
-  constructor(private readonly options: OidcOptions, keys?: JWTVerifyGetKey) {
+  constructor(
+    private readonly options: OidcOptions,
+    keys?: JWTVerifyGetKey,
+  ) {
     this.keys = keys ?? null;
   }
 
@@ -42,8 +45,12 @@ export class OidcVerifier {
     try {
       const keys = this.keys ?? (this.keys = createRemoteJWKSet(new URL(await this.jwksUri()), { cooldownDuration: o.jwksCooldownSeconds * 1000 }));
       const { payload } = await jwtVerify(token, keys, {
-        issuer: o.issuer, audience: o.audience, clockTolerance: o.clockSkewSeconds, algorithms: ALGORITHMS,
-        requiredClaims: ['exp', 'sub'], currentDate: now === undefined ? undefined : new Date(now * 1000),
+        issuer: o.issuer,
+        audience: o.audience,
+        clockTolerance: o.clockSkewSeconds,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['exp', 'sub'],
+        currentDate: now === undefined ? undefined : new Date(now * 1000),
       });
       const role = this.roleOf(payload);
       if (!role.ok) return role;

@@ -45,12 +45,15 @@ export function signToken(secret: string, p: Principal & { ttlSeconds: number; n
  * was issued, was not issued in the future, and does not live longer than the maximum.
  */
 export function verifyToken(
-  secret: string, token: string, now = Math.floor(Date.now() / 1000),
+  secret: string,
+  token: string,
+  now = Math.floor(Date.now() / 1000),
 ): { ok: true; value: VerifiedPrincipal } | { ok: false; error: TokenError } {
   try {
     const decoded = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'trial-followup', clockTimestamp: now });
     const parsed = claims.safeParse(decoded);
-    if (!parsed.success) return { ok: false, error: { code: 'token-invalid', reason: 'token claims are malformed (sub, role, iat and exp are required)' } };
+    if (!parsed.success)
+      return { ok: false, error: { code: 'token-invalid', reason: 'token claims are malformed (sub, role, iat and exp are required)' } };
     const { sub, role: r, iat, exp } = parsed.data;
     if (iat > now + CLOCK_SKEW_SECONDS) return { ok: false, error: { code: 'token-invalid', reason: 'token is issued in the future' } };
     if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {

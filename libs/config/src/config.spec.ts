@@ -8,9 +8,7 @@ describe('loadConfig', () => {
     expect(c.API_PORT).toBe(3000);
   });
   it('names the bad variable', () => {
-    expect(() => loadConfig({ KAFKA_BROKERS: 'nope', API_PORT: '99999' })).toThrow(
-      /KAFKA_BROKERS: must be host:port.*API_PORT/,
-    );
+    expect(() => loadConfig({ KAFKA_BROKERS: 'nope', API_PORT: '99999' })).toThrow(/KAFKA_BROKERS: must be host:port.*API_PORT/);
   });
   it('requires a secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
@@ -19,7 +17,11 @@ describe('loadConfig', () => {
   it('refuses a weak secret in production, without quoting it', () => {
     for (const weak of [' '.repeat(32), 'a'.repeat(64), 'ab'.repeat(20), 'password'.repeat(4), ` ${'x1'.repeat(8)}                `]) {
       expect(() => loadConfig({ NODE_ENV: 'production', AUTH_SECRET: weak })).toThrow(/AUTH_SECRET: /);
-      try { loadConfig({ NODE_ENV: 'production', AUTH_SECRET: weak }); } catch (e) { expect((e as Error).message).not.toContain(weak.trim() || '  '); }
+      try {
+        loadConfig({ NODE_ENV: 'production', AUTH_SECRET: weak });
+      } catch (e) {
+        expect((e as Error).message).not.toContain(weak.trim() || '  ');
+      }
     }
     expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: '5f0c2a9e7b1d4c3a8e6f0b2d9c7a1e4f' }).AUTH_SECRET).toHaveLength(32);
     // Outside production the tests' readable secrets stay usable.
@@ -27,8 +29,12 @@ describe('loadConfig', () => {
   });
   it('takes an owner URL for migrations only for the same database', () => {
     const app = 'postgres://trial_followup_app@127.0.0.1:5432/trial_followup';
-    expect(loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: 'postgres://trial_followup_owner@127.0.0.1/trial_followup' }).MIGRATION_DATABASE_URL).toBeDefined();
+    expect(
+      loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: 'postgres://trial_followup_owner@127.0.0.1/trial_followup' }).MIGRATION_DATABASE_URL,
+    ).toBeDefined();
     expect(loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: '' }).MIGRATION_DATABASE_URL).toBeUndefined();
-    expect(() => loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: 'postgres://trial_followup_owner@127.0.0.1:5432/other' })).toThrow(/MIGRATION_DATABASE_URL: must name the same/);
+    expect(() => loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: 'postgres://trial_followup_owner@127.0.0.1:5432/other' })).toThrow(
+      /MIGRATION_DATABASE_URL: must name the same/,
+    );
   });
 });

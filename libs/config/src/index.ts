@@ -13,14 +13,24 @@ import { projectorConcurrency, projectorProfile } from './settings';
 const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]').default('127.0.0.1:9092'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/trial_followup'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]')
+    .default('127.0.0.1:9092'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/trial_followup'),
   /**
    * The schema owner's URL for the same database: migrations run as it, and it grants the
    * DATABASE_URL role its rights. Unset, migrations run as the DATABASE_URL role.
    */
   MIGRATION_DATABASE_URL: z.preprocess(
-    (v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
   ),
   TOPIC_PREFIX: z.string().default(''),
   API_PORT: port.default(3000),
@@ -28,7 +38,10 @@ const schema = z.object({
   LINKAGE_PORT: port.default(3002),
   PROJECTOR_PORT: port.default(3003),
   /** The address the services' HTTP ports bind to: loopback, unless a container must be reachable (0.0.0.0). */
-  LISTEN_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, 'must be an address or host name').default('127.0.0.1'),
+  LISTEN_HOST: z
+    .string()
+    .regex(/^[0-9A-Za-z.:-]+$/, 'must be an address or host name')
+    .default('127.0.0.1'),
   PROJECTOR_CONCURRENCY: projectorConcurrency,
   PROJECTOR_PROFILE: projectorProfile,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

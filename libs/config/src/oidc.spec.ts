@@ -11,8 +11,15 @@ describe('oidcSettings', () => {
 
   it('parses the role map and defaults', () => {
     expect(oidcSettings({ ...base, OIDC_ROLE_CLAIM: 'groups' })).toEqual({
-      issuer: base.OIDC_ISSUER, audience: 'api', clientId: null, scopes: 'openid', roleClaim: 'groups',
-      roleMap: { 'g-dsmb': 'dsmb', 'g-mon': 'monitor' }, clockSkewSeconds: 60, jwksCooldownSeconds: 30, jwksUri: null,
+      issuer: base.OIDC_ISSUER,
+      audience: 'api',
+      clientId: null,
+      scopes: 'openid',
+      roleClaim: 'groups',
+      roleMap: { 'g-dsmb': 'dsmb', 'g-mon': 'monitor' },
+      clockSkewSeconds: 60,
+      jwksCooldownSeconds: 30,
+      jwksUri: null,
     });
   });
 

@@ -9,7 +9,10 @@ export type OidcRole = (typeof oidcRoles)[number];
 /** `OIDC_ROLE_MAP=trial-dsmb=dsmb,trial-monitor=monitor`: claim value = role, comma-separated. */
 const roleMap = z.string().transform((s, ctx) => {
   const out: Record<string, OidcRole> = {};
-  for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const i = pair.lastIndexOf('=');
     const value = pair.slice(0, i).trim();
     const r = pair.slice(i + 1).trim();
@@ -35,7 +38,10 @@ const schema = z.object({
   /** The dashboard's public client (authorisation code + PKCE, no secret). */
   OIDC_CLIENT_ID: z.preprocess(blankIsUnset, z.string().min(1).optional()),
   OIDC_SCOPES: z.string().default('openid'),
-  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]+$/, 'must be a claim name').default('roles'),
+  OIDC_ROLE_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_:/.-]+$/, 'must be a claim name')
+    .default('roles'),
   OIDC_ROLE_MAP: z.preprocess(blankIsUnset, roleMap.optional()),
   /** Leeway for exp/nbf/iat between the provider's clock and ours. */
   OIDC_CLOCK_SKEW_SECONDS: seconds(300, 60),
@@ -68,15 +74,23 @@ export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error)}`);
   const d = parsed.data;
   if (!d.OIDC_ISSUER) return null;
-  const fail = (what: string) => { throw new ConfigError(`invalid configuration: ${what}`); };
+  const fail = (what: string) => {
+    throw new ConfigError(`invalid configuration: ${what}`);
+  };
   if (!d.OIDC_AUDIENCE) fail('OIDC_AUDIENCE: is required with OIDC_ISSUER');
   if (!d.OIDC_ROLE_MAP) fail('OIDC_ROLE_MAP: is required with OIDC_ISSUER');
   // An ID token's aud is the client id: were it the API's audience too, an ID token would pass as an access token.
-  if (d.OIDC_CLIENT_ID && d.OIDC_CLIENT_ID === d.OIDC_AUDIENCE) fail('OIDC_AUDIENCE: must be the API\'s audience, not the dashboard\'s client id');
+  if (d.OIDC_CLIENT_ID && d.OIDC_CLIENT_ID === d.OIDC_AUDIENCE) fail("OIDC_AUDIENCE: must be the API's audience, not the dashboard's client id");
   if (env.NODE_ENV === 'production' && !d.OIDC_ISSUER.startsWith('https://')) fail('OIDC_ISSUER: must be https in production');
   return {
-    issuer: d.OIDC_ISSUER, audience: d.OIDC_AUDIENCE as string, clientId: d.OIDC_CLIENT_ID ?? null, scopes: d.OIDC_SCOPES,
-    roleClaim: d.OIDC_ROLE_CLAIM, roleMap: d.OIDC_ROLE_MAP as Record<string, OidcRole>, clockSkewSeconds: d.OIDC_CLOCK_SKEW_SECONDS,
-    jwksCooldownSeconds: d.OIDC_JWKS_COOLDOWN_SECONDS, jwksUri: d.OIDC_JWKS_URI ?? null,
+    issuer: d.OIDC_ISSUER,
+    audience: d.OIDC_AUDIENCE as string,
+    clientId: d.OIDC_CLIENT_ID ?? null,
+    scopes: d.OIDC_SCOPES,
+    roleClaim: d.OIDC_ROLE_CLAIM,
+    roleMap: d.OIDC_ROLE_MAP as Record<string, OidcRole>,
+    clockSkewSeconds: d.OIDC_CLOCK_SKEW_SECONDS,
+    jwksCooldownSeconds: d.OIDC_JWKS_COOLDOWN_SECONDS,
+    jwksUri: d.OIDC_JWKS_URI ?? null,
   };
 }

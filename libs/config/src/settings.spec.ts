@@ -1,8 +1,18 @@
 import { checkedTiming, loadConfig, projectorSettings, ConfigError } from './index';
 
 const timing = {
-  sessionTimeout: 8_000, heartbeatInterval: 1_000, rebalanceTimeout: 20_000, retryInitialMs: 200, retryMaxMs: 10_000,
-  restartInitialMs: 500, restartMaxMs: 15_000, lagEveryMs: 5_000, fetchWaitMs: 100, disconnectGraceMs: 1_000, clientRetries: 5, waitStepMs: 100,
+  sessionTimeout: 8_000,
+  heartbeatInterval: 1_000,
+  rebalanceTimeout: 20_000,
+  retryInitialMs: 200,
+  retryMaxMs: 10_000,
+  restartInitialMs: 500,
+  restartMaxMs: 15_000,
+  lagEveryMs: 5_000,
+  fetchWaitMs: 100,
+  disconnectGraceMs: 1_000,
+  clientRetries: 5,
+  waitStepMs: 100,
 };
 
 describe('settings: the projector and consumers, named and validated', () => {

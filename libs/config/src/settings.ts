@@ -5,7 +5,10 @@ import { ConfigError } from './error';
 /** Partition batches the projector applies at once (PROJECTOR_CONCURRENCY). */
 export const projectorConcurrency = z.coerce.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64').default(6);
 /** `PROJECTOR_PROFILE=1`: per-phase timings of the batch path to stderr every 5 s (diagnosis only). */
-export const projectorProfile = z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1');
+export const projectorProfile = z
+  .enum(['0', '1'], 'must be 0 or 1')
+  .default('0')
+  .transform((v) => v === '1');
 
 const projectorSchema = z.object({ PROJECTOR_CONCURRENCY: projectorConcurrency, PROJECTOR_PROFILE: projectorProfile });
 
@@ -26,28 +29,30 @@ const ms = z.number().int().positive();
  * heartbeat must fit three times in the session, or a busy member is evicted between beats,
  * and a backoff's start may not pass its cap.
  */
-export const consumerTiming = z.object({
-  /** Short, so a member killed with SIGKILL is evicted in seconds (the broker's minimum is 6 s). */
-  sessionTimeout: ms,
-  heartbeatInterval: ms,
-  rebalanceTimeout: ms,
-  /** Backoff between retries of an environmental failure, capped. */
-  retryInitialMs: ms,
-  retryMaxMs: ms,
-  /** Backoff between restarts of a consumer that stopped. */
-  restartInitialMs: ms,
-  restartMaxMs: ms,
-  /** How often lag is sampled for /health. */
-  lagEveryMs: ms,
-  /** How long the broker may hold a fetch open waiting for messages (kafkajs maxWaitTimeInMs). */
-  fetchWaitMs: ms,
-  /** How long after an unasked-for disconnect the consumer is replaced, if no crash said why first. */
-  disconnectGraceMs: ms,
-  /** kafkajs' own retries of a request before it reports the failure to us. */
-  clientRetries: z.number().int().min(0),
-  /** The step of a wait that heartbeats (waitKeepingMembership): how soon it sees the batch is no longer ours. */
-  waitStepMs: ms,
-}).refine((t) => t.heartbeatInterval * 3 <= t.sessionTimeout, { path: ['heartbeatInterval'], message: 'must fit three times in sessionTimeout' })
+export const consumerTiming = z
+  .object({
+    /** Short, so a member killed with SIGKILL is evicted in seconds (the broker's minimum is 6 s). */
+    sessionTimeout: ms,
+    heartbeatInterval: ms,
+    rebalanceTimeout: ms,
+    /** Backoff between retries of an environmental failure, capped. */
+    retryInitialMs: ms,
+    retryMaxMs: ms,
+    /** Backoff between restarts of a consumer that stopped. */
+    restartInitialMs: ms,
+    restartMaxMs: ms,
+    /** How often lag is sampled for /health. */
+    lagEveryMs: ms,
+    /** How long the broker may hold a fetch open waiting for messages (kafkajs maxWaitTimeInMs). */
+    fetchWaitMs: ms,
+    /** How long after an unasked-for disconnect the consumer is replaced, if no crash said why first. */
+    disconnectGraceMs: ms,
+    /** kafkajs' own retries of a request before it reports the failure to us. */
+    clientRetries: z.number().int().min(0),
+    /** The step of a wait that heartbeats (waitKeepingMembership): how soon it sees the batch is no longer ours. */
+    waitStepMs: ms,
+  })
+  .refine((t) => t.heartbeatInterval * 3 <= t.sessionTimeout, { path: ['heartbeatInterval'], message: 'must fit three times in sessionTimeout' })
   .refine((t) => t.retryInitialMs <= t.retryMaxMs, { path: ['retryInitialMs'], message: 'must not exceed retryMaxMs' })
   .refine((t) => t.restartInitialMs <= t.restartMaxMs, { path: ['restartInitialMs'], message: 'must not exceed restartMaxMs' });
 export type ConsumerTiming = z.infer<typeof consumerTiming>;

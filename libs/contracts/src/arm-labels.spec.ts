@@ -2,15 +2,39 @@
 // on a randomisation), with a coded reason, by the schema every consumer decodes with.
 import { decode, enrollmentEvent } from './index';
 
-const registered = (arms: string[], referenceArm = arms[0]) => JSON.stringify({
-  v: 1, type: 'TrialRegistered', eventId: 't1', trialId: 'T', title: 'T', arms, referenceArm,
-  plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
-});
-const randomised = (arm: string) => JSON.stringify({
-  v: 1, type: 'PatientRandomised', eventId: 'e1', trialId: 'T', patientId: 'P1', arm, randomisedOn: '2006-03-14',
-  site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith',
-  givenNames: 'John', postcode: 'SE1 7EH',
-});
+const registered = (arms: string[], referenceArm = arms[0]) =>
+  JSON.stringify({
+    v: 1,
+    type: 'TrialRegistered',
+    eventId: 't1',
+    trialId: 'T',
+    title: 'T',
+    arms,
+    referenceArm,
+    plannedEvents: 10,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
+  });
+const randomised = (arm: string) =>
+  JSON.stringify({
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: 'e1',
+    trialId: 'T',
+    patientId: 'P1',
+    arm,
+    randomisedOn: '2006-03-14',
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Smith',
+    givenNames: 'John',
+    postcode: 'SE1 7EH',
+  });
 
 describe('arm labels', () => {
   it.each(['all', 'All', 'POOLED', 'overall', 'total', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', ' all '])(
@@ -44,11 +68,14 @@ describe('arm labels', () => {
     if (!r.ok) expect(r.error.reason).toMatch(/^arms: duplicate-arm-label/);
   });
 
-  it.each([['control', 'IABP'], ['Allocation A', 'Pooled-care'], ['العلاج', 'плацебо'], ['arm 😀', 'all-comers'], ['Proto', 'constructors']])(
-    'accepts ordinary and unusual labels %j',
-    (...arms) => {
-      expect(decode(enrollmentEvent, registered(arms)).ok).toBe(true);
-      expect(decode(enrollmentEvent, randomised(arms[1])).ok).toBe(true);
-    },
-  );
+  it.each([
+    ['control', 'IABP'],
+    ['Allocation A', 'Pooled-care'],
+    ['العلاج', 'плацебо'],
+    ['arm 😀', 'all-comers'],
+    ['Proto', 'constructors'],
+  ])('accepts ordinary and unusual labels %j', (...arms) => {
+    expect(decode(enrollmentEvent, registered(arms)).ok).toBe(true);
+    expect(decode(enrollmentEvent, randomised(arms[1])).ok).toBe(true);
+  });
 });

@@ -7,15 +7,41 @@ import { decode, enrollmentEvent, outcomeEvent, registryNotification } from './i
  */
 describe('string bounds', () => {
   const randomised = {
-    v: 1, type: 'PatientRandomised', eventId: 'e1', trialId: 'BCIS-1', patientId: 'BCIS1-0001', arm: 'IABP',
-    randomisedOn: '2006-03-14', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
-    sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH',
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: 'e1',
+    trialId: 'BCIS-1',
+    patientId: 'BCIS1-0001',
+    arm: 'IABP',
+    randomisedOn: '2006-03-14',
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Smith',
+    givenNames: 'John Paul',
+    postcode: 'SE1 7EH',
   };
   const death = {
-    v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
-    nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH',
-    givenNames: 'JOHN PAUL', postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
-    underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+    v: 1,
+    source: 'ONS',
+    recordId: 'D2009-000123',
+    version: 1,
+    kind: 'death',
+    extractedOn: '2011-10-02',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'SMITH',
+    givenNames: 'JOHN PAUL',
+    postcode: 'SE1 7EH',
+    dateOfDeath: '2009-06-30',
+    dateOfRegistration: '2009-07-06',
+    underlyingCause: 'I21.9',
+    placeOfDeath: 'hospital',
+    eventDate: null,
   };
   const long = 'x'.repeat(10_000);
 
@@ -33,8 +59,17 @@ describe('string bounds', () => {
       expect(r.ok).toBe(false);
     }
     const linked = {
-      v: 1, type: 'DeathLinked', eventId: 'o1', trialId: 'T', patientId: long, occurredAt: '2026-01-01T00:00:00.000Z',
-      source: 'ONS', recordId: 'R', version: 1, dateOfDeath: '2009-06-30', underlyingCause: null,
+      v: 1,
+      type: 'DeathLinked',
+      eventId: 'o1',
+      trialId: 'T',
+      patientId: long,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      source: 'ONS',
+      recordId: 'R',
+      version: 1,
+      dateOfDeath: '2009-06-30',
+      underlyingCause: null,
       evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
     };
     expect(decode(outcomeEvent, JSON.stringify(linked)).ok).toBe(false);
@@ -66,8 +101,17 @@ describe('string bounds', () => {
 
 describe('values no consumer may apply', () => {
   const linked = {
-    v: 1, type: 'DeathLinked', eventId: 'o1', trialId: 'T', patientId: 'P', occurredAt: '2026-01-01T00:00:00.000Z',
-    source: 'ONS', recordId: 'R', version: 1, dateOfDeath: '2009-06-30', underlyingCause: null,
+    v: 1,
+    type: 'DeathLinked',
+    eventId: 'o1',
+    trialId: 'T',
+    patientId: 'P',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    source: 'ONS',
+    recordId: 'R',
+    version: 1,
+    dateOfDeath: '2009-06-30',
+    underlyingCause: null,
     evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
   };
 
@@ -94,12 +138,25 @@ describe('values no consumer may apply', () => {
 
 describe('a trial design that has no boundaries', () => {
   const design = {
-    v: 1, type: 'TrialRegistered', eventId: 't1', trialId: 'T', title: 'T', arms: ['A', 'B'], referenceArm: 'B',
-    plannedEvents: 100, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming',
+    v: 1,
+    type: 'TrialRegistered',
+    eventId: 't1',
+    trialId: 'T',
+    title: 'T',
+    arms: ['A', 'B'],
+    referenceArm: 'B',
+    plannedEvents: 100,
+    alpha: 0.05,
+    sided: 2,
+    looks: [0.5, 1],
+    spending: 'obrien-fleming',
   };
   it('refuses looks that do not increase, naming the field', () => {
     expect(decode(enrollmentEvent, JSON.stringify(design)).ok).toBe(true);
-    expect(decode(enrollmentEvent, JSON.stringify({ ...design, looks: [0.75, 0.5, 1] }))).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'looks: must increase' } });
+    expect(decode(enrollmentEvent, JSON.stringify({ ...design, looks: [0.75, 0.5, 1] }))).toEqual({
+      ok: false,
+      error: { code: 'invalid-message', reason: 'looks: must increase' },
+    });
     expect(decode(enrollmentEvent, JSON.stringify({ ...design, looks: [0.5, 0.5, 1] })).ok).toBe(false);
   });
 });

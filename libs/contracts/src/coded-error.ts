@@ -14,7 +14,10 @@ export const CODED_ERROR: unique symbol = Symbol.for('@trial/coded-error') as ne
 export class CodedError<C extends string = string> extends Error {
   readonly [CODED_ERROR] = true;
 
-  constructor(readonly code: C, message: string) {
+  constructor(
+    readonly code: C,
+    message: string,
+  ) {
     super(message);
     // The subclass's name ('ReadError', ...): logs and failureCode show the family.
     this.name = new.target.name;

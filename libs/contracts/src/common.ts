@@ -9,7 +9,9 @@ export const civilDate = z
 export function isRealDate(s: string): boolean {
   // Arithmetic on the digits rather than a Date: ingest checks three dates a row, a million rows a file.
   if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const y = digits(s, 0, 4), m = digits(s, 5, 7), d = digits(s, 8, 10);
+  const y = digits(s, 0, 4),
+    m = digits(s, 5, 7),
+    d = digits(s, 8, 10);
   // Years before 100 were never real here (Date.UTC reads them as 19xx): kept so.
   if (y < 100 || m < 1 || m > 12 || d < 1) return false;
   return d <= daysInMonth(y, m);
@@ -121,7 +123,5 @@ export const instant = text(40)
 
 /** Formats zod issues as `field: message; field: message`, naming the record's fields. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`)
-    .join('; ');
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`).join('; ');
 }

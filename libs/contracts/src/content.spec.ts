@@ -22,7 +22,10 @@ describe('contentHash', () => {
       leaf: fc.oneof(fc.constant(null), fc.constant(undefined), fc.boolean(), fc.double(), fc.integer(), fc.string({ unit: 'binary' })),
       node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 5 })),
     })).node;
-    fc.assert(fc.property(value, (v) => contentHash(v) === plainHash(v)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(value, (v) => contentHash(v) === plainHash(v)),
+      { numRuns: 2000 },
+    );
   });
 
   it('does not depend on key order and leaves undefined fields out', () => {

@@ -3,16 +3,34 @@ import { decode, enrollmentEvent, registryNotification, outcomeEvent, daysBetwee
 
 describe('contracts', () => {
   it('accepts the feeds.md PatientRandomised example', () => {
-    const r = decode(enrollmentEvent, JSON.stringify({
-      v: 1, type: 'PatientRandomised', eventId: 'e1', trialId: 'BCIS-1', patientId: 'BCIS1-0001', arm: 'IABP',
-      randomisedOn: '2006-03-14', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
-      sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH',
-    }));
+    const r = decode(
+      enrollmentEvent,
+      JSON.stringify({
+        v: 1,
+        type: 'PatientRandomised',
+        eventId: 'e1',
+        trialId: 'BCIS-1',
+        patientId: 'BCIS1-0001',
+        arm: 'IABP',
+        randomisedOn: '2006-03-14',
+        site: 'KCH',
+        nhsNumber: '9434765919',
+        chiNumber: null,
+        dateOfBirth: '1941-02-03',
+        sex: 'M',
+        familyName: 'Smith',
+        givenNames: 'John Paul',
+        postcode: 'SE1 7EH',
+      }),
+    );
     expect(r.ok).toBe(true);
   });
 
   it('names the field that is wrong', () => {
-    const r = decode(enrollmentEvent, JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId: 'e', trialId: 'T', patientId: 'P', seenOn: '2009-02-30' }));
+    const r = decode(
+      enrollmentEvent,
+      JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId: 'e', trialId: 'T', patientId: 'P', seenOn: '2009-02-30' }),
+    );
     expect(r).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'seenOn: is not a real calendar date' } });
   });
 
@@ -24,10 +42,24 @@ describe('contracts', () => {
 
   it('accepts the feeds.md notification and extract-complete examples', () => {
     const death = {
-      v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
-      nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH',
-      givenNames: 'JOHN PAUL', postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
-      underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+      v: 1,
+      source: 'ONS',
+      recordId: 'D2009-000123',
+      version: 1,
+      kind: 'death',
+      extractedOn: '2011-10-02',
+      nhsNumber: '9434765919',
+      chiNumber: null,
+      dateOfBirth: '1941-02-03',
+      sex: 'M',
+      familyName: 'SMITH',
+      givenNames: 'JOHN PAUL',
+      postcode: 'SE1 7EH',
+      dateOfDeath: '2009-06-30',
+      dateOfRegistration: '2009-07-06',
+      underlyingCause: 'I21.9',
+      placeOfDeath: 'hospital',
+      eventDate: null,
     };
     expect(decode(registryNotification, JSON.stringify(death)).ok).toBe(true);
     expect(decode(registryNotification, JSON.stringify({ v: 1, source: 'NRS', kind: 'extract-complete', completeUpTo: '2011-09-30' })).ok).toBe(true);
@@ -54,8 +86,11 @@ describe('contracts', () => {
       return y >= 100 && t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
     };
     const pad = (n: number, w: number): string => String(n).padStart(w, '0');
-    fc.assert(fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d) => {
-      expect(isRealDate(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`)).toBe(byDate(y, m, d));
-    }), { numRuns: 20000 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d) => {
+        expect(isRealDate(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`)).toBe(byDate(y, m, d));
+      }),
+      { numRuns: 20000 },
+    );
   });
 });

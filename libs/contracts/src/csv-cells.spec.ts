@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { csvCast, spreadsheetSafe } from './csv-cells';
 
 describe('spreadsheetSafe (OWASP CSV injection)', () => {
-  it.each(['=cmd|\' /C calc\'!A0', '+1+1', '-2+3', '@SUM(A1:A9)', '\t=1', '\rx', '=', '-', '-SMITH'])('escapes %j with a leading single quote', (v) => {
+  it.each(["=cmd|' /C calc'!A0", '+1+1', '-2+3', '@SUM(A1:A9)', '\t=1', '\rx', '=', '-', '-SMITH'])('escapes %j with a leading single quote', (v) => {
     expect(spreadsheetSafe(v)).toBe(`'${v}`);
   });
   it.each(['SMITH', '-3', '-0.5', '+7', '12', '', ' =x', 'a=b', "'=already"])('leaves %j as it is', (v) => {

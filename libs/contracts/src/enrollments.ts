@@ -18,7 +18,11 @@ import { storedValue, type StoredAt } from './stored';
  * trip any consumer written otherwise out of the log altogether.
  */
 export const RESERVED_ARM_LABELS: ReadonlySet<string> = new Set([
-  'all', 'pooled', 'overall', 'total', 'prototype',
+  'all',
+  'pooled',
+  'overall',
+  'total',
+  'prototype',
   ...Object.getOwnPropertyNames(Object.prototype).map((n) => n.toLowerCase()),
 ]);
 
@@ -41,31 +45,44 @@ export const armLabel = nonEmpty.superRefine((s, ctx) => {
  * v1's efficacy design (plans.ts). A v1 event is upcast on read (parse.ts `upcast`) to v2 with
  * the plans v1 implied: no futility, no design HR, 1:1, no strata, subgroups or endpoints.
  */
-export const trialRegistered = z.object({
-  v: z.literal(2),
-  type: z.literal('TrialRegistered'),
-  eventId,
-  trialId: nonEmpty,
-  title: prose(500),
-  arms: z.array(armLabel).min(1),
-  referenceArm: armLabel,
-  plannedEvents: z.number().int().positive(),
-  alpha: z.number().gt(0).lt(1),
-  sided: z.union([z.literal(1), z.literal(2)]),
-  looks: z.array(z.number().gt(0).lte(1)).min(1),
-  spending: z.enum(['obrien-fleming', 'pocock']),
-  ...monitoringPlan,
-  ...analysisPlan,
-}).refine((e) => e.arms.includes(e.referenceArm), { path: ['referenceArm'], message: 'must be one of arms' })
+export const trialRegistered = z
+  .object({
+    v: z.literal(2),
+    type: z.literal('TrialRegistered'),
+    eventId,
+    trialId: nonEmpty,
+    title: prose(500),
+    arms: z.array(armLabel).min(1),
+    referenceArm: armLabel,
+    plannedEvents: z.number().int().positive(),
+    alpha: z.number().gt(0).lt(1),
+    sided: z.union([z.literal(1), z.literal(2)]),
+    looks: z.array(z.number().gt(0).lte(1)).min(1),
+    spending: z.enum(['obrien-fleming', 'pocock']),
+    ...monitoringPlan,
+    ...analysisPlan,
+  })
+  .refine((e) => e.arms.includes(e.referenceArm), { path: ['referenceArm'], message: 'must be one of arms' })
   .refine((e) => new Set(e.arms).size === e.arms.length, { path: ['arms'], message: 'duplicate-arm-label: each arm label must be given once' })
   // Information fractions of successive looks: a design whose looks go back has no boundaries
   // (Lan-DeMets needs increasing fractions), so it is refused here rather than by every read.
   .refine((e) => e.looks.every((f, i) => i === 0 || f > e.looks[i - 1]), { path: ['looks'], message: 'must increase' })
-  .refine((e) => new Set(e.stratificationFactors).size === e.stratificationFactors.length, { path: ['stratificationFactors'], message: 'must each be given once' })
-  .refine((e) => new Set(e.subgroups.map((g) => g.variable)).size === e.subgroups.length, { path: ['subgroups'], message: 'each variable must be given once' })
-  .refine((e) => e.subgroups.every((g) => g.from !== 'stratum' || e.stratificationFactors.includes(g.variable)),
-    { path: ['subgroups'], message: 'a subgroup from a stratum must name one of stratificationFactors' })
-  .refine((e) => new Set(e.endpoints.map((p) => p.code)).size === e.endpoints.length, { path: ['endpoints'], message: 'each code must be given once' });
+  .refine((e) => new Set(e.stratificationFactors).size === e.stratificationFactors.length, {
+    path: ['stratificationFactors'],
+    message: 'must each be given once',
+  })
+  .refine((e) => new Set(e.subgroups.map((g) => g.variable)).size === e.subgroups.length, {
+    path: ['subgroups'],
+    message: 'each variable must be given once',
+  })
+  .refine((e) => e.subgroups.every((g) => g.from !== 'stratum' || e.stratificationFactors.includes(g.variable)), {
+    path: ['subgroups'],
+    message: 'a subgroup from a stratum must name one of stratificationFactors',
+  })
+  .refine((e) => new Set(e.endpoints.map((p) => p.code)).size === e.endpoints.length, {
+    path: ['endpoints'],
+    message: 'each code must be given once',
+  });
 export type TrialRegistered = z.infer<typeof trialRegistered>;
 
 const identifying = {
@@ -82,32 +99,37 @@ const identifying = {
  * PatientRandomised v2 adds the patient's value of each stratification factor and of each
  * covariate a subgroup reads; a v1 event reads as v2 with none.
  */
-export const patientRandomised = z.object({
-  v: z.literal(2),
-  type: z.literal('PatientRandomised'),
-  eventId,
-  trialId: nonEmpty,
-  patientId: nonEmpty,
-  arm: armLabel,
-  randomisedOn: civilDate,
-  site: nonEmpty,
-  ...identifying,
-  strata: variableValues,
-  covariates: variableValues,
-}).refine((e) => e.nhsNumber !== null || e.chiNumber !== null, {
-  path: ['nhsNumber'], message: 'at least one of nhsNumber and chiNumber is required',
-});
+export const patientRandomised = z
+  .object({
+    v: z.literal(2),
+    type: z.literal('PatientRandomised'),
+    eventId,
+    trialId: nonEmpty,
+    patientId: nonEmpty,
+    arm: armLabel,
+    randomisedOn: civilDate,
+    site: nonEmpty,
+    ...identifying,
+    strata: variableValues,
+    covariates: variableValues,
+  })
+  .refine((e) => e.nhsNumber !== null || e.chiNumber !== null, {
+    path: ['nhsNumber'],
+    message: 'at least one of nhsNumber and chiNumber is required',
+  });
 export type PatientRandomised = z.infer<typeof patientRandomised>;
 
-export const identifyingChanges = z.object({
-  nhsNumber: identifying.nhsNumber.optional(),
-  chiNumber: identifying.chiNumber.optional(),
-  dateOfBirth: civilDate.optional(),
-  sex: sex.optional(),
-  familyName: nonEmpty.optional(),
-  givenNames: identifying.givenNames.optional(),
-  postcode: identifying.postcode.optional(),
-}).strict();
+export const identifyingChanges = z
+  .object({
+    nhsNumber: identifying.nhsNumber.optional(),
+    chiNumber: identifying.chiNumber.optional(),
+    dateOfBirth: civilDate.optional(),
+    sex: sex.optional(),
+    familyName: nonEmpty.optional(),
+    givenNames: identifying.givenNames.optional(),
+    postcode: identifying.postcode.optional(),
+  })
+  .strict();
 export type IdentifyingChanges = z.infer<typeof identifyingChanges>;
 
 /** A v1 event of one patient: the fields every one of them starts with, in their order, then its own. */
@@ -125,9 +147,10 @@ export const consentWithdrawn = patientEventV1('ConsentWithdrawn', { effectiveOn
 export type ConsentWithdrawn = z.infer<typeof consentWithdrawn>;
 
 // The schema upcasts as it reads, so no reader of this topic can meet a v1 shape by skipping a step.
-export const enrollmentEvent = z.preprocess(upcast, z.discriminatedUnion('type', [
-  trialRegistered, patientRandomised, patientDetailsCorrected, patientSeenAlive, consentWithdrawn, interimLookTaken,
-]));
+export const enrollmentEvent = z.preprocess(
+  upcast,
+  z.discriminatedUnion('type', [trialRegistered, patientRandomised, patientDetailsCorrected, patientSeenAlive, consentWithdrawn, interimLookTaken]),
+);
 export type EnrollmentEvent = z.infer<typeof enrollmentEvent>;
 
 /** The v1 shapes, which producers written before v2 still publish (upcast on read, parse.ts). */

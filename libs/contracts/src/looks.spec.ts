@@ -2,11 +2,23 @@ import { decode, enrollmentEvent, enrollmentKey, type InterimLookTaken } from '.
 
 /** InterimLookTaken v1: on trial.enrollments, keyed like TrialRegistered, no credential in it. */
 const look: InterimLookTaken = {
-  v: 1, type: 'InterimLookTaken', eventId: 'l1', trialId: 'BCIS-1', look: 1, asOf: '2026-01-01T12:00:00.000Z', dataCutoff: null,
-  events: 25, z: -1.43, takenBy: 'dsmb-chair', takenAt: '2026-01-01T12:00:01.000Z',
+  v: 1,
+  type: 'InterimLookTaken',
+  eventId: 'l1',
+  trialId: 'BCIS-1',
+  look: 1,
+  asOf: '2026-01-01T12:00:00.000Z',
+  dataCutoff: null,
+  events: 25,
+  z: -1.43,
+  takenBy: 'dsmb-chair',
+  takenAt: '2026-01-01T12:00:01.000Z',
 };
 const read = (json: unknown) => decode(enrollmentEvent, JSON.stringify(json));
-const reason = (json: unknown) => { const r = read(json); return r.ok ? null : r.error.reason; };
+const reason = (json: unknown) => {
+  const r = read(json);
+  return r.ok ? null : r.error.reason;
+};
 
 describe('InterimLookTaken', () => {
   it('reads as an enrolment event, keyed trialId: so it orders with TrialRegistered', () => {

@@ -19,40 +19,42 @@ export const identifierWarning = z.object({
 });
 export type IdentifierWarning = z.infer<typeof identifierWarning>;
 
-const registryRecordFields = z.object({
-  v: z.literal(1),
-  source: registrySource,
-  recordId: nonEmpty,
-  // Ingest checks rows with this same schema.
-  version: recordVersion,
-  kind: recordKind,
-  extractedOn: civilDate,
-  nhsNumber: text(20).nullable(),
-  chiNumber: text(20).nullable(),
-  dateOfBirth: civilDate.nullable(),
-  sex: sex.nullable(),
-  familyName: text(200).nullable(),
-  givenNames: text(200).nullable(),
-  postcode: text(16).nullable(),
-  dateOfDeath: civilDate.nullable(),
-  dateOfRegistration: civilDate.nullable(),
-  underlyingCause: text(200).nullable(),
-  placeOfDeath: text(500).nullable(),
-  eventDate: civilDate.nullable(),
-  // Optional, so v1 messages written before it still decode; bounded like every field (one
-  // entry a number, and a record carries at most the two).
-  identifierWarnings: z.array(identifierWarning).max(2, 'must have at most 2 entries').optional(),
-}).superRefine((r, ctx) => {
-  if ((r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath === null) {
-    ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: `is required for kind ${r.kind}` });
-  }
-  if ((r.kind === 'embarkation' || r.kind === 're-entry') && r.eventDate === null) {
-    ctx.addIssue({ code: 'custom', path: ['eventDate'], message: `is required for kind ${r.kind}` });
-  }
-  if (r.dateOfBirth && r.dateOfDeath && r.dateOfDeath < r.dateOfBirth) {
-    ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: 'is before dateOfBirth' });
-  }
-});
+const registryRecordFields = z
+  .object({
+    v: z.literal(1),
+    source: registrySource,
+    recordId: nonEmpty,
+    // Ingest checks rows with this same schema.
+    version: recordVersion,
+    kind: recordKind,
+    extractedOn: civilDate,
+    nhsNumber: text(20).nullable(),
+    chiNumber: text(20).nullable(),
+    dateOfBirth: civilDate.nullable(),
+    sex: sex.nullable(),
+    familyName: text(200).nullable(),
+    givenNames: text(200).nullable(),
+    postcode: text(16).nullable(),
+    dateOfDeath: civilDate.nullable(),
+    dateOfRegistration: civilDate.nullable(),
+    underlyingCause: text(200).nullable(),
+    placeOfDeath: text(500).nullable(),
+    eventDate: civilDate.nullable(),
+    // Optional, so v1 messages written before it still decode; bounded like every field (one
+    // entry a number, and a record carries at most the two).
+    identifierWarnings: z.array(identifierWarning).max(2, 'must have at most 2 entries').optional(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath === null) {
+      ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: `is required for kind ${r.kind}` });
+    }
+    if ((r.kind === 'embarkation' || r.kind === 're-entry') && r.eventDate === null) {
+      ctx.addIssue({ code: 'custom', path: ['eventDate'], message: `is required for kind ${r.kind}` });
+    }
+    if (r.dateOfBirth && r.dateOfDeath && r.dateOfDeath < r.dateOfBirth) {
+      ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: 'is before dateOfBirth' });
+    }
+  });
 
 type RecordFields = z.infer<typeof registryRecordFields>;
 type Common = Omit<RecordFields, 'kind' | 'dateOfDeath' | 'eventDate'>;
@@ -114,13 +116,18 @@ export type ExtractComplete = z.infer<typeof extractComplete>;
  * token subject (never the token); `reason` is free text for the audit trail, with no personal data.
  */
 export const completenessCorrection = registryMessage('completeness-correction', {
-  correctionId: nonEmpty, completeUpTo: civilDate, reason: proseRequired(500), correctedBy: nonEmpty, requestedAt: instant,
+  correctionId: nonEmpty,
+  completeUpTo: civilDate,
+  reason: proseRequired(500),
+  correctedBy: nonEmpty,
+  requestedAt: instant,
 });
 export type CompletenessCorrection = z.infer<typeof completenessCorrection>;
 
 // The union of the plain objects, narrowed after: a transform inside a union would hide which
 // field of a record failed (zod reports a failed pipe as no match at all).
-export const registryNotification = z.union([extractComplete, completenessCorrection, registryRecordFields])
+export const registryNotification = z
+  .union([extractComplete, completenessCorrection, registryRecordFields])
   .transform((n) => (n.kind === 'extract-complete' || n.kind === 'completeness-correction' ? n : byKind(n)));
 export type RegistryNotification = z.infer<typeof registryNotification>;
 

@@ -47,22 +47,33 @@ const patientEvent = {
 };
 
 export const deathLinked = z.object({
-  ...patientEvent, type: z.literal('DeathLinked'), ...recordRef,
-  dateOfDeath: civilDate, underlyingCause: text(200).nullable(), evidence: linkEvidence,
+  ...patientEvent,
+  type: z.literal('DeathLinked'),
+  ...recordRef,
+  dateOfDeath: civilDate,
+  underlyingCause: text(200).nullable(),
+  evidence: linkEvidence,
 });
 export const deathAmended = z.object({
-  ...patientEvent, type: z.literal('DeathAmended'), ...recordRef,
-  dateOfDeath: civilDate, underlyingCause: text(200).nullable(),
+  ...patientEvent,
+  type: z.literal('DeathAmended'),
+  ...recordRef,
+  dateOfDeath: civilDate,
+  underlyingCause: text(200).nullable(),
 });
 export const deathWithdrawn = z.object({
-  ...patientEvent, type: z.literal('DeathWithdrawn'), ...recordRef,
+  ...patientEvent,
+  type: z.literal('DeathWithdrawn'),
+  ...recordRef,
   reason: z.enum(['cancelled', 'relinked', 'review-rejected']),
 });
 export const embarked = z.object({ ...patientEvent, type: z.literal('Embarked'), ...recordRef, eventDate: civilDate });
 export const reEntered = z.object({ ...patientEvent, type: z.literal('ReEntered'), ...recordRef, eventDate: civilDate });
 export const noTraceFlagged = z.object({ ...patientEvent, type: z.literal('NoTraceFlagged'), ...recordRef });
 export const deathConflictFlagged = z.object({
-  ...patientEvent, type: z.literal('DeathConflictFlagged'), ...recordRef,
+  ...patientEvent,
+  type: z.literal('DeathConflictFlagged'),
+  ...recordRef,
   otherRecordIds: z.array(nonEmpty).max(100),
 });
 
@@ -72,7 +83,9 @@ export const reviewCandidate = z.object({
   fields: z.record(text(60), z.object({ level: text(40), weight: z.number() })),
 });
 export const linkageReviewRequested = z.object({
-  ...patientEvent, type: z.literal('LinkageReviewRequested'), ...recordRef,
+  ...patientEvent,
+  type: z.literal('LinkageReviewRequested'),
+  ...recordRef,
   reviewId: nonEmpty,
   reason: reviewReason,
   modelVersion: text(100),
@@ -87,10 +100,16 @@ export const linkageReviewRequested = z.object({
 const notAfterDecided = { message: 'is after the date it was decided (occurredAt)', path: ['completeUpTo'] };
 const decidedBy = (e: { completeUpTo: string; occurredAt: string }) => e.completeUpTo <= e.occurredAt.slice(0, 10);
 
-export const registryExtractCompleted = z.object({
-  v: z.literal(1), type: z.literal('RegistryExtractCompleted'), eventId, occurredAt: instant,
-  source: registrySource, completeUpTo: civilDate,
-}).refine(decidedBy, notAfterDecided);
+export const registryExtractCompleted = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('RegistryExtractCompleted'),
+    eventId,
+    occurredAt: instant,
+    source: registrySource,
+    completeUpTo: civilDate,
+  })
+  .refine(decidedBy, notAfterDecided);
 
 /**
  * An audited correction of a registry's completeness: sets it to
@@ -99,16 +118,32 @@ export const registryExtractCompleted = z.object({
  * notification (the registry-admin role, POST /registry/completeness-corrections). Key: `registry:SOURCE`,
  * the same partition as that registry's extracts, so replay folds both in the order decided.
  */
-export const registryCompletenessCorrected = z.object({
-  v: z.literal(1), type: z.literal('RegistryCompletenessCorrected'), eventId, occurredAt: instant,
-  // The reason's bound is the notification's (500): linkage copies it, and a tighter one here
-  // sent an accepted, audited correction with a 201-500 character reason to the projector's DLQ.
-  source: registrySource, completeUpTo: civilDate, reason: completenessCorrection.shape.reason, correctedBy: nonEmpty,
-}).refine(decidedBy, notAfterDecided);
+export const registryCompletenessCorrected = z
+  .object({
+    v: z.literal(1),
+    type: z.literal('RegistryCompletenessCorrected'),
+    eventId,
+    occurredAt: instant,
+    // The reason's bound is the notification's (500): linkage copies it, and a tighter one here
+    // sent an accepted, audited correction with a 201-500 character reason to the projector's DLQ.
+    source: registrySource,
+    completeUpTo: civilDate,
+    reason: completenessCorrection.shape.reason,
+    correctedBy: nonEmpty,
+  })
+  .refine(decidedBy, notAfterDecided);
 
 export const outcomeEvent = z.discriminatedUnion('type', [
-  deathLinked, deathAmended, deathWithdrawn, embarked, reEntered, noTraceFlagged,
-  deathConflictFlagged, linkageReviewRequested, registryExtractCompleted, registryCompletenessCorrected,
+  deathLinked,
+  deathAmended,
+  deathWithdrawn,
+  embarked,
+  reEntered,
+  noTraceFlagged,
+  deathConflictFlagged,
+  linkageReviewRequested,
+  registryExtractCompleted,
+  registryCompletenessCorrected,
 ]);
 export type OutcomeEvent = z.infer<typeof outcomeEvent>;
 export type DeathLinked = z.infer<typeof deathLinked>;
@@ -136,8 +171,14 @@ export function outcomeKey(e: OutcomeEvent): string {
  * reviewer and applied by the linkage service like any other input.
  */
 export const reviewDecided = z.object({
-  v: z.literal(1), type: z.literal('ReviewDecided'), eventId, occurredAt: instant,
-  reviewId: nonEmpty, decision: z.enum(['accept', 'reject']),
-  patientId: nonEmpty.nullable(), reviewer: nonEmpty, note: prose(2000).nullable(),
+  v: z.literal(1),
+  type: z.literal('ReviewDecided'),
+  eventId,
+  occurredAt: instant,
+  reviewId: nonEmpty,
+  decision: z.enum(['accept', 'reject']),
+  patientId: nonEmpty.nullable(),
+  reviewer: nonEmpty,
+  note: prose(2000).nullable(),
 });
 export type ReviewDecided = z.infer<typeof reviewDecided>;

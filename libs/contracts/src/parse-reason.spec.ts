@@ -4,12 +4,7 @@ import { decode } from './parse';
 /** A DLQ reason must not quote the message: V8's JSON.parse errors can (house rule). */
 describe('decode: the reason for invalid JSON never quotes the input', () => {
   const schema = z.object({ n: z.number() });
-  it.each([
-    'Smith 9434765919 SE1 7EH',
-    '{"familyName":"Smith","x":nope,"given":"John"}',
-    '9434765919 Smith',
-    'SE1 7EH',
-  ])('%s', (raw) => {
+  it.each(['Smith 9434765919 SE1 7EH', '{"familyName":"Smith","x":nope,"given":"John"}', '9434765919 Smith', 'SE1 7EH'])('%s', (raw) => {
     const r = decode(schema, raw);
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -21,7 +16,7 @@ describe('decode: the reason for invalid JSON never quotes the input', () => {
     const r = decode(schema, '{"a":"Smith');
     expect(r).toEqual({ ok: false, error: { code: 'invalid-json', reason: 'not JSON: Unterminated string in JSON at position 11' } });
     expect(decode(schema, '')).toEqual({ ok: false, error: { code: 'invalid-json', reason: 'not JSON: Unexpected end of JSON input' } });
-    expect(decode(schema, '{"a":1,x')).toMatchObject({ error: { reason: "not JSON: Expected double-quoted property name in JSON at position 7" } });
+    expect(decode(schema, '{"a":1,x')).toMatchObject({ error: { reason: 'not JSON: Expected double-quoted property name in JSON at position 7' } });
   });
 });
 
@@ -34,7 +29,10 @@ describe('decode: strings Postgres cannot store', () => {
     ['a lone low surrogate in an array', '{"name":"x","tags":["\\udc00"]}'],
     ['a NUL in a key', '{"name":"x","a\\u0000b":1}'],
   ])('refuses %s', (_what, raw) => {
-    expect(decode(schema, raw)).toEqual({ ok: false, error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' } });
+    expect(decode(schema, raw)).toEqual({
+      ok: false,
+      error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' },
+    });
   });
 
   it('accepts a surrogate pair and other control characters', () => {

@@ -9,7 +9,15 @@ describe('decode: the text check before the unstorable walk', () => {
   const schema = z.object({ a: z.unknown() }).passthrough();
 
   it('sends every NUL and lone surrogate, escaped or raw, to the walk', () => {
-    for (const text of ['{"a":"x\\u0000"}', '{"a":"\\ud800"}', '{"a":"\\uDFFF"}', '{"a":["\\uDbFf"]}', '{"\\u0000":1}', '{"a":"\uD800"}', '{"a":"\uDC00x"}']) {
+    for (const text of [
+      '{"a":"x\\u0000"}',
+      '{"a":"\\ud800"}',
+      '{"a":"\\uDFFF"}',
+      '{"a":["\\uDbFf"]}',
+      '{"\\u0000":1}',
+      '{"a":"\uD800"}',
+      '{"a":"\uDC00x"}',
+    ]) {
       expect(unstorable(JSON.parse(text))).toBe(true);
       expect(mayHoldUnstorable(text)).toBe(true);
       expect(decode(schema, text)).toMatchObject({ ok: false, error: { code: 'invalid-message' } });

@@ -18,7 +18,8 @@ export interface InvalidMessage {
 export function jsonErrorReason(e: unknown): string {
   const msg = e instanceof Error ? e.message : '';
   return msg === 'Unexpected end of JSON input' || /^[A-Za-z ,'{}[\]-]+ in JSON at position \d+( \(line \d+ column \d+\))?$/.test(msg)
-    ? msg : 'unexpected token';
+    ? msg
+    : 'unexpected token';
 }
 
 /**
@@ -81,7 +82,10 @@ export function decode<S extends z.ZodType>(schema: S, raw: Buffer | string | nu
   const parsed = schema.safeParse(upcast(json));
   if (!parsed.success) return { ok: false, error: { code: 'invalid-message', reason: describeIssues(parsed.error) } };
   if (mayHoldUnstorable(text) && unstorable(json)) {
-    return { ok: false, error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' } };
+    return {
+      ok: false,
+      error: { code: 'invalid-message', reason: 'a string holds a NUL character or an unpaired surrogate, which Postgres cannot store' },
+    };
   }
   return { ok: true, value: parsed.data };
 }

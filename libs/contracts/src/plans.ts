@@ -72,7 +72,9 @@ export const subgroup = z.discriminatedUnion('from', [
   z.object({
     variable: variableName,
     from: z.literal('age'),
-    cuts: z.array(z.number().int().min(1).max(130)).min(1)
+    cuts: z
+      .array(z.number().int().min(1).max(130))
+      .min(1)
       .refine((c) => c.every((x, i) => i === 0 || x > c[i - 1]), 'must increase'),
   }),
 ]);
@@ -117,7 +119,14 @@ export interface Plans {
 
 /** No plans beyond v1's: what a v1 TrialRegistered reads as (the upcaster's defaults), fresh each call. */
 export function noPlans(): Plans {
-  return { futility: { spending: 'none', beta: null }, designHazardRatio: null, allocationRatio: 1, stratificationFactors: [], subgroups: [], endpoints: [] };
+  return {
+    futility: { spending: 'none', beta: null },
+    designHazardRatio: null,
+    allocationRatio: 1,
+    stratificationFactors: [],
+    subgroups: [],
+    endpoints: [],
+  };
 }
 
 /** A patient's strata and covariates on PatientRandomised v2, keyed by variable name. */

@@ -20,7 +20,10 @@ const where = (at: StoredAt): string => (at.column ? `${at.table}.${at.column}` 
 
 function refused(at: StoredAt, error: z.ZodError): StoredRowError {
   // Paths and zod's messages only: zod's messages say what was expected, not what was there.
-  const issues = error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(row)'}: ${i.message}`).join('; ');
+  const issues = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(row)'}: ${i.message}`)
+    .join('; ');
   return new StoredRowError('stored-row-invalid', `a stored row of ${where(at)} cannot be read: ${issues}`);
 }
 

@@ -3,17 +3,47 @@
 // another refuses. The reason names the field and the rule, never the value.
 import { decode, enrollmentEvent, registryNotification, reviewDecided, textProblem, TEXT_RULE } from './index';
 
-const randomised = (over: Record<string, unknown>) => JSON.stringify({
-  v: 1, type: 'PatientRandomised', eventId: 'e1', trialId: 'BCIS-1', patientId: 'BCIS1-0001', arm: 'IABP',
-  randomisedOn: '2006-03-14', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
-  sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH', ...over,
-});
-const death = (over: Record<string, unknown>) => JSON.stringify({
-  v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
-  nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH',
-  givenNames: 'JOHN PAUL', postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
-  underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null, ...over,
-});
+const randomised = (over: Record<string, unknown>) =>
+  JSON.stringify({
+    v: 1,
+    type: 'PatientRandomised',
+    eventId: 'e1',
+    trialId: 'BCIS-1',
+    patientId: 'BCIS1-0001',
+    arm: 'IABP',
+    randomisedOn: '2006-03-14',
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Smith',
+    givenNames: 'John Paul',
+    postcode: 'SE1 7EH',
+    ...over,
+  });
+const death = (over: Record<string, unknown>) =>
+  JSON.stringify({
+    v: 1,
+    source: 'ONS',
+    recordId: 'D2009-000123',
+    version: 1,
+    kind: 'death',
+    extractedOn: '2011-10-02',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'SMITH',
+    givenNames: 'JOHN PAUL',
+    postcode: 'SE1 7EH',
+    dateOfDeath: '2009-06-30',
+    dateOfRegistration: '2009-07-06',
+    underlyingCause: 'I21.9',
+    placeOfDeath: 'hospital',
+    eventDate: null,
+    ...over,
+  });
 
 /** Names that break the rule, and the part of it they break. */
 export const BROKEN: Array<[string, string]> = [
@@ -31,8 +61,17 @@ export const BROKEN: Array<[string, string]> = [
 
 /** Names however unusual, all valid: right-to-left, combining marks, emoji, at the bound. */
 export const UNUSUAL: string[] = [
-  'عبد الله', 'כהן', 'Nguye\u0302\u0303n', 'Zoe\u0308', '李', 'O\u2019Brien', 'Smith \u{1F600}', 'Ávila-Núñez',
-  '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}', 'ß'.repeat(200), 'x'.repeat(199) + '\u00e9',
+  'عبد الله',
+  'כהן',
+  'Nguye\u0302\u0303n',
+  'Zoe\u0308',
+  '李',
+  'O\u2019Brien',
+  'Smith \u{1F600}',
+  'Ávila-Núñez',
+  '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+  'ß'.repeat(200),
+  'x'.repeat(199) + '\u00e9',
 ];
 
 describe('the text rule', () => {
@@ -60,8 +99,15 @@ describe('the text rule', () => {
     expect(textProblem('a\tb', false)).toBe(TEXT_RULE.control);
     expect(textProblem('a\u0000b', true)).toBe(TEXT_RULE.control);
     const decided = (note: string) => ({
-      v: 1, type: 'ReviewDecided', eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', reviewId: 'r', decision: 'reject',
-      patientId: null, reviewer: 'dr', note,
+      v: 1,
+      type: 'ReviewDecided',
+      eventId: 'e',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      reviewId: 'r',
+      decision: 'reject',
+      patientId: null,
+      reviewer: 'dr',
+      note,
     });
     expect(reviewDecided.safeParse(decided('line one\n\tline two')).success).toBe(true);
     expect(reviewDecided.safeParse(decided('line one\u0000')).success).toBe(false);

@@ -2,21 +2,55 @@ import { ageBand, ageOn, causeInRanges, decode, enrollmentEvent, noPlans, stored
 
 /** TrialRegistered and PatientRandomised v2, and the upcasters from v1. */
 const v1Trial = {
-  v: 1, type: 'TrialRegistered', eventId: 't1', trialId: 'BCIS-1', title: 'BCIS-1', arms: ['control', 'IABP'], referenceArm: 'control',
-  plannedEvents: 100, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming',
+  v: 1,
+  type: 'TrialRegistered',
+  eventId: 't1',
+  trialId: 'BCIS-1',
+  title: 'BCIS-1',
+  arms: ['control', 'IABP'],
+  referenceArm: 'control',
+  plannedEvents: 100,
+  alpha: 0.05,
+  sided: 2,
+  looks: [0.5, 0.75, 1],
+  spending: 'obrien-fleming',
 };
 const v1Patient = {
-  v: 1, type: 'PatientRandomised', eventId: 'p1', trialId: 'BCIS-1', patientId: 'P1', arm: 'IABP', randomisedOn: '2006-03-14', site: 'KCH',
-  nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: null,
+  v: 1,
+  type: 'PatientRandomised',
+  eventId: 'p1',
+  trialId: 'BCIS-1',
+  patientId: 'P1',
+  arm: 'IABP',
+  randomisedOn: '2006-03-14',
+  site: 'KCH',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John',
+  postcode: null,
 };
 const v2Trial = {
-  ...v1Trial, v: 2, futility: { spending: 'obrien-fleming', beta: 0.2 }, designHazardRatio: 0.7, allocationRatio: 1,
+  ...v1Trial,
+  v: 2,
+  futility: { spending: 'obrien-fleming', beta: 0.2 },
+  designHazardRatio: 0.7,
+  allocationRatio: 1,
   stratificationFactors: ['region'],
-  subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'AGEGR1', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
+  subgroups: [
+    { variable: 'sex', from: 'sex' },
+    { variable: 'AGEGR1', from: 'age', cuts: [75] },
+    { variable: 'region', from: 'stratum' },
+  ],
   endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
 };
 const read = (json: unknown) => decode(enrollmentEvent, JSON.stringify(json));
-const reason = (json: unknown) => { const r = read(json); return r.ok ? null : r.error.reason; };
+const reason = (json: unknown) => {
+  const r = read(json);
+  return r.ok ? null : r.error.reason;
+};
 
 describe('upcasting v1 enrolment events', () => {
   it('reads a v1 TrialRegistered as v2 with no futility, no design HR, 1:1 and no analysis plan', () => {
@@ -52,7 +86,15 @@ describe('TrialRegistered v2 plans', () => {
   });
   it('refuses a stratum subgroup that is not a stratification factor, repeated variables and codes', () => {
     expect(reason({ ...v2Trial, stratificationFactors: [] })).toMatch(/subgroups/);
-    expect(reason({ ...v2Trial, subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'sex', from: 'site' }] })).toMatch(/subgroups/);
+    expect(
+      reason({
+        ...v2Trial,
+        subgroups: [
+          { variable: 'sex', from: 'sex' },
+          { variable: 'sex', from: 'site' },
+        ],
+      }),
+    ).toMatch(/subgroups/);
     expect(reason({ ...v2Trial, endpoints: [v2Trial.endpoints[0], v2Trial.endpoints[0]] })).toMatch(/endpoints/);
   });
   it('refuses names that cannot be SAS variables or object keys, and malformed ICD-10 ranges', () => {

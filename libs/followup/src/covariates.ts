@@ -16,4 +16,3 @@ export function covariatesOf(state: PatientState): Pick<FollowUp, 'sex' | 'ageAt
     covariates: { ...(r?.covariates ?? {}) },
   };
 }
-

@@ -72,14 +72,18 @@ function refusal(held: Guarded, e: FollowupEvent): Refusal | null {
       const r = held.state.randomisation;
       if (r === null) return null;
       // A row from before the guard has no hash: compare what the read-out uses.
-      const same = held.guard.randomisation !== null
-        ? held.guard.randomisation === randomisationContent(e)
-        : r.arm === e.arm && r.site === e.site && r.randomisedOn === e.randomisedOn;
-      return same ? null : {
-        code: 'conflicting-randomisation',
-        reason: `PatientRandomised ${e.eventId} for a patient of trial ${e.trialId} differs from the randomisation that stands `
-          + `(${r.eventId}): arm, date, site or identity`,
-      };
+      const same =
+        held.guard.randomisation !== null
+          ? held.guard.randomisation === randomisationContent(e)
+          : r.arm === e.arm && r.site === e.site && r.randomisedOn === e.randomisedOn;
+      return same
+        ? null
+        : {
+            code: 'conflicting-randomisation',
+            reason:
+              `PatientRandomised ${e.eventId} for a patient of trial ${e.trialId} differs from the randomisation that stands ` +
+              `(${r.eventId}): arm, date, site or identity`,
+          };
     }
     case 'PatientDetailsCorrected':
     case 'PatientSeenAlive':
@@ -95,8 +99,9 @@ function refusal(held: Guarded, e: FollowupEvent): Refusal | null {
       if (fact !== undefined && fact.version > e.version) {
         return {
           code: 'version-regressed',
-          reason: `${e.type} ${e.eventId} (trial ${e.trialId}) carries version ${e.version} of ${e.source} record ${e.recordId}, `
-            + `below the version ${fact.version} already applied`,
+          reason:
+            `${e.type} ${e.eventId} (trial ${e.trialId}) carries version ${e.version} of ${e.source} record ${e.recordId}, ` +
+            `below the version ${fact.version} already applied`,
         };
       }
       return outOfOrder(held.guard, e);

@@ -126,26 +126,36 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
   const facts = Object.values(state.records);
   const flags: FollowUpFlag[] = [];
   const registry = coveringRegistry(state);
-  const completeUpTo = registry === null ? null : completeness[registry] ?? null;
+  const completeUpTo = registry === null ? null : (completeness[registry] ?? null);
   if (registry === null) flags.push('no-registry-identifier');
   else if (completeUpTo === null) flags.push('registry-completeness-unknown');
 
   const seen = state.seenAlive.filter(within);
   const lastSeen = seen.length > 0 ? seen[seen.length - 1] : null;
   const lastKnownAlive = maxDate(r.randomisedOn, lastSeen);
-  const aliveSource: DateSource = lastKnownAlive === lastSeen
-    ? { domain: 'PatientSeenAlive', variable: 'seenOn' }
-    : { domain: 'PatientRandomised', variable: 'randomisedOn' };
+  const aliveSource: DateSource =
+    lastKnownAlive === lastSeen ? { domain: 'PatientSeenAlive', variable: 'seenOn' } : { domain: 'PatientRandomised', variable: 'randomisedOn' };
   const embarkedOn = openEmbarkation(facts.filter((f) => 'eventDate' in f && within(f.eventDate)));
   const death = earliestDeath(facts.filter((f) => f.kind === 'death' && within(f.dateOfDeath)));
 
   const dates: FollowUp['dates'] = {
-    deathOn: death?.dateOfDeath ?? null, registryCompleteUpTo: completeUpTo, lastKnownAlive,
-    embarkedOn: embarkedOn?.eventDate ?? null, withdrawnOn, dataCutoff: cutoff,
+    deathOn: death?.dateOfDeath ?? null,
+    registryCompleteUpTo: completeUpTo,
+    lastKnownAlive,
+    embarkedOn: embarkedOn?.eventDate ?? null,
+    withdrawnOn,
+    dataCutoff: cutoff,
   };
   const base: Base = {
-    trialId: state.trialId, patientId: state.patientId, arm: r.arm, site: r.site, randomisedOn: r.randomisedOn, registry, dates,
-    ...covariatesOf(state), underlyingCause: null,
+    trialId: state.trialId,
+    patientId: state.patientId,
+    arm: r.arm,
+    site: r.site,
+    randomisedOn: r.randomisedOn,
+    registry,
+    dates,
+    ...covariatesOf(state),
+    underlyingCause: null,
   };
 
   if (death !== null) {
@@ -168,8 +178,7 @@ export function deriveFollowUp(state: PatientState, completeness: Completeness, 
   if (facts.some((f) => f.kind === 'no-trace')) candidates.push({ date: lastKnownAlive, reason: 'not-traced', source: aliveSource });
   if (cutoff !== null) candidates.push({ date: cutoff, reason: 'data-cutoff', source: { domain: 'DataCutoff', variable: 'dataCutoff' } });
 
-  const end = candidates.reduce((a, b) =>
-    b.date < a.date || (b.date === a.date && censorPriority(b.reason) < censorPriority(a.reason)) ? b : a);
+  const end = candidates.reduce((a, b) => (b.date < a.date || (b.date === a.date && censorPriority(b.reason) < censorPriority(a.reason)) ? b : a));
   return { ok: true, value: finish(base, end.date, end.reason, end.source, flags) };
 }
 
@@ -180,15 +189,35 @@ export function coveringRegistry(state: Pick<PatientState, 'nhsNumber' | 'chiNum
   return null;
 }
 
-type Base = Pick<FollowUp, 'trialId' | 'patientId' | 'arm' | 'site' | 'randomisedOn' | 'registry' | 'dates'
-  | 'sex' | 'ageAtRandomisation' | 'strata' | 'covariates' | 'underlyingCause'>;
+type Base = Pick<
+  FollowUp,
+  | 'trialId'
+  | 'patientId'
+  | 'arm'
+  | 'site'
+  | 'randomisedOn'
+  | 'registry'
+  | 'dates'
+  | 'sex'
+  | 'ageAtRandomisation'
+  | 'strata'
+  | 'covariates'
+  | 'underlyingCause'
+>;
 
 function finish(base: Base, endDate: CivilDate, reason: EndReason, source: DateSource, flags: FollowUpFlag[]): FollowUp {
   const analysisDate = maxDate(endDate, base.randomisedOn);
   if (endDate < base.randomisedOn) flags.push('ends-before-randomisation');
   return {
-    ...base, endDate, analysisDate, time: daysBetween(base.randomisedOn, analysisDate),
-    status: reason === 'death' ? 1 : 0, reason, cnsr: cnsrOf(reason), source, flags,
+    ...base,
+    endDate,
+    analysisDate,
+    time: daysBetween(base.randomisedOn, analysisDate),
+    status: reason === 'death' ? 1 : 0,
+    reason,
+    cnsr: cnsrOf(reason),
+    source,
+    flags,
   };
 }
 
@@ -200,8 +229,12 @@ function earliestDeath(facts: readonly RegistryFact[]): DeathFact | null {
   let best: DeathFact | null = null;
   for (const f of facts) {
     if (f.kind !== 'death') continue;
-    if (best === null || f.dateOfDeath < best.dateOfDeath
-      || (f.dateOfDeath === best.dateOfDeath && `${f.source}:${f.recordId}` < `${best.source}:${best.recordId}`)) best = f;
+    if (
+      best === null ||
+      f.dateOfDeath < best.dateOfDeath ||
+      (f.dateOfDeath === best.dateOfDeath && `${f.source}:${f.recordId}` < `${best.source}:${best.recordId}`)
+    )
+      best = f;
   }
   return best;
 }
@@ -214,9 +247,9 @@ function earliestDeath(facts: readonly RegistryFact[]): DeathFact | null {
 function openEmbarkation(facts: readonly RegistryFact[]): TravelFact | null {
   const trips = facts
     .filter((f): f is TravelFact => f.kind === 'embarkation' || f.kind === 're-entry')
-    .sort((a, b) => (a.eventDate === b.eventDate
-      ? (a.kind === 'embarkation' ? -1 : 1) - (b.kind === 'embarkation' ? -1 : 1)
-      : a.eventDate < b.eventDate ? -1 : 1));
+    .sort((a, b) =>
+      a.eventDate === b.eventDate ? (a.kind === 'embarkation' ? -1 : 1) - (b.kind === 'embarkation' ? -1 : 1) : a.eventDate < b.eventDate ? -1 : 1,
+    );
   let open: TravelFact | null = null;
   for (const t of trips) {
     if (t.kind === 'embarkation') open ??= t;

@@ -1,7 +1,18 @@
 import type {
-  ConsentWithdrawn, DeathAmended, DeathConflictFlagged, DeathLinked, DeathWithdrawn, Embarked,
-  EnrollmentEvent, LinkageReviewRequested, NoTraceFlagged, OutcomeEvent, PatientDetailsCorrected,
-  PatientRandomised, PatientSeenAlive, ReEntered,
+  ConsentWithdrawn,
+  DeathAmended,
+  DeathConflictFlagged,
+  DeathLinked,
+  DeathWithdrawn,
+  Embarked,
+  EnrollmentEvent,
+  LinkageReviewRequested,
+  NoTraceFlagged,
+  OutcomeEvent,
+  PatientDetailsCorrected,
+  PatientRandomised,
+  PatientSeenAlive,
+  ReEntered,
 } from '@trial/contracts';
 
 /**
@@ -31,6 +42,10 @@ export type RecordEvent = Exclude<FollowupEvent, PatientRandomised | PatientDeta
 
 /** Narrows a decoded message from either topic to a patient follow-up event. */
 export function isFollowupEvent(e: EnrollmentEvent | OutcomeEvent): e is FollowupEvent {
-  return e.type !== 'TrialRegistered' && e.type !== 'InterimLookTaken'
-    && e.type !== 'RegistryExtractCompleted' && e.type !== 'RegistryCompletenessCorrected';
+  return (
+    e.type !== 'TrialRegistered' &&
+    e.type !== 'InterimLookTaken' &&
+    e.type !== 'RegistryExtractCompleted' &&
+    e.type !== 'RegistryCompletenessCorrected'
+  );
 }

@@ -17,8 +17,12 @@ export function evolve(state: PatientState, event: FollowupEvent): PatientState 
       return {
         ...s,
         randomisation: {
-          eventId: event.eventId, arm: event.arm, site: event.site, randomisedOn: event.randomisedOn,
-          strata: { ...event.strata }, covariates: { ...event.covariates },
+          eventId: event.eventId,
+          arm: event.arm,
+          site: event.site,
+          randomisedOn: event.randomisedOn,
+          strata: { ...event.strata },
+          covariates: { ...event.covariates },
         },
         nhsNumber: event.nhsNumber,
         chiNumber: event.chiNumber,

@@ -21,14 +21,16 @@ interface RecordRef {
  */
 export type RegistryFact =
   | (RecordRef & {
-    kind: 'death'; dateOfDeath: CivilDate; from: 'DeathLinked' | 'DeathAmended';
-    /**
-     * The registry's underlying cause (ICD-10) as this version gives it, so an amendment that
-     * recodes the cause replaces it and a cancellation drops it with the death.
-     * Absent (read as null) in facts stored before it was kept.
-     */
-    underlyingCause?: string | null;
-  })
+      kind: 'death';
+      dateOfDeath: CivilDate;
+      from: 'DeathLinked' | 'DeathAmended';
+      /**
+       * The registry's underlying cause (ICD-10) as this version gives it, so an amendment that
+       * recodes the cause replaces it and a cancellation drops it with the death.
+       * Absent (read as null) in facts stored before it was kept.
+       */
+      underlyingCause?: string | null;
+    })
   | (RecordRef & { kind: 'death-withdrawn'; reason: DeathWithdrawn['reason'] })
   | (RecordRef & { kind: 'embarkation'; eventDate: CivilDate })
   | (RecordRef & { kind: 're-entry'; eventDate: CivilDate })

@@ -18,7 +18,10 @@ const ref = { source: registrySource, recordId: z.string(), version: z.number() 
 
 const fact: z.ZodType<RegistryFact> = z.discriminatedUnion('kind', [
   z.object({
-    ...ref, kind: z.literal('death'), dateOfDeath: date, from: z.enum(['DeathLinked', 'DeathAmended']),
+    ...ref,
+    kind: z.literal('death'),
+    dateOfDeath: date,
+    from: z.enum(['DeathLinked', 'DeathAmended']),
     underlyingCause: z.string().nullable().optional(),
   }),
   z.object({ ...ref, kind: z.literal('death-withdrawn'), reason: deathWithdrawn.shape.reason }),
@@ -32,9 +35,16 @@ const recordKey = z.custom<RecordKey>((k) => typeof k === 'string' && /^(ONS|NRS
 export const storedPatientState: z.ZodType<PatientState> = z.object({
   trialId: z.string().nullable(),
   patientId: z.string().nullable(),
-  randomisation: z.object({
-    eventId: z.string(), arm: z.string(), site: z.string(), randomisedOn: date, strata: values.optional(), covariates: values.optional(),
-  }).nullable(),
+  randomisation: z
+    .object({
+      eventId: z.string(),
+      arm: z.string(),
+      site: z.string(),
+      randomisedOn: date,
+      strata: values.optional(),
+      covariates: values.optional(),
+    })
+    .nullable(),
   nhsNumber: z.string().nullable(),
   chiNumber: z.string().nullable(),
   dateOfBirth: date.nullable().optional(),
@@ -48,12 +58,20 @@ export const storedPatientState: z.ZodType<PatientState> = z.object({
 const endReason: z.ZodType<EndReason> = z.enum(['death', 'registry-cutoff', 'embarked', 'withdrew', 'not-traced', 'data-cutoff']);
 const cnsr: z.ZodType<Cnsr> = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 const flag: z.ZodType<FollowUpFlag> = z.enum([
-  'ends-before-randomisation', 'no-registry-identifier', 'registry-completeness-unknown', 'death-after-embarkation',
+  'ends-before-randomisation',
+  'no-registry-identifier',
+  'registry-completeness-unknown',
+  'death-after-embarkation',
 ]);
 
 /** What the trial-level read-out takes of a follow-up (readmodel's observationOf): the cheap check of the trial cache's reload. */
 export const storedObservationFields = {
-  patientId: z.string(), arm: z.string(), site: z.string(), randomisedOn: date, time: z.number(), status: z.union([z.literal(0), z.literal(1)]),
+  patientId: z.string(),
+  arm: z.string(),
+  site: z.string(),
+  randomisedOn: date,
+  time: z.number(),
+  status: z.union([z.literal(0), z.literal(1)]),
 };
 
 export const storedFollowUp: z.ZodType<FollowUp> = z.object({
@@ -71,8 +89,12 @@ export const storedFollowUp: z.ZodType<FollowUp> = z.object({
   registry: registrySource.nullable(),
   source: z.object({ domain: z.string(), variable: z.string() }),
   dates: z.object({
-    deathOn: date.nullable(), registryCompleteUpTo: date.nullable(), lastKnownAlive: date, embarkedOn: date.nullable(),
-    withdrawnOn: date.nullable(), dataCutoff: date.nullable(),
+    deathOn: date.nullable(),
+    registryCompleteUpTo: date.nullable(),
+    lastKnownAlive: date,
+    embarkedOn: date.nullable(),
+    withdrawnOn: date.nullable(),
+    dataCutoff: date.nullable(),
   }),
   flags: z.array(flag),
 });

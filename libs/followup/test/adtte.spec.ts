@@ -6,8 +6,15 @@ const ons = { ONS: ONS_COMPLETE };
 describe('toAdtteFragment', () => {
   it('given a death, when exported, then CNSR 0, ADT the death date and no censor date description', () => {
     expect(toAdtteFragment(given(randomised(), deathLinked('D1', '2009-06-30'), deathAmended('D1', '2009-07-01', 2)).derive(ons))).toEqual({
-      STARTDT: '2006-03-14', ADT: '2009-07-01', AVAL: 1205, AVALU: 'DAYS', CNSR: 0,
-      EVNTDESC: 'DEATH', CNSDTDSC: '', SRCDOM: 'DeathAmended', SRCVAR: 'dateOfDeath',
+      STARTDT: '2006-03-14',
+      ADT: '2009-07-01',
+      AVAL: 1205,
+      AVALU: 'DAYS',
+      CNSR: 0,
+      EVNTDESC: 'DEATH',
+      CNSDTDSC: '',
+      SRCDOM: 'DeathAmended',
+      SRCVAR: 'dateOfDeath',
     });
   });
 

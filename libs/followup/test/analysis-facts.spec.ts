@@ -6,7 +6,7 @@ import { corrected, deathAmended, deathLinked, deathWithdrawn, embarked, given, 
 // patient reaches the follow-up: the cause of the death that counts, strata, covariates,
 // sex and age at randomisation.
 const ons = { ONS: ONS_COMPLETE };
-const withCause = (e: FollowupEvent, underlyingCause: string | null): FollowupEvent => ({ ...e, underlyingCause } as FollowupEvent);
+const withCause = (e: FollowupEvent, underlyingCause: string | null): FollowupEvent => ({ ...e, underlyingCause }) as FollowupEvent;
 const cvDeath = { icd10: [{ from: 'I00', to: 'I99' }] };
 
 describe('follow-up facts for analyses: the underlying cause', () => {
@@ -17,13 +17,21 @@ describe('follow-up facts for analyses: the underlying cause', () => {
   });
 
   it('given an amendment that recodes the cause, when derived, then the amended cause counts', () => {
-    const f = given(randomised(), withCause(deathLinked('D1', '2009-06-30'), 'I21.9'), withCause(deathAmended('D1', '2009-06-30', 2), 'C34.1')).derive(ons);
+    const f = given(
+      randomised(),
+      withCause(deathLinked('D1', '2009-06-30'), 'I21.9'),
+      withCause(deathAmended('D1', '2009-06-30', 2), 'C34.1'),
+    ).derive(ons);
     expect(f.underlyingCause).toBe('C34.1');
     expect(endpointCode(endpointStatus(f, cvDeath))).toBe(2);
   });
 
-  it('given the amendment delivered before the original, when derived, then the higher version\'s cause still counts', () => {
-    const f = given(randomised(), withCause(deathAmended('D1', '2009-06-30', 2), 'C34.1'), withCause(deathLinked('D1', '2009-06-30'), 'I21.9')).derive(ons);
+  it("given the amendment delivered before the original, when derived, then the higher version's cause still counts", () => {
+    const f = given(
+      randomised(),
+      withCause(deathAmended('D1', '2009-06-30', 2), 'C34.1'),
+      withCause(deathLinked('D1', '2009-06-30'), 'I21.9'),
+    ).derive(ons);
     expect(f.underlyingCause).toBe('C34.1');
   });
 
@@ -33,14 +41,22 @@ describe('follow-up facts for analyses: the underlying cause', () => {
     expect(endpointStatus(f, cvDeath)).toBe('censored');
   });
 
-  it('given two deaths and the earlier cancelled, when derived, then the cause is the remaining death\'s', () => {
-    const f = given(randomised(), withCause(deathLinked('D1', '2009-05-01'), 'I21.9'), withCause(deathLinked('D2', '2009-06-30', 1, 'NRS'), 'J18.9'),
-      deathWithdrawn('D1', 2)).derive(ons);
+  it("given two deaths and the earlier cancelled, when derived, then the cause is the remaining death's", () => {
+    const f = given(
+      randomised(),
+      withCause(deathLinked('D1', '2009-05-01'), 'I21.9'),
+      withCause(deathLinked('D2', '2009-06-30', 1, 'NRS'), 'J18.9'),
+      deathWithdrawn('D1', 2),
+    ).derive(ons);
     expect(f).toMatchObject({ endDate: '2009-06-30', underlyingCause: 'J18.9' });
   });
 
-  it('given two live deaths, when derived, then the cause is the earliest\'s, the one that counts', () => {
-    const f = given(randomised(), withCause(deathLinked('D1', '2009-06-30'), 'J18.9'), withCause(deathLinked('D2', '2009-05-01', 1, 'NRS'), 'I50.0')).derive(ons);
+  it("given two live deaths, when derived, then the cause is the earliest's, the one that counts", () => {
+    const f = given(
+      randomised(),
+      withCause(deathLinked('D1', '2009-06-30'), 'J18.9'),
+      withCause(deathLinked('D2', '2009-05-01', 1, 'NRS'), 'I50.0'),
+    ).derive(ons);
     expect(f.underlyingCause).toBe('I50.0');
   });
 
@@ -62,7 +78,7 @@ describe('follow-up facts for analyses: the underlying cause', () => {
 });
 
 describe('follow-up facts for analyses: strata, covariates, sex and age', () => {
-  const v2 = (): FollowupEvent => ({ ...randomised(), strata: { region: 'London' }, covariates: { diabetes: 'Y' } } as FollowupEvent);
+  const v2 = (): FollowupEvent => ({ ...randomised(), strata: { region: 'London' }, covariates: { diabetes: 'Y' } }) as FollowupEvent;
 
   it('given a v2 randomisation, when derived, then strata, covariates, sex and age at randomisation reach the follow-up', () => {
     // Born 1941-02-03, randomised 2006-03-14: 65 whole years.

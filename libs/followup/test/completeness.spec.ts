@@ -3,11 +3,23 @@ import { evolveCompleteness, isFollowupEvent, type Completeness } from '../src';
 import { given, randomised } from './given';
 
 /** Completeness corrections, folded with the extracts in log order. */
-const extract = (source: RegistrySource, completeUpTo: string): RegistryEvent =>
-  ({ v: 1, type: 'RegistryExtractCompleted', eventId: `x-${source}-${completeUpTo}`, occurredAt: '2011-10-03T09:00:00Z', source, completeUpTo });
+const extract = (source: RegistrySource, completeUpTo: string): RegistryEvent => ({
+  v: 1,
+  type: 'RegistryExtractCompleted',
+  eventId: `x-${source}-${completeUpTo}`,
+  occurredAt: '2011-10-03T09:00:00Z',
+  source,
+  completeUpTo,
+});
 const correction = (source: RegistrySource, completeUpTo: string): RegistryEvent => ({
-  v: 1, type: 'RegistryCompletenessCorrected', eventId: `c-${source}-${completeUpTo}`, occurredAt: '2011-10-04T09:00:00Z',
-  source, completeUpTo, reason: 'extract-complete sent with a wrong date', correctedBy: 'registry-admin-1',
+  v: 1,
+  type: 'RegistryCompletenessCorrected',
+  eventId: `c-${source}-${completeUpTo}`,
+  occurredAt: '2011-10-04T09:00:00Z',
+  source,
+  completeUpTo,
+  reason: 'extract-complete sent with a wrong date',
+  correctedBy: 'registry-admin-1',
 });
 const fold = (events: RegistryEvent[], from: Completeness = {}): Completeness => events.reduce(evolveCompleteness, from);
 
@@ -25,7 +37,10 @@ describe('evolveCompleteness with corrections', () => {
   });
 
   it('given corrections of one registry, when folded, then the other registry is untouched', () => {
-    expect(fold([extract('NRS', '2011-03-31'), extract('ONS', '2099-12-31'), correction('ONS', '2011-09-30')])).toEqual({ ONS: '2011-09-30', NRS: '2011-03-31' });
+    expect(fold([extract('NRS', '2011-03-31'), extract('ONS', '2099-12-31'), correction('ONS', '2011-09-30')])).toEqual({
+      ONS: '2011-09-30',
+      NRS: '2011-03-31',
+    });
   });
 
   it('given a registry never completed, when a correction arrives, then it sets the date', () => {

@@ -1,12 +1,22 @@
 import { deriveFollowUp, followupDecider, type FollowupEvent } from '../src';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import {
-  admitAll, corrected, deathAmended, deathLinked, deathWithdrawn, embarked, noTrace, randomised, reEntered, seenAlive, withdrew,
+  admitAll,
+  corrected,
+  deathAmended,
+  deathLinked,
+  deathWithdrawn,
+  embarked,
+  noTrace,
+  randomised,
+  reEntered,
+  seenAlive,
+  withdrew,
 } from './given';
 
 const spec = deciderSpec(followupDecider);
 const admit = (event: FollowupEvent) => ({ type: 'AdmitEvent' as const, event });
-const withSeq = (e: FollowupEvent, seq: number): FollowupEvent => ({ ...e, seq } as FollowupEvent);
+const withSeq = (e: FollowupEvent, seq: number): FollowupEvent => ({ ...e, seq }) as FollowupEvent;
 
 describe('followupDecider: AdmitEvent', () => {
   it('given nothing, when a patient is randomised, then the randomisation is admitted', () => {
@@ -18,7 +28,10 @@ describe('followupDecider: AdmitEvent', () => {
   it('given nothing, when an outcome overtakes its randomisation, then it is admitted (the topics may interleave)', () => {
     const d = deathLinked('D1', '2009-06-30');
     spec.given().when(admit(d)).then([d]);
-    spec.given().when(admit(seenAlive('2007-01-01'))).thenMatches([{ type: 'PatientSeenAlive' }]);
+    spec
+      .given()
+      .when(admit(seenAlive('2007-01-01')))
+      .thenMatches([{ type: 'PatientSeenAlive' }]);
   });
 
   it('given a randomised patient, when the same content arrives under another id, then it is a duplicate that changes nothing', () => {
@@ -36,7 +49,11 @@ describe('followupDecider: AdmitEvent', () => {
 
   it('given a randomised patient, when outcomes and visits arrive, then they are admitted', () => {
     for (const e of [
-      seenAlive('2007-01-01'), deathLinked('D1', '2009-06-30'), embarked('E1', '2008-01-01'), reEntered('R1', '2008-06-01'), noTrace(),
+      seenAlive('2007-01-01'),
+      deathLinked('D1', '2009-06-30'),
+      embarked('E1', '2008-01-01'),
+      reEntered('R1', '2008-06-01'),
+      noTrace(),
       corrected({ nhsNumber: null }),
     ]) {
       spec.given(randomised()).when(admit(e)).then([e]);
@@ -44,13 +61,18 @@ describe('followupDecider: AdmitEvent', () => {
   });
 
   it('given a record at version 2, when version 1 arrives late, then it is refused as regressed', () => {
-    spec.given(randomised(), deathAmended('D1', '2009-07-01', 2)).when(admit(deathLinked('D1', '2009-06-30', 1)))
+    spec
+      .given(randomised(), deathAmended('D1', '2009-07-01', 2))
+      .when(admit(deathLinked('D1', '2009-06-30', 1)))
       .thenRejects({ code: 'version-regressed' });
   });
 
   it('given a record at version 1, when the same version re-decides the link, then it is admitted', () => {
     const e = deathWithdrawn('D1', 1, 'relinked');
-    spec.given(randomised(), deathLinked('D1', '2009-06-30', 1)).when(admit(e)).then([e]);
+    spec
+      .given(randomised(), deathLinked('D1', '2009-06-30', 1))
+      .when(admit(e))
+      .then([e]);
   });
 
   it('given outcomes up to seq 2, when seq 2 or 1 comes again under a new id, then it is refused as out of order', () => {
@@ -73,7 +95,10 @@ describe('followupDecider: nothing new counts after withdrawal', () => {
 
   it('given a withdrawal, when facts dated after it arrive, then they are kept and the follow-up ignores them', () => {
     for (const e of [seenAlive('2008-02-01'), deathLinked('D1', '2009-06-30'), embarked('E1', '2008-03-01'), withdrew('2009-01-01')]) {
-      spec.given(...base).when(admit(e)).then([e]);
+      spec
+        .given(...base)
+        .when(admit(e))
+        .then([e]);
       expect(followUp([...base, e])).toMatchObject({ reason: 'withdrew', endDate: '2008-01-01' });
     }
   });

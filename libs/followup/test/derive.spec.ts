@@ -1,8 +1,19 @@
 import { daysBetween } from '@trial/contracts';
 import { deriveFollowUp, initialState } from '../src';
 import {
-  ONS_COMPLETE, RANDOMISED_ON, corrected, deathAmended, deathLinked, deathWithdrawn, embarked, given, noTrace, randomised,
-  reEntered, seenAlive, withdrew,
+  ONS_COMPLETE,
+  RANDOMISED_ON,
+  corrected,
+  deathAmended,
+  deathLinked,
+  deathWithdrawn,
+  embarked,
+  given,
+  noTrace,
+  randomised,
+  reEntered,
+  seenAlive,
+  withdrew,
 } from './given';
 
 const days = (date: string): number => daysBetween(RANDOMISED_ON, date);
@@ -42,7 +53,12 @@ describe('deriveFollowUp: death', () => {
   });
 
   it('given a death relinked away and then linked again at the same version, when derived, then it counts (later wins at equal versions)', () => {
-    const f = given(randomised(), deathLinked('D1', '2009-06-30'), deathWithdrawn('D1', 1, 'review-rejected'), deathLinked('D1', '2009-06-30')).derive(ons);
+    const f = given(
+      randomised(),
+      deathLinked('D1', '2009-06-30'),
+      deathWithdrawn('D1', 1, 'review-rejected'),
+      deathLinked('D1', '2009-06-30'),
+    ).derive(ons);
     expect(f.status).toBe(1);
   });
 
@@ -75,8 +91,10 @@ describe('deriveFollowUp: registry cutoff and the covering registry', () => {
   });
 
   it('given a correction that adds an NHS number to a CHI patient, when derived, then the patient switches to ONS', () => {
-    const f = given(randomised({ nhsNumber: null, chiNumber: '0302411234' }), corrected({ nhsNumber: '9434765870' }))
-      .derive({ ONS: ONS_COMPLETE, NRS: '2010-12-31' });
+    const f = given(randomised({ nhsNumber: null, chiNumber: '0302411234' }), corrected({ nhsNumber: '9434765870' })).derive({
+      ONS: ONS_COMPLETE,
+      NRS: '2010-12-31',
+    });
     expect(f).toMatchObject({ registry: 'ONS', endDate: ONS_COMPLETE });
   });
 
@@ -137,7 +155,13 @@ describe('deriveFollowUp: embarkation', () => {
 describe('deriveFollowUp: consent withdrawal', () => {
   it('given a withdrawal, when derived, then censored at its effective date with CNSR 3', () => {
     const f = given(randomised(), withdrew('2008-01-01')).derive(ons);
-    expect(f).toMatchObject({ status: 0, reason: 'withdrew', cnsr: 3, endDate: '2008-01-01', source: { domain: 'ConsentWithdrawn', variable: 'effectiveOn' } });
+    expect(f).toMatchObject({
+      status: 0,
+      reason: 'withdrew',
+      cnsr: 3,
+      endDate: '2008-01-01',
+      source: { domain: 'ConsentWithdrawn', variable: 'effectiveOn' },
+    });
   });
 
   it('given a death after withdrawal, when derived, then it does not count', () => {
@@ -164,12 +188,23 @@ describe('deriveFollowUp: consent withdrawal', () => {
 describe('deriveFollowUp: no trace', () => {
   it('given a no-trace flag, when derived, then censored at the last date seen alive with CNSR 4', () => {
     const f = given(randomised(), seenAlive('2006-09-20'), seenAlive('2007-03-01'), noTrace()).derive(ons);
-    expect(f).toMatchObject({ status: 0, reason: 'not-traced', cnsr: 4, endDate: '2007-03-01', source: { domain: 'PatientSeenAlive', variable: 'seenOn' } });
+    expect(f).toMatchObject({
+      status: 0,
+      reason: 'not-traced',
+      cnsr: 4,
+      endDate: '2007-03-01',
+      source: { domain: 'PatientSeenAlive', variable: 'seenOn' },
+    });
   });
 
   it('given a no-trace flag and no visits, when derived, then censored at randomisation', () => {
     const f = given(randomised(), noTrace()).derive(ons);
-    expect(f).toMatchObject({ reason: 'not-traced', endDate: RANDOMISED_ON, time: 0, source: { domain: 'PatientRandomised', variable: 'randomisedOn' } });
+    expect(f).toMatchObject({
+      reason: 'not-traced',
+      endDate: RANDOMISED_ON,
+      time: 0,
+      source: { domain: 'PatientRandomised', variable: 'randomisedOn' },
+    });
   });
 
   it('given a no-trace record that becomes a death at a higher version, when derived, then the patient is traced and the death counts', () => {
@@ -186,7 +221,13 @@ describe('deriveFollowUp: no trace', () => {
 describe('deriveFollowUp: dataCutoff', () => {
   it('given a death after the cutoff, when derived with a cutoff, then censored at the cutoff', () => {
     const f = given(randomised(), deathLinked('D1', '2010-06-30')).derive(ons, { dataCutoff: '2010-01-01' });
-    expect(f).toMatchObject({ status: 0, reason: 'data-cutoff', cnsr: 1, endDate: '2010-01-01', source: { domain: 'DataCutoff', variable: 'dataCutoff' } });
+    expect(f).toMatchObject({
+      status: 0,
+      reason: 'data-cutoff',
+      cnsr: 1,
+      endDate: '2010-01-01',
+      source: { domain: 'DataCutoff', variable: 'dataCutoff' },
+    });
   });
 
   it('given a death on the cutoff date, when derived, then it counts', () => {
@@ -205,7 +246,11 @@ describe('deriveFollowUp: dataCutoff', () => {
 
   it('given a withdrawal, embarkation and re-entry after the cutoff, when derived, then they are ignored', () => {
     const g = given(randomised(), embarked('E1', '2009-06-01'), reEntered('R1', '2010-06-01'), withdrew('2010-09-01'));
-    expect(g.derive(ons, { dataCutoff: '2010-01-01' })).toMatchObject({ reason: 'embarked', endDate: '2009-06-01', dates: expect.objectContaining({ withdrawnOn: null }) });
+    expect(g.derive(ons, { dataCutoff: '2010-01-01' })).toMatchObject({
+      reason: 'embarked',
+      endDate: '2009-06-01',
+      dates: expect.objectContaining({ withdrawnOn: null }),
+    });
     expect(g.derive(ons, { dataCutoff: '2009-01-01' })).toMatchObject({ reason: 'data-cutoff', endDate: '2009-01-01' });
   });
 
@@ -218,7 +263,13 @@ describe('deriveFollowUp: dataCutoff', () => {
 describe('deriveFollowUp: times are never negative', () => {
   it('given an embarkation before randomisation, when derived, then time is 0 and the recorded date is kept and flagged', () => {
     const f = given(randomised(), embarked('E1', '2005-01-01')).derive(ons);
-    expect(f).toMatchObject({ time: 0, endDate: '2005-01-01', analysisDate: RANDOMISED_ON, reason: 'embarked', flags: ['ends-before-randomisation'] });
+    expect(f).toMatchObject({
+      time: 0,
+      endDate: '2005-01-01',
+      analysisDate: RANDOMISED_ON,
+      reason: 'embarked',
+      flags: ['ends-before-randomisation'],
+    });
   });
 
   it('given a data cutoff before randomisation, when derived, then time is 0', () => {

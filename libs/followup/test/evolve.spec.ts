@@ -18,12 +18,29 @@ describe('evolve', () => {
   });
 
   it('given a cancellation, when the original version is redelivered, then the tombstone holds', () => {
-    const s = replay([randomised(), deathLinked('D1', '2009-06-30', 1), deathWithdrawn('D1', 2), deathLinked('D1', '2009-06-30', 1), deathAmended('D1', '2009-07-01', 1)]);
+    const s = replay([
+      randomised(),
+      deathLinked('D1', '2009-06-30', 1),
+      deathWithdrawn('D1', 2),
+      deathLinked('D1', '2009-06-30', 1),
+      deathAmended('D1', '2009-07-01', 1),
+    ]);
     expect(s.records['ONS:D1']).toMatchObject({ kind: 'death-withdrawn', version: 2 });
   });
 
   it('given a conflict flag, when folded, then the record keys are listed once, sorted', () => {
-    const flag = { v: 1 as const, type: 'DeathConflictFlagged' as const, eventId: 'c1', trialId: 'BCIS-1', patientId: 'P1', occurredAt: 'x', source: 'ONS' as const, recordId: 'D2', version: 1, otherRecordIds: ['D1'] };
+    const flag = {
+      v: 1 as const,
+      type: 'DeathConflictFlagged' as const,
+      eventId: 'c1',
+      trialId: 'BCIS-1',
+      patientId: 'P1',
+      occurredAt: 'x',
+      source: 'ONS' as const,
+      recordId: 'D2',
+      version: 1,
+      otherRecordIds: ['D1'],
+    };
     expect(replay([randomised(), flag, flag]).conflicts).toEqual(['ONS:D1', 'ONS:D2']);
   });
 
@@ -35,13 +52,21 @@ describe('evolve', () => {
 
   it('tells patient events from trial- and registry-wide ones', () => {
     expect(isFollowupEvent(randomised())).toBe(true);
-    expect(isFollowupEvent({ v: 1, type: 'RegistryExtractCompleted', eventId: 'x', occurredAt: 'x', source: 'ONS', completeUpTo: '2011-09-30' })).toBe(false);
+    expect(
+      isFollowupEvent({ v: 1, type: 'RegistryExtractCompleted', eventId: 'x', occurredAt: 'x', source: 'ONS', completeUpTo: '2011-09-30' }),
+    ).toBe(false);
   });
 });
 
 describe('evolveCompleteness', () => {
-  const extract = (source: 'ONS' | 'NRS', completeUpTo: string) =>
-    ({ v: 1 as const, type: 'RegistryExtractCompleted' as const, eventId: completeUpTo, occurredAt: 'x', source, completeUpTo });
+  const extract = (source: 'ONS' | 'NRS', completeUpTo: string) => ({
+    v: 1 as const,
+    type: 'RegistryExtractCompleted' as const,
+    eventId: completeUpTo,
+    occurredAt: 'x',
+    source,
+    completeUpTo,
+  });
 
   it('given extracts from both registries, when folded, then each keeps its own latest date and never goes back', () => {
     const c = [extract('ONS', '2011-09-30'), extract('NRS', '2010-12-31'), extract('ONS', '2011-06-30')].reduce(evolveCompleteness, {});

@@ -2,7 +2,17 @@ import fc from 'fast-check';
 import { addDays } from '@trial/contracts';
 import { deriveFollowUp, replay, type Completeness, type FollowupEvent } from '../src';
 import {
-  admitAll, corrected, deathAmended, deathLinked, deathWithdrawn, embarked, noTrace, randomised, reEntered, seenAlive, withdrew,
+  admitAll,
+  corrected,
+  deathAmended,
+  deathLinked,
+  deathWithdrawn,
+  embarked,
+  noTrace,
+  randomised,
+  reEntered,
+  seenAlive,
+  withdrew,
 } from './given';
 
 /**
@@ -16,34 +26,40 @@ const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 const deathHistory = fc.record({ linked: date, amended: maybe(date), withdrawn: fc.boolean() });
 const trip = fc.record({ embarked: date, reEntered: maybe(date) });
 
-const history = fc.record({
-  randomisedOn: date,
-  chi: fc.boolean(),
-  nhs: fc.boolean(),
-  correction: maybe(fc.constantFrom<'drop-nhs' | 'add-nhs'>('drop-nhs', 'add-nhs')),
-  visits: fc.array(date, { maxLength: 4 }),
-  withdrawal: maybe(date),
-  deaths: fc.array(deathHistory, { maxLength: 3 }),
-  trips: fc.array(trip, { maxLength: 2 }),
-  noTrace: fc.boolean(),
-}).map((h) => {
-  const enrolments: FollowupEvent[] = [
-    randomised({ on: h.randomisedOn, nhsNumber: h.nhs || !h.chi ? '9434765919' : null, chiNumber: h.chi ? '0302411234' : null }),
-    ...h.visits.map(seenAlive),
-    ...(h.correction === 'drop-nhs' ? [corrected({ nhsNumber: null })] : h.correction === 'add-nhs' ? [corrected({ nhsNumber: '9434765870' })] : []),
-    ...(h.withdrawal ? [withdrew(h.withdrawal)] : []),
-  ];
-  const outcomes: FollowupEvent[] = [
-    ...h.deaths.flatMap((d, i) => [
-      deathLinked(`D${i}`, d.linked, 1, i % 2 ? 'NRS' : 'ONS'),
-      ...(d.amended ? [deathAmended(`D${i}`, d.amended, 2, i % 2 ? 'NRS' : 'ONS')] : []),
-      ...(d.withdrawn ? [deathWithdrawn(`D${i}`, 3, 'cancelled', i % 2 ? 'NRS' : 'ONS')] : []),
-    ]),
-    ...h.trips.flatMap((t, i) => [embarked(`E${i}`, t.embarked), ...(t.reEntered ? [reEntered(`R${i}`, t.reEntered)] : [])]),
-    ...(h.noTrace ? [noTrace()] : []),
-  ];
-  return { enrolments, outcomes };
-});
+const history = fc
+  .record({
+    randomisedOn: date,
+    chi: fc.boolean(),
+    nhs: fc.boolean(),
+    correction: maybe(fc.constantFrom<'drop-nhs' | 'add-nhs'>('drop-nhs', 'add-nhs')),
+    visits: fc.array(date, { maxLength: 4 }),
+    withdrawal: maybe(date),
+    deaths: fc.array(deathHistory, { maxLength: 3 }),
+    trips: fc.array(trip, { maxLength: 2 }),
+    noTrace: fc.boolean(),
+  })
+  .map((h) => {
+    const enrolments: FollowupEvent[] = [
+      randomised({ on: h.randomisedOn, nhsNumber: h.nhs || !h.chi ? '9434765919' : null, chiNumber: h.chi ? '0302411234' : null }),
+      ...h.visits.map(seenAlive),
+      ...(h.correction === 'drop-nhs'
+        ? [corrected({ nhsNumber: null })]
+        : h.correction === 'add-nhs'
+          ? [corrected({ nhsNumber: '9434765870' })]
+          : []),
+      ...(h.withdrawal ? [withdrew(h.withdrawal)] : []),
+    ];
+    const outcomes: FollowupEvent[] = [
+      ...h.deaths.flatMap((d, i) => [
+        deathLinked(`D${i}`, d.linked, 1, i % 2 ? 'NRS' : 'ONS'),
+        ...(d.amended ? [deathAmended(`D${i}`, d.amended, 2, i % 2 ? 'NRS' : 'ONS')] : []),
+        ...(d.withdrawn ? [deathWithdrawn(`D${i}`, 3, 'cancelled', i % 2 ? 'NRS' : 'ONS')] : []),
+      ]),
+      ...h.trips.flatMap((t, i) => [embarked(`E${i}`, t.embarked), ...(t.reEntered ? [reEntered(`R${i}`, t.reEntered)] : [])]),
+      ...(h.noTrace ? [noTrace()] : []),
+    ];
+    return { enrolments, outcomes };
+  });
 
 const completeness: fc.Arbitrary<Completeness> = fc.record({ ONS: date, NRS: date }, { requiredKeys: [] });
 const options = fc.record({ dataCutoff: date }, { requiredKeys: [] });
@@ -60,44 +76,57 @@ function interleave<T>(a: readonly T[], b: readonly T[], picks: readonly boolean
   return [...out, ...a.slice(i), ...b.slice(j)];
 }
 
-const scenario = fc.record({ h: history, completeness, options, picks: fc.array(fc.boolean(), { maxLength: 20 }), seed: fc.integer() })
+const scenario = fc
+  .record({ h: history, completeness, options, picks: fc.array(fc.boolean(), { maxLength: 20 }), seed: fc.integer() })
   .chain((s) => fc.shuffledSubarray(s.h.outcomes, { minLength: s.h.outcomes.length }).map((shuffled) => ({ ...s, shuffled })));
 
 describe('event order independence (property)', () => {
   it('given any interleaving of the topics and any order of record versions, when derived, then the follow-up is the same', () => {
-    fc.assert(fc.property(scenario, ({ h, completeness, options, picks, shuffled }) => {
-      const canonical = replay([...h.enrolments, ...h.outcomes]);
-      const arrived = replay(interleave(h.enrolments, shuffled, picks));
-      expect(arrived).toEqual(canonical);
-      expect(deriveFollowUp(arrived, completeness, options)).toEqual(deriveFollowUp(canonical, completeness, options));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(scenario, ({ h, completeness, options, picks, shuffled }) => {
+        const canonical = replay([...h.enrolments, ...h.outcomes]);
+        const arrived = replay(interleave(h.enrolments, shuffled, picks));
+        expect(arrived).toEqual(canonical);
+        expect(deriveFollowUp(arrived, completeness, options)).toEqual(deriveFollowUp(canonical, completeness, options));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('given every event delivered twice, when derived, then the follow-up is the same as once', () => {
-    fc.assert(fc.property(scenario, ({ h, completeness, options }) => {
-      const once = replay([...h.enrolments, ...h.outcomes]);
-      const twice = replay([...h.enrolments, ...h.outcomes, ...h.outcomes, ...h.enrolments]);
-      expect(deriveFollowUp(twice, completeness, options)).toEqual(deriveFollowUp(once, completeness, options));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(scenario, ({ h, completeness, options }) => {
+        const once = replay([...h.enrolments, ...h.outcomes]);
+        const twice = replay([...h.enrolments, ...h.outcomes, ...h.outcomes, ...h.enrolments]);
+        expect(deriveFollowUp(twice, completeness, options)).toEqual(deriveFollowUp(once, completeness, options));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('given events admitted through decide in any order after randomisation, when derived, then refusals change nothing', () => {
-    fc.assert(fc.property(scenario, ({ h, completeness, options, picks, shuffled }) => {
-      const [first, ...rest] = h.enrolments;
-      const { state } = admitAll([first, ...interleave(rest, shuffled, picks)]);
-      expect(deriveFollowUp(state, completeness, options)).toEqual(deriveFollowUp(replay([...h.enrolments, ...h.outcomes]), completeness, options));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(scenario, ({ h, completeness, options, picks, shuffled }) => {
+        const [first, ...rest] = h.enrolments;
+        const { state } = admitAll([first, ...interleave(rest, shuffled, picks)]);
+        expect(deriveFollowUp(state, completeness, options)).toEqual(deriveFollowUp(replay([...h.enrolments, ...h.outcomes]), completeness, options));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('given any history, when derived, then time is never negative and the end respects the data cutoff', () => {
-    fc.assert(fc.property(scenario, ({ h, completeness, options }) => {
-      const r = deriveFollowUp(replay([...h.enrolments, ...h.outcomes]), completeness, options);
-      if (!r.ok) throw new Error(r.error.reason);
-      const f = r.value;
-      expect(f.time).toBeGreaterThanOrEqual(0);
-      expect(f.analysisDate >= f.randomisedOn).toBe(true);
-      expect(f.status === 1).toBe(f.cnsr === 0);
-      if (options.dataCutoff !== undefined) expect(f.endDate <= options.dataCutoff).toBe(true);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(scenario, ({ h, completeness, options }) => {
+        const r = deriveFollowUp(replay([...h.enrolments, ...h.outcomes]), completeness, options);
+        if (!r.ok) throw new Error(r.error.reason);
+        const f = r.value;
+        expect(f.time).toBeGreaterThanOrEqual(0);
+        expect(f.analysisDate >= f.randomisedOn).toBe(true);
+        expect(f.status === 1).toBe(f.cnsr === 0);
+        if (options.dataCutoff !== undefined) expect(f.endDate <= options.dataCutoff).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

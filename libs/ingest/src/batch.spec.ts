@@ -3,15 +3,21 @@ import { BatchBuilder, unpack } from './batch';
 
 describe('BatchBuilder and unpack', () => {
   it('give back every key and value as UTF-8, in order, whatever their size', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 700 })), { maxLength: 60 }), (pairs) => {
-      // A first guess of 8 bytes a row: most batches outgrow it.
-      const b = new BatchBuilder(4, 8);
-      for (const [k, v] of pairs) b.add(k, v);
-      const batch = b.take();
-      expect(batch.count).toBe(pairs.length);
-      const messages = unpack(batch);
-      expect(messages.map((m) => [(m.key as Buffer).toString('utf8'), (m.value as Buffer).toString('utf8')])).toEqual(pairs);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 700 })), { maxLength: 60 }),
+        (pairs) => {
+          // A first guess of 8 bytes a row: most batches outgrow it.
+          const b = new BatchBuilder(4, 8);
+          for (const [k, v] of pairs) b.add(k, v);
+          const batch = b.take();
+          expect(batch.count).toBe(pairs.length);
+          const messages = unpack(batch);
+          expect(messages.map((m) => [(m.key as Buffer).toString('utf8'), (m.value as Buffer).toString('utf8')])).toEqual(pairs);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('starts afresh after take, the batch taken keeping its own memory, and counts dead letters', () => {

@@ -33,7 +33,10 @@ export class BatchBuilder {
   private deadLetters: DeadLetter[] = [];
 
   /** `rows`: the expected batch size; `bytesPerRow`: a first guess of a message's size (grown as needed). */
-  constructor(private readonly rows: number, private readonly bytesPerRow = 512) {
+  constructor(
+    private readonly rows: number,
+    private readonly bytesPerRow = 512,
+  ) {
     this.bytes = Buffer.allocUnsafeSlow(rows * bytesPerRow);
     this.ends = new Uint32Array(rows * 2);
   }

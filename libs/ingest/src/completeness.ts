@@ -14,11 +14,29 @@ export interface CompletenessProblem {
  * library code reads no clock. The message is checked with the schema the linkage service decodes
  * with, so what ingest publishes the consumer accepts.
  */
-export function extractCompleteFor(o: { source: 'ONS' | 'NRS'; completeUpTo: string; extractedOn: string; today: string }): Result<ExtractComplete, CompletenessProblem> {
-  const parsed = extractComplete.safeParse({ v: 1, source: o.source, kind: 'extract-complete', completeUpTo: o.completeUpTo, extractedOn: o.extractedOn });
+export function extractCompleteFor(o: {
+  source: 'ONS' | 'NRS';
+  completeUpTo: string;
+  extractedOn: string;
+  today: string;
+}): Result<ExtractComplete, CompletenessProblem> {
+  const parsed = extractComplete.safeParse({
+    v: 1,
+    source: o.source,
+    kind: 'extract-complete',
+    completeUpTo: o.completeUpTo,
+    extractedOn: o.extractedOn,
+  });
   if (!parsed.success) return { ok: false, error: { code: 'invalid-extract-complete', field: 'completeUpTo', reason: describeIssues(parsed.error) } };
   if (o.completeUpTo > o.extractedOn) {
-    return { ok: false, error: { code: 'complete-up-to-after-extract', field: 'completeUpTo', reason: `${o.completeUpTo} is after the extract date ${o.extractedOn}: a registry cannot be complete past the day it was extracted` } };
+    return {
+      ok: false,
+      error: {
+        code: 'complete-up-to-after-extract',
+        field: 'completeUpTo',
+        reason: `${o.completeUpTo} is after the extract date ${o.extractedOn}: a registry cannot be complete past the day it was extracted`,
+      },
+    };
   }
   if (o.completeUpTo > o.today) {
     return { ok: false, error: { code: 'complete-up-to-in-future', field: 'completeUpTo', reason: `${o.completeUpTo} is after today (${o.today})` } };

@@ -20,7 +20,10 @@ describe('ingestExtract on hostile files', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        out.push({ value: message.value?.toString() ?? '', headers: JSON.stringify(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]))) });
+        out.push({
+          value: message.value?.toString() ?? '',
+          headers: JSON.stringify(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]))),
+        });
       },
     });
     try {
@@ -37,7 +40,13 @@ describe('ingestExtract on hostile files', () => {
     const file = hostileExtract(uniqueId('H'), 256 * 1024 * 1024);
     let rejectsText = '';
     let warningsText = '';
-    const sink = (add: (s: string) => void) => new Writable({ write(chunk, _e, cb) { add(String(chunk)); cb(); } });
+    const sink = (add: (s: string) => void) =>
+      new Writable({
+        write(chunk, _e, cb) {
+          add(String(chunk));
+          cb();
+        },
+      });
     const rejects = new RejectsWriter(sink((s) => (rejectsText += s)));
     const warnings = new WarningsWriter(sink((s) => (warningsText += s)));
     const rssBefore = process.memoryUsage().rss;
@@ -45,9 +54,16 @@ describe('ingestExtract on hostile files', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     try {
       const s = await ingestExtract({
-        input: file.input(), source: 'ONS', extractedOn: '2011-10-02', topics, rejects, warnings,
+        input: file.input(),
+        source: 'ONS',
+        extractedOn: '2011-10-02',
+        topics,
+        rejects,
+        warnings,
         thread: { brokers: KAFKA_BROKERS, clientId: 'ingest-hostile' },
-        file: 'hostile.csv', clock: () => performance.now(), failedAt: new Date().toISOString(),
+        file: 'hostile.csv',
+        clock: () => performance.now(),
+        failedAt: new Date().toISOString(),
         onProgress: () => (peak = Math.max(peak, process.memoryUsage().rss)),
       });
       clearInterval(sampler);
@@ -64,7 +80,9 @@ describe('ingestExtract on hostile files', () => {
       for (const id of file.identifiers) expect({ id, found: said.includes(id.toUpperCase()) }).toEqual({ id, found: false });
       // Item 8: a 256 MB field is read in constant memory (the line is never held; the growth is
       // mostly the publishing thread's start, the same with a small field).
-      process.stdout.write(`hostile ingest: rss grew ${((peak - rssBefore) / 2 ** 20).toFixed(1)} MiB reading a ${file.hugeLineBytes / 2 ** 20} MiB field\n`);
+      process.stdout.write(
+        `hostile ingest: rss grew ${((peak - rssBefore) / 2 ** 20).toFixed(1)} MiB reading a ${file.hugeLineBytes / 2 ** 20} MiB field\n`,
+      );
       expect(peak - rssBefore).toBeLessThan(96 * 2 ** 20);
     } finally {
       clearInterval(sampler);

@@ -5,7 +5,8 @@ import { createProducer } from '@trial/messaging';
 import { KAFKA_BROKERS, eventually, privateTopics, testKafka, uniqueId } from '../../../test/support';
 import { IngestOptions, ingestExtract } from './pipeline';
 
-const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+const HEADER =
+  'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
 
 function nhs(first9: number): string {
   for (let n = first9; ; n++) {
@@ -32,12 +33,36 @@ function extract(n: number): { csv: string; valid: number; invalid: number; warn
     const damaged = !bad && i % 89 === 30;
     if (bad) invalid++;
     if (damaged) warned++;
-    lines.push([id, amends ? '2' : '1', bad ? 'X' : 'D', damaged ? '1234567890' : nhs(400_000_000 + i * 13), '19410203', '1', 'SMITH', 'JOHN', 'SE1 7EH', '20090630', '20090706', 'I21.9', 'H', '', ''].join(','));
+    lines.push(
+      [
+        id,
+        amends ? '2' : '1',
+        bad ? 'X' : 'D',
+        damaged ? '1234567890' : nhs(400_000_000 + i * 13),
+        '19410203',
+        '1',
+        'SMITH',
+        'JOHN',
+        'SE1 7EH',
+        '20090630',
+        '20090706',
+        'I21.9',
+        'H',
+        '',
+        '',
+      ].join(','),
+    );
   }
   return { csv: `${lines.join('\n')}\n`, valid: n - invalid, invalid, warned };
 }
 
-interface Seen { partition: number; offset: number; key: string; timestamp: number; value: { recordId?: string; version?: number; kind: string; nhsNumber?: string | null; identifierWarnings?: unknown[] } }
+interface Seen {
+  partition: number;
+  offset: number;
+  key: string;
+  timestamp: number;
+  value: { recordId?: string; version?: number; kind: string; nhsNumber?: string | null; identifierWarnings?: unknown[] };
+}
 
 async function readTopic(topic: string, atLeast: number): Promise<Seen[]> {
   const consumer = testKafka().consumer({ groupId: uniqueId('ingest-reader'), maxWaitTimeInMs: 100 });
@@ -46,7 +71,13 @@ async function readTopic(topic: string, atLeast: number): Promise<Seen[]> {
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      out.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? '', timestamp: Number(message.timestamp), value: JSON.parse(message.value?.toString() ?? 'null') });
+      out.push({
+        partition,
+        offset: Number(message.offset),
+        key: message.key?.toString() ?? '',
+        timestamp: Number(message.timestamp),
+        value: JSON.parse(message.value?.toString() ?? 'null'),
+      });
     },
   });
   try {
@@ -66,23 +97,41 @@ async function readTopic(topic: string, atLeast: number): Promise<Seen[]> {
 describe('ingestExtract through the real broker', () => {
   const kafka = testKafka();
 
-  const check = async (label: string, target: (topics: TopicNames) => Promise<{ options: Pick<IngestOptions, 'producer' | 'thread'>; done: () => Promise<void> }>) => {
+  const check = async (
+    label: string,
+    target: (topics: TopicNames) => Promise<{ options: Pick<IngestOptions, 'producer' | 'thread'>; done: () => Promise<void> }>,
+  ) => {
     const { topics, drop } = await privateTopics(kafka, `ingest-${label}`);
     const { options, done } = await target(topics);
     try {
       const { csv, valid, invalid, warned } = extract(6000);
       const s = await ingestExtract({
-        ...options, input: Readable.from([csv]), source: 'ONS', extractedOn: '2011-10-02', completeUpTo: '2011-09-30', topics,
-        file: 'int.csv', clock: () => performance.now(), failedAt: new Date().toISOString(), batchSize: 500,
+        ...options,
+        input: Readable.from([csv]),
+        source: 'ONS',
+        extractedOn: '2011-10-02',
+        completeUpTo: '2011-09-30',
+        topics,
+        file: 'int.csv',
+        clock: () => performance.now(),
+        failedAt: new Date().toISOString(),
+        batchSize: 500,
       } as IngestOptions);
       expect(s).toMatchObject({ rows: 6000, published: valid, rejected: invalid, warnings: warned, extractComplete: true });
       expect(warned).toBeGreaterThan(0);
       const seen = await readTopic(topics.notifications, valid + 1);
       expect(seen).toHaveLength(valid + 1);
       const partitioner = Partitioners.DefaultPartitioner();
-      const partitionMetadata = [0, 1, 2].map((p): PartitionMetadata => ({ partitionId: p, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+      const partitionMetadata = [0, 1, 2].map((p): PartitionMetadata => ({
+        partitionId: p,
+        leader: 1,
+        partitionErrorCode: 0,
+        replicas: [1],
+        isr: [1],
+      }));
       const rows = seen.filter((m) => m.value.kind !== 'extract-complete');
-      for (const m of rows) expect(m.partition).toBe(partitioner({ topic: topics.notifications, partitionMetadata, message: { key: m.key, value: null } }));
+      for (const m of rows)
+        expect(m.partition).toBe(partitioner({ topic: topics.notifications, partitionMetadata, message: { key: m.key, value: null } }));
       // File order within each partition: the row index in the record id (amendments carry the
       // id they amend, so they are ordered by version after the original).
       for (const p of [0, 1, 2]) {
@@ -111,7 +160,7 @@ describe('ingestExtract through the real broker', () => {
     await check('thread', async () => ({ options: { thread: { brokers: KAFKA_BROKERS, clientId: 'ingest-int' } }, done: async () => undefined }));
   });
 
-  it('publishes through the caller\'s producer', async () => {
+  it("publishes through the caller's producer", async () => {
     await check('producer', async () => {
       const producer = createProducer(kafka);
       await producer.connect();

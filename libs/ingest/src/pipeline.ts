@@ -73,7 +73,11 @@ export type IngestOptions = IngestTarget & {
 /** The extract as a whole cannot be ingested (as opposed to one bad row). */
 export type IngestErrorCode = 'source-mismatch' | CompletenessProblem['code'];
 export class IngestError extends CodedError<IngestErrorCode> {
-  constructor(code: IngestErrorCode, message: string, readonly field: string | null = null) {
+  constructor(
+    code: IngestErrorCode,
+    message: string,
+    readonly field: string | null = null,
+  ) {
     super(code, message);
   }
 }
@@ -134,10 +138,22 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
         if (firstRejects.length < 20) firstRejects.push(row.error);
         await o.rejects?.write(row.error);
         // Capped as every dead letter is: a reject must fit the DLQ topic whatever the row held.
-        batch.addDeadLetter(rowDeadLetterMessage({
-          consumer: 'ingest', code: 'invalid-row', registry: o.source, file: o.file, line: row.line,
-          field: row.error.field, reason: row.error.reason, recordId: row.error.recordId,
-        }, o.failedAt, MAX_ID));
+        batch.addDeadLetter(
+          rowDeadLetterMessage(
+            {
+              consumer: 'ingest',
+              code: 'invalid-row',
+              registry: o.source,
+              file: o.file,
+              line: row.line,
+              field: row.error.field,
+              reason: row.error.reason,
+              recordId: row.error.recordId,
+            },
+            o.failedAt,
+            MAX_ID,
+          ),
+        );
       }
       if (batch.count >= batchSize) await publisher.publish(batch.take());
       if (progress.rows % 5000 === 0) o.onProgress?.(progress);
@@ -155,9 +171,18 @@ export async function ingestExtract(o: IngestOptions): Promise<IngestSummary> {
   }
   const seconds = (o.clock() - started) / 1000;
   return {
-    source: o.source, layout, file: o.file, rows: progress.rows, published, rejected: progress.rejected, firstRejects,
-    warnings: progress.warnings, firstWarnings,
-    completeUpTo: o.completeUpTo ?? null, extractComplete, seconds: round(seconds, 3),
+    source: o.source,
+    layout,
+    file: o.file,
+    rows: progress.rows,
+    published,
+    rejected: progress.rejected,
+    firstRejects,
+    warnings: progress.warnings,
+    firstWarnings,
+    completeUpTo: o.completeUpTo ?? null,
+    extractComplete,
+    seconds: round(seconds, 3),
     rowsPerSecond: seconds > 0 ? Math.round(progress.rows / seconds) : progress.rows,
   };
 }

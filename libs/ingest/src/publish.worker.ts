@@ -31,7 +31,8 @@ function enqueue(task: () => Promise<void>): void {
     .catch((e: unknown) => {
       if (stopped) return;
       stopped = true;
-      const error = e instanceof Error ? { name: e.name, message: e.message, stack: e.stack ?? null } : { name: 'Error', message: String(e), stack: null };
+      const error =
+        e instanceof Error ? { name: e.name, message: e.message, stack: e.stack ?? null } : { name: 'Error', message: String(e), stack: null };
       post({ t: 'failed', error });
     });
 }

@@ -40,7 +40,11 @@ export interface Publisher {
  */
 export function createIngestProducer(kafka: Kafka): Producer {
   // Checked like createProducer's: kafkajs can resolve a send that lost a partition (withCheckedAcks).
-  return withCheckedAcks(kafka, kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: JavaCompatiblePartitioner }), JavaCompatiblePartitioner);
+  return withCheckedAcks(
+    kafka,
+    kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: JavaCompatiblePartitioner }),
+    JavaCompatiblePartitioner,
+  );
 }
 
 export async function sendPacked(producer: Producer, topics: PublishTopics, batch: PackedBatch): Promise<void> {

@@ -28,7 +28,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -37,9 +40,14 @@ function canonical(value: unknown): string {
 export async function installModel(tx: EntityManager, model: LinkageModel): Promise<InstallResult> {
   // One installer at a time: two could otherwise each leave their own model the active one.
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', ['linkage:models']);
-  const active = (await tx.query(`select version from lk_models where active order by created_at desc, version desc limit 1`)) as Array<{ version: string }>;
+  const active = (await tx.query(`select version from lk_models where active order by created_at desc, version desc limit 1`)) as Array<{
+    version: string;
+  }>;
   const previous = active.length ? active[0].version : null;
-  const stored = (await tx.query(`select model, active from lk_models where version = $1`, [model.version])) as Array<{ model: unknown; active: boolean }>;
+  const stored = (await tx.query(`select model, active from lk_models where version = $1`, [model.version])) as Array<{
+    model: unknown;
+    active: boolean;
+  }>;
   let status: InstallResult['status'];
   if (stored.length) {
     const parsed = parseModel(JSON.stringify(stored[0].model));

@@ -43,12 +43,20 @@ export function bandsBetween(model: LinkageModel, from: number, to: number): Arr
 }
 
 /** The counts λ of (trial, source) is estimated from: the writers' sums and the index's patients. */
-export async function priorCounts(tx: EntityManager, scope: string, engine: LinkageEngine, trialId: string, source: 'ONS' | 'NRS'): Promise<PriorCounts> {
+export async function priorCounts(
+  tx: EntityManager,
+  scope: string,
+  engine: LinkageEngine,
+  trialId: string,
+  source: 'ONS' | 'NRS',
+): Promise<PriorCounts> {
   const [row] = (await tx.query(
     `select coalesce(sum(records) filter (where trial_id = ''), 0)::float8 as records,
        coalesce(sum(records_with_number) filter (where trial_id = ''), 0)::float8 as "recordsWithNumber",
        coalesce(sum(deterministic) filter (where trial_id = $3), 0)::float8 as deterministic
-     from lk_prior_counts where scope = $1 and source = $2 and trial_id in ('', $3)`, [scope, source, trialId])) as Array<{ records: number; recordsWithNumber: number; deterministic: number }>;
+     from lk_prior_counts where scope = $1 and source = $2 and trial_id in ('', $3)`,
+    [scope, source, trialId],
+  )) as Array<{ records: number; recordsWithNumber: number; deterministic: number }>;
   return { ...row, ...engine.patientCounts(trialId, source) };
 }
 
@@ -68,7 +76,10 @@ export interface PriorChange {
  * commit) and the records it can change re-decided by `redecide` in the same transaction.
  */
 export async function refreshTrialPrior(
-  ds: DataSource, scope: string, trialId: string, engine: LinkageEngine,
+  ds: DataSource,
+  scope: string,
+  trialId: string,
+  engine: LinkageEngine,
   redecide: (tx: EntityManager, refs: Array<{ source: string; recordId: string }>, model: LinkageModel) => Promise<void>,
 ): Promise<PriorChange[]> {
   // The rows first, in a transaction of their own: an insert held to the end of the refresh
@@ -77,18 +88,29 @@ export async function refreshTrialPrior(
     const model = await new LinkStore(tx, scope).activeModel();
     await tx.query(
       `insert into lk_priors (scope, trial_id, source, prior, weight, basis)
-       select $1, $2, s, $3, $4, 'model' from unnest(array['ONS', 'NRS']) s on conflict do nothing`, [scope, trialId, model.prior, logit2(model.prior)]);
+       select $1, $2, s, $3, $4, 'model' from unnest(array['ONS', 'NRS']) s on conflict do nothing`,
+      [scope, trialId, model.prior, logit2(model.prior)],
+    );
   });
   return ds.transaction(async (tx) => {
-    const [lock] = (await tx.query('select pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) as ok', [`lk-prior:${scope}`, trialId])) as Array<{ ok: boolean }>;
+    const [lock] = (await tx.query('select pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) as ok', [`lk-prior:${scope}`, trialId])) as Array<{
+      ok: boolean;
+    }>;
     if (!lock.ok) return [];
     const store = new LinkStore(tx, scope);
     const model = await store.activeModel();
     const estimates = new Map<string, ReturnType<typeof estimatePrior>>();
-    for (const source of ['ONS', 'NRS'] as const) estimates.set(source, estimatePrior(await priorCounts(tx, scope, engine, trialId, source), model.prior));
-    const current = async (lock: boolean) => new Map(((await tx.query(
-      `select source, prior from lk_priors where scope = $1 and trial_id = $2 order by trial_id, source${lock ? ' for update' : ''}`,
-      [scope, trialId])) as Array<{ source: string; prior: number }>).map((r) => [r.source, r.prior]));
+    for (const source of ['ONS', 'NRS'] as const)
+      estimates.set(source, estimatePrior(await priorCounts(tx, scope, engine, trialId, source), model.prior));
+    const current = async (lock: boolean) =>
+      new Map(
+        (
+          (await tx.query(
+            `select source, prior from lk_priors where scope = $1 and trial_id = $2 order by trial_id, source${lock ? ' for update' : ''}`,
+            [scope, trialId],
+          )) as Array<{ source: string; prior: number }>
+        ).map((r) => [r.source, r.prior]),
+      );
     // Unchanged (the usual case): no lock, so the batches deciding meanwhile never wait.
     const seen = await current(false);
     if ([...estimates].every(([source, e]) => seen.get(source) === e.prior)) return [];
@@ -100,13 +122,16 @@ export async function refreshTrialPrior(
       const est = estimates.get(source) as ReturnType<typeof estimatePrior>;
       const cur = locked.get(source);
       if (cur === undefined || cur === est.prior) continue;
-      await tx.query(`update lk_priors set prior = $4, weight = $5, basis = $6, counts = $7, updated_at = now() where scope = $1 and trial_id = $2 and source = $3`,
-        [scope, trialId, source, est.prior, logit2(est.prior), est.basis, JSON.stringify(est.counts)]);
+      await tx.query(
+        `update lk_priors set prior = $4, weight = $5, basis = $6, counts = $7, updated_at = now() where scope = $1 and trial_id = $2 and source = $3`,
+        [scope, trialId, source, est.prior, logit2(est.prior), est.basis, JSON.stringify(est.counts)],
+      );
       const bands = bandsBetween(model, logit2(cur), logit2(est.prior));
       const rows = (await tx.query(
         `select record_id as "recordId" from lk_prior_weights where scope = $1 and trial_id = $2 and source = $3
            and (weight between $4 and $5 or weight between $6 and $7) order by record_id`,
-        [scope, trialId, source, bands[0][0], bands[0][1], bands[1][0], bands[1][1]])) as Array<{ recordId: string }>;
+        [scope, trialId, source, bands[0][0], bands[0][1], bands[1][0], bands[1][1]],
+      )) as Array<{ recordId: string }>;
       for (const r of rows) refs.push({ source, recordId: r.recordId });
       changes.push({ trialId, source, from: cur, to: est.prior, redecided: rows.length });
     }

@@ -1,8 +1,17 @@
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
-  RegistryRecord, registryRecord, ReviewDecided, reviewDecided, reviewCandidate, reviewReason, reviewStatus, sex, storedRows,
-  type ReviewReason, type ReviewStatus,
+  RegistryRecord,
+  registryRecord,
+  ReviewDecided,
+  reviewDecided,
+  reviewCandidate,
+  reviewReason,
+  reviewStatus,
+  sex,
+  storedRows,
+  type ReviewReason,
+  type ReviewStatus,
 } from '@trial/contracts';
 import { OwnerElsewhere } from '@trial/linkage';
 import { Identity } from './store';
@@ -19,8 +28,23 @@ export interface ReviewView {
   modelVersion: string;
   trialId: string;
   createdAt: string;
-  record: Pick<RegistryRecord, 'source' | 'recordId' | 'version' | 'kind' | 'nhsNumber' | 'chiNumber' | 'dateOfBirth' | 'sex'
-    | 'familyName' | 'givenNames' | 'postcode' | 'dateOfDeath' | 'eventDate' | 'underlyingCause'>;
+  record: Pick<
+    RegistryRecord,
+    | 'source'
+    | 'recordId'
+    | 'version'
+    | 'kind'
+    | 'nhsNumber'
+    | 'chiNumber'
+    | 'dateOfBirth'
+    | 'sex'
+    | 'familyName'
+    | 'givenNames'
+    | 'postcode'
+    | 'dateOfDeath'
+    | 'eventDate'
+    | 'underlyingCause'
+  >;
   candidates: Array<z.infer<typeof reviewCandidate> & { patient: (Identity & { withdrawnOn: string | null }) | null }>;
   /**
    * Patients of other trials the record matches by number (reason identifier-conflict across
@@ -42,15 +66,31 @@ export interface ReviewView {
 // naming the column, never a wrong page.
 const nullableText = z.string().nullable();
 const row = z.object({
-  reviewId: z.string(), status: reviewStatus, reason: reviewReason, modelVersion: z.string(), trialId: z.string(), createdAt: z.date(),
-  record: registryRecord, candidates: z.array(reviewCandidate), competing: z.array(z.object({ trialId: z.string(), patientId: z.string() })),
+  reviewId: z.string(),
+  status: reviewStatus,
+  reason: reviewReason,
+  modelVersion: z.string(),
+  trialId: z.string(),
+  createdAt: z.date(),
+  record: registryRecord,
+  candidates: z.array(reviewCandidate),
+  competing: z.array(z.object({ trialId: z.string(), patientId: z.string() })),
   // lk_reviews.decision holds the outcome, as status does: accepted or rejected.
-  decision: z.enum(['accepted', 'rejected']).nullable(), patientId: nullableText, decidedBy: nullableText, decidedAt: z.date().nullable(),
+  decision: z.enum(['accepted', 'rejected']).nullable(),
+  patientId: nullableText,
+  decidedBy: nullableText,
+  decidedAt: z.date().nullable(),
 });
 type Row = z.infer<typeof row>;
 const identity = z.object({
-  randomisedOn: nullableText, nhsNumber: nullableText, chiNumber: nullableText, dateOfBirth: nullableText, sex: sex.nullable(),
-  familyName: nullableText, givenNames: nullableText, postcode: nullableText,
+  randomisedOn: nullableText,
+  nhsNumber: nullableText,
+  chiNumber: nullableText,
+  dateOfBirth: nullableText,
+  sex: sex.nullable(),
+  familyName: nullableText,
+  givenNames: nullableText,
+  postcode: nullableText,
 });
 const candidatePatient = z.object({ patientId: z.string(), identity, withdrawnOn: nullableText });
 
@@ -68,10 +108,15 @@ const priorRow = z.object({ prior: z.number().gt(0).lt(1).nullable() });
 
 /** λ of the latest audited 'review' decision of this record version and trial (the one that opened the item). */
 async function priorOf(ds: DataSource, scope: string, row: Row): Promise<ReviewView['prior']> {
-  const rows = parsed(priorRow, await ds.query(
-    `select prior from lk_decisions where scope = $1 and source = $2 and record_id = $3 and version = $4 and trial_id = $5
+  const rows = parsed(
+    priorRow,
+    await ds.query(
+      `select prior from lk_decisions where scope = $1 and source = $2 and record_id = $3 and version = $4 and trial_id = $5
        and decision = 'review' order by id desc limit 1`,
-    [scope, row.record.source, row.record.recordId, row.record.version, row.trialId]), 'lk_decisions');
+      [scope, row.record.source, row.record.recordId, row.record.version, row.trialId],
+    ),
+    'lk_decisions',
+  );
   const lambda = rows[0]?.prior ?? null;
   return lambda === null ? null : { lambda, weight: Math.log2(lambda / (1 - lambda)) };
 }
@@ -85,7 +130,8 @@ const IDENTIFIERS = { nhsNumber: null, chiNumber: null, dateOfBirth: null, famil
 
 function withoutIdentifiers(v: ReviewView): ReviewView {
   return {
-    ...v, record: { ...v.record, ...IDENTIFIERS },
+    ...v,
+    record: { ...v.record, ...IDENTIFIERS },
     candidates: v.candidates.map((c) => ({ ...c, patient: c.patient && { ...c.patient, ...IDENTIFIERS } })),
   };
 }
@@ -97,23 +143,46 @@ async function view(ds: DataSource, scope: string, row: Row): Promise<ReviewView
 
 async function fullView(ds: DataSource, scope: string, row: Row): Promise<ReviewView> {
   const ids = row.candidates.map((c) => c.patientId);
-  const patients = parsed(candidatePatient, await ds.query(
-    `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients
-     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`, [scope, row.trialId, ids]), 'lk_patients');
+  const patients = parsed(
+    candidatePatient,
+    await ds.query(
+      `select patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn" from lk_patients
+     where scope = $1 and trial_id = $2 and patient_id = any($3::text[])`,
+      [scope, row.trialId, ids],
+    ),
+    'lk_patients',
+  );
   const byId = new Map(patients.map((p) => [p.patientId, { ...p.identity, withdrawnOn: p.withdrawnOn }]));
   const r = row.record;
   return {
-    reviewId: row.reviewId, status: row.status, reason: row.reason, modelVersion: row.modelVersion, trialId: row.trialId,
+    reviewId: row.reviewId,
+    status: row.status,
+    reason: row.reason,
+    modelVersion: row.modelVersion,
+    trialId: row.trialId,
     createdAt: new Date(row.createdAt).toISOString(),
     record: {
-      source: r.source, recordId: r.recordId, version: r.version, kind: r.kind, nhsNumber: r.nhsNumber, chiNumber: r.chiNumber,
-      dateOfBirth: r.dateOfBirth, sex: r.sex, familyName: r.familyName, givenNames: r.givenNames, postcode: r.postcode,
-      dateOfDeath: r.dateOfDeath, eventDate: r.eventDate, underlyingCause: r.underlyingCause,
+      source: r.source,
+      recordId: r.recordId,
+      version: r.version,
+      kind: r.kind,
+      nhsNumber: r.nhsNumber,
+      chiNumber: r.chiNumber,
+      dateOfBirth: r.dateOfBirth,
+      sex: r.sex,
+      familyName: r.familyName,
+      givenNames: r.givenNames,
+      postcode: r.postcode,
+      dateOfDeath: r.dateOfDeath,
+      eventDate: r.eventDate,
+      underlyingCause: r.underlyingCause,
     },
     candidates: row.candidates.map((c) => ({ ...c, patient: byId.get(c.patientId) ?? null })),
     competing: row.competing,
     decision: {
-      decision: row.decision, patientId: row.patientId, decidedBy: row.decidedBy,
+      decision: row.decision,
+      patientId: row.patientId,
+      decidedBy: row.decidedBy,
       decidedAt: row.decidedAt ? new Date(row.decidedAt).toISOString() : null,
     },
     prior: await priorOf(ds, scope, row),
@@ -121,8 +190,11 @@ async function fullView(ds: DataSource, scope: string, row: Row): Promise<Review
 }
 
 export async function listReviews(ds: DataSource, scope: string, status: ReviewStatus, limit: number): Promise<ReviewView[]> {
-  const rows = parsed(row, await ds.query(`${select} where r.scope = $1 and r.status = $2 order by r.created_at, r.review_id limit $3`,
-    [scope, status, limit]), 'lk_reviews, lk_record_versions');
+  const rows = parsed(
+    row,
+    await ds.query(`${select} where r.scope = $1 and r.status = $2 order by r.created_at, r.review_id limit $3`, [scope, status, limit]),
+    'lk_reviews, lk_record_versions',
+  );
   return Promise.all(rows.map((row) => view(ds, scope, row)));
 }
 
@@ -131,12 +203,14 @@ export async function getReview(ds: DataSource, scope: string, reviewId: string)
   return rows.length ? view(ds, scope, rows[0]) : null;
 }
 
-export const reviewDecisionBody = z.object({
-  decision: z.enum(['accept', 'reject']),
-  // The event's own rules (the text rule, the bounds): a body that passes here is never dead-lettered by linkage.
-  patientId: reviewDecided.shape.patientId.optional(),
-  note: reviewDecided.shape.note.optional(),
-}).strict();
+export const reviewDecisionBody = z
+  .object({
+    decision: z.enum(['accept', 'reject']),
+    // The event's own rules (the text rule, the bounds): a body that passes here is never dead-lettered by linkage.
+    patientId: reviewDecided.shape.patientId.optional(),
+    note: reviewDecided.shape.note.optional(),
+  })
+  .strict();
 export type ReviewDecisionBody = z.infer<typeof reviewDecisionBody>;
 
 export type ReviewDecisionError =
@@ -150,11 +224,19 @@ export type ReviewDecisionError =
  * API publishes it; the linkage service applies it like any other input). An accept names one
  * of the candidates (the best one when omitted).
  */
-export function reviewDecision(review: ReviewView | null, body: unknown, reviewer: string, now: string, eventId: string):
-  { ok: true; event: ReviewDecided } | { ok: false; error: ReviewDecisionError } {
+export function reviewDecision(
+  review: ReviewView | null,
+  body: unknown,
+  reviewer: string,
+  now: string,
+  eventId: string,
+): { ok: true; event: ReviewDecided } | { ok: false; error: ReviewDecisionError } {
   const parsed = reviewDecisionBody.safeParse(body);
   if (!parsed.success) {
-    return { ok: false, error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+    return {
+      ok: false,
+      error: { code: 'invalid-body', reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') },
+    };
   }
   if (review === null) return { ok: false, error: { code: 'not-found', reason: 'no such review' } };
   if (review.status !== 'open') return { ok: false, error: { code: 'not-open', reason: `review is ${review.status}` } };
@@ -169,7 +251,14 @@ export function reviewDecision(review: ReviewView | null, body: unknown, reviewe
   return {
     ok: true,
     event: {
-      v: 1, type: 'ReviewDecided', eventId, occurredAt: now, reviewId: review.reviewId, decision: b.decision, patientId, reviewer,
+      v: 1,
+      type: 'ReviewDecided',
+      eventId,
+      occurredAt: now,
+      reviewId: review.reviewId,
+      decision: b.decision,
+      patientId,
+      reviewer,
       note: b.note ?? null,
     },
   };

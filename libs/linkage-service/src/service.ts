@@ -1,8 +1,26 @@
 import { EntityManager } from 'typeorm';
 import {
-  CompletenessCorrection, EnrollmentEvent, ExtractComplete, OutcomeEvent, RegistryNotification, RegistryRecord, ReviewDecided, isRegistryEvent, outcomeKey,
+  CompletenessCorrection,
+  EnrollmentEvent,
+  ExtractComplete,
+  OutcomeEvent,
+  RegistryNotification,
+  RegistryRecord,
+  ReviewDecided,
+  isRegistryEvent,
+  outcomeKey,
 } from '@trial/contracts';
-import { LinkDecision, LinkageEngine, LinkageModel, PreparedPatient, PreparedRecord, blockingKeys, holdsRegistryNumber, preparePatient, prepareRecord } from '@trial/linkage';
+import {
+  LinkDecision,
+  LinkageEngine,
+  LinkageModel,
+  PreparedPatient,
+  PreparedRecord,
+  blockingKeys,
+  holdsRegistryNumber,
+  preparePatient,
+  prepareRecord,
+} from '@trial/linkage';
 import { PermanentError, deadLetterMessage, mustPark } from '@trial/messaging';
 import { OutboxMessage, enqueue, parkDeadLetter } from '@trial/storage';
 import { deterministicId, reviewIdOf } from './ids';
@@ -10,8 +28,19 @@ import { PatientMirror, mirrorOf } from './mirror';
 import { plan, ReviewItem } from './plan';
 import { priorFreeWeight } from './priors';
 import {
-  CountDelta, DecisionRow, Identity, LinkStore, RecordRef, StoredLink, identityOf, priorKey, randomisationHash, refKey, seqKey,
-  versionContent, versionKey,
+  CountDelta,
+  DecisionRow,
+  Identity,
+  LinkStore,
+  RecordRef,
+  StoredLink,
+  identityOf,
+  priorKey,
+  randomisationHash,
+  refKey,
+  seqKey,
+  versionContent,
+  versionKey,
 } from './store';
 import { Clerical, targetOf } from './target';
 
@@ -95,8 +124,14 @@ export class LinkageApplier {
   private readonly touched = new Map<string, { trialId: string; patientId: string }>();
   readonly stats: ApplyStats = { decided: 0, events: 0, suppressed: 0, duplicates: 0, outcomes: { linked: 0, review: 0, unlinked: 0, none: 0 } };
 
-  constructor(private readonly tx: EntityManager, scope: string, private readonly outcomesTopic: string,
-    private readonly now: string, private readonly log: Log, options: ApplierOptions = {}) {
+  constructor(
+    private readonly tx: EntityManager,
+    scope: string,
+    private readonly outcomesTopic: string,
+    private readonly now: string,
+    private readonly log: Log,
+    options: ApplierOptions = {},
+  ) {
     this.store = new LinkStore(tx, scope);
     this.mirror = options.mirror ?? mirrorOf(scope);
     this.writer = options.writer ?? 'applier';
@@ -162,7 +197,11 @@ export class LinkageApplier {
    * dead_letter_park in this transaction when too large), so a crash cannot lose it or apply
    * the message as well. The original is the decoded message as JSON.
    */
-  async deadLetter(origin: { topic: string; partition: number; offset: string; key: string | null }, value: unknown, error: PermanentError): Promise<void> {
+  async deadLetter(
+    origin: { topic: string; partition: number; offset: string; key: string | null },
+    value: unknown,
+    error: PermanentError,
+  ): Promise<void> {
     const letter = { consumer: 'linkage', ...origin, code: error.code, reason: error.message, original: Buffer.from(JSON.stringify(value)) };
     const parkedId = mustPark(letter.original) ? await parkDeadLetter(this.tx, letter, this.now) : null;
     const m = deadLetterMessage(letter, this.now, parkedId);
@@ -207,7 +246,8 @@ export class LinkageApplier {
     // In memory first: what each message does, or why it cannot apply.
     type Op = { trialId: string; patientId: string; next: PatientState; cause: string | null; keys: string[] };
     const ops: Op[] = [];
-    const keysOf = (s: PatientState | undefined, patientId: string): string[] => (s ? blockingKeys(preparePatient({ ...s.identity, patientId })) : []);
+    const keysOf = (s: PatientState | undefined, patientId: string): string[] =>
+      s ? blockingKeys(preparePatient({ ...s.identity, patientId })) : [];
     events.forEach((e, index) => {
       switch (e.type) {
         case 'TrialRegistered':
@@ -222,8 +262,13 @@ export class LinkageApplier {
             // The first randomisation stands; a different second one is a fault upstream, not a
             // duplicate to drop without a trace. No identifiers in the reason.
             if (cur.hash !== null && cur.hash !== hash) {
-              poison.push({ index, error: new PermanentError('conflicting-randomisation',
-                `a second PatientRandomised for this patient of trial ${e.trialId} differs from the first (arm, date, site or identity)`) });
+              poison.push({
+                index,
+                error: new PermanentError(
+                  'conflicting-randomisation',
+                  `a second PatientRandomised for this patient of trial ${e.trialId} differs from the first (arm, date, site or identity)`,
+                ),
+              });
             } else this.stats.duplicates++;
             return;
           }
@@ -236,12 +281,21 @@ export class LinkageApplier {
           const k = seqKey(e.trialId, e.patientId);
           const cur = state.get(k);
           if (!cur) {
-            poison.push({ index, error: new PermanentError('unknown-patient', `PatientDetailsCorrected for a patient not randomised (${e.trialId})`) });
+            poison.push({
+              index,
+              error: new PermanentError('unknown-patient', `PatientDetailsCorrected for a patient not randomised (${e.trialId})`),
+            });
             return;
           }
           const next = { ...cur, identity: { ...cur.identity, ...e.changes } };
           state.set(k, next);
-          ops.push({ trialId: e.trialId, patientId: e.patientId, next, cause: 'patient-corrected', keys: [...new Set([...keysOf(cur, e.patientId), ...keysOf(next, e.patientId)])] });
+          ops.push({
+            trialId: e.trialId,
+            patientId: e.patientId,
+            next,
+            cause: 'patient-corrected',
+            keys: [...new Set([...keysOf(cur, e.patientId), ...keysOf(next, e.patientId)])],
+          });
           return;
         }
         case 'ConsentWithdrawn': {
@@ -273,7 +327,12 @@ export class LinkageApplier {
     const links = await this.store.links([...records.values()]);
     await this.refresh();
     const batch = new Batch(this.store);
-    const prepared = new Map([...records].map(([k, r]) => { const p = prepareRecord(r); return [k, { r, p, keys: new Set(blockingKeys(p)) }]; }));
+    const prepared = new Map(
+      [...records].map(([k, r]) => {
+        const p = prepareRecord(r);
+        return [k, { r, p, keys: new Set(blockingKeys(p)) }];
+      }),
+    );
     const sortedRecords = [...prepared.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.withMine((apply) => {
       for (const op of ops) {
@@ -316,7 +375,10 @@ export class LinkageApplier {
       const p = prepareRecord(r);
       return { index, r, p, keys: blockingKeys(p) };
     });
-    await this.store.lockKeys(prepared.flatMap((a) => a.keys), 'shared');
+    await this.store.lockKeys(
+      prepared.flatMap((a) => a.keys),
+      'shared',
+    );
     const refs = [...new Map(recs.map(({ r }) => [refKey(r), { source: r.source, recordId: r.recordId }])).values()];
     const current = await this.store.currentForUpdate(refs);
     const held = await this.store.heldVersions(recs.filter(({ r }) => current.has(refKey(r))).map((x) => x.r));
@@ -329,7 +391,13 @@ export class LinkageApplier {
       if (before) {
         // Not dropped without a trace: the first content of a version stands.
         if (versionContent(before) !== versionContent(r)) {
-          poison.push({ index, error: new PermanentError('version-reused', `${r.source} record ${r.recordId} version ${r.version} was received before with other content`) });
+          poison.push({
+            index,
+            error: new PermanentError(
+              'version-reused',
+              `${r.source} record ${r.recordId} version ${r.version} was received before with other content`,
+            ),
+          });
         } else this.stats.duplicates++; // the same version again: ingesting a file twice changes nothing
         continue;
       }
@@ -360,7 +428,13 @@ export class LinkageApplier {
         if (!a) return;
         const source = a.r.source;
         const had = a.before !== null && holdsRegistryNumber(prepareRecord(a.before), source) ? 1 : 0;
-        batch.count({ source, trialId: '', records: a.before === null ? 1 : 0, recordsWithNumber: (holdsRegistryNumber(a.p, source) ? 1 : 0) - had, deterministic: 0 });
+        batch.count({
+          source,
+          trialId: '',
+          records: a.before === null ? 1 : 0,
+          recordsWithNumber: (holdsRegistryNumber(a.p, source) ? 1 : 0) - had,
+          deterministic: 0,
+        });
         this.decideRecord(batch, a.r, a.p, links, 'record', new Map(), null, a.before === null);
       });
     });
@@ -392,7 +466,10 @@ export class LinkageApplier {
         if (r.decision === 'accept') {
           patientId = r.patientId ?? item.candidates[0]?.patientId ?? null;
           if (patientId === null || this.mirror.engine.patient(item.trialId, patientId) === null) {
-            poison.push({ index, error: new PermanentError('unknown-patient', `review ${r.reviewId} accepted for a patient not in trial ${item.trialId}`) });
+            poison.push({
+              index,
+              error: new PermanentError('unknown-patient', `review ${r.reviewId} accepted for a patient not in trial ${item.trialId}`),
+            });
             return;
           }
           clerical = { decision: 'accept', patientId, reviewer: r.reviewer, reviewId: r.reviewId };
@@ -457,8 +534,14 @@ export class LinkageApplier {
    * `links` so a later decision in the batch starts from this one. Synchronous (see withMine).
    */
   private decideRecord(
-    batch: Batch, record: RegistryRecord, prepared: PreparedRecord, links: Map<string, Map<string, StoredLink>>, cause: string,
-    clericalNow: ReadonlyMap<string, Clerical>, only: ReadonlySet<string> | null, firstVersion: boolean,
+    batch: Batch,
+    record: RegistryRecord,
+    prepared: PreparedRecord,
+    links: Map<string, Map<string, StoredLink>>,
+    cause: string,
+    clericalNow: ReadonlyMap<string, Clerical>,
+    only: ReadonlySet<string> | null,
+    firstVersion: boolean,
   ): void {
     const model = this.model as LinkageModel;
     const engine = this.mirror.engine;
@@ -466,7 +549,11 @@ export class LinkageApplier {
     const prevLinks = links.get(rk) ?? new Map<string, StoredLink>();
     const keys = blockingKeys(prepared);
     // Every decision, unlinked ones too, keeps its best candidates (up to 5) for the audit.
-    const decisions = engine.decide(prepared, model, (t) => this.priorOf(t, record.source), { keys, alsoIn: prevLinks.keys(), only: only ?? undefined });
+    const decisions = engine.decide(prepared, model, (t) => this.priorOf(t, record.source), {
+      keys,
+      alsoIn: prevLinks.keys(),
+      only: only ?? undefined,
+    });
     if (decisions.length === 0 && only === null) {
       // No candidate in any trial: still audited, under no trial.
       const d = targetOf(prepared, noCandidate(model, model.prior), model, null, null);
@@ -481,11 +568,20 @@ export class LinkageApplier {
       const accepted = clerical?.decision === 'accept' ? this.candidate(trialId, clerical.patientId, keys) : null;
       const { target, audit } = targetOf(prepared, decision, model, clerical, accepted);
       const withdrawn = new Set<string>();
-      for (const id of [target.status === 'linked' ? target.patientId : target.status === 'review' ? target.bestPatientId : null, prev?.emitted?.patientId ?? null]) {
+      for (const id of [
+        target.status === 'linked' ? target.patientId : target.status === 'review' ? target.bestPatientId : null,
+        prev?.emitted?.patientId ?? null,
+      ]) {
         if (id !== null && engine.patient(trialId, id)?.withdrawnOn) withdrawn.add(id);
       }
       const p = plan({
-        trialId, record, target, prev, clerical, withdrawn, occurredAt: this.now,
+        trialId,
+        record,
+        target,
+        prev,
+        clerical,
+        withdrawn,
+        occurredAt: this.now,
         // Derived (a hash) only where plan() uses it: a review.
         reviewId: target.status === 'review' ? reviewIdOf(this.store.scope, record.source, record.recordId, record.version, trialId) : '',
       });
@@ -495,7 +591,8 @@ export class LinkageApplier {
       const w = clerical === null ? priorFreeWeight(decision, model) : null;
       if (w !== null || !firstVersion) batch.weights.push({ trialId, source: record.source, recordId: record.recordId, weight: w });
       const wasDeterministic = prev?.deterministic ?? false;
-      if (deterministic !== wasDeterministic) batch.count({ source: record.source, trialId, records: 0, recordsWithNumber: 0, deterministic: deterministic ? 1 : -1 });
+      if (deterministic !== wasDeterministic)
+        batch.count({ source: record.source, trialId, records: 0, recordsWithNumber: 0, deterministic: deterministic ? 1 : -1 });
       if (prev === null && target.status === 'unlinked') continue; // never linked here: no state to keep
       const state: StoredLink = { ...p.next, deterministic };
       next.set(trialId, state);
@@ -505,7 +602,8 @@ export class LinkageApplier {
       for (const e of p.events) this.emit(e);
       this.stats.suppressed += p.suppressed.length;
       if (p.suppressed.length) this.log('info', 'outcome suppressed: consent withdrawn', { trialId, types: p.suppressed.map((e) => e.type) });
-      for (const e of [...p.events, ...p.suppressed]) if ('patientId' in e) this.touched.set(seqKey(trialId, e.patientId), { trialId, patientId: e.patientId });
+      for (const e of [...p.events, ...p.suppressed])
+        if ('patientId' in e) this.touched.set(seqKey(trialId, e.patientId), { trialId, patientId: e.patientId });
     }
     links.set(rk, next);
   }
@@ -527,7 +625,7 @@ export class LinkageApplier {
   private async flagConflicts(): Promise<void> {
     const pairs = [...this.touched.values()].filter((p) => {
       const mine = this.mine.get(seqKey(p.trialId, p.patientId));
-      const withdrawnOn = mine ? mine.withdrawnOn : this.mirror.engine.patient(p.trialId, p.patientId)?.withdrawnOn ?? null;
+      const withdrawnOn = mine ? mine.withdrawnOn : (this.mirror.engine.patient(p.trialId, p.patientId)?.withdrawnOn ?? null);
       return withdrawnOn === null;
     });
     if (!pairs.length) return;
@@ -540,8 +638,15 @@ export class LinkageApplier {
       const [first, ...others] = ds;
       const eventId = deterministicId('DeathConflictFlagged', trialId, patientId, ...ds.map((d) => `${d.source}:${d.recordId}:${d.version}`));
       flags.push({
-        v: 1, type: 'DeathConflictFlagged', eventId, trialId, patientId, occurredAt: this.now,
-        source: first.source as RegistryRecord['source'], recordId: first.recordId, version: first.version,
+        v: 1,
+        type: 'DeathConflictFlagged',
+        eventId,
+        trialId,
+        patientId,
+        occurredAt: this.now,
+        source: first.source as RegistryRecord['source'],
+        recordId: first.recordId,
+        version: first.version,
         otherRecordIds: others.map((d) => d.recordId),
       });
     }
@@ -584,27 +689,42 @@ export class LinkageApplier {
   private extractComplete(n: ExtractComplete): { eventId: string; event: OutcomeEvent } {
     const today = this.now.slice(0, 10);
     if (n.extractedOn !== undefined && n.completeUpTo > n.extractedOn) {
-      throw new PermanentError('complete-up-to-after-extract', `completeUpTo ${n.completeUpTo} is after the extract date ${n.extractedOn} (${n.source})`);
+      throw new PermanentError(
+        'complete-up-to-after-extract',
+        `completeUpTo ${n.completeUpTo} is after the extract date ${n.extractedOn} (${n.source})`,
+      );
     }
     if (n.completeUpTo > today) {
       throw new PermanentError('complete-up-to-in-future', `completeUpTo ${n.completeUpTo} is after today (${today}) (${n.source})`);
     }
     const eventId = deterministicId('RegistryExtractCompleted', n.source, n.completeUpTo);
-    return { eventId, event: { v: 1, type: 'RegistryExtractCompleted', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo } };
+    return {
+      eventId,
+      event: { v: 1, type: 'RegistryExtractCompleted', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo },
+    };
   }
 
   /** An audited completeness correction becomes RegistryCompletenessCorrected, once per correctionId. */
   private completenessCorrection(n: CompletenessCorrection): { eventId: string; event: OutcomeEvent } {
     const today = this.now.slice(0, 10);
     if (n.completeUpTo > today) {
-      throw new PermanentError('complete-up-to-in-future', `completeness correction ${n.correctionId}: completeUpTo ${n.completeUpTo} is after today (${today})`);
+      throw new PermanentError(
+        'complete-up-to-in-future',
+        `completeness correction ${n.correctionId}: completeUpTo ${n.completeUpTo} is after today (${today})`,
+      );
     }
     const eventId = deterministicId('RegistryCompletenessCorrected', n.source, n.correctionId);
     return {
       eventId,
       event: {
-        v: 1, type: 'RegistryCompletenessCorrected', eventId, occurredAt: this.now, source: n.source, completeUpTo: n.completeUpTo,
-        reason: n.reason, correctedBy: n.correctedBy,
+        v: 1,
+        type: 'RegistryCompletenessCorrected',
+        eventId,
+        occurredAt: this.now,
+        source: n.source,
+        completeUpTo: n.completeUpTo,
+        reason: n.reason,
+        correctedBy: n.correctedBy,
       },
     };
   }
@@ -620,7 +740,8 @@ class Batch {
   readonly decisions: DecisionRow[] = [];
   readonly links: Array<{ ref: RecordRef; trialId: string; state: StoredLink }> = [];
   /** Review items opened or closed, in the order decided. */
-  readonly open: Array<{ record: RegistryRecord; trialId: string; item: ReviewItem } | { record: RegistryRecord; trialId: string; close: string }> = [];
+  readonly open: Array<{ record: RegistryRecord; trialId: string; item: ReviewItem } | { record: RegistryRecord; trialId: string; close: string }> =
+    [];
   readonly weights: Array<{ trialId: string; source: string; recordId: string; weight: number | null }> = [];
   private readonly deltas: CountDelta[] = [];
 
@@ -651,5 +772,16 @@ function throwFirst(poison: Poison[]): void {
 
 /** The decision with no candidate at all (what decide returns for an empty set). */
 function noCandidate(model: LinkageModel, prior: number): LinkDecision {
-  return { decision: 'unlinked', patientId: null, weight: null, modelVersion: model.version, prior, method: 'probabilistic', reason: null, fields: {}, candidates: [], competing: [] };
+  return {
+    decision: 'unlinked',
+    patientId: null,
+    weight: null,
+    modelVersion: model.version,
+    prior,
+    method: 'probabilistic',
+    reason: null,
+    fields: {},
+    candidates: [],
+    competing: [],
+  };
 }

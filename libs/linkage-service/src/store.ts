@@ -47,8 +47,14 @@ export function randomisationHash(e: PatientRandomised): string {
 
 export function identityOf(e: PatientRandomised): Identity {
   return {
-    randomisedOn: e.randomisedOn, nhsNumber: e.nhsNumber, chiNumber: e.chiNumber, dateOfBirth: e.dateOfBirth,
-    sex: e.sex, familyName: e.familyName, givenNames: e.givenNames, postcode: e.postcode,
+    randomisedOn: e.randomisedOn,
+    nhsNumber: e.nhsNumber,
+    chiNumber: e.chiNumber,
+    dateOfBirth: e.dateOfBirth,
+    sex: e.sex,
+    familyName: e.familyName,
+    givenNames: e.givenNames,
+    postcode: e.postcode,
   };
 }
 
@@ -121,19 +127,39 @@ const VERSIONS = { table: 'lk_record_versions', column: 'record' };
 const cols = <T, K extends keyof T>(rows: readonly T[], k: K): Array<T[K]> => rows.map((r) => r[k]);
 
 const decisionColumns = [
-  'scope', 'source', 'record_id', 'version', 'trial_id', 'decision', 'patient_id', 'method', 'reason', 'model_version', 'prior', 'weight',
-  'fields', 'candidates', 'competing', 'cause', 'decided_at',
+  'scope',
+  'source',
+  'record_id',
+  'version',
+  'trial_id',
+  'decision',
+  'patient_id',
+  'method',
+  'reason',
+  'model_version',
+  'prior',
+  'weight',
+  'fields',
+  'candidates',
+  'competing',
+  'cause',
+  'decided_at',
 ] as const;
 
 /** Models by version: a version names one model forever (models.ts), so a parsed one is kept. */
 const models = new Map<string, LinkageModel>();
 
 export class LinkStore {
-  constructor(private readonly tx: EntityManager, readonly scope: string) {}
+  constructor(
+    private readonly tx: EntityManager,
+    readonly scope: string,
+  ) {}
 
   /** The newest active model; the packaged default is stored as the first version. */
   async activeModel(): Promise<LinkageModel> {
-    const rows = (await this.tx.query(`select version from lk_models where active order by created_at desc, version desc limit 1`)) as Array<{ version: string }>;
+    const rows = (await this.tx.query(`select version from lk_models where active order by created_at desc, version desc limit 1`)) as Array<{
+      version: string;
+    }>;
     if (rows.length) {
       const cached = models.get(rows[0].version);
       if (cached) return cached;
@@ -143,7 +169,10 @@ export class LinkStore {
       models.set(rows[0].version, parsed.model);
       return parsed.model;
     }
-    await this.tx.query(`insert into lk_models (version, model) values ($1, $2) on conflict do nothing`, [defaultModel.version, JSON.stringify(defaultModel)]);
+    await this.tx.query(`insert into lk_models (version, model) values ($1, $2) on conflict do nothing`, [
+      defaultModel.version,
+      JSON.stringify(defaultModel),
+    ]);
     return defaultModel;
   }
 
@@ -167,16 +196,23 @@ export class LinkStore {
    * (priors.ts) changes a row only when no decision made under the old value is uncommitted.
    * Rows missing for `ensure` are created with the model's λ first.
    */
-  async priorsForShare(ensure: ReadonlyArray<{ trialId: string; source: string }>, model: LinkageModel, only: ReadonlySet<string> | null = null): Promise<Map<string, number>> {
+  async priorsForShare(
+    ensure: ReadonlyArray<{ trialId: string; source: string }>,
+    model: LinkageModel,
+    only: ReadonlySet<string> | null = null,
+  ): Promise<Map<string, number>> {
     if (ensure.length) {
       await this.tx.query(
         `insert into lk_priors (scope, trial_id, source, prior, weight, basis)
          select $1, t, s, $4, $5, 'model' from unnest($2::text[], $3::text[]) as x(t, s) order by t, s on conflict do nothing`,
-        [this.scope, cols(ensure, 'trialId'), cols(ensure, 'source'), model.prior, Math.log2(model.prior / (1 - model.prior))]);
+        [this.scope, cols(ensure, 'trialId'), cols(ensure, 'source'), model.prior, Math.log2(model.prior / (1 - model.prior))],
+      );
     }
     const rows = (await this.tx.query(
       `select trial_id as "trialId", source, prior from lk_priors where scope = $1 and ($2::text[] is null or trial_id = any($2::text[]))
-       order by trial_id, source for share`, [this.scope, only ? [...only] : null])) as Array<{ trialId: string; source: string; prior: number }>;
+       order by trial_id, source for share`,
+      [this.scope, only ? [...only] : null],
+    )) as Array<{ trialId: string; source: string; prior: number }>;
     return new Map(rows.map((r) => [priorKey(r.trialId, r.source), r.prior]));
   }
 
@@ -193,20 +229,28 @@ export class LinkStore {
        select least(s.x, coalesce(s.me, s.x))::text as xmin, p.trial_id as "trialId", p.patient_id as "patientId", p.identity,
          p.withdrawn_on::text as "withdrawnOn"
        from s left join lk_patients p on p.scope = $1 and p.change_xid >= $2::xid8 and p.change_xid is distinct from s.me`,
-      [this.scope, from])) as Array<{ xmin: string; trialId: string | null }>;
-    const changed = checkedRows<PatientChange>(rows.filter((r) => r.trialId !== null), identityProblem, { table: 'lk_patients', column: 'identity' });
+      [this.scope, from],
+    )) as Array<{ xmin: string; trialId: string | null }>;
+    const changed = checkedRows<PatientChange>(
+      rows.filter((r) => r.trialId !== null),
+      identityProblem,
+      { table: 'lk_patients', column: 'identity' },
+    );
     return { xmin: rows[0].xmin, rows: changed };
   }
 
   async patients(pairs: ReadonlyArray<{ trialId: string; patientId: string }>): Promise<StoredPatient[]> {
     if (!pairs.length) return [];
-    const rows = (await this.tx.query(
+    const rows = await this.tx.query(
       `select trial_id as "trialId", patient_id as "patientId", identity, withdrawn_on::text as "withdrawnOn", randomisation_hash as hash
        from lk_patients where scope = $1 and (trial_id, patient_id) in (select * from unnest($2::text[], $3::text[]))`,
-      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')]));
+      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')],
+    );
     return checkedRows<{ trialId: string; patientId: string; identity: Identity; withdrawnOn: string | null; hash: string | null }>(
-      rows, identityProblem, { table: 'lk_patients', column: 'identity' })
-      .map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
+      rows,
+      identityProblem,
+      { table: 'lk_patients', column: 'identity' },
+    ).map((r) => ({ ...r, identity: { ...r.identity, patientId: r.patientId } }));
   }
 
   /** Writes patients: new rows inserted, changed ones updated (identity, withdrawal), each marked with this transaction. */
@@ -218,7 +262,8 @@ export class LinkStore {
        from unnest($2::text[], $3::text[], $4::jsonb[], $5::date[], $6::text[]) as x(t, p, i, w, h) order by t, p
        on conflict (scope, trial_id, patient_id) do update set identity = excluded.identity, withdrawn_on = excluded.withdrawn_on,
          change_xid = excluded.change_xid`,
-      [this.scope, cols(ps, 'trialId'), cols(ps, 'patientId'), ps.map((p) => JSON.stringify(p.identity)), cols(ps, 'withdrawnOn'), cols(ps, 'hash')]);
+      [this.scope, cols(ps, 'trialId'), cols(ps, 'patientId'), ps.map((p) => JSON.stringify(p.identity)), cols(ps, 'withdrawnOn'), cols(ps, 'hash')],
+    );
   }
 
   /**
@@ -234,21 +279,25 @@ export class LinkStore {
        select $1, t, p, n from unnest($2::text[], $3::text[], $4::int[]) as x(t, p, n) order by t, p
        on conflict (scope, trial_id, patient_id) do update set seq = lk_outcome_seq.seq + excluded.seq
        returning trial_id as "trialId", patient_id as "patientId", seq`,
-      [this.scope, counts.map((c) => c.trialId), counts.map((c) => c.patientId), counts.map((c) => c.n)])) as Array<{ trialId: string; patientId: string; seq: string }>;
+      [this.scope, counts.map((c) => c.trialId), counts.map((c) => c.patientId), counts.map((c) => c.n)],
+    )) as Array<{ trialId: string; patientId: string; seq: string }>;
     const n = new Map(counts.map((c) => [seqKey(c.trialId, c.patientId), c.n]));
-    return new Map(rows.map((r) => {
-      const k = seqKey(r.trialId, r.patientId);
-      return [k, Number(r.seq) - (n.get(k) as number) + 1];
-    }));
+    return new Map(
+      rows.map((r) => {
+        const k = seqKey(r.trialId, r.patientId);
+        return [k, Number(r.seq) - (n.get(k) as number) + 1];
+      }),
+    );
   }
 
   /** The versions already stored among `rs`, by source, record and version. */
   async heldVersions(rs: readonly RegistryRecord[]): Promise<Map<string, RegistryRecord>> {
     if (!rs.length) return new Map();
-    const rows = (await this.tx.query(
+    const rows = await this.tx.query(
       `select v.record from lk_record_versions v where v.scope = $1
          and (v.source, v.record_id, v.version) in (select * from unnest($2::text[], $3::text[], $4::int[]))`,
-      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version')]));
+      [this.scope, cols(rs, 'source'), cols(rs, 'recordId'), cols(rs, 'version')],
+    );
     return new Map(checkedRows<{ record: RegistryRecord }>(rows, recordProblem, VERSIONS).map((r) => [versionKey(r.record), r.record]));
   }
 
@@ -257,7 +306,8 @@ export class LinkStore {
     await this.tx.query(
       `insert into lk_record_versions (scope, source, record_id, version, record)
        select $1, x->>'source', x->>'recordId', (x->>'version')::int, x from jsonb_array_elements($2::jsonb) x on conflict do nothing`,
-      [this.scope, JSON.stringify(rs)]);
+      [this.scope, JSON.stringify(rs)],
+    );
   }
 
   /**
@@ -266,23 +316,25 @@ export class LinkStore {
    */
   async currentForUpdate(refs: readonly RecordRef[]): Promise<Map<string, RegistryRecord>> {
     if (!refs.length) return new Map();
-    const rows = (await this.tx.query(
+    const rows = await this.tx.query(
       `select v.record from lk_records r
          join lk_record_versions v on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version
        where r.scope = $1 and (r.source, r.record_id) in (select * from unnest($2::text[], $3::text[]))
        order by r.source, r.record_id for update of r`,
-      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')]));
+      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')],
+    );
     return new Map(checkedRows<{ record: RegistryRecord }>(rows, recordProblem, VERSIONS).map((r) => [refKey(r.record), r.record]));
   }
 
   /** Stored records sharing any of `keys` (lk_records.keys, GIN), row-locked in a fixed order (see currentForUpdate). */
   async recordsUnderForUpdate(keys: readonly string[]): Promise<Map<string, RegistryRecord>> {
     if (!keys.length) return new Map();
-    const rows = (await this.tx.query(
+    const rows = await this.tx.query(
       `select v.record from lk_records r
          join lk_record_versions v on v.scope = r.scope and v.source = r.source and v.record_id = r.record_id and v.version = r.version
        where r.scope = $1 and r.keys && $2::text[] order by r.source, r.record_id for update of r`,
-      [this.scope, [...new Set(keys)]]));
+      [this.scope, [...new Set(keys)]],
+    );
     return new Map(checkedRows<{ record: RegistryRecord }>(rows, recordProblem, VERSIONS).map((r) => [refKey(r.record), r.record]));
   }
 
@@ -302,18 +354,23 @@ export class LinkStore {
        select $1, s, r, v, k, ks from jsonb_to_recordset($2::jsonb) as x(s text, r text, v int, k text, ks text[])
        on conflict (scope, source, record_id) do update set version = excluded.version, kind = excluded.kind, keys = excluded.keys
        where lk_records.version < excluded.version`,
-      [this.scope, JSON.stringify(rs.map(({ record: x, keys }) => ({ s: x.source, r: x.recordId, v: x.version, k: x.kind, ks: [...new Set(keys)] })))]);
+      [
+        this.scope,
+        JSON.stringify(rs.map(({ record: x, keys }) => ({ s: x.source, r: x.recordId, v: x.version, k: x.kind, ks: [...new Set(keys)] }))),
+      ],
+    );
   }
 
   /** Link states of records, by record then trial. */
   async links(refs: readonly RecordRef[]): Promise<Map<string, Map<string, StoredLink>>> {
     const out = new Map<string, Map<string, StoredLink>>();
     if (!refs.length) return out;
-    const rows = (await this.tx.query(
+    const rows = await this.tx.query(
       `select source, record_id as "recordId", trial_id as "trialId", status, patient_id as "patientId", version, review_id as "reviewId",
          emitted, seq, clerical, deterministic
        from lk_links where scope = $1 and (source, record_id) in (select * from unnest($2::text[], $3::text[]))`,
-      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')]));
+      [this.scope, cols(refs, 'source'), cols(refs, 'recordId')],
+    );
     const links = checkedRows<StoredLink & RecordRef & { trialId: string }>(rows, linkProblem, { table: 'lk_links' });
     for (const { source, recordId, trialId, ...s } of links) {
       const k = refKey({ source, recordId });
@@ -329,7 +386,17 @@ export class LinkStore {
     if (!all.length) return;
     const ls = [...new Map(all.map((l) => [`${refKey(l.ref)}\u0000${l.trialId}`, l])).values()];
     const rows = ls.map(({ ref, trialId, state: x }) => ({
-      s: ref.source, r: ref.recordId, t: trialId, st: x.status, p: x.patientId, v: x.version, rv: x.reviewId, e: x.emitted, q: x.seq, c: x.clerical, d: x.deterministic,
+      s: ref.source,
+      r: ref.recordId,
+      t: trialId,
+      st: x.status,
+      p: x.patientId,
+      v: x.version,
+      rv: x.reviewId,
+      e: x.emitted,
+      q: x.seq,
+      c: x.clerical,
+      d: x.deterministic,
     }));
     await this.tx.query(
       `insert into lk_links (scope, source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq, clerical, deterministic, updated_at)
@@ -338,7 +405,8 @@ export class LinkStore {
        on conflict (scope, source, record_id, trial_id) do update set status = excluded.status, patient_id = excluded.patient_id,
          version = excluded.version, review_id = excluded.review_id, emitted = excluded.emitted, seq = excluded.seq,
          clerical = excluded.clerical, deterministic = excluded.deterministic, updated_at = now()`,
-      [this.scope, JSON.stringify(rows)]);
+      [this.scope, JSON.stringify(rows)],
+    );
   }
 
   /**
@@ -350,10 +418,30 @@ export class LinkStore {
    */
   async logDecisions(ds: readonly DecisionRow[], at: string): Promise<void> {
     if (!ds.length) return;
-    await copyRows(this.tx, 'lk_decisions', decisionColumns, ds.map((d) => [
-      this.scope, d.record.source, d.record.recordId, d.record.version, d.trialId, d.audit.decision, d.audit.patientId, d.audit.method,
-      d.audit.reason, d.audit.modelVersion, d.audit.prior, d.audit.weight, d.audit.fields, d.audit.candidates, d.audit.competing, d.cause, at,
-    ]));
+    await copyRows(
+      this.tx,
+      'lk_decisions',
+      decisionColumns,
+      ds.map((d) => [
+        this.scope,
+        d.record.source,
+        d.record.recordId,
+        d.record.version,
+        d.trialId,
+        d.audit.decision,
+        d.audit.patientId,
+        d.audit.method,
+        d.audit.reason,
+        d.audit.modelVersion,
+        d.audit.prior,
+        d.audit.weight,
+        d.audit.fields,
+        d.audit.candidates,
+        d.audit.competing,
+        d.cause,
+        at,
+      ]),
+    );
   }
 
   /** Opens (or refreshes) review items, the last content of each id winning. */
@@ -368,33 +456,64 @@ export class LinkStore {
        on conflict (review_id) do update set reason = excluded.reason, model_version = excluded.model_version,
          candidates = excluded.candidates, competing = excluded.competing,
          status = case when lk_reviews.status = 'superseded' then 'open' else lk_reviews.status end`,
-      [this.scope, xs.map((x) => x.item.reviewId), xs.map((x) => x.record.source), xs.map((x) => x.record.recordId), xs.map((x) => x.record.version),
-        cols(xs, 'trialId'), xs.map((x) => x.item.reason), xs.map((x) => x.item.modelVersion), xs.map((x) => JSON.stringify(x.item.candidates)),
-        xs.map((x) => JSON.stringify(x.item.competing)), at]);
+      [
+        this.scope,
+        xs.map((x) => x.item.reviewId),
+        xs.map((x) => x.record.source),
+        xs.map((x) => x.record.recordId),
+        xs.map((x) => x.record.version),
+        cols(xs, 'trialId'),
+        xs.map((x) => x.item.reason),
+        xs.map((x) => x.item.modelVersion),
+        xs.map((x) => JSON.stringify(x.item.candidates)),
+        xs.map((x) => JSON.stringify(x.item.competing)),
+        at,
+      ],
+    );
   }
 
   async closeReviews(reviewIds: readonly string[]): Promise<void> {
     if (!reviewIds.length) return;
-    await this.tx.query(`update lk_reviews set status = 'superseded' where review_id = any($1::text[]) and status = 'open'`, [[...new Set(reviewIds)]]);
+    await this.tx.query(`update lk_reviews set status = 'superseded' where review_id = any($1::text[]) and status = 'open'`, [
+      [...new Set(reviewIds)],
+    ]);
   }
 
-  async reviews(reviewIds: readonly string[]): Promise<Map<string, { source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>> {
+  async reviews(
+    reviewIds: readonly string[],
+  ): Promise<Map<string, { source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>> {
     if (!reviewIds.length) return new Map();
-    const rows = (await this.tx.query(
+    const rows = await this.tx.query(
       `select review_id as "reviewId", source, record_id as "recordId", trial_id as "trialId", candidates from lk_reviews where review_id = any($1::text[]) and scope = $2`,
-      [[...new Set(reviewIds)], this.scope]));
-    return new Map(checkedRows<{ reviewId: string; source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>(
-      rows, candidatesProblem, { table: 'lk_reviews', column: 'candidates' }).map(({ reviewId, ...r }) => [reviewId, r]));
+      [[...new Set(reviewIds)], this.scope],
+    );
+    return new Map(
+      checkedRows<{ reviewId: string; source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>(
+        rows,
+        candidatesProblem,
+        { table: 'lk_reviews', column: 'candidates' },
+      ).map(({ reviewId, ...r }) => [reviewId, r]),
+    );
   }
 
-  async decideReview(reviewId: string, decision: 'accept' | 'reject', patientId: string | null, reviewer: string, note: string | null, at: string): Promise<void> {
+  async decideReview(
+    reviewId: string,
+    decision: 'accept' | 'reject',
+    patientId: string | null,
+    reviewer: string,
+    note: string | null,
+    at: string,
+  ): Promise<void> {
     await this.tx.query(
       `update lk_reviews set status = $2, decision = $2, patient_id = $3, decided_by = $4, note = $5, decided_at = $6 where review_id = $1`,
-      [reviewId, decision === 'accept' ? 'accepted' : 'rejected', patientId, reviewer, note, at]);
+      [reviewId, decision === 'accept' ? 'accepted' : 'rejected', patientId, reviewer, note, at],
+    );
   }
 
   /** Live death facts on patients' streams (for the two-deaths conflict flag), by patient, earliest first. */
-  async liveDeaths(pairs: ReadonlyArray<{ trialId: string; patientId: string }>): Promise<Map<string, Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>>> {
+  async liveDeaths(
+    pairs: ReadonlyArray<{ trialId: string; patientId: string }>,
+  ): Promise<Map<string, Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>>> {
     const out = new Map<string, Array<{ source: string; recordId: string; version: number; dateOfDeath: string }>>();
     if (!pairs.length) return out;
     const rows = (await this.tx.query(
@@ -402,7 +521,8 @@ export class LinkStore {
          emitted->>'dateOfDeath' as "dateOfDeath"
        from lk_links where scope = $1 and (trial_id, patient_id) in (select * from unnest($2::text[], $3::text[])) and emitted->>'kind' = 'death'
        order by trial_id, patient_id, emitted->>'dateOfDeath', source, record_id`,
-      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')])) as Array<{ trialId: string; patientId: string; source: string; recordId: string; version: number; dateOfDeath: string }>;
+      [this.scope, cols(pairs, 'trialId'), cols(pairs, 'patientId')],
+    )) as Array<{ trialId: string; patientId: string; source: string; recordId: string; version: number; dateOfDeath: string }>;
     for (const { trialId, patientId, ...d } of rows) {
       const k = seqKey(trialId, patientId);
       const list = out.get(k) ?? [];
@@ -417,7 +537,8 @@ export class LinkStore {
     if (!eventIds.length) return new Set();
     const rows = (await this.tx.query(
       `insert into lk_flags (scope, event_id) select $1, e from unnest($2::text[]) e on conflict do nothing returning event_id as "eventId"`,
-      [this.scope, [...new Set(eventIds)]])) as Array<{ eventId: string }>;
+      [this.scope, [...new Set(eventIds)]],
+    )) as Array<{ eventId: string }>;
     return new Set(rows.map((r) => r.eventId));
   }
 
@@ -440,7 +561,8 @@ export class LinkStore {
        on conflict (scope, source, trial_id, writer) do update set records = lk_prior_counts.records + excluded.records,
          records_with_number = lk_prior_counts.records_with_number + excluded.records_with_number,
          deterministic = lk_prior_counts.deterministic + excluded.deterministic`,
-      [this.scope, writer, cols(ds, 'source'), cols(ds, 'trialId'), cols(ds, 'records'), cols(ds, 'recordsWithNumber'), cols(ds, 'deterministic')]);
+      [this.scope, writer, cols(ds, 'source'), cols(ds, 'trialId'), cols(ds, 'records'), cols(ds, 'recordsWithNumber'), cols(ds, 'deterministic')],
+    );
   }
 
   /** Sets (weight not null) or clears (null) records' prior-free best weights per trial (lk_prior_weights). */
@@ -451,14 +573,16 @@ export class LinkStore {
     if (clear.length) {
       await this.tx.query(
         `delete from lk_prior_weights where scope = $1 and (trial_id, source, record_id) in (select * from unnest($2::text[], $3::text[], $4::text[]))`,
-        [this.scope, cols(clear, 'trialId'), cols(clear, 'source'), cols(clear, 'recordId')]);
+        [this.scope, cols(clear, 'trialId'), cols(clear, 'source'), cols(clear, 'recordId')],
+      );
     }
     if (set.length) {
       await this.tx.query(
         `insert into lk_prior_weights (scope, trial_id, source, record_id, weight)
          select $1, t, s, r, w from unnest($2::text[], $3::text[], $4::text[], $5::float8[]) as x(t, s, r, w)
          on conflict (scope, trial_id, source, record_id) do update set weight = excluded.weight`,
-        [this.scope, cols(set, 'trialId'), cols(set, 'source'), cols(set, 'recordId'), cols(set, 'weight')]);
+        [this.scope, cols(set, 'trialId'), cols(set, 'source'), cols(set, 'recordId'), cols(set, 'weight')],
+      );
     }
   }
 }

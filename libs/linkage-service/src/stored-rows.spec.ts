@@ -4,13 +4,27 @@ import { identityProblem, linkProblem, recordProblem } from './stored-rows';
 // The linkage store's per-batch reads (store.ts) check rows by type: one that does not read is a
 // StoredRowError naming the table and column, never the identifiers it holds.
 const identity = {
-  randomisedOn: '2020-01-02', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M',
-  familyName: 'Smith', givenNames: 'John', postcode: 'SE1 7EH',
+  randomisedOn: '2020-01-02',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John',
+  postcode: 'SE1 7EH',
 };
 const link = {
-  source: 'ONS', recordId: 'r1', trialId: 'T1', status: 'linked', patientId: 'P1', version: 2, reviewId: null, seq: 1,
+  source: 'ONS',
+  recordId: 'r1',
+  trialId: 'T1',
+  status: 'linked',
+  patientId: 'P1',
+  version: 2,
+  reviewId: null,
+  seq: 1,
   emitted: { patientId: 'P1', kind: 'death', version: 2, dateOfDeath: '2021-01-01', underlyingCause: null, eventDate: null },
-  clerical: null, deterministic: true,
+  clerical: null,
+  deterministic: true,
 };
 
 function refused(f: () => unknown): string {
@@ -38,8 +52,11 @@ describe('linkage rows as read back', () => {
   });
 
   it('a record version without its version number, and a link of no known status, are refused', () => {
-    expect(refused(() => checkedRows([{ record: { source: 'ONS', recordId: 'r1', kind: 'death' } }], recordProblem,
-      { table: 'lk_record_versions', column: 'record' }))).toMatch(/lk_record_versions\.record.*version/);
+    expect(
+      refused(() =>
+        checkedRows([{ record: { source: 'ONS', recordId: 'r1', kind: 'death' } }], recordProblem, { table: 'lk_record_versions', column: 'record' }),
+      ),
+    ).toMatch(/lk_record_versions\.record.*version/);
     expect(refused(() => checkedRows([{ ...link, status: 'maybe' }], linkProblem, { table: 'lk_links' }))).toMatch(/lk_links.*status/);
   });
 });

@@ -10,13 +10,35 @@ import { ownersElsewhere, targetFor } from './target';
  * be taken back when the owner turns up later (plan: linked → review).
  */
 const record: RegistryRecord = {
-  v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
-  nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH', givenNames: 'JOHN PAUL',
-  postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06', underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+  v: 1,
+  source: 'ONS',
+  recordId: 'D2009-000123',
+  version: 1,
+  kind: 'death',
+  extractedOn: '2011-10-02',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'SMITH',
+  givenNames: 'JOHN PAUL',
+  postcode: 'SE1 7EH',
+  dateOfDeath: '2009-06-30',
+  dateOfRegistration: '2009-07-06',
+  underlyingCause: 'I21.9',
+  placeOfDeath: 'hospital',
+  eventDate: null,
 };
 const owner: PatientIdentity = {
-  patientId: 'A-1', randomisedOn: '2006-03-14', nhsNumber: '9434765919', chiNumber: null,
-  dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH',
+  patientId: 'A-1',
+  randomisedOn: '2006-03-14',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John Paul',
+  postcode: 'SE1 7EH',
 };
 const lookAlike: PatientIdentity = { ...owner, patientId: 'B-1', nhsNumber: '4010232137' };
 const coEnrolled: PatientIdentity = { ...owner, patientId: 'B-2', nhsNumber: null, chiNumber: '0302411230' };
@@ -29,7 +51,10 @@ describe('ownersElsewhere', () => {
     const m = byTrial({ T1: [owner], T2: [lookAlike], T3: [{ ...owner, patientId: 'C-1' }, coEnrolled] });
     const o = ownersElsewhere(r, m, ['T1', 'T2', 'T3', 'T4']);
     expect(o.get('T1')).toEqual([{ trialId: 'T3', patientId: 'C-1' }]);
-    expect(o.get('T2')).toEqual([{ trialId: 'T1', patientId: 'A-1' }, { trialId: 'T3', patientId: 'C-1' }]);
+    expect(o.get('T2')).toEqual([
+      { trialId: 'T1', patientId: 'A-1' },
+      { trialId: 'T3', patientId: 'C-1' },
+    ]);
     expect(o.get('T3')).toEqual([{ trialId: 'T1', patientId: 'A-1' }]);
     // A trial with a link state but no candidate left still hears of the owners.
     expect(o.get('T4')).toHaveLength(2);
@@ -48,7 +73,13 @@ describe('targetFor across trials', () => {
     expect(target).toMatchObject({ status: 'linked', patientId: 'B-2', evidence: { method: 'probabilistic' } });
   });
   it('lets a reviewer’s accept stand over the conflict', () => {
-    const { target } = targetFor(r, [preparePatient(lookAlike)], priorModel, { decision: 'accept', patientId: 'B-1', reviewer: 'rv', reviewId: 'rv-1' }, elsewhere);
+    const { target } = targetFor(
+      r,
+      [preparePatient(lookAlike)],
+      priorModel,
+      { decision: 'accept', patientId: 'B-1', reviewer: 'rv', reviewId: 'rv-1' },
+      elsewhere,
+    );
     expect(target).toMatchObject({ status: 'linked', patientId: 'B-1', evidence: { method: 'clerical', reviewer: 'rv' } });
   });
 });
@@ -56,13 +87,20 @@ describe('targetFor across trials', () => {
 describe('plan when the owner elsewhere arrives after the look-alike was linked', () => {
   const input = { trialId: 'T2', record, reviewId: 'rv-x', clerical: null, withdrawn: new Set<string>(), occurredAt: '2011-10-03T00:00:00.000Z' };
   const linked = plan({ ...input, prev: null, target: targetFor(r, [preparePatient(lookAlike)], priorModel, null).target });
-  const later = plan({ ...input, prev: linked.next, target: targetFor(r, [preparePatient(lookAlike)], priorModel, null, [{ trialId: 'T1', patientId: 'A-1' }]).target });
+  const later = plan({
+    ...input,
+    prev: linked.next,
+    target: targetFor(r, [preparePatient(lookAlike)], priorModel, null, [{ trialId: 'T1', patientId: 'A-1' }]).target,
+  });
 
   it('first links the look-alike (nothing yet says the record is someone else’s)', () => {
     expect(linked.events.map((e) => e.type)).toEqual(['DeathLinked']);
   });
   it('then withdraws that death and requests a review, with valid outcome events', () => {
-    expect(later.events.map((e) => [e.type, 'patientId' in e ? e.patientId : null])).toEqual([['DeathWithdrawn', 'B-1'], ['LinkageReviewRequested', 'B-1']]);
+    expect(later.events.map((e) => [e.type, 'patientId' in e ? e.patientId : null])).toEqual([
+      ['DeathWithdrawn', 'B-1'],
+      ['LinkageReviewRequested', 'B-1'],
+    ]);
     expect(later.events[0]).toMatchObject({ reason: 'relinked' });
     expect(later.events[1]).toMatchObject({ reason: 'identifier-conflict', reviewId: 'rv-x' });
     for (const e of later.events) expect(outcomeEvent.safeParse(e).success).toBe(true);

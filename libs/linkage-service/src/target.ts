@@ -1,6 +1,15 @@
 import { LinkEvidence } from '@trial/contracts';
 import {
-  CandidateScore, Clerical, LinkDecision, LinkageModel, OwnerElsewhere, PreparedPatient, PreparedRecord, ReviewReason, Target, decide,
+  CandidateScore,
+  Clerical,
+  LinkDecision,
+  LinkageModel,
+  OwnerElsewhere,
+  PreparedPatient,
+  PreparedRecord,
+  ReviewReason,
+  Target,
+  decide,
   deterministicMatches,
 } from '@trial/linkage';
 
@@ -28,7 +37,11 @@ export interface DecisionRecord {
  * `ownersElsewhere` of its decision). Computed from the same candidate sets the decisions use,
  * so it too depends only on the record and the set of candidates, not on arrival order.
  */
-export function ownersElsewhere(record: PreparedRecord, byTrial: ReadonlyMap<string, readonly PreparedPatient[]>, trialIds: readonly string[]): Map<string, OwnerElsewhere[]> {
+export function ownersElsewhere(
+  record: PreparedRecord,
+  byTrial: ReadonlyMap<string, readonly PreparedPatient[]>,
+  trialIds: readonly string[],
+): Map<string, OwnerElsewhere[]> {
   const owners: OwnerElsewhere[] = [];
   for (const [trialId, patients] of byTrial) {
     for (const p of deterministicMatches(record, patients)) owners.push({ trialId, patientId: p.patientId });
@@ -45,11 +58,15 @@ export function ownersElsewhere(record: PreparedRecord, byTrial: ReadonlyMap<str
  * independent of arrival order.
  */
 export function targetFor(
-  record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, clerical: Clerical | null,
-  elsewhere: readonly OwnerElsewhere[] = [], prior: number = model.prior,
+  record: PreparedRecord,
+  candidates: readonly PreparedPatient[],
+  model: LinkageModel,
+  clerical: Clerical | null,
+  elsewhere: readonly OwnerElsewhere[] = [],
+  prior: number = model.prior,
 ): { target: Target; audit: DecisionRecord } {
   const d = decide(record, candidates, model, { maxCandidates: 5, ownersElsewhere: elsewhere, prior });
-  const accepted = clerical?.decision === 'accept' ? candidates.find((p) => p.patientId === clerical.patientId) ?? null : null;
+  const accepted = clerical?.decision === 'accept' ? (candidates.find((p) => p.patientId === clerical.patientId) ?? null) : null;
   return targetOf(record, d, model, clerical, accepted);
 }
 
@@ -60,38 +77,73 @@ export function targetFor(
  * them: their own scores are the link's evidence.
  */
 export function targetOf(
-  record: PreparedRecord, d: LinkDecision, model: LinkageModel, clerical: Clerical | null, accepted: PreparedPatient | null,
+  record: PreparedRecord,
+  d: LinkDecision,
+  model: LinkageModel,
+  clerical: Clerical | null,
+  accepted: PreparedPatient | null,
 ): { target: Target; audit: DecisionRecord } {
   const audit: DecisionRecord = {
-    decision: d.decision, patientId: d.patientId, method: d.method, reason: d.reason, modelVersion: d.modelVersion, prior: d.prior,
-    weight: d.weight, fields: d.fields as DecisionRecord['fields'], candidates: d.candidates, competing: d.competing,
+    decision: d.decision,
+    patientId: d.patientId,
+    method: d.method,
+    reason: d.reason,
+    modelVersion: d.modelVersion,
+    prior: d.prior,
+    weight: d.weight,
+    fields: d.fields as DecisionRecord['fields'],
+    candidates: d.candidates,
+    competing: d.competing,
   };
   if (clerical !== null) {
     if (clerical.decision === 'reject') {
-      return { target: { status: 'unlinked', rejectedBy: clerical.reviewer }, audit: { ...audit, decision: 'unlinked', patientId: null, method: 'clerical', reason: null } };
+      return {
+        target: { status: 'unlinked', rejectedBy: clerical.reviewer },
+        audit: { ...audit, decision: 'unlinked', patientId: null, method: 'clerical', reason: null },
+      };
     }
     const all = accepted ? decide(record, [accepted], model, { maxCandidates: 1, prior: d.prior }) : null;
     const scored = all?.candidates[0];
     const evidence: LinkEvidence = {
-      method: 'clerical', modelVersion: model.version, weight: scored?.weight ?? null,
-      fields: scored?.fields ?? {}, reviewer: clerical.reviewer,
+      method: 'clerical',
+      modelVersion: model.version,
+      weight: scored?.weight ?? null,
+      fields: scored?.fields ?? {},
+      reviewer: clerical.reviewer,
     };
     return {
       target: { status: 'linked', patientId: clerical.patientId, evidence },
-      audit: { ...audit, decision: 'linked', patientId: clerical.patientId, method: 'clerical', reason: null, weight: evidence.weight, fields: evidence.fields },
+      audit: {
+        ...audit,
+        decision: 'linked',
+        patientId: clerical.patientId,
+        method: 'clerical',
+        reason: null,
+        weight: evidence.weight,
+        fields: evidence.fields,
+      },
     };
   }
   switch (d.decision) {
     case 'linked':
       return {
-        target: { status: 'linked', patientId: d.patientId as string, evidence: { method: d.method, modelVersion: d.modelVersion, weight: d.weight, fields: d.fields as LinkEvidence['fields'] } },
+        target: {
+          status: 'linked',
+          patientId: d.patientId as string,
+          evidence: { method: d.method, modelVersion: d.modelVersion, weight: d.weight, fields: d.fields as LinkEvidence['fields'] },
+        },
         audit,
       };
     case 'review':
       return {
         target: {
-          status: 'review', reason: d.reason as ReviewReason, bestPatientId: d.patientId as string, modelVersion: d.modelVersion, weight: d.weight,
-          candidates: d.candidates, competing: d.competing,
+          status: 'review',
+          reason: d.reason as ReviewReason,
+          bestPatientId: d.patientId as string,
+          modelVersion: d.modelVersion,
+          weight: d.weight,
+          candidates: d.candidates,
+          competing: d.competing,
         },
         audit,
       };

@@ -14,17 +14,24 @@ type Log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: Re
  * would. Returns what moved.
  */
 export async function refreshPriors(
-  ds: DataSource, scope: string, outcomesTopic: string, now: () => string, log: Log, mirror: PatientMirror = mirrorOf(scope),
+  ds: DataSource,
+  scope: string,
+  outcomesTopic: string,
+  now: () => string,
+  log: Log,
+  mirror: PatientMirror = mirrorOf(scope),
 ): Promise<PriorChange[]> {
   await ds.transaction((tx) => mirror.refresh(new LinkStore(tx, scope)));
   const changes: PriorChange[] = [];
   for (const trialId of mirror.engine.trialIds()) {
-    changes.push(...await refreshTrialPrior(ds, scope, trialId, mirror.engine, async (tx, refs) => {
-      const a = new LinkageApplier(tx, scope, outcomesTopic, now(), log, { mirror, writer: `prior:${trialId}`, trials: new Set([trialId]) });
-      await a.begin();
-      await a.redecide(refs, 'prior');
-      await a.finish();
-    }));
+    changes.push(
+      ...(await refreshTrialPrior(ds, scope, trialId, mirror.engine, async (tx, refs) => {
+        const a = new LinkageApplier(tx, scope, outcomesTopic, now(), log, { mirror, writer: `prior:${trialId}`, trials: new Set([trialId]) });
+        await a.begin();
+        await a.redecide(refs, 'prior');
+        await a.finish();
+      })),
+    );
   }
   return changes;
 }

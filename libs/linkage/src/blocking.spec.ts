@@ -4,12 +4,29 @@ import { priorModel } from './default-model';
 import { PatientIdentity, RecordFacts, prepareIdentity } from './person';
 
 const P = (id: string, over: Partial<PatientIdentity> = {}): PatientIdentity => ({
-  patientId: id, randomisedOn: '2006-01-01', nhsNumber: null, chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M',
-  familyName: 'Smith', givenNames: 'John', postcode: 'SE1 7EH', ...over,
+  patientId: id,
+  randomisedOn: '2006-01-01',
+  nhsNumber: null,
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John',
+  postcode: 'SE1 7EH',
+  ...over,
 });
 const R = (over: Partial<RecordFacts> = {}): RecordFacts => ({
-  kind: 'death', dateOfDeath: '2009-01-01', eventDate: null, nhsNumber: null, chiNumber: null, dateOfBirth: '1941-02-03',
-  sex: 'M', familyName: 'SMITH', givenNames: 'JOHN', postcode: 'SE1 7EH', ...over,
+  kind: 'death',
+  dateOfDeath: '2009-01-01',
+  eventDate: null,
+  nhsNumber: null,
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'SMITH',
+  givenNames: 'JOHN',
+  postcode: 'SE1 7EH',
+  ...over,
 });
 
 describe('blocking keys', () => {
@@ -76,7 +93,9 @@ describe('incremental index', () => {
         if (ci < pi) [seq[ci], seq[pi]] = [seq[pi], seq[ci]];
         const idx = new LinkageIndex();
         const state: Record<string, unknown> = {};
-        const redecide = (keys: string[]) => { for (const k of keys) state[k] = idx.decideRecord(k, priorModel); };
+        const redecide = (keys: string[]) => {
+          for (const k of keys) state[k] = idx.decideRecord(k, priorModel);
+        };
         for (const e of seq) {
           if (e.t === 'p') redecide(idx.upsertPatient(patients[e.i]));
           else if (e.t === 'c') redecide(idx.upsertPatient(corrections[e.i]));

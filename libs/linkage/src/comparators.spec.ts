@@ -1,9 +1,26 @@
 import { jaro, jaroWinkler } from './jaro-winkler';
-import { compare, compareDateOfBirth, compareFamilyName, compareGivenNames, compareIdentifier, comparePostcode, compareSex, oneEditApart } from './levels';
+import {
+  compare,
+  compareDateOfBirth,
+  compareFamilyName,
+  compareGivenNames,
+  compareIdentifier,
+  comparePostcode,
+  compareSex,
+  oneEditApart,
+} from './levels';
 import { nysiis } from './nysiis';
 import { Identity, nameTokens, postcodeParts, prepareIdentity } from './person';
 
-const base: Identity = { nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH' };
+const base: Identity = {
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John Paul',
+  postcode: 'SE1 7EH',
+};
 const p = (over: Partial<Identity>) => prepareIdentity({ ...base, ...over });
 
 describe('Jaro-Winkler', () => {
@@ -139,20 +156,22 @@ describe('name levels without Jaro-Winkler', () => {
   // level must then be what the full comparison gives (partial or other).
   const families = ['SMITH', 'SMITH-JONES', 'JONES SMITH', 'JONES', 'BRIEN', "O'BRIEN", 'PATEL', 'MACDONALD'];
   const givens = ['JOHN PAUL', 'PAUL', 'J', 'P', 'MARY ANN', 'ANN MARY', 'BRENDA', 'JANE', 'PETER JOHN'];
-  it('gives the full comparison\'s level wherever Jaro-Winkler is below 0.88', () => {
+  it("gives the full comparison's level wherever Jaro-Winkler is below 0.88", () => {
     let checked = 0;
-    for (const a of families) for (const b of families) {
-      const [x, y] = [p({ familyName: a }), p({ familyName: b })];
-      if (x.familyKey === y.familyKey || jaroWinkler(x.familyKey as string, y.familyKey as string) >= 0.88) continue;
-      expect(compareFamilyName(x, y, false)).toBe(compareFamilyName(x, y));
-      checked++;
-    }
-    for (const a of givens) for (const b of givens) {
-      const [x, y] = [p({ givenNames: a }), p({ givenNames: b })];
-      if (x.given === y.given || jaroWinkler(x.given as string, y.given as string) >= 0.88) continue;
-      expect(compareGivenNames(x, y, false)).toBe(compareGivenNames(x, y));
-      checked++;
-    }
+    for (const a of families)
+      for (const b of families) {
+        const [x, y] = [p({ familyName: a }), p({ familyName: b })];
+        if (x.familyKey === y.familyKey || jaroWinkler(x.familyKey as string, y.familyKey as string) >= 0.88) continue;
+        expect(compareFamilyName(x, y, false)).toBe(compareFamilyName(x, y));
+        checked++;
+      }
+    for (const a of givens)
+      for (const b of givens) {
+        const [x, y] = [p({ givenNames: a }), p({ givenNames: b })];
+        if (x.given === y.given || jaroWinkler(x.given as string, y.given as string) >= 0.88) continue;
+        expect(compareGivenNames(x, y, false)).toBe(compareGivenNames(x, y));
+        checked++;
+      }
     expect(checked).toBeGreaterThan(60);
   });
 });
@@ -173,6 +192,13 @@ describe('postcode levels', () => {
 
 describe('compare', () => {
   it('builds the whole comparison vector', () => {
-    expect(compare(p({}), p({}))).toEqual({ identifier: 'exact', dateOfBirth: 'exact', sex: 'same', familyName: 'exact', givenNames: 'exact', postcode: 'full' });
+    expect(compare(p({}), p({}))).toEqual({
+      identifier: 'exact',
+      dateOfBirth: 'exact',
+      sex: 'same',
+      familyName: 'exact',
+      givenNames: 'exact',
+      postcode: 'full',
+    });
   });
 });

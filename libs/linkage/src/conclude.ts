@@ -236,7 +236,12 @@ function normaliseOwners(owners: readonly OwnerElsewhere[]): OwnerElsewhere[] {
  * `deterministic` once sorted; λ enters only here, through `cm.priorWeight`.
  */
 export function conclude(
-  record: ConcludedRecord, scored: readonly Scored[], deterministic: readonly Scored[], model: LinkageModel, cm: CompiledModel, maxCandidates: number,
+  record: ConcludedRecord,
+  scored: readonly Scored[],
+  deterministic: readonly Scored[],
+  model: LinkageModel,
+  cm: CompiledModel,
+  maxCandidates: number,
   ownersElsewhere: readonly OwnerElsewhere[] = [],
 ): LinkDecision {
   const dets = deterministic.length > 1 ? [...deterministic].sort(byEvidenceThenId) : deterministic;
@@ -246,8 +251,16 @@ export function conclude(
   // `followup link` concludes a million rows. Same keys in the same order.
   if (scored.length === 0) {
     return {
-      modelVersion: model.version, prior: cm.prior, candidates: evidence, competing: [],
-      decision: 'unlinked', patientId: null, weight: null, method: 'probabilistic', reason: null, fields: {},
+      modelVersion: model.version,
+      prior: cm.prior,
+      candidates: evidence,
+      competing: [],
+      decision: 'unlinked',
+      patientId: null,
+      weight: null,
+      method: 'probabilistic',
+      reason: null,
+      fields: {},
     };
   }
   const t = model.thresholds;
@@ -293,7 +306,15 @@ export function conclude(
   }
   const pub = publicScore(chosen, cm, record.familyKey);
   return {
-    modelVersion: model.version, prior: cm.prior, candidates: evidence, competing,
-    decision, patientId: chosen.patientId, weight: pub.weight, method, reason, fields: pub.fields,
+    modelVersion: model.version,
+    prior: cm.prior,
+    candidates: evidence,
+    competing,
+    decision,
+    patientId: chosen.patientId,
+    weight: pub.weight,
+    method,
+    reason,
+    fields: pub.fields,
   };
 }

@@ -7,12 +7,27 @@ import { LinkageModel, compileModel, parseModel, serialiseModel } from './model'
 import { PatientIdentity, RecordFacts, preparePatient, prepareRecord } from './person';
 
 const patient: PatientIdentity = {
-  patientId: 'BCIS1-0001', randomisedOn: '2006-03-14', nhsNumber: '9434765919', chiNumber: null,
-  dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH',
+  patientId: 'BCIS1-0001',
+  randomisedOn: '2006-03-14',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John Paul',
+  postcode: 'SE1 7EH',
 };
 const record: RecordFacts = {
-  kind: 'death', dateOfDeath: '2009-06-30', eventDate: null, nhsNumber: '9434765919', chiNumber: null,
-  dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH', givenNames: 'JOHN PAUL', postcode: 'SE1 7EH',
+  kind: 'death',
+  dateOfDeath: '2009-06-30',
+  eventDate: null,
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'SMITH',
+  givenNames: 'JOHN PAUL',
+  postcode: 'SE1 7EH',
 };
 const model: LinkageModel = priorModel;
 const run = (r: Partial<RecordFacts>, patients: PatientIdentity[] = [patient], m = model) =>
@@ -168,7 +183,12 @@ describe('cross-trial owners (ownersElsewhere)', () => {
   });
   it('keeps this trial’s own deterministic match (co-enrolled under the same number)', () => {
     const same: PatientIdentity = { ...patient, patientId: 'T2-0011' };
-    expect(withOwners({}, [same, lookAlike], [owner])).toMatchObject({ decision: 'linked', method: 'deterministic', patientId: 'T2-0011', competing: [] });
+    expect(withOwners({}, [same, lookAlike], [owner])).toMatchObject({
+      decision: 'linked',
+      method: 'deterministic',
+      patientId: 'T2-0011',
+      competing: [],
+    });
   });
   it('turns a between-thresholds review into identifier-conflict, and leaves unlinked alone', () => {
     // Everything but the postcode agrees: -4.3 bits for the other number leave it between the thresholds.
@@ -194,7 +214,11 @@ describe('cross-trial owners (ownersElsewhere)', () => {
       const options = { maxCandidates, ownersElsewhere: [owner] };
       expect(idx.decideFor(r, model, options)).toEqual(decide(r, idx.candidatesFor(r), model, options));
     }
-    expect(idx.decideFor(r, model, { ownersElsewhere: [owner] })).toMatchObject({ decision: 'review', reason: 'identifier-conflict', patientId: 'T2-0007' });
+    expect(idx.decideFor(r, model, { ownersElsewhere: [owner] })).toMatchObject({
+      decision: 'review',
+      reason: 'identifier-conflict',
+      patientId: 'T2-0007',
+    });
   });
   it('finds the deterministic matches a caller passes on as owners', () => {
     const r = prepareRecord(record);

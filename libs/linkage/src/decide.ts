@@ -7,10 +7,27 @@ import { DecideOptions, LinkDecision, isDeterministicMatch } from './conclude';
 // The types and the core of every decision live in conclude.ts (the rule, the weights,
 // `conclude`); they are re-exported here, where callers have always found them.
 export type {
-  CandidateScore, ConcludedRecord, DecideOptions, FieldEvidence, FieldsEvidence, LinkDecision, OwnerElsewhere, RankingSink, ReviewReason, Scored,
+  CandidateScore,
+  ConcludedRecord,
+  DecideOptions,
+  FieldEvidence,
+  FieldsEvidence,
+  LinkDecision,
+  OwnerElsewhere,
+  RankingSink,
+  ReviewReason,
+  Scored,
 } from './conclude';
 export {
-  byEvidenceThenId, conclude, deterministicRule, evidenceWeight, fieldWeight, holdsOtherNumber, insertSorted, isDeterministicMatch, matchWeight,
+  byEvidenceThenId,
+  conclude,
+  deterministicRule,
+  evidenceWeight,
+  fieldWeight,
+  holdsOtherNumber,
+  insertSorted,
+  isDeterministicMatch,
+  matchWeight,
 } from './conclude';
 
 /**
@@ -46,7 +63,12 @@ export function deterministicMatches<P extends PreparedPatient>(record: Prepared
  * `decideSlots`, the code `LinkageIndex` (the service, `followup link`) runs. A patientId listed
  * twice is one candidate (the first listing).
  */
-export function decide(record: PreparedRecord, candidates: readonly PreparedPatient[], model: LinkageModel, options: DecideOptions = {}): LinkDecision {
+export function decide(
+  record: PreparedRecord,
+  candidates: readonly PreparedPatient[],
+  model: LinkageModel,
+  options: DecideOptions = {},
+): LinkDecision {
   const table = new PatientTable(candidates.length);
   const slots = new Int32Array(candidates.length);
   const seen = new Set<string>();

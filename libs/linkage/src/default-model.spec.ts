@@ -35,7 +35,14 @@ describe('the shipped model (default-model.json, trained by `npm run train:defau
     const valid = `${first9}${modulus11CheckDigit(first9)}`;
     const typed = `${valid.slice(0, 3)}${valid[4]}${valid[3]}${valid.slice(5)}`; // adjacent digits swapped
     expect(isValidNhsNumber(typed)).toBe(false);
-    const identity = { chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M' as const, familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH' };
+    const identity = {
+      chiNumber: null,
+      dateOfBirth: '1941-02-03',
+      sex: 'M' as const,
+      familyName: 'Smith',
+      givenNames: 'John Paul',
+      postcode: 'SE1 7EH',
+    };
     const patient = preparePatient({ ...identity, patientId: 'P1', randomisedOn: '2006-03-14', nhsNumber: typed });
     const record = prepareRecord({ ...identity, nhsNumber: valid, kind: 'death', dateOfDeath: '2009-06-30', eventDate: null, postcode: 'M1 1AA' });
     const d = decide(record, [patient], defaultModel);

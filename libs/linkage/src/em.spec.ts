@@ -15,9 +15,25 @@ function sample(seed: number) {
   const pairs: Comparison[] = [];
   for (let i = 0; i < 400; i++) {
     const dob = `19${40 + Math.floor(r() * 30)}-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 9)}`;
-    const p = prepareIdentity({ nhsNumber: null, chiNumber: null, dateOfBirth: dob, sex: r() < 0.5 ? 'M' : 'F', familyName: names[Math.floor(r() * names.length)], givenNames: given[Math.floor(r() * given.length)], postcode: `SE${1 + Math.floor(r() * 20)} 7EH` });
+    const p = prepareIdentity({
+      nhsNumber: null,
+      chiNumber: null,
+      dateOfBirth: dob,
+      sex: r() < 0.5 ? 'M' : 'F',
+      familyName: names[Math.floor(r() * names.length)],
+      givenNames: given[Math.floor(r() * given.length)],
+      postcode: `SE${1 + Math.floor(r() * 20)} 7EH`,
+    });
     patients.push(p);
-    const rec = prepareIdentity({ nhsNumber: null, chiNumber: null, dateOfBirth: r() < 0.9 ? dob : '1999-01-01', sex: p.sex, familyName: p.family, givenNames: p.given, postcode: r() < 0.8 ? p.postcode : 'M1 1AA' });
+    const rec = prepareIdentity({
+      nhsNumber: null,
+      chiNumber: null,
+      dateOfBirth: r() < 0.9 ? dob : '1999-01-01',
+      sex: p.sex,
+      familyName: p.family,
+      givenNames: p.given,
+      postcode: r() < 0.8 ? p.postcode : 'M1 1AA',
+    });
     records.push(rec);
   }
   // Blocked pairs: every true pair and 10 random non-pairs per record.
@@ -34,7 +50,9 @@ describe('EM (Fellegi-Sunter mixture)', () => {
     const u = estimateUByRandomSampling(records, patients, 20_000, seededRng(1));
     const start = {} as LinkageModel['fields'];
     for (const [f, levels] of Object.entries(priorModel.fields)) {
-      start[f as keyof LinkageModel['fields']] = Object.fromEntries(Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]));
+      start[f as keyof LinkageModel['fields']] = Object.fromEntries(
+        Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]),
+      );
     }
     const em = estimateByEm(countPatterns(pairs), { start, startLambda: 0.2, priorStrength: 5 });
     expect(em.converged).toBe(true);
@@ -49,7 +67,9 @@ describe('EM (Fellegi-Sunter mixture)', () => {
     const u = estimateUByRandomSampling(records, patients, 20_000, seededRng(4));
     const start = {} as LinkageModel['fields'];
     for (const [f, levels] of Object.entries(priorModel.fields)) {
-      start[f as keyof LinkageModel['fields']] = Object.fromEntries(Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]));
+      start[f as keyof LinkageModel['fields']] = Object.fromEntries(
+        Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]),
+      );
     }
     const em = estimateByEm(countPatterns(pairs), { start, startLambda: 1e-3, allPairs: 400 * 400, fixM: ['postcode'] });
     expect(em.converged).toBe(true);
@@ -88,7 +108,15 @@ describe('EM (Fellegi-Sunter mixture)', () => {
   it('trains a versioned model that parses and keeps thresholds', () => {
     const { patients, records, pairs } = sample(11);
     const u = estimateUByRandomSampling(records, patients, 20_000, seededRng(5));
-    const { model } = trainModel({ version: 'test-1', start: priorModel, blocked: countPatterns(pairs), blockedPairs: pairs.length, allPairs: 400 * 400, u, termFrequencies: familyNameFrequencies(patients) });
+    const { model } = trainModel({
+      version: 'test-1',
+      start: priorModel,
+      blocked: countPatterns(pairs),
+      blockedPairs: pairs.length,
+      allPairs: 400 * 400,
+      u,
+      termFrequencies: familyNameFrequencies(patients),
+    });
     expect(model.version).toBe('test-1');
     expect(model.thresholds).toEqual(priorModel.thresholds);
     expect(model.prior).toBeGreaterThan(0.001);

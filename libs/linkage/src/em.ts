@@ -31,7 +31,12 @@ function levelsOf(f: FieldName): string[] {
  * with add-one smoothing so no u is 0. Assumes matches are a negligible share of random pairs
  * (true when the cohort is large). Reference: Splink, "estimate_u_using_random_sampling".
  */
-export function estimateUByRandomSampling(records: readonly Prepared[], patients: readonly Prepared[], samples: number, rng: Rng): Record<FieldName, Record<string, number>> {
+export function estimateUByRandomSampling(
+  records: readonly Prepared[],
+  patients: readonly Prepared[],
+  samples: number,
+  rng: Rng,
+): Record<FieldName, Record<string, number>> {
   const counts = {} as Record<FieldName, Record<string, number>>;
   for (const f of fieldNames) counts[f] = Object.fromEntries(levelsOf(f).map((l) => [l, 1]));
   if (records.length > 0 && patients.length > 0) {
@@ -270,7 +275,12 @@ function sessionPatterns(patterns: PatternCounts, rule: readonly FieldName[]): {
  * are most of those that agree on the NHS number or the full postcode, which would take ~5 bits
  * off those levels' weights. Solves for u, each level at least `floor` (then renormalised).
  */
-export function uWithoutMatches(sampled: Record<FieldName, Record<string, number>>, fields: Record<FieldName, FieldParams>, lambda: number, floor: number): Record<FieldName, Record<string, number>> {
+export function uWithoutMatches(
+  sampled: Record<FieldName, Record<string, number>>,
+  fields: Record<FieldName, FieldParams>,
+  lambda: number,
+  floor: number,
+): Record<FieldName, Record<string, number>> {
   const out = {} as Record<FieldName, Record<string, number>>;
   for (const f of fieldNames) {
     const levels = levelsOf(f);
@@ -295,7 +305,10 @@ function fit(input: TrainInput, u: Record<FieldName, Record<string, number>>): {
     let em: EmResult | null = null;
     if (pairs > 0) {
       em = estimateByEm(patterns, {
-        start: current, startLambda: 0.5, fixU: true, maxIterations: input.maxIterations,
+        start: current,
+        startLambda: 0.5,
+        fixU: true,
+        maxIterations: input.maxIterations,
         fixM: fieldNames.filter((f) => !rule.estimate.includes(f)),
       });
       for (const f of rule.estimate) {
@@ -307,7 +320,11 @@ function fit(input: TrainInput, u: Record<FieldName, Record<string, number>>): {
   }
   const fallback = fieldNames.filter((f) => unestimated.has(f));
   const em = estimateByEm(input.blocked, {
-    start: current, startLambda: input.start.prior, fixU: true, allPairs: input.allPairs, maxIterations: input.maxIterations,
+    start: current,
+    startLambda: input.start.prior,
+    fixU: true,
+    allPairs: input.allPairs,
+    maxIterations: input.maxIterations,
     fixM: fieldNames.filter((f) => !unestimated.has(f)),
   });
   if (fallback.length) sessions.push({ name: 'all blocked pairs', pairs: input.blockedPairs, estimated: fallback, em });

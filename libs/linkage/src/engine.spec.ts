@@ -9,16 +9,37 @@ import { blockingKeys } from './blocking';
  * record's deterministic owners in the other trials: checked against `decide` called by hand.
  */
 const base: Omit<PatientIdentity, 'patientId'> = {
-  randomisedOn: '2006-03-14', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M',
-  familyName: 'Smith', givenNames: 'John Paul', postcode: 'SE1 7EH',
+  randomisedOn: '2006-03-14',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John Paul',
+  postcode: 'SE1 7EH',
 };
 const owner: PatientIdentity = { ...base, patientId: 'A-1' };
 const lookAlike: PatientIdentity = { ...base, patientId: 'B-1', nhsNumber: '4010232137' };
 const namesake: PatientIdentity = { ...base, patientId: 'B-2', nhsNumber: null, chiNumber: null, givenNames: 'John', postcode: 'SE1 9ZZ' };
-const stranger: PatientIdentity = { ...base, patientId: 'C-1', nhsNumber: null, familyName: 'Okonkwo', givenNames: 'Chidi', dateOfBirth: '1950-05-06' };
+const stranger: PatientIdentity = {
+  ...base,
+  patientId: 'C-1',
+  nhsNumber: null,
+  familyName: 'Okonkwo',
+  givenNames: 'Chidi',
+  dateOfBirth: '1950-05-06',
+};
 const death: RecordFacts = {
-  kind: 'death', dateOfDeath: '2009-06-30', eventDate: null, nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M',
-  familyName: 'SMITH', givenNames: 'JOHN PAUL', postcode: 'SE1 7EH',
+  kind: 'death',
+  dateOfDeath: '2009-06-30',
+  eventDate: null,
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'SMITH',
+  givenNames: 'JOHN PAUL',
+  postcode: 'SE1 7EH',
 };
 
 function engineOf(trials: Record<string, PatientIdentity[]>): LinkageEngine {
@@ -28,7 +49,7 @@ function engineOf(trials: Record<string, PatientIdentity[]>): LinkageEngine {
 }
 
 describe('LinkageEngine', () => {
-  it('decides each trial as decide() does on its candidates, with the owners elsewhere, under each trial\'s λ', () => {
+  it("decides each trial as decide() does on its candidates, with the owners elsewhere, under each trial's λ", () => {
     const trials = { T1: [owner], T2: [lookAlike, namesake], T3: [stranger] };
     const e = engineOf(trials);
     const r = prepareRecord(death);
@@ -36,7 +57,9 @@ describe('LinkageEngine', () => {
     const got = e.decide(r, defaultModel, (t) => priors[t]);
     const keys = new Set(blockingKeys(r));
     const shares = (p: PatientIdentity) => blockingKeys(preparePatient(p)).some((k) => keys.has(k));
-    const owners = Object.entries(trials).flatMap(([t, ps]) => deterministicMatches(r, ps.map(preparePatient)).map((p) => ({ trialId: t, patientId: p.patientId })));
+    const owners = Object.entries(trials).flatMap(([t, ps]) =>
+      deterministicMatches(r, ps.map(preparePatient)).map((p) => ({ trialId: t, patientId: p.patientId })),
+    );
     expect(owners).toEqual([{ trialId: 'T1', patientId: 'A-1' }]);
     const want = Object.entries(trials)
       .map(([t, ps]) => ({ t, candidates: ps.filter(shares).map(preparePatient) }))
@@ -48,7 +71,9 @@ describe('LinkageEngine', () => {
       }));
     expect(got).toEqual(want);
     expect(got.map((d) => [d.trialId, d.decision.decision, d.decision.reason])).toEqual([
-      ['T1', 'linked', null], ['T2', 'review', 'identifier-conflict'], ['T3', 'unlinked', null],
+      ['T1', 'linked', null],
+      ['T2', 'review', 'identifier-conflict'],
+      ['T3', 'unlinked', null],
     ]);
     expect(got.every((d) => d.decision.prior === priors[d.trialId])).toBe(true);
   });
@@ -58,13 +83,15 @@ describe('LinkageEngine', () => {
     const r = prepareRecord({ ...death, nhsNumber: null });
     const all = e.decide(r, defaultModel, () => 2.5e-5, { alsoIn: ['T9'] });
     const lean = e.decide(r, defaultModel, () => 2.5e-5, { alsoIn: ['T9'], evidence: 'links-and-reviews' });
-    expect(lean.map((d) => [d.trialId, d.decision.decision, d.decision.patientId, d.decision.weight]))
-      .toEqual(all.map((d) => [d.trialId, d.decision.decision, d.decision.patientId, d.decision.weight]));
-    for (const d of lean) if (d.decision.decision !== 'unlinked') expect(d.decision.candidates).toEqual(all.find((a) => a.trialId === d.trialId)?.decision.candidates);
+    expect(lean.map((d) => [d.trialId, d.decision.decision, d.decision.patientId, d.decision.weight])).toEqual(
+      all.map((d) => [d.trialId, d.decision.decision, d.decision.patientId, d.decision.weight]),
+    );
+    for (const d of lean)
+      if (d.decision.decision !== 'unlinked') expect(d.decision.candidates).toEqual(all.find((a) => a.trialId === d.trialId)?.decision.candidates);
     expect(all.find((d) => d.trialId === 'T9')?.decision).toMatchObject({ decision: 'unlinked', patientId: null, weight: null });
   });
 
-  it('counts patients and those holding each registry\'s number, through updates and removals', () => {
+  it("counts patients and those holding each registry's number, through updates and removals", () => {
     const e = engineOf({ T1: [owner, stranger] });
     expect(e.patientCounts('T1', 'ONS')).toEqual({ patients: 2, patientsWithNumber: 1 });
     e.upsertPatient('T1', { ...owner, nhsNumber: null }, '2010-01-01');

@@ -89,9 +89,14 @@ export class LinkageEngine {
    * deterministic owners in the other trials, and that trial's λ (`priorOf`). Sorted by trial.
    */
   decide(
-    record: PreparedRecord, model: LinkageModel, priorOf: (trialId: string) => number,
+    record: PreparedRecord,
+    model: LinkageModel,
+    priorOf: (trialId: string) => number,
     options: {
-      keys?: readonly string[]; alsoIn?: Iterable<string>; only?: ReadonlySet<string>; maxCandidates?: number;
+      keys?: readonly string[];
+      alsoIn?: Iterable<string>;
+      only?: ReadonlySet<string>;
+      maxCandidates?: number;
       /**
        * `links-and-reviews`: the candidates list (evidence) only where the decision links or
        * reviews. The record is first decided as `followup link` decides it (maxCandidates 0:
@@ -128,5 +133,16 @@ export class LinkageEngine {
 
 /** The decision with no candidate at all (what decide returns for an empty set). */
 function emptyDecision(model: LinkageModel, prior: number): LinkDecision {
-  return { decision: 'unlinked', patientId: null, weight: null, modelVersion: model.version, prior, method: 'probabilistic', reason: null, fields: {}, candidates: [], competing: [] };
+  return {
+    decision: 'unlinked',
+    patientId: null,
+    weight: null,
+    modelVersion: model.version,
+    prior,
+    method: 'probabilistic',
+    reason: null,
+    fields: {},
+    candidates: [],
+    competing: [],
+  };
 }

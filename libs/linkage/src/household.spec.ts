@@ -24,13 +24,28 @@ const chi = (ddmmyy: string, serial: string): string => {
 const prior = 1e-4;
 
 const patient: PatientIdentity = {
-  patientId: 'T-0001', randomisedOn: '2023-03-01', nhsNumber: '9434765919', chiNumber: null,
-  dateOfBirth: '1951-02-03', sex: 'M', familyName: 'Okonkwo', givenNames: 'Chidi', postcode: 'SE1 7EH',
+  patientId: 'T-0001',
+  randomisedOn: '2023-03-01',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1951-02-03',
+  sex: 'M',
+  familyName: 'Okonkwo',
+  givenNames: 'Chidi',
+  postcode: 'SE1 7EH',
 };
 // The twin: same date of birth, family name, address and sex; own given name and NHS number.
 const twin: RecordFacts = {
-  kind: 'death', dateOfDeath: '2025-06-30', eventDate: null, nhsNumber: '4010232137', chiNumber: null,
-  dateOfBirth: '1951-02-03', sex: 'M', familyName: 'OKONKWO', givenNames: 'EMEKA', postcode: 'SE1 7EH',
+  kind: 'death',
+  dateOfDeath: '2025-06-30',
+  eventDate: null,
+  nhsNumber: '4010232137',
+  chiNumber: null,
+  dateOfBirth: '1951-02-03',
+  sex: 'M',
+  familyName: 'OKONKWO',
+  givenNames: 'EMEKA',
+  postcode: 'SE1 7EH',
 };
 
 describe('a valid number that differs from the patient’s valid one', () => {

@@ -15,7 +15,8 @@ describe('NHS number (Modulus 11, feeds.md)', () => {
     expect(checkNhsNumber('0000000000').ok).toBe(true);
   });
   it('treats a check of 10 as invalid whatever the tenth digit', () => {
-    // 000000001: sum 2 → 11 - 2 = 9; 000000010: sum 3 → 8; find one giving 10: sum mod 11 = 1 → 100000000? 1*10=10 → 10 mod 11 = 10 → 1. Use 000000060: 6*3=18 → 7 → 4.
+    // 000000001: sum 2 → 11 - 2 = 9; 000000010: sum 3 → 8; find one giving 10: sum mod 11 = 1 → 100000000?
+    // 1*10=10 → 10 mod 11 = 10 → 1. Use 000000060: 6*3=18 → 7 → 4.
     // 400000000 → 40 mod 11 = 7 → 4; 600000000 → 60 mod 11 = 5 → 6; 000000600 → 6*4=24 → 2 → 9; 000000050 → 15 → 4 → 7;
     // 100000001 → 10 + 2 = 12 → 1 → 10: invalid
     expect(modulus11CheckDigit('100000001')).toBeNull();

@@ -4,8 +4,7 @@
 export type IdentifierProblem = 'format' | 'check-digit' | 'date-prefix' | 'sex-digit' | 'dob-mismatch';
 
 export type IdentifierCheck =
-  | { ok: true; value: string; scheme: 'modulus-11' | 'modulus-10' }
-  | { ok: false; problem: IdentifierProblem; reason: string };
+  { ok: true; value: string; scheme: 'modulus-11' | 'modulus-10' } | { ok: false; problem: IdentifierProblem; reason: string };
 
 /** Strips the spaces and hyphens people type into identifiers ("943 476 5919"). */
 export function normaliseIdentifier(raw: string): string {
@@ -89,10 +88,14 @@ export function checkChiNumber(raw: string, ctx: ChiContext = {}): IdentifierChe
     return { ok: false, problem: 'date-prefix', reason: 'does not start with a real DDMMYY date of birth' };
   }
   const last = value.charCodeAt(9) - 48;
-  const scheme = modulus11CheckDigit(value) === last ? 'modulus-11'
-    : ctx.allowModulus10 !== false && modulus10CheckDigit(value) === last ? 'modulus-10' : null;
+  const scheme =
+    modulus11CheckDigit(value) === last ? 'modulus-11' : ctx.allowModulus10 !== false && modulus10CheckDigit(value) === last ? 'modulus-10' : null;
   if (scheme === null) {
-    return { ok: false, problem: 'check-digit', reason: ctx.allowModulus10 === false ? 'fails the Modulus 11 check' : 'fails both the Modulus 11 and the Modulus 10 check' };
+    return {
+      ok: false,
+      problem: 'check-digit',
+      reason: ctx.allowModulus10 === false ? 'fails the Modulus 11 check' : 'fails both the Modulus 11 and the Modulus 10 check',
+    };
   }
   const sexDigit = value.charCodeAt(8) - 48;
   if (ctx.sex === 'M' && sexDigit % 2 === 0) return { ok: false, problem: 'sex-digit', reason: 'has an even ninth digit (female) but the sex is M' };

@@ -70,7 +70,8 @@ export const linkageModelSchema = z.object({
   version: z.string().min(1),
   prior: probability,
   fields: z.object(Object.fromEntries(fieldNames.map((f) => [f, fieldSchema(f)]))),
-  thresholds: z.object({ link: z.number(), review: z.number(), closeMargin: z.number().nonnegative() })
+  thresholds: z
+    .object({ link: z.number(), review: z.number(), closeMargin: z.number().nonnegative() })
     .refine((t) => t.review <= t.link, { message: 'review threshold must not exceed link threshold' }),
   termFrequencies: z.object({ familyName: z.record(z.string(), probability) }),
 });
@@ -141,7 +142,11 @@ export function compileModel(model: LinkageModel, prior: number = model.prior): 
     if (tf > exact.u) familyExactTf.set(name, Math.log2(exact.m / tf));
   }
   const c: CompiledModel = {
-    model, prior, priorWeight: Math.log2(prior / (1 - prior)), weights, familyExactTf,
+    model,
+    prior,
+    priorWeight: Math.log2(prior / (1 - prior)),
+    weights,
+    familyExactTf,
     maxFamilyWeight: Math.max(...Object.values(weights.familyName)),
     maxGivenWeight: Math.max(...Object.values(weights.givenNames)),
   };

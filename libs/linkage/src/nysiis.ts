@@ -23,15 +23,24 @@ export function nysiis(name: string, maxLength = 6): string {
   const isVowel = (c: string | undefined): boolean => c === 'A' || c === 'E' || c === 'I' || c === 'O' || c === 'U';
   for (let i = 1; i < chars.length; i++) {
     const c = chars[i];
-    if (c === 'E' && chars[i + 1] === 'V') { chars[i] = 'A'; chars[i + 1] = 'F'; }
-    else if (isVowel(c)) chars[i] = 'A';
+    if (c === 'E' && chars[i + 1] === 'V') {
+      chars[i] = 'A';
+      chars[i + 1] = 'F';
+    } else if (isVowel(c)) chars[i] = 'A';
     else if (c === 'Q') chars[i] = 'G';
     else if (c === 'Z') chars[i] = 'S';
     else if (c === 'M') chars[i] = 'N';
-    else if (c === 'K') { if (chars[i + 1] === 'N') chars[i] = 'N'; else chars[i] = 'C'; }
-    else if (c === 'S' && chars[i + 1] === 'C' && chars[i + 2] === 'H') { chars[i] = 'S'; chars[i + 1] = 'S'; chars[i + 2] = 'S'; }
-    else if (c === 'P' && chars[i + 1] === 'H') { chars[i] = 'F'; chars[i + 1] = 'F'; }
-    else if (c === 'H' && (!isVowel(chars[i - 1]) || !isVowel(chars[i + 1]))) chars[i] = chars[i - 1];
+    else if (c === 'K') {
+      if (chars[i + 1] === 'N') chars[i] = 'N';
+      else chars[i] = 'C';
+    } else if (c === 'S' && chars[i + 1] === 'C' && chars[i + 2] === 'H') {
+      chars[i] = 'S';
+      chars[i + 1] = 'S';
+      chars[i + 2] = 'S';
+    } else if (c === 'P' && chars[i + 1] === 'H') {
+      chars[i] = 'F';
+      chars[i + 1] = 'F';
+    } else if (c === 'H' && (!isVowel(chars[i - 1]) || !isVowel(chars[i + 1]))) chars[i] = chars[i - 1];
     else if (c === 'W' && isVowel(chars[i - 1])) chars[i] = chars[i - 1];
     if (chars[i] !== key[key.length - 1]) key += chars[i];
   }

@@ -11,15 +11,30 @@ import { PatientIdentity, RecordFacts, prepareIdentity, preparePatient, prepareR
 const first9 = '030245122';
 const chi = `${first9}${modulus11CheckDigit(first9)}`;
 const patient: PatientIdentity = {
-  patientId: 'P1', randomisedOn: '2007-01-01', nhsNumber: null, chiNumber: chi,
-  dateOfBirth: '1945-02-03', sex: 'F', familyName: 'Reid', givenNames: 'Ann', postcode: 'EH1 1AA',
+  patientId: 'P1',
+  randomisedOn: '2007-01-01',
+  nhsNumber: null,
+  chiNumber: chi,
+  dateOfBirth: '1945-02-03',
+  sex: 'F',
+  familyName: 'Reid',
+  givenNames: 'Ann',
+  postcode: 'EH1 1AA',
 };
 const record: RecordFacts = {
-  kind: 'death', dateOfDeath: '2009-06-30', eventDate: null, nhsNumber: null, chiNumber: chi,
-  dateOfBirth: '1945-02-03', sex: 'F', familyName: 'REID', givenNames: 'ANN', postcode: 'EH1 1AA',
+  kind: 'death',
+  dateOfDeath: '2009-06-30',
+  eventDate: null,
+  nhsNumber: null,
+  chiNumber: chi,
+  dateOfBirth: '1945-02-03',
+  sex: 'F',
+  familyName: 'REID',
+  givenNames: 'ANN',
+  postcode: 'EH1 1AA',
 };
 
-describe('prepareIdentity: CHI validity in the identity\'s own context', () => {
+describe("prepareIdentity: CHI validity in the identity's own context", () => {
   it('a CHI that agrees with the date of birth and sex is valid', () => {
     expect(prepareIdentity(record)).toMatchObject({ chi, chiValid: true });
   });

@@ -111,7 +111,9 @@ const OLDEST = 110;
  */
 export function dobOfChi(chi: string | null, chiValid: boolean, onOrAfter: string | null): string | null {
   if (chi === null || !chiValid) return null;
-  const dd = chi.slice(0, 2), mm = chi.slice(2, 4), yy = chi.slice(4, 6);
+  const dd = chi.slice(0, 2),
+    mm = chi.slice(2, 4),
+    yy = chi.slice(4, 6);
   const ref = onOrAfter !== null && /^\d{4}-\d{2}-\d{2}$/.test(onOrAfter) ? onOrAfter : null;
   const in1900s = `19${yy}-${mm}-${dd}`;
   const in2000s = `20${yy}-${mm}-${dd}`;
@@ -124,7 +126,9 @@ export function dobOfChi(chi: string | null, chiValid: boolean, onOrAfter: strin
 }
 
 function withDob<T extends Prepared>(p: T, dob: string): T {
-  const y = Number(dob.slice(0, 4)), m = Number(dob.slice(5, 7)), d = Number(dob.slice(8, 10));
+  const y = Number(dob.slice(0, 4)),
+    m = Number(dob.slice(5, 7)),
+    d = Number(dob.slice(8, 10));
   return { ...p, dob, dobFromChi: true, dobY: y, dobM: m, dobD: d, dobDays: Date.UTC(y, m - 1, d) / 86_400_000 };
 }
 

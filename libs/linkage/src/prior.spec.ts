@@ -17,10 +17,19 @@ describe('estimatePrior (Splink-style λ from the deterministic rule)', () => {
   });
 
   it('follows the cohort: a cohort 25 times larger with as many matches per patient gives the same λ, more matches per patient a larger one', () => {
-    const small = estimatePrior({ records: 50_000, recordsWithNumber: 45_000, patients: 4_000, patientsWithNumber: 3_600, deterministic: 400 }, 2.3e-7);
-    const large = estimatePrior({ records: 50_000, recordsWithNumber: 45_000, patients: 100_000, patientsWithNumber: 90_000, deterministic: 10_000 }, 2.3e-7);
+    const small = estimatePrior(
+      { records: 50_000, recordsWithNumber: 45_000, patients: 4_000, patientsWithNumber: 3_600, deterministic: 400 },
+      2.3e-7,
+    );
+    const large = estimatePrior(
+      { records: 50_000, recordsWithNumber: 45_000, patients: 100_000, patientsWithNumber: 90_000, deterministic: 10_000 },
+      2.3e-7,
+    );
     expect(large.weight).toBe(small.weight);
-    const denser = estimatePrior({ records: 50_000, recordsWithNumber: 45_000, patients: 4_000, patientsWithNumber: 3_600, deterministic: 1_600 }, 2.3e-7);
+    const denser = estimatePrior(
+      { records: 50_000, recordsWithNumber: 45_000, patients: 4_000, patientsWithNumber: 3_600, deterministic: 1_600 },
+      2.3e-7,
+    );
     expect(denser.weight).toBe(small.weight + 2); // four times the rate: two bits
   });
 
@@ -46,18 +55,29 @@ describe('estimatePrior (Splink-style λ from the deterministic rule)', () => {
   });
 
   it('never exceeds largestEstimate for the cohort, whatever the extract (property)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 2_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 1e-9, max: 0.4, noNaN: true }),
-      (patientsWithNumber, recordsWithNumber, share, modelPrior) => {
-        const deterministic = Math.floor(share * recordsWithNumber);
-        const e = estimatePrior({ records: recordsWithNumber, recordsWithNumber, patients: patientsWithNumber, patientsWithNumber, deterministic }, modelPrior);
-        expect(e.prior).toBeLessThanOrEqual(largestEstimate(patientsWithNumber, modelPrior));
-      },
-    ), { numRuns: 2000, seed: 11 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200_000 }),
+        fc.integer({ min: 0, max: 2_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 1e-9, max: 0.4, noNaN: true }),
+        (patientsWithNumber, recordsWithNumber, share, modelPrior) => {
+          const deterministic = Math.floor(share * recordsWithNumber);
+          const e = estimatePrior(
+            { records: recordsWithNumber, recordsWithNumber, patients: patientsWithNumber, patientsWithNumber, deterministic },
+            modelPrior,
+          );
+          expect(e.prior).toBeLessThanOrEqual(largestEstimate(patientsWithNumber, modelPrior));
+        },
+      ),
+      { numRuns: 2000, seed: 11 },
+    );
     // And it is reached: one registration with a number, matching, against a cohort.
     const P = 99_000;
-    expect(estimatePrior({ records: 1, recordsWithNumber: 1, patients: P, patientsWithNumber: P, deterministic: 1 }, 1e-9).prior).toBeLessThanOrEqual(largestEstimate(P, 1e-9));
-    expect(largestEstimate(P, 1e-9)).toBeLessThan(2 * 1.5 / P);
+    expect(estimatePrior({ records: 1, recordsWithNumber: 1, patients: P, patientsWithNumber: P, deterministic: 1 }, 1e-9).prior).toBeLessThanOrEqual(
+      largestEstimate(P, 1e-9),
+    );
+    expect(largestEstimate(P, 1e-9)).toBeLessThan((2 * 1.5) / P);
   });
 
   it('adds counts field by field', () => {
@@ -68,12 +88,27 @@ describe('estimatePrior (Splink-style λ from the deterministic rule)', () => {
 
 describe('decide under an estimated prior', () => {
   const patient = preparePatient({
-    patientId: 'P1', randomisedOn: '2010-01-01', nhsNumber: null, chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M',
-    familyName: 'Okonkwo', givenNames: 'Chidi Emeka', postcode: null,
+    patientId: 'P1',
+    randomisedOn: '2010-01-01',
+    nhsNumber: null,
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Okonkwo',
+    givenNames: 'Chidi Emeka',
+    postcode: null,
   });
   const record = prepareRecord({
-    kind: 'death', dateOfDeath: '2012-05-01', eventDate: null, nhsNumber: null, chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M',
-    familyName: 'OKONKWO', givenNames: 'CHIDI EMEKA', postcode: null,
+    kind: 'death',
+    dateOfDeath: '2012-05-01',
+    eventDate: null,
+    nhsNumber: null,
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'OKONKWO',
+    givenNames: 'CHIDI EMEKA',
+    postcode: null,
   });
 
   it('shifts the match weight by exactly the difference in prior log-odds, and records the prior used', () => {

@@ -67,8 +67,11 @@ export function emptyCounts(): PriorCounts {
 
 export function addCounts(a: PriorCounts, b: PriorCounts): PriorCounts {
   return {
-    records: a.records + b.records, recordsWithNumber: a.recordsWithNumber + b.recordsWithNumber, patients: a.patients + b.patients,
-    patientsWithNumber: a.patientsWithNumber + b.patientsWithNumber, deterministic: a.deterministic + b.deterministic,
+    records: a.records + b.records,
+    recordsWithNumber: a.recordsWithNumber + b.recordsWithNumber,
+    patients: a.patients + b.patients,
+    patientsWithNumber: a.patientsWithNumber + b.patientsWithNumber,
+    deterministic: a.deterministic + b.deterministic,
   };
 }
 

@@ -23,7 +23,8 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
     const personal = ['exact', 'jw92', 'jw88', 'partial'].includes(c.givenNames) && ['exact', 'swap', 'one-day'].includes(c.dateOfBirth);
     return { p, weight: matchWeight(c, cm, record.familyKey), det, conflict: otherNumber && !personal };
   });
-  const order = (a: (typeof all)[number], b: (typeof all)[number]) => b.weight - a.weight || (a.p.patientId < b.p.patientId ? -1 : a.p.patientId > b.p.patientId ? 1 : 0);
+  const order = (a: (typeof all)[number], b: (typeof all)[number]) =>
+    b.weight - a.weight || (a.p.patientId < b.p.patientId ? -1 : a.p.patientId > b.p.patientId ? 1 : 0);
   all.sort(order);
   const dets = all.filter((s) => s.det);
   if (all.length === 0) return { decision: 'unlinked', patientId: null, weight: null, method: 'probabilistic', reason: null, top: [] };
@@ -44,7 +45,13 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
     else decision = 'linked';
   } else if (chosen.weight >= t.review) [decision, reason] = ['review', 'between-thresholds'];
   else decision = 'unlinked';
-  if (decision === 'linked' && (record.kind === 'death' || record.kind === 'death-cancelled') && record.dateOfDeath !== null && chosen.p.randomisedOn !== null && record.dateOfDeath < chosen.p.randomisedOn) {
+  if (
+    decision === 'linked' &&
+    (record.kind === 'death' || record.kind === 'death-cancelled') &&
+    record.dateOfDeath !== null &&
+    chosen.p.randomisedOn !== null &&
+    record.dateOfDeath < chosen.p.randomisedOn
+  ) {
     [decision, reason] = ['review', 'death-before-randomisation'];
   }
   return { decision, patientId: chosen.p.patientId, weight: round2(chosen.weight), method, reason, top: all.slice(0, 3).map((s) => s.p.patientId) };
@@ -52,7 +59,22 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
 
 // Small alphabets so that candidates collide in every blocking key and every comparison level
 // (exact, swaps, one day out, typos, shared tokens, initials, near numbers, twins) turns up.
-const families = ['SMITH', 'SMYTH', 'SMITHE', 'JONES', 'JONAS', 'SMITH-JONES', 'JONES SMITH', "O'BRIEN", 'OBRIEN', 'BRIEN', 'MACDONALD', 'MCDONALD', 'A', 'PATEL'];
+const families = [
+  'SMITH',
+  'SMYTH',
+  'SMITHE',
+  'JONES',
+  'JONAS',
+  'SMITH-JONES',
+  'JONES SMITH',
+  "O'BRIEN",
+  'OBRIEN',
+  'BRIEN',
+  'MACDONALD',
+  'MCDONALD',
+  'A',
+  'PATEL',
+];
 const givens = ['JOHN', 'JON', 'JOHN PAUL', 'PAUL JOHN', 'J', 'J P', 'JANE', 'JOAN', 'MARY ANN', 'MARY', 'ANN', 'PETER', 'P'];
 // Valid NHS numbers one digit or one transposition apart, one invalid, one malformed.
 const nhs = ['9434765919', '9434765870', '9434765862', '4010232137', '4010232145', '9434765918', '943476591', '94347659X9'];
@@ -60,7 +82,7 @@ const chis = ['0101011234', '0101011242', '3112991239', '0101011235'];
 const dobs = ['1941-02-03', '1941-03-02', '1941-02-04', '1941-02-02', '1941-12-31', '1942-01-01', '1941-07-07', '1950-05-05', '1941-02-30'];
 const postcodes = ['SE1 7EH', 'SE1 7PB', 'SE1 9AA', 'SE17 1AA', 'M1 1AA', 'M1 1AB', 'EH1 1YZ', 'not a postcode'];
 
-const opt = <T,>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 6 });
+const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 6 });
 const identity = {
   nhsNumber: opt(fc.constantFrom(...nhs)),
   chiNumber: fc.option(fc.constantFrom(...chis), { nil: null, freq: 2 }),
@@ -99,8 +121,13 @@ describe('LinkageIndex fast path', () => {
           const oracle = fullScoring(rec, candidates, model);
           for (const maxCandidates of [0, 1, 3]) {
             const fast = idx.decideFor(rec, model, { maxCandidates });
-            expect({ decision: fast.decision, patientId: fast.patientId, weight: fast.weight, method: fast.method, reason: fast.reason })
-              .toEqual({ decision: oracle.decision, patientId: oracle.patientId, weight: oracle.weight, method: oracle.method, reason: oracle.reason });
+            expect({ decision: fast.decision, patientId: fast.patientId, weight: fast.weight, method: fast.method, reason: fast.reason }).toEqual({
+              decision: oracle.decision,
+              patientId: oracle.patientId,
+              weight: oracle.weight,
+              method: oracle.method,
+              reason: oracle.reason,
+            });
             // And exactly what `decide` returns, evidence included.
             expect(fast).toEqual(decide(rec, candidates, model, { maxCandidates }));
             if (maxCandidates === 3) expect(fast.candidates.map((c: CandidateScore) => c.patientId)).toEqual(oracle.top);
@@ -113,58 +140,96 @@ describe('LinkageIndex fast path', () => {
 
   it('keeps deciding like full scoring after patients are corrected and removed (slots reused)', () => {
     fc.assert(
-      fc.property(fc.array(patientArb, { minLength: 1, maxLength: 20 }), fc.array(patientArb, { maxLength: 10 }), fc.array(recordArb, { minLength: 1, maxLength: 5 }), (patients, corrections, records) => {
-        const idx = new LinkageIndex();
-        const id = (i: number) => `P${String(i).padStart(3, '0')}`;
-        patients.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity));
-        corrections.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i % patients.length) } as PatientIdentity));
-        for (let i = 0; i < patients.length; i += 3) idx.removePatient(id(i));
-        patients.forEach((p, i) => { if (i % 6 === 0) idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity); });
-        for (const r of records) {
-          const rec = prepareRecord(r as RecordFacts);
-          const candidates = idx.candidatesFor(rec);
-          expect(new Set(candidates.map((c) => c.patientId)).size).toBe(candidates.length);
-          const oracle = fullScoring(rec, candidates, lowThresholds);
-          const fast = idx.decideFor(rec, lowThresholds, { maxCandidates: 0 });
-          expect([fast.decision, fast.patientId, fast.weight, fast.reason]).toEqual([oracle.decision, oracle.patientId, oracle.weight, oracle.reason]);
-        }
-      }),
+      fc.property(
+        fc.array(patientArb, { minLength: 1, maxLength: 20 }),
+        fc.array(patientArb, { maxLength: 10 }),
+        fc.array(recordArb, { minLength: 1, maxLength: 5 }),
+        (patients, corrections, records) => {
+          const idx = new LinkageIndex();
+          const id = (i: number) => `P${String(i).padStart(3, '0')}`;
+          patients.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity));
+          corrections.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i % patients.length) } as PatientIdentity));
+          for (let i = 0; i < patients.length; i += 3) idx.removePatient(id(i));
+          patients.forEach((p, i) => {
+            if (i % 6 === 0) idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity);
+          });
+          for (const r of records) {
+            const rec = prepareRecord(r as RecordFacts);
+            const candidates = idx.candidatesFor(rec);
+            expect(new Set(candidates.map((c) => c.patientId)).size).toBe(candidates.length);
+            const oracle = fullScoring(rec, candidates, lowThresholds);
+            const fast = idx.decideFor(rec, lowThresholds, { maxCandidates: 0 });
+            expect([fast.decision, fast.patientId, fast.weight, fast.reason]).toEqual([
+              oracle.decision,
+              oracle.patientId,
+              oracle.weight,
+              oracle.reason,
+            ]);
+          }
+        },
+      ),
       { numRuns: 300, seed: 12 },
     );
   });
 
   it('decides the same after relayout (slots renumbered by sector), and after changes made since', () => {
     fc.assert(
-      fc.property(fc.array(patientArb, { minLength: 1, maxLength: 25 }), fc.array(patientArb, { maxLength: 8 }), fc.array(recordArb, { minLength: 1, maxLength: 5 }), (patients, later, records) => {
-        const id = (i: number) => `P${String(i).padStart(3, '0')}`;
-        const plain = new LinkageIndex();
-        const laid = new LinkageIndex();
-        for (const idx of [plain, laid]) {
-          patients.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity));
-          for (let i = 0; i < patients.length; i += 4) idx.removePatient(id(i)); // free slots before the relayout
-        }
-        laid.relayout();
-        const check = () => {
-          for (const r of records) {
-            const rec = prepareRecord(r as RecordFacts);
-            expect(laid.candidatesFor(rec).map((c) => c.patientId).sort()).toEqual(plain.candidatesFor(rec).map((c) => c.patientId).sort());
-            for (const maxCandidates of [0, 3]) expect(laid.decideFor(rec, lowThresholds, { maxCandidates })).toEqual(plain.decideFor(rec, lowThresholds, { maxCandidates }));
+      fc.property(
+        fc.array(patientArb, { minLength: 1, maxLength: 25 }),
+        fc.array(patientArb, { maxLength: 8 }),
+        fc.array(recordArb, { minLength: 1, maxLength: 5 }),
+        (patients, later, records) => {
+          const id = (i: number) => `P${String(i).padStart(3, '0')}`;
+          const plain = new LinkageIndex();
+          const laid = new LinkageIndex();
+          for (const idx of [plain, laid]) {
+            patients.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id(i) } as PatientIdentity));
+            for (let i = 0; i < patients.length; i += 4) idx.removePatient(id(i)); // free slots before the relayout
           }
-        };
-        check();
-        for (const idx of [plain, laid]) {
-          later.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id((3 * i) % (patients.length + 2)) } as PatientIdentity));
-          idx.removePatient(id(1));
-        }
-        check();
-      }),
+          laid.relayout();
+          const check = () => {
+            for (const r of records) {
+              const rec = prepareRecord(r as RecordFacts);
+              expect(
+                laid
+                  .candidatesFor(rec)
+                  .map((c) => c.patientId)
+                  .sort(),
+              ).toEqual(
+                plain
+                  .candidatesFor(rec)
+                  .map((c) => c.patientId)
+                  .sort(),
+              );
+              for (const maxCandidates of [0, 3])
+                expect(laid.decideFor(rec, lowThresholds, { maxCandidates })).toEqual(plain.decideFor(rec, lowThresholds, { maxCandidates }));
+            }
+          };
+          check();
+          for (const idx of [plain, laid]) {
+            later.forEach((p, i) => idx.upsertPatient({ ...p, patientId: id((3 * i) % (patients.length + 2)) } as PatientIdentity));
+            idx.removePatient(id(1));
+          }
+          check();
+        },
+      ),
       { numRuns: 300, seed: 13 },
     );
   });
 
   it('stores what preparePatient computes (candidatesFor returns the prepared patients)', () => {
     const idx = new LinkageIndex();
-    const p: PatientIdentity = { patientId: 'A', randomisedOn: null, nhsNumber: '943 476 5919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: 'se1 7eh' };
+    const p: PatientIdentity = {
+      patientId: 'A',
+      randomisedOn: null,
+      nhsNumber: '943 476 5919',
+      chiNumber: null,
+      dateOfBirth: '1941-02-03',
+      sex: 'M',
+      familyName: 'Smith',
+      givenNames: 'John',
+      postcode: 'se1 7eh',
+    };
     idx.upsertPatient(p);
     expect(idx.candidatesFor(prepareRecord({ ...p, kind: 'death', dateOfDeath: null, eventDate: null }))).toEqual([preparePatient(p)]);
   });

@@ -1,5 +1,15 @@
 import { DecideOptions, LinkDecision, Scored, conclude, deterministicRule, evidenceWeight, holdsOtherNumber, insertSorted } from './conclude';
-import { Comparison, DobLevel, IdentifierLevel, PostcodeLevel, SexLevel, compareFamilyName, compareGivenNames, fieldLevels, oneEditApart } from './levels';
+import {
+  Comparison,
+  DobLevel,
+  IdentifierLevel,
+  PostcodeLevel,
+  SexLevel,
+  compareFamilyName,
+  compareGivenNames,
+  fieldLevels,
+  oneEditApart,
+} from './levels';
 import { CompiledModel, LinkageModel, compileModel } from './model';
 import { Prepared, PreparedPatient, PreparedRecord } from './person';
 
@@ -22,10 +32,25 @@ const ABSENT = -1;
 const UNKNOWN = -2;
 
 // Level codes: the index in fieldLevels[field].
-const ID_EXACT = 0, ID_NEAR = 1, ID_OTHER = 2, ID_ABSENT = 3;
-const DOB_EXACT = 0, DOB_SWAP = 1, DOB_ONE_DAY = 2, DOB_SAME_YEAR = 3, DOB_OTHER_YEAR = 4, DOB_OTHER = 5, DOB_ABSENT = 6;
-const SEX_SAME = 0, SEX_DIFFER = 1, SEX_ABSENT = 2;
-const PC_FULL = 0, PC_SECTOR = 1, PC_DISTRICT = 2, PC_OTHER = 3, PC_ABSENT = 4;
+const ID_EXACT = 0,
+  ID_NEAR = 1,
+  ID_OTHER = 2,
+  ID_ABSENT = 3;
+const DOB_EXACT = 0,
+  DOB_SWAP = 1,
+  DOB_ONE_DAY = 2,
+  DOB_SAME_YEAR = 3,
+  DOB_OTHER_YEAR = 4,
+  DOB_OTHER = 5,
+  DOB_ABSENT = 6;
+const SEX_SAME = 0,
+  SEX_DIFFER = 1,
+  SEX_ABSENT = 2;
+const PC_FULL = 0,
+  PC_SECTOR = 1,
+  PC_DISTRICT = 2,
+  PC_OTHER = 3,
+  PC_ABSENT = 4;
 
 // Row layout: int32 offsets within a slot's row.
 const STRIDE = 16;
@@ -35,13 +60,20 @@ const F_YEAR = 2;
 const F_SEX_FLAGS = 3; // sex code (0 none, 1 M, 2 F) | FAMILY_MULTI
 // Numbers and postcodes as codes (numberCode, postcodeCode...), so that a record's are computed
 // from its strings, not looked up in a map of 100,000 patients' values (a few cache misses each).
-const F_NHS_HI = 5, F_NHS_LO = 6;
-const F_CHI_HI = 8, F_CHI_LO = 9;
-const F_PC = 10, F_PC_IN = 4, F_SECTOR = 11, F_DISTRICT = 12;
-const F_FAMILY = 13, F_GIVEN = 14;
+const F_NHS_HI = 5,
+  F_NHS_LO = 6;
+const F_CHI_HI = 8,
+  F_CHI_LO = 9;
+const F_PC = 10,
+  F_PC_IN = 4,
+  F_SECTOR = 11,
+  F_DISTRICT = 12;
+const F_FAMILY = 13,
+  F_GIVEN = 14;
 // (slot 7 is free)
 const F_MARK = 15;
-const SEX_MASK = 3, FAMILY_MULTI = 16;
+const SEX_MASK = 3,
+  FAMILY_MULTI = 16;
 
 /** A date's fields as one integer: equal exactly when the `YYYY-MM-DD` strings are. */
 function ymdOf(y: number, m: number, d: number): number {
@@ -117,7 +149,10 @@ function postcodeDigit(c: number): number {
   return 0;
 }
 
-/** The first `end` characters of s, an outward code (2 to 4 letters and digits), in base 37; -1 if not one. No digit is 0, so lengths cannot collide. */
+/**
+ * The first `end` characters of s, an outward code (2 to 4 letters and digits), in base 37; -1 if not one. No
+ * digit is 0, so lengths cannot collide.
+ */
 function outwardCode(s: string, end: number): number {
   if (end < 2 || end > 4) return -1;
   let v = 0;
@@ -150,7 +185,8 @@ function sectorCode(s: string): number {
 function fullCode(s: string): [number, number] {
   const n = s.length;
   if (n < 6 || s.charCodeAt(n - 4) !== 32) return [-1, 0];
-  const a = s.charCodeAt(n - 2), b = s.charCodeAt(n - 1);
+  const a = s.charCodeAt(n - 2),
+    b = s.charCodeAt(n - 1);
   if (!isLetter(a) || !isLetter(b)) return [-1, 0];
   const sector = sectorCode(s.slice(0, n - 2));
   return sector < 0 ? [-1, 0] : [sector, (a - 65) * 26 + (b - 65)];
@@ -170,7 +206,8 @@ function partCode(s: string | null, code: number, ids: Interner, add: boolean): 
 
 /** The three postcode columns' values: full (two ints), sector, district. */
 function postcodeCodes(p: Prepared, ids: Interner, add: boolean): [number, number, number, number] {
-  let full = ABSENT, inward = 0;
+  let full = ABSENT,
+    inward = 0;
   if (p.postcode !== null) {
     const [f, i] = fullCode(p.postcode);
     full = partCode(p.postcode, f, ids, add);
@@ -188,7 +225,12 @@ function stringsLevel(a: string | null, b: string | null): number {
 // Name features, per interned name (family key or given names), for a cheap upper bound of
 // Jaro-Winkler: NF ints a name.
 const NF = 6;
-const N_LEN = 0, N_ONCE = 1, N_TWICE = 2, N_EXTRA = 3, N_PREFIX = 4, N_FIRSTS = 5;
+const N_LEN = 0,
+  N_ONCE = 1,
+  N_TWICE = 2,
+  N_EXTRA = 3,
+  N_PREFIX = 4,
+  N_FIRSTS = 5;
 /** Below this bound a pair is certainly under the lowest Jaro-Winkler level (0.88); the margin absorbs rounding. */
 const JW_LOW = 0.88 - 1e-7;
 
@@ -203,7 +245,11 @@ function symbol(c: number): number {
  * each (1-based, 0 past the end); the first letters of its space-separated tokens (bit mask).
  */
 function nameFeatures(s: string, out: Int32Array, at: number): void {
-  let once = 0, twice = 0, extra = 0, prefix = 0, firsts = 0;
+  let once = 0,
+    twice = 0,
+    extra = 0,
+    prefix = 0,
+    firsts = 0;
   const counts = symbolCounts;
   counts.fill(0);
   for (let i = 0; i < s.length; i++) {
@@ -239,15 +285,18 @@ function popcount(x: number): number {
  * prefix (at most 4).
  */
 function jwUpperBound2(fa: Int32Array, a: number, fb: Int32Array, b: number): number {
-  const la = fa[a + N_LEN], lb = fb[b + N_LEN];
+  const la = fa[a + N_LEN],
+    lb = fb[b + N_LEN];
   let m = popcount(fa[a + N_ONCE] & fb[b + N_ONCE]) + popcount(fa[a + N_TWICE] & fb[b + N_TWICE]);
-  const ea = fa[a + N_EXTRA], eb = fb[b + N_EXTRA];
+  const ea = fa[a + N_EXTRA],
+    eb = fb[b + N_EXTRA];
   m += ea < eb ? ea : eb;
   const shortest = la < lb ? la : lb;
   if (m > shortest) m = shortest;
   if (m === 0) return 0;
   const j = (m / la + m / lb + 1) / 3;
-  const pa = fa[a + N_PREFIX], pb = fb[b + N_PREFIX];
+  const pa = fa[a + N_PREFIX],
+    pb = fb[b + N_PREFIX];
   const max = shortest < 4 ? shortest : 4;
   let prefix = 0;
   while (prefix < max && ((pa >>> (5 * (3 - prefix))) & 31) === ((pb >>> (5 * (3 - prefix))) & 31)) prefix++;
@@ -297,13 +346,17 @@ function weightsOf(cm: CompiledModel): FastWeights {
   const notExact = (f: 'familyName' | 'givenNames'): number =>
     Math.max(...fieldLevels[f].filter((l) => l !== 'exact' && l !== 'absent').map((l) => cm.weights[f][l]));
   const w: FastWeights = {
-    identifier: arr('identifier'), dateOfBirth: arr('dateOfBirth'), sex: arr('sex'), postcode: arr('postcode'),
+    identifier: arr('identifier'),
+    dateOfBirth: arr('dateOfBirth'),
+    sex: arr('sex'),
+    postcode: arr('postcode'),
     givenExact: cm.weights.givenNames.exact,
     familyOther: cm.weights.familyName.other,
     familyPartialOrOther: Math.max(cm.weights.familyName.partial, cm.weights.familyName.other),
     givenOther: cm.weights.givenNames.other,
     givenPartialOrOther: Math.max(cm.weights.givenNames.partial, cm.weights.givenNames.other),
-    familyNotExact: notExact('familyName'), givenNotExact: notExact('givenNames'),
+    familyNotExact: notExact('familyName'),
+    givenNotExact: notExact('givenNames'),
   };
   fastWeights.set(cm, w);
   return w;
@@ -439,7 +492,8 @@ export class PatientTable {
     const objs: (PreparedPatient | null)[] = new Array(order.length);
     for (let k = 0; k < order.length; k++) {
       const old = order[k];
-      if (this.objs[old] === null || this.objs[old] === undefined || newOf[old] !== -1) throw new Error(`relayout: slot ${old} is not a live slot given once`);
+      if (this.objs[old] === null || this.objs[old] === undefined || newOf[old] !== -1)
+        throw new Error(`relayout: slot ${old} is not a live slot given once`);
       newOf[old] = k;
       rows.set(this.rows.subarray(old * STRIDE, old * STRIDE + STRIDE), k * STRIDE);
       objs[k] = this.objs[old];
@@ -507,7 +561,12 @@ export class PatientTable {
     const maxCandidates = options.maxCandidates ?? 3;
     const keep = Math.max(2, maxCandidates);
     this.ensureScratch(n);
-    const sSlot = this.sSlot, sBound = this.sBound, sLevels = this.sLevels, sDet = this.sDet, sJw = this.sJw, done = this.sDone;
+    const sSlot = this.sSlot,
+      sBound = this.sBound,
+      sLevels = this.sLevels,
+      sDet = this.sDet,
+      sJw = this.sJw,
+      done = this.sDone;
 
     // The record's values, interned the same way (UNKNOWN: no patient has it).
     const [rNhsHi, rNhsLo] = numberCode(record.nhs, this.numbers, false);
@@ -515,7 +574,8 @@ export class PatientTable {
     const rYmd = record.dob === null ? ABSENT : ymdOf(record.dobY, record.dobM, record.dobD);
     // swap (same year, day and month exchanged) is the patient's ymd equal to this one.
     const rSwapped = record.dob === null ? ABSENT : ymdOf(record.dobY, record.dobD, record.dobM);
-    const rDays = record.dobDays, rY = record.dobY;
+    const rDays = record.dobDays,
+      rY = record.dobY;
     const rSex = sexCode(record.sex);
     const [rPc, rPcIn, rSector, rDistrict] = postcodeCodes(record, this.postcodes, false);
     const rFamily = this.names.lookup(record.familyKey);
@@ -531,11 +591,13 @@ export class PatientTable {
       const tf = cm.familyExactTf.get(record.familyKey);
       if (tf !== undefined) familyExact = tf;
     }
-    const wId = fw.identifier, wDob = fw.dateOfBirth, wSex = fw.sex, wPc = fw.postcode;
+    const wId = fw.identifier,
+      wDob = fw.dateOfBirth,
+      wSex = fw.sex,
+      wPc = fw.postcode;
 
     const rows = this.rows;
     const objs = this.objs;
-
 
     for (let k = 0; k < n; k++) {
       const i = slots[k];
@@ -615,7 +677,10 @@ export class PatientTable {
     const noEvidence = maxCandidates === 0;
     const t = model.thresholds;
     const pw = cm.priorWeight;
-    const idLevels = fieldLevels.identifier, dobLevels = fieldLevels.dateOfBirth, sexLevels = fieldLevels.sex, pcLevels = fieldLevels.postcode;
+    const idLevels = fieldLevels.identifier,
+      dobLevels = fieldLevels.dateOfBirth,
+      sexLevels = fieldLevels.sex,
+      pcLevels = fieldLevels.postcode;
     // Candidates in decreasing bound (the first of equal bounds first), each picked by a scan
     // rather than all sorted: the two skips below are monotone in the bound (the kept evidence
     // only grows), so once one candidate is skipped by them every later one is too, and only
@@ -675,11 +740,25 @@ export class PatientTable {
 
 // Level codes are positions in fieldLevels: checked once at load, so a reordering there fails loudly.
 const expectCodes: [keyof typeof fieldLevels, string, number][] = [
-  ['identifier', 'exact', ID_EXACT], ['identifier', 'near', ID_NEAR], ['identifier', 'other', ID_OTHER], ['identifier', 'absent', ID_ABSENT],
-  ['dateOfBirth', 'exact', DOB_EXACT], ['dateOfBirth', 'swap', DOB_SWAP], ['dateOfBirth', 'one-day', DOB_ONE_DAY],
-  ['dateOfBirth', 'same-year', DOB_SAME_YEAR], ['dateOfBirth', 'other-year', DOB_OTHER_YEAR], ['dateOfBirth', 'other', DOB_OTHER], ['dateOfBirth', 'absent', DOB_ABSENT],
-  ['sex', 'same', SEX_SAME], ['sex', 'differ', SEX_DIFFER], ['sex', 'absent', SEX_ABSENT],
-  ['postcode', 'full', PC_FULL], ['postcode', 'sector', PC_SECTOR], ['postcode', 'district', PC_DISTRICT], ['postcode', 'other', PC_OTHER], ['postcode', 'absent', PC_ABSENT],
+  ['identifier', 'exact', ID_EXACT],
+  ['identifier', 'near', ID_NEAR],
+  ['identifier', 'other', ID_OTHER],
+  ['identifier', 'absent', ID_ABSENT],
+  ['dateOfBirth', 'exact', DOB_EXACT],
+  ['dateOfBirth', 'swap', DOB_SWAP],
+  ['dateOfBirth', 'one-day', DOB_ONE_DAY],
+  ['dateOfBirth', 'same-year', DOB_SAME_YEAR],
+  ['dateOfBirth', 'other-year', DOB_OTHER_YEAR],
+  ['dateOfBirth', 'other', DOB_OTHER],
+  ['dateOfBirth', 'absent', DOB_ABSENT],
+  ['sex', 'same', SEX_SAME],
+  ['sex', 'differ', SEX_DIFFER],
+  ['sex', 'absent', SEX_ABSENT],
+  ['postcode', 'full', PC_FULL],
+  ['postcode', 'sector', PC_SECTOR],
+  ['postcode', 'district', PC_DISTRICT],
+  ['postcode', 'other', PC_OTHER],
+  ['postcode', 'absent', PC_ABSENT],
 ];
 for (const [f, l, code] of expectCodes) {
   if ((fieldLevels[f] as readonly string[]).indexOf(l) !== code) throw new Error(`linkage table: level ${f}.${l} is not at ${code}`);

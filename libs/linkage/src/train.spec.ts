@@ -19,8 +19,34 @@ function synthetic(seed: number, opts: { patients?: number; deaths?: number; twi
   const r = seededRng(seed);
   const nPatients = opts.patients ?? 3000;
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
-  const family = ['SMITH', 'JONES', 'TAYLOR', 'BROWN', 'WILLIAMS', 'WILSON', 'JOHNSON', 'DAVIES', 'ROBINSON', 'WRIGHT', 'THOMPSON', 'EVANS',
-    'WALKER', 'WHITE', 'ROBERTS', 'GREEN', 'HALL', 'WOOD', 'JACKSON', 'CLARKE', 'PATEL', 'KHAN', 'LEWIS', 'JAMES', 'PHILLIPS', 'MASON'];
+  const family = [
+    'SMITH',
+    'JONES',
+    'TAYLOR',
+    'BROWN',
+    'WILLIAMS',
+    'WILSON',
+    'JOHNSON',
+    'DAVIES',
+    'ROBINSON',
+    'WRIGHT',
+    'THOMPSON',
+    'EVANS',
+    'WALKER',
+    'WHITE',
+    'ROBERTS',
+    'GREEN',
+    'HALL',
+    'WOOD',
+    'JACKSON',
+    'CLARKE',
+    'PATEL',
+    'KHAN',
+    'LEWIS',
+    'JAMES',
+    'PHILLIPS',
+    'MASON',
+  ];
   const male = ['JOHN', 'DAVID', 'MICHAEL', 'PAUL', 'ANDREW', 'PETER', 'JAMES', 'ROBERT', 'MARK', 'RICHARD', 'STEPHEN', 'THOMAS'];
   const female = ['MARY', 'SUSAN', 'MARGARET', 'PATRICIA', 'JEAN', 'ELIZABETH', 'SARAH', 'ANN', 'HELEN', 'JANET', 'CAROL', 'LINDA'];
   const used = new Set<string>();
@@ -34,12 +60,26 @@ function synthetic(seed: number, opts: { patients?: number; deaths?: number; twi
     }
   };
   const dob = (): string => new Date(Date.UTC(1925, 0, 1) + Math.floor(r() * 40 * 365) * 86_400_000).toISOString().slice(0, 10);
-  const postcode = (): string => `${pick(['SE', 'M', 'B', 'LS', 'EH', 'G'])}${1 + Math.floor(r() * 20)} ${Math.floor(r() * 10)}${pick(['AA', 'AB', 'BD', 'EH', 'JW', 'XY'])}`;
+  const postcode = (): string =>
+    `${pick(['SE', 'M', 'B', 'LS', 'EH', 'G'])}${1 + Math.floor(r() * 20)} ${Math.floor(r() * 10)}${pick(['AA', 'AB', 'BD', 'EH', 'JW', 'XY'])}`;
   const person = (): Omit<PatientIdentity, 'patientId' | 'randomisedOn'> => {
     const sex = r() < 0.5 ? 'M' : 'F';
-    return { nhsNumber: nhs(), chiNumber: null, dateOfBirth: dob(), sex, familyName: pick(family) + (r() < 0.5 ? pick(['ER', 'TON', 'LEY', 'S', '']) : ''), givenNames: pick(sex === 'M' ? male : female), postcode: postcode() };
+    return {
+      nhsNumber: nhs(),
+      chiNumber: null,
+      dateOfBirth: dob(),
+      sex,
+      familyName: pick(family) + (r() < 0.5 ? pick(['ER', 'TON', 'LEY', 'S', '']) : ''),
+      givenNames: pick(sex === 'M' ? male : female),
+      postcode: postcode(),
+    };
   };
-  const death = (p: Omit<PatientIdentity, 'patientId' | 'randomisedOn'>): RecordFacts => ({ ...p, kind: 'death', dateOfDeath: '2010-01-01', eventDate: null });
+  const death = (p: Omit<PatientIdentity, 'patientId' | 'randomisedOn'>): RecordFacts => ({
+    ...p,
+    kind: 'death',
+    dateOfDeath: '2010-01-01',
+    eventDate: null,
+  });
   const patients: PatientIdentity[] = [];
   for (let i = 0; i < nPatients; i++) patients.push({ ...person(), patientId: `P${i}`, randomisedOn: '2008-01-01' });
   const records: RecordFacts[] = [];
@@ -71,7 +111,10 @@ function synthetic(seed: number, opts: { patients?: number; deaths?: number; twi
   return { patients, records, trueMatches: nDeaths };
 }
 
-function collect(data: { patients: PatientIdentity[]; records: RecordFacts[] }, options: { seed?: number; pairFraction?: number } = {}): TrainingCollector {
+function collect(
+  data: { patients: PatientIdentity[]; records: RecordFacts[] },
+  options: { seed?: number; pairFraction?: number } = {},
+): TrainingCollector {
   const c = new TrainingCollector({ seed: options.seed ?? 1, sampleRecords: 5000, pairFraction: options.pairFraction });
   for (const p of data.patients) c.addPatient(p);
   for (const rec of data.records) c.addRecord(rec);
@@ -103,7 +146,9 @@ describe('training (train.ts)', () => {
     // Twins differ in given name (and number): one EM over all blocked pairs takes them for
     // matches with two errors; the sessions do not.
     expect(m.givenNames.other.m).toBeLessThan(0.02);
-    const start = Object.fromEntries(fieldNames.map((f) => [f, Object.fromEntries(Object.entries(m[f]).map(([l, p]) => [l, { m: priorModel.fields[f][l].m, u: p.u }]))]));
+    const start = Object.fromEntries(
+      fieldNames.map((f) => [f, Object.fromEntries(Object.entries(m[f]).map(([l, p]) => [l, { m: priorModel.fields[f][l].m, u: p.u }]))]),
+    );
     const single = estimateByEm(collector.patterns(), { start: start as typeof m, startLambda: priorModel.prior, allPairs: report.allPairs });
     expect(single.fields.givenNames.other.m).toBeGreaterThan(0.03);
     // λ: the true pairs among all record × patient pairs (twins may add a little).

@@ -220,13 +220,30 @@ export function trainFrom(collector: TrainingCollector, options: TrainOptions): 
   // The pairs EM sees are those of the counted records: λ is a share of their pairs.
   const allPairs = counts.pairRecords * counts.patients;
   const { model, em, sessions } = trainModel({
-    version: 'unversioned', start: options.start ?? priorModel, blocked, blockedPairs: counts.blockedPairs, allPairs, u, uSamples: options.samples,
-    termFrequencies: familyNameFrequencies(patients), thresholds: options.thresholds, maxIterations: options.maxIterations,
+    version: 'unversioned',
+    start: options.start ?? priorModel,
+    blocked,
+    blockedPairs: counts.blockedPairs,
+    allPairs,
+    u,
+    uSamples: options.samples,
+    termFrequencies: familyNameFrequencies(patients),
+    thresholds: options.thresholds,
+    maxIterations: options.maxIterations,
   });
   const versioned: LinkageModel = { ...model, version: options.version ?? contentVersion(model) };
   const checked = parseModel(serialiseModel(versioned));
   if (!checked.ok) throw new TrainingError(`the trained model is invalid: ${checked.reason}`);
-  return { model: checked.model, em, sessions, counts, allPairs, patterns: blocked.size, samples: options.samples, sampledRecords: collector.sampledRecords.length };
+  return {
+    model: checked.model,
+    em,
+    sessions,
+    counts,
+    allPairs,
+    patterns: blocked.size,
+    samples: options.samples,
+    sampledRecords: collector.sampledRecords.length,
+  };
 }
 
 /**

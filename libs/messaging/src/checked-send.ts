@@ -1,4 +1,14 @@
-import { ICustomPartitioner, Kafka, Message, PartitionMetadata, Producer, ProducerBatch, ProducerRecord, RecordMetadata, TopicMessages } from 'kafkajs';
+import {
+  ICustomPartitioner,
+  Kafka,
+  Message,
+  PartitionMetadata,
+  Producer,
+  ProducerBatch,
+  ProducerRecord,
+  RecordMetadata,
+  TopicMessages,
+} from 'kafkajs';
 
 /**
  * kafkajs 2.2.4 can resolve a send without writing all of it. Its per-broker responses are kept
@@ -51,8 +61,20 @@ export function withCheckedAcks(kafka: Kafka, producer: Producer, createPartitio
   const place = async (t: TopicMessages): Promise<TopicMessages> => {
     if (t.messages.every((m) => typeof m.partition === 'number')) return t;
     const n = await partitionCount(t.topic);
-    const partitionMetadata: PartitionMetadata[] = Array.from({ length: n }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 0, replicas: [0], isr: [0] }));
-    return { topic: t.topic, messages: t.messages.map((message): Message => ({ ...message, partition: message.partition ?? partitioner({ topic: t.topic, partitionMetadata, message }) })) };
+    const partitionMetadata: PartitionMetadata[] = Array.from({ length: n }, (_, i) => ({
+      partitionErrorCode: 0,
+      partitionId: i,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    return {
+      topic: t.topic,
+      messages: t.messages.map((message): Message => ({
+        ...message,
+        partition: message.partition ?? partitioner({ topic: t.topic, partitionMetadata, message }),
+      })),
+    };
   };
   const sendBatch = async (batch: ProducerBatch): Promise<RecordMetadata[]> => {
     let pending = await Promise.all((batch.topicMessages ?? []).map(place));
@@ -65,9 +87,13 @@ export function withCheckedAcks(kafka: Kafka, producer: Producer, createPartitio
         .map((t) => ({ topic: t.topic, messages: t.messages.filter((m) => !acked.has(`${t.topic}/${m.partition}`)) }))
         .filter((t) => t.messages.length > 0);
       if (!pending.length) return acks;
-      if (attempt >= 10) throw new Error(`kafka: partitions ${pending.map((t) => `${t.topic}/${[...new Set(t.messages.map((m) => m.partition))].join(',')}`).join(' ')} never acknowledged`);
+      if (attempt >= 10)
+        throw new Error(
+          `kafka: partitions ${pending.map((t) => `${t.topic}/${[...new Set(t.messages.map((m) => m.partition))].join(',')}`).join(' ')} never acknowledged`,
+        );
     }
   };
-  const send = ({ topic, messages, ...rest }: ProducerRecord): Promise<RecordMetadata[]> => sendBatch({ ...rest, topicMessages: [{ topic, messages }] });
+  const send = ({ topic, messages, ...rest }: ProducerRecord): Promise<RecordMetadata[]> =>
+    sendBatch({ ...rest, topicMessages: [{ topic, messages }] });
   return { ...producer, send, sendBatch };
 }

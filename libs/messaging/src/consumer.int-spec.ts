@@ -46,9 +46,15 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     drops.push(drop);
     const name = uniqueId(`rc-${label}`);
     const consumer = await runConsumer<N>({
-      kafka, producer, name, topics: [topics.enrollments],
-      decode: (_t, raw) => decode(schema, raw), log: () => undefined, now: () => new Date().toISOString(),
-      park: (l, at) => parkDeadLetter(ds, l, at), handle,
+      kafka,
+      producer,
+      name,
+      topics: [topics.enrollments],
+      decode: (_t, raw) => decode(schema, raw),
+      log: () => undefined,
+      now: () => new Date().toISOString(),
+      park: (l, at) => parkDeadLetter(ds, l, at),
+      handle,
       timing: { retryInitialMs: 100, retryMaxMs: 500, restartInitialMs: 200, restartMaxMs: 1_000 },
       ...extra,
     });
@@ -79,21 +85,29 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     let failingUntil = 0;
     let failures = 0;
     const status = new ConsumerStatus();
-    const { topic, name } = await start('diskfull', async (batch) => {
-      await applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (tx, fresh) => {
-        for (const m of fresh) {
-          if (m.value.n === 2) {
-            if (failingUntil === 0) failingUntil = Date.now() + 3_000;
-            if (Date.now() < failingUntil) {
-              failures++;
-              throw Object.assign(new Error('could not extend file "base/16384/2619": No space left on device'), { code: '53100', severity: 'ERROR' });
+    const { topic, name } = await start(
+      'diskfull',
+      async (batch) => {
+        await applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (tx, fresh) => {
+          for (const m of fresh) {
+            if (m.value.n === 2) {
+              if (failingUntil === 0) failingUntil = Date.now() + 3_000;
+              if (Date.now() < failingUntil) {
+                failures++;
+                throw Object.assign(new Error('could not extend file "base/16384/2619": No space left on device'), {
+                  code: '53100',
+                  severity: 'ERROR',
+                });
+              }
             }
+            await tx.query('insert into a_consumer_effects (consumer, n) values ($1, $2)', [name, m.value.n]);
           }
-          await tx.query('insert into a_consumer_effects (consumer, n) values ($1, $2)', [name, m.value.n]);
-        }
-      });
-    }, { status });
-    const effects = async () => (await ds.query('select n from a_consumer_effects where consumer = $1 order by n', [name])).map((r: { n: number }) => r.n);
+        });
+      },
+      { status },
+    );
+    const effects = async () =>
+      (await ds.query('select n from a_consumer_effects where consumer = $1 order by n', [name])).map((r: { n: number }) => r.n);
     const checkpoint = async () => Number((await ds.query('select "offset" from consumer_checkpoints where consumer = $1', [name]))[0]?.offset ?? -1);
 
     const [first] = await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
@@ -129,13 +143,22 @@ describe('runConsumer (real Kafka and Postgres)', () => {
 
   it('dead-letters a 600 KB message (parked) and 200 KB of random bytes (base64, exact) and carries on', async () => {
     const applied: number[] = [];
-    const { topic, name, consumer } = await start('oversize', async (batch) => { applied.push(...batch.messages.map((m) => m.value.n)); });
+    const { topic, name, consumer } = await start('oversize', async (batch) => {
+      applied.push(...batch.messages.map((m) => m.value.n));
+    });
     // Valid JSON of the wrong schema, full of quotes: 1.1 MB once JSON-escaped into a string.
     const big = Buffer.from(JSON.stringify({ n: 'not a number', pad: new Array(210_000).fill('') }));
     expect(big.length).toBeGreaterThan(600_000);
     const random = randomBytes(200 * 1024);
     // A NUL in the key, which Postgres text refuses: the park row must still be written.
-    await producer.send({ topic, messages: [{ key: 'k\u0000', value: big }, { key: 'k', value: random }, { key: 'k', value: JSON.stringify({ n: 7 }) }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k\u0000', value: big },
+        { key: 'k', value: random },
+        { key: 'k', value: JSON.stringify({ n: 7 }) },
+      ],
+    });
     await eventually(async () => (applied.includes(7) ? true : undefined), 'the valid message after both', 20_000);
 
     const dead = await readAll(kafka, `${topic}.dlq`, 2);
@@ -154,13 +177,19 @@ describe('runConsumer (real Kafka and Postgres)', () => {
   it('restarts itself after a crash kafkajs will not restart from, and after a disconnect', async () => {
     const applied: number[] = [];
     let crashes = 1;
-    const { topic, consumer } = await start('crash', async (batch) => { applied.push(...batch.messages.map((m) => m.value.n)); }, {
-      // An error that escapes eachBatch and that kafkajs deems non-retriable: it stops the consumer for good.
-      decode: (_t, raw) => {
-        if (crashes-- > 0) throw new KafkaJSNonRetriableError('simulated fatal error');
-        return decode(schema, raw);
+    const { topic, consumer } = await start(
+      'crash',
+      async (batch) => {
+        applied.push(...batch.messages.map((m) => m.value.n));
       },
-    });
+      {
+        // An error that escapes eachBatch and that kafkajs deems non-retriable: it stops the consumer for good.
+        decode: (_t, raw) => {
+          if (crashes-- > 0) throw new KafkaJSNonRetriableError('simulated fatal error');
+          return decode(schema, raw);
+        },
+      },
+    );
     await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
     await eventually(async () => (applied.includes(1) ? true : undefined), 'the message, after a restart');
     expect(consumer.restarts).toBeGreaterThanOrEqual(1);
@@ -168,7 +197,10 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     // A consumer that disconnects without being asked to is replaced as well.
     const before = consumer.restarts;
     await consumer.current()!.disconnect();
-    await eventually(async () => (consumer.restarts > before && consumer.status.readiness().ready ? true : undefined), 'a restart after the disconnect');
+    await eventually(
+      async () => (consumer.restarts > before && consumer.status.readiness().ready ? true : undefined),
+      'a restart after the disconnect',
+    );
     await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 2 }) }] });
     await eventually(async () => (applied.includes(2) ? true : undefined), 'a message after the restart');
     expect(applied).toEqual([1, 2]);
@@ -176,14 +208,20 @@ describe('runConsumer (real Kafka and Postgres)', () => {
 
   it('is not ready while its lag keeps growing and nothing is committed, and ready once it catches up', async () => {
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const status = new ConsumerStatus(3);
     const applied: number[] = [];
     // A handler stuck on something that neither fails nor finishes (a lock, say).
-    const { topic } = await start('lag', async (batch) => {
-      if (batch.messages.some((m) => m.value.n === 1)) await gate;
-      applied.push(...batch.messages.map((m) => m.value.n));
-    }, { status, timing: { lagEveryMs: 250 } });
+    const { topic } = await start(
+      'lag',
+      async (batch) => {
+        if (batch.messages.some((m) => m.value.n === 1)) await gate;
+        applied.push(...batch.messages.map((m) => m.value.n));
+      },
+      { status, timing: { lagEveryMs: 250 } },
+    );
     const sent: number[] = [];
     let pumping = true;
     // New messages keep arriving, one every 150 ms, while the handler is stuck.
@@ -209,9 +247,16 @@ describe('runConsumer (real Kafka and Postgres)', () => {
   it('leaves its group at once when stopped mid-retry, and the next member resumes from the held position', async () => {
     const fail = () => Object.assign(new Error('No space left on device'), { code: '53100', severity: 'ERROR' });
     let tries = 0;
-    const { topic, name, consumer } = await start('stop-retry', async (batch) => {
-      if (batch.messages.length) { tries++; throw fail(); }
-    }, { timing: { retryInitialMs: 2_000, retryMaxMs: 10_000 } });
+    const { topic, name, consumer } = await start(
+      'stop-retry',
+      async (batch) => {
+        if (batch.messages.length) {
+          tries++;
+          throw fail();
+        }
+      },
+      { timing: { retryInitialMs: 2_000, retryMaxMs: 10_000 } },
+    );
     await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ n: 1 }) }] });
     await eventually(async () => (tries > 0 ? true : undefined), 'the first failure');
     const t0 = Date.now();
@@ -220,8 +265,17 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     // A successor in the same group gets the message again: nothing was committed past it.
     const applied: number[] = [];
     const next = await runConsumer<N>({
-      kafka, producer, name, topics: [topic], decode: (_t, raw) => decode(schema, raw), log: () => undefined, now: () => new Date().toISOString(),
-      park: (l, at) => parkDeadLetter(ds, l, at), handle: async (batch) => { applied.push(...batch.messages.map((m) => m.value.n)); },
+      kafka,
+      producer,
+      name,
+      topics: [topic],
+      decode: (_t, raw) => decode(schema, raw),
+      log: () => undefined,
+      now: () => new Date().toISOString(),
+      park: (l, at) => parkDeadLetter(ds, l, at),
+      handle: async (batch) => {
+        applied.push(...batch.messages.map((m) => m.value.n));
+      },
     });
     running.push(next);
     await eventually(async () => (applied.includes(1) ? true : undefined), 'the successor to apply the held message', 10_000);

@@ -179,7 +179,8 @@ class SupervisedConsumer<T> implements RunningConsumer {
     this.consumer = null;
     // disconnect() stops the runner, waits for the batch in hand (which sees isRunning()
     // turn false and returns) and leaves the group, so a successor is assigned at once.
-    await c?.disconnect()
+    await c
+      ?.disconnect()
       .catch((e: unknown) => this.opts.log('warn', 'consumer disconnect failed', { consumer: this.opts.name, error: failureCode(e) }));
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = null;
@@ -217,7 +218,9 @@ class SupervisedConsumer<T> implements RunningConsumer {
     });
     // A disconnect we did not ask for (no crash follows): the consumer is gone all the same.
     c.on(c.events.DISCONNECT, () => {
-      setTimeout(() => { if (this.consumer === c) this.replace(c, 'disconnected'); }, timing.disconnectGraceMs).unref();
+      setTimeout(() => {
+        if (this.consumer === c) this.replace(c, 'disconnected');
+      }, timing.disconnectGraceMs).unref();
     });
     try {
       await c.connect();
@@ -287,8 +290,11 @@ class SupervisedConsumer<T> implements RunningConsumer {
       // The DLQs' depth too, for the metrics only: a consumer without hooks does not ask.
       for (const topic of this.opts.topics) {
         const dlq = await this.admin.fetchTopicOffsets(dlqOf(topic));
-        hooks.dlqDepth(dlqOf(topic), dlq.reduce((n, p) => n + Math.max(0, Number(p.high) - Number(p.low)), 0),
-          dlq.map((p) => ({ partition: p.partition, low: p.low, high: p.high })));
+        hooks.dlqDepth(
+          dlqOf(topic),
+          dlq.reduce((n, p) => n + Math.max(0, Number(p.high) - Number(p.low)), 0),
+          dlq.map((p) => ({ partition: p.partition, low: p.low, high: p.high })),
+        );
       }
     } catch (e) {
       this.opts.log('debug', 'lag sample failed', { consumer: this.opts.name, error: failureCode(e) });
@@ -341,7 +347,11 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
   }
   resolveOffset(lastOffset);
   await commitOffsetsIfNecessary();
-  ctx.hooks.batchApplied(batch.topic, Number(process.hrtime.bigint() - started) / 1e9, applied.map((m) => Number(m.timestamp)));
+  ctx.hooks.batchApplied(
+    batch.topic,
+    Number(process.hrtime.bigint() - started) / 1e9,
+    applied.map((m) => Number(m.timestamp)),
+  );
 }
 
 /**
@@ -371,8 +381,13 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
         if (sent.kind !== 'ok') return null;
         refused.add(m.offset);
         ctx.hooks.deadLettered(batch.topic, code, 1);
-        ctx.log('warn', 'message refused by its handler; sent to DLQ',
-          { consumer: ctx.name, topic: batch.topic, partition: batch.partition, offset: m.offset, code });
+        ctx.log('warn', 'message refused by its handler; sent to DLQ', {
+          consumer: ctx.name,
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          code,
+        });
         const skip: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: [], lastOffset: m.offset };
         const skipped = await attempt(ctx, payload, where, () => ctx.handle(skip));
         if (skipped.kind !== 'ok') return null; // a skip refused is a bug: the batch comes again
@@ -411,8 +426,13 @@ async function attempt<T>(ctx: BatchContext<T>, payload: EachBatchPayload, where
       const wait = backoffMs(n, { initialMs: ctx.timing.retryInitialMs, maxMs: ctx.timing.retryMaxMs }, ctx.random);
       // Code and class only: an error's text can quote a message's personal data.
       if (n < LOGGED_FIRST_RETRIES || n % LOGGED_RETRY_EVERY === 0) {
-        ctx.log('warn', 'environmental failure; holding position and retrying',
-          { consumer: ctx.name, partition: where, attempt: n + 1, error: failure.code, inMs: wait });
+        ctx.log('warn', 'environmental failure; holding position and retrying', {
+          consumer: ctx.name,
+          partition: where,
+          attempt: n + 1,
+          error: failure.code,
+          inMs: wait,
+        });
       }
       if (!(await waitKeepingMembership(payload, wait, ctx.timing))) return abandon(ctx, where);
     }

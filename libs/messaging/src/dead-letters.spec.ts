@@ -1,12 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { messageDeadLetter, rowDeadLetter } from '@trial/contracts';
 import {
-  DLQ_KEY_CAP, DLQ_ORIGINAL_CAP, DLQ_REASON_CAP, DeadLetter, deadLetterMessage, mustPark, prepareDeadLetters, rowDeadLetterMessage,
+  DLQ_KEY_CAP,
+  DLQ_ORIGINAL_CAP,
+  DLQ_REASON_CAP,
+  DeadLetter,
+  deadLetterMessage,
+  mustPark,
+  prepareDeadLetters,
+  rowDeadLetterMessage,
 } from './dead-letters';
 
 const letter = (original: Buffer | null, extra: Partial<DeadLetter> = {}): DeadLetter => ({
-  consumer: 'linkage', topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1', code: 'invalid-json', reason: 'not JSON',
-  original, ...extra,
+  consumer: 'linkage',
+  topic: 'registry.notifications',
+  partition: 2,
+  offset: '41',
+  key: 'ONS:1',
+  code: 'invalid-json',
+  reason: 'not JSON',
+  original,
+  ...extra,
 });
 const at = '2026-12-01T10:00:00.000Z';
 
@@ -17,8 +31,13 @@ describe('deadLetterMessage', () => {
     expect(m.topic).toBe('registry.notifications.dlq');
     expect(m.key).toBe('registry.notifications:2:41');
     expect(m.value).toMatchObject({
-      code: 'invalid-json', reason: 'not JSON', consumer: 'linkage', failedAt: at,
-      source: { topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1' }, originalBytes: bytes.length, parkedId: null,
+      code: 'invalid-json',
+      reason: 'not JSON',
+      consumer: 'linkage',
+      failedAt: at,
+      source: { topic: 'registry.notifications', partition: 2, offset: '41', key: 'ONS:1' },
+      originalBytes: bytes.length,
+      parkedId: null,
     });
     const back = Buffer.from(JSON.parse(JSON.stringify(m.value)).originalBase64, 'base64');
     expect(back.equals(bytes)).toBe(true);
@@ -26,16 +45,30 @@ describe('deadLetterMessage', () => {
     expect(messageDeadLetter.parse(JSON.parse(JSON.stringify(m.value)))).toEqual(JSON.parse(JSON.stringify(m.value)));
   });
 
-  it('builds a rejected row\'s letter by the same schema and headers, capped, keyed by file and line', () => {
-    const m = rowDeadLetterMessage({
-      consumer: 'ingest', code: 'invalid-row', registry: 'ONS', file: 'x.csv', line: 12, field: 'DOD', reason: 'is required for a death',
-      recordId: `D-${'9'.repeat(300)}`,
-    }, at, 200);
+  it("builds a rejected row's letter by the same schema and headers, capped, keyed by file and line", () => {
+    const m = rowDeadLetterMessage(
+      {
+        consumer: 'ingest',
+        code: 'invalid-row',
+        registry: 'ONS',
+        file: 'x.csv',
+        line: 12,
+        field: 'DOD',
+        reason: 'is required for a death',
+        recordId: `D-${'9'.repeat(300)}`,
+      },
+      at,
+      200,
+    );
     expect(m.key).toBe('ingest:ONS:x.csv:12');
     expect(m.headers).toEqual({ 'dlq-reason': 'DOD: is required for a death', 'dlq-code': 'invalid-row' });
     const value = rowDeadLetter.parse(JSON.parse(m.value));
     expect(value).toMatchObject({
-      code: 'invalid-row', consumer: 'ingest', failedAt: at, source: { file: 'x.csv', line: 12, field: 'DOD' }, original: null,
+      code: 'invalid-row',
+      consumer: 'ingest',
+      failedAt: at,
+      source: { file: 'x.csv', line: 12, field: 'DOD' },
+      original: null,
     });
     expect(value.source.recordId).toHaveLength(200);
   });
@@ -77,8 +110,10 @@ describe('deadLetterMessage', () => {
 describe('prepareDeadLetters', () => {
   it('parks only the oversized originals', async () => {
     const parked: string[] = [];
-    const out = await prepareDeadLetters([letter(Buffer.from('{}')), letter(Buffer.alloc(DLQ_ORIGINAL_CAP + 1), { offset: '42' })], at,
-      async (l) => { parked.push(l.offset); return '99'; });
+    const out = await prepareDeadLetters([letter(Buffer.from('{}')), letter(Buffer.alloc(DLQ_ORIGINAL_CAP + 1), { offset: '42' })], at, async (l) => {
+      parked.push(l.offset);
+      return '99';
+    });
     expect(parked).toEqual(['42']);
     expect(out.map((m) => m.value.parkedId)).toEqual([null, '99']);
   });

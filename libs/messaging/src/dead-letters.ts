@@ -59,7 +59,10 @@ export function deadLetterMessage(l: DeadLetter, failedAt: string, parkedId: str
     topic: dlqOf(l.topic),
     key: `${l.topic}:${l.partition}:${l.offset}`,
     value: {
-      code: cap(l.code, 100), reason, consumer: l.consumer, failedAt,
+      code: cap(l.code, 100),
+      reason,
+      consumer: l.consumer,
+      failedAt,
       source: { topic: l.topic, partition: l.partition, offset: l.offset, key: l.key === null ? null : cap(l.key, DLQ_KEY_CAP) },
       originalBytes: l.original?.length ?? null,
       originalBase64: l.original === null || parked ? null : l.original.toString('base64'),
@@ -84,12 +87,18 @@ export interface RejectedRow {
 
 /** The one builder of a rejected row's DLQ record (ingest), capped like every dead letter. Pure. */
 export function rowDeadLetterMessage(
-  r: RejectedRow, failedAt: string, recordIdCap: number,
+  r: RejectedRow,
+  failedAt: string,
+  recordIdCap: number,
 ): { key: string; value: string; headers: Record<string, string> } {
   const reason = cap(`${r.field}: ${r.reason}`, DLQ_REASON_CAP);
   const value: RowDeadLetter = {
-    code: cap(r.code, 100), reason, consumer: r.consumer, failedAt,
-    source: { file: r.file, line: r.line, field: r.field, recordId: r.recordId === null ? null : cap(r.recordId, recordIdCap) }, original: null,
+    code: cap(r.code, 100),
+    reason,
+    consumer: r.consumer,
+    failedAt,
+    source: { file: r.file, line: r.line, field: r.field, recordId: r.recordId === null ? null : cap(r.recordId, recordIdCap) },
+    original: null,
   };
   return { key: `${r.consumer}:${r.registry}:${r.file}:${r.line}`, value: JSON.stringify(value), headers: deadLetterHeaders(value.code, reason) };
 }
@@ -108,7 +117,10 @@ export async function prepareDeadLetters(letters: DeadLetter[], failedAt: string
  */
 export async function sendToDlq(producer: Producer, letters: DeadLetter[], failedAt: string, park: Park): Promise<void> {
   const messages = await prepareDeadLetters(letters, failedAt, park);
-  await sendInRequests(producer, messages.map((m) => ({ topic: m.topic, key: m.key, value: JSON.stringify(m.value), headers: m.headers })));
+  await sendInRequests(
+    producer,
+    messages.map((m) => ({ topic: m.topic, key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
+  );
 }
 
 /**

@@ -1,10 +1,19 @@
 import { filterLetters, StoredDeadLetter, summarise } from './dlq-reader';
 
 const letter = (offset: number, topic: string, code: string, failedAt: string): StoredDeadLetter => ({
-  id: `${topic}.dlq:0:${offset}`, dlqTopic: `${topic}.dlq`, partition: 0, offset: String(offset),
+  id: `${topic}.dlq:0:${offset}`,
+  dlqTopic: `${topic}.dlq`,
+  partition: 0,
+  offset: String(offset),
   record: {
-    code, reason: 'why', consumer: 'linkage', failedAt, source: { topic, partition: 2, offset: '7', key: 'T:P' },
-    originalBytes: 3, originalBase64: 'e30K', parkedId: null,
+    code,
+    reason: 'why',
+    consumer: 'linkage',
+    failedAt,
+    source: { topic, partition: 2, offset: '7', key: 'T:P' },
+    originalBytes: 3,
+    originalBase64: 'e30K',
+    parkedId: null,
   },
 });
 
@@ -33,8 +42,14 @@ describe('summarise', () => {
   it('keeps origin, code and time, and neither the reason nor the content', () => {
     const s = summarise(letter(0, 'trial.enrollments', 'unknown-patient', '2026-03-02T10:00:00Z'));
     expect(s).toEqual({
-      id: 'trial.enrollments.dlq:0:0', topic: 'trial.enrollments', code: 'unknown-patient', consumer: 'linkage', failedAt: '2026-03-02T10:00:00Z',
-      source: { partition: 2, offset: '7' }, originalBytes: 3, parked: false,
+      id: 'trial.enrollments.dlq:0:0',
+      topic: 'trial.enrollments',
+      code: 'unknown-patient',
+      consumer: 'linkage',
+      failedAt: '2026-03-02T10:00:00Z',
+      source: { partition: 2, offset: '7' },
+      originalBytes: 3,
+      parked: false,
     });
   });
 });

@@ -35,16 +35,27 @@ export interface DeadLetterFilter {
 
 /** The one schema of a DLQ record (deadLetterMessage writes it). */
 const deadLetterRecord = z.object({
-  code: z.string(), reason: z.string(), consumer: z.string(), failedAt: z.string(),
+  code: z.string(),
+  reason: z.string(),
+  consumer: z.string(),
+  failedAt: z.string(),
   source: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string(), key: z.string().nullable() }),
-  originalBytes: z.number().int().nullable(), originalBase64: z.string().nullable(), parkedId: z.string().nullable(),
+  originalBytes: z.number().int().nullable(),
+  originalBase64: z.string().nullable(),
+  parkedId: z.string().nullable(),
 });
 
 export function summarise(l: StoredDeadLetter): DeadLetterSummary {
   const r = l.record;
   return {
-    id: l.id, topic: r.source.topic, code: r.code, consumer: r.consumer, failedAt: r.failedAt,
-    source: { partition: r.source.partition, offset: r.source.offset }, originalBytes: r.originalBytes, parked: r.parkedId !== null,
+    id: l.id,
+    topic: r.source.topic,
+    code: r.code,
+    consumer: r.consumer,
+    failedAt: r.failedAt,
+    source: { partition: r.source.partition, offset: r.source.offset },
+    originalBytes: r.originalBytes,
+    parked: r.parkedId !== null,
   };
 }
 
@@ -83,7 +94,9 @@ export async function readDeadLetters(kafka: Kafka, dlqTopics: readonly string[]
   try {
     await consumer.subscribe({ topics: [...new Set([...ends.keys()].map((k) => k.slice(0, k.lastIndexOf(':'))))], fromBeginning: true });
     let done: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => { done = resolve; });
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
@@ -119,10 +132,17 @@ function toStored(dlqTopic: string, partition: number, offset: string, value: Bu
     parsed = null;
   }
   const r = deadLetterRecord.safeParse(parsed);
-  const record: DeadLetterRecord = r.success ? r.data : {
-    code: 'unreadable-record', reason: 'the DLQ record does not parse', consumer: '', failedAt: new Date(0).toISOString(),
-    source: { topic: dlqTopic.replace(/\.dlq$/, ''), partition: -1, offset: '-1', key: null },
-    originalBytes: null, originalBase64: null, parkedId: null,
-  };
+  const record: DeadLetterRecord = r.success
+    ? r.data
+    : {
+        code: 'unreadable-record',
+        reason: 'the DLQ record does not parse',
+        consumer: '',
+        failedAt: new Date(0).toISOString(),
+        source: { topic: dlqTopic.replace(/\.dlq$/, ''), partition: -1, offset: '-1', key: null },
+        originalBytes: null,
+        originalBase64: null,
+        parkedId: null,
+      };
   return { id, dlqTopic, partition, offset, record };
 }

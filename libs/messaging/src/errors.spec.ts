@@ -3,16 +3,23 @@ import { PermanentError, backoffMs, classify, failureCode, isTransient } from '.
 
 const pg = (code: string) => Object.assign(new Error('some server text that may quote data'), { code, severity: 'ERROR' });
 
-describe('classify: only a PermanentError is the message\'s fault', () => {
+describe("classify: only a PermanentError is the message's fault", () => {
   it('dead-letters a PermanentError with its code', () => {
     expect(classify(new PermanentError('unknown-review', 'no such review'))).toEqual({ kind: 'permanent', code: 'unknown-review' });
     expect(isTransient(new PermanentError('x', 'y'))).toBe(false);
   });
 
   it.each([
-    ['08006', 'connection exception'], ['08001', 'connection exception'], ['53100', 'disk full'], ['53200', 'out of memory'],
-    ['53300', 'too many connections'], ['57P01', 'admin shutdown'], ['57014', 'query canceled'], ['58030', 'system error'],
-    ['40001', 'serialization failure'], ['40P01', 'deadlock detected'],
+    ['08006', 'connection exception'],
+    ['08001', 'connection exception'],
+    ['53100', 'disk full'],
+    ['53200', 'out of memory'],
+    ['53300', 'too many connections'],
+    ['57P01', 'admin shutdown'],
+    ['57014', 'query canceled'],
+    ['58030', 'system error'],
+    ['40001', 'serialization failure'],
+    ['40P01', 'deadlock detected'],
   ])('retries Postgres %s (%s)', (code, what) => {
     expect(classify(pg(code))).toEqual({ kind: 'environmental', code: `postgres ${code} (${what})` });
   });
@@ -30,7 +37,10 @@ describe('classify: only a PermanentError is the message\'s fault', () => {
     expect(classify(new KafkaJSConnectionError('gone')).kind).toBe('environmental');
     expect(classify(new KafkaJSRequestTimeoutError('slow')).kind).toBe('environmental');
     expect(classify(new KafkaJSNumberOfRetriesExceeded(new Error('x'), { retryCount: 5, retryTime: 100 })).kind).toBe('environmental');
-    expect(classify(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toEqual({ kind: 'environmental', code: 'Error ECONNREFUSED' });
+    expect(classify(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toEqual({
+      kind: 'environmental',
+      code: 'Error ECONNREFUSED',
+    });
     expect(classify(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toEqual({ kind: 'environmental', code: 'Error EPIPE' });
   });
 
@@ -42,7 +52,7 @@ describe('classify: only a PermanentError is the message\'s fault', () => {
     expect(classify({ code: 'invalid-message' }).kind).toBe('environmental');
   });
 
-  it('never puts the error\'s text in the code', () => {
+  it("never puts the error's text in the code", () => {
     const e = Object.assign(new Error('Key (nhs_number)=(9434765919) already exists'), { code: '23505', severity: 'ERROR', name: 'error' });
     expect(failureCode(e)).not.toMatch(/9434765919/);
     expect(failureCode(Object.assign(new Error('x'), { name: 'Smith John 9434765919 with spaces' }))).toBe('Error');

@@ -3,12 +3,17 @@ import { CodedError, isCodedError } from '@trial/contracts';
 /** Why a message was refused for good: its dead letter's `dlq-code`. */
 export type PermanentCode =
   // The follow-up decider's refusals (@trial/followup RefusalCode), by the projector.
-  | 'out-of-order' | 'version-regressed' | 'conflicting-randomisation'
+  | 'out-of-order'
+  | 'version-regressed'
+  | 'conflicting-randomisation'
   // The projector: an event id already applied with other content.
   | 'event-id-reused'
   // The linkage service.
-  | 'unknown-patient' | 'version-reused' | 'unknown-review'
-  | 'complete-up-to-after-extract' | 'complete-up-to-in-future';
+  | 'unknown-patient'
+  | 'version-reused'
+  | 'unknown-review'
+  | 'complete-up-to-after-extract'
+  | 'complete-up-to-in-future';
 
 /**
  * A failure that retrying will not fix because it belongs to the message (bad data, a
@@ -29,9 +34,7 @@ export function isPermanentError<C extends string>(e: unknown, codes?: readonly 
  * anything we do not recognise; the message is fine and is retried for as long as it takes.
  * `code` is safe to show on /health and in logs: a class or code, never the error's text.
  */
-export type Failure =
-  | { kind: 'permanent'; code: string }
-  | { kind: 'environmental'; code: string };
+export type Failure = { kind: 'permanent'; code: string } | { kind: 'environmental'; code: string };
 
 /** SQLSTATE classes we name in reasons (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 const PG_CLASSES: Record<string, string> = {

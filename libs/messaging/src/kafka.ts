@@ -9,17 +9,22 @@ export function createKafka(brokers: string, clientId: string, log: Log): Kafka 
   // Keys are hashed with the Java-compatible murmur2 partitioner (kafkajs 2's default), as intended.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-    [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+    [logLevel.ERROR]: 'error',
+    [logLevel.WARN]: 'warn',
+    [logLevel.INFO]: 'info',
+    [logLevel.DEBUG]: 'debug',
   };
   return new Kafka({
     clientId,
     brokers: brokers.split(','),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 200, retries: 8 },
-    logCreator: () => ({ namespace, level, log: entry }: LogEntry) => {
-      const { message, ...rest } = entry;
-      log(levels[level] ?? 'info', message, { kafka: namespace, ...rest });
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log(levels[level] ?? 'info', message, { kafka: namespace, ...rest });
+      },
   });
 }
 
@@ -48,7 +53,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], opts: { rep
           configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }, ...minIsr],
         })),
       });
-      await waitForLeaders(admin, missing.map((s) => s.topic));
+      await waitForLeaders(
+        admin,
+        missing.map((s) => s.topic),
+      );
     }
     return missing.map((s) => s.topic);
   } finally {
@@ -96,7 +104,11 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
  */
 export function createProducer(kafka: Kafka): Producer {
   // Checked: kafkajs can resolve a send that lost a partition's messages (see withCheckedAcks).
-  return withCheckedAcks(kafka, kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }), Partitioners.DefaultPartitioner);
+  return withCheckedAcks(
+    kafka,
+    kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+    Partitioners.DefaultPartitioner,
+  );
 }
 
 export interface OutMessage {

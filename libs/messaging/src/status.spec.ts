@@ -23,7 +23,9 @@ describe('ConsumerStatus', () => {
     st.retrying('t:0', 'postgres 53100 (disk full)', 'T1');
     st.retrying('t:0', 'postgres 53100 (disk full)', 'T2');
     expect(st.readiness()).toMatchObject({
-      ready: false, state: 'retrying', reason: 'retrying an environmental failure: postgres 53100 (disk full)',
+      ready: false,
+      state: 'retrying',
+      reason: 'retrying an environmental failure: postgres 53100 (disk full)',
       retrying: [{ partition: 't:0', reason: 'postgres 53100 (disk full)', since: 'T1' }],
     });
     st.recovered('t:0');

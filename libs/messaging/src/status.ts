@@ -42,7 +42,10 @@ export class ConsumerStatus {
   private samples: LagSample[] = [];
 
   /** `growthSamples`: how many rising lag samples in a row make the consumer not ready. */
-  constructor(readonly growthSamples = 3, private readonly keep = 20) {}
+  constructor(
+    readonly growthSamples = 3,
+    private readonly keep = 20,
+  ) {}
 
   get current(): ConsumerState {
     return this.state;
@@ -87,10 +90,12 @@ export class ConsumerStatus {
     const lagGrowing = lagKeepsGrowing(this.samples, this.growthSamples);
     const lag = this.samples.length ? this.samples[this.samples.length - 1].lag : null;
     const state: ConsumerState = this.state === 'running' && retrying.length ? 'retrying' : this.state;
-    const reason = state === 'retrying'
-      ? `retrying an environmental failure: ${[...new Set(retrying.map((r) => r.reason))].join(', ')}`
-      : state === 'running' && lagGrowing ? `lag grew over ${this.growthSamples} samples while nothing was committed`
-        : this.reason;
+    const reason =
+      state === 'retrying'
+        ? `retrying an environmental failure: ${[...new Set(retrying.map((r) => r.reason))].join(', ')}`
+        : state === 'running' && lagGrowing
+          ? `lag grew over ${this.growthSamples} samples while nothing was committed`
+          : this.reason;
     return { ready: state === 'none' || (state === 'running' && !lagGrowing), state, reason, retrying, lag, lagGrowing };
   }
 }

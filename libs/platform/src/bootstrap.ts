@@ -71,14 +71,20 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
     const metrics = app.get<ServiceMetrics>(METRICS);
     watchConsumerStatus(metrics, opts.consumer, status);
     server = new KafkaBatchServer({
-      kafka, producer: app.get<Producer>(PRODUCER), name: opts.consumer, topics,
+      kafka,
+      producer: app.get<Producer>(PRODUCER),
+      name: opts.consumer,
+      topics,
       // Groups are per topic prefix, so suites and benchmarks on one broker never share one.
       groupId: `${app.get<AppConfig>(CONFIG).TOPIC_PREFIX}${opts.consumer}`,
-      log, now: app.get<Clock>(CLOCK),
+      log,
+      now: app.get<Clock>(CLOCK),
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
       fetch: opts.fetch,
       park: (letter, at) => parkDeadLetter(ds, letter, at),
-      status, timing: opts.timing, hooks: consumerHooks(metrics, opts.consumer, Date.now, (topic, extents) => openLetterCount(ds, topic, extents)),
+      status,
+      timing: opts.timing,
+      hooks: consumerHooks(metrics, opts.consumer, Date.now, (topic, extents) => openLetterCount(ds, topic, extents)),
     });
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true });
     // Its own config (not the HTTP app's, whose filters must stay HTTP-only), set before the

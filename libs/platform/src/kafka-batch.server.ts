@@ -1,11 +1,17 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Kafka, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { decode, enrollmentEvent, outcomeEvent, registryNotification, reviewDecided, TopicNames } from '@trial/contracts';
 import {
-  decode, enrollmentEvent, outcomeEvent, registryNotification, reviewDecided, TopicNames,
-} from '@trial/contracts';
-import {
-  ConsumerHooks, ConsumerStatus, ConsumerTiming, FetchSizes, Log, Park, PartitionBatch, RunningConsumer, startConsumer,
+  ConsumerHooks,
+  ConsumerStatus,
+  ConsumerTiming,
+  FetchSizes,
+  Log,
+  Park,
+  PartitionBatch,
+  RunningConsumer,
+  startConsumer,
 } from '@trial/messaging';
 
 /** The logical topics a handler can subscribe to with `@EventPattern(...)`. */

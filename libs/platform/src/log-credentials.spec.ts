@@ -54,8 +54,10 @@ describe('percent-encoded credentials in a logged URL', () => {
   });
 
   it('keeps a query without a credential, encoded or not, as it was', () => {
-    expect(safeRequest({ url: '/trials/T1/survival?tau=365&at=30%2C60', query: { tau: '365', at: '30,60' } }))
-      .toEqual({ url: '/trials/T1/survival?tau=365&at=30%2C60', query: { tau: '365', at: '30,60' } });
+    expect(safeRequest({ url: '/trials/T1/survival?tau=365&at=30%2C60', query: { tau: '365', at: '30,60' } })).toEqual({
+      url: '/trials/T1/survival?tau=365&at=30%2C60',
+      query: { tau: '365', at: '30,60' },
+    });
     expect(scrubLine('{"msg":"GET /trials?at=30%2C60 caf%C3%A9"}')).toBe('{"msg":"GET /trials?at=30%2C60 caf%C3%A9"}');
   });
 
@@ -65,10 +67,13 @@ describe('percent-encoded credentials in a logged URL', () => {
   });
 
   it('drops an authorisation response (code with state) from a logged request, and keeps a plain ?code= filter', () => {
-    expect(safeRequest({ url: '/?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj', query: { code: 'SplxlOBeZQQYbYS6WxSbIA', state: 'af0ifjsldkj' } }))
-      .toEqual({ url: '/?[credential]', query: '[credential]' });
-    expect(safeRequest({ url: '/dead-letters?code=unknown-patient', query: { code: 'unknown-patient' } }))
-      .toEqual({ url: '/dead-letters?code=unknown-patient', query: { code: 'unknown-patient' } });
+    expect(
+      safeRequest({ url: '/?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj', query: { code: 'SplxlOBeZQQYbYS6WxSbIA', state: 'af0ifjsldkj' } }),
+    ).toEqual({ url: '/?[credential]', query: '[credential]' });
+    expect(safeRequest({ url: '/dead-letters?code=unknown-patient', query: { code: 'unknown-patient' } })).toEqual({
+      url: '/dead-letters?code=unknown-patient',
+      query: { code: 'unknown-patient' },
+    });
   });
 
   it('decodes only what keeps a JSON line JSON', () => {

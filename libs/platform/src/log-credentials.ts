@@ -70,7 +70,10 @@ export function safeUrl(url: string): string {
 
 /** A query key names a credential: `access_token`, or `a[token]`, `a.ticket`, in any case, once decoded. */
 function isCredentialKey(key: string): boolean {
-  return percentDecoded(key).toLowerCase().split(/[[\].]/).some((part) => CREDENTIAL_PARAMS.includes(part));
+  return percentDecoded(key)
+    .toLowerCase()
+    .split(/[[\].]/)
+    .some((part) => CREDENTIAL_PARAMS.includes(part));
 }
 
 function holdsToken(value: string): boolean {
@@ -125,5 +128,9 @@ export function safeRequest(req: unknown): unknown {
 
 /** A pino destination that scrubs each finished line, then hands it to `dest`. */
 export function scrubbingDestination(dest: { write(line: string): unknown }): { write(line: string): void } {
-  return { write: (line: string) => { dest.write(scrubLine(line)); } };
+  return {
+    write: (line: string) => {
+      dest.write(scrubLine(line));
+    },
+  };
 }

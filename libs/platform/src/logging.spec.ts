@@ -10,9 +10,17 @@ import { createLogger, httpLogging, redactPaths } from './logging';
 describe('log redaction', () => {
   it('censors the authorization header and an access_token query of a logged request', () => {
     const lines: string[] = [];
-    const out = new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done(); } });
+    const out = new Writable({
+      write(chunk, _e, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const logger = pino({ redact: { paths: redactPaths(), censor: '[personal]' } }, out);
-    logger.error({ req: { method: 'POST', headers: { authorization: 'Bearer eyJsecret', cookie: 'a=b' }, query: { access_token: 'eyJother' } } }, 'failed');
+    logger.error(
+      { req: { method: 'POST', headers: { authorization: 'Bearer eyJsecret', cookie: 'a=b' }, query: { access_token: 'eyJother' } } },
+      'failed',
+    );
     expect(lines.join('')).not.toMatch(/eyJ|a=b/);
     expect(JSON.parse(lines[0]).req.headers.authorization).toBe('[personal]');
   });
@@ -40,14 +48,21 @@ describe('no credential in any log line', () => {
     const res = new ServerResponse(req);
     middleware(req, res);
     // What a handler or Nest's exception handler logs meanwhile (nestjs-pino logs through req.log).
-    req.log.error({ err: new Error(`upstream GET /x?ticket=${ticket} failed`), cfg: { a: { b: { c: { Authorization: `Bearer OTHERJWT` } } } } }, `refused ${jwt}`);
+    req.log.error(
+      { err: new Error(`upstream GET /x?ticket=${ticket} failed`), cfg: { a: { b: { c: { Authorization: `Bearer OTHERJWT` } } } } },
+      `refused ${jwt}`,
+    );
     req.log.debug({ headers: req.headers }, 'debug detail');
     res.statusCode = status;
     res.emit('finish');
     return lines;
   }
 
-  it.each([['debug', 200], ['info', 500], ['debug', 500]])('at %s, status %d', (level, status) => {
+  it.each([
+    ['debug', 200],
+    ['info', 500],
+    ['debug', 500],
+  ])('at %s, status %d', (level, status) => {
     const lines = run(level, status);
     expect(lines.length).toBeGreaterThanOrEqual(level === 'debug' ? 3 : 1);
     const all = lines.join('');
@@ -59,6 +74,8 @@ describe('no credential in any log line', () => {
   });
 
   it('scrubs text', () => {
-    expect(scrubCredentials(`GET /a?token=${jwt}&x=1 "Bearer abc.def" ${jwt}`)).toBe('GET /a?token=[credential]&x=1 "Bearer [credential]" [credential]');
+    expect(scrubCredentials(`GET /a?token=${jwt}&x=1 "Bearer abc.def" ${jwt}`)).toBe(
+      'GET /a?token=[credential]&x=1 "Bearer [credential]" [credential]',
+    );
   });
 });

@@ -10,16 +10,33 @@ function run(e: unknown): { error: Promise<unknown>; headers: Record<string, str
   const headers: Record<string, string> = {};
   const ctx = {
     getType: () => 'http',
-    switchToHttp: () => ({ getResponse: () => ({ setHeader: (k: string, v: string) => { headers[k] = v; } }) }),
+    switchToHttp: () => ({
+      getResponse: () => ({
+        setHeader: (k: string, v: string) => {
+          headers[k] = v;
+        },
+      }),
+    }),
   } as unknown as ExecutionContext;
   const next: CallHandler = { handle: () => throwError(() => e) };
-  const error = firstValueFrom(new UnavailableInterceptor().intercept(ctx, next)).then(() => undefined, (x: unknown) => x);
+  const error = firstValueFrom(new UnavailableInterceptor().intercept(ctx, next)).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   return { error, headers };
 }
 
 describe('UnavailableInterceptor: the environment failing is a 503, never a 500', () => {
   it('answers 503 with Retry-After for a full disk, a Postgres shutdown and a lost broker, naming the class only', async () => {
-    for (const e of [pg('53100'), pg('57P01'), pg('08006'), new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { retryCount: 5, retryTime: 100 })]) {
+    for (const e of [
+      pg('53100'),
+      pg('57P01'),
+      pg('08006'),
+      new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+        retryCount: 5,
+        retryTime: 100,
+      }),
+    ]) {
       const r = run(e);
       const error = await r.error;
       expect(error).toBeInstanceOf(ServiceUnavailableException);

@@ -16,14 +16,21 @@ export const RETRY_AFTER_S = 5;
 @Injectable()
 export class UnavailableInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(catchError((e: unknown) => {
-      const cause = environmentalCause(e);
-      if (cause === null || context.getType() !== 'http') return throwError(() => e);
-      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(RETRY_AFTER_S));
-      return throwError(() => new ServiceUnavailableException({
-        statusCode: 503, code: 'unavailable', message: `a service this request needs is unavailable (${cause}); retry later`,
-      }));
-    }));
+    return next.handle().pipe(
+      catchError((e: unknown) => {
+        const cause = environmentalCause(e);
+        if (cause === null || context.getType() !== 'http') return throwError(() => e);
+        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(RETRY_AFTER_S));
+        return throwError(
+          () =>
+            new ServiceUnavailableException({
+              statusCode: 503,
+              code: 'unavailable',
+              message: `a service this request needs is unavailable (${cause}); retry later`,
+            }),
+        );
+      }),
+    );
   }
 }
 

@@ -1,8 +1,18 @@
 import type { Completeness, FollowupEvent } from '@trial/followup';
 import { PermanentError } from '@trial/messaging';
 import {
-  coveringRegistry, emptyGuard, foldCompleteness, foldGuarded, followUpOf, observationOf, sameJson, sameObservation,
-  sortEvents, type Guarded, type GuardedFold, type LogEvent,
+  coveringRegistry,
+  emptyGuard,
+  foldCompleteness,
+  foldGuarded,
+  followUpOf,
+  observationOf,
+  sameJson,
+  sameObservation,
+  sortEvents,
+  type Guarded,
+  type GuardedFold,
+  type LogEvent,
 } from '@trial/readmodel';
 import { loadPatients, versionTrials, type TrialVersion } from './batch-writes';
 import { movedSources, saveCompleteness } from './completeness';
@@ -42,9 +52,7 @@ export interface BatchEffect {
  * guard of @trial/readmodel; a refusal throws a PermanentError, so the consumer re-runs the
  * batch a message at a time and dead-letters that message alone with its code.
  */
-export async function applyBatch(
-  tx: Sql, events: LogEvent[], ctx: { consumer: string; now: string; profiler: Profiler },
-): Promise<BatchEffect> {
+export async function applyBatch(tx: Sql, events: LogEvent[], ctx: { consumer: string; now: string; profiler: Profiler }): Promise<BatchEffect> {
   const { now, profiler } = ctx;
   // Dedupe and the held completeness in one round trip (after the locks, so it is current).
   const { fresh, held, registered: before } = await profiler.time('dedupe', () => firstTimes(tx, ctx.consumer, events));
@@ -59,7 +67,10 @@ export async function applyBatch(
   // registered in this batch takes its parked events out and applies them first, in order.
   const registeredNow = [...new Set(sorted.trials.map((t) => t.trialId))];
   const registered = new Set([...before, ...registeredNow]);
-  const drained = await unpark(tx, registeredNow.filter((t) => !before.has(t)));
+  const drained = await unpark(
+    tx,
+    registeredNow.filter((t) => !before.has(t)),
+  );
   const waiting = [...sorted.patients.keys()].filter((k) => !registered.has(k.split('\u0000')[0]));
   const heldParked = await parkedOf(tx, waiting);
 
@@ -74,7 +85,9 @@ export async function applyBatch(
   await park(tx, toPark, now);
 
   const perTrial = new Map<string, number>();
-  const count = (trialId: string, n: number) => { if (n) perTrial.set(trialId, (perTrial.get(trialId) ?? 0) + n); };
+  const count = (trialId: string, n: number) => {
+    if (n) perTrial.set(trialId, (perTrial.get(trialId) ?? 0) + n);
+  };
   for (const t of sorted.trialWide) count(t.trialId, 1); // TrialRegistered and InterimLookTaken
   const parkedNow = new Set(waiting);
   const changed: Array<PatientRow & { registry: string | null }> = [];
@@ -82,7 +95,7 @@ export async function applyBatch(
   const diffs = new Map<string, CohortDiff[]>();
   for (const key of new Set([...sorted.patients.keys(), ...drained.keys(), ...loaded.keys()])) {
     const row = loaded.get(key) ?? null;
-    const events = parkedNow.has(key) ? [] : sorted.patients.get(key) ?? [];
+    const events = parkedNow.has(key) ? [] : (sorted.patients.get(key) ?? []);
     if (row === null && events.length === 0 && !drained.has(key)) continue; // parked, nothing applied yet
     // Parked events were checked against this same history when parked: none is refused here.
     const unparked = foldGuarded(guardedOf(row ?? undefined), drained.get(key) ?? []);
@@ -116,8 +129,14 @@ export async function applyBatch(
   // A registry's completeness is part of every trial's read-out (dataComplete), so a move touches all.
   const everyTrial = moved.length ? (await rows<{ trial_id: string }>(tx, `select trial_id from rm_trials`)).map((r) => r.trial_id) : [];
   const trialIds = [...new Set([...diffs.keys(), ...perTrial.keys(), ...everyTrial])].sort();
-  const versions = await profiler.time('trialsUpsert', () => versionTrials(tx,
-    trialIds.map((t) => ({ trialId: t, design: designs.get(t) ?? null, events: perTrial.get(t) ?? 0 })), completeness, now));
+  const versions = await profiler.time('trialsUpsert', () =>
+    versionTrials(
+      tx,
+      trialIds.map((t) => ({ trialId: t, design: designs.get(t) ?? null, events: perTrial.get(t) ?? 0 })),
+      completeness,
+      now,
+    ),
+  );
   return { applied: new Set(fresh), parked: new Set<LogEvent>(toPark), trialIds, versions, diffs, completeness };
 }
 

@@ -10,13 +10,19 @@ export async function loadPatients(tx: Sql, keys: string[], registries: string[]
   const patientIds = keys.map((k) => k.split('\u0000')[1]);
   // Without a registry, no OR: it would turn the primary-key lookups into a scan of every patient.
   // Checked by type (patientRowProblem), not parsed: every patient a batch locks is read here (bench/stored-rows.ts).
-  const list = await checkedRowsOf<PatientRow>(tx, patientRowProblem, { table: 'rm_patients' }, registries.length
-    ? `select trial_id, patient_id, state, followup, guard from rm_patients
+  const list = await checkedRowsOf<PatientRow>(
+    tx,
+    patientRowProblem,
+    { table: 'rm_patients' },
+    registries.length
+      ? `select trial_id, patient_id, state, followup, guard from rm_patients
        where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) or registry = any($3::text[])
        order by trial_id, patient_id for update`
-    : `select trial_id, patient_id, state, followup, guard from rm_patients
+      : `select trial_id, patient_id, state, followup, guard from rm_patients
        where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[]))
-       order by trial_id, patient_id for update`, registries.length ? [trialIds, patientIds, registries] : [trialIds, patientIds]);
+       order by trial_id, patient_id for update`,
+    registries.length ? [trialIds, patientIds, registries] : [trialIds, patientIds],
+  );
   return new Map(list.map((r) => [patientKey(r.trial_id, r.patient_id), r]));
 }
 
@@ -37,11 +43,15 @@ export interface TrialVersion {
  * a version stamped before its predecessor would make `?asOf=` of the newer look find the older.
  */
 export async function versionTrials(
-  tx: Sql, trials: ReadonlyArray<{ trialId: string; design: TrialRegistered | null; events: number }>, completeness: Completeness, now: string,
+  tx: Sql,
+  trials: ReadonlyArray<{ trialId: string; design: TrialRegistered | null; events: number }>,
+  completeness: Completeness,
+  now: string,
 ): Promise<TrialVersion[]> {
   if (!trials.length) return [];
   const sorted = [...trials].sort((a, b) => (a.trialId < b.trialId ? -1 : a.trialId > b.trialId ? 1 : 0));
-  const versions = await rows<TrialVersion>(tx,
+  const versions = await rows<TrialVersion>(
+    tx,
     `with v as (
        insert into rm_trials (trial_id, design, version, events_applied, updated_at)
        select r.trial_id, r.design, 1, r.n, $2::timestamptz from jsonb_to_recordset($1::jsonb) as r(trial_id text, design jsonb, n bigint) order by r.trial_id
@@ -52,7 +62,8 @@ export async function versionTrials(
        insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
        select v.trial_id, v.version, v.updated_at, v.events_applied, $3::jsonb from v)
      select * from v`,
-    [JSON.stringify(sorted.map((t) => ({ trial_id: t.trialId, design: t.design, n: t.events }))), now, JSON.stringify(completeness)]);
+    [JSON.stringify(sorted.map((t) => ({ trial_id: t.trialId, design: t.design, n: t.events }))), now, JSON.stringify(completeness)],
+  );
   // The design may be the one stored before this batch: upcast and checked, not cast (a few per batch).
   return versions.map((v) => ({ ...v, design: storedDesign(v.design) }));
 }

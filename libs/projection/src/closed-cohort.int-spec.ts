@@ -6,9 +6,7 @@
 // a replay of the log, run twice, writes cells with the same figures.
 import { DataSource } from 'typeorm';
 import { noPlans, storedDesign, type EnrollmentEvent, type OutcomeEvent, type TrialRegistered } from '@trial/contracts';
-import {
-  ClosedCohort, closedAnalysis, closedFromCells, followUpOf, planKey, planOf, type ClosedAnalysis, type LogEvent,
-} from '@trial/readmodel';
+import { ClosedCohort, closedAnalysis, closedFromCells, followUpOf, planKey, planOf, type ClosedAnalysis, type LogEvent } from '@trial/readmodel';
 import { createDataSource, migrate } from '@trial/storage';
 import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
@@ -29,30 +27,65 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
   const trialId = uniqueId('CLOSEDCELLS');
   const ev = (id: string) => `${trialId}:${id}`;
   const registered: TrialRegistered = {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: ev('reg'), trialId, title: 'closed cells', arms: ['control', 'IABP'],
+    v: 2,
+    type: 'TrialRegistered',
+    ...noPlans(),
+    eventId: ev('reg'),
+    trialId,
+    title: 'closed cells',
+    arms: ['control', 'IABP'],
     referenceArm: 'control',
-    plannedEvents: 20, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming', stratificationFactors: ['region'],
-    subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }, { variable: 'region', from: 'stratum' }],
+    plannedEvents: 20,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
+    stratificationFactors: ['region'],
+    subgroups: [
+      { variable: 'sex', from: 'sex' },
+      { variable: 'age75', from: 'age', cuts: [75] },
+      { variable: 'region', from: 'stratum' },
+    ],
     endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
   };
   const N = 48;
   const pid = (i: number) => `P${String(i).padStart(2, '0')}`;
   const randomised = (i: number): EnrollmentEvent => ({
-    v: 2, type: 'PatientRandomised', eventId: ev(`r${i}`), trialId, patientId: pid(i), arm: i % 2 ? 'IABP' : 'control',
-    randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`, site: 'KCH', nhsNumber: '9434765919', chiNumber: null,
-    dateOfBirth: `19${28 + (i % 20)}-06-01`, sex: i % 3 ? 'M' : 'F', familyName: 'Test', givenNames: 'Patient', postcode: null,
-    strata: { region: ['London', 'North', 'Wales'][i % 3] }, covariates: {},
+    v: 2,
+    type: 'PatientRandomised',
+    eventId: ev(`r${i}`),
+    trialId,
+    patientId: pid(i),
+    arm: i % 2 ? 'IABP' : 'control',
+    randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`,
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: `19${28 + (i % 20)}-06-01`,
+    sex: i % 3 ? 'M' : 'F',
+    familyName: 'Test',
+    givenNames: 'Patient',
+    postcode: null,
+    strata: { region: ['London', 'North', 'Wales'][i % 3] },
+    covariates: {},
   });
   const causes = ['I21.9', 'C34.1', 'I50.0', null];
   const base = (type: string, i: number, id: string) => ({ v: 1 as const, type, eventId: ev(id), trialId, patientId: pid(i), occurredAt: NOW });
   const ref = (i: number, version: number) => ({ source: 'ONS' as const, recordId: `${trialId}-D${i}`, version });
   const diedOn = (i: number) => `2009-0${(i % 9) + 1}-${String((i % 27) + 1).padStart(2, '0')}`;
   const died = (i: number): OutcomeEvent => ({
-    ...base('DeathLinked', i, `d${i}`), type: 'DeathLinked', ...ref(i, 1), dateOfDeath: diedOn(i),
-    underlyingCause: causes[(i >> 1) % causes.length], evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
+    ...base('DeathLinked', i, `d${i}`),
+    type: 'DeathLinked',
+    ...ref(i, 1),
+    dateOfDeath: diedOn(i),
+    underlyingCause: causes[(i >> 1) % causes.length],
+    evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
   });
   const recoded = (i: number, cause: string, v = 2): OutcomeEvent => ({
-    ...base('DeathAmended', i, `a${i}-${v}`), type: 'DeathAmended', ...ref(i, v), dateOfDeath: diedOn(i),
+    ...base('DeathAmended', i, `a${i}-${v}`),
+    type: 'DeathAmended',
+    ...ref(i, v),
+    dateOfDeath: diedOn(i),
     underlyingCause: cause,
   });
   const dying = Array.from({ length: N }, (_, k) => k + 1).filter((i) => i % 2 === 0 || i % 3 === 0);
@@ -80,20 +113,32 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     const query = { at: [365, 900] };
     return {
       fromCells: closedFromCells(design, ClosedCohort.cellsOf(planOf(design), snapshot.closed!), query),
-      fromStates: closedAnalysis(design, followUps, query), snapshot,
+      fromStates: closedAnalysis(design, followUps, query),
+      snapshot,
     };
   };
 
   function projector() {
-    const p = new ReadModelProjector(ds, () => NOW, (e) => { throw e; }, `closed-cells-${trialId}`);
+    const p = new ReadModelProjector(
+      ds,
+      () => NOW,
+      (e) => {
+        throw e;
+      },
+      `closed-cells-${trialId}`,
+    );
     let offset = 0;
     return {
       p,
       apply: async (events: LogEvent[]) => {
         const start = offset;
         offset += events.length;
-        await p.apply({ topic: `closed-cells-${trialId}`, partition: 0, lastOffset: String(offset - 1),
-          messages: events.map((value, i) => ({ offset: String(start + i), value })) });
+        await p.apply({
+          topic: `closed-cells-${trialId}`,
+          partition: 0,
+          lastOffset: String(offset - 1),
+          messages: events.map((value, i) => ({ offset: String(start + i), value })),
+        });
         await p.drain();
       },
     };
@@ -129,10 +174,12 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     const moved = await both();
     expect(cv(moved.fromCells)).toEqual([c0 + 1, i0]);
     expect(moved.fromCells).toEqual(moved.fromStates);
- 
+
     // The plan changes under counted patients (a registration amended with a site subgroup): the cells are re-keyed from the follow-ups.
     const amendedPlan: TrialRegistered = {
-      ...registered, eventId: ev('reg2'), subgroups: [...registered.subgroups, { variable: 'site', from: 'site' }],
+      ...registered,
+      eventId: ev('reg2'),
+      subgroups: [...registered.subgroups, { variable: 'site', from: 'site' }],
     };
     await second.apply([amendedPlan]);
     const rekeyed = await both();
@@ -152,8 +199,11 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
     }
 
     // A snapshot written before the cells (an older projector's) still reads: from the follow-ups, the same figures.
-    await ds.query(`update rm_readouts set snapshot = (snapshot::jsonb - 'closed')::json, recorded_at = recorded_at + interval '1 millisecond'
-      where trial_id = $1`, [trialId]);
+    await ds.query(
+      `update rm_readouts set snapshot = (snapshot::jsonb - 'closed')::json, recorded_at = recorded_at + interval '1 millisecond'
+      where trial_id = $1`,
+      [trialId],
+    );
     expect((await snapshotOf()).closed).toBeUndefined();
     expect((await analysisAt(ds, trialId, {}, q, { closed: true })).analysis.closed).toEqual(rekeyed.fromStates);
   });

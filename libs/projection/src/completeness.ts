@@ -8,8 +8,11 @@ import type { Sql } from './rows';
  */
 export async function saveCompleteness(tx: Sql, completeness: Completeness, moved: ReadonlyArray<keyof Completeness>, now: string): Promise<void> {
   for (const s of moved) {
-    await tx.query(`insert into rm_completeness (source, complete_up_to, recorded_at) values ($1, $2, $3)
-      on conflict (source) do update set complete_up_to = excluded.complete_up_to, recorded_at = excluded.recorded_at`, [s, completeness[s], now]);
+    await tx.query(
+      `insert into rm_completeness (source, complete_up_to, recorded_at) values ($1, $2, $3)
+      on conflict (source) do update set complete_up_to = excluded.complete_up_to, recorded_at = excluded.recorded_at`,
+      [s, completeness[s], now],
+    );
     await tx.query(`insert into rm_completeness_history (source, complete_up_to, recorded_at) values ($1, $2, $3)`, [s, completeness[s], now]);
   }
 }

@@ -17,30 +17,47 @@ const firstTimesRow = z.object({ inserted: z.array(z.string()), held: storedComp
  * With the held completeness and which of the batch's trials are registered (park.ts), in the
  * same round trip.
  */
-export async function firstTimes(tx: Sql, consumer: string, events: readonly LogEvent[]):
-  Promise<{ fresh: LogEvent[]; held: Completeness; registered: Set<string> }> {
+export async function firstTimes(
+  tx: Sql,
+  consumer: string,
+  events: readonly LogEvent[],
+): Promise<{ fresh: LogEvent[]; held: Completeness; registered: Set<string> }> {
   const hashes = events.map((e) => contentHash(e));
   const trialIds = [...new Set(events.flatMap((e) => ('trialId' in e ? [e.trialId] : [])))];
-  const [r] = await parsedRows(tx, firstTimesRow, { table: 'applied_events, rm_completeness, rm_trials' },
+  const [r] = await parsedRows(
+    tx,
+    firstTimesRow,
+    { table: 'applied_events, rm_completeness, rm_trials' },
     `with d as (insert into applied_events (consumer, event_id, content_hash) select $1, id, h from unnest($2::text[], $3::text[]) as x(id, h)
        on conflict do nothing returning event_id)
      select coalesce((select json_agg(event_id) from d), '[]') as inserted,
             coalesce((select json_object_agg(source, complete_up_to) from rm_completeness), '{}') as held,
             coalesce((select json_agg(trial_id) from rm_trials where trial_id = any($4::text[]) and design is not null), '[]') as registered`,
-    [consumer, events.map((e) => e.eventId), hashes, trialIds]);
+    [consumer, events.map((e) => e.eventId), hashes, trialIds],
+  );
   const inserted = new Set(r.inserted);
   const again = [...new Set(events.map((e) => e.eventId).filter((id) => !inserted.has(id)))];
   // A statement of its own, after the insert: it sees a row that a concurrent batch committed meanwhile.
-  const stored = new Map(again.length === 0 ? [] : (await rows<{ event_id: string; content_hash: string | null }>(tx,
-    `select event_id, content_hash from applied_events where consumer = $1 and event_id = any($2::text[])`, [consumer, again]))
-    .map((x) => [x.event_id, x.content_hash]));
+  const stored = new Map(
+    again.length === 0
+      ? []
+      : (
+          await rows<{ event_id: string; content_hash: string | null }>(
+            tx,
+            `select event_id, content_hash from applied_events where consumer = $1 and event_id = any($2::text[])`,
+            [consumer, again],
+          )
+        ).map((x) => [x.event_id, x.content_hash]),
+  );
   const first = new Map<string, string>();
   const fresh: LogEvent[] = [];
   events.forEach((e, i) => {
-    const was = first.get(e.eventId) ?? (inserted.has(e.eventId) ? null : stored.get(e.eventId) ?? null);
+    const was = first.get(e.eventId) ?? (inserted.has(e.eventId) ? null : (stored.get(e.eventId) ?? null));
     if (was !== null && was !== hashes[i]) {
-      throw new PermanentError('event-id-reused',
-        `${e.type} ${e.eventId} reuses the id of an event already applied with other content${'trialId' in e ? ` (trial ${e.trialId})` : ''}`);
+      throw new PermanentError(
+        'event-id-reused',
+        `${e.type} ${e.eventId} reuses the id of an event already applied with other content${'trialId' in e ? ` (trial ${e.trialId})` : ''}`,
+      );
     }
     if (first.has(e.eventId)) return;
     first.set(e.eventId, hashes[i]);

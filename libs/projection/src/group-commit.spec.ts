@@ -46,8 +46,11 @@ describe('GroupCommit', () => {
     const r = recording();
     const g = new GroupCommit(r.run, (i: Item) => i.key);
     const settled = await Promise.allSettled([g.submit({ key: 'p1', n: 1 }), g.submit({ key: 'bad', n: 2 }), g.submit({ key: 'p3', n: 3 })]);
-    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)))
-      .toEqual(['done 1', 'refused in a group of 1', 'done 3']);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      'done 1',
+      'refused in a group of 1',
+      'done 3',
+    ]);
     expect(r.groups).toEqual([[1, 2, 3], [1], [2], [3]]);
   });
 

@@ -39,7 +39,11 @@ export class GroupCommit<In, Out> {
       } catch (e) {
         if (group.length === 1) group[0].reject(e);
         else {
-          for (const g of group) await this.run([g.item]).then(([o]) => g.resolve(o), (err: unknown) => g.reject(err));
+          for (const g of group)
+            await this.run([g.item]).then(
+              ([o]) => g.resolve(o),
+              (err: unknown) => g.reject(err),
+            );
         }
       }
     }

@@ -18,35 +18,88 @@ const NOW = '2026-01-01T12:00:00.000Z';
 
 function trial(trialId: string): EnrollmentEvent {
   return {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'guards', arms: ['control', 'IABP'],
-    referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+    v: 2,
+    type: 'TrialRegistered',
+    ...noPlans(),
+    eventId: `${trialId}:reg`,
+    trialId,
+    title: 'guards',
+    arms: ['control', 'IABP'],
+    referenceArm: 'control',
+    plannedEvents: 10,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
   };
 }
 function randomised(trialId: string, patientId: string, over: Partial<EnrollmentEvent> = {}): EnrollmentEvent {
   return {
-    v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:${patientId}:rand`, trialId, patientId, arm: 'IABP',
-    randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03',
-    sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null, ...over,
+    v: 2,
+    type: 'PatientRandomised',
+    strata: {},
+    covariates: {},
+    eventId: `${trialId}:${patientId}:rand`,
+    trialId,
+    patientId,
+    arm: 'IABP',
+    randomisedOn: '2007-01-10',
+    site: 'KCH',
+    nhsNumber: '9434765919',
+    chiNumber: null,
+    dateOfBirth: '1941-02-03',
+    sex: 'M',
+    familyName: 'Test',
+    givenNames: 'Patient',
+    postcode: null,
+    ...over,
   } as EnrollmentEvent;
 }
 const ref = { source: 'ONS' as const, recordId: 'D1' };
 function linked(trialId: string, patientId: string, seq: number | undefined, version = 1, over: Record<string, unknown> = {}): OutcomeEvent {
   return {
-    v: 1, type: 'DeathLinked', eventId: `${trialId}:${patientId}:linked:${version}:${seq}`, trialId, patientId, occurredAt: NOW, ...ref, version,
-    dateOfDeath: '2009-06-30', underlyingCause: 'I21.9', seq,
-    evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} }, ...over,
+    v: 1,
+    type: 'DeathLinked',
+    eventId: `${trialId}:${patientId}:linked:${version}:${seq}`,
+    trialId,
+    patientId,
+    occurredAt: NOW,
+    ...ref,
+    version,
+    dateOfDeath: '2009-06-30',
+    underlyingCause: 'I21.9',
+    seq,
+    evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
+    ...over,
   } as OutcomeEvent;
 }
 function withdrawn(trialId: string, patientId: string, seq: number | undefined, version = 1): OutcomeEvent {
   return {
-    v: 1, type: 'DeathWithdrawn', eventId: `${trialId}:${patientId}:withdrawn:${version}:${seq}`, trialId, patientId, occurredAt: NOW, ...ref, version,
-    reason: 'relinked', seq,
+    v: 1,
+    type: 'DeathWithdrawn',
+    eventId: `${trialId}:${patientId}:withdrawn:${version}:${seq}`,
+    trialId,
+    patientId,
+    occurredAt: NOW,
+    ...ref,
+    version,
+    reason: 'relinked',
+    seq,
   } as OutcomeEvent;
 }
 function amended(trialId: string, patientId: string, seq: number | undefined, version: number): OutcomeEvent {
   return {
-    v: 1, type: 'DeathAmended', eventId: `${trialId}:${patientId}:amended:${version}:${seq}`, trialId, patientId, occurredAt: NOW, ...ref, version,
-    dateOfDeath: '2009-07-02', underlyingCause: 'I50.0', seq,
+    v: 1,
+    type: 'DeathAmended',
+    eventId: `${trialId}:${patientId}:amended:${version}:${seq}`,
+    trialId,
+    patientId,
+    occurredAt: NOW,
+    ...ref,
+    version,
+    dateOfDeath: '2009-07-02',
+    underlyingCause: 'I50.0',
+    seq,
   } as OutcomeEvent;
 }
 
@@ -58,26 +111,39 @@ describe('ReadModelProjector refusals and park', () => {
   function setup(label: string) {
     const trialId = uniqueId(label);
     const consumer = `guards-${trialId}`;
-    const projector = new ReadModelProjector(ds, () => NOW, (e) => { throw e; }, consumer);
+    const projector = new ReadModelProjector(
+      ds,
+      () => NOW,
+      (e) => {
+        throw e;
+      },
+      consumer,
+    );
     const offsets = new Map<string, number>();
     const log: LogEvent[] = [];
     const apply = async (topic: string, events: LogEvent[]) => {
       const start = offsets.get(topic) ?? 0;
       offsets.set(topic, start + events.length);
       const out = await projector.apply({
-        topic: `${consumer}-${topic}`, partition: 0, lastOffset: String(start + events.length - 1),
+        topic: `${consumer}-${topic}`,
+        partition: 0,
+        lastOffset: String(start + events.length - 1),
         messages: events.map((value, i) => ({ offset: String(start + i), value })),
       });
       log.push(...events); // only reached when applied: a refused batch throws
       return out;
     };
     const followup = async (patientId: string) => {
-      const [r] = (await ds.query(`select followup from rm_patients where trial_id = $1 and patient_id = $2`, [trialId, patientId])) as Array<{ followup: FollowUp | null }>;
+      const [r] = (await ds.query(`select followup from rm_patients where trial_id = $1 and patient_id = $2`, [trialId, patientId])) as Array<{
+        followup: FollowUp | null;
+      }>;
       return r?.followup ?? null;
     };
     const state = async () => {
       await projector.drain();
-      const patients = await ds.query(`select patient_id, state, followup, guard from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
+      const patients = await ds.query(`select patient_id, state, followup, guard from rm_patients where trial_id = $1 order by patient_id`, [
+        trialId,
+      ]);
       const trials = await ds.query(`select design, events_applied from rm_trials where trial_id = $1`, [trialId]);
       const parked = await ds.query(`select patient_id, event from rm_parked where trial_id = $1 order by id`, [trialId]);
       return JSON.stringify({ patients, trials, parked });
@@ -135,10 +201,14 @@ describe('ReadModelProjector refusals and park', () => {
     const t = setup('RND');
     await t.apply('enrollments', [trial(t.trialId), randomised(t.trialId, 'P1')]);
     const once = await t.state();
-    expect(await refusedWith(t.apply('enrollments', [randomised(t.trialId, 'P1', { eventId: 'second', arm: 'control' } as Partial<EnrollmentEvent>)])))
-      .toBe('conflicting-randomisation');
-    expect(await refusedWith(t.apply('enrollments', [randomised(t.trialId, 'P1', { eventId: 'third', dateOfBirth: '1941-02-04' } as Partial<EnrollmentEvent>)])))
-      .toBe('conflicting-randomisation');
+    expect(
+      await refusedWith(t.apply('enrollments', [randomised(t.trialId, 'P1', { eventId: 'second', arm: 'control' } as Partial<EnrollmentEvent>)])),
+    ).toBe('conflicting-randomisation');
+    expect(
+      await refusedWith(
+        t.apply('enrollments', [randomised(t.trialId, 'P1', { eventId: 'third', dateOfBirth: '1941-02-04' } as Partial<EnrollmentEvent>)]),
+      ),
+    ).toBe('conflicting-randomisation');
     await t.apply('enrollments', [randomised(t.trialId, 'P1', { eventId: 'resent' } as Partial<EnrollmentEvent>)]);
     const after = JSON.parse(await t.state()) as { trials: Array<{ events_applied: string }> };
     const before = JSON.parse(once) as { patients: unknown };
@@ -146,7 +216,7 @@ describe('ReadModelProjector refusals and park', () => {
     expect(Number(after.trials[0].events_applied)).toBe(3); // the resent copy counts as an event, as a duplicate randomisation always did
   });
 
-  it('parks a trial\'s events until it is registered: no ghost trial, then applied once, in order, and replay agrees', async () => {
+  it("parks a trial's events until it is registered: no ghost trial, then applied once, in order, and replay agrees", async () => {
     const t = setup('PARK');
     // Outcomes and a randomisation before the TrialRegistered (it is on another partition).
     await t.apply('outcomes', [linked(t.trialId, 'P1', 1), withdrawn(t.trialId, 'P1', 2)]);
@@ -162,7 +232,9 @@ describe('ReadModelProjector refusals and park', () => {
     await t.apply('outcomes', [linked(t.trialId, 'P1', 1), withdrawn(t.trialId, 'P1', 2)]);
     expect((await ds.query(`select count(*)::int as n from rm_parked where trial_id = $1`, [t.trialId]))[0].n).toBe(5);
     // Each parked row says why it waits (code and reason), naming event and trial, never a person.
-    const why = (await ds.query(`select code, reason, event->>'eventId' as id from rm_parked where trial_id = $1 order by id`, [t.trialId])) as Array<{ code: string; reason: string; id: string }>;
+    const why = (await ds.query(`select code, reason, event->>'eventId' as id from rm_parked where trial_id = $1 order by id`, [
+      t.trialId,
+    ])) as Array<{ code: string; reason: string; id: string }>;
     for (const w of why) {
       expect(w.code).toBe('trial-not-registered');
       expect(w.reason).toContain(w.id);
@@ -181,13 +253,21 @@ describe('ReadModelProjector refusals and park', () => {
 
     // Twice: everything again changes nothing.
     const once = await t.state();
-    await t.apply('enrollments', [trial(t.trialId), randomised(t.trialId, 'P1'), randomised(t.trialId, 'P2', { arm: 'control' } as Partial<EnrollmentEvent>)]);
+    await t.apply('enrollments', [
+      trial(t.trialId),
+      randomised(t.trialId, 'P1'),
+      randomised(t.trialId, 'P2', { arm: 'control' } as Partial<EnrollmentEvent>),
+    ]);
     await t.apply('outcomes', [linked(t.trialId, 'P1', 1), withdrawn(t.trialId, 'P1', 2), linked(t.trialId, 'P2', 1)]);
     expect(await t.state()).toBe(once);
 
     // Replay of the log as it was read (with the refused copy in it) gives the same read-out.
     const log = [...t.log.slice(0, 5), linked(t.trialId, 'P1', 1, 1, { eventId: 'late-link' }), ...t.log.slice(5)];
-    const report = await rebuild(ds, async () => ({ events: log, watermarks: [], invalid: 0 }), { trialId: t.trialId, now: () => NOW, consumer: t.consumer });
+    const report = await rebuild(ds, async () => ({ events: log, watermarks: [], invalid: 0 }), {
+      trialId: t.trialId,
+      now: () => NOW,
+      consumer: t.consumer,
+    });
     expect(report.parked).toBe(0);
     const replayed = await analysisAt(ds, t.trialId, {}, {});
     expect(replayed.analysis).toEqual(live.analysis);
@@ -200,7 +280,11 @@ describe('ReadModelProjector refusals and park', () => {
     await t.apply('enrollments', [log[0]]);
     await t.apply('outcomes', [log[1]]);
     const live = await t.state();
-    const report = await rebuild(ds, async () => ({ events: log, watermarks: [], invalid: 0 }), { trialId: t.trialId, now: () => NOW, consumer: t.consumer });
+    const report = await rebuild(ds, async () => ({ events: log, watermarks: [], invalid: 0 }), {
+      trialId: t.trialId,
+      now: () => NOW,
+      consumer: t.consumer,
+    });
     expect(report).toMatchObject({ parked: 2, trials: 0 });
     expect(await t.state()).toBe(live);
   });

@@ -39,7 +39,9 @@ export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (re
   const groupId = `replay-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 });
   let finish!: () => void;
-  const done = new Promise<void>((resolve) => { finish = resolve; });
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topics.enrollments, topics.outcomes], fromBeginning: true });

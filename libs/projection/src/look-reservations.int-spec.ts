@@ -21,14 +21,25 @@ describe('look reservations (two processes, one database)', () => {
   });
 
   const look = (trialId: string, n: number, events: number, by: string): InterimLookTaken => ({
-    v: 1, type: 'InterimLookTaken', eventId: `${trialId}:${by}:${n}`, trialId, look: n, asOf: '2026-01-01T00:00:00.000Z', dataCutoff: null,
-    events, z: -1.2, takenBy: by, takenAt: '2026-01-01T00:00:01.000Z',
+    v: 1,
+    type: 'InterimLookTaken',
+    eventId: `${trialId}:${by}:${n}`,
+    trialId,
+    look: n,
+    asOf: '2026-01-01T00:00:00.000Z',
+    dataCutoff: null,
+    events,
+    z: -1.2,
+    takenBy: by,
+    takenAt: '2026-01-01T00:00:01.000Z',
   });
 
   it('serialises two processes on the look lock: the second numbers its look after the first', async () => {
     const trialId = uniqueId('RESV');
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     const order: string[] = [];
     const first = withLookLock(a, trialId, async (tx) => {
       const n = (await looksTakenOrReserved(tx, trialId)).length + 1;
@@ -56,9 +67,14 @@ describe('look reservations (two processes, one database)', () => {
     expect(await reserveLook(a, look(trialId, 1, 5, 'a'), '2026-01-01T00:00:01.000Z')).toBe(true);
     expect(await reserveLook(b, look(trialId, 1, 5, 'b'), '2026-01-01T00:00:02.000Z')).toBe(false);
     const frozen = look(trialId, 1, 5, 'frozen');
-    await a.query(`insert into rm_looks (trial_id, look, event, design, report, unavailable, recorded_at) values ($1, 1, $2, '{}', null, null, now())`,
-      [trialId, JSON.stringify(frozen)]);
+    await a.query(
+      `insert into rm_looks (trial_id, look, event, design, report, unavailable, recorded_at) values ($1, 1, $2, '{}', null, null, now())`,
+      [trialId, JSON.stringify(frozen)],
+    );
     expect(await reserveLook(b, look(trialId, 2, 7, 'b'), '2026-01-01T00:00:03.000Z')).toBe(true);
-    expect((await looksTakenOrReserved(a, trialId)).map((t) => [t.look, t.takenBy])).toEqual([[1, 'frozen'], [2, 'b']]);
+    expect((await looksTakenOrReserved(a, trialId)).map((t) => [t.look, t.takenBy])).toEqual([
+      [1, 'frozen'],
+      [2, 'b'],
+    ]);
   });
 });

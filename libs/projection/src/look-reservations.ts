@@ -26,11 +26,16 @@ export async function withLookLock<T>(ds: DataSource, trialId: string, f: (tx: S
  * reserved by an API but not yet projected, one per number (the frozen one when both), in order.
  */
 export async function looksTakenOrReserved(sql: Sql, trialId: string): Promise<InterimLookTaken[]> {
-  const held = await parsedRows(sql, z.object({ event: interimLookTaken }), { table: 'rm_looks, look_reservations', column: 'event' },
+  const held = await parsedRows(
+    sql,
+    z.object({ event: interimLookTaken }),
+    { table: 'rm_looks, look_reservations', column: 'event' },
     `select distinct on (look) event from (
        select look, event, 0 as pref from rm_looks where trial_id = $1
        union all select look, event, 1 from look_reservations where trial_id = $1) x
-     order by look, pref`, [trialId]);
+     order by look, pref`,
+    [trialId],
+  );
   return held.map((r) => r.event);
 }
 
@@ -39,8 +44,10 @@ export async function looksTakenOrReserved(sql: Sql, trialId: string): Promise<I
  * primary key: the backstop should a caller not hold the look lock).
  */
 export async function reserveLook(sql: Sql, e: InterimLookTaken, now: string): Promise<boolean> {
-  const r = await rows<{ look: number }>(sql,
+  const r = await rows<{ look: number }>(
+    sql,
     `insert into look_reservations (trial_id, look, event, reserved_at) values ($1, $2, $3, $4) on conflict do nothing returning look`,
-    [e.trialId, e.look, JSON.stringify(e), now]);
+    [e.trialId, e.look, JSON.stringify(e), now],
+  );
   return r.length === 1;
 }

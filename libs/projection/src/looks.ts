@@ -19,15 +19,20 @@ export interface StoredLook extends FrozenLook {
 
 function stored(r: LookRow): StoredLook {
   return {
-    event: r.event, design: r.design, report: r.report,
-    unavailable: r.unavailable, recordedAt: r.recorded_at.toISOString(), closed: r.closed,
+    event: r.event,
+    design: r.design,
+    report: r.report,
+    unavailable: r.unavailable,
+    recordedAt: r.recorded_at.toISOString(),
+    closed: r.closed,
   };
 }
 
 /** The trials' designs and looks held, as foldLooks starts from. */
 async function heldLooks(tx: Sql, trialIds: string[]): Promise<Map<string, TrialLooks>> {
-  const designs = await rows<{ trial_id: string; design: unknown }>(tx,
-    `select trial_id, design from rm_trials where trial_id = any($1::text[])`, [trialIds]);
+  const designs = await rows<{ trial_id: string; design: unknown }>(tx, `select trial_id, design from rm_trials where trial_id = any($1::text[])`, [
+    trialIds,
+  ]);
   const looks = await parsedRows(tx, lookRow, LOOKS, `select * from rm_looks where trial_id = any($1::text[]) order by trial_id, look`, [trialIds]);
   const held = new Map<string, TrialLooks>(designs.map((d) => [d.trial_id, { design: storedDesign(d.design), looks: [] }]));
   for (const l of looks) held.get(l.trial_id)?.looks.push(stored(l));
@@ -61,10 +66,21 @@ async function saveLooks(tx: Sql, looks: readonly FrozenLook[], now: string): Pr
     `insert into rm_looks (trial_id, look, event, design, report, unavailable, closed, recorded_at)
      select r.trial_id, r.look, r.event, r.design, r.report, r.unavailable, r.closed, $2::timestamptz
      from jsonb_to_recordset($1::jsonb) as r(trial_id text, look int, event jsonb, design jsonb, report jsonb, unavailable text, closed jsonb)`,
-    [JSON.stringify(looks.map((l, i) => ({
-      trial_id: l.event.trialId, look: l.event.look, event: l.event, design: l.design, report: l.report, unavailable: l.unavailable,
-      closed: closed[i],
-    }))), now]);
+    [
+      JSON.stringify(
+        looks.map((l, i) => ({
+          trial_id: l.event.trialId,
+          look: l.event.look,
+          event: l.event,
+          design: l.design,
+          report: l.report,
+          unavailable: l.unavailable,
+          closed: closed[i],
+        })),
+      ),
+      now,
+    ],
+  );
 }
 
 /**
@@ -82,7 +98,10 @@ export async function applyLooks(tx: Sql, events: ReadonlyArray<TrialRegistered 
 
 /** Replay: the looks of the rebuilt trials, again from the log. Returns how many were refused. */
 export async function rebuildLooks(
-  tx: Sql, only: string | null, events: ReadonlyArray<TrialRegistered | InterimLookTaken>, now: string,
+  tx: Sql,
+  only: string | null,
+  events: ReadonlyArray<TrialRegistered | InterimLookTaken>,
+  now: string,
 ): Promise<number> {
   await tx.query(`delete from rm_looks where $1::text is null or trial_id = $1`, [only]);
   const { appended, refused } = foldLooks(new Map(), events);

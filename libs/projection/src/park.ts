@@ -21,17 +21,26 @@ const PARKED = { table: 'rm_parked', column: 'event' };
 /** Parked events of these patients, per patient in arrival order (still parked). */
 export async function parkedOf(sql: Sql, keys: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
   if (!keys.length) return new Map();
-  const list = await parsedRows(sql, parkedRow, PARKED,
+  const list = await parsedRows(
+    sql,
+    parkedRow,
+    PARKED,
     `select event from rm_parked where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) order by id`,
-    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1])]);
+    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1])],
+  );
   return byPatient(list.map((r) => r.event));
 }
 
 /** Takes every parked event of these trials out of the park: per patient, in arrival order. */
 export async function unpark(sql: Sql, trialIds: readonly string[]): Promise<Map<string, FollowupEvent[]>> {
   if (!trialIds.length) return new Map();
-  const list = await parsedRows(sql, parkedRow, PARKED,
-    `with d as (delete from rm_parked where trial_id = any($1::text[]) returning id, event) select id, event from d order by id`, [trialIds]);
+  const list = await parsedRows(
+    sql,
+    parkedRow,
+    PARKED,
+    `with d as (delete from rm_parked where trial_id = any($1::text[]) returning id, event) select id, event from d order by id`,
+    [trialIds],
+  );
   return byPatient(list.map((r) => r.event));
 }
 
@@ -43,7 +52,8 @@ export async function park(sql: Sql, events: readonly FollowupEvent[], now: stri
      select e->>'trialId', e->>'patientId', e, $2::timestamptz, 'trial-not-registered',
        format('%s %s waits for TrialRegistered of trial %s', e->>'type', e->>'eventId', e->>'trialId')
      from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
-    [JSON.stringify(events), now]);
+    [JSON.stringify(events), now],
+  );
 }
 
 function byPatient(events: readonly FollowupEvent[]): Map<string, FollowupEvent[]> {

@@ -17,22 +17,64 @@ describe('ReadModelProjector as-of stamps', () => {
     const trialId = uniqueId('ASOF');
     const topic = `t-asof-${trialId}`;
     const registered: EnrollmentEvent = {
-      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'as-of stamps', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: `${trialId}:reg`,
+      trialId,
+      title: 'as-of stamps',
+      arms: ['control', 'IABP'],
+      referenceArm: 'control',
+      plannedEvents: 10,
+      alpha: 0.05,
+      sided: 2,
+      looks: [1],
+      spending: 'obrien-fleming',
     };
     const randomised = (i: number): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:rand-${i}`, trialId, patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control',
-      randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: null, chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,
+      v: 2,
+      type: 'PatientRandomised',
+      strata: {},
+      covariates: {},
+      eventId: `${trialId}:rand-${i}`,
+      trialId,
+      patientId: `P${i}`,
+      arm: i % 2 ? 'IABP' : 'control',
+      randomisedOn: '2007-01-10',
+      site: 'KCH',
+      nhsNumber: null,
+      chiNumber: `01020304${String(i).padStart(2, '0')}`,
+      dateOfBirth: '1945-06-01',
+      sex: 'M',
+      familyName: 'Test',
+      givenNames: 'Patient',
+      postcode: null,
     });
     // The second batch's clock reads 5 seconds before the first's, as if it had started first.
     const clock = ['2026-01-01T12:00:05.000Z', '2026-01-01T12:00:00.000Z'];
-    const projector = new ReadModelProjector(ds, () => clock.shift() as string, (e) => { throw e; }, `asof-${trialId}`);
-    await projector.apply({ topic, partition: 0, lastOffset: '1', messages: [{ offset: '0', value: registered }, { offset: '1', value: randomised(1) }] });
+    const projector = new ReadModelProjector(
+      ds,
+      () => clock.shift() as string,
+      (e) => {
+        throw e;
+      },
+      `asof-${trialId}`,
+    );
+    await projector.apply({
+      topic,
+      partition: 0,
+      lastOffset: '1',
+      messages: [
+        { offset: '0', value: registered },
+        { offset: '1', value: randomised(1) },
+      ],
+    });
     await projector.apply({ topic, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: randomised(2) }] });
     await projector.drain();
 
-    const history = (await ds.query(`select version, recorded_at, events_applied from rm_readout_history where trial_id = $1 order by version`, [trialId])) as Array<{ version: string; recorded_at: Date; events_applied: string }>;
+    const history = (await ds.query(`select version, recorded_at, events_applied from rm_readout_history where trial_id = $1 order by version`, [
+      trialId,
+    ])) as Array<{ version: string; recorded_at: Date; events_applied: string }>;
     expect(history.map((h) => [Number(h.version), h.recorded_at.toISOString(), Number(h.events_applied)])).toEqual([
       [1, '2026-01-01T12:00:05.000Z', 2],
       [2, '2026-01-01T12:00:05.000Z', 3],
@@ -50,31 +92,84 @@ describe('ReadModelProjector as-of stamps', () => {
     const topic = `t-group-${trialId}`;
     const consumer = `group-${trialId}`;
     const registered: EnrollmentEvent = {
-      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'group commit', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: `${trialId}:reg`,
+      trialId,
+      title: 'group commit',
+      arms: ['control', 'IABP'],
+      referenceArm: 'control',
+      plannedEvents: 10,
+      alpha: 0.05,
+      sided: 2,
+      looks: [1],
+      spending: 'obrien-fleming',
     };
     const randomised = (i: number, arm = i % 2 ? 'IABP' : 'control'): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:rand-${i}-${arm}`, trialId, patientId: `P${i}`, arm,
-      randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: null, chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,
+      v: 2,
+      type: 'PatientRandomised',
+      strata: {},
+      covariates: {},
+      eventId: `${trialId}:rand-${i}-${arm}`,
+      trialId,
+      patientId: `P${i}`,
+      arm,
+      randomisedOn: '2007-01-10',
+      site: 'KCH',
+      nhsNumber: null,
+      chiNumber: `01020304${String(i).padStart(2, '0')}`,
+      dateOfBirth: '1945-06-01',
+      sex: 'M',
+      familyName: 'Test',
+      givenNames: 'Patient',
+      postcode: null,
     });
-    const projector = new ReadModelProjector(ds, () => '2026-01-01T12:00:00.000Z', (e) => { throw e; }, consumer);
+    const projector = new ReadModelProjector(
+      ds,
+      () => '2026-01-01T12:00:00.000Z',
+      (e) => {
+        throw e;
+      },
+      consumer,
+    );
     await projector.apply({ topic, partition: 0, lastOffset: '0', messages: [{ offset: '0', value: registered }] });
-    const outs = await Promise.all([1, 2, 3].map((p) =>
-      projector.apply({
-        topic, partition: p, lastOffset: '1', messages: [{ offset: '0', value: randomised(2 * p) }, { offset: '1', value: randomised(2 * p + 1) }],
-      }),
-    ));
-    expect(outs.map((o) => [o.applied, o.duplicates])).toEqual([[2, 0], [2, 0], [2, 0]]);
+    const outs = await Promise.all(
+      [1, 2, 3].map((p) =>
+        projector.apply({
+          topic,
+          partition: p,
+          lastOffset: '1',
+          messages: [
+            { offset: '0', value: randomised(2 * p) },
+            { offset: '1', value: randomised(2 * p + 1) },
+          ],
+        }),
+      ),
+    );
+    expect(outs.map((o) => [o.applied, o.duplicates])).toEqual([
+      [2, 0],
+      [2, 0],
+      [2, 0],
+    ]);
     // One version for the three batches: one transaction, not three serialised on the trial's row.
-    const versions = (await ds.query(`select version from rm_readout_history where trial_id = $1 order by version`,
-      [trialId])) as Array<{ version: string }>;
+    const versions = (await ds.query(`select version from rm_readout_history where trial_id = $1 order by version`, [trialId])) as Array<{
+      version: string;
+    }>;
     expect(versions.map((v) => Number(v.version))).toEqual([1, 2]);
-    const checkpoints = async () => ((await ds.query(
-      `select partition, "offset" from consumer_checkpoints where consumer = $1 and topic = $2 order by partition`,
-      [consumer, topic])) as Array<{ partition: number; offset: string }>)
-      .map((c) => [c.partition, Number(c.offset)]);
-    expect(await checkpoints()).toEqual([[0, 0], [1, 1], [2, 1], [3, 1]]);
+    const checkpoints = async () =>
+      (
+        (await ds.query(`select partition, "offset" from consumer_checkpoints where consumer = $1 and topic = $2 order by partition`, [
+          consumer,
+          topic,
+        ])) as Array<{ partition: number; offset: string }>
+      ).map((c) => [c.partition, Number(c.offset)]);
+    expect(await checkpoints()).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
 
     // P2 randomised again to the other arm is refused: only partition 5's batch fails, partition 4's commits.
     const settled = await Promise.allSettled([
@@ -83,10 +178,17 @@ describe('ReadModelProjector as-of stamps', () => {
     ]);
     expect(settled[0].status).toBe('fulfilled');
     expect(settled[1].status === 'rejected' && settled[1].reason instanceof PermanentError).toBe(true);
-    expect(await checkpoints()).toEqual([[0, 0], [1, 1], [2, 1], [3, 1], [4, 0]]); // partition 5: rolled back, no checkpoint
+    expect(await checkpoints()).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 0],
+    ]); // partition 5: rolled back, no checkpoint
     // Redelivered, the whole group changes nothing: every message is at or below its checkpoint.
-    await Promise.all([1, 2, 3].map((p) =>
-      projector.apply({ topic, partition: p, lastOffset: '1', messages: [{ offset: '1', value: randomised(2 * p + 1) }] })));
+    await Promise.all(
+      [1, 2, 3].map((p) => projector.apply({ topic, partition: p, lastOffset: '1', messages: [{ offset: '1', value: randomised(2 * p + 1) }] })),
+    );
     await projector.drain();
     const live = await analysisAt(ds, trialId, {}, {});
     expect(live.analysis.eventsApplied).toBe(8);

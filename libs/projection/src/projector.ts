@@ -54,7 +54,10 @@ export interface BatchIn {
 export class ReadModelProjector {
   private readonly cache = new TrialCache();
   private readonly flusher: SnapshotFlusher;
-  private readonly group = new GroupCommit<BatchIn, BatchOut>((b) => this.applyGroup(b), (b) => `${b.topic}:${b.partition}`);
+  private readonly group = new GroupCommit<BatchIn, BatchOut>(
+    (b) => this.applyGroup(b),
+    (b) => `${b.topic}:${b.partition}`,
+  );
 
   constructor(
     private readonly ds: DataSource,
@@ -85,13 +88,25 @@ export class ReadModelProjector {
     let effect: BatchEffect | null = null;
     const outs = await applyWithCheckpoints(this.ds, this.consumer, batches, async (tx, fresh) => {
       await this.profiler.time('locks', () => lockBatch(tx, locksOf(batches.flatMap((b) => b.messages.map((m) => m.value)))));
-      const e = await applyBatch(tx, fresh.flat().map((m) => m.value), { consumer: this.consumer, now: this.now(), profiler: this.profiler });
+      const e = await applyBatch(
+        tx,
+        fresh.flat().map((m) => m.value),
+        { consumer: this.consumer, now: this.now(), profiler: this.profiler },
+      );
       effect = e;
-      return fresh.map((f) => outOf(f.map((m) => m.value), e));
+      return fresh.map((f) =>
+        outOf(
+          f.map((m) => m.value),
+          e,
+        ),
+      );
     });
     this.profiler.mark('batchTx', performance.now() - t0);
     this.profiler.mark('groupSize', batches.length);
-    this.profiler.mark('batchSize', batches.reduce((n, b) => n + b.messages.length, 0));
+    this.profiler.mark(
+      'batchSize',
+      batches.reduce((n, b) => n + b.messages.length, 0),
+    );
     // Committed: only now may the cache take the versions (a rolled-back batch never happened).
     // The flusher is nudged either way, so a change a failed flush kept goes out with this batch.
     const done = effect as BatchEffect | null;
@@ -107,8 +122,10 @@ export class ReadModelProjector {
 
   /** Rewrites snapshots that are behind their trial's version (after a crash before a flush). */
   async repairStale(): Promise<number> {
-    const stale = await rows<{ trial_id: string }>(this.ds,
-      `select t.trial_id from rm_trials t left join rm_readouts r using (trial_id) where r.version is null or r.version < t.version`);
+    const stale = await rows<{ trial_id: string }>(
+      this.ds,
+      `select t.trial_id from rm_trials t left join rm_readouts r using (trial_id) where r.version is null or r.version < t.version`,
+    );
     for (const { trial_id } of stale) this.cache.forget(trial_id);
     this.flusher.changed(stale.map((s) => s.trial_id));
     await this.drain();
@@ -124,8 +141,12 @@ export class ReadModelProjector {
     const causes = batches.map((b) => ({ topic: b.topic, partition: b.partition, lastOffset: b.lastOffset }));
     for (const v of e.versions) {
       this.cache.record(v.trial_id, Number(v.version), {
-        diffs: e.diffs.get(v.trial_id) ?? [], design: v.design, eventsApplied: Number(v.events_applied),
-        dataComplete: e.completeness, causes, changedAt: v.updated_at.toISOString(),
+        diffs: e.diffs.get(v.trial_id) ?? [],
+        design: v.design,
+        eventsApplied: Number(v.events_applied),
+        dataComplete: e.completeness,
+        causes,
+        changedAt: v.updated_at.toISOString(),
       });
     }
     this.flusher.changed(e.versions.map((v) => v.trial_id));

@@ -2,8 +2,19 @@ import type { DataSource } from 'typeorm';
 import { CodedError, storedDesign, storedValue, type TrialRegistered } from '@trial/contracts';
 import type { Completeness, FollowUp, PatientState } from '@trial/followup';
 import {
-  analyse, ClosedCohort, closedAnalysis, closedFromCells, followUpOf, hasAnalysisPlan, observationOf, planKey, planOf, TrialCohort,
-  type ClosedSnapshot, type ReadoutQuery, type TrialAnalysis,
+  analyse,
+  ClosedCohort,
+  closedAnalysis,
+  closedFromCells,
+  followUpOf,
+  hasAnalysisPlan,
+  observationOf,
+  planKey,
+  planOf,
+  TrialCohort,
+  type ClosedSnapshot,
+  type ReadoutQuery,
+  type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
 import { loadCompleteness, parsedRows, rows, type Sql } from './rows';
@@ -39,16 +50,21 @@ const SNAPSHOT_WITHOUT_CELLS = `case when r.snapshot is null then null else json
 
 /** Every trial, from the snapshots (totals only: no read-out is computed for a listing). */
 export async function listTrials(sql: Sql): Promise<TrialListing[]> {
-  const list = await rows<ListingRow>(sql,
+  const list = await rows<ListingRow>(
+    sql,
     `select t.trial_id, t.design, t.events_applied, t.updated_at, ${SNAPSHOT_WITHOUT_CELLS} as snapshot
-     from rm_trials t left join rm_readouts r using (trial_id) order by t.trial_id`);
+     from rm_trials t left join rm_readouts r using (trial_id) order by t.trial_id`,
+  );
   return list.map(listing);
 }
 
 export async function getTrial(sql: Sql, trialId: string): Promise<TrialListing> {
-  const [r] = await rows<ListingRow>(sql,
+  const [r] = await rows<ListingRow>(
+    sql,
     `select t.trial_id, t.design, t.events_applied, t.updated_at, ${SNAPSHOT_WITHOUT_CELLS} as snapshot
-     from rm_trials t left join rm_readouts r using (trial_id) where t.trial_id = $1`, [trialId]);
+     from rm_trials t left join rm_readouts r using (trial_id) where t.trial_id = $1`,
+    [trialId],
+  );
   if (!r) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
   return listing(r);
 }
@@ -60,10 +76,16 @@ function listing(r: ListingRow): TrialListing {
   const deaths = sum(arms.map((a) => sum(a.d)));
   const design = storedDesign(r.design);
   return {
-    trialId: r.trial_id, title: design?.title ?? null, arms: design?.arms ?? [], referenceArm: design?.referenceArm ?? null,
-    randomised: sum(arms.map((a) => sum(a.d) + sum(a.c))), deaths, eventsApplied: Number(r.events_applied),
+    trialId: r.trial_id,
+    title: design?.title ?? null,
+    arms: design?.arms ?? [],
+    referenceArm: design?.referenceArm ?? null,
+    randomised: sum(arms.map((a) => sum(a.d) + sum(a.c))),
+    deaths,
+    eventsApplied: Number(r.events_applied),
     dataComplete: snapshot?.dataComplete ?? {},
-    informationFraction: design ? Math.min(1, deaths / design.plannedEvents) : null, updatedAt: r.updated_at.toISOString(),
+    informationFraction: design ? Math.min(1, deaths / design.plannedEvents) : null,
+    updatedAt: r.updated_at.toISOString(),
   };
 }
 
@@ -88,19 +110,30 @@ export interface HeldAnalysis {
  * inputs, so it equals what the pipeline showed. Reads in one repeatable-read snapshot.
  */
 export async function analysisAt(
-  ds: DataSource, trialId: string, moment: Moment, query: ReadoutQuery, opts: { closed?: boolean } = {},
+  ds: DataSource,
+  trialId: string,
+  moment: Moment,
+  query: ReadoutQuery,
+  opts: { closed?: boolean } = {},
 ): Promise<HeldAnalysis> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
     const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
-      const [r] = await rows<{ snapshot: unknown; recorded_at: Date; fresh: boolean; version: string }>(tx,
+      const [r] = await rows<{ snapshot: unknown; recorded_at: Date; fresh: boolean; version: string }>(
+        tx,
         `select ${SNAPSHOT_WITHOUT_CELLS} as snapshot, r.recorded_at, r.version >= t.version as fresh, r.version
-         from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [trialId]);
+         from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`,
+        [trialId],
+      );
       if (r?.fresh) {
         const s = storedValue(storedTrialSnapshot, r.snapshot, SNAPSHOT);
-        const analysis = analyse(TrialCohort.fromSnapshot(s.cohort), { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete }, query);
+        const analysis = analyse(
+          TrialCohort.fromSnapshot(s.cohort),
+          { trialId, design: storedDesign(s.design), eventsApplied: s.eventsApplied, dataComplete: s.dataComplete },
+          query,
+        );
         const design = analysis.design;
         if (opts.closed && hasAnalysisPlan(design)) {
           // From the snapshot's closed cells (ClosedCohort, folded beside the cohort; same
@@ -108,13 +141,25 @@ export async function analysisAt(
           // (closed-memo.ts). A snapshot written before them, or under another plan, has none:
           // then the follow-ups the snapshot's cohort was folded from.
           const compute = async () => {
-            const [c] = await rows<{ closed: ClosedSnapshot | null }>(tx,
-              `select r.snapshot->'closed' as closed from rm_readouts r where trial_id = $1`, [trialId]);
+            const [c] = await rows<{ closed: ClosedSnapshot | null }>(
+              tx,
+              `select r.snapshot->'closed' as closed from rm_readouts r where trial_id = $1`,
+              [trialId],
+            );
             const plan = planOf(design);
             if (c?.closed && c.closed.plan === planKey(plan)) return closedFromCells(design, ClosedCohort.cellsOf(plan, c.closed), query);
-            const followUps = await parsedRows(tx, followUpRow, { table: 'rm_patients', column: 'followup' },
-              `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
-            return closedAnalysis(design, followUps.map((h) => h.followup), query);
+            const followUps = await parsedRows(
+              tx,
+              followUpRow,
+              { table: 'rm_patients', column: 'followup' },
+              `select followup from rm_patients where trial_id = $1 and followup is not null`,
+              [trialId],
+            );
+            return closedAnalysis(
+              design,
+              followUps.map((h) => h.followup),
+              query,
+            );
           };
           const key = { trialId, version: String(r.version), recordedAt: r.recorded_at.toISOString(), query };
           analysis.closed = await closedFor(key, compute);
@@ -123,9 +168,15 @@ export async function analysisAt(
       }
     }
     const held = await heldAt(tx, trialId, moment.asOf);
-    const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff })).filter((f): f is FollowUp => f !== null);
+    const followUps = held.states
+      .map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff }))
+      .filter((f): f is FollowUp => f !== null);
     const cohort = TrialCohort.of(followUps.map(observationOf));
-    const analysis = analyse(cohort, { trialId, design: storedDesign(trial.design), eventsApplied: held.eventsApplied, dataComplete: held.completeness }, query);
+    const analysis = analyse(
+      cohort,
+      { trialId, design: storedDesign(trial.design), eventsApplied: held.eventsApplied, dataComplete: held.completeness },
+      query,
+    );
     if (opts.closed && hasAnalysisPlan(analysis.design)) analysis.closed = closedAnalysis(analysis.design, followUps, query);
     return { analysis, asOf: held.asOf };
   });
@@ -141,22 +192,53 @@ export interface Held {
 /** Patient states, completeness and event count as held at `asOf` (or now). */
 export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<Held> {
   if (asOf === undefined) {
-    const states = await parsedRows(sql, stateRow, { table: 'rm_patients', column: 'state' },
-      `select state from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
-    const [t] = await rows<{ events_applied: string; updated_at: Date }>(sql, `select events_applied, updated_at from rm_trials where trial_id = $1`, [trialId]);
-    return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql), eventsApplied: Number(t?.events_applied ?? 0), asOf: (t?.updated_at ?? new Date()).toISOString() };
+    const states = await parsedRows(
+      sql,
+      stateRow,
+      { table: 'rm_patients', column: 'state' },
+      `select state from rm_patients where trial_id = $1 order by patient_id`,
+      [trialId],
+    );
+    const [t] = await rows<{ events_applied: string; updated_at: Date }>(
+      sql,
+      `select events_applied, updated_at from rm_trials where trial_id = $1`,
+      [trialId],
+    );
+    return {
+      states: states.map((s) => s.state),
+      completeness: await loadCompleteness(sql),
+      eventsApplied: Number(t?.events_applied ?? 0),
+      asOf: (t?.updated_at ?? new Date()).toISOString(),
+    };
   }
-  const [h] = await rows<{ events_applied: string; recorded_at: Date }>(sql,
-    `select events_applied, recorded_at from rm_readout_history where trial_id = $1 and recorded_at <= $2 order by recorded_at desc, id desc limit 1`, [trialId, asOf]);
+  const [h] = await rows<{ events_applied: string; recorded_at: Date }>(
+    sql,
+    `select events_applied, recorded_at from rm_readout_history where trial_id = $1 and recorded_at <= $2 order by recorded_at desc, id desc limit 1`,
+    [trialId, asOf],
+  );
   if (!h) throw new ReadError('not-yet-projected', `trial ${trialId} had no read-out at ${asOf}`);
-  const states = await parsedRows(sql, stateRow, { table: 'rm_patient_history', column: 'state' },
+  const states = await parsedRows(
+    sql,
+    stateRow,
+    { table: 'rm_patient_history', column: 'state' },
     `select distinct on (patient_id) state from rm_patient_history where trial_id = $1 and recorded_at <= $2
-     order by patient_id, recorded_at desc, id desc`, [trialId, asOf]);
-  return { states: states.map((s) => s.state), completeness: await loadCompleteness(sql, asOf), eventsApplied: Number(h.events_applied), asOf: h.recorded_at.toISOString() };
+     order by patient_id, recorded_at desc, id desc`,
+    [trialId, asOf],
+  );
+  return {
+    states: states.map((s) => s.state),
+    completeness: await loadCompleteness(sql, asOf),
+    eventsApplied: Number(h.events_applied),
+    asOf: h.recorded_at.toISOString(),
+  };
 }
 
 /** Follow-ups now (or at a data cutoff) for the ADTTE export, with the design. */
-export async function followUpsNow(ds: DataSource, trialId: string, dataCutoff?: string): Promise<{ design: TrialRegistered | null; followUps: FollowUp[] }> {
+export async function followUpsNow(
+  ds: DataSource,
+  trialId: string,
+  dataCutoff?: string,
+): Promise<{ design: TrialRegistered | null; followUps: FollowUp[] }> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
     const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
     if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);

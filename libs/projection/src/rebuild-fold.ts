@@ -33,8 +33,16 @@ export interface ReplayFold {
 export function foldForReplay(events: readonly LogEvent[], only: string | undefined): ReplayFold {
   const folder = new LogFolder();
   const out: ReplayFold = {
-    keptIds: [], keptHashes: [], keptRegistry: [], patients: new Map(), toPark: [], trials: [], trialWide: [], extracts: [],
-    perTrial: new Map(), refused: 0,
+    keptIds: [],
+    keptHashes: [],
+    keptRegistry: [],
+    patients: new Map(),
+    toPark: [],
+    trials: [],
+    trialWide: [],
+    extracts: [],
+    perTrial: new Map(),
+    refused: 0,
   };
   const registered = new Set<string>();
   const waiting = new Map<string, FollowupEvent[]>();

@@ -30,22 +30,59 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
 
   /** A bigger trial, so the streamed COPY sends many chunks: 3,000 patients, deaths and visits. */
   const bulk = (trialId: string): { enrol: EnrollmentEvent[]; out: OutcomeEvent[] } => {
-    const enrol: EnrollmentEvent[] = [{
-      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'bulk', arms: ['control', 'active'],
-      referenceArm: 'control', plannedEvents: 1000, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
-    }];
+    const enrol: EnrollmentEvent[] = [
+      {
+        v: 2,
+        type: 'TrialRegistered',
+        ...noPlans(),
+        eventId: `${trialId}:reg`,
+        trialId,
+        title: 'bulk',
+        arms: ['control', 'active'],
+        referenceArm: 'control',
+        plannedEvents: 1000,
+        alpha: 0.05,
+        sided: 2,
+        looks: [1],
+        spending: 'obrien-fleming',
+      },
+    ];
     const out: OutcomeEvent[] = [];
     for (let p = 0; p < 3000; p++) {
       enrol.push({
-        v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:r-${p}`, trialId, patientId: `P${p}`,
-        arm: p % 2 ? 'active' : 'control', randomisedOn: `200${6 + (p % 4)}-0${1 + (p % 9)}-1${p % 10}`, site: `S${p % 7}`,
-        nhsNumber: String(9_100_000_000 + p), chiNumber: null, dateOfBirth: '1950-01-01', sex: p % 3 ? 'F' : 'M', familyName: 'Bulk',
-        givenNames: 'B', postcode: null,
+        v: 2,
+        type: 'PatientRandomised',
+        strata: {},
+        covariates: {},
+        eventId: `${trialId}:r-${p}`,
+        trialId,
+        patientId: `P${p}`,
+        arm: p % 2 ? 'active' : 'control',
+        randomisedOn: `200${6 + (p % 4)}-0${1 + (p % 9)}-1${p % 10}`,
+        site: `S${p % 7}`,
+        nhsNumber: String(9_100_000_000 + p),
+        chiNumber: null,
+        dateOfBirth: '1950-01-01',
+        sex: p % 3 ? 'F' : 'M',
+        familyName: 'Bulk',
+        givenNames: 'B',
+        postcode: null,
       });
       if (p % 3 === 0) {
-        out.push({ v: 1, type: 'DeathLinked', eventId: `${trialId}:d-${p}`, trialId, patientId: `P${p}`, occurredAt: '2011-01-05T10:00:00Z',
-          source: 'ONS', recordId: `${trialId}-D${p}`, version: 1, dateOfDeath: `2010-0${1 + (p % 9)}-2${p % 8}`, underlyingCause: 'I21.9',
-          evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} } });
+        out.push({
+          v: 1,
+          type: 'DeathLinked',
+          eventId: `${trialId}:d-${p}`,
+          trialId,
+          patientId: `P${p}`,
+          occurredAt: '2011-01-05T10:00:00Z',
+          source: 'ONS',
+          recordId: `${trialId}-D${p}`,
+          version: 1,
+          dateOfDeath: `2010-0${1 + (p % 9)}-2${p % 8}`,
+          underlyingCause: 'I21.9',
+          evidence: { method: 'deterministic', modelVersion: 'test', weight: null, fields: {} },
+        });
       }
       if (p % 5 === 0) {
         enrol.push({ v: 1, type: 'PatientSeenAlive', eventId: `${trialId}:s-${p}`, trialId, patientId: `P${p}`, seenOn: '2009-04-01' });
@@ -70,8 +107,18 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
     enrol.push(...b.enrol, ...unregistered);
     out.push(...b.out);
 
-    const projector = new ReadModelProjector(ds, () => new Date().toISOString(), (e) => { throw e; }, consumer);
-    for (const [topic, list] of [[`${id}-e`, enrol], [`${id}-o`, out]] as const) {
+    const projector = new ReadModelProjector(
+      ds,
+      () => new Date().toISOString(),
+      (e) => {
+        throw e;
+      },
+      consumer,
+    );
+    for (const [topic, list] of [
+      [`${id}-e`, enrol],
+      [`${id}-o`, out],
+    ] as const) {
       for (let i = 0; i < list.length; i += 500) {
         const part = list.slice(i, i + 500);
         const messages = part.map((value, k) => ({ offset: String(i + k), value }));
@@ -85,10 +132,13 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
     const parked = () => ds.query(`select trial_id, patient_id, event, code, reason from rm_parked order by id`);
     const applied = () => ds.query(`select event_id, content_hash from applied_events where consumer = $1 order by event_id`, [consumer]);
     const historyRows = async () => Number((await ds.query(`select count(*) as n from rm_patient_history`))[0].n);
-    const readouts = async (moment: { asOf?: string }) => Promise.all([...trials, bulkId].map(async (t) => {
-      const { analysis } = await analysisAt(ds, t, moment, {});
-      return { ...analysis, version: 0 };
-    }));
+    const readouts = async (moment: { asOf?: string }) =>
+      Promise.all(
+        [...trials, bulkId].map(async (t) => {
+          const { analysis } = await analysisAt(ds, t, moment, {});
+          return { ...analysis, version: 0 };
+        }),
+      );
     const live = { patients: await patients(), parked: await parked(), applied: await applied(), readouts: await readouts({}) };
     expect(live.patients.length).toBe(2 * 14 + 3000);
     expect(live.parked.length).toBe(unregistered.length);
@@ -105,7 +155,11 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
       const report = await rebuild(ds, read, { now: () => new Date(Date.now() + round).toISOString(), consumer });
       // The first replay writes a history row for the repaired P0 (its held state differed); the second none.
       expect(report).toMatchObject({
-        patients: 2 * 14 + 3000, changedPatients: round === 1 ? 1 : 0, refused: 0, parked: unregistered.length, trials: 3,
+        patients: 2 * 14 + 3000,
+        changedPatients: round === 1 ? 1 : 0,
+        refused: 0,
+        parked: unregistered.length,
+        trials: 3,
       });
       expect(await patients()).toEqual(live.patients);
       expect(await parked()).toEqual(live.parked);

@@ -18,20 +18,58 @@ describe('rebuild (followup replay) with COPY', () => {
     const trialId = uniqueId('COPY');
     const consumer = `copy-${trialId}`;
     const registered: EnrollmentEvent = {
-      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'copy', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: `${trialId}:reg`,
+      trialId,
+      title: 'copy',
+      arms: ['control', 'IABP'],
+      referenceArm: 'control',
+      plannedEvents: 10,
+      alpha: 0.05,
+      sided: 2,
+      looks: [1],
+      spending: 'obrien-fleming',
     };
     // The patient id is kept in the state, the follow-up and the row: the awkward text goes there.
     const randomised = (i: number, patientId: string): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:rand-${i}`, trialId, patientId, arm: i % 2 ? 'IABP' : 'control',
-      randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: null, chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,
+      v: 2,
+      type: 'PatientRandomised',
+      strata: {},
+      covariates: {},
+      eventId: `${trialId}:rand-${i}`,
+      trialId,
+      patientId,
+      arm: i % 2 ? 'IABP' : 'control',
+      randomisedOn: '2007-01-10',
+      site: 'KCH',
+      nhsNumber: null,
+      chiNumber: `01020304${String(i).padStart(2, '0')}`,
+      dateOfBirth: '1945-06-01',
+      sex: 'M',
+      familyName: 'Test',
+      givenNames: 'Patient',
+      postcode: null,
     });
     const events: LogEvent[] = [registered, randomised(1, 'tab\there'), randomised(2, 'back\\slash "quoted"'), randomised(3, 'new\nline\r\\N')];
-    const projector = new ReadModelProjector(ds, () => '2026-01-01T12:00:00.000Z', (e) => { throw e; }, consumer);
-    await projector.apply({ topic: `t-${trialId}`, partition: 0, lastOffset: String(events.length - 1), messages: events.map((value, i) => ({ offset: String(i), value })) });
+    const projector = new ReadModelProjector(
+      ds,
+      () => '2026-01-01T12:00:00.000Z',
+      (e) => {
+        throw e;
+      },
+      consumer,
+    );
+    await projector.apply({
+      topic: `t-${trialId}`,
+      partition: 0,
+      lastOffset: String(events.length - 1),
+      messages: events.map((value, i) => ({ offset: String(i), value })),
+    });
     await projector.drain();
-    const patients = () => ds.query(`select patient_id, state, followup, guard, registry from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
+    const patients = () =>
+      ds.query(`select patient_id, state, followup, guard, registry from rm_patients where trial_id = $1 order by patient_id`, [trialId]);
     const live = await patients();
     const liveReadout = (await analysisAt(ds, trialId, {}, {})).analysis;
 
@@ -40,7 +78,9 @@ describe('rebuild (followup replay) with COPY', () => {
     expect(first).toMatchObject({ patients: 3, changedPatients: 0, refused: 0 });
     expect(await patients()).toEqual(live);
     const ids = ['back\\slash "quoted"', 'new\nline\r\\N', 'tab\there'];
-    expect((await patients()).map((p: { patient_id: string; state: { patientId: string } }) => [p.patient_id, p.state.patientId])).toEqual(ids.map((id) => [id, id]));
+    expect((await patients()).map((p: { patient_id: string; state: { patientId: string } }) => [p.patient_id, p.state.patientId])).toEqual(
+      ids.map((id) => [id, id]),
+    );
     const second = await rebuild(ds, read, { trialId, now: () => '2026-01-03T12:00:00.000Z', consumer });
     expect(second).toMatchObject({ patients: 3, changedPatients: 0 });
     expect(await patients()).toEqual(live);

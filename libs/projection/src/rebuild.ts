@@ -1,7 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { TrialRegistered } from '@trial/contracts';
 import {
-  ClosedCohort, closedSnapshotOf, coveringRegistry, foldCompleteness, followUpOf, observationOf, TrialCohort, type Observation,
+  ClosedCohort,
+  closedSnapshotOf,
+  coveringRegistry,
+  foldCompleteness,
+  followUpOf,
+  observationOf,
+  TrialCohort,
+  type Observation,
 } from '@trial/readmodel';
 import type { LogRead } from './log-reader';
 import { movedSources, saveCompleteness } from './completeness';
@@ -65,8 +72,13 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     const registered = new Set(fold.trials.map((t) => t.trialId));
     const completeness = foldCompleteness({}, fold.extracts);
 
-    const oldVersions = new Map((await rows<{ trial_id: string; version: string }>(tx,
-      `select trial_id, version from rm_trials where $1::text is null or trial_id = $1`, [only ?? null])).map((r) => [r.trial_id, Number(r.version)]));
+    const oldVersions = new Map(
+      (
+        await rows<{ trial_id: string; version: string }>(tx, `select trial_id, version from rm_trials where $1::text is null or trial_id = $1`, [
+          only ?? null,
+        ])
+      ).map((r) => [r.trial_id, Number(r.version)]),
+    );
     const oldCompleteness = await loadCompleteness(tx);
 
     await tx.query(`delete from rm_readouts where $1::text is null or trial_id = $1`, [only ?? null]);
@@ -100,8 +112,13 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       const eventsApplied = fold.perTrial.get(trialId) ?? 0;
       // A new version, so every running projector reloads this trial rather than trust its cache.
       const version = (oldVersions.get(trialId) ?? 0) + 1;
-      await tx.query(`insert into rm_trials (trial_id, design, version, events_applied, updated_at) values ($1, $2, $3, $4, $5)`,
-        [trialId, design === null ? null : JSON.stringify(design), version, eventsApplied, now]);
+      await tx.query(`insert into rm_trials (trial_id, design, version, events_applied, updated_at) values ($1, $2, $3, $4, $5)`, [
+        trialId,
+        design === null ? null : JSON.stringify(design),
+        version,
+        eventsApplied,
+        now,
+      ]);
       const cohort = TrialCohort.of(byTrial.get(trialId) ?? []).snapshot();
       const closed = closedSnapshotOf(design, ClosedCohort.of(design, byTrial.get(trialId) ?? []));
       await saveSnapshots(tx, [{ version, recordedAt: now, snapshot: { trialId, design, eventsApplied, dataComplete: held, cohort, closed } }]);
@@ -110,7 +127,12 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     }
 
     // The board's looks, frozen again from the log under the designs before them.
-    const refusedLooks = await rebuildLooks(tx, only ?? null, fold.trialWide.filter((e) => registered.has(e.trialId)), now);
+    const refusedLooks = await rebuildLooks(
+      tx,
+      only ?? null,
+      fold.trialWide.filter((e) => registered.has(e.trialId)),
+      now,
+    );
 
     // The live projector must neither re-apply nor miss anything after this (a one-trial replay records no registry event).
     const ids = only === undefined ? fold.keptIds : fold.keptIds.filter((_, i) => !fold.keptRegistry[i]);
@@ -119,14 +141,22 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     if (only === undefined) {
       for (const w of log.watermarks) {
         if (BigInt(w.high) === 0n) continue;
-        await tx.query(`insert into consumer_checkpoints (consumer, topic, partition, "offset") values ($1, $2, $3, $4)
+        await tx.query(
+          `insert into consumer_checkpoints (consumer, topic, partition, "offset") values ($1, $2, $3, $4)
           on conflict (consumer, topic, partition) do update set "offset" = greatest(consumer_checkpoints."offset", excluded."offset"), updated_at = now()`,
-          [consumer, w.topic, w.partition, (BigInt(w.high) - 1n).toString()]);
+          [consumer, w.topic, w.partition, (BigInt(w.high) - 1n).toString()],
+        );
       }
     }
     return {
-      eventsRead: log.events.length, eventsApplied: fold.keptIds.length, invalid: log.invalid, trials: trialIds.length,
-      patients: fold.patients.size, changedPatients: changed, refused: fold.refused + refusedLooks, parked: fold.toPark.length,
+      eventsRead: log.events.length,
+      eventsApplied: fold.keptIds.length,
+      invalid: log.invalid,
+      trials: trialIds.length,
+      patients: fold.patients.size,
+      changedPatients: changed,
+      refused: fold.refused + refusedLooks,
+      parked: fold.toPark.length,
     };
   });
 }

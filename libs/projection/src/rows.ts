@@ -40,7 +40,11 @@ export async function parsedRows<T>(sql: Sql, schema: z.ZodType<T>, at: StoredAt
 
 /** Rows checked by type only (checkedRows), for the per-batch reads where a zod parse costs too much. */
 export async function checkedRowsOf<T>(
-  sql: Sql, problem: (row: Record<string, unknown>) => string | null, at: StoredAt, text: string, params: unknown[] = [],
+  sql: Sql,
+  problem: (row: Record<string, unknown>) => string | null,
+  at: StoredAt,
+  text: string,
+  params: unknown[] = [],
 ): Promise<T[]> {
   return checkedRows<T>(await sql.query(text, params), problem, at);
 }
@@ -50,10 +54,16 @@ export const storedCompleteness: z.ZodType<Completeness> = z.partialRecord(regis
 const completenessRow = z.object({ source: registrySource, complete_up_to: civilDate });
 
 export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Completeness> {
-  const list = asOf === undefined
-    ? await parsedRows(sql, completenessRow, { table: 'rm_completeness' }, `select source, complete_up_to from rm_completeness`)
-    : await parsedRows(sql, completenessRow, { table: 'rm_completeness_history' },
-      `select source, max(complete_up_to) as complete_up_to from rm_completeness_history where recorded_at <= $1 group by source`, [asOf]);
+  const list =
+    asOf === undefined
+      ? await parsedRows(sql, completenessRow, { table: 'rm_completeness' }, `select source, complete_up_to from rm_completeness`)
+      : await parsedRows(
+          sql,
+          completenessRow,
+          { table: 'rm_completeness_history' },
+          `select source, max(complete_up_to) as complete_up_to from rm_completeness_history where recorded_at <= $1 group by source`,
+          [asOf],
+        );
   const c: Completeness = {};
   for (const r of list) c[r.source] = r.complete_up_to;
   return c;
@@ -65,7 +75,10 @@ export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Complet
  * appendPatientHistory does) in the same statement.
  */
 export async function upsertPatients(
-  sql: Sql, list: Array<PatientRow & { registry: string | null }>, now: string, history?: (p: PatientRow) => boolean,
+  sql: Sql,
+  list: Array<PatientRow & { registry: string | null }>,
+  now: string,
+  history?: (p: PatientRow) => boolean,
 ): Promise<void> {
   if (!list.length) return;
   if (!history) {
@@ -76,7 +89,8 @@ export async function upsertPatients(
        on conflict (trial_id, patient_id) do update
          set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard,
            updated_at = excluded.updated_at`,
-      [JSON.stringify(list), now]);
+      [JSON.stringify(list), now],
+    );
     return;
   }
   await sql.query(
@@ -90,18 +104,22 @@ export async function upsertPatients(
            updated_at = excluded.updated_at)
      insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
      select r.trial_id, r.patient_id, $2::timestamptz, r.state from r where r.hist`,
-    [JSON.stringify(list.map((p) => ({ ...p, hist: history(p) }))), now]);
+    [JSON.stringify(list.map((p) => ({ ...p, hist: history(p) }))), now],
+  );
 }
 
 export async function appendPatientHistory(
-  sql: Sql, list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>, now: string,
+  sql: Sql,
+  list: ReadonlyArray<Pick<PatientRow, 'trial_id' | 'patient_id' | 'state'>>,
+  now: string,
 ): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
      select r.trial_id, r.patient_id, $2::timestamptz, r.state
      from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb)`,
-    [JSON.stringify(list.map((p) => ({ trial_id: p.trial_id, patient_id: p.patient_id, state: p.state }))), now]);
+    [JSON.stringify(list.map((p) => ({ trial_id: p.trial_id, patient_id: p.patient_id, state: p.state }))), now],
+  );
 }
 
 /** What rm_readouts holds per trial: the cohort's sufficient statistics and its context. */
@@ -121,7 +139,8 @@ export interface TrialSnapshot {
  * older cohort (another projector instance, a flush that lost a race) never overwrites a newer one.
  */
 export async function saveSnapshots(
-  sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>,
+  sql: Sql,
+  list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string }>,
 ): Promise<string[]> {
   if (!list.length) return [];
   const written = await rows<{ trial_id: string }>(sql, SAVE_SNAPSHOTS, [snapshotsJson(list)]);
@@ -143,16 +162,27 @@ export function snapshotsJson(list: ReadonlyArray<{ snapshot: TrialSnapshot; ver
 
 /** As-of bookkeeping: per trial and change, the version, event count and completeness. */
 export async function appendReadoutHistory(
-  sql: Sql, list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>, now: string,
+  sql: Sql,
+  list: ReadonlyArray<{ trialId: string; version: number; eventsApplied: number; dataComplete: Completeness }>,
+  now: string,
 ): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `insert into rm_readout_history (trial_id, version, recorded_at, events_applied, data_complete)
      select r.trial_id, r.version, $2::timestamptz, r.events_applied, r.data_complete
      from jsonb_to_recordset($1::jsonb) as r(trial_id text, version bigint, events_applied bigint, data_complete jsonb)`,
-    [JSON.stringify(list.map((x) => ({
-      trial_id: x.trialId, version: x.version, events_applied: x.eventsApplied, data_complete: x.dataComplete,
-    }))), now]);
+    [
+      JSON.stringify(
+        list.map((x) => ({
+          trial_id: x.trialId,
+          version: x.version,
+          events_applied: x.eventsApplied,
+          data_complete: x.dataComplete,
+        })),
+      ),
+      now,
+    ],
+  );
 }
 
 /** Channel of the projector's NOTIFY after each committed change (the SSE stream listens). */
@@ -181,8 +211,12 @@ export interface ReadoutChanged {
 }
 
 const readoutChanged: z.ZodType<ReadoutChanged> = z.object({
-  trialId: z.string(), version: z.number(), eventsApplied: z.number(),
-  topic: z.string().nullable(), partition: z.number().nullable(), lastOffset: z.string().nullable(),
+  trialId: z.string(),
+  version: z.number(),
+  eventsApplied: z.number(),
+  topic: z.string().nullable(),
+  partition: z.number().nullable(),
+  lastOffset: z.string().nullable(),
   causes: z.array(z.object({ topic: z.string(), partition: z.number(), lastOffset: z.string() })).optional(),
 });
 

@@ -64,22 +64,40 @@ export class SnapshotFlusher {
         const c = await this.current(trialId);
         if (c === null) continue;
         list.push({
-          version: c.version, recordedAt: c.changedAt, causes: [...c.causes],
-          snapshot: { trialId, design: c.design, eventsApplied: c.eventsApplied, dataComplete: c.dataComplete, cohort: c.cohort.snapshot(),
-            closed: closedSnapshotOf(c.design, c.closed) },
+          version: c.version,
+          recordedAt: c.changedAt,
+          causes: [...c.causes],
+          snapshot: {
+            trialId,
+            design: c.design,
+            eventsApplied: c.eventsApplied,
+            dataComplete: c.dataComplete,
+            cohort: c.cohort.snapshot(),
+            closed: closedSnapshotOf(c.design, c.closed),
+          },
         });
         taken.push([c, c.causes.length]);
       }
-      await this.profiler.time('saveSnapshots', () => saveAndNotify(this.ds, list.map((x) => {
-        const last = x.causes[x.causes.length - 1] ?? null;
-        return {
-          ...x, notice: {
-            trialId: x.snapshot.trialId, version: x.version, eventsApplied: x.snapshot.eventsApplied,
-            topic: last?.topic ?? null, partition: last?.partition ?? null, lastOffset: last?.lastOffset ?? null,
-            causes: latestPerPartition(x.causes),
-          },
-        };
-      })));
+      await this.profiler.time('saveSnapshots', () =>
+        saveAndNotify(
+          this.ds,
+          list.map((x) => {
+            const last = x.causes[x.causes.length - 1] ?? null;
+            return {
+              ...x,
+              notice: {
+                trialId: x.snapshot.trialId,
+                version: x.version,
+                eventsApplied: x.snapshot.eventsApplied,
+                topic: last?.topic ?? null,
+                partition: last?.partition ?? null,
+                lastOffset: last?.lastOffset ?? null,
+                causes: latestPerPartition(x.causes),
+              },
+            };
+          }),
+        ),
+      );
       // Only the causes reported here: ones folded in meanwhile wait for the next flush.
       for (const [c, n] of taken) c.causes.splice(0, n);
     } catch (e) {
@@ -114,13 +132,15 @@ export class SnapshotFlusher {
  * statement, and the write's version guard keeps a newer snapshot from being overwritten.
  */
 async function saveAndNotify(
-  sql: Sql, list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string; notice: ReadoutChanged }>,
+  sql: Sql,
+  list: ReadonlyArray<{ snapshot: TrialSnapshot; version: number; recordedAt: string; notice: ReadoutChanged }>,
 ): Promise<void> {
   if (!list.length) return;
   await sql.query(
     `with w as (${SAVE_SNAPSHOTS})
      select count(pg_notify($2, x.notice)) from w join unnest($3::text[], $4::text[]) as x(trial_id, notice) using (trial_id)`,
-    [snapshotsJson(list), READOUT_CHANNEL, list.map((x) => x.snapshot.trialId), list.map((x) => JSON.stringify(x.notice))]);
+    [snapshotsJson(list), READOUT_CHANNEL, list.map((x) => x.snapshot.trialId), list.map((x) => JSON.stringify(x.notice))],
+  );
 }
 
 /** The newest cause per topic-partition (offsets only grow within one). */

@@ -14,25 +14,70 @@ describe('stored rows as read back', () => {
 
   const events = (trialId: string) => {
     const registered: EnrollmentEvent = {
-      v: 2, type: 'TrialRegistered', ...noPlans(), eventId: `${trialId}:reg`, trialId, title: 'stored rows', arms: ['control', 'IABP'],
-      referenceArm: 'control', plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: `${trialId}:reg`,
+      trialId,
+      title: 'stored rows',
+      arms: ['control', 'IABP'],
+      referenceArm: 'control',
+      plannedEvents: 10,
+      alpha: 0.05,
+      sided: 2,
+      looks: [1],
+      spending: 'obrien-fleming',
     };
     const randomised = (i: number): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: `${trialId}:rand-${i}`, trialId, patientId: `P${i}`,
-      arm: i % 2 ? 'IABP' : 'control', randomisedOn: '2007-01-10', site: 'KCH', nhsNumber: null, chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01', sex: 'M', familyName: 'Test', givenNames: 'Patient', postcode: null,
+      v: 2,
+      type: 'PatientRandomised',
+      strata: {},
+      covariates: {},
+      eventId: `${trialId}:rand-${i}`,
+      trialId,
+      patientId: `P${i}`,
+      arm: i % 2 ? 'IABP' : 'control',
+      randomisedOn: '2007-01-10',
+      site: 'KCH',
+      nhsNumber: null,
+      chiNumber: `01020304${String(i).padStart(2, '0')}`,
+      dateOfBirth: '1945-06-01',
+      sex: 'M',
+      familyName: 'Test',
+      givenNames: 'Patient',
+      postcode: null,
     });
     return { registered, randomised };
   };
   const seen = (trialId: string, i: number, on: string): EnrollmentEvent => ({
-    v: 1, type: 'PatientSeenAlive', eventId: `${trialId}:seen-${i}-${on}`, trialId, patientId: `P${i}`, seenOn: on,
+    v: 1,
+    type: 'PatientSeenAlive',
+    eventId: `${trialId}:seen-${i}-${on}`,
+    trialId,
+    patientId: `P${i}`,
+    seenOn: on,
   });
 
   async function projected(trialId: string): Promise<ReadModelProjector> {
     const { registered, randomised } = events(trialId);
-    const projector = new ReadModelProjector(ds, () => new Date().toISOString(), (e) => { throw e; }, `stored-${trialId}`);
-    await projector.apply({ topic: `t-${trialId}`, partition: 0, lastOffset: '2', messages: [
-      { offset: '0', value: registered }, { offset: '1', value: randomised(1) }, { offset: '2', value: randomised(2) }] });
+    const projector = new ReadModelProjector(
+      ds,
+      () => new Date().toISOString(),
+      (e) => {
+        throw e;
+      },
+      `stored-${trialId}`,
+    );
+    await projector.apply({
+      topic: `t-${trialId}`,
+      partition: 0,
+      lastOffset: '2',
+      messages: [
+        { offset: '0', value: registered },
+        { offset: '1', value: randomised(1) },
+        { offset: '2', value: randomised(2) },
+      ],
+    });
     await projector.drain();
     return projector;
   }
@@ -47,7 +92,9 @@ describe('stored rows as read back', () => {
     await ds.query(
       `update rm_patients set state = (state - 'dateOfBirth' - 'sex') #- '{randomisation,strata}' #- '{randomisation,covariates}',
          followup = followup - 'sex' - 'ageAtRandomisation' - 'strata' - 'covariates' - 'underlyingCause'
-       where trial_id = $1 and patient_id = 'P1'`, [trialId]);
+       where trial_id = $1 and patient_id = 'P1'`,
+      [trialId],
+    );
 
     const held = await heldAt(ds, trialId);
     const old = held.states.find((s) => s.patientId === 'P1');
@@ -58,7 +105,14 @@ describe('stored rows as read back', () => {
     expect(now.design?.allocationRatio).toBe(1);
     expect(now.followUps.map((f) => f.patientId).sort()).toEqual(['P1', 'P2']);
     // The batch path (loadPatients) and a new instance's trial cache reload read the old rows too.
-    const again = new ReadModelProjector(ds, () => new Date().toISOString(), (e) => { throw e; }, `stored-again-${trialId}`);
+    const again = new ReadModelProjector(
+      ds,
+      () => new Date().toISOString(),
+      (e) => {
+        throw e;
+      },
+      `stored-again-${trialId}`,
+    );
     await again.apply({ topic: `t-${trialId}`, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: seen(trialId, 1, '2008-01-01') }] });
     await again.drain();
     const live = await analysisAt(ds, trialId, {}, {});
@@ -70,20 +124,24 @@ describe('stored rows as read back', () => {
     const trialId = uniqueId('STORED-BAD');
     const projector = await projected(trialId);
     const [{ state }] = (await ds.query(`select state from rm_patients where trial_id = $1 and patient_id = 'P1'`, [trialId])) as [
-      { state: unknown }];
+      { state: unknown },
+    ];
     const [{ snapshot }] = (await ds.query(`select snapshot from rm_readouts where trial_id = $1`, [trialId])) as [{ snapshot: unknown }];
     const refused = async (p: Promise<unknown>, where: RegExp) => {
-      const e = await p.then(() => null, (err: unknown) => err);
+      const e = await p.then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(isCodedError(e, ['stored-row-invalid'])).toBe(true);
       expect((e as Error).message).toMatch(where);
       expect((e as Error).message).not.toContain('0102030401');
     };
     try {
-      await ds.query(`update rm_patients set state = jsonb_set(state, '{seenAlive}', '"0102030401"') where trial_id = $1 and patient_id = 'P1'`,
-        [trialId]);
+      await ds.query(`update rm_patients set state = jsonb_set(state, '{seenAlive}', '"0102030401"') where trial_id = $1 and patient_id = 'P1'`, [
+        trialId,
+      ]);
       const batch = { topic: `t-${trialId}`, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: seen(trialId, 1, '2008-01-01') }] };
-      await refused(projector.apply(batch),
-        /^a stored row of rm_patients cannot be read: state\.seenAlive/);
+      await refused(projector.apply(batch), /^a stored row of rm_patients cannot be read: state\.seenAlive/);
       await refused(heldAt(ds, trialId), /^a stored row of rm_patients\.state cannot be read: state\.seenAlive/);
       await ds.query(`update rm_readouts set snapshot = jsonb_set(snapshot::jsonb, '{cohort,arms}', '[]')::json where trial_id = $1`, [trialId]);
       await refused(getTrial(ds, trialId), /^a stored row of rm_readouts\.snapshot cannot be read: cohort\.arms/);
@@ -98,18 +156,31 @@ describe('stored rows as read back', () => {
     const good = uniqueId('STORED-GOOD');
     await projected(bad);
     await projected(good);
-    await ds.query(`update rm_patients set followup = jsonb_set(followup, '{time}', '"0102030401"') where trial_id = $1 and patient_id = 'P2'`,
-      [bad]);
+    await ds.query(`update rm_patients set followup = jsonb_set(followup, '{time}', '"0102030401"') where trial_id = $1 and patient_id = 'P2'`, [
+      bad,
+    ]);
     try {
       // A new instance: its cache is cold, so flushing `bad` reloads it and meets the row.
       const errors: unknown[] = [];
-      const cold = new ReadModelProjector(ds, () => new Date().toISOString(), (e) => errors.push(e), `stored-cold-${bad}`);
-      await cold.apply({ topic: `t-${bad}`, partition: 1, lastOffset: '1', messages: [
-        { offset: '0', value: seen(bad, 1, '2008-01-01') }, { offset: '1', value: seen(good, 1, '2008-01-01') }] });
+      const cold = new ReadModelProjector(
+        ds,
+        () => new Date().toISOString(),
+        (e) => errors.push(e),
+        `stored-cold-${bad}`,
+      );
+      await cold.apply({
+        topic: `t-${bad}`,
+        partition: 1,
+        lastOffset: '1',
+        messages: [
+          { offset: '0', value: seen(bad, 1, '2008-01-01') },
+          { offset: '1', value: seen(good, 1, '2008-01-01') },
+        ],
+      });
       await cold.drain();
-      const [g] = (await ds.query(
-        `select r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [good])) as [
-        { fresh: boolean }];
+      const [g] = (await ds.query(`select r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [
+        good,
+      ])) as [{ fresh: boolean }];
       expect(g.fresh).toBe(true);
       expect(errors.length).toBeGreaterThan(0);
       expect(errors.every((e) => isCodedError(e, ['stored-row-invalid']))).toBe(true);

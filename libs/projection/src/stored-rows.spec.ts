@@ -7,8 +7,12 @@ import { readoutChangedOf } from './rows';
 // Rows as Postgres hands them back, malformed: each read boundary refuses them with a
 // StoredRowError naming the table and column, never quoting what the row held.
 const state: PatientState = {
-  ...initialState, trialId: 'T1', patientId: 'P1', nhsNumber: '9434765919',
-  randomisation: { eventId: 'e1', arm: 'A', site: 'S1', randomisedOn: '2020-01-02' }, seenAlive: ['2020-02-01'],
+  ...initialState,
+  trialId: 'T1',
+  patientId: 'P1',
+  nhsNumber: '9434765919',
+  randomisation: { eventId: 'e1', arm: 'A', site: 'S1', randomisedOn: '2020-01-02' },
+  seenAlive: ['2020-02-01'],
 };
 const derived = deriveFollowUp(state, { ONS: '2021-01-01' });
 if (!derived.ok) throw new Error('fixture: not randomised');
@@ -40,8 +44,9 @@ describe('stored rows are checked on their way out of Postgres', () => {
   });
 
   it('a follow-up whose status is not 0 or 1 is refused by the batch check', () => {
-    expect(refusal(() => checkedRows([{ ...row, followup: { ...followup, status: 2 } }], patientRowProblem, { table: 'rm_patients' })).message)
-      .toMatch(/rm_patients.*status/);
+    expect(
+      refusal(() => checkedRows([{ ...row, followup: { ...followup, status: 2 } }], patientRowProblem, { table: 'rm_patients' })).message,
+    ).toMatch(/rm_patients.*status/);
   });
 
   it('a state read in full (as-of reads) is refused for a record fact of no known kind', () => {
@@ -57,11 +62,15 @@ describe('stored rows are checked on their way out of Postgres', () => {
 
   it('a snapshot whose arm lists are of different lengths is refused (fromSnapshot would walk past their ends)', () => {
     const snapshot = {
-      trialId: 'T1', design: null, eventsApplied: 3, dataComplete: { ONS: '2021-01-01' },
+      trialId: 'T1',
+      design: null,
+      eventsApplied: 3,
+      dataComplete: { ONS: '2021-01-01' },
       cohort: { arms: { A: { t: [10, 20], d: [1], c: [0, 1] } }, accrual: [], followUpDays: { A: 30 } },
     };
-    expect(refusal(() => storedRows(storedTrialSnapshot, [snapshot], { table: 'rm_readouts', column: 'snapshot' })).message)
-      .toMatch(/rm_readouts\.snapshot.*cohort\.arms\.A.*one length/);
+    expect(refusal(() => storedRows(storedTrialSnapshot, [snapshot], { table: 'rm_readouts', column: 'snapshot' })).message).toMatch(
+      /rm_readouts\.snapshot.*cohort\.arms\.A.*one length/,
+    );
     const good = { ...snapshot, cohort: { ...snapshot.cohort, arms: { A: { t: [10, 20], d: [1, 0], c: [0, 1] } } } };
     expect(storedRows(storedTrialSnapshot, [good], { table: 'rm_readouts', column: 'snapshot' })).toEqual([good]);
   });
@@ -71,15 +80,36 @@ describe('stored rows are checked on their way out of Postgres', () => {
   });
 
   it('a frozen look without its design, and a parked event that is not a patient event, are refused', () => {
-    const e = refusal(() => storedRows(lookRow, [{
-      trial_id: 'T1', look: 1, event: {}, design: null, report: null, unavailable: null, recorded_at: new Date(), closed: null,
-    }], { table: 'rm_looks' }));
+    const e = refusal(() =>
+      storedRows(
+        lookRow,
+        [
+          {
+            trial_id: 'T1',
+            look: 1,
+            event: {},
+            design: null,
+            report: null,
+            unavailable: null,
+            recorded_at: new Date(),
+            closed: null,
+          },
+        ],
+        { table: 'rm_looks' },
+      ),
+    );
     expect(e.message).toMatch(/^a stored row of rm_looks cannot be read/);
     const completed = {
-      v: 1, type: 'RegistryExtractCompleted', eventId: 'x', occurredAt: '2020-01-01T00:00:00Z', source: 'ONS', completeUpTo: '2020-01-01',
+      v: 1,
+      type: 'RegistryExtractCompleted',
+      eventId: 'x',
+      occurredAt: '2020-01-01T00:00:00Z',
+      source: 'ONS',
+      completeUpTo: '2020-01-01',
     };
-    expect(refusal(() => storedRows(z.object({ event: parkedEvent }), [{ event: completed }], { table: 'rm_parked', column: 'event' })).message)
-      .toMatch(/rm_parked\.event/);
+    expect(
+      refusal(() => storedRows(z.object({ event: parkedEvent }), [{ event: completed }], { table: 'rm_parked', column: 'event' })).message,
+    ).toMatch(/rm_parked\.event/);
   });
 
   it('a NOTIFY payload that is not a ReadoutChanged reads as none, not a throw in the listener', () => {

@@ -81,21 +81,32 @@ export class TrialCache {
    */
   async reload(sql: Sql, trialId: string): Promise<void> {
     const [t] = await rows<{
-      design: unknown; version: string | null; events_applied: string | null; updated_at: Date | null;
-      completeness: unknown; followups: unknown;
-    }>(sql,
+      design: unknown;
+      version: string | null;
+      events_applied: string | null;
+      updated_at: Date | null;
+      completeness: unknown;
+      followups: unknown;
+    }>(
+      sql,
       `select t.design, t.version, t.events_applied, t.updated_at,
          (select json_object_agg(source, complete_up_to) from rm_completeness) as completeness,
          (select coalesce(json_agg(p.followup), '[]') from rm_patients p where p.trial_id = $1 and p.followup is not null) as followups
-       from (select 1) as one left join rm_trials t on t.trial_id = $1`, [trialId]);
+       from (select 1) as one left join rm_trials t on t.trial_id = $1`,
+      [trialId],
+    );
     const before = this.trials.get(trialId);
     const observations = reloaded(t?.followups ?? []).map((f) => observationOf(f));
     const design = storedDesign(t?.design);
     this.trials.set(trialId, {
-      version: Number(t?.version ?? 0), design, eventsApplied: Number(t?.events_applied ?? 0),
+      version: Number(t?.version ?? 0),
+      design,
+      eventsApplied: Number(t?.events_applied ?? 0),
       dataComplete: storedValue(storedCompleteness, t?.completeness ?? {}, { table: 'rm_completeness' }),
-      cohort: TrialCohort.of(observations), closed: ClosedCohort.of(design, observations),
-      causes: before?.causes ?? [], changedAt: (t?.updated_at ?? new Date()).toISOString(),
+      cohort: TrialCohort.of(observations),
+      closed: ClosedCohort.of(design, observations),
+      causes: before?.causes ?? [],
+      changedAt: (t?.updated_at ?? new Date()).toISOString(),
     });
     this.advance(trialId);
   }
@@ -142,14 +153,18 @@ const FOLLOWUPS = { table: 'rm_patients', column: 'followup' };
 
 /** A trial's cohort read from its patients' follow-ups. */
 export async function loadCohort(sql: Sql, trialId: string): Promise<TrialCohort> {
-  const list = await checkedRowsOf<{ followup: NonNullable<PatientRow['followup']> }>(sql, followUpOnlyProblem, FOLLOWUPS,
-    `select followup from rm_patients where trial_id = $1 and followup is not null`, [trialId]);
+  const list = await checkedRowsOf<{ followup: NonNullable<PatientRow['followup']> }>(
+    sql,
+    followUpOnlyProblem,
+    FOLLOWUPS,
+    `select followup from rm_patients where trial_id = $1 and followup is not null`,
+    [trialId],
+  );
   return TrialCohort.of(list.map((r) => observationOf(r.followup)));
 }
 
 /** The reload's follow-ups, checked by type (what observationOf reads): the reload reads every patient of the trial. */
 function reloaded(followups: unknown): Array<NonNullable<PatientRow['followup']>> {
   const list = Array.isArray(followups) ? followups.map((followup: unknown) => ({ followup })) : followups;
-  return checkedRows<{ followup: NonNullable<PatientRow['followup']> }>(list, followUpOnlyProblem, FOLLOWUPS)
-    .map((r) => r.followup);
+  return checkedRows<{ followup: NonNullable<PatientRow['followup']> }>(list, followUpOnlyProblem, FOLLOWUPS).map((r) => r.followup);
 }

@@ -5,14 +5,23 @@ import { adtteCsv, adtteRows } from './adtte';
 // An export opened in a spreadsheet must not run a formula from a label or an id, and its
 // numbers must stay numbers for R and SAS: AVAL is negative when a death was recorded before
 // randomisation.
-const followUp = (patientId: string, arm: string, time: number): FollowUp => ({
-  patientId, arm, randomisedOn: '2006-03-14', endDate: '2006-03-10', analysisDate: '2006-03-14', time, status: 1, cnsr: 0,
-  reason: 'death', source: { domain: 'DS', variable: 'DSSTDTC' },
-} as unknown as FollowUp);
+const followUp = (patientId: string, arm: string, time: number): FollowUp =>
+  ({
+    patientId,
+    arm,
+    randomisedOn: '2006-03-14',
+    endDate: '2006-03-10',
+    analysisDate: '2006-03-14',
+    time,
+    status: 1,
+    cnsr: 0,
+    reason: 'death',
+    source: { domain: 'DS', variable: 'DSSTDTC' },
+  }) as unknown as FollowUp;
 
 describe('adtteCsv and CSV injection', () => {
   it('escapes formula text cells and leaves numeric ones as numbers', () => {
-    const rows = adtteRows('=T1', null, [followUp('=cmd|\' /C calc\'!A0', '@arm', -4), followUp('P2', '+SUM(A1)', 0)]);
+    const rows = adtteRows('=T1', null, [followUp("=cmd|' /C calc'!A0", '@arm', -4), followUp('P2', '+SUM(A1)', 0)]);
     const csv = adtteCsv(rows);
     expect(csv).not.toMatch(/(^|,)([=+@\t\r]|-\D)/m);
     const back = parse(csv, { columns: true }) as Array<Record<string, string>>;

@@ -1,8 +1,6 @@
 import type { Result, TrialRegistered } from '@trial/contracts';
 import type { Completeness } from '@trial/followup';
-import {
-  computeReadout, ConfType, orderGroups, SurvivalError, SurvivalErrorCode, SurvivalReadout, SurvivalTable, Ties,
-} from '@trial/survival';
+import { computeReadout, ConfType, orderGroups, SurvivalError, SurvivalErrorCode, SurvivalReadout, SurvivalTable, Ties } from '@trial/survival';
 import type { ClosedAnalysis } from './closed';
 import type { TrialCohort } from './cohort';
 
@@ -21,9 +19,21 @@ export interface ReadoutProblem {
 }
 export type ReadoutResult = Result<SurvivalReadout, ReadoutProblem>;
 
-export interface AccrualRow { site: string; month: string; n: number }
-export interface DeathRate { arm: string; deaths: number; personYears: number; per100PersonYears: number | null }
-export interface AtRiskTable { months: number[]; groups: Array<{ group: string; nRisk: number[] }> }
+export interface AccrualRow {
+  site: string;
+  month: string;
+  n: number;
+}
+export interface DeathRate {
+  arm: string;
+  deaths: number;
+  personYears: number;
+  per100PersonYears: number | null;
+}
+export interface AtRiskTable {
+  months: number[];
+  groups: Array<{ group: string; nRisk: number[] }>;
+}
 
 /**
  * Everything the projector keeps for a trial, unblinded. Views for each role are cut from it

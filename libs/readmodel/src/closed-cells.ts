@@ -1,15 +1,23 @@
 import { ageBand, type Subgroup as PlannedSubgroup, type TrialRegistered } from '@trial/contracts';
 import { endpointCode, endpointStatus, type FollowUp } from '@trial/followup';
 import {
-  competingRisks, orderGroups, stratifiedComparison, subgroupAnalysis, SurvivalError,
-  type CohortRows, type CompetingGroupData, type CompetingRisksReadout,
+  competingRisks,
+  orderGroups,
+  stratifiedComparison,
+  subgroupAnalysis,
+  SurvivalError,
+  type CohortRows,
+  type CompetingGroupData,
+  type CompetingRisksReadout,
 } from '@trial/survival';
 import type { ReadoutQuery } from './analysis';
 import type { ClosedAnalysis, ClosedFigures, NullSubgroup, PooledClosedFigures } from './closed';
 
 /** What the closed figures read of one patient (a FollowUp, or an Observation carrying its closed facts). */
-export type ClosedSource =
-  Pick<FollowUp, 'arm' | 'site' | 'time' | 'status' | 'sex' | 'ageAtRandomisation' | 'strata' | 'covariates' | 'underlyingCause'>;
+export type ClosedSource = Pick<
+  FollowUp,
+  'arm' | 'site' | 'time' | 'status' | 'sex' | 'ageAtRandomisation' | 'strata' | 'covariates' | 'underlyingCause'
+>;
 
 /**
  * Patients alike for every closed figure, and how many: the arm, the value of each
@@ -30,11 +38,16 @@ export interface ClosedCell {
 /** A patient's level of a planned subgroup; null when not recorded (the patient is left out of that subgroup, as R drops NA). */
 export function subgroupLevel(f: Omit<ClosedSource, 'arm' | 'time' | 'status' | 'underlyingCause'>, s: PlannedSubgroup): string | null {
   switch (s.from) {
-    case 'sex': return f.sex ?? null;
-    case 'site': return f.site;
-    case 'stratum': return own(f.strata, s.variable);
-    case 'covariate': return own(f.covariates, s.variable);
-    case 'age': return f.ageAtRandomisation === null ? null : ageBand(f.ageAtRandomisation, s.cuts);
+    case 'sex':
+      return f.sex ?? null;
+    case 'site':
+      return f.site;
+    case 'stratum':
+      return own(f.strata, s.variable);
+    case 'covariate':
+      return own(f.covariates, s.variable);
+    case 'age':
+      return f.ageAtRandomisation === null ? null : ageBand(f.ageAtRandomisation, s.cuts);
     default: {
       const never: never = s;
       return never;
@@ -47,8 +60,13 @@ const own = (r: Record<string, string>, k: string): string | null => (Object.has
 /** One patient's cell under the design (count 1). O(strata + subgroups + endpoints). */
 export function closedCellOf(design: Pick<TrialRegistered, 'stratificationFactors' | 'subgroups' | 'endpoints'>, f: ClosedSource): ClosedCell {
   return {
-    arm: f.arm, strata: design.stratificationFactors.map((s) => own(f.strata, s)), levels: design.subgroups.map((s) => subgroupLevel(f, s)),
-    time: f.time, status: f.status, codes: design.endpoints.map((e) => endpointCode(endpointStatus(f, e))), count: 1,
+    arm: f.arm,
+    strata: design.stratificationFactors.map((s) => own(f.strata, s)),
+    levels: design.subgroups.map((s) => subgroupLevel(f, s)),
+    time: f.time,
+    status: f.status,
+    codes: design.endpoints.map((e) => endpointCode(endpointStatus(f, e))),
+    count: 1,
   };
 }
 
@@ -64,14 +82,27 @@ export function closedFromCells(design: TrialRegistered, cells: readonly ClosedC
   const present = new Set(cells.filter((c) => c.count > 0).map((c) => c.arm));
   const groups = orderGroups(present, present.has(design.referenceArm) ? design.referenceArm : undefined);
   const options = { ties, confLevel: 0.95 };
-  const rowsOf = (cs: readonly ClosedCell[]): CohortRows =>
-    ({ time: cs.map((c) => c.time), event: cs.map((c) => c.status), group: cs.map((c) => c.arm), count: cs.map((c) => c.count) });
+  const rowsOf = (cs: readonly ClosedCell[]): CohortRows => ({
+    time: cs.map((c) => c.time),
+    event: cs.map((c) => c.status),
+    group: cs.map((c) => c.arm),
+    count: cs.map((c) => c.count),
+  });
 
   const strata = design.stratificationFactors;
-  const stratified = strata.length === 0 ? null : attempt(() => {
-    const kept = cells.filter((c) => c.strata.every((v) => v !== null));
-    return stratifiedComparison(rowsOf(kept), strata, strata.map((_, j) => kept.map((c) => c.strata[j] as string)), groups, options);
-  });
+  const stratified =
+    strata.length === 0
+      ? null
+      : attempt(() => {
+          const kept = cells.filter((c) => c.strata.every((v) => v !== null));
+          return stratifiedComparison(
+            rowsOf(kept),
+            strata,
+            strata.map((_, j) => kept.map((c) => c.strata[j] as string)),
+            groups,
+            options,
+          );
+        });
   const subgroups = design.subgroups.map((s, j) => {
     const kept = cells.filter((c) => c.levels[j] !== null);
     const values = kept.map((c) => c.levels[j] as string);
@@ -82,16 +113,17 @@ export function closedFromCells(design: TrialRegistered, cells: readonly ClosedC
   const byArmEndpoints: ClosedFigures['endpoints'] = Object.create(null) as ClosedFigures['endpoints'];
   const pooledEndpoints: PooledClosedFigures['endpoints'] = Object.create(null) as PooledClosedFigures['endpoints'];
   design.endpoints.forEach((e, j) => {
-    const cr = (by: (c: ClosedCell) => string, reference?: string): CompetingRisksReadout | null => attempt(() => {
-      const data = new Map<string, { times: number[]; codes: number[]; counts: number[] }>();
-      for (const c of cells) {
-        const g = data.get(by(c)) ?? data.set(by(c), { times: [], codes: [], counts: [] }).get(by(c))!;
-        g.times.push(c.time);
-        g.codes.push(c.codes[j]);
-        g.counts.push(c.count);
-      }
-      return competingRisks(data as Map<string, CompetingGroupData>, { cause: 1, reference, ties, at: query.at, inestimableAsNull: true });
-    });
+    const cr = (by: (c: ClosedCell) => string, reference?: string): CompetingRisksReadout | null =>
+      attempt(() => {
+        const data = new Map<string, { times: number[]; codes: number[]; counts: number[] }>();
+        for (const c of cells) {
+          const g = data.get(by(c)) ?? data.set(by(c), { times: [], codes: [], counts: [] }).get(by(c))!;
+          g.times.push(c.time);
+          g.codes.push(c.codes[j]);
+          g.counts.push(c.count);
+        }
+        return competingRisks(data as Map<string, CompetingGroupData>, { cause: 1, reference, ties, at: query.at, inestimableAsNull: true });
+      });
     byArmEndpoints[e.code] = { competingRisks: cr((c) => c.arm, groups[0]) };
     pooledEndpoints[e.code] = { competingRisks: cr(() => 'all') };
   });

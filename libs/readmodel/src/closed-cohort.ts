@@ -21,7 +21,11 @@ export interface ClosedSnapshot {
   cells: number[];
 }
 
-interface Held { cell: ClosedCell; profile: string; status: string }
+interface Held {
+  cell: ClosedCell;
+  profile: string;
+  status: string;
+}
 
 /**
  * One trial's sufficient statistics for the closed figures (issue 15, item 3): the patients
@@ -111,8 +115,13 @@ export class ClosedCohort {
       const p = s.profiles[s.cells[i]];
       const q = s.statuses[s.cells[i + 2]];
       out.push({
-        arm: p[0] as string, strata: p.slice(1, 1 + ns), levels: p.slice(1 + ns), time: s.cells[i + 1],
-        status: q[0] as 0 | 1, codes: q.slice(1) as Array<0 | 1 | 2>, count: s.cells[i + 3],
+        arm: p[0] as string,
+        strata: p.slice(1, 1 + ns),
+        levels: p.slice(1 + ns),
+        time: s.cells[i + 1],
+        status: q[0] as 0 | 1,
+        codes: q.slice(1) as Array<0 | 1 | 2>,
+        count: s.cells[i + 3],
       });
     }
     return out;
@@ -135,7 +144,11 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

@@ -19,7 +19,11 @@ export interface ClosedFigures {
   endpoints: Record<string, { competingRisks: CompetingRisksReadout | null }>;
 }
 /** A subgroup variable whose analysis cannot be given (e.g. one arm only so far). */
-export interface NullSubgroup { variable: string; interaction: null; levels: [] }
+export interface NullSubgroup {
+  variable: string;
+  interaction: null;
+  levels: [];
+}
 
 /** The monitor's cut: per subgroup level the pooled n and deaths; per endpoint the pooled CIF (group `all`). */
 export interface PooledClosedFigures {
@@ -54,5 +58,9 @@ export function hasAnalysisPlan(design: TrialRegistered | null): design is Trial
  * without a subgroup's value out of that subgroup (R's na.omit); ties and `at` as the query's.
  */
 export function closedAnalysis(design: TrialRegistered, followUps: readonly FollowUp[], query: ReadoutQuery = {}): ClosedAnalysis {
-  return closedFromCells(design, followUps.map((f) => closedCellOf(design, f)), query);
+  return closedFromCells(
+    design,
+    followUps.map((f) => closedCellOf(design, f)),
+    query,
+  );
 }

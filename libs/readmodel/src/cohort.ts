@@ -27,8 +27,14 @@ export class TrialCohort {
     for (const [arm, tb] of Object.entries(s.arms)) {
       const table = new SurvivalTable();
       for (let i = 0; i < tb.t.length; i++) {
-        for (let k = 0; k < tb.d[i]; k++) { table.add(tb.t[i], 1); c.pooled.add(tb.t[i], 1); }
-        for (let k = 0; k < tb.c[i]; k++) { table.add(tb.t[i], 0); c.pooled.add(tb.t[i], 0); }
+        for (let k = 0; k < tb.d[i]; k++) {
+          table.add(tb.t[i], 1);
+          c.pooled.add(tb.t[i], 1);
+        }
+        for (let k = 0; k < tb.c[i]; k++) {
+          table.add(tb.t[i], 0);
+          c.pooled.add(tb.t[i], 0);
+        }
       }
       c.arms.set(arm, table);
     }

@@ -4,13 +4,42 @@ import { foldGuarded, foldLog } from './guard';
 
 const base = { v: 1 as const, trialId: 'T', patientId: 'P1', occurredAt: '2026-01-01T00:00:00Z', source: 'ONS' as const, recordId: 'D1' };
 const linked = (seq: number | undefined, version = 1, eventId = `l-${version}-${seq}`): FollowupEvent => ({
-  ...base, type: 'DeathLinked', eventId, version, seq, dateOfDeath: '2009-06-30', underlyingCause: null,
+  ...base,
+  type: 'DeathLinked',
+  eventId,
+  version,
+  seq,
+  dateOfDeath: '2009-06-30',
+  underlyingCause: null,
   evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
 });
-const withdrawn = (seq: number | undefined, version = 1): FollowupEvent => ({ ...base, type: 'DeathWithdrawn', eventId: `w-${version}-${seq}`, version, seq, reason: 'relinked' });
+const withdrawn = (seq: number | undefined, version = 1): FollowupEvent => ({
+  ...base,
+  type: 'DeathWithdrawn',
+  eventId: `w-${version}-${seq}`,
+  version,
+  seq,
+  reason: 'relinked',
+});
 const randomised = (over: Partial<PatientRandomised> = {}): PatientRandomised => ({
-  v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: 'r1', trialId: 'T', patientId: 'P1', arm: 'IABP', randomisedOn: '2007-01-10', site: 'KCH',
-  nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'Smith', givenNames: 'John', postcode: null, ...over,
+  v: 2,
+  type: 'PatientRandomised',
+  strata: {},
+  covariates: {},
+  eventId: 'r1',
+  trialId: 'T',
+  patientId: 'P1',
+  arm: 'IABP',
+  randomisedOn: '2007-01-10',
+  site: 'KCH',
+  nhsNumber: '9434765919',
+  chiNumber: null,
+  dateOfBirth: '1941-02-03',
+  sex: 'M',
+  familyName: 'Smith',
+  givenNames: 'John',
+  postcode: null,
+  ...over,
 });
 
 describe('the projector guard (pure)', () => {
@@ -30,7 +59,12 @@ describe('the projector guard (pure)', () => {
   });
 
   it('refuses a second randomisation with other content; the same content under a new id is a duplicate', () => {
-    const f = foldGuarded(null, [randomised(), randomised({ eventId: 'r2' }), randomised({ eventId: 'r3', arm: 'control' }), randomised({ eventId: 'r4', dateOfBirth: '1941-02-04' })]);
+    const f = foldGuarded(null, [
+      randomised(),
+      randomised({ eventId: 'r2' }),
+      randomised({ eventId: 'r3', arm: 'control' }),
+      randomised({ eventId: 'r4', dateOfBirth: '1941-02-04' }),
+    ]);
     expect(f.refused.map((r) => r.refusal.code)).toEqual(['conflicting-randomisation', 'conflicting-randomisation']);
     expect(f.state.randomisation).toMatchObject({ eventId: 'r1', arm: 'IABP' });
     for (const r of f.refused) expect(r.refusal.reason).not.toMatch(/9434765919|Smith|1941/);

@@ -64,22 +64,39 @@ export function interimReport(design: TrialRegistered, taken: readonly LookPoint
   const looks = prospective && z !== null ? [...taken, { events: deaths, z }] : [...taken];
   const result = looks.length ? interimAnalysis(interimOptionsOf(design, looks)) : plannedOnly(design);
   return {
-    ...result, deaths, informationFraction: Math.min(1, deaths / design.plannedEvents), logRankZ: z, looksTaken: taken.length, prospective,
+    ...result,
+    deaths,
+    informationFraction: Math.min(1, deaths / design.plannedEvents),
+    logRankZ: z,
+    looksTaken: taken.length,
+    prospective,
   };
 }
 
 /** The design at its planned looks, none taken (no look's figures yet). */
 function plannedOnly(design: TrialRegistered): InterimResult {
-  const futility = design.futility.spending === 'none' || design.futility.beta === null
-    ? undefined : { spending: design.futility.spending, beta: design.futility.beta };
+  const futility =
+    design.futility.spending === 'none' || design.futility.beta === null
+      ? undefined
+      : { spending: design.futility.spending, beta: design.futility.beta };
   const d = groupSequentialDesign({ info: design.looks, alpha: design.alpha, sided: design.sided, spending: design.spending, futility });
   const K = design.looks.length;
   return {
-    plannedEvents: design.plannedEvents, alpha: design.alpha, sided: design.sided, spending: design.spending, futility: design.futility.spending,
+    plannedEvents: design.plannedEvents,
+    alpha: design.alpha,
+    sided: design.sided,
+    spending: design.spending,
+    futility: design.futility.spending,
     looks: design.looks.map((info, i) => ({
-      look: i + 1, info, taken: false, events: design.plannedEvents * info, efficacyZ: d.criticalValues[i],
-      futilityZ: d.futilityBounds !== null && i < K - 1 ? d.futilityBounds[i] : null, cumulativeAlpha: d.alphaSpent[i],
+      look: i + 1,
+      info,
+      taken: false,
+      events: design.plannedEvents * info,
+      efficacyZ: d.criticalValues[i],
+      futilityZ: d.futilityBounds !== null && i < K - 1 ? d.futilityBounds[i] : null,
+      cumulativeAlpha: d.alphaSpent[i],
     })),
-    conditionalRejectionProbability: null, final: null,
+    conditionalRejectionProbability: null,
+    final: null,
   };
 }

@@ -6,7 +6,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+      : v,
+  );
 }
 
 /**
@@ -24,8 +25,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
 const ABSENT = Symbol('absent');
 
 function asJson(v: unknown, inArray: boolean): unknown {
-  const j = v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function'
-    ? (v as { toJSON(): unknown }).toJSON() : v;
+  const j =
+    v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function' ? (v as { toJSON(): unknown }).toJSON() : v;
   if (typeof j === 'number') return Number.isFinite(j) ? j : null;
   if (j === undefined || typeof j === 'function' || typeof j === 'symbol') return inArray ? null : ABSENT;
   return j;

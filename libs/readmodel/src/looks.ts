@@ -21,9 +21,7 @@ export interface FrozenLook {
 }
 
 export type LookRefusal =
-  | { code: 'look-out-of-order'; reason: string }
-  | { code: 'look-conflict'; reason: string }
-  | { code: 'look-before-registration'; reason: string };
+  { code: 'look-out-of-order'; reason: string } | { code: 'look-conflict'; reason: string } | { code: 'look-before-registration'; reason: string };
 
 /** What applying one InterimLookTaken does to the looks held for its trial. */
 export type LookDecision = { kind: 'append' } | { kind: 'duplicate' } | { kind: 'refuse'; refusal: LookRefusal };
@@ -84,7 +82,8 @@ export interface TrialLooks {
  * (decideLook) and, appended, frozen. Returns the new looks and the refusals, in order.
  */
 export function foldLooks(
-  held: Map<string, TrialLooks>, events: ReadonlyArray<TrialRegistered | InterimLookTaken>,
+  held: Map<string, TrialLooks>,
+  events: ReadonlyArray<TrialRegistered | InterimLookTaken>,
 ): { appended: FrozenLook[]; refused: Array<{ event: InterimLookTaken; refusal: LookRefusal }> } {
   const appended: FrozenLook[] = [];
   const refused: Array<{ event: InterimLookTaken; refusal: LookRefusal }> = [];
@@ -95,7 +94,11 @@ export function foldLooks(
       t.design = e;
       continue;
     }
-    const d = decideLook(t.looks.map((l) => l.event), t.design, e);
+    const d = decideLook(
+      t.looks.map((l) => l.event),
+      t.design,
+      e,
+    );
     switch (d.kind) {
       case 'append': {
         const frozen = freeze(t.design as TrialRegistered, [...t.looks.map((l) => l.event), e]);

@@ -22,7 +22,13 @@ export interface Observation {
 
 export function observationOf(f: FollowUp): Observation {
   return {
-    patientId: f.patientId, arm: f.arm, site: f.site, randomisedOn: f.randomisedOn, time: f.time, status: f.status, closed: closedFactsOf(f),
+    patientId: f.patientId,
+    arm: f.arm,
+    site: f.site,
+    randomisedOn: f.randomisedOn,
+    time: f.time,
+    status: f.status,
+    closed: closedFactsOf(f),
   };
 }
 
@@ -30,7 +36,10 @@ export function observationOf(f: FollowUp): Observation {
 export function closedFactsOf(f: ClosedFacts | null): ClosedFacts {
   if (f === null) return { sex: null, ageAtRandomisation: null, strata: {}, covariates: {}, underlyingCause: null };
   return {
-    sex: f.sex ?? null, ageAtRandomisation: f.ageAtRandomisation ?? null, strata: f.strata ?? {}, covariates: f.covariates ?? {},
+    sex: f.sex ?? null,
+    ageAtRandomisation: f.ageAtRandomisation ?? null,
+    strata: f.strata ?? {},
+    covariates: f.covariates ?? {},
     underlyingCause: f.underlyingCause ?? null,
   };
 }
@@ -38,14 +47,25 @@ export function closedFactsOf(f: ClosedFacts | null): ClosedFacts {
 /** Equal as far as the read-out is concerned (so an unchanged patient costs nothing). */
 export function sameObservation(a: Observation | null, b: Observation | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.arm === b.arm && a.site === b.site && a.randomisedOn === b.randomisedOn && a.time === b.time && a.status === b.status
-    && sameFacts(a.closed, b.closed);
+  return (
+    a.arm === b.arm &&
+    a.site === b.site &&
+    a.randomisedOn === b.randomisedOn &&
+    a.time === b.time &&
+    a.status === b.status &&
+    sameFacts(a.closed, b.closed)
+  );
 }
 
 function sameFacts(a: ClosedFacts | undefined, b: ClosedFacts | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.sex === b.sex && a.ageAtRandomisation === b.ageAtRandomisation && a.underlyingCause === b.underlyingCause
-    && sameRecord(a.strata, b.strata) && sameRecord(a.covariates, b.covariates);
+  return (
+    a.sex === b.sex &&
+    a.ageAtRandomisation === b.ageAtRandomisation &&
+    a.underlyingCause === b.underlyingCause &&
+    sameRecord(a.strata, b.strata) &&
+    sameRecord(a.covariates, b.covariates)
+  );
 }
 
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -1,7 +1,16 @@
 import type { EnrollmentEvent, InterimLookTaken, OutcomeEvent, TrialRegistered, RegistryEvent } from '@trial/contracts';
 import {
-  coveringRegistry, deriveFollowUp, evolve, evolveCompleteness, initialState, isFollowupEvent,
-  type Completeness, type DeriveOptions, type FollowUp, type FollowupEvent, type PatientState,
+  coveringRegistry,
+  deriveFollowUp,
+  evolve,
+  evolveCompleteness,
+  initialState,
+  isFollowupEvent,
+  type Completeness,
+  type DeriveOptions,
+  type FollowUp,
+  type FollowupEvent,
+  type PatientState,
 } from '@trial/followup';
 
 export type LogEvent = EnrollmentEvent | OutcomeEvent;

@@ -2,20 +2,26 @@ import { z } from 'zod';
 import { civilDate, describeIssues, type Result } from '@trial/contracts';
 import type { ReadoutQuery } from './analysis';
 
-const number = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative number').transform(Number);
+const number = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a non-negative number')
+  .transform(Number);
 const instant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 instant');
 
 /** The survival endpoint's query string: the stats CLI's flags, plus asOf and dataCutoff. */
 const schema = z.object({
-  at: z.string().optional().transform((s, ctx) => {
-    if (s === undefined || s === '') return undefined;
-    const parts = s.split(',').map((p) => p.trim());
-    if (!parts.every((p) => /^\d+(\.\d+)?$/.test(p))) {
-      ctx.addIssue({ code: 'custom', message: 'must be comma-separated non-negative numbers' });
-      return z.NEVER;
-    }
-    return parts.map(Number);
-  }),
+  at: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return undefined;
+      const parts = s.split(',').map((p) => p.trim());
+      if (!parts.every((p) => /^\d+(\.\d+)?$/.test(p))) {
+        ctx.addIssue({ code: 'custom', message: 'must be comma-separated non-negative numbers' });
+        return z.NEVER;
+      }
+      return parts.map(Number);
+    }),
   tau: number.optional(),
   confType: z.enum(['log', 'log-log', 'plain']).optional(),
   ties: z.enum(['efron', 'breslow']).optional(),

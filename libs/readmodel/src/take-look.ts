@@ -41,8 +41,17 @@ export function decideTakeLook(p: LookPosition, cmd: TakeLook): TakeLookResult {
   return {
     ok: true,
     event: {
-      v: 1, type: 'InterimLookTaken', eventId: cmd.eventId, trialId: p.trialId, look: p.taken.length + 1, asOf: p.asOf,
-      dataCutoff: p.dataCutoff, events: point.events, z: point.z, takenBy: cmd.takenBy, takenAt: cmd.takenAt,
+      v: 1,
+      type: 'InterimLookTaken',
+      eventId: cmd.eventId,
+      trialId: p.trialId,
+      look: p.taken.length + 1,
+      asOf: p.asOf,
+      dataCutoff: p.dataCutoff,
+      events: point.events,
+      z: point.z,
+      takenBy: cmd.takenBy,
+      takenAt: cmd.takenAt,
     },
   };
 }

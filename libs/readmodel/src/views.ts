@@ -67,5 +67,8 @@ export function headlineOf(view: RoleView): Headline {
   if (!r.ok) return { groups: [], comparison: null };
   const groups = r.value.groups.map((g) => ({ group: g.group, n: g.n, events: g.events, median: g.median.estimate }));
   if (view.blinded) return { groups, comparison: null };
-  return { groups, comparison: { logRank: r.value.logRank, hazardRatios: r.value.cox?.terms.map((t) => ({ group: t.group, hazardRatio: t.hazardRatio })) ?? null } };
+  return {
+    groups,
+    comparison: { logRank: r.value.logRank, hazardRatios: r.value.cox?.terms.map((t) => ({ group: t.group, hazardRatio: t.hazardRatio })) ?? null },
+  };
 }

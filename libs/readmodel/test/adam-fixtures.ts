@@ -3,10 +3,24 @@ import { deriveFollowUp, replay, type FollowUp, type FollowupEvent } from '@tria
 
 /** A trial with region strata, sex and age-band subgroups and a CVDEATH endpoint (TrialRegistered v2). */
 export const design: TrialRegistered = {
-  v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'e0', trialId: 'T1', title: 'T1', arms: ['control', 'IABP'], referenceArm: 'control',
-  plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+  v: 2,
+  type: 'TrialRegistered',
+  ...noPlans(),
+  eventId: 'e0',
+  trialId: 'T1',
+  title: 'T1',
+  arms: ['control', 'IABP'],
+  referenceArm: 'control',
+  plannedEvents: 10,
+  alpha: 0.05,
+  sided: 2,
+  looks: [1],
+  spending: 'obrien-fleming',
   stratificationFactors: ['region'],
-  subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age75', from: 'age', cuts: [75] }],
+  subgroups: [
+    { variable: 'sex', from: 'sex' },
+    { variable: 'age75', from: 'age', cuts: [75] },
+  ],
   endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
 };
 
@@ -24,16 +38,39 @@ export interface Person {
 /** One patient's follow-up, through evolve and deriveFollowUp as the read models do. */
 export function followUp(p: Person, completeUpTo = '2011-09-30', dataCutoff?: string): FollowUp {
   const base = { v: 2 as const, trialId: 'T1', patientId: p.id };
-  const events: FollowupEvent[] = [{
-    ...base, type: 'PatientRandomised', eventId: `r-${p.id}`, arm: p.arm ?? 'IABP', randomisedOn: p.on ?? '2006-03-14', site: 'KCH',
-    nhsNumber: '9434765919', chiNumber: null, dateOfBirth: p.born ?? '1941-02-03', sex: p.sex ?? 'M', familyName: 'X', givenNames: 'Y',
-    postcode: null, strata: p.region === undefined ? {} : { region: p.region }, covariates: {},
-  }];
+  const events: FollowupEvent[] = [
+    {
+      ...base,
+      type: 'PatientRandomised',
+      eventId: `r-${p.id}`,
+      arm: p.arm ?? 'IABP',
+      randomisedOn: p.on ?? '2006-03-14',
+      site: 'KCH',
+      nhsNumber: '9434765919',
+      chiNumber: null,
+      dateOfBirth: p.born ?? '1941-02-03',
+      sex: p.sex ?? 'M',
+      familyName: 'X',
+      givenNames: 'Y',
+      postcode: null,
+      strata: p.region === undefined ? {} : { region: p.region },
+      covariates: {},
+    },
+  ];
   if (p.seen) events.push({ ...base, v: 1, type: 'PatientSeenAlive', eventId: `s-${p.id}`, seenOn: p.seen });
   if (p.death) {
     events.push({
-      ...base, v: 1, type: 'DeathLinked', eventId: `d-${p.id}`, occurredAt: '2011-10-03T09:00:00Z', source: 'ONS', recordId: `D-${p.id}`, version: 1,
-      dateOfDeath: p.death.on, underlyingCause: p.death.cause, evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
+      ...base,
+      v: 1,
+      type: 'DeathLinked',
+      eventId: `d-${p.id}`,
+      occurredAt: '2011-10-03T09:00:00Z',
+      source: 'ONS',
+      recordId: `D-${p.id}`,
+      version: 1,
+      dateOfDeath: p.death.on,
+      underlyingCause: p.death.cause,
+      evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
     });
   }
   const r = deriveFollowUp(replay(events), { ONS: completeUpTo }, { dataCutoff });

@@ -26,7 +26,11 @@ function cohort(): FollowUp[] {
     const arm = i % 2 ? 'IABP' : 'control';
     const on = day('2005-12-01', 900);
     const p: Person = {
-      id: `P${String(i + 1).padStart(3, '0')}`, arm, on, born: day('1925-01-01', 9000), sex: next() < 0.3 ? 'F' : 'M',
+      id: `P${String(i + 1).padStart(3, '0')}`,
+      arm,
+      on,
+      born: day('1925-01-01', 9000),
+      sex: next() < 0.3 ? 'F' : 'M',
       region: ['London', 'North', 'Scotland'][i % 3],
     };
     if (next() < (arm === 'IABP' ? 0.28 : 0.4)) p.death = { on: day(on, 1500), cause: causes[Math.floor(next() * causes.length)] };
@@ -37,7 +41,13 @@ function cohort(): FollowUp[] {
 interface RSide {
   adsl: { rows: number; mismatched: string[]; labels: Record<string, string | null>; dates: string[] };
   adtte: { rows: number; mismatched: string[]; labels: Record<string, string | null>; dates: string[] };
-  acm: { km: Array<{ group: string; time: number; survival: number; stdErr: number }>; logRank: number; coef: number; stdErr: number; events: number[] };
+  acm: {
+    km: Array<{ group: string; time: number; survival: number; stdErr: number }>;
+    logRank: number;
+    coef: number;
+    stdErr: number;
+    events: number[];
+  };
   cvdeath: { coef: number; stdErr: number; events: number[]; competing: number[] };
 }
 
@@ -54,7 +64,7 @@ describe('the ADaM package read back by R and xport-js', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('haven reads each XPT to the CSV\'s values, with the dates as dates and every variable labelled', () => {
+  it("haven reads each XPT to the CSV's values, with the dates as dates and every variable labelled", () => {
     expect(r.adsl).toMatchObject({ rows: 240, mismatched: [] });
     expect(r.adtte).toMatchObject({ rows: 480, mismatched: [] });
     expect(r.adsl.dates).toEqual(['RANDDT', 'DTHDT', 'LSTALVDT']);
@@ -63,7 +73,7 @@ describe('the ADaM package read back by R and xport-js', () => {
     expect(Object.values(r.adtte.labels).every((l) => typeof l === 'string' && l.length > 0)).toBe(true);
   });
 
-  it('survfit, survdiff and coxph on the XPT ADTTE give the read-out\'s figures (ACM)', () => {
+  it("survfit, survdiff and coxph on the XPT ADTTE give the read-out's figures (ACM)", () => {
     const analysis = analyse(TrialCohort.of(followUps.map(observationOf)), { trialId: 'T1', design, eventsApplied: 0, dataComplete: {} });
     if (!analysis.byArm.ok) throw new Error(analysis.byArm.error.message);
     const ours = analysis.byArm.value;
@@ -81,9 +91,12 @@ describe('the ADaM package read back by R and xport-js', () => {
     });
   });
 
-  it('the cause-specific coxph on CVDEATH gives the survival library\'s Cox on the endpoint\'s events', () => {
+  it("the cause-specific coxph on CVDEATH gives the survival library's Cox on the endpoint's events", () => {
     const rows = parse(readFileSync(join(dir, 'adtte.csv')), { columns: true }) as Array<Record<string, string>>;
-    const groups = new Map([['control', new SurvivalTable()], ['IABP', new SurvivalTable()]]);
+    const groups = new Map([
+      ['control', new SurvivalTable()],
+      ['IABP', new SurvivalTable()],
+    ]);
     for (const row of rows.filter((x) => x.PARAMCD === 'CVDEATH')) groups.get(row.TRTP)?.add(Number(row.AVAL), row.EVENT === '1' ? 1 : 0);
     const ours = computeReadout(groups, { reference: 'control', ties: 'efron' });
     expect(ours.groups.map((g) => g.events)).toEqual(r.cvdeath.events);
@@ -93,7 +106,7 @@ describe('the ADaM package read back by R and xport-js', () => {
     expect(Math.abs((term?.stdErr ?? NaN) - r.cvdeath.stdErr)).toBeLessThan(1e-6 * r.cvdeath.stdErr);
   });
 
-  it('xport-js reads each XPT to the CSV\'s values', async () => {
+  it("xport-js reads each XPT to the CSV's values", async () => {
     for (const name of ['adsl', 'adtte']) {
       const csv = parse(readFileSync(join(dir, `${name}.csv`)), { columns: true }) as Array<Record<string, string>>;
       const lib = new Library(join(dir, `${name}.xpt`));

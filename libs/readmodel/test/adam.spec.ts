@@ -15,20 +15,51 @@ const cohort = [
 describe('ADSL', () => {
   const adsl = adslTable('T1', design, cohort);
 
-  it('has one row a patient with the issue\'s variables, the stratum after SEX', () => {
+  it("has one row a patient with the issue's variables, the stratum after SEX", () => {
     expect(adsl.variables.map((v) => v.name)).toEqual([
-      'STUDYID', 'USUBJID', 'SUBJID', 'SITEID', 'ARM', 'TRT01P', 'TRT01PN', 'RANDDT', 'AGE', 'AGEU', 'AGEGR1', 'SEX', 'REGION',
-      'RANDFL', 'DTHFL', 'DTHDT', 'DTHCAUS', 'LSTALVDT',
+      'STUDYID',
+      'USUBJID',
+      'SUBJID',
+      'SITEID',
+      'ARM',
+      'TRT01P',
+      'TRT01PN',
+      'RANDDT',
+      'AGE',
+      'AGEU',
+      'AGEGR1',
+      'SEX',
+      'REGION',
+      'RANDFL',
+      'DTHFL',
+      'DTHDT',
+      'DTHCAUS',
+      'LSTALVDT',
     ]);
     expect(adsl.rows).toHaveLength(4);
     expect(adsl.variables.every((v) => v.label.length > 0 && v.label.length <= 40)).toBe(true);
   });
 
-  it('given a cardiovascular death, then the death flag, date and ICD-10 cause; age banded at the age subgroup\'s cut', () => {
+  it("given a cardiovascular death, then the death flag, date and ICD-10 cause; age banded at the age subgroup's cut", () => {
     expect(adsl.rows[0]).toEqual({
-      STUDYID: 'T1', USUBJID: 'T1-P1', SUBJID: 'P1', SITEID: 'KCH', ARM: 'IABP', TRT01P: 'IABP', TRT01PN: 2, RANDDT: '2006-03-14',
-      AGE: 76, AGEU: 'YEARS', AGEGR1: '>=75', SEX: 'M', REGION: 'London', RANDFL: 'Y', DTHFL: 'Y', DTHDT: '2009-06-30',
-      DTHCAUS: 'I21.9', LSTALVDT: '2009-06-30',
+      STUDYID: 'T1',
+      USUBJID: 'T1-P1',
+      SUBJID: 'P1',
+      SITEID: 'KCH',
+      ARM: 'IABP',
+      TRT01P: 'IABP',
+      TRT01PN: 2,
+      RANDDT: '2006-03-14',
+      AGE: 76,
+      AGEU: 'YEARS',
+      AGEGR1: '>=75',
+      SEX: 'M',
+      REGION: 'London',
+      RANDFL: 'Y',
+      DTHFL: 'Y',
+      DTHDT: '2009-06-30',
+      DTHCAUS: 'I21.9',
+      LSTALVDT: '2009-06-30',
     });
   });
 
@@ -54,7 +85,14 @@ describe('ADaM ADTTE', () => {
 
   it('has one row a patient and parameter: ACM, then each endpoint', () => {
     expect(adtte.rows.map((r) => `${String(r.SUBJID)}:${String(r.PARAMCD)}:${String(r.ASEQ)}`)).toEqual([
-      'P1:ACM:1', 'P1:CVDEATH:2', 'P2:ACM:1', 'P2:CVDEATH:2', 'P3:ACM:1', 'P3:CVDEATH:2', 'P4:ACM:1', 'P4:CVDEATH:2',
+      'P1:ACM:1',
+      'P1:CVDEATH:2',
+      'P2:ACM:1',
+      'P2:CVDEATH:2',
+      'P3:ACM:1',
+      'P3:CVDEATH:2',
+      'P4:ACM:1',
+      'P4:CVDEATH:2',
     ]);
     for (const name of ['STARTDT', 'ADT', 'AVAL', 'AVALU', 'CNSR', 'EVNTDESC', 'CNSDTDSC', 'SRCDOM', 'SRCVAR', 'ASEQ', 'TRTP']) {
       expect(adtte.variables.map((v) => v.name)).toContain(name);
@@ -70,7 +108,12 @@ describe('ADaM ADTTE', () => {
   it('given a death from another cause or of no recorded cause, then the endpoint codes it as the competing event', () => {
     for (const id of ['P2', 'P4']) {
       expect(row(id, 'ACM')).toMatchObject({ CNSR: 0, EVENT: 1 });
-      expect(row(id, 'CVDEATH')).toMatchObject({ CNSR: COMPETING_CNSR, EVNTDESC: 'DEATH FROM OTHER CAUSE', CNSDTDSC: 'DEATH FROM OTHER CAUSE', EVENT: 2 });
+      expect(row(id, 'CVDEATH')).toMatchObject({
+        CNSR: COMPETING_CNSR,
+        EVNTDESC: 'DEATH FROM OTHER CAUSE',
+        CNSDTDSC: 'DEATH FROM OTHER CAUSE',
+        EVENT: 2,
+      });
     }
   });
 

@@ -8,15 +8,37 @@ import type { TrialRegistered } from '@trial/contracts';
 import { analyse, blindedView, TrialCohort, type BlindedAnalysis, type Observation } from '../src';
 
 const design = (arms: string[]): TrialRegistered => ({
-  v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'e', trialId: 'T', title: 'T', arms, referenceArm: arms[0],
-  plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+  v: 2,
+  type: 'TrialRegistered',
+  ...noPlans(),
+  eventId: 'e',
+  trialId: 'T',
+  title: 'T',
+  arms,
+  referenceArm: arms[0],
+  plannedEvents: 10,
+  alpha: 0.05,
+  sided: 2,
+  looks: [1],
+  spending: 'obrien-fleming',
 });
 const ctx = (arms: string[] | null) => ({ trialId: 'T', design: arms ? design(arms) : null, eventsApplied: 0, dataComplete: {} });
 
-interface Patient { arm: number; time: number; status: 0 | 1; site: number; month: number }
+interface Patient {
+  arm: number;
+  time: number;
+  status: 0 | 1;
+  site: number;
+  month: number;
+}
 const observations = (patients: readonly Patient[], label: (p: Patient) => string): Observation[] =>
   patients.map((p, i) => ({
-    patientId: `P${i}`, arm: label(p), site: ['KCH', 'BHI', 'RBH'][p.site], randomisedOn: `2007-0${p.month}-01`, time: p.time, status: p.status,
+    patientId: `P${i}`,
+    arm: label(p),
+    site: ['KCH', 'BHI', 'RBH'][p.site],
+    randomisedOn: `2007-0${p.month}-01`,
+    time: p.time,
+    status: p.status,
   }));
 
 /** The cohort as the projector holds it: built, stored as JSON, read back. */
@@ -25,13 +47,23 @@ const stored = (obs: Observation[]): TrialCohort => TrialCohort.fromSnapshot(JSO
 /** The keys of a value, all the way down (arrays by their first element; a leaf, number or null, is a leaf): the view's shape. */
 function shape(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shape((v as Record<string, unknown>)[k])]),
+    );
   return 'leaf';
 }
 
-const patients = (n: number): Patient[] => Array.from({ length: n }, (_, i) => ({
-  arm: i % 2, time: 20 + ((i * 37) % 700), status: (i % 3 === 0 ? 1 : 0) as 0 | 1, site: i % 3, month: 1 + (i % 9),
-}));
+const patients = (n: number): Patient[] =>
+  Array.from({ length: n }, (_, i) => ({
+    arm: i % 2,
+    time: 20 + ((i * 37) % 700),
+    status: (i % 3 === 0 ? 1 : 0) as 0 | 1,
+    site: i % 3,
+    month: 1 + (i % 9),
+  }));
 
 describe('arm labels and the monitor view', () => {
   const pooledOnly = (ps: Patient[]): BlindedAnalysis => blindedView(analyse(stored(observations(ps, () => 'x')), ctx(null)));
@@ -47,7 +79,10 @@ describe('arm labels and the monitor view', () => {
     const ps = patients(40);
     const obs = observations(ps, (p) => ['__proto__', 'constructor'][p.arm]);
     const a = analyse(stored(obs), ctx(['__proto__', 'constructor']));
-    expect(a.accrual.byArm).toEqual([{ arm: '__proto__', n: 20 }, { arm: 'constructor', n: 20 }]);
+    expect(a.accrual.byArm).toEqual([
+      { arm: '__proto__', n: 20 },
+      { arm: 'constructor', n: 20 },
+    ]);
     expect(blindedView(a)).toEqual(pooledOnly(ps));
     expect(stored(obs).pooled.n).toBe(40);
   });
@@ -59,8 +94,11 @@ describe('arm labels and the monitor view', () => {
       fc.string({ unit: 'binary', maxLength: 6 }),
     );
     const patient = fc.record({
-      arm: fc.nat({ max: 3 }), time: fc.integer({ min: 0, max: 900 }), status: fc.constantFrom<0 | 1>(0, 1),
-      site: fc.nat({ max: 2 }), month: fc.integer({ min: 1, max: 9 }),
+      arm: fc.nat({ max: 3 }),
+      time: fc.integer({ min: 0, max: 900 }),
+      status: fc.constantFrom<0 | 1>(0, 1),
+      site: fc.nat({ max: 2 }),
+      month: fc.integer({ min: 1, max: 9 }),
     });
     const reference = shape(pooledOnly(patients(12)));
     fc.assert(

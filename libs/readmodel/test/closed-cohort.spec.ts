@@ -14,53 +14,66 @@ const plan: TrialRegistered = {
   endpoints: [...design.endpoints, { code: 'CANCER', name: 'Cancer death', icd10: [{ from: 'C00', to: 'C97' }] }],
 };
 const causes = ['I21.9', 'I50.0', 'C34.1', 'J18.9', null];
-const personArb = (id: string) => fc.record({
-  arm: fc.constantFrom('control', 'IABP'),
-  region: fc.constantFrom('London', 'North', undefined),
-  sex: fc.constantFrom('M' as const, 'F' as const),
-  born: fc.constantFrom('1925-05-01', '1941-02-03'),
-  day: fc.integer({ min: 1, max: 6 }),
-  dies: fc.boolean(),
-  cause: fc.constantFrom(...causes),
-}).map((r): Person => ({
-  id, arm: r.arm, region: r.region, sex: r.sex, born: r.born,
-  death: r.dies ? { on: `2008-0${r.day}-1${r.day}`, cause: r.cause } : undefined, seen: r.dies ? undefined : `2009-0${r.day}-01`,
-}));
+const personArb = (id: string) =>
+  fc
+    .record({
+      arm: fc.constantFrom('control', 'IABP'),
+      region: fc.constantFrom('London', 'North', undefined),
+      sex: fc.constantFrom('M' as const, 'F' as const),
+      born: fc.constantFrom('1925-05-01', '1941-02-03'),
+      day: fc.integer({ min: 1, max: 6 }),
+      dies: fc.boolean(),
+      cause: fc.constantFrom(...causes),
+    })
+    .map((r): Person => ({
+      id,
+      arm: r.arm,
+      region: r.region,
+      sex: r.sex,
+      born: r.born,
+      death: r.dies ? { on: `2008-0${r.day}-1${r.day}`, cause: r.cause } : undefined,
+      seen: r.dies ? undefined : `2009-0${r.day}-01`,
+    }));
 const reread = (c: ClosedCohort) =>
   ClosedCohort.cellsOf(planOf(plan), JSON.parse(JSON.stringify(c.snapshot())) as ReturnType<ClosedCohort['snapshot']>);
 
 describe('ClosedCohort', () => {
   it('gives closedAnalysis on the patients held, after any sequence of changes, and so does its stored form', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `P${String(i).padStart(2, '0')}`);
-    const steps = fc.array(fc.tuple(fc.constantFrom(...ids), fc.option(fc.constantFrom(...ids.map((id) => personArb(id))), { nil: undefined }),
-      fc.boolean()), { minLength: 30, maxLength: 120 });
+    const steps = fc.array(
+      fc.tuple(fc.constantFrom(...ids), fc.option(fc.constantFrom(...ids.map((id) => personArb(id))), { nil: undefined }), fc.boolean()),
+      { minLength: 30, maxLength: 120 },
+    );
     let estimated = 0;
-    fc.assert(fc.property(fc.tuple(...ids.map(personArb)), steps, (people, changes) => {
-      const held = new Map<string, FollowUp>();
-      const c = new ClosedCohort(planOf(plan));
-      for (const p of people) {
-        const f = followUp(p);
-        held.set(p.id, f);
-        c.apply(null, observationOf(f));
-      }
-      for (const [id, , leaves] of changes) {
-        const before = held.get(id) ?? null;
-        const person = people[ids.indexOf(id)];
-        // A change of the same patient: alive now, or dying of another cause on another day; or leaving.
-        const changed = { ...person, death: person.death ? undefined : { on: '2008-02-02', cause: 'C34.1' }, seen: '2009-01-01' };
-        const after = leaves ? null : followUp(changed);
-        c.apply(before ? observationOf(before) : null, after ? observationOf(after) : null);
-        if (after) held.set(id, after);
-        else held.delete(id);
-      }
-      const expected = closedAnalysis(plan, [...held.values()]);
-      expect(c.n).toBe(held.size);
-      expect(closedFromCells(plan, c.cells())).toEqual(expected);
-      expect(closedFromCells(plan, reread(c))).toEqual(expected);
-      const breslow = { ties: 'breslow' as const, at: [100] };
-      expect(closedFromCells(plan, reread(c), breslow)).toEqual(closedAnalysis(plan, [...held.values()], breslow));
-      if (expected.byArm.stratified && expected.byArm.endpoints.CVDEATH.competingRisks?.fineGray) estimated++;
-    }), { numRuns: 25 });
+    fc.assert(
+      fc.property(fc.tuple(...ids.map(personArb)), steps, (people, changes) => {
+        const held = new Map<string, FollowUp>();
+        const c = new ClosedCohort(planOf(plan));
+        for (const p of people) {
+          const f = followUp(p);
+          held.set(p.id, f);
+          c.apply(null, observationOf(f));
+        }
+        for (const [id, , leaves] of changes) {
+          const before = held.get(id) ?? null;
+          const person = people[ids.indexOf(id)];
+          // A change of the same patient: alive now, or dying of another cause on another day; or leaving.
+          const changed = { ...person, death: person.death ? undefined : { on: '2008-02-02', cause: 'C34.1' }, seen: '2009-01-01' };
+          const after = leaves ? null : followUp(changed);
+          c.apply(before ? observationOf(before) : null, after ? observationOf(after) : null);
+          if (after) held.set(id, after);
+          else held.delete(id);
+        }
+        const expected = closedAnalysis(plan, [...held.values()]);
+        expect(c.n).toBe(held.size);
+        expect(closedFromCells(plan, c.cells())).toEqual(expected);
+        expect(closedFromCells(plan, reread(c))).toEqual(expected);
+        const breslow = { ties: 'breslow' as const, at: [100] };
+        expect(closedFromCells(plan, reread(c), breslow)).toEqual(closedAnalysis(plan, [...held.values()], breslow));
+        if (expected.byArm.stratified && expected.byArm.endpoints.CVDEATH.competingRisks?.fineGray) estimated++;
+      }),
+      { numRuns: 25 },
+    );
     // The figures compared were estimated ones, not only nulls.
     expect(estimated).toBeGreaterThan(5);
   });

@@ -19,11 +19,21 @@ describe('subgroupLevel', () => {
 
 describe('closedAnalysis', () => {
   it('leaves a patient without a stratum value out of the stratified comparison and that subgroup only', () => {
-    const people = Array.from({ length: 30 }, (_, i) => followUp({
-      id: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control', region: i === 0 ? undefined : i % 4 < 2 ? 'London' : 'North',
-      death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: 'I21.9' } : undefined,
-    }));
-    const plan: TrialRegistered = { ...design, subgroups: [{ variable: 'region', from: 'stratum' }, { variable: 'sex', from: 'sex' }] };
+    const people = Array.from({ length: 30 }, (_, i) =>
+      followUp({
+        id: `P${String(i).padStart(2, '0')}`,
+        arm: i % 2 ? 'IABP' : 'control',
+        region: i === 0 ? undefined : i % 4 < 2 ? 'London' : 'North',
+        death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: 'I21.9' } : undefined,
+      }),
+    );
+    const plan: TrialRegistered = {
+      ...design,
+      subgroups: [
+        { variable: 'region', from: 'stratum' },
+        { variable: 'sex', from: 'sex' },
+      ],
+    };
     const c = closedAnalysis(plan, people);
     expect(c.pooled.subgroups[0].levels.reduce((s, l) => s + l.n, 0)).toBe(29);
     expect(c.pooled.subgroups[1].levels.reduce((s, l) => s + l.n, 0)).toBe(30);
@@ -51,10 +61,14 @@ describe('hasAnalysisPlan', () => {
 });
 
 describe('closedAtLook (the figures frozen with a look)', () => {
-  const people = Array.from({ length: 20 }, (_, i) => followUp({
-    id: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control', region: i % 4 < 2 ? 'London' : 'North',
-    death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,
-  }));
+  const people = Array.from({ length: 20 }, (_, i) =>
+    followUp({
+      id: `P${String(i).padStart(2, '0')}`,
+      arm: i % 2 ? 'IABP' : 'control',
+      region: i % 4 < 2 ? 'London' : 'North',
+      death: i % 3 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,
+    }),
+  );
 
   it("is closedAnalysis's by-arm cut under the look's design", () => {
     expect(closedAtLook(design, people)).toEqual(closedAnalysis(design, people).byArm);
@@ -62,8 +76,18 @@ describe('closedAtLook (the figures frozen with a look)', () => {
 
   it('is null for a v1 trial (upcast, no plan): its read-out has none', () => {
     const v1 = enrollmentEvent.parse({
-      v: 1, type: 'TrialRegistered', eventId: 'reg', trialId: 'T', title: 'T', arms: ['control', 'IABP'], referenceArm: 'control',
-      plannedEvents: 40, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+      v: 1,
+      type: 'TrialRegistered',
+      eventId: 'reg',
+      trialId: 'T',
+      title: 'T',
+      arms: ['control', 'IABP'],
+      referenceArm: 'control',
+      plannedEvents: 40,
+      alpha: 0.05,
+      sided: 2,
+      looks: [1],
+      spending: 'obrien-fleming',
     }) as TrialRegistered;
     expect(closedAtLook(v1, people)).toBeNull();
   });

@@ -1,8 +1,14 @@
 import { analyse, TrialCohort, type Observation } from '../src';
 
 const ctx = { trialId: 'T', design: null, eventsApplied: 0, dataComplete: {} };
-const obs = (i: number, time: number, status: 0 | 1): Observation =>
-  ({ patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control', site: i % 3 ? 'KCH' : 'BHI', randomisedOn: `2007-0${1 + (i % 9)}-01`, time, status });
+const obs = (i: number, time: number, status: 0 | 1): Observation => ({
+  patientId: `P${i}`,
+  arm: i % 2 ? 'IABP' : 'control',
+  site: i % 3 ? 'KCH' : 'BHI',
+  randomisedOn: `2007-0${1 + (i % 9)}-01`,
+  time,
+  status,
+});
 
 describe('TrialCohort', () => {
   const final = Array.from({ length: 40 }, (_, i) => obs(i, 30 + ((i * 37) % 400), (i % 3 === 0 ? 1 : 0) as 0 | 1));

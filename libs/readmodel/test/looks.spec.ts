@@ -8,23 +8,60 @@ import { analyse, decideLook, decideTakeLook, foldLooks, interimReport, TrialCoh
 import { runInterim } from '../../../apps/cli/src/commands/interim';
 
 const design: TrialRegistered = {
-  v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'reg', trialId: 'T', title: 'T', arms: ['control', 'IABP'], referenceArm: 'control',
-  plannedEvents: 40, alpha: 0.025, sided: 1, looks: [0.5, 1], spending: 'obrien-fleming',
-  futility: { spending: 'pocock', beta: 0.2 }, designHazardRatio: 0.7, allocationRatio: 1,
+  v: 2,
+  type: 'TrialRegistered',
+  ...noPlans(),
+  eventId: 'reg',
+  trialId: 'T',
+  title: 'T',
+  arms: ['control', 'IABP'],
+  referenceArm: 'control',
+  plannedEvents: 40,
+  alpha: 0.025,
+  sided: 1,
+  looks: [0.5, 1],
+  spending: 'obrien-fleming',
+  futility: { spending: 'pocock', beta: 0.2 },
+  designHazardRatio: 0.7,
+  allocationRatio: 1,
 };
 const look = (n: number, events: number, z: number): InterimLookTaken => ({
-  v: 1, type: 'InterimLookTaken', eventId: `look-${n}-${events}`, trialId: 'T', look: n, asOf: '2026-01-01T00:00:00.000Z', dataCutoff: null,
-  events, z, takenBy: 'dsmb-chair', takenAt: '2026-01-01T00:00:01.000Z',
+  v: 1,
+  type: 'InterimLookTaken',
+  eventId: `look-${n}-${events}`,
+  trialId: 'T',
+  look: n,
+  asOf: '2026-01-01T00:00:00.000Z',
+  dataCutoff: null,
+  events,
+  z,
+  takenBy: 'dsmb-chair',
+  takenAt: '2026-01-01T00:00:01.000Z',
 });
 const position = (taken: InterimLookTaken[], events: number, z: number | null) => ({
-  trialId: 'T', design, taken, now: { events, z }, asOf: '2026-01-02T00:00:00.000Z', dataCutoff: null,
+  trialId: 'T',
+  design,
+  taken,
+  now: { events, z },
+  asOf: '2026-01-02T00:00:00.000Z',
+  dataCutoff: null,
 });
 const cmd = { takenBy: 'dsmb-chair', takenAt: '2026-01-02T00:00:00.000Z', eventId: 'e1' };
 
 describe('decideTakeLook', () => {
   it('records look n + 1 with the read-out the board saw', () => {
     const r = decideTakeLook(position([look(1, 18, -1.1)], 25, -1.6), cmd);
-    expect(r).toEqual({ ok: true, event: expect.objectContaining({ type: 'InterimLookTaken', look: 2, events: 25, z: -1.6, asOf: '2026-01-02T00:00:00.000Z', takenBy: 'dsmb-chair' }) });
+    expect(r).toEqual({
+      ok: true,
+      event: expect.objectContaining({
+        type: 'InterimLookTaken',
+        look: 2,
+        events: 25,
+        z: -1.6,
+        asOf: '2026-01-02T00:00:00.000Z',
+        takenBy: 'dsmb-chair',
+      }),
+    });
   });
 
   it.each([
@@ -54,25 +91,55 @@ describe('decideLook and foldLooks', () => {
     const state = new Map<string, TrialLooks>();
     const { appended, refused } = foldLooks(state, [design, look(1, 18, -1.1), amended, look(2, 30, -1.9), look(2, 30, -1.9)]);
     expect(refused).toEqual([]);
-    expect(appended.map((l) => [l.event.look, l.design.plannedEvents])).toEqual([[1, 40], [2, 60]]);
+    expect(appended.map((l) => [l.event.look, l.design.plannedEvents])).toEqual([
+      [1, 40],
+      [2, 60],
+    ]);
     // Look 1's report is `followup interim` on look 1 under the design then, and stays so.
-    const cli = JSON.parse(runInterim({
-      plannedEvents: '40', events: '18', z: '-1.1', looks: '0.5,1', alpha: '0.025', sided: '1', spending: 'obrien-fleming',
-      futility: 'pocock', beta: '0.2', hr1: '0.7', allocation: '1', json: true,
-    })) as unknown;
+    const cli = JSON.parse(
+      runInterim({
+        plannedEvents: '40',
+        events: '18',
+        z: '-1.1',
+        looks: '0.5,1',
+        alpha: '0.025',
+        sided: '1',
+        spending: 'obrien-fleming',
+        futility: 'pocock',
+        beta: '0.2',
+        hr1: '0.7',
+        allocation: '1',
+        json: true,
+      }),
+    ) as unknown;
     expect(appended[0].report).toEqual(cli);
-    expect(appended[1].report).toEqual(interimAnalysis({
-      plannedEvents: 60, events: [18, 30], z: [-1.1, -1.9], looks: [1 / 3, 2 / 3, 1], alpha: 0.025, sided: 1, spending: 'obrien-fleming',
-      futility: 'pocock', beta: 0.2, hr1: 0.7, allocation: 1,
-    }));
+    expect(appended[1].report).toEqual(
+      interimAnalysis({
+        plannedEvents: 60,
+        events: [18, 30],
+        z: [-1.1, -1.9],
+        looks: [1 / 3, 2 / 3, 1],
+        alpha: 0.025,
+        sided: 1,
+        spending: 'obrien-fleming',
+        futility: 'pocock',
+        beta: 0.2,
+        hr1: 0.7,
+        allocation: 1,
+      }),
+    );
   });
 });
 
 describe('interimReport', () => {
   // 40 patients, experimental (IABP) deaths fewer: a negative z.
   const observations: Observation[] = Array.from({ length: 40 }, (_, i) => ({
-    patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control', site: 'KCH', randomisedOn: '2007-01-01', time: 30 + i * 7,
-    status: i % 2 ? (i % 3 === 0 ? 1 : 0) : (i % 5 === 0 ? 0 : 1),
+    patientId: `P${i}`,
+    arm: i % 2 ? 'IABP' : 'control',
+    site: 'KCH',
+    randomisedOn: '2007-01-01',
+    time: 30 + i * 7,
+    status: i % 2 ? (i % 3 === 0 ? 1 : 0) : i % 5 === 0 ? 0 : 1,
   }));
   const readout = (() => {
     const a = analyse(TrialCohort.of(observations), { trialId: 'T', design, eventsApplied: 40, dataComplete: {} });
@@ -86,10 +153,24 @@ describe('interimReport', () => {
     expect(r.prospective).toBe(true);
     expect(r.looksTaken).toBe(1);
     const { deaths: _d, informationFraction: _i, logRankZ: _z, looksTaken: _t, prospective: _p, ...doc } = r;
-    expect(doc).toEqual(JSON.parse(runInterim({
-      plannedEvents: '40', events: `10,${readout.events}`, z: `-0.8,${r.logRankZ}`, looks: '0.5,1', alpha: '0.025', sided: '1',
-      spending: 'obrien-fleming', futility: 'pocock', beta: '0.2', hr1: '0.7', allocation: '1', json: true,
-    })));
+    expect(doc).toEqual(
+      JSON.parse(
+        runInterim({
+          plannedEvents: '40',
+          events: `10,${readout.events}`,
+          z: `-0.8,${r.logRankZ}`,
+          looks: '0.5,1',
+          alpha: '0.025',
+          sided: '1',
+          spending: 'obrien-fleming',
+          futility: 'pocock',
+          beta: '0.2',
+          hr1: '0.7',
+          allocation: '1',
+          json: true,
+        }),
+      ),
+    );
   });
 
   it('without a look or new information, the planned design with every look to come', () => {
@@ -97,6 +178,9 @@ describe('interimReport', () => {
     expect(r.prospective).toBe(false);
     expect(r.looks.filter((l) => l.taken).map((l) => l.events)).toEqual([readout.events]);
     const none = interimReport({ ...design, arms: ['control', 'IABP'] }, [], { ...readout, logRank: null });
-    expect(none.looks.map((l) => [l.taken, l.events])).toEqual([[false, 20], [false, 40]]);
+    expect(none.looks.map((l) => [l.taken, l.events])).toEqual([
+      [false, 20],
+      [false, 40],
+    ]);
   });
 });

@@ -6,11 +6,27 @@ import { analyse, closedAnalysis, headlineOf, observationOf, TrialCohort, viewFo
 import { design as planned, followUp } from './adam-fixtures';
 
 const design: TrialRegistered = {
-  v: 2, type: 'TrialRegistered', ...noPlans(), eventId: 'e', trialId: 'T', title: 'T', arms: ['control', 'IABP'], referenceArm: 'control',
-  plannedEvents: 10, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming',
+  v: 2,
+  type: 'TrialRegistered',
+  ...noPlans(),
+  eventId: 'e',
+  trialId: 'T',
+  title: 'T',
+  arms: ['control', 'IABP'],
+  referenceArm: 'control',
+  plannedEvents: 10,
+  alpha: 0.05,
+  sided: 2,
+  looks: [1],
+  spending: 'obrien-fleming',
 };
 const observations: Observation[] = Array.from({ length: 30 }, (_, i) => ({
-  patientId: `P${i}`, arm: i % 2 ? 'IABP' : 'control', site: 'KCH', randomisedOn: '2007-01-01', time: 30 + i * 11, status: i % 3 === 0 ? 1 : 0,
+  patientId: `P${i}`,
+  arm: i % 2 ? 'IABP' : 'control',
+  site: 'KCH',
+  randomisedOn: '2007-01-01',
+  time: 30 + i * 11,
+  status: i % 3 === 0 ? 1 : 0,
 }));
 const analysis = analyse(TrialCohort.of(observations), { trialId: 'T', design, eventsApplied: 30, dataComplete: {} });
 
@@ -27,7 +43,9 @@ describe('viewFor', () => {
     expect(v.blinded).toBe(true);
     expect(v.readout).toBe(analysis.pooled);
     expect(v.figures).toEqual({
-      accrual: { total: 30, bySiteMonth: analysis.accrual.bySiteMonth }, deathRate: analysis.pooledDeathRate, atRisk: analysis.pooledAtRisk,
+      accrual: { total: 30, bySiteMonth: analysis.accrual.bySiteMonth },
+      deathRate: analysis.pooledDeathRate,
+      atRisk: analysis.pooledAtRisk,
     });
     expect(JSON.stringify(v)).not.toMatch(/IABP|control/);
   });
@@ -51,12 +69,20 @@ describe('headlineOf', () => {
 });
 
 describe('viewFor with the closed-report figures', () => {
-  const people = Array.from({ length: 24 }, (_, i) => followUp({
-    id: `P${i}`, arm: i % 2 ? 'IABP' : 'control', sex: i % 3 ? 'M' : 'F', region: i % 4 < 2 ? 'London' : 'North',
-    death: i % 3 === 0 || i % 5 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,
-  }));
+  const people = Array.from({ length: 24 }, (_, i) =>
+    followUp({
+      id: `P${i}`,
+      arm: i % 2 ? 'IABP' : 'control',
+      sex: i % 3 ? 'M' : 'F',
+      region: i % 4 < 2 ? 'London' : 'North',
+      death: i % 3 === 0 || i % 5 === 0 ? { on: `2008-0${(i % 9) + 1}-11`, cause: i % 2 ? 'I21.9' : 'C34.1' } : undefined,
+    }),
+  );
   const closed = closedAnalysis(planned, people);
-  const withClosed = { ...analyse(TrialCohort.of(people.map(observationOf)), { trialId: 'T1', design: planned, eventsApplied: 1, dataComplete: {} }), closed };
+  const withClosed = {
+    ...analyse(TrialCohort.of(people.map(observationOf)), { trialId: 'T1', design: planned, eventsApplied: 1, dataComplete: {} }),
+    closed,
+  };
 
   it('gives a monitor (or any role but dsmb) the pooled cut: no arm label, no comparison', () => {
     for (const role of ['monitor', 'reviewer', 'DSMB']) {

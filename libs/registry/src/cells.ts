@@ -1,9 +1,7 @@
 /** Why a line is not a row of cells; the cell is the 0-based index of the one at fault. */
 export type CellProblem = 'unclosed-quote' | 'quote-in-unquoted-cell' | 'text-after-closing-quote';
 
-export type Cells =
-  | { ok: true; cells: string[] }
-  | { ok: false; problem: CellProblem; cell: number; cells: string[] };
+export type Cells = { ok: true; cells: string[] } | { ok: false; problem: CellProblem; cell: number; cells: string[] };
 
 /** The rule each problem breaks, for a reject reason (the rule, never the cell's text). */
 export const cellProblemReason: Record<CellProblem, string> = {

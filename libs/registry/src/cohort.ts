@@ -14,8 +14,7 @@ export class CohortFileError extends CodedError<'cohort-unreadable'> {
  * skipped (the column and the rule, never the cell's value).
  */
 export type CohortRow<C extends string> =
-  | { ok: true; line: number; cells: Record<C, string | null> }
-  | { ok: false; line: number; field: string; reason: string };
+  { ok: true; line: number; cells: Record<C, string | null> } | { ok: false; line: number; field: string; reason: string };
 
 /**
  * Reads a cohort CSV (one patient a row, a header naming `columns` in any order, other columns

@@ -10,9 +10,21 @@ import { RejectsWriter, WarningsWriter } from './rejects';
 const header = onsColumns.join(',');
 const row = (id: string, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
   const base: Record<string, string> = {
-    RECORD_ID: id, RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: '9434765919',
-    DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: '1', DEC_SURNAME: 'SMITH', DEC_FORENAMES: 'JOHN PAUL', DEC_POSTCODE: 'SE1 7EH',
-    REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
+    RECORD_ID: id,
+    RECORD_VERSION: '1',
+    NOTIFICATION_TYPE: 'D',
+    DEC_CONF_NHS_NUMBER: '9434765919',
+    DEC_DATE_OF_BIRTH: '19410203',
+    DEC_SEX: '1',
+    DEC_SURNAME: 'SMITH',
+    DEC_FORENAMES: 'JOHN PAUL',
+    DEC_POSTCODE: 'SE1 7EH',
+    REG_DATE_OF_DEATH: '20090630',
+    REG_DATE: '20090706',
+    S_UNDERLYING_COD_ICD10: 'I21.9',
+    POD_CODE: 'hospital',
+    EVENT_DATE: '',
+    CANCELLED_FLAG: '',
   };
   return onsColumns.map((c) => over[c] ?? base[c]).join(',');
 };
@@ -47,7 +59,15 @@ describe('readRegistry on files that are not one row a line', () => {
   });
 
   it('gives a quote inside a name exactly one reject, for its line, naming the column and not the name', async () => {
-    const text = [header, row('B1'), row('B2', { DEC_SURNAME: 'O"BRIEN' }), row('B3'), row('B4', { DEC_SURNAME: '"O"BRIEN"' }), row('B5', { DEC_SURNAME: '"O""BRIEN"' }), ''].join('\r\n');
+    const text = [
+      header,
+      row('B1'),
+      row('B2', { DEC_SURNAME: 'O"BRIEN' }),
+      row('B3'),
+      row('B4', { DEC_SURNAME: '"O"BRIEN"' }),
+      row('B5', { DEC_SURNAME: '"O""BRIEN"' }),
+      '',
+    ].join('\r\n');
     const rows = await read(chunked(text));
     expect(summary(rows)).toEqual([
       [2, 'ok', 'B1'],
@@ -67,9 +87,13 @@ describe('readRegistry on files that are not one row a line', () => {
     const text = [header, row('C1'), row('C2'), row('C3'), big, row('C5'), row('C6'), row('C7'), ''].join('\n');
     const rows = await read(Readable.from([Buffer.from(text)]));
     expect(summary(rows)).toEqual([
-      [2, 'ok', 'C1'], [3, 'ok', 'C2'], [4, 'ok', 'C3'],
+      [2, 'ok', 'C1'],
+      [3, 'ok', 'C2'],
+      [4, 'ok', 'C3'],
       [5, '(row)', `is longer than ${MAX_LINE_BYTES} bytes, the bound of a row`],
-      [6, 'ok', 'C5'], [7, 'ok', 'C6'], [8, 'ok', 'C7'],
+      [6, 'ok', 'C5'],
+      [7, 'ok', 'C6'],
+      [8, 'ok', 'C7'],
     ]);
   });
 
@@ -80,12 +104,19 @@ describe('readRegistry on files that are not one row a line', () => {
     };
     const text = [header, pad('D1', MAX_LINE_BYTES), pad('D2', MAX_LINE_BYTES + 1), row('D3'), ''].join('\r\n');
     const rows = await read(chunked(text));
-    expect(rows.map((r) => [r.line, r.ok || r.error.field])).toEqual([[2, true], [3, '(row)'], [4, true]]);
+    expect(rows.map((r) => [r.line, r.ok || r.error.field])).toEqual([
+      [2, true],
+      [3, '(row)'],
+      [4, true],
+    ]);
   });
 
   it('rejects no row for an empty line, and counts it', async () => {
     const rows = await read(chunked(`\uFEFF${header}\n\n${row('E1')}\n\r\n${row('E2')}`));
-    expect(rows.map((r) => [r.line, r.ok])).toEqual([[3, true], [5, true]]);
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([
+      [3, true],
+      [5, true],
+    ]);
   });
 });
 
@@ -112,17 +143,21 @@ describe('readRegistry memory on a huge line', () => {
   it.each([
     ['a 200 MB single line', 200, '', ''],
     ['a 600 MB quoted field', 600, '"', '"'],
-  ])('%s is one reject, the rows after it are read, and memory stays flat', async (_what, mib, opening, closing) => {
-    const { input, peakGrowth } = hugeLine(mib, opening, closing);
-    const rows = await read(input);
-    expect(summary(rows)).toEqual([
-      [2, 'ok', 'F1'],
-      [3, '(row)', `is longer than ${MAX_LINE_BYTES} bytes, the bound of a row`],
-      [4, 'ok', 'F3'],
-    ]);
-    // Measured: about 0-10 MB; csv-parse before the line splitter held the whole line (and then some).
-    expect(peakGrowth()).toBeLessThan(64 * 1024 * 1024);
-  }, 60_000);
+  ])(
+    '%s is one reject, the rows after it are read, and memory stays flat',
+    async (_what, mib, opening, closing) => {
+      const { input, peakGrowth } = hugeLine(mib, opening, closing);
+      const rows = await read(input);
+      expect(summary(rows)).toEqual([
+        [2, 'ok', 'F1'],
+        [3, '(row)', `is longer than ${MAX_LINE_BYTES} bytes, the bound of a row`],
+        [4, 'ok', 'F3'],
+      ]);
+      // Measured: about 0-10 MB; csv-parse before the line splitter held the whole line (and then some).
+      expect(peakGrowth()).toBeLessThan(64 * 1024 * 1024);
+    },
+    60_000,
+  );
 });
 
 describe('reject reasons and warnings never quote a value (item 9)', () => {
@@ -150,13 +185,23 @@ describe('reject reasons and warnings never quote a value (item 9)', () => {
 });
 
 describe('the rejects and warnings reports and CSV injection (item 10)', () => {
-  it.each([['rejects', RejectsWriter], ['warnings', WarningsWriter]] as const)('the %s report escapes a formula cell (an extra column named =...)', async (_what, Writer) => {
+  it.each([
+    ['rejects', RejectsWriter],
+    ['warnings', WarningsWriter],
+  ] as const)('the %s report escapes a formula cell (an extra column named =...)', async (_what, Writer) => {
     // A stray quote under an extra column: the reject names that column, as the file spells it.
     const text = `${header},=hyperlink(1)\n${row('H1')},"a\n`;
     const [r] = await read(chunked(text));
     expect(r).toMatchObject({ ok: false, error: { field: '=HYPERLINK(1)' } });
     let out = '';
-    const w = new Writer(new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } }));
+    const w = new Writer(
+      new Writable({
+        write(chunk, _e, cb) {
+          out += String(chunk);
+          cb();
+        },
+      }),
+    );
     await w.write(r.ok ? { line: 0, field: '', reason: '' } : r.error);
     await w.write({ line: 3, field: '-1', reason: '@reason' });
     await w.close();

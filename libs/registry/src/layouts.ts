@@ -2,21 +2,49 @@
 export type Layout = 'ons' | 'nrs';
 
 export const onsColumns = [
-  'RECORD_ID', 'RECORD_VERSION', 'NOTIFICATION_TYPE', 'DEC_CONF_NHS_NUMBER', 'DEC_DATE_OF_BIRTH', 'DEC_SEX',
-  'DEC_SURNAME', 'DEC_FORENAMES', 'DEC_POSTCODE', 'REG_DATE_OF_DEATH', 'REG_DATE', 'S_UNDERLYING_COD_ICD10',
-  'POD_CODE', 'EVENT_DATE', 'CANCELLED_FLAG',
+  'RECORD_ID',
+  'RECORD_VERSION',
+  'NOTIFICATION_TYPE',
+  'DEC_CONF_NHS_NUMBER',
+  'DEC_DATE_OF_BIRTH',
+  'DEC_SEX',
+  'DEC_SURNAME',
+  'DEC_FORENAMES',
+  'DEC_POSTCODE',
+  'REG_DATE_OF_DEATH',
+  'REG_DATE',
+  'S_UNDERLYING_COD_ICD10',
+  'POD_CODE',
+  'EVENT_DATE',
+  'CANCELLED_FLAG',
 ] as const;
 
 export const nrsColumns = [
-  'ENTRY_ID', 'VERSION', 'TYPE', 'CHI', 'DATE_OF_BIRTH', 'SEX', 'SURNAME', 'FORENAMES', 'POSTCODE',
-  'DATE_OF_DEATH', 'DATE_OF_REGISTRATION', 'UNDERLYING_CAUSE', 'EVENT_DATE', 'CANCELLED',
+  'ENTRY_ID',
+  'VERSION',
+  'TYPE',
+  'CHI',
+  'DATE_OF_BIRTH',
+  'SEX',
+  'SURNAME',
+  'FORENAMES',
+  'POSTCODE',
+  'DATE_OF_DEATH',
+  'DATE_OF_REGISTRATION',
+  'UNDERLYING_CAUSE',
+  'EVENT_DATE',
+  'CANCELLED',
 ] as const;
 
 export const layoutColumns: Record<Layout, readonly string[]> = { ons: onsColumns, nrs: nrsColumns };
 
 export const layoutSource = { ons: 'ONS', nrs: 'NRS' } as const;
 
-const norm = (h: string): string => h.trim().replace(/^\uFEFF/, '').toUpperCase();
+const norm = (h: string): string =>
+  h
+    .trim()
+    .replace(/^\uFEFF/, '')
+    .toUpperCase();
 
 /** The layout whose columns the header holds (order free, extra columns ignored); null if neither. */
 export function guessLayout(header: readonly string[]): Layout | null {

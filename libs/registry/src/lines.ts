@@ -7,9 +7,7 @@
 export const MAX_LINE_BYTES = 64 * 1024;
 
 /** One physical line: its text, or, when it is longer than the bound, only its length. */
-export type ExtractLine =
-  | { line: number; text: string }
-  | { line: number; text: null; bytes: number };
+export type ExtractLine = { line: number; text: string } | { line: number; text: null; bytes: number };
 
 const LF = 0x0a;
 

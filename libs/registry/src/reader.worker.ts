@@ -75,9 +75,10 @@ async function run(): Promise<void> {
 run().then(
   () => port.close(),
   (e: unknown) => {
-    const error = e instanceof RegistryFileError
-      ? { kind: 'file' as const, code: e.code, message: e.message }
-      : { kind: 'other' as const, code: null, message: e instanceof Error ? e.stack ?? e.message : String(e) };
+    const error =
+      e instanceof RegistryFileError
+        ? { kind: 'file' as const, code: e.code, message: e.message }
+        : { kind: 'other' as const, code: null, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     post({ t: 'fail', error });
     port.close();
   },

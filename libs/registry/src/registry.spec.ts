@@ -8,9 +8,21 @@ import { modulus11CheckDigit } from '@trial/linkage';
 const onsHeader = onsColumns.join(',');
 const onsRow = (o: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
   const base: Record<string, string> = {
-    RECORD_ID: 'D2009-000123', RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: '9434765919',
-    DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: '1', DEC_SURNAME: 'SMITH', DEC_FORENAMES: 'JOHN PAUL', DEC_POSTCODE: 'SE1 7EH',
-    REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
+    RECORD_ID: 'D2009-000123',
+    RECORD_VERSION: '1',
+    NOTIFICATION_TYPE: 'D',
+    DEC_CONF_NHS_NUMBER: '9434765919',
+    DEC_DATE_OF_BIRTH: '19410203',
+    DEC_SEX: '1',
+    DEC_SURNAME: 'SMITH',
+    DEC_FORENAMES: 'JOHN PAUL',
+    DEC_POSTCODE: 'SE1 7EH',
+    REG_DATE_OF_DEATH: '20090630',
+    REG_DATE: '20090706',
+    S_UNDERLYING_COD_ICD10: 'I21.9',
+    POD_CODE: 'hospital',
+    EVENT_DATE: '',
+    CANCELLED_FLAG: '',
   };
   return onsColumns.map((c) => o[c] ?? base[c]).join(',');
 };
@@ -18,8 +30,20 @@ const first9 = '030241123';
 const chi = `${first9}${modulus11CheckDigit(first9)}`;
 const nrsRow = (o: Partial<Record<(typeof nrsColumns)[number], string>> = {}): string => {
   const base: Record<string, string> = {
-    ENTRY_ID: 'S2009-1', VERSION: '1', TYPE: 'D', CHI: chi, DATE_OF_BIRTH: '1941-02-03', SEX: 'M', SURNAME: 'REID',
-    FORENAMES: 'JOHN', POSTCODE: 'EH1 1AA', DATE_OF_DEATH: '2009-06-30', DATE_OF_REGISTRATION: '2009-07-02', UNDERLYING_CAUSE: 'I21.9', EVENT_DATE: '', CANCELLED: '',
+    ENTRY_ID: 'S2009-1',
+    VERSION: '1',
+    TYPE: 'D',
+    CHI: chi,
+    DATE_OF_BIRTH: '1941-02-03',
+    SEX: 'M',
+    SURNAME: 'REID',
+    FORENAMES: 'JOHN',
+    POSTCODE: 'EH1 1AA',
+    DATE_OF_DEATH: '2009-06-30',
+    DATE_OF_REGISTRATION: '2009-07-02',
+    UNDERLYING_CAUSE: 'I21.9',
+    EVENT_DATE: '',
+    CANCELLED: '',
   };
   return nrsColumns.map((c) => o[c] ?? base[c]).join(',');
 };
@@ -44,10 +68,24 @@ describe('readRegistry (ONS)', () => {
     expect(r).toMatchObject({ ok: true, line: 2 });
     if (!r.ok) throw new Error('expected a record');
     expect(r.record).toEqual({
-      v: 1, source: 'ONS', recordId: 'D2009-000123', version: 1, kind: 'death', extractedOn: '2011-10-02',
-      nhsNumber: '9434765919', chiNumber: null, dateOfBirth: '1941-02-03', sex: 'M', familyName: 'SMITH',
-      givenNames: 'JOHN PAUL', postcode: 'SE1 7EH', dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
-      underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+      v: 1,
+      source: 'ONS',
+      recordId: 'D2009-000123',
+      version: 1,
+      kind: 'death',
+      extractedOn: '2011-10-02',
+      nhsNumber: '9434765919',
+      chiNumber: null,
+      dateOfBirth: '1941-02-03',
+      sex: 'M',
+      familyName: 'SMITH',
+      givenNames: 'JOHN PAUL',
+      postcode: 'SE1 7EH',
+      dateOfDeath: '2009-06-30',
+      dateOfRegistration: '2009-07-06',
+      underlyingCause: 'I21.9',
+      placeOfDeath: 'hospital',
+      eventDate: null,
     });
   });
   it.each([
@@ -91,7 +129,11 @@ describe('readRegistry (ONS)', () => {
   it('reports a row with the wrong number of cells and an unclosed quote, and carries on in order', async () => {
     const text = `${onsHeader}\n${onsRow()}\nD1,1,D\n${onsRow({ RECORD_ID: 'D2' })}\n`;
     const rows = await readAll(text);
-    expect(rows.map((r) => [r.line, r.ok])).toEqual([[2, true], [3, false], [4, true]]);
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([
+      [2, true],
+      [3, false],
+      [4, true],
+    ]);
     expect(!rows[1].ok && rows[1].error).toMatchObject({ field: '(row)', recordId: 'D1' });
   });
   it('throws a coded error for a header of neither layout, or an empty file', async () => {
@@ -114,10 +156,16 @@ describe('readRegistry (NRS)', () => {
   ])('keeps a row whose CHI disagrees, with a warning on CHI: %j', async (over, reason) => {
     const [r] = await readAll(`${header}\n${nrsRow(over)}\n`);
     expect(r).toMatchObject({ ok: true, warnings: [{ field: 'CHI', reason: expect.stringMatching(reason) }] });
-    expect(r.ok && r.record).toMatchObject({ chiNumber: (over as { CHI?: string }).CHI ?? chi, identifierWarnings: [{ field: 'chiNumber', reason: expect.stringMatching(reason) }] });
+    expect(r.ok && r.record).toMatchObject({
+      chiNumber: (over as { CHI?: string }).CHI ?? chi,
+      identifierWarnings: [{ field: 'chiNumber', reason: expect.stringMatching(reason) }],
+    });
   });
   it('keeps a row with an ONS sex code in the NRS layout, its sex missing, with a warning', () => {
-    const r = validateRow('nrs', Object.fromEntries(nrsColumns.map((c, i) => [c, nrsRow({ SEX: '1' }).split(',')[i]])), { line: 9, extractedOn: '2011-10-02' });
+    const r = validateRow('nrs', Object.fromEntries(nrsColumns.map((c, i) => [c, nrsRow({ SEX: '1' }).split(',')[i]])), {
+      line: 9,
+      extractedOn: '2011-10-02',
+    });
     expect(r).toMatchObject({ ok: true, line: 9, record: { sex: null }, warnings: [{ field: 'SEX' }] });
   });
 });
@@ -125,7 +173,12 @@ describe('readRegistry (NRS)', () => {
 describe('RejectsWriter', () => {
   it('writes line, field, reason as CSV', async () => {
     let text = '';
-    const out = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+    const out = new Writable({
+      write(chunk, _e, cb) {
+        text += String(chunk);
+        cb();
+      },
+    });
     const w = new RejectsWriter(out);
     await w.write({ line: 3, recordId: 'D1', field: 'REG_DATE', reason: 'is before the date of death, "x"' });
     await w.close();
@@ -137,12 +190,19 @@ describe('RejectsWriter', () => {
 describe('WarningsWriter', () => {
   it('writes line, field, reason as CSV, one warning a line', async () => {
     let text = '';
-    const out = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+    const out = new Writable({
+      write(chunk, _e, cb) {
+        text += String(chunk);
+        cb();
+      },
+    });
     const w = new WarningsWriter(out);
     await w.write({ line: 4, field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' });
     await w.write({ line: 4, field: 'REG_DATE', reason: 'is before the date of death (REG_DATE_OF_DEATH)' });
     await w.close();
-    expect(text).toBe('line,field,reason\n4,DEC_CONF_NHS_NUMBER,fails the Modulus 11 check\n4,REG_DATE,is before the date of death (REG_DATE_OF_DEATH)\n');
+    expect(text).toBe(
+      'line,field,reason\n4,DEC_CONF_NHS_NUMBER,fails the Modulus 11 check\n4,REG_DATE,is before the date of death (REG_DATE_OF_DEATH)\n',
+    );
     expect(w.count).toBe(2);
   });
 });

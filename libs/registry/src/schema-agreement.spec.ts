@@ -18,7 +18,7 @@ function rejected(r: RowResult) {
   return r.error;
 }
 
-describe('ingest validates rows with the consumers\' schema', () => {
+describe("ingest validates rows with the consumers' schema", () => {
   it('given a version beyond what the consumers store, when the row is validated, then it is a reject on RECORD_VERSION', () => {
     const e = rejected(validateRow('ons', ons({ RECORD_VERSION: '3000000000' }), ctx));
     expect(e).toMatchObject({ line: 7, recordId: 'D2009-000123', field: 'RECORD_VERSION' });
@@ -64,7 +64,11 @@ describe('ingest validates rows with the consumers\' schema', () => {
     ['ons cancellation', 'ons', ons({ CANCELLED_FLAG: 'Y', RECORD_VERSION: '2' })],
     ['ons embarkation', 'ons', ons({ NOTIFICATION_TYPE: 'E', EVENT_DATE: '20100101', REG_DATE_OF_DEATH: '', REG_DATE: '' })],
     ['ons re-entry', 'ons', ons({ NOTIFICATION_TYPE: 'R', EVENT_DATE: '20100101', REG_DATE_OF_DEATH: '', REG_DATE: '' })],
-    ['ons no-trace, number only', 'ons', ons({ NOTIFICATION_TYPE: 'N', REG_DATE_OF_DEATH: '', REG_DATE: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '', DEC_SEX: '' })],
+    [
+      'ons no-trace, number only',
+      'ons',
+      ons({ NOTIFICATION_TYPE: 'N', REG_DATE_OF_DEATH: '', REG_DATE: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '', DEC_SEX: '' }),
+    ],
     ['nrs death', 'nrs', nrs()],
     ['nrs death without a number', 'nrs', nrs({ CHI: '' })],
     // Kept with warnings (feeds.md, "Identifier checks"): published, so they must decode too,
@@ -81,10 +85,13 @@ describe('ingest validates rows with the consumers\' schema', () => {
     expect(decoded).toEqual({ ok: true, value: r.record });
   });
 
-  it('given a damaged number, then the published record says so in the consumers\' own field, which they keep', () => {
+  it("given a damaged number, then the published record says so in the consumers' own field, which they keep", () => {
     const r = validateRow('ons', ons({ DEC_CONF_NHS_NUMBER: '9434765918' }), ctx);
     if (!r.ok) throw new Error(`${r.error.field}: ${r.error.reason}`);
     const decoded = decode(registryNotification, JSON.stringify(r.record));
-    expect(decoded.ok && decoded.value).toMatchObject({ nhsNumber: '9434765918', identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }] });
+    expect(decoded.ok && decoded.value).toMatchObject({
+      nhsNumber: '9434765918',
+      identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }],
+    });
   });
 });

@@ -14,10 +14,7 @@ export interface WorkerInput {
   enrich: string | null;
 }
 
-export type ToWorker =
-  | { t: 'chunk'; buf: Uint8Array }
-  | { t: 'end' }
-  | { t: 'ack' };
+export type ToWorker = { t: 'chunk'; buf: Uint8Array } | { t: 'end' } | { t: 'ack' };
 
 export type ToMain =
   | { t: 'more' }

@@ -16,9 +16,21 @@ const nhs = (i: number): string => {
 };
 const row = (i: number, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
   const base: Record<string, string> = {
-    RECORD_ID: `D2009-${String(i).padStart(6, '0')}`, RECORD_VERSION: '1', NOTIFICATION_TYPE: 'D', DEC_CONF_NHS_NUMBER: nhs(i),
-    DEC_DATE_OF_BIRTH: '19410203', DEC_SEX: i % 2 ? '1' : '2', DEC_SURNAME: i % 3 ? 'SMITH' : '"O\'BRIEN, JR"', DEC_FORENAMES: 'JOHN PAUL',
-    DEC_POSTCODE: 'SE1 7EH', REG_DATE_OF_DEATH: '20090630', REG_DATE: '20090706', S_UNDERLYING_COD_ICD10: 'I21.9', POD_CODE: 'hospital', EVENT_DATE: '', CANCELLED_FLAG: '',
+    RECORD_ID: `D2009-${String(i).padStart(6, '0')}`,
+    RECORD_VERSION: '1',
+    NOTIFICATION_TYPE: 'D',
+    DEC_CONF_NHS_NUMBER: nhs(i),
+    DEC_DATE_OF_BIRTH: '19410203',
+    DEC_SEX: i % 2 ? '1' : '2',
+    DEC_SURNAME: i % 3 ? 'SMITH' : '"O\'BRIEN, JR"',
+    DEC_FORENAMES: 'JOHN PAUL',
+    DEC_POSTCODE: 'SE1 7EH',
+    REG_DATE_OF_DEATH: '20090630',
+    REG_DATE: '20090706',
+    S_UNDERLYING_COD_ICD10: 'I21.9',
+    POD_CODE: 'hospital',
+    EVENT_DATE: '',
+    CANCELLED_FLAG: '',
   };
   return onsColumns.map((c) => over[c] ?? base[c]).join(',');
 };
@@ -88,10 +100,16 @@ describe('readRegistryThreaded', () => {
   });
 
   it('rethrows an error of the input stream', async () => {
-    const failing = new Readable({ read() { this.destroy(Object.assign(new Error('disk gone'), { code: 'EIO' })); } });
-    await expect((async () => {
-      for await (const _ of readRegistryThreaded(failing, { extractedOn: '2011-10-02' })) void _;
-    })()).rejects.toMatchObject({ message: 'disk gone', code: 'EIO' });
+    const failing = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error('disk gone'), { code: 'EIO' }));
+      },
+    });
+    await expect(
+      (async () => {
+        for await (const _ of readRegistryThreaded(failing, { extractedOn: '2011-10-02' })) void _;
+      })(),
+    ).rejects.toMatchObject({ message: 'disk gone', code: 'EIO' });
   });
 
   it('stops the thread and the input when the consumer leaves early', async () => {

@@ -85,7 +85,12 @@ describe('other damage to one field is a warning too', () => {
     ['an unknown ONS sex code (taken as missing)', ons({ DEC_SEX: '7' }), 'DEC_SEX', /not a sex code/],
     ['an unknown NRS sex (taken as missing)', nrs({ SEX: 'X' }), 'SEX', /not a sex/],
     ['no identifying field', ons({ DEC_CONF_NHS_NUMBER: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '' }), 'DEC_CONF_NHS_NUMBER', /no identifying field/],
-    ['an event date before the birth', ons({ NOTIFICATION_TYPE: 'E', EVENT_DATE: '19400101', REG_DATE_OF_DEATH: '', REG_DATE: '' }), 'EVENT_DATE', /before the date of birth/],
+    [
+      'an event date before the birth',
+      ons({ NOTIFICATION_TYPE: 'E', EVENT_DATE: '19400101', REG_DATE_OF_DEATH: '', REG_DATE: '' }),
+      'EVENT_DATE',
+      /before the date of birth/,
+    ],
     ['a surname beyond its bound (dropped)', ons({ DEC_SURNAME: 'S'.repeat(300) }), 'DEC_SURNAME', /at most 200 characters: not kept/],
   ])('%s: kept with a warning naming the column', (_what, row, field, reason) => {
     const layout = 'RECORD_ID' in row ? 'ons' : 'nrs';
@@ -96,7 +101,10 @@ describe('other damage to one field is a warning too', () => {
 
   it('an unknown sex is published as missing, the dates as given', () => {
     expect(kept(validateRow('ons', ons({ DEC_SEX: '7' }), ctx)).record.sex).toBeNull();
-    expect(kept(validateRow('ons', ons({ REG_DATE: '20090601' }), ctx)).record).toMatchObject({ dateOfDeath: '2009-06-30', dateOfRegistration: '2009-06-01' });
+    expect(kept(validateRow('ons', ons({ REG_DATE: '20090601' }), ctx)).record).toMatchObject({
+      dateOfDeath: '2009-06-30',
+      dateOfRegistration: '2009-06-01',
+    });
   });
 
   it('several kinds of damage on one row: each is a warning', () => {
@@ -127,6 +135,10 @@ describe('rejected are only rows that cannot be a registration', () => {
 
   it('a reject still says the damage found before it (link shows it for rejected rows too)', () => {
     const r = validateRow('ons', ons({ DEC_SEX: '7', DEC_CONF_NHS_NUMBER: '9434765918', REG_DATE_OF_DEATH: '', REG_DATE: '' }), ctx);
-    expect(r).toMatchObject({ ok: false, error: { field: 'REG_DATE_OF_DEATH' }, warnings: [{ field: 'DEC_SEX' }, { field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }] });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { field: 'REG_DATE_OF_DEATH' },
+      warnings: [{ field: 'DEC_SEX' }, { field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }],
+    });
   });
 });

@@ -24,8 +24,7 @@ export interface RowWarning {
  * found before the reject, so a report can show both.
  */
 export type RowResult =
-  | { ok: true; line: number; record: RegistryRecord; warnings: RowWarning[] }
-  | { ok: false; line: number; error: RowError; warnings: RowWarning[] };
+  { ok: true; line: number; record: RegistryRecord; warnings: RowWarning[] } | { ok: false; line: number; error: RowError; warnings: RowWarning[] };
 
 export interface RowContext {
   line: number;
@@ -35,28 +34,66 @@ export interface RowContext {
 
 /** Column names of a layout, by meaning. */
 interface Columns {
-  recordId: string; version: string; type: string; id: string; dob: string; sex: string;
-  surname: string; forenames: string; postcode: string; dod: string; dor: string; cause: string;
-  place: string | null; eventDate: string; cancelled: string;
+  recordId: string;
+  version: string;
+  type: string;
+  id: string;
+  dob: string;
+  sex: string;
+  surname: string;
+  forenames: string;
+  postcode: string;
+  dod: string;
+  dor: string;
+  cause: string;
+  place: string | null;
+  eventDate: string;
+  cancelled: string;
 }
 
 const columns: Record<Layout, Columns> = {
   ons: {
-    recordId: 'RECORD_ID', version: 'RECORD_VERSION', type: 'NOTIFICATION_TYPE', id: 'DEC_CONF_NHS_NUMBER',
-    dob: 'DEC_DATE_OF_BIRTH', sex: 'DEC_SEX', surname: 'DEC_SURNAME', forenames: 'DEC_FORENAMES',
-    postcode: 'DEC_POSTCODE', dod: 'REG_DATE_OF_DEATH', dor: 'REG_DATE', cause: 'S_UNDERLYING_COD_ICD10',
-    place: 'POD_CODE', eventDate: 'EVENT_DATE', cancelled: 'CANCELLED_FLAG',
+    recordId: 'RECORD_ID',
+    version: 'RECORD_VERSION',
+    type: 'NOTIFICATION_TYPE',
+    id: 'DEC_CONF_NHS_NUMBER',
+    dob: 'DEC_DATE_OF_BIRTH',
+    sex: 'DEC_SEX',
+    surname: 'DEC_SURNAME',
+    forenames: 'DEC_FORENAMES',
+    postcode: 'DEC_POSTCODE',
+    dod: 'REG_DATE_OF_DEATH',
+    dor: 'REG_DATE',
+    cause: 'S_UNDERLYING_COD_ICD10',
+    place: 'POD_CODE',
+    eventDate: 'EVENT_DATE',
+    cancelled: 'CANCELLED_FLAG',
   },
   nrs: {
-    recordId: 'ENTRY_ID', version: 'VERSION', type: 'TYPE', id: 'CHI', dob: 'DATE_OF_BIRTH', sex: 'SEX',
-    surname: 'SURNAME', forenames: 'FORENAMES', postcode: 'POSTCODE', dod: 'DATE_OF_DEATH',
-    dor: 'DATE_OF_REGISTRATION', cause: 'UNDERLYING_CAUSE', place: null, eventDate: 'EVENT_DATE', cancelled: 'CANCELLED',
+    recordId: 'ENTRY_ID',
+    version: 'VERSION',
+    type: 'TYPE',
+    id: 'CHI',
+    dob: 'DATE_OF_BIRTH',
+    sex: 'SEX',
+    surname: 'SURNAME',
+    forenames: 'FORENAMES',
+    postcode: 'POSTCODE',
+    dod: 'DATE_OF_DEATH',
+    dor: 'DATE_OF_REGISTRATION',
+    cause: 'UNDERLYING_CAUSE',
+    place: null,
+    eventDate: 'EVENT_DATE',
+    cancelled: 'CANCELLED',
   },
 };
 
 /** A row that is no registration, at `field` for `reason` (the rule, never the value): a per-row reject. */
 class RowInvalid extends CodedError<'row-invalid'> {
-  constructor(readonly field: string, readonly reason: string) {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
     super('row-invalid', `${field}: ${reason}`);
   }
 }
@@ -103,12 +140,18 @@ function parseKind(c: Columns, type: string, cancelled: string): Kind {
   if (cancelled !== '' && cancelled !== 'Y' && cancelled !== 'N') throw new RowInvalid(c.cancelled, 'is not Y, N or empty');
   if (cancelled === 'Y' && type !== 'D') throw new RowInvalid(c.cancelled, 'only a death (type D) can be cancelled');
   switch (type) {
-    case 'D': return cancelled === 'Y' ? 'death-cancelled' : 'death';
-    case 'E': return 'embarkation';
-    case 'R': return 're-entry';
-    case 'N': return 'no-trace';
-    case '': throw new RowInvalid(c.type, 'is required');
-    default: throw new RowInvalid(c.type, 'is not a known notification type (D, E, R, N)');
+    case 'D':
+      return cancelled === 'Y' ? 'death-cancelled' : 'death';
+    case 'E':
+      return 'embarkation';
+    case 'R':
+      return 're-entry';
+    case 'N':
+      return 'no-trace';
+    case '':
+      throw new RowInvalid(c.type, 'is required');
+    default:
+      throw new RowInvalid(c.type, 'is not a known notification type (D, E, R, N)');
   }
 }
 
@@ -120,9 +163,21 @@ const orNull = (s: string): string | null => (s === '' ? null : s);
  */
 function columnOf(c: Columns, field: PropertyKey | undefined): string {
   const byField: Partial<Record<keyof RegistryRecord, string | null>> = {
-    recordId: c.recordId, version: c.version, kind: c.type, nhsNumber: c.id, chiNumber: c.id, dateOfBirth: c.dob,
-    sex: c.sex, familyName: c.surname, givenNames: c.forenames, postcode: c.postcode, dateOfDeath: c.dod,
-    dateOfRegistration: c.dor, underlyingCause: c.cause, placeOfDeath: c.place, eventDate: c.eventDate,
+    recordId: c.recordId,
+    version: c.version,
+    kind: c.type,
+    nhsNumber: c.id,
+    chiNumber: c.id,
+    dateOfBirth: c.dob,
+    sex: c.sex,
+    familyName: c.surname,
+    givenNames: c.forenames,
+    postcode: c.postcode,
+    dateOfDeath: c.dod,
+    dateOfRegistration: c.dor,
+    underlyingCause: c.cause,
+    placeOfDeath: c.place,
+    eventDate: c.eventDate,
   };
   const key = typeof field === 'string' ? field : '';
   return (key in byField ? byField[key as keyof RegistryRecord] : null) ?? (key || '(row)');

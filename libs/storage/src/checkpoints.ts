@@ -49,17 +49,22 @@ export async function applyWithCheckpoints<M extends Positioned, R>(
        select $1, x.t, x.p, -1 from unnest($2::text[], $3::int[]) as x(t, p) order by x.t, x.p
        on conflict (consumer, topic, partition) do update set "offset" = consumer_checkpoints."offset"
        returning topic, partition, "offset"`,
-      [consumer, parts.map((p) => p.topic), parts.map((p) => p.partition)])) as Array<{ topic: string; partition: number; offset: string }>;
+      [consumer, parts.map((p) => p.topic), parts.map((p) => p.partition)],
+    )) as Array<{ topic: string; partition: number; offset: string }>;
     const done = new Map(held.map((h) => [`${h.topic}:${h.partition}`, BigInt(h.offset)]));
     const doneOf = (p: PartitionPart<M>) => done.get(`${p.topic}:${p.partition}`) ?? -1n;
-    const result = await effect(tx, parts.map((p) => p.messages.filter((m) => BigInt(m.offset) > doneOf(p))));
+    const result = await effect(
+      tx,
+      parts.map((p) => p.messages.filter((m) => BigInt(m.offset) > doneOf(p))),
+    );
     const moved = parts.filter((p) => BigInt(p.lastOffset) > doneOf(p));
     if (moved.length) {
       await tx.query(
         `update consumer_checkpoints c set "offset" = x.o, updated_at = now()
          from unnest($2::text[], $3::int[], $4::bigint[]) as x(t, p, o)
          where c.consumer = $1 and c.topic = x.t and c.partition = x.p`,
-        [consumer, moved.map((p) => p.topic), moved.map((p) => p.partition), moved.map((p) => p.lastOffset)]);
+        [consumer, moved.map((p) => p.topic), moved.map((p) => p.partition), moved.map((p) => p.lastOffset)],
+      );
     }
     return result;
   });

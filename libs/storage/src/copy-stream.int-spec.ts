@@ -8,7 +8,9 @@ import { createDataSource } from './data-source';
 
 describe('copyStream (COPY FROM STDIN, streamed)', () => {
   let ds: DataSource;
-  const table = `copy_stream_${uniqueId('t').replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const table = `copy_stream_${uniqueId('t')
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()}`;
   beforeAll(async () => {
     ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 2 }).initialize();
     await ds.query(`create table ${table} (n int not null, t text, j jsonb)`);

@@ -50,7 +50,11 @@ class StreamingCopyIn {
   private settled = false;
   private failed = false;
 
-  constructor(private readonly text: string, private readonly lines: Iterator<string>, private readonly done: (e: Error | null) => void) {}
+  constructor(
+    private readonly text: string,
+    private readonly lines: Iterator<string>,
+    private readonly done: (e: Error | null) => void,
+  ) {}
 
   submit(connection: CopyConnection): void {
     connection.query(this.text);

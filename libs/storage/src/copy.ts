@@ -25,7 +25,11 @@ export type CopyValue = string | number | boolean | null | object;
 class CopyIn {
   private settled = false;
 
-  constructor(private readonly text: string, private readonly chunks: Buffer[], private readonly done: (e: Error | null) => void) {}
+  constructor(
+    private readonly text: string,
+    private readonly chunks: Buffer[],
+    private readonly done: (e: Error | null) => void,
+  ) {}
 
   submit(connection: CopyConnection): void {
     connection.query(this.text);

@@ -31,14 +31,20 @@ type Sql = Pick<EntityManager, 'query'>;
 
 /** Closes `l` in a caller's transaction; false when it was closed before (the first close stands). */
 export async function closeLetter(
-  tx: Sql, l: StoredDeadLetter, outcome: Closed['outcome'], by: string, at: string, note: string | null = null,
+  tx: Sql,
+  l: StoredDeadLetter,
+  outcome: Closed['outcome'],
+  by: string,
+  at: string,
+  note: string | null = null,
 ): Promise<boolean> {
   const r = l.record;
   const rows = (await tx.query(
     `insert into dlq_closed (dlq_topic, dlq_partition, dlq_offset, source_topic, source_partition, source_offset, code,
        outcome, closed_by, closed_at, note)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning dlq_topic`,
-    [l.dlqTopic, l.partition, l.offset, r.source.topic, r.source.partition, r.source.offset, r.code, outcome, by, at, note])) as unknown[];
+    [l.dlqTopic, l.partition, l.offset, r.source.topic, r.source.partition, r.source.offset, r.code, outcome, by, at, note],
+  )) as unknown[];
   return rows.length > 0;
 }
 
@@ -72,8 +78,11 @@ const closedRow = z.object({ id: z.string(), outcome: z.enum(['redriven', 'disca
 
 /** Every closed letter, by its id (`<dlq topic>:<partition>:<offset>`). */
 export async function closedLetters(ds: DataSource | Sql): Promise<Map<string, Closed>> {
-  const rows = storedRows(closedRow, await ds.query(
-    `select dlq_topic || ':' || dlq_partition || ':' || dlq_offset as id, outcome, closed_by, closed_at from dlq_closed`), { table: 'dlq_closed' });
+  const rows = storedRows(
+    closedRow,
+    await ds.query(`select dlq_topic || ':' || dlq_partition || ':' || dlq_offset as id, outcome, closed_by, closed_at from dlq_closed`),
+    { table: 'dlq_closed' },
+  );
   return new Map(rows.map((r) => [r.id, { outcome: r.outcome, by: r.closed_by, at: r.closed_at.toISOString() }]));
 }
 
@@ -95,6 +104,7 @@ export async function openLetterCount(ds: DataSource, dlqTopic: string, extents:
     `select count(*)::int as n from dlq_closed c join unnest($2::int[], $3::bigint[], $4::bigint[]) as e(p, low, high)
        on c.dlq_partition = e.p and c.dlq_offset >= e.low and c.dlq_offset < e.high
      where c.dlq_topic = $1`,
-    [dlqTopic, extents.map((e) => e.partition), extents.map((e) => e.low), extents.map((e) => e.high)])) as Array<{ n: number }>;
+    [dlqTopic, extents.map((e) => e.partition), extents.map((e) => e.low), extents.map((e) => e.high)],
+  )) as Array<{ n: number }>;
   return Math.max(0, held - row.n);
 }

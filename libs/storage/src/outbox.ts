@@ -59,8 +59,13 @@ export class OutboxRelay {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly ds: DataSource, private readonly producer: Producer, private readonly log: Log,
-    private readonly pollMs = 200, private readonly batch = 500) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly producer: Producer,
+    private readonly log: Log,
+    private readonly pollMs = 200,
+    private readonly batch = 500,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -70,7 +75,10 @@ export class OutboxRelay {
   /** Asks for a pass now (called after a transaction that enqueued messages). */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.pass();
@@ -110,14 +118,20 @@ export class OutboxRelay {
       // and another relay resends the rows. If the frozen one wakes and its send goes out after
       // all, those are byte-identical copies of events already published: deduplicated by id.
       await tx.query(`set local idle_in_transaction_session_timeout = '${RELAY_IDLE_TIMEOUT_S}s'`);
-      const rows = (await tx.query(
-        `select id, topic, key, value, headers from outbox where sent_at is null order by id limit $1`,
-        [this.batch])) as Array<{ id: string; topic: string; key: string; value: unknown; headers: Record<string, string> | null }>;
+      const rows = (await tx.query(`select id, topic, key, value, headers from outbox where sent_at is null order by id limit $1`, [
+        this.batch,
+      ])) as Array<{ id: string; topic: string; key: string; value: unknown; headers: Record<string, string> | null }>;
       if (!rows.length) return 0;
       // In id order, in requests the broker accepts (a linkage dead letter can be ~350 KB).
-      await sendInRequests(this.producer, rows.map((r) => ({
-        topic: r.topic, key: r.key, value: JSON.stringify(r.value), ...(r.headers === null ? {} : { headers: r.headers }),
-      })));
+      await sendInRequests(
+        this.producer,
+        rows.map((r) => ({
+          topic: r.topic,
+          key: r.key,
+          value: JSON.stringify(r.value),
+          ...(r.headers === null ? {} : { headers: r.headers }),
+        })),
+      );
       await tx.query(`update outbox set sent_at = now() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });

@@ -23,7 +23,18 @@ export async function parkDeadLetter(q: Queryable, l: ParkedLetter, parkedAt: st
      union all
      select id::text from dead_letter_park where consumer = $1 and topic = $2 and partition = $3 and "offset" = $4
      limit 1`,
-    [l.consumer, l.topic, l.partition, l.offset, l.key === null ? null : noNul(l.key), noNul(l.code), noNul(l.reason), l.original ?? Buffer.alloc(0), parkedAt])) as Array<{ id: string }>;
+    [
+      l.consumer,
+      l.topic,
+      l.partition,
+      l.offset,
+      l.key === null ? null : noNul(l.key),
+      noNul(l.code),
+      noNul(l.reason),
+      l.original ?? Buffer.alloc(0),
+      parkedAt,
+    ],
+  )) as Array<{ id: string }>;
   if (!rows.length) throw new Error('dead_letter_park: no row after insert');
   return rows[0].id;
 }

@@ -34,7 +34,11 @@ export interface RedriveResult {
  * letter re-drove (`already`), so it no longer counts as open; a discarded letter is not sent.
  */
 export async function redrive(
-  ds: DataSource, producer: Producer, letters: readonly StoredDeadLetter[], by: string, at: string,
+  ds: DataSource,
+  producer: Producer,
+  letters: readonly StoredDeadLetter[],
+  by: string,
+  at: string,
 ): Promise<RedriveResult> {
   const out: RedriveResult = { redriven: [], already: [], unreadable: [], discarded: [] };
   for (const l of letters) {
@@ -47,8 +51,11 @@ export async function redrive(
       // The letter closed first: its row serialises this against a discard of the same letter.
       // A letter closed as re-driven before goes on to the claim, which answers `already`.
       if (!(await closeLetter(tx, l, 'redriven', by, at))) {
-        const [c] = (await tx.query('select outcome from dlq_closed where dlq_topic = $1 and dlq_partition = $2 and dlq_offset = $3',
-          [l.dlqTopic, l.partition, l.offset])) as Array<{ outcome: string }>;
+        const [c] = (await tx.query('select outcome from dlq_closed where dlq_topic = $1 and dlq_partition = $2 and dlq_offset = $3', [
+          l.dlqTopic,
+          l.partition,
+          l.offset,
+        ])) as Array<{ outcome: string }>;
         if (c?.outcome === 'discarded') {
           out.discarded.push(l.id);
           return;
@@ -58,13 +65,15 @@ export async function redrive(
         `insert into dlq_redrives (dlq_topic, dlq_partition, dlq_offset, source_topic, source_partition, source_offset, code,
            redriven_by, redriven_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing returning dlq_topic`,
-        [l.dlqTopic, l.partition, l.offset, r.source.topic, r.source.partition, r.source.offset, r.code, by, at])) as unknown[];
+        [l.dlqTopic, l.partition, l.offset, r.source.topic, r.source.partition, r.source.offset, r.code, by, at],
+      )) as unknown[];
       if (!claimed.length) {
         out.already.push(l.id);
         return;
       }
       await producer.send({
-        topic: r.source.topic, acks: -1,
+        topic: r.source.topic,
+        acks: -1,
         messages: [{ key: r.source.key, value: await original(tx, l), headers: { 'redriven-from': l.id } }],
       });
       out.redriven.push(l.id);
@@ -90,7 +99,11 @@ const redriveRow = z.object({ origin: z.string(), letter: z.string(), redriven_b
 
 /** Originals re-driven before, by `<topic>:<partition>:<offset>`, with who, when and which letter. */
 export async function redriven(ds: DataSource): Promise<Map<string, { by: string; at: string; letter: string }>> {
-  const rows = storedRows(redriveRow, await ds.query(`select source_topic || ':' || source_partition || ':' || source_offset as origin,
-    dlq_topic || ':' || dlq_partition || ':' || dlq_offset as letter, redriven_by, redriven_at from dlq_redrives`), { table: 'dlq_redrives' });
+  const rows = storedRows(
+    redriveRow,
+    await ds.query(`select source_topic || ':' || source_partition || ':' || source_offset as origin,
+    dlq_topic || ':' || dlq_partition || ':' || dlq_offset as letter, redriven_by, redriven_at from dlq_redrives`),
+    { table: 'dlq_redrives' },
+  );
   return new Map(rows.map((r) => [r.origin, { by: r.redriven_by, at: r.redriven_at.toISOString(), letter: r.letter }]));
 }

@@ -42,7 +42,9 @@ export async function grantApplicationRole(owner: DataSource, appRole: string): 
     await tx.query(`grant select, insert, update, delete on all tables in schema public to ${role}`);
     await tx.query(`revoke truncate, references, trigger on all tables in schema public from ${role}`);
     await tx.query(`grant usage, select on all sequences in schema public to ${role}`);
-    const appendOnly = (await tx.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1)`, [APPEND_ONLY_TABLES])) as Array<{ tablename: string }>;
+    const appendOnly = (await tx.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1)`, [
+      APPEND_ONLY_TABLES,
+    ])) as Array<{ tablename: string }>;
     for (const { tablename } of appendOnly) await tx.query(`revoke update, delete on ${tablename} from ${role}`);
     // Audit rows are written only through audit_append (SECURITY DEFINER, see its migration), which
     // assigns the chain's seq and hash: a plain INSERT could write a row outside the chain.
@@ -60,10 +62,17 @@ export async function grantApplicationRole(owner: DataSource, appRole: string): 
  * a connection of their own as the owner, who then grants the role of `url`; without it (a
  * development database, the test suites) they run as whoever `url` is.
  */
-export async function openMigrated(url: string, migrationUrl: string | undefined, extra: { applicationName?: string; poolSize?: number } = {}): Promise<DataSource> {
+export async function openMigrated(
+  url: string,
+  migrationUrl: string | undefined,
+  extra: { applicationName?: string; poolSize?: number } = {},
+): Promise<DataSource> {
   if (migrationUrl && roleOf(migrationUrl) !== roleOf(url)) {
     // Two connections: migrate holds one for its advisory lock while it runs on another.
-    const owner = await createDataSource(migrationUrl, { applicationName: `${extra.applicationName ?? 'followup'}-migrate`, poolSize: 2 }).initialize();
+    const owner = await createDataSource(migrationUrl, {
+      applicationName: `${extra.applicationName ?? 'followup'}-migrate`,
+      poolSize: 2,
+    }).initialize();
     try {
       await migrate(owner);
       await grantApplicationRole(owner, roleOf(url));

@@ -97,9 +97,7 @@ export function logLimits(p: number, se: number, z: number): { lower: number | n
  * summary.survfitms (`summary(survfit(Surv(time, factor(status, c(0, causes))) ~ 1))`);
  * Therneau, "Multi-state models and competing risks" (survival vignette), section on variance.
  */
-export function aalenJohansen(
-  times: ArrayLike<number>, codes: ArrayLike<number>, cause: number, z: number, counts?: ArrayLike<number>,
-): CifCurve {
+export function aalenJohansen(times: ArrayLike<number>, codes: ArrayLike<number>, cause: number, z: number, counts?: ArrayLike<number>): CifCurve {
   const n = times.length;
   if (codes.length !== n || (counts && counts.length !== n)) {
     throw new SurvivalError('INVALID_OBSERVATION', 'times, codes and counts differ in length');
@@ -120,7 +118,7 @@ export function aalenJohansen(
   let peak = 0;
   const exits = new ExitClasses();
   let events = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const t = times[order[i]];
     let d = 0;
     let dk = 0;

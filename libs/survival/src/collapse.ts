@@ -26,7 +26,7 @@ export function collapseRows(times: ArrayLike<number>, codes: ArrayLike<number>,
   const order = timeOrder(times);
   const out: CollapsedRows = { times: [], codes: [], counts: [] };
   const byCode = new Map<number, number>();
-  for (let lo = 0; lo < n; ) {
+  for (let lo = 0; lo < n;) {
     const t = times[order[lo]];
     byCode.clear();
     let hi = lo;

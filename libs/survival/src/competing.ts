@@ -127,7 +127,14 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   };
   result.gray = grayTest(pooled, labels.length, cause);
   const causeTables = new Map(
-    labels.map((label, i) => [label, SurvivalTable.fromCounts(data[i].times, data[i].codes.map((c) => (c === cause ? 1 : 0)), data[i].counts)]),
+    labels.map((label, i) => [
+      label,
+      SurvivalTable.fromCounts(
+        data[i].times,
+        data[i].codes.map((c) => (c === cause ? 1 : 0)),
+        data[i].counts,
+      ),
+    ]),
   );
   const csOptions = { reference: labels[0], ties, confLevel: options.confLevel };
   result.causeSpecificCox = estimate('cause-specific Cox model', () => computeReadout(causeTables, csOptions).cox);

@@ -206,10 +206,7 @@ export function coxFit(merged: MergedTable | readonly MergedTable[], groupLabels
       for (let i = 0; i < events.length; i++) d += events[i];
     }
     if (d === 0) {
-      throw new SurvivalError(
-        'NO_EVENTS',
-        `group '${groupLabels[g] ?? g}' has no events: its hazard ratio is not estimable (infinite coefficient)`,
-      );
+      throw new SurvivalError('NO_EVENTS', `group '${groupLabels[g] ?? g}' has no events: its hazard ratio is not estimable (infinite coefficient)`);
     }
   }
   const single = strata.length === 1 ? strata[0] : null;

@@ -136,8 +136,10 @@ export function aliasedColumns(imat: readonly (readonly number[])[]): boolean[] 
 export function coxFitCells(model: CellModel, options: CoxOptions): CellFit {
   if (model.strata.length === 0) throw new SurvivalError('EMPTY', 'a Cox model needs at least one stratum');
   const p = model.x[0]?.length ?? 0;
-  const evalWith = (x: readonly (readonly number[])[]) => (beta: readonly number[]): Evaluation =>
-    sumEvaluations(model.strata.map((m) => evaluateCells(m, x, beta, options.ties)));
+  const evalWith =
+    (x: readonly (readonly number[])[]) =>
+    (beta: readonly number[]): Evaluation =>
+      sumEvaluations(model.strata.map((m) => evaluateCells(m, x, beta, options.ties)));
   const aliased = p === 0 ? [] : aliasedColumns(evalWith(model.x)(new Array<number>(p).fill(0)).imat);
   const x = model.x.map((xc) => xc.filter((_, j) => !aliased[j]));
   const q = p - aliased.filter(Boolean).length;

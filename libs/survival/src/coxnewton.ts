@@ -72,7 +72,10 @@ export function maximise(
       loglik: ev.loglik,
       loglikNull: atZero.loglik,
       likelihoodRatio: 2 * (ev.loglik - atZero.loglik),
-      wald: dot(b, ev.imat.map((row) => dot(row, b))),
+      wald: dot(
+        b,
+        ev.imat.map((row) => dot(row, b)),
+      ),
       score,
       df: kept.filter(Boolean).length,
       iterations: iter,
@@ -129,7 +132,13 @@ export function maximise(
   // R warns "Ran out of iterations and did not converge" and reports the last accepted point;
   // only a likelihood-ratio caller (acceptInfinite) takes that, as R's anova does.
   if (options.acceptInfinite) {
-    const out = fitAt(accepted.beta, accepted.ev, accepted.f, accepted.iter, zero.map(() => true));
+    const out = fitAt(
+      accepted.beta,
+      accepted.ev,
+      accepted.f,
+      accepted.iter,
+      zero.map(() => true),
+    );
     return { ...out, exhausted: true };
   }
   throw new SurvivalError('NOT_CONVERGED', `Cox model did not converge in ${maxIter} iterations`);

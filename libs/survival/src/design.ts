@@ -77,8 +77,7 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
     } else {
       const p: LookDensity = prev as LookDensity;
       const r = reached;
-      const cross = (x: number): number =>
-        r - probabilityBelow(p, t, clipBound(x)) + (o.sided === 2 ? probabilityBelow(p, t, clipBound(-x)) : 0);
+      const cross = (x: number): number => r - probabilityBelow(p, t, clipBound(x)) + (o.sided === 2 ? probabilityBelow(p, t, clipBound(-x)) : 0);
       if (cross(0) < target) {
         throw new SurvivalError('INVALID_OPTION', 'alpha to spend at a look exceeds what any boundary can spend');
       }
@@ -139,10 +138,15 @@ const LIMIT_Z = 20;
 function futilityBoundary(info: readonly number[], upper: readonly number[], spending: Spending, beta: number): number[] {
   const betas = info.map((t) => spendBeta(spending, beta, t));
   const K = info.length;
-  const delta = solveIncreasing((d) => {
-    const b = futilityForDrift(info, upper, betas, d);
-    return b[K - 1] - upper[K - 1];
-  }, 0, 40, 1e-10);
+  const delta = solveIncreasing(
+    (d) => {
+      const b = futilityForDrift(info, upper, betas, d);
+      return b[K - 1] - upper[K - 1];
+    },
+    0,
+    40,
+    1e-10,
+  );
   return futilityForDrift(info, upper, betas, delta).slice(0, K - 1);
 }
 

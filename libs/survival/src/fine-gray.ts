@@ -67,7 +67,7 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
   let remaining = 0;
   for (let i = 0; i < n; i++) remaining += w(i);
   let g = 1;
-  for (let lo = 0; lo < n; ) {
+  for (let lo = 0; lo < n;) {
     const t = input.times[order[lo]];
     let events = 0;
     let censored = 0;

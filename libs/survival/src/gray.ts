@@ -54,7 +54,7 @@ export function grayTest(input: GrayInput, k: number, cause: number): ChiSquareT
   const leaving = new Float64Array(k);
   let fm = 0;
   let f = 0;
-  for (let lo = 0; lo < n; ) {
+  for (let lo = 0; lo < n;) {
     const t = input.times[order[lo]];
     d1.fill(0);
     d2.fill(0);

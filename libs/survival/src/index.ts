@@ -30,12 +30,7 @@ export type { SurvivalErrorCode } from './errors';
 export { SurvivalTable } from './table';
 export type { EventFlag } from './table';
 export type { ConfType, KmCurve, AtRow } from './km';
-export {
-  confZ,
-  curveQuantile,
-  survivalAt,
-  restrictedMean,
-} from './km';
+export { confZ, curveQuantile, survivalAt, restrictedMean } from './km';
 export { mergeTables } from './merge';
 export type { MergedTable } from './merge';
 export { logRankTest } from './logrank';
@@ -50,22 +45,8 @@ export type { Subgroup, SubgroupLevel, SubgroupArm, SubgroupOptions } from './su
 export { aliasedColumns, coxFitCells, evaluateCells } from './coxdesign';
 export type { CellModel, CellFit } from './coxdesign';
 export { coxReadout, coxTerms } from './coxreadout';
-export type {
-  SurvivalReadout,
-  GroupReadout,
-  KmRow,
-  MedianEstimate,
-  RmstEstimate,
-  CoxReadout,
-  CoxTerm,
-  FollowUp,
-  ReadoutOptions,
-} from './readout';
-export {
-  computeReadout,
-  coxWarmStart,
-  orderGroups,
-} from './readout';
+export type { SurvivalReadout, GroupReadout, KmRow, MedianEstimate, RmstEstimate, CoxReadout, CoxTerm, FollowUp, ReadoutOptions } from './readout';
+export { computeReadout, coxWarmStart, orderGroups } from './readout';
 export { lanDeMetsBoundaries, spendAlpha } from './boundaries';
 export type { Spending, BoundariesOptions, BoundaryLook, BoundariesResult } from './boundaries';
 export { groupSequentialDesign, spendBeta } from './design';

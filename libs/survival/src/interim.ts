@@ -111,8 +111,7 @@ function crossingLook(design: Design, s: readonly number[], sided: 1 | 2): numbe
 export function repeatedPValue(info: readonly number[], k: number, s: number, spending: Spending, sided: 1 | 2): number {
   if (!Number.isFinite(s) && s > 0) return TOLERANCE;
   const stat = sided === 2 ? Math.abs(s) : s;
-  const crit = (level: number): number =>
-    groupSequentialDesign({ info, alpha: level, sided, spending, upTo: k + 1 }).criticalValues[k];
+  const crit = (level: number): number => groupSequentialDesign({ info, alpha: level, sided, spending, upTo: k + 1 }).criticalValues[k];
   // crit decreases in the level: solve crit(level) = stat on [1e-6, 0.5] (rpact bisects to
   // 1e-6; regula falsi on log(level) reaches the same root in far fewer designs).
   if (crit(0.5) - stat > 0) return 0.5;
@@ -208,7 +207,13 @@ function finalInference(
     return sequentialProbabilities(lower, upper, info).reduce((a, p) => a + p.above, 0);
   };
   let pValue = exceed(sf, () => 0);
-  if (sided === 2) pValue = 2 * Math.min(pValue, exceed(-sf, () => 0));
+  if (sided === 2)
+    pValue =
+      2 *
+      Math.min(
+        pValue,
+        exceed(-sf, () => 0),
+      );
   if (sf >= 8) return { look: f, pValue, lower: null, upper: null, medianUnbiased: null };
   const sqrtEvents = Math.sqrt(events[f - 1]);
   const g = (theta: number): number => exceed(sf, (j) => theta * Math.sqrt(info[j] / info[f - 1]) * sqrtEvents);
@@ -239,7 +244,8 @@ export function interimAnalysis(o: InterimOptions): InterimResult {
   if (!(r > 0 && Number.isFinite(r))) throw new SurvivalError('INVALID_OPTION', `allocation must be positive, got ${r}`);
   if (o.hr1 !== undefined && !(o.hr1 > 0 && Number.isFinite(o.hr1))) throw new SurvivalError('INVALID_OPTION', `hr1 must be positive, got ${o.hr1}`);
   E.forEach((e, i) => {
-    if (!(Number.isFinite(e) && e > 0) || (i > 0 && !(e > E[i - 1]))) throw new SurvivalError('INVALID_OPTION', 'events must be positive and increasing');
+    if (!(Number.isFinite(e) && e > 0) || (i > 0 && !(e > E[i - 1])))
+      throw new SurvivalError('INVALID_OPTION', 'events must be positive and increasing');
   });
   const rates = designRates(N, E, o.looks ?? [1]);
   const design = groupSequentialDesign({

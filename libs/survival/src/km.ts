@@ -115,12 +115,7 @@ const QUANTILE_TOL = Math.sqrt(2.220446049250313e-16);
  * S(t) by construction, as each factor (n - d) / n <= 1 and rounding is monotone); the
  * searches are then binary and give the same indices as the scans.
  */
-export function curveQuantile(
-  time: ArrayLike<number>,
-  surv: ArrayLike<number>,
-  p: number,
-  nonIncreasing = false,
-): number | null {
+export function curveQuantile(time: ArrayLike<number>, surv: ArrayLike<number>, p: number, nonIncreasing = false): number | null {
   const m = time.length;
   let maxY = 0;
   let firstNaN = -1;
@@ -215,8 +210,14 @@ function curveQuantileGeneral(time: ArrayLike<number>, surv: ArrayLike<number>, 
     if (Math.abs(y - p) < QUANTILE_TOL) return findqLiteral(time, surv, p);
     if (y < minY) minY = y;
     if (y > maxY) maxY = y;
-    if (y >= p - QUANTILE_TOL && y < v1) { v1 = y; j1 = i; }
-    if (y >= p + QUANTILE_TOL && y < v2) { v2 = y; j2 = i; }
+    if (y >= p - QUANTILE_TOL && y < v1) {
+      v1 = y;
+      j1 = i;
+    }
+    if (y >= p + QUANTILE_TOL && y < v2) {
+      v2 = y;
+      j2 = i;
+    }
   }
   if (maxY < p) return null;
   const inRange = (shift: number): boolean => p >= minY + shift && p <= maxY + shift;
@@ -298,11 +299,7 @@ export interface AtRow {
  * number still at risk at t (time >= t), 0 beyond the last observation.
  * Reference: R survival 3.5 summary(fit, times = t, extend = TRUE). Cost O(log m) per time.
  */
-export function survivalAt(
-  curve: KmCurve,
-  band: { lower: Float64Array; upper: Float64Array },
-  t: number,
-): AtRow {
+export function survivalAt(curve: KmCurve, band: { lower: Float64Array; upper: Float64Array }, t: number): AtRow {
   // k = number of rows with time <= t.
   let lo = 0;
   let hi = curve.time.length;

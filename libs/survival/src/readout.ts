@@ -4,16 +4,7 @@
 import { coxFit, Ties } from './cox';
 import { coxReadout } from './coxreadout';
 import { SurvivalError } from './errors';
-import {
-  AtRow,
-  ConfType,
-  confLimitsInto,
-  confZ,
-  curveQuantile,
-  KmCurve,
-  restrictedMean,
-  survivalAt,
-} from './km';
+import { AtRow, ConfType, confLimitsInto, confZ, curveQuantile, KmCurve, restrictedMean, survivalAt } from './km';
 import { ChiSquareTest, logRankTest } from './logrank';
 import { mergeRiskSets, RiskSets } from './merge';
 import { SurvivalTable } from './table';
@@ -202,10 +193,13 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
   };
   const eventRows = labels.length > 1 ? (sets as RiskSets).eventRows : null;
   if (eventRows !== null) logRank = estimate('logRank', () => logRankTest(eventRows));
-  const fit = eventRows === null ? null : estimate('cox', () => {
-    const init = options.coxInit ? labels.slice(1).map((g) => options.coxInit?.get(g) ?? 0) : undefined;
-    return coxFit(eventRows, labels, { ties, init });
-  });
+  const fit =
+    eventRows === null
+      ? null
+      : estimate('cox', () => {
+          const init = options.coxInit ? labels.slice(1).map((g) => options.coxInit?.get(g) ?? 0) : undefined;
+          return coxFit(eventRows, labels, { ties, init });
+        });
   if (fit !== null) cox = coxReadout(fit, labels, ties, z);
 
   // Reverse Kaplan-Meier: censorings are the "events" and deaths censor follow-up. Only S is
@@ -282,16 +276,7 @@ function scratch(size: number): Scratch {
  * nullableKmRow. Both give plain objects with the same keys in the same order (the same
  * JSON, equal under toEqual and toStrictEqual).
  */
-function kmRow(
-  time: number,
-  nRisk: number,
-  nEvent: number,
-  nCensor: number,
-  survival: number,
-  stdErr: number,
-  lower: number,
-  upper: number,
-): KmRow {
+function kmRow(time: number, nRisk: number, nEvent: number, nCensor: number, survival: number, stdErr: number, lower: number, upper: number): KmRow {
   return { time, nRisk, nEvent, nCensor, survival, stdErr, lower, upper };
 }
 

@@ -58,8 +58,14 @@ export class SurvivalTable {
       const time = j >= ct.length || (i < dt.length && dt[i] <= ct[j]) ? dt[i] : ct[j];
       let de = 0;
       let ce = 0;
-      while (i < dt.length && dt[i] === time) { de++; i++; }
-      while (j < ct.length && ct[j] === time) { ce++; j++; }
+      while (i < dt.length && dt[i] === time) {
+        de++;
+        i++;
+      }
+      while (j < ct.length && ct[j] === time) {
+        ce++;
+        j++;
+      }
       table.t.push(time);
       table.d.push(de);
       table.c.push(ce);

@@ -79,7 +79,10 @@ describe('competing-risks properties', () => {
       fc.property(fc.array(obs, { minLength: 1, maxLength: 80 }), (rows) => {
         const times = rows.map((r) => r.time);
         const codes = rows.map((r) => r.code);
-        const table = SurvivalTable.fromRows(times, codes.map((c) => (c > 0 ? 1 : 0)));
+        const table = SurvivalTable.fromRows(
+          times,
+          codes.map((c) => (c > 0 ? 1 : 0)),
+        );
         const km = kaplanMeier(table.times, table.eventCounts, table.censorCounts);
         const curves = [1, 2, 3].map((k) => aalenJohansen(times, codes, k, Z95));
         const eventTimes = [...new Set(rows.filter((r) => r.code > 0).map((r) => r.time))].sort((a, b) => a - b);
@@ -94,40 +97,66 @@ describe('competing-risks properties', () => {
 
   test('without censoring the CIF is the proportion with the cause and se^2 = F (1 - F) / n', () => {
     fc.assert(
-      fc.property(fc.array(obs.map((o) => ({ ...o, code: o.code === 0 ? 2 : o.code })), { minLength: 1, maxLength: 60 }), (rows) => {
-        const curve = aalenJohansen(rows.map((r) => r.time), rows.map((r) => r.code), 1, Z95);
-        for (const row of curve.rows) {
-          const f = rows.filter((r) => r.code === 1 && r.time <= row.time).length / rows.length;
-          near(row.estimate, f);
-          near(row.stdErr * row.stdErr, (f * (1 - f)) / rows.length, 1e-10);
-        }
-      }),
+      fc.property(
+        fc.array(
+          obs.map((o) => ({ ...o, code: o.code === 0 ? 2 : o.code })),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (rows) => {
+          const curve = aalenJohansen(
+            rows.map((r) => r.time),
+            rows.map((r) => r.code),
+            1,
+            Z95,
+          );
+          for (const row of curve.rows) {
+            const f = rows.filter((r) => r.code === 1 && r.time <= row.time).length / rows.length;
+            near(row.estimate, f);
+            near(row.stdErr * row.stdErr, (f * (1 - f)) / rows.length, 1e-10);
+          }
+        },
+      ),
     );
   });
 
   test('with no competing event Fine-Gray is the cause-specific Cox model', () => {
     fc.assert(
-      fc.property(fc.array(obs.map((o) => ({ ...o, code: o.code > 1 ? 1 : o.code })), { minLength: 4, maxLength: 60 }), (rows) => {
-        const out = tryRisks(byGroup(rows), 1);
-        if (out === null) return;
-        out.fineGray?.terms.forEach((t, i) => near(t.coef, out.causeSpecificCox?.terms[i].coef as number, 1e-8));
-      }),
+      fc.property(
+        fc.array(
+          obs.map((o) => ({ ...o, code: o.code > 1 ? 1 : o.code })),
+          { minLength: 4, maxLength: 60 },
+        ),
+        (rows) => {
+          const out = tryRisks(byGroup(rows), 1);
+          if (out === null) return;
+          out.fineGray?.terms.forEach((t, i) => near(t.coef, out.causeSpecificCox?.terms[i].coef as number, 1e-8));
+        },
+      ),
     );
   });
 
   test('without censoring Fine-Gray is the Cox model with competing events at risk forever', () => {
     fc.assert(
-      fc.property(fc.array(obs.map((o) => ({ ...o, code: o.code === 0 ? 2 : o.code })), { minLength: 4, maxLength: 60 }), (rows) => {
-        const out = tryRisks(byGroup(rows), 1);
-        if (out === null || out.fineGray === null) return;
-        const labels = out.groups.map((g) => g.group);
-        const tables = labels.map((label) => {
-          const mine = rows.filter((r) => r.group === label);
-          return SurvivalTable.fromRows(mine.map((r) => (r.code === 1 ? r.time : 1e9)), mine.map((r) => (r.code === 1 ? 1 : 0)));
-        });
-        const fit = coxFit(mergeTables(tables), labels, { ties: 'efron' });
-        out.fineGray.terms.forEach((t, i) => near(t.coef, fit.coef[i], 1e-8));
-      }),
+      fc.property(
+        fc.array(
+          obs.map((o) => ({ ...o, code: o.code === 0 ? 2 : o.code })),
+          { minLength: 4, maxLength: 60 },
+        ),
+        (rows) => {
+          const out = tryRisks(byGroup(rows), 1);
+          if (out === null || out.fineGray === null) return;
+          const labels = out.groups.map((g) => g.group);
+          const tables = labels.map((label) => {
+            const mine = rows.filter((r) => r.group === label);
+            return SurvivalTable.fromRows(
+              mine.map((r) => (r.code === 1 ? r.time : 1e9)),
+              mine.map((r) => (r.code === 1 ? 1 : 0)),
+            );
+          });
+          const fit = coxFit(mergeTables(tables), labels, { ties: 'efron' });
+          out.fineGray.terms.forEach((t, i) => near(t.coef, fit.coef[i], 1e-8));
+        },
+      ),
     );
   });
 

@@ -14,7 +14,11 @@ describe('Kaplan-Meier by hand', () => {
 
   test('survival, risk sets and Greenwood', () => {
     expect(r.km.map((k) => [k.time, k.nRisk, k.nEvent, k.nCensor])).toEqual([
-      [1, 8, 1, 1], [2, 6, 2, 1], [3, 3, 0, 1], [4, 2, 1, 0], [5, 1, 0, 1],
+      [1, 8, 1, 1],
+      [2, 6, 2, 1],
+      [3, 3, 0, 1],
+      [4, 2, 1, 0],
+      [5, 1, 0, 1],
     ]);
     // S = 7/8, 7/8 * 4/6 = 7/12, 7/12, 7/24, 7/24
     [7 / 8, 7 / 12, 7 / 12, 7 / 24, 7 / 24].forEach((s, i) => near(r.km[i].survival, s));
@@ -30,7 +34,12 @@ describe('Kaplan-Meier by hand', () => {
   });
 
   test('survival at chosen times', () => {
-    expect(r.at.map((a) => [a.time, a.nRisk])).toEqual([[0, 8], [1.5, 6], [4, 2], [9, 0]]);
+    expect(r.at.map((a) => [a.time, a.nRisk])).toEqual([
+      [0, 8],
+      [1.5, 6],
+      [4, 2],
+      [9, 0],
+    ]);
     [1, 7 / 8, 7 / 24, 7 / 24].forEach((s, i) => near(r.at[i].survival, s));
     expect(r.at[0]).toMatchObject({ stdErr: 0, lower: 1, upper: 1 });
   });
@@ -126,15 +135,24 @@ describe('typed errors, never a silent NaN', () => {
     // a: deaths at 1 and 2; b: censored at 1 and 3. Log-rank by hand: at t=1, 4 at risk, 1 death,
     // E_a = 2/4, V = (2/4)(2/4)(3/3) = 1/4; at t=2, 2 at risk, E_a = 1/2, V = 1/4. O_a - E_a = 1,
     // chi-square = 1 / (1/2) = 2 on 1 df. Cox: b has no deaths, the hazard ratio is infinite.
-    const oneArm = new Map([['a', SurvivalTable.fromRows([1, 2], [1, 1])], ['b', SurvivalTable.fromRows([1, 3], [0, 0])]]);
+    const oneArm = new Map([
+      ['a', SurvivalTable.fromRows([1, 2], [1, 1])],
+      ['b', SurvivalTable.fromRows([1, 3], [0, 0])],
+    ]);
     expect(() => computeReadout(oneArm, { reference: 'a' })).toThrow(expect.objectContaining({ code: 'NO_EVENTS' }));
     const r = computeReadout(oneArm, { reference: 'a', inestimableAsNull: true });
     near(r.logRank?.chiSquare, 2);
     expect(r.cox).toBeNull();
     expect(r.notEstimable).toEqual({ logRank: null, cox: expect.stringMatching(/^NO_EVENTS: /) });
-    expect(r.groups.map((g) => [g.group, g.events])).toEqual([['a', 2], ['b', 0]]);
+    expect(r.groups.map((g) => [g.group, g.events])).toEqual([
+      ['a', 2],
+      ['b', 0],
+    ]);
 
-    const noDeaths = new Map([['a', SurvivalTable.fromRows([1, 2], [0, 0])], ['b', SurvivalTable.fromRows([1, 3], [0, 0])]]);
+    const noDeaths = new Map([
+      ['a', SurvivalTable.fromRows([1, 2], [0, 0])],
+      ['b', SurvivalTable.fromRows([1, 3], [0, 0])],
+    ]);
     const none = computeReadout(noDeaths, { reference: 'a', inestimableAsNull: true });
     expect(none.logRank).toBeNull();
     expect(none.cox).toBeNull();
@@ -142,7 +160,10 @@ describe('typed errors, never a silent NaN', () => {
     expect(none.notEstimable?.cox).not.toBeNull();
     // Without the option, or with everything estimable, the read-out is the contract's shape.
     expect('notEstimable' in computeReadout(new Map([['all', SurvivalTable.fromRows([1], [1])]]))).toBe(false);
-    const both = new Map([['a', SurvivalTable.fromRows([1, 2], [1, 1])], ['b', SurvivalTable.fromRows([1, 3], [1, 0])]]);
+    const both = new Map([
+      ['a', SurvivalTable.fromRows([1, 2], [1, 1])],
+      ['b', SurvivalTable.fromRows([1, 3], [1, 0])],
+    ]);
     expect('notEstimable' in computeReadout(both, { reference: 'a', inestimableAsNull: true })).toBe(false);
   });
   test('invalid observations and removals', () => {

@@ -6,7 +6,11 @@ import { SurvivalTable } from '../src';
 /** Read a fixture CSV (time,status,arm) into per-group tables; one group 'all' if ungrouped. */
 export function loadFixture(name: string, grouped = true): Map<string, SurvivalTable> {
   const text = readFileSync(join(__dirname, 'fixtures', `${name}.csv`), 'utf8');
-  const rows = text.trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const byGroup = new Map<string, { t: number[]; e: number[] }>();
   for (const [t, s, g] of rows) {
     const label = grouped ? g : 'all';

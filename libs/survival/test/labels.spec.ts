@@ -11,10 +11,31 @@ function table(rows: Array<[number, 0 | 1]>): SurvivalTable {
 
 describe('group labels that are object property names', () => {
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('a warm start for a group %s gives the cold-start fit', (label) => {
-    const groups = (): Map<string, SurvivalTable> => new Map([
-      ['A', table([[2, 1], [3, 0], [5, 1], [8, 1], [9, 0], [12, 1]])],
-      [label, table([[1, 1], [4, 1], [6, 0], [7, 1], [10, 1], [11, 0]])],
-    ]);
+    const groups = (): Map<string, SurvivalTable> =>
+      new Map([
+        [
+          'A',
+          table([
+            [2, 1],
+            [3, 0],
+            [5, 1],
+            [8, 1],
+            [9, 0],
+            [12, 1],
+          ]),
+        ],
+        [
+          label,
+          table([
+            [1, 1],
+            [4, 1],
+            [6, 0],
+            [7, 1],
+            [10, 1],
+            [11, 0],
+          ]),
+        ],
+      ]);
     const cold = computeReadout(groups(), { reference: 'A' });
     expect(cold.groups.map((g) => g.group)).toEqual(['A', label]);
     // The warm start holds the group's coefficient under its label (an object lost `__proto__`).

@@ -65,12 +65,20 @@ describe('properties', () => {
   test('row order does not change the read-out, and incremental equals bulk load', () => {
     fc.assert(
       fc.property(
-        fc.array(obs, { minLength: 1, maxLength: 60 }).chain((rows) => fc.tuple(fc.constant(rows), fc.shuffledSubarray(rows, { minLength: rows.length }))),
+        fc
+          .array(obs, { minLength: 1, maxLength: 60 })
+          .chain((rows) => fc.tuple(fc.constant(rows), fc.shuffledSubarray(rows, { minLength: rows.length }))),
         ([rows, shuffled]) => {
           const bulk = new Map<string, SurvivalTable>();
           for (const g of new Set(rows.map((r) => r.group))) {
             const mine = rows.filter((r) => r.group === g);
-            bulk.set(g, SurvivalTable.fromRows(mine.map((r) => r.time), mine.map((r) => r.event)));
+            bulk.set(
+              g,
+              SurvivalTable.fromRows(
+                mine.map((r) => r.time),
+                mine.map((r) => r.event),
+              ),
+            );
           }
           const a = readOrCode(tables(rows));
           expect(readOrCode(tables(shuffled))).toEqual(a);
@@ -88,7 +96,9 @@ describe('properties', () => {
         if (typeof cold === 'string' || cold.cox === null) return;
         const init = new Map(cold.cox.terms.map((t) => [t.group, t.coef + shift * 0.1]));
         const warm = computeReadout(m, { at: [3, 7.5], tau: 10, confType: 'log-log', confLevel: 0.9, coxInit: init });
-        cold.cox.terms.forEach((t, i) => expect(Math.abs((warm.cox?.terms[i].coef ?? NaN) - t.coef)).toBeLessThan(1e-6 * Math.max(1, Math.abs(t.coef))));
+        cold.cox.terms.forEach((t, i) =>
+          expect(Math.abs((warm.cox?.terms[i].coef ?? NaN) - t.coef)).toBeLessThan(1e-6 * Math.max(1, Math.abs(t.coef))),
+        );
         expect(warm.cox?.score).toEqual(cold.cox.score);
       }),
     );

@@ -10,7 +10,9 @@ import { boundaryCases, survivalCases } from './r-reference';
 const KM_TOL = 1e-9;
 const COX_TOL = 1e-6;
 
-interface Col { [field: string]: unknown }
+interface Col {
+  [field: string]: unknown;
+}
 const col = (c: unknown, f: string): Array<number | null> => arr((c as Col)[f] as number | number[] | null);
 
 describe('agreement with R survival', () => {

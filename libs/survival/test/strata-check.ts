@@ -11,8 +11,14 @@ export const COX_TOL = 1e-6;
 const FIELDS = ['coef', 'stdErr', 'hazardRatio', 'lower', 'upper', 'z', 'pValue'] as const;
 
 export type StrataCase = (typeof strataCases)[number];
-export interface RTest { chiSquare: number; df: number; pValue: number }
-interface Col { [field: string]: unknown }
+export interface RTest {
+  chiSquare: number;
+  df: number;
+  pValue: number;
+}
+interface Col {
+  [field: string]: unknown;
+}
 const col = (c: unknown, f: string): Array<number | string | null> => arr((c as Col)[f] as number | number[] | null);
 type RCox = { reference: string; ties: string; terms: unknown; likelihoodRatio: RTest; wald: RTest; score: RTest };
 type RLevel = { level: string; n: number; events: number; groups: unknown; cox: { terms: unknown } | null };

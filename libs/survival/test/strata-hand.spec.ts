@@ -16,7 +16,14 @@ describe('stratified log-rank test by hand', () => {
   // Stratum Y: B dies at 1 (n = 4: E_A = 1/2, V = 1 * 3/3 * 1/2 * 1/2 = 1/4), A censored at 3,
   // A dies at 4 (n = 2: E_A = 1/2, V = 1/4), B dies at 5 alone.
   // O_A = 2, E_A = 3/2, V = 3/4: chi-square = (1/2)^2 / (3/4) = 1/3 on 1 df.
-  const c = cohort([[1, 1, 'A', 'X'], [2, 1, 'B', 'X'], [1, 1, 'B', 'Y'], [3, 0, 'A', 'Y'], [4, 1, 'A', 'Y'], [5, 1, 'B', 'Y']]);
+  const c = cohort([
+    [1, 1, 'A', 'X'],
+    [2, 1, 'B', 'X'],
+    [1, 1, 'B', 'Y'],
+    [3, 0, 'A', 'Y'],
+    [4, 1, 'A', 'Y'],
+    [5, 1, 'B', 'Y'],
+  ]);
   const s = stratifiedComparison(c.rows, ['site'], [c.covariate], ['A', 'B']);
 
   test('chi-square 1/3 on 1 df', () => {
@@ -34,9 +41,12 @@ describe('stratified Cox by hand: matched pairs', () => {
   // its partial likelihood is e^(b x) / (1 + e^b). A dies first in m = 1 pair, B in q = 2, so
   // L(b) = 2 b - 3 log(1 + e^b), maximised at e^b = q / m = 2; information 3 e^b / (1 + e^b)^2 = 2/3.
   const c = cohort([
-    [1, 1, 'A', 'p1'], [2, 1, 'B', 'p1'],
-    [1, 1, 'B', 'p2'], [3, 0, 'A', 'p2'],
-    [2, 1, 'B', 'p3'], [5, 1, 'A', 'p3'],
+    [1, 1, 'A', 'p1'],
+    [2, 1, 'B', 'p1'],
+    [1, 1, 'B', 'p2'],
+    [3, 0, 'A', 'p2'],
+    [2, 1, 'B', 'p3'],
+    [5, 1, 'A', 'p3'],
   ]);
   const s = stratifiedComparison(c.rows, ['pair'], [c.covariate], ['A', 'B'], { ties: 'breslow' });
 
@@ -53,15 +63,34 @@ describe('stratified Cox by hand: matched pairs', () => {
 
 describe('subgroups by hand', () => {
   const c = cohort([
-    [1, 1, 'A', 'M'], [2, 1, 'B', 'M'], [3, 1, 'A', 'M'], [4, 0, 'B', 'M'],
-    [1, 1, 'A', 'F'], [2, 0, 'B', 'F'], [5, 0, 'B', 'F'],
+    [1, 1, 'A', 'M'],
+    [2, 1, 'B', 'M'],
+    [3, 1, 'A', 'M'],
+    [4, 0, 'B', 'M'],
+    [1, 1, 'A', 'F'],
+    [2, 0, 'B', 'F'],
+    [5, 0, 'B', 'F'],
   ]);
   const sub = subgroupAnalysis(c.rows, 'sex', c.covariate, ['A', 'B']);
 
   test('levels sorted by label, with each group listed', () => {
     expect(sub.levels.map((l) => l.level)).toEqual(['F', 'M']);
-    expect(sub.levels[0]).toMatchObject({ n: 3, events: 1, groups: [{ group: 'A', n: 1, events: 1 }, { group: 'B', n: 2, events: 0 }] });
-    expect(sub.levels[1]).toMatchObject({ n: 4, events: 3, groups: [{ group: 'A', n: 2, events: 2 }, { group: 'B', n: 2, events: 1 }] });
+    expect(sub.levels[0]).toMatchObject({
+      n: 3,
+      events: 1,
+      groups: [
+        { group: 'A', n: 1, events: 1 },
+        { group: 'B', n: 2, events: 0 },
+      ],
+    });
+    expect(sub.levels[1]).toMatchObject({
+      n: 4,
+      events: 3,
+      groups: [
+        { group: 'A', n: 2, events: 2 },
+        { group: 'B', n: 2, events: 1 },
+      ],
+    });
   });
 
   test('a level where a group has no event: cox null; otherwise the Cox model of that level', () => {
@@ -74,7 +103,12 @@ describe('subgroups by hand', () => {
   });
 
   test('one level: no interaction, and the level is the whole cohort', () => {
-    const one = subgroupAnalysis(c.rows, 'all', c.covariate.map(() => 'x'), ['A', 'B']);
+    const one = subgroupAnalysis(
+      c.rows,
+      'all',
+      c.covariate.map(() => 'x'),
+      ['A', 'B'],
+    );
     expect(one.interaction).toBeNull();
     expect(one.levels).toHaveLength(1);
     expect(one.levels[0].n).toBe(7);
@@ -86,7 +120,16 @@ describe('categorical-design Cox', () => {
     const a = SurvivalTable.fromRows([1, 3, 4], [1, 1, 0]);
     const b = SurvivalTable.fromRows([2, 5, 6], [1, 0, 1]);
     const merged = mergeTables([a, b]);
-    const withZero = coxFitCells({ x: [[0, 0], [1, 0]], strata: [merged] }, { ties: 'efron' });
+    const withZero = coxFitCells(
+      {
+        x: [
+          [0, 0],
+          [1, 0],
+        ],
+        strata: [merged],
+      },
+      { ties: 'efron' },
+    );
     const plain = coxFitCells({ x: [[0], [1]], strata: [merged] }, { ties: 'efron' });
     expect(withZero.kept).toEqual([true, false]);
     expect(withZero.fit.df).toBe(1);

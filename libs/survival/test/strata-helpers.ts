@@ -14,7 +14,10 @@ export interface StrataFixture {
 /** Read fixtures/strata-NAME.csv (time, status, arm, then covariates; no quoting, no NA). */
 export function loadStrataFixture(name: string): StrataFixture {
   const text = readFileSync(join(__dirname, 'fixtures', `strata-${name}.csv`), 'utf8');
-  const [header, ...lines] = text.trim().split('\n').map((l) => l.split(','));
+  const [header, ...lines] = text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const columns = new Map(header.map((h, c) => [h, lines.map((l) => l[c])]));
   const get = (c: string): string[] => columns.get(c) ?? [];
   const rows: CohortRows = { time: get('time').map(Number), event: get('status').map(Number), group: get('arm') };

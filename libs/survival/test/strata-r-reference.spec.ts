@@ -26,12 +26,22 @@ describe('stratified comparison and subgroups agree with R survival', () => {
       const options = { ties: rc.options.ties as Ties, confLevel: rc.options.confLevel };
       const check = new StrataChecker(dev);
       const strata = arr(rc.options.strata as string | string[] | null);
-      const stratified = strata.length > 0
-        ? stratifiedComparison(fx.rows, strata, strata.map((c) => fx.columns.get(c) ?? []), groups, options)
-        : undefined;
+      const stratified =
+        strata.length > 0
+          ? stratifiedComparison(
+              fx.rows,
+              strata,
+              strata.map((c) => fx.columns.get(c) ?? []),
+              groups,
+              options,
+            )
+          : undefined;
       check.stratified(stratified, rc);
       const variables = arr(rc.options.subgroups as string | string[] | null);
-      check.subgroups(variables.map((v) => subgroupAnalysis(fx.rows, v, fx.columns.get(v) ?? [], groups, options)), rc);
+      check.subgroups(
+        variables.map((v) => subgroupAnalysis(fx.rows, v, fx.columns.get(v) ?? [], groups, options)),
+        rc,
+      );
       expect(check.m.list).toEqual([]);
     },
   );

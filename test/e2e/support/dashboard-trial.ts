@@ -17,7 +17,15 @@ const nhsNumber = (seed: number) => nhsNumberFrom(610_000_000 + seed * 7919);
 
 const NAMES = ['Ahmed', 'Baker', 'Clarke', 'Dawson', 'Evans', 'Fraser', 'Gill', 'Hughes', 'Irving', 'Jenkins'];
 
-interface Patient { patientId: string; arm: string; nhsNumber: string; dateOfBirth: string; familyName: string; randomisedOn: string; site: string }
+interface Patient {
+  patientId: string;
+  arm: string;
+  nhsNumber: string;
+  dateOfBirth: string;
+  familyName: string;
+  randomisedOn: string;
+  site: string;
+}
 
 function patients(trialId: string): Patient[] {
   const h = hash(trialId);
@@ -36,22 +44,70 @@ function patients(trialId: string): Patient[] {
 
 export function enrollments(trialId: string): EnrollmentEvent[] {
   return [
-    { v: 2, type: 'TrialRegistered', ...noPlans(), eventId: uuid(`${trialId}:trial`), trialId, title: 'Dashboard test trial', arms: [...ARMS], referenceArm: 'control',
-      plannedEvents: 20, alpha: 0.05, sided: 2, looks: [0.5, 0.75, 1], spending: 'obrien-fleming',
+    {
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: uuid(`${trialId}:trial`),
+      trialId,
+      title: 'Dashboard test trial',
+      arms: [...ARMS],
+      referenceArm: 'control',
+      plannedEvents: 20,
+      alpha: 0.05,
+      sided: 2,
+      looks: [0.5, 0.75, 1],
+      spending: 'obrien-fleming',
       // An analysis plan, so the DSMB page has a stratified HR, a forest plot and a CIF to draw.
-      stratificationFactors: ['region'], endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
-      subgroups: [{ variable: 'sex', from: 'sex' }, { variable: 'age60', from: 'age', cuts: [60] }, { variable: 'region', from: 'stratum' }] },
+      stratificationFactors: ['region'],
+      endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
+      subgroups: [
+        { variable: 'sex', from: 'sex' },
+        { variable: 'age60', from: 'age', cuts: [60] },
+        { variable: 'region', from: 'stratum' },
+      ],
+    },
     ...patients(trialId).map((p): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: { region: REGION[p.site] }, covariates: {}, eventId: uuid(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
-      randomisedOn: p.randomisedOn, site: p.site, nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName,
-      givenNames: 'Test', postcode: 'SE5 9RS',
+      v: 2,
+      type: 'PatientRandomised',
+      strata: { region: REGION[p.site] },
+      covariates: {},
+      eventId: uuid(`${trialId}:${p.patientId}`),
+      trialId,
+      patientId: p.patientId,
+      arm: p.arm,
+      randomisedOn: p.randomisedOn,
+      site: p.site,
+      nhsNumber: p.nhsNumber,
+      chiNumber: null,
+      dateOfBirth: p.dateOfBirth,
+      sex: i2sex(p),
+      familyName: p.familyName,
+      givenNames: 'Test',
+      postcode: 'SE5 9RS',
     })),
   ];
 }
 
 /** Deaths: which patients (by index) and how many days after randomisation. */
-const FIRST: Array<[number, number]> = [[1, 40], [3, 160], [0, 230], [5, 400], [7, 610], [2, 700]];
-const SECOND: Array<[number, number]> = [[9, 120], [11, 520], [4, 800], [13, 900], [15, 1000], [6, 1100], [17, 1200], [19, 1300]];
+const FIRST: Array<[number, number]> = [
+  [1, 40],
+  [3, 160],
+  [0, 230],
+  [5, 400],
+  [7, 610],
+  [2, 700],
+];
+const SECOND: Array<[number, number]> = [
+  [9, 120],
+  [11, 520],
+  [4, 800],
+  [13, 900],
+  [15, 1000],
+  [6, 1100],
+  [17, 1200],
+  [19, 1300],
+];
 
 export function firstNotifications(trialId: string): RegistryNotification[] {
   return [...deaths(trialId, FIRST), { v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-03-31' }];
@@ -71,9 +127,24 @@ function deaths(trialId: string, which: Array<[number, number]>): RegistryRecord
     const p = ps[i];
     const died = addDays(p.randomisedOn, days);
     return {
-      v: 1, source: 'ONS', recordId: `${p.patientId}-D`, version: 1, kind: 'death', extractedOn: '2011-10-02',
-      nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: i2sex(p), familyName: p.familyName.toUpperCase(), givenNames: 'TEST',
-      postcode: 'SE5 9RS', dateOfDeath: died, dateOfRegistration: addDays(died, 5), underlyingCause: i % 3 === 0 ? 'C34.1' : 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+      v: 1,
+      source: 'ONS',
+      recordId: `${p.patientId}-D`,
+      version: 1,
+      kind: 'death',
+      extractedOn: '2011-10-02',
+      nhsNumber: p.nhsNumber,
+      chiNumber: null,
+      dateOfBirth: p.dateOfBirth,
+      sex: i2sex(p),
+      familyName: p.familyName.toUpperCase(),
+      givenNames: 'TEST',
+      postcode: 'SE5 9RS',
+      dateOfDeath: died,
+      dateOfRegistration: addDays(died, 5),
+      underlyingCause: i % 3 === 0 ? 'C34.1' : 'I21.9',
+      placeOfDeath: 'hospital',
+      eventDate: null,
     };
   });
 }

@@ -39,13 +39,19 @@ function provider() {
   const p = new Provider(issuer, {
     clients: [
       {
-        client_id: 'followup-dashboard', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri],
-        response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'],
+        client_id: 'followup-dashboard',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [redirectUri],
+        response_types: ['code'],
+        grant_types: ['authorization_code', 'refresh_token'],
       },
       // For tokens without a browser (rotation, another issuer): client credentials carry the dsmb group.
       {
-        client_id: 'machine', client_secret: 'machine-secret-for-tests-only', grant_types: ['client_credentials'],
-        redirect_uris: [], response_types: [],
+        client_id: 'machine',
+        client_secret: 'machine-secret-for-tests-only',
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
       },
     ],
     jwks: { keys },
@@ -68,8 +74,13 @@ function provider() {
       return token.accountId ? { groups: USERS[token.accountId] } : undefined;
     },
     ttl: {
-      AccessToken: (_ctx, token) => (SHORT.has(token.accountId) ? 4 : 600), RefreshToken: () => 3600,
-      ClientCredentials: () => 600, Interaction: () => 600, Session: () => 3600, Grant: () => 3600, IdToken: () => 600,
+      AccessToken: (_ctx, token) => (SHORT.has(token.accountId) ? 4 : 600),
+      RefreshToken: () => 3600,
+      ClientCredentials: () => 600,
+      Interaction: () => 600,
+      Session: () => 3600,
+      Grant: () => 3600,
+      IdToken: () => 600,
     },
     cookies: { keys: ['cookie-key-for-tests-only'] },
   });

@@ -15,21 +15,27 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface RunningProvider { issuer: string; stop(): Promise<void> }
+export interface RunningProvider {
+  issuer: string;
+  stop(): Promise<void>;
+}
 
 /** Starts oidc-provider (support/oidc-provider.mjs) on `port` and waits for it to listen. */
 export function startProvider(port: number, audience: string, redirectUri: string): Promise<RunningProvider> {
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-provider.mjs'), String(port), audience, redirectUri], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stop = () => new Promise<void>((r) => {
-    if (child.exitCode !== null) return r();
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-  });
+  const stop = () =>
+    new Promise<void>((r) => {
+      if (child.exitCode !== null) return r();
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    });
   return new Promise((resolve, reject) => {
     let err = '';
-    child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout?.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) resolve({ issuer: `http://127.0.0.1:${port}`, stop });
     });

@@ -23,20 +23,32 @@ describe('linkage: a batch applied twice', () => {
     const [a, b, c] = [person(trial), person(trial, { randomisedOn: '2010-01-01' }), person(trial)];
     const enrolments = [a, b, c].map((p) => enrollmentEvent.parse(randomised(p)) as EnrollmentEvent);
     const deathOfC = record(c);
-    const notes = [record(a), record(b), deathOfC, { ...deathOfC, version: 2, kind: 'death-cancelled' },
-      { v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-09-30' }].map((n) => registryNotification.parse(n) as RegistryNotification);
+    const notes = [
+      record(a),
+      record(b),
+      deathOfC,
+      { ...deathOfC, version: 2, kind: 'death-cancelled' },
+      { v: 1, source: 'ONS', kind: 'extract-complete', completeUpTo: '2011-09-30' },
+    ].map((n) => registryNotification.parse(n) as RegistryNotification);
     const mirror = new PatientMirror();
-    const apply = () => ds.transaction(async (tx) => {
-      const x = new LinkageApplier(tx, scope, topic, '2026-01-01T00:00:00.000Z', () => undefined, { mirror, writer: 'test:0' });
-      await x.begin();
-      const poison = [...await x.enrollments(enrolments), ...await x.notifications(notes)];
-      expect(poison).toEqual([]);
-      return x.finish();
-    });
+    const apply = () =>
+      ds.transaction(async (tx) => {
+        const x = new LinkageApplier(tx, scope, topic, '2026-01-01T00:00:00.000Z', () => undefined, { mirror, writer: 'test:0' });
+        await x.begin();
+        const poison = [...(await x.enrollments(enrolments)), ...(await x.notifications(notes))];
+        expect(poison).toEqual([]);
+        return x.finish();
+      });
     const state = async () => ({
-      links: await ds.query(`select source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq from lk_links where scope = $1 order by 1, 2, 3`, [scope]),
+      links: await ds.query(
+        `select source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq from lk_links where scope = $1 order by 1, 2, 3`,
+        [scope],
+      ),
       reviews: await ds.query(`select review_id, status from lk_reviews where scope = $1 order by 1`, [scope]),
-      counts: await ds.query(`select source, trial_id, writer, records, records_with_number, deterministic from lk_prior_counts where scope = $1 order by 1, 2, 3`, [scope]),
+      counts: await ds.query(
+        `select source, trial_id, writer, records, records_with_number, deterministic from lk_prior_counts where scope = $1 order by 1, 2, 3`,
+        [scope],
+      ),
       outbox: await ds.query(`select count(*)::int as n from outbox where topic = $1`, [topic]),
       seq: await ds.query(`select patient_id, seq from lk_outcome_seq where scope = $1 order by 1`, [scope]),
     });

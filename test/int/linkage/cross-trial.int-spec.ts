@@ -34,10 +34,17 @@ describe('linkage across trials (real Kafka and Postgres)', () => {
   const typesOf = (p: Person) => eventsOf(p).map((e) => e.type);
   const waitTypes = (p: Person, expected: string[], what: string) => waitForTypes(() => typesOf(p), expected, what);
   /** Waits until the service has stored these patients: enrolment itself publishes nothing. */
-  const applied = (ps: Person[]) => eventually(async () => {
-    const r = await db.query(`select count(*)::int as n from lk_patients where scope = $1 and patient_id = any($2::text[])`, [prefix, ps.map((p) => p.patientId)]);
-    return (r.rows[0] as { n: number }).n === ps.length ? true : undefined;
-  }, `patients ${ps.map((p) => p.patientId).join(', ')} stored`);
+  const applied = (ps: Person[]) =>
+    eventually(
+      async () => {
+        const r = await db.query(`select count(*)::int as n from lk_patients where scope = $1 and patient_id = any($2::text[])`, [
+          prefix,
+          ps.map((p) => p.patientId),
+        ]);
+        return (r.rows[0] as { n: number }).n === ps.length ? true : undefined;
+      },
+      `patients ${ps.map((p) => p.patientId).join(', ')} stored`,
+    );
 
   /** The trial-1 patient, and in trial 2 the same details under another valid NHS number. */
   const lookAlikes = (): [Person, Person] => {
@@ -78,10 +85,17 @@ describe('linkage across trials (real Kafka and Postgres)', () => {
     await waitTypes(a, ['DeathLinked'], 'the owner by number');
     await waitTypes(b, ['LinkageReviewRequested'], 'the look-alike');
     expect(eventsOf(a)[0]).toMatchObject({ recordId: death.recordId, evidence: { method: 'deterministic' } });
-    const review = eventsOf(b)[0] as { reviewId: string; reason: string; candidates: Array<{ patientId: string; fields: Record<string, { level: string }> }> };
+    const review = eventsOf(b)[0] as {
+      reviewId: string;
+      reason: string;
+      candidates: Array<{ patientId: string; fields: Record<string, { level: string }> }>;
+    };
     expect(review.reason).toBe('identifier-conflict');
     expect(review.candidates[0]).toMatchObject({ patientId: b.patientId, fields: { identifier: { level: 'other' } } });
-    const rows = await db.query(`select trial_id as "trialId", status, competing from lk_reviews where scope = $1 and review_id = $2`, [prefix, review.reviewId]);
+    const rows = await db.query(`select trial_id as "trialId", status, competing from lk_reviews where scope = $1 and review_id = $2`, [
+      prefix,
+      review.reviewId,
+    ]);
     expect(rows.rows).toEqual([{ trialId: trial2, status: 'open', competing: [{ trialId: trial1, patientId: a.patientId }] }]);
   });
 
@@ -97,8 +111,10 @@ describe('linkage across trials (real Kafka and Postgres)', () => {
     await waitTypes(b, ['DeathLinked', 'DeathWithdrawn', 'LinkageReviewRequested'], 'the look-alike after the owner');
     expect(eventsOf(b)[1]).toMatchObject({ reason: 'relinked' });
     expect(eventsOf(b)[2]).toMatchObject({ reason: 'identifier-conflict' });
-    const links = await db.query(`select trial_id as "trialId", status, patient_id as "patientId", emitted is null as "nothingLive" from lk_links where scope = $1 and record_id = $2 order by 1`,
-      [prefix, eventsOf(a)[0].recordId]);
+    const links = await db.query(
+      `select trial_id as "trialId", status, patient_id as "patientId", emitted is null as "nothingLive" from lk_links where scope = $1 and record_id = $2 order by 1`,
+      [prefix, eventsOf(a)[0].recordId],
+    );
     expect(links.rows).toEqual([
       { trialId: trial1, status: 'linked', patientId: a.patientId, nothingLive: false },
       { trialId: trial2, status: 'review', patientId: b.patientId, nothingLive: true },
@@ -125,8 +141,10 @@ describe('linkage across trials (real Kafka and Postgres)', () => {
     await waitTypes(a, ['DeathLinked'], 'trial 1 later');
     // The record was re-decided in trial 2 as well (its audit shows it) and stayed linked.
     await eventually(async () => {
-      const r = await db.query(`select count(*)::int as n from lk_decisions where scope = $1 and trial_id = $2 and record_id = $3 and cause = 'patient-randomised'`,
-        [prefix, trial2, eventsOf(a)[0].recordId]);
+      const r = await db.query(
+        `select count(*)::int as n from lk_decisions where scope = $1 and trial_id = $2 and record_id = $3 and cause = 'patient-randomised'`,
+        [prefix, trial2, eventsOf(a)[0].recordId],
+      );
       return (r.rows[0] as { n: number }).n > 0 ? true : undefined;
     }, 'the trial-2 re-decision');
     await new Promise((r) => setTimeout(r, 500));

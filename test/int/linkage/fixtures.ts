@@ -29,24 +29,60 @@ export function person(trialId: string, over: Partial<Person> = {}): Person {
   n++;
   const surnames = ['Okonkwo', 'Fairweather', 'Blenkinsop', 'Quennell', 'Ashdown', 'Pettigrew', 'Marchbank', 'Holroyd'];
   return {
-    trialId, patientId: uniqueId(`P${n}`), nhsNumber: nhs(), dateOfBirth: `19${30 + (n % 30)}-0${1 + (n % 9)}-1${n % 10}`,
-    sex: n % 2 ? 'M' : 'F', familyName: surnames[n % surnames.length] + String.fromCharCode(65 + (n % 26)),
-    givenNames: 'Ada Mary', postcode: `N${1 + (n % 9)} ${n % 10}AB`, randomisedOn: '2007-01-10', ...over,
+    trialId,
+    patientId: uniqueId(`P${n}`),
+    nhsNumber: nhs(),
+    dateOfBirth: `19${30 + (n % 30)}-0${1 + (n % 9)}-1${n % 10}`,
+    sex: n % 2 ? 'M' : 'F',
+    familyName: surnames[n % surnames.length] + String.fromCharCode(65 + (n % 26)),
+    givenNames: 'Ada Mary',
+    postcode: `N${1 + (n % 9)} ${n % 10}AB`,
+    randomisedOn: '2007-01-10',
+    ...over,
   };
 }
 
 export const randomised = (p: Person) => ({
-  v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: uniqueId('ev'), trialId: p.trialId, patientId: p.patientId, arm: 'IABP',
-  randomisedOn: p.randomisedOn, site: 'KCH', nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth,
-  sex: p.sex, familyName: p.familyName, givenNames: p.givenNames, postcode: p.postcode,
+  v: 2,
+  type: 'PatientRandomised',
+  strata: {},
+  covariates: {},
+  eventId: uniqueId('ev'),
+  trialId: p.trialId,
+  patientId: p.patientId,
+  arm: 'IABP',
+  randomisedOn: p.randomisedOn,
+  site: 'KCH',
+  nhsNumber: p.nhsNumber,
+  chiNumber: null,
+  dateOfBirth: p.dateOfBirth,
+  sex: p.sex,
+  familyName: p.familyName,
+  givenNames: p.givenNames,
+  postcode: p.postcode,
 });
 
 export function record(p: Person, over: Record<string, unknown> = {}) {
   return {
-    v: 1, source: 'ONS', recordId: uniqueId('D'), version: 1, kind: 'death', extractedOn: '2011-10-02',
-    nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: p.sex, familyName: p.familyName.toUpperCase(),
-    givenNames: p.givenNames.toUpperCase(), postcode: p.postcode, dateOfDeath: '2009-06-30', dateOfRegistration: '2009-07-06',
-    underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null, ...over,
+    v: 1,
+    source: 'ONS',
+    recordId: uniqueId('D'),
+    version: 1,
+    kind: 'death',
+    extractedOn: '2011-10-02',
+    nhsNumber: p.nhsNumber,
+    chiNumber: null,
+    dateOfBirth: p.dateOfBirth,
+    sex: p.sex,
+    familyName: p.familyName.toUpperCase(),
+    givenNames: p.givenNames.toUpperCase(),
+    postcode: p.postcode,
+    dateOfDeath: '2009-06-30',
+    dateOfRegistration: '2009-07-06',
+    underlyingCause: 'I21.9',
+    placeOfDeath: 'hospital',
+    eventDate: null,
+    ...over,
   };
 }
 
@@ -65,7 +101,11 @@ export async function collect(kafka: Kafka, topic: string) {
   const seen: Json[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { seen.push(JSON.parse(message.value?.toString() ?? 'null') as Json); } });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      seen.push(JSON.parse(message.value?.toString() ?? 'null') as Json);
+    },
+  });
   return { seen, stop: () => consumer.disconnect() };
 }
 

@@ -51,7 +51,10 @@ describe('linkage: a registry number that fails its check', () => {
     try {
       const { rows } = await db.query('select record from lk_record_versions where record_id = $1', [warned.recordId]);
       expect(rows).toHaveLength(1);
-      expect(rows[0].record).toMatchObject({ nhsNumber: damaged, identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }] });
+      expect(rows[0].record).toMatchObject({
+        nhsNumber: damaged,
+        identifierWarnings: [{ field: 'nhsNumber', reason: 'fails the Modulus 11 check' }],
+      });
     } finally {
       await db.end();
     }

@@ -8,11 +8,27 @@ import { eventually, privateTopics, readAll, startInProcess, testConfig, testKaf
 import { Person, collect, enrolKey, person, randomised, send } from './fixtures';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
-const HEADER = 'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+const HEADER =
+  'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
 const ymd = (d: string) => d.replace(/-/g, '');
 const row = (id: string, p: Person, over: Partial<Record<'nhs' | 'dob' | 'type' | 'dod', string>> = {}) =>
-  [id, '1', over.type ?? 'D', over.nhs ?? p.nhsNumber, over.dob ?? ymd(p.dateOfBirth), p.sex === 'M' ? '1' : '2', p.familyName.toUpperCase(),
-    p.givenNames.toUpperCase(), p.postcode, over.dod ?? '20090630', '20090706', 'I21.9', 'H', '', ''].join(',');
+  [
+    id,
+    '1',
+    over.type ?? 'D',
+    over.nhs ?? p.nhsNumber,
+    over.dob ?? ymd(p.dateOfBirth),
+    p.sex === 'M' ? '1' : '2',
+    p.familyName.toUpperCase(),
+    p.givenNames.toUpperCase(),
+    p.postcode,
+    over.dod ?? '20090630',
+    '20090706',
+    'I21.9',
+    'H',
+    '',
+    '',
+  ].join(',');
 
 /**
  * Ingest over HTTP through the real broker: valid rows become notifications that the linkage
@@ -64,30 +80,47 @@ describe('ingest of an extract with bad rows (real Kafka and Postgres)', () => {
     await send(producer, topics.enrollments, people.map(randomised), enrolKey);
     const bad = person(trialId);
     const flip = (n: string) => n.slice(0, 9) + String((Number(n[9]) + 1) % 10);
-    const csv = [HEADER,
-      ...people.map((p, i) => row(`${trialId}-R${i}`, p)),
-      row(`${trialId}-B1`, bad, { nhs: flip(bad.nhsNumber) }),
-      row(`${trialId}-B2`, bad, { dob: '19411302' }),
-      row(`${trialId}-B3`, bad, { dod: '18000101' }),
-      row(`${trialId}-B4`, bad, { type: 'X' }),
-      'only,three,cells',
-    ].join('\n') + '\n';
+    const csv =
+      [
+        HEADER,
+        ...people.map((p, i) => row(`${trialId}-R${i}`, p)),
+        row(`${trialId}-B1`, bad, { nhs: flip(bad.nhsNumber) }),
+        row(`${trialId}-B2`, bad, { dob: '19411302' }),
+        row(`${trialId}-B3`, bad, { dod: '18000101' }),
+        row(`${trialId}-B4`, bad, { type: 'X' }),
+        'only,three,cells',
+      ].join('\n') + '\n';
     expect((await upload(csv, signToken(SECRET, { sub: 'r', role: 'reviewer', ttlSeconds: 60 }))).status).toBe(403);
     const res = await upload(csv);
     expect(res.status).toBe(200);
     type Line = { line: number; field: string; reason: string };
     const summary = (await res.json()) as Record<string, unknown> & { firstRejects: Line[]; firstWarnings: Line[] };
     // A number failing Modulus 11 is a warning (feeds.md, "Identifier checks"): the row is published.
-    expect(summary).toMatchObject({ source: 'ONS', layout: 'ons', rows: 10, published: 6, rejected: 4, warnings: 1, completeUpTo: '2011-09-30', extractComplete: true });
+    expect(summary).toMatchObject({
+      source: 'ONS',
+      layout: 'ons',
+      rows: 10,
+      published: 6,
+      rejected: 4,
+      warnings: 1,
+      completeUpTo: '2011-09-30',
+      extractComplete: true,
+    });
     expect(summary.firstWarnings).toEqual([{ line: 7, field: 'DEC_CONF_NHS_NUMBER', reason: 'fails the Modulus 11 check' }]);
     expect(summary.firstRejects.map((r) => [r.line, r.field])).toEqual([
-      [8, 'DEC_DATE_OF_BIRTH'], [9, 'REG_DATE_OF_DEATH'], [10, 'NOTIFICATION_TYPE'], [11, '(row)'],
+      [8, 'DEC_DATE_OF_BIRTH'],
+      [9, 'REG_DATE_OF_DEATH'],
+      [10, 'NOTIFICATION_TYPE'],
+      [11, '(row)'],
     ]);
     console.log(`summary: ${JSON.stringify(summary)}`);
     const dead = await readAll(kafka, `${topics.notifications}.dlq`, 4);
     expect(dead.map((d) => (d.value as { code: string }).code)).toEqual(Array(4).fill('invalid-row'));
     expect(JSON.stringify(dead)).not.toContain(bad.nhsNumber.slice(0, 9));
-    const linkedAll = async () => (outcomes.seen.filter((e) => e.type === 'DeathLinked').length === 5 && outcomes.seen.some((e) => e.type === 'RegistryExtractCompleted') ? true : undefined);
+    const linkedAll = async () =>
+      outcomes.seen.filter((e) => e.type === 'DeathLinked').length === 5 && outcomes.seen.some((e) => e.type === 'RegistryExtractCompleted')
+        ? true
+        : undefined;
     await eventually(linkedAll, 'five deaths linked and the extract complete');
     const before = outcomes.seen.length;
     const again = await upload(csv);

@@ -23,7 +23,9 @@ describe('linkage service (real Kafka and Postgres)', () => {
   const trialId = uniqueId('LNK');
   const group = `linkage-${trialId}`;
 
-  const start = async () => { app = (await startInProcess(linkageModule, testConfig(prefix), group)).app; };
+  const start = async () => {
+    app = (await startInProcess(linkageModule, testConfig(prefix), group)).app;
+  };
   const enrol = (vs: Record<string, unknown>[]) => send(producer, topics.enrollments, vs, enrolKey);
   const notify = (vs: Record<string, unknown>[]) => send(producer, topics.notifications, vs, recordKey);
   const eventsOf = (patientId: string) => outcomes.seen.filter((e) => e.patientId === patientId);
@@ -85,8 +87,22 @@ describe('linkage service (real Kafka and Postgres)', () => {
     const p = person(trialId);
     await enrol([randomised(p)]);
     await notify([
-      record(p, { kind: 'embarkation', dateOfDeath: null, dateOfRegistration: null, underlyingCause: null, placeOfDeath: null, eventDate: '2008-03-01' }),
-      record(p, { kind: 're-entry', dateOfDeath: null, dateOfRegistration: null, underlyingCause: null, placeOfDeath: null, eventDate: '2009-01-15' }),
+      record(p, {
+        kind: 'embarkation',
+        dateOfDeath: null,
+        dateOfRegistration: null,
+        underlyingCause: null,
+        placeOfDeath: null,
+        eventDate: '2008-03-01',
+      }),
+      record(p, {
+        kind: 're-entry',
+        dateOfDeath: null,
+        dateOfRegistration: null,
+        underlyingCause: null,
+        placeOfDeath: null,
+        eventDate: '2009-01-15',
+      }),
     ]);
     await waitTypes(p.patientId, ['Embarked', 'ReEntered'], 'embarkation and re-entry', true);
     const q = person(trialId);
@@ -123,14 +139,25 @@ describe('linkage service (real Kafka and Postgres)', () => {
     await notify([record(truth)]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(typesOf(truth.patientId)).toEqual([]);
-    await enrol([{ v: 1, type: 'PatientDetailsCorrected', eventId: uniqueId('ev'), trialId, patientId: truth.patientId,
-      changes: { nhsNumber: truth.nhsNumber, dateOfBirth: truth.dateOfBirth, familyName: truth.familyName } }]);
+    await enrol([
+      {
+        v: 1,
+        type: 'PatientDetailsCorrected',
+        eventId: uniqueId('ev'),
+        trialId,
+        patientId: truth.patientId,
+        changes: { nhsNumber: truth.nhsNumber, dateOfBirth: truth.dateOfBirth, familyName: truth.familyName },
+      },
+    ]);
     await waitTypes(truth.patientId, ['DeathLinked'], 'link after correction');
   });
 
   it('applies nothing about a patient after ConsentWithdrawn', async () => {
     const p = person(trialId);
-    await enrol([randomised(p), { v: 1, type: 'ConsentWithdrawn', eventId: uniqueId('ev'), trialId, patientId: p.patientId, effectiveOn: '2008-01-01' }]);
+    await enrol([
+      randomised(p),
+      { v: 1, type: 'ConsentWithdrawn', eventId: uniqueId('ev'), trialId, patientId: p.patientId, effectiveOn: '2008-01-01' },
+    ]);
     const marker = person(trialId);
     await enrol([randomised(marker)]);
     await notify([record(p), record(marker)]);
@@ -143,14 +170,38 @@ describe('linkage service (real Kafka and Postgres)', () => {
   it('sends poison messages to the DLQ and carries on', async () => {
     const p = person(trialId);
     await enrol([randomised(p)]);
-    await producer.send({ topic: topics.notifications, messages: [{ key: 'ONS:bad', value: '{"not json' }, { key: 'ONS:bad2', value: JSON.stringify({ v: 1, kind: 'death' }) }] });
-    await producer.send({ topic: topics.reviews, messages: [{ key: 'rv-x', value: JSON.stringify({ v: 1, type: 'ReviewDecided', eventId: '00000000-0000-4000-8000-000000000001', occurredAt: new Date().toISOString(), reviewId: 'rv-nope', decision: 'accept', patientId: null, reviewer: 'r', note: null }) }] });
+    await producer.send({
+      topic: topics.notifications,
+      messages: [
+        { key: 'ONS:bad', value: '{"not json' },
+        { key: 'ONS:bad2', value: JSON.stringify({ v: 1, kind: 'death' }) },
+      ],
+    });
+    await producer.send({
+      topic: topics.reviews,
+      messages: [
+        {
+          key: 'rv-x',
+          value: JSON.stringify({
+            v: 1,
+            type: 'ReviewDecided',
+            eventId: '00000000-0000-4000-8000-000000000001',
+            occurredAt: new Date().toISOString(),
+            reviewId: 'rv-nope',
+            decision: 'accept',
+            patientId: null,
+            reviewer: 'r',
+            note: null,
+          }),
+        },
+      ],
+    });
     await notify([record(p)]);
     await waitTypes(p.patientId, ['DeathLinked'], 'the death after the poison');
     const dead = await readAll(kafka, `${topics.notifications}.dlq`, 2);
     expect(dead.map((d) => (d.value as { code: string }).code).sort()).toEqual(['invalid-json', 'invalid-message']);
     const deadReviews = await readAll(kafka, `${topics.reviews}.dlq`, 1);
-    expect(deadReviews.map((d) => (d.value as { code: string; reason: string }))).toEqual([expect.objectContaining({ code: 'unknown-review' })]);
+    expect(deadReviews.map((d) => d.value as { code: string; reason: string })).toEqual([expect.objectContaining({ code: 'unknown-review' })]);
     // One dead-letter schema, and the dlq-* headers on every copy, the outbox's (reviews) too.
     for (const d of [...dead, ...deadReviews]) {
       const letter = deadLetterRecord.parse(d.value);
@@ -174,7 +225,8 @@ describe('linkage service (real Kafka and Postgres)', () => {
     app = null;
     const admin = kafka.admin();
     await admin.connect();
-    for (const t of [topics.enrollments, topics.notifications, topics.reviews]) await admin.resetOffsets({ groupId: `${prefix}${group}`, topic: t, earliest: true });
+    for (const t of [topics.enrollments, topics.notifications, topics.reviews])
+      await admin.resetOffsets({ groupId: `${prefix}${group}`, topic: t, earliest: true });
     await start();
     await eventually(async () => {
       for (const t of [topics.enrollments, topics.notifications]) {

@@ -36,10 +36,18 @@ describe('installing a linkage model (lk_models)', () => {
 
   it('makes the installed model the active one, and can put the old one back', async () => {
     expect((await active()).version).toBe(defaultModel.version); // first use stores the default
-    expect(await ds.transaction((tx) => installModel(tx, trained))).toEqual({ version: 'test-trained-1', status: 'installed', previous: defaultModel.version });
+    expect(await ds.transaction((tx) => installModel(tx, trained))).toEqual({
+      version: 'test-trained-1',
+      status: 'installed',
+      previous: defaultModel.version,
+    });
     expect(await active()).toEqual(trained);
     expect(await ds.transaction((tx) => installModel(tx, trained))).toMatchObject({ status: 'unchanged' });
-    expect(await ds.transaction((tx) => installModel(tx, defaultModel))).toEqual({ version: defaultModel.version, status: 'reactivated', previous: 'test-trained-1' });
+    expect(await ds.transaction((tx) => installModel(tx, defaultModel))).toEqual({
+      version: defaultModel.version,
+      status: 'reactivated',
+      previous: 'test-trained-1',
+    });
     expect((await active()).version).toBe(defaultModel.version);
     const rows = (await ds.query(`select version from lk_models where active`)) as Array<{ version: string }>;
     expect(rows.map((r) => r.version)).toEqual([defaultModel.version]);
@@ -63,7 +71,11 @@ describe('installing a linkage model (lk_models)', () => {
     writeFileSync(bad, JSON.stringify({ ...trained, prior: 2 }));
     const clash = join(dir, 'clash.json');
     writeFileSync(clash, serialiseModel({ ...trained, prior: trained.prior / 2 }));
-    for (const [path, message] of [[join(dir, 'missing.json'), /cannot read model/], [bad, /is invalid: prior/], [clash, /already stored with other parameters/]] as const) {
+    for (const [path, message] of [
+      [join(dir, 'missing.json'), /cannot read model/],
+      [bad, /is invalid: prior/],
+      [clash, /already stored with other parameters/],
+    ] as const) {
       const r = await cli([path]);
       expect([path, r.code]).toEqual([path, 2]);
       expect(r.out).toBe('');

@@ -40,13 +40,16 @@ describe('linkage: outcome seq and conflicting randomisations', () => {
     await drop();
   });
 
-  it('numbers each patient\'s outcome events 1, 2, 3 in the order decided', async () => {
+  it("numbers each patient's outcome events 1, 2, 3 in the order decided", async () => {
     const p = person(trialId);
     const v1 = record(p);
     await enrol([randomised(p)]);
     await notify([v1]);
     await waitForTypes(() => eventsOf(p.patientId).map((e) => e.type), ['DeathLinked'], 'v1');
-    await notify([{ ...v1, version: 2, dateOfDeath: '2009-07-02' }, { ...v1, version: 3, kind: 'death-cancelled' }]);
+    await notify([
+      { ...v1, version: 2, dateOfDeath: '2009-07-02' },
+      { ...v1, version: 3, kind: 'death-cancelled' },
+    ]);
     await waitForTypes(() => eventsOf(p.patientId).map((e) => e.type), ['DeathLinked', 'DeathAmended', 'DeathWithdrawn'], 'v2, v3');
     expect(eventsOf(p.patientId).map((e) => e.seq)).toEqual([1, 2, 3]);
   });
@@ -107,35 +110,51 @@ describe('linkage: outbox ids in commit order per patient', () => {
     const log = () => undefined;
     const parse = <T>(schema: { parse: (v: unknown) => T }, v: unknown): T => schema.parse(v);
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     let firstCommitted = 0;
-    const t1 = ds.transaction(async (tx) => {
-      const a = new LinkageApplier(tx, scope, outcomesTopic, '2026-01-01T00:00:00.000Z', log);
-      await a.begin();
-      await a.enrollment(parse<PatientRandomised>(patientRandomised, randomised(p)));
-      await a.notification(parse<RegistryRecord>(registryRecord, first));
-      await a.finish();
-      await held; // commit only when told
-    }).then(() => { firstCommitted = Date.now(); });
+    const t1 = ds
+      .transaction(async (tx) => {
+        const a = new LinkageApplier(tx, scope, outcomesTopic, '2026-01-01T00:00:00.000Z', log);
+        await a.begin();
+        await a.enrollment(parse<PatientRandomised>(patientRandomised, randomised(p)));
+        await a.notification(parse<RegistryRecord>(registryRecord, first));
+        await a.finish();
+        await held; // commit only when told
+      })
+      .then(() => {
+        firstCommitted = Date.now();
+      });
     // No relay publishes these rows (the topic does not exist): mark them sent whatever happens,
     // or every relay of the next suites would be stuck on them.
     let t2: Promise<void> = Promise.resolve();
     try {
       await new Promise((r) => setTimeout(r, 200));
       let secondDone = 0;
-      t2 = ds.transaction(async (tx) => {
-        const a = new LinkageApplier(tx, scope, outcomesTopic, '2026-01-01T00:00:01.000Z', log);
-        await a.begin();
-        await a.notification(parse<RegistryRecord>(registryRecord, { ...first, version: 2, dateOfDeath: '2009-07-02' }));
-        await a.finish();
-      }).then(() => { secondDone = Date.now(); });
+      t2 = ds
+        .transaction(async (tx) => {
+          const a = new LinkageApplier(tx, scope, outcomesTopic, '2026-01-01T00:00:01.000Z', log);
+          await a.begin();
+          await a.notification(parse<RegistryRecord>(registryRecord, { ...first, version: 2, dateOfDeath: '2009-07-02' }));
+          await a.finish();
+        })
+        .then(() => {
+          secondDone = Date.now();
+        });
       await new Promise((r) => setTimeout(r, 500));
       expect(secondDone).toBe(0); // still waiting for the first
       release();
       await Promise.all([t1, t2]);
       expect(secondDone).toBeGreaterThanOrEqual(firstCommitted);
-      const rows = (await ds.query(`select id, value from outbox where topic = $1 and key = $2 order by id`, [outcomesTopic, `${trial}:${p.patientId}`])) as Array<{ id: string; value: { type: string; seq: number } }>;
-      expect(rows.map((r) => [r.value.type, r.value.seq])).toEqual([['DeathLinked', 1], ['DeathAmended', 2]]);
+      const rows = (await ds.query(`select id, value from outbox where topic = $1 and key = $2 order by id`, [
+        outcomesTopic,
+        `${trial}:${p.patientId}`,
+      ])) as Array<{ id: string; value: { type: string; seq: number } }>;
+      expect(rows.map((r) => [r.value.type, r.value.seq])).toEqual([
+        ['DeathLinked', 1],
+        ['DeathAmended', 2],
+      ]);
     } finally {
       release();
       await Promise.all([t1.catch(() => undefined), t2.catch(() => undefined)]);

@@ -13,8 +13,12 @@ type Gate = { entered: Promise<void>; release: () => void };
 function pausedOnce(producer: Producer): { producer: Producer; gate: Gate } {
   let entered!: () => void;
   let release!: () => void;
-  const enteredP = new Promise<void>((r) => { entered = r; });
-  const released = new Promise<void>((r) => { release = r; });
+  const enteredP = new Promise<void>((r) => {
+    entered = r;
+  });
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
   let first = true;
   const wrapped = Object.create(producer) as Producer;
   wrapped.sendBatch = async (batch) => {

@@ -26,10 +26,12 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
   const trialId = uniqueId('REV');
   const reviewer = signToken(SECRET, { sub: 'dr-review', role: 'reviewer', ttlSeconds: 600 });
   const dsmb = signToken(SECRET, { sub: 'dsmb', role: 'dsmb', ttlSeconds: 600 });
-  const call = (path: string, token: string, body?: unknown) => fetch(`${api}${path}`, {
-    method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const call = (path: string, token: string, body?: unknown) =>
+    fetch(`${api}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     ({ topics, prefix, drop } = await privateTopics(kafka, 'reviews'));
@@ -64,7 +66,10 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     const r = record(p, { dateOfDeath: '2009-12-01' });
     await send(producer, topics.notifications, [r], recordKey);
     const item = (await queued(p.patientId)) as unknown as {
-      reason: string; record: unknown; reviewId: string; candidates: Array<{ fields: { identifier: { level: string } } }>;
+      reason: string;
+      record: unknown;
+      reviewId: string;
+      candidates: Array<{ fields: { identifier: { level: string } } }>;
     };
     expect(item.reason).toBe('death-before-randomisation');
     expect(item.record).toMatchObject({ recordId: r.recordId, nhsNumber: p.nhsNumber, dateOfDeath: '2009-12-01' });
@@ -73,7 +78,8 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     expect((await call('/reviews', dsmb)).status).toBe(403);
     // The waterfall's figures (the prior, then each field), and every view of an item audited.
     const one = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as {
-      prior: { lambda: number; weight: number } | null; candidates: Array<{ weight: number; fields: Record<string, { weight: number }> }>;
+      prior: { lambda: number; weight: number } | null;
+      candidates: Array<{ weight: number; fields: Record<string, { weight: number }> }>;
     };
     expect(one.prior!.weight).toBeCloseTo(Math.log2(one.prior!.lambda / (1 - one.prior!.lambda)), 10);
     const fields = Object.values(one.candidates[0].fields);
@@ -84,21 +90,37 @@ describe('clerical review via the API (real Kafka and Postgres)', () => {
     const audit = (await (await call(`/audit?trialId=${trialId}`, dsmb)).json()) as Array<{ view: string; sub: string; query: unknown }>;
     expect(audit.filter((a) => a.view === 'review')).toEqual([expect.objectContaining({ sub: 'dr-review', query: { reviewId: item.reviewId } })]);
     // The queue's open items carry identifiers too: listing it is audited (no trial: it spans trials).
-    const all = (await (await call('/audit?limit=1000', dsmb)).json()) as Array<{ view: string; sub: string; trialId: string | null; query: Record<string, unknown> }>;
+    const all = (await (await call('/audit?limit=1000', dsmb)).json()) as Array<{
+      view: string;
+      sub: string;
+      trialId: string | null;
+      query: Record<string, unknown>;
+    }>;
     expect(all.find((a) => a.view === 'review-list' && a.sub === 'dr-review')).toMatchObject({ trialId: null, query: { status: 'open' } });
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'maybe' })).status).toBe(400);
     expect((await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'accept', patientId: 'nobody' })).status).toBe(422);
-    const res = await call(`/reviews/${item.reviewId}/decision`, reviewer, { decision: 'accept', patientId: p.patientId, note: 'checked the certificate' });
+    const res = await call(`/reviews/${item.reviewId}/decision`, reviewer, {
+      decision: 'accept',
+      patientId: p.patientId,
+      note: 'checked the certificate',
+    });
     expect(res.status).toBe(202);
-    await eventually(async () => (outcomes.seen.some((e) => e.patientId === p.patientId && e.type === 'DeathLinked') ? true : undefined), 'the clerical link');
-    const linked = outcomes.seen.find((e) => e.patientId === p.patientId && e.type === 'DeathLinked') as { evidence: { method: string; reviewer: string } };
+    await eventually(
+      async () => (outcomes.seen.some((e) => e.patientId === p.patientId && e.type === 'DeathLinked') ? true : undefined),
+      'the clerical link',
+    );
+    const linked = outcomes.seen.find((e) => e.patientId === p.patientId && e.type === 'DeathLinked') as {
+      evidence: { method: string; reviewer: string };
+    };
     expect(linked.evidence).toMatchObject({ method: 'clerical', reviewer: 'dr-review' });
     const after = (await (await call(`/reviews/${item.reviewId}`, reviewer)).json()) as { status: string; decision: { decidedBy: string } };
     expect(after).toMatchObject({ status: 'accepted', decision: { decidedBy: 'dr-review' } });
     // Identifiers only while an item is in the queue; a decided one keeps its evidence and dates.
     const gone = { nhsNumber: null, chiNumber: null, dateOfBirth: null, familyName: null, givenNames: null, postcode: null };
     const decided = (await (await call(`/reviews?status=accepted`, reviewer)).json()) as Array<{
-      reviewId: string; record: unknown; candidates: Array<{ patient: unknown; fields: unknown }>;
+      reviewId: string;
+      record: unknown;
+      candidates: Array<{ patient: unknown; fields: unknown }>;
     }>;
     const mine = decided.find((d) => d.reviewId === item.reviewId)!;
     expect(mine.record).toMatchObject({ ...gone, recordId: r.recordId, dateOfDeath: '2009-12-01' });

@@ -42,15 +42,35 @@ describe('the audit of an unlinked decision (real Kafka and Postgres)', () => {
     const patients = Array.from({ length: 7 }, (_, i) => person(trialId, { postcode: `N1 7${String.fromCharCode(65 + i)}B` }));
     await send(producer, topics.enrollments, patients.map(randomised), enrolKey);
     await eventually(async () => {
-      const r = await db.query('select count(*)::int as n from lk_patients where scope = $1 and patient_id = any($2::text[])', [prefix, patients.map((p) => p.patientId)]);
+      const r = await db.query('select count(*)::int as n from lk_patients where scope = $1 and patient_id = any($2::text[])', [
+        prefix,
+        patients.map((p) => p.patientId),
+      ]);
       return (r.rows[0] as { n: number }).n === patients.length ? true : undefined;
     }, 'patients stored');
-    const stranger = person(trialId, { nhsNumber: nhs(), dateOfBirth: '1925-12-24', sex: 'F', familyName: 'Zyborska', givenNames: 'Wanda', postcode: 'N1 7ZZ' });
+    const stranger = person(trialId, {
+      nhsNumber: nhs(),
+      dateOfBirth: '1925-12-24',
+      sex: 'F',
+      familyName: 'Zyborska',
+      givenNames: 'Wanda',
+      postcode: 'N1 7ZZ',
+    });
     const death = record(stranger);
     await send(producer, topics.notifications, [death], recordKey);
     const row = await eventually(async () => {
-      const r = await db.query('select decision, patient_id as "patientId", weight, candidates from lk_decisions where scope = $1 and record_id = $2', [prefix, death.recordId]);
-      return r.rows[0] as { decision: string; patientId: string | null; weight: number | null; candidates: Array<{ patientId: string; weight: number; fields: Record<string, { level: string }> }> } | undefined;
+      const r = await db.query(
+        'select decision, patient_id as "patientId", weight, candidates from lk_decisions where scope = $1 and record_id = $2',
+        [prefix, death.recordId],
+      );
+      return r.rows[0] as
+        | {
+            decision: string;
+            patientId: string | null;
+            weight: number | null;
+            candidates: Array<{ patientId: string; weight: number; fields: Record<string, { level: string }> }>;
+          }
+        | undefined;
     }, 'the decision audited');
     expect(row.decision).toBe('unlinked');
     expect(row.candidates).toHaveLength(5);

@@ -39,12 +39,16 @@ describe('linkage: strings Postgres cannot store (real Kafka and Postgres)', () 
     const good = person(trialId);
     // One trial, so one key: they share a partition and arrive in this order.
     await send(producer, t.topics.enrollments, [randomised(bad1), randomised(bad2), randomised(good)], () => `${trialId}:same`);
-    await eventually(async () => {
-      const rows = await db.query('select patient_id from lk_patients where scope = $1', [t.prefix]);
-      return rows.rows.some((r: { patient_id: string }) => r.patient_id === good.patientId) ? rows.rows : undefined;
-    }, 'the valid randomisation after the two bad ones', 30_000);
+    await eventually(
+      async () => {
+        const rows = await db.query('select patient_id from lk_patients where scope = $1', [t.prefix]);
+        return rows.rows.some((r: { patient_id: string }) => r.patient_id === good.patientId) ? rows.rows : undefined;
+      },
+      'the valid randomisation after the two bad ones',
+      30_000,
+    );
     const dead = await readAll(kafka, `${t.topics.enrollments}.dlq`, 2);
-    expect(dead.map((d) => (d.value as { code: string; reason: string }))).toEqual([
+    expect(dead.map((d) => d.value as { code: string; reason: string })).toEqual([
       // The text rule names the field and the rule, never the value.
       expect.objectContaining({ code: 'invalid-message', reason: 'familyName: must not contain control characters' }),
       expect.objectContaining({ code: 'invalid-message', reason: 'givenNames: must not contain an unpaired surrogate' }),

@@ -44,34 +44,74 @@ export function closedTrial(label: string, patients: number, subgroups: TrialReg
   const apps: INestApplication[] = [];
   let drop: () => Promise<void> = async () => undefined;
   const t: ClosedTrial = {
-    trialId, patients, api: '', prefix: '', databaseUrl: db.url, topics: undefined as never, producer: undefined as never,
+    trialId,
+    patients,
+    api: '',
+    prefix: '',
+    databaseUrl: db.url,
+    topics: undefined as never,
+    producer: undefined as never,
     scratch: mkdtempSync(join(tmpdir(), `${label}-int-`)),
     ev: (id) => `${trialId}:${id}`,
     outcome: (type, i, id) => ({
-      v: 1, type, eventId: t.ev(id), trialId, patientId: `P${String(i).padStart(2, '0')}`, occurredAt: '2011-01-05T10:00:00Z',
+      v: 1,
+      type,
+      eventId: t.ev(id),
+      trialId,
+      patientId: `P${String(i).padStart(2, '0')}`,
+      occurredAt: '2011-01-05T10:00:00Z',
     }),
     ref: (i, version) => ({ source: 'ONS', recordId: `${trialId}-D${i}`, version }),
     get: (path, role) =>
       fetch(`${t.api}${path}`, { headers: { authorization: `Bearer ${signToken(SECRET, { sub: `${role}-${label}`, role, ttlSeconds: 600 })}` } }),
   };
   const registered: EnrollmentEvent = {
-    v: 2, type: 'TrialRegistered', ...noPlans(), eventId: t.ev('reg'), trialId, title: 'ADaM suite', arms: ['control', 'IABP'],
-    referenceArm: 'control', plannedEvents: 20, alpha: 0.05, sided: 2, looks: [1], spending: 'obrien-fleming', stratificationFactors: ['region'],
+    v: 2,
+    type: 'TrialRegistered',
+    ...noPlans(),
+    eventId: t.ev('reg'),
+    trialId,
+    title: 'ADaM suite',
+    arms: ['control', 'IABP'],
+    referenceArm: 'control',
+    plannedEvents: 20,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
+    stratificationFactors: ['region'],
     subgroups,
     endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
   };
   const randomised = (i: number): EnrollmentEvent => ({
-    v: 2, type: 'PatientRandomised', eventId: t.ev(`r${i}`), trialId, patientId: `P${String(i).padStart(2, '0')}`, arm: i % 2 ? 'IABP' : 'control',
-    randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`, site: i % 3 ? 'KCH' : 'BHI', nhsNumber: nhs(1000 + i), chiNumber: null,
-    dateOfBirth: `19${30 + (i % 20)}-06-01`, sex: i % 4 ? 'M' : 'F', familyName: 'Test', givenNames: 'Patient', postcode: null,
-    strata: { region: ['London', 'North'][i % 2 === 0 ? (i >> 1) % 2 : i % 2] }, covariates: {},
+    v: 2,
+    type: 'PatientRandomised',
+    eventId: t.ev(`r${i}`),
+    trialId,
+    patientId: `P${String(i).padStart(2, '0')}`,
+    arm: i % 2 ? 'IABP' : 'control',
+    randomisedOn: `2007-${String((i % 12) + 1).padStart(2, '0')}-1${i % 10}`,
+    site: i % 3 ? 'KCH' : 'BHI',
+    nhsNumber: nhs(1000 + i),
+    chiNumber: null,
+    dateOfBirth: `19${30 + (i % 20)}-06-01`,
+    sex: i % 4 ? 'M' : 'F',
+    familyName: 'Test',
+    givenNames: 'Patient',
+    postcode: null,
+    strata: { region: ['London', 'North'][i % 2 === 0 ? (i >> 1) % 2 : i % 2] },
+    covariates: {},
   });
   const causes = ['I21.9', 'C34.1', 'I50.0', 'J18.9', null];
   const dying = Array.from({ length: patients }, (_, k) => k + 1).filter((i) => i % 5 === 0 || i % 7 === 0 || i % 3 === 1);
   const outcomes: OutcomeEvent[] = [
     ...dying.map((i): OutcomeEvent => ({
-      ...t.outcome('DeathLinked', i, `d${i}`), type: 'DeathLinked', ...t.ref(i, 1), dateOfDeath: `2009-0${(i % 9) + 1}-0${(i % 9) + 1}`,
-      underlyingCause: causes[i % causes.length], evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
+      ...t.outcome('DeathLinked', i, `d${i}`),
+      type: 'DeathLinked',
+      ...t.ref(i, 1),
+      dateOfDeath: `2009-0${(i % 9) + 1}-0${(i % 9) + 1}`,
+      underlyingCause: causes[i % causes.length],
+      evidence: { method: 'deterministic', modelVersion: 't', weight: null, fields: {} },
     })),
     // P01's death was registered as lung cancer (causes[1]); the amendment recodes it to a myocardial infarction.
     { ...t.outcome('DeathAmended', 1, 'a1'), type: 'DeathAmended', ...t.ref(1, 2), dateOfDeath: '2009-02-02', underlyingCause: 'I21.0' },
@@ -84,8 +124,13 @@ export function closedTrial(label: string, patients: number, subgroups: TrialReg
     ({ topics: t.topics, prefix: t.prefix, drop } = await privateTopics(kafka, label));
     t.producer = kafka.producer({ idempotent: true });
     await t.producer.connect();
-    apps.push((await startInProcess(projectorModule, testConfig(t.prefix, { DATABASE_URL: db.url }), `projector-${trialId}`,
-      { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
+    apps.push(
+      (
+        await startInProcess(projectorModule, testConfig(t.prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
+          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+        })
+      ).app,
+    );
     const a = await startInProcess(apiModule, testConfig(t.prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);
     t.api = a.url;
@@ -93,11 +138,15 @@ export function closedTrial(label: string, patients: number, subgroups: TrialReg
     const messages = enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) }));
     await t.producer.send({ topic: t.topics.enrollments, acks: -1, messages });
     await t.producer.send({ topic: t.topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    await eventually(async () => {
-      const r = await t.get(`/trials/${trialId}`, 'monitor');
-      const body = r.status === 200 ? ((await r.json()) as { eventsApplied: number }) : null;
-      return body?.eventsApplied === enrolments.length + outcomes.length - 1 ? body : undefined;
-    }, 'every event applied', 60_000);
+    await eventually(
+      async () => {
+        const r = await t.get(`/trials/${trialId}`, 'monitor');
+        const body = r.status === 200 ? ((await r.json()) as { eventsApplied: number }) : null;
+        return body?.eventsApplied === enrolments.length + outcomes.length - 1 ? body : undefined;
+      },
+      'every event applied',
+      60_000,
+    );
   });
 
   afterAll(async () => {

@@ -45,7 +45,8 @@ async function freePort(): Promise<number> {
 function member(topic: string, group: string): { child: ChildProcess; out: string[] } {
   const out: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/int/recovery/member.child.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, KAFKA_BROKERS, TOPIC: topic, GROUP: group, DATABASE_URL: TEST_DATABASE_URL },
   });
   child.stdout!.on('data', (d: Buffer) => out.push(...d.toString().split('\n').filter(Boolean)));
@@ -93,7 +94,8 @@ describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () =
     const t = await privateTopics(kafka, 'kill');
     drops.push(t.drop);
     const group = `${t.prefix}recorder`; // startService prefixes the group with TOPIC_PREFIX
-    const seenAlive = (eventId: string) => JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
+    const seenAlive = (eventId: string) =>
+      JSON.stringify({ v: 1, type: 'PatientSeenAlive', eventId, trialId: 'T', patientId: 'P', seenOn: '2008-01-01' });
     const producer = kafka.producer();
     await producer.connect();
 
@@ -109,7 +111,12 @@ describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () =
 
     const port = await freePort();
     const starting = startService(recorderModule(testConfig(t.prefix)), { service: 'recorder', port, consumer: 'recorder' });
-    starting.then((a) => { app = a; }, () => undefined);
+    starting.then(
+      (a) => {
+        app = a;
+      },
+      () => undefined,
+    );
     await producer.send({ topic: t.topics.enrollments, messages: [{ key: 'T:P', value: seenAlive('after-kill') }] });
 
     const first = await eventually(() => health(port), '/health to answer', 5_000);
@@ -124,12 +131,15 @@ describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () =
     expect(seen).toEqual(['after-kill']);
 
     app = await starting;
-    const ready = await eventually(async () => { const h = await health(port); return h?.status === 200 ? h : undefined; }, '/health ready');
+    const ready = await eventually(async () => {
+      const h = await health(port);
+      return h?.status === 200 ? h : undefined;
+    }, '/health ready');
     expect(ready.body.details.consumer).toMatchObject({ status: 'up', state: 'running' });
     await producer.disconnect();
   });
 
-  it('with two members, the survivor takes over the killed one\'s partitions within 15 s', async () => {
+  it("with two members, the survivor takes over the killed one's partitions within 15 s", async () => {
     const kafka = testKafka();
     const t = await privateTopics(kafka, 'kill2');
     drops.push(t.drop);
@@ -141,30 +151,53 @@ describe('recovery from a kill -9 of a consumer (real Kafka and Postgres)', () =
     cleanups.push(() => producer.disconnect());
     const got: Array<{ partition: number; id: string }> = [];
     survivor = await runConsumer({
-      kafka, producer, name: group, groupId: group, topics: [t.topics.enrollments], log: () => undefined, now: () => new Date().toISOString(),
+      kafka,
+      producer,
+      name: group,
+      groupId: group,
+      topics: [t.topics.enrollments],
+      log: () => undefined,
+      now: () => new Date().toISOString(),
       decode: (_t, raw) => decode(z.object({ eventId: z.string() }).passthrough(), raw),
       park: (l, at) => parkDeadLetter(ds, l, at),
-      handle: async (batch) => { got.push(...batch.messages.map((x) => ({ partition: x.partition, id: x.value.eventId }))); },
+      handle: async (batch) => {
+        got.push(...batch.messages.map((x) => ({ partition: x.partition, id: x.value.eventId })));
+      },
     });
     const m = member(t.topics.enrollments, group);
     child = m.child;
     await eventually(async () => (m.out.includes('joined') ? true : undefined), 'the second member to join', 30_000);
     // One message per partition (explicitly placed): the child must own at least one of them.
-    const send = (label: string) => producer.send({
-      topic: t.topics.enrollments, messages: [0, 1, 2].map((partition) => ({ partition, key: `k${partition}`, value: JSON.stringify({ eventId: `${label}-${partition}` }) })),
-    });
+    const send = (label: string) =>
+      producer.send({
+        topic: t.topics.enrollments,
+        messages: [0, 1, 2].map((partition) => ({ partition, key: `k${partition}`, value: JSON.stringify({ eventId: `${label}-${partition}` }) })),
+      });
     await send('before');
-    await eventually(async () => (got.filter((g) => g.id.startsWith('before')).length + m.out.filter((l) => l.startsWith('consumed before')).length === 3 ? true : undefined), 'both members to consume');
+    await eventually(
+      async () =>
+        got.filter((g) => g.id.startsWith('before')).length + m.out.filter((l) => l.startsWith('consumed before')).length === 3 ? true : undefined,
+      'both members to consume',
+    );
     const childOwned = m.out.filter((l) => l.startsWith('consumed before')).map((l) => Number(l.split('-').pop()));
     expect(childOwned.length).toBeGreaterThan(0);
 
     await kill9(child);
     const killedAt = Date.now();
     await send('after');
-    await eventually(async () => (childOwned.every((p) => got.some((g) => g.id === `after-${p}`)) ? true : undefined), 'the survivor to consume the dead member\'s partitions', 40_000);
+    await eventually(
+      async () => (childOwned.every((p) => got.some((g) => g.id === `after-${p}`)) ? true : undefined),
+      "the survivor to consume the dead member's partitions",
+      40_000,
+    );
     const recoveredMs = Date.now() - killedAt;
     console.log(`kill -9 of one of two members: the survivor consumed its partitions ${childOwned.join(',')} after ${recoveredMs} ms`);
     expect(recoveredMs).toBeLessThan(15_000);
-    expect(got.filter((g) => g.id.startsWith('after')).map((g) => g.id).sort()).toEqual(['after-0', 'after-1', 'after-2']);
+    expect(
+      got
+        .filter((g) => g.id.startsWith('after'))
+        .map((g) => g.id)
+        .sort(),
+    ).toEqual(['after-0', 'after-1', 'after-2']);
   });
 });

@@ -15,10 +15,18 @@ async function main(): Promise<void> {
   const producer = createProducer(kafka);
   await producer.connect();
   await runConsumer({
-    kafka, producer, name: GROUP, groupId: GROUP, topics: [TOPIC], log: () => undefined, now: () => new Date().toISOString(),
+    kafka,
+    producer,
+    name: GROUP,
+    groupId: GROUP,
+    topics: [TOPIC],
+    log: () => undefined,
+    now: () => new Date().toISOString(),
     decode: (_t, raw) => decode(z.object({ eventId: z.string() }).passthrough(), raw),
     park: (l, at) => parkDeadLetter(ds, l, at),
-    handle: async (batch) => { for (const m of batch.messages) process.stdout.write(`consumed ${m.value.eventId}\n`); },
+    handle: async (batch) => {
+      for (const m of batch.messages) process.stdout.write(`consumed ${m.value.eventId}\n`);
+    },
   });
   process.stdout.write('joined\n');
 }

@@ -12,7 +12,8 @@ export const read = (file: string) => readFileSync(join(root, file), 'utf8');
  * missing from `env` throws with its message, as `docker compose config` fails.
  */
 export function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (whole, name: string | undefined, colon: string, op: string, arg: string, bare: string | undefined) => {
       if (whole === '$$') return '$';
       const key = (name ?? bare) as string;
@@ -21,14 +22,21 @@ export function interpolate(text: string, env: Record<string, string | undefined
       if (!op || !unset) return value ?? '';
       if (op === '-') return arg;
       throw new Error(`required variable ${key} is missing: ${arg}`);
-    });
+    },
+  );
 }
 
 export type Healthcheck = { test?: string[] | string; disable?: boolean; interval?: string; start_period?: string };
 export type Service = {
-  image?: string; build?: unknown; command?: string[]; restart?: string; ports?: string[];
-  environment?: Record<string, string | number>; healthcheck?: Healthcheck;
-  depends_on?: Record<string, { condition: string }>; volumes?: string[];
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  restart?: string;
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  healthcheck?: Healthcheck;
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 };
 export type ComposeFile = { services: Record<string, Service>; volumes?: Record<string, unknown> };
 

@@ -58,7 +58,9 @@ describe('docker-compose.yml', () => {
     }
     for (const s of SERVICES) {
       expect(services[s].depends_on).toEqual({
-        kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, migrate: { condition: 'service_completed_successfully' },
+        kafka: { condition: 'service_healthy' },
+        postgres: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
       });
     }
   });
@@ -84,7 +86,11 @@ describe('docker-compose.yml', () => {
       const e = envOf(s);
       const config = loadConfig(e);
       expect([s, config.NODE_ENV, config.LISTEN_HOST]).toEqual([s, 'production', '0.0.0.0']);
-      expect(config.KAFKA_BROKERS.split(',').map((b) => b.split(':')[0]).every((h) => h in services)).toBe(true);
+      expect(
+        config.KAFKA_BROKERS.split(',')
+          .map((b) => b.split(':')[0])
+          .every((h) => h in services),
+      ).toBe(true);
       expect(urlHost(config.DATABASE_URL)).toBe('postgres');
       expect(urlRole(config.DATABASE_URL)).toBe(envOf('postgres').PG_APP_ROLE);
       // The services never hold the owner's URL: the migrate service ran the migrations before them.

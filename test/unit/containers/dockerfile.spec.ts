@@ -9,11 +9,19 @@ type Stage = { name: string; from: string; body: Instruction[] };
 
 /** Instructions, continuation lines joined, comments and parser directives dropped. */
 function instructions(text: string): Instruction[] {
-  const joined = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
-  return joined.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const [op, ...rest] = l.split(/\s+/);
-    return { op: op.toUpperCase(), args: rest.join(' ') };
-  });
+  const joined = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [op, ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
 }
 
 function stages(all: Instruction[]): Stage[] {
@@ -74,7 +82,10 @@ describe('Dockerfile', () => {
   it('pins its bases, fetches nothing with ADD, and copies only files that exist and are not ignored', () => {
     expect(all.filter((i) => i.op === 'ADD')).toEqual([]);
     expect(all.filter((i) => i.op === 'FROM').every((i) => !/:latest\b/.test(i.args))).toBe(true);
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     for (const must of ['node_modules', 'dist', '.infra', '.git', '.env']) expect(ignored).toContain(must);
     const copied = all.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     for (const src of copied) {

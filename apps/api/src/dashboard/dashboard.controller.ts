@@ -17,14 +17,18 @@ const UPLOT_DIR = join(projectRoot(), 'node_modules', 'uplot', 'dist');
  * The only vendor files served, by the name the page asks for. A Map: looked up in a plain
  * object, `constructor` or `__proto__` found Object's own and sendFile threw (a 500).
  */
-const VENDOR: ReadonlyMap<string, string> = new Map([['uplot.js', 'uPlot.iife.min.js'], ['uplot.css', 'uPlot.min.css']]);
+const VENDOR: ReadonlyMap<string, string> = new Map([
+  ['uplot.js', 'uPlot.iife.min.js'],
+  ['uplot.css', 'uPlot.min.css'],
+]);
 
 /** Our own asset names: a flat folder, no dots or slashes beyond the extension (no traversal). */
 const ASSET = /^[a-z][a-z0-9-]*\.(js|css)$/;
 
 // The page receives a token in its URL once (then drops it): never send it on as a referrer.
 // Scripts and connections are same-origin only; uPlot sets inline styles on its elements.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 @ApiExcludeController()
 @Public()

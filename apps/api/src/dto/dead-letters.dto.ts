@@ -11,7 +11,7 @@ export class DeadLetterOriginDto {
 export class RedrivenDto {
   @ApiProperty() by!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty({ description: 'the letter re-driven (another consumer\'s letter of the same original, maybe)' }) letter!: string;
+  @ApiProperty({ description: "the letter re-driven (another consumer's letter of the same original, maybe)" }) letter!: string;
 }
 
 export class ClosedDto {

@@ -96,13 +96,17 @@ export class LookDto {
 
 export class FrozenLookDto extends LookDto {
   @ApiProperty({
-    type: InterimResultDto, nullable: true, description: 'the closed report as shown when the look was taken (`followup interim` on looks 1..n)',
+    type: InterimResultDto,
+    nullable: true,
+    description: 'the closed report as shown when the look was taken (`followup interim` on looks 1..n)',
   })
   report!: InterimResultDto | null;
   @ApiProperty({
-    type: Object, nullable: true,
-    description: "The closed report's figures { stratified, subgroups, endpoints } as GET /survival gave the dsmb at the look's asOf and "
-      + 'dataCutoff; null without a plan',
+    type: Object,
+    nullable: true,
+    description:
+      "The closed report's figures { stratified, subgroups, endpoints } as GET /survival gave the dsmb at the look's asOf and " +
+      'dataCutoff; null without a plan',
   })
   closed!: { stratified: unknown; subgroups: unknown[]; endpoints: Record<string, unknown> } | null;
 }

@@ -8,7 +8,9 @@ import { ChiSquareDto, SurvivalReadoutDto } from './survival.dto';
 // the routes already answer; each implements the domain type it stands for where there is one.
 
 const completeness = {
-  type: 'object', additionalProperties: { type: 'string', format: 'date' }, example: { ONS: '2011-09-30', NRS: '2011-08-31' },
+  type: 'object',
+  additionalProperties: { type: 'string', format: 'date' },
+  example: { ONS: '2011-09-30', NRS: '2011-08-31' },
   description: 'per registry, the date up to which every registration is in',
 } as const;
 
@@ -70,7 +72,7 @@ export class TrialDto extends TrialListingDto {
   @ApiPropertyOptional({ type: DeathRateDto, description: 'monitor: the pooled rate' }) deathRate?: DeathRateDto;
   @ApiPropertyOptional({ type: [DeathRateDto], description: 'dsmb: per arm' }) deathRates?: DeathRateDto[];
   @ApiProperty({ type: AtRiskTableDto }) atRisk!: AtRiskTableDto;
-  @ApiProperty({ type: [EndpointNameDto], description: "the endpoints beyond all-cause death, by code and name (any role; [] without a plan)" })
+  @ApiProperty({ type: [EndpointNameDto], description: 'the endpoints beyond all-cause death, by code and name (any role; [] without a plan)' })
   endpoints!: EndpointNameDto[];
 }
 
@@ -82,11 +84,18 @@ export class SurvivalDto extends SurvivalReadoutDto {
   @ApiProperty() eventsApplied!: number;
   // Only for a trial that registered an analysis plan (absent for a v1 trial). dsmb: as
   // `followup stats --strata/--subgroups/--cause 1` on the ADTTE export; a monitor: pooled cut only.
-  @ApiPropertyOptional({ type: Object, nullable: true, description: 'stratified log-rank and Cox over the stratification factors (dsmb; null for a monitor)' })
+  @ApiPropertyOptional({
+    type: Object,
+    nullable: true,
+    description: 'stratified log-rank and Cox over the stratification factors (dsmb; null for a monitor)',
+  })
   stratified?: unknown;
   @ApiPropertyOptional({ type: [Object], description: 'per planned subgroup: levels (n, events; dsmb: by arm, Cox), interaction test (dsmb)' })
   subgroups?: unknown[];
-  @ApiPropertyOptional({ type: Object, description: 'per endpoint code: { competingRisks } for that cause against other deaths (monitor: pooled CIF only)' })
+  @ApiPropertyOptional({
+    type: Object,
+    description: 'per endpoint code: { competingRisks } for that cause against other deaths (monitor: pooled CIF only)',
+  })
   endpoints?: Record<string, unknown>;
 }
 
@@ -129,10 +138,20 @@ export class ReadoutPushDto {
 
 // Every view once: `satisfies` fails to compile when AuditedView gains one this list lacks.
 const auditedViews = Object.keys({
-  trial: true, survival: true, interim: true, adtte: true, adam: true, stream: true, 'stream-push': true, summary: true, audit: true,
+  trial: true,
+  survival: true,
+  interim: true,
+  adtte: true,
+  adam: true,
+  stream: true,
+  'stream-push': true,
+  summary: true,
+  audit: true,
   'completeness-correction': true,
   'dlq-discard': true,
-  'look-taken': true, looks: true, look: true,
+  'look-taken': true,
+  looks: true,
+  look: true,
   review: true,
   'review-list': true,
 } satisfies Record<AuditedView, true>);
@@ -145,7 +164,10 @@ export class AuditEntryDto implements AuditEntry {
   @ApiProperty() role!: string;
   @ApiProperty({ type: String, nullable: true }) trialId!: string | null;
   @ApiProperty({ enum: auditedViews }) view!: AuditedView;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the query as sent, credentials left out' }) query!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the query as sent, credentials left out' }) query!: Record<
+    string,
+    unknown
+  >;
 }
 
 /** `POST /stream-tickets`. */

@@ -24,18 +24,23 @@ export class ReviewDto {
   @ApiProperty() trialId!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
-    type: 'object', additionalProperties: true, description: 'the registry record: source, recordId, version, kind, identifiers (null once the item is decided), dates',
+    type: 'object',
+    additionalProperties: true,
+    description: 'the registry record: source, recordId, version, kind, identifiers (null once the item is decided), dates',
   })
   record!: Record<string, unknown>;
   @ApiProperty({
-    type: 'array', items: { type: 'object', additionalProperties: true }, description: "patientId, weight, fields and the patient (identifiers null once decided), best first",
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'patientId, weight, fields and the patient (identifiers null once decided), best first',
   })
   candidates!: unknown[];
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { trialId: { type: 'string' }, patientId: { type: 'string' } } } })
   competing!: Array<{ trialId: string; patientId: string }>;
   @ApiProperty({ type: ReviewDecisionStateDto }) decision!: ReviewDecisionStateDto;
   @ApiProperty({
-    type: ReviewPriorDto, nullable: true,
+    type: ReviewPriorDto,
+    nullable: true,
     description: "the prior the candidates' weights include (λ, and its weight log2(λ/(1−λ))): a candidate's weight is this plus its fields' weights",
   })
   prior!: ReviewPriorDto | null;

@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type {
-  AtRow, ChiSquareTest, CoxReadout, CoxTerm, GroupReadout, KmRow, MedianEstimate, RmstEstimate, SurvivalReadout,
-} from '@trial/survival';
+import type { AtRow, ChiSquareTest, CoxReadout, CoxTerm, GroupReadout, KmRow, MedianEstimate, RmstEstimate, SurvivalReadout } from '@trial/survival';
 
 // The `followup stats --json` document (contracts/stats-cli.md) as OpenAPI schemas. Each class
 // implements the domain interface it describes, so tsc fails when the two drift apart.

@@ -15,8 +15,9 @@ const civilDate = (v: string): string => {
 };
 
 export function register(program: Command): void {
-  program.command('adam')
-    .description('write the trial\'s ADaM package (adsl/adtte as CSV and XPT v5) as one zip')
+  program
+    .command('adam')
+    .description("write the trial's ADaM package (adsl/adtte as CSV and XPT v5) as one zip")
     .requiredOption('--trial <trialId>', 'the trial')
     .option('--data-cutoff <YYYY-MM-DD>', 'administrative cutoff: censor everyone here at the latest', civilDate)
     .option('--out <file>', 'where to write the zip (default: TRIAL-adam.zip here)')

@@ -11,7 +11,7 @@ export function register(program: Command): void {
   const audit = program.command('audit').description('the unblinded-read audit log');
   audit
     .command('verify')
-    .description('recompute the audit log\'s hash chain; exit 1 naming the first broken row')
+    .description("recompute the audit log's hash chain; exit 1 naming the first broken row")
     .option('--head <seq:hash>', 'a head printed by an earlier verify, which the chain must still hold', (v: string) => {
       const m = /^(\d+):([0-9a-f]{64})$/.exec(v.trim());
       if (!m) throw new InvalidArgumentError('must be SEQ:HASH as printed by audit verify, e.g. 25:3f…');
@@ -24,7 +24,9 @@ export function register(program: Command): void {
         const v = await verifyAuditChain(ds, 5000, opts.head);
         if (v.ok) {
           // The head, recorded elsewhere (minutes, a ticket), is what shows a later rewrite of the whole chain.
-          process.stdout.write(`audit chain verified: ${v.rows} rows${v.head ? `; head seq ${v.head.seq} hash ${v.head.hash} (--head ${v.head.seq}:${v.head.hash})` : ''}\n`);
+          process.stdout.write(
+            `audit chain verified: ${v.rows} rows${v.head ? `; head seq ${v.head.seq} hash ${v.head.hash} (--head ${v.head.seq}:${v.head.hash})` : ''}\n`,
+          );
           process.exitCode = 0;
         } else {
           const where = v.brokenId === null ? 'chain broken' : `chain broken at row id ${v.brokenId}`;

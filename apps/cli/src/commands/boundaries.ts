@@ -4,7 +4,6 @@ import { Command } from 'commander';
 import { BoundariesResult, lanDeMetsBoundaries, Spending, SurvivalError } from '@trial/survival';
 import { exitOnUsageError, usageOn, UsageError } from '../usage';
 
-
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function number(name: string, text: string): number {
@@ -15,14 +14,10 @@ function number(name: string, text: string): number {
 export function formatBoundaries(r: BoundariesResult): string {
   const name = r.spending === 'obrien-fleming' ? "O'Brien-Fleming" : 'Pocock';
   const rows = [['look', 'info', r.sided === 2 ? 'reject if |Z| >=' : 'reject if Z >=', 'nominal p (1-sided)', 'cumulative alpha']];
-  r.looks.forEach((l, i) =>
-    rows.push([String(i + 1), String(l.info), l.z.toFixed(4), l.nominalP.toFixed(6), l.cumulativeAlpha.toFixed(6)]),
-  );
+  r.looks.forEach((l, i) => rows.push([String(i + 1), String(l.info), l.z.toFixed(4), l.nominalP.toFixed(6), l.cumulativeAlpha.toFixed(6)]));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padStart(widths[c])).join('  '));
-  return (
-    [`Lan-DeMets ${name}-type alpha spending, alpha = ${r.alpha}, ${r.sided}-sided`, '', ...lines].join('\n') + '\n'
-  );
+  return [`Lan-DeMets ${name}-type alpha spending, alpha = ${r.alpha}, ${r.sided}-sided`, '', ...lines].join('\n') + '\n';
 }
 
 interface RawOptions {

@@ -16,7 +16,11 @@ import { resetDemo } from '../demo/reset';
 import { awaitingReviewLines } from '../demo/awaiting';
 import { frozenLooks, lookRows, takeDueLook } from '../demo/looks';
 
-interface DemoOptions { exit?: boolean; small?: boolean; speed: number }
+interface DemoOptions {
+  exit?: boolean;
+  small?: boolean;
+  speed: number;
+}
 
 /**
  * `followup demo` (what `npm start` runs after bringing the infrastructure up): a clean demo
@@ -26,13 +30,19 @@ interface DemoOptions { exit?: boolean; small?: boolean; speed: number }
  * trial instead.
  */
 export function register(program: Command): void {
-  program.command('demo')
+  program
+    .command('demo')
     .description('replay the bundled BCIS-1-shaped trial through the pipeline and print the read-out')
-    .option('--speed <factor>', 'replay speed: 1 takes about a minute, 4 a quarter of that', (v: string) => {
-      const n = Number(v);
-      if (!(n > 0)) throw new InvalidArgumentError('must be a positive number');
-      return n;
-    }, 1)
+    .option(
+      '--speed <factor>',
+      'replay speed: 1 takes about a minute, 4 a quarter of that',
+      (v: string) => {
+        const n = Number(v);
+        if (!(n > 0)) throw new InvalidArgumentError('must be a positive number');
+        return n;
+      },
+      1,
+    )
     .option('--small', 'the tiny walking-skeleton trial instead of BCIS-1')
     .option('--exit', 'stop the services and exit after printing the read-out')
     .action(async (opts: DemoOptions) => {
@@ -47,9 +57,16 @@ export function register(program: Command): void {
       await resetDemo(kafka, topics, config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL, groups);
       const logDir = join(projectRoot(), '.infra', 'logs');
       say(`starting linkage, projector, api and ingest (logs in ${logDir})`);
-      const services = await startServices({}, {
-        api: config.API_PORT, ingest: config.INGEST_PORT, linkage: config.LINKAGE_PORT, projector: config.PROJECTOR_PORT,
-      }, logDir);
+      const services = await startServices(
+        {},
+        {
+          api: config.API_PORT,
+          ingest: config.INGEST_PORT,
+          linkage: config.LINKAGE_PORT,
+          projector: config.PROJECTOR_PORT,
+        },
+        logDir,
+      );
       const shutdown = async (code = 0) => {
         say('\nstopping services');
         await services.stop();
@@ -92,14 +109,14 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   const want = expected.patients.filter((p) => p.status === 1).length;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const deaths = await api.deathsByArm().catch(() => ({} as Record<string, number>));
+    const deaths = await api.deathsByArm().catch(() => ({}) as Record<string, number>);
     if (Object.values(deaths).reduce((a, b) => a + b, 0) >= want || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   // The final analysis is the board's last look; the table's lines for the looks come from their frozen reports.
   const final = await takeDueLook(api, plannedLooks).catch((e: Error) => ({ look: 0, line: `            DSMB final look not taken: ${e.message}` }));
   if (final !== null) say(final.line);
-  const taken = final !== null && final.look > 0 ? final.look : (await api.interim().catch(() => null))?.looksTaken ?? 0;
+  const taken = final !== null && final.look > 0 ? final.look : ((await api.interim().catch(() => null))?.looksTaken ?? 0);
   const looks = await frozenLooks(api, taken, 15_000);
   say('');
   say(formatPaperTable(PAPER, await pipelineFigures(api), lookRows(looks)));
@@ -113,7 +130,7 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   say(`dashboard (dsmb):    ${apiUrl}/#token=${t.dsmb}`);
   say(`dashboard (monitor): ${apiUrl}/#token=${t.monitor}`);
   say(`dashboard (reviewer, 1 hour): ${apiUrl}/#token=${t.reviewer}`);
-  say(`API docs: ${apiUrl}/docs   more tokens: npx followup token --role ${roles.join("|")}`);
+  say(`API docs: ${apiUrl}/docs   more tokens: npx followup token --role ${roles.join('|')}`);
 }
 
 async function runSmall(config: AppConfig, services: RunningServices, say: (l: string) => void): Promise<void> {

@@ -29,8 +29,9 @@ const origin = (l: StoredDeadLetter) => `${l.record.source.topic}:${l.record.sou
 export function register(program: Command): void {
   const dlq = program.command('dlq').description('list, show and re-drive dead letters');
 
-  dlq.command('list')
-    .description('dead letters, oldest first: where from, the reason\'s code, when, and whether re-driven (no content)')
+  dlq
+    .command('list')
+    .description("dead letters, oldest first: where from, the reason's code, when, and whether re-driven (no content)")
     .option('--topic <topic>', 'only those of this topic (or its DLQ)')
     .option('--code <code>', 'only those refused with this code')
     .option('--since <instant>', 'failed at or after (ISO 8601)')
@@ -46,7 +47,8 @@ export function register(program: Command): void {
       });
     });
 
-  dlq.command('show <id>')
+  dlq
+    .command('show <id>')
     .description('one dead letter: origin, code and reason; its original message (personal data) only with --original')
     .option('--original', 'also print the original message as it was on its topic (it may hold personal data)')
     .action(async (id: string, opts: { original?: boolean }) => {
@@ -55,7 +57,10 @@ export function register(program: Command): void {
         if (!l) throw new Error(`no dead letter ${id} (see followup dlq list)`);
         const r = l.record;
         const shown = {
-          ...summarise(l), reason: r.reason, origin: { ...r.source }, redriven: (await redriven(ds)).get(origin(l)) ?? null,
+          ...summarise(l),
+          reason: r.reason,
+          origin: { ...r.source },
+          redriven: (await redriven(ds)).get(origin(l)) ?? null,
           closed: (await closedLetters(ds)).get(l.id) ?? null,
         };
         const original = opts.original && r.originalBase64 !== null ? Buffer.from(r.originalBase64, 'base64').toString('utf8') : undefined;
@@ -63,7 +68,8 @@ export function register(program: Command): void {
       });
     });
 
-  dlq.command('redrive <ids...>')
+  dlq
+    .command('redrive <ids...>')
     .description('send dead letters back to their original topic, once the cause is fixed; each original at most once')
     .requiredOption('--by <name>', 'who re-drives them (kept in dlq_redrives)')
     .action(async (ids: string[], opts: { by: string }) => {
@@ -80,7 +86,8 @@ export function register(program: Command): void {
       });
     });
 
-  dlq.command('discard <ids...>')
+  dlq
+    .command('discard <ids...>')
     .description('close dead letters that must not be re-driven, with a note of why; audited, and a re-drive then refuses them')
     .requiredOption('--by <name>', 'who discards them (kept in dlq_closed and the audit log)')
     .requiredOption('--note <text>', `why they must not be re-driven (1 to ${MAX_NOTE} characters; no personal data: it is kept)`)

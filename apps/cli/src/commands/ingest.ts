@@ -14,7 +14,14 @@ import { Layout, RegistryFileError, RejectsWriter, WarningsWriter } from '@trial
 import { IngestError, Source, extractCompleteFor, ingestExtract } from '@trial/ingest';
 import { exitOnUsageError, UsageError } from '../usage';
 
-interface Opts { source: Source; layout?: Layout; completeUpTo?: string; rejects?: string; warnings?: string; extractedOn?: string }
+interface Opts {
+  source: Source;
+  layout?: Layout;
+  completeUpTo?: string;
+  rejects?: string;
+  warnings?: string;
+  extractedOn?: string;
+}
 
 const civil = (v: string): string => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !isRealDate(v)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
@@ -38,7 +45,9 @@ async function run(file: string, opts: Opts): Promise<void> {
   }
   const config = loadConfig();
   const quiet = () => undefined;
-  const kafkaLog: Log = (level, msg) => { if (level === 'error') process.stderr.write(`kafka: ${msg}\n`); };
+  const kafkaLog: Log = (level, msg) => {
+    if (level === 'error') process.stderr.write(`kafka: ${msg}\n`);
+  };
   const kafka = createKafka(config.KAFKA_BROKERS, 'followup-ingest', kafkaLog);
   const topics = topicNames(config.TOPIC_PREFIX);
   // Same explicit topic settings the services create; existing topics are left alone.
@@ -49,23 +58,37 @@ async function run(file: string, opts: Opts): Promise<void> {
   const warnings = new WarningsWriter(createWriteStream(warningsPath));
   const bar = process.stderr.isTTY
     ? new SingleBar({
-      format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected | {warnings} warnings',
-      hideCursor: true, stream: process.stderr,
-    })
+        format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | {rejected} rejected | {warnings} warnings',
+        hideCursor: true,
+        stream: process.stderr,
+      })
     : null;
   const t0 = Date.now();
   bar?.start(size, 0, { rows: 0, rate: 0, rejected: 0, warnings: 0 });
   try {
     const summary = await ingestExtract({
-      input: createReadStream(file), source: opts.source, layout: opts.layout, extractedOn, today: now.slice(0, 10),
-      completeUpTo: opts.completeUpTo ?? null, topics, rejects, warnings, file: basename(file),
+      input: createReadStream(file),
+      source: opts.source,
+      layout: opts.layout,
+      extractedOn,
+      today: now.slice(0, 10),
+      completeUpTo: opts.completeUpTo ?? null,
+      topics,
+      rejects,
+      warnings,
+      file: basename(file),
       // Published from a worker thread with its own producer: reading the file and Kafka's
       // encoding run on two cores.
       thread: { brokers: config.KAFKA_BROKERS, clientId: 'followup-ingest', log: kafkaLog },
-      clock: () => performance.now(), failedAt: now,
-      onProgress: (p) => bar?.update(p.bytes, {
-        rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)), rejected: p.rejected, warnings: p.warnings,
-      }),
+      clock: () => performance.now(),
+      failedAt: now,
+      onProgress: (p) =>
+        bar?.update(p.bytes, {
+          rows: p.rows,
+          rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 1e-3)),
+          rejected: p.rejected,
+          warnings: p.warnings,
+        }),
     });
     bar?.update(size);
     bar?.stop();
@@ -88,11 +111,16 @@ export function register(program: Command): void {
     .argument('<file>', 'the extract CSV')
     .addOption(new Option('--source <source>', 'the registry').choices(['ONS', 'NRS']).makeOptionMandatory())
     .addOption(new Option('--layout <layout>', 'extract layout (default: guessed from the header)').choices(['ons', 'nrs']))
-    .option('--complete-up-to <date>',
-      'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)', civil)
+    .option(
+      '--complete-up-to <date>',
+      'publish extract-complete for this date once every row is acknowledged (at most the extract date and today)',
+      civil,
+    )
     .option('--rejects <file>', 'rejects report CSV (line, field, reason) of rows that are no registration; default FILE.rejects.csv')
-    .option('--warnings <file>',
-      'warnings report CSV (line, field, reason) of damage to a field of a row that was published; default FILE.warnings.csv')
+    .option(
+      '--warnings <file>',
+      'warnings report CSV (line, field, reason) of damage to a field of a row that was published; default FILE.warnings.csv',
+    )
     .option('--extracted-on <date>', 'the extract date the records carry (default: today)', civil)
     .action(async (file: string, opts: Opts) => {
       try {

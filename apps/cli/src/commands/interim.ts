@@ -4,7 +4,6 @@ import { Command } from 'commander';
 import { interimAnalysis, InterimResult, Spending, SurvivalError } from '@trial/survival';
 import { exitOnUsageError, UsageError } from '../usage';
 
-
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function number(name: string, text: string): number {

@@ -6,15 +6,41 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  DeferredDecisions, LinkDecision, LinkageIndex, LinkageModel, PatientIdentity, PreparedRecord, PriorCounts, PriorEstimate, RankingSink, RecordFacts,
+  DeferredDecisions,
+  LinkDecision,
+  LinkageIndex,
+  LinkageModel,
+  PatientIdentity,
+  PreparedRecord,
+  PriorCounts,
+  PriorEstimate,
+  RankingSink,
+  RecordFacts,
   RecordForLinkage,
-  compileModel, defaultModel, emptyCounts, enrichModule, estimatePrior, holdsRegistryNumber, largestEstimate, parseModel,
+  compileModel,
+  defaultModel,
+  emptyCounts,
+  enrichModule,
+  estimatePrior,
+  holdsRegistryNumber,
+  largestEstimate,
+  parseModel,
 } from '@trial/linkage';
 import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
 import { exitOnUsageError, UsageError } from '../usage';
 
 export const cohortColumns = [
-  'trialId', 'patientId', 'arm', 'randomisedOn', 'nhsNumber', 'chiNumber', 'dateOfBirth', 'sex', 'familyName', 'givenNames', 'postcode',
+  'trialId',
+  'patientId',
+  'arm',
+  'randomisedOn',
+  'nhsNumber',
+  'chiNumber',
+  'dateOfBirth',
+  'sex',
+  'familyName',
+  'givenNames',
+  'postcode',
 ] as const;
 
 /** One line of `--json` output (link-cli.md). */
@@ -174,8 +200,16 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const { index, withNumber, skipped } = await loadCohortCounted(options.cohort);
   const counts: PriorCounts = { ...emptyCounts(), patients: index.patientCount };
   const summary: LinkSummary = {
-    rows: 0, patients: index.patientCount, linked: 0, review: 0, unlinked: 0, rejected: 0, warnings: 0, cohortSkipped: skipped,
-    modelVersion: model.version, layout: null,
+    rows: 0,
+    patients: index.patientCount,
+    linked: 0,
+    review: 0,
+    unlinked: 0,
+    rejected: 0,
+    warnings: 0,
+    cohortSkipped: skipped,
+    modelVersion: model.version,
+    layout: null,
     prior: { basis: 'model', prior: model.prior, weight: compileModel(model).priorWeight, counts },
   };
   const tally = (decision: LinkRow['decision']): void => {
@@ -197,51 +231,68 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   const input = createReadStream(options.registry, { highWaterMark: 64 * 1024 });
   try {
     const batches = readRegistryThreaded(input, { layout: options.layout, extractedOn: options.extractedOn, batchSize: 500, enrich: enrichModule });
-    for await (const batch of batches) for (const result of batch.rows) {
-      summary.rows++;
-      summary.layout = result.layout;
-      const source = result.layout === 'ons' ? 'ONS' : 'NRS';
-      summary.warnings += result.warnings.length;
-      if (!result.ok) {
-        const e = result.error;
-        const out: LinkRow = {
-          line: result.line, source, recordId: e.recordId, version: null, kind: null, decision: 'rejected', patientId: null, weight: null,
-          reason: `${e.field}: ${e.reason}`, warnings: result.warnings,
-        };
-        if (given === undefined) rows.addRejected(out);
-        else {
-          tally('rejected');
-          const pending = emit(out);
-          if (pending) await pending;
+    for await (const batch of batches)
+      for (const result of batch.rows) {
+        summary.rows++;
+        summary.layout = result.layout;
+        const source = result.layout === 'ons' ? 'ONS' : 'NRS';
+        summary.warnings += result.warnings.length;
+        if (!result.ok) {
+          const e = result.error;
+          const out: LinkRow = {
+            line: result.line,
+            source,
+            recordId: e.recordId,
+            version: null,
+            kind: null,
+            decision: 'rejected',
+            patientId: null,
+            weight: null,
+            reason: `${e.field}: ${e.reason}`,
+            warnings: result.warnings,
+          };
+          if (given === undefined) rows.addRejected(out);
+          else {
+            tally('rejected');
+            const pending = emit(out);
+            if (pending) await pending;
+          }
+          continue;
         }
-        continue;
+        const rec = result.record;
+        // Prepared on the reader thread (enrich.ts): a valid row always carries it.
+        const { prepared, keys } = result.extra as RecordForLinkage;
+        counts.records++;
+        // Matches are counted among the pairs the rule can judge (prior.ts): rows with the number.
+        const judged = holdsRegistryNumber(prepared, source);
+        if (judged) counts.recordsWithNumber++;
+        if (given === undefined) {
+          passPrior ??= largestEstimate(withNumber[source], model.prior);
+          current = prepared;
+          index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: passPrior, ranked });
+          current = null;
+          if (judged && deferred.hasDeterministic(deferred.size - 1)) counts.deterministic++;
+          rows.addValid(result.line, rec.recordId, rec.version, rec.kind, result.warnings);
+          continue;
+        }
+        const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: given });
+        if (judged && d.method === 'deterministic') counts.deterministic++;
+        tally(d.decision);
+        // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
+        const pending = emit({
+          line: result.line,
+          source,
+          recordId: rec.recordId,
+          version: rec.version,
+          kind: rec.kind,
+          decision: d.decision,
+          patientId: d.patientId,
+          weight: d.weight,
+          reason: null,
+          warnings: result.warnings,
+        });
+        if (pending) await pending;
       }
-      const rec = result.record;
-      // Prepared on the reader thread (enrich.ts): a valid row always carries it.
-      const { prepared, keys } = result.extra as RecordForLinkage;
-      counts.records++;
-      // Matches are counted among the pairs the rule can judge (prior.ts): rows with the number.
-      const judged = holdsRegistryNumber(prepared, source);
-      if (judged) counts.recordsWithNumber++;
-      if (given === undefined) {
-        passPrior ??= largestEstimate(withNumber[source], model.prior);
-        current = prepared;
-        index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: passPrior, ranked });
-        current = null;
-        if (judged && deferred.hasDeterministic(deferred.size - 1)) counts.deterministic++;
-        rows.addValid(result.line, rec.recordId, rec.version, rec.kind, result.warnings);
-        continue;
-      }
-      const d = index.decidePrepared(prepared, keys, model, { maxCandidates: 0, prior: given });
-      if (judged && d.method === 'deterministic') counts.deterministic++;
-      tally(d.decision);
-      // Await only a real promise (the writer's back-pressure): not a microtask hop per row.
-      const pending = emit({
-        line: result.line, source, recordId: rec.recordId, version: rec.version, kind: rec.kind, decision: d.decision, patientId: d.patientId,
-        weight: d.weight, reason: null, warnings: result.warnings,
-      });
-      if (pending) await pending;
-    }
   } catch (e) {
     throw extractReadError(options.registry, e) ?? e;
   }
@@ -311,8 +362,16 @@ class RowStore {
   /** Valid row i's output line with its decision (one literal: a spread costs microseconds a row in V8). */
   valid(i: number, source: LinkRow['source'], d: LinkDecision, warnings: RowWarning[]): LinkRow {
     return {
-      line: this.lines[i], source, recordId: this.recordIds[i], version: this.versions[i], kind: rowKinds[this.kinds[i]],
-      decision: d.decision, patientId: d.patientId, weight: d.weight, reason: null, warnings,
+      line: this.lines[i],
+      source,
+      recordId: this.recordIds[i],
+      version: this.versions[i],
+      kind: rowKinds[this.kinds[i]],
+      decision: d.decision,
+      patientId: d.patientId,
+      weight: d.weight,
+      reason: null,
+      warnings,
     };
   }
 
@@ -334,7 +393,15 @@ class RowStore {
 
 /** What the pass's decisions return: a placeholder, never read (the rows are concluded at the end). */
 const DEFERRED: LinkDecision = {
-  decision: 'unlinked', patientId: null, weight: null, modelVersion: '', prior: 0, method: 'probabilistic', reason: null, fields: {}, candidates: [],
+  decision: 'unlinked',
+  patientId: null,
+  weight: null,
+  modelVersion: '',
+  prior: 0,
+  method: 'probabilistic',
+  reason: null,
+  fields: {},
+  candidates: [],
   competing: [],
 };
 
@@ -363,7 +430,10 @@ function lineWriter(out: Writable): { write: (s: string) => Promise<void> | void
 
 /** The cohort rows skipped, counted, with the first few (line, column and rule: never a value). */
 export function formatSkipped(rows: SkippedPatientRow[]): string {
-  const shown = rows.slice(0, 5).map((r) => `line ${r.line}: ${r.field} ${r.reason}`).join('; ');
+  const shown = rows
+    .slice(0, 5)
+    .map((r) => `line ${r.line}: ${r.field} ${r.reason}`)
+    .join('; ');
   return `cohort: ${rows.length} row(s) not read as patients (${shown}${rows.length > 5 ? '; ...' : ''})`;
 }
 
@@ -439,7 +509,11 @@ export function register(program: Command): void {
         const out = lineWriter(process.stdout);
         const summary = await runLink(
           {
-            cohort: opts.cohort, registry: opts.registry, layout: opts.layout, model, prior: opts.prior,
+            cohort: opts.cohort,
+            registry: opts.registry,
+            layout: opts.layout,
+            model,
+            prior: opts.prior,
             extractedOn: new Date().toISOString().slice(0, 10),
           },
           opts.json ? (row) => out.write(`${JSON.stringify(row)}\n`) : () => undefined,

@@ -7,7 +7,8 @@ import { loadConfig } from '@trial/config';
 import { openMigrated } from '@trial/storage';
 
 export function register(program: Command): void {
-  program.command('migrate')
+  program
+    .command('migrate')
     .description('run the pending database migrations (as MIGRATION_DATABASE_URL when set) and grant the app role')
     .action(async () => {
       const config = loadConfig();

@@ -33,8 +33,8 @@ export function register(program: Command): void {
         const ds = await openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: 'followup-model', poolSize: 2 });
         try {
           const r = await ds.transaction((tx) => installModel(tx, m));
-          const what = r.status === 'unchanged' ? 'is already the active model'
-            : r.status === 'reactivated' ? 'is active again' : 'installed and active';
+          const what =
+            r.status === 'unchanged' ? 'is already the active model' : r.status === 'reactivated' ? 'is active again' : 'installed and active';
           const was = r.previous && r.previous !== r.version ? ` (was ${r.previous})` : '';
           process.stdout.write(`linkage model ${r.version} ${what}${was}; the linkage service uses it from its next batch\n`);
         } catch (e) {

@@ -9,7 +9,8 @@ import { readLog, rebuild } from '@trial/projection';
 import { openMigrated } from '@trial/storage';
 
 export function register(program: Command): void {
-  program.command('replay')
+  program
+    .command('replay')
     .description('drop and rebuild the survival read models from the event log')
     .option('--trial <trialId>', 'rebuild only this trial')
     .action(async (opts: { trial?: string }) => {
@@ -21,7 +22,8 @@ export function register(program: Command): void {
       const ds = await openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: 'followup-replay', poolSize: 2 });
       try {
         const report = await rebuild(ds, () => readLog(kafka, topicNames(config.TOPIC_PREFIX)), {
-          trialId: opts.trial, now: () => new Date().toISOString(),
+          trialId: opts.trial,
+          now: () => new Date().toISOString(),
         });
         process.stdout.write(`${JSON.stringify({ ...report, trial: opts.trial ?? null, seconds: (Date.now() - started) / 1000 })}\n`);
       } finally {

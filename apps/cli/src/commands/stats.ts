@@ -87,9 +87,7 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   const column = (name: string, role: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
-      throw new InputError(
-        `${where(1, header.length + 1, name)}: missing ${role} column '${name}'; the header has: ${header.join(', ')}`,
-      );
+      throw new InputError(`${where(1, header.length + 1, name)}: missing ${role} column '${name}'; the header has: ${header.join(', ')}`);
     }
     return i;
   };
@@ -131,9 +129,7 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     }
     const code = opts.cause === undefined ? (eText === '1' ? 1 : 0) : eText !== undefined && NUMBER.test(eText) ? Number(eText) : NaN;
     if (opts.cause !== undefined && !(Number.isInteger(code) && code >= 0)) {
-      throw new InputError(
-        `${where(lineOf(r), ei + 1, opts.event)}: event '${eText ?? ''}' must be 0 (censored) or a positive integer cause code`,
-      );
+      throw new InputError(`${where(lineOf(r), ei + 1, opts.event)}: event '${eText ?? ''}' must be 0 (censored) or a positive integer cause code`);
     }
     const label = gi < 0 ? 'all' : rec[gi];
     if (label === undefined) throw new InputError(`${where(lineOf(r), gi + 1, opts.group)}: missing group value`);
@@ -164,9 +160,7 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
     );
   }
   if (gi >= 0 && byGroup.size < 2) {
-    throw new InputError(
-      `${where(1, gi + 1, opts.group)}: only one group ('${[...byGroup.keys()][0]}'); a comparison needs at least two groups`,
-    );
+    throw new InputError(`${where(1, gi + 1, opts.group)}: only one group ('${[...byGroup.keys()][0]}'); a comparison needs at least two groups`);
   }
   if (opts.reference !== undefined && !byGroup.has(opts.reference)) {
     throw new InputError(
@@ -199,7 +193,12 @@ function ci(est: number | null, lo: number | null, hi: number | null, digits = 3
 /** Left-align the first column, right-align the others, two spaces apart. */
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The --cause section: CIF at the --at times per group, Gray's test, the two hazard models. */

@@ -6,7 +6,15 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import {
-  TrainReport, TrainingCollector, TrainingError, compileModel, defaultModel, fieldLevels, fieldNames, serialiseModel, trainFrom,
+  TrainReport,
+  TrainingCollector,
+  TrainingError,
+  compileModel,
+  defaultModel,
+  fieldLevels,
+  fieldNames,
+  serialiseModel,
+  trainFrom,
 } from '@trial/linkage';
 import { Layout } from '@trial/registry';
 import { extractReadError, readCohort, readExtract } from './link';
@@ -97,9 +105,12 @@ export function formatTrainSummary(run: TrainRun, seconds: number, out: string |
   ];
   for (const s of report.sessions) {
     const e = s.em;
-    lines.push(`  EM on ${s.name} (${s.pairs} pairs) for ${s.estimated.join(', ')}: ` +
-      (e ? `${e.iterations} iterations, ${e.converged ? 'converged' : 'NOT converged'}, ${Math.round(e.matches)} expected matches`
-        : 'no pairs: estimated on all blocked pairs'));
+    lines.push(
+      `  EM on ${s.name} (${s.pairs} pairs) for ${s.estimated.join(', ')}: ` +
+        (e
+          ? `${e.iterations} iterations, ${e.converged ? 'converged' : 'NOT converged'}, ${Math.round(e.matches)} expected matches`
+          : 'no pairs: estimated on all blocked pairs'),
+    );
   }
   lines.push(
     `  EM on all blocked pairs for λ: ${em.iterations} iterations, ${em.converged ? 'converged' : 'NOT converged'}; ` +
@@ -173,8 +184,13 @@ export function register(program: Command): void {
       try {
         const positiveInt = (x: number): boolean => Number.isInteger(x) && x >= 1;
         const link = numberOption('--link-threshold', opts.linkThreshold, t.link, () => true, 'a number');
-        const review = numberOption('--review-threshold', opts.reviewThreshold, t.review, (x) => x <= link,
-          `a number not above the link threshold (${link})`);
+        const review = numberOption(
+          '--review-threshold',
+          opts.reviewThreshold,
+          t.review,
+          (x) => x <= link,
+          `a number not above the link threshold (${link})`,
+        );
         const options: TrainCommandOptions = {
           cohort: opts.cohort,
           registry: opts.registry,

@@ -15,8 +15,11 @@ export type SurvivalResponse = SurvivalReadout & { trialId: string; asOf: string
 
 /** The demo's HTTP client for the api: dsmb reads, reviewer decisions. */
 export class Api {
-  constructor(private readonly base: string, private readonly trialId: string,
-    private readonly tokens: { dsmb: string; reviewer: string }) {}
+  constructor(
+    private readonly base: string,
+    private readonly trialId: string,
+    private readonly tokens: { dsmb: string; reviewer: string },
+  ) {}
 
   async get<T>(path: string, role: 'dsmb' | 'reviewer' = 'dsmb'): Promise<T> {
     const res = await fetch(`${this.base}${path}`, { headers: { authorization: `Bearer ${this.tokens[role]}` } });
@@ -43,7 +46,9 @@ export class Api {
   /** The DSMB's look at the read-out now (POST /trials/:id/looks, as the dashboard's Take look). */
   async takeLook(): Promise<InterimLookTaken> {
     const res = await fetch(`${this.base}/trials/${encodeURIComponent(this.trialId)}/looks`, {
-      method: 'POST', headers: { authorization: `Bearer ${this.tokens.dsmb}`, 'content-type': 'application/json' }, body: '{}',
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.tokens.dsmb}`, 'content-type': 'application/json' },
+      body: '{}',
     });
     if (!res.ok) throw new Error(`take look: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as InterimLookTaken;

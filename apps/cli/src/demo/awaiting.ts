@@ -25,13 +25,17 @@ export async function awaitingReviewLines(api: Api, expected: readonly AwaitingR
   const counts = new Map<string, number>();
   for (const i of open) counts.set(REASONS[i.reason], (counts.get(REASONS[i.reason]) ?? 0) + 1);
   const byReason = [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
-  const lines = [`review queue: ${open.length} item${open.length === 1 ? '' : 's'} await${open.length === 1 ? 's' : ''} a reviewer`
-    + (open.length ? ` (${byReason})` : '')];
+  const lines = [
+    `review queue: ${open.length} item${open.length === 1 ? '' : 's'} await${open.length === 1 ? 's' : ''} a reviewer` +
+      (open.length ? ` (${byReason})` : ''),
+  ];
   for (const i of open) {
     const meant = expected.find((e) => e.source === i.record.source && e.recordId === i.record.recordId);
     const candidates = i.candidates.map((c) => c.patientId).join(', ');
-    lines.push(`  ${i.createdAt.slice(0, 19)}Z  ${i.record.source} ${i.record.recordId}  ${REASONS[i.reason]}  candidates: ${candidates}`
-      + (meant ? `  (the demo's ${meant.case}: ${meant.decision} it)` : ''));
+    lines.push(
+      `  ${i.createdAt.slice(0, 19)}Z  ${i.record.source} ${i.record.recordId}  ${REASONS[i.reason]}  candidates: ${candidates}` +
+        (meant ? `  (the demo's ${meant.case}: ${meant.decision} it)` : ''),
+    );
   }
   const missing = expected.filter((e) => !open.some((i) => i.record.source === e.source && i.record.recordId === e.recordId));
   for (const m of missing) lines.push(`  ${m.source} ${m.recordId} (${m.case}) was not queued for review`);

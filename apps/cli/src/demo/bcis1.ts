@@ -51,11 +51,13 @@ const DAY_MS = 86_400_000;
  */
 export async function replayTrial(o: ReplayOptions): Promise<void> {
   const manifest = readManifest(o.dataDir);
-  const lines = readFileSync(join(o.dataDir, manifest.enrollments), 'utf8').trim().split('\n')
+  const lines = readFileSync(join(o.dataDir, manifest.enrollments), 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => JSON.parse(l) as { on: string; key: string; event: EnrollmentEvent });
   const first = Date.parse(manifest.steps[0].on);
   const span = Date.parse(manifest.steps[manifest.steps.length - 1].on) - first;
-  const msPerSimDay = (60_000 / Math.max(span / DAY_MS, 1)) / o.speed;
+  const msPerSimDay = 60_000 / Math.max(span / DAY_MS, 1) / o.speed;
   const producer = createProducer(o.kafka);
   await producer.connect();
   const started = Date.now();
@@ -66,7 +68,11 @@ export async function replayTrial(o: ReplayOptions): Promise<void> {
       switch (step.kind) {
         case 'enrolments': {
           const batch = lines.slice(step.firstLine - 1, step.lastLine);
-          await producer.send({ topic: o.topics.enrollments, acks: -1, messages: batch.map((l) => ({ key: l.key, value: JSON.stringify(l.event) })) });
+          await producer.send({
+            topic: o.topics.enrollments,
+            acks: -1,
+            messages: batch.map((l) => ({ key: l.key, value: JSON.stringify(l.event) })),
+          });
           break;
         }
         case 'extract': {
@@ -92,14 +98,26 @@ export async function replayTrial(o: ReplayOptions): Promise<void> {
 async function extractLine(o: ReplayOptions, producer: Producer, step: ExtractStep): Promise<string> {
   // The same path as `followup ingest --source S --complete-up-to D FILE`.
   const summary = await ingestExtract({
-    input: createReadStream(join(o.dataDir, step.file)), source: step.source, extractedOn: step.extractedOn,
-    completeUpTo: step.completeUpTo, producer, topics: o.topics, file: step.file,
-    clock: () => performance.now(), failedAt: new Date().toISOString(),
+    input: createReadStream(join(o.dataDir, step.file)),
+    source: step.source,
+    extractedOn: step.extractedOn,
+    completeUpTo: step.completeUpTo,
+    producer,
+    topics: o.topics,
+    file: step.file,
+    clock: () => performance.now(),
+    failedAt: new Date().toISOString(),
   });
   const deaths = await o.api.deathsByArm().catch(() => null);
-  const tally = deaths ? Object.entries(deaths).map(([arm, n]) => `${arm} ${n}`).join(', ') : 'pending';
-  return `${step.on}  ${step.file.replace(/^extracts\//, '').padEnd(22)} ${String(summary.published).padStart(5)} rows`
-    + `${summary.rejected ? ` (${summary.rejected} rejected)` : ''}  complete to ${step.completeUpTo}  deaths so far: ${tally}`;
+  const tally = deaths
+    ? Object.entries(deaths)
+        .map(([arm, n]) => `${arm} ${n}`)
+        .join(', ')
+    : 'pending';
+  return (
+    `${step.on}  ${step.file.replace(/^extracts\//, '').padEnd(22)} ${String(summary.published).padStart(5)} rows` +
+    `${summary.rejected ? ` (${summary.rejected} rejected)` : ''}  complete to ${step.completeUpTo}  deaths so far: ${tally}`
+  );
 }
 
 /**
@@ -110,7 +128,10 @@ async function reviewLine(o: ReplayOptions, decisions: ReviewDecision[]): Promis
   const done: string[] = [];
   for (const d of decisions) {
     const item = await o.api.waitForReview(d.source, d.recordId, o.reviewWaitMs ?? 15_000);
-    if (!item) { done.push(`${d.recordId}: no review needed`); continue; }
+    if (!item) {
+      done.push(`${d.recordId}: no review needed`);
+      continue;
+    }
     await o.api.decideReview(item, d.decision, d.patientId, d.why);
     done.push(`${d.recordId}: ${d.decision}${d.patientId ? ` -> ${d.patientId}` : ''}`);
   }

@@ -34,13 +34,13 @@ export async function closedFigures(api: Api): Promise<ClosedDemoFigures | null>
 export function formatClosedLines(c: ClosedDemoFigures): string {
   const row = (label: string, b: string) => `  ${label.padEnd(34)}${'-'.padEnd(24)}${b}`;
   const hr = (t: CoxTerm | null) =>
-    (t ? `${t.hazardRatio.toFixed(2)} (${t.lower.toFixed(2)}-${t.upper.toFixed(2)}), P ${t.pValue.toFixed(3)}` : 'not estimable');
+    t ? `${t.hazardRatio.toFixed(2)} (${t.lower.toFixed(2)}-${t.upper.toFixed(2)}), P ${t.pValue.toFixed(3)}` : 'not estimable';
   const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
   return [
     row(`stratified HR (${c.strata.join(', ')})`, hr(c.stratified)),
     row('CV deaths (IABP vs control)', `${c.cvDeaths.IABP ?? 0} vs ${c.cvDeaths.control ?? 0}`),
     row('CV death CIF at 4 years', `${pct(c.cif4y.IABP)} vs ${pct(c.cif4y.control)}`),
     row('CV death Fine-Gray sHR (95% CI)', hr(c.fineGray)),
-    row('CV death Gray\'s test P', c.gray === null ? '-' : c.gray.toFixed(3)),
+    row("CV death Gray's test P", c.gray === null ? '-' : c.gray.toFixed(3)),
   ].join('\n');
 }

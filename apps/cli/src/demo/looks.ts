@@ -34,8 +34,8 @@ export async function takeDueLook(api: Api, plannedLooks: readonly number[]): Pr
   const e = await api.takeLook();
   // Until the projector has frozen it, the API does not count it: the next look would repeat its number.
   await frozenLooks(api, e.look, 15_000);
-  const line = `            DSMB look ${e.look}: ${e.events} deaths of ${interim.plannedEvents} planned, `
-    + `log-rank z ${e.z.toFixed(3)} (recorded, frozen)`;
+  const line =
+    `            DSMB look ${e.look}: ${e.events} deaths of ${interim.plannedEvents} planned, ` + `log-rank z ${e.z.toFixed(3)} (recorded, frozen)`;
   return { look: e.look, line };
 }
 
@@ -55,8 +55,10 @@ export function lookRows(looks: readonly FrozenLookBody[]): Array<[string, strin
     const n = l.taken.look;
     const at = l.report?.looks[n - 1];
     if (!at) return [`DSMB look ${n} (frozen)`, `${l.taken.events} deaths, z ${l.taken.z.toFixed(2)}: ${l.unavailable ?? 'no report'}`];
-    const ci = at.repeatedCi && at.repeatedCi.lower !== null && at.repeatedCi.upper !== null
-      ? `, HR RCI ${at.repeatedCi.lower.toFixed(2)}-${at.repeatedCi.upper.toFixed(2)}` : '';
+    const ci =
+      at.repeatedCi && at.repeatedCi.lower !== null && at.repeatedCi.upper !== null
+        ? `, HR RCI ${at.repeatedCi.lower.toFixed(2)}-${at.repeatedCi.upper.toFixed(2)}`
+        : '';
     const figures = `${at.events} deaths, z ${l.taken.z.toFixed(2)} vs bound ${(-at.efficacyZ).toFixed(2)}: ${at.action ?? '-'}${ci}`;
     return [`DSMB look ${n} (frozen)`, figures];
   });

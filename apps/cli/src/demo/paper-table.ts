@@ -4,8 +4,13 @@ const MONTH = 365.25 / 12;
 
 /** BCIS-1 long-term follow-up as published, and the pipeline's figures beside it. */
 export interface PaperFigures {
-  hazardRatio: number; lower: number; upper: number; pValue: number;
-  medianFollowUpMonths: number; q1Months: number; q3Months: number;
+  hazardRatio: number;
+  lower: number;
+  upper: number;
+  pValue: number;
+  medianFollowUpMonths: number;
+  q1Months: number;
+  q3Months: number;
   sixMonthMortality: Record<string, number>;
   deathsPer100PY: Record<string, number>;
   deaths: Record<string, number>;
@@ -13,8 +18,13 @@ export interface PaperFigures {
 }
 
 export const PAPER: PaperFigures = {
-  hazardRatio: 0.66, lower: 0.44, upper: 0.98, pValue: 0.039,
-  medianFollowUpMonths: 51, q1Months: 41, q3Months: 58,
+  hazardRatio: 0.66,
+  lower: 0.44,
+  upper: 0.98,
+  pValue: 0.039,
+  medianFollowUpMonths: 51,
+  q1Months: 41,
+  q3Months: 58,
   sixMonthMortality: { IABP: 0.046, control: 0.074 },
   deathsPer100PY: { IABP: 7.9, control: 12.1 },
   deaths: { IABP: 42, control: 58 },
@@ -41,8 +51,13 @@ export async function pipelineFigures(api: Api): Promise<PaperFigures> {
   }
   const arms = Object.keys(byGroup);
   return {
-    hazardRatio: term.hazardRatio, lower: term.lower, upper: term.upper, pValue: term.pValue,
-    medianFollowUpMonths: (s.followUp.median ?? NaN) / MONTH, q1Months: (s.followUp.q1 ?? NaN) / MONTH, q3Months: (s.followUp.q3 ?? NaN) / MONTH,
+    hazardRatio: term.hazardRatio,
+    lower: term.lower,
+    upper: term.upper,
+    pValue: term.pValue,
+    medianFollowUpMonths: (s.followUp.median ?? NaN) / MONTH,
+    q1Months: (s.followUp.q1 ?? NaN) / MONTH,
+    q3Months: (s.followUp.q3 ?? NaN) / MONTH,
     sixMonthMortality: Object.fromEntries(arms.map((a) => [a, 1 - (byGroup[a].at[0]?.survival ?? NaN)])),
     deathsPer100PY: Object.fromEntries(arms.map((a) => [a, (100 * events[a]) / years[a]])),
     deaths: Object.fromEntries(arms.map((a) => [a, byGroup[a].events])),
@@ -61,12 +76,23 @@ export function formatPaperTable(p: PaperFigures, ours: PaperFigures, looks: Rea
     row('', '-----', '----------------------------'),
     row('randomised (IABP vs control)', arms(p.randomised, String), arms(ours.randomised, String)),
     row('deaths (IABP vs control)', arms(p.deaths, String), arms(ours.deaths, String)),
-    row('hazard ratio (95% CI)', `${f2(p.hazardRatio)} (${f2(p.lower)}-${f2(p.upper)})`, `${f2(ours.hazardRatio)} (${f2(ours.lower)}-${f2(ours.upper)})`),
+    row(
+      'hazard ratio (95% CI)',
+      `${f2(p.hazardRatio)} (${f2(p.lower)}-${f2(p.upper)})`,
+      `${f2(ours.hazardRatio)} (${f2(ours.lower)}-${f2(ours.upper)})`,
+    ),
     row('P (Wald)', p.pValue.toFixed(3), ours.pValue.toFixed(3)),
-    row('median follow-up, months (IQR)', `${p.medianFollowUpMonths} (${p.q1Months}-${p.q3Months})`,
-      `${ours.medianFollowUpMonths.toFixed(1)} (${ours.q1Months.toFixed(1)}-${ours.q3Months.toFixed(1)})`),
+    row(
+      'median follow-up, months (IQR)',
+      `${p.medianFollowUpMonths} (${p.q1Months}-${p.q3Months})`,
+      `${ours.medianFollowUpMonths.toFixed(1)} (${ours.q1Months.toFixed(1)}-${ours.q3Months.toFixed(1)})`,
+    ),
     row('6-month mortality', arms(p.sixMonthMortality, pct), arms(ours.sixMonthMortality, pct)),
-    row('deaths per 100 patient-years', arms(p.deathsPer100PY, (x) => x.toFixed(1)), arms(ours.deathsPer100PY, (x) => x.toFixed(1))),
+    row(
+      'deaths per 100 patient-years',
+      arms(p.deathsPer100PY, (x) => x.toFixed(1)),
+      arms(ours.deathsPer100PY, (x) => x.toFixed(1)),
+    ),
     ...looks.map(([label, figures]) => row(label, '', figures)),
   ].join('\n');
 }

@@ -12,7 +12,9 @@ export async function resetDemo(kafka: Kafka, topics: TopicNames, databaseUrl: s
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const tables = (await db.query(`select table_name from information_schema.tables where table_schema = 'public'`)).rows as Array<{ table_name: string }>;
+    const tables = (await db.query(`select table_name from information_schema.tables where table_schema = 'public'`)).rows as Array<{
+      table_name: string;
+    }>;
     const ours = tables.some((t) => t.table_name === 'schema_migrations');
     if (tables.length && !ours) {
       throw new Error(`refusing to reset ${redact(databaseUrl)}: it holds tables trial-followup did not create`);
@@ -22,7 +24,10 @@ export async function resetDemo(kafka: Kafka, topics: TopicNames, databaseUrl: s
     await db.end();
   }
   const specs = topicSpecs(topics);
-  await deleteTopics(kafka, specs.map((s) => s.topic));
+  await deleteTopics(
+    kafka,
+    specs.map((s) => s.topic),
+  );
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -38,12 +38,39 @@ const patients = Array.from({ length: 10 }, (_, i) => ({
 
 export function smallTrialEnrollments(trialId = SMALL_TRIAL_ID): EnrollmentEvent[] {
   return [
-    { v: 2, type: 'TrialRegistered', ...noPlans(), eventId: contentId(`${trialId}:trial`), trialId, title: 'Walking-skeleton demo trial',
-      arms: ['control', 'IABP'], referenceArm: 'control', plannedEvents: 4, alpha: 0.05, sided: 2, looks: [0.5, 1], spending: 'obrien-fleming' },
+    {
+      v: 2,
+      type: 'TrialRegistered',
+      ...noPlans(),
+      eventId: contentId(`${trialId}:trial`),
+      trialId,
+      title: 'Walking-skeleton demo trial',
+      arms: ['control', 'IABP'],
+      referenceArm: 'control',
+      plannedEvents: 4,
+      alpha: 0.05,
+      sided: 2,
+      looks: [0.5, 1],
+      spending: 'obrien-fleming',
+    },
     ...patients.map((p, i): EnrollmentEvent => ({
-      v: 2, type: 'PatientRandomised', strata: {}, covariates: {}, eventId: contentId(`${trialId}:${p.patientId}`), trialId, patientId: p.patientId, arm: p.arm,
-      randomisedOn: `2007-0${(i % 9) + 1}-15`, site: i % 3 === 0 ? 'KCH' : 'BHI', nhsNumber: p.nhsNumber, chiNumber: null,
-      dateOfBirth: p.dateOfBirth, sex: 'M', familyName: p.familyName, givenNames: 'Demo', postcode: 'SE1 7EH',
+      v: 2,
+      type: 'PatientRandomised',
+      strata: {},
+      covariates: {},
+      eventId: contentId(`${trialId}:${p.patientId}`),
+      trialId,
+      patientId: p.patientId,
+      arm: p.arm,
+      randomisedOn: `2007-0${(i % 9) + 1}-15`,
+      site: i % 3 === 0 ? 'KCH' : 'BHI',
+      nhsNumber: p.nhsNumber,
+      chiNumber: null,
+      dateOfBirth: p.dateOfBirth,
+      sex: 'M',
+      familyName: p.familyName,
+      givenNames: 'Demo',
+      postcode: 'SE1 7EH',
     })),
   ];
 }
@@ -53,10 +80,24 @@ export function smallTrialDeaths(trialId = SMALL_TRIAL_ID): RegistryRecord[] {
   return [0, 1, 3].map((i, k) => {
     const p = patients[i];
     return {
-      v: 1, source: 'ONS', recordId: `${trialId}-D${k + 1}`, version: 1, kind: 'death', extractedOn: '2011-10-02',
-      nhsNumber: p.nhsNumber, chiNumber: null, dateOfBirth: p.dateOfBirth, sex: 'M', familyName: p.familyName.toUpperCase(),
-      givenNames: 'DEMO', postcode: 'SE1 7EH', dateOfDeath: `2009-0${k + 3}-2${k}`, dateOfRegistration: `2009-0${k + 3}-2${k + 5}`,
-      underlyingCause: 'I21.9', placeOfDeath: 'hospital', eventDate: null,
+      v: 1,
+      source: 'ONS',
+      recordId: `${trialId}-D${k + 1}`,
+      version: 1,
+      kind: 'death',
+      extractedOn: '2011-10-02',
+      nhsNumber: p.nhsNumber,
+      chiNumber: null,
+      dateOfBirth: p.dateOfBirth,
+      sex: 'M',
+      familyName: p.familyName.toUpperCase(),
+      givenNames: 'DEMO',
+      postcode: 'SE1 7EH',
+      dateOfDeath: `2009-0${k + 3}-2${k}`,
+      dateOfRegistration: `2009-0${k + 3}-2${k + 5}`,
+      underlyingCause: 'I21.9',
+      placeOfDeath: 'hospital',
+      eventDate: null,
     };
   });
 }

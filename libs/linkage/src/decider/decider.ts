@@ -6,8 +6,12 @@ type Outcome = OutcomeEvent & { patientId: string };
 
 function factOf(record: RegistryRecord, patientId: string): EmittedFact {
   return {
-    patientId, kind: record.kind, version: record.version, dateOfDeath: record.dateOfDeath,
-    underlyingCause: record.underlyingCause, eventDate: record.eventDate,
+    patientId,
+    kind: record.kind,
+    version: record.version,
+    dateOfDeath: record.dateOfDeath,
+    underlyingCause: record.underlyingCause,
+    eventDate: record.eventDate,
   };
 }
 
@@ -35,8 +39,12 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
   const push = (event: Outcome) =>
     out.push({ type: 'OutcomeDecided', event, published: !suppressedByWithdrawal(command.withdrawn, event.patientId) });
   const base = (type: OutcomeEvent['type'], patientId: string) => ({
-    v: 1 as const, eventId: deterministicId(type, trialId, patientId, record.source, record.recordId, record.version, ++seq),
-    trialId, patientId, occurredAt, ...ref,
+    v: 1 as const,
+    eventId: deterministicId(type, trialId, patientId, record.source, record.recordId, record.version, ++seq),
+    trialId,
+    patientId,
+    occurredAt,
+    ...ref,
   });
   const linkedTo = target.status === 'linked' ? target.patientId : null;
 
@@ -95,12 +103,20 @@ function decide(command: LinkageCommand, prev: LinkState): Result<LinkageEvent[]
   if (target.status === 'review') {
     reviewId = command.reviewId;
     const item: ReviewItem = {
-      reviewId, reason: target.reason, modelVersion: target.modelVersion, candidates: target.candidates, competing: target.competing,
+      reviewId,
+      reason: target.reason,
+      modelVersion: target.modelVersion,
+      candidates: target.candidates,
+      competing: target.competing,
     };
     if (prev.reviewId !== reviewId) {
       push({
-        ...base('LinkageReviewRequested', target.bestPatientId), type: 'LinkageReviewRequested', reviewId,
-        reason: target.reason, modelVersion: target.modelVersion, candidates: target.candidates,
+        ...base('LinkageReviewRequested', target.bestPatientId),
+        type: 'LinkageReviewRequested',
+        reviewId,
+        reason: target.reason,
+        modelVersion: target.modelVersion,
+        candidates: target.candidates,
       });
     }
     out.push({ type: 'ReviewOpened', item });

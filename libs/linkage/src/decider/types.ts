@@ -3,17 +3,21 @@ import type { CandidateScore, OwnerElsewhere, ReviewReason } from '../conclude';
 
 /** A clerical decision on a record in one trial; it stands for later versions of the record. */
 export type Clerical =
-  | { decision: 'accept'; patientId: string; reviewer: string; reviewId: string }
-  | { decision: 'reject'; reviewer: string; reviewId: string };
+  { decision: 'accept'; patientId: string; reviewer: string; reviewId: string } | { decision: 'reject'; reviewer: string; reviewId: string };
 
 /** Where a record should stand in one trial, after the model (or a reviewer) has spoken. */
 export type Target =
   | { status: 'linked'; patientId: string; evidence: LinkEvidence }
   | {
-    status: 'review'; reason: ReviewReason; bestPatientId: string; modelVersion: string; weight: number | null; candidates: CandidateScore[];
-    /** Other trials' patients the record links to by number (identifier-conflict across trials); usually empty. */
-    competing: OwnerElsewhere[];
-  }
+      status: 'review';
+      reason: ReviewReason;
+      bestPatientId: string;
+      modelVersion: string;
+      weight: number | null;
+      candidates: CandidateScore[];
+      /** Other trials' patients the record links to by number (identifier-conflict across trials); usually empty. */
+      competing: OwnerElsewhere[];
+    }
   | { status: 'unlinked'; rejectedBy: string | null };
 
 /** What the outcome stream has been told about a record for one patient (null: nothing live). */

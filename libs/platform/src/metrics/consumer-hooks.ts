@@ -28,7 +28,10 @@ export function consumerHooks(m: ServiceMetrics, consumer: string, nowMs: () => 
       m.dlqMessages.set({ topic }, messages);
       if (!openLetters) return;
       // A stale count must not pass for a current one: an unreadable count removes the series.
-      openLetters(topic, extents).then((n) => m.dlqOpenLetters.set({ topic }, n), () => m.dlqOpenLetters.remove({ topic }));
+      openLetters(topic, extents).then(
+        (n) => m.dlqOpenLetters.set({ topic }, n),
+        () => m.dlqOpenLetters.remove({ topic }),
+      );
     },
   };
 }

@@ -57,7 +57,10 @@ describe('consumerHooks', () => {
   it('reports lag only for the partitions held at the last sample', async () => {
     const m = new ServiceMetrics();
     const hooks = consumerHooks(m, 'linkage');
-    hooks.lag([{ topic, partition: 0, lag: 5 }, { topic, partition: 1, lag: 0 }]);
+    hooks.lag([
+      { topic, partition: 0, lag: 5 },
+      { topic, partition: 1, lag: 0 },
+    ]);
     hooks.lag([{ topic, partition: 1, lag: 3 }]);
     hooks.dlqDepth(`${topic}.dlq`, 4, [{ partition: 0, low: '0', high: '4' }]);
     const text = await m.registry.metrics();
@@ -70,7 +73,10 @@ describe('consumerHooks', () => {
     const m = new ServiceMetrics();
     let open: Promise<number> = Promise.resolve(1);
     const asked: unknown[] = [];
-    const hooks = consumerHooks(m, 'linkage', Date.now, (t, extents) => { asked.push([t, extents]); return open; });
+    const hooks = consumerHooks(m, 'linkage', Date.now, (t, extents) => {
+      asked.push([t, extents]);
+      return open;
+    });
     const extents = [{ partition: 0, low: '2', high: '5' }];
     hooks.dlqDepth('trial.enrollments.dlq', 3, extents);
     await open;

@@ -49,34 +49,57 @@ export class StateGauges implements OnModuleInit {
       if (s) apply(s, Date.now() / 1000);
     };
     m.registry.registerMetric(m.stateReadSuccess);
-    m.whenScraped(m.stateReadSuccess, async () => { m.stateReadSuccess.set((await this.state()) ? 1 : 0); });
-    m.whenScraped(m.reviewQueueItems, collect(m.reviewQueueItems, (s) => {
-      for (const r of s.reviews) m.reviewQueueItems.set({ trial_id: r.trial_id, reason: r.reason }, r.n);
-    }));
-    m.whenScraped(m.reviewQueueOldest, collect(m.reviewQueueOldest, (s, now) => {
-      const oldest = new Map<string, number>();
-      for (const r of s.reviews) oldest.set(r.trial_id, Math.min(oldest.get(r.trial_id) ?? Infinity, r.oldest.getTime() / 1000));
-      for (const [trial, at] of oldest) m.reviewQueueOldest.set({ trial_id: trial }, Math.max(0, now - at));
-    }));
-    m.whenScraped(m.readoutFreshness, collect(m.readoutFreshness, (s, now) => {
-      for (const t of s.trials) m.readoutFreshness.set({ trial_id: t.trial_id }, Math.max(0, now - t.updated_at.getTime() / 1000));
-    }));
-    m.whenScraped(m.readoutLastApplied, collect(m.readoutLastApplied, (s) => {
-      for (const t of s.trials) m.readoutLastApplied.set({ trial_id: t.trial_id }, t.updated_at.getTime() / 1000);
-    }));
-    m.whenScraped(m.readoutCompleteness, collect(m.readoutCompleteness, (s) => {
-      for (const t of s.trials) {
-        for (const [registry, date] of Object.entries(t.data_complete ?? {})) {
-          m.readoutCompleteness.set({ trial_id: t.trial_id, registry }, dateSeconds(date));
+    m.whenScraped(m.stateReadSuccess, async () => {
+      m.stateReadSuccess.set((await this.state()) ? 1 : 0);
+    });
+    m.whenScraped(
+      m.reviewQueueItems,
+      collect(m.reviewQueueItems, (s) => {
+        for (const r of s.reviews) m.reviewQueueItems.set({ trial_id: r.trial_id, reason: r.reason }, r.n);
+      }),
+    );
+    m.whenScraped(
+      m.reviewQueueOldest,
+      collect(m.reviewQueueOldest, (s, now) => {
+        const oldest = new Map<string, number>();
+        for (const r of s.reviews) oldest.set(r.trial_id, Math.min(oldest.get(r.trial_id) ?? Infinity, r.oldest.getTime() / 1000));
+        for (const [trial, at] of oldest) m.reviewQueueOldest.set({ trial_id: trial }, Math.max(0, now - at));
+      }),
+    );
+    m.whenScraped(
+      m.readoutFreshness,
+      collect(m.readoutFreshness, (s, now) => {
+        for (const t of s.trials) m.readoutFreshness.set({ trial_id: t.trial_id }, Math.max(0, now - t.updated_at.getTime() / 1000));
+      }),
+    );
+    m.whenScraped(
+      m.readoutLastApplied,
+      collect(m.readoutLastApplied, (s) => {
+        for (const t of s.trials) m.readoutLastApplied.set({ trial_id: t.trial_id }, t.updated_at.getTime() / 1000);
+      }),
+    );
+    m.whenScraped(
+      m.readoutCompleteness,
+      collect(m.readoutCompleteness, (s) => {
+        for (const t of s.trials) {
+          for (const [registry, date] of Object.entries(t.data_complete ?? {})) {
+            m.readoutCompleteness.set({ trial_id: t.trial_id, registry }, dateSeconds(date));
+          }
         }
-      }
-    }));
-    m.whenScraped(m.registryCompleteUpTo, collect(m.registryCompleteUpTo, (s) => {
-      for (const r of s.registries) m.registryCompleteUpTo.set({ registry: r.source }, dateSeconds(r.complete_up_to));
-    }));
-    m.whenScraped(m.registryCompletenessMoved, collect(m.registryCompletenessMoved, (s) => {
-      for (const r of s.registries) m.registryCompletenessMoved.set({ registry: r.source }, r.recorded_at.getTime() / 1000);
-    }));
+      }),
+    );
+    m.whenScraped(
+      m.registryCompleteUpTo,
+      collect(m.registryCompleteUpTo, (s) => {
+        for (const r of s.registries) m.registryCompleteUpTo.set({ registry: r.source }, dateSeconds(r.complete_up_to));
+      }),
+    );
+    m.whenScraped(
+      m.registryCompletenessMoved,
+      collect(m.registryCompletenessMoved, (s) => {
+        for (const r of s.registries) m.registryCompletenessMoved.set({ registry: r.source }, r.recorded_at.getTime() / 1000);
+      }),
+    );
   }
 
   /** One read shared by the gauges of a scrape; null when it failed (the gauges are then emptied). */
@@ -106,12 +129,15 @@ export class StateGauges implements OnModuleInit {
   private async query(): Promise<State> {
     const reviews = (await this.ds.query(
       `select trial_id, reason, count(*)::int as n, min(created_at) as oldest from lk_reviews
-       where scope = $1 and status = 'open' group by trial_id, reason`, [this.config.TOPIC_PREFIX])) as State['reviews'];
+       where scope = $1 and status = 'open' group by trial_id, reason`,
+      [this.config.TOPIC_PREFIX],
+    )) as State['reviews'];
     // The latest read-out history row per trial (index rm_readout_history_asof, read backwards).
     const trials = (await this.ds.query(
       `select t.trial_id, t.updated_at, h.data_complete from rm_trials t
        left join lateral (select data_complete from rm_readout_history where trial_id = t.trial_id
-         order by recorded_at desc, id desc limit 1) h on true`)) as State['trials'];
+         order by recorded_at desc, id desc limit 1) h on true`,
+    )) as State['trials'];
     const registries = (await this.ds.query(`select source, complete_up_to, recorded_at from rm_completeness`)) as State['registries'];
     return { reviews, trials, registries };
   }

@@ -35,9 +35,28 @@ const TAIL: AdamVariable[] = [
 ];
 
 /** Names ADSL and ADTTE use themselves, which a stratification factor cannot take. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  ...HEAD, ...TAIL].map((v) => v.name).concat(['TRTP', 'TRTPN', 'PARAMCD', 'PARAM', 'PARAMN', 'AVAL', 'AVALU', 'STARTDT', 'ADT', 'CNSR',
-  'EVNTDESC', 'CNSDTDSC', 'SRCDOM', 'SRCVAR', 'ASEQ', 'EVENT']));
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(
+  [...HEAD, ...TAIL]
+    .map((v) => v.name)
+    .concat([
+      'TRTP',
+      'TRTPN',
+      'PARAMCD',
+      'PARAM',
+      'PARAMN',
+      'AVAL',
+      'AVALU',
+      'STARTDT',
+      'ADT',
+      'CNSR',
+      'EVNTDESC',
+      'CNSDTDSC',
+      'SRCDOM',
+      'SRCVAR',
+      'ASEQ',
+      'EVENT',
+    ]),
+);
 
 /**
  * One column per stratification factor: the factor's name in capitals (REGION), so
@@ -86,12 +105,20 @@ export function adslTable(trialId: string, design: TrialRegistered | null, follo
     const dead = f.status === 1;
     const armIndex = design?.arms.indexOf(f.arm) ?? -1;
     const row: Record<string, AdamCell> = {
-      ...subjectCells(trialId, f), ARM: f.arm, TRT01P: f.arm,
-      TRT01PN: armIndex >= 0 ? armIndex + 1 : null, RANDDT: f.randomisedOn, AGE: f.ageAtRandomisation,
+      ...subjectCells(trialId, f),
+      ARM: f.arm,
+      TRT01P: f.arm,
+      TRT01PN: armIndex >= 0 ? armIndex + 1 : null,
+      RANDDT: f.randomisedOn,
+      AGE: f.ageAtRandomisation,
       AGEU: f.ageAtRandomisation === null ? '' : 'YEARS',
       AGEGR1: ageGroup(design, f),
-      SEX: f.sex ?? '', RANDFL: 'Y', DTHFL: dead ? 'Y' : '', DTHDT: dead ? f.endDate : null,
-      DTHCAUS: dead ? f.underlyingCause ?? '' : '', LSTALVDT: dead ? f.endDate : f.analysisDate,
+      SEX: f.sex ?? '',
+      RANDFL: 'Y',
+      DTHFL: dead ? 'Y' : '',
+      DTHDT: dead ? f.endDate : null,
+      DTHCAUS: dead ? (f.underlyingCause ?? '') : '',
+      LSTALVDT: dead ? f.endDate : f.analysisDate,
     };
     for (const s of strata) row[s.variable.name] = Object.hasOwn(f.strata, s.factor) ? f.strata[s.factor] : '';
     return row;

@@ -63,9 +63,17 @@ export function adamAdtteTable(trialId: string, design: TrialRegistered | null, 
     const frag = toAdtteFragment(f);
     const armIndex = design?.arms.indexOf(f.arm) ?? -1;
     const common: Record<string, AdamCell> = {
-      ...subjectCells(trialId, f), TRTP: f.arm,
-      TRTPN: armIndex >= 0 ? armIndex + 1 : null, STARTDT: frag.STARTDT, ADT: frag.ADT, AVAL: frag.AVAL, AVALU: frag.AVALU,
-      SRCDOM: frag.SRCDOM, SRCVAR: frag.SRCVAR, SEX: f.sex ?? '', AGEGR1: ageGroup(design, f),
+      ...subjectCells(trialId, f),
+      TRTP: f.arm,
+      TRTPN: armIndex >= 0 ? armIndex + 1 : null,
+      STARTDT: frag.STARTDT,
+      ADT: frag.ADT,
+      AVAL: frag.AVAL,
+      AVALU: frag.AVALU,
+      SRCDOM: frag.SRCDOM,
+      SRCVAR: frag.SRCVAR,
+      SEX: f.sex ?? '',
+      AGEGR1: ageGroup(design, f),
     };
     for (const s of strata) common[s.variable.name] = Object.hasOwn(f.strata, s.factor) ? f.strata[s.factor] : '';
     params.forEach((p, i) => {
@@ -75,11 +83,12 @@ export function adamAdtteTable(trialId: string, design: TrialRegistered | null, 
         return;
       }
       const status = endpointStatus(f, p.endpoint);
-      const outcome = status === 'event'
-        ? { CNSR: 0, EVNTDESC: p.endpoint.name.toUpperCase(), CNSDTDSC: '' }
-        : status === 'competing'
-          ? { CNSR: COMPETING_CNSR, EVNTDESC: COMPETING_DESCRIPTION, CNSDTDSC: COMPETING_DESCRIPTION }
-          : { CNSR: frag.CNSR, EVNTDESC: frag.EVNTDESC, CNSDTDSC: frag.CNSDTDSC };
+      const outcome =
+        status === 'event'
+          ? { CNSR: 0, EVNTDESC: p.endpoint.name.toUpperCase(), CNSDTDSC: '' }
+          : status === 'competing'
+            ? { CNSR: COMPETING_CNSR, EVNTDESC: COMPETING_DESCRIPTION, CNSDTDSC: COMPETING_DESCRIPTION }
+            : { CNSR: frag.CNSR, EVNTDESC: frag.EVNTDESC, CNSDTDSC: frag.CNSDTDSC };
       rows.push({ ...at, ...outcome, EVENT: endpointCode(status) });
     });
   }

@@ -20,8 +20,10 @@ export function adamFiles(trialId: string, design: TrialRegistered | null, follo
   const adtte = adamAdtteTable(trialId, design, followUps);
   const enc = new TextEncoder();
   return {
-    'adsl.csv': enc.encode(tableCsv(adsl)), 'adsl.xpt': tableXpt(adsl, created),
-    'adtte.csv': enc.encode(tableCsv(adtte)), 'adtte.xpt': tableXpt(adtte, created),
+    'adsl.csv': enc.encode(tableCsv(adsl)),
+    'adsl.xpt': tableXpt(adsl, created),
+    'adtte.csv': enc.encode(tableCsv(adtte)),
+    'adtte.xpt': tableXpt(adtte, created),
   };
 }
 

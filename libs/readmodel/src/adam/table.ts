@@ -33,15 +33,19 @@ export function tableCsv(t: AdamTable): string {
 /** The XPT v5 file, stamped `created`. */
 export function tableXpt(t: AdamTable, created: Date): Uint8Array {
   const variables = t.variables.map((v) => ({
-    name: v.name, label: v.label, type: v.type === 'char' ? 'char' as const : 'num' as const,
+    name: v.name,
+    label: v.label,
+    type: v.type === 'char' ? ('char' as const) : ('num' as const),
     ...(v.type === 'date' ? { format: 'DATE9' as const } : {}),
   }));
-  const rows = t.rows.map((r) => t.variables.map((v): XptValue => {
-    const x = r[v.name] ?? null;
-    if (x === null) return null;
-    if (v.type === 'date') return sasDate(String(x));
-    if (v.type === 'num') return typeof x === 'number' ? x : Number(x);
-    return String(x);
-  }));
+  const rows = t.rows.map((r) =>
+    t.variables.map((v): XptValue => {
+      const x = r[v.name] ?? null;
+      if (x === null) return null;
+      if (v.type === 'date') return sasDate(String(x));
+      if (v.type === 'num') return typeof x === 'number' ? x : Number(x);
+      return String(x);
+    }),
+  );
   return writeXpt({ name: t.name, label: t.label, variables, rows }, created);
 }

@@ -9,7 +9,8 @@ const reference = readFileSync(join(__dirname, 'reference', 'reference.xpt'));
 const stamp = new Date('2026-01-01T00:00:00Z');
 
 const dataset: XptDataset = {
-  name: 'ADTTE', label: 'Time-to-Event Analysis Dataset',
+  name: 'ADTTE',
+  label: 'Time-to-Event Analysis Dataset',
   variables: [
     { name: 'STUDYID', label: 'Study Identifier', type: 'char' },
     { name: 'USUBJID', label: 'Unique Subject Identifier', type: 'char' },
@@ -37,7 +38,7 @@ describe('writeXpt (SAS transport v5)', () => {
     expect(firstDiff).toBe(-1);
   });
 
-  it('converts doubles to IBM floating point exactly (TS-140 examples and haven\'s bytes)', () => {
+  it("converts doubles to IBM floating point exactly (TS-140 examples and haven's bytes)", () => {
     const hex = (v: number): string => Buffer.from(ibmDouble(v)).toString('hex');
     expect(hex(1)).toBe('4110000000000000');
     expect(hex(-1)).toBe('c110000000000000');
@@ -49,7 +50,7 @@ describe('writeXpt (SAS transport v5)', () => {
     expect(() => ibmDouble(1e80)).toThrow(/range/);
   });
 
-  it('counts SAS dates from 1960-01-01 and stamps in SAS\'s form', () => {
+  it("counts SAS dates from 1960-01-01 and stamps in SAS's form", () => {
     expect(sasDate('1960-01-01')).toBe(0);
     expect(sasDate('2009-06-30')).toBe(18078);
     expect(sasDate('1959-12-31')).toBe(-1);
@@ -70,11 +71,14 @@ describe('writeXpt (SAS transport v5)', () => {
       const lo = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
       return (b[0] & 0x80 ? -1 : 1) * ((hi + lo) / 2 ** 56) * 16 ** ((b[0] & 0x7f) - 64);
     };
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e70, max: 1e70 }), (x) => {
-      fc.pre(x === 0 || Math.abs(x) > 1e-70);
-      const b = ibmDouble(x);
-      expect(decode(b)).toBe(x === 0 ? 0 : x);
-      if (x !== 0) expect(b[1] >> 4).toBeGreaterThan(0); // normalised: the first hex digit is not 0
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e70, max: 1e70 }), (x) => {
+        fc.pre(x === 0 || Math.abs(x) > 1e-70);
+        const b = ibmDouble(x);
+        expect(decode(b)).toBe(x === 0 ? 0 : x);
+        if (x !== 0) expect(b[1] >> 4).toBeGreaterThan(0); // normalised: the first hex digit is not 0
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -123,15 +123,17 @@ function namestr(v: XptVariable, index: number, length: number, pos: number): Ui
 }
 
 function observation(vars: readonly XptVariable[], lengths: readonly number[], row: readonly XptValue[]): Uint8Array {
-  return concat(vars.map((v, j) => {
-    const x = row[j];
-    if (v.type === 'num') {
-      if (x === null || (typeof x === 'number' && Number.isNaN(x))) return Uint8Array.of(0x2e, 0, 0, 0, 0, 0, 0, 0);
-      if (typeof x !== 'number') throw new Error(`XPT: ${v.name} is numeric, given text`);
-      return ibmDouble(x);
-    }
-    return text(x === null ? '' : String(x), lengths[j]);
-  }));
+  return concat(
+    vars.map((v, j) => {
+      const x = row[j];
+      if (v.type === 'num') {
+        if (x === null || (typeof x === 'number' && Number.isNaN(x))) return Uint8Array.of(0x2e, 0, 0, 0, 0, 0, 0, 0);
+        if (typeof x !== 'number') throw new Error(`XPT: ${v.name} is numeric, given text`);
+        return ibmDouble(x);
+      }
+      return text(x === null ? '' : String(x), lengths[j]);
+    }),
+  );
 }
 
 function charLength(ds: XptDataset, j: number): number {

@@ -65,7 +65,18 @@ export class LinkageStore1764100007000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['lk_flags', 'lk_reviews', 'lk_decisions', 'lk_links', 'lk_record_keys', 'lk_records',
-      'lk_record_versions', 'lk_patient_keys', 'lk_patients', 'lk_models']) await q.query(`drop table ${t}`);
+    for (const t of [
+      'lk_flags',
+      'lk_reviews',
+      'lk_decisions',
+      'lk_links',
+      'lk_record_keys',
+      'lk_records',
+      'lk_record_versions',
+      'lk_patient_keys',
+      'lk_patients',
+      'lk_models',
+    ])
+      await q.query(`drop table ${t}`);
   }
 }

@@ -22,7 +22,13 @@ export class AuditChain1764100025200 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`alter table audit_log add column seq bigint, add column prev_hash text, add column hash text`);
     const old = (await q.query(`select id, at, sub, role, trial_id, view, query from audit_log order by id`)) as Array<{
-      id: string; at: Date; sub: string; role: string; trial_id: string | null; view: string; query: unknown;
+      id: string;
+      at: Date;
+      sub: string;
+      role: string;
+      trial_id: string | null;
+      view: string;
+      query: unknown;
     }>;
     if (old.length) {
       await q.query('alter table audit_log disable trigger audit_log_append_only');
