@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { CodedError, storedDesign, storedValue, type TrialRegistered } from '@trial/contracts';
-import type { Completeness, FollowUp, PatientState } from '@trial/followup';
+import { storedDesign, storedValue } from '@trial/contracts';
+import type { Completeness, FollowUp } from '@trial/followup';
 import {
   analyse,
   ClosedCohort,
@@ -17,12 +17,13 @@ import {
   type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
-import { loadCompleteness, parsedRows, rows, type Sql } from './rows';
-import { followUpRow, stateRow, storedTrialSnapshot } from './stored-rows';
+import { heldAt } from './held';
+import { ReadError } from './read-error';
+import { parsedRows, rows, type Sql } from './rows';
+import { followUpRow, storedTrialSnapshot } from './stored-rows';
 
-/** Expected failures of the read side, mapped to HTTP in one place (the API's filter). */
-export type ReadErrorCode = 'trial-not-found' | 'not-yet-projected' | 'readout-unavailable' | 'invalid-query' | 'look-not-found';
-export class ReadError extends CodedError<ReadErrorCode> {}
+export { ReadError, type ReadErrorCode } from './read-error';
+export { followUpsNow, heldAt, type Held } from './held';
 
 export interface TrialListing {
   trialId: string;
@@ -179,71 +180,5 @@ export async function analysisAt(
     );
     if (opts.closed && hasAnalysisPlan(analysis.design)) analysis.closed = closedAnalysis(analysis.design, followUps, query);
     return { analysis, asOf: held.asOf };
-  });
-}
-
-export interface Held {
-  states: PatientState[];
-  completeness: Completeness;
-  eventsApplied: number;
-  asOf: string;
-}
-
-/** Patient states, completeness and event count as held at `asOf` (or now). */
-export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<Held> {
-  if (asOf === undefined) {
-    const states = await parsedRows(
-      sql,
-      stateRow,
-      { table: 'rm_patients', column: 'state' },
-      `select state from rm_patients where trial_id = $1 order by patient_id`,
-      [trialId],
-    );
-    const [t] = await rows<{ events_applied: string; updated_at: Date }>(
-      sql,
-      `select events_applied, updated_at from rm_trials where trial_id = $1`,
-      [trialId],
-    );
-    return {
-      states: states.map((s) => s.state),
-      completeness: await loadCompleteness(sql),
-      eventsApplied: Number(t?.events_applied ?? 0),
-      asOf: (t?.updated_at ?? new Date()).toISOString(),
-    };
-  }
-  const [h] = await rows<{ events_applied: string; recorded_at: Date }>(
-    sql,
-    `select events_applied, recorded_at from rm_readout_history where trial_id = $1 and recorded_at <= $2 order by recorded_at desc, id desc limit 1`,
-    [trialId, asOf],
-  );
-  if (!h) throw new ReadError('not-yet-projected', `trial ${trialId} had no read-out at ${asOf}`);
-  const states = await parsedRows(
-    sql,
-    stateRow,
-    { table: 'rm_patient_history', column: 'state' },
-    `select distinct on (patient_id) state from rm_patient_history where trial_id = $1 and recorded_at <= $2
-     order by patient_id, recorded_at desc, id desc`,
-    [trialId, asOf],
-  );
-  return {
-    states: states.map((s) => s.state),
-    completeness: await loadCompleteness(sql, asOf),
-    eventsApplied: Number(h.events_applied),
-    asOf: h.recorded_at.toISOString(),
-  };
-}
-
-/** Follow-ups now (or at a data cutoff) for the ADTTE export, with the design. */
-export async function followUpsNow(
-  ds: DataSource,
-  trialId: string,
-  dataCutoff?: string,
-): Promise<{ design: TrialRegistered | null; followUps: FollowUp[] }> {
-  return ds.transaction('REPEATABLE READ', async (tx) => {
-    const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
-    if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
-    const held = await heldAt(tx, trialId);
-    const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff })).filter((f): f is FollowUp => f !== null);
-    return { design: storedDesign(trial.design), followUps };
   });
 }
