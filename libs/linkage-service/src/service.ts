@@ -11,7 +11,6 @@ import {
   outcomeKey,
 } from '@trial/contracts';
 import {
-  LinkDecision,
   LinkageEngine,
   LinkageModel,
   PreparedPatient,
@@ -20,6 +19,7 @@ import {
   holdsRegistryNumber,
   preparePatient,
   prepareRecord,
+  emptyDecision,
 } from '@trial/linkage';
 import { PermanentError, deadLetterMessage, mustPark } from '@trial/messaging';
 import { OutboxMessage, enqueue, parkDeadLetter } from '@trial/storage';
@@ -556,7 +556,7 @@ export class LinkageApplier {
     });
     if (decisions.length === 0 && only === null) {
       // No candidate in any trial: still audited, under no trial.
-      const d = targetOf(prepared, noCandidate(model, model.prior), model, null, null);
+      const d = targetOf(prepared, emptyDecision(model, model.prior), model, null, null);
       batch.decisions.push({ record, trialId: '', audit: d.audit, cause });
       this.stats.outcomes.none++;
       return;
@@ -768,20 +768,4 @@ class Batch {
 
 function throwFirst(poison: Poison[]): void {
   if (poison.length) throw poison[0].error;
-}
-
-/** The decision with no candidate at all (what decide returns for an empty set). */
-function noCandidate(model: LinkageModel, prior: number): LinkDecision {
-  return {
-    decision: 'unlinked',
-    patientId: null,
-    weight: null,
-    modelVersion: model.version,
-    prior,
-    method: 'probabilistic',
-    reason: null,
-    fields: {},
-    candidates: [],
-    competing: [],
-  };
 }

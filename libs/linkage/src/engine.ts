@@ -132,7 +132,7 @@ export class LinkageEngine {
 }
 
 /** The decision with no candidate at all (what decide returns for an empty set). */
-function emptyDecision(model: LinkageModel, prior: number): LinkDecision {
+export function emptyDecision(model: LinkageModel, prior: number): LinkDecision {
   return {
     decision: 'unlinked',
     patientId: null,
