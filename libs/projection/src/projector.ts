@@ -116,6 +116,11 @@ export class ReadModelProjector {
   }
 
   /** Resolves when every committed change has been written out (tests, shutdown). */
+  /** Stops the snapshot flusher's retries and timers (shutdown, tests): nothing more is flushed. */
+  stop(): void {
+    this.flusher.stop();
+  }
+
   async drain(): Promise<void> {
     await this.flusher.drain();
   }

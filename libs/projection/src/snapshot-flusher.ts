@@ -16,10 +16,16 @@ import type { CachedTrial, TrialCache } from './trial-cache';
  */
 /** How long a trial whose stored rows do not read waits before the flusher tries it again. */
 export const SET_ASIDE_MS = 30_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
 
 export class SnapshotFlusher {
   private readonly dirty = new Set<string>();
   private flushing: Promise<void> | null = null;
+  /** Delay before the next try after a failed flush (doubling to RETRY_MAX_MS); 0 after a success. */
+  private retryMs = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -30,8 +36,16 @@ export class SnapshotFlusher {
 
   /** Marks trials changed and starts a flush unless one is running. */
   changed(trialIds: Iterable<string>): void {
+    if (this.stopped) return;
     for (const t of trialIds) this.dirty.add(t);
     this.schedule();
+  }
+
+  /** Cancels the retries and set-aside trials' timers: nothing more is flushed (shutdown, tests). */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   /** Resolves when every change marked so far has been written out (tests, shutdown). */
@@ -46,12 +60,31 @@ export class SnapshotFlusher {
     if (this.flushing !== null || this.dirty.size === 0) return;
     const tf = performance.now();
     this.flushing = this.flush()
-      .then(() => this.profiler.mark('flush', performance.now() - tf))
-      .catch((e: unknown) => this.onError(e))
+      .then(() => {
+        this.retryMs = 0;
+        this.profiler.mark('flush', performance.now() - tf);
+      })
+      .catch((e: unknown) => {
+        // An environmental failure (the database gone): tried again after a growing pause, not
+        // at once, so that a flusher whose database is down or closed does not spin.
+        this.retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryMs * 2));
+        this.onError(e);
+      })
       .finally(() => {
         this.flushing = null;
-        if (this.dirty.size > 0) this.schedule();
+        if (this.dirty.size === 0 || this.stopped) return;
+        if (this.retryMs === 0) this.schedule();
+        else this.later(this.retryMs, () => this.schedule());
       });
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
   }
 
   private async flush(): Promise<void> {
@@ -119,7 +152,7 @@ export class SnapshotFlusher {
       // will never read fails only its own trial.
       if (!isCodedError(e, ['stored-row-invalid'])) throw e;
       this.onError(e);
-      setTimeout(() => this.changed([trialId]), SET_ASIDE_MS).unref();
+      this.later(SET_ASIDE_MS, () => this.changed([trialId]));
       return null;
     }
   }

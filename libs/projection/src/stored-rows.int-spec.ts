@@ -178,6 +178,7 @@ describe('stored rows as read back', () => {
         ],
       });
       await cold.drain();
+      cold.stop();
       const [g] = (await ds.query(`select r.version >= t.version as fresh from rm_readouts r join rm_trials t using (trial_id) where trial_id = $1`, [
         good,
       ])) as [{ fresh: boolean }];
