@@ -21,9 +21,10 @@ npx jest --selectProjects unit --json --outputFile=test-output/unit.json "$@" ||
 # --forceExit: once every suite has reported, a handle left open by a service under test (seen
 # once after the chaos suite, not reproduced with --detectOpenHandles) must not hang CI; jest
 # still prints that it force-exited, so a leak stays visible.
-# One process runs every int and e2e suite (--runInBand), and what the suites keep between them
-# (services' clients, caches, the whole-log replay's rows) outgrew V8's default 4 GB heap in a
-# fresh-clone run: this process only, not the services it starts, gets 8 GB (the machine has 24).
+# One process runs every int and e2e suite (--runInBand): this process only, not the services it
+# starts, gets an 8 GB heap (the machine has 24) as headroom. A fresh-clone run once filled the
+# default 4 GB; the cause was a snapshot flusher retrying without pause after its test closed the
+# database (fixed: snapshot-flusher.ts backs off, and stop() cancels its timers).
 node --max-old-space-size=8192 node_modules/jest/bin/jest.js --selectProjects int e2e --runInBand --forceExit --json \
   --outputFile=test-output/int-e2e.json "$@" || status=1
 node -e '
