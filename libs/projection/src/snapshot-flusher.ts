@@ -1,9 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { isCodedError } from '@trial/contracts';
+import { backoffMs } from '@trial/messaging';
 import { closedSnapshotOf } from '@trial/readmodel';
 import { noProfiler, type Profiler } from './profiler';
 import { READOUT_CHANNEL, SAVE_SNAPSHOTS, snapshotsJson, type ReadoutCause, type ReadoutChanged, type Sql, type TrialSnapshot } from './rows';
 import type { CachedTrial, TrialCache } from './trial-cache';
+
+/** How long a trial whose stored rows do not read waits before the flusher tries it again. */
+export const SET_ASIDE_MS = 30_000;
+/** The pause after a failed flush: backoffMs from 100 ms, doubling to 5 s. */
+const RETRY = { initialMs: 100, maxMs: 5_000 };
 
 /**
  * Writes each changed trial's snapshot (the cohort's sufficient statistics, from the trial
@@ -14,16 +20,11 @@ import type { CachedTrial, TrialCache } from './trial-cache';
  * A trial whose stored rows cannot be read back (stored-row-invalid) is set aside, reported and
  * tried again after SET_ASIDE_MS, so that it never holds back the other trials' read-outs.
  */
-/** How long a trial whose stored rows do not read waits before the flusher tries it again. */
-export const SET_ASIDE_MS = 30_000;
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
-
 export class SnapshotFlusher {
   private readonly dirty = new Set<string>();
   private flushing: Promise<void> | null = null;
-  /** Delay before the next try after a failed flush (doubling to RETRY_MAX_MS); 0 after a success. */
-  private retryMs = 0;
+  /** Flushes failed in a row (0 after a success): the next try waits backoffMs of it. */
+  private failures = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
@@ -61,20 +62,20 @@ export class SnapshotFlusher {
     const tf = performance.now();
     this.flushing = this.flush()
       .then(() => {
-        this.retryMs = 0;
+        this.failures = 0;
         this.profiler.mark('flush', performance.now() - tf);
       })
       .catch((e: unknown) => {
         // An environmental failure (the database gone): tried again after a growing pause, not
         // at once, so that a flusher whose database is down or closed does not spin.
-        this.retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryMs * 2));
+        this.failures++;
         this.onError(e);
       })
       .finally(() => {
         this.flushing = null;
         if (this.dirty.size === 0 || this.stopped) return;
-        if (this.retryMs === 0) this.schedule();
-        else this.later(this.retryMs, () => this.schedule());
+        if (this.failures === 0) this.schedule();
+        else this.later(backoffMs(this.failures - 1, RETRY, Math.random), () => this.schedule());
       });
   }
 
