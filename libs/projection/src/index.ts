@@ -15,5 +15,7 @@ export * from './queries';
 export * from './looks';
 export * from './look-reservations';
 export * from './audit';
+export * from './audit-query';
+export * from './audit-chain';
 export * from './rebuild';
 export * from './log-reader';
