@@ -1,4 +1,5 @@
 import { decode, enrollmentEvent, outcomeEvent, registryNotification } from './index';
+import { ONS_DEATH, RANDOMISED } from '../../../test/support/feeds';
 
 /**
  * Strings are bounded so that a schema-valid message can always be stored. Unbounded, a 10 kB
@@ -6,43 +7,8 @@ import { decode, enrollmentEvent, outcomeEvent, registryNotification } from './i
  * failures are retried as environmental, so that one message held its consumer for good.
  */
 describe('string bounds', () => {
-  const randomised = {
-    v: 1,
-    type: 'PatientRandomised',
-    eventId: 'e1',
-    trialId: 'BCIS-1',
-    patientId: 'BCIS1-0001',
-    arm: 'IABP',
-    randomisedOn: '2006-03-14',
-    site: 'KCH',
-    nhsNumber: '9434765919',
-    chiNumber: null,
-    dateOfBirth: '1941-02-03',
-    sex: 'M',
-    familyName: 'Smith',
-    givenNames: 'John Paul',
-    postcode: 'SE1 7EH',
-  };
-  const death = {
-    v: 1,
-    source: 'ONS',
-    recordId: 'D2009-000123',
-    version: 1,
-    kind: 'death',
-    extractedOn: '2011-10-02',
-    nhsNumber: '9434765919',
-    chiNumber: null,
-    dateOfBirth: '1941-02-03',
-    sex: 'M',
-    familyName: 'SMITH',
-    givenNames: 'JOHN PAUL',
-    postcode: 'SE1 7EH',
-    dateOfDeath: '2009-06-30',
-    dateOfRegistration: '2009-07-06',
-    underlyingCause: 'I21.9',
-    placeOfDeath: 'hospital',
-    eventDate: null,
-  };
+  const randomised = RANDOMISED;
+  const death = ONS_DEATH;
   const long = 'x'.repeat(10_000);
 
   it('refuses an overlong id or name, naming the field and not quoting it', () => {

@@ -1,28 +1,10 @@
 import fc from 'fast-check';
 import { decode, enrollmentEvent, registryNotification, outcomeEvent, daysBetween, addDays, isRealDate } from './index';
+import { ONS_DEATH, RANDOMISED } from '../../../test/support/feeds';
 
 describe('contracts', () => {
   it('accepts the feeds.md PatientRandomised example', () => {
-    const r = decode(
-      enrollmentEvent,
-      JSON.stringify({
-        v: 1,
-        type: 'PatientRandomised',
-        eventId: 'e1',
-        trialId: 'BCIS-1',
-        patientId: 'BCIS1-0001',
-        arm: 'IABP',
-        randomisedOn: '2006-03-14',
-        site: 'KCH',
-        nhsNumber: '9434765919',
-        chiNumber: null,
-        dateOfBirth: '1941-02-03',
-        sex: 'M',
-        familyName: 'Smith',
-        givenNames: 'John Paul',
-        postcode: 'SE1 7EH',
-      }),
-    );
+    const r = decode(enrollmentEvent, JSON.stringify(RANDOMISED));
     expect(r.ok).toBe(true);
   });
 
@@ -41,26 +23,7 @@ describe('contracts', () => {
   });
 
   it('accepts the feeds.md notification and extract-complete examples', () => {
-    const death = {
-      v: 1,
-      source: 'ONS',
-      recordId: 'D2009-000123',
-      version: 1,
-      kind: 'death',
-      extractedOn: '2011-10-02',
-      nhsNumber: '9434765919',
-      chiNumber: null,
-      dateOfBirth: '1941-02-03',
-      sex: 'M',
-      familyName: 'SMITH',
-      givenNames: 'JOHN PAUL',
-      postcode: 'SE1 7EH',
-      dateOfDeath: '2009-06-30',
-      dateOfRegistration: '2009-07-06',
-      underlyingCause: 'I21.9',
-      placeOfDeath: 'hospital',
-      eventDate: null,
-    };
+    const death = ONS_DEATH;
     expect(decode(registryNotification, JSON.stringify(death)).ok).toBe(true);
     expect(decode(registryNotification, JSON.stringify({ v: 1, source: 'NRS', kind: 'extract-complete', completeUpTo: '2011-09-30' })).ok).toBe(true);
     const bad = decode(registryNotification, JSON.stringify({ ...death, dateOfDeath: '1930-01-01' }));

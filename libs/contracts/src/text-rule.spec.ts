@@ -2,48 +2,10 @@
 // ingest validates rows with and that every consumer decodes with, so no consumer accepts what
 // another refuses. The reason names the field and the rule, never the value.
 import { decode, enrollmentEvent, registryNotification, reviewDecided, textProblem, TEXT_RULE } from './index';
+import { ONS_DEATH, RANDOMISED } from '../../../test/support/feeds';
 
-const randomised = (over: Record<string, unknown>) =>
-  JSON.stringify({
-    v: 1,
-    type: 'PatientRandomised',
-    eventId: 'e1',
-    trialId: 'BCIS-1',
-    patientId: 'BCIS1-0001',
-    arm: 'IABP',
-    randomisedOn: '2006-03-14',
-    site: 'KCH',
-    nhsNumber: '9434765919',
-    chiNumber: null,
-    dateOfBirth: '1941-02-03',
-    sex: 'M',
-    familyName: 'Smith',
-    givenNames: 'John Paul',
-    postcode: 'SE1 7EH',
-    ...over,
-  });
-const death = (over: Record<string, unknown>) =>
-  JSON.stringify({
-    v: 1,
-    source: 'ONS',
-    recordId: 'D2009-000123',
-    version: 1,
-    kind: 'death',
-    extractedOn: '2011-10-02',
-    nhsNumber: '9434765919',
-    chiNumber: null,
-    dateOfBirth: '1941-02-03',
-    sex: 'M',
-    familyName: 'SMITH',
-    givenNames: 'JOHN PAUL',
-    postcode: 'SE1 7EH',
-    dateOfDeath: '2009-06-30',
-    dateOfRegistration: '2009-07-06',
-    underlyingCause: 'I21.9',
-    placeOfDeath: 'hospital',
-    eventDate: null,
-    ...over,
-  });
+const randomised = (over: Record<string, unknown>) => JSON.stringify({ ...RANDOMISED, ...over });
+const death = (over: Record<string, unknown>) => JSON.stringify({ ...ONS_DEATH, ...over });
 
 /** Names that break the rule, and the part of it they break. */
 export const BROKEN: Array<[string, string]> = [

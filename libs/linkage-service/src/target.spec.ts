@@ -2,6 +2,7 @@ import { outcomeEvent, RegistryRecord } from '@trial/contracts';
 import { PatientIdentity, PreparedPatient, preparePatient, prepareRecord, priorModel } from '@trial/linkage';
 import { LinkState, plan } from './plan';
 import { ownersElsewhere, targetFor } from './target';
+import { ENROLLED_AS, ONS_DEATH } from '../../../test/support/feeds';
 
 /**
  * Cross-trial look-alikes: the service decides each trial on its own candidates, so a death
@@ -9,37 +10,8 @@ import { ownersElsewhere, targetFor } from './target';
  * another number in the next (ownersElsewhere → decide), and a link already made there must
  * be taken back when the owner turns up later (plan: linked → review).
  */
-const record: RegistryRecord = {
-  v: 1,
-  source: 'ONS',
-  recordId: 'D2009-000123',
-  version: 1,
-  kind: 'death',
-  extractedOn: '2011-10-02',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'SMITH',
-  givenNames: 'JOHN PAUL',
-  postcode: 'SE1 7EH',
-  dateOfDeath: '2009-06-30',
-  dateOfRegistration: '2009-07-06',
-  underlyingCause: 'I21.9',
-  placeOfDeath: 'hospital',
-  eventDate: null,
-};
-const owner: PatientIdentity = {
-  patientId: 'A-1',
-  randomisedOn: '2006-03-14',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
-  givenNames: 'John Paul',
-  postcode: 'SE1 7EH',
-};
+const record: RegistryRecord = ONS_DEATH;
+const owner: PatientIdentity = { patientId: 'A-1', randomisedOn: '2006-03-14', ...ENROLLED_AS };
 const lookAlike: PatientIdentity = { ...owner, patientId: 'B-1', nhsNumber: '4010232137' };
 const coEnrolled: PatientIdentity = { ...owner, patientId: 'B-2', nhsNumber: null, chiNumber: '0302411230' };
 const r = prepareRecord(record);

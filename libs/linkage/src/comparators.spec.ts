@@ -11,16 +11,9 @@ import {
 } from './levels';
 import { nysiis } from './nysiis';
 import { Identity, nameTokens, postcodeParts, prepareIdentity } from './person';
+import { ENROLLED_AS } from '../../../test/support/feeds';
 
-const base: Identity = {
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
-  givenNames: 'John Paul',
-  postcode: 'SE1 7EH',
-};
+const base: Identity = ENROLLED_AS;
 const p = (over: Partial<Identity>) => prepareIdentity({ ...base, ...over });
 
 describe('Jaro-Winkler', () => {

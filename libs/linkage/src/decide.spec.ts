@@ -5,30 +5,10 @@ import { isValidChiNumber, modulus11CheckDigit } from './identifiers';
 import { compare } from './levels';
 import { LinkageModel, compileModel, parseModel, serialiseModel } from './model';
 import { PatientIdentity, RecordFacts, preparePatient, prepareRecord } from './person';
+import { DEATH_FACTS, PATIENT } from '../../../test/support/feeds';
 
-const patient: PatientIdentity = {
-  patientId: 'BCIS1-0001',
-  randomisedOn: '2006-03-14',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
-  givenNames: 'John Paul',
-  postcode: 'SE1 7EH',
-};
-const record: RecordFacts = {
-  kind: 'death',
-  dateOfDeath: '2009-06-30',
-  eventDate: null,
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'SMITH',
-  givenNames: 'JOHN PAUL',
-  postcode: 'SE1 7EH',
-};
+const patient: PatientIdentity = PATIENT;
+const record: RecordFacts = DEATH_FACTS;
 const model: LinkageModel = priorModel;
 const run = (r: Partial<RecordFacts>, patients: PatientIdentity[] = [patient], m = model) =>
   decide(prepareRecord({ ...record, ...r }), patients.map(preparePatient), m);

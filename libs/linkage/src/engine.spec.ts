@@ -3,21 +3,13 @@ import { defaultModel } from './default-model';
 import { LinkageEngine } from './engine';
 import { PatientIdentity, RecordFacts, preparePatient, prepareRecord } from './person';
 import { blockingKeys } from './blocking';
+import { DEATH_FACTS, ENROLLED_AS } from '../../../test/support/feeds';
 
 /**
  * The multi-trial engine is `decide` per trial on the candidates blocking finds there, told the
  * record's deterministic owners in the other trials: checked against `decide` called by hand.
  */
-const base: Omit<PatientIdentity, 'patientId'> = {
-  randomisedOn: '2006-03-14',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
-  givenNames: 'John Paul',
-  postcode: 'SE1 7EH',
-};
+const base: Omit<PatientIdentity, 'patientId'> = { randomisedOn: '2006-03-14', ...ENROLLED_AS };
 const owner: PatientIdentity = { ...base, patientId: 'A-1' };
 const lookAlike: PatientIdentity = { ...base, patientId: 'B-1', nhsNumber: '4010232137' };
 const namesake: PatientIdentity = { ...base, patientId: 'B-2', nhsNumber: null, chiNumber: null, givenNames: 'John', postcode: 'SE1 9ZZ' };
@@ -29,18 +21,7 @@ const stranger: PatientIdentity = {
   givenNames: 'Chidi',
   dateOfBirth: '1950-05-06',
 };
-const death: RecordFacts = {
-  kind: 'death',
-  dateOfDeath: '2009-06-30',
-  eventDate: null,
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'SMITH',
-  givenNames: 'JOHN PAUL',
-  postcode: 'SE1 7EH',
-};
+const death: RecordFacts = DEATH_FACTS;
 
 function engineOf(trials: Record<string, PatientIdentity[]>): LinkageEngine {
   const e = new LinkageEngine();
