@@ -1,5 +1,5 @@
 import { modulus11CheckDigit } from '@trial/linkage';
-import type { nrsColumns, onsColumns } from '../../libs/registry/src/layouts';
+import { nrsColumns, onsColumns } from '../../libs/registry/src/layouts';
 
 // One valid registration row of each layout, as the registry specs start from (then change a field).
 
@@ -42,3 +42,15 @@ export const nrsRow = (o: Partial<Record<(typeof nrsColumns)[number], string>> =
   CANCELLED: '',
   ...o,
 });
+
+/** The ONS row as one line of a file (columns in layout order), a field changed where `o` gives it. */
+export const onsLine = (o: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
+  const base = onsRow();
+  return onsColumns.map((c) => o[c] ?? base[c]).join(',');
+};
+
+/** The NRS row as one line of a file. */
+export const nrsLine = (o: Partial<Record<(typeof nrsColumns)[number], string>> = {}): string => {
+  const base = nrsRow();
+  return nrsColumns.map((c) => o[c] ?? base[c]).join(',');
+};

@@ -6,28 +6,10 @@ import { onsColumns } from './layouts';
 import { readRegistry } from './reader';
 import { MAX_LINE_BYTES } from './lines';
 import { RejectsWriter, WarningsWriter } from './rejects';
+import { onsLine } from '../../../test/support/registry-rows';
 
 const header = onsColumns.join(',');
-const row = (id: string, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
-  const base: Record<string, string> = {
-    RECORD_ID: id,
-    RECORD_VERSION: '1',
-    NOTIFICATION_TYPE: 'D',
-    DEC_CONF_NHS_NUMBER: '9434765919',
-    DEC_DATE_OF_BIRTH: '19410203',
-    DEC_SEX: '1',
-    DEC_SURNAME: 'SMITH',
-    DEC_FORENAMES: 'JOHN PAUL',
-    DEC_POSTCODE: 'SE1 7EH',
-    REG_DATE_OF_DEATH: '20090630',
-    REG_DATE: '20090706',
-    S_UNDERLYING_COD_ICD10: 'I21.9',
-    POD_CODE: 'hospital',
-    EVENT_DATE: '',
-    CANCELLED_FLAG: '',
-  };
-  return onsColumns.map((c) => over[c] ?? base[c]).join(',');
-};
+const row = (id: string, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => onsLine({ RECORD_ID: id, ...over });
 
 async function read(input: Readable) {
   const out = [];

@@ -4,49 +4,12 @@ import { RegistryFileError, readRegistry } from './reader';
 import { guessLayout, onsColumns, nrsColumns } from './layouts';
 import { validateRow } from './validate';
 import { modulus11CheckDigit } from '@trial/linkage';
+import { ONS_DEATH } from '../../../test/support/feeds';
+import { CHI_FIRST9, nrsLine, onsLine } from '../../../test/support/registry-rows';
 
 const onsHeader = onsColumns.join(',');
-const onsRow = (o: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
-  const base: Record<string, string> = {
-    RECORD_ID: 'D2009-000123',
-    RECORD_VERSION: '1',
-    NOTIFICATION_TYPE: 'D',
-    DEC_CONF_NHS_NUMBER: '9434765919',
-    DEC_DATE_OF_BIRTH: '19410203',
-    DEC_SEX: '1',
-    DEC_SURNAME: 'SMITH',
-    DEC_FORENAMES: 'JOHN PAUL',
-    DEC_POSTCODE: 'SE1 7EH',
-    REG_DATE_OF_DEATH: '20090630',
-    REG_DATE: '20090706',
-    S_UNDERLYING_COD_ICD10: 'I21.9',
-    POD_CODE: 'hospital',
-    EVENT_DATE: '',
-    CANCELLED_FLAG: '',
-  };
-  return onsColumns.map((c) => o[c] ?? base[c]).join(',');
-};
-const first9 = '030241123';
+const first9 = CHI_FIRST9;
 const chi = `${first9}${modulus11CheckDigit(first9)}`;
-const nrsRow = (o: Partial<Record<(typeof nrsColumns)[number], string>> = {}): string => {
-  const base: Record<string, string> = {
-    ENTRY_ID: 'S2009-1',
-    VERSION: '1',
-    TYPE: 'D',
-    CHI: chi,
-    DATE_OF_BIRTH: '1941-02-03',
-    SEX: 'M',
-    SURNAME: 'REID',
-    FORENAMES: 'JOHN',
-    POSTCODE: 'EH1 1AA',
-    DATE_OF_DEATH: '2009-06-30',
-    DATE_OF_REGISTRATION: '2009-07-02',
-    UNDERLYING_CAUSE: 'I21.9',
-    EVENT_DATE: '',
-    CANCELLED: '',
-  };
-  return nrsColumns.map((c) => o[c] ?? base[c]).join(',');
-};
 
 async function readAll(text: string, layout?: 'ons' | 'nrs') {
   const out = [];
@@ -64,29 +27,10 @@ describe('layouts', () => {
 
 describe('readRegistry (ONS)', () => {
   it('yields the feeds.md record for a valid row, with line numbers from the file', async () => {
-    const [r] = await readAll(`${onsHeader}\n${onsRow()}\n`);
+    const [r] = await readAll(`${onsHeader}\n${onsLine()}\n`);
     expect(r).toMatchObject({ ok: true, line: 2 });
     if (!r.ok) throw new Error('expected a record');
-    expect(r.record).toEqual({
-      v: 1,
-      source: 'ONS',
-      recordId: 'D2009-000123',
-      version: 1,
-      kind: 'death',
-      extractedOn: '2011-10-02',
-      nhsNumber: '9434765919',
-      chiNumber: null,
-      dateOfBirth: '1941-02-03',
-      sex: 'M',
-      familyName: 'SMITH',
-      givenNames: 'JOHN PAUL',
-      postcode: 'SE1 7EH',
-      dateOfDeath: '2009-06-30',
-      dateOfRegistration: '2009-07-06',
-      underlyingCause: 'I21.9',
-      placeOfDeath: 'hospital',
-      eventDate: null,
-    });
+    expect(r.record).toEqual(ONS_DEATH);
   });
   it.each([
     [{ CANCELLED_FLAG: 'Y' }, 'death-cancelled'],
@@ -94,7 +38,7 @@ describe('readRegistry (ONS)', () => {
     [{ NOTIFICATION_TYPE: 'R', EVENT_DATE: '20100101' }, 're-entry'],
     [{ NOTIFICATION_TYPE: 'N', REG_DATE_OF_DEATH: '', REG_DATE: '' }, 'no-trace'],
   ])('maps %j to kind %s', async (over, kind) => {
-    const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
+    const [r] = await readAll(`${onsHeader}\n${onsLine(over)}\n`);
     expect(r.ok && r.record.kind).toBe(kind);
   });
   it.each([
@@ -109,7 +53,7 @@ describe('readRegistry (ONS)', () => {
     [{ NOTIFICATION_TYPE: 'E' }, 'EVENT_DATE', /required/],
     [{ NOTIFICATION_TYPE: 'E', EVENT_DATE: '20100101', CANCELLED_FLAG: 'Y' }, 'CANCELLED_FLAG', /only a death/],
   ])('rejects %j in %s', async (over, field, reason) => {
-    const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
+    const [r] = await readAll(`${onsHeader}\n${onsLine(over)}\n`);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.field).toBe(field);
@@ -123,11 +67,11 @@ describe('readRegistry (ONS)', () => {
     [{ DEC_CONF_NHS_NUMBER: '9434765918' }, 'DEC_CONF_NHS_NUMBER', /Modulus 11/],
     [{ DEC_CONF_NHS_NUMBER: '', DEC_DATE_OF_BIRTH: '', DEC_SURNAME: '' }, 'DEC_CONF_NHS_NUMBER', /no identifying field/],
   ])('keeps %j with a warning on %s', async (over, field, reason) => {
-    const [r] = await readAll(`${onsHeader}\n${onsRow(over)}\n`);
+    const [r] = await readAll(`${onsHeader}\n${onsLine(over)}\n`);
     expect(r).toMatchObject({ ok: true, line: 2, warnings: [{ field, reason: expect.stringMatching(reason) }] });
   });
   it('reports a row with the wrong number of cells and an unclosed quote, and carries on in order', async () => {
-    const text = `${onsHeader}\n${onsRow()}\nD1,1,D\n${onsRow({ RECORD_ID: 'D2' })}\n`;
+    const text = `${onsHeader}\n${onsLine()}\nD1,1,D\n${onsLine({ RECORD_ID: 'D2' })}\n`;
     const rows = await readAll(text);
     expect(rows.map((r) => [r.line, r.ok])).toEqual([
       [2, true],
@@ -146,7 +90,7 @@ describe('readRegistry (ONS)', () => {
 describe('readRegistry (NRS)', () => {
   const header = nrsColumns.join(',');
   it('reads a valid row with a CHI number', async () => {
-    const [r] = await readAll(`${header}\n${nrsRow()}\n`);
+    const [r] = await readAll(`${header}\n${nrsLine()}\n`);
     expect(r.ok && r.record).toMatchObject({ source: 'NRS', chiNumber: chi, nhsNumber: null, sex: 'M', dateOfBirth: '1941-02-03' });
   });
   it.each([
@@ -154,7 +98,7 @@ describe('readRegistry (NRS)', () => {
     [{ DATE_OF_BIRTH: '1941-02-04' }, /date of birth/],
     [{ CHI: `${first9}${(modulus11CheckDigit(first9)! + 1) % 10}` }, /Modulus/],
   ])('keeps a row whose CHI disagrees, with a warning on CHI: %j', async (over, reason) => {
-    const [r] = await readAll(`${header}\n${nrsRow(over)}\n`);
+    const [r] = await readAll(`${header}\n${nrsLine(over)}\n`);
     expect(r).toMatchObject({ ok: true, warnings: [{ field: 'CHI', reason: expect.stringMatching(reason) }] });
     expect(r.ok && r.record).toMatchObject({
       chiNumber: (over as { CHI?: string }).CHI ?? chi,
@@ -162,7 +106,7 @@ describe('readRegistry (NRS)', () => {
     });
   });
   it('keeps a row with an ONS sex code in the NRS layout, its sex missing, with a warning', () => {
-    const r = validateRow('nrs', Object.fromEntries(nrsColumns.map((c, i) => [c, nrsRow({ SEX: '1' }).split(',')[i]])), {
+    const r = validateRow('nrs', Object.fromEntries(nrsColumns.map((c, i) => [c, nrsLine({ SEX: '1' }).split(',')[i]])), {
       line: 9,
       extractedOn: '2011-10-02',
     });

@@ -5,25 +5,9 @@
 // decodes as the consumers decode it.
 import { decode, registryNotification, TEXT_RULE } from '@trial/contracts';
 import { validateRow } from './validate';
+import { onsRow } from '../../../test/support/registry-rows';
 
-const ons = (o: Record<string, string>): Record<string, string> => ({
-  RECORD_ID: 'D2009-000123',
-  RECORD_VERSION: '1',
-  NOTIFICATION_TYPE: 'D',
-  DEC_CONF_NHS_NUMBER: '9434765919',
-  DEC_DATE_OF_BIRTH: '19410203',
-  DEC_SEX: '1',
-  DEC_SURNAME: 'SMITH',
-  DEC_FORENAMES: 'JOHN PAUL',
-  DEC_POSTCODE: 'SE1 7EH',
-  REG_DATE_OF_DEATH: '20090630',
-  REG_DATE: '20090706',
-  S_UNDERLYING_COD_ICD10: 'I21.9',
-  POD_CODE: 'hospital',
-  EVENT_DATE: '',
-  CANCELLED_FLAG: '',
-  ...o,
-});
+const ons = (o: Record<string, string>): Record<string, string> => onsRow(o);
 const ctx = { line: 7, extractedOn: '2011-10-02' };
 
 describe('ingest: the text rule on a row', () => {

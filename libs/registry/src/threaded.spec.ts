@@ -5,6 +5,7 @@ import { enrichModule, modulus11CheckDigit, prepareForLinkage } from '@trial/lin
 import { onsColumns } from './layouts';
 import { RegistryFileError, readRegistry } from './reader';
 import { ReadRow, readRegistryThreaded } from './threaded';
+import { onsLine } from '../../../test/support/registry-rows';
 
 const header = onsColumns.join(',');
 const nhs = (i: number): string => {
@@ -14,26 +15,14 @@ const nhs = (i: number): string => {
     if (check !== null) return `${first9}${check}`;
   }
 };
-const row = (i: number, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string => {
-  const base: Record<string, string> = {
+const row = (i: number, over: Partial<Record<(typeof onsColumns)[number], string>> = {}): string =>
+  onsLine({
     RECORD_ID: `D2009-${String(i).padStart(6, '0')}`,
-    RECORD_VERSION: '1',
-    NOTIFICATION_TYPE: 'D',
     DEC_CONF_NHS_NUMBER: nhs(i),
-    DEC_DATE_OF_BIRTH: '19410203',
     DEC_SEX: i % 2 ? '1' : '2',
     DEC_SURNAME: i % 3 ? 'SMITH' : '"O\'BRIEN, JR"',
-    DEC_FORENAMES: 'JOHN PAUL',
-    DEC_POSTCODE: 'SE1 7EH',
-    REG_DATE_OF_DEATH: '20090630',
-    REG_DATE: '20090706',
-    S_UNDERLYING_COD_ICD10: 'I21.9',
-    POD_CODE: 'hospital',
-    EVENT_DATE: '',
-    CANCELLED_FLAG: '',
-  };
-  return onsColumns.map((c) => over[c] ?? base[c]).join(',');
-};
+    ...over,
+  });
 
 /** 500 rows with every kind of trouble sprinkled in: bad dates, wrong cell counts, a quoted field over two lines. */
 function extract(): string {
