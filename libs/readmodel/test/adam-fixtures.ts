@@ -1,28 +1,17 @@
-import { noPlans, type TrialRegistered } from '@trial/contracts';
+import type { TrialRegistered } from '@trial/contracts';
 import { deriveFollowUp, replay, type FollowUp, type FollowupEvent } from '@trial/followup';
+import { CVDEATH, registeredTrial } from '../../../test/support/events';
 
 /** A trial with region strata, sex and age-band subgroups and a CVDEATH endpoint (TrialRegistered v2). */
-export const design: TrialRegistered = {
-  v: 2,
-  type: 'TrialRegistered',
-  ...noPlans(),
+export const design: TrialRegistered = registeredTrial('T1', 'T1', {
   eventId: 'e0',
-  trialId: 'T1',
-  title: 'T1',
-  arms: ['control', 'IABP'],
-  referenceArm: 'control',
-  plannedEvents: 10,
-  alpha: 0.05,
-  sided: 2,
-  looks: [1],
-  spending: 'obrien-fleming',
   stratificationFactors: ['region'],
   subgroups: [
     { variable: 'sex', from: 'sex' },
     { variable: 'age75', from: 'age', cuts: [75] },
   ],
-  endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
-};
+  endpoints: [CVDEATH],
+});
 
 export interface Person {
   id: string;

@@ -1,25 +1,11 @@
-import { noPlans } from '@trial/contracts';
 // viewFor is the one place a role decides blinding: only dsmb sees the arms, every other role
 // (a monitor, and any role the routes do not expect) gets the pooled cut.
 import type { TrialRegistered } from '@trial/contracts';
 import { analyse, closedAnalysis, headlineOf, observationOf, TrialCohort, viewFor, type Observation } from '../src';
 import { design as planned, followUp } from './adam-fixtures';
+import { registeredTrial } from '../../../test/support/events';
 
-const design: TrialRegistered = {
-  v: 2,
-  type: 'TrialRegistered',
-  ...noPlans(),
-  eventId: 'e',
-  trialId: 'T',
-  title: 'T',
-  arms: ['control', 'IABP'],
-  referenceArm: 'control',
-  plannedEvents: 10,
-  alpha: 0.05,
-  sided: 2,
-  looks: [1],
-  spending: 'obrien-fleming',
-};
+const design: TrialRegistered = registeredTrial('T', 'T', { eventId: 'e' });
 const observations: Observation[] = Array.from({ length: 30 }, (_, i) => ({
   patientId: `P${i}`,
   arm: i % 2 ? 'IABP' : 'control',
