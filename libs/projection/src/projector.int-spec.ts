@@ -1,13 +1,12 @@
-import { noPlans } from '@trial/contracts';
 // Against the real Postgres. A batch whose clock started earlier but that reaches the trial's
 // row lock later (partitions run concurrently) must not stamp its version before the previous
 // one, or `?asOf=` of the newer look would find the older version.
 import { DataSource } from 'typeorm';
-import type { EnrollmentEvent } from '@trial/contracts';
 import { PermanentError } from '@trial/messaging';
 import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
+import { randomisedPatient, registeredTrial } from '../../../test/support/events';
 
 describe('ReadModelProjector as-of stamps', () => {
   let ds: DataSource;
@@ -16,40 +15,8 @@ describe('ReadModelProjector as-of stamps', () => {
   it('stamps a version no earlier than the one before it, and asOf that stamp reads the newer version', async () => {
     const trialId = uniqueId('ASOF');
     const topic = `t-asof-${trialId}`;
-    const registered: EnrollmentEvent = {
-      v: 2,
-      type: 'TrialRegistered',
-      ...noPlans(),
-      eventId: `${trialId}:reg`,
-      trialId,
-      title: 'as-of stamps',
-      arms: ['control', 'IABP'],
-      referenceArm: 'control',
-      plannedEvents: 10,
-      alpha: 0.05,
-      sided: 2,
-      looks: [1],
-      spending: 'obrien-fleming',
-    };
-    const randomised = (i: number): EnrollmentEvent => ({
-      v: 2,
-      type: 'PatientRandomised',
-      strata: {},
-      covariates: {},
-      eventId: `${trialId}:rand-${i}`,
-      trialId,
-      patientId: `P${i}`,
-      arm: i % 2 ? 'IABP' : 'control',
-      randomisedOn: '2007-01-10',
-      site: 'KCH',
-      nhsNumber: null,
-      chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01',
-      sex: 'M',
-      familyName: 'Test',
-      givenNames: 'Patient',
-      postcode: null,
-    });
+    const registered = registeredTrial(trialId, 'as-of stamps');
+    const randomised = (i: number) => randomisedPatient(trialId, i);
     // The second batch's clock reads 5 seconds before the first's, as if it had started first.
     const clock = ['2026-01-01T12:00:05.000Z', '2026-01-01T12:00:00.000Z'];
     const projector = new ReadModelProjector(
@@ -91,40 +58,9 @@ describe('ReadModelProjector as-of stamps', () => {
     const trialId = uniqueId('GROUP');
     const topic = `t-group-${trialId}`;
     const consumer = `group-${trialId}`;
-    const registered: EnrollmentEvent = {
-      v: 2,
-      type: 'TrialRegistered',
-      ...noPlans(),
-      eventId: `${trialId}:reg`,
-      trialId,
-      title: 'group commit',
-      arms: ['control', 'IABP'],
-      referenceArm: 'control',
-      plannedEvents: 10,
-      alpha: 0.05,
-      sided: 2,
-      looks: [1],
-      spending: 'obrien-fleming',
-    };
-    const randomised = (i: number, arm = i % 2 ? 'IABP' : 'control'): EnrollmentEvent => ({
-      v: 2,
-      type: 'PatientRandomised',
-      strata: {},
-      covariates: {},
-      eventId: `${trialId}:rand-${i}-${arm}`,
-      trialId,
-      patientId: `P${i}`,
-      arm,
-      randomisedOn: '2007-01-10',
-      site: 'KCH',
-      nhsNumber: null,
-      chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01',
-      sex: 'M',
-      familyName: 'Test',
-      givenNames: 'Patient',
-      postcode: null,
-    });
+    const registered = registeredTrial(trialId, 'group commit');
+    const randomised = (i: number, arm = i % 2 ? 'IABP' : 'control') =>
+      randomisedPatient(trialId, i, { arm, eventId: `${trialId}:rand-${i}-${arm}` });
     const projector = new ReadModelProjector(
       ds,
       () => '2026-01-01T12:00:00.000Z',
