@@ -7,46 +7,15 @@ import { isCodedError, noPlans, type EnrollmentEvent } from '@trial/contracts';
 import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, followUpsNow, getTrial, heldAt } from './queries';
+import { randomisedPatient, registeredTrial } from '../../../test/support/events';
 
 describe('stored rows as read back', () => {
   let ds: DataSource;
   suiteDataSource(2, (d) => (ds = d));
 
   const events = (trialId: string) => {
-    const registered: EnrollmentEvent = {
-      v: 2,
-      type: 'TrialRegistered',
-      ...noPlans(),
-      eventId: `${trialId}:reg`,
-      trialId,
-      title: 'stored rows',
-      arms: ['control', 'IABP'],
-      referenceArm: 'control',
-      plannedEvents: 10,
-      alpha: 0.05,
-      sided: 2,
-      looks: [1],
-      spending: 'obrien-fleming',
-    };
-    const randomised = (i: number): EnrollmentEvent => ({
-      v: 2,
-      type: 'PatientRandomised',
-      strata: {},
-      covariates: {},
-      eventId: `${trialId}:rand-${i}`,
-      trialId,
-      patientId: `P${i}`,
-      arm: i % 2 ? 'IABP' : 'control',
-      randomisedOn: '2007-01-10',
-      site: 'KCH',
-      nhsNumber: null,
-      chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01',
-      sex: 'M',
-      familyName: 'Test',
-      givenNames: 'Patient',
-      postcode: null,
-    });
+    const registered = registeredTrial(trialId, 'stored rows');
+    const randomised = (i: number) => randomisedPatient(trialId, i);
     return { registered, randomised };
   };
   const seen = (trialId: string, i: number, on: string): EnrollmentEvent => ({
