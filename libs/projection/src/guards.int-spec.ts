@@ -1,4 +1,3 @@
-import { noPlans } from '@trial/contracts';
 // The projector's refusals and its park, against the real Postgres.
 // Each refused event used to be applied or dropped without a trace; now the batch fails with a
 // PermanentError (the consumer dead-letters that message alone) and nothing of it is applied.
@@ -13,45 +12,23 @@ import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, getTrial, listTrials } from './queries';
 import { rebuild } from './rebuild';
+import { randomisedPatient, registeredTrial } from '../../../test/support/events';
 
 const NOW = '2026-01-01T12:00:00.000Z';
 
 function trial(trialId: string): EnrollmentEvent {
-  return {
-    v: 2,
-    type: 'TrialRegistered',
-    ...noPlans(),
-    eventId: `${trialId}:reg`,
-    trialId,
-    title: 'guards',
-    arms: ['control', 'IABP'],
-    referenceArm: 'control',
-    plannedEvents: 10,
-    alpha: 0.05,
-    sided: 2,
-    looks: [1],
-    spending: 'obrien-fleming',
-  };
+  return registeredTrial(trialId, 'guards');
 }
 function randomised(trialId: string, patientId: string, over: Partial<EnrollmentEvent> = {}): EnrollmentEvent {
   return {
-    v: 2,
-    type: 'PatientRandomised',
-    strata: {},
-    covariates: {},
-    eventId: `${trialId}:${patientId}:rand`,
-    trialId,
-    patientId,
-    arm: 'IABP',
-    randomisedOn: '2007-01-10',
-    site: 'KCH',
-    nhsNumber: '9434765919',
-    chiNumber: null,
-    dateOfBirth: '1941-02-03',
-    sex: 'M',
-    familyName: 'Test',
-    givenNames: 'Patient',
-    postcode: null,
+    ...randomisedPatient(trialId, 1, {
+      eventId: `${trialId}:${patientId}:rand`,
+      patientId,
+      arm: 'IABP',
+      nhsNumber: '9434765919',
+      chiNumber: null,
+      dateOfBirth: '1941-02-03',
+    }),
     ...over,
   } as EnrollmentEvent;
 }
