@@ -5,7 +5,7 @@
 // offsets, changes nothing; a change after that (a cause recoded) moves the cells as it should;
 // a replay of the log, run twice, writes cells with the same figures.
 import { DataSource } from 'typeorm';
-import { noPlans, storedDesign, type EnrollmentEvent, type OutcomeEvent, type TrialRegistered } from '@trial/contracts';
+import { storedDesign, type EnrollmentEvent, type OutcomeEvent, type TrialRegistered } from '@trial/contracts';
 import { ClosedCohort, closedAnalysis, closedFromCells, followUpOf, planKey, planOf, type ClosedAnalysis, type LogEvent } from '@trial/readmodel';
 import { createDataSource, migrate } from '@trial/storage';
 import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
@@ -13,6 +13,7 @@ import { ReadModelProjector } from './projector';
 import { analysisAt, heldAt } from './queries';
 import { rebuild } from './rebuild';
 import type { TrialSnapshot } from './rows';
+import { CVDEATH, registeredTrial } from '../../../test/support/events';
 
 const NOW = '2026-01-01T12:00:00.000Z';
 
@@ -26,28 +27,16 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
 
   const trialId = uniqueId('CLOSEDCELLS');
   const ev = (id: string) => `${trialId}:${id}`;
-  const registered: TrialRegistered = {
-    v: 2,
-    type: 'TrialRegistered',
-    ...noPlans(),
-    eventId: ev('reg'),
-    trialId,
-    title: 'closed cells',
-    arms: ['control', 'IABP'],
-    referenceArm: 'control',
+  const registered: TrialRegistered = registeredTrial(trialId, 'closed cells', {
     plannedEvents: 20,
-    alpha: 0.05,
-    sided: 2,
-    looks: [1],
-    spending: 'obrien-fleming',
     stratificationFactors: ['region'],
     subgroups: [
       { variable: 'sex', from: 'sex' },
       { variable: 'age75', from: 'age', cuts: [75] },
       { variable: 'region', from: 'stratum' },
     ],
-    endpoints: [{ code: 'CVDEATH', name: 'Cardiovascular death', icd10: [{ from: 'I00', to: 'I99' }] }],
-  };
+    endpoints: [CVDEATH],
+  });
   const N = 48;
   const pid = (i: number) => `P${String(i).padStart(2, '0')}`;
   const randomised = (i: number): EnrollmentEvent => ({
