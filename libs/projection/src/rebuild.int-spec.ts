@@ -1,14 +1,13 @@
-import { noPlans } from '@trial/contracts';
 // Against the real Postgres: replay writes with COPY, so text that COPY's format escapes (tab,
 // newline, backslash, quotes) must come back exactly as the live projector stores it; and a
 // replay run twice over the same log changes nothing the second time.
 import { DataSource } from 'typeorm';
-import type { EnrollmentEvent } from '@trial/contracts';
 import type { LogEvent } from '@trial/readmodel';
 import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
 import { rebuild } from './rebuild';
+import { randomisedPatient, registeredTrial } from '../../../test/support/events';
 
 describe('rebuild (followup replay) with COPY', () => {
   let ds: DataSource;
@@ -17,41 +16,9 @@ describe('rebuild (followup replay) with COPY', () => {
   it('rebuilds the rows the live projector wrote, awkward text included, and a second replay changes nothing', async () => {
     const trialId = uniqueId('COPY');
     const consumer = `copy-${trialId}`;
-    const registered: EnrollmentEvent = {
-      v: 2,
-      type: 'TrialRegistered',
-      ...noPlans(),
-      eventId: `${trialId}:reg`,
-      trialId,
-      title: 'copy',
-      arms: ['control', 'IABP'],
-      referenceArm: 'control',
-      plannedEvents: 10,
-      alpha: 0.05,
-      sided: 2,
-      looks: [1],
-      spending: 'obrien-fleming',
-    };
+    const registered = registeredTrial(trialId, 'copy');
     // The patient id is kept in the state, the follow-up and the row: the awkward text goes there.
-    const randomised = (i: number, patientId: string): EnrollmentEvent => ({
-      v: 2,
-      type: 'PatientRandomised',
-      strata: {},
-      covariates: {},
-      eventId: `${trialId}:rand-${i}`,
-      trialId,
-      patientId,
-      arm: i % 2 ? 'IABP' : 'control',
-      randomisedOn: '2007-01-10',
-      site: 'KCH',
-      nhsNumber: null,
-      chiNumber: `01020304${String(i).padStart(2, '0')}`,
-      dateOfBirth: '1945-06-01',
-      sex: 'M',
-      familyName: 'Test',
-      givenNames: 'Patient',
-      postcode: null,
-    });
+    const randomised = (i: number, patientId: string) => randomisedPatient(trialId, i, { patientId });
     const events: LogEvent[] = [registered, randomised(1, 'tab\there'), randomised(2, 'back\\slash "quoted"'), randomised(3, 'new\nline\r\\N')];
     const projector = new ReadModelProjector(
       ds,
