@@ -1,19 +1,6 @@
-import { checkedTiming, loadConfig, projectorSettings, ConfigError } from './index';
+import { checkedTiming, DEFAULT_CONSUMER_TIMING, loadConfig, projectorSettings, ConfigError } from './index';
 
-const timing = {
-  sessionTimeout: 8_000,
-  heartbeatInterval: 1_000,
-  rebalanceTimeout: 20_000,
-  retryInitialMs: 200,
-  retryMaxMs: 10_000,
-  restartInitialMs: 500,
-  restartMaxMs: 15_000,
-  lagEveryMs: 5_000,
-  fetchWaitMs: 100,
-  disconnectGraceMs: 1_000,
-  clientRetries: 5,
-  waitStepMs: 100,
-};
+const timing = DEFAULT_CONSUMER_TIMING;
 
 describe('settings: the projector and consumers, named and validated', () => {
   it('reads PROJECTOR_* through the config, with the old defaults', () => {
@@ -30,8 +17,8 @@ describe('settings: the projector and consumers, named and validated', () => {
 
   it('checks a consumer timing: a heartbeat fits three times in the session, a backoff starts below its cap', () => {
     expect(checkedTiming(timing)).toEqual(timing);
-    expect(() => checkedTiming({ ...timing, heartbeatInterval: 3_000 })).toThrow(/heartbeatInterval: must fit three times/);
-    expect(() => checkedTiming({ ...timing, retryInitialMs: 20_000 })).toThrow(/retryInitialMs/);
+    expect(() => checkedTiming({ ...timing, heartbeatInterval: Math.floor(timing.sessionTimeout / 3) + 1 })).toThrow(/heartbeatInterval: must fit three times/);
+    expect(() => checkedTiming({ ...timing, retryInitialMs: timing.retryMaxMs + 1 })).toThrow(/retryInitialMs/);
     expect(() => checkedTiming({ ...timing, fetchWaitMs: -1 })).toThrow(ConfigError);
   });
 });

@@ -57,6 +57,26 @@ export const consumerTiming = z
   .refine((t) => t.restartInitialMs <= t.restartMaxMs, { path: ['restartInitialMs'], message: 'must not exceed restartMaxMs' });
 export type ConsumerTiming = z.infer<typeof consumerTiming>;
 
+/**
+ * The consumers' timing unless a caller shortens it (tests). The session is short so a member
+ * killed with SIGKILL is evicted in seconds (the broker's group.min.session.timeout.ms is 6 s),
+ * which is safe only because a batch heartbeats while its handler runs and while it waits to retry.
+ */
+export const DEFAULT_CONSUMER_TIMING: ConsumerTiming = {
+  sessionTimeout: 8_000,
+  heartbeatInterval: 1_000,
+  rebalanceTimeout: 20_000,
+  retryInitialMs: 200,
+  retryMaxMs: 10_000,
+  restartInitialMs: 500,
+  restartMaxMs: 15_000,
+  lagEveryMs: 5_000,
+  fetchWaitMs: 100,
+  disconnectGraceMs: 1_000,
+  clientRetries: 5,
+  waitStepMs: 100,
+};
+
 /** The timing, checked; a ConfigError names what is wrong. */
 export function checkedTiming(t: ConsumerTiming): ConsumerTiming {
   const parsed = consumerTiming.safeParse(t);

@@ -5,7 +5,7 @@ import { sendToDlq, DeadLetter, Park } from './dead-letters';
 import { PermanentError, backoffMs, classify, failureCode } from './errors';
 import { ConsumerStatus } from './status';
 import { ConsumerHooks, NO_HOOKS, PartitionLag } from './hooks';
-import { checkedTiming, type ConsumerTiming } from '@trial/config';
+import { checkedTiming, DEFAULT_CONSUMER_TIMING, type ConsumerTiming } from '@trial/config';
 
 /** A message that passed its schema, with where it came from. */
 export interface Incoming<T> {
@@ -32,26 +32,8 @@ export interface PartitionBatch<T> {
 
 export type { ConsumerTiming } from '@trial/config';
 
-/**
- * Group timing and backoff (checked by @trial/config consumerTiming). The session is short so a
- * member killed with SIGKILL is evicted in seconds (the broker's group.min.session.timeout.ms is
- * 6 s), which is safe only because a batch heartbeats while its handler runs and while it waits
- * to retry.
- */
-export const DEFAULT_TIMING: ConsumerTiming = checkedTiming({
-  sessionTimeout: 8_000,
-  heartbeatInterval: 1_000,
-  rebalanceTimeout: 20_000,
-  retryInitialMs: 200,
-  retryMaxMs: 10_000,
-  restartInitialMs: 500,
-  restartMaxMs: 15_000,
-  lagEveryMs: 5_000,
-  fetchWaitMs: 100,
-  disconnectGraceMs: 1_000,
-  clientRetries: 5,
-  waitStepMs: 100,
-});
+/** Group timing and backoff: @trial/config's defaults, checked (consumerTiming). */
+export const DEFAULT_TIMING: ConsumerTiming = checkedTiming(DEFAULT_CONSUMER_TIMING);
 
 /** An environmental failure is logged on its first tries, then every this many (the retries go on). */
 const LOGGED_FIRST_RETRIES = 3;
