@@ -1,62 +1,12 @@
 import { ageBand, type Subgroup, type TrialRegistered } from '@trial/contracts';
 import type { FollowUp } from '@trial/followup';
 import type { AdamCell, AdamTable, AdamVariable } from './table';
+import { ADSL_HEAD, ADSL_TAIL, RESERVED_NAMES } from './variables';
 
-/** ADSL's fixed variables, in order; the strata follow SEX (stratumColumns). */
-/** The variables that name the subject, first in ADSL and ADTTE alike (subjectCells gives their values). */
-export const SUBJECT_VARIABLES: readonly AdamVariable[] = [
-  { name: 'STUDYID', label: 'Study Identifier', type: 'char' },
-  { name: 'USUBJID', label: 'Unique Subject Identifier', type: 'char' },
-  { name: 'SUBJID', label: 'Subject Identifier for the Study', type: 'char' },
-  { name: 'SITEID', label: 'Study Site Identifier', type: 'char' },
-];
-
+/** One patient's values of SUBJECT_VARIABLES. */
 export function subjectCells(trialId: string, f: FollowUp): Record<string, AdamCell> {
   return { STUDYID: trialId, USUBJID: usubjid(trialId, f), SUBJID: f.patientId, SITEID: f.site };
 }
-
-const HEAD: AdamVariable[] = [
-  ...SUBJECT_VARIABLES,
-  { name: 'ARM', label: 'Description of Planned Arm', type: 'char' },
-  { name: 'TRT01P', label: 'Planned Treatment for Period 01', type: 'char' },
-  { name: 'TRT01PN', label: 'Planned Treatment for Period 01 (N)', type: 'num' },
-  { name: 'RANDDT', label: 'Date of Randomization', type: 'date' },
-  { name: 'AGE', label: 'Age', type: 'num' },
-  { name: 'AGEU', label: 'Age Units', type: 'char' },
-  { name: 'AGEGR1', label: 'Pooled Age Group 1', type: 'char' },
-  { name: 'SEX', label: 'Sex', type: 'char' },
-];
-const TAIL: AdamVariable[] = [
-  { name: 'RANDFL', label: 'Randomized Population Flag', type: 'char' },
-  { name: 'DTHFL', label: 'Subject Death Flag', type: 'char' },
-  { name: 'DTHDT', label: 'Date of Death', type: 'date' },
-  { name: 'DTHCAUS', label: 'Cause of Death (ICD-10 Underlying Cause)', type: 'char' },
-  { name: 'LSTALVDT', label: 'Date Last Known Alive', type: 'date' },
-];
-
-/** Names ADSL and ADTTE use themselves, which a stratification factor cannot take. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(
-  [...HEAD, ...TAIL]
-    .map((v) => v.name)
-    .concat([
-      'TRTP',
-      'TRTPN',
-      'PARAMCD',
-      'PARAM',
-      'PARAMN',
-      'AVAL',
-      'AVALU',
-      'STARTDT',
-      'ADT',
-      'CNSR',
-      'EVNTDESC',
-      'CNSDTDSC',
-      'SRCDOM',
-      'SRCVAR',
-      'ASEQ',
-      'EVENT',
-    ]),
-);
 
 /**
  * One column per stratification factor: the factor's name in capitals (REGION), so
@@ -123,5 +73,5 @@ export function adslTable(trialId: string, design: TrialRegistered | null, follo
     for (const s of strata) row[s.variable.name] = Object.hasOwn(f.strata, s.factor) ? f.strata[s.factor] : '';
     return row;
   });
-  return { name: 'ADSL', label: 'Subject-Level Analysis Dataset', variables: [...HEAD, ...strata.map((s) => s.variable), ...TAIL], rows };
+  return { name: 'ADSL', label: 'Subject-Level Analysis Dataset', variables: [...ADSL_HEAD, ...strata.map((s) => s.variable), ...ADSL_TAIL], rows };
 }

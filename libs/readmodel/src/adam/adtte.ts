@@ -1,33 +1,12 @@
 import type { Endpoint, TrialRegistered } from '@trial/contracts';
 import { endpointCode, endpointStatus, toAdtteFragment, type FollowUp } from '@trial/followup';
-import { ageGroup, byPatient, stratumColumns, SUBJECT_VARIABLES, subjectCells } from './adsl';
-import type { AdamCell, AdamTable, AdamVariable } from './table';
+import { ageGroup, byPatient, stratumColumns, subjectCells } from './adsl';
+import { ADTTE_HEAD } from './variables';
+import type { AdamCell, AdamTable } from './table';
 
 /** CNSR of a death from another cause in an endpoint parameter: beyond the 0-4 all-cause death uses. */
 export const COMPETING_CNSR = 5;
 export const COMPETING_DESCRIPTION = 'DEATH FROM OTHER CAUSE';
-
-const HEAD: AdamVariable[] = [
-  ...SUBJECT_VARIABLES,
-  { name: 'TRTP', label: 'Planned Treatment', type: 'char' },
-  { name: 'TRTPN', label: 'Planned Treatment (N)', type: 'num' },
-  { name: 'ASEQ', label: 'Analysis Sequence Number', type: 'num' },
-  { name: 'PARAMCD', label: 'Parameter Code', type: 'char' },
-  { name: 'PARAM', label: 'Parameter', type: 'char' },
-  { name: 'PARAMN', label: 'Parameter (N)', type: 'num' },
-  { name: 'STARTDT', label: 'Time-to-Event Origin Date for Subject', type: 'date' },
-  { name: 'ADT', label: 'Analysis Date', type: 'date' },
-  { name: 'AVAL', label: 'Analysis Value', type: 'num' },
-  { name: 'AVALU', label: 'Analysis Value Unit', type: 'char' },
-  { name: 'CNSR', label: 'Censor', type: 'num' },
-  { name: 'EVNTDESC', label: 'Event or Censoring Description', type: 'char' },
-  { name: 'CNSDTDSC', label: 'Censor Date Description', type: 'char' },
-  { name: 'SRCDOM', label: 'Source Data', type: 'char' },
-  { name: 'SRCVAR', label: 'Source Variable', type: 'char' },
-  { name: 'EVENT', label: 'Event: 0 Censored, 1 Event, 2 Competing', type: 'num' },
-  { name: 'SEX', label: 'Sex', type: 'char' },
-  { name: 'AGEGR1', label: 'Pooled Age Group 1', type: 'char' },
-];
 
 interface Parameter {
   code: string;
@@ -92,5 +71,5 @@ export function adamAdtteTable(trialId: string, design: TrialRegistered | null, 
       rows.push({ ...at, ...outcome, EVENT: endpointCode(status) });
     });
   }
-  return { name: 'ADTTE', label: 'Time-to-Event Analysis Dataset', variables: [...HEAD, ...strata.map((s) => s.variable)], rows };
+  return { name: 'ADTTE', label: 'Time-to-Event Analysis Dataset', variables: [...ADTTE_HEAD, ...strata.map((s) => s.variable)], rows };
 }
