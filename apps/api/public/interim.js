@@ -5,7 +5,7 @@
 // the efficacy boundary is drawn at -efficacyZ (and +efficacyZ two-sided), futility at -futilityZ.
 import { h, table } from './dom.js';
 import { fixed, formatCi, formatHr, formatInt, formatP } from './format.js';
-import { follow } from './km.js';
+import { AXIS, follow } from './km.js';
 
 const EFFICACY = '#111827';
 const FUTILITY = '#0072B2';
@@ -63,9 +63,9 @@ export function interimFigure(report) {
           labelSize: 22,
           splits: () => [0, 0.2, 0.4, 0.6, 0.8, 1],
           values: (u, v) => v.map((x) => x.toFixed(1)),
-          ...axis,
+          ...AXIS,
         },
-        { label: 'z (< 0 favours experimental)', size: 56, ...axis },
+        { label: 'z (< 0 favours experimental)', size: 56, ...AXIS },
       ],
       series: [
         {},
@@ -83,14 +83,6 @@ export function interimFigure(report) {
   fig.chart = chart;
   return fig;
 }
-
-const axis = {
-  font: '12px system-ui, sans-serif',
-  labelFont: '600 12px system-ui, sans-serif',
-  stroke: '#374151',
-  grid: { stroke: '#e5e7eb', width: 1 },
-  ticks: { stroke: '#9ca3af', width: 1, size: 4 },
-};
 
 function spendingName(s) {
   return s === 'obrien-fleming' ? "O'Brien-Fleming-type spending" : s === 'pocock' ? 'Pocock-type spending' : String(s ?? 'alpha spending');

@@ -46,9 +46,9 @@ export function kmFigure(curves, atRisk, opts = {}) {
           labelSize: 22,
           splits: () => range(0, xMax, step),
           values: (u, v) => v.map(String),
-          ...axisStyle,
+          ...AXIS,
         },
-        { label: 'Survival (%)', size: 72, splits: () => [0, 20, 40, 60, 80, 100], values: (u, v) => v.map(String), ...axisStyle },
+        { label: 'Survival (%)', size: 72, splits: () => [0, 20, 40, 60, 80, 100], values: (u, v) => v.map(String), ...AXIS },
       ],
       hooks: { draw: [(u) => drawCensorTicks(u, curves)], setSize: [(u) => placeAtRisk(u, table, atRisk)] },
     },
@@ -62,7 +62,8 @@ export function kmFigure(curves, atRisk, opts = {}) {
   return root;
 }
 
-const axisStyle = {
+/** The charts' axes: one type and colour for every figure. */
+export const AXIS = {
   font: '12px system-ui, sans-serif',
   labelFont: '600 12px system-ui, sans-serif',
   stroke: '#374151',

@@ -3,7 +3,7 @@
 import { h, section, stat, table } from './dom.js';
 import { DASH, formatDate, formatInt, formatMonths, formatPct } from './format.js';
 import { completenessSection, unavailable } from './dsmb.js';
-import { follow, kmFigure } from './km.js';
+import { AXIS, follow, kmFigure } from './km.js';
 import { atRiskOf, groupsOf, plannedEventsOf, survivalAt } from './model.js';
 import { DAYS_PER_MONTH } from './format.js';
 
@@ -107,7 +107,7 @@ function accrualChart(rows, months) {
       legend: { show: false },
       cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(10, Math.ceil(hi * 1.1))] } },
-      axes: [{ ...axis }, { label: 'Patients (cumulative)', size: 60, ...axis }],
+      axes: [{ ...AXIS }, { label: 'Patients (cumulative)', size: 60, ...AXIS }],
       series: [
         {},
         {
@@ -126,14 +126,6 @@ function accrualChart(rows, months) {
   follow(plot, chart);
   return h('figure', { class: 'accrual', 'data-testid': 'accrual' }, plot);
 }
-
-const axis = {
-  font: '12px system-ui, sans-serif',
-  labelFont: '600 12px system-ui, sans-serif',
-  stroke: '#374151',
-  grid: { stroke: '#e5e7eb', width: 1 },
-  ticks: { stroke: '#9ca3af', width: 1, size: 4 },
-};
 
 function monthRange(from, to) {
   const out = [];
