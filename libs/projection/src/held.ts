@@ -16,6 +16,18 @@ export interface Held {
   asOf: string;
 }
 
+/** The trial's design as stored (not yet parsed); trial-not-found when the projector has no such trial. */
+export async function storedTrialDesign(sql: Sql, trialId: string): Promise<unknown> {
+  const [trial] = await rows<{ design: unknown }>(sql, `select design from rm_trials where trial_id = $1`, [trialId]);
+  if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
+  return trial.design;
+}
+
+/** The held patients' follow-ups, censored at `dataCutoff` when one is given; patients with none are left out. */
+export function heldFollowUps(held: Held, dataCutoff?: string): FollowUp[] {
+  return held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff })).filter((f): f is FollowUp => f !== null);
+}
+
 /** Patient states, completeness and event count as held at `asOf` (or now). */
 export async function heldAt(sql: Sql, trialId: string, asOf?: string): Promise<Held> {
   if (asOf === undefined) {
@@ -67,10 +79,7 @@ export async function followUpsNow(
   dataCutoff?: string,
 ): Promise<{ design: TrialRegistered | null; followUps: FollowUp[] }> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
-    const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
-    if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
-    const held = await heldAt(tx, trialId);
-    const followUps = held.states.map((s) => followUpOf(s, held.completeness, { dataCutoff })).filter((f): f is FollowUp => f !== null);
-    return { design: storedDesign(trial.design), followUps };
+    const design = await storedTrialDesign(tx, trialId);
+    return { design: storedDesign(design), followUps: heldFollowUps(await heldAt(tx, trialId), dataCutoff) };
   });
 }

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { storedDesign, type InterimLookTaken, type TrialRegistered } from '@trial/contracts';
 import { PermanentError } from '@trial/messaging';
-import type { FollowUp } from '@trial/followup';
-import { closedAtLook, followUpOf, foldLooks, hasAnalysisPlan, type ClosedFigures, type FrozenLook, type TrialLooks } from '@trial/readmodel';
+import { closedAtLook, foldLooks, hasAnalysisPlan, type ClosedFigures, type FrozenLook, type TrialLooks } from '@trial/readmodel';
+import { heldFollowUps } from './held';
 import { heldAt, ReadError } from './queries';
 import { parsedRows, rows, type Sql } from './rows';
 import { lookRow } from './stored-rows';
@@ -53,9 +53,7 @@ async function closedOf(tx: Sql, l: FrozenLook): Promise<ClosedFigures | null> {
     if (err instanceof ReadError && err.code === 'not-yet-projected') return null;
     throw err;
   }
-  const cutoff = { dataCutoff: l.event.dataCutoff ?? undefined };
-  const followUps = held.states.map((s) => followUpOf(s, held.completeness, cutoff)).filter((f): f is FollowUp => f !== null);
-  return closedAtLook(l.design, followUps);
+  return closedAtLook(l.design, heldFollowUps(held, l.event.dataCutoff ?? undefined));
 }
 
 async function saveLooks(tx: Sql, looks: readonly FrozenLook[], now: string): Promise<void> {

@@ -1,12 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { storedDesign, storedValue } from '@trial/contracts';
-import type { Completeness, FollowUp } from '@trial/followup';
+import type { Completeness } from '@trial/followup';
 import {
   analyse,
   ClosedCohort,
   closedAnalysis,
   closedFromCells,
-  followUpOf,
   hasAnalysisPlan,
   observationOf,
   planKey,
@@ -17,7 +16,7 @@ import {
   type TrialAnalysis,
 } from '@trial/readmodel';
 import { closedFor } from './closed-memo';
-import { heldAt } from './held';
+import { heldAt, heldFollowUps, storedTrialDesign } from './held';
 import { ReadError } from './read-error';
 import { parsedRows, rows, type Sql } from './rows';
 import { followUpRow, storedTrialSnapshot } from './stored-rows';
@@ -118,8 +117,7 @@ export async function analysisAt(
   opts: { closed?: boolean } = {},
 ): Promise<HeldAnalysis> {
   return ds.transaction('REPEATABLE READ', async (tx) => {
-    const [trial] = await rows<{ design: unknown }>(tx, `select design from rm_trials where trial_id = $1`, [trialId]);
-    if (!trial) throw new ReadError('trial-not-found', `trial ${trialId} is not known`);
+    const designAsStored = await storedTrialDesign(tx, trialId);
     if (moment.asOf === undefined && moment.dataCutoff === undefined) {
       // The projector's snapshot, unless it is behind the committed patients (crash before flush).
       const [r] = await rows<{ snapshot: unknown; recorded_at: Date; fresh: boolean; version: string }>(
@@ -169,13 +167,11 @@ export async function analysisAt(
       }
     }
     const held = await heldAt(tx, trialId, moment.asOf);
-    const followUps = held.states
-      .map((s) => followUpOf(s, held.completeness, { dataCutoff: moment.dataCutoff }))
-      .filter((f): f is FollowUp => f !== null);
+    const followUps = heldFollowUps(held, moment.dataCutoff);
     const cohort = TrialCohort.of(followUps.map(observationOf));
     const analysis = analyse(
       cohort,
-      { trialId, design: storedDesign(trial.design), eventsApplied: held.eventsApplied, dataComplete: held.completeness },
+      { trialId, design: storedDesign(designAsStored), eventsApplied: held.eventsApplied, dataComplete: held.completeness },
       query,
     );
     if (opts.closed && hasAnalysisPlan(analysis.design)) analysis.closed = closedAnalysis(analysis.design, followUps, query);
