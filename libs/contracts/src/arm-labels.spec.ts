@@ -1,6 +1,7 @@
 // Reserved or unsafe arm labels are refused when a trial is registered (and
 // on a randomisation), with a coded reason, by the schema every consumer decodes with.
 import { decode, enrollmentEvent } from './index';
+import { ENROLLED_AS } from '../../../test/support/feeds';
 
 const registered = (arms: string[], referenceArm = arms[0]) =>
   JSON.stringify({
@@ -27,13 +28,8 @@ const randomised = (arm: string) =>
     arm,
     randomisedOn: '2006-03-14',
     site: 'KCH',
-    nhsNumber: '9434765919',
-    chiNumber: null,
-    dateOfBirth: '1941-02-03',
-    sex: 'M',
-    familyName: 'Smith',
+    ...ENROLLED_AS,
     givenNames: 'John',
-    postcode: 'SE1 7EH',
   });
 
 describe('arm labels', () => {

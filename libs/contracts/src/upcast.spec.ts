@@ -1,4 +1,5 @@
 import { ageBand, ageOn, causeInRanges, decode, enrollmentEvent, noPlans, storedDesign } from './index';
+import { ENROLLED_AS } from '../../../test/support/feeds';
 
 /** TrialRegistered and PatientRandomised v2, and the upcasters from v1. */
 const v1Trial = {
@@ -24,11 +25,7 @@ const v1Patient = {
   arm: 'IABP',
   randomisedOn: '2006-03-14',
   site: 'KCH',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
+  ...ENROLLED_AS,
   givenNames: 'John',
   postcode: null,
 };

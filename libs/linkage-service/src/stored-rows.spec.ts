@@ -1,17 +1,13 @@
 import { checkedRows, isCodedError } from '@trial/contracts';
 import { identityProblem, linkProblem, recordProblem } from './stored-rows';
+import { ENROLLED_AS } from '../../../test/support/feeds';
 
 // The linkage store's per-batch reads (store.ts) check rows by type: one that does not read is a
 // StoredRowError naming the table and column, never the identifiers it holds.
 const identity = {
   randomisedOn: '2020-01-02',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
+  ...ENROLLED_AS,
   givenNames: 'John',
-  postcode: 'SE1 7EH',
 };
 const link = {
   source: 'ONS',

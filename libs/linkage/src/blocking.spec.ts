@@ -2,30 +2,24 @@ import fc from 'fast-check';
 import { LinkageIndex, blockingKeys } from './blocking';
 import { priorModel } from './default-model';
 import { PatientIdentity, RecordFacts, prepareIdentity } from './person';
+import { ENROLLED_AS } from '../../../test/support/feeds';
 
 const P = (id: string, over: Partial<PatientIdentity> = {}): PatientIdentity => ({
   patientId: id,
   randomisedOn: '2006-01-01',
+  ...ENROLLED_AS,
   nhsNumber: null,
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
   givenNames: 'John',
-  postcode: 'SE1 7EH',
   ...over,
 });
 const R = (over: Partial<RecordFacts> = {}): RecordFacts => ({
   kind: 'death',
   dateOfDeath: '2009-01-01',
   eventDate: null,
+  ...ENROLLED_AS,
   nhsNumber: null,
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
   familyName: 'SMITH',
   givenNames: 'JOHN',
-  postcode: 'SE1 7EH',
   ...over,
 });
 

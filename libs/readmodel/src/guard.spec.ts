@@ -1,6 +1,7 @@
 import { contentHash, type OutcomeEvent, type PatientRandomised } from '@trial/contracts';
 import type { FollowupEvent } from '@trial/followup';
 import { foldGuarded, foldLog } from './guard';
+import { ENROLLED_AS } from '../../../test/support/feeds';
 
 const base = { v: 1 as const, trialId: 'T', patientId: 'P1', occurredAt: '2026-01-01T00:00:00Z', source: 'ONS' as const, recordId: 'D1' };
 const linked = (seq: number | undefined, version = 1, eventId = `l-${version}-${seq}`): FollowupEvent => ({
@@ -32,11 +33,7 @@ const randomised = (over: Partial<PatientRandomised> = {}): PatientRandomised =>
   arm: 'IABP',
   randomisedOn: '2007-01-10',
   site: 'KCH',
-  nhsNumber: '9434765919',
-  chiNumber: null,
-  dateOfBirth: '1941-02-03',
-  sex: 'M',
-  familyName: 'Smith',
+  ...ENROLLED_AS,
   givenNames: 'John',
   postcode: null,
   ...over,
