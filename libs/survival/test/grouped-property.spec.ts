@@ -17,6 +17,7 @@ import {
   SurvivalError,
 } from '../src';
 import { collapseRows } from '../src/collapse';
+import { attempt, closeDeep } from './helpers';
 
 interface Row {
   time: number;
@@ -57,26 +58,6 @@ const columns = (rows: readonly Row[], count?: number[]): CohortRows => ({
   group: rows.map((r) => r.group),
   count,
 });
-
-function attempt<T>(f: () => T): T | null {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof SurvivalError) return null;
-    throw err;
-  }
-}
-
-function closeDeep(a: unknown, b: unknown, tol = 1e-9): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(a), Math.abs(b)));
-  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a)).toEqual(Object.keys(b));
-    for (const k of Object.keys(a)) closeDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol);
-  } else {
-    expect(a).toEqual(b);
-  }
-}
 
 const competingOf = (rows: readonly Row[], withCounts: boolean): Map<string, CompetingGroupData> => {
   const m = new Map<string, { times: number[]; codes: number[]; counts: number[] }>();

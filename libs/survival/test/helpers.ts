@@ -1,7 +1,7 @@
 // Test helpers: fixture loading and tolerance comparisons in the contract's terms.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SurvivalTable } from '../src';
+import { SurvivalError, SurvivalTable } from '../src';
 
 /** Read a fixture CSV (time,status,arm) into per-group tables; one group 'all' if ungrouped. */
 export function loadFixture(name: string, grouped = true): Map<string, SurvivalTable> {
@@ -53,5 +53,27 @@ export class Mismatches {
 
   exact(path: string, actual: unknown, expected: unknown): void {
     if (actual !== (expected ?? null)) this.list.push(`${path}: got ${String(actual)}, R ${String(expected)}`);
+  }
+}
+
+/** The result, or null when the data cannot support it (a group without events, a monotone likelihood). */
+export function attempt<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof SurvivalError) return null;
+    throw err;
+  }
+}
+
+/** Equal structure, numbers equal to a relative `tol`. */
+export function closeDeep(a: unknown, b: unknown, tol = 1e-9): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(a), Math.abs(b)));
+  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    for (const k of Object.keys(a)) closeDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol);
+  } else {
+    expect(a).toEqual(b);
   }
 }

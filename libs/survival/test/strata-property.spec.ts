@@ -12,9 +12,9 @@ import {
   mergeTables,
   stratifiedComparison,
   subgroupAnalysis,
-  SurvivalError,
   SurvivalTable,
 } from '../src';
+import { attempt, closeDeep } from './helpers';
 
 interface Row {
   time: number;
@@ -51,27 +51,6 @@ const tablesOf = (rows: readonly Row[], groups: readonly string[]): Map<string, 
       ] as const;
     }),
   );
-
-/** The result, or null when the data cannot support it (a group without events, a monotone likelihood). */
-function attempt<T>(f: () => T): T | null {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof SurvivalError) return null;
-    throw err;
-  }
-}
-
-function closeDeep(a: unknown, b: unknown, tol = 1e-9): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(a), Math.abs(b)));
-  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a)).toEqual(Object.keys(b));
-    for (const k of Object.keys(a)) closeDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol);
-  } else {
-    expect(a).toEqual(b);
-  }
-}
 
 describe('stratified comparison: properties', () => {
   test('one stratum is the unstratified log-rank test and Cox model', () => {
