@@ -3,6 +3,18 @@ import { nrsColumns, onsColumns } from '../../libs/registry/src/layouts';
 
 // One valid registration row of each layout, as the registry specs start from (then change a field).
 
+/** An ONS file's header line. */
+export const ONS_HEADER = onsColumns.join(',');
+
+/** The first valid NHS number (Modulus 11) from the nine digits `first9` up, for rows that pass validation. */
+export function validNhs(first9: number): string {
+  for (let n = first9; ; n++) {
+    const digits = String(n).padStart(9, '0');
+    const check = modulus11CheckDigit(digits);
+    if (check !== null) return digits + String(check);
+  }
+}
+
 /** The NRS row's CHI: 03/02/41, ninth digit 3 (odd: male), with its check digit. */
 export const CHI_FIRST9 = '030241123';
 

@@ -4,17 +4,11 @@ import { TopicNames } from '@trial/contracts';
 import { createProducer } from '@trial/messaging';
 import { KAFKA_BROKERS, eventually, privateTopics, testKafka, uniqueId } from '../../../test/support';
 import { IngestOptions, ingestExtract } from './pipeline';
+import { ONS_HEADER, onsLine, validNhs } from '../../../test/support/registry-rows';
 
-const HEADER =
-  'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+const HEADER = ONS_HEADER;
 
-function nhs(first9: number): string {
-  for (let n = first9; ; n++) {
-    const digits = String(n).padStart(9, '0');
-    const check = (11 - ([...digits].reduce((s, c, i) => s + Number(c) * (10 - i), 0) % 11)) % 11;
-    if (check !== 10) return digits + String(check);
-  }
-}
+const nhs = validNhs;
 
 /**
  * An extract of `n` rows (line = index + 2) in which every tenth row amends an earlier record
@@ -34,23 +28,14 @@ function extract(n: number): { csv: string; valid: number; invalid: number; warn
     if (bad) invalid++;
     if (damaged) warned++;
     lines.push(
-      [
-        id,
-        amends ? '2' : '1',
-        bad ? 'X' : 'D',
-        damaged ? '1234567890' : nhs(400_000_000 + i * 13),
-        '19410203',
-        '1',
-        'SMITH',
-        'JOHN',
-        'SE1 7EH',
-        '20090630',
-        '20090706',
-        'I21.9',
-        'H',
-        '',
-        '',
-      ].join(','),
+      onsLine({
+        RECORD_ID: id,
+        RECORD_VERSION: amends ? '2' : '1',
+        NOTIFICATION_TYPE: bad ? 'X' : 'D',
+        DEC_CONF_NHS_NUMBER: damaged ? '1234567890' : nhs(400_000_000 + i * 13),
+        DEC_FORENAMES: 'JOHN',
+        POD_CODE: 'H',
+      }),
     );
   }
   return { csv: `${lines.join('\n')}\n`, valid: n - invalid, invalid, warned };

@@ -3,37 +3,20 @@ import { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from
 import { deadLetterRecord, topicNames } from '@trial/contracts';
 import { WarningsWriter } from '@trial/registry';
 import { IngestError, ingestExtract } from './pipeline';
+import { ONS_HEADER, onsLine, validNhs } from '../../../test/support/registry-rows';
 
-const HEADER =
-  'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
+const HEADER = ONS_HEADER;
 
-/** The first valid NHS number (Modulus 11) from nine digits up, for rows that pass validation. */
-function nhs(first9: number): string {
-  for (let n = first9; ; n++) {
-    const digits = String(n).padStart(9, '0');
-    const sum = [...digits].reduce((s, c, i) => s + Number(c) * (10 - i), 0);
-    const check = (11 - (sum % 11)) % 11;
-    if (check !== 10) return digits + String(check);
-  }
-}
+const nhs = validNhs;
 const row = (id: string, i: number, over: { version?: number; nhs?: string; type?: string } = {}) =>
-  [
-    id,
-    String(over.version ?? 1),
-    over.type ?? 'D',
-    over.nhs ?? nhs(400_000_000 + i * 7),
-    '19410203',
-    '1',
-    'SMITH',
-    'JOHN',
-    'SE1 7EH',
-    '20090630',
-    '20090706',
-    'I21.9',
-    'H',
-    '',
-    '',
-  ].join(',');
+  onsLine({
+    RECORD_ID: id,
+    RECORD_VERSION: String(over.version ?? 1),
+    NOTIFICATION_TYPE: over.type ?? 'D',
+    DEC_CONF_NHS_NUMBER: over.nhs ?? nhs(400_000_000 + i * 7),
+    DEC_FORENAMES: 'JOHN',
+    POD_CODE: 'H',
+  });
 
 type Call = { kind: 'batch'; topics: Record<string, Message[]> } | { kind: 'send'; topic: string; messages: Message[] };
 
