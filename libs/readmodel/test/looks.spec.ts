@@ -2,28 +2,34 @@
 // one (decideLook, foldLooks: consecutive numbers, a repeat idempotent, frozen under the design
 // before it in the log), and the interim read-out as `followup interim` on the looks' events
 // and z with the design's monitoring plan.
-import { noPlans, type InterimLookTaken, type TrialRegistered } from '@trial/contracts';
+import type { InterimLookTaken, TrialRegistered } from '@trial/contracts';
 import { interimAnalysis } from '@trial/survival';
 import { analyse, decideLook, decideTakeLook, foldLooks, interimReport, TrialCohort, type Observation, type TrialLooks } from '../src';
 import { runInterim } from '../../../apps/cli/src/commands/interim';
+import { registeredTrial } from '../../../test/support/events';
 
-const design: TrialRegistered = {
-  v: 2,
-  type: 'TrialRegistered',
-  ...noPlans(),
+const design: TrialRegistered = registeredTrial('T', 'T', {
   eventId: 'reg',
-  trialId: 'T',
-  title: 'T',
-  arms: ['control', 'IABP'],
-  referenceArm: 'control',
   plannedEvents: 40,
   alpha: 0.025,
   sided: 1,
   looks: [0.5, 1],
-  spending: 'obrien-fleming',
   futility: { spending: 'pocock', beta: 0.2 },
   designHazardRatio: 0.7,
   allocationRatio: 1,
+});
+/** The design's monitoring plan as `followup interim` takes it. */
+const PLAN = {
+  plannedEvents: '40',
+  looks: '0.5,1',
+  alpha: '0.025',
+  sided: '1',
+  spending: 'obrien-fleming',
+  futility: 'pocock',
+  beta: '0.2',
+  hr1: '0.7',
+  allocation: '1',
+  json: true,
 };
 const look = (n: number, events: number, z: number): InterimLookTaken => ({
   v: 1,
@@ -96,22 +102,7 @@ describe('decideLook and foldLooks', () => {
       [2, 60],
     ]);
     // Look 1's report is `followup interim` on look 1 under the design then, and stays so.
-    const cli = JSON.parse(
-      runInterim({
-        plannedEvents: '40',
-        events: '18',
-        z: '-1.1',
-        looks: '0.5,1',
-        alpha: '0.025',
-        sided: '1',
-        spending: 'obrien-fleming',
-        futility: 'pocock',
-        beta: '0.2',
-        hr1: '0.7',
-        allocation: '1',
-        json: true,
-      }),
-    ) as unknown;
+    const cli = JSON.parse(runInterim({ ...PLAN, events: '18', z: '-1.1' })) as unknown;
     expect(appended[0].report).toEqual(cli);
     expect(appended[1].report).toEqual(
       interimAnalysis({
@@ -153,24 +144,7 @@ describe('interimReport', () => {
     expect(r.prospective).toBe(true);
     expect(r.looksTaken).toBe(1);
     const { deaths: _d, informationFraction: _i, logRankZ: _z, looksTaken: _t, prospective: _p, ...doc } = r;
-    expect(doc).toEqual(
-      JSON.parse(
-        runInterim({
-          plannedEvents: '40',
-          events: `10,${readout.events}`,
-          z: `-0.8,${r.logRankZ}`,
-          looks: '0.5,1',
-          alpha: '0.025',
-          sided: '1',
-          spending: 'obrien-fleming',
-          futility: 'pocock',
-          beta: '0.2',
-          hr1: '0.7',
-          allocation: '1',
-          json: true,
-        }),
-      ),
-    );
+    expect(doc).toEqual(JSON.parse(runInterim({ ...PLAN, events: `10,${readout.events}`, z: `-0.8,${r.logRankZ}` })));
   });
 
   it('without a look or new information, the planned design with every look to come', () => {
