@@ -1,6 +1,22 @@
 import { decode, enrollmentEvent, outcomeEvent, registryNotification } from './index';
 import { ONS_DEATH, RANDOMISED } from '../../../test/support/feeds';
 
+/** A valid DeathLinked (patient P), that a case changes one field of. */
+const LINKED = {
+  v: 1,
+  type: 'DeathLinked',
+  eventId: 'o1',
+  trialId: 'T',
+  patientId: 'P',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  source: 'ONS',
+  recordId: 'R',
+  version: 1,
+  dateOfDeath: '2009-06-30',
+  underlyingCause: null,
+  evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
+};
+
 /**
  * Strings are bounded so that a schema-valid message can always be stored. Unbounded, a 10 kB
  * patientId passed decode and then failed in Postgres (an index row holds ~2.7 kB); database
@@ -24,20 +40,7 @@ describe('string bounds', () => {
       const r = decode(registryNotification, JSON.stringify({ ...death, [field]: long }));
       expect(r.ok).toBe(false);
     }
-    const linked = {
-      v: 1,
-      type: 'DeathLinked',
-      eventId: 'o1',
-      trialId: 'T',
-      patientId: long,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      source: 'ONS',
-      recordId: 'R',
-      version: 1,
-      dateOfDeath: '2009-06-30',
-      underlyingCause: null,
-      evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
-    };
+    const linked = { ...LINKED, patientId: long };
     expect(decode(outcomeEvent, JSON.stringify(linked)).ok).toBe(false);
     expect(decode(outcomeEvent, JSON.stringify({ ...linked, patientId: 'P' })).ok).toBe(true);
   });
@@ -66,20 +69,7 @@ describe('string bounds', () => {
 });
 
 describe('values no consumer may apply', () => {
-  const linked = {
-    v: 1,
-    type: 'DeathLinked',
-    eventId: 'o1',
-    trialId: 'T',
-    patientId: 'P',
-    occurredAt: '2026-01-01T00:00:00.000Z',
-    source: 'ONS',
-    recordId: 'R',
-    version: 1,
-    dateOfDeath: '2009-06-30',
-    underlyingCause: null,
-    evidence: { method: 'deterministic', modelVersion: 'm', weight: null, fields: {} },
-  };
+  const linked = LINKED;
 
   it('refuses a record version beyond what is stored (an int), on followup.outcomes as on registry.notifications', () => {
     for (const version of [2_147_483_648, 3_000_000_000, 4_294_967_297]) {
