@@ -15,6 +15,18 @@ const options = {
   scopes: 'openid',
 };
 const discovery = { issuer: ISSUER, authorization_endpoint: `${ISSUER}/auth`, token_endpoint: `${ISSUER}/token` };
+/** A fresh provider key (its public JWK) and a token it signed for the monitor role, valid for 5 minutes. */
+async function signedByProvider() {
+  const pair = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
+  const token = await new SignJWT({ sub: 'u', roles: ['mon'] })
+    .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+    .setIssuer(ISSUER)
+    .setAudience(options.audience)
+    .setExpirationTime('5m')
+    .sign(pair.privateKey);
+  return { jwk, token };
+}
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('OidcSignIn (stubbed provider)', () => {
@@ -28,14 +40,7 @@ describe('OidcSignIn (stubbed provider)', () => {
   });
 
   it('gives the dashboard the authorisation endpoint, and exchanges a code for a verified token', async () => {
-    const pair = await generateKeyPair('ES256');
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
-    const token = await new SignJWT({ sub: 'u', roles: ['mon'] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
-      .setIssuer(ISSUER)
-      .setAudience(options.audience)
-      .setExpirationTime('5m')
-      .sign(pair.privateKey);
+    const { jwk, token } = await signedByProvider();
     const sent: Array<{ url: string; body: string }> = [];
     global.fetch = jest.fn(async (url: string | URL | Request, init?: RequestInit) => {
       sent.push({ url: String(url), body: String(init?.body ?? '') });
@@ -78,14 +83,7 @@ describe('OidcSignIn (stubbed provider)', () => {
   });
 
   it('renews with a refresh token: the same token endpoint, a verified token, the rotated refresh token; a refusal named as a renewal', async () => {
-    const pair = await generateKeyPair('ES256');
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
-    const token = await new SignJWT({ sub: 'u', roles: ['mon'] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
-      .setIssuer(ISSUER)
-      .setAudience(options.audience)
-      .setExpirationTime('5m')
-      .sign(pair.privateKey);
+    const { jwk, token } = await signedByProvider();
     const sent: string[] = [];
     let refuse = false;
     global.fetch = jest.fn(async (url: string | URL | Request, init?: RequestInit) => {
