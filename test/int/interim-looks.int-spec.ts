@@ -4,12 +4,13 @@ import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { runInterim } from '../../apps/cli/src/commands/interim';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { enrollmentKey, outcomeKey, type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
+import { type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
+import { publishEvents } from '../support/publish';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 type Json = Record<string, unknown>;
@@ -57,16 +58,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as Json;
   };
-  const publish = async (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => {
-    if (outcomes.length)
-      await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    if (enrolments.length)
-      await producer.send({
-        topic: topics.enrollments,
-        acks: -1,
-        messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
-      });
-  };
+  const publish = (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => publishEvents(producer, topics, enrolments, outcomes);
   const settled = (n: number) =>
     eventually(
       async () => {

@@ -8,12 +8,13 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { enrollmentKey, outcomeKey, EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
+import { EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
+import { publishEvents } from '../support/publish';
 
 // Asynchronously: the API under test runs in this process, and a child run with execFileSync
 // blocks its event loop for as long as R takes (about 10 s), after which the server's
@@ -50,16 +51,7 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as Json;
   };
-  const publish = async (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => {
-    if (outcomes.length)
-      await producer.send({ topic: topics.outcomes, acks: -1, messages: outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })) });
-    if (enrolments.length)
-      await producer.send({
-        topic: topics.enrollments,
-        acks: -1,
-        messages: enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
-      });
-  };
+  const publish = (enrolments: EnrollmentEvent[], outcomes: OutcomeEvent[]) => publishEvents(producer, topics, enrolments, outcomes);
   const settled = (n: number) =>
     eventually(
       async () => {

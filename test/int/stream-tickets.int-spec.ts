@@ -3,12 +3,13 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
-import { enrollmentKey, outcomeKey, TopicNames } from '@trial/contracts';
+import { TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
 import { recordAudit } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
+import { publishEvents } from '../support/publish';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
@@ -47,16 +48,7 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);
     api = a.url;
-    await producer.send({
-      topic: topics.outcomes,
-      acks: -1,
-      messages: ev.early.outcomes.map((e) => ({ key: outcomeKey(e), value: JSON.stringify(e) })),
-    });
-    await producer.send({
-      topic: topics.enrollments,
-      acks: -1,
-      messages: ev.early.enrolments.map((e) => ({ key: enrollmentKey(e), value: JSON.stringify(e) })),
-    });
+    await publishEvents(producer, topics, ev.early.enrolments, ev.early.outcomes);
     await eventually(
       async () => {
         const r = await fetch(`${api}/trials/${trialId}`, { headers: { authorization: `Bearer ${token('monitor')}` } });
