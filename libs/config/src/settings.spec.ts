@@ -17,7 +17,9 @@ describe('settings: the projector and consumers, named and validated', () => {
 
   it('checks a consumer timing: a heartbeat fits three times in the session, a backoff starts below its cap', () => {
     expect(checkedTiming(timing)).toEqual(timing);
-    expect(() => checkedTiming({ ...timing, heartbeatInterval: Math.floor(timing.sessionTimeout / 3) + 1 })).toThrow(/heartbeatInterval: must fit three times/);
+    expect(() => checkedTiming({ ...timing, heartbeatInterval: Math.floor(timing.sessionTimeout / 3) + 1 })).toThrow(
+      /heartbeatInterval: must fit three times/,
+    );
     expect(() => checkedTiming({ ...timing, retryInitialMs: timing.retryMaxMs + 1 })).toThrow(/retryInitialMs/);
     expect(() => checkedTiming({ ...timing, fetchWaitMs: -1 })).toThrow(ConfigError);
   });

@@ -4,16 +4,7 @@
 // levels partition the cohort, and a single level is the whole cohort's Cox model; the general
 // categorical-design Cox with group dummies is the group-factor Cox.
 import fc from 'fast-check';
-import {
-  CohortRows,
-  computeReadout,
-  coxFit,
-  coxFitCells,
-  mergeTables,
-  stratifiedComparison,
-  subgroupAnalysis,
-  SurvivalTable,
-} from '../src';
+import { CohortRows, computeReadout, coxFit, coxFitCells, mergeTables, stratifiedComparison, subgroupAnalysis, SurvivalTable } from '../src';
 import { attempt, closeDeep } from './helpers';
 
 interface Row {
