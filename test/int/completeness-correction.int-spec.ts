@@ -11,6 +11,7 @@ import { readLog, rebuild } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, readAll, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { nhs } from './readout/trial';
+import { registeredTrialV1 } from '../support/events';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 type Json = Record<string, unknown>;
@@ -77,20 +78,7 @@ describe('registry completeness: refusal of a future date and audited correction
     apps.push(i.app);
     ingest = i.url;
     const enrolments: EnrollmentMessage[] = [
-      {
-        v: 1,
-        type: 'TrialRegistered',
-        eventId: `${trialId}:reg`,
-        trialId,
-        title: 'completeness suite',
-        arms: ['control', 'IABP'],
-        referenceArm: 'control',
-        plannedEvents: 10,
-        alpha: 0.05,
-        sided: 2,
-        looks: [1],
-        spending: 'obrien-fleming',
-      },
+      registeredTrialV1(trialId, 'completeness suite'),
       {
         v: 1,
         type: 'PatientRandomised',

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { projectorModule } from '../../apps/projector/src/app.module';
 import { TopicNames } from '@trial/contracts';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
+import { registeredTrialV1 } from '../support/events';
 
 /**
  * The consumer contract, through the real broker and database: a message that fails its
@@ -62,20 +63,7 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
       messages: [
         {
           key: `${trialId}:`,
-          value: JSON.stringify({
-            v: 1,
-            type: 'TrialRegistered',
-            eventId: `${trialId}-reg`,
-            trialId,
-            title: 'delivery',
-            arms: ['control', 'IABP'],
-            referenceArm: 'control',
-            plannedEvents: 10,
-            alpha: 0.05,
-            sided: 2,
-            looks: [1],
-            spending: 'obrien-fleming',
-          }),
+          value: JSON.stringify(registeredTrialV1(trialId, 'delivery', `${trialId}-reg`)),
         },
       ],
     });

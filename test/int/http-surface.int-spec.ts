@@ -10,6 +10,7 @@ import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src
 import { Role, signToken } from '@trial/auth';
 import { eventually, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { enrolKey, person, randomised, send } from './linkage/fixtures';
+import { registeredTrialV1 } from '../support/events';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
@@ -37,27 +38,7 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     const i = await startInProcess(ingestModule, config);
     apps.push(i.app);
     ingest = i.url;
-    await send(
-      producer,
-      t.topics.enrollments,
-      [
-        {
-          v: 1,
-          type: 'TrialRegistered',
-          eventId: uniqueId('reg'),
-          trialId,
-          title: 'http suite',
-          arms: ['control', 'IABP'],
-          referenceArm: 'control',
-          plannedEvents: 10,
-          alpha: 0.05,
-          sided: 2,
-          looks: [1],
-          spending: 'obrien-fleming',
-        },
-      ],
-      () => `${trialId}:`,
-    );
+    await send(producer, t.topics.enrollments, [registeredTrialV1(trialId, 'http suite', uniqueId('reg'))], () => `${trialId}:`);
     await send(producer, t.topics.enrollments, [randomised(person(trialId)), { ...randomised(person(trialId)), arm: 'control' }], enrolKey);
     await eventually(async () => ((await get(`/trials/${trialId}`, 'monitor')).status === 200 ? true : undefined), 'the trial projected', 30_000);
   }, 60_000);

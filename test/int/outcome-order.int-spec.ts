@@ -6,6 +6,7 @@ import { TopicNames } from '@trial/contracts';
 import { listTrials } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
+import { registeredTrialV1 } from '../support/events';
 
 /**
  * Outcome order and reused event ids, through the projector service, the real broker and database: an
@@ -24,20 +25,7 @@ describe('projector service: refused outcomes go to the DLQ; no ghost trials', (
   const trialId = uniqueId('OOO');
   const now = '2026-01-01T00:00:00.000Z';
 
-  const registered = (id: string) => ({
-    v: 1,
-    type: 'TrialRegistered',
-    eventId: `${id}:reg`,
-    trialId: id,
-    title: 'order',
-    arms: ['control', 'IABP'],
-    referenceArm: 'control',
-    plannedEvents: 10,
-    alpha: 0.05,
-    sided: 2,
-    looks: [1],
-    spending: 'obrien-fleming',
-  });
+  const registered = (id: string) => registeredTrialV1(id, 'order');
   const randomised = (id: string, patientId: string) => ({
     v: 1,
     type: 'PatientRandomised',

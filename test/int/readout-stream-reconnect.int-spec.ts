@@ -7,6 +7,7 @@ import { enrollmentKey, EnrollmentMessage, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { nhs } from './readout/trial';
 import { eventually, privateTopics, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
+import { registeredTrialV1 } from '../support/events';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
@@ -67,23 +68,7 @@ describe('read-out stream after the LISTEN connection is lost (real Kafka and Po
     const a = await startInProcess(apiModule, testConfig(prefix));
     apps.push(a.app);
     api = a.url;
-    await publish([
-      {
-        v: 1,
-        type: 'TrialRegistered',
-        eventId: `${trialId}:reg`,
-        trialId,
-        title: 'stream suite',
-        arms: ['control', 'IABP'],
-        referenceArm: 'control',
-        plannedEvents: 10,
-        alpha: 0.05,
-        sided: 2,
-        looks: [1],
-        spending: 'obrien-fleming',
-      },
-      randomised(1),
-    ]);
+    await publish([registeredTrialV1(trialId, 'stream suite'), randomised(1)]);
     await eventually(async () => {
       const r = await fetch(`${api}/trials/${trialId}`, { headers: { authorization: `Bearer ${token}` } });
       return r.status === 200 && ((await r.json()) as { eventsApplied: number }).eventsApplied === 2 ? true : undefined;

@@ -13,6 +13,7 @@ import { getTrial } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
 import { collect, enrolKey, person, randomised, record, recordKey, send } from './linkage/fixtures';
+import { registeredTrialV1 } from '../support/events';
 
 type Json = Record<string, unknown>;
 
@@ -44,27 +45,7 @@ describe('the text rule in the projector and linkage alike (real Kafka and Postg
     apps.push((await startInProcess(linkageModule, config, `linkage-${trialId}`)).app);
     apps.push((await startInProcess(projectorModule, config, `projector-${trialId}`, { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY })).app);
 
-    await send(
-      producer,
-      t.topics.enrollments,
-      [
-        {
-          v: 1,
-          type: 'TrialRegistered',
-          eventId: uniqueId('reg'),
-          trialId,
-          title: 'text rule suite',
-          arms: ['control', 'IABP'],
-          referenceArm: 'control',
-          plannedEvents: 10,
-          alpha: 0.05,
-          sided: 2,
-          looks: [1],
-          spending: 'obrien-fleming',
-        },
-      ],
-      () => `${trialId}:`,
-    );
+    await send(producer, t.topics.enrollments, [registeredTrialV1(trialId, 'text rule suite', uniqueId('reg'))], () => `${trialId}:`);
     const broken: Array<[Partial<{ familyName: string; givenNames: string }>, string]> = [
       [{ familyName: 'Sm\u0000ith' }, `familyName: ${TEXT_RULE.control}`],
       [{ givenNames: 'Ada \ud800' }, `givenNames: ${TEXT_RULE.surrogate}`],

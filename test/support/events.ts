@@ -1,4 +1,4 @@
-import { noPlans, type PatientRandomised, type TrialRegistered } from '@trial/contracts';
+import { noPlans, type PatientRandomised, type TrialRegistered, type TrialRegisteredV1 } from '@trial/contracts';
 
 // The enrolment events that read-model specs build a trial from (then change what the case
 // needs): a two-arm trial, and its patients numbered from 1.
@@ -47,5 +47,23 @@ export function randomisedPatient(trialId: string, i: number, over: Partial<Pati
     givenNames: 'Patient',
     postcode: null,
     ...over,
+  };
+}
+
+/** The same registration as a v1 message (before stopping plans), as older producers still send it. */
+export function registeredTrialV1(trialId: string, title: string, eventId = `${trialId}:reg`): TrialRegisteredV1 {
+  return {
+    v: 1,
+    type: 'TrialRegistered',
+    eventId,
+    trialId,
+    title,
+    arms: ['control', 'IABP'],
+    referenceArm: 'control',
+    plannedEvents: 10,
+    alpha: 0.05,
+    sided: 2,
+    looks: [1],
+    spending: 'obrien-fleming',
   };
 }
