@@ -13,6 +13,7 @@ export function reasonOf(item) {
       'between-thresholds': 'Between the thresholds',
       'close-candidates': 'Close candidates',
       'death-before-randomisation': 'Death before randomisation',
+      'household-member': 'Household member',
       'identifier-conflict': 'Identifier conflict',
     }[item.reason] ?? item.reason
   );
@@ -22,6 +23,8 @@ const WHY = {
   'between-thresholds': 'The best candidate scored between the link and no-link thresholds.',
   'close-candidates': 'More than one candidate scored close to the best: the model cannot tell them apart.',
   'death-before-randomisation': 'The registry date of death is before the candidate was randomised.',
+  'household-member':
+    'No number confirms it, and the family name and address agree but the given names do not: a relative at the same address looks like this.',
   'identifier-conflict': 'The record and the candidate hold different valid numbers, or one number matches several patients.',
 };
 

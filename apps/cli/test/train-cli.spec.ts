@@ -32,7 +32,7 @@ describe('followup train', () => {
     const parsed = parseModel(first);
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(parsed.model.version).toMatch(/^fs-em-[0-9a-f]{12}$/);
-    expect(parsed.model.thresholds).toEqual({ link: 12, review: 0, closeMargin: 6 });
+    expect(parsed.model.thresholds).toEqual({ link: 10, review: 0, closeMargin: 6 });
     expect(err).toMatch(/^followup train: 1500 patients .* valid ONS rows \(\d+ rejected\)/);
     expect(err).toMatch(/EM on same identifier \(\d+ pairs\) for dateOfBirth, sex, familyName, givenNames, postcode: \d+ iterations, converged/);
     expect(err).toMatch(/EM on all blocked pairs for λ: .* λ = /);
@@ -86,7 +86,7 @@ describe('followup train', () => {
       [['--cohort', cohort, '--registry', extract, '--seed', 'x'], /--seed must be an integer/],
       [
         ['--cohort', cohort, '--registry', extract, '--review-threshold', '20'],
-        /--review-threshold must be a number not above the link threshold \(12\)/,
+        /--review-threshold must be a number not above the link threshold \(10\)/,
       ],
       [['--cohort', cohort, '--registry', extract, '--close-margin', '-1'], /--close-margin must be/],
       [['--cohort', unrelated, '--registry', extract], /no record shares a blocking key with any patient/],

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Why a record needs a person (LinkageReviewRequested.reason, the queue's `reason`). */
-export const reviewReasons = ['between-thresholds', 'close-candidates', 'death-before-randomisation', 'identifier-conflict'] as const;
+export const reviewReasons = [
+  'between-thresholds',
+  'close-candidates',
+  'death-before-randomisation',
+  'household-member',
+  'identifier-conflict',
+] as const;
 export const reviewReason = z.enum(reviewReasons);
 export type ReviewReason = z.infer<typeof reviewReason>;
 

@@ -186,6 +186,26 @@ export function conflictUnresolved(s: Pick<Scored, 'otherNumber' | 'comparison'>
   return !(given && dob);
 }
 
+/**
+ * A probabilistic link with no number to confirm it and the household's fields agreeing
+ * without the given names: the family name agrees (at any level), the full postcode agrees,
+ * no identifier agrees (`other` or `absent`) and the given names are `other`. That is how a
+ * twin, a spouse or a same-named relative registered at the patient's address looks: they
+ * share the family name and the address (twins the date of birth and often the sex too), and
+ * the full postcode alone weighs about 20 bits, so their sum outweighs given names that share
+ * nothing. Fellegi-Sunter adds those agreements as independent; within a household they are
+ * one fact. Without a number, only the given names set the patient apart from the household,
+ * so when they disagree the record goes to review (household-member) instead of linking. The
+ * rule reads the comparison only, applies to every data set alike and was measured (not
+ * fitted) on both benchmark generators: bench/linkage/README.md, "Household members".
+ */
+export function householdUnconfirmed(s: Pick<Scored, 'comparison'>): boolean {
+  const c = s.comparison;
+  if (c.identifier === 'exact' || c.identifier === 'near') return false;
+  const family = c.familyName === 'exact' || c.familyName === 'jw92' || c.familyName === 'jw88' || c.familyName === 'partial';
+  return family && c.postcode === 'full' && c.givenNames === 'other';
+}
+
 /** Best first (higher evidence), ties on patientId: the order of every ranking. */
 export function byEvidenceThenId(a: Scored, b: Scored): number {
   if (b.evidence !== a.evidence) return b.evidence - a.evidence;
@@ -287,6 +307,9 @@ export function conclude(
       } else if (conflictUnresolved(chosen)) {
         decision = 'review';
         reason = 'identifier-conflict';
+      } else if (householdUnconfirmed(chosen)) {
+        decision = 'review';
+        reason = 'household-member';
       } else decision = 'linked';
     } else if (weight >= t.review) {
       decision = 'review';

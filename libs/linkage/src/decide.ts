@@ -48,8 +48,11 @@ export function deterministicMatches<P extends PreparedPatient>(record: Prepared
  *    deterministic); two or more patients sharing the record's number with corroboration →
  *    review (identifier-conflict);
  * 2. otherwise the best match weight: ≥ link → linked, unless a second candidate is within
- *    `closeMargin` bits (→ review, close-candidates); ≥ review → review (between-thresholds);
- *    below → unlinked;
+ *    `closeMargin` bits (→ review, close-candidates), or the candidate holds another valid
+ *    number without the given names and date of birth agreeing (→ review, identifier-conflict:
+ *    conclude.ts `conflictUnresolved`), or no number agrees and the family name and full
+ *    postcode do while the given names do not (→ review, household-member: conclude.ts
+ *    `householdUnconfirmed`); ≥ review → review (between-thresholds); below → unlinked;
  * 3. cross-trial: when the record has a deterministic match in another trial
  *    (`options.ownersElsewhere`) and none here, a best candidate holding a valid number of
  *    the record's kind that differs from the record's is not that record's person, however

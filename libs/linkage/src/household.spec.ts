@@ -11,7 +11,9 @@ import { PatientIdentity, RecordFacts, dobOfChi, preparePatient, prepareRecord }
  * Fellegi-Sunter multiplies as independent, so under a small trial's prior they can score
  * above the link threshold. A registration whose valid number differs from the patient's
  * valid one links automatically only when the given names and the date of birth agree
- * (conclude.ts `conflictUnresolved`); a registration with no date of birth is compared on the
+ * (conclude.ts `conflictUnresolved`); one with no number agreeing, at the patient's address
+ * under the family name but with other given names, goes to review (`householdUnconfirmed`);
+ * a registration with no date of birth is compared on the
  * date its CHI was issued with (person.ts `dobOfChi`, levels.ts `impliedDobLevel`).
  */
 
@@ -75,6 +77,42 @@ describe('a valid number that differs from the patient’s valid one', () => {
     const r = prepareRecord(twin);
     expect(idx.decideFor(r, defaultModel, { prior })).toEqual(decide(r, [preparePatient(patient)], defaultModel, { prior }));
     expect(idx.decideFor(r, defaultModel, { prior, maxCandidates: 0 })).toMatchObject({ decision: 'review', reason: 'identifier-conflict' });
+  });
+});
+
+describe('a household member registered with no number at the patient’s address', () => {
+  // The twin again, without an NHS number: family name, date of birth, sex and full postcode
+  // agree, the given names share nothing. Nothing but the given names sets the two apart.
+  const unnumbered: RecordFacts = { ...twin, nhsNumber: null };
+
+  it('goes to review (household-member) even when it scores above the link threshold', () => {
+    const d = decide(prepareRecord(unnumbered), [preparePatient(patient)], defaultModel, { prior });
+    expect(d.weight).toBeGreaterThanOrEqual(defaultModel.thresholds.link);
+    expect(d).toMatchObject({ decision: 'review', reason: 'household-member', method: 'probabilistic', patientId: 'T-0001' });
+    expect(d.fields).toMatchObject({ identifier: { level: 'absent' }, postcode: { level: 'full' }, givenNames: { level: 'other' } });
+  });
+  it('with a family name typo too (any agreeing level of the family name)', () => {
+    const d = decide(prepareRecord({ ...unnumbered, familyName: 'OKONKWOO' }), [preparePatient(patient)], defaultModel, { prior });
+    expect(d.fields.familyName?.level).not.toBe('exact');
+    expect(d.fields.familyName?.level).not.toBe('other');
+    expect(d).toMatchObject({ decision: 'review', reason: 'household-member' });
+  });
+  it('still links the patient when the given names agree, or when the number does', () => {
+    const self = decide(prepareRecord({ ...unnumbered, givenNames: 'CHIDI' }), [preparePatient(patient)], defaultModel, { prior });
+    expect(self).toMatchObject({ decision: 'linked', reason: null });
+    const numbered = decide(prepareRecord({ ...unnumbered, nhsNumber: patient.nhsNumber }), [preparePatient(patient)], defaultModel, { prior });
+    expect(numbered).toMatchObject({ decision: 'linked' });
+  });
+  it('does not apply away from the address: the given names are then one disagreement among others', () => {
+    const moved = decide(prepareRecord({ ...unnumbered, postcode: 'LS6 2QT' }), [preparePatient(patient)], defaultModel, { prior });
+    expect(moved.reason).not.toBe('household-member');
+  });
+  it('decides the same through the index and through followup link’s deferred ranking', () => {
+    const idx = new LinkageIndex();
+    idx.upsertPatient(patient);
+    const r = prepareRecord(unnumbered);
+    expect(idx.decideFor(r, defaultModel, { prior })).toEqual(decide(r, [preparePatient(patient)], defaultModel, { prior }));
+    expect(idx.decideFor(r, defaultModel, { prior, maxCandidates: 0 })).toMatchObject({ decision: 'review', reason: 'household-member' });
   });
 });
 

@@ -21,7 +21,13 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
     const det = sameNumber && (c.dateOfBirth === 'exact' || (c.sex === 'same' && c.familyName === 'exact'));
     const otherNumber = (record.nhsValid && p.nhsValid && record.nhs !== p.nhs) || (record.chiValid && p.chiValid && record.chi !== p.chi);
     const personal = ['exact', 'jw92', 'jw88', 'partial'].includes(c.givenNames) && ['exact', 'swap', 'one-day'].includes(c.dateOfBirth);
-    return { p, weight: matchWeight(c, cm, record.familyKey), det, conflict: otherNumber && !personal };
+    const household =
+      c.identifier !== 'exact' &&
+      c.identifier !== 'near' &&
+      ['exact', 'jw92', 'jw88', 'partial'].includes(c.familyName) &&
+      c.postcode === 'full' &&
+      c.givenNames === 'other';
+    return { p, weight: matchWeight(c, cm, record.familyKey), det, conflict: otherNumber && !personal, household };
   });
   const order = (a: (typeof all)[number], b: (typeof all)[number]) =>
     b.weight - a.weight || (a.p.patientId < b.p.patientId ? -1 : a.p.patientId > b.p.patientId ? 1 : 0);
@@ -42,6 +48,7 @@ function fullScoring(record: PreparedRecord, candidates: PreparedPatient[], mode
   } else if (chosen.weight >= t.link) {
     if (all.length > 1 && all[1].weight >= chosen.weight - t.closeMargin) [decision, reason] = ['review', 'close-candidates'];
     else if (chosen.conflict) [decision, reason] = ['review', 'identifier-conflict'];
+    else if (chosen.household) [decision, reason] = ['review', 'household-member'];
     else decision = 'linked';
   } else if (chosen.weight >= t.review) [decision, reason] = ['review', 'between-thresholds'];
   else decision = 'unlinked';

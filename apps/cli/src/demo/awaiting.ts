@@ -5,6 +5,7 @@ const REASONS: Record<ReviewItem['reason'], string> = {
   'between-thresholds': 'between the thresholds',
   'close-candidates': 'close candidates',
   'death-before-randomisation': 'death before randomisation',
+  'household-member': 'household member',
   'identifier-conflict': 'identifier conflict',
 };
 
