@@ -439,7 +439,10 @@ export class LinkageApplier {
       });
     });
     await this.store.insertVersions(accepted.map((a) => a.r));
-    await this.store.upsertRecords([...applied.values()].map((a) => ({ record: a.r, keys: a.keys })));
+    await this.store.upsertRecords(
+      [...applied.values()].map((a) => ({ record: a.r, keys: a.keys })),
+      current,
+    );
     await batch.write(this.writer, this.now);
     return poison;
   }
