@@ -32,9 +32,22 @@ export interface Plan {
  * to publish and those held back, and the review to open or close.
  */
 export function plan(input: PlanInput): Plan {
-  const { prev, ...command } = input;
-  const from = prev ?? linkageDecider.initialState();
-  const decided = linkageDecider.decide({ type: 'DecideRecord', ...command }, from);
+  const from = input.prev ?? linkageDecider.initialState();
+  // The command as a literal, not a rest and a spread of the input: V8 builds those on a slow
+  // runtime path, and this runs for every decision.
+  const decided = linkageDecider.decide(
+    {
+      type: 'DecideRecord',
+      trialId: input.trialId,
+      record: input.record,
+      target: input.target,
+      reviewId: input.reviewId,
+      clerical: input.clerical,
+      withdrawn: input.withdrawn,
+      occurredAt: input.occurredAt,
+    },
+    from,
+  );
   const out: Plan = { next: from, events: [], suppressed: [], openReview: null, closeReview: null };
   if (!decided.ok) return out; // the linkage decider never rejects (its error type is never)
   for (const e of decided.value) {

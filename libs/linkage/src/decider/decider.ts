@@ -140,8 +140,20 @@ function evolve(state: LinkState, event: LinkageEvent): LinkState {
     case 'ReviewClosed':
       // The review queue is its own table; the link keeps only the id, which LinkSettled carries.
       return state;
-    case 'LinkSettled':
-      return { ...event.link, seq: state.seq };
+    case 'LinkSettled': {
+      // A literal (the link's keys in order, then seq), not a spread: V8 builds a spread followed
+      // by more properties on a slow path, and every decision of the live service settles once.
+      const l = event.link;
+      return {
+        status: l.status,
+        patientId: l.patientId,
+        version: l.version,
+        reviewId: l.reviewId,
+        emitted: l.emitted,
+        clerical: l.clerical,
+        seq: state.seq,
+      };
+    }
     default: {
       const never: never = event;
       throw new Error(`unknown linkage event ${JSON.stringify(never)}`);
