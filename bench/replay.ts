@@ -1,8 +1,11 @@
 // `npm run bench:replay`: the fold-and-write part of `followup replay` over 1,000,000 events
 // (BENCH_REBUILD_EVENTS), without the broker: the log is the benchmark workload
 // (bench/workload.ts) generated in memory and handed to rebuild() as the read. Uses its own
-// database (BENCH_DB, default trial_followup_bench_replay, recreated). Prints wall-clock and this
-// process's CPU seconds (Postgres not counted): on a shared machine compare runs back to back.
+// database (BENCH_DB, default trial_followup_bench_replay, recreated). Prints wall-clock, this
+// process's CPU seconds and its two Postgres backends' (from /proc, when the server is local), in
+// all and per phase: on a shared machine compare CPU seconds, and runs back to back.
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { LogEvent } from '@trial/readmodel';
 import { rebuild, type LogRead, type Profiler } from '@trial/projection';
@@ -30,6 +33,22 @@ function logOf(n: number): LogRead {
   return { events, watermarks: [], invalid: 0 };
 }
 
+/** CPU seconds so far of these Postgres backends (read from /proc: the server runs on this machine, else 0). */
+function backendCpu(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // Not on this machine, or gone.
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+const cpuOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
+
 async function main(): Promise<void> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -40,13 +59,25 @@ async function main(): Promise<void> {
   try {
     await migrate(ds);
     const log = logOf(EVENTS);
+    // Both of the pool's connections, opened now, so their backends are known before the rounds.
+    const pids = (await Promise.all([0, 1].map(() => ds.query('select pg_backend_pid() as pid, pg_sleep(0.05)')))).map((r) =>
+      Number((r as Array<{ pid: number }>)[0].pid),
+    );
     for (const round of ['empty read models', 'again, over the first rebuild']) {
       const c0 = process.cpuUsage();
+      const pg0 = backendCpu(pids);
       const t0 = performance.now();
+      // Each phase: wall seconds, and the CPU seconds of this process and of Postgres since the phase before ended.
       const phases: string[] = [];
+      let cLast = c0;
+      let pgLast = pg0;
       const profiler: Profiler = {
         mark: (name, ms) => {
-          phases.push(`${name} ${(ms / 1000).toFixed(1)} s`);
+          const c = process.cpuUsage();
+          const pg = backendCpu(pids);
+          phases.push(`${name} ${(ms / 1000).toFixed(1)} s [cpu ${cpuOf(process.cpuUsage(cLast)).toFixed(1)} + pg ${(pg - pgLast).toFixed(1)}]`);
+          cLast = c;
+          pgLast = pg;
         },
         time: async (name, f) => {
           const t = performance.now();
@@ -62,8 +93,10 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(c0);
       console.log(
         `rebuild (${round}) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials, ${report.refused} refused:` +
-          ` ${seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in this process` +
-          ` (${phases.join(', ')})`,
+          ` ${seconds.toFixed(1)} s wall, ${cpuOf(cpu).toFixed(1)} s CPU in this process, ${(backendCpu(pids) - pg0).toFixed(1)} s in Postgres` +
+          ` (load average ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}; ${phases.join(', ')})`,
       );
     }
   } finally {

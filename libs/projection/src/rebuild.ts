@@ -72,6 +72,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     const registered = new Set(fold.trials.map((t) => t.trialId));
     const completeness = foldCompleteness({}, fold.extracts);
 
+    const tPrepare = performance.now();
     const oldVersions = new Map(
       (
         await rows<{ trial_id: string; version: string }>(tx, `select trial_id, version from rm_trials where $1::text is null or trial_id = $1`, [
@@ -89,6 +90,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
     const held = await loadCompleteness(tx);
 
     for (let i = 0; i < fold.toPark.length; i += CHUNK) await park(tx, fold.toPark.slice(i, i + CHUNK), now);
+    profiler.mark('prepare', performance.now() - tPrepare);
     // Each follow-up is derived as its row is streamed to Postgres; the cohorts collect the observations.
     const byTrial = new Map<string, Observation[]>();
     function* rebuilt(): Generator<RebuiltPatient> {
@@ -106,6 +108,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
 
     const designs = new Map<string, TrialRegistered>();
     for (const t of fold.trials) designs.set(t.trialId, t);
+    const tReadouts = performance.now();
     const trialIds = [...new Set([...fold.perTrial.keys(), ...byTrial.keys()])].filter((t) => registered.has(t)).sort();
     for (const trialId of trialIds) {
       const design = designs.get(trialId) ?? null;
@@ -133,6 +136,8 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       fold.trialWide.filter((e) => registered.has(e.trialId)),
       now,
     );
+
+    profiler.mark('readouts', performance.now() - tReadouts);
 
     // The live projector must neither re-apply nor miss anything after this (a one-trial replay records no registry event).
     const ids = only === undefined ? fold.keptIds : fold.keptIds.filter((_, i) => !fold.keptRegistry[i]);
