@@ -25,7 +25,6 @@ import { existsSync, readFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  LinkDecision,
   LinkageModel,
   PreparedRecord,
   RankingSink,
@@ -38,6 +37,7 @@ import {
   fieldWeight,
   parseModel,
   RecordForLinkage,
+  PLACEHOLDER_DECISION,
 } from '@trial/linkage';
 import { readRegistryThreaded } from '@trial/registry';
 import { loadCohortCounted } from '../../apps/cli/src/commands/link';
@@ -82,7 +82,7 @@ async function rank(dir: string, extractedOn: string, model: LinkageModel): Prom
   const sink: RankingSink = (scored, deterministic) => {
     const r = current as PreparedRecord;
     const c = chosenOf(scored, deterministic);
-    if (c === undefined) return NOT_CONCLUDED;
+    if (c === undefined) return PLACEHOLDER_DECISION;
     const cmp = c.comparison;
     const tf = cmp.familyName === 'exact' ? ` tf ${(Math.round(2 * fieldWeight(cmp, 'familyName', cm, r.familyKey)) / 2).toFixed(1)}` : '';
     // A death dated before the candidate's randomisation: the engine reviews it and the truth
@@ -96,7 +96,7 @@ async function rank(dir: string, extractedOn: string, model: LinkageModel): Prom
     const runnerUp = scored.find((s) => s.patientId !== c.patientId);
     const full = `${levels}${c.otherNumber ? ' other-number' : ''} ${r.kind} runner-up=${gapBin(runnerUp ? c.evidence - runnerUp.evidence : null)}`;
     out.push({ line, patientId: c.patientId, levels: intern(levels), full: intern(full), weight: c.evidence + cm.priorWeight });
-    return NOT_CONCLUDED;
+    return PLACEHOLDER_DECISION;
   };
   const input = createReadStream(join(dir, 'extract.csv'), { highWaterMark: 64 * 1024 });
   for await (const batch of readRegistryThreaded(input, { extractedOn, batchSize: 500, enrich: enrichModule })) {
@@ -111,20 +111,6 @@ async function rank(dir: string, extractedOn: string, model: LinkageModel): Prom
   }
   return out;
 }
-
-/** What the sink returns: the ranking is all bound.ts wants, so nothing is concluded. */
-const NOT_CONCLUDED: LinkDecision = {
-  decision: 'unlinked',
-  patientId: null,
-  weight: null,
-  modelVersion: '',
-  prior: 0,
-  method: 'probabilistic',
-  reason: null,
-  fields: {},
-  candidates: [],
-  competing: [],
-};
 
 function cellsOf(rows: readonly Ranked[], grain: 'levels' | 'full', rightOf: (r: Ranked) => boolean): Cell[] {
   const cells = new Map<string, Cell>();

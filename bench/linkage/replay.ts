@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Comparison,
-  LinkDecision,
   PreparedRecord,
   RankingSink,
   Scored,
@@ -34,6 +33,7 @@ import {
   fieldWeight,
   holdsRegistryNumber,
   RecordForLinkage,
+  PLACEHOLDER_DECISION,
 } from '@trial/linkage';
 import { readRegistryThreaded } from '@trial/registry';
 import { conflictUnresolved } from '../../libs/linkage/src/conclude';
@@ -59,19 +59,6 @@ interface Row {
   detBefore: boolean;
   top: Cand[];
 }
-
-const NOT_CONCLUDED: LinkDecision = {
-  decision: 'unlinked',
-  patientId: null,
-  weight: null,
-  modelVersion: '',
-  prior: 0,
-  method: 'probabilistic',
-  reason: null,
-  fields: {},
-  candidates: [],
-  competing: [],
-};
 
 const isJoint = (c: Comparison): boolean => c.familyName === 'exact' && c.givenNames === 'exact' && c.dateOfBirth === 'exact' && c.sex !== 'differ';
 
@@ -137,10 +124,10 @@ async function main(): Promise<void> {
     }
     const dets = [...deterministic].sort(byEvidenceThenId);
     const top = scored.slice(0, 2).map((s) => cand(r, s));
-    if (top.length === 0 && dets.length === 0) return NOT_CONCLUDED;
+    if (top.length === 0 && dets.length === 0) return PLACEHOLDER_DECISION;
     const d0 = dets[0] === undefined ? null : cand(r, dets[0]);
     rows.push({ line, det: dets.length, detId: d0?.patientId ?? null, detBefore: d0?.before ?? false, top });
-    return NOT_CONCLUDED;
+    return PLACEHOLDER_DECISION;
   };
   const cachePath = join(dir, 'replay-cache.jsonl');
   const cached = existsSync(cachePath);

@@ -8,22 +8,7 @@ export const CVDEATH: TrialRegistered['endpoints'][number] = { code: 'CVDEATH', 
 
 /** A trial's registration (v2, no stopping plans): control against IABP, one look at 10 deaths. */
 export function registeredTrial(trialId: string, title: string, over: Partial<TrialRegistered> = {}): TrialRegistered {
-  return {
-    v: 2,
-    type: 'TrialRegistered',
-    ...noPlans(),
-    eventId: `${trialId}:reg`,
-    trialId,
-    title,
-    arms: ['control', 'IABP'],
-    referenceArm: 'control',
-    plannedEvents: 10,
-    alpha: 0.05,
-    sided: 2,
-    looks: [1],
-    spending: 'obrien-fleming',
-    ...over,
-  };
+  return { ...registeredTrialV1(trialId, title), v: 2, ...noPlans(), ...over };
 }
 
 /** Patient `P${i}`: IABP when i is odd, randomised on 2007-01-10 at KCH, known by a CHI number alone. */

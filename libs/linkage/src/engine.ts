@@ -133,11 +133,21 @@ export class LinkageEngine {
 
 /** The decision with no candidate at all (what decide returns for an empty set). */
 export function emptyDecision(model: LinkageModel, prior: number): LinkDecision {
+  return unlinkedUnder(model.version, prior);
+}
+
+/**
+ * What a ranking sink returns where it keeps only the ranking and concludes later (or never):
+ * `followup link`'s deferred pass and the benchmark scripts. A placeholder, never read.
+ */
+export const PLACEHOLDER_DECISION: LinkDecision = unlinkedUnder('', 0);
+
+function unlinkedUnder(modelVersion: string, prior: number): LinkDecision {
   return {
     decision: 'unlinked',
     patientId: null,
     weight: null,
-    modelVersion: model.version,
+    modelVersion,
     prior,
     method: 'probabilistic',
     reason: null,

@@ -25,6 +25,7 @@ import {
   holdsRegistryNumber,
   largestEstimate,
   parseModel,
+  PLACEHOLDER_DECISION,
 } from '@trial/linkage';
 import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
 import { exitOnUsageError, UsageError } from '../usage';
@@ -224,7 +225,7 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
   let current: PreparedRecord | null = null;
   const ranked: RankingSink = (scored, deterministic) => {
     deferred.add(current as PreparedRecord, scored, deterministic);
-    return DEFERRED; // concluded at the end, under the estimate
+    return PLACEHOLDER_DECISION; // concluded at the end, under the estimate
   };
   // The extract is parsed and validated on a worker thread (the second core) while this one
   // links; batches are small so that rows waiting for linkage stay in the young generation.
@@ -390,20 +391,6 @@ class RowStore {
     return this.n++;
   }
 }
-
-/** What the pass's decisions return: a placeholder, never read (the rows are concluded at the end). */
-const DEFERRED: LinkDecision = {
-  decision: 'unlinked',
-  patientId: null,
-  weight: null,
-  modelVersion: '',
-  prior: 0,
-  method: 'probabilistic',
-  reason: null,
-  fields: {},
-  candidates: [],
-  competing: [],
-};
 
 const rowKinds: RecordFacts['kind'][] = ['death', 'death-cancelled', 'embarkation', 're-entry', 'no-trace'];
 
