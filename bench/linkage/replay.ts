@@ -36,7 +36,7 @@ import {
   PLACEHOLDER_DECISION,
 } from '@trial/linkage';
 import { readRegistryThreaded } from '@trial/registry';
-import { conflictUnresolved } from '../../libs/linkage/src/conclude';
+import { conflictUnresolved, householdUnconfirmed } from '../../libs/linkage/src/conclude';
 import { loadCohortCounted } from '../../apps/cli/src/commands/link';
 import { generate, generatorVersion } from './generate';
 import { generateUk2, uk2Defaults, uk2ExtractedOn, uk2Version } from './generate-uk2';
@@ -202,18 +202,10 @@ async function main(): Promise<void> {
     Math.log2(f.dateOfBirth.exact.m / f.dateOfBirth.exact.u) -
     cm0.weights.sex[c.c.sex];
   const evid = (c: Cand, joint: boolean): number => (joint && isJoint(c.c) ? c.evidence - c.fgds + jointW(famOf(c)) : c.evidence);
-  const famAgrees = (c: Comparison): boolean =>
-    c.familyName === 'exact' || c.familyName === 'jw92' || c.familyName === 'jw88' || c.familyName === 'partial';
-  // 1: the rule the README records as tried; 2: any agreeing family name, any date of birth.
+  // 2: the shipped rule (conclude.ts householdUnconfirmed); 1: the narrower one the README records
+  // as tried first (family name and date of birth exact as well).
   const household = (c: Comparison, hh: number): boolean =>
-    hh === 1
-      ? c.identifier !== 'exact' &&
-        c.identifier !== 'near' &&
-        c.familyName === 'exact' &&
-        c.dateOfBirth === 'exact' &&
-        c.postcode === 'full' &&
-        c.givenNames === 'other'
-      : hh === 2 && c.identifier !== 'exact' && c.identifier !== 'near' && famAgrees(c) && c.postcode === 'full' && c.givenNames === 'other';
+    (hh === 1 || hh === 2) && householdUnconfirmed({ comparison: c }) && (hh === 2 || (c.familyName === 'exact' && c.dateOfBirth === 'exact'));
   interface Out {
     dec: 'linked' | 'review' | 'unlinked';
     right: boolean;
