@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
 import { TopicNames } from '@trial/contracts';
 import { eventually, privateTopics, readAll, startInProcess, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../support';
 import { registeredTrialV1 } from '../support/events';
@@ -56,7 +56,7 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
   const count = async () => Number((await db.query('select count(*) from rm_patients where trial_id = $1', [trialId])).rows[0].count);
 
   it('sends an invalid message to the DLQ with its reason and applies the next one', async () => {
-    app = (await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`)).app;
+    app = (await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`, { offsetCommits: PROJECTOR_OFFSET_COMMITS })).app;
     // The trial first: a patient of a trial not registered waits in the park (rm_parked), not in rm_patients.
     await producer.send({
       topic: topics.enrollments,
@@ -104,7 +104,7 @@ describe('consumer delivery (projector, real Kafka and Postgres)', () => {
     await admin.connect();
     await admin.resetOffsets({ groupId: group, topic: topics.enrollments, earliest: true });
     await admin.disconnect();
-    app = (await startInProcess(projectorModule, testConfig(prefix), consumer)).app;
+    app = (await startInProcess(projectorModule, testConfig(prefix), consumer, { offsetCommits: PROJECTOR_OFFSET_COMMITS })).app;
     const admin2 = kafka.admin();
     await admin2.connect();
     // Wait until the restarted consumer has re-read everything (its committed offsets reach the end).

@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { runInterim } from '../../apps/cli/src/commands/interim';
-import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
 import { type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
@@ -104,6 +104,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
       (
         await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
           partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+          offsetCommits: PROJECTOR_OFFSET_COMMITS,
         })
       ).app,
     );

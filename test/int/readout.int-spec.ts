@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
 import { EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
@@ -83,6 +83,7 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
       (
         await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`, {
           partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+          offsetCommits: PROJECTOR_OFFSET_COMMITS,
         })
       ).app,
     );

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
 import { TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
 import { recordAudit } from '@trial/projection';
@@ -42,6 +42,7 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
       (
         await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
           partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+          offsetCommits: PROJECTOR_OFFSET_COMMITS,
         })
       ).app,
     );

@@ -1,6 +1,7 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { AppConfig } from '@trial/config';
+import type { OffsetCommits } from '@trial/messaging';
 import { startService } from '@trial/platform';
 
 /**
@@ -11,7 +12,7 @@ export async function startInProcess(
   module: (c: AppConfig) => Type<unknown>,
   config: AppConfig,
   consumer?: string,
-  opts: { partitionsConsumedConcurrently?: number } = {},
+  opts: { partitionsConsumedConcurrently?: number; offsetCommits?: OffsetCommits } = {},
 ): Promise<{ app: INestApplication; url: string }> {
   const app = await startService(module(config), { service: consumer ?? 'test', port: 0, consumer, ...opts });
   const { address, port } = (app.getHttpServer() as { address(): AddressInfo }).address();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig, projectorSettings } from '@trial/config';
+import type { OffsetCommits } from '@trial/messaging';
 import { PlatformModule } from '@trial/platform';
 import { ProjectorConsumer } from './projector.consumer';
 
@@ -10,6 +11,12 @@ import { ProjectorConsumer } from './projector.consumer';
  * tests; the service reads it from its AppConfig.
  */
 export const PROJECTOR_CONCURRENCY = projectorSettings().concurrency;
+
+/**
+ * Its batches move their checkpoints in their own transactions, so Kafka's offsets are written on
+ * the consumer's timer rather than before every fetch (runConsumer `offsetCommits`).
+ */
+export const PROJECTOR_OFFSET_COMMITS: OffsetCommits = 'interval';
 
 export function projectorModule(config: AppConfig) {
   @Module({ imports: [PlatformModule.forService('projector', config)], controllers: [ProjectorConsumer] })

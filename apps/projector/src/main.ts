@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { configOrExit, runService } from '@trial/platform';
-import { projectorModule } from './app.module';
+import { PROJECTOR_OFFSET_COMMITS, projectorModule } from './app.module';
 
 const config = configOrExit('projector');
 runService(projectorModule(config), {
@@ -8,4 +8,5 @@ runService(projectorModule(config), {
   port: config.PROJECTOR_PORT,
   consumer: 'projector',
   partitionsConsumedConcurrently: config.PROJECTOR_CONCURRENCY,
+  offsetCommits: PROJECTOR_OFFSET_COMMITS,
 });

@@ -51,6 +51,8 @@ export const consumerTiming = z
     clientRetries: z.number().int().min(0),
     /** The step of a wait that heartbeats (waitKeepingMembership): how soon it sees the batch is no longer ours. */
     waitStepMs: ms,
+    /** How often a consumer with `offsetCommits: 'interval'` writes its Kafka offsets (see runConsumer). */
+    commitEveryMs: ms,
   })
   .refine((t) => t.heartbeatInterval * 3 <= t.sessionTimeout, { path: ['heartbeatInterval'], message: 'must fit three times in sessionTimeout' })
   .refine((t) => t.retryInitialMs <= t.retryMaxMs, { path: ['retryInitialMs'], message: 'must not exceed retryMaxMs' })
@@ -75,6 +77,7 @@ export const DEFAULT_CONSUMER_TIMING: ConsumerTiming = {
   disconnectGraceMs: 1_000,
   clientRetries: 5,
   waitStepMs: 100,
+  commitEveryMs: 1_000,
 };
 
 /** The timing, checked; a ConfigError names what is wrong. */

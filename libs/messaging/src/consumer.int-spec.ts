@@ -281,4 +281,60 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     await eventually(async () => (applied.includes(1) ? true : undefined), 'the successor to apply the held message', 10_000);
     expect(Date.now() - t0).toBeLessThan(8_000); // it left: no session timeout to wait out
   });
+  it("with offsetCommits 'interval', commits on its timer and at disconnect, not per batch; a successor skips what it reads twice by the checkpoint", async () => {
+    const counted = { rows: 0 };
+    const applyOnce = (name: string) => async (batch: PartitionBatch<N>) => {
+      await applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (_tx, fresh) => {
+        counted.rows += fresh.length;
+      });
+    };
+    const label = 'interval';
+    const { topics, drop } = await privateTopics(kafka, label);
+    drops.push(drop);
+    const topic = topics.enrollments;
+    const name = uniqueId(`rc-${label}`);
+    const opts = (commitEveryMs: number): ConsumerOptions<N> => ({
+      kafka,
+      producer,
+      name,
+      topics: [topic],
+      decode: (_t, raw) => decode(schema, raw),
+      log: () => undefined,
+      now: () => new Date().toISOString(),
+      park: (l, at) => parkDeadLetter(ds, l, at),
+      handle: applyOnce(name),
+      offsetCommits: 'interval',
+      timing: { commitEveryMs },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const committed = async (): Promise<string> => {
+      const [t] = await admin.fetchOffsets({ groupId: name, topics: [topic] });
+      return t.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0).toString();
+    };
+    try {
+      // A timer far longer than the test: only the disconnect can commit.
+      const first = await runConsumer<N>(opts(600_000));
+      let commits = 0;
+      first.current()!.on(first.current()!.events.COMMIT_OFFSETS, () => void commits++);
+      for (let i = 0; i < 20; i++) await producer.send({ topic, messages: [{ key: `k${i % 3}`, value: JSON.stringify({ n: i }) }] });
+      await eventually(async () => (counted.rows === 20 ? true : undefined), 'twenty messages applied');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(commits).toBe(0);
+      expect(await committed()).toBe('0');
+      await first.disconnect();
+      expect(await committed()).toBe('20');
+
+      // Rewound: a successor reads all twenty again and its checkpoint skips every one.
+      await admin.resetOffsets({ groupId: name, topic, earliest: true });
+      const second = await runConsumer<N>(opts(300));
+      running.push(second);
+      await producer.send({ topic, messages: [{ key: 'k0', value: JSON.stringify({ n: 20 }) }] });
+      // The timer commits what was handled, with no disconnect.
+      await eventually(async () => ((await committed()) === '21' ? true : undefined), 'the offsets committed by the timer', 10_000);
+      expect(counted.rows).toBe(21);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

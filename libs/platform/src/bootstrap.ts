@@ -7,7 +7,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
-import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log } from '@trial/messaging';
+import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log, OffsetCommits } from '@trial/messaging';
 import { openLetterCount, parkDeadLetter } from '@trial/storage';
 import { httpSurface } from './http-surface';
 import { KafkaBatchServer } from './kafka-batch.server';
@@ -38,6 +38,8 @@ export interface ServiceOptions {
   partitionsConsumedConcurrently?: number;
   /** How much one fetch may bring; kafkajs' defaults (1 MB a partition) when not given. */
   fetch?: FetchSizes;
+  /** When Kafka offsets are committed (see runConsumer): `interval` only for a handler that keeps its own checkpoint. */
+  offsetCommits?: OffsetCommits;
   /** Group timing and backoff (tests shorten them); see DEFAULT_TIMING. */
   timing?: Partial<ConsumerTiming>;
   configure?: (app: INestApplication) => void | Promise<void>;
@@ -81,6 +83,7 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
       now: app.get<Clock>(CLOCK),
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
       fetch: opts.fetch,
+      offsetCommits: opts.offsetCommits,
       park: (letter, at) => parkDeadLetter(ds, letter, at),
       status,
       timing: opts.timing,

@@ -8,6 +8,7 @@ import {
   ConsumerTiming,
   FetchSizes,
   Log,
+  OffsetCommits,
   Park,
   PartitionBatch,
   RunningConsumer,
@@ -36,6 +37,8 @@ export interface KafkaBatchOptions {
   partitionsConsumedConcurrently?: number;
   /** Fetch sizes (see runConsumer); kafkajs' defaults when not given. */
   fetch?: FetchSizes;
+  /** When Kafka offsets are committed (see runConsumer); after every batch when not given. */
+  offsetCommits?: OffsetCommits;
   /** Where dead letters too large for the DLQ go. */
   park: Park;
   /** Read by /health. */
@@ -86,6 +89,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       now: this.opts.now,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
       fetch: this.opts.fetch,
+      offsetCommits: this.opts.offsetCommits,
       park: this.opts.park,
       status: this.opts.status,
       timing: this.opts.timing,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { apiModule } from '../../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, projectorModule } from '../../../apps/projector/src/app.module';
+import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../../apps/projector/src/app.module';
 import { enrollmentKey, noPlans, outcomeKey, type EnrollmentEvent, type OutcomeEvent, type TopicNames, type TrialRegistered } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../../support';
@@ -128,6 +128,7 @@ export function closedTrial(label: string, patients: number, subgroups: TrialReg
       (
         await startInProcess(projectorModule, testConfig(t.prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
           partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
+          offsetCommits: PROJECTOR_OFFSET_COMMITS,
         })
       ).app,
     );
