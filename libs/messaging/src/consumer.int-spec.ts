@@ -41,20 +41,25 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     await ds.destroy();
   });
 
+  /** A consumer of `topic` in group `name` that logs nothing. */
+  const optionsFor = (name: string, topic: string, handle: (batch: PartitionBatch<N>) => Promise<void>): ConsumerOptions<N> => ({
+    kafka,
+    producer,
+    name,
+    topics: [topic],
+    decode: (_t, raw) => decode(schema, raw),
+    log: () => undefined,
+    now: () => new Date().toISOString(),
+    park: (l, at) => parkDeadLetter(ds, l, at),
+    handle,
+  });
+
   async function start(label: string, handle: (batch: PartitionBatch<N>) => Promise<void>, extra: Partial<ConsumerOptions<N>> = {}) {
     const { topics, drop } = await privateTopics(kafka, label);
     drops.push(drop);
     const name = uniqueId(`rc-${label}`);
     const consumer = await runConsumer<N>({
-      kafka,
-      producer,
-      name,
-      topics: [topics.enrollments],
-      decode: (_t, raw) => decode(schema, raw),
-      log: () => undefined,
-      now: () => new Date().toISOString(),
-      park: (l, at) => parkDeadLetter(ds, l, at),
-      handle,
+      ...optionsFor(name, topics.enrollments, handle),
       timing: { retryInitialMs: 100, retryMaxMs: 500, restartInitialMs: 200, restartMaxMs: 1_000 },
       ...extra,
     });
@@ -264,19 +269,11 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     expect(Date.now() - t0).toBeLessThan(3_000);
     // A successor in the same group gets the message again: nothing was committed past it.
     const applied: number[] = [];
-    const next = await runConsumer<N>({
-      kafka,
-      producer,
-      name,
-      topics: [topic],
-      decode: (_t, raw) => decode(schema, raw),
-      log: () => undefined,
-      now: () => new Date().toISOString(),
-      park: (l, at) => parkDeadLetter(ds, l, at),
-      handle: async (batch) => {
+    const next = await runConsumer<N>(
+      optionsFor(name, topic, async (batch) => {
         applied.push(...batch.messages.map((m) => m.value.n));
-      },
-    });
+      }),
+    );
     running.push(next);
     await eventually(async () => (applied.includes(1) ? true : undefined), 'the successor to apply the held message', 10_000);
     expect(Date.now() - t0).toBeLessThan(8_000); // it left: no session timeout to wait out
@@ -294,15 +291,7 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     const topic = topics.enrollments;
     const name = uniqueId(`rc-${label}`);
     const opts = (commitEveryMs: number): ConsumerOptions<N> => ({
-      kafka,
-      producer,
-      name,
-      topics: [topic],
-      decode: (_t, raw) => decode(schema, raw),
-      log: () => undefined,
-      now: () => new Date().toISOString(),
-      park: (l, at) => parkDeadLetter(ds, l, at),
-      handle: applyOnce(name),
+      ...optionsFor(name, topic, applyOnce(name)),
       offsetCommits: 'interval',
       timing: { commitEveryMs },
     });

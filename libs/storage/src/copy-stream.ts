@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { EntityManager } from 'typeorm';
-import type { CopyValue } from './copy';
+import { copyClient, copyField, CopySubmittable, type CopyValue } from './copy';
 
 /**
  * `COPY ... FROM STDIN` that streams: rows are turned into text a chunk at a time while
@@ -19,22 +19,7 @@ interface CopyConnection {
   sendCopyFail(message: string): void;
 }
 
-interface PgClient {
-  query(submittable: object): unknown;
-}
-
 const CHUNK_CHARS = 1 << 20;
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-const ESCAPES = /[\\\t\n\r]/g;
-
-/** One field in COPY's text format: backslash, tab, newline and carriage return escaped; `\N` is NULL. */
-export function copyField(v: CopyValue): string {
-  if (v === null) return '\\N';
-  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // Most fields (JSON of plain data, ids) hold none of the four: test before building a copy.
-  if (!NEEDS_ESCAPE.test(s)) return s;
-  return s.replace(ESCAPES, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
 
 /** One CopyData message ('d', int32 length including itself, the bytes). */
 function frame(text: string): Buffer {
@@ -46,18 +31,15 @@ function frame(text: string): Buffer {
   return b;
 }
 
-class StreamingCopyIn {
-  private settled = false;
+class StreamingCopyIn extends CopySubmittable {
   private failed = false;
 
   constructor(
-    private readonly text: string,
+    text: string,
     private readonly lines: Iterator<string>,
-    private readonly done: (e: Error | null) => void,
-  ) {}
-
-  submit(connection: CopyConnection): void {
-    connection.query(this.text);
+    done: (e: Error | null) => void,
+  ) {
+    super(text, done);
   }
 
   handleCopyInResponse(connection: CopyConnection): void {
@@ -83,28 +65,10 @@ class StreamingCopyIn {
     connection.endCopyFrom();
   }
 
-  handleCommandComplete(): void {
-    // The row count is not needed; ReadyForQuery follows.
-  }
-
-  handleError(e: Error): void {
+  override handleError(e: Error): void {
     this.failed = true;
-    this.settle(e);
+    super.handleError(e);
   }
-
-  handleReadyForQuery(): void {
-    this.settle(null);
-  }
-
-  private settle(e: Error | null): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.done(e);
-  }
-}
-
-function isPgClient(c: unknown): c is PgClient {
-  return typeof c === 'object' && c !== null && typeof (c as { query?: unknown }).query === 'function';
 }
 
 /**
@@ -113,10 +77,7 @@ function isPgClient(c: unknown): c is PgClient {
  * (a generator): they are read once, in order.
  */
 export async function copyStream(tx: EntityManager, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<void> {
-  const runner = tx.queryRunner;
-  if (!runner) throw new Error('copyStream needs the EntityManager of a transaction');
-  const client: unknown = await runner.connect();
-  if (!isPgClient(client)) throw new Error('copyStream needs a node-postgres connection');
+  const client = await copyClient(tx, 'copyStream');
   function* lines(): Generator<string> {
     for (const row of rows) {
       let line = '';

@@ -22,22 +22,20 @@ interface PgClient {
 /** A column value: text as is, objects as JSON (jsonb columns), null as NULL. */
 export type CopyValue = string | number | boolean | null | object;
 
-class CopyIn {
+/**
+ * What every COPY FROM STDIN submittable shares: it sends its statement, and settles once, on
+ * ReadyForQuery or on the first error. Subclasses answer the server's CopyInResponse.
+ */
+export abstract class CopySubmittable {
   private settled = false;
 
   constructor(
     private readonly text: string,
-    private readonly chunks: Buffer[],
     private readonly done: (e: Error | null) => void,
   ) {}
 
-  submit(connection: CopyConnection): void {
+  submit(connection: { query(text: string): void }): void {
     connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: CopyConnection): void {
-    for (const c of this.chunks) connection.sendCopyFromChunk(c);
-    connection.endCopyFrom();
   }
 
   handleCommandComplete(): void {
@@ -59,10 +57,35 @@ class CopyIn {
   }
 }
 
+/** Rows already in text, sent chunk by chunk. */
+class CopyIn extends CopySubmittable {
+  constructor(
+    text: string,
+    private readonly chunks: Buffer[],
+    done: (e: Error | null) => void,
+  ) {
+    super(text, done);
+  }
+
+  handleCopyInResponse(connection: CopyConnection): void {
+    for (const c of this.chunks) connection.sendCopyFromChunk(c);
+    connection.endCopyFrom();
+  }
+}
+
+/** The node-postgres connection of a transaction's EntityManager, for a COPY on it (`who` names the caller in the error). */
+export async function copyClient(tx: EntityManager, who: string): Promise<PgClient> {
+  const runner = tx.queryRunner;
+  if (!runner) throw new Error(`${who} needs the EntityManager of a transaction`);
+  const client: unknown = await runner.connect();
+  if (!isPgClient(client)) throw new Error(`${who} needs a node-postgres connection`);
+  return client;
+}
+
 const SPECIAL = /[\\\t\n\r]/;
 
 /** One field in COPY's text format: backslash, tab, newline and carriage return escaped; `\N` is NULL. */
-function field(v: CopyValue): string {
+export function copyField(v: CopyValue): string {
   if (v === null) return '\\N';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   // JSON.stringify writes tab, newline and carriage return as escapes, so its text can hold a
@@ -86,7 +109,7 @@ export async function copyRows(tx: EntityManager, table: string, columns: readon
   let part: string[] = [];
   let size = 0;
   for (const row of list) {
-    const line = `${row.map(field).join('\t')}\n`;
+    const line = `${row.map(copyField).join('\t')}\n`;
     part.push(line);
     size += line.length;
     if (size >= 1 << 20) {
@@ -97,10 +120,7 @@ export async function copyRows(tx: EntityManager, table: string, columns: readon
   }
   if (part.length) chunks.push(Buffer.from(part.join(''), 'utf8'));
   if (!chunks.length) return;
-  const runner = tx.queryRunner;
-  if (!runner) throw new Error('copyRows needs the EntityManager of a transaction');
-  const client: unknown = await runner.connect();
-  if (!isPgClient(client)) throw new Error('copyRows needs a node-postgres connection');
+  const client = await copyClient(tx, 'copyRows');
   await new Promise<void>((resolve, reject) => {
     client.query(new CopyIn(`copy ${table} (${columns.join(', ')}) from stdin`, chunks, (e) => (e ? reject(e) : resolve())));
   });
