@@ -14,6 +14,7 @@ import { closedFigures, formatClosedLines } from '../demo/closed-table';
 import { formatPaperTable, PAPER, pipelineFigures } from '../demo/paper-table';
 import { resetDemo } from '../demo/reset';
 import { awaitingReviewLines } from '../demo/awaiting';
+import { awaitIdle } from '../demo/idle';
 import { frozenLooks, lookRows, takeDueLook } from '../demo/looks';
 
 interface DemoOptions {
@@ -105,7 +106,12 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   say(`dashboard (dsmb): ${apiUrl}/#token=${t.dsmb}`);
   // BCIS-1's design: looks at a quarter, half and three quarters of its 100 planned deaths, then the final analysis.
   const plannedLooks = [0.25, 0.5, 0.75, 1];
-  await replayTrial({ kafka, topics: topicNames(config.TOPIC_PREFIX), dataDir, api, speed, print: say, plannedLooks });
+  const topics = topicNames(config.TOPIC_PREFIX);
+  // Each extract's tally and look over a pipeline at rest, so that the frozen looks are the same every run.
+  const settle = async () => {
+    if (!(await awaitIdle(kafka, topics, config.DATABASE_URL))) say('            (the pipeline did not come to rest within 60 s; read as it is)');
+  };
+  await replayTrial({ kafka, topics, dataDir, api, speed, print: say, plannedLooks, settle });
   const want = expected.patients.filter((p) => p.status === 1).length;
   const deadline = Date.now() + 60_000;
   for (;;) {

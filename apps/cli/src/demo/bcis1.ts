@@ -38,6 +38,12 @@ export interface ReplayOptions {
    */
   reviewWaitMs?: number;
   print: (line: string) => void;
+  /**
+   * Resolves once the pipeline has applied all that was published (idle.ts awaitIdle), before
+   * an extract's tally is read and a look is decided on: the looks are then the same whatever
+   * the machine's speed. None: read at once.
+   */
+  settle?: () => Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -108,6 +114,7 @@ async function extractLine(o: ReplayOptions, producer: Producer, step: ExtractSt
     clock: () => performance.now(),
     failedAt: new Date().toISOString(),
   });
+  await o.settle?.();
   const deaths = await o.api.deathsByArm().catch(() => null);
   const tally = deaths
     ? Object.entries(deaths)
