@@ -12,7 +12,7 @@ import { eventually, KAFKA_BROKERS, privateDatabase, privateTopics, readAll, tes
 import { launchChromium } from './support/browser';
 
 /**
- * The reviewer's screen on the demo (issue 16, item 3): the BCIS-1 demo's data replayed through
+ * The reviewer's screen on the demo: the BCIS-1 demo's data replayed through
  * the compiled services as `npm start` does (fast), then a reviewer in a real browser works the
  * queue the demo leaves: the namesake and the death before randomisation (demo/review-cases.ts),
  * queued by the linkage's own model. The namesake is opened, read field by field with its

@@ -123,7 +123,8 @@ export async function refreshTrialPrior(
       const cur = locked.get(source);
       if (cur === undefined || cur === est.prior) continue;
       await tx.query(
-        `update lk_priors set prior = $4, weight = $5, basis = $6, counts = $7, updated_at = now() where scope = $1 and trial_id = $2 and source = $3`,
+        `update lk_priors set prior = $4, weight = $5, basis = $6, counts = $7, updated_at = now() where scope = $1 and trial_id = $2
+          and source = $3`,
         [scope, trialId, source, est.prior, logit2(est.prior), est.basis, JSON.stringify(est.counts)],
       );
       const bands = bandsBetween(model, logit2(cur), logit2(est.prior));

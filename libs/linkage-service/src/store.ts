@@ -441,7 +441,8 @@ export class LinkStore {
     await this.tx.query(
       `insert into lk_links (scope, source, record_id, trial_id, status, patient_id, version, review_id, emitted, seq, clerical, deterministic, updated_at)
        select $1, s, r, t, st, p, v, rv, nullif(e, 'null'::jsonb), q, nullif(c, 'null'::jsonb), d, now()
-       from jsonb_to_recordset($2::jsonb) as x(s text, r text, t text, st text, p text, v int, rv text, e jsonb, q int, c jsonb, d boolean) order by s, r, t
+       from jsonb_to_recordset($2::jsonb) as x(s text, r text, t text, st text, p text, v int, rv text, e jsonb, q int, c jsonb, d boolean)
+         order by s, r, t
        on conflict (scope, source, record_id, trial_id) do update set status = excluded.status, patient_id = excluded.patient_id,
          version = excluded.version, review_id = excluded.review_id, emitted = excluded.emitted, seq = excluded.seq,
          clerical = excluded.clerical, deterministic = excluded.deterministic, updated_at = now()`,
@@ -492,7 +493,8 @@ export class LinkStore {
     await this.tx.query(
       `insert into lk_reviews (review_id, scope, source, record_id, version, trial_id, reason, model_version, candidates, competing, status, created_at)
        select id, $1, s, r, v, t, rs, mv, c, cp, 'open', $11
-       from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[]) as x(id, s, r, v, t, rs, mv, c, cp)
+       from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[])
+         as x(id, s, r, v, t, rs, mv, c, cp)
        on conflict (review_id) do update set reason = excluded.reason, model_version = excluded.model_version,
          candidates = excluded.candidates, competing = excluded.competing,
          status = case when lk_reviews.status = 'superseded' then 'open' else lk_reviews.status end`,
@@ -524,7 +526,8 @@ export class LinkStore {
   ): Promise<Map<string, { source: string; recordId: string; trialId: string; candidates: Array<{ patientId: string }> }>> {
     if (!reviewIds.length) return new Map();
     const rows = await this.tx.query(
-      `select review_id as "reviewId", source, record_id as "recordId", trial_id as "trialId", candidates from lk_reviews where review_id = any($1::text[]) and scope = $2`,
+      `select review_id as "reviewId", source, record_id as "recordId", trial_id as "trialId", candidates from lk_reviews
+        where review_id = any($1::text[]) and scope = $2`,
       [[...new Set(reviewIds)], this.scope],
     );
     return new Map(
@@ -612,7 +615,8 @@ export class LinkStore {
     const clear = [...last.values()].filter((w) => w.weight === null);
     if (clear.length) {
       await this.tx.query(
-        `delete from lk_prior_weights where scope = $1 and (trial_id, source, record_id) in (select * from unnest($2::text[], $3::text[], $4::text[]))`,
+        `delete from lk_prior_weights where scope = $1 and (trial_id, source, record_id) in (select *
+          from unnest($2::text[], $3::text[], $4::text[]))`,
         [this.scope, cols(clear, 'trialId'), cols(clear, 'source'), cols(clear, 'recordId')],
       );
     }

@@ -278,7 +278,7 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     await eventually(async () => (applied.includes(1) ? true : undefined), 'the successor to apply the held message', 10_000);
     expect(Date.now() - t0).toBeLessThan(8_000); // it left: no session timeout to wait out
   });
-  it("with offsetCommits 'interval', commits on its timer and at disconnect, not per batch; a successor skips what it reads twice by the checkpoint", async () => {
+  it("with offsetCommits 'interval', commits on its timer and at disconnect, not per batch; a successor skips by checkpoint", async () => {
     const counted = { rows: 0 };
     const applyOnce = (name: string) => async (batch: PartitionBatch<N>) => {
       await applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (_tx, fresh) => {

@@ -54,7 +54,8 @@ export async function versionTrials(
     tx,
     `with v as (
        insert into rm_trials (trial_id, design, version, events_applied, updated_at)
-       select r.trial_id, r.design, 1, r.n, $2::timestamptz from jsonb_to_recordset($1::jsonb) as r(trial_id text, design jsonb, n bigint) order by r.trial_id
+       select r.trial_id, r.design, 1, r.n, $2::timestamptz from jsonb_to_recordset($1::jsonb) as r(trial_id text, design jsonb, n bigint)
+         order by r.trial_id
        on conflict (trial_id) do update set version = rm_trials.version + 1, events_applied = rm_trials.events_applied + excluded.events_applied,
          design = coalesce(excluded.design, rm_trials.design), updated_at = greatest(excluded.updated_at, rm_trials.updated_at)
        returning trial_id, design, version, events_applied, updated_at),

@@ -1,4 +1,4 @@
-// Against the real Postgres (issue 15, item 3): the projector keeps the closed figures' cells
+// Against the real Postgres: the projector keeps the closed figures' cells
 // (ClosedCohort) in the trial's snapshot, event by event, and the dsmb read-out "now" is
 // computed from them; they equal the recompute from the patients' states (closedAnalysis, the
 // history path). Run twice: a second projector (cold cache) given the same events again, at new

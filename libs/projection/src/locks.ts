@@ -56,7 +56,8 @@ export async function lockBatch(tx: Sql, l: BatchLocks): Promise<void> {
     `select pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock${l.completenessExclusive ? '' : '_shared'}($2),
        (select count(*) from (select case when ex then pg_advisory_xact_lock($5, k) else pg_advisory_xact_lock_shared($5, k) end
           from (select hashtext(x) as k, bool_or(x = any($7::text[])) as ex from unnest($6::text[]) as x group by 1 order by 1) as sorted) as locked),
-       (select count(*) from (select pg_advisory_xact_lock($3, k) from (select distinct hashtext(x) as k from unnest($4::text[]) as x order by k) as sorted) as locked)`,
+       (select count(*) from (select pg_advisory_xact_lock($3, k) from (select distinct hashtext(x) as k from unnest($4::text[]) as x
+         order by k) as sorted) as locked)`,
     [PROJECTION_LOCK, COMPLETENESS_LOCK, PATIENT_LOCK, l.patients, TRIAL_LOCK, l.trials, l.registering],
   );
 }

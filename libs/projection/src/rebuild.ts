@@ -148,7 +148,8 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
         if (BigInt(w.high) === 0n) continue;
         await tx.query(
           `insert into consumer_checkpoints (consumer, topic, partition, "offset") values ($1, $2, $3, $4)
-          on conflict (consumer, topic, partition) do update set "offset" = greatest(consumer_checkpoints."offset", excluded."offset"), updated_at = now()`,
+          on conflict (consumer, topic, partition)
+            do update set "offset" = greatest(consumer_checkpoints."offset", excluded."offset"), updated_at = now()`,
           [consumer, w.topic, w.partition, (BigInt(w.high) - 1n).toString()],
         );
       }

@@ -28,7 +28,7 @@ interface Held {
 }
 
 /**
- * One trial's sufficient statistics for the closed figures (issue 15, item 3): the patients
+ * One trial's sufficient statistics for the closed figures (the DSMB closed report): the patients
  * counted by cell (closed-cells.ts: arm, strata, subgroup levels, time, status per endpoint),
  * the figures' only input, so closedFromCells on cells() equals closedAnalysis on the patients.
  * Maintained as TrialCohort is, "remove the old observation, add the new one": an event costs

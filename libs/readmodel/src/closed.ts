@@ -5,7 +5,7 @@ import type { ReadoutQuery } from './analysis';
 import { closedCellOf, closedFromCells } from './closed-cells';
 
 /**
- * The closed report's other analyses (issue 15, item 3), as the dsmb read-out carries them:
+ * The closed report's other analyses, as the dsmb read-out carries them:
  * `stratified` over the trial's stratification factors, `subgroups` in the plan's order, and
  * per endpoint code `endpoints[CODE].competingRisks` for the endpoint's cause (code 1) against
  * death from any other cause (2). Each figure is what `followup stats ADTTE.csv --time AVAL

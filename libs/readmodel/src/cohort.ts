@@ -50,7 +50,7 @@ export class TrialCohort {
    */
   snapshot(): CohortSnapshot {
     // Prototype-less: on a plain object `arms['__proto__'] = ...` sets the prototype instead of
-    // a key, and that arm vanished from the stored read-out (issue 12, item 6). JSON.parse
+    // a key, and that arm vanished from the stored read-out (arm labels that unblind). JSON.parse
     // makes every key an own property again, so a stored snapshot reads back whole.
     const arms: CohortSnapshot['arms'] = Object.create(null) as CohortSnapshot['arms'];
     for (const [arm, t] of [...this.arms.entries()].sort(([a], [b]) => cmp(a, b))) {

@@ -129,7 +129,7 @@ async function runBcis1(config: AppConfig, services: RunningServices, speed: num
   // The closed report's lines under the paper's (unchanged) ones.
   const closed = await closedFigures(api);
   if (closed) say(formatClosedLines(closed));
-  // Issue 16, item 3: the registrations left for the reviewer's screen (none counted above).
+  // The registrations left for the reviewer's screen (none counted above).
   say('');
   for (const line of await awaitingReviewLines(api, manifest.awaitingReview, 30_000)) say(line);
   say('');
