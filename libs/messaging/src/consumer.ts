@@ -38,6 +38,8 @@ export const DEFAULT_TIMING: ConsumerTiming = checkedTiming(DEFAULT_CONSUMER_TIM
 /** An environmental failure is logged on its first tries, then every this many (the retries go on). */
 const LOGGED_FIRST_RETRIES = 3;
 const LOGGED_RETRY_EVERY = 20;
+/** How long a disconnect waits for its last `interval` commit. */
+const FINAL_COMMIT_MS = 5_000;
 
 /**
  * How much one fetch may bring (kafkajs `maxBytesPerPartition`, `maxBytes`; defaults 1 MB and
@@ -145,7 +147,13 @@ class SupervisedConsumer<T> implements RunningConsumer {
   private waiters: Array<() => void> = [];
   /** `interval` commits: the next offset to read of each partition handled since the last commit. */
   private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  /** The highest offset the broker confirmed committing per partition (kafkajs COMMIT_OFFSETS): no commit goes below it. */
+  private readonly committedUpTo = new Map<string, bigint>();
   private commitTimer: NodeJS.Timeout | null = null;
+  /** The commit in flight: one at a time, so a slow one never lands after a newer one. */
+  private committing: Promise<void> | null = null;
+  /** In its group and running: kafkajs drops a commit silently otherwise. */
+  private member = false;
 
   constructor(private readonly opts: ConsumerOptions<T>) {
     this.status = opts.status ?? new ConsumerStatus();
@@ -180,8 +188,13 @@ class SupervisedConsumer<T> implements RunningConsumer {
     if (this.lagTimer) clearInterval(this.lagTimer);
     if (this.commitTimer) clearInterval(this.commitTimer);
     // What was handled since the last commit, so a successor starts after it (a batch still in
-    // hand is not in it: its checkpoint skips it when it comes again).
-    await this.commitPending();
+    // hand is not in it: its checkpoint skips it when it comes again). Bounded: a coordinator
+    // that does not answer must not hold up a shutdown; the successor then reads a little twice.
+    const finalCommit = async () => {
+      await this.commitPending();
+      await this.commitPending();
+    };
+    await Promise.race([finalCommit(), new Promise((r) => setTimeout(r, FINAL_COMMIT_MS).unref())]);
     const c = this.consumer;
     this.consumer = null;
     // disconnect() stops the runner, waits for the batch in hand (which sees isRunning()
@@ -216,10 +229,23 @@ class SupervisedConsumer<T> implements RunningConsumer {
       if (this.consumer !== c) return;
       this.assignment = e.payload.memberAssignment;
       // Offsets of partitions this member no longer holds are not its to commit.
-      for (const [k, p] of this.pending) if (!(this.assignment[p.topic] ?? []).includes(p.partition)) this.pending.delete(k);
+      for (const [k, p] of this.pending) if (!this.holds(p.topic, p.partition)) this.pending.delete(k);
+      this.member = true;
       this.status.resetLag();
       this.status.running();
       for (const w of this.waiters.splice(0)) w();
+    });
+    for (const ev of [c.events.REBALANCING, c.events.STOP, c.events.CRASH, c.events.DISCONNECT])
+      c.on(ev, () => {
+        if (this.consumer === c) this.member = false;
+      });
+    c.on(c.events.COMMIT_OFFSETS, (e) => {
+      for (const t of e.payload.topics)
+        for (const p of t.partitions) {
+          const k = `${t.topic}:${p.partition}`;
+          const o = BigInt(p.offset);
+          if (o > (this.committedUpTo.get(k) ?? -1n)) this.committedUpTo.set(k, o);
+        }
     });
     c.on(c.events.CRASH, (e) => {
       if (this.consumer !== c) return;
@@ -252,6 +278,9 @@ class SupervisedConsumer<T> implements RunningConsumer {
   private replace(c: Consumer, reason: string): void {
     if (this.stopping || this.consumer !== c) return;
     this.consumer = null;
+    this.member = false;
+    // A successor starts from what the broker holds; what was handled since is read again and skipped by checkpoint.
+    this.pending.clear();
     this.status.stopped(reason);
     const wait = backoffMs(this.failures++, { initialMs: this.timing.restartInitialMs, maxMs: this.timing.restartMaxMs }, this.random);
     this.opts.log('error', 'consumer stopped; restarting', { consumer: this.opts.name, reason, inMs: wait });
@@ -275,23 +304,40 @@ class SupervisedConsumer<T> implements RunningConsumer {
   }
 
   /**
-   * `interval` commits: writes the offsets handled since the last commit. A failure (a rebalance
-   * under way, the coordinator moving) keeps them for the next tick unless a newer one came.
+   * `interval` commits: writes the offsets handled since the last commit, one commit at a time.
+   * An offset at or below what the broker confirmed is never sent (a commit never moves back). One
+   * not confirmed (a rebalance under way, the coordinator moving, kafkajs not running) is kept for
+   * the next tick, unless a newer one came or the partition is no longer this member's.
    */
-  private async commitPending(): Promise<void> {
+  private commitPending(): Promise<void> {
+    if (this.committing === null)
+      this.committing = this.commitOnce().finally(() => {
+        this.committing = null;
+      });
+    return this.committing;
+  }
+
+  private async commitOnce(): Promise<void> {
     const c = this.consumer;
-    if (c === null || this.pending.size === 0) return;
-    const taken = [...this.pending.values()];
+    if (c === null || !this.member || this.pending.size === 0) return;
+    const above = (t: { topic: string; partition: number; offset: string }) =>
+      BigInt(t.offset) > (this.committedUpTo.get(`${t.topic}:${t.partition}`) ?? -1n);
+    const taken = [...this.pending.values()].filter(above);
     this.pending.clear();
+    if (!taken.length) return;
     try {
       await c.commitOffsets(taken);
     } catch (e) {
-      for (const t of taken) {
-        const k = `${t.topic}:${t.partition}`;
-        if (!this.pending.has(k)) this.pending.set(k, t);
-      }
       this.opts.log('debug', 'offset commit failed; trying again', { consumer: this.opts.name, error: failureCode(e) });
     }
+    for (const t of taken) {
+      const k = `${t.topic}:${t.partition}`;
+      if (above(t) && !this.pending.has(k) && this.holds(t.topic, t.partition)) this.pending.set(k, t);
+    }
+  }
+
+  private holds(topic: string, partition: number): boolean {
+    return (this.assignment[topic] ?? []).includes(partition);
   }
 
   /** Lag over this member's partitions: high watermark minus committed offset. */
