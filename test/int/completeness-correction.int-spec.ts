@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { ingestModule } from '../../apps/ingest/src/app.module';
 import { linkageModule } from '../../apps/linkage/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { dlqOf, EnrollmentMessage, enrollmentKey, ExtractComplete, notificationKey, TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
@@ -70,14 +70,7 @@ describe('registry completeness: refusal of a future date and audited correction
     ds = await createDataSource(dbUrl, { poolSize: 2 }).initialize();
     const config = testConfig(prefix, { DATABASE_URL: dbUrl });
     apps.push((await startInProcess(linkageModule, config, `linkage-${trialId}`)).app);
-    apps.push(
-      (
-        await startInProcess(projectorModule, config, `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
-    );
+    apps.push((await startInProcess(projectorModule, config, `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app);
     const a = await startInProcess(apiModule, config);
     apps.push(a.app);
     api = a.url;

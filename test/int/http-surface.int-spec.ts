@@ -6,7 +6,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { apiModule } from '../../apps/api/src/app.module';
 import { ingestModule } from '../../apps/ingest/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { Role, signToken } from '@trial/auth';
 import { eventually, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { enrolKey, person, randomised, send } from './linkage/fixtures';
@@ -31,14 +31,7 @@ describe('the HTTP surface (real API, Kafka and Postgres)', () => {
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const config = testConfig(t.prefix);
-    apps.push(
-      (
-        await startInProcess(projectorModule, config, `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
-    );
+    apps.push((await startInProcess(projectorModule, config, `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app);
     const a = await startInProcess(apiModule, config);
     apps.push(a.app);
     api = a.url;

@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
 import { runInterim } from '../../apps/cli/src/commands/interim';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
@@ -101,12 +101,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     await producer.connect();
     ds = await createDataSource(db.url, { poolSize: 2 }).initialize();
     apps.push(
-      (
-        await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
+      (await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app,
     );
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { enrollmentKey, EnrollmentMessage, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { nhs } from './readout/trial';
@@ -61,14 +61,7 @@ describe('read-out stream after the LISTEN connection is lost (real Kafka and Po
     ({ topics, prefix, drop } = await privateTopics(kafka, 'sse'));
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
-    apps.push(
-      (
-        await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
-    );
+    apps.push((await startInProcess(projectorModule, testConfig(prefix), `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app);
     const a = await startInProcess(apiModule, testConfig(prefix));
     apps.push(a.app);
     api = a.url;

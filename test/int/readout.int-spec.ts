@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { readLog, rebuild } from '@trial/projection';
@@ -79,14 +79,7 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
     ds = await createDataSource(dbUrl, { poolSize: 2 }).initialize();
-    apps.push(
-      (
-        await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
-    );
+    apps.push((await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: dbUrl }), `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app);
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: dbUrl }));
     apps.push(a.app);
     api = a.url;

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { apiModule } from '../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
 import { recordAudit } from '@trial/projection';
@@ -39,12 +39,7 @@ describe('stream tickets, URL credentials and stream expiry (real Kafka and Post
     await producer.connect();
     ds = await createDataSource(db.url, { poolSize: 2 }).initialize();
     apps.push(
-      (
-        await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
+      (await startInProcess(projectorModule, testConfig(prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app,
     );
     const a = await startInProcess(apiModule, testConfig(prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);

@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { linkageModule } from '../../apps/linkage/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { dlqOf, TEXT_RULE } from '@trial/contracts';
 import { getTrial } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
@@ -43,14 +43,7 @@ describe('the text rule in the projector and linkage alike (real Kafka and Postg
     outcomes = await collect(kafka, t.topics.outcomes);
     const config = testConfig(t.prefix);
     apps.push((await startInProcess(linkageModule, config, `linkage-${trialId}`)).app);
-    apps.push(
-      (
-        await startInProcess(projectorModule, config, `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
-    );
+    apps.push((await startInProcess(projectorModule, config, `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app);
 
     await send(producer, t.topics.enrollments, [registeredTrialV1(trialId, 'text rule suite', uniqueId('reg'))], () => `${trialId}:`);
     const broken: Array<[Partial<{ familyName: string; givenNames: string }>, string]> = [

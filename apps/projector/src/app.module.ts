@@ -18,6 +18,9 @@ export const PROJECTOR_CONCURRENCY = projectorSettings().concurrency;
  */
 export const PROJECTOR_OFFSET_COMMITS: OffsetCommits = 'interval';
 
+/** The service's consumer options, for the in-process tests (startInProcess). */
+export const PROJECTOR_IN_PROCESS = { partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY, offsetCommits: PROJECTOR_OFFSET_COMMITS };
+
 export function projectorModule(config: AppConfig) {
   @Module({ imports: [PlatformModule.forService('projector', config)], controllers: [ProjectorConsumer] })
   class ProjectorModule {}

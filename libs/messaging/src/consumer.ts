@@ -41,6 +41,9 @@ const LOGGED_RETRY_EVERY = 20;
 /** How long a disconnect waits for its last `interval` commit. */
 const FINAL_COMMIT_MS = 5_000;
 
+/** A topic-partition as one key (the pending and committed offsets, and where a retry is reported). */
+const partitionKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+
 /**
  * How much one fetch may bring (kafkajs `maxBytesPerPartition`, `maxBytes`; defaults 1 MB and
  * 10 MB). A consumer whose every batch is one transaction with fixed costs (locks, a
@@ -242,7 +245,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
     c.on(c.events.COMMIT_OFFSETS, (e) => {
       for (const t of e.payload.topics)
         for (const p of t.partitions) {
-          const k = `${t.topic}:${p.partition}`;
+          const k = partitionKey(t.topic, p.partition);
           const o = BigInt(p.offset);
           if (o > (this.committedUpTo.get(k) ?? -1n)) this.committedUpTo.set(k, o);
         }
@@ -299,7 +302,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
       timing: this.timing,
       random: this.random,
       hooks: this.opts.hooks ?? NO_HOOKS,
-      handled: (topic, partition, next) => void this.pending.set(`${topic}:${partition}`, { topic, partition, offset: next }),
+      handled: (topic, partition, next) => void this.pending.set(partitionKey(topic, partition), { topic, partition, offset: next }),
     };
   }
 
@@ -321,7 +324,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
     const c = this.consumer;
     if (c === null || !this.member || this.pending.size === 0) return;
     const above = (t: { topic: string; partition: number; offset: string }) =>
-      BigInt(t.offset) > (this.committedUpTo.get(`${t.topic}:${t.partition}`) ?? -1n);
+      BigInt(t.offset) > (this.committedUpTo.get(partitionKey(t.topic, t.partition)) ?? -1n);
     const taken = [...this.pending.values()].filter(above);
     this.pending.clear();
     if (!taken.length) return;
@@ -331,7 +334,7 @@ class SupervisedConsumer<T> implements RunningConsumer {
       this.opts.log('debug', 'offset commit failed; trying again', { consumer: this.opts.name, error: failureCode(e) });
     }
     for (const t of taken) {
-      const k = `${t.topic}:${t.partition}`;
+      const k = partitionKey(t.topic, t.partition);
       if (above(t) && !this.pending.has(k) && this.holds(t.topic, t.partition)) this.pending.set(k, t);
     }
   }
@@ -407,7 +410,7 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
     if (decoded.ok) valid.push(toIncoming(batch.topic, batch.partition, m, decoded.value));
     else dead.push(letter(ctx.name, batch.topic, batch.partition, m, decoded.error.code, decoded.error.reason));
   }
-  const where = `${batch.topic}:${batch.partition}`;
+  const where = partitionKey(batch.topic, batch.partition);
   if (dead.length) {
     const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, dead, ctx.now(), ctx.park));
     if (sent.kind !== 'ok') return;
@@ -452,7 +455,7 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
  */
 async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, valid: Incoming<T>[]): Promise<Set<string> | null> {
   const { batch } = payload;
-  const where = `${batch.topic}:${batch.partition}`;
+  const where = partitionKey(batch.topic, batch.partition);
   const byOffset = new Map(valid.map((v) => [v.offset, v]));
   const refused = new Set<string>();
   for (const m of batch.messages) {

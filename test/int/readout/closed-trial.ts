@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { apiModule } from '../../../apps/api/src/app.module';
-import { PROJECTOR_CONCURRENCY, PROJECTOR_OFFSET_COMMITS, projectorModule } from '../../../apps/projector/src/app.module';
+import { PROJECTOR_IN_PROCESS, projectorModule } from '../../../apps/projector/src/app.module';
 import { enrollmentKey, noPlans, outcomeKey, type EnrollmentEvent, type OutcomeEvent, type TopicNames, type TrialRegistered } from '@trial/contracts';
 import { signToken } from '@trial/auth';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../../support';
@@ -125,12 +125,7 @@ export function closedTrial(label: string, patients: number, subgroups: TrialReg
     t.producer = kafka.producer({ idempotent: true });
     await t.producer.connect();
     apps.push(
-      (
-        await startInProcess(projectorModule, testConfig(t.prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, {
-          partitionsConsumedConcurrently: PROJECTOR_CONCURRENCY,
-          offsetCommits: PROJECTOR_OFFSET_COMMITS,
-        })
-      ).app,
+      (await startInProcess(projectorModule, testConfig(t.prefix, { DATABASE_URL: db.url }), `projector-${trialId}`, PROJECTOR_IN_PROCESS)).app,
     );
     const a = await startInProcess(apiModule, testConfig(t.prefix, { DATABASE_URL: db.url }));
     apps.push(a.app);
