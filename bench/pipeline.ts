@@ -17,7 +17,7 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
-import { READOUT_CHANNEL, readLog, rebuild, type ReadoutChanged } from '@trial/projection';
+import { READOUT_CHANNEL, rebuild, streamLog, type ReadoutChanged } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { TRIALS, Workload } from './workload';
 
@@ -254,12 +254,13 @@ async function main(): Promise<void> {
     let readDone = 0;
     const c0 = process.cpuUsage();
     const r0 = performance.now();
+    const read = streamLog(kafka, topics);
     const report = await rebuild(
       ds,
-      async () => {
-        const log = await readLog(kafka, topics);
+      async (take) => {
+        const end = await read(take);
         readDone = performance.now();
-        return log;
+        return end;
       },
       { now: () => new Date().toISOString() },
     );
@@ -267,7 +268,7 @@ async function main(): Promise<void> {
     const c1 = process.cpuUsage(c0);
     console.log(
       `rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s` +
-        ` (read and decode the log ${((readDone - r0) / 1000).toFixed(1)} s, fold + write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s` +
+        ` (read, decode and fold the log ${((readDone - r0) / 1000).toFixed(1)} s, write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s` +
         `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted)`,
     );
   } finally {

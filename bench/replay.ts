@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { LogEvent } from '@trial/readmodel';
-import { rebuild, type LogRead, type Profiler } from '@trial/projection';
+import { inMemory, rebuild, type LogRead, type Profiler } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { Workload } from './workload';
 
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
           }
         },
       };
-      const report = await rebuild(ds, async () => log, { now: () => new Date().toISOString(), profiler });
+      const report = await rebuild(ds, inMemory(log), { now: () => new Date().toISOString(), profiler });
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(c0);
       console.log(

@@ -7,7 +7,7 @@ import { linkageModule } from '../../apps/linkage/src/app.module';
 import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { dlqOf, EnrollmentMessage, enrollmentKey, ExtractComplete, notificationKey, TopicNames } from '@trial/contracts';
 import { Role, signToken } from '@trial/auth';
-import { readLog, rebuild } from '@trial/projection';
+import { rebuild, streamLog } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, readAll, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { nhs } from './readout/trial';
@@ -192,7 +192,7 @@ describe('registry completeness: refusal of a future date and audited correction
 
     // Replay honours the correction because it is in the log.
     const before = await json(`/trials/${trialId}/survival`, 'monitor');
-    await rebuild(ds, () => readLog(kafka, topics), { now: () => new Date().toISOString() });
+    await rebuild(ds, streamLog(kafka, topics), { now: () => new Date().toISOString() });
     const after = await json(`/trials/${trialId}/survival`, 'monitor');
     expect(after.dataComplete).toEqual({ ONS: '2011-12-31' });
     const { asOf: _a, ...rest } = after;

@@ -6,7 +6,7 @@ import { runInterim } from '../../apps/cli/src/commands/interim';
 import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { type EnrollmentEvent, type InterimLookTaken, type OutcomeEvent, type TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
-import { readLog, rebuild } from '@trial/projection';
+import { rebuild, streamLog } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
@@ -197,7 +197,7 @@ describe('interim looks taken, frozen (projector + API, real Kafka and Postgres)
     await publish([{ ...taken, eventId: `${trialId}:retried` }], []);
     await settled(ev.earlyCount + 1 + ev.lateCount + 1 + 1 + 1);
     expect(((await json(`/trials/${trialId}/looks`)) as unknown as Json[]).length).toBe(2);
-    const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
+    const report = await rebuild(ds, streamLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
     expect(report).toMatchObject({ trials: 1, refused: 0 });
     expect(await json(`/trials/${trialId}/looks/1`)).toMatchObject({
       taken: frozen.taken,

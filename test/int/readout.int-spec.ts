@@ -10,7 +10,7 @@ import { apiModule } from '../../apps/api/src/app.module';
 import { PROJECTOR_IN_PROCESS, projectorModule } from '../../apps/projector/src/app.module';
 import { EnrollmentEvent, OutcomeEvent, TopicNames } from '@trial/contracts';
 import { signToken } from '@trial/auth';
-import { readLog, rebuild } from '@trial/projection';
+import { rebuild, streamLog } from '@trial/projection';
 import { createDataSource } from '@trial/storage';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
@@ -278,7 +278,7 @@ describe('survival read-out (projector + API, real Kafka and Postgres)', () => {
     await settled(ev.earlyCount + ev.lateCount + 1);
     const before = await ds.query('select snapshot from rm_readouts where trial_id = $1', [trialId]);
     const liveSurvival = await json(`/trials/${trialId}/survival?at=100,400&tau=700`, 'dsmb');
-    const report = await rebuild(ds, () => readLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
+    const report = await rebuild(ds, streamLog(kafka, topics), { trialId, now: () => new Date().toISOString() });
     console.log(`replay: ${JSON.stringify(report)}`);
     expect(report).toMatchObject({ trials: 1, patients: 14, changedPatients: 0 });
     const after = await ds.query('select snapshot from rm_readouts where trial_id = $1', [trialId]);

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { decode, enrollmentEvent, noPlans, storedDesign, type EnrollmentEvent, type OutcomeEvent } from '@trial/contracts';
 import { interimReport, type LogEvent } from '@trial/readmodel';
-import { analysisAt, rebuild, ReadModelProjector } from '@trial/projection';
+import { analysisAt, inMemory, rebuild, ReadModelProjector } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { runInterim } from '../../apps/cli/src/commands/interim';
 import { privateDatabase, uniqueId } from '../support';
@@ -128,7 +128,7 @@ describe('a v1 log replays to the read-out it always gave', () => {
     expect(storedDesign(row.design)).toMatchObject({ v: 2, ...noPlans() });
 
     // Replay of the v1 log: the same read-out again.
-    const report = await rebuild(ds, async () => ({ events: all(v1Log(v1Id)), watermarks: [], invalid: 0 }), {
+    const report = await rebuild(ds, inMemory({ events: all(v1Log(v1Id)), watermarks: [], invalid: 0 }), {
       trialId: v1Id,
       now: () => new Date().toISOString(),
     });

@@ -11,6 +11,7 @@ import { createDataSource, migrate } from '@trial/storage';
 import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, heldAt } from './queries';
+import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 import type { TrialSnapshot } from './rows';
 import { CVDEATH, registeredTrial } from '../../../test/support/events';
@@ -179,7 +180,7 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
 
     // Replay (followup replay) over the same log, twice: the cells it writes give the live figures.
     const log = [...batches.flat(), recoded(2, 'I21.9', 3), amendedPlan];
-    const read = async () => ({ events: log, watermarks: [], invalid: 0 });
+    const read = inMemory({ events: log, watermarks: [], invalid: 0 });
     for (const day of ['02', '03']) {
       await rebuild(ds, read, { trialId, now: () => `2026-01-${day}T12:00:00.000Z`, consumer: `closed-cells-${trialId}` });
       const replayed = await both();

@@ -11,6 +11,7 @@ import type { LogEvent } from '@trial/readmodel';
 import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, getTrial, listTrials } from './queries';
+import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 import { randomisedPatient, registeredTrial } from '../../../test/support/events';
 
@@ -240,7 +241,7 @@ describe('ReadModelProjector refusals and park', () => {
 
     // Replay of the log as it was read (with the refused copy in it) gives the same read-out.
     const log = [...t.log.slice(0, 5), linked(t.trialId, 'P1', 1, 1, { eventId: 'late-link' }), ...t.log.slice(5)];
-    const report = await rebuild(ds, async () => ({ events: log, watermarks: [], invalid: 0 }), {
+    const report = await rebuild(ds, inMemory({ events: log, watermarks: [], invalid: 0 }), {
       trialId: t.trialId,
       now: () => NOW,
       consumer: t.consumer,
@@ -257,7 +258,7 @@ describe('ReadModelProjector refusals and park', () => {
     await t.apply('enrollments', [log[0]]);
     await t.apply('outcomes', [log[1]]);
     const live = await t.state();
-    const report = await rebuild(ds, async () => ({ events: log, watermarks: [], invalid: 0 }), {
+    const report = await rebuild(ds, inMemory({ events: log, watermarks: [], invalid: 0 }), {
       trialId: t.trialId,
       now: () => NOW,
       consumer: t.consumer,

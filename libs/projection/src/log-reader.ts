@@ -10,10 +10,44 @@ export interface Watermark {
   high: string;
 }
 
-export interface LogRead {
-  events: LogEvent[];
+/** What a read of the log ends with, once every event has been handed on. */
+export interface LogEnd {
   watermarks: Watermark[];
+  /** Messages that did not decode (the live consumer sent them to the DLQ). */
   invalid: number;
+}
+
+/** A log held in memory. */
+export interface LogRead extends LogEnd {
+  events: LogEvent[];
+}
+
+/**
+ * A read of the log: hands each batch of decoded events to `take` in log order, as it is read,
+ * and resolves when the whole log has been handed on. Replay folds each batch as it arrives, so
+ * the log is never held in memory whole.
+ */
+export type LogSource = (take: (events: readonly LogEvent[]) => void) => Promise<LogEnd>;
+
+/** A log already in memory (tests, benchmarks), as a LogSource. */
+export function inMemory(log: LogRead): LogSource {
+  return async (take) => {
+    take(log.events);
+    return { watermarks: log.watermarks, invalid: log.invalid };
+  };
+}
+
+/** Reads the whole log into memory (streamLog, collected). */
+export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (read: number) => void): Promise<LogRead> {
+  const events: LogEvent[] = [];
+  const end = await streamLog(
+    kafka,
+    topics,
+    onProgress,
+  )((batch) => {
+    for (const e of batch) events.push(e);
+  });
+  return { events, ...end };
 }
 
 /**
@@ -21,7 +55,17 @@ export interface LogRead {
  * the time of the call, with a throwaway consumer group (it commits nothing that matters).
  * Invalid messages are counted and skipped: the live consumer sent them to the DLQ.
  */
-export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (read: number) => void): Promise<LogRead> {
+export const streamLog =
+  (kafka: Kafka, topics: TopicNames, onProgress?: (read: number) => void): LogSource =>
+  (take) =>
+    readInto(kafka, topics, take, onProgress);
+
+async function readInto(
+  kafka: Kafka,
+  topics: TopicNames,
+  take: (events: readonly LogEvent[]) => void,
+  onProgress?: (read: number) => void,
+): Promise<LogEnd> {
   const admin = kafka.admin();
   await admin.connect();
   const watermarks: Watermark[] = [];
@@ -33,9 +77,9 @@ export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (re
     await admin.disconnect();
   }
   const pending = new Map(watermarks.filter((w) => BigInt(w.high) > 0n).map((w) => [`${w.topic}:${w.partition}`, BigInt(w.high) - 1n]));
-  const events: LogEvent[] = [];
+  let read = 0;
   let invalid = 0;
-  if (pending.size === 0) return { events, watermarks, invalid };
+  if (pending.size === 0) return { watermarks, invalid };
   const groupId = `replay-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 });
   let finish!: () => void;
@@ -52,13 +96,16 @@ export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (re
         const last = pending.get(key);
         if (last === undefined) return;
         const schema = batch.topic === topics.enrollments ? enrollmentEvent : outcomeEvent;
+        const events: LogEvent[] = [];
         for (const m of batch.messages) {
           if (BigInt(m.offset) > last) break;
           const d = decode(schema, m.value);
           if (d.ok) events.push(d.value as LogEvent);
           else invalid++;
         }
-        onProgress?.(events.length);
+        take(events);
+        read += events.length;
+        onProgress?.(read);
         if (BigInt(batch.lastOffset()) >= last) {
           pending.delete(key);
           if (pending.size === 0) finish();
@@ -73,5 +120,5 @@ export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (re
     await admin2.deleteGroups([groupId]).catch(() => undefined);
     await admin2.disconnect();
   }
-  return { events, watermarks, invalid };
+  return { watermarks, invalid };
 }

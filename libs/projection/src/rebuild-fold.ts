@@ -27,12 +27,13 @@ export interface ReplayFold {
  * The whole log as the live projector takes it (@trial/readmodel LogFolder, the rules foldLog
  * applies: dedupe by id, each patient's events through the follow-up decider, a Map of patient
  * states held in memory). Every patient is folded (a refused event outside the scope leaves its id
- * unseen, which a later event in scope can depend on); only the scope's are kept. One pass, no
+ * unseen, which a later event in scope can depend on); only the scope's are kept. One pass, taken
+ * an event at a time as the log is read (so the log itself is never held in memory), with no
  * per-patient event lists except for trials that are not registered (yet): those are parked.
  */
-export function foldForReplay(events: readonly LogEvent[], only: string | undefined): ReplayFold {
-  const folder = new LogFolder();
-  const out: ReplayFold = {
+export class ReplayFolder {
+  private readonly folder = new LogFolder();
+  private readonly out: ReplayFold = {
     keptIds: [],
     keptHashes: [],
     keptRegistry: [],
@@ -44,43 +45,54 @@ export function foldForReplay(events: readonly LogEvent[], only: string | undefi
     perTrial: new Map(),
     refused: 0,
   };
-  const registered = new Set<string>();
-  const waiting = new Map<string, FollowupEvent[]>();
-  for (const e of events) {
-    const hash = folder.take(e);
-    if (hash === null) continue;
+  private readonly registered = new Set<string>();
+  private readonly waiting = new Map<string, FollowupEvent[]>();
+  /** Events taken, kept or not. */
+  read = 0;
+
+  constructor(private readonly only: string | undefined) {}
+
+  take(e: LogEvent): void {
+    this.read++;
+    const { out, only } = this;
+    const hash = this.folder.take(e);
+    if (hash === null) return;
     const registry = isRegistryLogEvent(e);
-    if (!registry && only !== undefined && e.trialId !== only) continue;
+    if (!registry && only !== undefined && e.trialId !== only) return;
     out.keptIds.push(e.eventId);
     out.keptHashes.push(hash);
     out.keptRegistry.push(registry);
     if (registry) {
       out.extracts.push(e);
-      continue;
+      return;
     }
     out.perTrial.set(e.trialId, (out.perTrial.get(e.trialId) ?? 0) + 1);
     if (e.type === 'TrialRegistered') {
       out.trials.push(e);
-      registered.add(e.trialId);
+      this.registered.add(e.trialId);
     }
     if (e.type === 'TrialRegistered' || e.type === 'InterimLookTaken') out.trialWide.push(e);
-    else if (isFollowupEvent(e)) {
-      if (!registered.has(e.trialId)) {
-        const key = patientKey(e.trialId, e.patientId);
-        const list = waiting.get(key);
-        if (list) list.push(e);
-        else waiting.set(key, [e]);
-      }
+    else if (isFollowupEvent(e) && !this.registered.has(e.trialId)) {
+      const key = patientKey(e.trialId, e.patientId);
+      const list = this.waiting.get(key);
+      if (list) list.push(e);
+      else this.waiting.set(key, [e]);
     }
   }
-  // A trial the log never registers: its patients' events wait in the park, as live (park.ts).
-  // The folder's Map is in the order each patient's first event was applied; evolve sets the trial.
-  for (const [key, g] of folder.patients) {
-    const trialId = g.state.trialId!;
-    if (only !== undefined && trialId !== only) continue;
-    if (registered.has(trialId)) out.patients.set(key, g);
-    else out.toPark.push(...waiting.get(key)!);
+
+  /** The fold, once the whole log is taken. */
+  finish(): ReplayFold {
+    const { out, only } = this;
+    // A trial the log never registers: its patients' events wait in the park, as live (park.ts).
+    // The folder's Map is in the order each patient's first event was applied; evolve sets the trial.
+    for (const [key, g] of this.folder.patients) {
+      const trialId = g.state.trialId!;
+      if (only !== undefined && trialId !== only) continue;
+      if (this.registered.has(trialId)) out.patients.set(key, g);
+      else out.toPark.push(...this.waiting.get(key)!);
+    }
+    this.waiting.clear();
+    out.refused = this.folder.refused;
+    return out;
   }
-  out.refused = folder.refused;
-  return out;
 }

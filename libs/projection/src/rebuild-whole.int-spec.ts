@@ -11,6 +11,7 @@ import { privateDatabase, uniqueId } from '../../../test/support';
 import { trialEvents } from '../../../test/int/readout/trial';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
+import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 
 describe('rebuild of the whole log (followup replay, set-based writes)', () => {
@@ -150,7 +151,7 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
     await ds.query(`delete from applied_events where consumer = $1 and event_id = $2`, [consumer, `${bulkId}:r-7`]);
 
     const log: LogEvent[] = [...enrol, ...out];
-    const read = async () => ({ events: log, watermarks: [], invalid: 0 });
+    const read = inMemory({ events: log, watermarks: [], invalid: 0 });
     for (const round of [1, 2]) {
       const report = await rebuild(ds, read, { now: () => new Date(Date.now() + round).toISOString(), consumer });
       // The first replay writes a history row for the repaired P0 (its held state differed); the second none.

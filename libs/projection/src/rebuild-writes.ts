@@ -1,14 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import type { FollowUp, PatientState } from '@trial/followup';
 import type { PatientGuard } from '@trial/readmodel';
-import { copyStream } from '@trial/storage';
+import { copyStream, PATIENT_DIGEST_SQL, patientDigest } from '@trial/storage';
 import { rows } from './rows';
 
 /**
  * Replay's bulk writes, set-based. Rows are streamed in with COPY while they are derived. Over
- * empty read models they go straight into their tables; over held ones into a temporary table
- * (dropped at commit) that a few statements compare with what is held, so only what differs is
- * written: a replay over unchanged read models rewrites no row (and leaves no dead ones).
+ * empty read models they go straight into their tables. Over held ones, a rebuilt patient whose
+ * digest equals the held row's is left alone; the others go into a temporary table (dropped at
+ * commit) that a few statements compare with what is held, so only what differs is written: a
+ * replay over unchanged read models sends no patient row and rewrites none (and leaves no dead ones).
  */
 
 /** A rebuilt patient row, as COPY takes it: trial, patient, state, registry, follow-up, guard. */
@@ -21,54 +22,99 @@ async function heldAny(tx: EntityManager, text: string, params: unknown[]): Prom
   return r.held;
 }
 
+/** The scope's held patient rows, by patient key (trial, NUL, patient): each one's digest (PATIENT_DIGEST_SQL). */
+export type HeldDigests = Map<string, string>;
+
+/**
+ * Reads the digest of every held patient row in the scope. Replay starts it before it reads the
+ * log, so Postgres computes the digests while the log is read and folded.
+ */
+export async function heldDigests(tx: EntityManager, only: string | null): Promise<HeldDigests> {
+  const held: HeldDigests = new Map();
+  const list = await rows<{ trial_id: string; patient_id: string; digest: string }>(
+    tx,
+    `select trial_id, patient_id, ${PATIENT_DIGEST_SQL} as digest from rm_patients where ($1::text is null or trial_id = $1)`,
+    [only],
+  );
+  for (const h of list) held.set(`${h.trial_id}\u0000${h.patient_id}`, h.digest);
+  return held;
+}
+
 /**
  * Makes the scope's rm_patients the rebuilt rows, and appends a history row at `now` for every
  * rebuilt patient whose state differs from the one held before (or who was not there): jsonb
  * equality, which ignores key order as the live projector's comparison does. A row's
- * `updated_at` moves only when the row does. Returns how many history rows were added.
+ * `updated_at` moves only when the row does. `held` is what heldDigests read (it is emptied).
+ * Returns how many history rows were added.
  */
-export async function writePatients(tx: EntityManager, only: string | null, list: Iterable<RebuiltPatient>, now: string): Promise<number> {
-  const scope = `($1::text is null or trial_id = $1)`;
-  if (!(await heldAny(tx, `select 1 from rm_patients where ${scope}`, [only]))) {
-    await copyStream(
-      tx,
-      'rm_patients',
-      [...PATIENT_COLUMNS, 'updated_at'],
-      (function* () {
-        for (const p of list) yield [...p, now];
-      })(),
-    );
-    const [r] = await rows<{ n: string }>(
-      tx,
-      `with h as (
-        insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
-        select trial_id, patient_id, $2::timestamptz, state from rm_patients where ${scope} returning 1)
-      select count(*) as n from h`,
-      [only, now],
-    );
-    return Number(r.n);
-  }
-  await tx.query(`create temporary table replay_patients (trial_id text not null, patient_id text not null, state jsonb not null,
-    registry text, followup jsonb, guard jsonb) on commit drop`);
-  await copyStream(tx, 'replay_patients', PATIENT_COLUMNS, list);
-  await tx.query(`analyze replay_patients`);
-  // The comparisons below hash-join half a million rows with their jsonb: in memory, not in batches on disk (this transaction only).
-  await tx.query(`set local work_mem = '512MB'`);
-  // History first, against the rows still held.
+export async function writePatients(
+  tx: EntityManager,
+  only: string | null,
+  list: Iterable<RebuiltPatient>,
+  held: HeldDigests,
+  now: string,
+): Promise<number> {
+  // Patients no row is held for go straight in; the others are looked at after.
+  const againstHeld: RebuiltPatient[] = [];
+  await copyStream(
+    tx,
+    'rm_patients',
+    [...PATIENT_COLUMNS, 'updated_at'],
+    (function* () {
+      for (const p of list) {
+        if (held.has(`${p[0]}\u0000${p[1]}`)) againstHeld.push(p);
+        else yield [...p, now];
+      }
+    })(),
+  );
+  // Their history: the rows this transaction has written so far are the ones just copied in.
   const [r] = await rows<{ n: string }>(
     tx,
     `with h as (
       insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
+      select trial_id, patient_id, $2::timestamptz, state from rm_patients
+      where ($1::text is null or trial_id = $1) and xmin = pg_current_xact_id()::xid returning 1)
+    select count(*) as n from h`,
+    [only, now],
+  );
+  const added = Number(r.n);
+  if (held.size === 0) return added;
+  // A rebuilt row whose digest equals the held one's is the same row and is not sent. The others
+  // go to a temporary table that a few statements compare with what is held.
+  function* differing(): Generator<RebuiltPatient> {
+    for (const p of againstHeld) {
+      const key = `${p[0]}\u0000${p[1]}`;
+      const digest = held.get(key);
+      held.delete(key);
+      if (digest !== patientDigest(p[2], p[3], p[4], p[5])) yield p;
+    }
+  }
+  await tx.query(`create temporary table replay_patients (trial_id text not null, patient_id text not null, state jsonb not null,
+    registry text, followup jsonb, guard jsonb) on commit drop`);
+  await copyStream(tx, 'replay_patients', PATIENT_COLUMNS, differing());
+  await tx.query(`analyze replay_patients`);
+  // When many rows differ, the comparisons below hash-join them with their jsonb: in memory, not in batches on disk (this transaction only).
+  await tx.query(`set local work_mem = '512MB'`);
+  // What is left of `held` is no longer in the log's scope.
+  const gone = [...held.keys()].map((k) => k.split('\u0000'));
+  held.clear();
+  for (let i = 0; i < gone.length; i += 20_000) {
+    const part = gone.slice(i, i + 20_000);
+    await tx.query(`delete from rm_patients p where (p.trial_id, p.patient_id) in (select * from unnest($1::text[], $2::text[]))`, [
+      part.map((g) => g[0]),
+      part.map((g) => g[1]),
+    ]);
+  }
+  // History first, against the rows still held.
+  const [c] = await rows<{ n: string }>(
+    tx,
+    `with h as (
+      insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
       select n.trial_id, n.patient_id, $1::timestamptz, n.state from replay_patients n
-      left join rm_patients p on p.trial_id = n.trial_id and p.patient_id = n.patient_id
+      join rm_patients p on p.trial_id = n.trial_id and p.patient_id = n.patient_id
       where p.state is distinct from n.state returning 1)
     select count(*) as n from h`,
     [now],
-  );
-  await tx.query(
-    `delete from rm_patients p where ($1::text is null or p.trial_id = $1)
-    and not exists (select 1 from replay_patients n where n.trial_id = p.trial_id and n.patient_id = p.patient_id)`,
-    [only],
   );
   await tx.query(
     `update rm_patients p set state = n.state, registry = n.registry, followup = n.followup, guard = n.guard, updated_at = $1
@@ -76,13 +122,7 @@ export async function writePatients(tx: EntityManager, only: string | null, list
       and (p.state, p.registry, p.followup, p.guard) is distinct from (n.state, n.registry, n.followup, n.guard)`,
     [now],
   );
-  await tx.query(
-    `insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
-    select n.trial_id, n.patient_id, n.state, n.registry, n.followup, n.guard, $1 from replay_patients n
-    where not exists (select 1 from rm_patients p where p.trial_id = n.trial_id and p.patient_id = n.patient_id)`,
-    [now],
-  );
-  return Number(r.n);
+  return added + Number(c.n);
 }
 
 /**

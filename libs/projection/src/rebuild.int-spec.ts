@@ -6,6 +6,7 @@ import type { LogEvent } from '@trial/readmodel';
 import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
+import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 import { randomisedPatient, registeredTrial } from '../../../test/support/events';
 
@@ -40,7 +41,7 @@ describe('rebuild (followup replay) with COPY', () => {
     const live = await patients();
     const liveReadout = (await analysisAt(ds, trialId, {}, {})).analysis;
 
-    const read = async () => ({ events, watermarks: [], invalid: 0 });
+    const read = inMemory({ events, watermarks: [], invalid: 0 });
     const first = await rebuild(ds, read, { trialId, now: () => '2026-01-02T12:00:00.000Z', consumer });
     expect(first).toMatchObject({ patients: 3, changedPatients: 0, refused: 0 });
     expect(await patients()).toEqual(live);
@@ -55,5 +56,47 @@ describe('rebuild (followup replay) with COPY', () => {
     expect({ ...rebuilt, version: 0 }).toEqual({ ...liveReadout, version: 0 });
     const applied = (await ds.query(`select count(*)::int as n from applied_events where consumer = $1`, [consumer])) as Array<{ n: number }>;
     expect(applied[0].n).toBe(events.length);
+
+    // Held rows that differ from the log, each in its own way: replay puts back exactly these, and
+    // only a changed state (or a patient that was missing) gets a history row.
+    const history = async () =>
+      (
+        (await ds.query(`select patient_id, count(*)::int as n from rm_patient_history where trial_id = $1 group by patient_id order by 1`, [
+          trialId,
+        ])) as Array<{ patient_id: string; n: number }>
+      ).map((r) => [r.patient_id, r.n]);
+    const before = await history();
+    const stamps = async () =>
+      (
+        (await ds.query(`select patient_id, updated_at from rm_patients where trial_id = $1 order by 1`, [trialId])) as Array<{
+          patient_id: string;
+          updated_at: Date;
+        }>
+      ).map((r) => [r.patient_id, r.updated_at.toISOString()]);
+    const stampsBefore = await stamps();
+    const at = (day: string) => `2026-01-${day}T12:00:00.000Z`;
+    await ds.query(`update rm_patients set followup = jsonb_set(followup, '{time}', '1') where trial_id = $1 and patient_id = $2`, [trialId, ids[1]]);
+    await ds.query(`delete from rm_patients where trial_id = $1 and patient_id = $2`, [trialId, ids[2]]);
+    await ds.query(
+      `insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
+      select trial_id, 'not in the log', state, registry, followup, guard, updated_at from rm_patients where trial_id = $1 and patient_id = $2`,
+      [trialId, ids[0]],
+    );
+    const third = await rebuild(ds, read, { trialId, now: () => at('04'), consumer });
+    expect(third).toMatchObject({ patients: 3, changedPatients: 1 });
+    expect(await patients()).toEqual(live);
+    expect(await history()).toEqual(before.map(([id, n]) => [id, id === ids[2] ? Number(n) + 1 : n]));
+    expect(await stamps()).toEqual([stampsBefore[0], [ids[1], at('04')], [ids[2], at('04')]]);
+
+    await ds.query(`update rm_patients set state = jsonb_set(state, '{sex}', '"F"') where trial_id = $1 and patient_id = $2`, [trialId, ids[0]]);
+    const fourth = await rebuild(ds, read, { trialId, now: () => at('05'), consumer });
+    expect(fourth).toMatchObject({ patients: 3, changedPatients: 1 });
+    expect(await patients()).toEqual(live);
+    expect(await history()).toEqual(before.map(([id, n]) => [id, id === ids[0] || id === ids[2] ? Number(n) + 1 : n]));
+    expect(await stamps()).toEqual([
+      [ids[0], at('05')],
+      [ids[1], at('04')],
+      [ids[2], at('04')],
+    ]);
   });
 });

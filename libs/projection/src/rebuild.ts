@@ -10,14 +10,14 @@ import {
   TrialCohort,
   type Observation,
 } from '@trial/readmodel';
-import type { LogRead } from './log-reader';
+import type { LogSource } from './log-reader';
 import { movedSources, saveCompleteness } from './completeness';
 import { lockForReplay } from './locks';
 import { rebuildLooks } from './looks';
 import { park } from './park';
 import { noProfiler, type Profiler } from './profiler';
-import { foldForReplay } from './rebuild-fold';
-import { markApplied, writePatients, type RebuiltPatient } from './rebuild-writes';
+import { ReplayFolder } from './rebuild-fold';
+import { heldDigests, markApplied, writePatients, type RebuiltPatient } from './rebuild-writes';
 import { PROJECTOR } from './projector';
 import { appendReadoutHistory, loadCompleteness, notifyChanged, rows, saveSnapshots } from './rows';
 
@@ -53,22 +53,28 @@ const CHUNK = 5_000;
  * checkpoints set here (the log's end at the time of the read). History is append-only and not
  * dropped: a DSMB look stays reproducible; a rebuilt patient whose state differs from what was
  * held gets a new history row at the replay's time, so asOf tells the truth about both.
- * The log is folded in memory in one pass (foldForReplay), then written set-based in the same
+ * The log is folded in memory in one pass as it is read (ReplayFolder), then written set-based in the same
  * transaction (rebuild-writes.ts: streamed COPY, and over held rows only what differs), so the
  * rebuild and its checkpoints commit together or not at all.
  */
-export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, options: RebuildOptions): Promise<RebuildReport> {
+export async function rebuild(ds: DataSource, read: LogSource, options: RebuildOptions): Promise<RebuildReport> {
   const consumer = options.consumer ?? PROJECTOR;
   const only = options.trialId;
   const profiler = options.profiler ?? noProfiler;
   return ds.transaction(async (tx) => {
     await lockForReplay(tx);
-    const log = await profiler.time('read', read);
+    // Postgres digests the held patient rows while the log is read and folded (rebuild-writes.ts).
+    const heldRows = heldDigests(tx, only ?? null);
+    heldRows.catch(() => undefined); // Awaited below; a failure while the log is still read is not unhandled.
+    // Dedupe and the guard over the whole log, as the live projector took it, folded in memory as it is read.
+    const folder = new ReplayFolder(only);
+    const log = await profiler.time('read and fold', () =>
+      read((events) => {
+        for (const e of events) folder.take(e);
+      }),
+    );
+    const fold = folder.finish();
     const now = options.now();
-    // Dedupe and the guard over the whole log, as the live projector took it, folded in memory.
-    const t0 = performance.now();
-    const fold = foldForReplay(log.events, only);
-    profiler.mark('fold', performance.now() - t0);
     const registered = new Set(fold.trials.map((t) => t.trialId));
     const completeness = foldCompleteness({}, fold.extracts);
 
@@ -104,7 +110,8 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
         yield [state.trialId!, state.patientId!, state, coveringRegistry(state), fu, guard];
       }
     }
-    const changed = await profiler.time('patients', () => writePatients(tx, only ?? null, rebuilt(), now));
+    const digests = await profiler.time('held digests', () => heldRows);
+    const changed = await profiler.time('patients', () => writePatients(tx, only ?? null, rebuilt(), digests, now));
 
     const designs = new Map<string, TrialRegistered>();
     for (const t of fold.trials) designs.set(t.trialId, t);
@@ -155,7 +162,7 @@ export async function rebuild(ds: DataSource, read: () => Promise<LogRead>, opti
       }
     }
     return {
-      eventsRead: log.events.length,
+      eventsRead: folder.read,
       eventsApplied: fold.keptIds.length,
       invalid: log.invalid,
       trials: trialIds.length,

@@ -8,3 +8,4 @@ export * from './redrive';
 export * from './dlq-closed';
 export * from './copy';
 export * from './copy-stream';
+export * from './patient-digest';

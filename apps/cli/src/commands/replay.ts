@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { loadConfig } from '@trial/config';
 import { topicNames } from '@trial/contracts';
 import { createKafka } from '@trial/messaging';
-import { readLog, rebuild } from '@trial/projection';
+import { rebuild, streamLog } from '@trial/projection';
 import { openMigrated } from '@trial/storage';
 
 export function register(program: Command): void {
@@ -21,7 +21,7 @@ export function register(program: Command): void {
       });
       const ds = await openMigrated(config.DATABASE_URL, config.MIGRATION_DATABASE_URL, { applicationName: 'followup-replay', poolSize: 2 });
       try {
-        const report = await rebuild(ds, () => readLog(kafka, topicNames(config.TOPIC_PREFIX)), {
+        const report = await rebuild(ds, streamLog(kafka, topicNames(config.TOPIC_PREFIX)), {
           trialId: opts.trial,
           now: () => new Date().toISOString(),
         });
