@@ -17,7 +17,7 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
-import { READOUT_CHANNEL, rebuild, streamLog, type ReadoutChanged } from '@trial/projection';
+import { READOUT_CHANNEL, rebuild, streamLog, type Profiler, type ReadoutChanged } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { TRIALS, Workload } from './workload';
 
@@ -252,6 +252,7 @@ async function main(): Promise<void> {
     );
     await producer.disconnect();
     let readDone = 0;
+    const phases: string[] = [];
     const c0 = process.cpuUsage();
     const r0 = performance.now();
     const read = streamLog(kafka, topics);
@@ -262,14 +263,14 @@ async function main(): Promise<void> {
         readDone = performance.now();
         return end;
       },
-      { now: () => new Date().toISOString() },
+      { now: () => new Date().toISOString(), profiler: phaseTimes(phases) },
     );
     const r1 = performance.now();
     const c1 = process.cpuUsage(c0);
     console.log(
       `rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s` +
         ` (read, decode and fold the log ${((readDone - r0) / 1000).toFixed(1)} s, write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s` +
-        `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted)`,
+        `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted); ${phases.join(', ')}`,
     );
   } finally {
     await stopProjector();
@@ -279,6 +280,22 @@ async function main(): Promise<void> {
       specs.map((s) => s.topic),
     );
   }
+}
+
+/** A profiler that writes each phase of the replay as `name seconds` into `into`. */
+function phaseTimes(into: string[]): Profiler {
+  const p: Profiler = {
+    mark: (name, ms) => into.push(`${name} ${(ms / 1000).toFixed(1)} s`),
+    time: async (name, f) => {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        p.mark(name, performance.now() - t);
+      }
+    },
+  };
+  return p;
 }
 
 main().catch((e: unknown) => {
