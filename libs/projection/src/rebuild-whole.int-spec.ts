@@ -145,10 +145,17 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
     expect(live.parked.length).toBe(unregistered.length);
     const liveHistory = await historyRows();
 
-    // What replay must repair: a row whose state and follow-up went wrong, a row the log has no patient for, a lost applied id.
+    // What replay must repair: a row whose state and follow-up went wrong, a row the log has no patient for, a lost applied id,
+    // an applied id with the wrong content hash and one the log does not have.
     await ds.query(`update rm_patients set state = state || '{"sex": "F"}', followup = null where trial_id = $1 and patient_id = 'P0'`, [bulkId]);
     await ds.query(`insert into rm_patients (trial_id, patient_id, state, updated_at) values ($1, 'GHOST', '{}', now())`, [bulkId]);
     await ds.query(`delete from applied_events where consumer = $1 and event_id = $2`, [consumer, `${bulkId}:r-7`]);
+    const rehashed = await ds.query(`update applied_events set content_hash = 'wrong' where consumer = $1 and event_id = $2`, [
+      consumer,
+      `${bulkId}:r-8`,
+    ]);
+    expect(rehashed[1]).toBe(1);
+    await ds.query(`insert into applied_events (consumer, event_id, content_hash) values ($1, 'not in the log', 'x')`, [consumer]);
 
     const log: LogEvent[] = [...enrol, ...out];
     const read = inMemory({ events: log, watermarks: [], invalid: 0 });

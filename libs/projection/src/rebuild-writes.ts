@@ -10,17 +10,13 @@ import { rows } from './rows';
  * digest equals the held row's is left alone; the others go into a temporary table (dropped at
  * commit) that a few statements compare with what is held, so only what differs is written: a
  * replay over unchanged read models sends no patient row and rewrites none (and leaves no dead ones).
+ * The applied ids are diffed against the held ones here, and only the new ones copied in.
  */
 
 /** A rebuilt patient row, as COPY takes it: trial, patient, state, registry, follow-up, guard. */
 export type RebuiltPatient = readonly [string, string, PatientState, string | null, FollowUp | null, PatientGuard];
 
 const PATIENT_COLUMNS = ['trial_id', 'patient_id', 'state', 'registry', 'followup', 'guard'];
-
-async function heldAny(tx: EntityManager, text: string, params: unknown[]): Promise<boolean> {
-  const [r] = await rows<{ held: boolean }>(tx, `select exists (${text}) as held`, params);
-  return r.held;
-}
 
 /** The scope's held patient rows, by patient key (trial, NUL, patient): each one's digest (PATIENT_DIGEST_SQL). */
 export type HeldDigests = Map<string, string>;
@@ -138,9 +134,6 @@ export async function markApplied(
   hashes: readonly string[],
   whole: boolean,
 ): Promise<void> {
-  const pairs = function* (): Generator<readonly string[]> {
-    for (let i = 0; i < ids.length; i++) yield [ids[i], hashes[i]];
-  };
   if (!whole) {
     for (let i = 0; i < ids.length; i += 20_000) {
       await tx.query(
@@ -151,25 +144,31 @@ export async function markApplied(
     }
     return;
   }
-  if (!(await heldAny(tx, `select 1 from applied_events where consumer = $1`, [consumer]))) {
-    const withConsumer = function* (): Generator<readonly string[]> {
-      for (const p of pairs()) yield [consumer, ...p];
-    };
-    await copyStream(tx, 'applied_events', ['consumer', 'event_id', 'content_hash'], withConsumer());
-    return;
+  // What the consumer holds, diffed here: an id held with the same hash stays as it is (its
+  // applied_at too), one held with another hash or not kept is deleted, and the rest is copied in.
+  const held = new Map<string, string | null>();
+  for (const r of await rows<{ event_id: string; content_hash: string | null }>(
+    tx,
+    `select event_id, content_hash from applied_events where consumer = $1`,
+    [consumer],
+  ))
+    held.set(r.event_id, r.content_hash);
+  const toAdd: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (held.has(ids[i]) && held.get(ids[i]) === hashes[i]) held.delete(ids[i]);
+    else toAdd.push(i);
   }
-  await tx.query(`create temporary table replay_applied (event_id text not null, content_hash text not null) on commit drop`);
-  await copyStream(tx, 'replay_applied', ['event_id', 'content_hash'], pairs());
-  await tx.query(`analyze replay_applied`);
-  await tx.query(
-    `delete from applied_events a where a.consumer = $1
-    and not exists (select 1 from replay_applied n
-      where n.event_id = a.event_id and n.content_hash is not distinct from a.content_hash)`,
-    [consumer],
-  );
-  await tx.query(
-    `insert into applied_events (consumer, event_id, content_hash) select $1, n.event_id, n.content_hash from replay_applied n
-    where not exists (select 1 from applied_events a where a.consumer = $1 and a.event_id = n.event_id)`,
-    [consumer],
+  const gone = [...held.keys()];
+  held.clear();
+  for (let i = 0; i < gone.length; i += 20_000) {
+    await tx.query(`delete from applied_events where consumer = $1 and event_id = any($2::text[])`, [consumer, gone.slice(i, i + 20_000)]);
+  }
+  await copyStream(
+    tx,
+    'applied_events',
+    ['consumer', 'event_id', 'content_hash'],
+    (function* (): Generator<readonly string[]> {
+      for (const i of toAdd) yield [consumer, ids[i], hashes[i]];
+    })(),
   );
 }
