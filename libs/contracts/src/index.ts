@@ -7,6 +7,7 @@ export * from './outcomes';
 export * from './topics';
 export * from './parse';
 export * from './content';
+export * from './ordered-json';
 export * from './csv-cells';
 export * from './coded-error';
 export * from './decider';
