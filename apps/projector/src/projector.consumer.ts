@@ -3,7 +3,7 @@ import { EventPattern } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EnrollmentEvent, OutcomeEvent } from '@trial/contracts';
-import { PartitionBatch } from '@trial/messaging';
+import { type BatchHandled, PartitionBatch } from '@trial/messaging';
 import { AppConfig } from '@trial/config';
 import { CLOCK, Clock, CONFIG, LOG, Log } from '@trial/platform';
 import { PROJECTOR, ReadModelProjector } from '@trial/projection';
@@ -44,18 +44,20 @@ export class ProjectorConsumer implements OnApplicationBootstrap, OnApplicationS
   }
 
   @EventPattern('enrollments')
-  async onEnrollments(batch: PartitionBatch<EnrollmentEvent>): Promise<void> {
-    await this.apply(batch);
+  onEnrollments(batch: PartitionBatch<EnrollmentEvent>): Promise<BatchHandled> {
+    return this.apply(batch);
   }
 
   @EventPattern('outcomes')
-  async onOutcomes(batch: PartitionBatch<OutcomeEvent>): Promise<void> {
-    await this.apply(batch);
+  onOutcomes(batch: PartitionBatch<OutcomeEvent>): Promise<BatchHandled> {
+    return this.apply(batch);
   }
 
-  private async apply(batch: PartitionBatch<EnrollmentEvent | OutcomeEvent>): Promise<void> {
+  /** Applies the batch; what was behind its checkpoint goes back to the consumer, which leaves it out of the metrics. */
+  private async apply(batch: PartitionBatch<EnrollmentEvent | OutcomeEvent>): Promise<BatchHandled> {
     const out = await this.projector.apply(batch);
     // Counts and trial ids only: no patient data in the logs.
     this.log('debug', 'batch projected', { topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset, ...out });
+    return { behindCheckpoint: out.behindCheckpoint };
   }
 }

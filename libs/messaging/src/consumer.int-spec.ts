@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { decode } from '@trial/contracts';
 import { applyWithCheckpoint, createDataSource, migrate, parkDeadLetter } from '@trial/storage';
 import { createProducer } from './kafka';
-import { runConsumer, PartitionBatch, RunningConsumer, ConsumerOptions } from './consumer';
+import { runConsumer, PartitionBatch, RunningConsumer, ConsumerOptions, type BatchHandled } from './consumer';
+import { NO_HOOKS, type ConsumerHooks } from './hooks';
 import { PermanentError } from './errors';
 import { ConsumerStatus } from './status';
 import { eventually, privateTopics, readAll, testKafka, TEST_DATABASE_URL, uniqueId } from '../../../test/support';
@@ -42,7 +43,7 @@ describe('runConsumer (real Kafka and Postgres)', () => {
   });
 
   /** A consumer of `topic` in group `name` that logs nothing. */
-  const optionsFor = (name: string, topic: string, handle: (batch: PartitionBatch<N>) => Promise<void>): ConsumerOptions<N> => ({
+  const optionsFor = (name: string, topic: string, handle: (batch: PartitionBatch<N>) => Promise<void | BatchHandled>): ConsumerOptions<N> => ({
     kafka,
     producer,
     name,
@@ -279,12 +280,14 @@ describe('runConsumer (real Kafka and Postgres)', () => {
     expect(Date.now() - t0).toBeLessThan(8_000); // it left: no session timeout to wait out
   });
   it("with offsetCommits 'interval', commits on its timer and at disconnect, not per batch; a successor skips by checkpoint", async () => {
-    const counted = { rows: 0 };
-    const applyOnce = (name: string) => async (batch: PartitionBatch<N>) => {
-      await applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (_tx, fresh) => {
+    const counted = { rows: 0, hooked: 0 };
+    // It says how much of each batch was behind its checkpoint, so the hooks count only what is new.
+    const applyOnce = (name: string) => async (batch: PartitionBatch<N>) =>
+      applyWithCheckpoint(ds, name, batch.topic, batch.partition, batch.messages, batch.lastOffset, async (_tx, fresh) => {
         counted.rows += fresh.length;
+        return { behindCheckpoint: batch.messages.length - fresh.length };
       });
-    };
+    const hooks: ConsumerHooks = { ...NO_HOOKS, batchApplied: (_topic, _seconds, publishedAt) => void (counted.hooked += publishedAt.length) };
     const label = 'interval';
     const { topics, drop } = await privateTopics(kafka, label);
     drops.push(drop);
@@ -294,6 +297,7 @@ describe('runConsumer (real Kafka and Postgres)', () => {
       ...optionsFor(name, topic, applyOnce(name)),
       offsetCommits: 'interval',
       timing: { commitEveryMs },
+      hooks,
     });
     const admin = kafka.admin();
     await admin.connect();
@@ -322,6 +326,8 @@ describe('runConsumer (real Kafka and Postgres)', () => {
       // The timer commits what was handled, with no disconnect.
       await eventually(async () => ((await committed()) === '21' ? true : undefined), 'the offsets committed by the timer', 10_000);
       expect(counted.rows).toBe(21);
+      // The twenty read again were behind the checkpoint: the metrics' hooks saw each message once.
+      expect(counted.hooked).toBe(21);
     } finally {
       await admin.disconnect();
     }

@@ -57,6 +57,22 @@ export interface FetchSizes {
 /** When a consumer commits its Kafka offsets (ConsumerOptions `offsetCommits`). */
 export type OffsetCommits = 'every-batch' | 'interval';
 
+/**
+ * What a handler may say of a batch it handled: how many of its first messages were already
+ * applied (at or below the consumer's checkpoint, so skipped). Those are a redelivery, not new
+ * work, and the hooks (the metrics' applied count and publish-to-apply ages) leave them out.
+ */
+export interface BatchHandled {
+  behindCheckpoint: number;
+}
+
+/** Whether a handler's result is a BatchHandled (a handler may resolve to nothing). */
+export function isBatchHandled(x: unknown): x is BatchHandled {
+  if (typeof x !== 'object' || x === null || !('behindCheckpoint' in x)) return false;
+  const n = x.behindCheckpoint;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0;
+}
+
 export interface ConsumerOptions<T> {
   kafka: Kafka;
   /** Names the consumer group, the checkpoints and the DLQ records. */
@@ -64,7 +80,7 @@ export interface ConsumerOptions<T> {
   groupId?: string;
   topics: string[];
   decode: (topic: string, raw: Buffer | null) => Result<T, InvalidMessage>;
-  handle: (batch: PartitionBatch<T>) => Promise<void>;
+  handle: (batch: PartitionBatch<T>) => Promise<void | BatchHandled>;
   /** A producer for the DLQ; idempotent. */
   producer: Producer;
   /** Where a dead letter too large for the DLQ goes (dead_letter_park). */
@@ -421,10 +437,14 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
   }
   const lastOffset = batch.lastOffset();
   const whole: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: valid, lastOffset };
-  const outcome = await attempt(ctx, payload, where, () => ctx.handle(whole));
+  let handled: void | BatchHandled = undefined;
+  const outcome = await attempt(ctx, payload, where, async () => {
+    handled = await ctx.handle(whole);
+  });
   let applied = valid;
   switch (outcome.kind) {
     case 'ok':
+      if (isBatchHandled(handled)) applied = valid.slice(handled.behindCheckpoint);
       break;
     case 'permanent': {
       const refused = await oneByOne(ctx, payload, valid);
@@ -450,8 +470,8 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
 /**
  * Re-runs a batch one message at a time after a PermanentError, so only the refused message
  * goes to the DLQ. Only then is the checkpoint moved past it (the "skip"): a message met by
- * an environmental failure is never skipped. The offsets refused, or null when it had to give
- * up (see attempt).
+ * an environmental failure is never skipped. The offsets not applied (refused, or behind the
+ * checkpoint as the handler said), or null when it had to give up (see attempt).
  */
 async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, valid: Incoming<T>[]): Promise<Set<string> | null> {
   const { batch } = payload;
@@ -461,9 +481,13 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
   for (const m of batch.messages) {
     const incoming = byOffset.get(m.offset);
     const single: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: incoming ? [incoming] : [], lastOffset: m.offset };
-    const outcome = await attempt(ctx, payload, where, () => ctx.handle(single));
+    let handled: void | BatchHandled = undefined;
+    const outcome = await attempt(ctx, payload, where, async () => {
+      handled = await ctx.handle(single);
+    });
     switch (outcome.kind) {
       case 'ok':
+        if (isBatchHandled(handled) && handled.behindCheckpoint > 0) refused.add(m.offset);
         break;
       case 'abandoned':
         return null;
@@ -482,7 +506,9 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
           code,
         });
         const skip: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: [], lastOffset: m.offset };
-        const skipped = await attempt(ctx, payload, where, () => ctx.handle(skip));
+        const skipped = await attempt(ctx, payload, where, async () => {
+          await ctx.handle(skip);
+        });
         if (skipped.kind !== 'ok') return null; // a skip refused is a bug: the batch comes again
         break;
       }

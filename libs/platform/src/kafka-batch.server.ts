@@ -13,6 +13,8 @@ import {
   PartitionBatch,
   RunningConsumer,
   startConsumer,
+  isBatchHandled,
+  type BatchHandled,
 } from '@trial/messaging';
 
 /** The logical topics a handler can subscribe to with `@EventPattern(...)`. */
@@ -95,11 +97,13 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       timing: this.opts.timing,
       hooks: this.opts.hooks,
       decode: (topic, raw) => decode(schemas[byTopic.get(topic)!], raw),
-      handle: async (batch: PartitionBatch<unknown>) => {
+      handle: async (batch: PartitionBatch<unknown>): Promise<BatchHandled | undefined> => {
         const handler = this.getHandlerByPattern(byTopic.get(batch.topic)!);
         if (!handler) throw new Error(`no handler for ${batch.topic}`);
-        const result = await handler(batch);
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        const result: unknown = await handler(batch);
+        const value: unknown = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+        // What the handler says of the batch (how much was behind its checkpoint) goes back to the consumer's hooks.
+        return isBatchHandled(value) ? value : undefined;
       },
     });
     await this.consumer.joined();

@@ -27,6 +27,8 @@ import type { CohortDiff } from './trial-cache';
 export interface BatchOut {
   applied: number;
   duplicates: number;
+  /** The batch's first messages at or below its checkpoint: already applied, skipped (a redelivery). */
+  behindCheckpoint: number;
   /** Events put in the park (their trial is not registered yet); included in `applied`. */
   parked: number;
   trialsChanged: string[];
@@ -144,9 +146,15 @@ export async function applyBatch(tx: Sql, events: LogEvent[], ctx: { consumer: s
  * What one partition batch of a group (`events`: its messages past its checkpoint) did; the
  * trials changed are the group's (one version per trial for the whole group).
  */
-export function outOf(events: readonly LogEvent[], e: BatchEffect): BatchOut {
+export function outOf(events: readonly LogEvent[], e: BatchEffect, behindCheckpoint: number): BatchOut {
   const applied = events.filter((x) => e.applied.has(x)).length;
-  return { applied, duplicates: events.length - applied, parked: events.filter((x) => e.parked.has(x)).length, trialsChanged: e.trialIds };
+  return {
+    applied,
+    duplicates: events.length - applied,
+    behindCheckpoint,
+    parked: events.filter((x) => e.parked.has(x)).length,
+    trialsChanged: e.trialIds,
+  };
 }
 
 /** A loaded row as the guard's input (a row from before the guard starts with an empty one). */

@@ -94,10 +94,11 @@ export class ReadModelProjector {
         { consumer: this.consumer, now: this.now(), profiler: this.profiler },
       );
       effect = e;
-      return fresh.map((f) =>
+      return fresh.map((f, i) =>
         outOf(
           f.map((m) => m.value),
           e,
+          batches[i].messages.length - f.length,
         ),
       );
     });
