@@ -12,8 +12,13 @@ export const ARMS = ['control', 'IABP'] as const;
 
 const uuid = contentId;
 
-/** Valid (Modulus 11) NHS numbers, away from the walking skeleton's range. */
-const nhsNumber = (seed: number) => nhsNumberFrom(610_000_000 + seed * 7919);
+/**
+ * Valid (Modulus 11) NHS numbers, away from the walking skeleton's range. Seeds go up to about
+ * 200,000, so the step keeps the first nine digits below 1,000,000,000: with a step of 7,919 most
+ * trials' numbers had 11 digits, were invalid, linked only probabilistically, and a trial's deaths
+ * could then link to a look-alike in a trial enrolled after it.
+ */
+const nhsNumber = (seed: number) => nhsNumberFrom(610_000_000 + seed * 1_931);
 
 const NAMES = ['Ahmed', 'Baker', 'Clarke', 'Dawson', 'Evans', 'Fraser', 'Gill', 'Hughes', 'Irving', 'Jenkins'];
 

@@ -21,6 +21,8 @@ export const contentId = (s: string) => {
 export function nhsNumberFrom(start: number): string {
   for (let n = start; ; n++) {
     const first9 = String(n).padStart(9, '0');
+    // Past 999,999,999 it would be 11 digits: an invalid number, which links only probabilistically.
+    if (first9.length !== 9) throw new RangeError(`nhsNumberFrom: ${start} is not a 9-digit start`);
     const check = modulus11CheckDigit(first9);
     if (check !== null) return first9 + String(check);
   }
