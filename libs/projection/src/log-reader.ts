@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { decode, enrollmentEvent, outcomeEvent, type TopicNames } from '@trial/contracts';
+import type { TopicNames } from '@trial/contracts';
 import type { LogEvent } from '@trial/readmodel';
+import { LogDecoder } from './log-decoder';
 
 export interface Watermark {
   topic: string;
@@ -23,11 +24,12 @@ export interface LogRead extends LogEnd {
 }
 
 /**
- * A read of the log: hands each batch of decoded events to `take` in log order, as it is read,
- * and resolves when the whole log has been handed on. Replay folds each batch as it arrives, so
+ * A read of the log: hands each batch of decoded events to `take` in log order, as it is read
+ * (with each event's content hash when the reader has computed it), and resolves when the whole
+ * log has been handed on. Replay folds each batch as it arrives, so
  * the log is never held in memory whole.
  */
-export type LogSource = (take: (events: readonly LogEvent[]) => void) => Promise<LogEnd>;
+export type LogSource = (take: (events: readonly LogEvent[], hashes?: readonly string[]) => void) => Promise<LogEnd>;
 
 const MEMORY_BATCH = 5_000;
 
@@ -72,7 +74,7 @@ export const streamLog =
 async function readInto(
   kafka: Kafka,
   topics: TopicNames,
-  take: (events: readonly LogEvent[]) => void,
+  take: (events: readonly LogEvent[], hashes?: readonly string[]) => void,
   onProgress?: (read: number) => void,
 ): Promise<LogEnd> {
   const admin = kafka.admin();
@@ -87,14 +89,18 @@ async function readInto(
   }
   const pending = new Map(watermarks.filter((w) => BigInt(w.high) > 0n).map((w) => [`${w.topic}:${w.partition}`, BigInt(w.high) - 1n]));
   let read = 0;
-  let invalid = 0;
-  if (pending.size === 0) return { watermarks, invalid };
+  if (pending.size === 0) return { watermarks, invalid: 0 };
+  let finish!: () => void;
+  let abort!: (e: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    abort = reject;
+  });
+  // Decoded (schema and content hash) on a worker thread, beside the fold (log-decoder.ts). A
+  // failure there (or in the fold it hands batches to) ends the read with that error.
+  const decoder = new LogDecoder(take, abort);
   const groupId = `replay-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 });
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topics.enrollments, topics.outcomes], fromBeginning: true });
@@ -104,16 +110,13 @@ async function readInto(
         const key = `${batch.topic}:${batch.partition}`;
         const last = pending.get(key);
         if (last === undefined) return;
-        const schema = batch.topic === topics.enrollments ? enrollmentEvent : outcomeEvent;
-        const events: LogEvent[] = [];
+        const values: Array<Buffer | null> = [];
         for (const m of batch.messages) {
           if (BigInt(m.offset) > last) break;
-          const d = decode(schema, m.value);
-          if (d.ok) events.push(d.value as LogEvent);
-          else invalid++;
+          values.push(m.value);
         }
-        take(events);
-        read += events.length;
+        await decoder.submit(batch.topic === topics.enrollments ? 'enrollments' : 'outcomes', values);
+        read += values.length;
         onProgress?.(read);
         if (BigInt(batch.lastOffset()) >= last) {
           pending.delete(key);
@@ -122,12 +125,13 @@ async function readInto(
       },
     });
     await done;
+    return { watermarks, invalid: await decoder.finish() };
   } finally {
+    await decoder.close();
     await consumer.disconnect();
     const admin2 = kafka.admin();
     await admin2.connect();
     await admin2.deleteGroups([groupId]).catch(() => undefined);
     await admin2.disconnect();
   }
-  return { watermarks, invalid };
 }

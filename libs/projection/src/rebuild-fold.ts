@@ -52,15 +52,16 @@ export class ReplayFolder {
 
   constructor(private readonly only: string | undefined) {}
 
-  take(e: LogEvent): void {
+  /** Takes the log's next event (`hash`: its contentHash, when the reader computed it). */
+  take(e: LogEvent, hash?: string): void {
     this.read++;
     const { out, only } = this;
-    const hash = this.folder.take(e);
-    if (hash === null) return;
+    const kept = this.folder.take(e, hash);
+    if (kept === null) return;
     const registry = isRegistryLogEvent(e);
     if (!registry && only !== undefined && e.trialId !== only) return;
     out.keptIds.push(e.eventId);
-    out.keptHashes.push(hash);
+    out.keptHashes.push(kept);
     out.keptRegistry.push(registry);
     if (registry) {
       out.extracts.push(e);

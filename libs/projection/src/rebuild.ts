@@ -69,8 +69,8 @@ export async function rebuild(ds: DataSource, read: LogSource, options: RebuildO
     // Dedupe and the guard over the whole log, as the live projector took it, folded in memory as it is read.
     const folder = new ReplayFolder(only);
     const log = await profiler.time('read and fold', () =>
-      read((events) => {
-        for (const e of events) folder.take(e);
+      read((events, hashes) => {
+        for (let i = 0; i < events.length; i++) folder.take(events[i], hashes?.[i]);
       }),
     );
     const fold = folder.finish();

@@ -58,9 +58,11 @@ export class LogFolder {
   refused = 0;
   private readonly seen = new Map<string, string>();
 
-  /** The event's content hash if it is applied; null if it is a redelivery or refused. */
-  take(e: LogEvent): string | null {
-    const hash = contentHash(e);
+  /**
+   * The event's content hash if it is applied; null if it is a redelivery or refused. `hash`,
+   * when given, is the event's contentHash computed already (replay's decode worker).
+   */
+  take(e: LogEvent, hash: string = contentHash(e)): string | null {
     const was = this.seen.get(e.eventId);
     if (was !== undefined) {
       if (was !== hash) this.refused++;
