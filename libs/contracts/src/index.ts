@@ -8,6 +8,7 @@ export * from './topics';
 export * from './parse';
 export * from './content';
 export * from './ordered-json';
+export * from './worker-script';
 export * from './csv-cells';
 export * from './coded-error';
 export * from './decider';

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { workerScript } from '@trial/contracts';
 import { withCheckedAcks, type Log } from '@trial/messaging';
 import { PackedBatch, transferables, unpack } from './batch';
 import { JavaCompatiblePartitioner } from './partitioner';
@@ -113,9 +112,9 @@ const MAX_QUEUED = 3;
  */
 export function threadPublisher(options: ThreadOptions, topics: PublishTopics): Publisher {
   const data: ThreadData = { brokers: options.brokers, clientId: options.clientId, topics };
-  const file = workerFile();
   // The compiled worker inherits this process's node flags; the .ts one (tests, tsx) is loaded through tsx.
-  const worker = new Worker(file, { workerData: data, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : undefined });
+  const { file, execArgv } = workerScript(__dirname, 'publish.worker');
+  const worker = new Worker(file, { workerData: data, execArgv });
   let posted = 0;
   let acked = 0;
   let finished = false;
@@ -191,10 +190,4 @@ export function threadPublisher(options: ThreadOptions, topics: PublishTopics): 
       clearTimeout(timer);
     },
   };
-}
-
-/** The compiled worker beside this file, or under the ts sources (jest, tsx) the .ts one. */
-function workerFile(): string {
-  const js = join(__dirname, 'publish.worker.js');
-  return existsSync(js) ? js : join(__dirname, 'publish.worker.ts');
 }

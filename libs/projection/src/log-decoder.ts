@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '@trial/contracts';
 import type { LogEvent } from '@trial/readmodel';
 import { packValues, type Decoded, type ToDecode } from './decode-protocol';
 
@@ -26,8 +25,8 @@ export class LogDecoder {
     private readonly onFailure: (e: Error) => void = () => undefined,
     private readonly maxInFlight = 8,
   ) {
-    const file = workerFile();
-    this.worker = new Worker(file, { execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] });
+    const { file, execArgv } = workerScript(__dirname, 'decode.worker');
+    this.worker = new Worker(file, { execArgv: execArgv ?? [] });
     this.worker.on('message', (m: Decoded) => this.arrived(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => {
@@ -90,9 +89,4 @@ export class LogDecoder {
     this.waiters = [];
     for (const f of w) f();
   }
-}
-
-function workerFile(): string {
-  const js = join(__dirname, 'decode.worker.js');
-  return existsSync(js) ? js : join(__dirname, 'decode.worker.ts');
 }

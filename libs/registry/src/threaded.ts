@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '@trial/contracts';
 import { ReadOptions, RegistryFileError } from './reader';
 import { ReadRow, ToMain, ToWorker, WorkerInput } from './thread-protocol';
 
@@ -45,7 +44,8 @@ export async function* readRegistryThreaded(input: Readable, options: ThreadedRe
     maxUnacked: options.maxUnacked ?? 4,
     enrich: options.enrich ?? null,
   };
-  const worker = new Worker(workerFile(), { workerData: workerInput, execArgv: workerExecArgv() });
+  const { file, execArgv } = workerScript(__dirname, 'reader.worker');
+  const worker = new Worker(file, { workerData: workerInput, execArgv: execArgv ?? [] });
   const inbox: ToMain[] = [];
   let wake: (() => void) | null = null;
   let crashed: Error | null = null;
@@ -122,15 +122,4 @@ export async function* readRegistryThreaded(input: Readable, options: ThreadedRe
     if (!finished) input.destroy();
     if (!exited) await worker.terminate();
   }
-}
-
-/** The compiled worker beside this file, or under ts sources (tests, tsx) the .ts one. */
-function workerFile(): string {
-  const js = join(__dirname, 'reader.worker.js');
-  return existsSync(js) ? js : join(__dirname, 'reader.worker.ts');
-}
-
-/** A .ts worker is loaded through tsx's require hook (which also maps the @trial/* paths). */
-function workerExecArgv(): string[] {
-  return workerFile().endsWith('.ts') ? ['--require', 'tsx/cjs'] : [];
 }
