@@ -447,9 +447,9 @@ async function consumeBatch<T>(ctx: BatchContext<T>, payload: EachBatchPayload):
       if (isBatchHandled(handled)) applied = valid.slice(handled.behindCheckpoint);
       break;
     case 'permanent': {
-      const refused = await oneByOne(ctx, payload, valid);
-      if (refused === null) return;
-      applied = valid.filter((v) => !refused.has(v.offset));
+      const notApplied = await oneByOne(ctx, payload, valid);
+      if (notApplied === null) return;
+      applied = valid.filter((v) => !notApplied.has(v.offset));
       break;
     }
     case 'abandoned':
@@ -477,7 +477,7 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
   const { batch } = payload;
   const where = partitionKey(batch.topic, batch.partition);
   const byOffset = new Map(valid.map((v) => [v.offset, v]));
-  const refused = new Set<string>();
+  const notApplied = new Set<string>();
   for (const m of batch.messages) {
     const incoming = byOffset.get(m.offset);
     const single: PartitionBatch<T> = { topic: batch.topic, partition: batch.partition, messages: incoming ? [incoming] : [], lastOffset: m.offset };
@@ -487,7 +487,7 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
     });
     switch (outcome.kind) {
       case 'ok':
-        if (isBatchHandled(handled) && handled.behindCheckpoint > 0) refused.add(m.offset);
+        if (isBatchHandled(handled) && handled.behindCheckpoint > 0) notApplied.add(m.offset);
         break;
       case 'abandoned':
         return null;
@@ -496,7 +496,7 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
         const dead = letter(ctx.name, batch.topic, batch.partition, m, code, message);
         const sent = await attempt(ctx, payload, where, () => sendToDlq(ctx.producer, [dead], ctx.now(), ctx.park));
         if (sent.kind !== 'ok') return null;
-        refused.add(m.offset);
+        notApplied.add(m.offset);
         ctx.hooks.deadLettered(batch.topic, code, 1);
         ctx.log('warn', 'message refused by its handler; sent to DLQ', {
           consumer: ctx.name,
@@ -517,7 +517,7 @@ async function oneByOne<T>(ctx: BatchContext<T>, payload: EachBatchPayload, vali
     }
     payload.resolveOffset(m.offset);
   }
-  return refused;
+  return notApplied;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { FollowUp, PatientState } from '@trial/followup';
-import type { PatientGuard } from '@trial/readmodel';
+import { patientKey, type PatientGuard } from '@trial/readmodel';
 import { copyStream, PATIENT_DIGEST_SQL, patientDigest } from '@trial/storage';
 import { rows } from './rows';
 
@@ -18,7 +18,7 @@ export type RebuiltPatient = readonly [string, string, PatientState, string | nu
 
 const PATIENT_COLUMNS = ['trial_id', 'patient_id', 'state', 'registry', 'followup', 'guard'];
 
-/** The scope's held patient rows, by patient key (trial, NUL, patient): each one's digest (PATIENT_DIGEST_SQL). */
+/** The scope's held patient rows, by patientKey: each one's digest (PATIENT_DIGEST_SQL). */
 export type HeldDigests = Map<string, string>;
 
 /**
@@ -32,7 +32,7 @@ export async function heldDigests(tx: EntityManager, only: string | null): Promi
     `select trial_id, patient_id, ${PATIENT_DIGEST_SQL} as digest from rm_patients where ($1::text is null or trial_id = $1)`,
     [only],
   );
-  for (const h of list) held.set(`${h.trial_id}\u0000${h.patient_id}`, h.digest);
+  for (const h of list) held.set(patientKey(h.trial_id, h.patient_id), h.digest);
   return held;
 }
 
@@ -58,7 +58,7 @@ export async function writePatients(
     [...PATIENT_COLUMNS, 'updated_at'],
     (function* () {
       for (const p of list) {
-        if (held.has(`${p[0]}\u0000${p[1]}`)) againstHeld.push(p);
+        if (held.has(patientKey(p[0], p[1]))) againstHeld.push(p);
         else yield [...p, now];
       }
     })(),
@@ -79,7 +79,7 @@ export async function writePatients(
   // go to a temporary table that a few statements compare with what is held.
   function* differing(): Generator<RebuiltPatient> {
     for (const p of againstHeld) {
-      const key = `${p[0]}\u0000${p[1]}`;
+      const key = patientKey(p[0], p[1]);
       const digest = held.get(key);
       held.delete(key);
       if (digest !== patientDigest(p[2], p[3], p[4], p[5])) yield p;
@@ -155,7 +155,7 @@ export async function markApplied(
     held.set(r.event_id, r.content_hash);
   const toAdd: number[] = [];
   for (let i = 0; i < ids.length; i++) {
-    if (held.has(ids[i]) && held.get(ids[i]) === hashes[i]) held.delete(ids[i]);
+    if (held.get(ids[i]) === hashes[i]) held.delete(ids[i]);
     else toAdd.push(i);
   }
   const gone = [...held.keys()];
