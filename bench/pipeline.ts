@@ -17,7 +17,7 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
-import { READOUT_CHANNEL, rebuild, streamLog, type Profiler, type ReadoutChanged } from '@trial/projection';
+import { markingProfiler, READOUT_CHANNEL, rebuild, streamLog, type ReadoutChanged } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { TRIALS, Workload } from './workload';
 
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
         readDone = performance.now();
         return end;
       },
-      { now: () => new Date().toISOString(), profiler: phaseTimes(phases) },
+      { now: () => new Date().toISOString(), profiler: markingProfiler((name, ms) => phases.push(`${name} ${(ms / 1000).toFixed(1)} s`)) },
     );
     const r1 = performance.now();
     const c1 = process.cpuUsage(c0);
@@ -280,22 +280,6 @@ async function main(): Promise<void> {
       specs.map((s) => s.topic),
     );
   }
-}
-
-/** A profiler that writes each phase of the replay as `name seconds` into `into`. */
-function phaseTimes(into: string[]): Profiler {
-  const p: Profiler = {
-    mark: (name, ms) => into.push(`${name} ${(ms / 1000).toFixed(1)} s`),
-    time: async (name, f) => {
-      const t = performance.now();
-      try {
-        return await f();
-      } finally {
-        p.mark(name, performance.now() - t);
-      }
-    },
-  };
-  return p;
 }
 
 main().catch((e: unknown) => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { LogEvent } from '@trial/readmodel';
-import { inMemory, rebuild, type LogRead, type Profiler } from '@trial/projection';
+import { inMemory, markingProfiler, rebuild, type LogRead } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { Workload } from './workload';
 
@@ -71,23 +71,13 @@ async function main(): Promise<void> {
       const phases: string[] = [];
       let cLast = c0;
       let pgLast = pg0;
-      const profiler: Profiler = {
-        mark: (name, ms) => {
-          const c = process.cpuUsage();
-          const pg = backendCpu(pids);
-          phases.push(`${name} ${(ms / 1000).toFixed(1)} s [cpu ${cpuOf(process.cpuUsage(cLast)).toFixed(1)} + pg ${(pg - pgLast).toFixed(1)}]`);
-          cLast = c;
-          pgLast = pg;
-        },
-        time: async (name, f) => {
-          const t = performance.now();
-          try {
-            return await f();
-          } finally {
-            profiler.mark(name, performance.now() - t);
-          }
-        },
-      };
+      const profiler = markingProfiler((name, ms) => {
+        const c = process.cpuUsage();
+        const pg = backendCpu(pids);
+        phases.push(`${name} ${(ms / 1000).toFixed(1)} s [cpu ${cpuOf(process.cpuUsage(cLast)).toFixed(1)} + pg ${(pg - pgLast).toFixed(1)}]`);
+        cLast = c;
+        pgLast = pg;
+      });
       const report = await rebuild(ds, inMemory(log), { now: () => new Date().toISOString(), profiler });
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(c0);

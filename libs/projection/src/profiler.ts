@@ -16,6 +16,21 @@ export const noProfiler: Profiler = {
   time: (_name, f) => f(),
 };
 
+/** A profiler from its `mark` alone: `time` marks how long `f` took, in ms, whether it resolved or threw. */
+export function markingProfiler(mark: (name: string, value: number) => void): Profiler {
+  return {
+    mark,
+    async time<T>(name: string, f: () => Promise<T>): Promise<T> {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        mark(name, performance.now() - t);
+      }
+    },
+  };
+}
+
 /**
  * Accumulates count, mean and maximum per phase and writes one line every `everyMs` (then
  * starts over), e.g. to stderr. `stop` ends the timer; it is unref'd so it never holds a
@@ -36,16 +51,5 @@ export function intervalProfiler(write: (line: string) => void, everyMs = 5000):
     phases.clear();
   }, everyMs);
   timer.unref();
-  return {
-    mark,
-    async time<T>(name: string, f: () => Promise<T>): Promise<T> {
-      const t = performance.now();
-      try {
-        return await f();
-      } finally {
-        mark(name, performance.now() - t);
-      }
-    },
-    stop: () => clearInterval(timer),
-  };
+  return { ...markingProfiler(mark), stop: () => clearInterval(timer) };
 }
