@@ -48,19 +48,6 @@ export function inMemory(log: LogRead): LogSource {
   };
 }
 
-/** Reads the whole log into memory (streamLog, collected). */
-export async function readLog(kafka: Kafka, topics: TopicNames, onProgress?: (read: number) => void): Promise<LogRead> {
-  const events: LogEvent[] = [];
-  const end = await streamLog(
-    kafka,
-    topics,
-    onProgress,
-  )((batch) => {
-    for (const e of batch) events.push(e);
-  });
-  return { events, ...end };
-}
-
 /**
  * Reads the enrolment and outcome topics from the beginning up to their high watermarks at
  * the time of the call, with a throwaway consumer group (it commits nothing that matters).
