@@ -147,7 +147,9 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
 
     // What replay must repair: a row whose state and follow-up went wrong, a row the log has no patient for, a lost applied id,
     // an applied id with the wrong content hash and one the log does not have.
-    await ds.query(`update rm_patients set state = state || '{"sex": "F"}', followup = null where trial_id = $1 and patient_id = 'P0'`, [bulkId]);
+    await ds.query(`update rm_patients set state = state::jsonb || '{"sex": "F"}', followup = null where trial_id = $1 and patient_id = 'P0'`, [
+      bulkId,
+    ]);
     await ds.query(`insert into rm_patients (trial_id, patient_id, state, updated_at) values ($1, 'GHOST', '{}', now())`, [bulkId]);
     await ds.query(`delete from applied_events where consumer = $1 and event_id = $2`, [consumer, `${bulkId}:r-7`]);
     const rehashed = await ds.query(`update applied_events set content_hash = 'wrong' where consumer = $1 and event_id = $2`, [

@@ -108,14 +108,14 @@ export async function writePatients(
       insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
       select n.trial_id, n.patient_id, $1::timestamptz, n.state from replay_patients n
       join rm_patients p on p.trial_id = n.trial_id and p.patient_id = n.patient_id
-      where p.state is distinct from n.state returning 1)
+      where p.state::jsonb is distinct from n.state returning 1)
     select count(*) as n from h`,
     [now],
   );
   await tx.query(
     `update rm_patients p set state = n.state, registry = n.registry, followup = n.followup, guard = n.guard, updated_at = $1
     from replay_patients n where p.trial_id = n.trial_id and p.patient_id = n.patient_id
-      and (p.state, p.registry, p.followup, p.guard) is distinct from (n.state, n.registry, n.followup, n.guard)`,
+      and (p.state::jsonb, p.registry, p.followup::jsonb, p.guard::jsonb) is distinct from (n.state, n.registry, n.followup, n.guard)`,
     [now],
   );
   return added + Number(c.n);

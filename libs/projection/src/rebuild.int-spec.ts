@@ -75,7 +75,10 @@ describe('rebuild (followup replay) with COPY', () => {
       ).map((r) => [r.patient_id, r.updated_at.toISOString()]);
     const stampsBefore = await stamps();
     const at = (day: string) => `2026-01-${day}T12:00:00.000Z`;
-    await ds.query(`update rm_patients set followup = jsonb_set(followup, '{time}', '1') where trial_id = $1 and patient_id = $2`, [trialId, ids[1]]);
+    await ds.query(`update rm_patients set followup = jsonb_set(followup::jsonb, '{time}', '1') where trial_id = $1 and patient_id = $2`, [
+      trialId,
+      ids[1],
+    ]);
     await ds.query(`delete from rm_patients where trial_id = $1 and patient_id = $2`, [trialId, ids[2]]);
     await ds.query(
       `insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
@@ -88,7 +91,10 @@ describe('rebuild (followup replay) with COPY', () => {
     expect(await history()).toEqual(before.map(([id, n]) => [id, id === ids[2] ? Number(n) + 1 : n]));
     expect(await stamps()).toEqual([stampsBefore[0], [ids[1], at('04')], [ids[2], at('04')]]);
 
-    await ds.query(`update rm_patients set state = jsonb_set(state, '{sex}', '"F"') where trial_id = $1 and patient_id = $2`, [trialId, ids[0]]);
+    await ds.query(`update rm_patients set state = jsonb_set(state::jsonb, '{sex}', '"F"') where trial_id = $1 and patient_id = $2`, [
+      trialId,
+      ids[0],
+    ]);
     const fourth = await rebuild(ds, read, { trialId, now: () => at('05'), consumer });
     expect(fourth).toMatchObject({ patients: 3, changedPatients: 1 });
     expect(await patients()).toEqual(live);

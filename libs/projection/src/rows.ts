@@ -70,7 +70,8 @@ export async function loadCompleteness(sql: Sql, asOf?: string): Promise<Complet
 }
 
 /**
- * Bulk upsert of patient rows in one statement (jsonb_to_recordset), whatever the batch size;
+ * Bulk upsert of patient rows in one statement (json_to_recordset: the columns are json, so each
+ * value is stored as the text JSON.stringify gave it, with no jsonb parse), whatever the batch size;
  * with `history`, the rows it selects are appended to rm_patient_history (as
  * appendPatientHistory does) in the same statement.
  */
@@ -85,7 +86,7 @@ export async function upsertPatients(
     await sql.query(
       `insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
        select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz
-       from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb)
+       from json_to_recordset($1::json) as r(trial_id text, patient_id text, state json, registry text, followup json, guard json)
        on conflict (trial_id, patient_id) do update
          set state = excluded.state, registry = excluded.registry, followup = excluded.followup, guard = excluded.guard,
            updated_at = excluded.updated_at`,
@@ -94,8 +95,8 @@ export async function upsertPatients(
     return;
   }
   await sql.query(
-    `with r as (select * from jsonb_to_recordset($1::jsonb)
-       as r(trial_id text, patient_id text, state jsonb, registry text, followup jsonb, guard jsonb, hist boolean)),
+    `with r as (select * from json_to_recordset($1::json)
+       as r(trial_id text, patient_id text, state json, registry text, followup json, guard json, hist boolean)),
      u as (
        insert into rm_patients (trial_id, patient_id, state, registry, followup, guard, updated_at)
        select r.trial_id, r.patient_id, r.state, r.registry, r.followup, r.guard, $2::timestamptz from r
@@ -117,7 +118,7 @@ export async function appendPatientHistory(
   await sql.query(
     `insert into rm_patient_history (trial_id, patient_id, recorded_at, state)
      select r.trial_id, r.patient_id, $2::timestamptz, r.state
-     from jsonb_to_recordset($1::jsonb) as r(trial_id text, patient_id text, state jsonb)`,
+     from json_to_recordset($1::json) as r(trial_id text, patient_id text, state json)`,
     [JSON.stringify(list.map((p) => ({ trial_id: p.trial_id, patient_id: p.patient_id, state: p.state }))), now],
   );
 }

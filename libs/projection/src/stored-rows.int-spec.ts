@@ -59,8 +59,8 @@ describe('stored rows as read back', () => {
     for (const k of Object.keys(noPlans())) delete v1[k];
     await ds.query(`update rm_trials set design = $2 where trial_id = $1`, [trialId, JSON.stringify(v1)]);
     await ds.query(
-      `update rm_patients set state = (state - 'dateOfBirth' - 'sex') #- '{randomisation,strata}' #- '{randomisation,covariates}',
-         followup = followup - 'sex' - 'ageAtRandomisation' - 'strata' - 'covariates' - 'underlyingCause'
+      `update rm_patients set state = (state::jsonb - 'dateOfBirth' - 'sex') #- '{randomisation,strata}' #- '{randomisation,covariates}',
+         followup = followup::jsonb - 'sex' - 'ageAtRandomisation' - 'strata' - 'covariates' - 'underlyingCause'
        where trial_id = $1 and patient_id = 'P1'`,
       [trialId],
     );
@@ -106,9 +106,10 @@ describe('stored rows as read back', () => {
       expect((e as Error).message).not.toContain('0102030401');
     };
     try {
-      await ds.query(`update rm_patients set state = jsonb_set(state, '{seenAlive}', '"0102030401"') where trial_id = $1 and patient_id = 'P1'`, [
-        trialId,
-      ]);
+      await ds.query(
+        `update rm_patients set state = jsonb_set(state::jsonb, '{seenAlive}', '"0102030401"') where trial_id = $1 and patient_id = 'P1'`,
+        [trialId],
+      );
       const batch = { topic: `t-${trialId}`, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: seen(trialId, 1, '2008-01-01') }] };
       await refused(projector.apply(batch), /^a stored row of rm_patients cannot be read: state\.seenAlive/);
       await refused(heldAt(ds, trialId), /^a stored row of rm_patients\.state cannot be read: state\.seenAlive/);
@@ -125,9 +126,10 @@ describe('stored rows as read back', () => {
     const good = uniqueId('STORED-GOOD');
     await projected(bad);
     await projected(good);
-    await ds.query(`update rm_patients set followup = jsonb_set(followup, '{time}', '"0102030401"') where trial_id = $1 and patient_id = 'P2'`, [
-      bad,
-    ]);
+    await ds.query(
+      `update rm_patients set followup = jsonb_set(followup::jsonb, '{time}', '"0102030401"') where trial_id = $1 and patient_id = 'P2'`,
+      [bad],
+    );
     try {
       // A new instance: its cache is cold, so flushing `bad` reloads it and meets the row.
       const errors: unknown[] = [];

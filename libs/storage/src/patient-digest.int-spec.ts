@@ -17,9 +17,12 @@ describe('patientDigest against Postgres (PATIENT_DIGEST_SQL)', () => {
   beforeAll(async () => {
     ds = await createDataSource(TEST_DATABASE_URL, { poolSize: 1 }).initialize();
     await ds.query(`create table ${table} (n int primary key, state jsonb not null, registry text, followup jsonb, guard jsonb)`);
+    // As rm_patients holds them: json, the text as its writer laid it out.
+    await ds.query(`create table ${table}_json (n int primary key, state json not null, registry text, followup json, guard json)`);
   });
   afterAll(async () => {
     await ds?.query(`drop table if exists ${table}`);
+    await ds?.query(`drop table if exists ${table}_json`);
     await ds?.destroy();
   });
 
@@ -43,6 +46,39 @@ describe('patientDigest against Postgres (PATIENT_DIGEST_SQL)', () => {
     for (const r of stored) {
       const row = rows.find((x) => x[0] === r.n)!;
       expect(jsonbText(row[1])).toBe(r.text);
+      expect(patientDigest(row[1], row[2], row[3], row[4])).toBe(r.digest);
+    }
+  });
+
+  it('is the same digest of json columns, whatever key order the stored text has', async () => {
+    // Each row's objects written with their keys reversed: the text differs, the content does not.
+    const reversed = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(reversed)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            )
+          : v;
+    await ds.transaction((tx) =>
+      copyStream(
+        tx,
+        `${table}_json`,
+        ['n', 'state', 'registry', 'followup', 'guard'],
+        rows.map((r) => [r[0], reversed(r[1]) as object, r[2], reversed(r[3]) as object | null, reversed(r[4]) as object | null]),
+      ),
+    );
+    const stored = (await ds.query(`select n, ${PATIENT_DIGEST_SQL} as digest, state::text as text from ${table}_json order by n`)) as Array<{
+      n: number;
+      digest: string;
+      text: string;
+    }>;
+    expect(stored).toHaveLength(rows.length);
+    for (const r of stored) {
+      const row = rows.find((x) => x[0] === r.n)!;
+      expect(r.text).toBe(JSON.stringify(reversed(row[1])));
       expect(patientDigest(row[1], row[2], row[3], row[4])).toBe(r.digest);
     }
   });

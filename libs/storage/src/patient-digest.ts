@@ -30,10 +30,12 @@ const NULL = '\u001e';
 
 /**
  * The digest of an rm_patients row, in SQL over the row's columns: md5 of the four columns' text,
- * jsonb's for the jsonb ones, separated by a unit separator, with a record separator for NULL.
+ * jsonb's for the JSON ones, separated by a unit separator, with a record separator for NULL.
+ * The columns are `json` (stored as written, in whatever key order and spacing the writer used),
+ * so each is cast to jsonb for its text: the same content gives the same digest whoever wrote it.
  */
-export const PATIENT_DIGEST_SQL = `md5(state::text || E'\\x1f' || coalesce(registry, E'\\x1e') || E'\\x1f' || coalesce(followup::text, E'\\x1e')
-  || E'\\x1f' || coalesce(guard::text, E'\\x1e'))`;
+export const PATIENT_DIGEST_SQL = `md5(state::jsonb::text || E'\\x1f' || coalesce(registry, E'\\x1e') || E'\\x1f'
+  || coalesce(followup::jsonb::text, E'\\x1e') || E'\\x1f' || coalesce(guard::jsonb::text, E'\\x1e'))`;
 
 /**
  * The same digest (PATIENT_DIGEST_SQL) of a row with these columns, here over jsonbText: equal

@@ -16,6 +16,7 @@ import { AuditAppendDefiner1764100025600 } from './1764100025600-audit-append-de
 import { OutboxHeaders1764100026000 } from './1764100026000-outbox-headers';
 import { DlqRedrives1764100027300 } from './1764100027300-dlq-redrives';
 import { DlqClosed1764100028300 } from './1764100028300-dlq-closed';
+import { PatientJson1764100029000 } from './1764100029000-patient-json';
 import { AuditJson1764100026100 } from './1764100026100-audit-json';
 import { LookReservations1764100028140 } from './1764100028140-look-reservations';
 
@@ -41,4 +42,5 @@ export const migrations = [
   DlqRedrives1764100027300,
   LookReservations1764100028140,
   DlqClosed1764100028300,
+  PatientJson1764100029000,
 ];
