@@ -7,6 +7,7 @@ import {
   foldGuarded,
   followUpOf,
   observationOf,
+  ofPatientKey,
   sameJson,
   sameObservation,
   sortEvents,
@@ -73,7 +74,7 @@ export async function applyBatch(tx: Sql, events: LogEvent[], ctx: { consumer: s
     tx,
     registeredNow.filter((t) => !before.has(t)),
   );
-  const waiting = [...sorted.patients.keys()].filter((k) => !registered.has(k.split('\u0000')[0]));
+  const waiting = [...sorted.patients.keys()].filter((k) => !registered.has(ofPatientKey(k)[0]));
   const heldParked = await parkedOf(tx, waiting);
 
   const loaded = await profiler.time('loadPatients', () => loadPatients(tx, [...new Set([...sorted.patients.keys(), ...drained.keys()])], moved));

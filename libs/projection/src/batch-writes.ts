@@ -1,13 +1,12 @@
 import { storedDesign, type TrialRegistered } from '@trial/contracts';
 import type { Completeness } from '@trial/followup';
-import { patientKey } from '@trial/readmodel';
+import { keyColumns, patientKey } from '@trial/readmodel';
 import { checkedRowsOf, rows, type PatientRow, type Sql } from './rows';
 import { patientRowProblem } from './stored-rows';
 
 /** The batch's patients, plus (when a registry moved) every patient that registry covers, locked. */
 export async function loadPatients(tx: Sql, keys: string[], registries: string[]): Promise<Map<string, PatientRow>> {
-  const trialIds = keys.map((k) => k.split('\u0000')[0]);
-  const patientIds = keys.map((k) => k.split('\u0000')[1]);
+  const [trialIds, patientIds] = keyColumns(keys);
   // Without a registry, no OR: it would turn the primary-key lookups into a scan of every patient.
   // Checked by type (patientRowProblem), not parsed: every patient a batch locks is read here (bench/stored-rows.ts).
   const list = await checkedRowsOf<PatientRow>(

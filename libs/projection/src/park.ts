@@ -1,5 +1,5 @@
 import type { FollowupEvent } from '@trial/followup';
-import { patientKey } from '@trial/readmodel';
+import { keyColumns, patientKey } from '@trial/readmodel';
 import { z } from 'zod';
 import { parsedRows, type Sql } from './rows';
 import { parkedEvent } from './stored-rows';
@@ -26,7 +26,7 @@ export async function parkedOf(sql: Sql, keys: readonly string[]): Promise<Map<s
     parkedRow,
     PARKED,
     `select event from rm_parked where (trial_id, patient_id) in (select * from unnest($1::text[], $2::text[])) order by id`,
-    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1])],
+    keyColumns(keys),
   );
   return byPatient(list.map((r) => r.event));
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { FollowUp, PatientState } from '@trial/followup';
-import { patientKey, type PatientGuard } from '@trial/readmodel';
+import { keyColumns, patientKey, type PatientGuard } from '@trial/readmodel';
 import { copyStream, PATIENT_DIGEST_SQL, patientDigest } from '@trial/storage';
 import { rows } from './rows';
 
@@ -92,14 +92,13 @@ export async function writePatients(
   // When many rows differ, the comparisons below hash-join them with their jsonb: in memory, not in batches on disk (this transaction only).
   await tx.query(`set local work_mem = '512MB'`);
   // What is left of `held` is no longer in the log's scope.
-  const gone = [...held.keys()].map((k) => k.split('\u0000'));
+  const gone = [...held.keys()];
   held.clear();
   for (let i = 0; i < gone.length; i += 20_000) {
-    const part = gone.slice(i, i + 20_000);
-    await tx.query(`delete from rm_patients p where (p.trial_id, p.patient_id) in (select * from unnest($1::text[], $2::text[]))`, [
-      part.map((g) => g[0]),
-      part.map((g) => g[1]),
-    ]);
+    await tx.query(
+      `delete from rm_patients p where (p.trial_id, p.patient_id) in (select * from unnest($1::text[], $2::text[]))`,
+      keyColumns(gone.slice(i, i + 20_000)),
+    );
   }
   // History first, against the rows still held.
   const [c] = await rows<{ n: string }>(

@@ -18,6 +18,24 @@ export type LogEvent = EnrollmentEvent | OutcomeEvent;
 /** A patient's key in the read models' maps (NUL cannot occur in an id). */
 export const patientKey = (trialId: string, patientId: string): string => `${trialId}\u0000${patientId}`;
 
+/** The trial and the patient a patientKey was made of. */
+export function ofPatientKey(key: string): [trialId: string, patientId: string] {
+  const i = key.indexOf('\u0000');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** patientKeys as the two arrays an `unnest($1::text[], $2::text[])` of (trial_id, patient_id) takes. */
+export function keyColumns(keys: Iterable<string>): [trialIds: string[], patientIds: string[]] {
+  const trialIds: string[] = [];
+  const patientIds: string[] = [];
+  for (const k of keys) {
+    const [t, p] = ofPatientKey(k);
+    trialIds.push(t);
+    patientIds.push(p);
+  }
+  return [trialIds, patientIds];
+}
+
 /** A log slice split by what each event concerns. Order within each list is log order. */
 export interface SortedEvents {
   trials: TrialRegistered[];
