@@ -11,7 +11,7 @@ import { privateDatabase, uniqueId } from '../../../test/support';
 import { trialEvents } from '../../../test/int/readout/trial';
 import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
-import { inMemory } from './log-reader';
+import { inMemory, type LogSource } from './log-reader';
 import { rebuild } from './rebuild';
 
 describe('rebuild of the whole log (followup replay, set-based writes)', () => {
@@ -190,5 +190,21 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
     expect(await readouts({})).toEqual(live.readouts);
     expect(await readouts({ asOf: liveAt })).toEqual(live.readouts);
     expect(await historyRows()).toBe(liveHistory + 1 + 2 * 14 + 3000);
+
+    // A read that fails part-way (the broker gone, a batch that cannot be folded): the error comes
+    // out, nothing of the replay is written, and the connection serves the next replay.
+    await ds.query(`delete from applied_events where consumer = $1`, [consumer]);
+    const broken: LogSource = async (take) => {
+      take(log.slice(0, 2000));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      take(log.slice(2000, 4000));
+      throw new Error('the broker went away');
+    };
+    await expect(rebuild(ds, broken, { now: () => new Date().toISOString(), consumer })).rejects.toThrow('the broker went away');
+    expect(await applied()).toEqual([]);
+    expect(await patients()).toEqual(live.patients);
+    expect(await historyRows()).toBe(liveHistory + 1 + 2 * 14 + 3000);
+    await rebuild(ds, read, { now: () => new Date().toISOString(), consumer });
+    expect(await applied()).toEqual(live.applied);
   }, 120_000);
 });
