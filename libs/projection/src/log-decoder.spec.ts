@@ -1,25 +1,12 @@
 // The log's decode worker (a real worker thread, no broker or database): batches come back to
 // the fold in the order they were submitted, each event with its content hash; what does not
 // decode is counted, not handed on; a fold that throws ends the read with its error.
-import { contentHash, noPlans } from '@trial/contracts';
+import { contentHash } from '@trial/contracts';
 import type { LogEvent } from '@trial/readmodel';
+import { registeredTrial } from '../../../test/support/events';
 import { LogDecoder } from './log-decoder';
 
-const registered = (t: number) => ({
-  v: 2,
-  type: 'TrialRegistered',
-  ...noPlans(),
-  eventId: `dec-reg-${t}`,
-  trialId: `DEC-${t}`,
-  title: 'decoder',
-  arms: ['control', 'active'],
-  referenceArm: 'control',
-  plannedEvents: 10,
-  alpha: 0.05,
-  sided: 2,
-  looks: [1],
-  spending: 'obrien-fleming',
-});
+const registered = (t: number) => registeredTrial(`DEC-${t}`, 'decoder', { eventId: `dec-reg-${t}` });
 const value = (x: unknown) => Buffer.from(JSON.stringify(x));
 
 describe('LogDecoder', () => {
