@@ -25,6 +25,17 @@ export function exitOnUsageError(e: unknown, { prefix = '', fold = false }: { pr
   process.exitCode = USAGE_EXIT;
 }
 
+/** A command's action that prints what `run` returns, ending on a UsageError as exitOnUsageError does. */
+export function printOrExit<A extends unknown[]>(run: (...args: A) => string): (...args: A) => void {
+  return (...args) => {
+    try {
+      process.stdout.write(run(...args));
+    } catch (err) {
+      exitOnUsageError(err);
+    }
+  };
+}
+
 /**
  * Runs `fn`, whose failures of the given families are the input's fault (a SurvivalError for
  * an option outside its domain, say): each becomes a UsageError, `prefix: ` and its message.

@@ -2,7 +2,7 @@
 // (contract: shared/contracts/stats-cli.md). A thin layer over lanDeMetsBoundaries.
 import { Command } from 'commander';
 import { BoundariesResult, lanDeMetsBoundaries, Spending, SurvivalError } from '@trial/survival';
-import { exitOnUsageError, usageOn, UsageError } from '../usage';
+import { printOrExit, usageOn, UsageError } from '../usage';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -50,11 +50,5 @@ export function register(program: Command): void {
     .option('--sided <n>', '1 or 2', '2')
     .option('--spending <type>', 'obrien-fleming or pocock', 'obrien-fleming')
     .option('--json', 'print one JSON document')
-    .action((raw: RawOptions) => {
-      try {
-        process.stdout.write(runBoundaries(raw));
-      } catch (err) {
-        exitOnUsageError(err);
-      }
-    });
+    .action(printOrExit((raw: RawOptions) => runBoundaries(raw)));
 }

@@ -2,7 +2,7 @@
 // shared/contracts/stats-cli.md). A thin layer over interimAnalysis in @trial/survival.
 import { Command } from 'commander';
 import { interimAnalysis, InterimResult, Spending, SurvivalError } from '@trial/survival';
-import { exitOnUsageError, UsageError } from '../usage';
+import { printOrExit, UsageError } from '../usage';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -135,11 +135,5 @@ export function register(program: Command): void {
     .option('--hr1 <hr>', 'hazard ratio the trial was powered for')
     .option('--allocation <r>', 'allocation ratio experimental : control', '1')
     .option('--json', 'print one JSON document')
-    .action((raw: RawOptions) => {
-      try {
-        process.stdout.write(runInterim(raw));
-      } catch (err) {
-        exitOnUsageError(err);
-      }
-    });
+    .action(printOrExit((raw: RawOptions) => runInterim(raw)));
 }

@@ -19,7 +19,7 @@ import {
   Ties,
 } from '@trial/survival';
 import { CohortCovariates, columnList, formatStrataReport, withStrataAndSubgroups } from './stats-strata';
-import { exitOnUsageError, UsageError as InputError } from '../usage';
+import { printOrExit, UsageError as InputError } from '../usage';
 
 /** A problem with the user's input: exit status 2 and this one line on stderr (the CLI's one UsageError). */
 export { InputError };
@@ -397,12 +397,7 @@ export function register(program: Command): void {
     .option('--json', 'print the read-out as one JSON document')
     .option('--strata <cols>', 'comma-separated stratification columns: adds the stratified log-rank test and Cox model')
     .option('--subgroups <cols>', 'comma-separated subgroup columns: adds per-level Cox models and interaction tests')
-    .action((file: string, raw: RawOptions, cmd: Command) => {
-      try {
-        const opts = toStatsOptions(raw, cmd.getOptionValueSource('group') === 'cli');
-        process.stdout.write(runStats(file, opts));
-      } catch (err) {
-        exitOnUsageError(err);
-      }
-    });
+    .action(
+      printOrExit((file: string, raw: RawOptions, cmd: Command) => runStats(file, toStatsOptions(raw, cmd.getOptionValueSource('group') === 'cli'))),
+    );
 }
