@@ -6,6 +6,7 @@ import { createDataSource, migrate } from '@trial/storage';
 import { runInterim } from '../../apps/cli/src/commands/interim';
 import { privateDatabase, uniqueId } from '../support';
 import { trialEvents } from './readout/trial';
+import { testProjector } from '../support/projector';
 
 type Json = Record<string, unknown>;
 
@@ -86,14 +87,7 @@ describe('a v1 log replays to the read-out it always gave', () => {
   });
 
   it('projects v1 and v2-with-no-plans to the same survival and interim read-outs, live and replayed', async () => {
-    const p = new ReadModelProjector(
-      ds,
-      () => new Date().toISOString(),
-      (e) => {
-        throw e;
-      },
-      `v1-${v1Id}`,
-    );
+    const p = testProjector(ds, `v1-${v1Id}`);
     await apply(p, v1Id, v1Log(v1Id));
     await apply(p, v2Id, v2Log(v2Id));
     const live1 = await readout(v1Id);

@@ -9,12 +9,12 @@ import { storedDesign, type EnrollmentEvent, type OutcomeEvent, type TrialRegist
 import { ClosedCohort, closedAnalysis, closedFromCells, followUpOf, planKey, planOf, type ClosedAnalysis, type LogEvent } from '@trial/readmodel';
 import { createDataSource, migrate } from '@trial/storage';
 import { TEST_DATABASE_URL, uniqueId } from '../../../test/support';
-import { ReadModelProjector } from './projector';
 import { analysisAt, heldAt } from './queries';
 import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 import type { TrialSnapshot } from './rows';
 import { CVDEATH, registeredTrial } from '../../../test/support/events';
+import { testProjector } from '../../../test/support/projector';
 
 const NOW = '2026-01-01T12:00:00.000Z';
 
@@ -109,14 +109,7 @@ describe('the closed figures from the projector snapshot (ClosedCohort)', () => 
   };
 
   function projector() {
-    const p = new ReadModelProjector(
-      ds,
-      () => NOW,
-      (e) => {
-        throw e;
-      },
-      `closed-cells-${trialId}`,
-    );
+    const p = testProjector(ds, `closed-cells-${trialId}`, () => NOW);
     let offset = 0;
     return {
       p,

@@ -9,11 +9,11 @@ import type { FollowUp } from '@trial/followup';
 import { PermanentError } from '@trial/messaging';
 import type { LogEvent } from '@trial/readmodel';
 import { suiteDataSource, uniqueId } from '../../../test/support';
-import { ReadModelProjector } from './projector';
 import { analysisAt, getTrial, listTrials } from './queries';
 import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 import { randomisedPatient, registeredTrial } from '../../../test/support/events';
+import { testProjector } from '../../../test/support/projector';
 
 const NOW = '2026-01-01T12:00:00.000Z';
 
@@ -89,14 +89,7 @@ describe('ReadModelProjector refusals and park', () => {
   function setup(label: string) {
     const trialId = uniqueId(label);
     const consumer = `guards-${trialId}`;
-    const projector = new ReadModelProjector(
-      ds,
-      () => NOW,
-      (e) => {
-        throw e;
-      },
-      consumer,
-    );
+    const projector = testProjector(ds, consumer, () => NOW);
     const offsets = new Map<string, number>();
     const log: LogEvent[] = [];
     const apply = async (topic: string, events: LogEvent[]) => {

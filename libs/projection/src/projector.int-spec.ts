@@ -4,9 +4,9 @@
 import { DataSource } from 'typeorm';
 import { PermanentError } from '@trial/messaging';
 import { suiteDataSource, uniqueId } from '../../../test/support';
-import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
 import { randomisedPatient, registeredTrial } from '../../../test/support/events';
+import { testProjector } from '../../../test/support/projector';
 
 describe('ReadModelProjector as-of stamps', () => {
   let ds: DataSource;
@@ -19,14 +19,7 @@ describe('ReadModelProjector as-of stamps', () => {
     const randomised = (i: number) => randomisedPatient(trialId, i);
     // The second batch's clock reads 5 seconds before the first's, as if it had started first.
     const clock = ['2026-01-01T12:00:05.000Z', '2026-01-01T12:00:00.000Z'];
-    const projector = new ReadModelProjector(
-      ds,
-      () => clock.shift() as string,
-      (e) => {
-        throw e;
-      },
-      `asof-${trialId}`,
-    );
+    const projector = testProjector(ds, `asof-${trialId}`, () => clock.shift() as string);
     await projector.apply({
       topic,
       partition: 0,
@@ -61,14 +54,7 @@ describe('ReadModelProjector as-of stamps', () => {
     const registered = registeredTrial(trialId, 'group commit');
     const randomised = (i: number, arm = i % 2 ? 'IABP' : 'control') =>
       randomisedPatient(trialId, i, { arm, eventId: `${trialId}:rand-${i}-${arm}` });
-    const projector = new ReadModelProjector(
-      ds,
-      () => '2026-01-01T12:00:00.000Z',
-      (e) => {
-        throw e;
-      },
-      consumer,
-    );
+    const projector = testProjector(ds, consumer, () => '2026-01-01T12:00:00.000Z');
     await projector.apply({ topic, partition: 0, lastOffset: '0', messages: [{ offset: '0', value: registered }] });
     const outs = await Promise.all(
       [1, 2, 3].map((p) =>

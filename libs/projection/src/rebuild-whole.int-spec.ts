@@ -9,10 +9,10 @@ import type { LogEvent } from '@trial/readmodel';
 import { createDataSource, migrate } from '@trial/storage';
 import { privateDatabase, uniqueId } from '../../../test/support';
 import { trialEvents } from '../../../test/int/readout/trial';
-import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
 import { inMemory, type LogSource } from './log-reader';
 import { rebuild } from './rebuild';
+import { testProjector } from '../../../test/support/projector';
 
 describe('rebuild of the whole log (followup replay, set-based writes)', () => {
   const id = uniqueId('WHOLE');
@@ -108,14 +108,7 @@ describe('rebuild of the whole log (followup replay, set-based writes)', () => {
     enrol.push(...b.enrol, ...unregistered);
     out.push(...b.out);
 
-    const projector = new ReadModelProjector(
-      ds,
-      () => new Date().toISOString(),
-      (e) => {
-        throw e;
-      },
-      consumer,
-    );
+    const projector = testProjector(ds, consumer);
     for (const [topic, list] of [
       [`${id}-e`, enrol],
       [`${id}-o`, out],

@@ -4,11 +4,11 @@
 import { DataSource } from 'typeorm';
 import type { LogEvent } from '@trial/readmodel';
 import { suiteDataSource, uniqueId } from '../../../test/support';
-import { ReadModelProjector } from './projector';
 import { analysisAt } from './queries';
 import { inMemory } from './log-reader';
 import { rebuild } from './rebuild';
 import { randomisedPatient, registeredTrial } from '../../../test/support/events';
+import { testProjector } from '../../../test/support/projector';
 
 describe('rebuild (followup replay) with COPY', () => {
   let ds: DataSource;
@@ -21,14 +21,7 @@ describe('rebuild (followup replay) with COPY', () => {
     // The patient id is kept in the state, the follow-up and the row: the awkward text goes there.
     const randomised = (i: number, patientId: string) => randomisedPatient(trialId, i, { patientId });
     const events: LogEvent[] = [registered, randomised(1, 'tab\there'), randomised(2, 'back\\slash "quoted"'), randomised(3, 'new\nline\r\\N')];
-    const projector = new ReadModelProjector(
-      ds,
-      () => '2026-01-01T12:00:00.000Z',
-      (e) => {
-        throw e;
-      },
-      consumer,
-    );
+    const projector = testProjector(ds, consumer, () => '2026-01-01T12:00:00.000Z');
     await projector.apply({
       topic: `t-${trialId}`,
       partition: 0,

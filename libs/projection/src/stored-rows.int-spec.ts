@@ -8,6 +8,7 @@ import { suiteDataSource, uniqueId } from '../../../test/support';
 import { ReadModelProjector } from './projector';
 import { analysisAt, followUpsNow, getTrial, heldAt } from './queries';
 import { randomisedPatient, registeredTrial } from '../../../test/support/events';
+import { testProjector } from '../../../test/support/projector';
 
 describe('stored rows as read back', () => {
   let ds: DataSource;
@@ -29,14 +30,7 @@ describe('stored rows as read back', () => {
 
   async function projected(trialId: string): Promise<ReadModelProjector> {
     const { registered, randomised } = events(trialId);
-    const projector = new ReadModelProjector(
-      ds,
-      () => new Date().toISOString(),
-      (e) => {
-        throw e;
-      },
-      `stored-${trialId}`,
-    );
+    const projector = testProjector(ds, `stored-${trialId}`);
     await projector.apply({
       topic: `t-${trialId}`,
       partition: 0,
@@ -74,14 +68,7 @@ describe('stored rows as read back', () => {
     expect(now.design?.allocationRatio).toBe(1);
     expect(now.followUps.map((f) => f.patientId).sort()).toEqual(['P1', 'P2']);
     // The batch path (loadPatients) and a new instance's trial cache reload read the old rows too.
-    const again = new ReadModelProjector(
-      ds,
-      () => new Date().toISOString(),
-      (e) => {
-        throw e;
-      },
-      `stored-again-${trialId}`,
-    );
+    const again = testProjector(ds, `stored-again-${trialId}`);
     await again.apply({ topic: `t-${trialId}`, partition: 1, lastOffset: '0', messages: [{ offset: '0', value: seen(trialId, 1, '2008-01-01') }] });
     await again.drain();
     const live = await analysisAt(ds, trialId, {}, {});
