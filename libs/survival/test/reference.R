@@ -126,7 +126,6 @@ writeLines(c(
   sprintf("// survival %s, rpact %s. Each case lists the R calls that produced its numbers.",
           packageVersion("survival"), packageVersion("rpact")),
   "// Arrays are column-wise (one array per field); NA is null.",
-  "/* eslint-disable */",
   "export const survivalCases = ["), con)
 for (cs in cases) {
   writeLines(paste0("  // ", cs$calls), con)
