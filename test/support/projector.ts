@@ -3,8 +3,8 @@ import { ReadModelProjector } from '@trial/projection';
 
 /**
  * The projector as the integration tests drive it: its checkpoints under `consumer`, the clock
- * `now` (the wall clock unless given), and a failed snapshot flush thrown, so the test fails on it
- * rather than the flusher logging it and retrying.
+ * `now` (the wall clock unless given), and a failed snapshot flush rethrown, so it reaches the
+ * test (drain rejects, or jest sees the rejection) where the default handler would pass it unseen.
  */
 export function testProjector(ds: DataSource, consumer: string, now: () => string = () => new Date().toISOString()): ReadModelProjector {
   return new ReadModelProjector(
