@@ -1,19 +1,7 @@
 import fc from 'fast-check';
 import { addDays } from '@trial/contracts';
 import { deriveFollowUp, replay, type Completeness, type FollowupEvent } from '../src';
-import {
-  admitAll,
-  corrected,
-  deathAmended,
-  deathLinked,
-  deathWithdrawn,
-  embarked,
-  noTrace,
-  randomised,
-  reEntered,
-  seenAlive,
-  withdrew,
-} from './given';
+import * as facts from './given';
 
 /**
  * Enrolments and outcomes travel on different topics, so the projector may see them
@@ -40,23 +28,23 @@ const history = fc
   })
   .map((h) => {
     const enrolments: FollowupEvent[] = [
-      randomised({ on: h.randomisedOn, nhsNumber: h.nhs || !h.chi ? '9434765919' : null, chiNumber: h.chi ? '0302411234' : null }),
-      ...h.visits.map(seenAlive),
+      facts.randomised({ on: h.randomisedOn, nhsNumber: h.nhs || !h.chi ? '9434765919' : null, chiNumber: h.chi ? '0302411234' : null }),
+      ...h.visits.map(facts.seenAlive),
       ...(h.correction === 'drop-nhs'
-        ? [corrected({ nhsNumber: null })]
+        ? [facts.corrected({ nhsNumber: null })]
         : h.correction === 'add-nhs'
-          ? [corrected({ nhsNumber: '9434765870' })]
+          ? [facts.corrected({ nhsNumber: '9434765870' })]
           : []),
-      ...(h.withdrawal ? [withdrew(h.withdrawal)] : []),
+      ...(h.withdrawal ? [facts.withdrew(h.withdrawal)] : []),
     ];
     const outcomes: FollowupEvent[] = [
       ...h.deaths.flatMap((d, i) => [
-        deathLinked(`D${i}`, d.linked, 1, i % 2 ? 'NRS' : 'ONS'),
-        ...(d.amended ? [deathAmended(`D${i}`, d.amended, 2, i % 2 ? 'NRS' : 'ONS')] : []),
-        ...(d.withdrawn ? [deathWithdrawn(`D${i}`, 3, 'cancelled', i % 2 ? 'NRS' : 'ONS')] : []),
+        facts.deathLinked(`D${i}`, d.linked, 1, i % 2 ? 'NRS' : 'ONS'),
+        ...(d.amended ? [facts.deathAmended(`D${i}`, d.amended, 2, i % 2 ? 'NRS' : 'ONS')] : []),
+        ...(d.withdrawn ? [facts.deathWithdrawn(`D${i}`, 3, 'cancelled', i % 2 ? 'NRS' : 'ONS')] : []),
       ]),
-      ...h.trips.flatMap((t, i) => [embarked(`E${i}`, t.embarked), ...(t.reEntered ? [reEntered(`R${i}`, t.reEntered)] : [])]),
-      ...(h.noTrace ? [noTrace()] : []),
+      ...h.trips.flatMap((t, i) => [facts.embarked(`E${i}`, t.embarked), ...(t.reEntered ? [facts.reEntered(`R${i}`, t.reEntered)] : [])]),
+      ...(h.noTrace ? [facts.noTrace()] : []),
     ];
     return { enrolments, outcomes };
   });
@@ -108,7 +96,7 @@ describe('event order independence (property)', () => {
     fc.assert(
       fc.property(scenario, ({ h, completeness, options, picks, shuffled }) => {
         const [first, ...rest] = h.enrolments;
-        const { state } = admitAll([first, ...interleave(rest, shuffled, picks)]);
+        const { state } = facts.admitAll([first, ...interleave(rest, shuffled, picks)]);
         expect(deriveFollowUp(state, completeness, options)).toEqual(deriveFollowUp(replay([...h.enrolments, ...h.outcomes]), completeness, options));
       }),
       { numRuns: 500 },
