@@ -1,5 +1,5 @@
 import { priorModel } from './default-model';
-import { countPatterns, estimateByEm, estimateUByRandomSampling, familyNameFrequencies, trainModel, uWithoutMatches } from './em';
+import { countPatterns, estimateByEm, estimateUByRandomSampling, familyNameFrequencies, mWithU, trainModel, uWithoutMatches } from './em';
 import { Comparison, compare } from './levels';
 import { LinkageModel } from './model';
 import { Prepared, prepareIdentity } from './person';
@@ -48,12 +48,7 @@ describe('EM (Fellegi-Sunter mixture)', () => {
   it('recovers the match share and m of date of birth on a generated set', () => {
     const { patients, records, pairs } = sample(7);
     const u = estimateUByRandomSampling(records, patients, 20_000, seededRng(1));
-    const start = {} as LinkageModel['fields'];
-    for (const [f, levels] of Object.entries(priorModel.fields)) {
-      start[f as keyof LinkageModel['fields']] = Object.fromEntries(
-        Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]),
-      );
-    }
+    const start = mWithU(priorModel.fields, u);
     const em = estimateByEm(countPatterns(pairs), { start, startLambda: 0.2, priorStrength: 5 });
     expect(em.converged).toBe(true);
     expect(em.lambda).toBeGreaterThan(0.07);
@@ -65,12 +60,7 @@ describe('EM (Fellegi-Sunter mixture)', () => {
   it('holds the m of fixM fields, and with allPairs estimates λ among all pairs', () => {
     const { patients, records, pairs } = sample(5);
     const u = estimateUByRandomSampling(records, patients, 20_000, seededRng(4));
-    const start = {} as LinkageModel['fields'];
-    for (const [f, levels] of Object.entries(priorModel.fields)) {
-      start[f as keyof LinkageModel['fields']] = Object.fromEntries(
-        Object.entries(levels).map(([l, p]) => [l, { m: p.m, u: u[f as keyof typeof u][l] }]),
-      );
-    }
+    const start = mWithU(priorModel.fields, u);
     const em = estimateByEm(countPatterns(pairs), { start, startLambda: 1e-3, allPairs: 400 * 400, fixM: ['postcode'] });
     expect(em.converged).toBe(true);
     expect(em.fields.postcode).toEqual(start.postcode);

@@ -291,13 +291,19 @@ export function uWithoutMatches(
   return out;
 }
 
+/** Where EM starts: each level's m from `fields`, its u from `u`. */
+export function mWithU(fields: Record<FieldName, FieldParams>, u: Record<FieldName, Record<string, number>>): Record<FieldName, FieldParams> {
+  const out = {} as Record<FieldName, FieldParams>;
+  for (const f of fieldNames) {
+    out[f] = {};
+    for (const l of levelsOf(f)) out[f][l] = { m: fields[f][l].m, u: u[f][l] };
+  }
+  return out;
+}
+
 /** m by the EM sessions, then λ by EM over all blocked pairs, for one set of u. */
 function fit(input: TrainInput, u: Record<FieldName, Record<string, number>>): { em: EmResult; sessions: SessionResult[] } {
-  const current = {} as Record<FieldName, FieldParams>;
-  for (const f of fieldNames) {
-    current[f] = {};
-    for (const l of levelsOf(f)) current[f][l] = { m: input.start.fields[f][l].m, u: u[f][l] };
-  }
+  const current = mWithU(input.start.fields, u);
   const sessions: SessionResult[] = [];
   const unestimated = new Set<FieldName>(fieldNames);
   for (const rule of emSessions) {
