@@ -45,12 +45,7 @@ export function renderDsmb({ trial, readout, interim, looks, frozen, api, trialI
     h(
       'div',
       { class: 'stats' },
-      stat(
-        'Deaths',
-        formatInt(readout.events),
-        planned ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}` : `${formatInt(readout.n)} patients`,
-        'deaths',
-      ),
+      deathsStat('Deaths', readout, planned, `${formatInt(readout.n)} patients`),
       stat(
         term ? `Hazard ratio, ${term.group} vs ${ref}` : 'Hazard ratio',
         term ? formatHr(term.hazardRatio) : DASH,
@@ -65,12 +60,7 @@ export function renderDsmb({ trial, readout, interim, looks, frozen, api, trialI
         readout.logRank ? `χ² = ${fixed(readout.logRank.chiSquare, 2)} on ${readout.logRank.df} df` : null,
         'logrank-p',
       ),
-      stat(
-        'Median follow-up',
-        fu ? `${formatMonths(fu.median)} months` : DASH,
-        fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)} (reverse Kaplan-Meier)` : null,
-        'median-fu',
-      ),
+      followUpStat(fu, ' (reverse Kaplan-Meier)'),
     ),
   );
 
@@ -184,5 +174,21 @@ export function unavailable(message) {
     'Read-out not available yet',
     null,
     h('p', { 'data-testid': 'unavailable' }, `The API cannot give this read-out yet (${message}). It will appear here as soon as the data allow.`),
+  );
+}
+
+/** The deaths stat, against the planned events when the design has them, else `otherwise` beneath it. */
+export function deathsStat(label, readout, planned, otherwise) {
+  const sub = planned ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}` : otherwise;
+  return stat(label, formatInt(readout.events), sub, 'deaths');
+}
+
+/** The median follow-up stat with its interquartile range (`how`: how it was estimated, or ''). */
+export function followUpStat(fu, how) {
+  return stat(
+    'Median follow-up',
+    fu ? `${formatMonths(fu.median)} months` : DASH,
+    fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)}${how}` : null,
+    'median-fu',
   );
 }

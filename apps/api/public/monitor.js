@@ -1,8 +1,8 @@
 // The trial monitor's blinded view: pooled figures only. It requests no by-arm endpoint
 // (no interim, no ADTTE); the API returns the survival read-out as one group `all`.
 import { h, section, stat, table } from './dom.js';
-import { DASH, formatDate, formatInt, formatMonths, formatPct } from './format.js';
-import { completenessSection, unavailable } from './dsmb.js';
+import { DASH, formatDate, formatInt, formatPct } from './format.js';
+import { completenessSection, deathsStat, followUpStat, unavailable } from './dsmb.js';
 import { AXIS, follow, kmFigure } from './km.js';
 import { atRiskOf, groupsOf, plannedEventsOf, survivalAt } from './model.js';
 import { DAYS_PER_MONTH } from './format.js';
@@ -32,22 +32,13 @@ export function renderMonitor({ trial, readout }) {
         accrual?.bySiteMonth ? `at ${new Set(accrual.bySiteMonth.map((r) => r.site)).size} sites` : null,
         'randomised',
       ),
-      stat(
+      deathsStat(
         'Deaths, all arms',
-        formatInt(readout.events),
-        planned
-          ? `of ${formatInt(planned)} planned · information ${formatPct(readout.events / planned, 0)}`
-          : typeof trial?.informationFraction === 'number'
-            ? `information fraction ${formatPct(trial.informationFraction, 0)}`
-            : null,
-        'deaths',
+        readout,
+        planned,
+        typeof trial?.informationFraction === 'number' ? `information fraction ${formatPct(trial.informationFraction, 0)}` : null,
       ),
-      stat(
-        'Median follow-up',
-        fu ? `${formatMonths(fu.median)} months` : DASH,
-        fu ? `IQR ${formatMonths(fu.q1)} to ${formatMonths(fu.q3)}` : null,
-        'median-fu',
-      ),
+      followUpStat(fu, ''),
       stat('Pooled 12-month survival', pooled ? formatPct(at(pooled, 12)) : DASH, 'all arms together', 'pooled-12m'),
     ),
   );
