@@ -57,17 +57,30 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A port nobody listens on now (the OS picks it). */
+/** Every port freePort has handed out in this process. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nobody listens on now (the OS picks it), and one this process has not handed out
+ * before. A port is free only until somebody binds it, and the services bind theirs a second
+ * or so after they start: the OS gave the port just handed to the api again to the ingest
+ * service started after it, which bound it first (chaos, 2026-12-03).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        const p = typeof addr === 'object' && addr ? addr.port : 0;
+        srv.close(() => resolve(p));
+      });
     });
-  });
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 async function freePorts(n: number): Promise<number[]> {

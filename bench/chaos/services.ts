@@ -5,6 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@trial/config';
+import { instanceId, PortTaken, waitHealthy } from '../../apps/cli/src/supervisor';
 import { freePort } from './infra';
 
 export const SERVICE_KINDS = ['linkage', 'projector', 'api', 'ingest'] as const;
@@ -19,6 +20,9 @@ export interface Instance {
   kind: ServiceKind;
   port: number;
   child: ChildProcess;
+  /** The INSTANCE_ID its /health answers with. */
+  instance: string;
+  logFile: string;
   startedAt: number;
 }
 
@@ -38,14 +42,16 @@ export class Fleet {
     const name = `${kind}#${n}`;
     const port = this.ports.get(name) ?? (await freePort());
     this.ports.set(name, port);
-    const log = createWriteStream(join(this.logDir, `${kind}-${n}.log`), { flags: 'a' });
+    const logFile = join(this.logDir, `${kind}-${n}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const instance = instanceId(name);
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps', kind, 'src/main.js')], {
-      env: { ...process.env, ...this.env, [PORT_VAR[kind]]: String(port) },
+      env: { ...process.env, ...this.env, [PORT_VAR[kind]]: String(port), INSTANCE_ID: instance },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const inst: Instance = { name, kind, port, child, startedAt: Date.now() };
+    const inst: Instance = { name, kind, port, child, instance, logFile, startedAt: Date.now() };
     this.instances.set(name, inst);
     return inst;
   }
@@ -84,21 +90,20 @@ export class Fleet {
     return `http://127.0.0.1:${this.get(name).port}`;
   }
 
-  /** Waits until the instance answers `GET /health` with 200. */
+  /**
+   * Waits until the instance itself answers `GET /health` with 200 (supervisor.ts waitHealthy).
+   * If another process took its port first, it starts again on a new one (twice at most).
+   */
   async healthy(name: string, timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const inst = this.get(name);
-      if (inst.child.exitCode !== null)
-        throw new Error(`${name} exited with code ${inst.child.exitCode}; see ${join(this.logDir, `${inst.kind}-${name.split('#')[1]}.log`)}`);
+    for (let attempt = 1; ; attempt++) {
       try {
-        const res = await fetch(`${this.url(name)}/health`, { signal: AbortSignal.timeout(3000) });
-        if (res.ok) return;
-      } catch {
-        // not listening yet
+        return await waitHealthy(this.get(name), timeoutMs);
+      } catch (e) {
+        if (!(e instanceof PortTaken) || attempt === 3) throw e;
+        const [kind, n] = name.split('#') as [ServiceKind, string];
+        this.ports.delete(name);
+        await this.start(kind, Number(n));
       }
-      if (Date.now() > deadline) throw new Error(`${name} not healthy within ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 250));
     }
   }
 

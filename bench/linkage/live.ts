@@ -32,6 +32,7 @@ import { Client } from 'pg';
 import { projectRoot } from '@trial/config';
 import { EnrollmentMessage, enrollmentKey, topicNames, topicSpecs, TopicNames } from '@trial/contracts';
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
+import { instanceId, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
 import { freePort } from '../chaos/infra';
 import { CpuMeter, findProcess } from './cpu';
 import { generate, generatorVersion } from './generate';
@@ -188,11 +189,7 @@ async function checkpoints(pg: Client, topic: string): Promise<Map<number, bigin
   return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
 }
 
-interface Service {
-  child: ChildProcess;
-  port: number;
-  name: string;
-}
+type Service = Supervised;
 
 /** Every child this process started, so that Ctrl-C does not leave a service consuming. */
 const children = new Set<ChildProcess>();
@@ -202,7 +199,11 @@ export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: number): Promise<Service> {
   const port = await freePort();
-  const log = createWriteStream(join(opts.logDir, `linkage-${n}.log`), { flags: 'w' });
+  const logFile = join(opts.logDir, `linkage-${n}.log`);
+  const log = createWriteStream(logFile, { flags: 'w' });
+  const name = `linkage#${n}`;
+  // A build from before INSTANCE_ID (--service-dir, to compare builds) does not name itself on /health.
+  const instance = opts.serviceDir === projectRoot() ? instanceId(name) : null;
   const prof = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   // The service's node flag (as it is to be run in production, README "Benchmarks"): a batch's
   // working set (about 9,000 decoded notifications, their decisions and audit rows) outlives
@@ -210,26 +211,13 @@ async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: n
   // generation's mark-compact; with 64 MB it mostly dies young. Measured here, 10,000 x 100,000:
   // the service's CPU per 100,000 notifications 9.7-10.3 s by default, 8.7-9.2 s with it.
   const child = spawn(process.execPath, [...prof, ...SERVICE_NODE_FLAGS, join(opts.serviceDir, 'dist/apps/linkage/src/main.js')], {
-    env: { ...process.env, ...env, LINKAGE_PORT: String(port) },
+    env: { ...process.env, ...env, LINKAGE_PORT: String(port), ...(instance === null ? {} : { INSTANCE_ID: instance }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   children.add(child);
-  return { child, port, name: `linkage#${n}` };
-}
-
-async function healthy(s: Service, logDir: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (s.child.exitCode !== null) throw new Error(`${s.name} exited with code ${s.child.exitCode}; see ${logDir}`);
-    const ok = await fetch(`http://127.0.0.1:${s.port}/health`, { signal: AbortSignal.timeout(3000) })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${s.name} not healthy within ${timeoutMs / 1000} s; see ${logDir}`);
-    await sleep(250);
-  }
+  return { child, port, name, instance, logFile };
 }
 
 /** SIGTERM (a service leaves its group and finishes its batch), SIGKILL after 10 s. */
@@ -349,7 +337,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
     const e0 = performance.now();
     // The services migrate the database at start (under an advisory lock), as in production.
     for (let n = 1; n <= opts.instances; n++) services.push(await startLinkage(opts, env, n));
-    await Promise.all(services.map((s) => healthy(s, opts.logDir)));
+    await Promise.all(services.map((s) => waitHealthy(s, 120_000)));
     await pg.connect();
     pgOpen = true;
     const exited = (): string | null => {

@@ -24,7 +24,7 @@ const LOGS = join(OUT, 'e2e-logs', 'oidc');
 
 describe('sign-in through an OpenID Connect provider (browser)', () => {
   const kafka = testKafka();
-  const ports = { api: 4350, ingest: 4351, linkage: 4352, projector: 4353 };
+  const ports = { api: 4360, ingest: 4361, linkage: 4362, projector: 4363 };
   const base = `http://127.0.0.1:${ports.api}`;
   const trialId = uniqueId('OIDC');
   let provider: RunningProvider;

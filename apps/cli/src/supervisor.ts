@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '@trial/config';
+import { INSTANCE_HEADER, projectRoot } from '@trial/config';
+import { CodedError } from '@trial/contracts';
 
 export { projectRoot };
 
@@ -11,6 +13,8 @@ export type ServiceName = (typeof SERVICES)[number];
 export interface RunningServices {
   ports: Record<ServiceName, number>;
   logDir: string;
+  /** Each service's process (the fuzz checks they all still run at its end). */
+  children: ReadonlyMap<ServiceName, ChildProcess>;
   stop: () => Promise<void>;
 }
 
@@ -21,44 +25,92 @@ const ROOT = projectRoot();
  * until each answers `GET /health` with status ok, and stops them cleanly (SIGTERM, then
  * SIGKILL after 10 s). Each service's JSON log goes to `<logDir>/<service>.log`.
  */
-export async function startServices(env: Record<string, string>, ports: Record<ServiceName, number>, logDir: string): Promise<RunningServices> {
+export async function startServices(
+  env: Record<string, string>,
+  ports: Record<ServiceName, number>,
+  logDir: string,
+  timeoutMs = 60_000,
+): Promise<RunningServices> {
   mkdirSync(logDir, { recursive: true });
   const children = new Map<ServiceName, ChildProcess>();
   const portVar: Record<ServiceName, string> = { api: 'API_PORT', ingest: 'INGEST_PORT', linkage: 'LINKAGE_PORT', projector: 'PROJECTOR_PORT' };
   const allPorts = Object.fromEntries(SERVICES.map((s) => [portVar[s], String(ports[s])]));
+  const supervised: Supervised[] = [];
   for (const s of SERVICES) {
-    const log = createWriteStream(join(logDir, `${s}.log`), { flags: 'a' });
+    const logFile = join(logDir, `${s}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const instance = instanceId(s);
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps', s, 'src/main.js')], {
-      env: { ...process.env, ...env, ...allPorts },
+      env: { ...process.env, ...env, ...allPorts, INSTANCE_ID: instance },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     children.set(s, child);
+    supervised.push({ name: s, port: ports[s], child, instance, logFile });
   }
   const stop = () => stopChildren(children.values());
   try {
-    await Promise.all(SERVICES.map((s) => waitHealthy(s, ports[s], children.get(s)!, logDir)));
+    await Promise.all(supervised.map((s) => waitHealthy(s, timeoutMs)));
   } catch (e) {
     await stop();
     throw e;
   }
-  return { ports, logDir, stop };
+  return { ports, logDir, children, stop };
 }
 
-async function waitHealthy(service: ServiceName, port: number, child: ChildProcess, logDir: string, timeoutMs = 60_000): Promise<void> {
+/** A service process a supervisor started on a port it chose. */
+export interface Supervised {
+  /** For messages, e.g. `api` or `linkage#2`. */
+  name: string;
+  port: number;
+  child: ChildProcess;
+  /** The INSTANCE_ID it was started with; null for a build that does not send INSTANCE_HEADER (nothing is checked). */
+  instance: string | null;
+  logFile: string;
+}
+
+/** A fresh INSTANCE_ID for a process about to start as `name`. */
+export function instanceId(name: string): string {
+  return `${name.replace(/[^0-9A-Za-z._:#-]/g, '-').slice(0, 40)}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Another process answered on a supervised service's port, and the service exited: it could not listen there. */
+export class PortTaken extends CodedError<'port-taken'> {
+  constructor(message: string) {
+    super('port-taken', message);
+  }
+}
+
+/**
+ * Waits until the process itself answers `GET /health` with 200: the answer must carry its
+ * INSTANCE_ID. A port chosen free can be taken before the service binds it; the service then
+ * fails to listen and exits, while another process answers /health on that port. Taking that
+ * answer for the service's once sent a test's reads to another service (a 404 for every
+ * read-out). Throws PortTaken in that case, and an error when the process exits or the time is up.
+ */
+export async function waitHealthy(s: Supervised, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${service} exited with code ${child.exitCode}; see ${join(logDir, `${service}.log`)}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
+  let other = false;
+  for (;;) {
+    const { exitCode, signalCode } = s.child;
+    if (exitCode !== null || signalCode !== null) {
+      const how = signalCode ?? `code ${exitCode}`;
+      if (other) throw new PortTaken(`${s.name}: another process answers on port ${s.port}, and ${s.name} exited (${how}); see ${s.logFile}`);
+      throw new Error(`${s.name} exited with ${how}; see ${s.logFile}`);
+    }
+    const res = await fetch(`http://127.0.0.1:${s.port}/health`, { signal: AbortSignal.timeout(3000) }).catch(() => null);
+    if (res !== null) {
+      await res.arrayBuffer().catch(() => undefined);
+      if (s.instance !== null && res.headers.get(INSTANCE_HEADER) !== s.instance) other = true;
+      else if (res.ok) return;
+    }
+    if (Date.now() > deadline) {
+      const why = other ? ' (another process answers on that port)' : '';
+      throw new Error(`${s.name} did not become healthy on port ${s.port} within ${timeoutMs / 1000} s${why}; see ${s.logFile}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${service} did not become healthy on port ${port} within ${timeoutMs / 1000} s; see ${join(logDir, `${service}.log`)}`);
 }
 
 /** Stops child processes cleanly: SIGTERM (a service leaves its consumer group), SIGKILL after 10 s. */

@@ -10,6 +10,13 @@ describe('loadConfig', () => {
   it('names the bad variable', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'nope', API_PORT: '99999' })).toThrow(/KAFKA_BROKERS: must be host:port.*API_PORT/);
   });
+  it('takes an instance name for /health, and refuses one that could not be a header value', () => {
+    expect(loadConfig({}).INSTANCE_ID).toBeUndefined();
+    expect(loadConfig({ INSTANCE_ID: 'linkage#2-0f3a9c' }).INSTANCE_ID).toBe('linkage#2-0f3a9c');
+    for (const bad of ['', 'two words', 'x\r\nSet-Cookie: a=b', 'x'.repeat(65)]) {
+      expect(() => loadConfig({ INSTANCE_ID: bad })).toThrow(/INSTANCE_ID: must be 1-64 letters, digits or \._:#-/);
+    }
+  });
   it('requires a secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
   });

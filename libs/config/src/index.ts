@@ -42,6 +42,14 @@ const schema = z.object({
     .string()
     .regex(/^[0-9A-Za-z.:-]+$/, 'must be an address or host name')
     .default('127.0.0.1'),
+  /**
+   * A name for this process, sent back as `X-Instance-Id` on `/health`: a supervisor that starts
+   * a service on a port can then tell its own process from another one that holds the port.
+   */
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[0-9A-Za-z._:#-]{1,64}$/, 'must be 1-64 letters, digits or ._:#-')
+    .optional(),
   PROJECTOR_CONCURRENCY: projectorConcurrency,
   PROJECTOR_PROFILE: projectorProfile,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -51,6 +59,9 @@ const schema = z.object({
   INGEST_SPOOL_DIR: z.string().min(1).optional(),
 });
 export type AppConfig = z.infer<typeof schema>;
+
+/** The response header in which `/health` names the process (INSTANCE_ID). */
+export const INSTANCE_HEADER = 'X-Instance-Id';
 
 export { ConfigError } from './error';
 export * from './settings';

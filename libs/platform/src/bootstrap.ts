@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, AppConfig } from '@trial/config';
 import { TopicNames, topicSpecs } from '@trial/contracts';
 import { ConsumerStatus, ConsumerTiming, ensureTopics, FetchSizes, Log, OffsetCommits } from '@trial/messaging';
 import { openLetterCount, parkDeadLetter } from '@trial/storage';
-import { httpSurface } from './http-surface';
+import { answerAs, httpSurface } from './http-surface';
 import { KafkaBatchServer } from './kafka-batch.server';
 import { consumerHooks, ServiceMetrics, watchConsumerStatus } from './metrics';
 import { RethrowRpcFilter } from './rethrow.filter';
@@ -60,6 +60,8 @@ export async function startService(module: Type<unknown>, opts: ServiceOptions):
   // Before any route: security headers on every answer, and a 400 for a URL no handler can take.
   app.disable('x-powered-by');
   app.use(httpSurface);
+  const instance = app.get<AppConfig>(CONFIG).INSTANCE_ID;
+  if (instance !== undefined) app.use('/health', answerAs(instance));
   app.enableShutdownHooks();
   app.useGlobalInterceptors(new UnavailableInterceptor());
   const kafka = app.get<Kafka>(KAFKA);

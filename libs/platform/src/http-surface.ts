@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { INSTANCE_HEADER } from '@trial/config';
 import { textProblem } from '@trial/contracts';
 
 /**
@@ -61,6 +62,18 @@ export function httpSurface(req: Request, res: Response, next: NextFunction): vo
     return;
   }
   next();
+}
+
+/**
+ * Express middleware for `/health`: names this process in INSTANCE_HEADER. A supervisor that
+ * picked the port and started the service checks it, so that another process which took the
+ * port first (the service then fails to listen) is never taken for its own.
+ */
+export function answerAs(instance: string): (req: Request, res: Response, next: NextFunction) => void {
+  return (_req, res, next) => {
+    res.setHeader(INSTANCE_HEADER, instance);
+    next();
+  };
 }
 
 /**
