@@ -4,11 +4,13 @@
 // and the Postgres service on 5432 are never touched. Reusable: a fuzz suite can start one too.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { projectRoot } from '@trial/config';
+import { freePort } from '../../apps/cli/src/supervisor';
+
+export { freePort };
 
 const run = promisify(execFile);
 const ROOT = projectRoot();
@@ -54,32 +56,6 @@ function alive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
-  }
-}
-
-/** Every port freePort has handed out in this process. */
-const handedOut = new Set<number>();
-
-/**
- * A port nobody listens on now (the OS picks it), and one this process has not handed out
- * before. A port is free only until somebody binds it, and the services bind theirs a second
- * or so after they start: the OS gave the port just handed to the api again to the ingest
- * service started after it, which bound it first (chaos, 2026-12-03).
- */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const addr = srv.address();
-        const p = typeof addr === 'object' && addr ? addr.port : 0;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    return port;
   }
 }
 

@@ -1,24 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signToken } from '@trial/auth';
 import { eventually, privateTopics, testKafka, TEST_DATABASE_URL } from '../support';
+import { freePort } from '../../apps/cli/src/supervisor';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const ROOT = join(__dirname, '..', '..');
 const HEADER =
   'RECORD_ID,RECORD_VERSION,NOTIFICATION_TYPE,DEC_CONF_NHS_NUMBER,DEC_DATE_OF_BIRTH,DEC_SEX,DEC_SURNAME,DEC_FORENAMES,DEC_POSTCODE,REG_DATE_OF_DEATH,REG_DATE,S_UNDERLYING_COD_ICD10,POD_CODE,EVENT_DATE,CANCELLED_FLAG';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Files the process has open under one of `dirs` (Linux /proc): the upload being spooled. */
 function openFilesUnder(pid: number, dirs: string[]): string[] {

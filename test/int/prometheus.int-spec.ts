@@ -1,7 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiModule } from '../../apps/api/src/app.module';
@@ -13,6 +12,7 @@ import { smallTrialDeaths, smallTrialEnrollments } from '../../apps/cli/src/demo
 import { signToken } from '@trial/auth';
 import { ExtractComplete, PatientRandomised, RegistryRecord, TopicNames } from '@trial/contracts';
 import { eventually, privateDatabase, privateTopics, startInProcess, testConfig, testKafka, uniqueId } from '../support';
+import { freePort } from '../../apps/cli/src/supervisor';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 /** Debian's `prometheus` package (apt-get install prometheus). */
@@ -20,14 +20,6 @@ const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const SHIPPED = join(__dirname, '..', '..', 'infra', 'prometheus');
 const DEFAULT_PORTS = { api: 3000, ingest: 3001, linkage: 3002, projector: 3003 } as const;
 type Job = keyof typeof DEFAULT_PORTS;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /**
  * The shipped files with the test's ports, scraped and evaluated every second, and every

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { INSTANCE_HEADER, projectRoot } from '@trial/config';
 import { CodedError } from '@trial/contracts';
@@ -57,6 +58,32 @@ export async function startServices(
     throw e;
   }
   return { ports, logDir, children, stop };
+}
+
+/** Every port freePort has handed out in this process. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nobody listens on now (the OS picks it), and one this process has not handed out
+ * before. A port is free only until somebody binds it, and the services bind theirs a second
+ * or so after they start: the OS gave the port just handed to the api again to the ingest
+ * service started after it, which bound it first (chaos, 2026-12-03).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        const p = typeof addr === 'object' && addr ? addr.port : 0;
+        srv.close(() => resolve(p));
+      });
+    });
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 /** A service process a supervisor started on a port it chose. */

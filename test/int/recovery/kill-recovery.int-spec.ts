@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
@@ -11,6 +10,7 @@ import { decode } from '@trial/contracts';
 import { z } from 'zod';
 import { PlatformModule, startService } from '@trial/platform';
 import { eventually, KAFKA_BROKERS, privateTopics, testConfig, testKafka, TEST_DATABASE_URL, uniqueId } from '../../support';
+import { freePort } from '../../../apps/cli/src/supervisor';
 
 const seen: string[] = [];
 
@@ -29,17 +29,6 @@ function recorderModule(config: AppConfig) {
 }
 
 const ROOT = join(__dirname, '../../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts member.child.ts on `topic` in `group` and collects its lines. */
 function member(topic: string, group: string): { child: ChildProcess; out: string[] } {
