@@ -20,6 +20,7 @@ import { deleteTopics, ensureTopics } from '@trial/messaging';
 import { markingProfiler, READOUT_CHANNEL, rebuild, streamLog, type ReadoutChanged } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
 import { TRIALS, Workload } from './workload';
+import { freePort, instanceId, waitHealthy } from '../apps/cli/src/supervisor';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 // A superuser URL (pg.env's DATABASE_URL names the least-privilege app role, which creates nothing).
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
   const ds = await createDataSource(DB_URL, { poolSize: 4 }).initialize();
   await migrate(ds);
 
-  const port = 4390 + Math.floor(Math.random() * 100);
+  const port = await freePort();
+  const instance = instanceId('projector');
   const projector = spawn(process.execPath, [join(ROOT, 'dist/apps/projector/src/main.js')], {
     // PROJECTOR_CONCURRENCY: every partition of both topics handed over at once, so one fetch's batches share one
     // transaction (group-commit.ts), as docker-compose runs it; the code's default stays 6.
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
       KAFKA_BROKERS: BROKERS,
       TOPIC_PREFIX: prefix,
       PROJECTOR_PORT: String(port),
+      INSTANCE_ID: instance,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     },
@@ -128,14 +131,7 @@ async function main(): Promise<void> {
       projector.kill('SIGTERM');
     });
   try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ok) break;
-      if (i > 300) throw new Error('projector did not become healthy');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitHealthy({ name: 'projector', port, child: projector, instance, logFile: 'the output above' }, 60_000);
 
     const listen = new Client({ connectionString: DB_URL });
     await listen.connect();
