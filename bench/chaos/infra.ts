@@ -10,8 +10,6 @@ import { Client } from 'pg';
 import { projectRoot } from '@trial/config';
 import { freePort } from '../../apps/cli/src/supervisor';
 
-export { freePort };
-
 const run = promisify(execFile);
 const ROOT = projectRoot();
 
@@ -60,9 +58,9 @@ function alive(pid: number): boolean {
 }
 
 async function freePorts(n: number): Promise<number[]> {
-  const out = new Set<number>();
-  while (out.size < n) out.add(await freePort());
-  return [...out];
+  const out: number[] = [];
+  while (out.length < n) out.push(await freePort()); // distinct: freePort never repeats one
+  return out;
 }
 
 export function pgBinDir(): string {

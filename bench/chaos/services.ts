@@ -1,12 +1,10 @@
 // The pipeline's services as child processes that a suite may kill -9, stop and continue, and
 // start again, one or more instances of each (a second linkage is the same consumer group on
 // another HTTP port). Runs the compiled services (dist/), as `followup demo` does.
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@trial/config';
-import { instanceId, PortTaken, waitHealthy } from '../../apps/cli/src/supervisor';
-import { freePort } from './infra';
+import { freePort, PortTaken, spawnService, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
 
 export const SERVICE_KINDS = ['linkage', 'projector', 'api', 'ingest'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -14,15 +12,9 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
 const PORT_VAR: Record<ServiceKind, string> = { api: 'API_PORT', ingest: 'INGEST_PORT', linkage: 'LINKAGE_PORT', projector: 'PROJECTOR_PORT' };
 const ROOT = projectRoot();
 
-export interface Instance {
-  /** e.g. `linkage#2`. */
-  name: string;
+/** A started instance (its name is e.g. `linkage#2`). */
+export interface Instance extends Supervised {
   kind: ServiceKind;
-  port: number;
-  child: ChildProcess;
-  /** The INSTANCE_ID its /health answers with. */
-  instance: string;
-  logFile: string;
   startedAt: number;
 }
 
@@ -42,16 +34,9 @@ export class Fleet {
     const name = `${kind}#${n}`;
     const port = this.ports.get(name) ?? (await freePort());
     this.ports.set(name, port);
-    const logFile = join(this.logDir, `${kind}-${n}.log`);
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const instance = instanceId(name);
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps', kind, 'src/main.js')], {
-      env: { ...process.env, ...this.env, [PORT_VAR[kind]]: String(port), INSTANCE_ID: instance },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    const inst: Instance = { name, kind, port, child, instance, logFile, startedAt: Date.now() };
+    const script = join(ROOT, 'dist/apps', kind, 'src/main.js');
+    const started = spawnService(name, script, port, { ...this.env, [PORT_VAR[kind]]: String(port) }, join(this.logDir, `${kind}-${n}.log`));
+    const inst: Instance = { ...started, kind, startedAt: Date.now() };
     this.instances.set(name, inst);
     return inst;
   }

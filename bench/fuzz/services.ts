@@ -1,5 +1,4 @@
-import { SERVICES, startServices as superviseServices, type ServiceName } from '../../apps/cli/src/supervisor';
-import { freePort } from '../chaos/infra';
+import { freePort, SERVICES, startServices as superviseServices, type ServiceName } from '../../apps/cli/src/supervisor';
 
 /**
  * The four compiled services as child processes, as `followup demo` starts them

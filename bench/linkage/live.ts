@@ -32,8 +32,7 @@ import { Client } from 'pg';
 import { projectRoot } from '@trial/config';
 import { EnrollmentMessage, enrollmentKey, topicNames, topicSpecs, TopicNames } from '@trial/contracts';
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
-import { instanceId, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
-import { freePort } from '../chaos/infra';
+import { freePort, spawnService, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
 import { CpuMeter, findProcess } from './cpu';
 import { generate, generatorVersion } from './generate';
 import { bareConsumerRate, BareRead, coverage, messagesIn, notificationTimes, percentile, readOutcomes, TopicEnd, topicEnds } from './live-read';
@@ -199,25 +198,23 @@ export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 async function startLinkage(opts: LiveOptions, env: Record<string, string>, n: number): Promise<Service> {
   const port = await freePort();
-  const logFile = join(opts.logDir, `linkage-${n}.log`);
-  const log = createWriteStream(logFile, { flags: 'w' });
-  const name = `linkage#${n}`;
-  // A build from before INSTANCE_ID (--service-dir, to compare builds) does not name itself on /health.
-  const instance = opts.serviceDir === projectRoot() ? instanceId(name) : null;
   const prof = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   // The service's node flag (as it is to be run in production, README "Benchmarks"): a batch's
   // working set (about 9,000 decoded notifications, their decisions and audit rows) outlives
   // V8's default 16 MB young generation and was promoted, then collected by the old
   // generation's mark-compact; with 64 MB it mostly dies young. Measured here, 10,000 x 100,000:
   // the service's CPU per 100,000 notifications 9.7-10.3 s by default, 8.7-9.2 s with it.
-  const child = spawn(process.execPath, [...prof, ...SERVICE_NODE_FLAGS, join(opts.serviceDir, 'dist/apps/linkage/src/main.js')], {
-    env: { ...process.env, ...env, LINKAGE_PORT: String(port), ...(instance === null ? {} : { INSTANCE_ID: instance }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  children.add(child);
-  return { child, port, name, instance, logFile };
+  const started = spawnService(
+    `linkage#${n}`,
+    join(opts.serviceDir, 'dist/apps/linkage/src/main.js'),
+    port,
+    { ...env, LINKAGE_PORT: String(port) },
+    join(opts.logDir, `linkage-${n}.log`),
+    // A build from before INSTANCE_ID (--service-dir, to compare builds) does not name itself on /health.
+    { nodeFlags: [...prof, ...SERVICE_NODE_FLAGS], logFlags: 'w', named: opts.serviceDir === projectRoot() },
+  );
+  children.add(started.child);
+  return started;
 }
 
 /** SIGTERM (a service leaves its group and finishes its batch), SIGKILL after 10 s. */

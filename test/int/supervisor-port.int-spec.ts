@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { INSTANCE_HEADER } from '@trial/config';
-import { instanceId, PortTaken, projectRoot, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
-import { freePort } from '../../bench/chaos/infra';
+import { freePort, instanceId, PortTaken, projectRoot, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
 import { KAFKA_BROKERS, TEST_DATABASE_URL } from '../support';
 
 /**

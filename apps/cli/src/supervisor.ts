@@ -38,17 +38,9 @@ export async function startServices(
   const allPorts = Object.fromEntries(SERVICES.map((s) => [portVar[s], String(ports[s])]));
   const supervised: Supervised[] = [];
   for (const s of SERVICES) {
-    const logFile = join(logDir, `${s}.log`);
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const instance = instanceId(s);
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps', s, 'src/main.js')], {
-      env: { ...process.env, ...env, ...allPorts, INSTANCE_ID: instance },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    children.set(s, child);
-    supervised.push({ name: s, port: ports[s], child, instance, logFile });
+    const started = spawnService(s, join(ROOT, 'dist/apps', s, 'src/main.js'), ports[s], { ...env, ...allPorts }, join(logDir, `${s}.log`));
+    children.set(s, started.child);
+    supervised.push(started);
   }
   const stop = () => stopChildren(children.values());
   try {
@@ -95,6 +87,39 @@ export interface Supervised {
   /** The INSTANCE_ID it was started with; null for a build that does not send INSTANCE_HEADER (nothing is checked). */
   instance: string | null;
   logFile: string;
+}
+
+export interface SpawnOptions {
+  /** Node flags before the script. */
+  nodeFlags?: readonly string[];
+  /** 'w' starts the log afresh; by default it is appended to (a restarted instance keeps one log). */
+  logFlags?: 'a' | 'w';
+  /** False for a build from before INSTANCE_ID: it is not given one, and waitHealthy checks nothing. */
+  named?: boolean;
+}
+
+/**
+ * Starts the service `script` (a compiled main.js) as a child of this process, with `env` over
+ * this process's (its port variable among them) and a fresh INSTANCE_ID, its stdout and stderr
+ * going to `logFile`. Does not wait for it: waitHealthy does.
+ */
+export function spawnService(
+  name: string,
+  script: string,
+  port: number,
+  env: Record<string, string>,
+  logFile: string,
+  o: SpawnOptions = {},
+): Supervised {
+  const instance = o.named === false ? null : instanceId(name);
+  const log = createWriteStream(logFile, { flags: o.logFlags ?? 'a' });
+  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), script], {
+    env: { ...process.env, ...env, ...(instance === null ? {} : { INSTANCE_ID: instance }) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return { name, port, child, instance, logFile };
 }
 
 /** A fresh INSTANCE_ID for a process about to start as `name`. */
