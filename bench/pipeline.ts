@@ -10,7 +10,6 @@
 // includes it.
 // That is publish -> committed read-out -> notification received: an upper bound.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Producer } from 'kafkajs';
@@ -19,6 +18,7 @@ import { topicNames, topicSpecs, type TopicNames } from '@trial/contracts';
 import { deleteTopics, ensureTopics } from '@trial/messaging';
 import { markingProfiler, READOUT_CHANNEL, rebuild, streamLog, type ReadoutChanged } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
+import { CpuMeter, cpuSeconds, findProcess, findProcesses } from './cpu';
 import { TRIALS, Workload } from './workload';
 import { freePort, instanceId, waitHealthy } from '../apps/cli/src/supervisor';
 
@@ -65,20 +65,6 @@ async function sendAll(producer: Producer, topics: TopicNames, items: ReturnType
     }
   }
   return out;
-}
-
-/**
- * CPU seconds (user + system) a live process has used, from /proc (Linux; null elsewhere). The
- * machine may be shared, so wall-clock latency is noisy; CPU time says what the projector cost.
- */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
-    const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(after[11]) + Number(after[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 const loadAvg = () =>
@@ -190,7 +176,7 @@ async function main(): Promise<void> {
     for (const rate of RATES) {
       latencies.length = 0;
       const n = rate * SECONDS;
-      const cpu0 = cpuSecondsOf(projector.pid);
+      const cpu0 = projector.pid === undefined ? null : cpuSeconds(projector.pid);
       const start = performance.now();
       let sent = 0;
       while (sent < n) {
@@ -212,7 +198,7 @@ async function main(): Promise<void> {
       const elapsed = (performance.now() - start) / 1000;
       const deadline = Date.now() + 60_000;
       while ([...pending.values()].some((l) => l.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const cpu1 = cpuSecondsOf(projector.pid);
+      const cpu1 = projector.pid === undefined ? null : cpuSeconds(projector.pid);
       const unmatched = [...pending.values()].reduce((s, l) => s + l.length, 0);
       pending.clear();
       total += n;
@@ -249,6 +235,17 @@ async function main(): Promise<void> {
     await producer.disconnect();
     let readDone = 0;
     const phases: string[] = [];
+    // The replay's CPU in all: this process (both threads), this database's Postgres backends with
+    // the server's writers (its WAL and dirty pages are written there), and the broker.
+    const meter = new CpuMeter();
+    // (A backend first seen at the end was opened by the replay: it counts from its start.)
+    const sampleOthers = (fromZero: boolean) => {
+      for (const needle of [` ${DB} `, ': checkpointer', ': background writer', ': walwriter']) {
+        for (const pid of findProcesses(needle)) meter.sample('postgres', pid, fromZero);
+      }
+      meter.sample('broker', findProcess('kafka.Kafka'));
+    };
+    sampleOthers(false);
     const c0 = process.cpuUsage();
     const r0 = performance.now();
     const read = streamLog(kafka, topics);
@@ -263,10 +260,15 @@ async function main(): Promise<void> {
     );
     const r1 = performance.now();
     const c1 = process.cpuUsage(c0);
+    sampleOthers(true);
+    const others = meter.totals();
+    const own = (c1.user + c1.system) / 1e6;
+    const all = own + (others.get('postgres') ?? 0) + (others.get('broker') ?? 0);
     console.log(
       `rebuild (followup replay) of ${report.eventsRead} events, ${report.patients} patients, ${report.trials} trials: ${((r1 - r0) / 1000).toFixed(1)} s` +
         ` (read, decode and fold the log ${((readDone - r0) / 1000).toFixed(1)} s, write ${((r1 - readDone) / 1000).toFixed(1)} s); ${(report.eventsRead / ((r1 - r0) / 1000)).toFixed(0)} events/s` +
-        `, this process's CPU ${((c1.user + c1.system) / 1e6).toFixed(1)} s (Postgres not counted); ${phases.join(', ')}`,
+        `; CPU ${all.toFixed(1)} s in all (this process ${own.toFixed(1)}, Postgres ${(others.get('postgres') ?? 0).toFixed(1)}, broker ${(others.get('broker') ?? 0).toFixed(1)}),` +
+        ` so at least ${(all / cpus().length).toFixed(1)} s on ${cpus().length} cores however it is overlapped; ${phases.join(', ')}`,
     );
   } finally {
     await stopProjector();

@@ -4,12 +4,12 @@
 // database (BENCH_DB, default trial_followup_bench_replay, recreated). Prints wall-clock, this
 // process's CPU seconds and its two Postgres backends' (from /proc, when the server is local), in
 // all and per phase: on a shared machine compare CPU seconds, and runs back to back.
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { LogEvent } from '@trial/readmodel';
 import { inMemory, markingProfiler, rebuild, type LogRead } from '@trial/projection';
 import { createDataSource, migrate } from '@trial/storage';
+import { cpuSeconds } from './cpu';
 import { Workload } from './workload';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trial_followup';
@@ -33,19 +33,8 @@ function logOf(n: number): LogRead {
   return { events, watermarks: [], invalid: 0 };
 }
 
-/** CPU seconds so far of these Postgres backends (read from /proc: the server runs on this machine, else 0). */
-function backendCpu(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-    } catch {
-      // Not on this machine, or gone.
-    }
-  }
-  return ticks / 100; // USER_HZ
-}
+/** CPU seconds so far of these Postgres backends (from /proc: the server runs on this machine, else 0). */
+const backendCpu = (pids: readonly number[]): number => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
 
 const cpuOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 

@@ -33,7 +33,7 @@ import { projectRoot } from '@trial/config';
 import { EnrollmentMessage, enrollmentKey, topicNames, topicSpecs, TopicNames } from '@trial/contracts';
 import { createKafka, createProducer, deleteTopics, ensureTopics } from '@trial/messaging';
 import { freePort, spawnService, waitHealthy, type Supervised } from '../../apps/cli/src/supervisor';
-import { CpuMeter, findProcess } from './cpu';
+import { CpuMeter, findProcess } from '../cpu';
 import { generate, generatorVersion } from './generate';
 import { bareConsumerRate, BareRead, coverage, messagesIn, notificationTimes, percentile, readOutcomes, TopicEnd, topicEnds } from './live-read';
 import { arg } from './args';

@@ -1,7 +1,8 @@
-// CPU seconds per process over the live benchmark's timed window (live.ts), read from
-// /proc/<pid>/stat (utime + stime, in clock ticks). The machine is shared, so the wall-clock
-// rate alone says little: CPU seconds per notification of each process is what compares two
-// runs. On a system without /proc every reading is absent and the report says so.
+// CPU seconds per process over a benchmark's timed window (bench:pipeline, bench:replay,
+// bench:linkage live), read from /proc/<pid>/stat (utime + stime, in clock ticks). The machine
+// is shared, so the wall-clock figure alone says little: CPU seconds of each process is what
+// compares two runs, and their sum over the cores bounds the wall time from below. On a system
+// without /proc every reading is absent and the report says so.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks a second of /proc/<pid>/stat (USER_HZ: 100 on every Linux build in use). */
@@ -47,11 +48,17 @@ export class CpuMeter {
 
 /** The pid of the first process whose command line contains `needle`, from /proc (the shared broker). */
 export function findProcess(needle: string): number | undefined {
+  return findProcesses(needle)[0];
+}
+
+/** The pids of every process whose command line contains `needle` (a database's Postgres backends). */
+export function findProcesses(needle: string): number[] {
+  const out: number[] = [];
   try {
     for (const d of readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue;
       try {
-        if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) return Number(d);
+        if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) out.push(Number(d));
       } catch {
         // gone meanwhile
       }
@@ -59,5 +66,5 @@ export function findProcess(needle: string): number | undefined {
   } catch {
     // no /proc
   }
-  return undefined;
+  return out;
 }
