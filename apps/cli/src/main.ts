@@ -1,6 +1,7 @@
 // The `followup` command line. Each subcommand lives in its own file under commands/ and
 // exports `register(program)`; this file only wires them together.
 import { Command } from 'commander';
+import { exitOf, refusingAsUsage } from './usage';
 
 type Register = (p: Command) => void;
 
@@ -23,14 +24,19 @@ const commands: Record<string, () => Register> = {
   migrate: () => (require('./commands/migrate') as { register: Register }).register,
 };
 
-const program = new Command();
-program.name('followup').description('trial-followup: survival read-outs from registry follow-up').showHelpAfterError();
-
 const asked = process.argv[2];
-const wanted = asked !== undefined && asked in commands ? [asked] : Object.keys(commands);
+const known = asked !== undefined && asked in commands;
+
+const program = refusingAsUsage(new Command(), () => (known ? `followup ${asked}` : 'followup'))
+  .name('followup')
+  .description('trial-followup: survival read-outs from registry follow-up');
+
+const wanted = known ? [asked] : Object.keys(commands);
 for (const name of wanted) commands[name]()(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  const code = exitOf(err);
+  if (code !== null) process.exit(code);
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`followup: ${message}\n`);
   process.exit(1);

@@ -1,3 +1,4 @@
+import { CommanderError, type Command } from 'commander';
 import { CodedError } from '@trial/contracts';
 
 /** The exit status of a command refused for what it was given (the CLI contracts' "bad input"). */
@@ -47,4 +48,32 @@ export function usageOn<T>(prefix: string, fn: () => T, ...families: ReadonlyArr
     if (families.some((f) => err instanceof f)) throw new UsageError(`${prefix}: ${(err as Error).message}`);
     throw err;
   }
+}
+
+/**
+ * Makes commander's own refusals (an unknown option or command, a missing argument or required
+ * option, a value outside an option's choices) end as the commands' usage errors do: one line on
+ * stderr naming the command (`name()`, e.g. "followup stats"), then `exitOf` gives exit status 2.
+ * Set on the program before its commands are registered: they inherit it.
+ */
+export function refusingAsUsage(program: Command, name: () => string): Command {
+  return program.exitOverride().configureOutput({
+    outputError: (text, write) =>
+      write(
+        `${name()}: ${text
+          .replace(/^error: /, '')
+          .replace(/\s+/g, ' ')
+          .trim()} (see ${name()} --help)\n`,
+      ),
+  });
+}
+
+/**
+ * The exit status a failure of commander's ends with (refusingAsUsage): 0 for help asked for,
+ * USAGE_EXIT for a refusal (already written, or with no command at all the help on stderr);
+ * null for any other failure.
+ */
+export function exitOf(err: unknown): number | null {
+  if (!(err instanceof CommanderError)) return null;
+  return err.exitCode === 0 ? 0 : USAGE_EXIT;
 }
