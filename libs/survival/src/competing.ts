@@ -6,7 +6,7 @@ import { coxTerms } from './coxreadout';
 import { SurvivalError } from './errors';
 import { fineGray } from './fine-gray';
 import { grayTest, GrayInput } from './gray';
-import { confZ } from './km';
+import { atTimes, confZ } from './km';
 import { ChiSquareTest } from './logrank';
 import { collapseRows, CollapsedRows } from './collapse';
 import { computeReadout, CoxReadout, CoxTerm, orderGroups } from './readout';
@@ -95,7 +95,7 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   const { cause } = options;
   const ties = options.ties ?? 'efron';
   const z = confZ(options.confLevel ?? 0.95);
-  const at = options.at ?? [];
+  const at = atTimes(options.at);
   // Every estimator reads the collapsed rows, whether the input is per subject or grouped.
   const collapsed = new Map([...groups].map(([label, g]) => [label, collapseRows(g.times, g.codes, g.counts)] as const));
   const present = [...collapsed.entries()].filter(([, g]) => g.times.length > 0).map(([label]) => label);

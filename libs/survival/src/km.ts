@@ -294,6 +294,18 @@ export interface AtRow {
 }
 
 /**
+ * The `at` times as summary.survfit takes them: each a non-negative number (else
+ * INVALID_OPTION), sorted into increasing order, repeats kept ("The vector will be sorted into
+ * increasing order", ?summary.survfit, R survival 3.5), so the rows come out as R's do.
+ */
+export function atTimes(times: readonly number[] = []): number[] {
+  for (const t of times) {
+    if (!(Number.isFinite(t) && t >= 0)) throw new SurvivalError('INVALID_OPTION', `--at times must be non-negative numbers, got ${t}`);
+  }
+  return [...times].sort((a, b) => a - b);
+}
+
+/**
  * Survival at chosen times: S at the last step at or before t, with that step's standard
  * error and limits; before the first observed time S = 1, se = 0 and limits 1. nRisk is the
  * number still at risk at t (time >= t), 0 beyond the last observation.

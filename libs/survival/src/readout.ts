@@ -4,7 +4,7 @@
 import { coxFit, Ties } from './cox';
 import { coxReadout } from './coxreadout';
 import { SurvivalError } from './errors';
-import { AtRow, ConfType, confLimitsInto, confZ, curveQuantile, KmCurve, restrictedMean, survivalAt } from './km';
+import { AtRow, atTimes, ConfType, confLimitsInto, confZ, curveQuantile, KmCurve, restrictedMean, survivalAt } from './km';
 import { ChiSquareTest, logRankTest } from './logrank';
 import { mergeRiskSets, RiskSets } from './merge';
 import { SurvivalTable } from './table';
@@ -161,10 +161,7 @@ export function computeReadout(groups: ReadonlyMap<string, SurvivalTable>, optio
   const ties = options.ties ?? 'efron';
   const confType = options.confType ?? 'log';
   const z = confZ(options.confLevel ?? 0.95);
-  const at = options.at ?? [];
-  for (const t of at) {
-    if (!(Number.isFinite(t) && t >= 0)) throw new SurvivalError('INVALID_OPTION', `--at times must be non-negative numbers, got ${t}`);
-  }
+  const at = atTimes(options.at);
   const present = [...groups.entries()].filter(([, tb]) => tb.n > 0).map(([g]) => g);
   if (present.length === 0) throw new SurvivalError('EMPTY', 'no observations');
   if (options.reference !== undefined && present.length < 2) {

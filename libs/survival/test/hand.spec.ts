@@ -44,6 +44,14 @@ describe('Kaplan-Meier by hand', () => {
     expect(r.at[0]).toMatchObject({ stdErr: 0, lower: 1, upper: 1 });
   });
 
+  test('the at times sorted as summary.survfit sorts them, repeats kept', () => {
+    // summary(survfit(Surv(c(1,1,2,2,2,3,4,5), c(1,0,1,1,0,0,1,0)) ~ 1), times = c(9, 1.5, 4, 1.5, 0), extend = TRUE)
+    //   $time 0.0 1.5 1.5 4.0 9.0; $surv 1 0.875 0.875 0.2916667 0.2916667
+    const shuffled = computeReadout(new Map([['all', table]]), { at: [9, 1.5, 4, 1.5, 0] }).groups[0];
+    expect(shuffled.at.map((a) => a.time)).toEqual([0, 1.5, 1.5, 4, 9]);
+    [1, 7 / 8, 7 / 8, 7 / 24, 7 / 24].forEach((s, i) => near(shuffled.at[i].survival, s));
+  });
+
   test('restricted mean to 5', () => {
     // area = 1 + 7/8 + 2 * 7/12 + 7/24 = 1 + 21/24 + 28/24 + 7/24 = 80/24 = 10/3
     near(r.rmst?.estimate, 10 / 3);
