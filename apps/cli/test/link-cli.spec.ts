@@ -285,4 +285,35 @@ describe('followup link: the prior from the files', () => {
       .map((l) => JSON.parse(l) as { recordId: string; decision: string; patientId: string | null });
     expect(rows.find((r) => r.recordId === 'D2009-000123')).toMatchObject({ decision: 'linked', patientId: 'BCIS1-0001' });
   });
+
+  it('keeps the first row of a patientId (the service keeps the first randomisation; the rows name patients by patientId alone) and skips rows the service would refuse', async () => {
+    const repeated = join(dir, 'repeated-cohort.csv');
+    writeFileSync(
+      repeated,
+      [
+        'trialId,patientId,arm,randomisedOn,nhsNumber,chiNumber,dateOfBirth,sex,familyName,givenNames,postcode',
+        'BCIS-1,BCIS1-0001,IABP,2006-03-14,9434765919,,1941-02-03,M,Smith,John Paul,SE1 7EH',
+        'BCIS-1,BCIS1-0001,control,2006-04-01,4010232137,,1950-06-15,F,Jones,Mary,M1 1AA',
+        'BCIS-1,BCIS1-0004,control,2006-04-01,,,1950-02-30,F,Brown,Ann,M1 1AA',
+        'BCIS-1,BCIS1-0005,control,14/03/2006,,,1950-02-03,F,Green,Ann,M1 1AA',
+        'BCIS-1,BCIS1-0006,control,2006-04-01,,,1950-02-03,X,White,Ann,M1 1AA',
+        'BCIS-2,BCIS1-0001,control,2006-04-01,4010232137,,1950-06-15,F,Jones,Mary,M1 1AA',
+      ].join('\n') + '\n',
+    );
+    const { out, code, err } = await run(['--cohort', repeated, '--registry', extract, '--json']);
+    expect(code).toBe(0);
+    expect(err).toMatch(
+      new RegExp(
+        'cohort: 5 row\\(s\\) not read as patients \\(line 3: patientId repeats the patientId of line 2; the first is kept.*; ' +
+          'line 4: dateOfBirth is not a real calendar date YYYY-MM-DD; line 5: randomisedOn is not a real calendar date YYYY-MM-DD; line 6: sex is not M, F or U; line 7: patientId repeats the patientId of line 2; the first is kept',
+      ),
+    );
+    expect(err).not.toMatch(/Jones|1950-02-30|14\/03\/2006/);
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { recordId: string; decision: string; patientId: string | null });
+    // The first BCIS1-0001 (Smith) stands: his registration links on its valid number.
+    expect(rows.find((r) => r.recordId === 'D2009-000123')).toMatchObject({ decision: 'linked', patientId: 'BCIS1-0001' });
+  });
 });

@@ -27,6 +27,7 @@ import {
   parseModel,
   PLACEHOLDER_DECISION,
 } from '@trial/linkage';
+import { civilDate, sex as sexCode } from '@trial/contracts';
 import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
 import { exitOnUsageError, UsageError } from '../usage';
 
@@ -90,8 +91,6 @@ export interface LinkSummary {
 /** A PriorEstimate, or λ given by the caller (`--prior`), with the counts an estimate would use. */
 export type PriorUsed = PriorEstimate | { basis: 'given'; prior: number; weight: number; counts: PriorCounts };
 
-const sexes = new Set(['M', 'F', 'U']);
-
 /** A cohort row that was not read as a patient: its line, the column and the rule (never the value). */
 export interface SkippedPatientRow {
   line: number;
@@ -100,14 +99,45 @@ export interface SkippedPatientRow {
 }
 
 /**
+ * Why a cohort row with a patientId cannot be a patient the linkage service would hold (null
+ * when it can): it refuses a PatientRandomised whose date of birth, date of randomisation or sex
+ * is not one (feeds.md), and keeps the first randomisation of a patient (`firstLine`, by
+ * patientId). An empty cell is a missing value, which the dry run allows.
+ */
+function refusal(
+  c: Record<(typeof cohortColumns)[number], string | null>,
+  patientId: string,
+  line: number,
+  firstLine: Map<string, number>,
+): Omit<SkippedPatientRow, 'line'> | null {
+  for (const field of ['dateOfBirth', 'randomisedOn'] as const) {
+    const value = c[field];
+    if (value !== null && !civilDate.safeParse(value).success) return { field, reason: 'is not a real calendar date YYYY-MM-DD' };
+  }
+  if (c.sex !== null && !sexCode.safeParse(c.sex.toUpperCase()).success) return { field: 'sex', reason: 'is not M, F or U' };
+  // By patientId alone: the rows name their patient by it (link-cli.md), whatever its trial.
+  const first = firstLine.get(patientId);
+  if (first !== undefined) {
+    return {
+      field: 'patientId',
+      reason: `repeats the patientId of line ${first}; the first is kept, as the linkage service keeps a patient's first randomisation`,
+    };
+  }
+  firstLine.set(patientId, line);
+  return null;
+}
+
+/**
  * Reads the cohort CSV as a stream of patients, in file order, by the extracts' rules
- * (readCohortRows: a bounded line a row, so a bad row costs only itself). Rows without a
- * patientId, and rows that are not a line of cells, are skipped and reported to `onSkipped`
+ * (readCohortRows: a bounded line a row, so a bad row costs only itself). Rows that are not a
+ * line of cells, and rows the service would not hold as patients (`refusal`: no patientId, a
+ * date or sex that is not one, a patient already read), are skipped and reported to `onSkipped`
  * with their line, column and rule; an unreadable file or a missing column is a
  * UsageError. Shared by `link` and `train`.
  */
 export async function* readCohort(path: string, onSkipped?: (row: SkippedPatientRow) => void): AsyncGenerator<PatientIdentity> {
   const input = createReadStream(path);
+  const firstLine = new Map<string, number>();
   try {
     for await (const r of readCohortRows(input, cohortColumns)) {
       if (!r.ok) {
@@ -119,14 +149,19 @@ export async function* readCohort(path: string, onSkipped?: (row: SkippedPatient
         onSkipped?.({ line: r.line, field: 'patientId', reason: 'is missing' });
         continue;
       }
-      const sex = (c.sex ?? '').toUpperCase();
+      const refused = refusal(c, c.patientId, r.line, firstLine);
+      if (refused !== null) {
+        onSkipped?.({ line: r.line, ...refused });
+        continue;
+      }
+      const sex = c.sex === null ? null : sexCode.parse(c.sex.toUpperCase());
       yield {
         patientId: c.patientId,
         randomisedOn: c.randomisedOn,
         nhsNumber: c.nhsNumber,
         chiNumber: c.chiNumber,
         dateOfBirth: c.dateOfBirth,
-        sex: sexes.has(sex) ? (sex as 'M' | 'F' | 'U') : null,
+        sex,
         familyName: c.familyName,
         givenNames: c.givenNames,
         postcode: c.postcode,
