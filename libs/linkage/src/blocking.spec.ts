@@ -29,8 +29,16 @@ describe('blocking keys', () => {
     expect(keys).toEqual(['n:9434765919', 'd:1941-2-3', 'p:SNAT:1941', 's:SE1 7']);
     expect(blockingKeys(prepareIdentity(R({ dateOfBirth: '1941-03-02' })))).toContain('d:1941-2-3');
   });
-  it('leaves out an invalid number', () => {
-    expect(blockingKeys(prepareIdentity(R({ nhsNumber: '9434765918' }))).some((k) => k.startsWith('n:'))).toBe(false);
+  it('keys a number that fails its check too: a damaged number is still evidence when equal (issue 11)', () => {
+    expect(blockingKeys(prepareIdentity(R({ nhsNumber: '9434765918' })))).toContain('n:9434765918');
+  });
+  it('finds the patient holding a damaged number when nothing else of the registration is blocked, never deterministically', () => {
+    const index = new LinkageIndex();
+    index.upsertPatient(P('P1', { nhsNumber: '9434765918', familyName: 'Jones', dateOfBirth: '1950-06-15', postcode: 'M1 1AA' }));
+    // Only the number is in common (its Modulus 11 check fails on both sides).
+    index.upsertRecord('ONS:1', R({ nhsNumber: '9434765918', familyName: 'PATEL', givenNames: 'RAJ', dateOfBirth: null, postcode: null }));
+    expect(index.candidatesOf('ONS:1').map((p) => p.patientId)).toEqual(['P1']);
+    expect(index.decideRecord('ONS:1', priorModel)).toMatchObject({ patientId: 'P1', method: 'probabilistic' });
   });
 });
 

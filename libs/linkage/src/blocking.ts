@@ -6,7 +6,9 @@ import { holdsRegistryNumber } from './prior';
 
 /**
  * Blocking keys, unioned: a record is compared only with patients sharing at least one key.
- * - `n:` / `c:` a valid NHS / CHI number;
+ * - `n:` / `c:` the NHS / CHI number as given, valid or not: a number that fails its check is
+ *   still evidence when it is equal (levels.ts), so a registration whose only intact field is
+ *   its damaged number still finds the patient who holds it (never deterministically: conclude.ts);
  * - `d:` date of birth with day and month sorted, so a day/month swap lands in the same block;
  * - `p:` NYSIIS code of the family name with the year of birth;
  * - `s:` postcode sector.
@@ -15,8 +17,8 @@ import { holdsRegistryNumber } from './prior';
  */
 export function blockingKeys(p: Prepared): string[] {
   const keys: string[] = [];
-  if (p.nhs !== null && p.nhsValid) keys.push(`n:${p.nhs}`);
-  if (p.chi !== null && p.chiValid) keys.push(`c:${p.chi}`);
+  if (p.nhs !== null) keys.push(`n:${p.nhs}`);
+  if (p.chi !== null) keys.push(`c:${p.chi}`);
   if (p.dob !== null) {
     const lo = Math.min(p.dobM, p.dobD);
     const hi = Math.max(p.dobM, p.dobD);
