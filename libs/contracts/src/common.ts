@@ -108,7 +108,14 @@ export const proseRequired = (max: number) => ruled(z.string().trim().min(1, 'is
 export const nonEmpty = ruled(z.string().trim().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`), false);
 export const eventId = ruled(z.string().min(1, 'is required').max(MAX_ID, `must be at most ${MAX_ID} characters`), false);
 /** A registry record's version: at most what the consumers store (a Postgres int), on every topic that carries one. */
-export const recordVersion = z.number().int().positive().max(2_147_483_647);
+/** A registration's version: a whole number from 1 to the largest Postgres integer, each bound named in its refusal. */
+export const MAX_RECORD_VERSION = 2_147_483_647;
+export const recordVersion = z
+  .number()
+  // The bound first: a number beyond 2^53 is not a safe integer either, and "too large" is what is wrong with it.
+  .max(MAX_RECORD_VERSION, `must be at most ${MAX_RECORD_VERSION}`)
+  .int('must be a whole number')
+  .positive('must be 1 or more');
 /**
  * An ISO instant as the services write it (`new Date().toISOString()`), bounded like every string.
  * The whole string is checked, not a prefix, and the date must be real: the linkage service
