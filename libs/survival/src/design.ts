@@ -2,7 +2,7 @@
 // boundary, and beta spending for a non-binding futility boundary (one-sided designs), as
 // rpact's getDesignGroupSequential(typeOfDesign = "asOF" | "asP", typeBetaSpending = "bsOF" |
 // "bsP", bindingFutility = FALSE) computes them.
-import { qnorm } from './dist';
+import { pnorm, qnorm } from './dist';
 import { SurvivalError } from './errors';
 import { clipBound, continueAt, LookDensity, probabilityBelow, probabilityWithin } from './sequential';
 import { solveIncreasing, spendAlpha, spendBeta, type Spending } from './spending';
@@ -87,7 +87,10 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
     alphaSpent.push(cumulative);
     spent = cumulative;
     if (k + 1 < K) {
-      reached = probabilityWithin(prev, t, o.sided === 2 ? -c : -Infinity, c);
+      // rpact clips a bound below -6 only from the second look on (getGroupSequentialProbabilitiesCpp
+      // takes the first look's pnorm before it clips the lower row): a first two-sided bound above 6
+      // (O'Brien-Fleming at 10% of the information) counts below as -c, not -6.
+      reached = prev === null && o.sided === 2 ? pnorm(clipBound(c)) - pnorm(-c) : probabilityWithin(prev, t, o.sided === 2 ? -c : -Infinity, c);
       prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c);
     }
   }

@@ -107,7 +107,11 @@ designs <- list(
   list(info = c(0.2, 0.45, 0.8, 1), alpha = 0.025, sided = 1, spending = "pocock"),
   list(info = c(0.3, 0.6, 0.9), alpha = 0.05, sided = 2, spending = "obrien-fleming"),
   list(info = c(0.2, 0.4, 0.7, 1), alpha = 0.01, sided = 1, spending = "obrien-fleming"),
-  list(info = c(1), alpha = 0.05, sided = 2, spending = "pocock")
+  list(info = c(1), alpha = 0.05, sided = 2, spending = "pocock"),
+  # A first look at 10% of the information: its two-sided bound is above 6, where rpact clips
+  # the lower bound only from the second look on.
+  list(info = seq(0.1, 1, by = 0.1), alpha = 0.05, sided = 2, spending = "obrien-fleming"),
+  list(info = c(0.1, 0.2, 1), alpha = 0.025, sided = 1, spending = "obrien-fleming")
 )
 bounds <- lapply(designs, function(ds) {
   tod <- if (ds$spending == "pocock") "asP" else "asOF"
