@@ -8,30 +8,14 @@ import { Command } from 'commander';
 import { register as registerLink } from '../src/commands/link';
 import { register as registerStats } from '../src/commands/stats';
 import { exitOf, refusingAsUsage, USAGE_EXIT } from '../src/usage';
+import { captured } from '../../../test/support/cli';
 
 async function refused(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const program = refusingAsUsage(new Command(), () => `followup ${args[0]}`).name('followup');
   registerStats(program);
   registerLink(program);
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  });
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'followup', ...args]);
-    return { code: null, out, err };
-  } catch (e) {
-    return { code: exitOf(e), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
+  const { out, err, result } = await captured(() => program.parseAsync(['node', 'followup', ...args]));
+  return { code: result.ok ? null : exitOf(result.error), out, err };
 }
 
 describe("commander's refusals are usage errors: exit 2, one line naming the command", () => {
