@@ -2,9 +2,9 @@
 // boundary, and beta spending for a non-binding futility boundary (one-sided designs), as
 // rpact's getDesignGroupSequential(typeOfDesign = "asOF" | "asP", typeBetaSpending = "bsOF" |
 // "bsP", bindingFutility = FALSE) computes them.
-import { pnorm, qnorm } from './dist';
+import { qnorm } from './dist';
 import { SurvivalError } from './errors';
-import { clipBound, continueAt, LookDensity, probabilityBelow, probabilityWithin } from './sequential';
+import { clipBound, continueAt, LookDensity, NO_LOWER_BOUND, probabilityBelow, probabilityWithin } from './sequential';
 import { solveIncreasing, spendAlpha, spendBeta, type Spending } from './spending';
 
 // The spending functions moved to spending.ts; importers of design.ts keep their names.
@@ -87,11 +87,11 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
     alphaSpent.push(cumulative);
     spent = cumulative;
     if (k + 1 < K) {
-      // rpact clips a bound below -6 only from the second look on (getGroupSequentialProbabilitiesCpp
-      // takes the first look's pnorm before it clips the lower row): a first two-sided bound above 6
-      // (O'Brien-Fleming at 10% of the information) counts below as -c, not -6.
-      reached = prev === null && o.sided === 2 ? pnorm(clipBound(c)) - pnorm(-c) : probabilityWithin(prev, t, o.sided === 2 ? -c : -Infinity, c);
-      prev = continueAt(prev, t, o.sided === 2 ? -c : -Infinity, c);
+      // At the first look rpact does not clip a two-sided -c below -6 (sequential.ts
+      // firstLookBound): O'Brien-Fleming at 10% of the information puts c above 6.
+      const lower = o.sided === 2 ? -c : NO_LOWER_BOUND;
+      reached = probabilityWithin(prev, t, lower, c);
+      prev = continueAt(prev, t, lower, c);
     }
   }
   return { criticalValues, alphaSpent };

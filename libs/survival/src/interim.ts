@@ -11,10 +11,10 @@
 import { pnorm, qnorm } from './dist';
 import { Design, groupSequentialDesign, solveIncreasing, Spending } from './design';
 import { SurvivalError } from './errors';
-import { sequentialProbabilities } from './sequential';
+import { NO_LOWER_BOUND, sequentialProbabilities } from './sequential';
 
 /** rpact's C_FUTILITY_BOUNDS_DEFAULT: "no futility bound" on the z scale. */
-const NO_FUTILITY = -6;
+const NO_FUTILITY = NO_LOWER_BOUND;
 /** rpact's C_QNORM_MAXIMUM: a critical value this large has no repeated CI. */
 const QNORM_MAXIMUM = -qnorm(1e-16);
 /** rpact's C_ANALYSIS_TOLERANCE_DEFAULT. */

@@ -30,6 +30,21 @@ export function clipBound(x: number): number {
   return Math.min(Math.max(x, LOWEST), HIGHEST);
 }
 
+/**
+ * rpact's C_FUTILITY_BOUNDS_DEFAULT: the lower bound of a look that has none, as rpact writes it
+ * in its decision matrix (the first look, which rpact does not clip below, sees -6 too).
+ */
+export const NO_LOWER_BOUND = LOWEST;
+
+/**
+ * A bound at the first look, as rpact's getGroupSequentialProbabilitiesCpp takes it: clipped
+ * above at 8 only, since it takes the first look's pnorm before it clips the lower row at -6
+ * (a two-sided -c below -6 counts as it is). The grid for the next look is clipped as usual.
+ */
+function firstLookBound(x: number): number {
+  return Math.min(x, HIGHEST);
+}
+
 function phi(x: number): number {
   return INV_SQRT_2PI * exp(-0.5 * x * x);
 }
@@ -53,12 +68,13 @@ export function probabilityBelow(prev: LookDensity | null, t: number, c: number)
   return p;
 }
 
-/** P(no stop before this look, lower <= Z_t < upper), bounds clipped to [-6, 8], as rpact's rows
- *  2 - 1 of getGroupSequentialProbabilities. It is also the probability of reaching the next
+/** P(no stop before this look, lower <= Z_t < upper), bounds clipped to [-6, 8] (at the first
+ *  look above only: firstLookBound), as rpact's rows 2 - 1 of getGroupSequentialProbabilities. It is also the probability of reaching the next
  *  look: rpact takes that (its row 3) from these pnorm sums, not from the mass of the quadrature
  *  grid, which differs from it when the next increment is small against the grid's step. */
 export function probabilityWithin(prev: LookDensity | null, t: number, lower: number, upper: number): number {
-  return probabilityBelow(prev, t, clipBound(upper)) - probabilityBelow(prev, t, clipBound(lower));
+  const clip = prev === null ? firstLookBound : clipBound;
+  return probabilityBelow(prev, t, clip(upper)) - probabilityBelow(prev, t, clip(lower));
 }
 
 /**
@@ -123,8 +139,9 @@ export function sequentialProbabilities(lower: readonly number[], upper: readonl
   let reached = 1;
   for (let k = 0; k < info.length; k++) {
     const t = info[k];
-    const l = clipBound(lower[k]);
-    const u = clipBound(upper[k]);
+    // At the first look rpact takes pnorm of the bounds before clipping them below (firstLookBound).
+    const l = k === 0 ? firstLookBound(lower[k]) : clipBound(lower[k]);
+    const u = k === 0 ? firstLookBound(upper[k]) : clipBound(upper[k]);
     const below = probabilityBelow(prev, t, l);
     const belowUpper = probabilityBelow(prev, t, u);
     // rpact's row 3 - row 2: reaching the look less staying below its upper bound.
