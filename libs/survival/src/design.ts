@@ -4,7 +4,7 @@
 // "bsP", bindingFutility = FALSE) computes them.
 import { qnorm } from './dist';
 import { SurvivalError } from './errors';
-import { clipBound, continueAt, LookDensity, NO_LOWER_BOUND, probabilityBelow, probabilityWithin } from './sequential';
+import { CLIP_TOP, clipBound, continueAt, LookDensity, NO_LOWER_BOUND, probabilityBelow, probabilityWithin } from './sequential';
 import { solveIncreasing, spendAlpha, spendBeta, type Spending } from './spending';
 
 // The spending functions moved to spending.ts; importers of design.ts keep their names.
@@ -81,7 +81,9 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
       if (cross(0) < target) {
         throw new SurvivalError('INVALID_OPTION', 'alpha to spend at a look exceeds what any boundary can spend');
       }
-      c = solveIncreasing((x) => target - cross(x), 0, 40, 1e-12);
+      // Where even the largest bound the recursion holds (8, clipBound) crosses with more than
+      // is left to spend, no bound spends that little: the look cannot reject (rpact reports Inf).
+      c = cross(CLIP_TOP) > target ? Infinity : solveIncreasing((x) => target - cross(x), 0, 40, 1e-12);
     }
     criticalValues.push(c);
     alphaSpent.push(cumulative);

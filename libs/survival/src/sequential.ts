@@ -21,6 +21,8 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 // and rpact is then matched, not the exact value.
 const LOWEST = -6;
 const HIGHEST = 8;
+/** The largest bound the recursion holds (rpact's C_UPPER_BOUNDS_DEFAULT): a bound above it is this one. */
+export const CLIP_TOP = HIGHEST;
 const PANELS = 15;
 const POINTS = PANELS * 6 + 1;
 const PANEL_WEIGHTS = [82, 216, 27, 272, 27, 216];
