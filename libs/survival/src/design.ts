@@ -69,9 +69,12 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
   let reached = 1;
   for (let k = 0; k < K; k++) {
     const t = info[k];
-    const cumulative = spendAlpha(o.spending, o.alpha, o.sided, t);
+    // A design of one look is a fixed design: rpact (kMax = 1) spends all of alpha there, whatever its rate.
+    const cumulative = info.length === 1 ? o.alpha : spendAlpha(o.spending, o.alpha, o.sided, t);
     const target = cumulative - spent;
     let c: number;
+    // What this look's bound crosses with: the target, but for a look that cannot spend so little.
+    let crossed = target;
     if (k === 0) {
       c = -qnorm(target / o.sided);
     } else {
@@ -82,12 +85,18 @@ function efficacyBoundary(o: DesignOptions): { criticalValues: number[]; alphaSp
         throw new SurvivalError('INVALID_OPTION', 'alpha to spend at a look exceeds what any boundary can spend');
       }
       // Where even the largest bound the recursion holds (8, clipBound) crosses with more than
-      // is left to spend, no bound spends that little: the look cannot reject (rpact reports Inf).
-      c = cross(CLIP_TOP) > target ? Infinity : solveIncreasing((x) => target - cross(x), 0, 40, 1e-12);
+      // is left to spend, no bound spends that little: the look cannot reject (rpact reports Inf),
+      // and what the recursion crosses with there counts as spent, as rpact's sum over the looks
+      // of what each bound crosses with counts it (getZeroApproximation), so later looks spend less.
+      const atTop = cross(CLIP_TOP);
+      if (atTop > target) {
+        c = Infinity;
+        crossed = atTop;
+      } else c = solveIncreasing((x) => target - cross(x), 0, 40, 1e-12);
     }
     criticalValues.push(c);
     alphaSpent.push(cumulative);
-    spent = cumulative;
+    spent += crossed;
     if (k + 1 < K) {
       // At the first look rpact does not clip a two-sided -c below -6 (sequential.ts
       // firstLookBound): O'Brien-Fleming at 10% of the information puts c above 6.
@@ -188,5 +197,11 @@ export function groupSequentialDesign(o: DesignOptions): Design {
       ? futilityBoundary(o.info, criticalValues, o.futility.spending, o.futility.beta)
       : null;
   if (futilityBounds !== null) assertFutilityBelowEfficacy(futilityBounds, criticalValues);
-  return { info: o.info, criticalValues, alphaSpent, futilityBounds };
+  // rpact's getDesignGroupSequential reports a bound of 7.5 or more as Inf once every bound is
+  // computed (the later ones from the finite value), and its analyses read the design so: such
+  // a look rejects nothing and has no repeated confidence interval.
+  return { info: o.info, criticalValues: criticalValues.map((c) => (c >= NO_REJECTION_FROM ? Infinity : c)), alphaSpent, futilityBounds };
 }
+
+/** rpact's threshold (f_design_group_sequential.R, "we use 7.5 instead of C_QNORM_THRESHOLD"). */
+const NO_REJECTION_FROM = 7.5;
