@@ -111,12 +111,19 @@ designs <- list(
   # A first look at 10% of the information: its two-sided bound is above 6, where rpact clips
   # the lower bound only from the second look on.
   list(info = seq(0.1, 1, by = 0.1), alpha = 0.05, sided = 2, spending = "obrien-fleming"),
-  list(info = c(0.1, 0.2, 1), alpha = 0.025, sided = 1, spending = "obrien-fleming")
+  list(info = c(0.1, 0.2, 1), alpha = 0.025, sided = 1, spending = "obrien-fleming"),
+  # Bounds of 7.5 or more, which rpact reports as Inf (NA here): the first two of these looks;
+  # the second cannot spend as little as it may, and what it crosses with counts as spent.
+  list(info = seq(0.1, 1, by = 0.1), alpha = 0.01, sided = 2, spending = "obrien-fleming"),
+  list(info = c(0.085, 1), alpha = 0.05, sided = 2, spending = "obrien-fleming"),
+  # One look: a fixed design, all of alpha spent whatever its rate.
+  list(info = c(0.97), alpha = 0.025, sided = 1, spending = "obrien-fleming")
 )
 bounds <- lapply(designs, function(ds) {
   tod <- if (ds$spending == "pocock") "asP" else "asOF"
-  call <- sprintf("getDesignGroupSequential(kMax = %d, alpha = %s, sided = %d, informationRates = c(%s), typeOfDesign = '%s')",
-                  length(ds$info), ds$alpha, ds$sided, paste(ds$info, collapse = ", "), tod)
+  call <- if (length(ds$info) == 1) sprintf("getDesignGroupSequential(kMax = 1, alpha = %s, sided = %d)", ds$alpha, ds$sided)
+          else sprintf("getDesignGroupSequential(kMax = %d, alpha = %s, sided = %d, informationRates = c(%s), typeOfDesign = '%s')",
+                       length(ds$info), ds$alpha, ds$sided, paste(ds$info, collapse = ", "), tod)
   g <- if (length(ds$info) == 1) getDesignGroupSequential(kMax = 1, alpha = ds$alpha, sided = ds$sided)
        else getDesignGroupSequential(kMax = length(ds$info), alpha = ds$alpha, sided = ds$sided,
                                      informationRates = ds$info, typeOfDesign = tod)
