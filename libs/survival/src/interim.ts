@@ -105,12 +105,14 @@ function crossingLook(design: Design, s: readonly number[], sided: 1 | 2): numbe
 /**
  * Repeated p-value at look k: the smallest level at which the same spending design (futility
  * ignored, as it is non-binding) rejects at look k, found by bisection on the level in
- * [1e-6, 0.5]. Reference: Jennison & Turnbull 2000, section 9.1; rpact getRepeatedPValues
+ * [1e-6, 0.5]; for a design of one look, its p-value. Reference: Jennison & Turnbull 2000, section 9.1; rpact getRepeatedPValues
  * (.getRepeatedPValuesGroupSequential).
  */
 export function repeatedPValue(info: readonly number[], k: number, s: number, spending: Spending, sided: 1 | 2): number {
   if (!Number.isFinite(s) && s > 0) return TOLERANCE;
   const stat = sided === 2 ? Math.abs(s) : s;
+  // One look is a fixed design, whose repeated p-value is its p-value, above 0.5 too (rpact, kMax = 1).
+  if (info.length === 1) return sided * pnorm(-stat);
   const crit = (level: number): number => groupSequentialDesign({ info, alpha: level, sided, spending, upTo: k + 1 }).criticalValues[k];
   // crit decreases in the level: solve crit(level) = stat on [1e-6, 0.5] (rpact bisects to
   // 1e-6; regula falsi on log(level) reaches the same root in far fewer designs).

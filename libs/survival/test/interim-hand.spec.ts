@@ -78,6 +78,16 @@ describe('closed forms', () => {
     expect(s.conditionalRejectionProbability).toBeNull();
   });
 
+  test.each([
+    // for (sd in 1:2) getAnalysisResults(getDesignGroupSequential(kMax = 1, alpha = 0.025 * sd, sided = sd),
+    //   getDataset(overallEvents = 605, overallLogRanks = 0.217, overallAllocationRatios = 1), directionUpper = FALSE)$repeatedPValues
+    [1, 0.5858958],
+    [2, 0.8282083],
+  ] as const)('a single look against the experimental arm, sided %d: the repeated p is its p-value, above 0.5 too', (sided, p) => {
+    const s = interimAnalysis({ plannedEvents: 605, events: [605], z: [0.217], alpha: 0.025 * sided, sided });
+    expect(Math.abs((s.looks[0].repeatedP ?? NaN) - p)).toBeLessThan(1e-7);
+  });
+
   test('the sign convention: a positive z (against the experimental arm) never rejects', () => {
     const s = interimAnalysis({ plannedEvents: 100, events: [50], z: [3.5], looks: [0.5, 1] });
     expect(s.looks[0].action).toBe('continue');
