@@ -47,6 +47,11 @@ function firstLookBound(x: number): number {
   return Math.min(x, HIGHEST);
 }
 
+/** How a look's bounds are clipped: firstLookBound at the first look, clipBound after it. */
+function boundClip(first: boolean): (x: number) => number {
+  return first ? firstLookBound : clipBound;
+}
+
 function phi(x: number): number {
   return INV_SQRT_2PI * exp(-0.5 * x * x);
 }
@@ -75,7 +80,7 @@ export function probabilityBelow(prev: LookDensity | null, t: number, c: number)
  *  look: rpact takes that (its row 3) from these pnorm sums, not from the mass of the quadrature
  *  grid, which differs from it when the next increment is small against the grid's step. */
 export function probabilityWithin(prev: LookDensity | null, t: number, lower: number, upper: number): number {
-  const clip = prev === null ? firstLookBound : clipBound;
+  const clip = boundClip(prev === null);
   return probabilityBelow(prev, t, clip(upper)) - probabilityBelow(prev, t, clip(lower));
 }
 
@@ -141,9 +146,9 @@ export function sequentialProbabilities(lower: readonly number[], upper: readonl
   let reached = 1;
   for (let k = 0; k < info.length; k++) {
     const t = info[k];
-    // At the first look rpact takes pnorm of the bounds before clipping them below (firstLookBound).
-    const l = k === 0 ? firstLookBound(lower[k]) : clipBound(lower[k]);
-    const u = k === 0 ? firstLookBound(upper[k]) : clipBound(upper[k]);
+    const clip = boundClip(k === 0);
+    const l = clip(lower[k]);
+    const u = clip(upper[k]);
     const below = probabilityBelow(prev, t, l);
     const belowUpper = probabilityBelow(prev, t, u);
     // rpact's row 3 - row 2: reaching the look less staying below its upper bound.
