@@ -27,7 +27,7 @@ import {
   parseModel,
   PLACEHOLDER_DECISION,
 } from '@trial/linkage';
-import { civilDate, sex as sexCode } from '@trial/contracts';
+import { civilDate, Sex, sex as sexCode } from '@trial/contracts';
 import { CohortFileError, Layout, RegistryFileError, RowWarning, readCohortRows, readRegistry, readRegistryThreaded } from '@trial/registry';
 import { exitOnUsageError, UsageError } from '../usage';
 
@@ -99,41 +99,48 @@ export interface SkippedPatientRow {
 }
 
 /**
- * Why a cohort row with a patientId cannot be a patient the linkage service would hold (null
- * when it can): it refuses a PatientRandomised whose date of birth, date of randomisation or sex
- * is not one (feeds.md), and keeps the first randomisation of a patient (`firstLine`, by
+ * A cohort row with a patientId checked as the linkage service checks a PatientRandomised: its
+ * sex, parsed once (null when the cell is empty), or why the row cannot be a patient the service
+ * would hold: a date of birth, date of randomisation or sex that is not one (feeds.md), or a
+ * patient already read (the service keeps a patient's first randomisation; `firstLine`, by
  * patientId). An empty cell is a missing value, which the dry run allows.
  */
-function refusal(
+function checkPatient(
   c: Record<(typeof cohortColumns)[number], string | null>,
   patientId: string,
   line: number,
   firstLine: Map<string, number>,
-): Omit<SkippedPatientRow, 'line'> | null {
+): { refused: Omit<SkippedPatientRow, 'line'> } | { refused: null; sex: Sex | null } {
   for (const field of ['dateOfBirth', 'randomisedOn'] as const) {
     const value = c[field];
-    if (value !== null && !civilDate.safeParse(value).success) return { field, reason: 'is not a real calendar date YYYY-MM-DD' };
+    if (value !== null && !civilDate.safeParse(value).success) return { refused: { field, reason: 'is not a real calendar date YYYY-MM-DD' } };
   }
-  if (c.sex !== null && !sexCode.safeParse(c.sex.toUpperCase()).success) return { field: 'sex', reason: 'is not M, F or U' };
+  let sex: Sex | null = null;
+  if (c.sex !== null) {
+    const parsed = sexCode.safeParse(c.sex.toUpperCase());
+    if (!parsed.success) return { refused: { field: 'sex', reason: 'is not M, F or U' } };
+    sex = parsed.data;
+  }
   // By patientId alone: the rows name their patient by it (link-cli.md), whatever its trial.
   const first = firstLine.get(patientId);
   if (first !== undefined) {
     return {
-      field: 'patientId',
-      reason: `repeats the patientId of line ${first}; the first is kept, as the linkage service keeps a patient's first randomisation`,
+      refused: {
+        field: 'patientId',
+        reason: `repeats the patientId of line ${first}; the first is kept, as the linkage service keeps a patient's first randomisation`,
+      },
     };
   }
   firstLine.set(patientId, line);
-  return null;
+  return { refused: null, sex };
 }
 
 /**
  * Reads the cohort CSV as a stream of patients, in file order, by the extracts' rules
  * (readCohortRows: a bounded line a row, so a bad row costs only itself). Rows that are not a
- * line of cells, and rows the service would not hold as patients (`refusal`: no patientId, a
- * date or sex that is not one, a patient already read), are skipped and reported to `onSkipped`
- * with their line, column and rule; an unreadable file or a missing column is a
- * UsageError. Shared by `link` and `train`.
+ * line of cells, and rows the service would not hold as patients (no patientId, or what
+ * `checkPatient` refuses), are skipped and reported to `onSkipped` with their line, column and
+ * rule; an unreadable file or a missing column is a UsageError. Shared by `link` and `train`.
  */
 export async function* readCohort(path: string, onSkipped?: (row: SkippedPatientRow) => void): AsyncGenerator<PatientIdentity> {
   const input = createReadStream(path);
@@ -149,19 +156,18 @@ export async function* readCohort(path: string, onSkipped?: (row: SkippedPatient
         onSkipped?.({ line: r.line, field: 'patientId', reason: 'is missing' });
         continue;
       }
-      const refused = refusal(c, c.patientId, r.line, firstLine);
-      if (refused !== null) {
-        onSkipped?.({ line: r.line, ...refused });
+      const checked = checkPatient(c, c.patientId, r.line, firstLine);
+      if (checked.refused !== null) {
+        onSkipped?.({ line: r.line, ...checked.refused });
         continue;
       }
-      const sex = c.sex === null ? null : sexCode.parse(c.sex.toUpperCase());
       yield {
         patientId: c.patientId,
         randomisedOn: c.randomisedOn,
         nhsNumber: c.nhsNumber,
         chiNumber: c.chiNumber,
         dateOfBirth: c.dateOfBirth,
-        sex,
+        sex: checked.sex,
         familyName: c.familyName,
         givenNames: c.givenNames,
         postcode: c.postcode,
