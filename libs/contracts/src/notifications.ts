@@ -45,7 +45,9 @@ const registryRecordFields = z
     identifierWarnings: z.array(identifierWarning).max(2, 'must have at most 2 entries').optional(),
   })
   .superRefine((r, ctx) => {
-    if ((r.kind === 'death' || r.kind === 'death-cancelled') && r.dateOfDeath === null) {
+    // A cancellation withdraws the registration it names (same recordId): it needs no date of
+    // its own (feeds.md rejects only a death with no date of death), so it is never lost for one.
+    if (r.kind === 'death' && r.dateOfDeath === null) {
       ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: `is required for kind ${r.kind}` });
     }
     if ((r.kind === 'embarkation' || r.kind === 're-entry') && r.eventDate === null) {
@@ -60,12 +62,13 @@ type RecordFields = z.infer<typeof registryRecordFields>;
 type Common = Omit<RecordFields, 'kind' | 'dateOfDeath' | 'eventDate'>;
 
 /**
- * A registry record, by `kind`: a death or its cancellation has its date of death, an
+ * A registry record, by `kind`: a death has its date of death (its cancellation may not), an
  * embarkation or a re-entry its event date. The schema checks exactly that (its refinement
  * above); the union lets a reader switch on `kind` and use the date without a cast.
  */
 export type RegistryRecord =
-  | (Common & { kind: 'death' | 'death-cancelled'; dateOfDeath: string; eventDate: string | null })
+  | (Common & { kind: 'death'; dateOfDeath: string; eventDate: string | null })
+  | (Common & { kind: 'death-cancelled'; dateOfDeath: string | null; eventDate: string | null })
   | (Common & { kind: 'embarkation' | 're-entry'; dateOfDeath: string | null; eventDate: string })
   | (Common & { kind: 'no-trace'; dateOfDeath: string | null; eventDate: string | null });
 
@@ -76,8 +79,9 @@ export type RegistryRecord =
 function isByKind(r: RecordFields): r is RecordFields & RegistryRecord {
   switch (r.kind) {
     case 'death':
-    case 'death-cancelled':
       return r.dateOfDeath !== null;
+    case 'death-cancelled':
+      return true;
     case 'embarkation':
     case 're-entry':
       return r.eventDate !== null;

@@ -133,6 +133,15 @@ describe('rejected are only rows that cannot be a registration', () => {
     expect(rejected(validateRow(layout, row, ctx))).toMatchObject({ line: 5, field });
   });
 
+  it.each([
+    ['ONS', 'ons', ons({ RECORD_VERSION: '2', CANCELLED_FLAG: 'Y', REG_DATE_OF_DEATH: '', REG_DATE: '' })],
+    ['NRS', 'nrs', nrs({ VERSION: '2', CANCELLED: 'Y', DATE_OF_DEATH: '', DATE_OF_REGISTRATION: '' })],
+  ] as const)('a %s cancellation with no date of death is kept: it withdraws the registration its id names', (_source, layout, row) => {
+    const r = kept(validateRow(layout, row, ctx));
+    expect(r.record).toMatchObject({ kind: 'death-cancelled', version: 2, dateOfDeath: null });
+    expect(r.warnings).toEqual([]);
+  });
+
   it('a reject still says the damage found before it (link shows it for rejected rows too)', () => {
     const r = validateRow('ons', ons({ DEC_SEX: '7', DEC_CONF_NHS_NUMBER: '9434765918', REG_DATE_OF_DEATH: '', REG_DATE: '' }), ctx);
     expect(r).toMatchObject({

@@ -190,7 +190,8 @@ const droppable = new Set<PropertyKey>(['nhsNumber', 'chiNumber', 'familyName', 
  * Validates one data row of `layout` into a RegistryRecord, or names the field that makes it no
  * registration at all. Rejected (feeds.md, "Identifier checks") are only: an unknown kind
  * (type, or a cancellation flag that is not one); a missing or unparseable record id, version or
- * date; a death with no date of death (an embarkation or re-entry with no event date likewise);
+ * date; a death with no date of death (an embarkation or re-entry with no event date likewise; a
+ * cancellation needs none: it withdraws the registration its record id names);
  * a death dated before the birth; and what the consumers' schema refuses outright (a version
  * beyond what they store, an extract date that is not a date, any field breaking the text rule:
  * a NUL, a control character or an unpaired surrogate). Everything else is damage to one
@@ -252,7 +253,7 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
     const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
     const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
-    if ((kind === 'death' || kind === 'death-cancelled') && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
+    if (kind === 'death' && dateOfDeath === null) throw new RowInvalid(c.dod, `is required for a death`);
     if ((kind === 'embarkation' || kind === 're-entry') && eventDate === null) throw new RowInvalid(c.eventDate, `is required for ${kind}`);
     if (dateOfBirth && dateOfDeath && dateOfDeath < dateOfBirth) throw new RowInvalid(c.dod, `is before the date of birth (${c.dob})`);
     if (dateOfDeath && dateOfRegistration && dateOfRegistration < dateOfDeath) {

@@ -83,6 +83,17 @@ describe('linkage service (real Kafka and Postgres)', () => {
     expect(eventsOf(p.patientId)[2]).toMatchObject({ reason: 'cancelled', version: 3 });
   });
 
+  it('withdraws a death when the cancellation carries no date of death (feeds.md rejects only a death without one)', async () => {
+    const p = person(trialId);
+    const v1 = record(p);
+    await enrol([randomised(p)]);
+    await notify([v1]);
+    await waitTypes(p.patientId, ['DeathLinked'], 'v1');
+    await notify([{ ...v1, version: 2, kind: 'death-cancelled', dateOfDeath: null, dateOfRegistration: null, underlyingCause: null }]);
+    await waitTypes(p.patientId, ['DeathLinked', 'DeathWithdrawn'], 'v2 cancelled, no date');
+    expect(eventsOf(p.patientId)[1]).toMatchObject({ type: 'DeathWithdrawn', reason: 'cancelled', version: 2 });
+  });
+
   it('opens and closes a censoring interval on embarkation and re-entry, and flags no-trace', async () => {
     const p = person(trialId);
     await enrol([randomised(p)]);

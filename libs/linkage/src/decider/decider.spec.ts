@@ -115,6 +115,17 @@ describe('linkageDecider: DecideRecord', () => {
       .thenMatches([settled({ status: 'linked', emitted: null })]);
   });
 
+  it('given a linked death, when a cancellation with no date of death links, then DeathWithdrawn(cancelled)', () => {
+    const cancelled = { ...death, kind: 'death-cancelled' as const, version: 2, dateOfDeath: null, dateOfRegistration: null };
+    spec
+      .given(...after(decideRecord(linked('P1'))))
+      .when(decideRecord(linked('P1'), { record: cancelled }))
+      .thenMatches([
+        outcome('DeathWithdrawn', 'P1', { reason: 'cancelled', version: 2 }),
+        settled({ emitted: { kind: 'death-cancelled', dateOfDeath: null } }),
+      ]);
+  });
+
   it('given nothing, when an embarkation, re-entry or no-trace links, then Embarked, ReEntered or NoTraceFlagged', () => {
     const travel = { ...death, dateOfDeath: null, underlyingCause: null, eventDate: '2008-01-01' };
     for (const [kind, type] of [
