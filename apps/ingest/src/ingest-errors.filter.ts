@@ -19,7 +19,7 @@ type IngestFailure = IngestError | RegistryFileError | CorrectionRefused;
  * (with the field at fault where there is one):
  * - a whole-file problem of an upload is a 422, the extract is unusable as sent: IngestError (a
  *   refused completeUpTo, a source that does not match, before any row is sent) or
- *   RegistryFileError (empty, unknown layout, missing columns);
+ *   RegistryFileError (empty, unknown or ambiguous layout, missing or repeated columns);
  * - a refused correction is a 400 when the body is malformed, a 422 when its date is refused.
  */
 @Catch(IngestError, RegistryFileError, CorrectionRefused)

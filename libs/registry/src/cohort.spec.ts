@@ -39,4 +39,10 @@ describe('readCohortRows', () => {
     await expect(rows('')).rejects.toThrow(CohortFileError);
     await expect(rows('patientId,familyName\nP1,A\n')).rejects.toThrow(/lacks the column\(s\) dateOfBirth/);
   });
+
+  it('refuses a header that names a column it reads twice', async () => {
+    await expect(rows('patientId,familyName,dateOfBirth,patientId\nP1,A,1950-01-01,P2\n')).rejects.toThrow(
+      /names the column\(s\) patientId more than once/,
+    );
+  });
 });

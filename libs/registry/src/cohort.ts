@@ -36,6 +36,8 @@ export async function* readCohortRows<C extends string>(input: AsyncIterable<Buf
         header = split.cells.map((h) => h.trim());
         const missing = columns.filter((c) => !header.includes(c));
         if (missing.length > 0) throw new CohortFileError(`lacks the column(s) ${missing.join(', ')}`);
+        const repeated = columns.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
+        if (repeated.length > 0) throw new CohortFileError(`names the column(s) ${repeated.join(', ')} more than once`);
         at = columns.map((c) => [c, header.indexOf(c)]);
         continue;
       }

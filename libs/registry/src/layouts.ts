@@ -46,12 +46,29 @@ const norm = (h: string): string =>
     .replace(/^\uFEFF/, '')
     .toUpperCase();
 
-/** The layout whose columns the header holds (order free, extra columns ignored); null if neither. */
-export function guessLayout(header: readonly string[]): Layout | null {
+/**
+ * The layout whose columns the header holds (order free, extra columns ignored); null if
+ * neither, 'both' if it holds every column of each (the caller must be told which).
+ */
+export function guessLayout(header: readonly string[]): Layout | 'both' | null {
   const set = new Set(header.map(norm));
-  if (onsColumns.every((c) => set.has(c))) return 'ons';
-  if (nrsColumns.every((c) => set.has(c))) return 'nrs';
+  const ons = onsColumns.every((c) => set.has(c));
+  const nrs = nrsColumns.every((c) => set.has(c));
+  if (ons && nrs) return 'both';
+  if (ons) return 'ons';
+  if (nrs) return 'nrs';
   return null;
+}
+
+/** Columns of `layout` the header names more than once: which of them a row's value is would be a guess. */
+export function repeatedColumns(header: readonly string[], layout: Layout): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const h of header.map(norm)) {
+    if (seen.has(h)) repeated.add(h);
+    seen.add(h);
+  }
+  return layoutColumns[layout].filter((c) => repeated.has(c));
 }
 
 /** Columns of `layout` missing from a header. */

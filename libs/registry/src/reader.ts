@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { CodedError, MAX_ID } from '@trial/contracts';
-import { Layout, guessLayout, layoutColumns, missingColumns, normaliseHeader } from './layouts';
+import { Layout, guessLayout, layoutColumns, missingColumns, normaliseHeader, repeatedColumns } from './layouts';
 import { RowResult, validateRow } from './validate';
 import { cellProblemReason, splitCells } from './cells';
 import { MAX_LINE_BYTES, boundedLines } from './lines';
@@ -12,7 +12,7 @@ export interface ReadOptions {
   extractedOn: string;
 }
 
-export type RegistryFileProblem = 'empty' | 'unknown-layout' | 'missing-columns';
+export type RegistryFileProblem = 'empty' | 'unknown-layout' | 'missing-columns' | 'repeated-columns';
 
 /** The file as a whole cannot be read as an extract (as opposed to one bad row). */
 export class RegistryFileError extends CodedError<RegistryFileProblem> {}
@@ -50,13 +50,27 @@ export async function* readRegistry(input: Readable, options: ReadOptions): Asyn
         const split = splitCells(item.text);
         if (!split.ok) throw new RegistryFileError('unknown-layout', `the header ${cellProblemReason[split.problem]}`);
         header = normaliseHeader(split.cells);
-        layout = options.layout ?? guessLayout(header);
-        if (layout === null) {
+        const guessed = options.layout ?? guessLayout(header);
+        if (guessed === null) {
           throw new RegistryFileError('unknown-layout', 'the header is neither the ONS nor the NRS layout of feeds.md');
         }
+        if (guessed === 'both') {
+          throw new RegistryFileError(
+            'unknown-layout',
+            'the header holds the columns of both the ONS and the NRS layout: say which it is (--layout)',
+          );
+        }
+        layout = guessed;
         const missing = missingColumns(header, layout);
         if (missing.length > 0) {
           throw new RegistryFileError('missing-columns', `the header lacks the ${layout.toUpperCase()} column(s) ${missing.join(', ')}`);
+        }
+        const repeated = repeatedColumns(header, layout);
+        if (repeated.length > 0) {
+          throw new RegistryFileError(
+            'repeated-columns',
+            `the header names the ${layout.toUpperCase()} column(s) ${repeated.join(', ')} more than once`,
+          );
         }
         index = new Map(header.map((h, i) => [h, i]));
         idAt = index.get(layoutColumns[layout][0]) ?? 0;

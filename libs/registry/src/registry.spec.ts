@@ -22,6 +22,7 @@ describe('layouts', () => {
     expect(guessLayout(onsHeader.split(','))).toBe('ons');
     expect(guessLayout(nrsColumns.join(',').toLowerCase().split(','))).toBe('nrs');
     expect(guessLayout(['a', 'b'])).toBeNull();
+    expect(guessLayout([...onsColumns, ...nrsColumns.filter((c) => c !== 'EVENT_DATE')])).toBe('both');
   });
 });
 
@@ -87,6 +88,23 @@ describe('readRegistry (ONS)', () => {
     await expect(readAll('a,b\n1,2\n')).rejects.toBeInstanceOf(RegistryFileError);
     await expect(readAll('')).rejects.toMatchObject({ code: 'empty' });
     await expect(readAll('RECORD_ID\n1\n', 'ons')).rejects.toMatchObject({ code: 'missing-columns' });
+  });
+  it('refuses a header that names one of its columns twice (which cell is the record id would be a guess)', async () => {
+    const twice = `${onsHeader},record_id`;
+    await expect(readAll(`${twice}\n${onsLine()},OTHER\n`)).rejects.toMatchObject({
+      code: 'repeated-columns',
+      message: 'the header names the ONS column(s) RECORD_ID more than once',
+    });
+    // An extra column the layout does not use may repeat: nothing is read from it.
+    const rows = await readAll(`${onsHeader},NOTE,NOTE\n${onsLine()},a,b\n`);
+    expect(rows.map((r) => r.ok)).toEqual([true]);
+  });
+  it('refuses a header holding both layouts unless it is told which', async () => {
+    const both = [...onsColumns, ...nrsColumns.filter((c) => c !== 'EVENT_DATE')];
+    const line = [...onsLine().split(','), ...nrsColumns.filter((c) => c !== 'EVENT_DATE').map(() => '')].join(',');
+    await expect(readAll(`${both.join(',')}\n${line}\n`)).rejects.toMatchObject({ code: 'unknown-layout', message: expect.stringMatching(/both/) });
+    const rows = await readAll(`${both.join(',')}\n${line}\n`, 'ons');
+    expect(rows.map((r) => r.ok)).toEqual([true]);
   });
 });
 
