@@ -92,6 +92,12 @@ describe('other damage to one field is a warning too', () => {
       /before the date of birth/,
     ],
     ['a surname beyond its bound (dropped)', ons({ DEC_SURNAME: 'S'.repeat(300) }), 'DEC_SURNAME', /at most 200 characters: not kept/],
+    [
+      'a surname that is not UTF-8 (Latin-1 read as UTF-8)',
+      ons({ DEC_SURNAME: Buffer.from('M\xfcLLER', 'latin1').toString('utf8') }),
+      'DEC_SURNAME',
+      /not valid UTF-8/,
+    ],
   ])('%s: kept with a warning naming the column', (_what, row, field, reason) => {
     const layout = 'RECORD_ID' in row ? 'ons' : 'nrs';
     const r = kept(validateRow(layout, row, ctx));

@@ -1,6 +1,6 @@
 import { CodedError, IdentifierWarning, RegistryRecord, RegistryRecordInput, isRealDate, registryRecord } from '@trial/contracts';
 import { checkChiNumber, checkNhsNumber, normaliseIdentifier } from '@trial/linkage';
-import { Layout } from './layouts';
+import { Layout, layoutColumns } from './layouts';
 
 /** One invalid row: the file line, its record id when it has one, the column, and what is wrong. */
 export interface RowError {
@@ -211,6 +211,11 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
   const warn = (w: RowWarning): void => {
     warnings.push(w);
   };
+  // feeds.md files are UTF-8; bytes that are not were read as U+FFFD (lines.ts). The text is
+  // kept (a name with one bad byte still compares at its other letters), and the column named.
+  for (const col of layoutColumns[layout]) {
+    if (row[col]?.includes('\uFFFD')) warn({ field: col, reason: 'is not valid UTF-8: the bytes that are not were read as U+FFFD' });
+  }
   try {
     if (recordIdRaw === '') throw new RowInvalid(c.recordId, 'is required');
     const versionRaw = get(c.version);
