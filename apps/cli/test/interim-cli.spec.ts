@@ -106,6 +106,32 @@ describe('followup interim: bad input exits 2 with one line naming the option', 
       /--spending must be obrien-fleming or pocock/,
     ],
     ['sided 3', ['--planned-events', '100', '--events', '30', '--z', '-1', '--sided', '3'], /--sided must be 1 or 2/],
+    // rpact refuses these designs: 'alpha' (0.6) is out of bounds [1e-06; 0.5); 'kMax' (21) is out of bounds [1; 20].
+    [
+      'an alpha rpact refuses',
+      ['--planned-events', '100', '--events', '30', '--z', '-1', '--alpha', '0.6'],
+      /--alpha must be at least 1e-6 and below 0.5/,
+    ],
+    [
+      'more than 20 planned looks',
+      ['--planned-events', '100', '--events', '3', '--z', '-1', '--looks', Array.from({ length: 21 }, (_, i) => String((i + 1) / 21)).join(',')],
+      /--looks gives 21 looks; a design has at most 20/,
+    ],
+    [
+      'more than 20 looks with those taken',
+      // 20 looks taken short of the planned events: the design adds the final one.
+      [
+        '--planned-events',
+        '1000',
+        '--events',
+        Array.from({ length: 20 }, (_, i) => String(i + 1)).join(','),
+        '--z',
+        Array.from({ length: 20 }, () => '-1').join(','),
+      ],
+      /--events with --looks gives 21 looks; a design has at most 20/,
+    ],
+    ['a fraction of an event', ['--planned-events', '100', '--events', '30.5', '--z', '-1'], /--events must be whole numbers of events, got 30.5/],
+    ['planned events not whole', ['--planned-events', '99.5', '--events', '30', '--z', '-1'], /--planned-events must be a whole number of events/],
   ];
   test.each(cases)('%s', async (_name, args, message) => {
     const r = await run([...args, '--json']);

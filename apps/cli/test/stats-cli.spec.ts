@@ -119,6 +119,27 @@ describe('followup boundaries', () => {
       expect(r.stderr).toMatch(/^followup boundaries: /);
     }
   });
+  // rpact: getDesignGroupSequential(kMax = 2, alpha = 0.5, ...) stops: 'alpha' (0.5) is out of bounds [1e-06; 0.5);
+  // kMax = 21: 'kMax' (21) is out of bounds [1; 20].
+  test.each([
+    ['an alpha of 0.5', ['--info', '0.5,1', '--alpha', '0.5'], /--alpha must be at least 1e-6 and below 0.5 \(rpact's range\), got 0.5/],
+    ['an alpha below 1e-6', ['--info', '0.5,1', '--alpha', '1e-7'], /--alpha must be at least 1e-6/],
+    ['21 looks', ['--info', Array.from({ length: 21 }, (_, i) => String((i + 1) / 21)).join(',')], /--info gives 21 looks; a design has at most 20/],
+  ])('what rpact refuses exits 2 naming the option: %s', async (_what, args, message) => {
+    const r = await run(['boundaries', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+  test('a look no z can reject reads "none" in the table (null in the JSON)', async () => {
+    // rpact: getDesignGroupSequential(kMax = 3, alpha = 0.01, sided = 1, informationRates = c(0.01, 0.5, 1),
+    //   typeOfDesign = 'asOF')$criticalValues[1] is Inf.
+    const r = await run(['boundaries', '--info', '0.01,0.5,1', '--alpha', '0.01', '--sided', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Infinity/);
+    expect(r.stdout).toMatch(/ none /);
+  });
 });
 
 const built = existsSync(join(root, 'dist', 'apps', 'cli', 'src', 'main.js'));

@@ -2,6 +2,7 @@
 // (contract: shared/contracts/stats-cli.md). A thin layer over lanDeMetsBoundaries.
 import { Command } from 'commander';
 import { BoundariesResult, lanDeMetsBoundaries, Spending, SurvivalError } from '@trial/survival';
+import { alphaProblem, looksProblem } from '../design-range';
 import { printOrExit, usageOn, UsageError } from '../usage';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -14,7 +15,9 @@ function number(name: string, text: string): number {
 export function formatBoundaries(r: BoundariesResult): string {
   const name = r.spending === 'obrien-fleming' ? "O'Brien-Fleming" : 'Pocock';
   const rows = [['look', 'info', r.sided === 2 ? 'reject if |Z| >=' : 'reject if Z >=', 'nominal p (1-sided)', 'cumulative alpha']];
-  r.looks.forEach((l, i) => rows.push([String(i + 1), String(l.info), l.z.toFixed(4), l.nominalP.toFixed(6), l.cumulativeAlpha.toFixed(6)]));
+  // A look where no z can reject (its bound is infinite; null in the JSON) says so.
+  const zText = (z: number): string => (Number.isFinite(z) ? z.toFixed(4) : 'none');
+  r.looks.forEach((l, i) => rows.push([String(i + 1), String(l.info), zText(l.z), l.nominalP.toFixed(6), l.cumulativeAlpha.toFixed(6)]));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padStart(widths[c])).join('  '));
   return [`Lan-DeMets ${name}-type alpha spending, alpha = ${r.alpha}, ${r.sided}-sided`, '', ...lines].join('\n') + '\n';
@@ -31,6 +34,8 @@ interface RawOptions {
 export function runBoundaries(raw: RawOptions): string {
   const info = raw.info.split(',').map((s) => number('--info', s));
   const alpha = number('--alpha', raw.alpha);
+  const range = alphaProblem(alpha, raw.alpha) ?? looksProblem('--info', info.length);
+  if (range !== null) throw new UsageError(`followup boundaries: ${range}`);
   const sidedNumber = number('--sided', raw.sided);
   if (sidedNumber !== 1 && sidedNumber !== 2) throw new UsageError(`followup boundaries: --sided must be 1 or 2, got ${raw.sided}`);
   const sided: 1 | 2 = sidedNumber;

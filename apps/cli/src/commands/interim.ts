@@ -2,6 +2,7 @@
 // shared/contracts/stats-cli.md). A thin layer over interimAnalysis in @trial/survival.
 import { Command } from 'commander';
 import { interimAnalysis, InterimResult, Spending, SurvivalError } from '@trial/survival';
+import { alphaProblem, looksProblem } from '../design-range';
 import { printOrExit, UsageError } from '../usage';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -92,9 +93,11 @@ export function runInterim(raw: RawOptions): string {
     throw new UsageError(`followup interim: ${msg}`);
   };
   if (!(plannedEvents > 0)) fail(`--planned-events must be positive, got ${raw.plannedEvents}`);
+  if (!Number.isInteger(plannedEvents)) fail(`--planned-events must be a whole number of events, got ${raw.plannedEvents}`);
   if (events.length !== z.length) fail(`--events and --z must have the same length, got ${events.length} and ${z.length}`);
   events.forEach((e, i) => {
     if (!(e > 0)) fail(`--events must be positive, got ${e}`);
+    if (!Number.isInteger(e)) fail(`--events must be whole numbers of events, got ${e}`);
     if (i > 0 && !(e > events[i - 1])) fail(`--events must increase, got ${raw.events}`);
   });
   const reached = events.find((e) => e >= plannedEvents) ?? plannedEvents;
@@ -103,13 +106,17 @@ export function runInterim(raw: RawOptions): string {
     if (!(t > 0 && t <= 1)) fail(`--looks has a rate outside (0, 1]: ${t}`);
     if (i > 0 && !(t > looks[i - 1])) fail(`--looks must increase, got ${raw.looks}`);
   });
-  if (!(alpha > 0 && alpha < 1)) fail(`--alpha must be in (0, 1), got ${raw.alpha}`);
+  const range = alphaProblem(alpha, raw.alpha) ?? looksProblem('--events', events.length) ?? looksProblem('--looks', looks.length);
+  if (range !== null) fail(range);
   if (futility !== 'none' && sided !== 1) fail('--futility needs --sided 1');
   if (futility !== 'none' && !(beta > 0 && beta < 1 - alpha)) fail(`--beta must be in (0, 1 - alpha), got ${raw.beta}`);
   if (hr1 !== undefined && !(hr1 > 0)) fail(`--hr1 must be positive, got ${raw.hr1}`);
   if (!(allocation > 0)) fail(`--allocation must be positive, got ${raw.allocation}`);
   try {
     const result = interimAnalysis({ plannedEvents, events, z, looks, alpha, sided, spending: spend, futility, beta, hr1, allocation });
+    // The looks taken and the planned ones after them are the design's (stats-cli.md): rpact's kMax bounds them together.
+    const designLooks = looksProblem('--events with --looks', result.looks.length);
+    if (designLooks !== null) fail(designLooks);
     return raw.json === true ? JSON.stringify(result) + '\n' : formatInterim(result);
   } catch (err) {
     if (!(err instanceof SurvivalError)) throw err;
