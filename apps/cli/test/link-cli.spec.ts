@@ -95,6 +95,8 @@ describe('followup link (link-cli.md)', () => {
     expect(rows[1]).toMatchObject({ decision: 'linked', patientId: 'BCIS1-0002' });
     expect(rows[2]).toMatchObject({ decision: 'unlinked' });
     expect(rows[3]).toMatchObject({ decision: 'rejected', weight: null, patientId: null });
+    // What was read of a rejected row is reported: its version and kind, as its record id.
+    expect(rows[3]).toMatchObject({ version: 1, kind: 'death' });
     expect(rows[3].reason).toMatch(/^DEC_DATE_OF_BIRTH: .*not a real calendar date/);
     expect(rows[4]).toMatchObject({ decision: 'review', patientId: 'BCIS1-0001' }); // death before randomisation
   });

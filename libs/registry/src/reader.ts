@@ -39,7 +39,15 @@ export async function* readRegistry(input: Readable, options: ReadOptions): Asyn
   let idAt = 0;
   const reject = (line: number, l: Layout, field: string, reason: string, recordId: string | undefined): Yielded => {
     const id = (recordId ?? '').trim();
-    return { ok: false, line, layout: l, error: { line, recordId: id === '' || id.length > MAX_ID ? null : id, field, reason }, warnings: [] };
+    return {
+      ok: false,
+      line,
+      layout: l,
+      error: { line, recordId: id === '' || id.length > MAX_ID ? null : id, field, reason },
+      warnings: [],
+      version: null,
+      kind: null,
+    };
   };
   for await (const lines of boundedLines(input)) {
     for (const item of lines) {

@@ -21,10 +21,12 @@ export interface RowWarning {
 
 /**
  * A row's result. A kept row carries its warnings ([] when none); a rejected one carries those
- * found before the reject, so a report can show both.
+ * found before the reject, so a report can show both, and its version and kind when they were
+ * read before the reject (null when not: the reject may be theirs).
  */
 export type RowResult =
-  { ok: true; line: number; record: RegistryRecord; warnings: RowWarning[] } | { ok: false; line: number; error: RowError; warnings: RowWarning[] };
+  | { ok: true; line: number; record: RegistryRecord; warnings: RowWarning[] }
+  | { ok: false; line: number; error: RowError; warnings: RowWarning[]; version: number | null; kind: RegistryRecord['kind'] | null };
 
 export interface RowContext {
   line: number;
@@ -155,6 +157,15 @@ function parseKind(c: Columns, type: string, cancelled: string): Kind {
   }
 }
 
+/** The row's kind for a reject's report, when its type and flag make one (null when they do not). */
+function kindIfKnown(c: Columns, type: string, cancelled: string): Kind | null {
+  try {
+    return parseKind(c, type.toUpperCase(), cancelled.toUpperCase());
+  } catch {
+    return null;
+  }
+}
+
 const orNull = (s: string): string | null => (s === '' ? null : s);
 
 /**
@@ -216,11 +227,14 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
   for (const col of layoutColumns[layout]) {
     if (row[col]?.includes('\uFFFD')) warn({ field: col, reason: 'is not valid UTF-8: the bytes that are not were read as U+FFFD' });
   }
+  let readVersion: number | null = null;
+  let readKind: Kind | null = null;
   try {
     if (recordIdRaw === '') throw new RowInvalid(c.recordId, 'is required');
     const versionRaw = get(c.version);
     if (versionRaw === '') throw new RowInvalid(c.version, 'is required');
     if (!/^\d+$/.test(versionRaw) || Number(versionRaw) < 1) throw new RowInvalid(c.version, 'is not a positive whole number');
+    readVersion = Number(versionRaw);
     const sex = parseSex(layout, c.sex, get(c.sex).toUpperCase(), warn);
     const dateOfBirth = parseDate(layout, c.dob, get(c.dob));
     // The number before the checks that reject a row, so that a rejected row reports its damage too.
@@ -255,6 +269,7 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       }
     }
     const kind = parseKind(c, get(c.type).toUpperCase(), get(c.cancelled).toUpperCase());
+    readKind = kind;
     const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
     const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
     const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
@@ -321,7 +336,9 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
   } catch (e) {
     if (e instanceof RowInvalid) {
       const error = { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason };
-      return { ok: false, line: ctx.line, error, warnings };
+      // A version beyond what the consumers store is this row's reject: not reported as read.
+      const version = readVersion !== null && Number.isSafeInteger(readVersion) && e.field !== c.version ? readVersion : null;
+      return { ok: false, line: ctx.line, error, warnings, version, kind: readKind ?? kindIfKnown(c, get(c.type), get(c.cancelled)) };
     }
     throw e;
   }

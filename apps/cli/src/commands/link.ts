@@ -285,8 +285,9 @@ export async function runLink(options: LinkOptions, emit: (row: LinkRow) => void
             line: result.line,
             source,
             recordId: e.recordId,
-            version: null,
-            kind: null,
+            // As read before the reject (null when the reject is theirs, or they were not reached).
+            version: result.version,
+            kind: result.kind,
             decision: 'rejected',
             patientId: null,
             weight: null,
