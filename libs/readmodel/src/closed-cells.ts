@@ -1,6 +1,7 @@
 import { ageBand, type Subgroup as PlannedSubgroup, type TrialRegistered } from '@trial/contracts';
 import { endpointCode, endpointStatus, type FollowUp } from '@trial/followup';
 import {
+  byLabel,
   competingRisks,
   orderGroups,
   stratifiedComparison,
@@ -140,7 +141,7 @@ function pooledLevels(kept: readonly ClosedCell[], values: readonly string[]): A
     l.n += c.count;
     l.events += c.status * c.count;
   });
-  return [...by.values()].sort((a, b) => (a.level < b.level ? -1 : a.level > b.level ? 1 : 0));
+  return [...by.values()].sort((a, b) => byLabel(a.level, b.level));
 }
 
 /** A SurvivalError (too few groups, no deaths yet, a cause not yet seen) is a figure not yet given: null. */

@@ -74,3 +74,4 @@ export type { CifCurve } from './aalen-johansen';
 export { grayTest } from './gray';
 export { fineGray } from './fine-gray';
 export type { FineGrayFit } from './fine-gray';
+export { byLabel } from './labels';

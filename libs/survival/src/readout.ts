@@ -4,6 +4,7 @@
 import { coxFit, Ties } from './cox';
 import { coxReadout } from './coxreadout';
 import { SurvivalError } from './errors';
+import { byLabel } from './labels';
 import { AtRow, atTimes, ConfType, confLimitsInto, confZ, curveQuantile, KmCurve, restrictedMean, survivalAt } from './km';
 import { ChiSquareTest, logRankTest } from './logrank';
 import { mergeRiskSets, RiskSets } from './merge';
@@ -110,9 +111,7 @@ export interface ReadoutOptions {
   inestimableAsNull?: boolean;
 }
 
-const byLabel = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Order groups as the contract lists them: reference first, then the others by label. */
+/** Order groups as the contract lists them: reference first, then the others by label (R's order: labels.ts). */
 export function orderGroups(labels: Iterable<string>, reference?: string): string[] {
   const sorted = [...labels].sort(byLabel);
   if (reference === undefined) return sorted;

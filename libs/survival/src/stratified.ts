@@ -4,6 +4,7 @@
 import { coxFit, Ties } from './cox';
 import { coxReadout } from './coxreadout';
 import { SurvivalError } from './errors';
+import { byLabel } from './labels';
 import { confZ } from './km';
 import { ChiSquareTest, logRankTest } from './logrank';
 import { mergeTables, MergedTable } from './merge';
@@ -54,7 +55,7 @@ export function groupTables(rows: CohortRows, indices: readonly number[], groups
   return groups.map((_, g) => (rows.count ? SurvivalTable.fromCounts(times[g], events[g], counts[g]) : SurvivalTable.fromRows(times[g], events[g])));
 }
 
-/** Row indices by key, keys in code-unit order (the order does not change any statistic). */
+/** Row indices by key, keys in R's order of labels (labels.ts; the order changes no statistic, only the listing). */
 export function partitionRows(keys: readonly string[]): Map<string, number[]> {
   const parts = new Map<string, number[]>();
   keys.forEach((key, r) => {
@@ -62,7 +63,7 @@ export function partitionRows(keys: readonly string[]): Map<string, number[]> {
     if (part === undefined) parts.set(key, [r]);
     else part.push(r);
   });
-  return new Map([...parts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...parts].sort(([a], [b]) => byLabel(a, b)));
 }
 
 /**

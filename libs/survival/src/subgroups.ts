@@ -42,7 +42,7 @@ export interface SubgroupOptions {
 
 /**
  * One subgroup variable's forest-plot rows and interaction test.
- * Method: the variable is a factor, its levels sorted by label (code-unit order). Per level,
+ * Method: the variable is a factor, its levels sorted by label (R's order, labels.ts). Per level,
  * each group's n and events, and the Cox model of the group factor on that level's rows
  * (coxFit: Efron or Breslow, CI at confLevel); null when a group of the level has no patient
  * or no event, or the likelihood is monotone. Interaction: twice the difference in maximised

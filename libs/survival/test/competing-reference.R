@@ -4,7 +4,9 @@
 # Run from the repository root:
 #   Rscript libs/survival/test/competing-reference.R
 suppressMessages({ library(survival); library(cmprsk); library(jsonlite) })
-Sys.setlocale("LC_COLLATE", "C")  # factor levels in code-unit order, as the library sorts labels
+# Factor levels in the order R gives them in a UTF-8 locale with ICU (root collation), as the
+# library sorts labels (libs/survival/src/labels.ts).
+invisible(Sys.setlocale("LC_COLLATE", "C.UTF-8")); icuSetCollate(locale = "root")
 dir <- "libs/survival/test/fixtures"
 
 write_fixture <- function(name, time, status, arm) {

@@ -1,7 +1,7 @@
 // Group labels are arm labels, so any string. Read back from a plain object,
 // a Cox warm start found Object's `constructor` for a group of that name; from a Map it finds
 // only what was put in.
-import { computeReadout, coxWarmStart, SurvivalTable } from '../src';
+import { byLabel, computeReadout, coxWarmStart, orderGroups, SurvivalTable } from '../src';
 
 function table(rows: Array<[number, 0 | 1]>): SurvivalTable {
   const t = new SurvivalTable();
@@ -45,5 +45,24 @@ describe('group labels that are object property names', () => {
     // No warm start for this group: the fit starts from 0, not from a prototype's property.
     const empty = computeReadout(groups(), { reference: 'A', coxInit: new Map() });
     expect(empty.cox?.terms[0].coef).toBeCloseTo(cold.cox?.terms[0].coef ?? NaN, 9);
+  });
+});
+
+describe("labels in R's order", () => {
+  // R 4.2, C.UTF-8 with ICU (capabilities('ICU')): levels(factor(c('IABP', 'control', '10', '9', 'B', '_x', 'a', 'b', 'Ä', '<70', '70+')))
+  //   "_x" "<70" "10" "70+" "9" "a" "Ä" "b" "B" "control" "IABP"
+  it('sorts as factor() levels: punctuation, digits, then letters with case and accents breaking ties', () => {
+    const labels = ['IABP', 'control', '10', '9', 'B', '_x', 'a', 'b', 'Ä', '<70', '70+'];
+    expect([...labels].sort(byLabel)).toEqual(['_x', '<70', '10', '70+', '9', 'a', 'Ä', 'b', 'B', 'control', 'IABP']);
+  });
+  it("makes R's first level the default reference: control before IABP, as coxph(~ factor(arm)) takes it", () => {
+    expect(orderGroups(['IABP', 'control'])).toEqual(['control', 'IABP']);
+    expect(orderGroups(['IABP', 'control'], 'IABP')).toEqual(['IABP', 'control']);
+  });
+  it('is total: labels the collation calls equal are ordered by code unit', () => {
+    const nfc = '\u00e9';
+    const nfd = 'e\u0301';
+    expect([nfd, nfc].sort(byLabel)).toEqual([nfc, nfd].sort(byLabel));
+    expect(byLabel(nfc, nfd)).not.toBe(0);
   });
 });

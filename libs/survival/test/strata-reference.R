@@ -4,7 +4,9 @@
 # stats-cli.md part 2), each case carrying the R calls that produced it. From the repository root:
 #   Rscript libs/survival/test/strata-reference.R
 suppressMessages({ library(survival); library(jsonlite) })
-invisible(Sys.setlocale("LC_COLLATE", "C"))  # levels in code-unit order, as the library sorts labels
+# Levels in the order R gives them in a UTF-8 locale with ICU (root collation), as the library
+# sorts labels (libs/survival/src/labels.ts).
+invisible(Sys.setlocale("LC_COLLATE", "C.UTF-8")); icuSetCollate(locale = "root")
 dir <- "libs/survival/test/fixtures"
 
 write_fixture <- function(name, d) {

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { parse, CsvError } from 'csv-parse/sync';
 import {
+  byLabel,
   competingRisks,
   CompetingGroupData,
   CompetingRisksReadout,
@@ -164,7 +165,7 @@ export function readCohort(text: string, file: string, opts: StatsOptions): Coho
   }
   if (opts.reference !== undefined && !byGroup.has(opts.reference)) {
     throw new InputError(
-      `${where(1, gi + 1, opts.group)}: reference group '${opts.reference}' does not occur; groups: ${[...byGroup.keys()].sort().join(', ')}`,
+      `${where(1, gi + 1, opts.group)}: reference group '${opts.reference}' does not occur; groups: ${[...byGroup.keys()].sort(byLabel).join(', ')}`,
     );
   }
   const groups = new Map<string, SurvivalTable>();
