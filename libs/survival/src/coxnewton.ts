@@ -53,19 +53,24 @@ export function maximise(
   const zero = new Array<number>(p).fill(0);
   const init = options.init && options.init.length === p && options.init.every(Number.isFinite) ? [...options.init] : zero;
   const isZeroStart = init.every((b) => b === 0);
-  const decompose = (ev: Evaluation): Ldl => {
-    const f = ldl(ev.imat);
+  // As R's coxfit6: a pivot that is singular at an iterate (a small group whose coefficient is
+  // large for now, its information near 0) only holds that coefficient still for the step; the
+  // fit is singular only if the information is singular where it ends (fitAt), or at 0.
+  const decompose = (ev: Evaluation): Ldl => ldl(ev.imat);
+  const singular = (f: Ldl): void => {
     if (f.rank < p && !options.allowSingular) throw new SurvivalError('SINGULAR', 'matrix is not positive definite');
-    return f;
   };
 
   const atZero = evalAt(zero);
   const zeroLdl = decompose(atZero);
+  // Singular at 0 is an aliased column (a group with no patient at risk at any death): it stays so.
+  singular(zeroLdl);
   const score = dot(atZero.u, ldlSolve(zeroLdl, atZero.u));
   const start = isZeroStart ? atZero : evalAt(init);
   const startLdl = isZeroStart ? zeroLdl : decompose(start);
 
   const fitAt = (b: number[], ev: Evaluation, f: Ldl, iter: number, kept: boolean[]): { fit: CoxFit; kept: boolean[]; exhausted: boolean } => {
+    singular(f);
     const fit: CoxFit = {
       coef: b,
       variance: ldlInverse(f),
