@@ -30,7 +30,11 @@ export interface SubgroupLevel {
 
 export interface Subgroup {
   variable: string;
-  /** null when the interaction has no degree of freedom (one level, or one arm per level). */
+  /**
+   * null for a variable of one level (R's coxph refuses `group * COL` then); when the
+   * interaction adds no coefficient R can estimate (an arm absent from a level), df 0 and
+   * p 1 with the chi-square of the two fits, as anova reports it.
+   */
   interaction: ChiSquareTest | null;
   levels: SubgroupLevel[];
 }
@@ -119,8 +123,8 @@ function interactionTest(cellTables: readonly SurvivalTable[], k: number, levelC
   const strata = [mergeTables(cellTables)];
   const additive = coxFitCells({ x: main, strata }, { ties, acceptInfinite: true });
   const interaction = coxFitCells({ x: full, strata }, { ties, acceptInfinite: true });
-  const df = interaction.fit.df - additive.fit.df;
-  if (df <= 0) return null;
+  const df = Math.max(0, interaction.fit.df - additive.fit.df);
   const chiSquare = Math.abs(2 * (interaction.fit.loglik - additive.fit.loglik));
-  return { chiSquare, df, pValue: pchisqUpper(chiSquare, df) };
+  // R's anova.coxphlist: Df 0 (the interaction columns all NA), Pr(>|Chi|) 1.
+  return { chiSquare, df, pValue: df === 0 ? 1 : pchisqUpper(chiSquare, df) };
 }

@@ -79,7 +79,7 @@ case <- function(name, reference, strata = c(), subgroups = c(), ties = "efron",
       coxph(Surv(time, status) ~ arm * v, data = d, ties = ties)),
       warning = function(w) { warned <<- TRUE; invokeRestart("muffleWarning") })
     a <- anova(fits[[1]], fits[[2]])
-    inter <- if (is.na(a$Df[2]) || a$Df[2] == 0) NULL else list(chiSquare = a$Chisq[2], df = a$Df[2], pValue = a[["Pr(>|Chi|)"]][2])
+    inter <- if (is.na(a$Df[2])) NULL else list(chiSquare = a$Chisq[2], df = a$Df[2], pValue = a[["Pr(>|Chi|)"]][2])
     res$calls <<- c(res$calls, sprintf("anova(coxph(Surv(time, status) ~ arm + %s, data = d, ties = '%s'), coxph(Surv(time, status) ~ arm * %s, data = d, ties = '%s'))%s",
                                        v, ties, v, ties, if (warned) "  # R warns: coefficient may be infinite" else ""),
                     sprintf("per level: summary(coxph(Surv(time, status) ~ arm, data = d, ties = '%s', subset = %s == level), conf.int = %s)", ties, v, conf.int))
@@ -149,7 +149,7 @@ while (length(fuzz) < 40) {
     a <- anova(f1, f2)
   }, warning = function(w) { warn <<- c(warn, conditionMessage(w)); invokeRestart("muffleWarning") }), silent = TRUE)
   if (inherits(r, "try-error") || (length(warn) == 0 && runif(1) < 0.7)) next
-  inter <- if (is.na(a$Df[2]) || a$Df[2] == 0) NULL else list(chiSquare = a$Chisq[2], df = a$Df[2], pValue = a[["Pr(>|Chi|)"]][2])
+  inter <- if (is.na(a$Df[2])) NULL else list(chiSquare = a$Chisq[2], df = a$Df[2], pValue = a[["Pr(>|Chi|)"]][2])
   fuzz[[length(fuzz) + 1]] <- list(
     call = sprintf("anova(coxph(Surv(time, status) ~ arm + sub, ties = '%s'), coxph(Surv(time, status) ~ arm * sub, ties = '%s'))%s",
                    ties, ties, if (length(warn)) paste0("  # R warns: ", paste(unique(trimws(warn)), collapse = "; ")) else ""),
