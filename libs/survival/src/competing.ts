@@ -77,7 +77,8 @@ export function causesOf(groups: Iterable<CompetingGroupData>): number[] {
  * (aalenJohansen), and at the `at` times (summary(fit, times, extend = TRUE)); across groups
  * Gray's test (grayTest), the cause-specific Cox model coxph(Surv(time, status == K) ~ group)
  * (coxFit through computeReadout, so exactly part 1's cox) and the Fine-Gray model through
- * finegray's weights with the robust standard error (fineGray); CI = exp(coef +- z se).
+ * finegray's weights with the robust standard error (fineGray; the model-based one when every
+ * weight is 1, as coxph then reports); CI = exp(coef +- z se).
  * Groups as part 1 orders them (reference first, then by label); one group: no comparison.
  * Conventions where R leaves a choice: the CIF limits are always log type (the contract's
  * "R's default"; part 1's confType does not apply); `at` rows extend past the last time, as
@@ -140,8 +141,9 @@ export function competingRisks(groups: ReadonlyMap<string, CompetingGroupData>, 
   result.causeSpecificCox = estimate('cause-specific Cox model', () => computeReadout(causeTables, csOptions).cox);
   result.fineGray = estimate('Fine-Gray model', () => {
     const fg = fineGray(pooled, labels.length, cause, labels, ties);
-    // R's summary(coxph(..., weight = fgwt)) with its robust se in place of the model-based one.
-    const terms = coxTerms({ coef: fg.coef, variance: fg.robustVariance }, labels, z);
+    // R's summary(coxph(..., weight = fgwt)): its robust se in place of the model-based one, which
+    // coxph computes only when a weight is fractional (with every weight 1 it reports se(coef)).
+    const terms = coxTerms({ coef: fg.coef, variance: fg.fractionalWeights ? fg.robustVariance : fg.naiveVariance }, labels, z);
     return { reference: labels[0], terms };
   });
   return result;

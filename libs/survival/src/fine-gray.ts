@@ -14,6 +14,12 @@ export interface FineGrayFit {
   /** Robust variance V M V, M the sum of squared weighted score residuals, one per row of
    *  finegray's expanded data (coxph's default clustering: each row its own cluster). */
   robustVariance: number[][];
+  /**
+   * Whether any of finegray's weights is fractional (a competing subject kept at risk past a
+   * drop in the censoring G): coxph then reports the robust se, and otherwise (every weight 1,
+   * e.g. no competing event before the last censoring) the model-based one (coxph's has.rwt).
+   */
+  fractionalWeights: boolean;
   fit: CoxFit;
 }
 
@@ -104,6 +110,10 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
   const nAtOrAfter = new Float64Array(k);
   for (let i = 0; i < n; i++) nAtOrAfter[input.group[i]] += w(i);
   const inverseG = new Float64Array(k); // sum of 1 / G(T_i-) over competing subjects gone
+  // G(T-) of the first competing subject gone (the largest: G does not increase); its weight at
+  // a later event time t is G(t-) / G(T-), fractional once G has dropped in between.
+  let firstCompetingG = 0;
+  let fractionalWeights = false;
   let next = 0;
   for (let e = 0; e < m; e++) {
     for (; next < n && input.times[order[next]] < tau[e]; next++) {
@@ -111,9 +121,14 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
       const gi = input.group[i];
       nAtOrAfter[gi] -= w(i);
       const code = input.codes[i];
-      if (code !== 0 && code !== cause) inverseG[gi] += w(i) / cp2[interval(input.times[i])];
+      if (code !== 0 && code !== cause) {
+        const gi0 = cp2[interval(input.times[i])];
+        inverseG[gi] += w(i) / gi0;
+        if (firstCompetingG === 0) firstCompetingG = gi0;
+      }
     }
     const gMinus = cp2[interval(tau[e])];
+    if (firstCompetingG > 0 && gMinus < firstCompetingG) fractionalWeights = true;
     for (let h = 0; h < k; h++) nRisk[h][e] = nAtOrAfter[h] + gMinus * inverseG[h];
   }
   const nEvent = deaths.map((d) => Float64Array.from(d));
@@ -166,5 +181,5 @@ export function fineGray(input: GrayInput, k: number, cause: number, labels: rea
   }
   const v = fit.variance;
   const robust = multiply(multiply(v, meat), v);
-  return { coef: fit.coef, naiveVariance: v, robustVariance: robust, fit };
+  return { coef: fit.coef, naiveVariance: v, robustVariance: robust, fractionalWeights, fit };
 }
