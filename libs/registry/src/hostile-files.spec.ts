@@ -100,6 +100,14 @@ describe('readRegistry on files that are not one row a line', () => {
       [5, true],
     ]);
   });
+
+  it('rejects no row for a line of blanks (a padded last line), and counts it', async () => {
+    const rows = await read(chunked(`${header}\n${row('E1')}\n   \t \n${row('E2')}\n  `));
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([
+      [2, true],
+      [4, true],
+    ]);
+  });
 });
 
 /**

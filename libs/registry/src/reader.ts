@@ -25,7 +25,7 @@ type Yielded = RowResult & { layout: Layout };
 /**
  * Reads an ONS or NRS extract as a stream, in constant memory: yields, in file order, one
  * result per data row: a RegistryRecord kept (with its warnings, [] when none) or a RowError.
- * Line numbers are the file's (the header is line 1); empty lines are skipped.
+ * Line numbers are the file's (the header is line 1); empty and blank lines are skipped.
  *
  * A row is a line (boundedLines, splitCells): whatever is wrong with one line (an unclosed
  * quote, a stray quote, the wrong number of cells, more than MAX_LINE_BYTES) is one reject at
@@ -51,7 +51,8 @@ export async function* readRegistry(input: Readable, options: ReadOptions): Asyn
   };
   for await (const lines of boundedLines(input)) {
     for (const item of lines) {
-      if (item.text === '') continue;
+      // An empty line, or one of only blanks (a padded last line), is no row: skipped, as the cohort reader skips it.
+      if (item.text !== null && item.text.trim() === '') continue;
       const line = item.line;
       if (header === null) {
         if (item.text === null) throw new RegistryFileError('unknown-layout', `the header line is longer than ${MAX_LINE_BYTES} bytes`);
