@@ -5,7 +5,7 @@
 
 const MIN_ALPHA = 1e-6;
 const MAX_ALPHA = 0.5;
-export const MAX_LOOKS = 20;
+const MAX_LOOKS = 20;
 
 /** Why `--alpha` is out of rpact's range (null when it is in it). */
 export function alphaProblem(alpha: number, raw: string): string | null {

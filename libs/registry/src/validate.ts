@@ -228,7 +228,6 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
     if (row[col]?.includes('\uFFFD')) warn({ field: col, reason: 'is not valid UTF-8: the bytes that are not were read as U+FFFD' });
   }
   let readVersion: number | null = null;
-  let readKind: Kind | null = null;
   try {
     if (recordIdRaw === '') throw new RowInvalid(c.recordId, 'is required');
     const versionRaw = get(c.version);
@@ -269,7 +268,6 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       }
     }
     const kind = parseKind(c, get(c.type).toUpperCase(), get(c.cancelled).toUpperCase());
-    readKind = kind;
     const dateOfDeath = parseDate(layout, c.dod, get(c.dod));
     const dateOfRegistration = parseDate(layout, c.dor, get(c.dor));
     const eventDate = parseDate(layout, c.eventDate, get(c.eventDate));
@@ -338,7 +336,7 @@ export function validateRow(layout: Layout, row: Readonly<Record<string, string>
       const error = { line: ctx.line, recordId: recordIdRaw === '' ? null : recordIdRaw, field: e.field, reason: e.reason };
       // A version beyond what the consumers store is this row's reject: not reported as read.
       const version = readVersion !== null && Number.isSafeInteger(readVersion) && e.field !== c.version ? readVersion : null;
-      return { ok: false, line: ctx.line, error, warnings, version, kind: readKind ?? kindIfKnown(c, get(c.type), get(c.cancelled)) };
+      return { ok: false, line: ctx.line, error, warnings, version, kind: kindIfKnown(c, get(c.type), get(c.cancelled)) };
     }
     throw e;
   }

@@ -56,18 +56,17 @@ export function maximise(
   // As R's coxfit6: a pivot that is singular at an iterate (a small group whose coefficient is
   // large for now, its information near 0) only holds that coefficient still for the step; the
   // fit is singular only if the information is singular where it ends (fitAt), or at 0.
-  const decompose = (ev: Evaluation): Ldl => ldl(ev.imat);
   const singular = (f: Ldl): void => {
     if (f.rank < p && !options.allowSingular) throw new SurvivalError('SINGULAR', 'matrix is not positive definite');
   };
 
   const atZero = evalAt(zero);
-  const zeroLdl = decompose(atZero);
+  const zeroLdl = ldl(atZero.imat);
   // Singular at 0 is an aliased column (a group with no patient at risk at any death): it stays so.
   singular(zeroLdl);
   const score = dot(atZero.u, ldlSolve(zeroLdl, atZero.u));
   const start = isZeroStart ? atZero : evalAt(init);
-  const startLdl = isZeroStart ? zeroLdl : decompose(start);
+  const startLdl = isZeroStart ? zeroLdl : ldl(start.imat);
 
   const fitAt = (b: number[], ev: Evaluation, f: Ldl, iter: number, kept: boolean[]): { fit: CoxFit; kept: boolean[]; exhausted: boolean } => {
     singular(f);
@@ -97,7 +96,7 @@ export function maximise(
   for (let iter = 1; iter <= maxIter; iter++) {
     const ev = evalAt(newBeta);
     const finite = Number.isFinite(ev.loglik) && ev.u.every(Number.isFinite) && ev.imat.every((row) => row.every(Number.isFinite));
-    const f = finite ? decompose(ev) : null;
+    const f = finite ? ldl(ev.imat) : null;
     // The Newton step from newBeta, u' I^-1: how far the estimate still is from the maximum.
     const step = f ? ldlSolve(f, ev.u) : null;
     let converged = false;
