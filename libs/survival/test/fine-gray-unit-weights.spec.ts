@@ -21,11 +21,9 @@ describe('Fine-Gray with every weight 1', () => {
       [2, 2, 'A'],
     ];
     const groups = new Map<string, CompetingGroupData>();
-    for (const [t, c, g] of rows) {
-      const e = groups.get(g) ?? { times: [], codes: [] };
-      e.times.push(t);
-      e.codes.push(c);
-      groups.set(g, e);
+    for (const arm of ['A', 'B']) {
+      const mine = rows.filter(([, , g]) => g === arm);
+      groups.set(arm, { times: mine.map(([t]) => t), codes: mine.map(([, c]) => c) });
     }
     const fg = competingRisks(groups, { cause: 1 }).fineGray!;
     // R: d <- data.frame(time, cs, arm); fg <- finegray(Surv(time, factor(cs, c(0, 1, 2))) ~ ., data = d, etype = 1)
